@@ -1,0 +1,26 @@
+// Flat ESLint config: recommended JS + typescript-eslint rules; client/ may not import Node built-ins.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'generated/', 'data/', 'dist/', 'test-artifacts/', 'server/public/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name=/^(skip|only|todo)$/][callee.object.name=/^(it|test|describe)$/]", message: 'no skipped/focused/todo tests' },
+      ],
+    },
+  },
+  {
+    files: ['client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'crypto', 'path', 'buffer', 'os', 'net', 'http'], message: 'client/ runs in browsers: no Node built-ins' }] }],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'client/ runs in browsers: use Uint8Array' }, { name: 'process', message: 'client/ runs in browsers' }],
+    },
+  },
+);

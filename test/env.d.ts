@@ -1,0 +1,6 @@
+declare module 'vitest' {
+  interface ProvidedContext {
+    runtime: 'node' | 'browser';
+  }
+}
+export {};
