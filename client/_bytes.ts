@@ -1,0 +1,192 @@
+// Byte-level helpers shared by every encoder in the protocol (docs/PROTOCOL.md §2 "Encoding primitives").
+// Internal module: the public surface re-exports only what an integrator needs (base64url, equalBytes).
+import { base64urlnopad } from '@scure/base';
+import { FrankingError } from './errors.ts';
+
+/** Asserts `value` is a Uint8Array (TypeError otherwise) of `length` bytes when given (RangeError otherwise). */
+export function abytes(value: unknown, length?: number, name = 'value'): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError(`${name}: expected Uint8Array, got ${typeof value}`);
+  if (length !== undefined && value.length !== length)
+    throw new RangeError(`${name}: expected Uint8Array of length ${length}, got length=${value.length}`);
+  return value;
+}
+
+/** Constant-time equality for secrets and MACs: the running time depends only on the lengths. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+export const utf8 = (s: string): Uint8Array => encoder.encode(s);
+/** Decodes UTF-8, rejecting ill-formed input (no silent U+FFFD substitution). */
+export function fromUtf8(b: Uint8Array): string {
+  try {
+    return strictDecoder.decode(b);
+  } catch {
+    throw new FrankingError('malformed', 'invalid UTF-8');
+  }
+}
+
+/** base64url without padding (RFC 4648 §5); decoding is strict: no padding, no stray bits, no other alphabet. */
+export const toBase64Url = (b: Uint8Array): string => base64urlnopad.encode(b);
+export function fromBase64Url(s: string, name = 'value'): Uint8Array {
+  if (typeof s !== 'string') throw new FrankingError('malformed', `${name}: expected base64url string`);
+  try {
+    return base64urlnopad.decode(s);
+  } catch {
+    throw new FrankingError('malformed', `${name}: invalid base64url`);
+  }
+}
+
+export const MAX_U32 = 0xffff_ffff;
+
+/** Append-only big-endian writer with a growable buffer. */
+export class Writer {
+  private buf: Uint8Array;
+  private view: DataView;
+  private len = 0;
+
+  constructor(initialCapacity = 256) {
+    this.buf = new Uint8Array(initialCapacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  private reserve(n: number): number {
+    const need = this.len + n;
+    if (need > this.buf.length) {
+      let cap = this.buf.length * 2;
+      while (cap < need) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+      this.view = new DataView(next.buffer);
+    }
+    const at = this.len;
+    this.len = need;
+    return at;
+  }
+
+  u8(n: number): this {
+    if (!Number.isInteger(n) || n < 0 || n > 0xff) throw new RangeError(`expected u8, got ${n}`);
+    this.view.setUint8(this.reserve(1), n);
+    return this;
+  }
+  u16(n: number): this {
+    if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new RangeError(`expected u16, got ${n}`);
+    this.view.setUint16(this.reserve(2), n);
+    return this;
+  }
+  u32(n: number): this {
+    if (!Number.isInteger(n) || n < 0 || n > MAX_U32) throw new RangeError(`expected u32, got ${n}`);
+    this.view.setUint32(this.reserve(4), n);
+    return this;
+  }
+  /** u64 big-endian; JavaScript numbers carry it exactly up to 2^53 − 1, which the protocol never exceeds. */
+  u64(n: number): this {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`expected non-negative safe integer, got ${n}`);
+    const at = this.reserve(8);
+    this.view.setUint32(at, Math.floor(n / 2 ** 32));
+    this.view.setUint32(at + 4, n >>> 0);
+    return this;
+  }
+  /** Fixed-length field: exactly `length` bytes, no prefix. */
+  fixed(b: Uint8Array, length: number, name = 'field'): this {
+    abytes(b, length, name);
+    this.buf.set(b, this.reserve(length));
+    return this;
+  }
+  raw(b: Uint8Array): this {
+    this.buf.set(b, this.reserve(b.length));
+    return this;
+  }
+  vec8(b: Uint8Array): this {
+    if (b.length > 0xff) throw new RangeError(`expected at most 255 bytes, got length=${b.length}`);
+    return this.u8(b.length).raw(b);
+  }
+  vec16(b: Uint8Array): this {
+    if (b.length > 0xffff) throw new RangeError(`expected at most 65535 bytes, got length=${b.length}`);
+    return this.u16(b.length).raw(b);
+  }
+  vec32(b: Uint8Array): this {
+    if (b.length > MAX_U32) throw new RangeError(`expected at most 2^32-1 bytes, got length=${b.length}`);
+    return this.u32(b.length).raw(b);
+  }
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** Big-endian reader; every failure is a FrankingError('malformed') naming the field. */
+export class Reader {
+  private offset = 0;
+  private readonly view: DataView;
+
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  private take(n: number, name: string): number {
+    if (this.offset + n > this.buf.length)
+      throw new FrankingError('malformed', `${name}: truncated (need ${n} bytes at offset ${this.offset}, have ${this.buf.length - this.offset})`);
+    const at = this.offset;
+    this.offset += n;
+    return at;
+  }
+
+  get remaining(): number {
+    return this.buf.length - this.offset;
+  }
+  u8(name: string): number {
+    return this.view.getUint8(this.take(1, name));
+  }
+  u16(name: string): number {
+    return this.view.getUint16(this.take(2, name));
+  }
+  u32(name: string): number {
+    return this.view.getUint32(this.take(4, name));
+  }
+  u64(name: string): number {
+    const at = this.take(8, name);
+    const hi = this.view.getUint32(at);
+    const lo = this.view.getUint32(at + 4);
+    if (hi > 0x1f_ffff) throw new FrankingError('malformed', `${name}: exceeds 2^53-1`);
+    return hi * 2 ** 32 + lo;
+  }
+  fixed(n: number, name: string): Uint8Array {
+    const at = this.take(n, name);
+    return this.buf.subarray(at, at + n);
+  }
+  vec8(name: string): Uint8Array {
+    return this.fixed(this.u8(name), name);
+  }
+  vec16(name: string): Uint8Array {
+    return this.fixed(this.u16(name), name);
+  }
+  vec32(name: string): Uint8Array {
+    return this.fixed(this.u32(name), name);
+  }
+  rest(): Uint8Array {
+    const at = this.take(this.remaining, 'rest');
+    return this.buf.subarray(at);
+  }
+  /** Canonical encodings have no trailing bytes. */
+  end(name: string): void {
+    if (this.remaining !== 0) throw new FrankingError('malformed', `${name}: ${this.remaining} trailing byte(s)`);
+  }
+}

@@ -1,0 +1,147 @@
+// Sender and recipient sides of message franking (docs/PROTOCOL.md §4–§6).
+//   sender:    fk ← random(32); c = HMAC-SHA256(fk, COMMITMENT_LABEL ‖ u32(len header) ‖ header ‖ body)
+//              session-encrypt payload(header, fk, body) with associated data AEAD_AD_LABEL ‖ c ‖ extraAd
+//   recipient: session-decrypt with the same associated data, recompute c in constant time, drop on mismatch.
+import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js';
+import { Reader, Writer, abytes, concatBytes, equalBytes } from './_bytes.ts';
+import type { Aead, RandomBytes } from './aead.ts';
+import { FrankingError } from './errors.ts';
+import { type AttachmentDescriptor, type MessageHeader, decodeHeader, encodeHeader, ZERO_COMMITMENT } from './header.ts';
+import { type HmacSha256, nobleHmacSha256 } from './hmac.ts';
+import { AEAD_AD_LABEL, COMMITMENT_LABEL, PROTOCOL_VERSION } from './labels.ts';
+
+export const FK_LENGTH = 32;
+export const COMMITMENT_LENGTH = 32;
+const EMPTY = new Uint8Array(0);
+
+function u32be(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n);
+  return b;
+}
+
+/** §4.3: c = HMAC-SHA256(fk, COMMITMENT_LABEL ‖ u32be(len(header)) ‖ header ‖ body). */
+export function computeCommitment(fk: Uint8Array, headerBytes: Uint8Array, body: Uint8Array, hmac: HmacSha256 = nobleHmacSha256): Uint8Array {
+  abytes(fk, FK_LENGTH, 'fk');
+  return hmac(fk, COMMITMENT_LABEL, u32be(headerBytes.length), headerBytes, body);
+}
+
+/** §5.1: associated data of the session AEAD — binds c so a ciphertext cannot be replayed under another commitment. */
+export function frankingAssociatedData(commitment: Uint8Array, extraAd: Uint8Array = EMPTY): Uint8Array {
+  abytes(commitment, COMMITMENT_LENGTH, 'commitment');
+  return concatBytes(AEAD_AD_LABEL, commitment, extraAd);
+}
+
+/** §5.2: payload = u8 version ‖ u16 len(header) ‖ header ‖ fk(32) ‖ body (the rest). */
+export function encodePayload(headerBytes: Uint8Array, fk: Uint8Array, body: Uint8Array): Uint8Array {
+  return new Writer(3 + headerBytes.length + FK_LENGTH + body.length)
+    .u8(PROTOCOL_VERSION)
+    .vec16(headerBytes)
+    .fixed(fk, FK_LENGTH, 'fk')
+    .raw(body)
+    .finish();
+}
+
+export function decodePayload(payload: Uint8Array): { headerBytes: Uint8Array; fk: Uint8Array; body: Uint8Array } {
+  const r = new Reader(abytes(payload, undefined, 'payload'));
+  const version = r.u8('payload.version');
+  if (version !== PROTOCOL_VERSION) throw new FrankingError('malformed', `payload.version: unsupported ${version}`);
+  const headerBytes = r.vec16('payload.header');
+  const fk = r.fixed(FK_LENGTH, 'payload.fk');
+  return { headerBytes, fk, body: r.rest() };
+}
+
+export interface FrankInput {
+  conversationId: string;
+  senderId: string;
+  seq: number;
+  /** Commitment of this sender's previous message in the conversation (omit or zeros for seq 1). */
+  prevCommitment?: Uint8Array;
+  sentAt?: number;
+  contentType?: string;
+  attachments?: AttachmentDescriptor[];
+  clientMessageId?: Uint8Array;
+}
+
+export interface FrankedMessage {
+  header: MessageHeader;
+  headerBytes: Uint8Array;
+  fk: Uint8Array;
+  commitment: Uint8Array;
+  /** The bytes the session encrypts (header, fk, body). */
+  payload: Uint8Array;
+}
+
+export interface FrankOptions {
+  randomBytes?: RandomBytes;
+  hmac?: HmacSha256;
+}
+
+/** Sender side: fresh fk, canonical header, commitment and the payload to encrypt. */
+export function frankMessage(input: FrankInput, body: Uint8Array, opts: FrankOptions = {}): FrankedMessage {
+  abytes(body, undefined, 'body');
+  const random = opts.randomBytes ?? nobleRandomBytes;
+  const header: MessageHeader = {
+    version: PROTOCOL_VERSION,
+    conversationId: input.conversationId,
+    senderId: input.senderId,
+    clientMessageId: input.clientMessageId ?? random(16),
+    sentAt: input.sentAt ?? Date.now(),
+    seq: input.seq,
+    prevCommitment: input.prevCommitment ?? ZERO_COMMITMENT,
+    contentType: input.contentType ?? 'text/plain; charset=utf-8',
+    attachments: input.attachments ?? [],
+  };
+  const headerBytes = encodeHeader(header);
+  // §4.2: a fresh 32-byte franking key per message; reusing one would link messages in reports.
+  const fk = abytes(random(FK_LENGTH), FK_LENGTH, 'fk');
+  const commitment = computeCommitment(fk, headerBytes, body, opts.hmac);
+  return { header, headerBytes, fk, commitment, payload: encodePayload(headerBytes, fk, body) };
+}
+
+export interface OpenedMessage {
+  header: MessageHeader;
+  headerBytes: Uint8Array;
+  fk: Uint8Array;
+  body: Uint8Array;
+  commitment: Uint8Array;
+}
+
+export interface Expectation {
+  conversationId?: string;
+  senderId?: string;
+}
+
+/**
+ * Recipient side, after the session AEAD released `payload`: open the commitment first (constant time),
+ * only then parse and use the header. A mismatch means the message could not be reported, so it must
+ * be dropped (§6: sender binding).
+ */
+export function openFrankedPayload(payload: Uint8Array, commitment: Uint8Array, expect: Expectation = {}, hmac?: HmacSha256): OpenedMessage {
+  abytes(commitment, COMMITMENT_LENGTH, 'commitment');
+  const { headerBytes, fk, body } = decodePayload(payload);
+  if (!equalBytes(computeCommitment(fk, headerBytes, body, hmac), commitment))
+    throw new FrankingError('commitment_mismatch', 'the message does not open its commitment');
+  const header = decodeHeader(headerBytes);
+  if (expect.conversationId !== undefined && header.conversationId !== expect.conversationId)
+    throw new FrankingError('header_mismatch', 'header.conversationId differs from the transport');
+  if (expect.senderId !== undefined && header.senderId !== expect.senderId)
+    throw new FrankingError('header_mismatch', 'header.senderId differs from the transport');
+  return { header, headerBytes: headerBytes.slice(), fk: fk.slice(), body: body.slice(), commitment: commitment.slice() };
+}
+
+/** Encrypts a franked message under any AEAD; send the result together with `franked.commitment`. */
+export function sealFranked(aead: Aead, franked: FrankedMessage, extraAd?: Uint8Array): Uint8Array {
+  return aead.seal(franked.payload, frankingAssociatedData(franked.commitment, extraAd));
+}
+
+/** Decrypts (AEAD first: RFC 8439 §2.8) and then opens the commitment. */
+export function openFranked(
+  aead: Aead,
+  ciphertext: Uint8Array,
+  commitment: Uint8Array,
+  opts: { extraAd?: Uint8Array; expect?: Expectation; hmac?: HmacSha256 } = {},
+): OpenedMessage {
+  const payload = aead.open(ciphertext, frankingAssociatedData(commitment, opts.extraAd));
+  return openFrankedPayload(payload, commitment, opts.expect, opts.hmac);
+}

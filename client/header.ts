@@ -1,0 +1,135 @@
+// The franked message header (docs/PROTOCOL.md §4): canonical, versioned, deterministic. Decoding accepts
+// exactly the bytes encoding produces, so one header has one byte string and the commitment pins it.
+import { Reader, Writer, abytes, fromUtf8, utf8 } from './_bytes.ts';
+import { FrankingError } from './errors.ts';
+import { isValidId } from './ids.ts';
+import { PROTOCOL_VERSION } from './labels.ts';
+
+export const MAX_ATTACHMENTS = 16;
+export const ZERO_COMMITMENT: Uint8Array = new Uint8Array(32);
+/** Media types: printable ASCII 0x20–0x7E, 1–127 bytes (e.g. `text/plain; charset=utf-8`). */
+const MEDIA_TYPE_PATTERN = /^[\x20-\x7e]{1,127}$/;
+
+/** An encrypted attachment as the franked header pins it (scheme parameters are defined in §8). */
+export interface AttachmentDescriptor {
+  /** Server-assigned id of the uploaded ciphertext blob. */
+  blobId: string;
+  /** Attachment encryption scheme number (§8); 0 is invalid. */
+  scheme: number;
+  /** 32-byte attachment key. */
+  key: Uint8Array;
+  /** Scheme-specific parameters (0–255 bytes), e.g. nonce prefix and chunk size. */
+  params: Uint8Array;
+  /** SHA-256 of the complete ciphertext blob, so a report pins the exact bytes the recipient fetched. */
+  ciphertextDigest: Uint8Array;
+  /** Plaintext size in bytes. */
+  size: number;
+  mediaType: string;
+}
+
+export interface MessageHeader {
+  version: number;
+  conversationId: string;
+  senderId: string;
+  /** 16 random bytes chosen by the sender; lets clients de-duplicate retries. */
+  clientMessageId: Uint8Array;
+  /** Sender's clock, ms since the Unix epoch. A claim only: the server stamp carries the trusted time. */
+  sentAt: number;
+  /** Per-sender sequence number in this conversation, starting at 1. */
+  seq: number;
+  /** The commitment of this sender's previous message in this conversation; 32 zero bytes when seq = 1. */
+  prevCommitment: Uint8Array;
+  contentType: string;
+  attachments: AttachmentDescriptor[];
+}
+
+function checkId(value: unknown, name: string): string {
+  if (!isValidId(value)) throw new FrankingError('malformed', `${name}: expected id matching [A-Za-z0-9._:-]{1,64}`);
+  return value;
+}
+
+function checkMediaType(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !MEDIA_TYPE_PATTERN.test(value))
+    throw new FrankingError('malformed', `${name}: expected printable ASCII media type of 1-127 bytes`);
+  return value;
+}
+
+function checkUint(value: unknown, max: number, name: string, min = 0): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max)
+    throw new FrankingError('malformed', `${name}: expected integer in [${min}, ${max}]`);
+  return value;
+}
+
+function checkPrev(seq: number, prev: Uint8Array): void {
+  // §4: the chain starts at seq 1 with the all-zero commitment; any other value there would be a second
+  // encoding of "first message".
+  if (seq === 1 && prev.some((b) => b !== 0)) throw new FrankingError('malformed', 'prevCommitment: must be zero when seq = 1');
+}
+
+export function encodeHeader(h: MessageHeader): Uint8Array {
+  if (h.version !== PROTOCOL_VERSION) throw new FrankingError('malformed', `version: expected ${PROTOCOL_VERSION}`);
+  const seq = checkUint(h.seq, 0xffff_ffff, 'seq', 1);
+  abytes(h.prevCommitment, 32, 'prevCommitment');
+  checkPrev(seq, h.prevCommitment);
+  if (!Array.isArray(h.attachments) || h.attachments.length > MAX_ATTACHMENTS)
+    throw new FrankingError('malformed', `attachments: expected at most ${MAX_ATTACHMENTS}`);
+  const w = new Writer(192)
+    .u8(PROTOCOL_VERSION)
+    .vec8(utf8(checkId(h.conversationId, 'conversationId')))
+    .vec8(utf8(checkId(h.senderId, 'senderId')))
+    .fixed(h.clientMessageId, 16, 'clientMessageId')
+    .u64(checkUint(h.sentAt, Number.MAX_SAFE_INTEGER, 'sentAt'))
+    .u32(seq)
+    .fixed(h.prevCommitment, 32, 'prevCommitment')
+    .vec8(utf8(checkMediaType(h.contentType, 'contentType')))
+    .u8(h.attachments.length);
+  for (const [i, a] of h.attachments.entries()) {
+    const name = `attachments[${i}]`;
+    if (a.params.length > 0xff) throw new FrankingError('malformed', `${name}.params: expected at most 255 bytes`);
+    w.vec8(utf8(checkId(a.blobId, `${name}.blobId`)))
+      .u8(checkUint(a.scheme, 0xff, `${name}.scheme`, 1))
+      .fixed(a.key, 32, `${name}.key`)
+      .vec8(abytes(a.params, undefined, `${name}.params`))
+      .fixed(a.ciphertextDigest, 32, `${name}.ciphertextDigest`)
+      .u64(checkUint(a.size, Number.MAX_SAFE_INTEGER, `${name}.size`))
+      .vec8(utf8(checkMediaType(a.mediaType, `${name}.mediaType`)));
+  }
+  return w.finish();
+}
+
+/** Parses a header; rejects (FrankingError 'malformed') anything encodeHeader would not have produced. */
+export function decodeHeader(bytes: Uint8Array): MessageHeader {
+  abytes(bytes, undefined, 'header');
+  const r = new Reader(bytes);
+  const version = r.u8('version');
+  if (version !== PROTOCOL_VERSION) throw new FrankingError('malformed', `version: unsupported ${version}`);
+  const conversationId = checkId(fromUtf8(r.vec8('conversationId')), 'conversationId');
+  const senderId = checkId(fromUtf8(r.vec8('senderId')), 'senderId');
+  const clientMessageId = r.fixed(16, 'clientMessageId').slice();
+  const sentAt = r.u64('sentAt');
+  const seq = r.u32('seq');
+  if (seq === 0) throw new FrankingError('malformed', 'seq: must be at least 1');
+  const prevCommitment = r.fixed(32, 'prevCommitment').slice();
+  checkPrev(seq, prevCommitment);
+  const contentType = checkMediaType(fromUtf8(r.vec8('contentType')), 'contentType');
+  const count = r.u8('attachmentCount');
+  if (count > MAX_ATTACHMENTS) throw new FrankingError('malformed', `attachmentCount: expected at most ${MAX_ATTACHMENTS}`);
+  const attachments: AttachmentDescriptor[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `attachments[${i}]`;
+    const blobId = checkId(fromUtf8(r.vec8(`${name}.blobId`)), `${name}.blobId`);
+    const scheme = r.u8(`${name}.scheme`);
+    if (scheme === 0) throw new FrankingError('malformed', `${name}.scheme: 0 is invalid`);
+    attachments.push({
+      blobId,
+      scheme,
+      key: r.fixed(32, `${name}.key`).slice(),
+      params: r.vec8(`${name}.params`).slice(),
+      ciphertextDigest: r.fixed(32, `${name}.ciphertextDigest`).slice(),
+      size: r.u64(`${name}.size`),
+      mediaType: checkMediaType(fromUtf8(r.vec8(`${name}.mediaType`)), `${name}.mediaType`),
+    });
+  }
+  r.end('header');
+  return { version, conversationId, senderId, clientMessageId, sentAt, seq, prevCommitment, contentType, attachments };
+}

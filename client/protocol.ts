@@ -1,0 +1,50 @@
+// The protocol surface shared by clients and the server (package export "./protocol"): wire encodings,
+// stamping and report verification. docs/PROTOCOL.md is the byte-exact specification of all of it.
+export { abytes, equalBytes, fromBase64Url, toBase64Url } from './_bytes.ts';
+export { type Aead, type RandomBytes, XCHACHA_NONCE_LENGTH, xchacha20poly1305Aead } from './aead.ts';
+export { type ChainObservation, ReceiveChain, SenderChain, type SenderChainState } from './chain.ts';
+export { type ContextEntry, type ContextIssue, type ContextReport, type SenderContext, analyzeContext, describeSenderContext, formatRanges } from './context.ts';
+export { FRANKING_ERROR_CODES, FrankingError, type FrankingErrorCode } from './errors.ts';
+export {
+  COMMITMENT_LENGTH,
+  type Expectation,
+  FK_LENGTH,
+  type FrankInput,
+  type FrankOptions,
+  type FrankedMessage,
+  type OpenedMessage,
+  computeCommitment,
+  decodePayload,
+  encodePayload,
+  frankMessage,
+  frankingAssociatedData,
+  openFranked,
+  openFrankedPayload,
+  sealFranked,
+} from './franking.ts';
+export { type AttachmentDescriptor, MAX_ATTACHMENTS, type MessageHeader, ZERO_COMMITMENT, decodeHeader, encodeHeader } from './header.ts';
+export { type HmacSha256, nobleHmacSha256 } from './hmac.ts';
+export { ID_PATTERN, isValidId } from './ids.ts';
+export { type KeyState, Keyring, type KeyringEntry, type KeyringJson, STAMP_KEY_LENGTH } from './keyring.ts';
+export { AEAD_AD_LABEL, COMMITMENT_LABEL, PROTOCOL_VERSION, STAMP_LABEL } from './labels.ts';
+export {
+  type ReportItem,
+  type ReportItemJson,
+  type StampJson,
+  checkReportItem,
+  decodeReportItem,
+  encodeReportItem,
+  reportItemFromJson,
+  reportItemToJson,
+} from './report-item.ts';
+export { ROLE_CODES, type Role, type Stamp, type StampCheck, type StampFields, TAG_LENGTH, checkStamp, checkStampFields, computeStamp, encodeStampInput, stampTag } from './stamp.ts';
+export {
+  CLOCK_SKEW_MS,
+  DEFAULT_REPORT_WINDOW_MS,
+  type FailureReason,
+  REASON_CODES,
+  REASON_DESCRIPTIONS,
+  type ReasonCode,
+  type Verdict,
+  verifyReportItem,
+} from './verify.ts';
