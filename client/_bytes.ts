@@ -108,11 +108,11 @@ export class Writer {
   /** Fixed-length field: exactly `length` bytes, no prefix. */
   fixed(b: Uint8Array, length: number, name = 'field'): this {
     abytes(b, length, name);
-    this.buf.set(b, this.reserve(length));
-    return this;
+    return this.raw(b);
   }
   raw(b: Uint8Array): this {
-    this.buf.set(b, this.reserve(b.length));
+    const at = this.reserve(b.length); // reserve may replace this.buf: take the offset first
+    this.buf.set(b, at);
     return this;
   }
   vec8(b: Uint8Array): this {

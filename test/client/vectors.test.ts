@@ -1,0 +1,143 @@
+// test/vectors/franking.json, checked twice: through the library, and independently from the byte layout
+// in docs/PROTOCOL.md with WebCrypto's HMAC-SHA256 (a different implementation from noble's).
+// Runs unchanged in Node and in Chromium.
+import { describe, expect, inject, it } from 'vitest';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import {
+  type AttachmentDescriptor,
+  Keyring,
+  type MessageHeader,
+  computeCommitment,
+  decodeHeader,
+  decodePayload,
+  decodeReportItem,
+  encodeHeader,
+  encodePayload,
+  encodeReportItem,
+  encodeStampInput,
+  equalBytes,
+  stampTag,
+  verifyReportItem,
+} from '../../client/protocol.ts';
+import vectorFile from '../vectors/franking.json';
+
+type Body = { hex: string } | { repeatHex: string; count: number };
+const bodyOf = (b: Body): Uint8Array => {
+  if ('hex' in b) return hexToBytes(b.hex);
+  const unit = hexToBytes(b.repeatHex);
+  const out = new Uint8Array(unit.length * b.count);
+  for (let i = 0; i < b.count; i++) out.set(unit, i * unit.length);
+  return out;
+};
+
+async function webHmac(key: Uint8Array, data: Uint8Array): Promise<string> {
+  const k = await crypto.subtle.importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return bytesToHex(new Uint8Array(await crypto.subtle.sign('HMAC', k, data as BufferSource)));
+}
+
+// Spec-only encoders (PROTOCOL.md §2–§7), deliberately not sharing code with client/.
+const u = (n: number, bytes: number) => {
+  const out = new Uint8Array(bytes);
+  for (let i = bytes - 1, v = n; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
+  return out;
+};
+const cat = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) (out.set(p, o), (o += p.length));
+  return out;
+};
+const v8 = (b: Uint8Array) => cat(u(b.length, 1), b);
+const str8 = (s: string) => v8(utf8ToBytes(s));
+const label = (s: string) => cat(utf8ToBytes(s), new Uint8Array([0]));
+
+const { vectors, negative, now, windowMs } = vectorFile;
+const keyring = Keyring.fromJSON(vectorFile.keyring);
+const keyHex = (kid: string) => vectorFile.keys.find((k) => k.kid === kid)!.key;
+
+function headerOf(v: (typeof vectors)[number]): MessageHeader {
+  return {
+    version: 1,
+    ...v.header,
+    clientMessageId: hexToBytes(v.header.clientMessageId),
+    prevCommitment: hexToBytes(v.header.prevCommitment),
+    attachments: v.header.attachments.map(
+      (a): AttachmentDescriptor => ({ ...a, key: hexToBytes(a.key), params: hexToBytes(a.params), ciphertextDigest: hexToBytes(a.ciphertextDigest) }),
+    ),
+  };
+}
+
+describe(`franking vectors (${inject('runtime')})`, () => {
+  it('has at least 30 positive vectors and a negative vector for every failure reason', () => {
+    expect(vectors.length).toBeGreaterThanOrEqual(30);
+    const reasons = new Set(negative.map((n) => n.expected));
+    for (const r of ['malformed', 'not_a_party', 'unknown_key', 'retired_key', 'stamp_invalid', 'outside_window', 'commitment_mismatch', 'header_mismatch'])
+      expect(reasons).toContain(r);
+  });
+
+  it.each(vectors.map((v) => [v.name, v] as const))('%s: spec-only derivation with WebCrypto', async (_name, v) => {
+    const h = v.header;
+    const headerBytes = cat(
+      u(1, 1), str8(h.conversationId), str8(h.senderId), hexToBytes(h.clientMessageId), u(h.sentAt, 8), u(h.seq, 4),
+      hexToBytes(h.prevCommitment), str8(h.contentType), u(h.attachments.length, 1),
+      ...h.attachments.map((a) =>
+        cat(str8(a.blobId), u(a.scheme, 1), hexToBytes(a.key), v8(hexToBytes(a.params)), hexToBytes(a.ciphertextDigest), u(a.size, 8), str8(a.mediaType)),
+      ),
+    );
+    expect(bytesToHex(headerBytes)).toBe(v.headerHex);
+    const body = bodyOf(v.body);
+    const commitInput = cat(label('franking-chat/v1/commitment'), u(headerBytes.length, 4), headerBytes, body);
+    expect(await webHmac(hexToBytes(v.fk), commitInput)).toBe(v.commitment);
+    const s = v.stamp;
+    const stampInput = cat(
+      label('franking-chat/v1/stamp'), hexToBytes(v.commitment), str8(s.messageId), str8(s.conversationId), str8(s.senderId),
+      str8(s.recipientId), u(s.role === 'recipient' ? 1 : 2, 1), u(s.serverTime, 8),
+    );
+    expect(bytesToHex(stampInput)).toBe(v.stampInputHex);
+    expect(await webHmac(hexToBytes(keyHex(s.kid)), stampInput)).toBe(v.tag);
+    const item = cat(
+      u(1, 1), str8(s.messageId), str8(s.conversationId), str8(s.senderId), str8(s.recipientId), u(s.role === 'recipient' ? 1 : 2, 1),
+      u(s.serverTime, 8), str8(s.kid), hexToBytes(v.tag), hexToBytes(v.commitment), hexToBytes(v.fk),
+      cat(u(headerBytes.length, 2), headerBytes), cat(u(body.length, 4), body),
+    );
+    if ('reportItemHex' in v) expect(bytesToHex(item)).toBe(v.reportItemHex);
+    else expect(bytesToHex(sha256(item))).toBe(v.reportItemSha256);
+    if ('payloadHex' in v) expect(bytesToHex(cat(u(1, 1), u(headerBytes.length, 2), headerBytes, hexToBytes(v.fk), body))).toBe(v.payloadHex);
+  });
+
+  it.each(vectors.map((v) => [v.name, v] as const))('%s: library encodes, verifies and round-trips', (_name, v) => {
+    const header = headerOf(v);
+    const headerBytes = encodeHeader(header);
+    expect(bytesToHex(headerBytes)).toBe(v.headerHex);
+    expect(encodeHeader(decodeHeader(headerBytes))).toEqual(headerBytes);
+    const body = bodyOf(v.body);
+    const fk = hexToBytes(v.fk);
+    const commitment = computeCommitment(fk, headerBytes, body);
+    expect(bytesToHex(commitment)).toBe(v.commitment);
+    const fields = { ...v.stamp, role: v.stamp.role as 'recipient' | 'sender' };
+    expect(bytesToHex(encodeStampInput(fields, commitment))).toBe(v.stampInputHex);
+    const tag = stampTag(hexToBytes(keyHex(v.stamp.kid)), fields, commitment);
+    expect(bytesToHex(tag)).toBe(v.tag);
+    const item = { stamp: { ...fields, tag }, commitment, fk, header: headerBytes, body };
+    const encoded = encodeReportItem(item);
+    if ('reportItemHex' in v) expect(bytesToHex(encoded)).toBe(v.reportItemHex);
+    else expect(bytesToHex(sha256(encoded))).toBe(v.reportItemSha256);
+    const decoded = decodeReportItem(encoded);
+    expect(decoded.stamp).toEqual(item.stamp);
+    expect(equalBytes(encodeReportItem(decoded), encoded)).toBe(true);
+    if ('payloadHex' in v) {
+      const payload = encodePayload(headerBytes, fk, body);
+      expect(bytesToHex(payload)).toBe(v.payloadHex);
+      expect(decodePayload(payload).body).toEqual(body);
+    }
+    const verdict = verifyReportItem(encoded, keyring, v.reporterId, now, windowMs);
+    expect(verdict.reason).toBe('verified');
+  });
+
+  it.each(negative.map((n) => [n.name, n] as const))('negative: %s', (_name, n) => {
+    const verdict = verifyReportItem(hexToBytes(n.reportItemHex), keyring, n.reporterId, now, windowMs);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.reason).toBe(n.expected);
+  });
+});
