@@ -1,0 +1,69 @@
+// Server configuration from the environment (12-factor). Every knob has a safe default for `npm start`.
+import path from 'node:path';
+
+export interface RateLimitConfig {
+  /** requests per window per client (IP for auth, user for send/report); 0 disables */
+  auth: number;
+  send: number;
+  report: number;
+  windowMs: number;
+}
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** file:... (SQLite, default ./data/franking.db) or postgresql://... */
+  databaseUrl: string;
+  /** Stamping keyring: JSON in STAMP_KEYRING, else the file STAMP_KEYRING_FILE (never in the database). */
+  keyringJson: string | undefined;
+  keyringFile: string;
+  /** Benchmark only: STAMPING=off skips the HMAC stamps (responses then carry no stamps). */
+  stamping: boolean;
+  /** Stamps older than this are outside the report window; retired keys are kept this long. Default 90 days. */
+  reportWindowMs: number;
+  envelopeTtlMs: number;
+  tokenTtlMs: number;
+  challengeTtlMs: number;
+  longPollMaxMs: number;
+  sweepIntervalMs: number;
+  /** Send batching (group commit): at most this many sends share one database write. */
+  sendBatchMax: number;
+  rateLimits: RateLimitConfig;
+  logLevel: string;
+}
+
+const DAY = 86_400_000;
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${name}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const dataDir = env.DATA_DIR ?? './data';
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: int(env, 'PORT', 3000),
+    databaseUrl: env.DATABASE_URL ?? `file:${path.join(dataDir, 'franking.db')}`,
+    keyringJson: env.STAMP_KEYRING || undefined,
+    keyringFile: env.STAMP_KEYRING_FILE ?? path.join(dataDir, 'stamp-keys.json'),
+    stamping: env.STAMPING !== 'off',
+    reportWindowMs: int(env, 'REPORT_WINDOW_DAYS', 90) * DAY,
+    envelopeTtlMs: int(env, 'ENVELOPE_TTL_SECONDS', 30 * 86_400) * 1000,
+    tokenTtlMs: int(env, 'TOKEN_TTL_SECONDS', 3600) * 1000,
+    challengeTtlMs: int(env, 'CHALLENGE_TTL_SECONDS', 60) * 1000,
+    longPollMaxMs: int(env, 'LONG_POLL_MAX_SECONDS', 30) * 1000,
+    sweepIntervalMs: int(env, 'SWEEP_INTERVAL_SECONDS', 60) * 1000,
+    sendBatchMax: Math.max(1, int(env, 'SEND_BATCH_MAX', 128)),
+    rateLimits: {
+      auth: int(env, 'RATE_LIMIT_AUTH', 30),
+      send: int(env, 'RATE_LIMIT_SEND', 600),
+      report: int(env, 'RATE_LIMIT_REPORT', 20),
+      windowMs: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60) * 1000,
+    },
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

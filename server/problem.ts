@@ -1,0 +1,61 @@
+// RFC 9457 problem details: the ONLY place errors become HTTP. Every error leaving the server is
+// application/problem+json with a stable `code`; unknown errors become a generic 500 whose detail says
+// nothing about the request (no echo of input: it may be message content).
+import { z } from 'zod';
+import { AppError, type ErrorCode } from './errors.ts';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400, malformed_json: 400, invalid_reported_item: 400, too_many_prekeys: 400,
+  unsupported_media_type: 415, payload_too_large: 413,
+  unauthorized: 401, invalid_token: 401, invalid_signature: 401, challenge_invalid: 401,
+  forbidden: 403, account_suspended: 403, account_banned: 403, not_a_member: 403, not_a_party: 403,
+  not_found: 404, unknown_account: 404,
+  user_exists: 409, identity_mismatch: 409,
+  rate_limited: 429, internal: 500,
+};
+
+const TITLE: Record<ErrorCode, string> = {
+  validation_failed: 'Request validation failed', malformed_json: 'Malformed JSON body',
+  invalid_reported_item: 'Invalid reported item', too_many_prekeys: 'Too many one-time prekeys',
+  unsupported_media_type: 'Unsupported media type', payload_too_large: 'Payload too large',
+  unauthorized: 'Authentication required', invalid_token: 'Invalid or expired token',
+  invalid_signature: 'Invalid signature', challenge_invalid: 'Invalid or expired challenge',
+  forbidden: 'Forbidden', account_suspended: 'Account suspended', account_banned: 'Account banned',
+  not_a_member: 'Not a conversation member', not_a_party: 'Not a party to the message',
+  not_found: 'Not found', unknown_account: 'Unknown account', user_exists: 'User id already taken',
+  identity_mismatch: 'Identity key mismatch', rate_limited: 'Too many requests', internal: 'Internal server error',
+};
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().meta({ description: 'Stable machine-readable error code (docs/API.md "Errors")' }),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    suspendedUntil: z.string().optional().meta({ description: 'ISO time a suspension ends (account_suspended)' }),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}
+
+export function problemFor(code: ErrorCode, detail: string, extra?: Partial<Problem>): Problem {
+  return { ...extra, type: `urn:franking-chat:problem:${code}`, title: TITLE[code], status: STATUS[code], detail, code };
+}
+
+/** Maps anything thrown to a problem document. Unknown errors → 500 `internal`, never their message. */
+export function toProblem(e: unknown): Problem {
+  if (AppError.is(e)) {
+    const extra: Partial<Problem> = {};
+    if (e.issues) extra.errors = e.issues;
+    if (typeof e.extra?.suspendedUntil === 'string') extra.suspendedUntil = e.extra.suspendedUntil;
+    return problemFor(e.code, e.message, extra);
+  }
+  return problemFor('internal', 'The server could not complete the request.');
+}

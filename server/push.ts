@@ -1,0 +1,94 @@
+// Live push channel: WebSocket at /v1/stream. Protocol (docs/API.md "Push channel"):
+//   client → {"type":"auth","token":"..."}                 (first frame, within 5 s; tokens never in URLs)
+//   server → {"type":"ready"}
+//   server → {"type":"envelopes","envelopes":[Envelope...]} (pending at connect, then as they arrive)
+//   client → {"type":"ack","ids":[...]}                      (deletes them, like POST /v1/messages/ack)
+//   server → {"type":"error","code":"..."} then close 4401/4403/4400
+// An envelope is pushed once per connection; unacknowledged ones come again on the next connection.
+import type { Server } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+import { envelopeToJson } from './routes/messages.ts';
+import type { Services } from './services/index.ts';
+
+const ClientFrame = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('auth'), token: z.string().max(200) }),
+  z.strictObject({ type: z.literal('ack'), ids: z.array(z.string().min(1).max(160)).min(1).max(500) }),
+]);
+
+export const PUSH_PATH = '/v1/stream';
+
+export function attachPush(server: Server, s: Services): { close(): void } {
+  const wss = new WebSocketServer({ server, path: PUSH_PATH, maxPayload: 64 * 1024 });
+  wss.on('connection', (ws: WebSocket) => {
+    let userId: string | null = null;
+    let unsubscribe: (() => void) | null = null;
+    const sent = new Set<string>();
+    let pumping = false;
+    let again = false;
+    const authTimer = setTimeout(() => fail('unauthorized', 4401), 5000);
+
+    function fail(code: string, closeCode: number) {
+      if (ws.readyState === ws.OPEN) {
+        ws.send(JSON.stringify({ type: 'error', code }));
+        ws.close(closeCode, code);
+      }
+    }
+
+    async function pump(): Promise<void> {
+      if (!userId) return;
+      if (pumping) return void (again = true);
+      pumping = true;
+      try {
+        do {
+          again = false;
+          const fresh = (await s.relay.pending(userId, 500)).filter((e) => !sent.has(e.id));
+          if (fresh.length && ws.readyState === ws.OPEN) {
+            for (const e of fresh) sent.add(e.id);
+            ws.send(JSON.stringify({ type: 'envelopes', envelopes: fresh.map(envelopeToJson) }));
+          }
+        } while (again);
+      } catch (e) {
+        s.logger.warn({ err: e }, 'push pump failed');
+      } finally {
+        pumping = false;
+      }
+    }
+
+    ws.on('message', async (data, isBinary) => {
+      try {
+        if (isBinary) return fail('validation_failed', 4400);
+        let frame: z.infer<typeof ClientFrame>;
+        try {
+          frame = ClientFrame.parse(JSON.parse(data.toString('utf8')));
+        } catch {
+          return fail('validation_failed', 4400);
+        }
+        if (frame.type === 'auth') {
+          if (userId) return fail('validation_failed', 4400);
+          const p = await s.accounts.authenticate(frame.token);
+          userId = p.userId;
+          clearTimeout(authTimer);
+          unsubscribe = s.hub.subscribe(userId, () => void pump());
+          ws.send(JSON.stringify({ type: 'ready' }));
+          await pump();
+        } else {
+          if (!userId) return fail('unauthorized', 4401);
+          await s.relay.ack(userId, frame.ids);
+          for (const id of frame.ids) sent.delete(id);
+        }
+      } catch (e) {
+        if (AppError.is(e)) return fail(e.code, e.code === 'account_suspended' || e.code === 'account_banned' ? 4403 : 4401);
+        s.logger.error({ err: e }, 'push frame failed');
+        fail('internal', 1011);
+      }
+    });
+    ws.on('close', () => {
+      clearTimeout(authTimer);
+      unsubscribe?.();
+    });
+    ws.on('error', () => ws.terminate());
+  });
+  return { close: () => wss.close() };
+}

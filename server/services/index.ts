@@ -1,0 +1,67 @@
+// Wires repositories and services together. Routes receive `Services` (type-only import), so route
+// modules and their zod schemas stay importable without a database.
+import type { Logger } from 'pino';
+import type { ServerConfig } from '../config.ts';
+import type { Db } from '../db.ts';
+import { accountsRepo } from '../data/accounts.ts';
+import { conversationsRepo } from '../data/conversations.ts';
+import { envelopesRepo } from '../data/envelopes.ts';
+import { keysRepo } from '../data/keys.ts';
+import { moderationEventsRepo } from '../data/moderation-events.ts';
+import { reportsRepo } from '../data/reports.ts';
+import type { Keyring } from '../../client/protocol.ts';
+import { AccountsService } from './accounts.ts';
+import { ConversationsService } from './conversations.ts';
+import { DeliveryHub } from './delivery-hub.ts';
+import { EnforcementService } from './enforcement.ts';
+import { KeyDirectoryService } from './keys.ts';
+import { RelayService } from './relay.ts';
+import { ReportsService } from './reports.ts';
+import { StampingService } from './stamping.ts';
+
+export interface Services {
+  accounts: AccountsService;
+  keys: KeyDirectoryService;
+  conversations: ConversationsService;
+  relay: RelayService;
+  reports: ReportsService;
+  enforcement: EnforcementService;
+  stamping: StampingService;
+  hub: DeliveryHub;
+  moderationEvents: ReturnType<typeof moderationEventsRepo>;
+  /** Periodic cleanup: expired envelopes, challenges, sessions. */
+  sweep(): Promise<{ envelopes: number; sessions: number }>;
+  db: Db;
+  config: ServerConfig;
+  logger: Logger;
+}
+
+export function createServices(db: Db, config: ServerConfig, keyring: Keyring, logger: Logger): Services {
+  const accountsData = accountsRepo(db);
+  const conversationsData = conversationsRepo(db);
+  const hub = new DeliveryHub();
+  const stamping = new StampingService(keyring, config.stamping);
+  const accounts = new AccountsService(accountsData, { tokenMs: config.tokenTtlMs, challengeMs: config.challengeTtlMs });
+  const relay = new RelayService({
+    conversations: conversationsData, envelopes: envelopesRepo(db), stamping, hub,
+    envelopeTtlMs: config.envelopeTtlMs, batchMax: config.sendBatchMax,
+  });
+  return {
+    accounts,
+    keys: new KeyDirectoryService(keysRepo(db), accounts),
+    conversations: new ConversationsService(conversationsData),
+    relay,
+    reports: new ReportsService(reportsRepo(db), () => stamping.currentKeyring, config.reportWindowMs),
+    enforcement: new EnforcementService(accountsData),
+    stamping,
+    hub,
+    moderationEvents: moderationEventsRepo(db),
+    async sweep() {
+      const now = new Date();
+      return { envelopes: await relay.sweep(now), sessions: await accounts.sweep(now) };
+    },
+    db,
+    config,
+    logger,
+  };
+}

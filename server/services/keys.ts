@@ -1,0 +1,76 @@
+// Key directory (docs/API.md "Key directory"): a device publishes its signed prekey and one-time
+// prekeys; an initiator fetches a bundle carrying at most one one-time prekey, never handed out twice.
+// v1: one device per account.
+import type { KeysRepo } from '../data/keys.ts';
+import { asBytes } from '../data/_bytes.ts';
+import { AuthenticationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
+import { verifyEd25519 } from './_ed25519.ts';
+import type { AccountsService } from './accounts.ts';
+
+export const SIGNED_PREKEY_LABEL = Buffer.from('franking-chat/v1/signed-prekey\0', 'utf8');
+/** Upper bound of one-time prekeys stored per account. */
+export const MAX_STORED_ONE_TIME_PREKEYS = 1000;
+
+/** utf8("franking-chat/v1/signed-prekey\0") || u32be(id) || publicKey(32) — same as client/prekeys.ts. */
+export function signedPreKeySignatureInput(id: number, publicKey: Uint8Array): Uint8Array {
+  const idBytes = Buffer.alloc(4);
+  idBytes.writeUInt32BE(id);
+  return Buffer.concat([SIGNED_PREKEY_LABEL, idBytes, publicKey]);
+}
+
+export interface PublishInput {
+  identitySigningKey: Uint8Array;
+  identityDhKey: Uint8Array;
+  signedPreKey: { id: number; publicKey: Uint8Array; signature: Uint8Array };
+  oneTimePreKeys: Array<{ id: number; publicKey: Uint8Array }>;
+}
+
+export interface FetchedBundle {
+  identitySigningKey: Uint8Array;
+  identityDhKey: Uint8Array;
+  signedPreKey: { id: number; publicKey: Uint8Array; signature: Uint8Array };
+  oneTimePreKey?: { id: number; publicKey: Uint8Array };
+}
+
+export class KeyDirectoryService {
+  constructor(
+    private readonly keys: KeysRepo,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  async publish(userId: string, b: PublishInput): Promise<{ oneTimePreKeys: number }> {
+    const account = await this.accounts.get(userId);
+    if (!Buffer.from(account.identitySigningKey).equals(b.identitySigningKey) || !Buffer.from(account.identityDhKey).equals(b.identityDhKey))
+      throw new ConflictError('identity_mismatch', 'bundle identity keys differ from the registered identity (v1: one device per account)');
+    // Verify before storing: a bundle whose signed prekey is not signed by the identity would let the
+    // directory (or anyone on the path) substitute prekeys (Signal X3DH §3.3).
+    const sp = b.signedPreKey;
+    if (!verifyEd25519(account.identitySigningKey, signedPreKeySignatureInput(sp.id, sp.publicKey), sp.signature))
+      throw new AuthenticationError('invalid_signature', 'signedPreKey.signature does not verify under identitySigningKey');
+    const ids = new Set(b.oneTimePreKeys.map((k) => k.id));
+    if (ids.size !== b.oneTimePreKeys.length) throw new InputError('validation_failed', 'oneTimePreKeys: duplicate id');
+    await this.keys.setSignedPreKey(userId, sp.id, asBytes(sp.publicKey), asBytes(sp.signature));
+    if (b.oneTimePreKeys.length === 0) return { oneTimePreKeys: await this.keys.countOneTimePreKeys(userId) };
+    const count = await this.keys.countOneTimePreKeys(userId);
+    if (count + b.oneTimePreKeys.length > MAX_STORED_ONE_TIME_PREKEYS)
+      throw new InputError('too_many_prekeys', `at most ${MAX_STORED_ONE_TIME_PREKEYS} one-time prekeys may be stored; ${count} are`);
+    const stored = await this.keys.addOneTimePreKeys(userId, b.oneTimePreKeys.map((k) => ({ keyId: k.id, publicKey: asBytes(k.publicKey) })));
+    return { oneTimePreKeys: stored };
+  }
+
+  async fetch(userId: string): Promise<FetchedBundle> {
+    const parts = await this.keys.bundleParts(userId);
+    if (!parts || parts.signedPreKeyId === null || !parts.signedPreKey || !parts.signedPreKeySignature) throw new NotFoundError('prekey bundle');
+    const otk = await this.keys.claimOneTimePreKey(userId);
+    return {
+      identitySigningKey: parts.identitySigningKey,
+      identityDhKey: parts.identityDhKey,
+      signedPreKey: { id: parts.signedPreKeyId, publicKey: parts.signedPreKey, signature: parts.signedPreKeySignature },
+      ...(otk ? { oneTimePreKey: { id: otk.keyId, publicKey: otk.publicKey } } : {}),
+    };
+  }
+
+  async count(userId: string): Promise<number> {
+    return this.keys.countOneTimePreKeys(userId);
+  }
+}
