@@ -40,7 +40,7 @@ export interface SessionMessage {
 
 /**
  * type 0x01: u8 0x01 || header (41) || nonce (24) || ciphertext || tag (16)
- * type 0x02: u8 0x02 || X3DH prefix (109) || header (41) || nonce (24) || ciphertext || tag (16)
+ * type 0x02: u8 0x02 || X3DH prefix (105) || header (41) || nonce (24) || ciphertext || tag (16)
  */
 export function decodeSessionMessage(bytes: Uint8Array): SessionMessage {
   abytes(bytes, undefined, 'message');
@@ -256,7 +256,7 @@ export class Session {
   /**
    * Session state (PROTOCOL-sessions.md §9.1): u8 version = 1 || u8 role (0 initiator, 1 responder)
    * || local identity (64) || remote identity (64) || u8 flags (bit0 pending prekey, bit1 initial EK)
-   * || [X3DH prefix 109] || [EK_A 32] || ratchet state (§9.2) || u8 nFailures
+   * || [X3DH prefix 105] || [EK_A 32] || ratchet state (§9.2) || u8 nFailures
    * || nFailures × (u64 at || vec8 code || c 32).
    */
   serialize(): Uint8Array {

@@ -1,0 +1,124 @@
+// Generates test/vectors/session.json (`npm run vectors:session`). Every random draw of each party comes from a
+// fixed DRBG and is RECORDED in the file, so the vectors need no DRBG to replay: feed the draws back in order.
+// The spec values (SK, AD, first keys) are computed here straight from docs/PROTOCOL-sessions.md with raw
+// @noble primitives, not through client/, so the file also pins the byte-exact derivations.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { type Party, type ScenarioInput, runScenario } from '../test/client/_session-driver.ts';
+
+const DRBG_LABEL = utf8ToBytes('franking-chat/v1/session-vectors\0');
+
+/** Draw k of `party` in `scenario`: the first n bytes of SHA-256(DRBG_LABEL || scenario || 0x00 || party || u32be(k)). */
+function recordingDrbg(scenario: string, party: Party): { random: (n: number) => Uint8Array; draws: string[] } {
+  const draws: string[] = [];
+  let k = 0;
+  return {
+    draws,
+    random: (n) => {
+      if (n > 32) throw new Error('draws are at most 32 bytes');
+      const counter = new Uint8Array(4);
+      new DataView(counter.buffer).setUint32(0, k++);
+      const bytes = sha256(concatBytes(DRBG_LABEL, utf8ToBytes(scenario), Uint8Array.of(0), utf8ToBytes(party), counter)).slice(0, n);
+      draws.push(bytesToHex(bytes));
+      return bytes;
+    },
+  };
+}
+
+const scenarios: ScenarioInput[] = [
+  {
+    name: 'x3dh-with-one-time-prekey',
+    now: 1795348800000,
+    oneTimePreKeys: 2,
+    fetchOneTimePreKeyId: 2,
+    steps: [
+      { op: 'send', from: 'alice', plaintext: 'Hello Bob' },
+      { op: 'send', from: 'alice', plaintext: 'second, before any reply', associatedData: '0102' },
+      { op: 'receive', to: 'bob', message: 0 },
+      { op: 'receive', to: 'bob', message: 1 },
+      { op: 'send', from: 'bob', plaintext: 'Hi Alice' },
+      { op: 'receive', to: 'alice', message: 2 },
+      { op: 'sendFranked', from: 'alice', plaintext: 'a franked hello', conversationId: 'conv-1', seq: 1, sentAt: 1795348800123 },
+      { op: 'receive', to: 'bob', message: 3 },
+      { op: 'send', from: 'alice', plaintext: 'four' },
+      { op: 'send', from: 'alice', plaintext: 'five' },
+      { op: 'receive', to: 'bob', message: 5 },
+      { op: 'receive', to: 'bob', message: 4 },
+      { op: 'send', from: 'bob', plaintext: 'bye' },
+      { op: 'receive', to: 'alice', message: 6 },
+    ],
+  },
+  {
+    name: 'x3dh-without-one-time-prekey',
+    now: 1795348800000,
+    oneTimePreKeys: 0,
+    fetchOneTimePreKeyId: null,
+    steps: [
+      { op: 'send', from: 'alice', plaintext: 'no one-time prekey left' },
+      { op: 'receive', to: 'bob', message: 0 },
+      { op: 'send', from: 'bob', plaintext: 'skipped by alice at first' },
+      { op: 'send', from: 'bob', plaintext: 'arrives first' },
+      { op: 'receive', to: 'alice', message: 2 },
+      { op: 'receive', to: 'alice', message: 1 },
+      { op: 'send', from: 'alice', plaintext: 'ok', associatedData: 'ff' },
+      { op: 'receive', to: 'bob', message: 3 },
+    ],
+  },
+];
+
+/** Spec values from the recorded draws (docs/PROTOCOL-sessions.md §1, §4, §5, §6), raw noble only. */
+function specValues(input: ScenarioInput, alice: string[], bob: string[]) {
+  const d = (xs: string[], i: number) => hexToBytes(xs[i] as string);
+  // Bob's draws: identity seed, identity X25519, SPK, OPK 1..n. Alice's: identity seed, identity X25519, EK, DHs.
+  const bobSig = ed25519.getPublicKey(d(bob, 0));
+  const bobDh = x25519.getPublicKey(d(bob, 1));
+  const spk = d(bob, 2);
+  const aliceSig = ed25519.getPublicKey(d(alice, 0));
+  const aliceIk = d(alice, 1);
+  const ek = d(alice, 2);
+  const dhs = d(alice, 3);
+  const spkPub = x25519.getPublicKey(spk);
+  const outputs = [x25519.getSharedSecret(aliceIk, spkPub), x25519.getSharedSecret(ek, bobDh), x25519.getSharedSecret(ek, spkPub)];
+  if (input.fetchOneTimePreKeyId !== null) outputs.push(x25519.getSharedSecret(ek, x25519.getPublicKey(d(bob, 2 + input.fetchOneTimePreKeyId))));
+  const sk = hkdf(sha256, concatBytes(new Uint8Array(32).fill(0xff), ...outputs), new Uint8Array(32), utf8ToBytes('franking-chat/v1/x3dh\0'), 32);
+  const ad = concatBytes(aliceSig, x25519.getPublicKey(aliceIk), bobSig, bobDh);
+  const okm = hkdf(sha256, x25519.getSharedSecret(dhs, spkPub), sk, utf8ToBytes('franking-chat/v1/ratchet/root\0'), 64);
+  const ck0 = okm.slice(32);
+  return {
+    sharedSecret: bytesToHex(sk),
+    associatedData: bytesToHex(ad),
+    aliceRootKey1: bytesToHex(okm.slice(0, 32)),
+    aliceSendingChainKey0: bytesToHex(ck0),
+    aliceMessageKey0: bytesToHex(hmac(sha256, ck0, Uint8Array.of(1))),
+    aliceSendingChainKey1: bytesToHex(hmac(sha256, ck0, Uint8Array.of(2))),
+  };
+}
+
+const out = {
+  description:
+    'Session vectors (docs/PROTOCOL-sessions.md): X3DH + Double Ratchet + franking envelope. Generated by ' +
+    'scripts/make-session-vectors.ts. "draws" lists every random draw of each party in order (hex); the DRBG that made ' +
+    'them is SHA-256("franking-chat/v1/session-vectors\\0" || scenario || 0x00 || party || u32be(k)) truncated, but replaying ' +
+    'needs only the list. Draw order: Bob: identity Ed25519 seed, identity X25519 key, signed prekey (id 1), one-time prekeys ' +
+    '(ids 1..n), then one ratchet key pair per DH ratchet step and one 24-byte nonce per message he sends; Alice: identity ' +
+    'Ed25519 seed, identity X25519 key, EK, first ratchet key, then per message a nonce (and for a franked message first ' +
+    'clientMessageId (16) and fk (32) in frankMessage), and one ratchet key per DH ratchet step. "steps" are run in order; ' +
+    '"messages" are the session messages (franked: the envelope encoding) per send step; "spec" holds values computed ' +
+    'directly from the spec with raw primitives.',
+  scenarios: scenarios.map((input) => {
+    const alice = recordingDrbg(input.name, 'alice');
+    const bob = recordingDrbg(input.name, 'bob');
+    const result = runScenario(input, { alice: alice.random, bob: bob.random });
+    return { ...input, draws: { alice: alice.draws, bob: bob.draws }, spec: specValues(input, alice.draws, bob.draws), expected: result };
+  }),
+};
+
+const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'vectors', 'session.json');
+writeFileSync(path, JSON.stringify(out, null, 1) + '\n');
+console.log(`wrote ${path}`);

@@ -1,0 +1,130 @@
+// Runs a session vector scenario (test/vectors/session.json) through the library: shared by the generator
+// (scripts/make-session-vectors.ts) and the vector suite, so both run the very same steps.
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { frankMessage } from '../../client/franking.ts';
+import { generateIdentity } from '../../client/identity.ts';
+import { type FetchedPreKeyBundle, PreKeyStore } from '../../client/prekeys.ts';
+import { safetyNumber } from '../../client/safety-number.ts';
+import { type FrankedEnvelope, Session, encodeFrankedEnvelope } from '../../client/session.ts';
+
+export type Party = 'alice' | 'bob';
+export type RandomBytes = (length: number) => Uint8Array;
+
+export type ScenarioStep =
+  | { op: 'send'; from: Party; plaintext: string; associatedData?: string }
+  | { op: 'sendFranked'; from: Party; plaintext: string; conversationId: string; seq: number; sentAt: number }
+  | { op: 'receive'; to: Party; message: number };
+
+export interface ScenarioInput {
+  name: string;
+  /** ms since epoch used for the signed prekey's createdAt */
+  now: number;
+  oneTimePreKeys: number;
+  /** Which one-time prekey id the directory hands out, or null for a bundle without one. */
+  fetchOneTimePreKeyId: number | null;
+  steps: ScenarioStep[];
+}
+
+export interface ScenarioOutput {
+  uploadedBundle: unknown;
+  fetchedBundle: FetchedPreKeyBundle;
+  /** One per send step, in order: the session message (hex); for franked sends the envelope encoding. */
+  messages: { hex: string; commitment?: string }[];
+  /** One per receive step: the plaintext (hex) or the franked body (hex). */
+  received: { message: number; plaintext: string }[];
+  finalState: { alice: string; bob: string };
+  safetyNumber: string;
+}
+
+const te = new TextEncoder();
+
+/** A randomBytes that hands out recorded draws in order and insists on the recorded lengths. */
+export function replayRandom(draws: string[]): { random: RandomBytes; remaining: () => number } {
+  let i = 0;
+  return {
+    random: (length) => {
+      const hex = draws[i++];
+      if (hex === undefined) throw new Error(`random draw ${i - 1} requested beyond the recorded ${draws.length}`);
+      const bytes = hexToBytes(hex);
+      if (bytes.length !== length) throw new Error(`random draw ${i - 1}: recorded ${bytes.length} bytes, asked for ${length}`);
+      return bytes;
+    },
+    remaining: () => draws.length - i,
+  };
+}
+
+export function runScenario(input: ScenarioInput, random: Record<Party, RandomBytes>): ScenarioOutput {
+  const bobIdentity = generateIdentity(random.bob);
+  const store = PreKeyStore.create(bobIdentity, { now: input.now, randomBytes: random.bob, oneTimePreKeys: input.oneTimePreKeys });
+  const aliceIdentity = generateIdentity(random.alice);
+  const uploaded = store.bundle(bobIdentity);
+  const opk = uploaded.oneTimePreKeys.find((o) => o.id === input.fetchOneTimePreKeyId);
+  const fetchedBundle: FetchedPreKeyBundle = {
+    identitySigningKey: uploaded.identitySigningKey,
+    identityDhKey: uploaded.identityDhKey,
+    signedPreKey: uploaded.signedPreKey,
+    ...(opk ? { oneTimePreKey: opk } : {}),
+  };
+  const sessions: Partial<Record<Party, Session>> = { alice: Session.initiate(aliceIdentity, fetchedBundle, { randomBytes: random.alice }) };
+  const sent: { bytes: Uint8Array; envelope?: FrankedEnvelope; associatedData: Uint8Array }[] = [];
+  const out: ScenarioOutput = {
+    uploadedBundle: uploaded,
+    fetchedBundle,
+    messages: [],
+    received: [],
+    finalState: { alice: '', bob: '' },
+    safetyNumber: '',
+  };
+  const sessionOf = (p: Party): Session => {
+    const s = sessions[p];
+    if (!s) throw new Error(`${p} has no session yet`);
+    return s;
+  };
+  for (const step of input.steps) {
+    if (step.op === 'send') {
+      const ad = hexToBytes(step.associatedData ?? '');
+      const bytes = sessionOf(step.from).encrypt(te.encode(step.plaintext), ad);
+      sent.push({ bytes, associatedData: ad });
+      out.messages.push({ hex: bytesToHex(bytes) });
+    } else if (step.op === 'sendFranked') {
+      const franked = frankMessage(
+        { conversationId: step.conversationId, senderId: step.from, seq: step.seq, sentAt: step.sentAt },
+        te.encode(step.plaintext),
+        { randomBytes: random[step.from] },
+      );
+      const envelope = sessionOf(step.from).sendFranked(franked);
+      const bytes = encodeFrankedEnvelope(envelope);
+      sent.push({ bytes, envelope, associatedData: new Uint8Array(0) });
+      out.messages.push({ hex: bytesToHex(bytes), commitment: bytesToHex(envelope.commitment) });
+    } else {
+      const m = sent[step.message];
+      if (!m) throw new Error(`no message ${step.message}`);
+      let plaintext: Uint8Array;
+      if (m.envelope) {
+        const expect = { senderId: step.to === 'bob' ? 'alice' : 'bob' };
+        let receipt;
+        if (sessions[step.to]) receipt = sessionOf(step.to).receiveFranked(m.envelope, { expect });
+        else {
+          const r = Session.respondFranked(bobIdentity, store, m.envelope, { randomBytes: random.bob, expect });
+          sessions.bob = r.session;
+          receipt = r.receipt;
+        }
+        if (receipt.status !== 'accepted') throw new Error(`franked message ${step.message} dropped: ${receipt.failure.code}`);
+        plaintext = receipt.message.body;
+      } else if (sessions[step.to]) {
+        plaintext = sessionOf(step.to).decrypt(m.bytes, m.associatedData);
+      } else {
+        const r = Session.respond(bobIdentity, store, m.bytes, { randomBytes: random.bob, associatedData: m.associatedData });
+        sessions.bob = r.session;
+        plaintext = r.plaintext;
+      }
+      out.received.push({ message: step.message, plaintext: bytesToHex(plaintext) });
+    }
+  }
+  out.finalState = { alice: bytesToHex(sessionOf('alice').serialize()), bob: bytesToHex(sessionOf('bob').serialize()) };
+  out.safetyNumber = safetyNumber(
+    { userId: 'alice', identity: sessionOf('alice').localIdentity },
+    { userId: 'bob', identity: sessionOf('bob').localIdentity },
+  );
+  return out;
+}
