@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global process, console, crypto, WebAssembly */
+/* global process, console, crypto, WebAssembly, URL */
 // Offline replacement for `prisma migrate dev|deploy|diff|status` using Prisma's WebAssembly schema engine
 // (@prisma/schema-engine-wasm, pinned to the engines hash of the installed prisma) + the app's driver adapters.
 // No native schema-engine binary, no network.  Provider is picked from DATABASE_URL (file:... -> sqlite, else postgres).
