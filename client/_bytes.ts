@@ -67,6 +67,8 @@ export class Writer {
     this.view = new DataView(this.buf.buffer);
   }
 
+  /** Grows the buffer if needed and returns the write offset. It may replace buf/view: callers take the
+   *  offset before touching either (`this.view.setX(this.reserve(n), …)` would write to the old buffer). */
   private reserve(n: number): number {
     const need = this.len + n;
     if (need > this.buf.length) {
@@ -84,17 +86,20 @@ export class Writer {
 
   u8(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > 0xff) throw new RangeError(`expected u8, got ${n}`);
-    this.view.setUint8(this.reserve(1), n);
+    const at = this.reserve(1);
+    this.view.setUint8(at, n);
     return this;
   }
   u16(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new RangeError(`expected u16, got ${n}`);
-    this.view.setUint16(this.reserve(2), n);
+    const at = this.reserve(2);
+    this.view.setUint16(at, n);
     return this;
   }
   u32(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > MAX_U32) throw new RangeError(`expected u32, got ${n}`);
-    this.view.setUint32(this.reserve(4), n);
+    const at = this.reserve(4);
+    this.view.setUint32(at, n);
     return this;
   }
   /** u64 big-endian; JavaScript numbers carry it exactly up to 2^53 − 1, which the protocol never exceeds. */
