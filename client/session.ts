@@ -126,8 +126,8 @@ export class Session {
     private readonly ratchet: DoubleRatchet,
     /** Initiator: the X3DH prefix sent in front of every message until the responder's first reply arrives. */
     private pendingPreKey: PreKeyPrefix | null,
-    /** Responder: EK_A of the X3DH prefix that created this session, to accept its repeats. */
-    private initialEphemeral: Uint8Array | null,
+    /** Responder: the encoded X3DH prefix that created this session; only exact repeats of it are accepted. */
+    private initialPrefix: Uint8Array | null,
   ) {}
 
   /** X3DH initiator (Alice): verifies the bundle, then starts the ratchet. Draw order: EK_A, then DHs. */
@@ -158,7 +158,7 @@ export class Session {
     x3dh.signedPreKey.privateKey.fill(0);
     const plaintext = ratchet.decrypt(parsed.body, opts.associatedData ?? EMPTY);
     if (prefix.oneTimePreKeyId !== null) preKeys.consumeOneTimePreKey(prefix.oneTimePreKeyId);
-    const session = new Session('responder', publicIdentity(identity), x3dh.remoteIdentity, ratchet, null, prefix.ephemeralKey.slice());
+    const session = new Session('responder', publicIdentity(identity), x3dh.remoteIdentity, ratchet, null, encodePreKeyPrefix(prefix));
     return { session, plaintext };
   }
 
@@ -193,12 +193,10 @@ export class Session {
   decrypt(message: Uint8Array, associatedData: Uint8Array = EMPTY): Uint8Array {
     const parsed = decodeSessionMessage(message);
     if (parsed.preKey !== null) {
-      // A repeat of the initial message's X3DH prefix (the initiator sends it until it hears back).
-      const sameRun =
-        this.initialEphemeral !== null &&
-        equalBytes(parsed.preKey.ephemeralKey, this.initialEphemeral) &&
-        equalBytes(parsed.preKey.identity.signingKey, this.remoteIdentity.signingKey) &&
-        equalBytes(parsed.preKey.identity.dhKey, this.remoteIdentity.dhKey);
+      // A repeat of the initial message's X3DH prefix (the initiator sends it until it hears back). The prefix is
+      // not covered by the ratchet AEAD once the session exists, so it must equal the original byte for byte:
+      // otherwise a modified spk/opk id would be accepted (found by the property test).
+      const sameRun = this.initialPrefix !== null && equalBytes(message.subarray(1, 1 + PREKEY_PREFIX_LENGTH), this.initialPrefix);
       if (!sameRun) throw new SessionError('identity_mismatch', 'prekey message of a different X3DH run: start a new session with Session.respond');
     }
     const plaintext = this.ratchet.decrypt(parsed.body, associatedData);
@@ -255,8 +253,8 @@ export class Session {
 
   /**
    * Session state (PROTOCOL-sessions.md §9.1): u8 version = 1 || u8 role (0 initiator, 1 responder)
-   * || local identity (64) || remote identity (64) || u8 flags (bit0 pending prekey, bit1 initial EK)
-   * || [X3DH prefix 105] || [EK_A 32] || ratchet state (§9.2) || u8 nFailures
+   * || local identity (64) || remote identity (64) || u8 flags (bit0 pending prefix, bit1 initial prefix)
+   * || [pending X3DH prefix 105] || [initial X3DH prefix 105] || ratchet state (§9.2) || u8 nFailures
    * || nFailures × (u64 at || vec8 code || c 32).
    */
   serialize(): Uint8Array {
@@ -264,9 +262,9 @@ export class Session {
     w.u8(SESSION_STATE_VERSION).u8(this.role === 'initiator' ? 0 : 1);
     w.fixed(this.localIdentity.signingKey, 32).fixed(this.localIdentity.dhKey, 32);
     w.fixed(this.remoteIdentity.signingKey, 32).fixed(this.remoteIdentity.dhKey, 32);
-    w.u8((this.pendingPreKey ? 1 : 0) | (this.initialEphemeral ? 2 : 0));
+    w.u8((this.pendingPreKey ? 1 : 0) | (this.initialPrefix ? 2 : 0));
     if (this.pendingPreKey) w.raw(encodePreKeyPrefix(this.pendingPreKey));
-    if (this.initialEphemeral) w.fixed(this.initialEphemeral, 32);
+    if (this.initialPrefix) w.fixed(this.initialPrefix, PREKEY_PREFIX_LENGTH);
     this.ratchet.writeTo(w);
     w.u8(this.failures.length);
     for (const f of this.failures) w.u64(f.at).vec8(new TextEncoder().encode(f.code)).fixed(f.commitment, 32);
@@ -288,10 +286,10 @@ export class Session {
       if (flags > 3 || (flags & 1 && role !== 'initiator') || (flags & 2 && role !== 'responder'))
         throw new SessionError('malformed', `session state: flags 0x${flags.toString(16)} invalid for ${role}`);
       const pending = flags & 1 ? decodePreKeyPrefix(r.fixed(PREKEY_PREFIX_LENGTH, 'preKeyPrefix')) : null;
-      const initialEphemeral = flags & 2 ? r.fixed(32, 'initialEphemeral').slice() : null;
+      const initialPrefix = flags & 2 ? encodePreKeyPrefix(decodePreKeyPrefix(r.fixed(PREKEY_PREFIX_LENGTH, 'initialPrefix'))) : null;
       const ad = role === 'initiator' ? x3dhAssociatedData(local, remote) : x3dhAssociatedData(remote, local);
       const ratchet = DoubleRatchet.readFrom(r, ad, opts.randomBytes ?? defaultRandomBytes);
-      const session = new Session(role, local, remote, ratchet, pending, initialEphemeral);
+      const session = new Session(role, local, remote, ratchet, pending, initialPrefix);
       const nFailures = r.u8('nFailures');
       if (nFailures > MAX_FRANKING_FAILURES) throw new SessionError('malformed', 'session state: too many franking failures');
       for (let i = 0; i < nFailures; i++) {

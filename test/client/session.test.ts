@@ -215,10 +215,11 @@ describe('X3DH and the Double Ratchet', () => {
     expectCode(() => bob.decrypt(m1), 'replay'); // chain superseded by a DH ratchet step
   });
 
-  it('every single-byte modification is rejected and leaves the state untouched', () => {
+  it.each(['ratchet', 'repeated prekey'])('every single-byte modification of a %s message is rejected and leaves the state untouched', (kind) => {
     const { alice, bob } = establish();
-    alice.decrypt(bob.encrypt(te.encode('ack')));
+    if (kind === 'ratchet') alice.decrypt(bob.encrypt(te.encode('ack')));
     const msg = alice.encrypt(te.encode('integrity matters'));
+    expect(msg[0]).toBe(kind === 'ratchet' ? MESSAGE_TYPE_RATCHET : MESSAGE_TYPE_PREKEY);
     const before = bytesToHex(bob.serialize());
     for (let i = 0; i < msg.length; i++) {
       const bad = msg.slice();
