@@ -42,6 +42,13 @@ function sendProblem(res: Response, e: unknown): void {
   res.status(p.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));
 }
 
+/** Endpoints without a query schema take no query parameters (unknown fields are refused everywhere). */
+function noQuery(req: Request): undefined {
+  const keys = Object.keys(req.query as object);
+  if (keys.length) throw new InputError('validation_failed', 'this endpoint takes no query parameters', { issues: keys.slice(0, 5).map((k) => ({ path: `query.${k}`, message: 'unknown query parameter' })) });
+  return undefined;
+}
+
 const toExpressPath = (p: string) => p.replace(/\{(\w+)\}/g, ':$1');
 
 export function createApp(s: Services): express.Express {
@@ -124,7 +131,7 @@ export function createApp(s: Services): express.Express {
       let status = spec.statuses?.[0] ?? 200;
       const out = await route.handle({
         params: spec.params ? parse(spec.params, { ...req.params }, 'params') : undefined,
-        query: spec.query ? parse(spec.query, { ...(req.query as object) }, 'query') : undefined,
+        query: spec.query ? parse(spec.query, { ...(req.query as object) }, 'query') : noQuery(req),
         body: spec.body ? parse(spec.body, req.body, 'body') : undefined,
         principal: res.locals.principal as Principal,
         signal: controller.signal,
