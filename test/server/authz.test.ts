@@ -17,7 +17,7 @@ let conv: string;
 beforeAll(async () => {
   srv = await startTestServer();
   base = srv.url;
-  [alice, bob, mallory, mod] = await Promise.all(['alice', 'bob', 'mallory', 'mod'].map((id) => createUser(base, id)));
+  [alice, bob, mallory, mod] = (await Promise.all(['alice', 'bob', 'mallory', 'mod'].map((id) => createUser(base, id)))) as [TestUser, TestUser, TestUser, TestUser];
   await srv.services.enforcement.setRole('mod', 'moderator', null);
   conv = await directConversation(base, alice, bob);
 });
