@@ -206,8 +206,8 @@ export class DoubleRatchet {
     const n = header.messageNumber;
 
     // TrySkippedMessageKeys: a key is removed (and wiped) only once it authenticated its message.
-    const id = skippedId(header.ratchetKey, n);
-    const skipped = this.skipped.get(id);
+    const id = this.skipped.size > 0 ? skippedId(header.ratchetKey, n) : '';
+    const skipped = this.skipped.size > 0 ? this.skipped.get(id) : undefined;
     if (skipped) {
       const plaintext = openWithMessageKey(skipped.messageKey, ciphertext, ad);
       this.skipped.delete(id);
