@@ -64,7 +64,9 @@ function cpuMs(pid: number): number {
 }
 
 async function spawnServer(stamping: boolean, dir: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server child there.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts'], {
     env: {
       ...process.env, PORT: '0', DATABASE_URL: `file:${path.join(dir, `bench-${stamping ? 'on' : 'off'}.db`)}`, STAMP_KEYRING: keyringJson,
       STAMPING: stamping ? 'on' : 'off', LOG_LEVEL: 'warn', RATE_LIMIT_SEND: '0', RATE_LIMIT_AUTH: '0', DATA_DIR: dir,

@@ -44,7 +44,7 @@ export function createServices(db: Db, config: ServerConfig, keyring: Keyring, l
   const accounts = new AccountsService(accountsData, { tokenMs: config.tokenTtlMs, challengeMs: config.challengeTtlMs });
   const relay = new RelayService({
     conversations: conversationsData, envelopes: envelopesRepo(db), stamping, hub,
-    envelopeTtlMs: config.envelopeTtlMs, batchMax: config.sendBatchMax,
+    envelopeTtlMs: config.envelopeTtlMs, batchMax: config.sendBatchMax, batchDelayMs: config.sendBatchDelayMs,
   });
   return {
     accounts,

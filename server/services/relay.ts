@@ -59,6 +59,8 @@ export class RelayService {
       hub: DeliveryHub;
       envelopeTtlMs: number;
       batchMax: number;
+      /** Collect sends for this long before a write (0 = next event-loop turn). */
+      batchDelayMs?: number;
     },
   ) {}
 
@@ -73,9 +75,15 @@ export class RelayService {
       this.queue.push({ senderId, input, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
-        setImmediate(() => void this.flush());
+        this.schedule();
       }
     });
+  }
+
+  private schedule(): void {
+    const delay = this.deps.batchDelayMs ?? 0;
+    if (delay > 0) setTimeout(() => void this.flush(), delay);
+    else setImmediate(() => void this.flush());
   }
 
   private nextMessageId(): string {
@@ -99,7 +107,7 @@ export class RelayService {
       this.flushing = false;
       if (this.queue.length) {
         this.flushing = true;
-        setImmediate(() => void this.flush());
+        this.schedule();
       }
     }
   }
