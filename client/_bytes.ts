@@ -124,6 +124,18 @@ export class Writer {
     if (b.length > 0xff) throw new RangeError(`expected at most 255 bytes, got length=${b.length}`);
     return this.u8(b.length).raw(b);
   }
+  /** vec8 of an ASCII string (ids, media types — validated by the caller): no TextEncoder round trip. */
+  ascii8(s: string): this {
+    if (s.length > 0xff) throw new RangeError(`expected at most 255 bytes, got length=${s.length}`);
+    const at = this.reserve(1 + s.length);
+    this.buf[at] = s.length;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) throw new FrankingError('malformed', 'expected ASCII');
+      this.buf[at + 1 + i] = c;
+    }
+    return this;
+  }
   vec16(b: Uint8Array): this {
     if (b.length > 0xffff) throw new RangeError(`expected at most 65535 bytes, got length=${b.length}`);
     return this.u16(b.length).raw(b);
@@ -132,8 +144,9 @@ export class Writer {
     if (b.length > MAX_U32) throw new RangeError(`expected at most 2^32-1 bytes, got length=${b.length}`);
     return this.u32(b.length).raw(b);
   }
+  /** The written bytes; no copy when the initial capacity was exact (the payload path sizes it exactly). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    return this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
   }
 }
 
@@ -182,6 +195,17 @@ export class Reader {
   }
   vec16(name: string): Uint8Array {
     return this.fixed(this.u16(name), name);
+  }
+  /** vec8 holding ASCII; a byte ≥ 0x80 is malformed (ids and media types are ASCII by definition). */
+  ascii8(name: string): string {
+    const b = this.vec8(name);
+    let s = '';
+    for (let i = 0; i < b.length; i++) {
+      const c = b[i] as number;
+      if (c > 0x7f) throw new FrankingError('malformed', `${name}: expected ASCII`);
+      s += String.fromCharCode(c);
+    }
+    return s;
   }
   vec32(name: string): Uint8Array {
     return this.fixed(this.u32(name), name);

@@ -2,7 +2,7 @@
 // The Double Ratchet implements this interface; so could MLS. This file also gives a plain
 // XChaCha20-Poly1305 AEAD used by tests, the benchmark baseline and single-key transports.
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js';
+import { pooledRandomBytes } from './_random.ts';
 import { abytes } from './_bytes.ts';
 import { FrankingError } from './errors.ts';
 
@@ -20,7 +20,7 @@ const TAG_LENGTH = 16;
 /** XChaCha20-Poly1305 with a random 24-byte nonce prepended: output = nonce ‖ ciphertext ‖ tag. */
 export function xchacha20poly1305Aead(key: Uint8Array, opts: { randomBytes?: RandomBytes } = {}): Aead {
   abytes(key, 32, 'key');
-  const random = opts.randomBytes ?? nobleRandomBytes;
+  const random = opts.randomBytes ?? pooledRandomBytes;
   return {
     seal(plaintext, ad) {
       const nonce = abytes(random(XCHACHA_NONCE_LENGTH), XCHACHA_NONCE_LENGTH, 'nonce');

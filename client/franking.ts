@@ -2,7 +2,7 @@
 //   sender:    fk ← random(32); c = HMAC-SHA256(fk, COMMITMENT_LABEL ‖ u32(len header) ‖ header ‖ body)
 //              session-encrypt payload(header, fk, body) with associated data AEAD_AD_LABEL ‖ c ‖ extraAd
 //   recipient: session-decrypt with the same associated data, recompute c in constant time, drop on mismatch.
-import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js';
+import { pooledRandomBytes } from './_random.ts';
 import { Reader, Writer, abytes, concatBytes, equalBytes } from './_bytes.ts';
 import type { Aead, RandomBytes } from './aead.ts';
 import { FrankingError } from './errors.ts';
@@ -80,7 +80,8 @@ export interface FrankOptions {
 /** Sender side: fresh fk, canonical header, commitment and the payload to encrypt. */
 export function frankMessage(input: FrankInput, body: Uint8Array, opts: FrankOptions = {}): FrankedMessage {
   abytes(body, undefined, 'body');
-  const random = opts.randomBytes ?? nobleRandomBytes;
+  const random = opts.randomBytes ?? pooledRandomBytes;
+  // Draw order is part of the deterministic session vectors: clientMessageId (16 bytes), then fk (32 bytes).
   const header: MessageHeader = {
     version: PROTOCOL_VERSION,
     conversationId: input.conversationId,

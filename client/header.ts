@@ -1,6 +1,6 @@
 // The franked message header (docs/PROTOCOL.md §4): canonical, versioned, deterministic. Decoding accepts
 // exactly the bytes encoding produces, so one header has one byte string and the commitment pins it.
-import { Reader, Writer, abytes, fromUtf8, utf8 } from './_bytes.ts';
+import { Reader, Writer, abytes } from './_bytes.ts';
 import { FrankingError } from './errors.ts';
 import { isValidId } from './ids.ts';
 import { PROTOCOL_VERSION } from './labels.ts';
@@ -75,24 +75,24 @@ export function encodeHeader(h: MessageHeader): Uint8Array {
     throw new FrankingError('malformed', `attachments: expected at most ${MAX_ATTACHMENTS}`);
   const w = new Writer(192)
     .u8(PROTOCOL_VERSION)
-    .vec8(utf8(checkId(h.conversationId, 'conversationId')))
-    .vec8(utf8(checkId(h.senderId, 'senderId')))
+    .ascii8(checkId(h.conversationId, 'conversationId'))
+    .ascii8(checkId(h.senderId, 'senderId'))
     .fixed(h.clientMessageId, 16, 'clientMessageId')
     .u64(checkUint(h.sentAt, Number.MAX_SAFE_INTEGER, 'sentAt'))
     .u32(seq)
     .fixed(h.prevCommitment, 32, 'prevCommitment')
-    .vec8(utf8(checkMediaType(h.contentType, 'contentType')))
+    .ascii8(checkMediaType(h.contentType, 'contentType'))
     .u8(h.attachments.length);
   for (const [i, a] of h.attachments.entries()) {
     const name = `attachments[${i}]`;
     if (a.params.length > 0xff) throw new FrankingError('malformed', `${name}.params: expected at most 255 bytes`);
-    w.vec8(utf8(checkId(a.blobId, `${name}.blobId`)))
+    w.ascii8(checkId(a.blobId, `${name}.blobId`))
       .u8(checkUint(a.scheme, 0xff, `${name}.scheme`, 1))
       .fixed(a.key, 32, `${name}.key`)
       .vec8(abytes(a.params, undefined, `${name}.params`))
       .fixed(a.ciphertextDigest, 32, `${name}.ciphertextDigest`)
       .u64(checkUint(a.size, Number.MAX_SAFE_INTEGER, `${name}.size`))
-      .vec8(utf8(checkMediaType(a.mediaType, `${name}.mediaType`)));
+      .ascii8(checkMediaType(a.mediaType, `${name}.mediaType`));
   }
   return w.finish();
 }
@@ -103,21 +103,21 @@ export function decodeHeader(bytes: Uint8Array): MessageHeader {
   const r = new Reader(bytes);
   const version = r.u8('version');
   if (version !== PROTOCOL_VERSION) throw new FrankingError('malformed', `version: unsupported ${version}`);
-  const conversationId = checkId(fromUtf8(r.vec8('conversationId')), 'conversationId');
-  const senderId = checkId(fromUtf8(r.vec8('senderId')), 'senderId');
+  const conversationId = checkId(r.ascii8('conversationId'), 'conversationId');
+  const senderId = checkId(r.ascii8('senderId'), 'senderId');
   const clientMessageId = r.fixed(16, 'clientMessageId').slice();
   const sentAt = r.u64('sentAt');
   const seq = r.u32('seq');
   if (seq === 0) throw new FrankingError('malformed', 'seq: must be at least 1');
   const prevCommitment = r.fixed(32, 'prevCommitment').slice();
   checkPrev(seq, prevCommitment);
-  const contentType = checkMediaType(fromUtf8(r.vec8('contentType')), 'contentType');
+  const contentType = checkMediaType(r.ascii8('contentType'), 'contentType');
   const count = r.u8('attachmentCount');
   if (count > MAX_ATTACHMENTS) throw new FrankingError('malformed', `attachmentCount: expected at most ${MAX_ATTACHMENTS}`);
   const attachments: AttachmentDescriptor[] = [];
   for (let i = 0; i < count; i++) {
     const name = `attachments[${i}]`;
-    const blobId = checkId(fromUtf8(r.vec8(`${name}.blobId`)), `${name}.blobId`);
+    const blobId = checkId(r.ascii8(`${name}.blobId`), `${name}.blobId`);
     const scheme = r.u8(`${name}.scheme`);
     if (scheme === 0) throw new FrankingError('malformed', `${name}.scheme: 0 is invalid`);
     attachments.push({
@@ -127,7 +127,7 @@ export function decodeHeader(bytes: Uint8Array): MessageHeader {
       params: r.vec8(`${name}.params`).slice(),
       ciphertextDigest: r.fixed(32, `${name}.ciphertextDigest`).slice(),
       size: r.u64(`${name}.size`),
-      mediaType: checkMediaType(fromUtf8(r.vec8(`${name}.mediaType`)), `${name}.mediaType`),
+      mediaType: checkMediaType(r.ascii8(`${name}.mediaType`), `${name}.mediaType`),
     });
   }
   r.end('header');

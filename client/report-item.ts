@@ -1,6 +1,6 @@
 // A revealed message in a report (docs/PROTOCOL.md §8.1): the stamp the reporter received plus the
 // opening (c, fk, header, body). Binary form for vectors and storage; JSON form for the HTTP API.
-import { Reader, Writer, abytes, fromBase64Url, fromUtf8, toBase64Url, utf8 } from './_bytes.ts';
+import { Reader, Writer, abytes, fromBase64Url, toBase64Url } from './_bytes.ts';
 import { FrankingError } from './errors.ts';
 import { COMMITMENT_LENGTH, FK_LENGTH } from './franking.ts';
 import { isValidId } from './ids.ts';
@@ -65,13 +65,13 @@ export function encodeReportItem(item: ReportItem): Uint8Array {
   const s = item.stamp;
   return new Writer(200 + item.header.length + item.body.length)
     .u8(PROTOCOL_VERSION)
-    .vec8(utf8(s.messageId))
-    .vec8(utf8(s.conversationId))
-    .vec8(utf8(s.senderId))
-    .vec8(utf8(s.recipientId))
+    .ascii8(s.messageId)
+    .ascii8(s.conversationId)
+    .ascii8(s.senderId)
+    .ascii8(s.recipientId)
     .u8(ROLE_CODES[s.role])
     .u64(s.serverTime)
-    .vec8(utf8(s.kid))
+    .ascii8(s.kid)
     .fixed(s.tag, TAG_LENGTH, 'stamp.tag')
     .fixed(item.commitment, COMMITMENT_LENGTH, 'commitment')
     .fixed(item.fk, FK_LENGTH, 'fk')
@@ -84,7 +84,7 @@ export function decodeReportItem(bytes: Uint8Array): ReportItem {
   const r = new Reader(abytes(bytes, undefined, 'report item'));
   const version = r.u8('version');
   if (version !== PROTOCOL_VERSION) throw new FrankingError('malformed', `report item version: unsupported ${version}`);
-  const id = (name: string) => fromUtf8(r.vec8(name));
+  const id = (name: string) => r.ascii8(name);
   const stamp: Stamp = {
     messageId: id('stamp.messageId'),
     conversationId: id('stamp.conversationId'),

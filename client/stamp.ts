@@ -2,7 +2,7 @@
 // itself observed. Only the server can compute or check one — that keeps deniability (§10.4).
 //   t = HMAC-SHA256(K[kid], STAMP_LABEL ‖ c ‖ id(messageId) ‖ id(conversationId) ‖ id(senderId)
 //                           ‖ id(recipientId) ‖ u8(role) ‖ u64(serverTime))
-import { Writer, abytes, equalBytes, utf8 } from './_bytes.ts';
+import { Writer, abytes, equalBytes } from './_bytes.ts';
 import { FrankingError } from './errors.ts';
 import { COMMITMENT_LENGTH } from './franking.ts';
 import { type HmacSha256, nobleHmacSha256 } from './hmac.ts';
@@ -46,10 +46,10 @@ export function encodeStampInput(f: StampFields, commitment: Uint8Array): Uint8A
   return new Writer(STAMP_LABEL.length + COMMITMENT_LENGTH + 4 * 65 + 9)
     .raw(STAMP_LABEL)
     .fixed(commitment, COMMITMENT_LENGTH, 'commitment')
-    .vec8(utf8(f.messageId))
-    .vec8(utf8(f.conversationId))
-    .vec8(utf8(f.senderId))
-    .vec8(utf8(f.recipientId))
+    .ascii8(f.messageId)
+    .ascii8(f.conversationId)
+    .ascii8(f.senderId)
+    .ascii8(f.recipientId)
     .u8(ROLE_CODES[f.role])
     .u64(f.serverTime)
     .finish();
