@@ -60,7 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     longPollMaxMs: int(env, 'LONG_POLL_MAX_SECONDS', 30) * 1000,
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_SECONDS', 60) * 1000,
     sendBatchMax: Math.max(1, int(env, 'SEND_BATCH_MAX', 128)),
-    sendBatchDelayMs: int(env, 'SEND_BATCH_DELAY_MS', 2),
+    sendBatchDelayMs: int(env, 'SEND_BATCH_DELAY_MS', 0),
     rateLimits: {
       auth: int(env, 'RATE_LIMIT_AUTH', 30),
       send: int(env, 'RATE_LIMIT_SEND', 600),
