@@ -1,6 +1,8 @@
 // RFC 7748 (X25519) and RFC 5869 (HKDF-SHA256) vectors through the session layer's own wrappers
 // (client/_session-kdf.ts), plus the wrappers' input checks. Runs in Node and Chromium.
 import { describe, expect, it } from 'vitest';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { bufferedRandomBytes, defaultRandomBytes, dh, hkdfSha256, kdfChain, kdfRoot, x25519PublicKey, x3dhKdf } from '../../client/_session-kdf.ts';
 import { SessionError } from '../../client/session-errors.ts';
@@ -109,6 +111,15 @@ describe('session KDFs are the spec formulas (PROTOCOL-sessions.md §5–§6)', 
     const r = kdfRoot(rk, out);
     expect(bytesToHex(r.rootKey)).toBe(bytesToHex(okm.slice(0, 32)));
     expect(bytesToHex(r.chainKey)).toBe(bytesToHex(okm.slice(32)));
+  });
+
+  it('kdfChain is mk = HMAC-SHA256(ck, 0x01), ck\' = HMAC-SHA256(ck, 0x02) (checked against noble hmac)', () => {
+    for (let i = 0; i < 20; i++) {
+      const ck = Uint8Array.from({ length: 32 }, (_, j) => (i * 31 + j * 7) & 0xff);
+      const r = kdfChain(ck);
+      expect(bytesToHex(r.messageKey)).toBe(bytesToHex(hmac(sha256, ck, Uint8Array.of(1))));
+      expect(bytesToHex(r.chainKey)).toBe(bytesToHex(hmac(sha256, ck, Uint8Array.of(2))));
+    }
   });
 
   it('kdfChain gives distinct message and chain keys and is deterministic', () => {
