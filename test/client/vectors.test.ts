@@ -45,7 +45,10 @@ const u = (n: number, bytes: number) => {
 const cat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) (out.set(p, o), (o += p.length));
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 };
 const v8 = (b: Uint8Array) => cat(u(b.length, 1), b);

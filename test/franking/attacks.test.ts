@@ -79,17 +79,24 @@ const verify = (item: ReportItem | Uint8Array, reporterId: string) => verifyRepo
 function fieldMap(item: ReportItem): Array<{ field: string; start: number; end: number }> {
   const out: Array<{ field: string; start: number; end: number }> = [];
   let at = 0;
-  const add = (field: string, n: number) => (out.push({ field, start: at, end: at + n }), (at += n));
+  const add = (field: string, n: number) => {
+    out.push({ field, start: at, end: at + n });
+    at += n;
+  };
+  const prefixed = (field: string, prefix: number, n: number) => {
+    add(`len:${field}`, prefix);
+    add(field, n);
+  };
   add('version', 1);
-  for (const f of ['messageId', 'conversationId', 'senderId', 'recipientId'] as const) (add(`len:${f}`, 1), add(f, item.stamp[f].length));
+  for (const f of ['messageId', 'conversationId', 'senderId', 'recipientId'] as const) prefixed(f, 1, item.stamp[f].length);
   add('role', 1);
   add('serverTime', 8);
-  (add('len:kid', 1), add('kid', item.stamp.kid.length));
+  prefixed('kid', 1, item.stamp.kid.length);
   add('tag', 32);
   add('commitment', 32);
   add('fk', 32);
-  (add('len:header', 2), add('header', item.header.length));
-  (add('len:body', 4), add('body', item.body.length));
+  prefixed('header', 2, item.header.length);
+  prefixed('body', 4, item.body.length);
   return out;
 }
 
