@@ -6,39 +6,15 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
 import { abytes, utf8 } from './_bytes.ts';
+import { pooledRandomBytes } from './_random.ts';
 import { SessionError } from './session-errors.ts';
 
 /** Source of randomness: returns `length` fresh uniformly random bytes. Injectable for deterministic vectors. */
 export type RandomBytes = (length: number) => Uint8Array;
 
-/**
- * The platform CSPRNG (crypto.getRandomValues) behind a small pool: one call per `poolSize` bytes instead of one
- * per draw (each call costs ~2.5 µs in Node 20, more than a symmetric ratchet step's HMACs). Bytes are copied out
- * and zeroed in the pool as they are handed out, so the pool never holds randomness that was already used. Node's
- * crypto.randomUUID caches entropy the same way. Draws larger than a quarter of the pool bypass it.
- */
-export function bufferedRandomBytes(source: RandomBytes = (n) => cryptoRandomBytes(n), poolSize = 1024): RandomBytes {
-  let pool: Uint8Array = new Uint8Array(0);
-  let offset = 0;
-  return (length) => {
-    if (!Number.isInteger(length) || length < 0) throw new RangeError(`length: expected non-negative integer, got ${length}`);
-    if (length > poolSize / 4) return source(length);
-    if (offset + length > pool.length) {
-      pool.fill(0);
-      pool = source(poolSize);
-      offset = 0;
-    }
-    const out = pool.slice(offset, offset + length);
-    pool.fill(0, offset, offset + length);
-    offset += length;
-    return out;
-  };
-}
-
-/** Default randomness of the session layer: the pooled platform CSPRNG. */
-export const defaultRandomBytes: RandomBytes = bufferedRandomBytes();
+/** Default randomness of the session layer: the pooled platform CSPRNG shared with franking (./_random.ts). */
+export const defaultRandomBytes: RandomBytes = pooledRandomBytes;
 
 // ---- Domain-separation labels (PROTOCOL-sessions.md §2). ASCII, NUL-terminated like ./labels.ts. ----
 /** HKDF info of X3DH (Signal X3DH §2.2 "info"). */
