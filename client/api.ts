@@ -1,0 +1,255 @@
+// Typed HTTP client for the chat-user endpoints of the server (docs/API.md). fetch-based: runs in browsers
+// and Node ≥ 18 unchanged. Request and response types come from the server's zod schemas by `import type`
+// only (z.input / z.output), so this file pulls no server code into a bundle. Errors: every non-2xx answer
+// becomes an ApiError carrying the RFC 9457 problem fields (status, code, title, detail).
+import type { z } from 'zod';
+import type { AccountResponse } from '../server/routes/accounts.ts';
+import type { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from '../server/routes/auth.ts';
+import type { Conversation, ConversationList, CreateConversationRequest } from '../server/routes/conversations.ts';
+import type { FetchedBundle, PublishBundleRequest, PublishBundleResponse } from '../server/routes/keys.ts';
+import type { AckRequest, AckResponse, Envelope, FetchResponse, SendRequest, SendResponse } from '../server/routes/messages.ts';
+import type { ReportDetail, ReportList, ReportSummary, SubmitReportRequest } from '../server/routes/reports.ts';
+import { fromBase64Url, toBase64Url } from './_bytes.ts';
+import { signChallenge, signRegistration } from './auth.ts';
+import type { IdentityKeyPair } from './identity.ts';
+
+export type Account = z.output<typeof AccountResponse>;
+export type RegisterBody = z.input<typeof RegisterRequest>;
+export type Registered = z.output<typeof RegisterResponse>;
+export type Challenge = z.output<typeof ChallengeResponse>;
+export type Token = z.output<typeof TokenResponse>;
+export type PublishBundleBody = z.input<typeof PublishBundleRequest>;
+export type PublishedBundle = z.output<typeof PublishBundleResponse>;
+export type FetchedBundleJson = z.output<typeof FetchedBundle>;
+export type CreateConversationBody = z.input<typeof CreateConversationRequest>;
+export type ConversationJson = z.output<typeof Conversation>;
+export type SendBody = z.input<typeof SendRequest>;
+export type Sent = z.output<typeof SendResponse>;
+export type EnvelopeJson = z.output<typeof Envelope>;
+export type SubmitReportBody = z.input<typeof SubmitReportRequest>;
+export type ReportCategory = z.output<typeof SubmitReportRequest>['category'];
+export type ReportSummaryJson = z.output<typeof ReportSummary>;
+export type ReportDetailJson = z.output<typeof ReportDetail>;
+type Ok = z.output<typeof OkResponse>;
+// Compile-time guards that the request shapes used below are the server's.
+type _Challenge = z.input<typeof ChallengeRequest>;
+type _Token = z.input<typeof TokenRequest>;
+type _Ack = z.input<typeof AckRequest>;
+
+/** The problem+json members the server sends (server/problem.ts ProblemSchema). */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: Array<{ path: string; message: string }>;
+  suspendedUntil?: string;
+  lockedUntil?: string;
+}
+
+/** A non-2xx answer (or a network failure: status 0, code 'network_error'). `code` is the server's stable code. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly problem: Problem | null;
+  constructor(problem: Problem, raw: Problem | null) {
+    super(`${problem.status} ${problem.code}: ${problem.detail}`);
+    this.name = 'ApiError';
+    this.status = problem.status;
+    this.code = problem.code;
+    this.title = problem.title;
+    this.detail = problem.detail;
+    this.problem = raw;
+  }
+
+  static is(e: unknown, code?: string): e is ApiError {
+    return e instanceof ApiError && (code === undefined || e.code === code);
+  }
+
+  /** The account may not act (suspended or banned): the server refuses every authenticated request. */
+  get isAccountBlocked(): boolean {
+    return this.code === 'account_suspended' || this.code === 'account_banned';
+  }
+}
+
+function isProblem(v: unknown): v is Problem {
+  if (typeof v !== 'object' || v === null) return false;
+  const p = v as Record<string, unknown>;
+  return typeof p.code === 'string' && typeof p.status === 'number' && typeof p.title === 'string' && typeof p.detail === 'string';
+}
+
+export interface ApiClientOptions {
+  /** Server origin, e.g. "http://127.0.0.1:3000" or "" for same-origin requests in a page. */
+  baseUrl: string;
+  fetch?: typeof fetch;
+  token?: string | null;
+  /**
+   * Called once when an authenticated request gets 401 invalid_token (e.g. the 1 h token expired): return a
+   * fresh token to retry the request with, or null to give up.
+   */
+  refreshToken?: () => Promise<string | null>;
+}
+
+type Method = 'GET' | 'POST' | 'PUT';
+
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+  private tokenValue: string | null;
+  private readonly refresh: (() => Promise<string | null>) | undefined;
+  private refreshing: Promise<string | null> | null = null;
+
+  constructor(opts: ApiClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    // Bound: a bare `fetch` reference called as a method throws "Illegal invocation" in browsers.
+    this.fetchImpl = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.tokenValue = opts.token ?? null;
+    this.refresh = opts.refreshToken;
+  }
+
+  get token(): string | null {
+    return this.tokenValue;
+  }
+  set token(t: string | null) {
+    this.tokenValue = t;
+  }
+
+  private async request<T>(method: Method, path: string, body?: unknown, opts: { auth?: boolean; signal?: AbortSignal } = {}): Promise<T> {
+    const auth = opts.auth ?? true;
+    const attempt = async (): Promise<Response> => {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (auth) {
+        if (!this.tokenValue) throw new ApiError({ type: 'about:blank', title: 'Not logged in', status: 401, detail: 'no bearer token; log in first', code: 'unauthorized' }, null);
+        headers.authorization = `Bearer ${this.tokenValue}`;
+      }
+      try {
+        return await this.fetchImpl(this.baseUrl + path, {
+          method,
+          headers,
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+      } catch (e) {
+        if (opts.signal?.aborted) throw e;
+        throw new ApiError({ type: 'about:blank', title: 'Server unreachable', status: 0, detail: 'the server could not be reached; check the connection', code: 'network_error' }, null);
+      }
+    };
+    let res = await attempt();
+    if (res.status === 401 && auth && this.refresh) {
+      const problem = await readProblem(res.clone());
+      if (problem?.code === 'invalid_token') {
+        this.refreshing ??= this.refresh().finally(() => (this.refreshing = null));
+        const fresh = await this.refreshing;
+        if (fresh) {
+          this.tokenValue = fresh;
+          res = await attempt();
+        }
+      }
+    }
+    if (!res.ok) {
+      const raw = await readProblem(res);
+      throw new ApiError(
+        raw ?? { type: 'about:blank', title: res.statusText || 'HTTP error', status: res.status, detail: `the server answered ${res.status}`, code: `http_${res.status}` },
+        raw,
+      );
+    }
+    return (await res.json()) as T;
+  }
+
+  // ---- Accounts and authentication ----
+  register(body: RegisterBody): Promise<Registered> {
+    return this.request('POST', '/v1/accounts', body, { auth: false });
+  }
+  challenge(userId: _Challenge['userId']): Promise<Challenge> {
+    return this.request('POST', '/v1/auth/challenge', { userId } satisfies _Challenge, { auth: false });
+  }
+  createToken(body: _Token): Promise<Token> {
+    return this.request('POST', '/v1/auth/token', body, { auth: false });
+  }
+  async logout(): Promise<Ok> {
+    const r = await this.request<Ok>('POST', '/v1/auth/logout');
+    this.tokenValue = null;
+    return r;
+  }
+  me(): Promise<Account> {
+    return this.request('GET', '/v1/accounts/me');
+  }
+
+  /** Registers `userId` for this identity: the signature proves possession of the signing key and binds the DH key. */
+  registerIdentity(userId: string, identity: IdentityKeyPair): Promise<Registered> {
+    return this.register({
+      userId,
+      identitySigningKey: toBase64Url(identity.signingPublicKey),
+      identityDhKey: toBase64Url(identity.dhPublicKey),
+      signature: toBase64Url(signRegistration(identity, userId)),
+    });
+  }
+
+  /** Challenge–response login; stores and returns the bearer token. */
+  async login(userId: string, identity: IdentityKeyPair): Promise<Token> {
+    const { challenge } = await this.challenge(userId);
+    const signature = signChallenge(identity, fromBase64Url(challenge, 'challenge'), userId);
+    const token = await this.createToken({ userId, challenge, signature: toBase64Url(signature) });
+    this.tokenValue = token.token;
+    return token;
+  }
+
+  // ---- Key directory ----
+  publishBundle(body: PublishBundleBody): Promise<PublishedBundle> {
+    return this.request('PUT', '/v1/keys', body);
+  }
+  fetchBundle(userId: string): Promise<FetchedBundleJson> {
+    return this.request('GET', `/v1/keys/${encodeURIComponent(userId)}`);
+  }
+
+  // ---- Conversations ----
+  createConversation(body: CreateConversationBody): Promise<ConversationJson> {
+    return this.request('POST', '/v1/conversations', body);
+  }
+  async listConversations(): Promise<ConversationJson[]> {
+    return (await this.request<z.output<typeof ConversationList>>('GET', '/v1/conversations')).conversations;
+  }
+  getConversation(conversationId: string): Promise<ConversationJson> {
+    return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}`);
+  }
+
+  // ---- Relay ----
+  send(body: SendBody): Promise<Sent> {
+    return this.request('POST', '/v1/messages', body);
+  }
+  async fetchMessages(opts: { limit?: number; wait?: number; signal?: AbortSignal } = {}): Promise<EnvelopeJson[]> {
+    const q = new URLSearchParams();
+    if (opts.limit !== undefined) q.set('limit', String(opts.limit));
+    if (opts.wait !== undefined) q.set('wait', String(opts.wait));
+    const qs = q.size ? `?${q.toString()}` : '';
+    const r = await this.request<z.output<typeof FetchResponse>>('GET', `/v1/messages${qs}`, undefined, opts.signal ? { signal: opts.signal } : {});
+    return r.envelopes;
+  }
+  async ack(ids: string[]): Promise<number> {
+    return (await this.request<z.output<typeof AckResponse>>('POST', '/v1/messages/ack', { ids } satisfies _Ack)).deleted;
+  }
+
+  // ---- Reports ----
+  submitReport(body: SubmitReportBody): Promise<ReportDetailJson> {
+    return this.request('POST', '/v1/reports', body);
+  }
+  async listReports(): Promise<ReportSummaryJson[]> {
+    return (await this.request<z.output<typeof ReportList>>('GET', '/v1/reports')).reports;
+  }
+  getReport(reportId: string): Promise<ReportDetailJson> {
+    return this.request('GET', `/v1/reports/${encodeURIComponent(reportId)}`);
+  }
+}
+
+async function readProblem(res: Response): Promise<Problem | null> {
+  try {
+    const json: unknown = await res.json();
+    return isProblem(json) ? json : null;
+  } catch {
+    return null;
+  }
+}
