@@ -13,6 +13,7 @@ import {
   signedPreKeySignatureInput,
   verifySignedPreKey,
 } from '../../client/prekeys.ts';
+import { kdfChain } from '../../client/_session-kdf.ts';
 import { decodeRatchetHeader, encodeRatchetHeader, MAX_SKIP, RATCHET_HEADER_LENGTH } from '../../client/ratchet.ts';
 import { formatSafetyNumber, safetyNumber } from '../../client/safety-number.ts';
 import { SessionError, type SessionErrorCode } from '../../client/session-errors.ts';
@@ -295,6 +296,39 @@ describe('forward secrecy in the state', () => {
     expectCode(() => restored.decrypt(m2), 'replay');
     // And the older snapshot still could: deletion is what makes the difference.
     expect(td.decode(Session.deserialize(s1).decrypt(m0))).toBe('m0');
+  });
+});
+
+describe('forward secrecy on the sending side (serialized layout §S9)', () => {
+  // Alice after her first reply: version, role, 2 × 64 identity bytes, session flags at 130 (0: no prefixes),
+  // then RK at 131, DHs.priv at 163, DHs.pub at 195, ratchet flags at 227 (7), DHr at 228, CKs at 260.
+  const slice = (b: Uint8Array, at: number) => bytesToHex(b.subarray(at, at + 32));
+
+  it('the used chain key and message key are gone after a send; the chain key moved one KDF_CK step', () => {
+    const { alice, bob } = establish();
+    alice.decrypt(bob.encrypt(te.encode('ack')));
+    const before = alice.serialize();
+    expect(before[130]).toBe(0);
+    expect(before[227]).toBe(7);
+    const ck0 = before.subarray(260, 292).slice();
+    const { chainKey: ck1, messageKey: mk0 } = kdfChain(ck0);
+    expect(td.decode(bob.decrypt(alice.encrypt(te.encode('m0'))))).toBe('m0');
+    const after = bytesToHex(alice.serialize());
+    expect(after.includes(bytesToHex(ck0))).toBe(false);
+    expect(after.includes(bytesToHex(mk0))).toBe(false);
+    expect(slice(alice.serialize(), 260)).toBe(bytesToHex(ck1));
+  });
+
+  it('a DH ratchet step deletes the old ratchet private key and root key from the state', () => {
+    const { alice, bob } = establish();
+    alice.decrypt(bob.encrypt(te.encode('ack')));
+    const before = alice.serialize();
+    const [oldRoot, oldPrivate] = [slice(before, 131), slice(before, 163)];
+    bob.decrypt(alice.encrypt(te.encode('to bob')));
+    alice.decrypt(bob.encrypt(te.encode('new chain from bob'))); // Alice turns her ratchet
+    const after = bytesToHex(alice.serialize());
+    expect(after.includes(oldPrivate)).toBe(false);
+    expect(after.includes(oldRoot)).toBe(false);
   });
 });
 
