@@ -27,8 +27,9 @@ const pad16 = (b: Uint8Array) => {
 const engines: AttachmentEngineName[] = ['webcrypto', 'noble'];
 
 async function webGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Promise<Uint8Array> {
-  const k = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['decrypt']);
-  return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: nonce }, k, sealed));
+  const ab = (u: Uint8Array) => new Uint8Array(u) as Uint8Array<ArrayBuffer>;
+  const k = await crypto.subtle.importKey('raw', ab(key), 'AES-GCM', false, ['decrypt']);
+  return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: ab(nonce) }, k, ab(sealed)));
 }
 
 /** A scheme-1 blob built around a GCM collision: n attachment keys, one shared params, one colliding chunk. */
