@@ -31,7 +31,7 @@ export interface PreKeyBundle {
   readonly identitySigningKey: string;
   readonly identityDhKey: string;
   readonly signedPreKey: SignedPreKeyJson;
-  readonly oneTimePreKeys: readonly OneTimePreKeyJson[];
+  readonly oneTimePreKeys: OneTimePreKeyJson[];
 }
 /** What the directory hands to an initiator: at most one one-time prekey, removed from the directory on fetch. */
 export interface FetchedPreKeyBundle {
