@@ -11,6 +11,8 @@ import { buildOpenApi } from './openapi.ts';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.ts';
 import type { Principal, RateLimitName, Route, RouteSpec } from './routes/_route.ts';
 import { allRoutes } from './routes/index.ts';
+import { MOD_SESSION_COOKIE, parseCookies } from './cookies.ts';
+import { mountDashboard } from './dashboard-static.ts';
 import type { Services } from './services/index.ts';
 
 const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -56,6 +58,8 @@ export function createApp(s: Services): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Behind a TLS-terminating proxy (TRUST_PROXY) req.secure reflects X-Forwarded-Proto: dashboard cookies get Secure.
+  app.set('trust proxy', s.moderators.config.trustProxy);
   app.use(helmet());
 
   // Access log: method, route pattern, status, duration, problem code. No bodies, no query strings, no tokens.
@@ -92,6 +96,17 @@ export function createApp(s: Services): express.Express {
 
   const authenticate = (spec: RouteSpec): RequestHandler => async (req, res, next) => {
     const header = req.get('authorization');
+    const staffCookie = spec.auth === 'moderator' || spec.auth === 'admin' ? parseCookies(req.get('cookie'))[MOD_SESSION_COOKIE] : undefined;
+    if (!header && staffCookie) {
+      // Dashboard session (docs/MODERATION.md): cookies are ambient, so every state change needs the CSRF token.
+      const p = await s.moderators.authenticate(staffCookie, {
+        roles: spec.auth === 'admin' ? ['admin'] : ['moderator', 'admin'],
+        csrf: req.get('x-csrf-token'),
+        csrfRequired: req.method !== 'GET' && req.method !== 'HEAD',
+      });
+      res.locals.principal = { userId: p.actorId, role: p.role, token: staffCookie, kind: 'staff' } satisfies Principal;
+      return next();
+    }
     const m = header ? /^Bearer ([^\s]+)$/i.exec(header) : null;
     if (!m?.[1]) throw new AuthenticationError('unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
     const token = m[1];
@@ -134,6 +149,11 @@ export function createApp(s: Services): express.Express {
         query: spec.query ? parse(spec.query, { ...(req.query as object) }, 'query') : noQuery(req),
         body: spec.body ? parse(spec.body, req.body, 'body') : undefined,
         principal: res.locals.principal as Principal,
+        http: {
+          cookies: parseCookies(req.get('cookie')),
+          secure: req.secure,
+          setCookie: (c) => void res.append('Set-Cookie', c),
+        },
         signal: controller.signal,
         setStatus: (st) => void (status = st),
       });
@@ -150,6 +170,8 @@ export function createApp(s: Services): express.Express {
   const openapi = buildOpenApi(routes.map((r) => r.spec));
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.get('/docs', (_req, res) => void res.type('html').send(renderDocs(routes.map((r) => r.spec))));
+
+  mountDashboard(app);
 
   app.use((_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -8,6 +8,9 @@ export const ERROR_CODES = [
   'forbidden', 'account_suspended', 'account_banned', 'not_a_member', 'not_a_party',
   'not_found', 'unknown_account', 'user_exists', 'identity_mismatch', 'too_many_prekeys',
   'invalid_reported_item', 'rate_limited', 'internal',
+  // moderation (docs/MODERATION.md)
+  'invalid_credentials', 'login_locked', 'csrf_failed', 'already_claimed', 'not_claimed', 'report_resolved',
+  'stale_state', 'moderator_exists', 'last_admin',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -14,6 +14,8 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404, unknown_account: 404,
   user_exists: 409, identity_mismatch: 409,
   rate_limited: 429, internal: 500,
+  invalid_credentials: 401, login_locked: 423, csrf_failed: 403,
+  already_claimed: 409, not_claimed: 409, report_resolved: 409, stale_state: 409, moderator_exists: 409, last_admin: 409,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -26,6 +28,11 @@ const TITLE: Record<ErrorCode, string> = {
   not_a_member: 'Not a conversation member', not_a_party: 'Not a party to the message',
   not_found: 'Not found', unknown_account: 'Unknown account', user_exists: 'User id already taken',
   identity_mismatch: 'Identity key mismatch', rate_limited: 'Too many requests', internal: 'Internal server error',
+  invalid_credentials: 'Wrong login name or password', login_locked: 'Login temporarily locked',
+  csrf_failed: 'Missing or invalid CSRF token', already_claimed: 'Report claimed by another moderator',
+  not_claimed: 'You do not hold the claim on this report', report_resolved: 'Report already resolved',
+  stale_state: 'Report changed meanwhile; reload and retry', moderator_exists: 'Moderator login name already taken',
+  last_admin: 'At least one active admin must remain',
 };
 
 export const ProblemSchema = z
@@ -37,6 +44,7 @@ export const ProblemSchema = z
     code: z.string().meta({ description: 'Stable machine-readable error code (docs/API.md "Errors")' }),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     suspendedUntil: z.string().optional().meta({ description: 'ISO time a suspension ends (account_suspended)' }),
+    lockedUntil: z.string().optional().meta({ description: 'ISO time a login lockout ends (login_locked)' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 export type Problem = z.infer<typeof ProblemSchema>;
@@ -55,6 +63,7 @@ export function toProblem(e: unknown): Problem {
     const extra: Partial<Problem> = {};
     if (e.issues) extra.errors = e.issues;
     if (typeof e.extra?.suspendedUntil === 'string') extra.suspendedUntil = e.extra.suspendedUntil;
+    if (typeof e.extra?.lockedUntil === 'string') extra.lockedUntil = e.extra.lockedUntil;
     return problemFor(e.code, e.message, extra);
   }
   return problemFor('internal', 'The server could not complete the request.');

@@ -34,11 +34,21 @@ export interface RouteSpec {
 }
 
 export interface Principal {
+  /** chat account id, or for dashboard staff "staff:<moderatorId>" (the actor id written to the event log) */
   userId: string;
+  /** how the caller authenticated: bearer token of a chat account, or a dashboard (staff) cookie session */
+  kind?: 'account' | 'staff';
   /** null when standing is deferred (not read at the edge). */
   role: AccountRole | null;
   /** The bearer token, for logout only. Never log it. */
   token: string;
+}
+
+export interface HttpContext {
+  cookies: Readonly<Record<string, string>>;
+  /** true when the request arrived over HTTPS (directly, or via a trusted proxy: TRUST_PROXY) */
+  secure: boolean;
+  setCookie(serialized: string): void;
 }
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -48,6 +58,8 @@ export interface HandlerContext<S extends RouteSpec> {
   query: Infer<S['query']>;
   body: Infer<S['body']>;
   principal: S['auth'] extends 'public' ? undefined : Principal;
+  /** Cookies, transport security and Set-Cookie (dashboard sessions, server/routes/mod-session.ts). */
+  http: HttpContext;
   /** Aborted when the client disconnects (long-poll). */
   signal: AbortSignal;
   setStatus(status: number): void;

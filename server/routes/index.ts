@@ -7,12 +7,18 @@ import { conversationRoutes } from './conversations.ts';
 import { keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
 import { modAccountRoutes } from './mod-accounts.ts';
+import { modAdminRoutes } from './mod-admin.ts';
+import { modAuditRoutes } from './mod-audit.ts';
+import { modReportRoutes } from './mod-reports.ts';
+import { modSessionRoutes } from './mod-session.ts';
+import { noticeRoutes } from './notices.ts';
 import { reportRoutes } from './reports.ts';
 
 export type RouteGroup = (s: Services) => Route[];
 
 export const ROUTE_GROUPS: readonly RouteGroup[] = [
   authRoutes, accountRoutes, keyRoutes, conversationRoutes, messageRoutes, reportRoutes, modAccountRoutes,
+  modSessionRoutes, modReportRoutes, modAuditRoutes, modAdminRoutes, noticeRoutes,
 ];
 
 export function allRoutes(s: Services): Route[] {

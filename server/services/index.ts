@@ -8,6 +8,9 @@ import { conversationsRepo } from '../data/conversations.ts';
 import { envelopesRepo } from '../data/envelopes.ts';
 import { keysRepo } from '../data/keys.ts';
 import { moderationEventsRepo } from '../data/moderation-events.ts';
+import { moderationRepo } from '../data/moderation.ts';
+import { moderatorsRepo } from '../data/moderators.ts';
+import { loadModerationConfig } from '../moderation-config.ts';
 import { reportsRepo } from '../data/reports.ts';
 import type { Keyring } from '../../client/protocol.ts';
 import { AccountsService } from './accounts.ts';
@@ -15,6 +18,9 @@ import { ConversationsService } from './conversations.ts';
 import { DeliveryHub } from './delivery-hub.ts';
 import { EnforcementService } from './enforcement.ts';
 import { KeyDirectoryService } from './keys.ts';
+import { ModerationService } from './moderation.ts';
+import { ModeratorsService } from './moderators.ts';
+import { NoticesService } from './notices.ts';
 import { RelayService } from './relay.ts';
 import { ReportsService } from './reports.ts';
 import { StampingService } from './stamping.ts';
@@ -29,6 +35,11 @@ export interface Services {
   stamping: StampingService;
   hub: DeliveryHub;
   moderationEvents: ReturnType<typeof moderationEventsRepo>;
+  /** Dashboard staff, sessions and CSRF (issue 5). */
+  moderators: ModeratorsService;
+  /** Queue, claims, decisions, audit, stats (issue 5). */
+  moderation: ModerationService;
+  notices: NoticesService;
   /** Periodic cleanup: expired envelopes, challenges, sessions. */
   sweep(): Promise<{ envelopes: number; sessions: number }>;
   db: Db;
@@ -46,6 +57,8 @@ export function createServices(db: Db, config: ServerConfig, keyring: Keyring, l
     conversations: conversationsData, envelopes: envelopesRepo(db), stamping, hub,
     envelopeTtlMs: config.envelopeTtlMs, batchMax: config.sendBatchMax, batchDelayMs: config.sendBatchDelayMs,
   });
+  const moderators = new ModeratorsService(moderatorsRepo(db), loadModerationConfig());
+  const moderation = new ModerationService(moderationRepo(db), (id) => accounts.forgetSessions(id));
   return {
     accounts,
     keys: new KeyDirectoryService(keysRepo(db), accounts),
@@ -56,9 +69,12 @@ export function createServices(db: Db, config: ServerConfig, keyring: Keyring, l
     stamping,
     hub,
     moderationEvents: moderationEventsRepo(db),
+    moderators,
+    moderation,
+    notices: new NoticesService(accountsData, moderation),
     async sweep() {
       const now = new Date();
-      return { envelopes: await relay.sweep(now), sessions: await accounts.sweep(now) };
+      return { envelopes: await relay.sweep(now), sessions: (await accounts.sweep(now)) + (await moderators.sweep(now)) };
     },
     db,
     config,

@@ -1,0 +1,215 @@
+// Moderation reads and writes over Report (projection columns), ReportItem, ModerationEvent, Account and
+// Notice. Writes append events and move the projection in ONE transaction, guarded by the projection version
+// (Report.eventCount), so two moderators can never both win a claim and the cache never drifts from the log.
+import type { Db } from '../db.ts';
+import { ConflictError } from '../errors.ts';
+import type { ReportState } from '../services/moderation-state.ts';
+import type { AccountStatus } from './accounts.ts';
+import type { ModerationEventInput, ModerationEventRow, SubjectType } from './moderation-events.ts';
+
+export interface QueueFilter {
+  status?: 'received' | 'in_review' | 'resolved';
+  assigneeId?: string;
+  category?: string;
+  verdict?: 'verified' | 'unverified';
+  accusedId?: string;
+  /** keyset cursor: the last row of the previous page */
+  after?: { createdAt: Date; id: string };
+  direction: 'asc' | 'desc';
+  limit: number;
+}
+
+export interface QueueRow {
+  id: string;
+  reporterId: string;
+  accusedId: string;
+  category: string;
+  verdict: string;
+  status: string;
+  outcome: string | null;
+  assigneeId: string | null;
+  claimedAt: Date | null;
+  decidedAt: Date | null;
+  createdAt: Date;
+}
+
+const queueFields = {
+  id: true, reporterId: true, accusedId: true, category: true, verdict: true, status: true, outcome: true,
+  assigneeId: true, claimedAt: true, decidedAt: true, createdAt: true,
+} as const;
+
+export interface NoticeInput {
+  accountId: string;
+  kind: 'warning' | 'suspension' | 'ban' | 'report_outcome';
+  reasonCategory: string;
+  reportId: string | null;
+  outcome: string | null;
+  until: Date | null;
+}
+
+export interface NoticeRow extends NoticeInput {
+  id: number;
+  createdAt: Date;
+}
+
+export interface StateWrite {
+  reportId: string;
+  expectedEventCount: number;
+  /** the time the rules were applied with: every event of this write carries it, so the fold reproduces claimedAt/decidedAt */
+  at: Date;
+  next: ReportState;
+  events: ModerationEventInput[];
+  /** enforcement applied with the decision: the accused account's new standing */
+  accountStatus?: { accountId: string; status: AccountStatus; suspendedUntil: Date | null; event: ModerationEventInput };
+  notices?: NoticeInput[];
+}
+
+const parseEvent = (r: { id: number; subjectType: string; subjectId: string; type: string; actorId: string | null; payload: string; createdAt: Date }): ModerationEventRow => ({
+  ...r, subjectType: r.subjectType as SubjectType, payload: JSON.parse(r.payload) as Record<string, unknown>,
+});
+
+export function moderationRepo(db: Db) {
+  return {
+    async queue(f: QueueFilter): Promise<QueueRow[]> {
+      const cmp = f.direction === 'asc' ? 'gt' : 'lt';
+      return db.report.findMany({
+        where: {
+          ...(f.status ? { status: f.status } : {}),
+          ...(f.assigneeId ? { assigneeId: f.assigneeId } : {}),
+          ...(f.category ? { category: f.category } : {}),
+          ...(f.verdict ? { verdict: f.verdict } : {}),
+          ...(f.accusedId ? { accusedId: f.accusedId } : {}),
+          ...(f.after
+            ? { OR: [{ createdAt: { [cmp]: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { [cmp]: f.after.id } }] }
+            : {}),
+        },
+        orderBy: [{ createdAt: f.direction }, { id: f.direction }],
+        take: f.limit,
+        select: queueFields,
+      });
+    },
+
+    /** Reports against each of these accounts (for "3 earlier reports" in the queue). */
+    async reportCounts(accusedIds: string[]): Promise<Map<string, number>> {
+      if (!accusedIds.length) return new Map();
+      const rows = await db.report.groupBy({ by: ['accusedId'], where: { accusedId: { in: accusedIds } }, _count: { _all: true } });
+      return new Map(rows.map((r) => [r.accusedId, r._count._all]));
+    },
+
+    async report(id: string) {
+      return db.report.findUnique({ where: { id } });
+    },
+
+    async state(id: string): Promise<(ReportState & { reporterId: string; accusedId: string; category: string }) | null> {
+      const r = await db.report.findUnique({
+        where: { id },
+        select: { status: true, outcome: true, assigneeId: true, claimedAt: true, decidedAt: true, decidedBy: true, eventCount: true, reporterId: true, accusedId: true, category: true },
+      });
+      return r as (ReportState & { reporterId: string; accusedId: string; category: string }) | null;
+    },
+
+    async items(reportId: string) {
+      return db.reportItem.findMany({
+        where: { reportId },
+        orderBy: { position: 'asc' },
+        select: { position: true, isReported: true, messageId: true, senderId: true, recipientId: true, stampRole: true, serverTime: true, verdict: true, detail: true, headerJson: true, header: true, body: true },
+      });
+    },
+
+    async events(subjectType: SubjectType, subjectId: string, limit = 500): Promise<ModerationEventRow[]> {
+      return (await db.moderationEvent.findMany({ where: { subjectType, subjectId }, orderBy: { id: 'asc' }, take: limit })).map(parseEvent);
+    },
+
+    async recentEvents(subjectType: SubjectType, subjectId: string, limit: number): Promise<ModerationEventRow[]> {
+      return (await db.moderationEvent.findMany({ where: { subjectType, subjectId }, orderBy: { id: 'desc' }, take: limit })).map(parseEvent);
+    },
+
+    async accusedHistory(accusedId: string, excludeId: string, limit: number): Promise<{ total: number; recent: QueueRow[] }> {
+      const [total, recent] = await Promise.all([
+        db.report.count({ where: { accusedId, id: { not: excludeId } } }),
+        db.report.findMany({ where: { accusedId, id: { not: excludeId } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit, select: queueFields }),
+      ]);
+      return { total, recent };
+    },
+
+    async reporterStats(reporterId: string): Promise<{ total: number; dismissed: number }> {
+      const rows = await db.report.groupBy({ by: ['outcome'], where: { reporterId }, _count: { _all: true } });
+      return {
+        total: rows.reduce((n, r) => n + r._count._all, 0),
+        dismissed: rows.find((r) => r.outcome === 'dismissed')?._count._all ?? 0,
+      };
+    },
+
+    /**
+     * Append events and move the projection atomically. The conditional update on eventCount makes every
+     * state change a compare-and-set: a concurrent writer that changed the report first makes this one fail
+     * with stale_state (the service re-reads and re-applies the rules, which then give the precise error).
+     */
+    async writeState(w: StateWrite): Promise<void> {
+      await db.$transaction(async (tx) => {
+        const { count } = await tx.report.updateMany({
+          where: { id: w.reportId, eventCount: w.expectedEventCount },
+          data: {
+            status: w.next.status, outcome: w.next.outcome, assigneeId: w.next.assigneeId, claimedAt: w.next.claimedAt,
+            decidedAt: w.next.decidedAt, decidedBy: w.next.decidedBy, eventCount: w.next.eventCount,
+          },
+        });
+        if (count !== 1) throw new ConflictError('stale_state', 'the report changed meanwhile');
+        for (const e of w.events)
+          await tx.moderationEvent.create({ data: { subjectType: e.subjectType, subjectId: e.subjectId, type: e.type, actorId: e.actorId, payload: JSON.stringify(e.payload), createdAt: w.at } });
+        const a = w.accountStatus;
+        if (a) {
+          await tx.account.update({ where: { id: a.accountId }, data: { status: a.status, suspendedUntil: a.suspendedUntil } });
+          // Same effect as EnforcementService.setStatus: standing changes end the account's bearer sessions.
+          if (a.status !== 'active') await tx.session.deleteMany({ where: { accountId: a.accountId } });
+          await tx.moderationEvent.create({ data: { subjectType: a.event.subjectType, subjectId: a.event.subjectId, type: a.event.type, actorId: a.event.actorId, payload: JSON.stringify(a.event.payload), createdAt: w.at } });
+        }
+        if (w.notices?.length) for (const n of w.notices) await tx.notice.create({ data: n });
+      });
+    },
+
+    /** Events that do not change queue state (notes): appended without the version check. */
+    async appendEvent(e: ModerationEventInput): Promise<ModerationEventRow> {
+      return parseEvent(await db.moderationEvent.create({ data: { subjectType: e.subjectType, subjectId: e.subjectId, type: e.type, actorId: e.actorId, payload: JSON.stringify(e.payload) } }));
+    },
+
+    /** The audit log, newest first, keyset on id. */
+    async audit(f: { before?: number; type?: string; actorId?: string; subjectType?: SubjectType; subjectId?: string; limit: number }): Promise<ModerationEventRow[]> {
+      const rows = await db.moderationEvent.findMany({
+        where: {
+          ...(f.before !== undefined ? { id: { lt: f.before } } : {}),
+          ...(f.type ? { type: f.type } : {}),
+          ...(f.actorId ? { actorId: f.actorId } : {}),
+          ...(f.subjectType ? { subjectType: f.subjectType } : {}),
+          ...(f.subjectId ? { subjectId: f.subjectId } : {}),
+        },
+        orderBy: { id: 'desc' },
+        take: f.limit,
+      });
+      return rows.map(parseEvent);
+    },
+
+    async statusCounts(): Promise<Record<string, number>> {
+      const rows = await db.report.groupBy({ by: ['status'], _count: { _all: true } });
+      return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
+    },
+
+    async filedSince(since: Date): Promise<Date[]> {
+      return (await db.report.findMany({ where: { createdAt: { gte: since } }, select: { createdAt: true } })).map((r) => r.createdAt);
+    },
+
+    async decidedSince(since: Date): Promise<Array<{ createdAt: Date; decidedAt: Date; outcome: string | null; decidedBy: string | null }>> {
+      const rows = await db.report.findMany({ where: { decidedAt: { gte: since } }, select: { createdAt: true, decidedAt: true, outcome: true, decidedBy: true } });
+      return rows.filter((r): r is typeof r & { decidedAt: Date } => r.decidedAt !== null);
+    },
+
+    async accountStanding(id: string) {
+      return db.account.findUnique({ where: { id }, select: { id: true, status: true, suspendedUntil: true, createdAt: true } });
+    },
+
+    async notices(accountId: string, afterId: number, limit: number): Promise<NoticeRow[]> {
+      return (await db.notice.findMany({ where: { accountId, id: { gt: afterId } }, orderBy: { id: 'asc' }, take: limit })) as NoticeRow[];
+    },
+  };
+}
+export type ModerationRepo = ReturnType<typeof moderationRepo>;

@@ -1,0 +1,94 @@
+// Dashboard staff accounts and their cookie sessions. Only SHA-256(session token) is stored.
+import type { Db } from '../db.ts';
+import { ConflictError } from '../errors.ts';
+import { isUniqueViolation } from './_prisma-errors.ts';
+import { appendEventOp, type ModerationEventInput } from './moderation-events.ts';
+
+export type StaffRole = 'moderator' | 'admin';
+
+export interface ModeratorRow {
+  id: string;
+  displayName: string;
+  role: StaffRole;
+  passwordHash: string;
+  disabled: boolean;
+  failedLogins: number;
+  lockedUntil: Date | null;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+}
+
+export type ModeratorPublicRow = Omit<ModeratorRow, 'passwordHash'>;
+
+const publicFields = {
+  id: true, displayName: true, role: true, disabled: true, failedLogins: true, lockedUntil: true, lastLoginAt: true, createdAt: true,
+} as const;
+
+export function moderatorsRepo(db: Db) {
+  return {
+    async create(m: { id: string; displayName: string; role: StaffRole; passwordHash: string }, event: ModerationEventInput): Promise<ModeratorPublicRow> {
+      try {
+        const [row] = await db.$transaction([db.moderator.create({ data: m, select: publicFields }), appendEventOp(db, event)]);
+        return row as ModeratorPublicRow;
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new ConflictError('moderator_exists', `moderator ${m.id} already exists`);
+        throw e;
+      }
+    },
+
+    async find(id: string): Promise<ModeratorRow | null> {
+      return (await db.moderator.findUnique({ where: { id } })) as ModeratorRow | null;
+    },
+
+    async list(): Promise<ModeratorPublicRow[]> {
+      return (await db.moderator.findMany({ orderBy: { id: 'asc' }, select: publicFields })) as ModeratorPublicRow[];
+    },
+
+    async countActiveAdmins(): Promise<number> {
+      return db.moderator.count({ where: { role: 'admin', disabled: false } });
+    },
+
+    /** Role / disabled / password change and its audit event in one transaction; disabling or a new password ends sessions. */
+    async update(id: string, data: { role?: StaffRole; disabled?: boolean; passwordHash?: string }, event: ModerationEventInput): Promise<ModeratorPublicRow> {
+      const endSessions = data.disabled === true || data.passwordHash !== undefined || data.role !== undefined;
+      const [row] = await db.$transaction([
+        db.moderator.update({ where: { id }, data: { ...data, ...(data.passwordHash ? { failedLogins: 0, lockedUntil: null } : {}) }, select: publicFields }),
+        appendEventOp(db, event),
+        ...(endSessions ? [db.moderatorSession.deleteMany({ where: { moderatorId: id } })] : []),
+      ]);
+      return row as ModeratorPublicRow;
+    },
+
+    /** Atomic increment (concurrent wrong guesses all count); returns the new count. */
+    async recordFailure(id: string): Promise<number> {
+      const r = await db.moderator.update({ where: { id }, data: { failedLogins: { increment: 1 } }, select: { failedLogins: true } });
+      return r.failedLogins;
+    },
+
+    async lock(id: string, until: Date, event: ModerationEventInput): Promise<void> {
+      await db.$transaction([db.moderator.update({ where: { id }, data: { lockedUntil: until, failedLogins: 0 } }), appendEventOp(db, event)]);
+    },
+
+    async recordSuccess(id: string, now: Date, rehashed?: string): Promise<void> {
+      await db.moderator.update({ where: { id }, data: { failedLogins: 0, lockedUntil: null, lastLoginAt: now, ...(rehashed ? { passwordHash: rehashed } : {}) } });
+    },
+
+    async createSession(tokenHash: string, moderatorId: string, expiresAt: Date): Promise<void> {
+      await db.moderatorSession.create({ data: { tokenHash, moderatorId, expiresAt } });
+    },
+
+    async findSession(tokenHash: string): Promise<{ expiresAt: Date; moderator: ModeratorPublicRow } | null> {
+      const r = await db.moderatorSession.findUnique({ where: { tokenHash }, select: { expiresAt: true, moderator: { select: publicFields } } });
+      return r as { expiresAt: Date; moderator: ModeratorPublicRow } | null;
+    },
+
+    async deleteSession(tokenHash: string): Promise<void> {
+      await db.moderatorSession.deleteMany({ where: { tokenHash } });
+    },
+
+    async sweep(now: Date): Promise<number> {
+      return (await db.moderatorSession.deleteMany({ where: { expiresAt: { lte: now } } })).count;
+    },
+  };
+}
+export type ModeratorsRepo = ReturnType<typeof moderatorsRepo>;

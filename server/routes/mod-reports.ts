@@ -1,0 +1,175 @@
+// Moderator queue and report workflow: queue (views, filters, keyset pagination), detail, exclusive claim,
+// release, notes, decisions with enforcement, and the projection check (docs/MODERATION.md).
+import { z } from 'zod';
+import { REASON_CODES } from '../../client/protocol.ts';
+import { DECISION_ACTIONS } from '../services/moderation-state.ts';
+import { MAX_NOTE_LENGTH, QUEUE_VIEWS } from '../services/moderation.ts';
+import type { Services } from '../services/index.ts';
+import { IsoTime, Id } from './_schemas.ts';
+import { type Principal, type Route, defineRoute } from './_route.ts';
+import { REPORT_CATEGORIES } from './reports.ts';
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+const actor = (p: Principal) => ({ actorId: p.userId, isAdmin: p.role === 'admin' });
+
+const Status = z.enum(['received', 'in_review', 'resolved']);
+const Outcome = z.enum(['dismissed', 'warned', 'suspended', 'banned']).nullable();
+export const QueueQuery = z.strictObject({
+  view: z.enum(QUEUE_VIEWS).default('open'),
+  category: z.enum(REPORT_CATEGORIES).optional(),
+  verdict: z.enum(['verified', 'unverified']).optional(),
+  accusedId: Id.optional(),
+  assigneeId: z.string().max(80).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+const QueueItem = z.strictObject({
+  id: Id, reporterId: Id, accusedId: Id, category: z.string(), verdict: z.enum(['verified', 'unverified']), status: Status, outcome: Outcome,
+  assigneeId: z.string().nullable(), claimedAt: IsoTime.nullable(), decidedAt: IsoTime.nullable(), createdAt: IsoTime,
+  reportsAgainstAccused: z.number().int().optional(),
+});
+export const QueueResponse = z
+  .strictObject({ reports: z.array(QueueItem), nextCursor: z.string().nullable().meta({ description: 'pass as ?cursor= for the next page' }) })
+  .meta({ id: 'ModerationQueue' });
+const Event = z.strictObject({
+  id: z.number().int(), subjectType: z.string(), subjectId: z.string(), type: z.string(), actorId: z.string().nullable(),
+  payload: z.record(z.string(), z.unknown()), createdAt: IsoTime,
+});
+const Message = z.strictObject({
+  position: z.number().int(), isReported: z.boolean(), messageId: Id, senderId: Id, role: z.string(), serverTime: z.number().int(),
+  verdict: z.enum(REASON_CODES), verdictText: z.string(), detail: z.string().nullable(), seq: z.number().int().nullable(), sentAt: z.number().nullable(),
+  contentType: z.string().nullable(), text: z.string().nullable(),
+  media: z.strictObject({ mediaType: z.string(), dataUrl: z.string(), bytes: z.number().int() }).nullable(),
+  attachments: z.array(z.strictObject({ mediaType: z.string(), size: z.number(), blobId: z.string() })), bodyBytes: z.number().int(),
+});
+export const ReportDetailForModerator = z
+  .strictObject({
+    report: z.strictObject({
+      id: Id, reporterId: Id, accusedId: Id, conversationId: Id, messageId: Id, category: z.string(), comment: z.string().nullable(),
+      verdict: z.enum(['verified', 'unverified']), status: Status, outcome: Outcome, assigneeId: z.string().nullable(),
+      claimedAt: IsoTime.nullable(), decidedAt: IsoTime.nullable(), decidedBy: z.string().nullable(), createdAt: IsoTime,
+    }),
+    messages: z.array(Message),
+    context: z.strictObject({
+      complete: z.boolean(),
+      senders: z.array(z.strictObject({
+        senderId: z.string(), conversationId: z.string(), firstSeq: z.number().int(), lastSeq: z.number().int(), missing: z.array(z.number().int()),
+        chainIntact: z.boolean(), complete: z.boolean(), summary: z.string().meta({ description: 'describeSenderContext()' }),
+      })),
+    }),
+    events: z.array(Event),
+    accused: z.strictObject({
+      id: Id, status: z.enum(['active', 'suspended', 'banned', 'unknown']), suspendedUntil: IsoTime.nullable(), createdAt: IsoTime.nullable(),
+      reportsTotal: z.number().int(), recentReports: z.array(QueueItem), recentActions: z.array(Event),
+    }),
+    reporter: z.strictObject({ id: Id, reportsTotal: z.number().int(), dismissed: z.number().int() }),
+  })
+  .meta({ id: 'ModeratorReportDetail' });
+export const ReportParams = z.strictObject({ reportId: Id });
+export const StateResponse = z
+  .strictObject({
+    status: Status, outcome: Outcome, assigneeId: z.string().nullable(), claimedAt: IsoTime.nullable(), decidedAt: IsoTime.nullable(),
+    decidedBy: z.string().nullable(), eventCount: z.number().int(),
+  })
+  .meta({ id: 'ReportQueueState' });
+export const NoteRequest = z.strictObject({ text: z.string().trim().min(1).max(MAX_NOTE_LENGTH) }).meta({ id: 'NoteRequest' });
+export const DecisionRequest = z
+  .strictObject({
+    action: z.enum(DECISION_ACTIONS),
+    suspendHours: z.number().int().min(1).max(24 * 366).optional().meta({ description: "suspend only; absent = indefinitely" }),
+    reasonCategory: z.enum(REPORT_CATEGORIES).optional().meta({ description: "told to the accused; default the report's category" }),
+    note: z.string().max(MAX_NOTE_LENGTH).optional(),
+  })
+  .refine((d) => d.action === 'suspend' || d.suspendHours === undefined, { message: 'suspendHours is only for action suspend', path: ['suspendHours'] })
+  .meta({ id: 'DecisionRequest' });
+export const DecisionResponse = StateResponse.extend({
+  accountStatus: z.enum(['active', 'suspended', 'banned']).nullable(), suspendedUntil: IsoTime.nullable(),
+}).meta({ id: 'DecisionResult' });
+export const ProjectionResponse = z
+  .strictObject({ matches: z.boolean(), stored: StateResponse, derived: StateResponse })
+  .meta({ id: 'ProjectionCheck' });
+
+const stateOut = (s: { status: string; outcome: string | null; assigneeId: string | null; claimedAt: Date | null; decidedAt: Date | null; decidedBy: string | null; eventCount: number }) => ({
+  status: s.status as z.infer<typeof Status>, outcome: s.outcome as z.infer<typeof Outcome>, assigneeId: s.assigneeId,
+  claimedAt: iso(s.claimedAt), decidedAt: iso(s.decidedAt), decidedBy: s.decidedBy, eventCount: s.eventCount,
+});
+const queueOut = <T extends { claimedAt: Date | null; decidedAt: Date | null; createdAt: Date; verdict: string; status: string; outcome: string | null }>(r: T) => ({
+  ...r, verdict: r.verdict as 'verified' | 'unverified', status: r.status as z.infer<typeof Status>, outcome: r.outcome as z.infer<typeof Outcome>,
+  claimedAt: iso(r.claimedAt), decidedAt: iso(r.decidedAt), createdAt: r.createdAt.toISOString(),
+});
+const eventOut = <T extends { createdAt: Date }>(e: T) => ({ ...e, createdAt: e.createdAt.toISOString() });
+
+const authErrors = ['unauthorized', 'invalid_token', 'forbidden', 'account_suspended', 'account_banned'] as const;
+const writeErrors = [...authErrors, 'csrf_failed', 'validation_failed', 'not_found'] as const;
+
+export const queueSpec = {
+  operationId: 'moderationQueue', method: 'get', path: '/v1/mod/queue', tag: 'moderation', auth: 'moderator',
+  summary: 'Report queue: open (oldest first) / claimed / mine / resolved / all, filters, keyset pagination',
+  query: QueueQuery, response: QueueResponse, errors: [...authErrors, 'validation_failed'],
+} as const;
+export const detailSpec = {
+  operationId: 'moderationReport', method: 'get', path: '/v1/mod/reports/{reportId}', tag: 'moderation', auth: 'moderator',
+  summary: "A report with its revealed messages, per-message verdicts, context completeness, the accused's history and the event log",
+  params: ReportParams, response: ReportDetailForModerator, errors: [...authErrors, 'validation_failed', 'not_found'],
+} as const;
+export const claimSpec = {
+  operationId: 'claimReport', method: 'post', path: '/v1/mod/reports/{reportId}/claim', tag: 'moderation', auth: 'moderator',
+  summary: 'Take the exclusive claim on an open report (409 already_claimed if someone holds it)',
+  params: ReportParams, response: StateResponse, errors: [...writeErrors, 'already_claimed', 'report_resolved', 'stale_state'],
+} as const;
+export const releaseSpec = {
+  operationId: 'releaseReport', method: 'post', path: '/v1/mod/reports/{reportId}/release', tag: 'moderation', auth: 'moderator',
+  summary: 'Give a claimed report back to the queue (your own claim; admins can release anyone’s)',
+  params: ReportParams, response: StateResponse, errors: [...writeErrors, 'not_claimed', 'report_resolved', 'stale_state'],
+} as const;
+export const noteSpec = {
+  operationId: 'addReportNote', method: 'post', path: '/v1/mod/reports/{reportId}/notes', tag: 'moderation', auth: 'moderator',
+  summary: 'Add a moderator note (appended to the event log; visible to moderators only)',
+  params: ReportParams, body: NoteRequest, response: Event, statuses: [201], errors: writeErrors,
+} as const;
+export const decisionSpec = {
+  operationId: 'decideReport', method: 'post', path: '/v1/mod/reports/{reportId}/decision', tag: 'moderation', auth: 'moderator',
+  summary: 'Decide: dismiss, warn, suspend (hours) or ban — enforced at once; the accused and the reporter get notices',
+  params: ReportParams, body: DecisionRequest, response: DecisionResponse,
+  errors: [...writeErrors, 'already_claimed', 'not_claimed', 'report_resolved', 'stale_state'],
+} as const;
+export const projectionSpec = {
+  operationId: 'checkReportProjection', method: 'get', path: '/v1/mod/reports/{reportId}/projection', tag: 'moderation', auth: 'moderator',
+  summary: 'Recompute the queue state from the event log and compare it with the stored projection',
+  params: ReportParams, response: ProjectionResponse, errors: [...authErrors, 'validation_failed', 'not_found'],
+} as const;
+
+export function modReportRoutes(s: Services): Route[] {
+  return [
+    defineRoute(queueSpec, async ({ query, principal }) => {
+      const r = await s.moderation.queue(query, actor(principal));
+      return { reports: r.reports.map(queueOut), nextCursor: r.nextCursor };
+    }),
+    defineRoute(detailSpec, async ({ params }) => {
+      const d = await s.moderation.detail(params.reportId);
+      return {
+        ...d,
+        report: {
+          ...d.report, verdict: d.report.verdict as 'verified' | 'unverified', status: d.report.status as z.infer<typeof Status>,
+          outcome: d.report.outcome as z.infer<typeof Outcome>, claimedAt: iso(d.report.claimedAt), decidedAt: iso(d.report.decidedAt), createdAt: d.report.createdAt.toISOString(),
+        },
+        events: d.events.map(eventOut),
+        accused: {
+          ...d.accused, suspendedUntil: iso(d.accused.suspendedUntil), createdAt: iso(d.accused.createdAt),
+          recentReports: d.accused.recentReports.map(queueOut), recentActions: d.accused.recentActions.map(eventOut),
+        },
+      };
+    }),
+    defineRoute(claimSpec, async ({ params, principal }) => stateOut(await s.moderation.claim(params.reportId, actor(principal)))),
+    defineRoute(releaseSpec, async ({ params, principal }) => stateOut(await s.moderation.release(params.reportId, actor(principal)))),
+    defineRoute(noteSpec, async ({ params, principal, body }) => eventOut(await s.moderation.note(params.reportId, actor(principal), body.text))),
+    defineRoute(decisionSpec, async ({ params, principal, body }) => {
+      const r = await s.moderation.decide(params.reportId, actor(principal), body);
+      return { ...stateOut(r), accountStatus: r.accountStatus, suspendedUntil: iso(r.suspendedUntil) };
+    }),
+    defineRoute(projectionSpec, async ({ params }) => {
+      const r = await s.moderation.verifyProjection(params.reportId);
+      return { matches: r.matches, stored: stateOut(r.stored), derived: stateOut(r.derived) };
+    }),
+  ];
+}

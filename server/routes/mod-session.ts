@@ -1,0 +1,70 @@
+// Dashboard login / session / logout (docs/MODERATION.md "Staff accounts and sessions"). The session token
+// travels only in the HttpOnly cookie; the JSON carries the CSRF token the dashboard echoes in X-CSRF-Token.
+import { z } from 'zod';
+import { clearSessionCookie, sessionCookie } from '../cookies.ts';
+import { MAX_PASSWORD_LENGTH } from '../services/passwords.ts';
+import type { Services } from '../services/index.ts';
+import { IsoTime } from './_schemas.ts';
+import { type Route, defineRoute } from './_route.ts';
+
+export const ModeratorLogin = z.string().min(2).max(32).regex(/^[a-z0-9][a-z0-9._-]{1,31}$/, 'expected [a-z0-9._-]{2,32}');
+export const StaffRole = z.enum(['moderator', 'admin']);
+
+export const LoginRequest = z
+  .strictObject({ moderatorId: ModeratorLogin, password: z.string().min(1).max(MAX_PASSWORD_LENGTH) })
+  .meta({ id: 'ModeratorLoginRequest' });
+export const SessionResponse = z
+  .strictObject({
+    moderator: z.strictObject({ id: z.string(), actorId: z.string(), displayName: z.string(), role: StaffRole }),
+    csrfToken: z.string().nullable().meta({ description: 'echo in X-CSRF-Token on every POST (null for bearer callers)' }),
+    expiresAt: IsoTime.nullable(),
+  })
+  .meta({ id: 'ModeratorSession' });
+const Ok = z.strictObject({ ok: z.literal(true) });
+
+export const loginSpec = {
+  operationId: 'moderatorLogin', method: 'post', path: '/v1/mod/session', tag: 'moderation', auth: 'public', rateLimit: 'auth',
+  summary: 'Dashboard login (password; locks after repeated failures); sets the HttpOnly session cookie',
+  body: LoginRequest, response: SessionResponse, statuses: [201],
+  errors: ['validation_failed', 'invalid_credentials', 'login_locked', 'forbidden', 'rate_limited'],
+} as const;
+export const sessionSpec = {
+  operationId: 'moderatorSession', method: 'get', path: '/v1/mod/session', tag: 'moderation', auth: 'moderator',
+  summary: 'The logged-in moderator and the CSRF token of this session', response: SessionResponse,
+  errors: ['unauthorized', 'invalid_token', 'forbidden', 'account_suspended', 'account_banned'],
+} as const;
+export const logoutSpec = {
+  operationId: 'moderatorLogout', method: 'post', path: '/v1/mod/session/logout', tag: 'moderation', auth: 'moderator',
+  summary: 'End the dashboard session (needs X-CSRF-Token) and clear the cookie', response: Ok,
+  errors: ['unauthorized', 'invalid_token', 'forbidden', 'csrf_failed'],
+} as const;
+
+export function modSessionRoutes(s: Services): Route[] {
+  return [
+    defineRoute(loginSpec, async ({ body, http }) => {
+      const r = await s.moderators.login(body.moderatorId, body.password);
+      const secure = http.secure || s.moderators.config.cookieSecure === 'always';
+      http.setCookie(sessionCookie(r.token, { maxAgeMs: r.expiresAt.getTime() - Date.now(), secure }));
+      return {
+        moderator: { id: r.moderator.id, actorId: `staff:${r.moderator.id}`, displayName: r.moderator.displayName, role: r.moderator.role },
+        csrfToken: r.csrfToken, expiresAt: r.expiresAt.toISOString(),
+      };
+    }),
+    defineRoute(sessionSpec, async ({ principal }) => {
+      if (principal.kind !== 'staff')
+        return { moderator: { id: principal.userId, actorId: principal.userId, displayName: principal.userId, role: principal.role === 'admin' ? 'admin' as const : 'moderator' as const }, csrfToken: null, expiresAt: null };
+      const p = await s.moderators.authenticate(principal.token, { roles: ['moderator', 'admin'], csrf: null, csrfRequired: false });
+      return {
+        moderator: { id: p.moderatorId, actorId: p.actorId, displayName: p.displayName, role: p.role },
+        csrfToken: s.moderators.csrfFor(principal.token), expiresAt: p.expiresAt.toISOString(),
+      };
+    }),
+    defineRoute(logoutSpec, async ({ principal, http }) => {
+      if (principal.kind === 'staff') {
+        await s.moderators.logout(principal.token);
+        http.setCookie(clearSessionCookie(http.secure || s.moderators.config.cookieSecure === 'always'));
+      }
+      return { ok: true as const };
+    }),
+  ];
+}

@@ -1,0 +1,58 @@
+// Notices for chat accounts: moderation decisions about them (warning / suspension / ban with the reason
+// category) and the outcome of reports they filed. Poll with GET /v1/me/notices?after=<last id>; an account
+// that is suspended or banned (no token) reads them with a signed challenge via POST /v1/notices.
+import { z } from 'zod';
+import type { NoticeRow } from '../data/moderation.ts';
+import type { Services } from '../services/index.ts';
+import { IsoTime, Id, b64Exact, bytes } from './_schemas.ts';
+import { type Route, defineRoute } from './_route.ts';
+
+export const Notice = z
+  .strictObject({
+    id: z.number().int(),
+    kind: z.enum(['warning', 'suspension', 'ban', 'report_outcome']),
+    reasonCategory: z.string().meta({ description: 'the category of the report the decision was about' }),
+    reportId: Id.nullable().meta({ description: 'report_outcome: your report' }),
+    outcome: z.enum(['dismissed', 'warned', 'suspended', 'banned']).nullable(),
+    until: IsoTime.nullable().meta({ description: 'suspension: when it ends (null = indefinitely)' }),
+    createdAt: IsoTime,
+  })
+  .meta({ id: 'Notice' });
+export const NoticeList = z.strictObject({ notices: z.array(Notice) }).meta({ id: 'NoticeList' });
+export const NoticesQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export const SignedNoticesRequest = z
+  .strictObject({
+    userId: Id,
+    challenge: b64Exact(32).meta({ description: 'from POST /v1/auth/challenge' }),
+    signature: b64Exact(64).meta({ description: 'Ed25519 over "franking-chat/v1/auth\\0" || challenge || utf8(userId), as for a token' }),
+    after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  })
+  .meta({ id: 'SignedNoticesRequest' });
+
+const out = (n: NoticeRow) => ({
+  id: n.id, kind: n.kind, reasonCategory: n.reasonCategory, reportId: n.reportId,
+  outcome: n.outcome as z.infer<typeof Notice>['outcome'], until: n.until?.toISOString() ?? null, createdAt: n.createdAt.toISOString(),
+});
+
+export const myNoticesSpec = {
+  operationId: 'myNotices', method: 'get', path: '/v1/me/notices', tag: 'accounts', auth: 'user', standing: 'deferred',
+  summary: 'Moderation notices for the caller (oldest first after `after`): warnings, suspensions, bans, report outcomes',
+  query: NoticesQuery, response: NoticeList, errors: ['unauthorized', 'invalid_token', 'validation_failed'],
+} as const;
+export const signedNoticesSpec = {
+  operationId: 'signedNotices', method: 'post', path: '/v1/notices', tag: 'accounts', auth: 'public', rateLimit: 'auth',
+  summary: 'Notices for an account that cannot hold a token (suspended/banned): prove the identity key with a signed challenge',
+  body: SignedNoticesRequest, response: NoticeList, errors: ['validation_failed', 'invalid_signature', 'challenge_invalid', 'rate_limited'],
+} as const;
+
+export function noticeRoutes(s: Services): Route[] {
+  return [
+    defineRoute(myNoticesSpec, async ({ principal, query }) => ({ notices: (await s.notices.forAccount(principal.userId, query.after, query.limit)).map(out) })),
+    defineRoute(signedNoticesSpec, async ({ body }) => ({
+      notices: (await s.notices.withSignature({ userId: body.userId, challenge: bytes(body.challenge), signature: bytes(body.signature), afterId: body.after, limit: 100 })).map(out),
+    })),
+  ];
+}
