@@ -1,0 +1,104 @@
+// Reports and their revealed items. ReportItem.body is the only column where plaintext lives, and only
+// because a participant chose to reveal it to moderators.
+import type { Bytes } from './_bytes.ts';
+import type { Db } from '../db.ts';
+import { isUniqueViolation } from './_prisma-errors.ts';
+import { appendEventOp, type ModerationEventInput } from './moderation-events.ts';
+
+export interface ReportItemRow {
+  position: number;
+  isReported: boolean;
+  messageId: string;
+  conversationId: string;
+  senderId: string;
+  recipientId: string;
+  stampRole: string;
+  serverTime: bigint;
+  kid: string;
+  tag: Bytes;
+  commitment: Bytes;
+  fk: Bytes;
+  header: Bytes;
+  body: Bytes;
+  verdict: string;
+  detail: string | null;
+  headerJson: string | null;
+}
+
+export interface ReportRow {
+  id: string;
+  reporterId: string;
+  accusedId: string;
+  conversationId: string;
+  messageId: string;
+  category: string;
+  comment: string | null;
+  status: string;
+  outcome: string | null;
+  verdict: string;
+  contextSummary: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ReportSummaryRow = Omit<ReportRow, 'comment' | 'contextSummary'>;
+export interface ReportItemVerdictRow {
+  position: number;
+  isReported: boolean;
+  messageId: string;
+  senderId: string;
+  serverTime: bigint;
+  verdict: string;
+  detail: string | null;
+}
+
+const summary = {
+  id: true, reporterId: true, accusedId: true, conversationId: true, messageId: true, category: true,
+  status: true, outcome: true, verdict: true, createdAt: true, updatedAt: true,
+} as const;
+
+export function reportsRepo(db: Db) {
+  return {
+    /**
+     * Report, items and the `report_filed` event in one transaction. Returns null when this reporter
+     * already reported this message (unique (reporterId, messageId)), including under a concurrent race.
+     */
+    async create(
+      report: Omit<ReportRow, 'status' | 'outcome' | 'createdAt' | 'updatedAt'>,
+      items: ReportItemRow[],
+      event: ModerationEventInput,
+    ): Promise<ReportRow | null> {
+      try {
+        const [row] = await db.$transaction([
+          db.report.create({ data: { ...report, items: { create: items } } }),
+          appendEventOp(db, event),
+        ]);
+        return row;
+      } catch (e) {
+        if (isUniqueViolation(e)) return null;
+        throw e;
+      }
+    },
+
+    async findByReporterAndMessage(reporterId: string, messageId: string): Promise<ReportRow | null> {
+      return db.report.findUnique({ where: { reporterId_messageId: { reporterId, messageId } } });
+    },
+
+    async find(id: string): Promise<ReportRow | null> {
+      return db.report.findUnique({ where: { id } });
+    },
+
+    async itemVerdicts(reportId: string): Promise<ReportItemVerdictRow[]> {
+      return db.reportItem.findMany({
+        where: { reportId },
+        orderBy: { position: 'asc' },
+        select: { position: true, isReported: true, messageId: true, senderId: true, serverTime: true, verdict: true, detail: true },
+      });
+    },
+
+    async listByReporter(reporterId: string, limit: number): Promise<ReportSummaryRow[]> {
+      return db.report.findMany({ where: { reporterId }, orderBy: { createdAt: 'desc' }, take: limit, select: summary });
+    },
+  };
+}
+export type ReportsRepo = ReturnType<typeof reportsRepo>;
