@@ -1,8 +1,10 @@
-// Admin commands: npm run admin -- keys list|rotate|retire <kid> ; accounts status|role <userId> ...
+// Admin commands: npm run admin -- keys list|rotate|retire <kid> ; accounts status|role <userId> ... ;
+// moderators create|list|role|disable|enable|reset-password (server/admin-moderators.ts)
 // Stamping keys live in the key file (STAMP_KEYRING_FILE), never in the database; after `keys rotate`
 // send SIGHUP to the running server to reload.
 import { Command } from 'commander';
 import { deployMigrations } from '../scripts/migrate-deploy.mjs';
+import { registerModeratorCommands } from './admin-moderators.ts';
 import { loadConfig } from './config.ts';
 import { accountsRepo } from './data/accounts.ts';
 import { createDb } from './db.ts';
@@ -52,5 +54,7 @@ accounts.command('role <userId> <role>').description('user | moderator | admin')
   await withEnforcement((e) => e.setRole(userId, role, null));
   console.log(`${userId}: ${role}`);
 });
+
+registerModeratorCommands(program, config);
 
 await program.parseAsync();
