@@ -7,6 +7,7 @@ import type { AccountResponse } from '../server/routes/accounts.ts';
 import type { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from '../server/routes/auth.ts';
 import type { Conversation, ConversationList, CreateConversationRequest } from '../server/routes/conversations.ts';
 import type { FetchedBundle, PublishBundleRequest, PublishBundleResponse } from '../server/routes/keys.ts';
+import type { NoticeList, SignedNoticesRequest } from '../server/routes/notices.ts';
 import type { AckRequest, AckResponse, Envelope, FetchResponse, SendRequest, SendResponse } from '../server/routes/messages.ts';
 import type { ReportDetail, ReportList, ReportSummary, SubmitReportRequest } from '../server/routes/reports.ts';
 import { fromBase64Url, toBase64Url } from './_bytes.ts';
@@ -30,6 +31,7 @@ export type SubmitReportBody = z.input<typeof SubmitReportRequest>;
 export type ReportCategory = z.output<typeof SubmitReportRequest>['category'];
 export type ReportSummaryJson = z.output<typeof ReportSummary>;
 export type ReportDetailJson = z.output<typeof ReportDetail>;
+export type NoticeJson = z.output<typeof NoticeList>['notices'][number];
 type Ok = z.output<typeof OkResponse>;
 // Compile-time guards that the request shapes used below are the server's.
 type _Challenge = z.input<typeof ChallengeRequest>;
@@ -242,6 +244,18 @@ export class ApiClient {
   }
   getReport(reportId: string): Promise<ReportDetailJson> {
     return this.request('GET', `/v1/reports/${encodeURIComponent(reportId)}`);
+  }
+
+  // ---- Moderation notices (warnings, suspensions, bans, outcomes of your reports) ----
+  async myNotices(after = 0): Promise<NoticeJson[]> {
+    return (await this.request<z.output<typeof NoticeList>>('GET', `/v1/me/notices?after=${after}`)).notices;
+  }
+  /** For an account that cannot hold a token (suspended or banned): proves the identity key with a signed challenge. */
+  async signedNotices(userId: string, identity: IdentityKeyPair, after = 0): Promise<NoticeJson[]> {
+    const { challenge } = await this.challenge(userId);
+    const signature = toBase64Url(signChallenge(identity, fromBase64Url(challenge, 'challenge'), userId));
+    const body: z.input<typeof SignedNoticesRequest> = { userId, challenge, signature, after };
+    return (await this.request<z.output<typeof NoticeList>>('POST', '/v1/notices', body, { auth: false })).notices;
   }
 }
 

@@ -32,6 +32,6 @@ export {
   xchacha20poly1305Aead,
 } from './protocol.ts';
 // Typed HTTP client, login signatures and the push channel (docs/API.md).
-export { type Account, ApiClient, type ApiClientOptions, ApiError, type EnvelopeJson, type Problem, type ReportCategory } from './api.ts';
+export { type Account, ApiClient, type ApiClientOptions, ApiError, type EnvelopeJson, type NoticeJson, type Problem, type ReportCategory } from './api.ts';
 export { AUTH_LABEL, REGISTER_LABEL, authSignatureInput, registerSignatureInput, signChallenge, signRegistration } from './auth.ts';
 export { PushChannel, type PushChannelOptions, type PushState, type WebSocketLike } from './push.ts';

@@ -12,6 +12,7 @@ import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.ts';
 import type { Principal, RateLimitName, Route, RouteSpec } from './routes/_route.ts';
 import { allRoutes } from './routes/index.ts';
 import { MOD_SESSION_COOKIE, parseCookies } from './cookies.ts';
+import { mountChat } from './chat-static.ts';
 import { mountDashboard } from './dashboard-static.ts';
 import type { Services } from './services/index.ts';
 
@@ -172,6 +173,7 @@ export function createApp(s: Services): express.Express {
   app.get('/docs', (_req, res) => void res.type('html').send(renderDocs(routes.map((r) => r.spec))));
 
   mountDashboard(app);
+  mountChat(app);
 
   app.use((_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

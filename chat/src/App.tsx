@@ -1,0 +1,88 @@
+// Page layout: welcome (register) or the chat: contacts on the left, the open conversation or "My reports".
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { Conversation } from './Conversation.tsx';
+import type { ChatEngine, Snapshot } from './engine.ts';
+import { describeNotice } from './labels.ts';
+import { MyReports } from './MyReports.tsx';
+import { Sidebar } from './Sidebar.tsx';
+import { Welcome } from './Welcome.tsx';
+
+export type View = { kind: 'chat'; peerId: string | null } | { kind: 'reports' };
+
+export function App({ engine }: { engine: ChatEngine }) {
+  const snap = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
+  const [view, setView] = useState<View>({ kind: 'chat', peerId: null });
+
+  // Open the most recent conversation once contacts are known.
+  useEffect(() => {
+    if (view.kind === 'chat' && view.peerId === null && snap.contacts[0]) setView({ kind: 'chat', peerId: snap.contacts[0].peerId });
+  }, [snap.contacts, view]);
+
+  if (snap.phase === 'loading') {
+    return (
+      <main className="center" aria-busy="true">
+        <p>Opening your encrypted chats…</p>
+      </main>
+    );
+  }
+  if (snap.phase === 'welcome') return <Welcome engine={engine} banner={snap.banner} />;
+
+  return (
+    <div className="app">
+      <Sidebar engine={engine} snap={snap} view={view} setView={setView} />
+      <main className="main" id="main">
+        <AccountBanner snap={snap} />
+        {snap.banner && (
+          <p className="banner warn" role="status">
+            {snap.banner}
+          </p>
+        )}
+        {view.kind === 'reports' ? (
+          <MyReports engine={engine} snap={snap} />
+        ) : view.peerId && engine.contact(view.peerId) ? (
+          <Conversation key={view.peerId} engine={engine} snap={snap} peerId={view.peerId} onShowReports={() => setView({ kind: 'reports' })} />
+        ) : (
+          <EmptyState />
+        )}
+      </main>
+    </div>
+  );
+}
+
+/** Suspended or banned: say so plainly, with the reason the moderators gave. */
+function AccountBanner({ snap }: { snap: Snapshot }) {
+  const own = snap.notices.filter((n) => n.kind !== 'report_outcome');
+  const latest = own[own.length - 1];
+  if (!snap.standing && !latest) return null;
+  if (!snap.standing && latest) {
+    // Only a warning (or a past decision): informative, not blocking.
+    return (
+      <section className="banner notice" role="status" aria-label="Notice from the moderators">
+        <strong>Notice from the moderators.</strong> {describeNotice(latest)}
+      </section>
+    );
+  }
+  const banned = snap.standing?.code === 'account_banned';
+  return (
+    <section className="banner blocked" role="alert" aria-label="Your account is restricted">
+      <strong>{banned ? 'Your account has been banned.' : 'Your account is suspended.'}</strong>{' '}
+      {latest ? describeNotice(latest) : banned ? 'You can no longer send messages.' : 'You cannot send messages for now.'}
+      {!banned && snap.standing?.suspendedUntil && <> Sending is possible again after {new Date(snap.standing.suspendedUntil).toLocaleString()}.</>}
+      <span className="sub"> Your chats stay readable on this device.</span>
+    </section>
+  );
+}
+
+function EmptyState() {
+  return (
+    <section className="empty">
+      <h2>No conversation open</h2>
+      <p>Add someone by their handle on the left to start an end-to-end encrypted conversation.</p>
+      <ul className="promises">
+        <li>The server only ever relays ciphertext: it cannot read your messages.</li>
+        <li>If someone abuses you, press <strong>Report</strong> on their message. Only the messages you choose are revealed to moderators.</li>
+        <li>Reports are verified: moderators can check that the sender really wrote exactly that text.</li>
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,177 @@
+// Report a received message: reason, optional comment, and which surrounding messages to reveal as context.
+// Says plainly what moderators will see and what stays encrypted. Only on "Send report" does anything leave.
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
+import type { ReportCategory, ReportDetailJson } from '../../client/api.ts';
+import type { ChatEngine } from './engine.ts';
+import { CATEGORIES, CATEGORY_LABELS, formatTime } from './labels.ts';
+
+export function ReportDialog({ engine, messageId, peerId, onClose, onShowReports }: {
+  engine: ChatEngine; messageId: string; peerId: string; onClose: () => void; onShowReports: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const candidates = useMemo(() => engine.contextCandidates(messageId), [engine, messageId]);
+  const [category, setCategory] = useState<ReportCategory | null>(null);
+  const [comment, setComment] = useState('');
+  const [selected, setSelected] = useState<Set<string>>(() => new Set(candidates.map((c) => c.message.id)));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<ReportDetailJson | null>(null);
+  const doneHeading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  useEffect(() => {
+    if (done) doneHeading.current?.focus();
+  }, [done]);
+
+  const reported = candidates.find((c) => c.isReported)?.message;
+  const chosen = candidates.filter((c) => selected.has(c.message.id));
+  const fromPeer = chosen.filter((c) => c.message.direction === 'in').length;
+  const fromMe = chosen.length - fromPeer;
+  const leftOut = candidates.length - chosen.length;
+
+  function toggle(id: string) {
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!category) {
+      setError('Choose a reason first.');
+      document.getElementById(`reason-${CATEGORIES[0]}`)?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      setDone(await engine.submitReport({ messageId, category, comment, contextIds: [...selected] }));
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const close = () => ref.current?.close();
+
+  return (
+    <dialog ref={ref} className="dialog" aria-labelledby="report-title" onClose={onClose}>
+      {done ? (
+        <div className="report-done">
+          <h2 id="report-title" tabIndex={-1} ref={doneHeading}>
+            Report sent
+          </h2>
+          <p>
+            {done.verdict === 'verified' ? (
+              <>
+                <strong className="ok-text">Verified.</strong> The server confirmed that {peerId} really sent the reported message, exactly as you received it.
+              </>
+            ) : (
+              <>
+                <strong className="warn-text">Not verified.</strong> The server could not confirm the reported message. Moderators will see it marked as unverified.
+              </>
+            )}{' '}
+            {done.items.filter((i) => i.verdict === 'verified').length} of {done.items.length} revealed messages verified.
+          </p>
+          <p>A moderator will review it. You can follow its status under <strong>My reports</strong>. {done.duplicate ? 'You had already reported this message; this is the same report.' : ''}</p>
+          <div className="actions">
+            <button type="button" onClick={() => { close(); onShowReports(); }}>
+              Open My reports
+            </button>
+            <button type="button" className="primary" autoFocus onClick={close}>
+              Done
+            </button>
+          </div>
+        </div>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <h2 id="report-title">Report a message from {peerId}</h2>
+          {reported && <blockquote className="quoted">{reported.text}</blockquote>}
+
+          <fieldset className="reasons">
+            <legend>Why are you reporting it?</legend>
+            {CATEGORIES.map((c, i) => (
+              <label key={c} className="reason">
+                <input type="radio" id={`reason-${c}`} name="reason" value={c} checked={category === c} onChange={() => setCategory(c)} autoFocus={i === 0} />
+                <span>
+                  <span className="reason-label">{CATEGORY_LABELS[c].label}</span>
+                  <span className="hint">{CATEGORY_LABELS[c].hint}</span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
+
+          <label htmlFor="report-comment">Anything moderators should know? (optional)</label>
+          <textarea id="report-comment" rows={2} maxLength={2000} value={comment} onChange={(e) => setComment(e.target.value)} />
+
+          <fieldset className="context">
+            <legend>Messages to include ({chosen.length} of {candidates.length} selected)</legend>
+            <p className="hint">Context helps moderators understand what happened. Your own messages are included too; untick any you want to keep private.</p>
+            <div className="context-tools">
+              <button type="button" className="link" onClick={() => setSelected(new Set(candidates.map((c) => c.message.id)))}>
+                Select all
+              </button>
+              <button type="button" className="link" onClick={() => setSelected(new Set([messageId]))}>
+                Only the reported message
+              </button>
+            </div>
+            <ul className="context-list">
+              {candidates.map(({ message: m, isReported }) => (
+                <li key={m.id} className={isReported ? 'reported' : m.direction === 'out' ? 'mine' : ''}>
+                  <label>
+                    <input type="checkbox" checked={selected.has(m.id)} disabled={isReported} onChange={() => toggle(m.id)} />
+                    <span className="who">{m.direction === 'out' ? 'You' : peerId}</span>
+                    <span className="ctx-text">{m.text}</span>
+                    <span className="ctx-time">{formatTime(m.serverTime ?? m.sentAt)}</span>
+                    {isReported && <span className="chip static">Reported message</span>}
+                  </label>
+                </li>
+              ))}
+            </ul>
+          </fieldset>
+
+          <section className="disclosure" aria-labelledby="disclosure-title">
+            <h3 id="disclosure-title">What happens when you send this report</h3>
+            <ul>
+              <li>
+                <strong>Revealed to moderators:</strong> the text of the {chosen.length} selected message{chosen.length === 1 ? '' : 's'} ({fromPeer} from {peerId}, {fromMe} from you), who sent each and when, your reason{comment.trim() ? ' and your comment' : ''}.
+              </li>
+              <li>
+                <strong>Verified:</strong> each message carries a cryptographic proof, so moderators can check it is exactly what was sent. Nobody can fake or edit a report, including you.
+              </li>
+              <li>
+                <strong>Stays encrypted:</strong> every other message in this conversation and all your other chats. The server never had the keys to read them and does not get them now.
+              </li>
+              {leftOut > 0 && (
+                <li>
+                  Moderators will see that {leftOut} message{leftOut === 1 ? ' was' : 's were'} left out in between (not what {leftOut === 1 ? 'it says' : 'they say'}).
+                </li>
+              )}
+            </ul>
+          </section>
+
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="actions">
+            <button type="button" onClick={close}>
+              Cancel
+            </button>
+            <button type="submit" className="danger-solid" disabled={busy}>
+              {busy ? 'Sending report…' : 'Send report'}
+            </button>
+          </div>
+        </form>
+      )}
+    </dialog>
+  );
+}

@@ -1,0 +1,39 @@
+// The safety number of this pair (docs/PROTOCOL-sessions.md §12), to compare out of band.
+import { useEffect, useRef } from 'react';
+import type { ChatEngine } from './engine.ts';
+
+export function SafetyNumberDialog({ engine, peerId, onClose }: { engine: ChatEngine; peerId: string; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const contact = engine.contact(peerId);
+  const number = engine.safetyNumber(peerId);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} className="dialog small" aria-labelledby="sn-title" aria-describedby="sn-desc" onClose={onClose}>
+      <h2 id="sn-title">Safety number with {peerId}</h2>
+      {number ? (
+        <>
+          <pre className="safety-number" aria-label={`Safety number: ${number.replace(/\s+/g, ' ')}`}>{number}</pre>
+          <p id="sn-desc">
+            Compare these 60 digits with {peerId}, in person or over a call. If they match on both devices, no one is intercepting your encrypted conversation.
+          </p>
+          {contact?.identityChanged && <p className="warn-text">{peerId}'s keys changed since you last verified. Compare again before sharing anything sensitive.</p>}
+        </>
+      ) : (
+        <p id="sn-desc">The safety number appears once {peerId}'s keys are known (after the first message).</p>
+      )}
+      <div className="actions">
+        {number && (
+          <button type="button" className={contact?.verified ? '' : 'primary'} onClick={() => void engine.setVerified(peerId, !contact?.verified).then(() => ref.current?.close())}>
+            {contact?.verified ? 'Mark as not verified' : 'They match: mark as verified'}
+          </button>
+        )}
+        <button type="button" autoFocus onClick={() => ref.current?.close()}>
+          Close
+        </button>
+      </div>
+    </dialog>
+  );
+}

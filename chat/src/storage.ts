@@ -1,0 +1,165 @@
+// Everything the chat keeps lives in this browser's IndexedDB: the identity and prekey private keys,
+// session states, sender chains, contacts and the message history with each message's franking opening
+// (what a report reveals). Nothing here is ever uploaded except the items of a report the user confirms.
+import type { ReportItemJson, SenderChainState } from '../../client/protocol.ts';
+
+export const DB_NAME = 'franking-chat';
+const DB_VERSION = 1;
+
+export interface AccountRecord {
+  userId: string;
+  /** serializeIdentity(): private keys. Never leaves this browser. */
+  identity: Uint8Array;
+  /** PreKeyStore.serialize(): private prekeys. */
+  preKeys: Uint8Array;
+  createdAt: number;
+}
+
+export interface PublicIdentityJson {
+  signingKey: string;
+  dhKey: string;
+}
+
+export interface ContactRecord {
+  peerId: string;
+  conversationId: string;
+  /** The peer's identity keys as first seen (key directory or their first message); safety numbers use it. */
+  identity: PublicIdentityJson | null;
+  /** The user compared safety numbers and marked them as matching. */
+  verified: boolean;
+  /** The peer's identity keys changed since first seen (new device or an attack): re-verify. */
+  identityChanged: boolean;
+  addedAt: number;
+  lastActivity: number;
+  unread: number;
+}
+
+export interface SessionRecord {
+  peerId: string;
+  /** Session.serialize() of the session used to send. */
+  current: Uint8Array;
+  /** Older sessions still tried for decryption (simultaneous initiation), newest first. */
+  previous: Uint8Array[];
+  /** Whether `current` has decrypted anything from the peer yet. */
+  heardBack: boolean;
+}
+
+export type DeliveryState = 'sending' | 'sent' | 'failed';
+
+export interface MessageRecord {
+  /** The server's message id once known; a local id before that. */
+  id: string;
+  conversationId: string;
+  peerId: string;
+  direction: 'in' | 'out' | 'system';
+  senderId: string;
+  text: string;
+  /** Sender clock (header.sentAt) for messages, local clock for system notes. */
+  sentAt: number;
+  /** The server's stamp time; null until the server accepted the message. */
+  serverTime: number | null;
+  seq: number | null;
+  state?: DeliveryState;
+  /** Why sending failed, in words for the user. */
+  error?: string;
+  errorCode?: string;
+  /** Outgoing before acceptance: what to resend unchanged (same commitment, same seq). */
+  pending?: { commitment: string; ciphertext: string; clientMessageId: string; fk: string; header: string; body: string };
+  /** The franking opening + stamp: exactly what a report reveals for this message. */
+  item?: ReportItemJson;
+  /** Id of the report this message was filed in (by this user), if any. */
+  reportId?: string;
+}
+
+type StoreName = 'meta' | 'contacts' | 'sessions' | 'chains' | 'messages';
+
+function promisify<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
+  });
+}
+
+export class ChatStorage {
+  private constructor(private readonly db: IDBDatabase) {}
+
+  static open(name = DB_NAME): Promise<ChatStorage> {
+    return new Promise((resolve, reject) => {
+      const req = indexedDB.open(name, DB_VERSION);
+      req.onupgradeneeded = () => {
+        const db = req.result;
+        db.createObjectStore('meta');
+        db.createObjectStore('contacts', { keyPath: 'peerId' });
+        db.createObjectStore('sessions', { keyPath: 'peerId' });
+        db.createObjectStore('chains', { keyPath: 'conversationId' });
+        const messages = db.createObjectStore('messages', { keyPath: 'id' });
+        messages.createIndex('conversationId', 'conversationId');
+      };
+      req.onsuccess = () => resolve(new ChatStorage(req.result));
+      req.onerror = () => reject(req.error ?? new Error('could not open IndexedDB'));
+      req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+    });
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private async get<T>(store: StoreName, key: IDBValidKey): Promise<T | undefined> {
+    return (await promisify(this.db.transaction(store).objectStore(store).get(key))) as T | undefined;
+  }
+
+  private async all<T>(store: StoreName): Promise<T[]> {
+    return (await promisify(this.db.transaction(store).objectStore(store).getAll())) as T[];
+  }
+
+  /** Several writes in one transaction: all or nothing (session + chain + message of one send). */
+  write(ops: Array<{ store: StoreName; value: unknown; key?: IDBValidKey } | { store: StoreName; delete: IDBValidKey }>): Promise<void> {
+    const stores = [...new Set(ops.map((o) => o.store))];
+    const tx = this.db.transaction(stores, 'readwrite');
+    for (const op of ops) {
+      const s = tx.objectStore(op.store);
+      if ('delete' in op) s.delete(op.delete);
+      else if (op.key !== undefined) s.put(op.value, op.key);
+      else s.put(op.value);
+    }
+    return new Promise((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
+      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write aborted'));
+    });
+  }
+
+  account(): Promise<AccountRecord | undefined> {
+    return this.get('meta', 'account');
+  }
+  saveAccount(a: AccountRecord): Promise<void> {
+    return this.write([{ store: 'meta', key: 'account', value: a }]);
+  }
+  contacts(): Promise<ContactRecord[]> {
+    return this.all('contacts');
+  }
+  session(peerId: string): Promise<SessionRecord | undefined> {
+    return this.get('sessions', peerId);
+  }
+  chain(conversationId: string): Promise<SenderChainState | undefined> {
+    return this.get('chains', conversationId);
+  }
+  message(id: string): Promise<MessageRecord | undefined> {
+    return this.get('messages', id);
+  }
+  messages(): Promise<MessageRecord[]> {
+    return this.all('messages');
+  }
+
+  /** Forget this device: every key and message is deleted from this browser. */
+  wipe(): Promise<void> {
+    const names = ['meta', 'contacts', 'sessions', 'chains', 'messages'] as const;
+    const tx = this.db.transaction([...names], 'readwrite');
+    for (const n of names) tx.objectStore(n).clear();
+    return new Promise((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB wipe failed'));
+    });
+  }
+}

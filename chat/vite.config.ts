@@ -1,0 +1,24 @@
+// The chat page (served by the server at /). Separate root and output from the moderator dashboard.
+// The SDK (client/) is bundled as-is: pure-JS crypto from @noble/*, no Node polyfills.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export default defineConfig({
+  root: here,
+  base: '/',
+  plugins: [react()],
+  build: {
+    outDir: path.resolve(here, '../dist/chat'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+  },
+  server: {
+    // `npx vite --config chat/vite.config.ts` during development: API and push channel from `npm start`.
+    proxy: { '/v1': { target: 'http://127.0.0.1:3000', ws: true } },
+  },
+});
