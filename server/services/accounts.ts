@@ -7,19 +7,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AccountRecord, AccountRole, AccountsRepo } from '../data/accounts.ts';
 import { asBytes } from '../data/_bytes.ts';
 import { AuthenticationError, NotFoundError, PermissionError } from '../errors.ts';
+// The signed byte strings are wire format: one definition, in the SDK.
+import { authSignatureInput, registerSignatureInput } from '../../client/auth.ts';
 import { verifyEd25519 } from './_ed25519.ts';
 import { assertActive } from './enforcement.ts';
 
-export const AUTH_LABEL = Buffer.from('franking-chat/v1/auth\0', 'utf8');
-export const REGISTER_LABEL = Buffer.from('franking-chat/v1/register\0', 'utf8');
 export const CHALLENGE_LENGTH = 32;
-
-export function authSignatureInput(challenge: Uint8Array, userId: string): Uint8Array {
-  return Buffer.concat([AUTH_LABEL, challenge, Buffer.from(userId, 'utf8')]);
-}
-export function registerSignatureInput(identityDhKey: Uint8Array, userId: string): Uint8Array {
-  return Buffer.concat([REGISTER_LABEL, identityDhKey, Buffer.from(userId, 'utf8')]);
-}
 
 export interface Principal {
   userId: string;

@@ -4,19 +4,14 @@
 import type { KeysRepo } from '../data/keys.ts';
 import { asBytes } from '../data/_bytes.ts';
 import { AuthenticationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
+// utf8("franking-chat/v1/signed-prekey\0") || u32be(id) || publicKey: wire format, defined once in the SDK.
+import { signedPreKeySignatureInput } from '../../client/prekeys.ts';
 import { verifyEd25519 } from './_ed25519.ts';
 import type { AccountsService } from './accounts.ts';
 
-export const SIGNED_PREKEY_LABEL = Buffer.from('franking-chat/v1/signed-prekey\0', 'utf8');
 /** Upper bound of one-time prekeys stored per account. */
 export const MAX_STORED_ONE_TIME_PREKEYS = 1000;
 
-/** utf8("franking-chat/v1/signed-prekey\0") || u32be(id) || publicKey(32) — same as client/prekeys.ts. */
-export function signedPreKeySignatureInput(id: number, publicKey: Uint8Array): Uint8Array {
-  const idBytes = Buffer.alloc(4);
-  idBytes.writeUInt32BE(id);
-  return Buffer.concat([SIGNED_PREKEY_LABEL, idBytes, publicKey]);
-}
 
 export interface PublishInput {
   identitySigningKey: Uint8Array;
