@@ -31,6 +31,30 @@ export {
   toBase64Url,
   xchacha20poly1305Aead,
 } from './protocol.ts';
+// Sessions: device identity, prekeys, X3DH + Double Ratchet carrying franked messages (docs/PROTOCOL-sessions.md).
+export {
+  type IdentityKeyPair,
+  type PublicIdentity,
+  deserializeIdentity,
+  generateIdentity,
+  publicIdentity,
+  serializeIdentity,
+  signWithIdentity,
+  verifyWithIdentity,
+} from './identity.ts';
+export {
+  type FetchedPreKeyBundle,
+  type PreKeyBundle,
+  PreKeyStore,
+  SIGNED_PREKEY_ROTATION_MS,
+  type VerifiedPreKeyBundle,
+  decodeFetchedPreKeyBundle,
+  signedPreKeySignatureInput,
+  verifySignedPreKey,
+} from './prekeys.ts';
+export { type SafetyNumberParty, formatSafetyNumber, safetyNumber } from './safety-number.ts';
+export { type FrankedEnvelope, type FrankedReceipt, type FrankingFailure, Session, decodeFrankedEnvelope, encodeFrankedEnvelope, isPreKeyMessage } from './session.ts';
+export { SessionError, type SessionErrorCode } from './session-errors.ts';
 // Typed HTTP client, login signatures and the push channel (docs/API.md).
 export { type Account, ApiClient, type ApiClientOptions, ApiError, type EnvelopeJson, type NoticeJson, type Problem, type ReportCategory } from './api.ts';
 export { AUTH_LABEL, REGISTER_LABEL, authSignatureInput, registerSignatureInput, signChallenge, signRegistration } from './auth.ts';
