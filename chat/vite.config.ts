@@ -16,6 +16,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
+    // One bundle: React plus the SDK's pure-JS crypto (@noble/*) is ~350 kB minified, ~115 kB gzipped.
+    chunkSizeWarningLimit: 800,
   },
   server: {
     // `npx vite --config chat/vite.config.ts` during development: API and push channel from `npm start`.

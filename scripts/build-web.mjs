@@ -1,3 +1,4 @@
+/* global process */
 // Builds the web apps (chat page → dist/chat, moderator dashboard → dist/dashboard) with Vite when their
 // output is missing or older than their sources (including the client/ SDK they bundle). `--force` always
 // builds. Run by `npm start` so the quick start stays `npm install && npm start`.

@@ -1,4 +1,5 @@
 // One 1:1 conversation: messages with delivery state, Report on every received message, the composer.
+import { LockIcon } from './Icons.tsx';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import { formatTime } from './labels.ts';
@@ -52,7 +53,7 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
         <div>
           <h1 id="conv-title">{peerId}</h1>
           <p className="conv-sub">
-            <span aria-hidden="true">🔒</span> End-to-end encrypted ·{' '}
+            <LockIcon size={12} /> End-to-end encrypted ·{' '}
             {contact.identityChanged ? (
               <span className="warn-text">Safety number changed: verify again</span>
             ) : contact.verified ? (

@@ -151,7 +151,7 @@ export function ReportDialog({ engine, messageId, peerId, onClose, onShowReports
               </li>
               {leftOut > 0 && (
                 <li>
-                  Moderators will see that {leftOut} message{leftOut === 1 ? ' was' : 's were'} left out in between (not what {leftOut === 1 ? 'it says' : 'they say'}).
+                  You left out {leftOut} message{leftOut === 1 ? '' : 's'}. Moderators can tell when messages are missing between the ones you include, but not what they say.
                 </li>
               )}
             </ul>

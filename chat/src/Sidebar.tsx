@@ -1,4 +1,5 @@
 // Who I am, connection state, navigation, add-a-contact and the contact list.
+import { LockIcon } from './Icons.tsx';
 import { type FormEvent, useState } from 'react';
 import type { View } from './App.tsx';
 import type { ChatEngine, Snapshot } from './engine.ts';
@@ -36,7 +37,7 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
     <aside className="sidebar" aria-label="Account and contacts">
       <header className="me">
         <div className="brand">
-          <span aria-hidden="true">🔒</span> franking-chat
+          <LockIcon size={18} /> franking-chat
         </div>
         <div className="who">
           Signed in as <strong data-testid="me">{snap.me}</strong>

@@ -1,4 +1,5 @@
 // First visit: choose a handle. Keys are generated here and stored in this browser only.
+import { LockIcon } from './Icons.tsx';
 import { type FormEvent, useState } from 'react';
 import type { ChatEngine } from './engine.ts';
 
@@ -23,7 +24,7 @@ export function Welcome({ engine, banner }: { engine: ChatEngine; banner: string
     <main className="welcome">
       <div className="card">
         <h1>
-          <span aria-hidden="true">🔒</span> franking-chat
+          <LockIcon size={22} /> franking-chat
         </h1>
         <p className="lead">End-to-end encrypted chat where abuse can still be reported — and every report can be verified.</p>
         {banner && (

@@ -1,0 +1,171 @@
+// The whole story in a real browser (Debian's Chromium), through the real server process on a fresh SQLite
+// database: Alice sends Bob twelve messages, three abusive; Bob reports one with context; the moderator sees
+// it verified with complete context in the dashboard and bans Alice; Alice's next send is refused with a
+// clear message; Bob's "My reports" shows the outcome. Then a report whose context was edited in the page's
+// IndexedDB shows as not verified. Screenshots go to test-artifacts/e2e/.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../../scripts/build-web.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { type E2eServer, startE2eServer } from './_server.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
+
+const ALICE = 'alice';
+const BOB = 'bob';
+const ABUSE = [
+  "You're pathetic and everyone at the gym laughs at you",
+  'If you show up on Saturday I will make you regret it',
+  'Worthless idiot. Delete your account before I make you',
+];
+const ALICE_MESSAGES = [
+  "Hey Bob, it's Alice from the climbing gym",
+  'Are you coming on Saturday?',
+  'I saved you a spot on the 9am session',
+  "Why aren't you answering me?",
+  ABUSE[0],
+  'Answer me',
+  'I know where you park your bike',
+  ABUSE[1],
+  "Don't ignore me",
+  "I'm not going away",
+  ABUSE[2],
+  'See you Saturday',
+] as string[];
+/** Bob's private reply: never selected for a report, so it must never reach the server in any readable form. */
+const CANARY = 'Sure, my new flat is 14 Canary Row, come by';
+const BOB_REPLY = 'Please stop messaging me like this.';
+const TAMPERED_FROM = "I'm not going away";
+const TAMPERED_TO = "Sorry, I'll leave you alone now";
+
+/** expect.poll waits up to 1 s by default; a loaded CI machine needs longer for crypto + network round trips. */
+const POLL = { timeout: 20_000, interval: 100 };
+
+let server: E2eServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let alice: Page;
+let bob: Page;
+let mod: Page;
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+async function newPage(): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1180, height: 760 }, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  return page;
+}
+
+async function register(page: Page, handle: string): Promise<void> {
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('Choose a handle').fill(handle);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect.poll(async () => page.getByTestId('me').textContent(), POLL).toBe(handle);
+  await expect.poll(async () => page.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
+}
+
+async function send(page: Page, peer: string, text: string): Promise<void> {
+  const before = await page.locator('li.msg.out[data-state="sent"]').count();
+  const box = page.getByLabel(`Message ${peer}`);
+  await box.fill(text);
+  await box.press('Enter');
+  await expect.poll(async () => page.locator('li.msg.out[data-state="sent"]').count(), POLL).toBe(before + 1);
+}
+
+function message(page: Page, text: string) {
+  return page.locator('li.msg', { hasText: text });
+}
+
+async function openReportDialog(page: Page, text: string) {
+  await message(page, text).getByRole('button', { name: /^Report this message/ }).click();
+  const dialog = page.locator('dialog[open]');
+  await expect.poll(() => dialog.getByRole('heading', { name: /Report a message from/ }).count(), POLL).toBe(1);
+  return dialog;
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await buildWeb({ only: ['chat', 'dashboard'] });
+  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  alice = await newPage();
+  bob = await newPage();
+  mod = await newPage();
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('encrypted chat → verified report → moderator decision → enforcement → outcome', () => {
+  it('registers two users in the browser and delivers franked messages live', async () => {
+    await register(alice, ALICE);
+    await shot(alice, '01-alice-registered');
+    await register(bob, BOB);
+
+    await alice.getByLabel('Add a contact by handle').fill(BOB);
+    await alice.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(async () => alice.getByRole('heading', { level: 1, name: BOB }).count(), POLL).toBe(1);
+
+    for (const [i, text] of ALICE_MESSAGES.entries()) {
+      await send(alice, BOB, text);
+      if (i === 2) {
+        // Bob's first reply travels on the session Alice started (X3DH responder side).
+        await expect.poll(async () => bob.locator('li.msg.in').count(), POLL).toBe(3);
+        await send(bob, ALICE, CANARY);
+      }
+      if (i === 5) {
+        await expect.poll(async () => bob.locator('li.msg.in').count(), POLL).toBe(6);
+        await send(bob, ALICE, BOB_REPLY);
+      }
+    }
+    await expect.poll(async () => bob.locator('li.msg.in').count(), POLL).toBe(12);
+    await expect.poll(async () => alice.locator('li.msg.in').count(), POLL).toBe(2);
+    for (const text of ALICE_MESSAGES) expect(await message(bob, text).count()).toBeGreaterThan(0);
+    await shot(alice, '02-alice-conversation');
+    await shot(bob, '03-bob-receives-abuse');
+
+    // Safety numbers agree on both sides.
+    await bob.getByRole('button', { name: 'Safety number' }).click();
+    const bobNumber = (await bob.locator('.safety-number').textContent())?.replace(/\s+/g, '');
+    expect(bobNumber).toMatch(/^\d{60}$/);
+    await bob.keyboard.press('Escape');
+    await alice.getByRole('button', { name: 'Safety number' }).click();
+    expect((await alice.locator('.safety-number').textContent())?.replace(/\s+/g, '')).toBe(bobNumber);
+    await alice.keyboard.press('Escape');
+  });
+
+  it('Bob reports an abusive message with context; the dialog says what is revealed; the server verifies it', async () => {
+    const dialog = await openReportDialog(bob, ABUSE[1] as string);
+    // Focus moves into the dialog, onto the first reason.
+    await expect.poll(async () => bob.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value), POLL).toBe('harassment');
+    await expect.poll(async () => dialog.getByText('Stays encrypted:').count(), POLL).toBe(1);
+    await dialog.getByRole('radio', { name: /Threat of violence/ }).check();
+    await dialog.getByLabel(/Anything moderators should know/).fill('She has been messaging me for a week.');
+    // Context: every message around it is preselected, Bob's own included; he keeps his address private.
+    const boxes = dialog.locator('.context-list input[type="checkbox"]');
+    expect(await boxes.count()).toBe(14);
+    expect(await dialog.locator('.context-list input[type="checkbox"]:checked').count()).toBe(14);
+    await dialog.locator('.context-list li', { hasText: CANARY }).getByRole('checkbox').uncheck();
+    await expect.poll(async () => dialog.getByText(/13 selected messages \(12 from alice, 1 from you\)/).count(), POLL).toBe(1);
+    await shot(bob, '04-bob-report-dialog');
+
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await expect.poll(async () => dialog.getByRole('heading', { name: 'Report sent' }).count(), POLL).toBe(1);
+    expect(await dialog.getByText('Verified.').count()).toBe(1);
+    expect(await dialog.getByText('13 of 13 revealed messages verified.').count()).toBe(1);
+    await shot(bob, '05-bob-report-sent');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(async () => message(bob, ABUSE[1] as string).getByRole('button', { name: 'Reported' }).count(), POLL).toBe(1);
+  });
+});
