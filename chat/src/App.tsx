@@ -2,7 +2,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Conversation } from './Conversation.tsx';
 import type { ChatEngine, Snapshot } from './engine.ts';
-import { describeNotice } from './labels.ts';
+import { describeNotice, describeRestriction } from './labels.ts';
 import { MyReports } from './MyReports.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { Welcome } from './Welcome.tsx';
@@ -66,8 +66,11 @@ function AccountBanner({ snap }: { snap: Snapshot }) {
   return (
     <section className="banner blocked" role="alert" aria-label="Your account is restricted">
       <strong>{banned ? 'Your account has been banned.' : 'Your account is suspended.'}</strong>{' '}
-      {latest ? describeNotice(latest) : banned ? 'You can no longer send messages.' : 'You cannot send messages for now.'}
-      {!banned && snap.standing?.suspendedUntil && <> Sending is possible again after {new Date(snap.standing.suspendedUntil).toLocaleString()}.</>}
+      {latest && (latest.kind === 'ban' || latest.kind === 'suspension')
+        ? describeRestriction(latest)
+        : banned
+          ? 'You can no longer send messages.'
+          : `You cannot send messages${snap.standing?.suspendedUntil ? ` until ${new Date(snap.standing.suspendedUntil).toLocaleString()}` : ' for now'}.`}
       <span className="sub"> Your chats stay readable on this device.</span>
     </section>
   );

@@ -20,10 +20,11 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
   useEffect(() => {
     void engine.markRead(peerId);
   }, [engine, peerId, messages.length]);
+  const last = messages[messages.length - 1];
   useEffect(() => {
     const el = listRef.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [messages.length]);
+  }, [messages.length, last?.state, blocked]);
 
   if (!contact) return null;
 
@@ -159,7 +160,7 @@ function MessageItem({ m, peerId, onReport, onRetry, onShowReports, blocked }: {
             Reported
           </button>
         )}
-        {!mine && !m.reportId && m.item && (
+        {!mine && !m.reportId && m.item && !blocked && (
           <button type="button" className="report-btn" onClick={(e) => onReport(e.currentTarget)} aria-label={`Report this message from ${peerId}`}>
             Report
           </button>

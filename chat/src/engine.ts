@@ -77,6 +77,11 @@ export function describeSendError(e: unknown): { text: string; code: string } {
   }
 }
 
+function standingError(s: Standing): ApiError {
+  const problem = { type: `urn:franking-chat:problem:${s.code}`, title: s.code, status: 403, detail: s.detail, code: s.code, ...(s.suspendedUntil ? { suspendedUntil: s.suspendedUntil } : {}) };
+  return new ApiError(problem, problem);
+}
+
 export class ChatEngine {
   private state: Snapshot = EMPTY;
   private readonly listeners = new Set<() => void>();
@@ -424,7 +429,9 @@ export class ChatEngine {
       this.putMessage(done);
     } catch (e) {
       this.noteBlocked(e);
-      const { text, code } = describeSendError(e);
+      // A ban ends the session: the send then fails as invalid_token and re-login as account_banned.
+      const standing = this.state.standing;
+      const { text, code } = describeSendError(standing && ApiError.is(e) && e.status === 401 ? standingError(standing) : e);
       const failed: MessageRecord = { ...m, state: 'failed', error: text, errorCode: code };
       await this.store.write([{ store: 'messages', value: failed }]);
       this.putMessage(failed);

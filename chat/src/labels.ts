@@ -43,6 +43,15 @@ export function describeNotice(n: NoticeJson): string {
   }
 }
 
+/** Why this account was restricted, for the banner under its title: the decision and the report category. */
+export function describeRestriction(n: NoticeJson): string {
+  const why = categoryLabel(n.reasonCategory).toLowerCase();
+  if (n.kind === 'ban') return `A moderator reviewed a report about your messages (reason: ${why}) and banned this account. You can no longer send messages.`;
+  if (n.kind === 'suspension')
+    return `A moderator reviewed a report about your messages (reason: ${why}) and suspended this account${n.until ? ` until ${new Date(n.until).toLocaleString()}` : ''}. You cannot send messages until then.`;
+  return describeNotice(n);
+}
+
 export function formatTime(ms: number): string {
   const d = new Date(ms);
   const today = new Date();

@@ -152,13 +152,14 @@ describe('encrypted chat → verified report → moderator decision → enforcem
     await expect.poll(async () => dialog.getByText('Stays encrypted:').count(), POLL).toBe(1);
     await dialog.getByRole('radio', { name: /Threat of violence/ }).check();
     await dialog.getByLabel(/Anything moderators should know/).fill('She has been messaging me for a week.');
+    await shot(bob, '04-bob-report-dialog-reason');
     // Context: every message around it is preselected, Bob's own included; he keeps his address private.
     const boxes = dialog.locator('.context-list input[type="checkbox"]');
     expect(await boxes.count()).toBe(14);
     expect(await dialog.locator('.context-list input[type="checkbox"]:checked').count()).toBe(14);
     await dialog.locator('.context-list li', { hasText: CANARY }).getByRole('checkbox').uncheck();
     await expect.poll(async () => dialog.getByText(/13 selected messages \(12 from alice, 1 from you\)/).count(), POLL).toBe(1);
-    await shot(bob, '04-bob-report-dialog');
+    await shot(bob, '04-bob-report-dialog-context');
 
     await dialog.getByRole('button', { name: 'Send report' }).click();
     await expect.poll(async () => dialog.getByRole('heading', { name: 'Report sent' }).count(), POLL).toBe(1);
@@ -167,5 +168,121 @@ describe('encrypted chat → verified report → moderator decision → enforcem
     await shot(bob, '05-bob-report-sent');
     await dialog.getByRole('button', { name: 'Done' }).click();
     await expect.poll(async () => message(bob, ABUSE[1] as string).getByRole('button', { name: 'Reported' }).count(), POLL).toBe(1);
+  });
+
+  it('the moderator sees it verified with complete context in the dashboard and bans Alice', async () => {
+    await mod.goto(`${server.url}/dashboard/`);
+    await mod.getByLabel('Login name').fill(server.adminId);
+    await mod.getByLabel('Password').fill(server.adminPassword);
+    await mod.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(async () => mod.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
+    const row = mod.locator('table.queue tbody tr', { hasText: ALICE });
+    await expect.poll(async () => row.count(), POLL).toBe(1);
+    expect(await row.textContent()).toContain('Verified');
+    await row.getByRole('link').click();
+
+    const reported = mod.getByTestId('reported-message');
+    await expect.poll(async () => reported.count(), POLL).toBe(1);
+    expect(await reported.textContent()).toContain(ABUSE[1]);
+    expect(await reported.textContent()).toContain('✓ Verified');
+    const context = mod.getByTestId('context-message');
+    expect(await context.count()).toBe(12);
+    expect(await context.filter({ hasText: 'Not verified' }).count()).toBe(0);
+    // Alice's twelve messages, no gaps, hash chain intact; Bob's private reply is not there.
+    const completeness = mod.locator('section', { has: mod.getByRole('heading', { name: 'Context completeness' }) });
+    expect(await completeness.locator('li', { hasText: ALICE }).textContent()).toMatch(/1–12 complete/);
+    expect(await mod.getByText(CANARY).count()).toBe(0);
+    await shot(mod, '06-moderator-report-verified');
+
+    await mod.getByRole('button', { name: /^Claim/ }).click();
+    await mod.getByRole('radio', { name: /^Ban/ }).check();
+    await mod.getByRole('button', { name: 'Submit', exact: true }).click();
+    await expect.poll(async () => mod.getByText(/^Resolved:/).count(), POLL).toBe(1);
+    await shot(mod, '07-moderator-banned');
+  });
+
+  it("Alice's next send is refused with a clear message, and she is told why", async () => {
+    const box = alice.getByLabel(`Message ${BOB}`);
+    await box.fill('Why did you block me?');
+    await box.press('Enter');
+    const failed = alice.locator('li.msg.out[data-state="failed"]');
+    await expect.poll(async () => failed.count(), POLL).toBe(1);
+    expect(await failed.textContent()).toContain('your account has been banned by the moderators');
+    const banner = alice.getByRole('alert', { name: 'Your account is restricted' });
+    await expect.poll(async () => banner.textContent(), POLL).toMatch(/Your account has been banned\..*reason: threat of violence.*can no longer send messages/);
+    await shot(alice, '08-alice-send-refused');
+  });
+
+  it("Bob's My reports shows the outcome", async () => {
+    await bob.getByRole('button', { name: /My reports/ }).click();
+    const card = bob.locator('.report-card', { hasText: ABUSE[1] });
+    await expect.poll(async () => card.getAttribute('data-outcome'), POLL).toBe('banned');
+    expect(await card.getByTestId('report-outcome').textContent()).toBe('The sender was banned');
+    expect(await card.textContent()).toContain('Verified ✓');
+    await shot(bob, '09-bob-my-reports-outcome');
+  });
+
+  it('a report whose context was edited in the page storage shows as not verified in the dashboard', async () => {
+    // Rewrite one of Alice's messages in Bob's IndexedDB (text and the revealed body), as a fabricating reporter would.
+    await bob.evaluate(async ({ from, to }) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('franking-chat');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const all = await new Promise<Array<{ text: string; item: { body: string } }>>((resolve, reject) => {
+        const r = db.transaction('messages').objectStore('messages').getAll();
+        r.onsuccess = () => resolve(r.result as Array<{ text: string; item: { body: string } }>);
+        r.onerror = () => reject(r.error);
+      });
+      const m = all.find((x) => x.text === from);
+      if (!m) throw new Error('message to tamper with not found');
+      m.text = to;
+      m.item.body = btoa(String.fromCharCode(...new TextEncoder().encode(to))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction('messages', 'readwrite');
+        tx.objectStore('messages').put(m);
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+    }, { from: TAMPERED_FROM, to: TAMPERED_TO });
+    await bob.reload();
+    await expect.poll(async () => message(bob, TAMPERED_TO).count(), POLL).toBe(1);
+
+    const dialog = await openReportDialog(bob, ABUSE[2] as string);
+    await dialog.getByRole('radio', { name: /Harassment/ }).check();
+    await dialog.locator('.context-list li', { hasText: CANARY }).getByRole('checkbox').uncheck();
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await expect.poll(async () => dialog.getByRole('heading', { name: 'Report sent' }).count(), POLL).toBe(1);
+    expect(await dialog.getByText('12 of 13 revealed messages verified.').count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    await mod.goto(`${server.url}/dashboard/`);
+    const row = mod.locator('table.queue tbody tr', { hasText: 'Harassment' });
+    await expect.poll(async () => row.count(), POLL).toBe(1);
+    await row.getByRole('link').click();
+    const tampered = mod.getByTestId('context-message').filter({ hasText: TAMPERED_TO });
+    await expect.poll(async () => tampered.count(), POLL).toBe(1);
+    expect(await tampered.textContent()).toContain('Not verified');
+    expect(await mod.getByTestId('reported-message').textContent()).toContain('✓ Verified');
+    await tampered.scrollIntoViewIfNeeded();
+    await shot(mod, '10-moderator-tampered-context');
+  });
+
+  it("the message Bob kept out of his reports never reached the server's database or logs", async () => {
+    const canary = Buffer.from(CANARY, 'utf8');
+    const files: string[] = [];
+    const walk = (p: string) => {
+      for (const e of fs.readdirSync(p, { withFileTypes: true })) {
+        const full = path.join(p, e.name);
+        if (e.isDirectory()) walk(full);
+        else files.push(full);
+      }
+    };
+    walk(server.dataDir);
+    expect(files.some((f) => f.endsWith('.db'))).toBe(true);
+    for (const f of files) expect(fs.readFileSync(f).includes(canary), f).toBe(false);
+    expect(server.output()).not.toContain(CANARY);
   });
 });
