@@ -143,7 +143,10 @@ export function createApp(s: Services): express.Express {
     }
     chain.push(async (req, res) => {
       const controller = new AbortController();
-      res.on('close', () => controller.abort());
+      // Abort only on a real disconnect: aborting after every finished response built a DOMException per request.
+      res.on('close', () => {
+        if (!res.writableFinished) controller.abort();
+      });
       let status = spec.statuses?.[0] ?? 200;
       const out = await route.handle({
         params: spec.params ? parse(spec.params, { ...req.params }, 'params') : undefined,
@@ -155,6 +158,7 @@ export function createApp(s: Services): express.Express {
           secure: req.secure,
           setCookie: (c) => void res.append('Set-Cookie', c),
         },
+        raw: { req, res },
         signal: controller.signal,
         setStatus: (st) => void (status = st),
       });

@@ -9,6 +9,18 @@ export interface RateLimitConfig {
   windowMs: number;
 }
 
+/** Attachment ciphertext blobs (docs/PROTOCOL.md §11.8). */
+export interface BlobConfig {
+  /** Directory of blob files (BLOB_DIR, default DATA_DIR/blobs); verified report evidence lives in its reported/ subdirectory. */
+  dir: string;
+  /** Largest blob in bytes (BLOB_MAX_BYTES; default 101 MiB: a 100 MiB file plus scheme-1 overhead). */
+  maxBytes: number;
+  /** Live (not yet deleted) blob bytes per uploading account (BLOB_QUOTA_BYTES, default 1 GiB). */
+  quotaBytes: number;
+  /** Unfetched blobs are deleted after this (BLOB_TTL_SECONDS, default 30 days). */
+  ttlMs: number;
+}
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -31,6 +43,7 @@ export interface ServerConfig {
   /** Group-commit window in ms (0 = next event-loop turn). */
   sendBatchDelayMs: number;
   rateLimits: RateLimitConfig;
+  blobs: BlobConfig;
   logLevel: string;
 }
 
@@ -66,6 +79,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       send: int(env, 'RATE_LIMIT_SEND', 600),
       report: int(env, 'RATE_LIMIT_REPORT', 20),
       windowMs: int(env, 'RATE_LIMIT_WINDOW_SECONDS', 60) * 1000,
+    },
+    blobs: {
+      dir: env.BLOB_DIR ?? path.join(dataDir, 'blobs'),
+      maxBytes: int(env, 'BLOB_MAX_BYTES', 101 * 1024 * 1024),
+      quotaBytes: int(env, 'BLOB_QUOTA_BYTES', 1024 * 1024 * 1024),
+      ttlMs: int(env, 'BLOB_TTL_SECONDS', 30 * 86_400) * 1000,
     },
     logLevel: env.LOG_LEVEL ?? 'info',
   };

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   // moderation (docs/MODERATION.md)
   'invalid_credentials', 'login_locked', 'csrf_failed', 'already_claimed', 'not_claimed', 'report_resolved',
   'stale_state', 'moderator_exists', 'last_admin',
+  // attachments and groups (docs/PROTOCOL.md §11.8)
+  'quota_exceeded', 'attachment_invalid', 'attachment_not_verified', 'not_group_admin',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -16,6 +16,7 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429, internal: 500,
   invalid_credentials: 401, login_locked: 423, csrf_failed: 403,
   already_claimed: 409, not_claimed: 409, report_resolved: 409, stale_state: 409, moderator_exists: 409, last_admin: 409,
+  quota_exceeded: 413, attachment_invalid: 422, attachment_not_verified: 409, not_group_admin: 403,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -33,6 +34,8 @@ const TITLE: Record<ErrorCode, string> = {
   not_claimed: 'You do not hold the claim on this report', report_resolved: 'Report already resolved',
   stale_state: 'Report changed meanwhile; reload and retry', moderator_exists: 'Moderator login name already taken',
   last_admin: 'At least one active admin must remain',
+  quota_exceeded: 'Attachment storage quota exceeded', attachment_invalid: 'Attachment does not verify against its descriptor',
+  attachment_not_verified: 'Attachment not verified yet', not_group_admin: 'Only the group creator and its admins may do this',
 };
 
 export const ProblemSchema = z

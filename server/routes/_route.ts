@@ -1,5 +1,6 @@
 // Route contract: method, path, auth policy, rate limit and zod schemas for params/query/body/response,
 // declared beside the handler. server/app.ts mounts them; server/openapi.ts documents them.
+import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { ErrorCode } from '../errors.ts';
 import type { AccountRole } from '../data/accounts.ts';
@@ -60,6 +61,11 @@ export interface HandlerContext<S extends RouteSpec> {
   principal: S['auth'] extends 'public' ? undefined : Principal;
   /** Cookies, transport security and Set-Cookie (dashboard sessions, server/routes/mod-session.ts). */
   http: HttpContext;
+  /**
+   * The underlying request and response, for the few routes that stream raw bytes instead of JSON (blob
+   * upload and download, server/routes/blobs.ts). A handler that sends the response itself returns null.
+   */
+  raw: { req: Request; res: Response };
   /** Aborted when the client disconnects (long-poll). */
   signal: AbortSignal;
   setStatus(status: number): void;

@@ -3,7 +3,9 @@ import type { Services } from '../services/index.ts';
 import type { Route } from './_route.ts';
 import { accountRoutes } from './accounts.ts';
 import { authRoutes } from './auth.ts';
+import { blobRoutes } from './blobs.ts';
 import { conversationRoutes } from './conversations.ts';
+import { groupRoutes } from './groups.ts';
 import { keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
 import { modAccountRoutes } from './mod-accounts.ts';
@@ -18,7 +20,7 @@ export type RouteGroup = (s: Services) => Route[];
 
 export const ROUTE_GROUPS: readonly RouteGroup[] = [
   authRoutes, accountRoutes, keyRoutes, conversationRoutes, messageRoutes, reportRoutes, modAccountRoutes,
-  modSessionRoutes, modReportRoutes, modAuditRoutes, modAdminRoutes, noticeRoutes,
+  modSessionRoutes, modReportRoutes, modAuditRoutes, modAdminRoutes, noticeRoutes, groupRoutes, blobRoutes,
 ];
 
 export function allRoutes(s: Services): Route[] {

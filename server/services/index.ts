@@ -5,6 +5,8 @@ import type { ServerConfig } from '../config.ts';
 import type { Db } from '../db.ts';
 import { accountsRepo } from '../data/accounts.ts';
 import { conversationsRepo } from '../data/conversations.ts';
+import { blobsRepo } from '../data/blobs.ts';
+import { groupMembersRepo } from '../data/group-members.ts';
 import { envelopesRepo } from '../data/envelopes.ts';
 import { keysRepo } from '../data/keys.ts';
 import { moderationEventsRepo } from '../data/moderation-events.ts';
@@ -15,6 +17,8 @@ import { reportsRepo } from '../data/reports.ts';
 import type { Keyring } from '../../client/protocol.ts';
 import { AccountsService } from './accounts.ts';
 import { ConversationsService } from './conversations.ts';
+import { BlobsService } from './blobs.ts';
+import { GroupsService } from './groups.ts';
 import { DeliveryHub } from './delivery-hub.ts';
 import { EnforcementService } from './enforcement.ts';
 import { KeyDirectoryService } from './keys.ts';
@@ -40,8 +44,12 @@ export interface Services {
   /** Queue, claims, decisions, audit, stats (issue 5). */
   moderation: ModerationService;
   notices: NoticesService;
-  /** Periodic cleanup: expired envelopes, challenges, sessions. */
-  sweep(): Promise<{ envelopes: number; sessions: number }>;
+  /** Attachment blobs and reported attachments (docs/PROTOCOL.md §11.8). */
+  blobs: BlobsService;
+  /** Group rosters: admins add and remove members. */
+  groups: GroupsService;
+  /** Periodic cleanup: expired envelopes, challenges, sessions, blobs. */
+  sweep(): Promise<{ envelopes: number; sessions: number; blobs: number }>;
   db: Db;
   config: ServerConfig;
   logger: Logger;
@@ -58,23 +66,27 @@ export function createServices(db: Db, config: ServerConfig, keyring: Keyring, l
     envelopeTtlMs: config.envelopeTtlMs, batchMax: config.sendBatchMax, batchDelayMs: config.sendBatchDelayMs,
   });
   const moderators = new ModeratorsService(moderatorsRepo(db), loadModerationConfig());
+  const moderationEvents = moderationEventsRepo(db);
+  const blobs = new BlobsService({ blobs: blobsRepo(db), conversations: conversationsData, events: moderationEvents, config: config.blobs });
   const moderation = new ModerationService(moderationRepo(db), (id) => accounts.forgetSessions(id));
   return {
     accounts,
     keys: new KeyDirectoryService(keysRepo(db), accounts),
     conversations: new ConversationsService(conversationsData),
     relay,
-    reports: new ReportsService(reportsRepo(db), () => stamping.currentKeyring, config.reportWindowMs),
+    reports: new ReportsService(reportsRepo(db), () => stamping.currentKeyring, config.reportWindowMs, (id, items) => blobs.recordReport(id, items)),
     enforcement: new EnforcementService(accountsData),
     stamping,
     hub,
-    moderationEvents: moderationEventsRepo(db),
+    moderationEvents,
+    blobs,
+    groups: new GroupsService(groupMembersRepo(db), conversationsData, blobs),
     moderators,
     moderation,
     notices: new NoticesService(accountsData, moderation),
     async sweep() {
       const now = new Date();
-      return { envelopes: await relay.sweep(now), sessions: (await accounts.sweep(now)) + (await moderators.sweep(now)) };
+      return { envelopes: await relay.sweep(now), sessions: (await accounts.sweep(now)) + (await moderators.sweep(now)), blobs: await blobs.sweep(now) };
     },
     db,
     config,

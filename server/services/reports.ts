@@ -35,6 +35,8 @@ export class ReportsService {
     private readonly reports: ReportsRepo,
     private readonly keyring: () => Keyring,
     private readonly windowMs: number,
+    /** Called once per new report with its verified items (attachments: server/services/blobs.ts). */
+    private readonly onFiled?: (reportId: string, verifiedItems: Array<{ position: number; header: MessageHeader }>) => Promise<void>,
   ) {}
 
   async submit(reporterId: string, input: SubmitInput, now = Date.now()): Promise<{ report: ReportView; duplicate: boolean }> {
@@ -54,6 +56,7 @@ export class ReportsService {
 
     const rows: ReportItemRow[] = [];
     const verified: ContextEntry[] = [];
+    const verifiedHeaders: Array<{ position: number; header: MessageHeader }> = [];
     const all: Array<{ json: ReportItemJson; item: ReportItem | null; isReported: boolean }> = [
       { json: input.reported, item: reportedItem, isReported: true },
       ...input.context.map((json) => {
@@ -69,7 +72,10 @@ export class ReportsService {
       const verdict = item
         ? verifyReportItem(item, this.keyring(), reporterId, now, this.windowMs, { hmac: nodeHmacSha256 })
         : ({ ok: false, reason: 'malformed', detail: 'item does not decode' } as const);
-      if (verdict.ok && item) verified.push({ stamp: item.stamp, header: verdict.header, commitment: item.commitment });
+      if (verdict.ok && item) {
+        verified.push({ stamp: item.stamp, header: verdict.header, commitment: item.commitment });
+        verifiedHeaders.push({ position, header: verdict.header });
+      }
       const s = json.stamp;
       rows.push({
         position, isReported, messageId: s.messageId, conversationId: s.conversationId, senderId: s.senderId,
@@ -99,6 +105,7 @@ export class ReportsService {
       if (!winner) throw new Error('report vanished after a unique-key conflict');
       return { report: await this.view(winner), duplicate: true };
     }
+    if (this.onFiled) await this.onFiled(id, verifiedHeaders);
     return { report: await this.view(created), duplicate: false };
   }
 

@@ -1,0 +1,131 @@
+// Attachments (docs/PROTOCOL.md §11.8): ciphertext blob upload/download, and reported attachments —
+// the reporter's evidence upload and the moderators' on-demand decrypted view. Uploads and downloads
+// stream raw bytes (application/octet-stream), never JSON, and are never buffered whole in memory.
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { ReportAttachmentRow } from '../data/blobs.ts';
+import { InputError } from '../errors.ts';
+import type { Services } from '../services/index.ts';
+import { Id, IsoTime } from './_schemas.ts';
+import { type Route, defineRoute } from './_route.ts';
+
+export const BlobUploadQuery = z.strictObject({ conversationId: Id.meta({ description: 'only members of this conversation may fetch the blob' }) });
+export const BlobParams = z.strictObject({ blobId: Id });
+export const BlobUploaded = z
+  .strictObject({ blobId: Id, size: z.number().int(), expiresAt: IsoTime })
+  .meta({ id: 'BlobUploaded', description: 'put blobId into the AttachmentDescriptor before franking' });
+const ReportIdParams = z.strictObject({ reportId: Id });
+const AttachmentParams = z.strictObject({
+  reportId: Id,
+  position: z.coerce.number().int().min(0).max(50).meta({ description: 'report item position (0 = the reported message)' }),
+  index: z.coerce.number().int().min(0).max(15).meta({ description: 'attachment index in that item header' }),
+});
+export const ReportAttachment = z
+  .strictObject({
+    position: z.number().int(),
+    index: z.number().int(),
+    blobId: Id,
+    status: z.enum(['awaiting_upload', 'verified', 'failed']).meta({ description: 'awaiting_upload: the blob is gone; PUT the ciphertext as evidence' }),
+    failure: z.string().nullable().meta({ description: 'AttachmentError code of the last failed verification' }),
+    mediaType: z.string(),
+    size: z.number().int().meta({ description: 'plaintext bytes' }),
+    verifiedAt: IsoTime.nullable(),
+  })
+  .meta({ id: 'ReportAttachment' });
+export const ReportAttachmentList = z.strictObject({ attachments: z.array(ReportAttachment) }).meta({ id: 'ReportAttachmentList' });
+
+const view = (a: ReportAttachmentRow) => ({
+  position: a.position, index: a.index, blobId: a.blobId, status: a.status, failure: a.failure, mediaType: a.mediaType,
+  size: Number(a.size), verifiedAt: a.verifiedAt?.toISOString() ?? null,
+});
+const authErrors = ['unauthorized', 'invalid_token', 'account_suspended', 'account_banned'] as const;
+
+/**
+ * Runs an upload handler; if it refuses the upload before reading all of it, the rest of the body is not
+ * read: the problem response carries Connection: close and the socket is closed once it is sent.
+ */
+async function upload<T>(raw: { req: Request; res: Response }, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!raw.req.complete && !raw.res.headersSent) {
+      raw.res.setHeader('Connection', 'close');
+      raw.res.once('finish', () => raw.req.socket.destroy());
+    }
+    throw e;
+  }
+}
+
+function requireOctetStream(req: { is(t: string): string | false | null }): void {
+  if (!req.is('application/octet-stream')) throw new InputError('unsupported_media_type', 'expected Content-Type: application/octet-stream');
+}
+function declaredLength(req: { get(h: string): string | undefined }): number | undefined {
+  const raw = req.get('content-length');
+  const n = raw === undefined ? NaN : Number(raw);
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+export const uploadBlobSpec = {
+  operationId: 'uploadBlob', method: 'post', path: '/v1/blobs', tag: 'attachments', auth: 'user', rateLimit: 'send',
+  summary: 'Upload an encrypted attachment (raw application/octet-stream body, streamed to disk); members of the conversation may fetch it',
+  query: BlobUploadQuery, response: BlobUploaded, statuses: [201],
+  errors: ['validation_failed', 'unsupported_media_type', 'payload_too_large', 'quota_exceeded', 'not_found', 'rate_limited', ...authErrors],
+} as const;
+export const downloadBlobSpec = {
+  operationId: 'downloadBlob', method: 'get', path: '/v1/blobs/{blobId}', tag: 'attachments', auth: 'user',
+  summary: 'Download a blob (application/octet-stream). Deleted once every recipient has fetched it completely, or at its TTL',
+  params: BlobParams, response: z.null(), errors: ['validation_failed', 'not_found', ...authErrors],
+} as const;
+export const listReportAttachmentsSpec = {
+  operationId: 'listReportAttachments', method: 'get', path: '/v1/reports/{reportId}/attachments', tag: 'reports', auth: 'user',
+  summary: 'Attachments of your report and their verification status',
+  params: ReportIdParams, response: ReportAttachmentList, errors: ['validation_failed', 'not_found', ...authErrors],
+} as const;
+export const uploadEvidenceSpec = {
+  operationId: 'uploadReportAttachment', method: 'put', path: '/v1/reports/{reportId}/attachments/{position}/{index}', tag: 'reports', auth: 'user',
+  rateLimit: 'report',
+  summary: 'Evidence for a reported attachment whose blob is gone: the ciphertext blob (kept, or re-created by deterministic re-encryption)',
+  params: AttachmentParams, response: ReportAttachment,
+  errors: ['validation_failed', 'unsupported_media_type', 'attachment_invalid', 'not_found', 'rate_limited', ...authErrors],
+} as const;
+export const modListAttachmentsSpec = {
+  operationId: 'moderationReportAttachments', method: 'get', path: '/v1/mod/reports/{reportId}/attachments', tag: 'moderation', auth: 'moderator',
+  summary: 'Attachments of a report with verification status (show them blurred until the moderator asks)',
+  params: ReportIdParams, response: ReportAttachmentList, errors: ['validation_failed', 'not_found', 'forbidden', ...authErrors],
+} as const;
+export const modAttachmentContentSpec = {
+  operationId: 'moderationReportAttachmentContent', method: 'get', path: '/v1/mod/reports/{reportId}/attachments/{position}/{index}/content',
+  tag: 'moderation', auth: 'moderator',
+  summary: 'The decrypted, verified attachment (decrypted on demand; sandboxed; viewing is recorded in the audit log)',
+  params: AttachmentParams, response: z.null(), errors: ['validation_failed', 'not_found', 'attachment_not_verified', 'forbidden', ...authErrors],
+} as const;
+
+export function blobRoutes(s: Services): Route[] {
+  return [
+    defineRoute(uploadBlobSpec, async ({ principal, query, raw }) => {
+      const b = await upload(raw, () => {
+        requireOctetStream(raw.req);
+        return s.blobs.upload(principal.userId, query.conversationId, raw.req, declaredLength(raw.req));
+      });
+      return { blobId: b.id, size: Number(b.size), expiresAt: b.expiresAt.toISOString() };
+    }),
+    defineRoute(downloadBlobSpec, async ({ principal, params, raw }) => {
+      await s.blobs.download(principal.userId, params.blobId, raw.res);
+      return null;
+    }),
+    defineRoute(listReportAttachmentsSpec, async ({ principal, params }) => ({
+      attachments: (await s.blobs.listForReporter(principal.userId, params.reportId)).map(view),
+    })),
+    defineRoute(uploadEvidenceSpec, async ({ principal, params, raw }) => {
+      return view(await upload(raw, () => {
+        requireOctetStream(raw.req);
+        return s.blobs.uploadEvidence(principal.userId, params, raw.req);
+      }));
+    }),
+    defineRoute(modListAttachmentsSpec, async ({ params }) => ({ attachments: (await s.blobs.listForModerator(params.reportId)).map(view) })),
+    defineRoute(modAttachmentContentSpec, async ({ principal, params, raw }) => {
+      await s.blobs.openForModerator(principal.userId, params, raw.res);
+      return null;
+    }),
+  ];
+}
