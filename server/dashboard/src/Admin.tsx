@@ -1,0 +1,76 @@
+// Admin only: staff accounts. Create moderators/admins, change roles, disable, reset passwords.
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, type Me, call, fmtTime } from './api.ts';
+
+interface Moderator { id: string; displayName: string; role: 'moderator' | 'admin'; disabled: boolean; failedLogins: number; lockedUntil: string | null; lastLoginAt: string | null; createdAt: string }
+
+export function Admin({ me, onAuthError }: { me: Me; onAuthError: (e: unknown) => void }) {
+  const [list, setList] = useState<Moderator[]>([]);
+  const [status, setStatus] = useState<string | null>(null);
+  const [form, setForm] = useState({ id: '', displayName: '', role: 'moderator', password: '' });
+  const load = useCallback(() => {
+    call<{ moderators: Moderator[] }>('GET', '/v1/mod/moderators').then((r) => setList(r.moderators)).catch(onAuthError);
+  }, [onAuthError]);
+  useEffect(load, [load]);
+  const act = async (label: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+      setStatus(label);
+      load();
+      return true;
+    } catch (e) {
+      onAuthError(e);
+      setStatus(e instanceof ApiError ? `${e.message} (${e.code})` : 'Request failed.');
+      return false;
+    }
+  };
+  const create = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (await act(`Created ${form.id}.`, () => call('POST', '/v1/mod/moderators', form))) setForm({ id: '', displayName: '', role: 'moderator', password: '' });
+  };
+  const resetPassword = async (id: string) => {
+    const pw = prompt(`New password for ${id} (at least 12 characters)`);
+    if (pw) await act(`Password of ${id} reset.`, () => call('POST', `/v1/mod/moderators/${id}`, { password: pw }));
+  };
+  return (
+    <section aria-labelledby="admin-title">
+      <h1 id="admin-title">Staff</h1>
+      {status && <p className="status-line" role="status">{status}</p>}
+      <table>
+        <caption className="sr-only">Staff accounts</caption>
+        <thead><tr><th scope="col">Login</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">State</th><th scope="col">Last login</th><th scope="col">Actions</th></tr></thead>
+        <tbody>
+          {list.map((m) => (
+            <tr key={m.id}>
+              <td><code>{m.id}</code>{m.id === me.moderator.id && ' (you)'}</td>
+              <td>{m.displayName}</td>
+              <td>
+                <label className="sr-only" htmlFor={`role-${m.id}`}>Role of {m.id}</label>
+                <select id={`role-${m.id}`} value={m.role} onChange={(e) => void act(`${m.id} is now ${e.target.value}.`, () => call('POST', `/v1/mod/moderators/${m.id}`, { role: e.target.value }))}>
+                  <option value="moderator">moderator</option>
+                  <option value="admin">admin</option>
+                </select>
+              </td>
+              <td>{m.disabled ? 'disabled' : m.lockedUntil && new Date(m.lockedUntil) > new Date() ? `locked until ${fmtTime(m.lockedUntil)}` : 'active'}</td>
+              <td>{m.lastLoginAt ? fmtTime(m.lastLoginAt) : 'never'}</td>
+              <td className="row">
+                <button type="button" onClick={() => void act(`${m.id} ${m.disabled ? 'enabled' : 'disabled'}.`, () => call('POST', `/v1/mod/moderators/${m.id}`, { disabled: !m.disabled }))}>{m.disabled ? 'Enable' : 'Disable'}</button>
+                <button type="button" onClick={() => void resetPassword(m.id)}>Reset password</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Add a staff account</h2>
+      <form className="stack" onSubmit={(e) => void create(e)}>
+        <label>Login name<input value={form.id} onChange={(e) => setForm({ ...form, id: e.target.value })} pattern="[a-z0-9][a-z0-9._\-]{1,31}" required spellCheck={false} /></label>
+        <label>Display name<input value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} required /></label>
+        <label>Role
+          <select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}><option value="moderator">moderator</option><option value="admin">admin</option></select>
+        </label>
+        <label>Initial password<input type="password" autoComplete="new-password" minLength={12} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} required /></label>
+        <button type="submit">Create</button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,134 @@
+// Dashboard shell: session, navigation (History API under /dashboard/), the help overlay and the shared
+// queue order that j/k follow on the detail page.
+import { useCallback, useEffect, useState } from 'react';
+import { Admin } from './Admin.tsx';
+import { ApiError, type Me, call, setCsrfToken } from './api.ts';
+import { Audit } from './Audit.tsx';
+import { HelpOverlay } from './HelpOverlay.tsx';
+import { Login } from './Login.tsx';
+import { Queue, type QueueState, initialQueueState } from './Queue.tsx';
+import { ReportView } from './ReportView.tsx';
+import { Stats } from './Stats.tsx';
+
+export type Route = { page: 'queue' } | { page: 'report'; id: string } | { page: 'audit' } | { page: 'stats' } | { page: 'admin' };
+const BASE = '/dashboard';
+
+function parseRoute(pathname: string): Route {
+  const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
+  const m = /^\/reports\/([A-Za-z0-9._:-]{1,64})$/.exec(rest);
+  if (m?.[1]) return { page: 'report', id: m[1] };
+  if (rest === '/audit') return { page: 'audit' };
+  if (rest === '/stats') return { page: 'stats' };
+  if (rest === '/admin') return { page: 'admin' };
+  return { page: 'queue' };
+}
+
+const pathOf = (r: Route) => BASE + (r.page === 'queue' ? '/' : r.page === 'report' ? `/reports/${r.id}` : `/${r.page}`);
+const TITLES: Record<Route['page'], string> = { queue: 'Queue', report: 'Report', audit: 'Audit log', stats: 'Statistics', admin: 'Staff' };
+
+export function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [route, setRoute] = useState<Route>(() => parseRoute(location.pathname));
+  const [help, setHelp] = useState(false);
+  const [queue, setQueue] = useState<QueueState>(initialQueueState);
+
+  useEffect(() => {
+    call<Me>('GET', '/v1/mod/session')
+      .then((m) => {
+        setCsrfToken(m.csrfToken);
+        setMe(m);
+      })
+      .catch(() => setMe(null));
+    const onPop = () => setRoute(parseRoute(location.pathname));
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+
+  useEffect(() => {
+    document.title = `${TITLES[route.page]} — Moderation`;
+  }, [route]);
+
+  const navigate = useCallback((r: Route) => {
+    history.pushState(null, '', pathOf(r));
+    setRoute(r);
+    window.scrollTo(0, 0);
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
+      if (e.key === '?' && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        setHelp((h) => !h);
+      } else if (e.key === 'Escape') setHelp(false);
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
+
+  const onAuthError = useCallback((e: unknown) => {
+    if (e instanceof ApiError && e.status === 401) setMe(null);
+  }, []);
+
+  if (me === undefined) return <main className="center" aria-busy="true"><p>Loading…</p></main>;
+  if (me === null)
+    return (
+      <Login
+        onLoggedIn={(m) => {
+          setCsrfToken(m.csrfToken);
+          setMe(m);
+        }}
+      />
+    );
+
+  const logout = async () => {
+    await call('POST', '/v1/mod/session/logout').catch(() => undefined);
+    setCsrfToken(null);
+    setMe(null);
+  };
+  const nav: Array<[Route, string]> = [[{ page: 'queue' }, 'Queue'], [{ page: 'audit' }, 'Audit log'], [{ page: 'stats' }, 'Statistics']];
+  if (me.moderator.role === 'admin') nav.push([{ page: 'admin' }, 'Staff']);
+
+  return (
+    <>
+      <a className="skip" href="#main">Skip to content</a>
+      <header className="topbar">
+        <span className="brand">Moderation</span>
+        <nav aria-label="Main">
+          <ul>
+            {nav.map(([r, label]) => (
+              <li key={label}>
+                <a
+                  href={pathOf(r)}
+                  aria-current={route.page === r.page || (r.page === 'queue' && route.page === 'report') ? 'page' : undefined}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate(r);
+                  }}
+                >
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="who">
+          <button type="button" className="link" onClick={() => setHelp(true)} aria-haspopup="dialog">Shortcuts (?)</button>
+          <span>
+            {me.moderator.displayName} <span className="role">{me.moderator.role}</span>
+          </span>
+          <button type="button" onClick={() => void logout()}>Log out</button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {route.page === 'queue' && <Queue state={queue} setState={setQueue} me={me} navigate={navigate} onAuthError={onAuthError} />}
+        {route.page === 'report' && <ReportView id={route.id} me={me} queue={queue} navigate={navigate} onAuthError={onAuthError} />}
+        {route.page === 'audit' && <Audit onAuthError={onAuthError} navigate={navigate} />}
+        {route.page === 'stats' && <Stats onAuthError={onAuthError} />}
+        {route.page === 'admin' && me.moderator.role === 'admin' && <Admin me={me} onAuthError={onAuthError} />}
+      </main>
+      {help && <HelpOverlay onClose={() => setHelp(false)} />}
+    </>
+  );
+}

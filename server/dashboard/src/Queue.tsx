@@ -1,0 +1,160 @@
+// The queue: open / claimed / mine / resolved / all, filters, keyset pagination (a stack of cursors for
+// "previous"), j/k selection, Enter to open, c to claim.
+import { useEffect, useRef, useState } from 'react';
+import type { Route } from './App.tsx';
+import { ApiError, CATEGORIES, type Me, type QueueItem, call, categoryLabel, fmtTime } from './api.ts';
+import { OutcomeBadge, StatusBadge, VerdictBadge } from './badges.tsx';
+
+export const VIEWS = [['open', 'Open'], ['claimed', 'Claimed'], ['mine', 'Mine'], ['resolved', 'Resolved'], ['all', 'All']] as const;
+export type View = (typeof VIEWS)[number][0];
+
+export interface QueueState {
+  view: View;
+  category: string;
+  verdict: string;
+  accusedId: string;
+  assigneeId: string;
+  /** cursors of the pages before the current one ('' = first page) */
+  cursors: string[];
+  items: QueueItem[];
+  nextCursor: string | null;
+  selected: number;
+}
+
+export const initialQueueState: QueueState = { view: 'open', category: '', verdict: '', accusedId: '', assigneeId: '', cursors: [''], items: [], nextCursor: null, selected: 0 };
+const PAGE = 25;
+
+export function Queue({ state, setState, me, navigate, onAuthError }: {
+  state: QueueState; setState: React.Dispatch<React.SetStateAction<QueueState>>; me: Me; navigate: (r: Route) => void; onAuthError: (e: unknown) => void;
+}) {
+  const [loading, setLoading] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const cursor = state.cursors[state.cursors.length - 1] ?? '';
+  const key = JSON.stringify([state.view, state.category, state.verdict, state.accusedId, state.assigneeId, cursor]);
+  const tableRef = useRef<HTMLTableSectionElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    const q = new URLSearchParams({ view: state.view, limit: String(PAGE) });
+    if (state.category) q.set('category', state.category);
+    if (state.verdict) q.set('verdict', state.verdict);
+    if (state.accusedId.trim()) q.set('accusedId', state.accusedId.trim());
+    if (state.assigneeId.trim()) q.set('assigneeId', state.assigneeId.trim());
+    if (cursor) q.set('cursor', cursor);
+    setLoading(true);
+    call<{ reports: QueueItem[]; nextCursor: string | null }>('GET', `/v1/mod/queue?${q}`)
+      .then((r) => live && setState((s) => ({ ...s, items: r.reports, nextCursor: r.nextCursor, selected: Math.min(s.selected, Math.max(0, r.reports.length - 1)) })))
+      .catch((e: unknown) => {
+        onAuthError(e);
+        if (live) setMessage(e instanceof ApiError ? e.message : 'Could not load the queue.');
+      })
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+  }, [key]);
+
+  const claim = async (item: QueueItem | undefined) => {
+    if (!item) return;
+    try {
+      await call('POST', `/v1/mod/reports/${item.id}/claim`);
+      setMessage(`Claimed ${item.id}.`);
+      navigate({ page: 'report', id: item.id });
+    } catch (e) {
+      onAuthError(e);
+      setMessage(e instanceof ApiError ? e.message : 'Claim failed.');
+    }
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'j') setState((s) => ({ ...s, selected: Math.min(s.selected + 1, s.items.length - 1) }));
+      else if (e.key === 'k') setState((s) => ({ ...s, selected: Math.max(s.selected - 1, 0) }));
+      else if (e.key === 'Enter' && state.items[state.selected]) navigate({ page: 'report', id: (state.items[state.selected] as QueueItem).id });
+      else if (e.key === 'c') void claim(state.items[state.selected]);
+      else return;
+      e.preventDefault();
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  });
+
+  useEffect(() => {
+    tableRef.current?.querySelector<HTMLElement>('tr[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
+  }, [state.selected]);
+
+  const setFilter = (patch: Partial<QueueState>) => setState((s) => ({ ...s, ...patch, cursors: [''], selected: 0 }));
+  const page = state.cursors.length;
+
+  return (
+    <section aria-labelledby="queue-title">
+      <h1 id="queue-title">Report queue</h1>
+      <div className="tabs" role="tablist" aria-label="Queue views">
+        {VIEWS.map(([v, label]) => (
+          <button key={v} role="tab" type="button" aria-selected={state.view === v} className={state.view === v ? 'tab active' : 'tab'} onClick={() => setFilter({ view: v })}>
+            {label}
+          </button>
+        ))}
+      </div>
+      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
+        <label>
+          Category
+          <select value={state.category} onChange={(e) => setFilter({ category: e.target.value })}>
+            <option value="">any</option>
+            {CATEGORIES.map((c) => <option key={c} value={c}>{categoryLabel(c)}</option>)}
+          </select>
+        </label>
+        <label>
+          Verification
+          <select value={state.verdict} onChange={(e) => setFilter({ verdict: e.target.value })}>
+            <option value="">any</option>
+            <option value="verified">verified</option>
+            <option value="unverified">not verified</option>
+          </select>
+        </label>
+        <label>
+          Reported account
+          <input value={state.accusedId} onChange={(e) => setFilter({ accusedId: e.target.value })} placeholder="user id" spellCheck={false} />
+        </label>
+        <label>
+          Assignee
+          <input value={state.assigneeId} onChange={(e) => setFilter({ assigneeId: e.target.value })} placeholder={me.moderator.actorId} spellCheck={false} />
+        </label>
+      </form>
+      {message && <p className="status-line" role="status">{message}</p>}
+      <table className="queue" aria-busy={loading}>
+        <caption className="sr-only">Reports, {state.view} view, page {page}. Use j and k to move, Enter to open, c to claim.</caption>
+        <thead>
+          <tr>
+            <th scope="col">Filed</th><th scope="col">Category</th><th scope="col">Verification</th><th scope="col">Reported account</th>
+            <th scope="col">Reports against</th><th scope="col">Status</th><th scope="col">Assignee</th><th scope="col"><span className="sr-only">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody ref={tableRef}>
+          {state.items.map((r, i) => (
+            <tr key={r.id} aria-selected={i === state.selected} className={i === state.selected ? 'selected' : undefined} onClick={() => setState((s) => ({ ...s, selected: i }))}>
+              <td><a href={`/dashboard/reports/${r.id}`} onClick={(e) => { e.preventDefault(); navigate({ page: 'report', id: r.id }); }}>{fmtTime(r.createdAt)}</a></td>
+              <td>{categoryLabel(r.category)}</td>
+              <td><VerdictBadge verdict={r.verdict} /></td>
+              <td><code>{r.accusedId}</code></td>
+              <td>{r.reportsAgainstAccused ?? 1}</td>
+              <td><StatusBadge status={r.status} />{r.outcome && <> <OutcomeBadge outcome={r.outcome} /></>}</td>
+              <td>{r.assigneeId ?? '—'}</td>
+              <td>{r.status === 'received' && <button type="button" onClick={(e) => { e.stopPropagation(); void claim(r); }} aria-label={`Claim report ${r.id}`}>Claim</button>}</td>
+            </tr>
+          ))}
+          {!state.items.length && !loading && (
+            <tr><td colSpan={8} className="empty">Nothing here. {state.view === 'open' ? 'The queue is clear.' : ''}</td></tr>
+          )}
+        </tbody>
+      </table>
+      <nav className="pager" aria-label="Pages">
+        <button type="button" disabled={page <= 1} onClick={() => setState((s) => ({ ...s, cursors: s.cursors.slice(0, -1), selected: 0 }))}>Previous page</button>
+        <span>Page {page}</span>
+        <button type="button" disabled={!state.nextCursor} onClick={() => setState((s) => ({ ...s, cursors: [...s.cursors, s.nextCursor ?? ''], selected: 0 }))}>Next page</button>
+      </nav>
+    </section>
+  );
+}

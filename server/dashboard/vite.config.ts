@@ -1,0 +1,21 @@
+// Moderator dashboard build: `npm run build:dashboard` → dist/dashboard, served by the server at /dashboard
+// (server/dashboard-static.ts). No inline scripts or styles, so the strict CSP there holds.
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root: here,
+  base: '/dashboard/',
+  plugins: [react()],
+  build: {
+    outDir: fileURLToPath(new URL('../../dist/dashboard', import.meta.url)),
+    emptyOutDir: true,
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+    sourcemap: true,
+  },
+  logLevel: 'warn',
+});
