@@ -128,6 +128,7 @@ export function openFrankedPayload(payload: Uint8Array, commitment: Uint8Array, 
     throw new FrankingError('header_mismatch', 'header.conversationId differs from the transport');
   if (expect.senderId !== undefined && header.senderId !== expect.senderId)
     throw new FrankingError('header_mismatch', 'header.senderId differs from the transport');
+  // Copies, not views: callers (the session layer) wipe the decrypted payload after this returns.
   return { header, headerBytes: headerBytes.slice(), fk: fk.slice(), body: body.slice(), commitment: commitment.slice() };
 }
 
