@@ -14,7 +14,7 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
   const [reporting, setReporting] = useState<{ id: string; trigger: HTMLElement | null } | null>(null);
   const [showSafety, setShowSafety] = useState(false);
   const [sendError, setSendError] = useState<string | null>(null);
-  const listRef = useRef<HTMLOListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   const blocked = snap.standing !== null;
 
   useEffect(() => {
@@ -69,7 +69,8 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
         </button>
       </header>
 
-      <ol className="messages" ref={listRef} role="log" aria-label={`Messages with ${peerId}`} aria-live="polite" tabIndex={0}>
+      <div className="messages" ref={listRef} role="log" aria-label={`Messages with ${peerId}`} aria-live="polite" tabIndex={0}>
+        <ol className="message-list">
         <li className="system intro">
           Messages here are end-to-end encrypted: the server cannot read them. If a message is abusive, press <strong>Report</strong> under it. You choose which messages moderators see; everything else stays encrypted.
         </li>
@@ -84,7 +85,8 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
             blocked={blocked}
           />
         ))}
-      </ol>
+        </ol>
+      </div>
 
       <form className="composer" onSubmit={submit}>
         <label htmlFor="composer-input" className="visually-hidden">

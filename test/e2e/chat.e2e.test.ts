@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
@@ -54,6 +55,14 @@ let mod: Page;
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+/** axe-core WCAG 2.1 A/AA rules on the page as it is now (or one region of it); returns readable violations. */
+async function a11yViolations(page: Page, include?: string): Promise<string[]> {
+  let axe = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+  if (include) axe = axe.include(include);
+  const r = await axe.analyze();
+  return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
 async function newPage(): Promise<Page> {
@@ -109,6 +118,8 @@ afterAll(async () => {
 
 describe('encrypted chat → verified report → moderator decision → enforcement → outcome', () => {
   it('registers two users in the browser and delivers franked messages live', async () => {
+    await alice.goto(`${server.url}/`);
+    expect(await a11yViolations(alice)).toEqual([]);
     await register(alice, ALICE);
     await shot(alice, '01-alice-registered');
     await register(bob, BOB);
@@ -134,6 +145,7 @@ describe('encrypted chat → verified report → moderator decision → enforcem
     for (const text of ALICE_MESSAGES) expect(await message(bob, text).count()).toBeGreaterThan(0);
     await shot(alice, '02-alice-conversation');
     await shot(bob, '03-bob-receives-abuse');
+    expect(await a11yViolations(bob)).toEqual([]);
 
     // Safety numbers agree on both sides.
     await bob.getByRole('button', { name: 'Safety number' }).click();
@@ -160,6 +172,7 @@ describe('encrypted chat → verified report → moderator decision → enforcem
     await dialog.locator('.context-list li', { hasText: CANARY }).getByRole('checkbox').uncheck();
     await expect.poll(async () => dialog.getByText(/13 selected messages \(12 from alice, 1 from you\)/).count(), POLL).toBe(1);
     await shot(bob, '04-bob-report-dialog-context');
+    expect(await a11yViolations(bob, 'dialog[open]')).toEqual([]);
 
     await dialog.getByRole('button', { name: 'Send report' }).click();
     await expect.poll(async () => dialog.getByRole('heading', { name: 'Report sent' }).count(), POLL).toBe(1);
@@ -211,6 +224,7 @@ describe('encrypted chat → verified report → moderator decision → enforcem
     const banner = alice.getByRole('alert', { name: 'Your account is restricted' });
     await expect.poll(async () => banner.textContent(), POLL).toMatch(/Your account has been banned\..*reason: threat of violence.*can no longer send messages/);
     await shot(alice, '08-alice-send-refused');
+    expect(await a11yViolations(alice)).toEqual([]);
   });
 
   it("Bob's My reports shows the outcome", async () => {
@@ -220,6 +234,7 @@ describe('encrypted chat → verified report → moderator decision → enforcem
     expect(await card.getByTestId('report-outcome').textContent()).toBe('The sender was banned');
     expect(await card.textContent()).toContain('Verified ✓');
     await shot(bob, '09-bob-my-reports-outcome');
+    expect(await a11yViolations(bob)).toEqual([]);
   });
 
   it('a report whose context was edited in the page storage shows as not verified in the dashboard', async () => {
