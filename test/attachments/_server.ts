@@ -102,3 +102,13 @@ export function itemJson(stamp: Record<string, unknown>, franked: Pick<FrankedMe
     body: toBase64Url(te.encode(body)),
   };
 }
+
+/** The server records a complete download after the last byte left it, so deletion trails the client by a moment. */
+export async function eventuallyGone(base: string, user: TestUser, blobId: string, timeoutMs = 3000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if ((await downloadBlob(base, user, blobId)).status === 404) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}

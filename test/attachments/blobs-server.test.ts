@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptAttachmentToBytes, encryptAttachment, encryptAttachmentToBytes } from '../../client/protocol.ts';
 import { type TestUser, api, createUser, directConversation } from '../server/_harness.ts';
-import { downloadBlob, startBlobServer, uploadBlob } from './_server.ts';
+import { downloadBlob, eventuallyGone, startBlobServer, uploadBlob } from './_server.ts';
 
 let srv: Awaited<ReturnType<typeof startBlobServer>>;
 let base: string;
@@ -51,7 +51,7 @@ describe('upload and download', () => {
     const out = await decryptAttachmentToBytes(attachment, got.bytes);
     expect(Buffer.from(out).equals(Buffer.from(plaintext))).toBe(true);
     // bob was the only recipient: the blob is gone, row and file.
-    expect((await downloadBlob(base, alice, blobId)).status).toBe(404);
+    expect(await eventuallyGone(base, alice, blobId)).toBe(true);
     expect(fs.existsSync(path.join(srv.blobDir, blobId))).toBe(false);
   });
 
