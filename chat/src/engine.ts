@@ -202,10 +202,13 @@ export class ChatEngine {
       },
     });
     this.push.start();
+    // Report status and notices change on a moderator's schedule: poll gently. (A restricted account's
+    // notices are read once when the restriction is noticed: that path costs a login challenge.)
     this.reportsTimer ??= setInterval(() => {
+      if (this.state.standing) return;
       void this.refreshReports();
       void this.refreshNotices();
-    }, 5000);
+    }, 10_000);
   }
 
   /** A suspended/banned answer: remember the standing, stop the live channel, fetch the notices. */
