@@ -96,7 +96,7 @@ describe('roster management', () => {
       expect.objectContaining({ accountId: 'g-alice', role: 'creator' }), expect.objectContaining({ accountId: 'g-bob', role: 'member' }),
     ]));
     const add = (as: string, accountIds: string[]) => api<Roster & { code?: string }>(base, 'POST', `/v1/conversations/${conv}/members`, { accountIds }, u(as).token);
-    const remove = (as: string, who: string) => api<{ code?: string }>(base, 'DELETE', `/v1/conversations/${conv}/members/${who}`, undefined, u(as).token);
+    const remove = (as: string, who: string) => api<Roster & { code?: string }>(base, 'DELETE', `/v1/conversations/${conv}/members/${who}`, undefined, u(as).token);
     const setRole = (as: string, who: string, role: string) => api<{ code?: string }>(base, 'PUT', `/v1/conversations/${conv}/members/${who}/role`, { role }, u(as).token);
 
     const denied = await add('g-bob', ['g-dave']);
