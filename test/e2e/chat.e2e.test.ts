@@ -119,6 +119,8 @@ afterAll(async () => {
 describe('encrypted chat → verified report → moderator decision → enforcement → outcome', () => {
   it('registers two users in the browser and delivers franked messages live', async () => {
     await alice.goto(`${server.url}/`);
+    await alice.getByLabel('Choose a handle').fill(ALICE);
+    await shot(alice, '00-welcome');
     expect(await a11yViolations(alice)).toEqual([]);
     await register(alice, ALICE);
     await shot(alice, '01-alice-registered');
@@ -205,6 +207,7 @@ describe('encrypted chat → verified report → moderator decision → enforcem
     const completeness = mod.locator('section', { has: mod.getByRole('heading', { name: 'Context completeness' }) });
     expect(await completeness.locator('li', { hasText: ALICE }).textContent()).toMatch(/1–12 complete/);
     expect(await mod.getByText(CANARY).count()).toBe(0);
+    await reported.scrollIntoViewIfNeeded();
     await shot(mod, '06-moderator-report-verified');
 
     await mod.getByRole('button', { name: /^Claim/ }).click();
