@@ -78,6 +78,7 @@ export function App() {
         onLoggedIn={(m) => {
           setCsrfToken(m.csrfToken);
           setMe(m);
+          if (route.page === 'admin' && m.moderator.role !== 'admin') navigate({ page: 'queue' });
         }}
       />
     );
@@ -126,7 +127,9 @@ export function App() {
         {route.page === 'report' && <ReportView id={route.id} me={me} queue={queue} navigate={navigate} onAuthError={onAuthError} />}
         {route.page === 'audit' && <Audit onAuthError={onAuthError} navigate={navigate} />}
         {route.page === 'stats' && <Stats onAuthError={onAuthError} />}
-        {route.page === 'admin' && me.moderator.role === 'admin' && <Admin me={me} onAuthError={onAuthError} />}
+        {route.page === 'admin' && (me.moderator.role === 'admin'
+          ? <Admin me={me} onAuthError={onAuthError} />
+          : <section><h1>Staff</h1><p>Only admins manage staff accounts.</p></section>)}
       </main>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
     </>
