@@ -100,9 +100,10 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
           onKeyDown={onKey}
           placeholder={blocked ? 'Sending is blocked for your account' : `Message ${peerId}`}
           maxLength={4000}
+          disabled={blocked}
           aria-describedby={sendError ? 'send-error' : undefined}
         />
-        <button type="submit" className="primary" disabled={!draft.trim()}>
+        <button type="submit" className="primary" disabled={blocked || !draft.trim()}>
           Send
         </button>
         {sendError && (
