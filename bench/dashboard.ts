@@ -1,0 +1,235 @@
+// npm run bench:dashboard — moderator dashboard read paths at scale on PostgreSQL. Creates a scratch database,
+// bulk-loads N reports with SQL (default 100,000; BENCH_QUICK=1: 20,000) — each with 5 revealed items, its event
+// log (report_filed, claimed, decision, action, outcome_sent by state) and the accounts involved — then starts
+// the real server on it and measures the queue page (several views/filters and deep keyset pages) and the
+// report detail over loopback. Reported: server time per request (the access log's request→finish time, the
+// same number the server logs) and the client round trip beside it. The scratch database is dropped at the end.
+// Writes bench/results/dashboard.json. Bounded: a watchdog aborts after BENCH_TIMEOUT_S (default 900 s).
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Keyring } from '../client/protocol.ts';
+import { deployMigrations } from '../scripts/migrate-deploy.mjs';
+import { loadConfig } from '../server/config.ts';
+import { createLogger } from '../server/logger.ts';
+import { startServer } from '../server/server.ts';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const N = Number(process.env.BENCH_REPORTS ?? (QUICK ? 20_000 : 100_000));
+const SAMPLES = QUICK ? 200 : 600;
+const WARMUP = 60;
+const ITEMS_PER_REPORT = 5;
+const ACCUSED = Math.max(50, Math.round(N / 20));
+const REPORTERS = Math.max(100, Math.round(N / 5));
+const MODERATORS = 20;
+const ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(ROOT, 'bench/results/dashboard.json');
+
+const watchdog = setTimeout(() => {
+  console.error(`bench:dashboard: watchdog after ${process.env.BENCH_TIMEOUT_S ?? 900} s`);
+  process.exit(2);
+}, Number(process.env.BENCH_TIMEOUT_S ?? 900) * 1000);
+watchdog.unref();
+
+const dbName = `fc_bench_dashboard_${randomBytes(4).toString('hex')}`;
+const dbUrl = (() => {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${dbName}`;
+  return u.href;
+})();
+
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** All rows generated inside PostgreSQL (generate_series): no per-row round trips. */
+async function seed(): Promise<void> {
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  const q = async (label: string, sql: string) => {
+    const t = performance.now();
+    const r = await c.query(sql);
+    console.log(`  ${label}: ${r.rowCount ?? 0} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  };
+  try {
+    await c.query('SET synchronous_commit = off');
+    await q('accounts', `
+      INSERT INTO "Account" (id, "identitySigningKey", "identityDhKey", role, status, "createdAt", "updatedAt")
+      SELECT 'acc-' || g, '\\x00'::bytea, '\\x00'::bytea, 'user', CASE WHEN g % 17 = 0 THEN 'banned' ELSE 'active' END, now() - interval '90 days', now()
+      FROM generate_series(1, ${ACCUSED}) g
+      UNION ALL
+      SELECT 'rep-' || g, '\\x00'::bytea, '\\x00'::bytea, 'user', 'active', now() - interval '90 days', now() FROM generate_series(1, ${REPORTERS}) g`);
+    // Bucket b (0–99) per report: 55% open, 10% claimed, 35% resolved; 85% verified. Spread over 60 days, oldest first.
+    await q('reports', `
+      INSERT INTO "Report" (id, "reporterId", "accusedId", "conversationId", "messageId", category, comment, status, outcome,
+        "assigneeId", "claimedAt", "decidedAt", "decidedBy", "eventCount", verdict, "contextSummary", "createdAt", "updatedAt")
+      SELECT 'r' || lpad(g::text, 8, '0'), 'rep-' || (1 + (g * 7919) % ${REPORTERS}), 'acc-' || (1 + (g * 104729) % ${ACCUSED}),
+        'c-' || g, 'm-' || g,
+        (ARRAY['harassment','hate','threat','sexual','spam','scam','self_harm','other'])[1 + (g * 31) % 8],
+        CASE WHEN g % 3 = 0 THEN 'reporter comment for report ' || g END,
+        CASE WHEN b < 55 THEN 'received' WHEN b < 65 THEN 'in_review' ELSE 'resolved' END,
+        CASE WHEN b < 65 THEN NULL ELSE (ARRAY['dismissed','warned','suspended','banned'])[1 + g % 4] END,
+        CASE WHEN b < 55 THEN NULL ELSE 'staff:mod' || (1 + g % ${MODERATORS}) END,
+        CASE WHEN b < 55 THEN NULL ELSE t + interval '2 hours' END,
+        CASE WHEN b < 65 THEN NULL ELSE t + interval '2 hours' + (g % 50) * interval '10 minutes' END,
+        CASE WHEN b < 65 THEN NULL ELSE 'staff:mod' || (1 + g % ${MODERATORS}) END,
+        CASE WHEN b < 55 THEN 0 WHEN b < 65 THEN 1 ELSE 2 END,
+        CASE WHEN g % 7 = 0 THEN 'unverified' ELSE 'verified' END,
+        '{"senders":[{"conversationId":"c-' || g || '","senderId":"acc-' || (1 + (g * 104729) % ${ACCUSED}) || '","firstSeq":1,"lastSeq":5,"present":[1,2,3,4,5],"missing":[],"chainIntact":true,"issues":[],"complete":true}],"complete":true}',
+        t, t
+      FROM (SELECT g, (g * 2654435761) % 100 AS b, now() - make_interval(secs => (${N} - g) * (5184000.0 / ${N})) AS t FROM generate_series(1, ${N}) g) s`);
+    await q('report items', `
+      INSERT INTO "ReportItem" ("reportId", position, "isReported", "messageId", "conversationId", "senderId", "recipientId", "stampRole",
+        "serverTime", kid, tag, commitment, fk, header, body, verdict, detail, "headerJson")
+      SELECT r.id, k, k = 0, r."messageId" || '-' || k, r."conversationId", r."accusedId", r."reporterId", 'recipient',
+        (extract(epoch FROM r."createdAt") * 1000)::bigint - (${ITEMS_PER_REPORT} - k) * 60000, 'k-bench',
+        decode(md5(r.id || k) || md5(k || r.id), 'hex'), decode(md5(r.id) || md5(r.id || 'c' || k), 'hex'), decode(md5(r.id || 'fk' || k) || md5('x' || k), 'hex'),
+        decode(md5(r.id || 'h' || k), 'hex'), convert_to('message ' || (k + 1) || ' of conversation ' || r."conversationId" || ': some revealed text of typical length for a chat message', 'UTF8'),
+        CASE WHEN r.verdict = 'unverified' AND k = 0 THEN 'commitment_mismatch' ELSE 'verified' END,
+        CASE WHEN r.verdict = 'unverified' AND k = 0 THEN 'the body does not open the commitment' END,
+        CASE WHEN r.verdict = 'unverified' AND k = 0 THEN NULL ELSE
+          '{"version":1,"conversationId":"' || r."conversationId" || '","senderId":"' || r."accusedId" || '","clientMessageId":"AAAAAAAAAAAAAAAAAAAAAA","sentAt":' ||
+          ((extract(epoch FROM r."createdAt") * 1000)::bigint - (${ITEMS_PER_REPORT} - k) * 60000) || ',"seq":' || (k + 1) ||
+          ',"prevCommitment":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","contentType":"text/plain; charset=utf-8","attachments":[]}' END
+      FROM "Report" r CROSS JOIN generate_series(0, ${ITEMS_PER_REPORT - 1}) k`);
+    await q('events', `
+      INSERT INTO "ModerationEvent" ("subjectType", "subjectId", type, "actorId", payload, "createdAt")
+      SELECT 'report', r.id, e.type, CASE WHEN e.type = 'report_filed' THEN r."reporterId" ELSE r."assigneeId" END, e.payload, e.at
+      FROM "Report" r CROSS JOIN LATERAL (VALUES
+        ('report_filed', '{"category":"' || r.category || '","verdict":"' || r.verdict || '","items":5,"verifiedItems":5,"accusedId":"' || r."accusedId" || '"}', r."createdAt", 0),
+        ('claimed', '{}', r."claimedAt", 1),
+        ('decision', '{"action":"' || (CASE r.outcome WHEN 'dismissed' THEN 'dismiss' WHEN 'warned' THEN 'warn' WHEN 'suspended' THEN 'suspend' ELSE 'ban' END) || '","reasonCategory":"' || r.category || '"}', r."decidedAt", 2),
+        ('outcome_sent', '{"to":"' || r."reporterId" || '","outcome":"' || coalesce(r.outcome, '') || '"}', r."decidedAt", 3)
+      ) AS e(type, payload, at, ord)
+      WHERE e.ord = 0 OR (e.ord = 1 AND r."claimedAt" IS NOT NULL) OR (e.ord >= 2 AND r."decidedAt" IS NOT NULL)
+      ORDER BY r."createdAt", r.id, e.ord`);
+    await q('analyze', 'ANALYZE');
+  } finally {
+    await c.end();
+  }
+}
+
+class AccessLog extends Writable {
+  readonly ms = new Map<string, number[]>();
+  override _write(chunk: Buffer, _e: string, cb: () => void) {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.includes('"msg":"request"')) continue;
+      const j = JSON.parse(line) as { route?: string; ms?: number };
+      if (j.route && typeof j.ms === 'number') this.ms.set(j.route, [...(this.ms.get(j.route) ?? []), j.ms]);
+    }
+    cb();
+  }
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number) : NaN;
+};
+const round = (x: number) => Math.round(x * 100) / 100;
+
+async function main() {
+  const t0 = performance.now();
+  console.log(`bench:dashboard: ${N} reports → scratch database ${dbName}`);
+  await admin(`CREATE DATABASE "${dbName}"`);
+  try {
+    await deployMigrations(dbUrl, () => {});
+    await seed();
+    const seedSeconds = (performance.now() - t0) / 1000;
+    const log = new AccessLog();
+    const config = {
+      ...loadConfig({}), port: 0, databaseUrl: dbUrl, keyringJson: JSON.stringify(Keyring.create('k-bench', randomBytes(32), Date.now()).toJSON()),
+      keyringFile: '/nonexistent', rateLimits: { auth: 0, send: 0, report: 0, windowMs: 60_000 }, logLevel: 'debug',
+    };
+    const server = await startServer(config, createLogger('debug', log), { migrate: false });
+    try {
+      await server.services.moderators.create({ id: 'bench', displayName: 'Bench', role: 'admin', password: 'bench password 123' }, null);
+      const login = await fetch(`${server.url}/v1/mod/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ moderatorId: 'bench', password: 'bench password 123' }) });
+      if (login.status !== 201) throw new Error(`login: ${login.status}`);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const get = async (p: string) => {
+        const t = performance.now();
+        const res = await fetch(server.url + p, { headers: { cookie } });
+        const body = (await res.json()) as Record<string, unknown>;
+        if (res.status !== 200) throw new Error(`${p}: ${res.status} ${JSON.stringify(body)}`);
+        return { body, ms: performance.now() - t };
+      };
+      // Queue request mix: the views moderators use, filters, and keyset pages deep into the queue.
+      const categories = ['harassment', 'hate', 'threat', 'sexual', 'spam', 'scam', 'self_harm', 'other'];
+      const deepCursors: string[] = [];
+      let cur: string | null = null;
+      for (let i = 0; i < 40; i++) {
+        const r: { body: Record<string, unknown> } = await get(`/v1/mod/queue?view=open&limit=50${cur ? `&cursor=${cur}` : ''}`);
+        cur = r.body.nextCursor as string | null;
+        if (!cur) break;
+        deepCursors.push(cur);
+      }
+      const queuePaths = (i: number) => {
+        const c = categories[i % 8] as string;
+        const mod = `staff:mod${1 + (i % MODERATORS)}`;
+        return [
+          '/v1/mod/queue?view=open&limit=50',
+          `/v1/mod/queue?view=open&limit=50&category=${c}`,
+          '/v1/mod/queue?view=open&limit=50&verdict=unverified',
+          `/v1/mod/queue?view=claimed&limit=50&assigneeId=${mod}`,
+          '/v1/mod/queue?view=resolved&limit=50',
+          `/v1/mod/queue?view=all&limit=50&accusedId=acc-${1 + (i * 13) % ACCUSED}`,
+          `/v1/mod/queue?view=open&limit=50&cursor=${deepCursors[i % Math.max(1, deepCursors.length)] ?? ''}`,
+        ][i % 7] as string;
+      };
+      const detailPath = (i: number) => `/v1/mod/reports/r${String(1 + ((i * 48_271) % N)).padStart(8, '0')}`;
+      for (let i = 0; i < WARMUP; i++) {
+        await get(queuePaths(i));
+        await get(detailPath(i + 7));
+      }
+      log.ms.clear();
+      const rttQueue: number[] = [];
+      const rttDetail: number[] = [];
+      for (let i = 0; i < SAMPLES; i++) {
+        rttQueue.push((await get(queuePaths(i))).ms);
+        rttDetail.push((await get(detailPath(i + 1000))).ms);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      const serverQueue = log.ms.get('/v1/mod/queue') ?? [];
+      const serverDetail = log.ms.get('/v1/mod/reports/{reportId}') ?? [];
+      if (serverQueue.length !== SAMPLES || serverDetail.length !== SAMPLES) throw new Error(`access log: ${serverQueue.length}/${serverDetail.length} of ${SAMPLES}`);
+      const result = {
+        reports: N,
+        queueP95Ms: round(pct(serverQueue, 95)),
+        detailP95Ms: round(pct(serverDetail, 95)),
+        queueP50Ms: round(pct(serverQueue, 50)),
+        detailP50Ms: round(pct(serverDetail, 50)),
+        queueP99Ms: round(pct(serverQueue, 99)),
+        detailP99Ms: round(pct(serverDetail, 99)),
+        roundTripQueueP95Ms: round(pct(rttQueue, 95)),
+        roundTripDetailP95Ms: round(pct(rttDetail, 95)),
+        samplesEach: SAMPLES,
+        reportItems: N * ITEMS_PER_REPORT,
+        database: 'postgresql',
+        seedSeconds: round(seedSeconds),
+        queueMix: 'open, open+category, open+unverified, claimed+assignee, resolved, all+accusedId, open page 2–40 (keyset); limit 50',
+        node: process.version,
+        date: new Date().toISOString().slice(0, 10),
+      };
+      fs.mkdirSync(path.dirname(OUT), { recursive: true });
+      fs.writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
+      console.log(JSON.stringify(result, null, 2));
+      if (result.queueP95Ms > 50 || result.detailP95Ms > 50) console.warn('bench:dashboard: above the 50 ms p95 goal');
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  }
+}
+
+await main();
