@@ -1,32 +1,47 @@
-// npm run bench:server — relay throughput/latency at 50 connections on SQLite, stamping on and off in the
-// same run, plus the CPU share of stamping and the cost of verifying one report item (1 KiB body).
-// Loopback only, bounded in time and count. BENCH_QUICK=1 for a short CI run.
-// The server runs as a child process (one core); this process generates load on the other core.
+// npm run bench:server — relay throughput/latency at 50 sending connections on SQLite, stamping on and off in
+// the same run, plus the CPU share of stamping and the cost of verifying one report item (1 KiB body).
+// What one "message" costs here is the whole relay round: POST /v1/messages by the sender, delivery to the
+// recipient and its acknowledgement (which deletes the envelope). BENCH_RECEIVE selects how recipients receive:
+//   push (default) — WebSocket /v1/stream, ack frames: how the chat app runs;
+//   poll           — long-poll GET /v1/messages?wait=5, then POST /v1/messages/ack;
+//   off            — nobody fetches: sends only (the pre-2026-11-22 benchmark).
+// Loopback only (127.0.0.1), bounded in time (watchdog) and count. BENCH_QUICK=1 for a short CI run.
+// The server runs as a child process; this process generates the load. Because wall-clock numbers depend on
+// whatever else runs on the machine, the server child's own CPU time per message (utime+stime of all its
+// threads, /proc/<pid>/stat) is reported too: 1e6 / that = messages per second one server core can relay.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { WebSocket } from 'ws';
 import { Keyring, computeStamp, frankMessage, reportItemFromJson, toBase64Url, verifyReportItem } from '../client/protocol.ts';
 import { nodeHmacSha256 } from '../server/services/stamping.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
+const RECEIVE = (process.env.BENCH_RECEIVE ?? 'push') as 'push' | 'poll' | 'off';
+if (!['push', 'poll', 'off'].includes(RECEIVE)) throw new Error('BENCH_RECEIVE: push | poll | off');
 const CONNECTIONS = 50;
 const DURATION_MS = QUICK ? 3000 : 10_000;
 const WARMUP_MS = QUICK ? 1000 : 2000;
 const MAX_MESSAGES = 200_000;
+/** Hard bound for the whole benchmark: the server child is killed and the run fails after this. */
+const WATCHDOG_MS = QUICK ? 90_000 : 240_000;
+/** Extra node flags for the server child (e.g. BENCH_SERVER_NODE_FLAGS=--max-semi-space-size=32). */
+const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const b64 = (u: Uint8Array) => toBase64Url(u);
 const keyringJson = JSON.stringify(Keyring.create('k-bench', randomBytes(32), Date.now()).toJSON());
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS + 10 });
-function request(base: string, method: string, p: string, body?: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> }> {
+const agent = new http.Agent({ keepAlive: true, maxSockets: 2 * CONNECTIONS + 10 });
+function request(base: string, method: string, p: string, body?: unknown, token?: string, signal?: AbortSignal): Promise<{ status: number; json: Record<string, unknown> }> {
   const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = http.request(base + p, {
-      method, agent,
+      method, agent, ...(signal ? { signal } : {}),
       headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     }, (res) => {
       const chunks: Buffer[] = [];
@@ -35,6 +50,7 @@ function request(base: string, method: string, p: string, body?: unknown, token?
         const text = Buffer.concat(chunks).toString();
         resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
       });
+      res.on('error', reject);
     });
     req.on('error', reject);
     if (data) req.write(data);
@@ -58,26 +74,35 @@ async function user(base: string, id: string): Promise<string> {
   return tok.json.token as string;
 }
 
+const CLK_TCK = 100; // Linux USER_HZ
+/** CPU time (ms) of a process, all threads: utime + stime from /proc/<pid>/stat. */
 function cpuMs(pid: number): number {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, clock ticks (100 Hz)
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
 }
+const ownCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
+const children = new Set<ChildProcess>();
 async function spawnServer(stamping: boolean, dir: string): Promise<{ child: ChildProcess; base: string }> {
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server child there.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...profile, '--import', 'tsx', 'server/main.ts'], {
     env: {
-      ...process.env, PORT: '0', DATABASE_URL: `file:${path.join(dir, `bench-${stamping ? 'on' : 'off'}.db`)}`, STAMP_KEYRING: keyringJson,
+      ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: `file:${path.join(dir, `bench-${stamping ? 'on' : 'off'}.db`)}`, STAMP_KEYRING: keyringJson,
       STAMPING: stamping ? 'on' : 'off', LOG_LEVEL: 'warn', RATE_LIMIT_SEND: '0', RATE_LIMIT_AUTH: '0', DATA_DIR: dir,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /server: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out); // first URL the server prints
       if (m?.[1]) resolve(m[1]);
     });
     child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
@@ -86,22 +111,44 @@ async function spawnServer(stamping: boolean, dir: string): Promise<{ child: Chi
 }
 
 interface RelayRun {
+  /** accepted sends (201) per second of wall time */
   msgsPerSec: number;
+  /** envelopes fetched by recipients per second (0 when BENCH_RECEIVE=off) */
+  deliveredPerSec: number;
+  /** send request latency (POST /v1/messages round trip at the client) */
   p50Ms: number;
   p99Ms: number;
+  /** send → recipient's fetch response (client clock − stamp serverTime, same machine) */
+  deliveryP50Ms: number | null;
+  deliveryP99Ms: number | null;
+  /** server process CPU (all threads) per accepted message, including its fetch and ack */
   serverCpuUsPerMsg: number;
+  /** 1e6 / serverCpuUsPerMsg: relay capacity of one fully used server core, independent of neighbours */
+  msgsPerServerCoreSec: number;
+  /** CPU cores the server / this load generator used on average during the window */
+  serverCores: number;
+  loadGenCores: number;
   messages: number;
+  delivered: number;
+  /** fetch responses / push frames that carried envelopes */
+  fetches: number;
+  acks: number;
   errors: number;
 }
 
+const quantile = (sorted: number[], x: number) => sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))] ?? NaN;
+
 async function relayRun(stamping: boolean, dir: string): Promise<RelayRun> {
   const { child, base } = await spawnServer(stamping, dir);
+  const stopReceivers = new AbortController();
+  setMaxListeners(4 * CONNECTIONS, stopReceivers.signal);
+  const sockets: WebSocket[] = [];
   try {
     const pairs = await Promise.all(
       Array.from({ length: CONNECTIONS }, async (_, i) => {
-        const [ta] = await Promise.all([user(base, `a${i}`), user(base, `b${i}`)]);
+        const [ta, tb] = await Promise.all([user(base, `a${i}`), user(base, `b${i}`)]);
         const conv = await request(base, 'POST', '/v1/conversations', { kind: 'direct', peerId: `b${i}` }, ta);
-        return { token: ta, conv: conv.json.id as string, recipient: `b${i}` };
+        return { token: ta, recipientToken: tb, conv: conv.json.id as string, recipient: `b${i}` };
       }),
     );
     // One realistic 200-byte message, franked for real; the ciphertext size matches an XChaCha20-Poly1305 payload.
@@ -110,53 +157,131 @@ async function relayRun(stamping: boolean, dir: string): Promise<RelayRun> {
     const commitment = b64(franked.commitment);
     let phase: 'warmup' | 'measure' | 'stop' = 'warmup';
     const latencies: number[] = [];
+    const deliveryMs: number[] = [];
     let errors = 0;
     let measured = 0;
-    const worker = async (p: (typeof pairs)[number]) => {
+    let delivered = 0;
+    let fetches = 0;
+    let acks = 0;
+    const sender = async (p: (typeof pairs)[number]) => {
       while (phase !== 'stop' && measured < MAX_MESSAGES) {
         const t0 = performance.now();
         const r = await request(base, 'POST', '/v1/messages', { conversationId: p.conv, commitment, envelopes: [{ recipientId: p.recipient, ciphertext }] }, p.token);
         if (r.status !== 201) errors++;
-        if (phase === 'measure') {
+        else if (phase === 'measure') {
           latencies.push(performance.now() - t0);
           measured++;
         }
       }
     };
-    const workers = pairs.map(worker);
+    // A recipient as a real client runs it: long-poll fetch, then acknowledge what arrived (deletes it).
+    const receiver = async (p: (typeof pairs)[number]) => {
+      while (phase !== 'stop') {
+        let r: Awaited<ReturnType<typeof request>>;
+        try {
+          r = await request(base, 'GET', '/v1/messages?limit=500&wait=5', undefined, p.recipientToken, stopReceivers.signal);
+        } catch (e) {
+          if (stopReceivers.signal.aborted) return;
+          throw e;
+        }
+        const at = Date.now();
+        if (r.status !== 200) {
+          errors++;
+          continue;
+        }
+        const envelopes = r.json.envelopes as Array<{ id: string; stamp: { serverTime: number } }>;
+        if (!envelopes.length) continue;
+        onEnvelopes(envelopes, at);
+        const a = await request(base, 'POST', '/v1/messages/ack', { ids: envelopes.map((e) => e.id) }, p.recipientToken);
+        if (a.status !== 200 || a.json.deleted !== envelopes.length) errors++;
+        else if (phase === 'measure') acks++;
+      }
+    };
+    const onEnvelopes = (envelopes: Array<{ id: string; stamp: { serverTime: number } }>, at: number) => {
+      if (phase !== 'measure') return;
+      fetches++;
+      delivered += envelopes.length;
+      for (const e of envelopes) deliveryMs.push(at - e.stamp.serverTime);
+    };
+    // Push: one WebSocket per recipient; every envelopes frame is acknowledged with an ack frame.
+    const pusher = (p: (typeof pairs)[number]) =>
+      new Promise<void>((resolve, reject) => {
+        const ws = new WebSocket(`${base.replace('http:', 'ws:')}/v1/stream`);
+        sockets.push(ws);
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token: p.recipientToken })));
+        ws.on('message', (data) => {
+          const at = Date.now();
+          const f = JSON.parse(String(data)) as { type: string; envelopes?: Array<{ id: string; stamp: { serverTime: number } }> };
+          if (f.type === 'ready') return resolve();
+          if (f.type !== 'envelopes' || !f.envelopes?.length) return void errors++;
+          onEnvelopes(f.envelopes, at);
+          ws.send(JSON.stringify({ type: 'ack', ids: f.envelopes.map((e) => e.id) }));
+          if (phase === 'measure') acks++;
+        });
+        ws.on('error', reject);
+        ws.on('close', (code) => {
+          if (phase !== 'stop') errors++;
+          resolve();
+          void code;
+        });
+      });
+    if (RECEIVE === 'push') await Promise.all(pairs.map(pusher));
+    const workers = [...pairs.map(sender), ...(RECEIVE === 'poll' ? pairs.map(receiver) : [])];
     await new Promise((r) => setTimeout(r, WARMUP_MS));
     const cpu0 = cpuMs(child.pid as number);
+    const own0 = ownCpuMs();
     const t0 = performance.now();
     phase = 'measure';
     await new Promise((r) => setTimeout(r, DURATION_MS));
     phase = 'stop';
     const elapsed = performance.now() - t0;
     const cpu1 = cpuMs(child.pid as number);
+    const own1 = ownCpuMs();
+    stopReceivers.abort();
     await Promise.all(workers);
     latencies.sort((a, b) => a - b);
-    const q = (x: number) => latencies[Math.min(latencies.length - 1, Math.floor(x * latencies.length))] ?? NaN;
+    deliveryMs.sort((a, b) => a - b);
+    const cpuUs = ((cpu1 - cpu0) * 1000) / measured;
     return {
-      msgsPerSec: Math.round((measured / elapsed) * 1000), p50Ms: +q(0.5).toFixed(2), p99Ms: +q(0.99).toFixed(2),
-      serverCpuUsPerMsg: +(((cpu1 - cpu0) * 1000) / measured).toFixed(1), messages: measured, errors,
+      msgsPerSec: Math.round((measured / elapsed) * 1000), deliveredPerSec: Math.round((delivered / elapsed) * 1000),
+      p50Ms: +quantile(latencies, 0.5).toFixed(2), p99Ms: +quantile(latencies, 0.99).toFixed(2),
+      deliveryP50Ms: deliveryMs.length ? quantile(deliveryMs, 0.5) : null, deliveryP99Ms: deliveryMs.length ? quantile(deliveryMs, 0.99) : null,
+      serverCpuUsPerMsg: +cpuUs.toFixed(1), msgsPerServerCoreSec: Math.round(1e6 / cpuUs),
+      serverCores: +((cpu1 - cpu0) / elapsed).toFixed(2), loadGenCores: +((own1 - own0) / elapsed).toFixed(2),
+      messages: measured, delivered, fetches, acks, errors,
     };
   } finally {
+    stopReceivers.abort();
+    for (const ws of sockets) ws.terminate();
     child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
   }
 }
 
+/** CPU µs per call of `fn` in this process (CPU time, not wall time: neighbours on a shared machine do not inflate it). */
 function microUs(fn: () => void, iterations: number): number {
   for (let i = 0; i < Math.min(2000, iterations); i++) fn();
-  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < iterations; i++) fn();
-  return Number(process.hrtime.bigint() - t0) / 1000 / iterations;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / iterations;
 }
+
+const loadavg = () => os.loadavg().map((x) => +x.toFixed(2));
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-bench-'));
+  const watchdog = setTimeout(() => {
+    console.error(`bench:server: watchdog (${WATCHDOG_MS} ms) — killing the server and failing`);
+    for (const c of children) c.kill('SIGKILL');
+    process.exit(1);
+  }, WATCHDOG_MS);
+  watchdog.unref();
   try {
+    const loadBefore = loadavg();
     const on = await relayRun(true, dir);
     const off = await relayRun(false, dir);
+    const loadAfter = loadavg();
     // Stamping cost per message on the relay path: one recipient stamp + one sender stamp.
     const ring = Keyring.create('k-bench', randomBytes(32), Date.now());
     const c = randomBytes(32);
@@ -175,12 +300,22 @@ async function main() {
     const verifyItemUs1KiB = +microUs(() => void verifyReportItem(item, ring, 'bob', now, undefined, { hmac: nodeHmacSha256 }), QUICK ? 20_000 : 100_000).toFixed(2);
 
     const result = {
-      relay: { msgsPerSec: on.msgsPerSec, p99Ms: on.p99Ms, connections: CONNECTIONS, stampingOffMsgsPerSec: off.msgsPerSec },
+      relay: {
+        msgsPerSec: on.msgsPerSec, p99Ms: on.p99Ms, connections: CONNECTIONS, stampingOffMsgsPerSec: off.msgsPerSec,
+        serverCpuUsPerMsg: on.serverCpuUsPerMsg, msgsPerServerCoreSec: on.msgsPerServerCoreSec,
+        measures: {
+          push: 'per message: POST /v1/messages + WebSocket push to the recipient + ack frame (envelope deleted)',
+          poll: 'per message: POST /v1/messages + long-poll GET /v1/messages + POST /v1/messages/ack (envelope deleted)',
+          off: 'per message: POST /v1/messages only (recipients never fetch; envelopes accumulate)',
+        }[RECEIVE],
+      },
       stampingCpuShare,
       verifyItemUs1KiB,
       details: {
-        date: new Date().toISOString(), quick: QUICK, node: process.version, cpus: os.cpus().length, durationMs: DURATION_MS, database: 'sqlite',
-        stampingOn: on, stampingOff: off, stampUsPerStamp: +stampUs.toFixed(3), stampsPerMessage: 2,
+        date: new Date().toISOString(), quick: QUICK, node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?',
+        loadavg1_5_15: { before: loadBefore, after: loadAfter }, durationMs: DURATION_MS, warmupMs: WARMUP_MS, database: 'sqlite',
+        serverNodeFlags: SERVER_NODE_FLAGS, receive: RECEIVE,
+        stampingOn: on, stampingOff: off, stampCpuUsPerStamp: +stampUs.toFixed(3), stampsPerMessage: 2,
         goals: { msgsPerSec: 3000, p99Ms: 50, stampingCpuShare: 0.03, verifyItemUs1KiB: 8 },
       },
     };
@@ -188,6 +323,7 @@ async function main() {
     fs.writeFileSync('bench/results/server.json', `${JSON.stringify(result, null, 2)}\n`);
     console.log(JSON.stringify(result, null, 2));
   } finally {
+    clearTimeout(watchdog);
     agent.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -5,11 +5,13 @@
 //   client → {"type":"ack","ids":[...]}                      (deletes them, like POST /v1/messages/ack)
 //   server → {"type":"error","code":"..."} then close 4401/4403/4400
 // An envelope is pushed once per connection; unacknowledged ones come again on the next connection.
+// Envelopes committed while the connection is up to date are pushed from memory (no read-back query).
 import type { Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 import { envelopeToJson } from './routes/messages.ts';
+import type { Delivered } from './services/relay.ts';
 import type { Services } from './services/index.ts';
 
 const ClientFrame = z.discriminatedUnion('type', [
@@ -18,6 +20,8 @@ const ClientFrame = z.discriminatedUnion('type', [
 ]);
 
 export const PUSH_PATH = '/v1/stream';
+/** Envelopes per database read of the push pump. */
+const PUMP_LIMIT = 500;
 
 export function attachPush(server: Server, s: Services): { close(): void } {
   const wss = new WebSocketServer({ server, path: PUSH_PATH, maxPayload: 64 * 1024 });
@@ -27,12 +31,22 @@ export function attachPush(server: Server, s: Services): { close(): void } {
     const sent = new Set<string>();
     let pumping = false;
     let again = false;
+    let backlog = false;
     const authTimer = setTimeout(() => fail('unauthorized', 4401), 5000);
 
     function fail(code: string, closeCode: number) {
       if (ws.readyState === ws.OPEN) {
         ws.send(JSON.stringify({ type: 'error', code }));
         ws.close(closeCode, code);
+      }
+    }
+
+    /** Sends the envelopes of `list` this connection has not sent yet, in order, as one frame. */
+    function deliver(list: readonly Delivered[]): void {
+      const fresh = list.filter((e) => !sent.has(e.id));
+      if (fresh.length && ws.readyState === ws.OPEN) {
+        for (const e of fresh) sent.add(e.id);
+        ws.send(JSON.stringify({ type: 'envelopes', envelopes: fresh.map(envelopeToJson) }));
       }
     }
 
@@ -43,17 +57,25 @@ export function attachPush(server: Server, s: Services): { close(): void } {
       try {
         do {
           again = false;
-          const fresh = (await s.relay.pending(userId, 500)).filter((e) => !sent.has(e.id));
-          if (fresh.length && ws.readyState === ws.OPEN) {
-            for (const e of fresh) sent.add(e.id);
-            ws.send(JSON.stringify({ type: 'envelopes', envelopes: fresh.map(envelopeToJson) }));
-          }
+          const rows = await s.relay.pending(userId, PUMP_LIMIT);
+          backlog = rows.length >= PUMP_LIMIT;
+          deliver(rows);
         } while (again);
       } catch (e) {
         s.logger.warn({ err: e }, 'push pump failed');
       } finally {
         pumping = false;
       }
+    }
+
+    /**
+     * A send committed envelopes for this user. When everything older was already sent on this connection
+     * (no read in flight, no backlog beyond one read), push the committed envelopes as they are; otherwise
+     * re-read the database so order and completeness come from it.
+     */
+    function wake(fresh?: readonly Delivered[]): void {
+      if (fresh && !pumping && !backlog) deliver(fresh);
+      else void pump();
     }
 
     ws.on('message', async (data, isBinary) => {
@@ -70,7 +92,7 @@ export function attachPush(server: Server, s: Services): { close(): void } {
           const p = await s.accounts.authenticate(frame.token);
           userId = p.userId;
           clearTimeout(authTimer);
-          unsubscribe = s.hub.subscribe(userId, () => void pump());
+          unsubscribe = s.hub.subscribe(userId, wake);
           ws.send(JSON.stringify({ type: 'ready' }));
           await pump();
         } else {

@@ -5,7 +5,8 @@
 // parameters are still bound by Prisma and its driver adapter, but the query compiler and the per-field
 // result/argument mapping of the model API are skipped (createMany: ~270 µs per row → ~45 µs per row on
 // the benchmark machine; docs/BENCHMARKS.md "Server"). Quoted identifiers and VALUES lists are portable;
-// where a statement differs per provider (id lists, blob encoding) it branches on dbProvider(db).
+// where a statement differs per provider (id lists, blob encoding) it branches on dbProvider(db). Lists
+// travel as ONE parameter (SQLite json_each, PostgreSQL arrays), so those statements have a fixed text.
 import { Prisma } from '../../generated/sqlite/client.ts';
 import type { Bytes } from './_bytes.ts';
 import { type Db, dbProvider } from '../db.ts';
@@ -54,9 +55,6 @@ const fromHex = (h: string): Bytes => {
 
 export function envelopesRepo(db: Db) {
   const sqlite = dbProvider(db) === 'sqlite';
-  /** `"id" IN <ids>` with ONE parameter, so the statement text does not depend on the list length. */
-  const idIn = (column: Prisma.Sql, ids: string[]) =>
-    sqlite ? Prisma.sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))` : Prisma.sql`${column} = ANY(${ids})`;
   const hex = (column: string) => (sqlite ? Prisma.raw(`hex("${column}")`) : Prisma.raw(`encode("${column}", 'hex')`));
   return {
     /** A whole batch of sends (group commit) in one statement — or, above INSERT_CHUNK rows, one transaction. Atomic. */
@@ -82,10 +80,18 @@ export function envelopesRepo(db: Db) {
       }));
     },
 
-    /** Deletes only the caller's own envelopes; ids of others' envelopes are silently ignored. */
-    async ack(recipientId: string, ids: string[]): Promise<number> {
-      if (ids.length === 0) return 0;
-      return db.$executeRaw`DELETE FROM "Envelope" WHERE "recipientId" = ${recipientId} AND ${idIn(Prisma.raw('"id"'), ids)}`;
+    /**
+     * Deletes the envelopes named by (recipientId, id) pairs — a batch of acknowledgements from several users
+     * in ONE statement — and returns the pairs actually deleted. A pair whose id belongs to another recipient
+     * matches nothing, so nobody can delete someone else's envelope. Uses the primary key per id.
+     */
+    async deleteAcked(pairs: ReadonlyArray<readonly [recipientId: string, id: string]>): Promise<Array<{ recipientId: string; id: string }>> {
+      if (pairs.length === 0) return [];
+      if (sqlite)
+        return db.$queryRaw<Array<{ recipientId: string; id: string }>>`DELETE FROM "Envelope" WHERE ("recipientId", "id") IN (SELECT value->>0, value->>1 FROM json_each(${JSON.stringify(pairs)}))
+          RETURNING "recipientId", "id"`;
+      return db.$queryRaw<Array<{ recipientId: string; id: string }>>`DELETE FROM "Envelope" e USING unnest(${pairs.map((p) => p[0])}::text[], ${pairs.map((p) => p[1])}::text[]) AS k("r", "i")
+          WHERE e."id" = k."i" AND e."recipientId" = k."r" RETURNING e."recipientId", e."id"`;
     },
 
     async sweepExpired(now: Date): Promise<number> {

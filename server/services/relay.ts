@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Stamp } from '../../client/protocol.ts';
 import type { ConversationsRepo, MemberStanding } from '../data/conversations.ts';
-import type { EnvelopeRow, EnvelopesRepo } from '../data/envelopes.ts';
+import type { EnvelopeRow, EnvelopesRepo, PendingEnvelope } from '../data/envelopes.ts';
 import { asBytes } from '../data/_bytes.ts';
 import { InputError, PermissionError } from '../errors.ts';
 import type { DeliveryHub } from './delivery-hub.ts';
@@ -37,6 +37,26 @@ export interface Delivered {
   stamp: Stamp;
 }
 
+const toDelivered = (r: PendingEnvelope): Delivered => ({
+  id: r.id,
+  ciphertext: r.ciphertext,
+  commitment: r.commitment,
+  stamp: {
+    messageId: r.messageId, conversationId: r.conversationId, senderId: r.senderId, recipientId: r.recipientId,
+    role: 'recipient', serverTime: Number(r.serverTime), kid: r.kid, tag: r.tag,
+  },
+});
+
+/** Acks per DELETE: ≤ 500 ids each (API limit), so ≤ 32,000 (recipient, id) pairs in one JSON/array parameter. */
+const ACK_BATCH_MAX = 64;
+
+interface PendingAck {
+  userId: string;
+  ids: string[];
+  resolve: (deleted: number) => void;
+  reject: (e: unknown) => void;
+}
+
 interface Pending {
   senderId: string;
   input: SendInput;
@@ -47,6 +67,8 @@ interface Pending {
 export class RelayService {
   private queue: Pending[] = [];
   private flushing = false;
+  private ackQueue: PendingAck[] = [];
+  private ackFlushing = false;
   private readonly idPrefix = randomBytes(6).toString('base64url');
   private counter = 0;
   private lastTime = 0;
@@ -149,7 +171,16 @@ export class RelayService {
       for (const r of a.result.recipients) recipients.add(r);
       a.p.resolve(a.result);
     }
-    this.deps.hub.notify(recipients);
+    // Hand the committed envelopes to listening push connections, so they need not read them back.
+    let fresh: Map<string, Delivered[]> | undefined;
+    for (const row of rows) {
+      if (!this.deps.hub.has(row.recipientId)) continue;
+      fresh ??= new Map();
+      let list = fresh.get(row.recipientId);
+      if (!list) fresh.set(row.recipientId, (list = []));
+      list.push(toDelivered(row));
+    }
+    this.deps.hub.notify(recipients, fresh);
   }
 
   /** Checks one send against membership and standing, stamps it and appends its rows. Throws to refuse. */
@@ -177,16 +208,7 @@ export class RelayService {
   }
 
   async pending(userId: string, limit: number): Promise<Delivered[]> {
-    const rows = await this.deps.envelopes.pending(userId, new Date(), limit);
-    return rows.map((r) => ({
-      id: r.id,
-      ciphertext: r.ciphertext,
-      commitment: r.commitment,
-      stamp: {
-        messageId: r.messageId, conversationId: r.conversationId, senderId: r.senderId, recipientId: r.recipientId,
-        role: 'recipient', serverTime: Number(r.serverTime), kid: r.kid, tag: r.tag,
-      },
-    }));
+    return (await this.deps.envelopes.pending(userId, new Date(), limit)).map(toDelivered);
   }
 
   /** Long-poll: returns at once if mail is waiting, else waits up to `waitMs` for a send to this user. */
@@ -197,9 +219,48 @@ export class RelayService {
     return signal?.aborted ? [] : this.pending(userId, limit);
   }
 
-  /** Acknowledged envelopes are deleted: after this, nothing about the message remains on the server. */
-  async ack(userId: string, ids: string[]): Promise<number> {
-    return this.deps.envelopes.ack(userId, ids);
+  /**
+   * Acknowledged envelopes are deleted: after this, nothing about the message remains on the server.
+   * Resolves to how many of `ids` were the caller's and got deleted (ids of others' envelopes are ignored).
+   * Acks arriving together (HTTP and push) are group-committed like sends: one DELETE per batch.
+   */
+  ack(userId: string, ids: string[]): Promise<number> {
+    if (ids.length === 0) return Promise.resolve(0);
+    return new Promise((resolve, reject) => {
+      this.ackQueue.push({ userId, ids, resolve, reject });
+      if (!this.ackFlushing) {
+        this.ackFlushing = true;
+        setImmediate(() => void this.flushAcks());
+      }
+    });
+  }
+
+  private async flushAcks(): Promise<void> {
+    try {
+      while (this.ackQueue.length) {
+        const batch = this.ackQueue.splice(0, ACK_BATCH_MAX);
+        let deleted: Set<string>;
+        try {
+          const rows = await this.deps.envelopes.deleteAcked(batch.flatMap((a) => a.ids.map((id) => [a.userId, id] as const)));
+          deleted = new Set(rows.map((r) => `${r.recipientId}\0${r.id}`));
+        } catch (e) {
+          for (const a of batch) a.reject(e);
+          continue;
+        }
+        // Each deleted envelope counts once, for the first ack in the batch that named it.
+        for (const a of batch) {
+          let n = 0;
+          for (const id of a.ids) if (deleted.delete(`${a.userId}\0${id}`)) n++;
+          a.resolve(n);
+        }
+      }
+    } finally {
+      this.ackFlushing = false;
+      if (this.ackQueue.length) {
+        this.ackFlushing = true;
+        setImmediate(() => void this.flushAcks());
+      }
+    }
   }
 
   async sweep(now = new Date()): Promise<number> {
