@@ -9,7 +9,7 @@
 //                     through encryptAttachment, above the child's RSS just before it starts (after warm-up);
 //                     median of 3 children (1 with BENCH_QUICK=1).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decryptAttachment, encryptAttachment, encryptAttachmentToBytes } from '../client/attachment.ts';
@@ -33,6 +33,25 @@ async function* streamingSource(total: number, piece = 64 * 1024): AsyncGenerato
   }
 }
 
+/** Linux: reset the peak-RSS counter of this process (proc(5) clear_refs, value 5). */
+function resetHiwaterRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+/** Linux: VmHWM (peak RSS since the last reset) in bytes, or null elsewhere. */
+function hiwaterRss(): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
 async function child(): Promise<void> {
   // Warm-up: load every module and JIT the paths on a small file, then settle.
   for await (const _ of encryptAttachment(streamingSource(4 * MiB))) {
@@ -40,6 +59,7 @@ async function child(): Promise<void> {
   }
   (globalThis as { gc?: () => void }).gc?.();
   await new Promise((r) => setTimeout(r, 50));
+  const hwmReset = resetHiwaterRss();
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const sample = () => {
@@ -56,8 +76,11 @@ async function child(): Promise<void> {
   clearInterval(timer);
   const a = await enc.result;
   if (a.size !== 100 * MiB || a.blobLength !== bytes) throw new Error('child: wrong sizes');
-  // maxRSS (KiB) is the kernel's high-water mark, which also catches peaks between samples.
-  const maxRss = Math.max(peak, process.resourceUsage().maxRSS * 1024);
+  // The kernel's high-water mark catches peaks between samples. Not getrusage's maxRSS: it survives execve, so a
+  // child spawned by a big parent starts with the parent's peak. VmHWM belongs to this address space and was
+  // reset at the baseline (clear_refs 5).
+  const hwm = hiwaterRss();
+  const maxRss = hwm !== null && hwmReset ? Math.max(peak, hwm) : peak;
   process.stdout.write(JSON.stringify({ baselineMiB: baseline / MiB, peakAboveBaselineMiB: (maxRss - baseline) / MiB }) + '\n');
 }
 
