@@ -55,6 +55,24 @@ export {
 export { type SafetyNumberParty, formatSafetyNumber, safetyNumber } from './safety-number.ts';
 export { type FrankedEnvelope, type FrankedReceipt, type FrankingFailure, Session, decodeFrankedEnvelope, encodeFrankedEnvelope, isPreKeyMessage } from './session.ts';
 export { SessionError, type SessionErrorCode } from './session-errors.ts';
+// Attachments: key-committing chunked encryption (docs/PROTOCOL.md §11); groups: frank once, fan out (§12).
+export {
+  AttachmentDecryptor,
+  AttachmentEncryptor,
+  AttachmentError,
+  type AttachmentErrorCode,
+  type AttachmentSecrets,
+  type ByteSource,
+  type EncryptedAttachment,
+  type EncryptingAttachment,
+  type EncryptOptions,
+  attachmentDigest,
+  decryptAttachment,
+  decryptAttachmentToBytes,
+  encryptAttachment,
+  encryptAttachmentToBytes,
+} from './protocol.ts';
+export { type GroupEnvelope, type GroupSend, GroupSender, type SealForGroupOptions, type SessionLookup, groupRecipients, groupSendRequest, sealForGroup } from './group.ts';
 // Typed HTTP client, login signatures and the push channel (docs/API.md).
 export { type Account, ApiClient, type ApiClientOptions, ApiError, type EnvelopeJson, type NoticeJson, type Problem, type ReportCategory } from './api.ts';
 export { AUTH_LABEL, REGISTER_LABEL, authSignatureInput, registerSignatureInput, signChallenge, signRegistration } from './auth.ts';

@@ -85,4 +85,3 @@ export {
   encryptAttachmentToBytes,
 } from './attachment.ts';
 export { ATTACHMENT_ERROR_CODES, AttachmentError, type AttachmentErrorCode } from './attachment-errors.ts';
-export { type GroupEnvelope, type GroupSend, GroupSender, type SealForGroupOptions, type SessionLookup, groupRecipients, groupSendRequest, sealForGroup } from './group.ts';

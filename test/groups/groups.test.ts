@@ -3,9 +3,8 @@
 // member, removed members receive nothing new and cannot send, any member reports with group context,
 // and context completeness per sender.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AttachmentDescriptor, type FrankedMessage, GroupSender, groupSendRequest, sealForGroup, toBase64Url,
-} from '../../client/protocol.ts';
+import { type AttachmentDescriptor, type FrankedMessage, toBase64Url } from '../../client/protocol.ts';
+import { GroupSender, groupSendRequest, sealForGroup } from '../../client/group.ts';
 import { generateIdentity, type IdentityKeyPair } from '../../client/identity.ts';
 import { type FetchedPreKeyBundle, PreKeyStore } from '../../client/prekeys.ts';
 import { Session } from '../../client/session.ts';
