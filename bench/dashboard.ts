@@ -87,7 +87,7 @@ async function seed(): Promise<void> {
         CASE WHEN g % 7 = 0 THEN 'unverified' ELSE 'verified' END,
         '{"senders":[{"conversationId":"c-' || g || '","senderId":"acc-' || (1 + (g * 104729) % ${ACCUSED}) || '","firstSeq":1,"lastSeq":5,"present":[1,2,3,4,5],"missing":[],"chainIntact":true,"issues":[],"complete":true}],"complete":true}',
         t, t
-      FROM (SELECT g, (g * 2654435761) % 100 AS b, now() - make_interval(secs => (${N} - g) * (5184000.0 / ${N})) AS t FROM generate_series(1, ${N}) g) s`);
+      FROM (SELECT g, (g * 2654435761) % 100 AS b, now() - make_interval(secs => (${N} - g) * (5184000.0 / ${N})) AS t FROM generate_series(1::bigint, ${N}) g) s`);
     await q('report items', `
       INSERT INTO "ReportItem" ("reportId", position, "isReported", "messageId", "conversationId", "senderId", "recipientId", "stampRole",
         "serverTime", kid, tag, commitment, fk, header, body, verdict, detail, "headerJson")

@@ -230,6 +230,10 @@ export class ModerationService {
    */
   async decide(reportId: string, me: Actor, d: DecisionInput): Promise<ReportState & { accountStatus: AccountStatus | null; suspendedUntil: Date | null }> {
     let applied: { status: AccountStatus | null; until: Date | null } = { status: null, until: null };
+    const first = await this.repo.state(reportId);
+    if (!first) throw new NotFoundError('report');
+    // A ban is never downgraded by a later suspension (from another report about the same account).
+    const alreadyBanned = (await this.repo.accountStanding(first.accusedId))?.status === 'banned';
     const next = await this.transition(reportId, (s, now) => {
       const events: ModerationEventInput[] = [];
       const ev = (type: string, payload: Record<string, unknown>): ModerationEventInput => ({ subjectType: 'report', subjectId: reportId, type, actorId: me.actorId, payload });
@@ -245,7 +249,8 @@ export class ModerationService {
       let accountStatus: Parameters<ModerationRepo['writeState']>[0]['accountStatus'];
       applied = { status: null, until: null };
       if (d.action !== 'dismiss') {
-        const status: AccountStatus | null = d.action === 'ban' ? 'banned' : d.action === 'suspend' ? 'suspended' : null;
+        const keepBan = d.action === 'suspend' && alreadyBanned;
+        const status: AccountStatus | null = d.action === 'ban' ? 'banned' : d.action === 'suspend' && !keepBan ? 'suspended' : null;
         if (status) {
           accountStatus = {
             accountId: s.accusedId, status, suspendedUntil: until,
@@ -256,8 +261,11 @@ export class ModerationService {
           };
           applied = { status, until };
         }
-        events.push(ev('action', { action: d.action, accountId: s.accusedId, accountStatus: status, suspendedUntil: until?.toISOString() ?? null }));
-        notices.push({
+        events.push(ev('action', {
+          action: d.action, accountId: s.accusedId, accountStatus: status, suspendedUntil: status ? (until?.toISOString() ?? null) : null,
+          ...(keepBan ? { unchanged: 'account already banned' } : {}),
+        }));
+        if (!keepBan) notices.push({
           accountId: s.accusedId, kind: d.action === 'warn' ? 'warning' : d.action === 'suspend' ? 'suspension' : 'ban',
           reasonCategory, reportId: null, outcome: null, until,
         });

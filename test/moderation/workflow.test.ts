@@ -204,6 +204,19 @@ describe('decisions and enforcement', () => {
     await expectProjectionMatches(s.reportId);
   });
 
+  it('a later suspension never downgrades a ban; the accused history lists the earlier report', async () => {
+    const a = await seedReport(base, { category: 'threat' });
+    const b = await seedReport(base, { accused: a.accused, category: 'spam' });
+    await modApi(base, mod1, 'POST', `/v1/mod/reports/${a.reportId}/decision`, { action: 'ban' });
+    const d = await modApi<State & { accountStatus: string | null }>(base, mod1, 'POST', `/v1/mod/reports/${b.reportId}/decision`, { action: 'suspend', suspendHours: 2 });
+    expect(d.json).toMatchObject({ outcome: 'suspended', accountStatus: null });
+    expect((await srv.services.accounts.get(a.accused.id)).status).toBe('banned');
+    const detail = await modApi<{ accused: { reportsTotal: number; recentReports: Array<{ id: string; outcome: string }> } }>(base, mod2, 'GET', `/v1/mod/reports/${b.reportId}`);
+    expect(detail.json.accused.reportsTotal).toBe(1);
+    expect(detail.json.accused.recentReports).toEqual([expect.objectContaining({ id: a.reportId, outcome: 'banned' })]);
+    await expectProjectionMatches(b.reportId);
+  });
+
   it('warn: the account stays active and gets a warning notice; dismiss: only the reporter hears back', async () => {
     const w = await seedReport(base, { category: 'hate' });
     await modApi(base, mod1, 'POST', `/v1/mod/reports/${w.reportId}/claim`);
@@ -267,7 +280,7 @@ describe('audit log and statistics', () => {
     const all = await modApi<Queue>(base, mod1, 'GET', '/v1/mod/queue?view=all&limit=200');
     expect(today?.filed).toBe(all.json.reports.length);
     expect(today?.decided).toBe(st.json.resolved);
-    expect(st.json.outcomes).toMatchObject({ banned: 1, suspended: 1, warned: 1, dismissed: 1 });
+    expect(st.json.outcomes).toMatchObject({ banned: 2, suspended: 2, warned: 1, dismissed: 1 });
     expect(st.json.medianDecisionMs).toBeGreaterThan(0);
   });
 });
