@@ -118,7 +118,7 @@ interface RelayRun {
   /** send request latency (POST /v1/messages round trip at the client) */
   p50Ms: number;
   p99Ms: number;
-  /** send → recipient's fetch response (client clock − stamp serverTime, same machine) */
+  /** sender's request start → envelope received by the recipient (push frame / fetch response), load-generator clock */
   deliveryP50Ms: number | null;
   deliveryP99Ms: number | null;
   /** server process CPU (all threads) per accepted message, including its fetch and ack */
@@ -166,11 +166,21 @@ async function relayRun(stamping: boolean, dir: string): Promise<RelayRun> {
     const sender = async (p: (typeof pairs)[number]) => {
       while (phase !== 'stop' && measured < MAX_MESSAGES) {
         const t0 = performance.now();
+        const measuring = phase === 'measure';
         const r = await request(base, 'POST', '/v1/messages', { conversationId: p.conv, commitment, envelopes: [{ recipientId: p.recipient, ciphertext }] }, p.token);
         if (r.status !== 201) errors++;
         else if (phase === 'measure') {
           latencies.push(performance.now() - t0);
           measured++;
+        }
+        if (r.status === 201 && measuring && RECEIVE !== 'off') {
+          const id = r.json.messageId as string;
+          const at = arrived.get(id);
+          if (at === undefined) sentAt.set(id, t0);
+          else {
+            arrived.delete(id);
+            deliveryMs.push(at - t0);
+          }
         }
       }
     };
@@ -184,24 +194,34 @@ async function relayRun(stamping: boolean, dir: string): Promise<RelayRun> {
           if (stopReceivers.signal.aborted) return;
           throw e;
         }
-        const at = Date.now();
         if (r.status !== 200) {
           errors++;
           continue;
         }
-        const envelopes = r.json.envelopes as Array<{ id: string; stamp: { serverTime: number } }>;
+        const envelopes = r.json.envelopes as Array<{ id: string; stamp: { messageId: string } }>;
         if (!envelopes.length) continue;
-        onEnvelopes(envelopes, at);
+        onEnvelopes(envelopes);
         const a = await request(base, 'POST', '/v1/messages/ack', { ids: envelopes.map((e) => e.id) }, p.recipientToken);
         if (a.status !== 200 || a.json.deleted !== envelopes.length) errors++;
         else if (phase === 'measure') acks++;
       }
     };
-    const onEnvelopes = (envelopes: Array<{ id: string; stamp: { serverTime: number } }>, at: number) => {
+    // Delivery latency: sender's request start → envelope in the recipient's hands, both on this process's clock
+    // (stamp serverTime is not a wall clock: it is kept strictly increasing and runs ahead above 1,000 msgs/s).
+    const sentAt = new Map<string, number>();
+    const arrived = new Map<string, number>();
+    const onEnvelopes = (envelopes: Array<{ id: string; stamp: { messageId: string } }>) => {
+      const at = performance.now();
+      for (const e of envelopes) {
+        const t0 = sentAt.get(e.stamp.messageId);
+        if (t0 !== undefined) {
+          sentAt.delete(e.stamp.messageId);
+          deliveryMs.push(at - t0);
+        } else if (phase === 'measure') arrived.set(e.stamp.messageId, at);
+      }
       if (phase !== 'measure') return;
       fetches++;
       delivered += envelopes.length;
-      for (const e of envelopes) deliveryMs.push(at - e.stamp.serverTime);
     };
     // Push: one WebSocket per recipient; every envelopes frame is acknowledged with an ack frame.
     const pusher = (p: (typeof pairs)[number]) =>
@@ -210,11 +230,10 @@ async function relayRun(stamping: boolean, dir: string): Promise<RelayRun> {
         sockets.push(ws);
         ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token: p.recipientToken })));
         ws.on('message', (data) => {
-          const at = Date.now();
-          const f = JSON.parse(String(data)) as { type: string; envelopes?: Array<{ id: string; stamp: { serverTime: number } }> };
+          const f = JSON.parse(String(data)) as { type: string; envelopes?: Array<{ id: string; stamp: { messageId: string } }> };
           if (f.type === 'ready') return resolve();
           if (f.type !== 'envelopes' || !f.envelopes?.length) return void errors++;
-          onEnvelopes(f.envelopes, at);
+          onEnvelopes(f.envelopes);
           ws.send(JSON.stringify({ type: 'ack', ids: f.envelopes.map((e) => e.id) }));
           if (phase === 'measure') acks++;
         });
@@ -245,7 +264,7 @@ async function relayRun(stamping: boolean, dir: string): Promise<RelayRun> {
     return {
       msgsPerSec: Math.round((measured / elapsed) * 1000), deliveredPerSec: Math.round((delivered / elapsed) * 1000),
       p50Ms: +quantile(latencies, 0.5).toFixed(2), p99Ms: +quantile(latencies, 0.99).toFixed(2),
-      deliveryP50Ms: deliveryMs.length ? quantile(deliveryMs, 0.5) : null, deliveryP99Ms: deliveryMs.length ? quantile(deliveryMs, 0.99) : null,
+      deliveryP50Ms: deliveryMs.length ? +quantile(deliveryMs, 0.5).toFixed(2) : null, deliveryP99Ms: deliveryMs.length ? +quantile(deliveryMs, 0.99).toFixed(2) : null,
       serverCpuUsPerMsg: +cpuUs.toFixed(1), msgsPerServerCoreSec: Math.round(1e6 / cpuUs),
       serverCores: +((cpu1 - cpu0) / elapsed).toFixed(2), loadGenCores: +((own1 - own0) / elapsed).toFixed(2),
       messages: measured, delivered, fetches, acks, errors,
