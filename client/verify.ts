@@ -27,7 +27,7 @@ export type FailureReason = Exclude<ReasonCode, 'verified'>;
 
 /** Plain-language meaning of each reason, for moderators and reporters. */
 export const REASON_DESCRIPTIONS: Readonly<Record<ReasonCode, string>> = {
-  verified: 'Verified: the accused account sent exactly this content, and the reporter received it.',
+  verified: 'Verified: the named sender sent exactly this content in this conversation, at the time shown.',
   malformed: 'Not verified: the report item is not well-formed.',
   not_a_party: 'Not verified: the reporter was neither the recipient nor the sender of this message.',
   unknown_key: 'Not verified: the stamp names a server key that does not exist.',
