@@ -10,6 +10,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../client/api.ts';
+import { REASON_DESCRIPTIONS } from '../../client/protocol.ts';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
 import { type E2eServer, startE2eServer } from './_server.ts';
@@ -108,7 +109,7 @@ describe('moderator dashboard', () => {
     const text = await reported.textContent();
     expect(text).toContain(ABUSE);
     expect(text).toContain('Reported message');
-    expect(text).toContain('Verified: the accused account sent exactly this content, and the reporter received it.');
+    expect(text).toContain(REASON_DESCRIPTIONS.verified);
     expect(await page.getByTestId('context-message').count()).toBe(3);
     expect(await page.locator('section', { has: page.getByRole('heading', { name: 'Context completeness' }) }).textContent()).toContain('mallory: messages 1–4 complete');
     expect(await page.locator('blockquote').textContent()).toBe('This is the third account he made.');
