@@ -203,7 +203,9 @@ export class BlobsService {
     for (const item of items)
       for (const [index, d] of item.header.attachments.entries()) {
         const key = { reportId, position: item.position, index };
-        if (!SAFE_ID.test(d.blobId) || !(await this.deps.blobs.find(d.blobId))) continue;
+        // Only a blob of the reported message's own conversation: one the recipient could have fetched.
+        const blob = SAFE_ID.test(d.blobId) ? await this.deps.blobs.find(d.blobId) : null;
+        if (!blob || blob.conversationId !== item.header.conversationId) continue;
         const failure = await this.verifyAndKeep(this.blobPath(d.blobId), d, key, false);
         if (failure === 'blob_unavailable') continue;
         await this.deps.blobs.setReportAttachmentStatus(key, failure ? 'failed' : 'verified', failure, now);
