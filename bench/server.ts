@@ -5,7 +5,9 @@
 //   push (default) — WebSocket /v1/stream, ack frames: how the chat app runs;
 //   poll           — long-poll GET /v1/messages?wait=5, then POST /v1/messages/ack;
 //   off            — nobody fetches: sends only (the pre-2026-11-22 benchmark).
-// Loopback only (127.0.0.1), bounded in time (watchdog) and count. BENCH_QUICK=1 for a short CI run.
+// Loopback only (127.0.0.1), bounded in time (watchdog) and count. BENCH_QUICK=1 for a short CI run (one round
+// of 1 s warm-up + 3 s per mode); the full run alternates stamping on/off BENCH_ROUNDS=3 times (2 s + 10 s each)
+// and reports each mode's median run.
 // The server runs as a child process; this process generates the load. Because wall-clock numbers depend on
 // whatever else runs on the machine, the server child's own CPU time per message (utime+stime of all its
 // threads, /proc/<pid>/stat) is reported too: 1e6 / that = messages per second one server core can relay.
@@ -29,7 +31,9 @@ const DURATION_MS = QUICK ? 3000 : 10_000;
 const WARMUP_MS = QUICK ? 1000 : 2000;
 const MAX_MESSAGES = 200_000;
 /** Hard bound for the whole benchmark: the server child is killed and the run fails after this. */
-const WATCHDOG_MS = QUICK ? 90_000 : 240_000;
+/** Stamping on/off runs alternate this many times; reported: the median run of each mode (and every run). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
+const WATCHDOG_MS = (QUICK ? 90_000 : 120_000) * ROUNDS;
 /** Extra node flags for the server child (e.g. BENCH_SERVER_NODE_FLAGS=--max-semi-space-size=32). */
 const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -86,12 +90,13 @@ const ownCpuMs = () => {
 };
 
 const children = new Set<ChildProcess>();
+let serverCount = 0;
 async function spawnServer(stamping: boolean, dir: string): Promise<{ child: ChildProcess; base: string }> {
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server child there.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...profile, '--import', 'tsx', 'server/main.ts'], {
     env: {
-      ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: `file:${path.join(dir, `bench-${stamping ? 'on' : 'off'}.db`)}`, STAMP_KEYRING: keyringJson,
+      ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: `file:${path.join(dir, `bench-${serverCount++}-${stamping ? 'on' : 'off'}.db`)}`, STAMP_KEYRING: keyringJson,
       STAMPING: stamping ? 'on' : 'off', LOG_LEVEL: 'warn', RATE_LIMIT_SEND: '0', RATE_LIMIT_AUTH: '0', DATA_DIR: dir,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -298,15 +303,25 @@ async function main() {
   watchdog.unref();
   try {
     const loadBefore = loadavg();
-    const on = await relayRun(true, dir);
-    const off = await relayRun(false, dir);
+    // Alternate modes so that neighbours' load on a shared machine hits both alike; take each mode's median run.
+    const onRuns: RelayRun[] = [];
+    const offRuns: RelayRun[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      onRuns.push(await relayRun(true, dir));
+      offRuns.push(await relayRun(false, dir));
+    }
     const loadAfter = loadavg();
+    const median = (runs: RelayRun[]) => [...runs].sort((a, b) => a.msgsPerSec - b.msgsPerSec)[Math.floor(runs.length / 2)] as RelayRun;
+    const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+    const on = median(onRuns);
+    const off = median(offRuns);
+    const cpuUsOn = medianOf(onRuns.map((r) => r.serverCpuUsPerMsg));
     // Stamping cost per message on the relay path: one recipient stamp + one sender stamp.
     const ring = Keyring.create('k-bench', randomBytes(32), Date.now());
     const c = randomBytes(32);
     const fields = { messageId: 'm-abcdefgh-1234', conversationId: 'c_abcdefghijklmnop', senderId: 'a1', recipientId: 'b1', role: 'recipient' as const, serverTime: Date.now() };
     const stampUs = microUs(() => void computeStamp(ring, fields, c, { hmac: nodeHmacSha256 }), QUICK ? 20_000 : 100_000);
-    const stampingCpuShare = +((2 * stampUs) / on.serverCpuUsPerMsg).toFixed(4);
+    const stampingCpuShare = +((2 * stampUs) / cpuUsOn).toFixed(4);
     // Report item verification, 1 KiB body.
     const now = Date.now();
     const fm = frankMessage({ conversationId: 'c1', senderId: 'alice', seq: 1 }, randomBytes(1024));
@@ -321,7 +336,9 @@ async function main() {
     const result = {
       relay: {
         msgsPerSec: on.msgsPerSec, p99Ms: on.p99Ms, connections: CONNECTIONS, stampingOffMsgsPerSec: off.msgsPerSec,
-        serverCpuUsPerMsg: on.serverCpuUsPerMsg, msgsPerServerCoreSec: on.msgsPerServerCoreSec,
+        serverCpuUsPerMsg: cpuUsOn, msgsPerServerCoreSec: Math.round(1e6 / cpuUsOn),
+        bestOfRounds: { msgsPerSec: Math.max(...onRuns.map((r) => r.msgsPerSec)), p99Ms: Math.min(...onRuns.map((r) => r.p99Ms)), serverCpuUsPerMsg: Math.min(...onRuns.map((r) => r.serverCpuUsPerMsg)) },
+        rounds: ROUNDS,
         measures: {
           push: 'per message: POST /v1/messages + WebSocket push to the recipient + ack frame (envelope deleted)',
           poll: 'per message: POST /v1/messages + long-poll GET /v1/messages + POST /v1/messages/ack (envelope deleted)',
@@ -334,7 +351,7 @@ async function main() {
         date: new Date().toISOString(), quick: QUICK, node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?',
         loadavg1_5_15: { before: loadBefore, after: loadAfter }, durationMs: DURATION_MS, warmupMs: WARMUP_MS, database: 'sqlite',
         serverNodeFlags: SERVER_NODE_FLAGS, receive: RECEIVE,
-        stampingOn: on, stampingOff: off, stampCpuUsPerStamp: +stampUs.toFixed(3), stampsPerMessage: 2,
+        stampingOn: on, stampingOff: off, runs: { stampingOn: onRuns, stampingOff: offRuns }, stampCpuUsPerStamp: +stampUs.toFixed(3), stampsPerMessage: 2,
         goals: { msgsPerSec: 3000, p99Ms: 50, stampingCpuShare: 0.03, verifyItemUs1KiB: 8 },
       },
     };
