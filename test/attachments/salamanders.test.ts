@@ -5,6 +5,7 @@
 // plaintexts, and that decryptAttachment accepts each blob under exactly the key it commits to.
 import { randomBytes } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { describe, expect, it } from 'vitest';
 import {
   type AttachmentEngineName,
@@ -15,8 +16,10 @@ import {
   decryptAttachmentToBytes,
   deriveAttachmentKeys,
   encodeAttachmentParams,
+  xchacha20poly1305Aead,
 } from '../../client/protocol.ts';
 import { ONE, fromBig, gcmTag, gfInv, gfMul, multiKeyCollision, toBig } from './_gcm-collision.ts';
+import { twoKeyPoly1305Collision } from './_poly1305-collision.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const pad16 = (b: Uint8Array) => {
@@ -122,5 +125,21 @@ describe('multi-key collision (Len–Grubbs–Ristenpart 2021)', () => {
         else expect(AttachmentError.is(await attempt.catch((x: unknown) => x), 'key_commitment_mismatch')).toBe(true);
       }
     }
+  });
+});
+
+describe('ChaCha20-Poly1305 is not key-committing either (Len–Grubbs–Ristenpart, Poly1305)', () => {
+  it('one XChaCha20-Poly1305 ciphertext opens under two keys — the session AEAD too; hence explicit commitments', () => {
+    const keys: [Uint8Array, Uint8Array] = [new Uint8Array(randomBytes(32)), new Uint8Array(randomBytes(32))];
+    const nonce = new Uint8Array(randomBytes(24));
+    const c = twoKeyPoly1305Collision(keys, nonce, [pad16(utf8('benign text for key one')), pad16(utf8('ABUSIVE text for key two'))]);
+    const p0 = xchacha20poly1305(keys[0], nonce).decrypt(c.sealed);
+    const p1 = xchacha20poly1305(keys[1], nonce).decrypt(c.sealed);
+    expect(new TextDecoder().decode(p0)).toContain('benign text for key one');
+    expect(new TextDecoder().decode(p1)).toContain('ABUSIVE text for key two');
+    // The project's own session-style AEAD wrapper (nonce ‖ ciphertext ‖ tag) opens it under both keys as well.
+    const wire = new Uint8Array([...nonce, ...c.sealed]);
+    expect(Buffer.from(xchacha20poly1305Aead(keys[0]).open(wire, new Uint8Array(0))).equals(Buffer.from(p0))).toBe(true);
+    expect(Buffer.from(xchacha20poly1305Aead(keys[1]).open(wire, new Uint8Array(0))).equals(Buffer.from(p1))).toBe(true);
   });
 });
