@@ -10,11 +10,11 @@ export const ZERO_COMMITMENT: Uint8Array = new Uint8Array(32);
 /** Media types: printable ASCII 0x20–0x7E, 1–127 bytes (e.g. `text/plain; charset=utf-8`). */
 const MEDIA_TYPE_PATTERN = /^[\x20-\x7e]{1,127}$/;
 
-/** An encrypted attachment as the franked header pins it (scheme parameters are defined in §8). */
+/** An encrypted attachment as the franked header pins it (scheme 1 and its parameters: docs/PROTOCOL.md §11). */
 export interface AttachmentDescriptor {
   /** Server-assigned id of the uploaded ciphertext blob. */
   blobId: string;
-  /** Attachment encryption scheme number (§8); 0 is invalid. */
+  /** Attachment encryption scheme number (§11); 0 is invalid. */
   scheme: number;
   /** 32-byte attachment key. */
   key: Uint8Array;
