@@ -72,6 +72,7 @@ export {
   encryptAttachment,
   encryptAttachmentToBytes,
 } from './protocol.ts';
+export { type TransferTarget, downloadAttachment, downloadAttachmentStream, uploadAttachment, uploadReportEvidence } from './attachment-transfer.ts';
 export { type GroupEnvelope, type GroupSend, GroupSender, type SealForGroupOptions, type SessionLookup, groupRecipients, groupSendRequest, sealForGroup } from './group.ts';
 // Typed HTTP client, login signatures and the push channel (docs/API.md).
 export { type Account, ApiClient, type ApiClientOptions, ApiError, type EnvelopeJson, type NoticeJson, type Problem, type ReportCategory } from './api.ts';
