@@ -90,7 +90,8 @@ describe('upload and download', () => {
     expect(fs.existsSync(path.join(srv.blobDir, blobId))).toBe(true); // mallory has not fetched yet
     const removed = await api(base, 'DELETE', `/v1/conversations/${g.json.id}/members/${mallory.id}`, undefined, alice.token);
     expect(removed.status).toBe(200);
-    expect(fs.existsSync(path.join(srv.blobDir, blobId))).toBe(false); // nobody left to wait for
+    expect(await eventuallyGone(base, alice, blobId)).toBe(true); // nobody left to wait for
+    expect(fs.existsSync(path.join(srv.blobDir, blobId))).toBe(false);
     expect((await downloadBlob(base, mallory, blobId)).status).toBe(404);
   });
 
