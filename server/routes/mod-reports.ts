@@ -85,6 +85,23 @@ export const DecisionRequest = z
 export const DecisionResponse = StateResponse.extend({
   accountStatus: z.enum(['active', 'suspended', 'banned']).nullable(), suspendedUntil: IsoTime.nullable(),
 }).meta({ id: 'DecisionResult' });
+export const BulkRequest = z
+  .strictObject({
+    reportIds: z.array(Id).min(1).max(100),
+    op: z.enum(['claim', 'release', 'decide']),
+    action: z.enum(DECISION_ACTIONS).optional().meta({ description: 'op decide only' }),
+    suspendHours: z.number().int().min(1).max(24 * 366).optional(),
+    reasonCategory: z.enum(REPORT_CATEGORIES).optional(),
+    note: z.string().max(MAX_NOTE_LENGTH).optional(),
+  })
+  .refine((b) => (b.op === 'decide') === (b.action !== undefined), { message: 'action is required for op decide and only for it', path: ['action'] })
+  .refine((b) => b.action === 'suspend' || b.suspendHours === undefined, { message: 'suspendHours is only for action suspend', path: ['suspendHours'] })
+  .meta({ id: 'BulkRequest' });
+export const BulkResponse = z
+  .strictObject({
+    results: z.array(z.strictObject({ reportId: Id, ok: z.boolean(), code: z.string().nullable(), status: Status.nullable(), outcome: Outcome })),
+  })
+  .meta({ id: 'BulkResult' });
 export const ProjectionResponse = z
   .strictObject({ matches: z.boolean(), stored: StateResponse, derived: StateResponse })
   .meta({ id: 'ProjectionCheck' });
@@ -139,6 +156,12 @@ export const projectionSpec = {
   params: ReportParams, response: ProjectionResponse, errors: [...authErrors, 'validation_failed', 'not_found'],
 } as const;
 
+export const bulkSpec = {
+  operationId: 'bulkReports', method: 'post', path: '/v1/mod/reports/bulk', tag: 'moderation', auth: 'moderator',
+  summary: 'Claim, release or decide up to 100 reports at once; per-report result (each its own transaction and rule check)',
+  body: BulkRequest, response: BulkResponse, errors: [...authErrors, 'csrf_failed', 'validation_failed'],
+} as const;
+
 export function modReportRoutes(s: Services): Route[] {
   return [
     defineRoute(queueSpec, async ({ query, principal }) => {
@@ -159,6 +182,12 @@ export function modReportRoutes(s: Services): Route[] {
           recentReports: d.accused.recentReports.map(queueOut), recentActions: d.accused.recentActions.map(eventOut),
         },
       };
+    }),
+    defineRoute(bulkSpec, async ({ body, principal }) => {
+      const op = body.op === 'decide'
+        ? { op: 'decide' as const, action: body.action ?? 'dismiss', suspendHours: body.suspendHours, reasonCategory: body.reasonCategory, note: body.note }
+        : body.op === 'claim' ? { op: 'claim' as const } : { op: 'release' as const };
+      return { results: await s.moderation.bulk(body.reportIds, actor(principal), op) };
     }),
     defineRoute(claimSpec, async ({ params, principal }) => stateOut(await s.moderation.claim(params.reportId, actor(principal)))),
     defineRoute(releaseSpec, async ({ params, principal }) => stateOut(await s.moderation.release(params.reportId, actor(principal)))),

@@ -279,6 +279,28 @@ export class ModerationService {
     return { ...next, accountStatus: applied.status, suspendedUntil: applied.until };
   }
 
+  /**
+   * The same operation on many reports (Coop-style bulk triage, e.g. dismissing a brigade of reports against
+   * one account). Each report is its own transaction with its own rule check; the result says, per report,
+   * whether it was applied or which rule refused it. Sequential: bounded load, stable order.
+   */
+  async bulk(reportIds: readonly string[], me: Actor, op: { op: 'claim' } | { op: 'release' } | ({ op: 'decide' } & DecisionInput)) {
+    const results: Array<{ reportId: string; ok: boolean; code: string | null; status: ReportState['status'] | null; outcome: ReportState['outcome'] }> = [];
+    for (const reportId of new Set(reportIds)) {
+      try {
+        let st: ReportState;
+        if (op.op === 'claim') st = await this.claim(reportId, me);
+        else if (op.op === 'release') st = await this.release(reportId, me);
+        else st = await this.decide(reportId, me, op);
+        results.push({ reportId, ok: true, code: null, status: st.status, outcome: st.outcome });
+      } catch (e) {
+        if (!AppError.is(e)) throw e;
+        results.push({ reportId, ok: false, code: e.code, status: null, outcome: null });
+      }
+    }
+    return results;
+  }
+
   /** Recomputes the state from the log and compares it with the cached columns (audit / tests / ops). */
   async verifyProjection(reportId: string): Promise<{ matches: boolean; stored: ReportState; derived: ReportState }> {
     const [s, events] = await Promise.all([this.repo.state(reportId), this.repo.events('report', reportId, 100_000)]);

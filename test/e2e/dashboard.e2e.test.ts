@@ -141,6 +141,7 @@ describe('moderator dashboard', () => {
     await page.keyboard.press('b');
     await expect.poll(() => page.getByRole('radio', { name: /^Ban/ }).isChecked(), POLL).toBe(true);
     await shot('04-detail-claimed-ban-chosen');
+    await expect.poll(() => page.getByRole('button', { name: 'Submit', exact: true }).isEnabled(), POLL).toBe(true);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.url(), POLL).toContain(`/dashboard/reports/${spamReportId}`);
 
@@ -159,6 +160,7 @@ describe('moderator dashboard', () => {
   it('the next report: dismiss with d + Enter returns to the queue; the resolved view shows both', async () => {
     await page.getByRole('heading', { name: /^Report:/ }).click();
     await page.keyboard.press('d');
+    await expect.poll(() => page.getByRole('button', { name: 'Submit', exact: true }).isEnabled(), POLL).toBe(true);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
     await page.getByRole('tab', { name: 'Resolved' }).click();
@@ -181,6 +183,27 @@ describe('moderator dashboard', () => {
     expect(await page.locator('.kpis').textContent()).toContain('Resolved2');
     expect(await seriousViolations(page)).toEqual([]);
     await shot('07-stats');
+  });
+
+  it('bulk triage: x checks reports, "Dismiss checked" resolves them all and tells the result', async () => {
+    const [b1, b2] = await Promise.all([chatUser(server.url, 'bulk-sender-1'), chatUser(server.url, 'bulk-sender-2')]);
+    for (const u of [b1, b2] as ChatUser[]) {
+      const c = await converse(u, victim, [{ text: 'an ordinary message' }]);
+      await victim.api.submitReport({ category: 'other', reported: c.items[0] as never, context: [] });
+    }
+    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.getByRole('tab', { name: 'Open' }).click();
+    const rows = page.locator('table.queue tbody tr');
+    await expect.poll(() => rows.count(), POLL).toBe(2);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('x');
+    await expect.poll(() => page.getByText('1 checked').count(), POLL).toBe(1);
+    await page.getByRole('checkbox', { name: 'Check all reports on this page' }).check();
+    await expect.poll(() => page.getByText('2 checked').count(), POLL).toBe(1);
+    await page.getByRole('button', { name: 'Dismiss checked' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), POLL).toBe('Dismissed 2 of 2.');
+    await expect.poll(() => rows.filter({ hasText: 'bulk-sender' }).count(), POLL).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('staff page: the admin adds a moderator, who cannot see the staff page', async () => {

@@ -236,6 +236,32 @@ describe('decisions and enforcement', () => {
   });
 });
 
+describe('bulk triage', () => {
+  it('mass reports of harmless messages: bulk-claim, bulk-dismiss; per-report results', async () => {
+    const seeded5 = [];
+    for (let i = 0; i < 4; i++) seeded5.push(await seedReport(base, { reporter: await createUser(base), category: 'spam', text: () => 'a perfectly normal message' }));
+    const ids = seeded5.map((x) => x.reportId);
+    expect((await modApi(base, mod2, 'POST', `/v1/mod/reports/${ids[0]}/claim`)).status).toBe(200);
+    const claim = await modApi<{ results: Array<{ reportId: string; ok: boolean; code: string | null; status: string | null }> }>(base, mod1, 'POST', '/v1/mod/reports/bulk', { reportIds: ids, op: 'claim' });
+    expect(claim.status).toBe(200);
+    expect(claim.json.results).toEqual(ids.map((id, i) => i === 0
+      ? { reportId: id, ok: false, code: 'already_claimed', status: null, outcome: null }
+      : { reportId: id, ok: true, code: null, status: 'in_review', outcome: null }));
+    const dismiss = await modApi<{ results: Array<{ ok: boolean; outcome: string | null }> }>(base, mod1, 'POST', '/v1/mod/reports/bulk', { reportIds: ids.slice(1), op: 'decide', action: 'dismiss', note: 'coordinated mass reporting' });
+    expect(dismiss.json.results.map((r) => [r.ok, r.outcome])).toEqual([[true, 'dismissed'], [true, 'dismissed'], [true, 'dismissed']]);
+    for (const x of seeded5.slice(1)) {
+      const n = await api<{ notices: Array<{ outcome: string }> }>(base, 'GET', '/v1/me/notices', undefined, x.reporter.token);
+      expect(n.json.notices.map((v) => v.outcome)).toEqual(['dismissed']);
+      await expectProjectionMatches(x.reportId);
+    }
+    const bad = await modApi(base, mod1, 'POST', '/v1/mod/reports/bulk', { reportIds: ids, op: 'decide' });
+    expect(bad.status).toBe(400);
+    const none = await modApi<{ results: Array<{ code: string }> }>(base, mod1, 'POST', '/v1/mod/reports/bulk', { reportIds: ['nope'], op: 'claim' });
+    expect(none.json.results[0]?.code).toBe('not_found');
+    await modApi(base, mod2, 'POST', `/v1/mod/reports/${ids[0]}/release`);
+  });
+});
+
 describe('audit log and statistics', () => {
   it('the audit log only grows: earlier events are unchanged after more actions; filters and keyset paging work', async () => {
     const first = await modApi<{ events: Array<{ id: number }> }>(base, mod1, 'GET', '/v1/mod/audit?limit=200');
@@ -280,7 +306,7 @@ describe('audit log and statistics', () => {
     const all = await modApi<Queue>(base, mod1, 'GET', '/v1/mod/queue?view=all&limit=200');
     expect(today?.filed).toBe(all.json.reports.length);
     expect(today?.decided).toBe(st.json.resolved);
-    expect(st.json.outcomes).toMatchObject({ banned: 2, suspended: 2, warned: 1, dismissed: 1 });
+    expect(st.json.outcomes).toMatchObject({ banned: 2, suspended: 2, warned: 1, dismissed: 4 });
     expect(st.json.medianDecisionMs).toBeGreaterThan(0);
   });
 });

@@ -4,6 +4,7 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['j / k', 'next / previous report (queue and report page)'],
   ['Enter', 'queue: open the selected report · report: submit the chosen action and go to the next'],
   ['c', 'claim the report'],
+  ['x', 'queue: check / uncheck the selected report for a bulk claim, release or dismiss'],
   ['r', 'release your claim'],
   ['d', 'choose dismiss'],
   ['w', 'choose warn'],

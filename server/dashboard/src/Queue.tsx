@@ -19,9 +19,11 @@ export interface QueueState {
   items: QueueItem[];
   nextCursor: string | null;
   selected: number;
+  /** ids checked for a bulk action */
+  checked: string[];
 }
 
-export const initialQueueState: QueueState = { view: 'open', category: '', verdict: '', accusedId: '', assigneeId: '', cursors: [''], items: [], nextCursor: null, selected: 0 };
+export const initialQueueState: QueueState = { view: 'open', category: '', verdict: '', accusedId: '', assigneeId: '', cursors: [''], items: [], nextCursor: null, selected: 0, checked: [] };
 const PAGE = 25;
 
 export function Queue({ state, setState, me, navigate, onAuthError }: {
@@ -29,6 +31,7 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
 }) {
   const [loading, setLoading] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
   const cursor = state.cursors[state.cursors.length - 1] ?? '';
   const key = JSON.stringify([state.view, state.category, state.verdict, state.accusedId, state.assigneeId, cursor]);
   const tableRef = useRef<HTMLTableSectionElement>(null);
@@ -52,7 +55,25 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
     return () => {
       live = false;
     };
-  }, [key]);
+  }, [key, reload]);
+
+  const bulk = async (op: 'claim' | 'release' | 'dismiss') => {
+    const ids = state.checked;
+    if (!ids.length) return;
+    try {
+      const r = await call<{ results: Array<{ reportId: string; ok: boolean; code: string | null }> }>('POST', '/v1/mod/reports/bulk',
+        op === 'dismiss' ? { reportIds: ids, op: 'decide', action: 'dismiss' } : { reportIds: ids, op });
+      const failed = r.results.filter((x) => !x.ok);
+      setMessage(`${op === 'dismiss' ? 'Dismissed' : op === 'claim' ? 'Claimed' : 'Released'} ${r.results.length - failed.length} of ${r.results.length}.${failed.length ? ` Not applied: ${failed.map((f) => `${f.reportId} (${f.code})`).join(', ')}.` : ''}`);
+      setState((s) => ({ ...s, checked: [] }));
+      setReload((n) => n + 1);
+    } catch (e) {
+      onAuthError(e);
+      setMessage(e instanceof ApiError ? e.message : 'Bulk action failed.');
+    }
+  };
+  const toggle = (id: string) => setState((s) => ({ ...s, checked: s.checked.includes(id) ? s.checked.filter((x) => x !== id) : [...s.checked, id] }));
+  const allChecked = state.items.length > 0 && state.items.every((r) => state.checked.includes(r.id));
 
   const claim = async (item: QueueItem | undefined) => {
     if (!item) return;
@@ -74,6 +95,7 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
       else if (e.key === 'k') setState((s) => ({ ...s, selected: Math.max(s.selected - 1, 0) }));
       else if (e.key === 'Enter' && state.items[state.selected]) navigate({ page: 'report', id: (state.items[state.selected] as QueueItem).id });
       else if (e.key === 'c') void claim(state.items[state.selected]);
+      else if (e.key === 'x' && state.items[state.selected]) toggle((state.items[state.selected] as QueueItem).id);
       else return;
       e.preventDefault();
     };
@@ -85,7 +107,7 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
     tableRef.current?.querySelector<HTMLElement>('tr[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
   }, [state.selected]);
 
-  const setFilter = (patch: Partial<QueueState>) => setState((s) => ({ ...s, ...patch, cursors: [''], selected: 0 }));
+  const setFilter = (patch: Partial<QueueState>) => setState((s) => ({ ...s, ...patch, cursors: [''], selected: 0, checked: [] }));
   const page = state.cursors.length;
 
   return (
@@ -123,11 +145,21 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
           <input value={state.assigneeId} onChange={(e) => setFilter({ assigneeId: e.target.value })} placeholder={me.moderator.actorId} spellCheck={false} />
         </label>
       </form>
+      <div className="row bulk" role="group" aria-label="Bulk actions on checked reports">
+        <span>{state.checked.length} checked</span>
+        <button type="button" disabled={!state.checked.length} onClick={() => void bulk('claim')}>Claim checked</button>
+        <button type="button" disabled={!state.checked.length} onClick={() => void bulk('release')}>Release checked</button>
+        <button type="button" disabled={!state.checked.length} onClick={() => void bulk('dismiss')}>Dismiss checked</button>
+      </div>
       {message && <p className="status-line" role="status">{message}</p>}
       <table className="queue" aria-busy={loading}>
-        <caption className="sr-only">Reports, {state.view} view, page {page}. Use j and k to move, Enter to open, c to claim.</caption>
+        <caption className="sr-only">Reports, {state.view} view, page {page}. Use j and k to move, Enter to open, c to claim, x to check for a bulk action.</caption>
         <thead>
           <tr>
+            <th scope="col">
+              <input type="checkbox" aria-label="Check all reports on this page" checked={allChecked}
+                onChange={() => setState((s) => ({ ...s, checked: allChecked ? [] : s.items.map((r) => r.id) }))} />
+            </th>
             <th scope="col">Filed</th><th scope="col">Category</th><th scope="col">Verification</th><th scope="col">Reported account</th>
             <th scope="col">Reports against</th><th scope="col">Status</th><th scope="col">Assignee</th><th scope="col"><span className="sr-only">Actions</span></th>
           </tr>
@@ -135,6 +167,7 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
         <tbody ref={tableRef}>
           {state.items.map((r, i) => (
             <tr key={r.id} aria-selected={i === state.selected} className={i === state.selected ? 'selected' : undefined} onClick={() => setState((s) => ({ ...s, selected: i }))}>
+              <td><input type="checkbox" aria-label={`Check report ${r.id}`} checked={state.checked.includes(r.id)} onChange={() => toggle(r.id)} onClick={(e) => e.stopPropagation()} /></td>
               <td><a href={`/dashboard/reports/${r.id}`} onClick={(e) => { e.preventDefault(); navigate({ page: 'report', id: r.id }); }}>{fmtTime(r.createdAt)}</a></td>
               <td>{categoryLabel(r.category)}</td>
               <td><VerdictBadge verdict={r.verdict} /></td>
@@ -146,14 +179,14 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
             </tr>
           ))}
           {!state.items.length && !loading && (
-            <tr><td colSpan={8} className="empty">Nothing here. {state.view === 'open' ? 'The queue is clear.' : ''}</td></tr>
+            <tr><td colSpan={9} className="empty">Nothing here. {state.view === 'open' ? 'The queue is clear.' : ''}</td></tr>
           )}
         </tbody>
       </table>
       <nav className="pager" aria-label="Pages">
-        <button type="button" disabled={page <= 1} onClick={() => setState((s) => ({ ...s, cursors: s.cursors.slice(0, -1), selected: 0 }))}>Previous page</button>
+        <button type="button" disabled={page <= 1} onClick={() => setState((s) => ({ ...s, cursors: s.cursors.slice(0, -1), selected: 0, checked: [] }))}>Previous page</button>
         <span>Page {page}</span>
-        <button type="button" disabled={!state.nextCursor} onClick={() => setState((s) => ({ ...s, cursors: [...s.cursors, s.nextCursor ?? ''], selected: 0 }))}>Next page</button>
+        <button type="button" disabled={!state.nextCursor} onClick={() => setState((s) => ({ ...s, cursors: [...s.cursors, s.nextCursor ?? ''], selected: 0, checked: [] }))}>Next page</button>
       </nav>
     </section>
   );

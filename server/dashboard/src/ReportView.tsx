@@ -141,8 +141,10 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
-      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') || e.ctrlKey || e.metaKey || e.altKey || busy) return;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') || e.ctrlKey || e.metaKey || e.altKey) return;
       const k = e.key;
+      // While a request is in flight only requests are held back; choosing an action or moving on still works.
+      if (busy && (k === 'c' || k === 'r' || k === 'Enter')) return;
       if (k === 'j') go(1);
       else if (k === 'k') go(-1);
       else if (k === 'c') void claim();
