@@ -18,9 +18,9 @@ export interface AttachmentDescriptor {
   scheme: number;
   /** 32-byte attachment key. */
   key: Uint8Array;
-  /** Scheme-specific parameters (0–255 bytes), e.g. nonce prefix and chunk size. */
+  /** Scheme-specific parameters (0–255 bytes); scheme 1: u8 log2ChunkSize ‖ 16-byte salt (PROTOCOL.md §11.1). */
   params: Uint8Array;
-  /** SHA-256 of the complete ciphertext blob, so a report pins the exact bytes the recipient fetched. */
+  /** SHA-256 digest of the complete ciphertext blob (scheme 1: chunk-tree form, §11.4), so a report pins the exact bytes the recipient fetched. */
   ciphertextDigest: Uint8Array;
   /** Plaintext size in bytes. */
   size: number;

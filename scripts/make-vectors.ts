@@ -60,7 +60,8 @@ const attachment = (i: number, mediaType = 'image/png'): AttachmentDescriptor =>
   blobId: `blob-${i}`,
   scheme: 1,
   key: det('attachment-key', i),
-  params: det('attachment-params', i, 12),
+  // Scheme 1 params (PROTOCOL.md §11.1): u8 log2ChunkSize (20 = 1 MiB chunks) ‖ 16-byte salt.
+  params: Uint8Array.from([20, ...det('attachment-salt', i, 16)]),
   ciphertextDigest: det('attachment-digest', i),
   size: 1000 + i * 4096,
   mediaType,
