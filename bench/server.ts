@@ -282,13 +282,21 @@ async function relayRun(stamping: boolean, dir: string): Promise<RelayRun> {
   }
 }
 
-/** CPU µs per call of `fn` in this process (CPU time, not wall time: neighbours on a shared machine do not inflate it). */
+/**
+ * CPU µs per call of `fn` in this process: CPU time, not wall time, and the fastest of 5 repetitions — on a
+ * shared machine neighbours inflate even CPU time (caches, SMT siblings), never deflate it.
+ */
 function microUs(fn: () => void, iterations: number): number {
   for (let i = 0; i < Math.min(2000, iterations); i++) fn();
-  const c0 = process.cpuUsage();
-  for (let i = 0; i < iterations; i++) fn();
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / iterations;
+  let best = Infinity;
+  const per = Math.ceil(iterations / 5);
+  for (let r = 0; r < 5; r++) {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < per; i++) fn();
+    const c = process.cpuUsage(c0);
+    best = Math.min(best, (c.user + c.system) / per);
+  }
+  return best;
 }
 
 const loadavg = () => os.loadavg().map((x) => +x.toFixed(2));
@@ -322,6 +330,7 @@ async function main() {
     const fields = { messageId: 'm-abcdefgh-1234', conversationId: 'c_abcdefghijklmnop', senderId: 'a1', recipientId: 'b1', role: 'recipient' as const, serverTime: Date.now() };
     const stampUs = microUs(() => void computeStamp(ring, fields, c, { hmac: nodeHmacSha256 }), QUICK ? 20_000 : 100_000);
     const stampingCpuShare = +((2 * stampUs) / cpuUsOn).toFixed(4);
+    const stampingCpuShareBestRound = +((2 * stampUs) / Math.min(...onRuns.map((r) => r.serverCpuUsPerMsg))).toFixed(4);
     // Report item verification, 1 KiB body.
     const now = Date.now();
     const fm = frankMessage({ conversationId: 'c1', senderId: 'alice', seq: 1 }, randomBytes(1024));
@@ -351,7 +360,7 @@ async function main() {
         date: new Date().toISOString(), quick: QUICK, node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?',
         loadavg1_5_15: { before: loadBefore, after: loadAfter }, durationMs: DURATION_MS, warmupMs: WARMUP_MS, database: 'sqlite',
         serverNodeFlags: SERVER_NODE_FLAGS, receive: RECEIVE,
-        stampingOn: on, stampingOff: off, runs: { stampingOn: onRuns, stampingOff: offRuns }, stampCpuUsPerStamp: +stampUs.toFixed(3), stampsPerMessage: 2,
+        stampingOn: on, stampingOff: off, runs: { stampingOn: onRuns, stampingOff: offRuns }, stampingCpuShareBestRound, stampCpuUsPerStamp: +stampUs.toFixed(3), stampsPerMessage: 2,
         goals: { msgsPerSec: 3000, p99Ms: 50, stampingCpuShare: 0.03, verifyItemUs1KiB: 8 },
       },
     };
