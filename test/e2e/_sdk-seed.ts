@@ -3,6 +3,7 @@
 // the recipient opening each commitment, and a report built from the recipient's stamps (POST /v1/reports).
 import { deflateSync, crc32 } from 'node:zlib';
 import { ApiClient } from '../../client/api.ts';
+import { uploadAttachment } from '../../client/attachment-transfer.ts';
 import { frankMessage } from '../../client/franking.ts';
 import { type IdentityKeyPair, generateIdentity } from '../../client/identity.ts';
 import { PreKeyStore } from '../../client/prekeys.ts';
@@ -26,7 +27,8 @@ export async function chatUser(baseUrl: string, id: string): Promise<ChatUser> {
   return { id, api, identity, preKeys };
 }
 
-export type Outgoing = { text: string } | { png: Uint8Array };
+/** text; an image as the message body; or text with an encrypted attachment uploaded as a blob. */
+export type Outgoing = { text: string; attachment?: { bytes: Uint8Array; mediaType: string } } | { png: Uint8Array };
 
 /**
  * `from` sends `messages` to `to` over a fresh session; `to` decrypts each and opens its commitment.
@@ -40,8 +42,11 @@ export async function converse(from: ChatUser, to: ChatUser, messages: Outgoing[
   const sentIds: string[] = [];
   for (const [i, m] of messages.entries()) {
     const body = 'text' in m ? new TextEncoder().encode(m.text) : m.png;
+    const attachments = 'text' in m && m.attachment
+      ? [await uploadAttachment({ baseUrl: from.api.baseUrl, token: from.api.token as string }, conv.id, m.attachment.bytes, m.attachment.mediaType)]
+      : [];
     const franked = frankMessage(
-      { conversationId: conv.id, senderId: from.id, seq: i + 1, ...(prev ? { prevCommitment: prev } : {}), ...('png' in m ? { contentType: 'image/png' } : {}) },
+      { conversationId: conv.id, senderId: from.id, seq: i + 1, ...(prev ? { prevCommitment: prev } : {}), ...('png' in m ? { contentType: 'image/png' } : {}), attachments },
       body,
     );
     prev = franked.commitment;

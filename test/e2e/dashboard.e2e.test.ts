@@ -43,8 +43,11 @@ beforeAll(async () => {
   server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
   [mallory, victim, spammer] = await Promise.all([chatUser(server.url, 'mallory'), chatUser(server.url, 'victim'), chatUser(server.url, 'spammer')]);
   // mallory → victim: three messages (the middle one abusive) and an image; victim reports the abusive one with all as context.
-  const m = await converse(mallory, victim, [{ text: 'hey, saw your post' }, { text: ABUSE }, { text: 'answer me' }, { png: solidPng(48, 32, [200, 30, 30]) }]);
-  const report = await victim.api.submitReport({ category: 'threat', comment: 'This is the third account he made.', reported: m.items[1] as never, context: [m.items[0], m.items[2], m.items[3]] as never });
+  const m = await converse(mallory, victim, [
+    { text: 'hey, saw your post' }, { text: ABUSE }, { text: 'answer me' }, { png: solidPng(48, 32, [200, 30, 30]) },
+    { text: 'look at this', attachment: { bytes: solidPng(64, 40, [20, 20, 200]), mediaType: 'image/png' } },
+  ]);
+  const report = await victim.api.submitReport({ category: 'threat', comment: 'This is the third account he made.', reported: m.items[1] as never, context: [m.items[0], m.items[2], m.items[3], m.items[4]] as never });
   verifiedReportId = report.id;
   malloryConversation = m.conversationId;
   expect(report.verdict).toBe('verified');
@@ -110,17 +113,24 @@ describe('moderator dashboard', () => {
     expect(text).toContain(ABUSE);
     expect(text).toContain('Reported message');
     expect(text).toContain(REASON_DESCRIPTIONS.verified);
-    expect(await page.getByTestId('context-message').count()).toBe(3);
-    expect(await page.locator('section', { has: page.getByRole('heading', { name: 'Context completeness' }) }).textContent()).toContain('mallory: messages 1–4 complete');
+    expect(await page.getByTestId('context-message').count()).toBe(4);
+    expect(await page.locator('section', { has: page.getByRole('heading', { name: 'Context completeness' }) }).textContent()).toContain('mallory: messages 1–5 complete');
     expect(await page.locator('blockquote').textContent()).toBe('This is the third account he made.');
     const img = page.getByRole('img', { name: 'Reported media (image/png)' });
     expect(await img.getAttribute('class')).toBe('blurred');
     expect(await seriousViolations(page)).toEqual([]);
     await shot('03-detail');
+    // The encrypted attachment: verified by the server against the header, not even fetched until asked.
+    expect(await page.getByRole('img', { name: 'Hidden attachment (image/png)' }).count()).toBe(1);
+    expect(await page.getByRole('img', { name: 'Reported attachment (image/png)' }).count()).toBe(0);
     await page.keyboard.press('m');
     await expect.poll(() => img.getAttribute('class'), POLL).toBe('');
+    const attachment = page.getByRole('img', { name: 'Reported attachment (image/png)' });
+    await expect.poll(() => attachment.evaluate((el) => (el as HTMLImageElement).naturalWidth), POLL).toBe(64);
+    await shot('03b-detail-media-shown');
     await page.keyboard.press('m');
     await expect.poll(() => img.getAttribute('class'), POLL).toBe('blurred');
+    expect(await page.getByRole('img', { name: 'Hidden attachment (image/png)' }).count()).toBe(1);
   });
 
   it('help overlay lists the shortcuts', async () => {

@@ -4,7 +4,7 @@
 // Ozone-style keyboard triage (choose an action, Enter submits and moves to the next report).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Route } from './App.tsx';
-import { ApiError, CATEGORIES, type Me, type Message, type ModEvent, type ReportDetail, call, categoryLabel, fmtTime } from './api.ts';
+import { ApiError, CATEGORIES, type Me, type Message, type ModEvent, type ReportAttachment, type ReportDetail, call, categoryLabel, fmtTime } from './api.ts';
 import { OutcomeBadge, StatusBadge, VerdictBadge } from './badges.tsx';
 import type { QueueState } from './Queue.tsx';
 
@@ -22,12 +22,39 @@ function describeEvent(e: ModEvent): string {
     case 'decision': return `decision: ${String(p.action)}${p.suspendHours ? ` for ${String(p.suspendHours)} h` : p.action === 'suspend' ? ' indefinitely' : ''} (reason: ${categoryLabel(String(p.reasonCategory))})${p.note ? ` — ${String(p.note)}` : ''}`;
     case 'action': return p.accountStatus ? `account ${String(p.accountId)} ${String(p.accountStatus)}${p.suspendedUntil ? ` until ${fmtTime(String(p.suspendedUntil))}` : ''}` : `warning sent to ${String(p.accountId)}`;
     case 'outcome_sent': return `reporter told: ${String(p.outcome)}`;
+    case 'attachment_viewed': return `viewed attachment ${String(p.position)}.${String(p.index)} (${String(p.mediaType)})`;
     case 'account_status_changed': return `status → ${String(p.to)}${p.suspendedUntil ? ` until ${fmtTime(String(p.suspendedUntil))}` : ''}${p.reason ? ` (${String(p.reason)})` : ''}`;
     default: return e.type.replace(/_/g, ' ');
   }
 }
 
-function MessageBubble({ m, accusedId, showMedia }: { m: Message; accusedId: string; showMedia: boolean }) {
+const kb = (n: number) => `${Math.max(1, Math.ceil(n / 1024))} KB`;
+
+/**
+ * A reported attachment. Its plaintext is fetched only when the moderator asks (viewing is recorded in the
+ * audit log) and only once the server has verified the blob against the franked header's digest and key.
+ */
+function AttachmentView({ reportId, m, index, a, showMedia }: { reportId: string; m: Message; index: number; a: ReportAttachment | undefined; showMedia: boolean }) {
+  const d = m.attachments[index];
+  if (!d) return null;
+  const url = `/v1/mod/reports/${reportId}/attachments/${m.position}/${index}/content`;
+  const label = `${d.mediaType}, ${kb(d.size)}`;
+  if (!a) return <p className="attachment">Attachment: {label} (pinned by the header; not part of the revealed evidence)</p>;
+  if (a.status !== 'verified')
+    return <p className="attachment bad-text">Attachment: {label} — {a.status === 'awaiting_upload' ? 'blob gone, waiting for the reporter’s evidence' : `failed verification (${a.failure ?? 'unknown'})`}</p>;
+  if (/^image\/(png|jpeg|gif|webp)$/.test(a.mediaType))
+    return (
+      <figure className="media">
+        {showMedia
+          ? <img src={url} alt={`Reported attachment (${a.mediaType})`} />
+          : <div className="media-hidden" role="img" aria-label={`Hidden attachment (${a.mediaType})`}>Image hidden</div>}
+        <figcaption>Verified attachment: {label}{showMedia ? '' : ' — press m or “Show media” to load it (the view is logged)'}</figcaption>
+      </figure>
+    );
+  return <p className="attachment">Verified attachment: {label} — <a href={url} target="_blank" rel="noopener noreferrer">open</a> (the view is logged)</p>;
+}
+
+function MessageBubble({ m, accusedId, showMedia, reportId, attachments }: { m: Message; accusedId: string; showMedia: boolean; reportId: string; attachments: ReportAttachment[] }) {
   const side = m.senderId === accusedId ? 'theirs' : 'ours';
   const verified = m.verdict === 'verified';
   return (
@@ -46,8 +73,8 @@ function MessageBubble({ m, accusedId, showMedia }: { m: Message; accusedId: str
         </figure>
       )}
       {m.text === null && !m.media && <p className="text muted">[{m.contentType ?? 'binary'} content, {m.bodyBytes} bytes, not displayed]</p>}
-      {m.attachments.map((a) => (
-        <p key={a.blobId} className="attachment">Attachment: {a.mediaType}, {Math.ceil(a.size / 1024)} KB (pinned by the header; encrypted blob not revealed)</p>
+      {m.attachments.map((a, i) => (
+        <AttachmentView key={a.blobId} reportId={reportId} m={m} index={i} a={attachments.find((x) => x.position === m.position && x.index === i)} showMedia={showMedia} />
       ))}
       <div className={verified ? 'verdict ok' : 'verdict bad'}>
         <VerdictBadge verdict={m.verdict} />
@@ -60,6 +87,7 @@ function MessageBubble({ m, accusedId, showMedia }: { m: Message; accusedId: str
 
 export function ReportView({ id, me, queue, navigate, onAuthError }: { id: string; me: Me; queue: QueueState; navigate: (r: Route) => void; onAuthError: (e: unknown) => void }) {
   const [d, setD] = useState<ReportDetail | null>(null);
+  const [attachments, setAttachments] = useState<ReportAttachment[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [action, setAction] = useState<Action | null>(null);
@@ -74,8 +102,12 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
 
   const load = useCallback(async () => {
     try {
-      const r = await call<ReportDetail>('GET', `/v1/mod/reports/${id}`);
+      const [r, att] = await Promise.all([
+        call<ReportDetail>('GET', `/v1/mod/reports/${id}`),
+        call<{ attachments: ReportAttachment[] }>('GET', `/v1/mod/reports/${id}/attachments`).catch(() => ({ attachments: [] })),
+      ]);
       setD(r);
+      setAttachments(att.attachments);
       setError(null);
     } catch (e) {
       onAuthError(e);
@@ -168,7 +200,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
   const resolved = r.status === 'resolved';
   const canDecide = !resolved && (mine || r.assigneeId === null);
   const notes = d.events.filter((e) => e.type === 'note');
-  const hasMedia = d.messages.some((m) => m.media);
+  const hasMedia = d.messages.some((m) => m.media || m.attachments.length > 0);
 
   return (
     <article aria-labelledby="report-title" className="report">
@@ -199,7 +231,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
               )}
             </div>
             <ol className="conversation" aria-label="Revealed messages in server order">
-              {d.messages.map((m) => <MessageBubble key={`${m.position}`} m={m} accusedId={r.accusedId} showMedia={showMedia} />)}
+              {d.messages.map((m) => <MessageBubble key={`${m.position}`} m={m} accusedId={r.accusedId} showMedia={showMedia} reportId={r.id} attachments={attachments} />)}
             </ol>
           </section>
           <section aria-labelledby="ctx-title">

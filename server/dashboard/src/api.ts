@@ -83,6 +83,18 @@ export interface Message {
   bodyBytes: number;
 }
 
+/** GET /v1/mod/reports/{id}/attachments (server/routes/blobs.ts): verification status of each reported attachment. */
+export interface ReportAttachment {
+  position: number;
+  index: number;
+  blobId: string;
+  status: 'awaiting_upload' | 'verified' | 'failed';
+  failure: string | null;
+  mediaType: string;
+  size: number;
+  verifiedAt: string | null;
+}
+
 export interface ReportDetail {
   report: {
     id: string; reporterId: string; accusedId: string; conversationId: string; messageId: string; category: string; comment: string | null;
