@@ -13,7 +13,7 @@
 // last-chunk flag and the digest. Runs unchanged in browsers and Node: WebCrypto when present, else noble.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type AttachmentEngineName, type ChunkCipher, chunkCipher, defaultEngine } from './_attachment-engine.ts';
-import { abytes, equalBytes, utf8 } from './_bytes.ts';
+import { abytes, concatBytes, equalBytes, utf8 } from './_bytes.ts';
 import { pooledRandomBytes } from './_random.ts';
 import type { RandomBytes } from './aead.ts';
 import { AttachmentError } from './attachment-errors.ts';
@@ -314,7 +314,7 @@ export async function encryptAttachmentToBytes(plaintext: ByteSource, opts: Encr
   const enc = encryptAttachment(plaintext, opts);
   const parts: Uint8Array[] = [];
   for await (const p of enc) parts.push(p);
-  return { blob: concat(parts), attachment: await enc.result };
+  return { blob: concatBytes(...parts), attachment: await enc.result };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -491,22 +491,9 @@ export async function decryptAttachmentToBytes(attachment: AttachmentSecrets, bl
   }
   const parts: Uint8Array[] = [];
   for await (const piece of decryptAttachment(attachment, blob, opts)) parts.push(piece);
-  return concat(parts);
+  return concatBytes(...parts);
 }
 
-// ---------------------------------------------------------------------------------------------------------
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
 
 function isReadableStream(s: unknown): s is ReadableStream<Uint8Array> {
   return typeof s === 'object' && s !== null && typeof (s as ReadableStream).getReader === 'function';
