@@ -2,7 +2,7 @@
 // "previous"), j/k selection, Enter to open, c to claim.
 import { useEffect, useRef, useState } from 'react';
 import type { Route } from './App.tsx';
-import { ApiError, CATEGORIES, type Me, type QueueItem, call, categoryLabel, fmtTime } from './api.ts';
+import { ApiError, CATEGORIES, type Me, type QueueItem, call, categoryLabel, fmtDuration, fmtTime } from './api.ts';
 import { OutcomeBadge, StatusBadge, VerdictBadge } from './badges.tsx';
 
 export const VIEWS = [['open', 'Open'], ['claimed', 'Claimed'], ['mine', 'Mine'], ['resolved', 'Resolved'], ['all', 'All']] as const;
@@ -25,6 +25,8 @@ export interface QueueState {
 
 export const initialQueueState: QueueState = { view: 'open', category: '', verdict: '', accusedId: '', assigneeId: '', cursors: [''], items: [], nextCursor: null, selected: 0, checked: [] };
 const PAGE = 25;
+/** A claim held longer than this is flagged so that no report sits forgotten (admins can release it). */
+const STALE_CLAIM_MS = 4 * 3_600_000;
 
 export function Queue({ state, setState, me, navigate, onAuthError }: {
   state: QueueState; setState: React.Dispatch<React.SetStateAction<QueueState>>; me: Me; navigate: (r: Route) => void; onAuthError: (e: unknown) => void;
@@ -174,7 +176,7 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
               <td><code>{r.accusedId}</code></td>
               <td>{r.reportsAgainstAccused ?? 1}</td>
               <td><StatusBadge status={r.status} />{r.outcome && <> <OutcomeBadge outcome={r.outcome} /></>}</td>
-              <td>{r.assigneeId ?? '—'}</td>
+              <td>{r.assigneeId ?? '—'}{r.status === 'in_review' && r.claimedAt && <span className={Date.now() - Date.parse(r.claimedAt) > STALE_CLAIM_MS ? 'stale' : 'muted'}> · {fmtDuration(Date.now() - Date.parse(r.claimedAt))}{Date.now() - Date.parse(r.claimedAt) > STALE_CLAIM_MS ? ' (stale)' : ''}</span>}</td>
               <td>{r.status === 'received' && <button type="button" onClick={(e) => { e.stopPropagation(); void claim(r); }} aria-label={`Claim report ${r.id}`}>Claim</button>}</td>
             </tr>
           ))}
