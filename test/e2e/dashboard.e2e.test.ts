@@ -150,6 +150,11 @@ describe('moderator dashboard', () => {
     await expect.poll(() => page.getByText('claimed by you').count(), POLL).toBe(1);
     await page.keyboard.press('b');
     await expect.poll(() => page.getByRole('radio', { name: /^Ban/ }).isChecked(), POLL).toBe(true);
+    await page.keyboard.press('s');
+    await expect.poll(() => page.getByLabel('Duration').count(), POLL).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.keyboard.press('b');
+    await expect.poll(() => page.getByRole('radio', { name: /^Ban/ }).isChecked(), POLL).toBe(true);
     await shot('04-detail-claimed-ban-chosen');
     await expect.poll(() => page.getByRole('button', { name: 'Submit', exact: true }).isEnabled(), POLL).toBe(true);
     await page.keyboard.press('Enter');
@@ -218,6 +223,8 @@ describe('moderator dashboard', () => {
 
   it('staff page: the admin adds a moderator, who cannot see the staff page', async () => {
     await page.getByRole('link', { name: 'Staff' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Add a staff account' }).count(), POLL).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel('Login name').fill('mia');
     await page.getByLabel('Display name').fill('Mia Moderator');
     await page.getByLabel('Initial password').fill('mia has a long password');
