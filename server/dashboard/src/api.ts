@@ -111,6 +111,7 @@ export interface ReportDetail {
 export const fmtTime = (iso: string | number) => new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 export function fmtDuration(ms: number | null): string {
   if (ms === null) return '—';
+  if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))} s`;
   const m = Math.round(ms / 60_000);
   if (m < 60) return `${m} min`;
   const h = m / 60;
