@@ -33,7 +33,7 @@ async function spawnServer(): Promise<{ child: ChildProcess; base: string }> {
     const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /server: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      const m = /Chat:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(out); // server/main.ts start-up banner
       if (m?.[1]) {
         clearTimeout(t);
         resolve(m[1]);
