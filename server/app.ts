@@ -9,11 +9,10 @@ import { AppError, AuthenticationError, InputError, RateLimitError, type FieldIs
 import { serializeError } from './logger.ts';
 import { buildOpenApi } from './openapi.ts';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.ts';
+import { mountWebApps } from './web-static.ts';
 import type { Principal, RateLimitName, Route, RouteSpec } from './routes/_route.ts';
 import { allRoutes } from './routes/index.ts';
 import { MOD_SESSION_COOKIE, parseCookies } from './cookies.ts';
-import { mountChat } from './chat-static.ts';
-import { mountDashboard } from './dashboard-static.ts';
 import type { Services } from './services/index.ts';
 
 const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -176,8 +175,7 @@ export function createApp(s: Services): express.Express {
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.get('/docs', (_req, res) => void res.type('html').send(renderDocs(routes.map((r) => r.spec))));
 
-  mountDashboard(app);
-  mountChat(app);
+  mountWebApps(app);
 
   app.use((_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -1,5 +1,5 @@
 // Moderator dashboard build: `npm run build:dashboard` → dist/dashboard, served by the server at /dashboard
-// (server/dashboard-static.ts). No inline scripts or styles, so the strict CSP there holds.
+// (server/web-static.ts). No inline scripts or styles, so the strict CSP there holds.
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
