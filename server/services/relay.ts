@@ -108,14 +108,18 @@ export class RelayService {
     else setImmediate(() => void this.flush());
   }
 
+  /** Fixed-width counter, so ids sort in acceptance order: delivery is ORDER BY (serverTime, id). */
   private nextMessageId(): string {
-    return `m-${this.idPrefix}-${(this.counter++).toString(36)}`;
+    return `m-${this.idPrefix}-${(this.counter++).toString(36).padStart(10, '0')}`;
   }
 
-  /** Integer ms, strictly increasing within this process (keeps delivery order = acceptance order). */
+  /**
+   * Integer ms, non-decreasing within this process. Not strictly increasing: adding 1 ms per message in a
+   * busy millisecond would run ahead of the real clock above 1,000 msgs/s and stamp future times
+   * (PROTOCOL.md §7.1 stamps the time of acceptance). Ties are ordered by the message id.
+   */
   private nextServerTime(): number {
-    const now = Date.now();
-    this.lastTime = now > this.lastTime ? now : this.lastTime + 1;
+    this.lastTime = Math.max(Date.now(), this.lastTime);
     return this.lastTime;
   }
 
