@@ -10,7 +10,12 @@ import type { FetchedBundle, PublishBundleRequest, PublishBundleResponse } from 
 import type { NoticeList, SignedNoticesRequest } from '../server/routes/notices.ts';
 import type { AckRequest, AckResponse, Envelope, FetchResponse, SendRequest, SendResponse } from '../server/routes/messages.ts';
 import type { ReportDetail, ReportList, ReportSummary, SubmitReportRequest } from '../server/routes/reports.ts';
+import type { AddMembersRequest, RosterResponse, SetRoleRequest } from '../server/routes/groups.ts';
+import type { ReportAttachmentList } from '../server/routes/blobs.ts';
 import { fromBase64Url, toBase64Url } from './_bytes.ts';
+import type { ByteSource, EncryptOptions, EngineOptions } from './attachment.ts';
+import { type TransferTarget, downloadAttachment, uploadAttachment, uploadReportEvidence } from './attachment-transfer.ts';
+import type { AttachmentDescriptor } from './header.ts';
 import { signChallenge, signRegistration } from './auth.ts';
 import type { IdentityKeyPair } from './identity.ts';
 
@@ -32,11 +37,16 @@ export type ReportCategory = z.output<typeof SubmitReportRequest>['category'];
 export type ReportSummaryJson = z.output<typeof ReportSummary>;
 export type ReportDetailJson = z.output<typeof ReportDetail>;
 export type NoticeJson = z.output<typeof NoticeList>['notices'][number];
+export type RosterJson = z.output<typeof RosterResponse>;
+export type GroupRole = RosterJson['members'][number]['role'];
+export type ReportAttachmentJson = z.output<typeof ReportAttachmentList>['attachments'][number];
 type Ok = z.output<typeof OkResponse>;
 // Compile-time guards that the request shapes used below are the server's.
 type _Challenge = z.input<typeof ChallengeRequest>;
 type _Token = z.input<typeof TokenRequest>;
 type _Ack = z.input<typeof AckRequest>;
+type _AddMembers = z.input<typeof AddMembersRequest>;
+type _SetRole = z.input<typeof SetRoleRequest>;
 
 /** The problem+json members the server sends (server/problem.ts ProblemSchema). */
 export interface Problem {
@@ -95,7 +105,7 @@ export interface ApiClientOptions {
   refreshToken?: () => Promise<string | null>;
 }
 
-type Method = 'GET' | 'POST' | 'PUT';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export class ApiClient {
   readonly baseUrl: string;
@@ -217,6 +227,58 @@ export class ApiClient {
   }
   getConversation(conversationId: string): Promise<ConversationJson> {
     return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}`);
+  }
+
+  // ---- Group rosters (docs/PROTOCOL.md §12) ----
+  roster(conversationId: string): Promise<RosterJson> {
+    return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}/members`);
+  }
+  /** Group creator and admins only (not_group_admin otherwise). */
+  addMembers(conversationId: string, accountIds: string[]): Promise<RosterJson> {
+    return this.request('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/members`, { accountIds } satisfies _AddMembers);
+  }
+  /** Removes a member (creator and admins; only the creator removes admins), or leaves when `accountId` is the caller. */
+  removeMember(conversationId: string, accountId: string): Promise<RosterJson | { left: true }> {
+    return this.request('DELETE', `/v1/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(accountId)}`);
+  }
+  /** Names or demotes an admin (group creator only). */
+  setMemberRole(conversationId: string, accountId: string, role: _SetRole['role']): Promise<RosterJson> {
+    return this.request('PUT', `/v1/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(accountId)}/role`, { role } satisfies _SetRole);
+  }
+
+  // ---- Attachment blobs (ciphertext only; docs/PROTOCOL.md §11.8) ----
+  /** Runs a blob transfer with the current token; refreshes it once on 401 invalid_token, like JSON requests. */
+  private async transfer<T>(run: (t: TransferTarget) => Promise<T>, retry = true): Promise<T> {
+    const target = (): TransferTarget => {
+      if (!this.tokenValue) throw new ApiError({ type: 'about:blank', title: 'Not logged in', status: 401, detail: 'no bearer token; log in first', code: 'unauthorized' }, null);
+      return { baseUrl: this.baseUrl, token: this.tokenValue, fetch: this.fetchImpl };
+    };
+    try {
+      return await run(target());
+    } catch (e) {
+      if (!(retry && ApiError.is(e, 'invalid_token') && this.refresh)) throw e;
+      this.refreshing ??= this.refresh().finally(() => (this.refreshing = null));
+      const fresh = await this.refreshing;
+      if (!fresh) throw e;
+      this.tokenValue = fresh;
+      return run(target());
+    }
+  }
+  /** Encrypts `file` while uploading it as a blob of the conversation; returns the descriptor to frank. Retried only for bytes (a stream is read once). */
+  uploadAttachment(conversationId: string, file: ByteSource, mediaType: string, opts: EncryptOptions = {}): Promise<AttachmentDescriptor> {
+    return this.transfer((t) => uploadAttachment(t, conversationId, file, mediaType, opts), file instanceof Uint8Array);
+  }
+  /** Downloads and fully verifies an attachment before returning any of it (§11.5). */
+  downloadAttachment(d: AttachmentDescriptor, opts: EngineOptions = {}): Promise<Uint8Array> {
+    return this.transfer((t) => downloadAttachment(t, d, opts));
+  }
+  /** Attachments of your report and their verification status. */
+  async reportAttachments(reportId: string): Promise<ReportAttachmentJson[]> {
+    return (await this.request<z.output<typeof ReportAttachmentList>>('GET', `/v1/reports/${encodeURIComponent(reportId)}/attachments`)).attachments;
+  }
+  /** Evidence for a reported attachment whose blob is gone: deterministic re-encryption of the displayed plaintext. */
+  uploadReportEvidence(reportId: string, position: number, index: number, d: AttachmentDescriptor, plaintext: Uint8Array): Promise<{ status: string; failure: string | null }> {
+    return this.transfer((t) => uploadReportEvidence(t, reportId, position, index, d, plaintext));
   }
 
   // ---- Relay ----

@@ -75,6 +75,9 @@ export {
 export { type TransferTarget, downloadAttachment, downloadAttachmentStream, uploadAttachment, uploadReportEvidence } from './attachment-transfer.ts';
 export { type GroupEnvelope, type GroupSend, GroupSender, type SealForGroupOptions, type SessionLookup, groupRecipients, groupSendRequest, sealForGroup } from './group.ts';
 // Typed HTTP client, login signatures and the push channel (docs/API.md).
-export { type Account, ApiClient, type ApiClientOptions, ApiError, type EnvelopeJson, type NoticeJson, type Problem, type ReportCategory } from './api.ts';
+export {
+  type Account, ApiClient, type ApiClientOptions, ApiError, type EnvelopeJson, type GroupRole, type NoticeJson, type Problem, type ReportAttachmentJson, type ReportCategory,
+  type RosterJson,
+} from './api.ts';
 export { AUTH_LABEL, REGISTER_LABEL, authSignatureInput, registerSignatureInput, signChallenge, signRegistration } from './auth.ts';
 export { PushChannel, type PushChannelOptions, type PushState, type WebSocketLike } from './push.ts';
