@@ -1,22 +1,27 @@
 // Page layout: welcome (register) or the chat: contacts on the left, the open conversation or "My reports".
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Conversation } from './Conversation.tsx';
+import { GroupConversation } from './GroupConversation.tsx';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import { describeNotice, describeRestriction } from './labels.ts';
 import { MyReports } from './MyReports.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { Welcome } from './Welcome.tsx';
 
-export type View = { kind: 'chat'; peerId: string | null } | { kind: 'reports' };
+export type View = { kind: 'chat'; peerId: string | null } | { kind: 'group'; conversationId: string } | { kind: 'reports' };
 
 export function App({ engine }: { engine: ChatEngine }) {
   const snap = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
   const [view, setView] = useState<View>({ kind: 'chat', peerId: null });
 
-  // Open the most recent conversation once contacts are known.
+  // Open the most recent conversation once contacts or groups are known.
   useEffect(() => {
-    if (view.kind === 'chat' && view.peerId === null && snap.contacts[0]) setView({ kind: 'chat', peerId: snap.contacts[0].peerId });
-  }, [snap.contacts, view]);
+    if (view.kind !== 'chat' || view.peerId !== null) return;
+    const c = snap.contacts[0];
+    const g = snap.groups[0];
+    if (g && (!c || g.lastActivity > c.lastActivity)) setView({ kind: 'group', conversationId: g.conversationId });
+    else if (c) setView({ kind: 'chat', peerId: c.peerId });
+  }, [snap.contacts, snap.groups, view]);
 
   if (snap.phase === 'loading') {
     return (
@@ -39,6 +44,12 @@ export function App({ engine }: { engine: ChatEngine }) {
         )}
         {view.kind === 'reports' ? (
           <MyReports engine={engine} snap={snap} />
+        ) : view.kind === 'group' ? (
+          engine.group(view.conversationId) ? (
+            <GroupConversation key={view.conversationId} engine={engine} snap={snap} conversationId={view.conversationId} onShowReports={() => setView({ kind: 'reports' })} onLeft={() => undefined} />
+          ) : (
+            <EmptyState />
+          )
         ) : view.peerId && engine.contact(view.peerId) ? (
           <Conversation key={view.peerId} engine={engine} snap={snap} peerId={view.peerId} onShowReports={() => setView({ kind: 'reports' })} />
         ) : (
@@ -80,7 +91,7 @@ function EmptyState() {
   return (
     <section className="empty">
       <h2>No conversation open</h2>
-      <p>Add someone by their handle on the left to start an end-to-end encrypted conversation.</p>
+      <p>Add someone by their handle on the left to start an end-to-end encrypted conversation, or start a group.</p>
       <ul className="promises">
         <li>The server only ever relays ciphertext: it cannot read your messages.</li>
         <li>If someone abuses you, press <strong>Report</strong> on their message. Only the messages you choose are revealed to moderators.</li>

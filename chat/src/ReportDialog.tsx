@@ -1,13 +1,22 @@
 // Report a received message: reason, optional comment, and which surrounding messages to reveal as context.
 // Says plainly what moderators will see and what stays encrypted. Only on "Send report" does anything leave.
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
-import type { ReportCategory, ReportDetailJson } from '../../client/api.ts';
-import type { ChatEngine } from './engine.ts';
+import type { ReportCategory } from '../../client/api.ts';
+import { type ChatEngine, type SubmittedReport, displayText, formatBytes } from './engine.ts';
 import { CATEGORIES, CATEGORY_LABELS, formatTime } from './labels.ts';
 
-export function ReportDialog({ engine, messageId, peerId, onClose, onShowReports }: {
-  engine: ChatEngine; messageId: string; peerId: string; onClose: () => void; onShowReports: () => void;
+/** "12 from alice, 3 from carol, 1 from you": each sender whose messages are revealed, the reporter last. */
+function revealedBy(senders: string[], me: string | null, always: string): string {
+  const counts = new Map<string, number>([[always, 0]]);
+  for (const s of senders) if (s !== me) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const mine = senders.filter((s) => s === me).length;
+  return [...[...counts].map(([s, n]) => `${n} from ${s}`), `${mine} from you`].join(', ');
+}
+
+export function ReportDialog({ engine, messageId, groupName, onClose, onShowReports }: {
+  engine: ChatEngine; messageId: string; /** Set when reporting in a group. */ groupName?: string; onClose: () => void; onShowReports: () => void;
 }) {
+  const me = engine.getSnapshot().me;
   const ref = useRef<HTMLDialogElement>(null);
   const candidates = useMemo(() => engine.contextCandidates(messageId), [engine, messageId]);
   const [category, setCategory] = useState<ReportCategory | null>(null);
@@ -15,7 +24,7 @@ export function ReportDialog({ engine, messageId, peerId, onClose, onShowReports
   const [selected, setSelected] = useState<Set<string>>(() => new Set(candidates.map((c) => c.message.id)));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<ReportDetailJson | null>(null);
+  const [done, setDone] = useState<SubmittedReport | null>(null);
   const doneHeading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -27,10 +36,13 @@ export function ReportDialog({ engine, messageId, peerId, onClose, onShowReports
   }, [done]);
 
   const reported = candidates.find((c) => c.isReported)?.message;
+  const peerId = reported?.senderId ?? '';
   const chosen = candidates.filter((c) => selected.has(c.message.id));
-  const fromPeer = chosen.filter((c) => c.message.direction === 'in').length;
-  const fromMe = chosen.length - fromPeer;
+  const breakdown = revealedBy(chosen.map((c) => c.message.senderId), me, peerId);
+  const otherSenders = new Set(chosen.map((c) => c.message.senderId).filter((s) => s !== me && s !== peerId));
+  const files = chosen.flatMap((c) => c.message.attachments ?? []);
   const leftOut = candidates.length - chosen.length;
+  const where = groupName ? 'this group' : 'this conversation';
 
   function toggle(id: string) {
     setSelected((s) => {
@@ -79,6 +91,9 @@ export function ReportDialog({ engine, messageId, peerId, onClose, onShowReports
               </>
             )}{' '}
             {done.items.filter((i) => i.verdict === 'verified').length} of {done.items.length} revealed messages verified.
+            {done.attachments && done.attachments.length > 0 && (
+              <> {done.attachments.filter((a) => a.status === 'verified').length} of {done.attachments.length} attached file{done.attachments.length === 1 ? '' : 's'} verified.</>
+            )}
           </p>
           <p>A moderator will review it. You can follow its status under <strong>My reports</strong>. {done.duplicate ? 'You had already reported this message; this is the same report.' : ''}</p>
           <div className="actions">
@@ -92,8 +107,20 @@ export function ReportDialog({ engine, messageId, peerId, onClose, onShowReports
         </div>
       ) : (
         <form onSubmit={submit} noValidate>
-          <h2 id="report-title">Report a message from {peerId}</h2>
-          {reported && <blockquote className="quoted">{reported.text}</blockquote>}
+          <h2 id="report-title">
+            Report a message from {peerId}
+            {groupName ? ` in “${groupName}”` : ''}
+          </h2>
+          {reported && (
+            <blockquote className="quoted">
+              {displayText(reported, me)}
+              {reported.attachments?.map((a, i) => (
+                <span key={i} className="ctx-file">
+                  {' '}+ attached file ({a.mediaType}, {formatBytes(a.size)})
+                </span>
+              ))}
+            </blockquote>
+          )}
 
           <fieldset className="reasons">
             <legend>Why are you reporting it?</legend>
@@ -113,7 +140,9 @@ export function ReportDialog({ engine, messageId, peerId, onClose, onShowReports
 
           <fieldset className="context">
             <legend>Messages to include ({chosen.length} of {candidates.length} selected)</legend>
-            <p className="hint">Context helps moderators understand what happened. Your own messages are included too; untick any you want to keep private.</p>
+            <p className="hint">
+              Context helps moderators understand what happened. {groupName ? 'Messages from every member around it are offered, yours included' : 'Your own messages are included too'}; untick any you want to keep private.
+            </p>
             <div className="context-tools">
               <button type="button" className="link" onClick={() => setSelected(new Set(candidates.map((c) => c.message.id)))}>
                 Select all
@@ -127,8 +156,15 @@ export function ReportDialog({ engine, messageId, peerId, onClose, onShowReports
                 <li key={m.id} className={isReported ? 'reported' : m.direction === 'out' ? 'mine' : ''}>
                   <label>
                     <input type="checkbox" checked={selected.has(m.id)} disabled={isReported} onChange={() => toggle(m.id)} />
-                    <span className="who">{m.direction === 'out' ? 'You' : peerId}</span>
-                    <span className="ctx-text">{m.text}</span>
+                    <span className="who">{m.direction === 'out' ? 'You' : m.senderId}</span>
+                    <span className="ctx-text">
+                      {displayText(m, me)}
+                      {m.attachments?.map((a, i) => (
+                        <span key={i} className="ctx-file">
+                          {' '}+ file ({a.mediaType}, {formatBytes(a.size)})
+                        </span>
+                      ))}
+                    </span>
                     <span className="ctx-time">{formatTime(m.serverTime ?? m.sentAt)}</span>
                     {isReported && <span className="chip static">Reported message</span>}
                   </label>
@@ -141,13 +177,19 @@ export function ReportDialog({ engine, messageId, peerId, onClose, onShowReports
             <h3 id="disclosure-title">What happens when you send this report</h3>
             <ul>
               <li>
-                <strong>Revealed to moderators:</strong> the text of the {chosen.length} selected message{chosen.length === 1 ? '' : 's'} ({fromPeer} from {peerId}, {fromMe} from you), who sent each and when, your reason{comment.trim() ? ' and your comment' : ''}.
+                <strong>Revealed to moderators:</strong> the text of the {chosen.length} selected message{chosen.length === 1 ? '' : 's'} ({breakdown}), who sent each and when, your reason{comment.trim() ? ' and your comment' : ''}.
+                {groupName && otherSenders.size > 0 ? ` That includes messages from ${[...otherSenders].join(', ')}, who ${otherSenders.size === 1 ? 'is' : 'are'} not reported.` : ''}
               </li>
+              {files.length > 0 && (
+                <li>
+                  <strong>Attached files:</strong> the {files.length} file{files.length === 1 ? '' : 's'} in the selected messages {files.length === 1 ? 'is' : 'are'} included. The server checks each is exactly the file the sender sent; moderators see images blurred until they choose to look.
+                </li>
+              )}
               <li>
                 <strong>Verified:</strong> each message carries a cryptographic proof, so moderators can check it is exactly what was sent. Nobody can fake or edit a report, including you.
               </li>
               <li>
-                <strong>Stays encrypted:</strong> every other message in this conversation and all your other chats. The server never had the keys to read them and does not get them now.
+                <strong>Stays encrypted:</strong> every other message in {where} and all your other chats. The server never had the keys to read them and does not get them now.
               </li>
               {leftOut > 0 && (
                 <li>

@@ -1,8 +1,63 @@
-// Who I am, connection state, navigation, add-a-contact and the contact list.
+// Who I am, connection state, navigation, add-a-contact, new group, and the conversation list (1:1 and groups).
 import { LockIcon } from './Icons.tsx';
 import { type FormEvent, useState } from 'react';
 import type { View } from './App.tsx';
-import type { ChatEngine, Snapshot } from './engine.ts';
+import { type ChatEngine, GROUP_NAME_MAX, type Snapshot, displayText } from './engine.ts';
+import type { MessageRecord } from './storage.ts';
+
+function preview(m: MessageRecord | undefined, me: string | null, group: boolean): string {
+  if (!m) return 'No messages yet';
+  const body = displayText(m, me) || (m.attachments?.length ? (m.attachments[0]?.mediaType.startsWith('image/') ? 'Photo' : 'File') : '');
+  if (m.direction === 'out') return `You: ${body}`;
+  return group && m.direction === 'in' && m.kind !== 'group-info' ? `${m.senderId}: ${body}` : body;
+}
+
+function NewGroup({ engine, onCreated, onCancel }: { engine: ChatEngine; onCreated: (conversationId: string) => void; onCancel: () => void }) {
+  const [name, setName] = useState('');
+  const [members, setMembers] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function create(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const g = await engine.createGroup(name, members);
+      onCreated(g.conversationId);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="add new-group" onSubmit={create} aria-labelledby="new-group-title">
+      <h2 id="new-group-title" className="form-title">
+        New group
+      </h2>
+      <label htmlFor="group-name">Group name</label>
+      <input id="group-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={GROUP_NAME_MAX} autoComplete="off" required autoFocus />
+      <label htmlFor="group-members">Members (handles, separated by commas)</label>
+      <input id="group-members" value={members} onChange={(e) => setMembers(e.target.value)} placeholder="e.g. sam, kim" autoComplete="off" required aria-describedby="group-members-hint" />
+      <p id="group-members-hint" className="hint">
+        The group&apos;s name is end-to-end encrypted; the server only learns who is in it.
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy || !name.trim() || !members.trim()}>
+          {busy ? 'Creating…' : 'Create group'}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
 
 const CONNECTION_LABELS: Record<Snapshot['connection'], string> = {
   idle: 'Not connected',
@@ -16,6 +71,7 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
   const [handle, setHandle] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [newGroup, setNewGroup] = useState(false);
   const decided = snap.reports.filter((r) => r.outcome !== null).length;
 
   async function add(e: FormEvent) {
@@ -47,7 +103,7 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
         </div>
       </header>
       <nav aria-label="Views">
-        <button type="button" className={view.kind === 'chat' ? 'tab active' : 'tab'} aria-current={view.kind === 'chat' ? 'page' : undefined} onClick={() => setView({ kind: 'chat', peerId: view.kind === 'chat' ? view.peerId : (snap.contacts[0]?.peerId ?? null) })}>
+        <button type="button" className={view.kind !== 'reports' ? 'tab active' : 'tab'} aria-current={view.kind !== 'reports' ? 'page' : undefined} onClick={() => view.kind === 'reports' && setView({ kind: 'chat', peerId: null })}>
           Chats
         </button>
         <button type="button" className={view.kind === 'reports' ? 'tab active' : 'tab'} aria-current={view.kind === 'reports' ? 'page' : undefined} onClick={() => setView({ kind: 'reports' })}>
@@ -68,14 +124,54 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
           </p>
         )}
       </form>
+      {newGroup ? (
+        <NewGroup
+          engine={engine}
+          onCreated={(conversationId) => {
+            setNewGroup(false);
+            setView({ kind: 'group', conversationId });
+          }}
+          onCancel={() => setNewGroup(false)}
+        />
+      ) : (
+        <div className="add">
+          <button type="button" className="new-group-btn" onClick={() => setNewGroup(true)}>
+            New group
+          </button>
+        </div>
+      )}
       <h2 className="list-title" id="contacts-title">
         Conversations
       </h2>
-      {snap.contacts.length === 0 ? (
+      {snap.contacts.length === 0 && snap.groups.length === 0 ? (
         <p className="hint pad">No contacts yet.</p>
       ) : (
         <ul className="contacts" aria-labelledby="contacts-title">
-          {snap.contacts.map((c) => {
+          {[...snap.contacts.map((c) => ({ at: c.lastActivity, c, g: null })), ...snap.groups.map((g) => ({ at: g.lastActivity, c: null, g }))]
+            .sort((a, b) => b.at - a.at)
+            .map(({ c, g }) => {
+            if (g) {
+              const list = snap.messages[g.conversationId] ?? [];
+              const active = view.kind === 'group' && view.conversationId === g.conversationId;
+              return (
+                <li key={g.conversationId}>
+                  <button type="button" className={active ? 'contact active' : 'contact'} aria-current={active ? 'true' : undefined} onClick={() => setView({ kind: 'group', conversationId: g.conversationId })}>
+                    <span className="avatar group" aria-hidden="true">
+                      {g.name.slice(0, 1).toUpperCase()}
+                    </span>
+                    <span className="contact-text">
+                      <span className="contact-name">
+                        {g.name}
+                        <span className="visually-hidden"> (group)</span>
+                      </span>
+                      <span className="preview">{g.active ? preview(list[list.length - 1], snap.me, true) : 'You are no longer a member'}</span>
+                    </span>
+                    {g.unread > 0 && !active && <span className="unread" aria-label={`${g.unread} unread`}>{g.unread}</span>}
+                  </button>
+                </li>
+              );
+            }
+            if (!c) return null;
             const list = snap.messages[c.conversationId] ?? [];
             const last = list[list.length - 1];
             const active = view.kind === 'chat' && view.peerId === c.peerId;
@@ -90,7 +186,7 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
                       {c.peerId}
                       {c.verified && <span className="verified-mark" title="Safety number verified" aria-label="(safety number verified)"> ✔</span>}
                     </span>
-                    <span className="preview">{last ? (last.direction === 'out' ? `You: ${last.text}` : last.text) : 'No messages yet'}</span>
+                    <span className="preview">{preview(last, snap.me, false)}</span>
                   </span>
                   {c.unread > 0 && !active && <span className="unread" aria-label={`${c.unread} unread`}>{c.unread}</span>}
                 </button>

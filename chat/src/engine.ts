@@ -1,7 +1,12 @@
 // The chat client without React: account, sessions, franked sending and receiving, reports. Every
 // cryptographic step runs in this page; the server sees ciphertext, commitments and stamps, and plaintext
 // only in the items of a report the user confirms. UI code reads `snapshot` and calls the methods below.
-import { ApiClient, ApiError, type EnvelopeJson, type ReportCategory } from '../../client/api.ts';
+// Groups (docs/PROTOCOL.md §12): frank once, encrypt per member through the pairwise sessions. Attachments
+// (§11): encrypted while uploading; recipients download and verify the whole file before showing it.
+import { ApiClient, ApiError, type EnvelopeJson, type ReportAttachmentJson, type ReportCategory, type RosterJson } from '../../client/api.ts';
+import { AttachmentError } from '../../client/attachment-errors.ts';
+import { sealForGroup } from '../../client/group.ts';
+import { type AttachmentDescriptor, decodeHeader } from '../../client/header.ts';
 import { fromUtf8, utf8 } from '../../client/_bytes.ts';
 import { deserializeIdentity, generateIdentity, type IdentityKeyPair, serializeIdentity } from '../../client/identity.ts';
 import { PreKeyStore } from '../../client/prekeys.ts';
@@ -11,7 +16,9 @@ import { formatSafetyNumber, safetyNumber } from '../../client/safety-number.ts'
 import { SessionError } from '../../client/session-errors.ts';
 import { Session, isPreKeyMessage } from '../../client/session.ts';
 import type { ReportDetailJson, ReportSummaryJson } from '../../client/api.ts';
-import { type AccountRecord, ChatStorage, type ContactRecord, type MessageRecord, type PublicIdentityJson, type SessionRecord } from './storage.ts';
+import {
+  type AccountRecord, type AttachmentState, ChatStorage, type ContactRecord, type GroupRecord, type MessageRecord, type PublicIdentityJson, type SessionRecord,
+} from './storage.ts';
 import { type NoticeJson, fetchNotices } from './notices.ts';
 
 export const HANDLE_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
@@ -22,6 +29,33 @@ const PREKEY_LOW_WATER = 20;
 export const CONTEXT_BEFORE = 12;
 export const CONTEXT_AFTER = 8;
 const MAX_PREVIOUS_SESSIONS = 3;
+/** Largest file the chat sends or downloads: files are kept whole in this browser's storage. */
+export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+export const GROUP_NAME_MAX = 60;
+/** Content type of the franked message that carries a group's name (body: JSON {"name": …}). */
+export const GROUP_INFO_TYPE = 'application/vnd.franking-chat.group-info+json';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+
+export interface OutgoingFile {
+  data: Blob;
+  mediaType: string;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export function tooLargeMessage(size: number): string {
+  return `That file is ${formatBytes(size)}. Files up to ${formatBytes(MAX_ATTACHMENT_BYTES)} can be sent.`;
+}
+
+/** What a message shows: its text, or what a group-info message did. */
+export function displayText(m: MessageRecord, me: string | null): string {
+  if (m.kind !== 'group-info') return m.text;
+  return `${m.senderId === me ? 'You' : m.senderId} named the group “${m.text}”`;
+}
 
 export interface Standing {
   code: 'account_banned' | 'account_suspended';
@@ -37,11 +71,16 @@ export interface Snapshot {
   connection: PushState | 'idle';
   standing: Standing | null;
   contacts: ContactRecord[];
+  /** Groups this user is (or was) a member of, most recently active first. */
+  groups: GroupRecord[];
   /** By conversation id, oldest first. */
   messages: Readonly<Record<string, readonly MessageRecord[]>>;
   reports: readonly ReportSummaryJson[];
   notices: readonly NoticeJson[];
 }
+
+/** A filed report and the state of its attachments (null: their state could not be read). */
+export type SubmittedReport = ReportDetailJson & { attachments: ReportAttachmentJson[] | null };
 
 export interface ContextCandidate {
   message: MessageRecord;
@@ -49,7 +88,7 @@ export interface ContextCandidate {
 }
 
 const EMPTY: Snapshot = {
-  phase: 'loading', me: null, banner: null, connection: 'idle', standing: null, contacts: [], messages: {}, reports: [], notices: [],
+  phase: 'loading', me: null, banner: null, connection: 'idle', standing: null, contacts: [], groups: [], messages: {}, reports: [], notices: [],
 };
 
 const identityJson = (s: { signingKey: Uint8Array; dhKey: Uint8Array }): PublicIdentityJson => ({ signingKey: toBase64Url(s.signingKey), dhKey: toBase64Url(s.dhKey) });
@@ -71,9 +110,28 @@ export function describeSendError(e: unknown): { text: string; code: string } {
     case 'rate_limited':
       return { text: "Not sent: you're sending very fast. Wait a moment, then retry.", code: e.code };
     case 'not_a_member':
-      return { text: "Not sent: you're not a member of this conversation.", code: e.code };
+      return { text: "Not sent: you (or someone it was addressed to) are no longer a member of this conversation. Retry to send it to the current members.", code: e.code };
     default:
       return { text: `Not sent: ${e.detail}`, code: e.code };
+  }
+}
+
+function dataUrl(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(r.result as string);
+    r.onerror = () => reject(r.error ?? new Error('could not read the file'));
+    r.readAsDataURL(blob);
+  });
+}
+
+/** The name a group-info message carries; null if it is not one. */
+function groupInfo(body: Uint8Array): { name: string } | null {
+  try {
+    const v = JSON.parse(fromUtf8(body)) as { name?: unknown };
+    return typeof v.name === 'string' && v.name.trim() ? { name: v.name.trim().slice(0, GROUP_NAME_MAX) } : null;
+  } catch {
+    return null;
   }
 }
 
@@ -94,6 +152,8 @@ export class ChatEngine {
   /** Serialises every change to session, prekey and chain state (the ratchet is strictly sequential). */
   private lock: Promise<unknown> = Promise.resolve();
   private reportsTimer: ReturnType<typeof setInterval> | null = null;
+  /** Object URLs of verified attachments, by `${messageId}#${index}`. */
+  private readonly fileUrls = new Map<string, Promise<string | null>>();
 
   constructor(private readonly baseUrl = '') {
     this.api = new ApiClient({ baseUrl, refreshToken: () => this.relogin() });
@@ -189,6 +249,8 @@ export class ChatEngine {
     await this.maintainPreKeys().catch(() => undefined);
     void this.refreshNotices();
     void this.refreshReports();
+    void this.refreshGroups();
+    void this.resumeDownloads();
     const scheme = typeof location !== 'undefined' && location.protocol === 'https:' ? 'wss:' : 'ws:';
     const origin = this.baseUrl ? new URL(this.baseUrl) : location;
     this.push = new PushChannel({
@@ -208,6 +270,7 @@ export class ChatEngine {
       if (this.state.standing) return;
       void this.refreshReports();
       void this.refreshNotices();
+      void this.refreshGroups();
     }, 10_000);
   }
 
@@ -251,11 +314,11 @@ export class ChatEngine {
   }
 
   private async loadLocal(): Promise<void> {
-    const [contacts, messages] = await Promise.all([this.store.contacts(), this.store.messages()]);
+    const [contacts, messages, groups] = await Promise.all([this.store.contacts(), this.store.messages(), this.store.groups()]);
     const byConversation: Record<string, MessageRecord[]> = {};
     for (const m of messages) (byConversation[m.conversationId] ??= []).push(m);
     for (const list of Object.values(byConversation)) list.sort(byTime);
-    this.set({ contacts: contacts.sort((a, b) => b.lastActivity - a.lastActivity), messages: byConversation });
+    this.set({ contacts: contacts.sort((a, b) => b.lastActivity - a.lastActivity), groups: groups.sort((a, b) => b.lastActivity - a.lastActivity), messages: byConversation });
   }
 
   /** Log out and delete every key and message from this browser. */
@@ -264,6 +327,8 @@ export class ChatEngine {
     if (this.reportsTimer) clearInterval(this.reportsTimer);
     await this.api.logout().catch(() => undefined);
     await this.store.wipe();
+    for (const u of this.fileUrls.values()) void u.then((url) => url?.startsWith('blob:') && URL.revokeObjectURL(url));
+    this.fileUrls.clear();
     this.account = null;
     this.identity = null;
     this.preKeys = null;
@@ -356,61 +421,112 @@ export class ChatEngine {
     this.set({ messages: { ...this.state.messages, [m.conversationId]: list } });
   }
 
-  /** Franks, encrypts and stores the message before it leaves, then hands it to the relay. */
-  async send(peerId: string, text: string): Promise<void> {
-    const body = text.trim();
-    if (!body) return;
+  /** Sends to a 1:1 contact: text, an attachment, or both. */
+  async send(peerId: string, text: string, file?: OutgoingFile): Promise<void> {
     const contact = this.contact(peerId);
     if (!contact) throw new Error('unknown contact');
-    const message = await this.locked(async () => {
-      let rec = await this.store.session(peerId);
-      if (!rec) {
-        const s = await this.initiate(peerId);
-        rec = { peerId, current: s.serialize(), previous: [], heardBack: false };
+    await this.sendTo({ conversationId: contact.conversationId, recipients: [peerId], peerId, group: false }, text, file);
+  }
+
+  /** Sends to a group: franked once, encrypted through each current member's pairwise session (§12). */
+  async sendGroup(conversationId: string, text: string, file?: OutgoingFile): Promise<void> {
+    const recipients = await this.groupRecipients(conversationId);
+    await this.sendTo({ conversationId, recipients, peerId: '', group: true }, text, file);
+  }
+
+  /** The roster as the server knows it now, minus this user; refuses when this user is not a member. */
+  private async groupRecipients(conversationId: string): Promise<string[]> {
+    const g = await this.refreshGroup(conversationId);
+    if (!g?.active) throw new Error("Not sent: you're no longer a member of this group.");
+    const recipients = g.members.map((m) => m.accountId).filter((id) => id !== this.me);
+    if (recipients.length === 0) throw new Error('Not sent: nobody else is in this group yet. Add members first.');
+    return recipients;
+  }
+
+  /**
+   * Uploads the attachment (encrypted while uploading: only ciphertext leaves), then franks once, seals for
+   * every recipient and stores everything before it leaves; then hands it to the relay.
+   */
+  private async sendTo(
+    t: { conversationId: string; recipients: string[]; peerId: string; group: boolean }, text: string, file?: OutgoingFile, kind?: 'group-info',
+  ): Promise<void> {
+    const body = kind ? text : text.trim();
+    if (!body && !file) return;
+    if (file && file.data.size > MAX_ATTACHMENT_BYTES) throw new Error(tooLargeMessage(file.data.size));
+    const attachments: AttachmentDescriptor[] = [];
+    let plaintext: Uint8Array | null = null;
+    if (file) {
+      plaintext = new Uint8Array(await file.data.arrayBuffer());
+      try {
+        attachments.push(await this.api.uploadAttachment(t.conversationId, plaintext, file.mediaType || 'application/octet-stream', { maxSize: MAX_ATTACHMENT_BYTES }));
+      } catch (e) {
+        this.noteBlocked(e);
+        if (ApiError.is(e, 'payload_too_large') || AttachmentError.is(e, 'too_large')) throw new Error(tooLargeMessage(file.data.size));
+        if (ApiError.is(e, 'quota_exceeded')) throw new Error('Not sent: you have used your attachment storage for now. Try again once your recent files were delivered.');
+        throw new Error(describeSendError(e).text.replace('Not sent:', 'The file was not sent:'));
       }
-      const session = Session.deserialize(rec.current);
-      const chainState = await this.store.chain(contact.conversationId);
-      const chain = chainState ? SenderChain.fromJSON(chainState) : new SenderChain(contact.conversationId, this.me);
-      const franked = chain.frank(utf8(body));
-      const envelope = session.sendFranked(franked);
+    }
+    const message = await this.locked(async () => {
+      const sessions = new Map<string, Session>();
+      const records = new Map<string, SessionRecord>();
+      for (const id of t.recipients) {
+        let rec = await this.store.session(id);
+        if (!rec) {
+          const s = await this.initiate(id);
+          rec = { peerId: id, current: s.serialize(), previous: [], heardBack: false };
+        }
+        records.set(id, rec);
+        sessions.set(id, Session.deserialize(rec.current));
+      }
+      const chainState = await this.store.chain(t.conversationId);
+      const chain = chainState ? SenderChain.fromJSON(chainState) : new SenderChain(t.conversationId, this.me);
+      const franked = chain.frank(utf8(body), { contentType: kind ? GROUP_INFO_TYPE : TEXT_TYPE, attachments });
+      // One commitment for everyone; one ciphertext per recipient (a 1:1 is a roster of two).
+      const sealed = sealForGroup(franked, [this.me, ...t.recipients], sessions);
       const clientMessageId = toBase64Url(franked.header.clientMessageId);
       const m: MessageRecord = {
         id: `local:${clientMessageId}`,
-        conversationId: contact.conversationId,
-        peerId,
+        conversationId: t.conversationId,
+        peerId: t.peerId,
         direction: 'out',
         senderId: this.me,
-        text: body,
+        text: kind ? (JSON.parse(body) as { name: string }).name : body,
         sentAt: franked.header.sentAt,
         serverTime: null,
         seq: franked.header.seq,
         state: 'sending',
+        ...(t.group ? { group: true } : {}),
+        ...(kind ? { kind } : {}),
+        ...(file ? { attachments: [{ mediaType: attachments[0]?.mediaType ?? file.mediaType, size: file.data.size, status: 'ready' as const }] } : {}),
         pending: {
           commitment: toBase64Url(franked.commitment),
-          ciphertext: toBase64Url(envelope.message),
+          envelopes: sealed.envelopes.map((e) => ({ recipientId: e.recipientId, ciphertext: toBase64Url(e.message) })),
           clientMessageId,
           fk: toBase64Url(franked.fk),
           header: toBase64Url(franked.headerBytes),
           body: toBase64Url(utf8(body)),
         },
       };
-      const touched = { ...contact, lastActivity: Date.now() };
-      // Session, chain and message in one transaction: a crash cannot leave a used ratchet key or a
+      const ops: Parameters<ChatStorage['write']>[0] = [];
+      for (const [id, rec] of records) ops.push({ store: 'sessions', value: { ...rec, current: (sessions.get(id) as Session).serialize() } });
+      ops.push({ store: 'chains', value: chain.toJSON() }, { store: 'messages', value: m });
+      if (plaintext && file) ops.push({ store: 'files', value: { id: `${m.id}#0`, messageId: m.id, index: 0, data: new Blob([plaintext as Uint8Array<ArrayBuffer>], { type: file.mediaType }) } });
+      const contact = t.group ? undefined : this.contact(t.peerId);
+      const group = t.group ? this.group(t.conversationId) : undefined;
+      if (contact) ops.push({ store: 'contacts', value: { ...contact, lastActivity: Date.now() } });
+      if (group) ops.push({ store: 'groups', value: { ...group, lastActivity: Date.now() } });
+      // Sessions, chain and message in one transaction: a crash cannot leave a used ratchet key or a
       // sequence number without the message that consumed it.
-      await this.store.write([
-        { store: 'sessions', value: { ...rec, current: session.serialize() } },
-        { store: 'chains', value: chain.toJSON() },
-        { store: 'messages', value: m },
-        { store: 'contacts', value: touched },
-      ]);
-      this.upsertContact(touched);
+      await this.store.write(ops);
+      if (contact) this.upsertContact({ ...contact, lastActivity: Date.now() });
+      if (group) this.upsertGroup({ ...group, lastActivity: Date.now() });
       this.putMessage(m);
       return m;
     });
     await this.deliver(message);
   }
 
-  /** Sends (or re-sends) exactly the stored ciphertext and commitment: same seq, so no gap in the chain. */
+  /** Sends (or re-sends) exactly the stored ciphertexts and commitment: same seq, so no gap in the chain. */
   async deliver(m: MessageRecord): Promise<void> {
     const p = m.pending;
     if (!p) return;
@@ -420,11 +536,15 @@ export class ChatEngine {
       delete m.errorCode;
       this.putMessage(m);
     }
+    let envelopes = p.envelopes ?? [{ recipientId: m.peerId, ciphertext: p.ciphertext as string }];
+    if (m.group) {
+      // Members removed since it was sealed are not addressed (the relay refuses the whole send otherwise).
+      const g = this.group(m.conversationId);
+      if (g) envelopes = envelopes.filter((e) => g.members.some((x) => x.accountId === e.recipientId));
+    }
     try {
-      const sent = await this.api.send({
-        conversationId: m.conversationId, commitment: p.commitment, clientMessageId: p.clientMessageId,
-        envelopes: [{ recipientId: m.peerId, ciphertext: p.ciphertext }],
-      });
+      if (envelopes.length === 0) throw new Error('nobody left to send it to');
+      const sent = await this.api.send({ conversationId: m.conversationId, commitment: p.commitment, clientMessageId: p.clientMessageId, envelopes });
       const item: ReportItemJson = { stamp: sent.stamp, commitment: p.commitment, fk: p.fk, header: p.header, body: p.body };
       const done: MessageRecord = { ...m, state: 'sent', serverTime: sent.serverTime, item };
       delete done.pending;
@@ -432,12 +552,248 @@ export class ChatEngine {
       this.putMessage(done);
     } catch (e) {
       this.noteBlocked(e);
+      if (m.group && ApiError.is(e, 'not_a_member')) await this.refreshGroup(m.conversationId).catch(() => undefined);
       // A ban ends the session: the send then fails as invalid_token and re-login as account_banned.
       const standing = this.state.standing;
       const { text, code } = describeSendError(standing && ApiError.is(e) && e.status === 401 ? standingError(standing) : e);
       const failed: MessageRecord = { ...m, state: 'failed', error: text, errorCode: code };
       await this.store.write([{ store: 'messages', value: failed }]);
       this.putMessage(failed);
+    }
+  }
+
+  // ---- Groups ----
+  group(conversationId: string): GroupRecord | undefined {
+    return this.state.groups.find((g) => g.conversationId === conversationId);
+  }
+
+  private upsertGroup(g: GroupRecord): void {
+    const others = this.state.groups.filter((x) => x.conversationId !== g.conversationId);
+    this.set({ groups: [g, ...others].sort((a, b) => b.lastActivity - a.lastActivity) });
+  }
+
+  private parseHandles(raw: string): string[] {
+    const handles = [...new Set(raw.split(/[\s,;]+/).map((h) => h.trim().replace(/^@/, '')).filter(Boolean))];
+    for (const h of handles) if (!HANDLE_PATTERN.test(h)) throw new Error(`“${h}” is not a handle: use 3–32 letters, digits, dots, dashes or underscores.`);
+    return handles.filter((h) => h !== this.me);
+  }
+
+  private groupError(e: unknown, what: string): Error {
+    if (this.noteBlocked(e)) return new Error(`Your account is restricted, so you cannot ${what}.`);
+    if (ApiError.is(e, 'not_found')) return new Error(`Could not ${what}: one of those handles is not registered (or the group is gone). Check the spelling.`);
+    if (ApiError.is(e, 'not_group_admin')) return new Error(`Only the group's creator and admins can ${what}.`);
+    if (ApiError.is(e, 'network_error')) return new Error(`Could not ${what}: the server can't be reached.`);
+    return new Error(ApiError.is(e) ? `Could not ${what}: ${e.detail}` : `Could not ${what}.`);
+  }
+
+  /** Creates a group on the server (it learns the roster only) and sends its name, franked, to the members. */
+  async createGroup(name: string, membersRaw: string): Promise<GroupRecord> {
+    const title = name.trim();
+    if (!title) throw new Error('Give the group a name.');
+    if (title.length > GROUP_NAME_MAX) throw new Error(`Group names are at most ${GROUP_NAME_MAX} characters.`);
+    const members = this.parseHandles(membersRaw);
+    if (members.length === 0) throw new Error('Add at least one other member by handle.');
+    let roster: RosterJson;
+    try {
+      const conv = await this.api.createConversation({ kind: 'group', memberIds: members });
+      roster = await this.api.roster(conv.id);
+    } catch (e) {
+      throw this.groupError(e, 'create the group');
+    }
+    const g = await this.saveGroup(roster, { name: title });
+    await this.sendGroupInfo(g);
+    return this.group(g.conversationId) ?? g;
+  }
+
+  /** The group's name travels end-to-end encrypted and franked, like any message (new members learn it too). */
+  private async sendGroupInfo(g: GroupRecord): Promise<void> {
+    const recipients = g.members.map((m) => m.accountId).filter((id) => id !== this.me);
+    if (recipients.length === 0) return;
+    await this.sendTo({ conversationId: g.conversationId, recipients, peerId: '', group: true }, JSON.stringify({ name: g.name }), undefined, 'group-info');
+  }
+
+  async addMembers(conversationId: string, membersRaw: string): Promise<void> {
+    const members = this.parseHandles(membersRaw);
+    if (members.length === 0) throw new Error('Type the handles of the people to add.');
+    let roster: RosterJson;
+    try {
+      roster = await this.api.addMembers(conversationId, members);
+    } catch (e) {
+      throw this.groupError(e, 'add members');
+    }
+    const g = await this.saveGroup(roster);
+    await this.sendGroupInfo(g);
+  }
+
+  /** Removes a member (creator/admins), or leaves the group when `accountId` is this user. */
+  async removeMember(conversationId: string, accountId: string): Promise<void> {
+    let r: RosterJson | { left: true };
+    try {
+      r = await this.api.removeMember(conversationId, accountId);
+    } catch (e) {
+      throw this.groupError(e, accountId === this.me ? 'leave the group' : 'remove that member');
+    }
+    if ('left' in r) await this.markLeft(conversationId, 'You left the group.');
+    else await this.saveGroup(r);
+  }
+
+  async setAdmin(conversationId: string, accountId: string, admin: boolean): Promise<void> {
+    try {
+      await this.saveGroup(await this.api.setMemberRole(conversationId, accountId, admin ? 'admin' : 'member'));
+    } catch (e) {
+      throw this.groupError(e, 'change admins');
+    }
+  }
+
+  private systemNote(conversationId: string, text: string): MessageRecord {
+    return {
+      id: `note:${conversationId}:${Date.now()}:${Math.random().toString(36).slice(2)}`, conversationId, peerId: '', direction: 'system', senderId: '',
+      text, sentAt: Date.now(), serverTime: Date.now(), seq: null, group: true,
+    };
+  }
+
+  /** Stores the server's roster; roster changes appear in the conversation (the server, not a member, vouches for them). */
+  private async saveGroup(roster: RosterJson, patch: Partial<GroupRecord> = {}): Promise<GroupRecord> {
+    const old = this.group(roster.conversationId);
+    const members = roster.members.map((m) => ({ accountId: m.accountId, role: m.role }));
+    const g: GroupRecord = {
+      conversationId: roster.conversationId, name: old?.name ?? `Group with ${members.map((m) => m.accountId).filter((id) => id !== this.me).join(', ') || 'nobody'}`,
+      createdBy: roster.createdBy, members, active: members.some((m) => m.accountId === this.me),
+      addedAt: old?.addedAt ?? Date.now(), lastActivity: old?.lastActivity ?? Date.now(), unread: old?.unread ?? 0, ...patch,
+    };
+    const notes: MessageRecord[] = [];
+    if (old) {
+      const before = new Map(old.members.map((m) => [m.accountId, m.role]));
+      const after = new Map(members.map((m) => [m.accountId, m.role]));
+      const who = (id: string) => (id === this.me ? 'You' : id);
+      for (const [id] of after) if (!before.has(id)) notes.push(this.systemNote(g.conversationId, `${who(id)} joined the group.`));
+      for (const [id] of before) if (!after.has(id)) notes.push(this.systemNote(g.conversationId, `${who(id)} left or was removed from the group.`));
+      for (const [id, role] of after) if (before.has(id) && before.get(id) !== role && role !== 'creator') notes.push(this.systemNote(g.conversationId, `${who(id)} ${role === 'admin' ? 'is now an admin' : 'is no longer an admin'}.`));
+    }
+    const unchanged = old && notes.length === 0 && old.active === g.active && old.createdBy === g.createdBy && Object.keys(patch).length === 0;
+    if (unchanged) return old;
+    await this.store.write([{ store: 'groups', value: g }, ...notes.map((n) => ({ store: 'messages' as const, value: n }))]);
+    this.upsertGroup(g);
+    for (const n of notes) this.putMessage(n);
+    return g;
+  }
+
+  private async markLeft(conversationId: string, note: string): Promise<void> {
+    const g = this.group(conversationId);
+    if (!g || !g.active) return;
+    const next = { ...g, active: false, members: g.members.filter((m) => m.accountId !== this.me) };
+    const n = this.systemNote(conversationId, note);
+    await this.store.write([{ store: 'groups', value: next }, { store: 'messages', value: n }]);
+    this.upsertGroup(next);
+    this.putMessage(n);
+  }
+
+  /** Fresh roster of one group (null if it is unknown here); notices removal. */
+  async refreshGroup(conversationId: string): Promise<GroupRecord | null> {
+    try {
+      return await this.saveGroup(await this.api.roster(conversationId));
+    } catch (e) {
+      if (ApiError.is(e, 'not_found')) {
+        await this.markLeft(conversationId, 'You are no longer a member of this group.');
+        return this.group(conversationId) ?? null;
+      }
+      this.noteBlocked(e);
+      throw e;
+    }
+  }
+
+  /** Groups this user was added to appear even before anyone writes; rosters stay current. */
+  async refreshGroups(): Promise<void> {
+    if (!this.api.token || this.state.standing) return;
+    try {
+      const list = await this.api.listConversations();
+      const ids = new Set(list.filter((c) => c.kind === 'group').map((c) => c.id));
+      for (const id of ids) await this.refreshGroup(id).catch(() => undefined);
+      for (const g of this.state.groups) if (g.active && !ids.has(g.conversationId)) await this.refreshGroup(g.conversationId).catch(() => undefined);
+    } catch (e) {
+      this.noteBlocked(e);
+    }
+  }
+
+  async markGroupRead(conversationId: string): Promise<void> {
+    const g = this.group(conversationId);
+    if (!g || g.unread === 0) return;
+    const next = { ...g, unread: 0 };
+    await this.store.write([{ store: 'groups', value: next }]);
+    this.upsertGroup(next);
+  }
+
+  /** Direct or group: from local records, else asked of the server (first message of a new conversation). */
+  private async conversationKind(conversationId: string): Promise<'direct' | 'group'> {
+    if (this.state.contacts.some((c) => c.conversationId === conversationId)) return 'direct';
+    if (this.group(conversationId)) return 'group';
+    try {
+      const conv = await this.api.getConversation(conversationId);
+      if (conv.kind === 'direct') return 'direct';
+      await this.saveGroup(await this.api.roster(conversationId));
+      return 'group';
+    } catch (e) {
+      // Only a group can stop being ours (removed before this message was fetched).
+      if (!ApiError.is(e, 'not_found')) throw e;
+      const g: GroupRecord = { conversationId, name: 'A group you left', createdBy: '', members: [], active: false, addedAt: Date.now(), lastActivity: Date.now(), unread: 0 };
+      await this.store.write([{ store: 'groups', value: g }]);
+      this.upsertGroup(g);
+      return 'group';
+    }
+  }
+
+  // ---- Attachments ----
+  /**
+   * A verified attachment as a URL (null while it is not stored here): images as data: URLs (the page's CSP
+   * allows `img-src 'self' data:` only), other files as object URLs for the download link.
+   */
+  attachmentUrl(messageId: string, index: number): Promise<string | null> {
+    const key = `${messageId}#${index}`;
+    let p = this.fileUrls.get(key);
+    if (!p) {
+      p = this.store.file(messageId, index).then((f) => (!f ? null : f.data.type.startsWith('image/') ? dataUrl(f.data) : URL.createObjectURL(f.data)));
+      p.then((u) => u === null && this.fileUrls.delete(key), () => this.fileUrls.delete(key));
+      this.fileUrls.set(key, p);
+    }
+    return p;
+  }
+
+  /** Downloads, verifies (key commitment, every chunk, size, digest) and stores a message's attachments; only then are they shown. */
+  private async fetchAttachments(messageId: string): Promise<void> {
+    const m = await this.store.message(messageId);
+    if (!m?.item || !m.attachments) return;
+    const descriptors = decodeHeader(fromBase64Url(m.item.header, 'header')).attachments;
+    const states: AttachmentState[] = [...m.attachments];
+    for (const [i, d] of descriptors.entries()) {
+      const st = states[i];
+      if (!st || st.status === 'ready') continue;
+      if (d.size > MAX_ATTACHMENT_BYTES) {
+        states[i] = { ...st, status: 'failed', error: `Too large to open here (${formatBytes(d.size)}).` };
+        continue;
+      }
+      try {
+        const bytes = await this.api.downloadAttachment(d);
+        await this.store.write([{ store: 'files', value: { id: `${m.id}#${i}`, messageId: m.id, index: i, data: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: d.mediaType }) } }]);
+        states[i] = { mediaType: st.mediaType, size: st.size, status: 'ready' };
+      } catch (e) {
+        if (ApiError.is(e, 'network_error')) continue; // tried again on the next start
+        states[i] = {
+          ...st, status: 'failed',
+          error: e instanceof AttachmentError
+            ? 'This file did not match what the sender committed to, so it was discarded.'
+            : ApiError.is(e, 'not_found') ? 'This file is no longer on the server.' : 'This file could not be downloaded.',
+        };
+      }
+    }
+    const latest = (await this.store.message(messageId)) ?? m;
+    const next = { ...latest, attachments: states };
+    await this.store.write([{ store: 'messages', value: next }]);
+    this.putMessage(next);
+  }
+
+  private async resumeDownloads(): Promise<void> {
+    for (const m of Object.values(this.state.messages).flat()) {
+      if (m.direction === 'in' && m.attachments?.some((a) => a.status === 'loading')) await this.fetchAttachments(m.id).catch(() => undefined);
     }
   }
 
@@ -500,7 +856,8 @@ export class ChatEngine {
       }
     }
 
-    const contact = await this.contactForIncoming(peerId, stamp.conversationId, remote);
+    const isGroup = (await this.conversationKind(stamp.conversationId)) === 'group';
+    const contact = isGroup ? null : await this.contactForIncoming(peerId, stamp.conversationId, remote);
     const ops: Parameters<ChatStorage['write']>[0] = [];
     if (next) ops.push({ store: 'sessions', value: next });
     if (preKeysChanged) {
@@ -510,31 +867,55 @@ export class ChatEngine {
     let message: MessageRecord;
     if (receipt?.status === 'accepted') {
       const opened = receipt.message;
+      const info = isGroup && opened.header.contentType === GROUP_INFO_TYPE ? groupInfo(opened.body) : null;
       let text: string;
       try {
-        text = opened.header.contentType.startsWith('text/plain') ? fromUtf8(opened.body) : '(a message this app cannot display)';
+        text = info ? info.name : opened.header.contentType.startsWith('text/plain') ? fromUtf8(opened.body) : '(a message this app cannot display)';
       } catch {
         text = '(a message that is not valid text)';
       }
+      const attachments = opened.header.attachments;
       message = {
         id: stamp.messageId, conversationId: stamp.conversationId, peerId, direction: 'in', senderId: peerId, text,
         sentAt: opened.header.sentAt, serverTime: stamp.serverTime, seq: opened.header.seq,
+        ...(isGroup ? { group: true } : {}),
+        ...(info ? { kind: 'group-info' as const } : {}),
+        ...(attachments.length ? { attachments: attachments.map((a) => ({ mediaType: a.mediaType, size: a.size, status: 'loading' as const })) } : {}),
         item: { stamp, commitment: env.commitment, fk: toBase64Url(opened.fk), header: toBase64Url(opened.headerBytes), body: toBase64Url(opened.body) },
       };
+      if (info && isGroup) {
+        const g = this.group(stamp.conversationId);
+        if (g && g.name !== info.name) {
+          const renamed = { ...g, name: info.name };
+          ops.push({ store: 'groups', value: renamed });
+          this.upsertGroup(renamed);
+        }
+      }
     } else {
       message = {
         id: stamp.messageId, conversationId: stamp.conversationId, peerId, direction: 'system', senderId: peerId, sentAt: Date.now(),
-        serverTime: stamp.serverTime, seq: null,
+        serverTime: stamp.serverTime, seq: null, ...(isGroup ? { group: true } : {}),
         text: receipt?.status === 'dropped'
           ? `A message from ${peerId} was dropped: it did not match its franking commitment, so it could never have been reported.`
           : `A message from ${peerId} could not be decrypted and was discarded.`,
       };
     }
-    const updated = { ...contact, lastActivity: Date.now(), unread: contact.unread + (message.direction === 'in' ? 1 : 0) };
-    ops.push({ store: 'messages', value: message }, { store: 'contacts', value: updated });
-    await this.store.write(ops);
-    this.upsertContact(updated);
+    ops.push({ store: 'messages', value: message });
+    const bump = message.direction === 'in' ? 1 : 0;
+    if (contact) {
+      const updated = { ...contact, lastActivity: Date.now(), unread: contact.unread + bump };
+      ops.push({ store: 'contacts', value: updated });
+      await this.store.write(ops);
+      this.upsertContact(updated);
+    } else {
+      const g = this.group(stamp.conversationId) as GroupRecord;
+      const updated = { ...g, lastActivity: Date.now(), unread: g.unread + bump };
+      ops.push({ store: 'groups', value: updated });
+      await this.store.write(ops);
+      this.upsertGroup(updated);
+    }
     this.putMessage(message);
+    if (message.attachments) void this.fetchAttachments(message.id).catch(() => undefined);
     return true;
   }
 
@@ -562,14 +943,19 @@ export class ChatEngine {
   }
 
   /** Reveals the chosen messages' openings (read from this browser's storage) to the server for moderators. */
-  async submitReport(input: { messageId: string; category: ReportCategory; comment: string; contextIds: string[] }): Promise<ReportDetailJson> {
+  async submitReport(input: { messageId: string; category: ReportCategory; comment: string; contextIds: string[] }): Promise<SubmittedReport> {
     const reported = await this.store.message(input.messageId);
     if (!reported?.item) throw new Error('This message can no longer be reported from this device.');
     const context: ReportItemJson[] = [];
+    // Report item positions: 0 the reported message, then the context in the order sent.
+    const revealed: MessageRecord[] = [reported];
     for (const id of input.contextIds) {
       if (id === input.messageId) continue;
       const m = await this.store.message(id);
-      if (m?.item) context.push(m.item);
+      if (m?.item) {
+        context.push(m.item);
+        revealed.push(m);
+      }
     }
     const comment = input.comment.trim();
     let detail: ReportDetailJson;
@@ -583,7 +969,28 @@ export class ChatEngine {
     await this.store.write([{ store: 'messages', value: marked }]);
     this.putMessage(marked);
     void this.refreshReports();
-    return detail;
+    const attachments = revealed.some((m) => m.attachments?.length) ? await this.provideEvidence(detail.id, revealed).catch(() => null) : [];
+    return { ...detail, attachments };
+  }
+
+  /**
+   * The server verifies a reported attachment from its blob when it still has it; once every recipient
+   * fetched it the blob is gone, and this browser re-creates the exact ciphertext from the file it verified
+   * and shows (deterministic re-encryption under the committed key, §11.5) and uploads it as evidence.
+   */
+  private async provideEvidence(reportId: string, revealed: MessageRecord[]): Promise<ReportAttachmentJson[]> {
+    const list = await this.api.reportAttachments(reportId);
+    let uploaded = false;
+    for (const a of list) {
+      if (a.status === 'verified') continue;
+      const m = revealed[a.position];
+      const f = m ? await this.store.file(m.id, a.index) : undefined;
+      const d = m?.item ? decodeHeader(fromBase64Url(m.item.header, 'header')).attachments[a.index] : undefined;
+      if (!f || !d) continue;
+      await this.api.uploadReportEvidence(reportId, a.position, a.index, d, new Uint8Array(await f.data.arrayBuffer())).catch(() => undefined);
+      uploaded = true;
+    }
+    return uploaded ? this.api.reportAttachments(reportId) : list;
   }
 
   async refreshReports(): Promise<void> {

@@ -1,10 +1,12 @@
 // Everything the chat keeps lives in this browser's IndexedDB: the identity and prekey private keys,
 // session states, sender chains, contacts and the message history with each message's franking opening
-// (what a report reveals). Nothing here is ever uploaded except the items of a report the user confirms.
+// (what a report reveals), groups, and the verified attachments this user sent or received. Nothing here
+// is ever uploaded except the items of a report the user confirms (and, for a reported attachment whose
+// blob is gone, its ciphertext re-created under the committed key).
 import type { ReportItemJson, SenderChainState } from '../../client/protocol.ts';
 
 export const DB_NAME = 'franking-chat';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 export interface AccountRecord {
   userId: string;
@@ -44,6 +46,40 @@ export interface SessionRecord {
   heardBack: boolean;
 }
 
+export type GroupRole = 'creator' | 'admin' | 'member';
+
+export interface GroupRecord {
+  conversationId: string;
+  /** Chosen by the creator; travels end-to-end encrypted in a franked group-info message, never to the server. */
+  name: string;
+  createdBy: string;
+  /** The roster as the server last reported it. */
+  members: Array<{ accountId: string; role: GroupRole }>;
+  /** False once this user left or was removed. */
+  active: boolean;
+  addedAt: number;
+  lastActivity: number;
+  unread: number;
+}
+
+/** A decrypted, verified attachment kept in this browser (the server deletes the blob once everyone fetched it). */
+export interface FileRecord {
+  /** `${messageId}#${index}` */
+  id: string;
+  messageId: string;
+  index: number;
+  data: Blob;
+}
+
+export interface AttachmentState {
+  mediaType: string;
+  /** Plaintext bytes. */
+  size: number;
+  /** ready: verified and stored here; loading: being fetched; failed: could not be fetched or did not verify. */
+  status: 'loading' | 'ready' | 'failed';
+  error?: string;
+}
+
 export type DeliveryState = 'sending' | 'sent' | 'failed';
 
 export interface MessageRecord {
@@ -64,14 +100,26 @@ export interface MessageRecord {
   error?: string;
   errorCode?: string;
   /** Outgoing before acceptance: what to resend unchanged (same commitment, same seq). */
-  pending?: { commitment: string; ciphertext: string; clientMessageId: string; fk: string; header: string; body: string };
+  pending?: {
+    commitment: string; clientMessageId: string; fk: string; header: string; body: string;
+    /** 1:1 messages from before groups: the one ciphertext for peerId. */
+    ciphertext?: string;
+    /** One ciphertext per recipient (every group member but the sender; the peer in a 1:1). */
+    envelopes?: Array<{ recipientId: string; ciphertext: string }>;
+  };
+  /** Set for messages of a group conversation. */
+  group?: boolean;
+  /** 'group-info': the franked message that carries the group's name. */
+  kind?: 'group-info';
+  /** Attachments pinned by the franked header, in header order. */
+  attachments?: AttachmentState[];
   /** The franking opening + stamp: exactly what a report reveals for this message. */
   item?: ReportItemJson;
   /** Id of the report this message was filed in (by this user), if any. */
   reportId?: string;
 }
 
-type StoreName = 'meta' | 'contacts' | 'sessions' | 'chains' | 'messages';
+type StoreName = 'meta' | 'contacts' | 'sessions' | 'chains' | 'messages' | 'groups' | 'files';
 
 function promisify<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -86,14 +134,20 @@ export class ChatStorage {
   static open(name = DB_NAME): Promise<ChatStorage> {
     return new Promise((resolve, reject) => {
       const req = indexedDB.open(name, DB_VERSION);
-      req.onupgradeneeded = () => {
+      req.onupgradeneeded = (ev) => {
         const db = req.result;
-        db.createObjectStore('meta');
-        db.createObjectStore('contacts', { keyPath: 'peerId' });
-        db.createObjectStore('sessions', { keyPath: 'peerId' });
-        db.createObjectStore('chains', { keyPath: 'conversationId' });
-        const messages = db.createObjectStore('messages', { keyPath: 'id' });
-        messages.createIndex('conversationId', 'conversationId');
+        if (ev.oldVersion < 1) {
+          db.createObjectStore('meta');
+          db.createObjectStore('contacts', { keyPath: 'peerId' });
+          db.createObjectStore('sessions', { keyPath: 'peerId' });
+          db.createObjectStore('chains', { keyPath: 'conversationId' });
+          const messages = db.createObjectStore('messages', { keyPath: 'id' });
+          messages.createIndex('conversationId', 'conversationId');
+        }
+        if (ev.oldVersion < 2) {
+          db.createObjectStore('groups', { keyPath: 'conversationId' });
+          db.createObjectStore('files', { keyPath: 'id' });
+        }
       };
       req.onsuccess = () => resolve(new ChatStorage(req.result));
       req.onerror = () => reject(req.error ?? new Error('could not open IndexedDB'));
@@ -145,6 +199,12 @@ export class ChatStorage {
   chain(conversationId: string): Promise<SenderChainState | undefined> {
     return this.get('chains', conversationId);
   }
+  groups(): Promise<GroupRecord[]> {
+    return this.all('groups');
+  }
+  file(messageId: string, index: number): Promise<FileRecord | undefined> {
+    return this.get('files', `${messageId}#${index}`);
+  }
   message(id: string): Promise<MessageRecord | undefined> {
     return this.get('messages', id);
   }
@@ -154,7 +214,7 @@ export class ChatStorage {
 
   /** Forget this device: every key and message is deleted from this browser. */
   wipe(): Promise<void> {
-    const names = ['meta', 'contacts', 'sessions', 'chains', 'messages'] as const;
+    const names = ['meta', 'contacts', 'sessions', 'chains', 'messages', 'groups', 'files'] as const;
     const tx = this.db.transaction([...names], 'readwrite');
     for (const n of names) tx.objectStore(n).clear();
     return new Promise((resolve, reject) => {

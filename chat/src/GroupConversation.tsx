@@ -1,0 +1,201 @@
+// A group conversation: messages from every member with sender names, the roster (creator and admins add
+// and remove members, the creator names admins; anyone leaves), Report on every other member's message.
+// Each message is franked once and encrypted separately for every current member (docs/PROTOCOL.md §12).
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { LockIcon } from './Icons.tsx';
+import type { ChatEngine, Snapshot } from './engine.ts';
+import { Composer, MessageItem } from './Messages.tsx';
+import { ReportDialog } from './ReportDialog.tsx';
+
+const ROLE_LABELS = { creator: 'Creator', admin: 'Admin', member: 'Member' } as const;
+
+export function GroupConversation({ engine, snap, conversationId, onShowReports, onLeft }: {
+  engine: ChatEngine; snap: Snapshot; conversationId: string; onShowReports: () => void; onLeft: () => void;
+}) {
+  const group = engine.group(conversationId);
+  const messages = snap.messages[conversationId] ?? [];
+  const [reporting, setReporting] = useState<{ id: string; trigger: HTMLElement | null } | null>(null);
+  const [showMembers, setShowMembers] = useState(false);
+  const listRef = useRef<HTMLDivElement>(null);
+  const blocked = snap.standing !== null;
+
+  useEffect(() => {
+    void engine.markGroupRead(conversationId);
+  }, [engine, conversationId, messages.length]);
+  useEffect(() => {
+    void engine.refreshGroup(conversationId).catch(() => undefined);
+  }, [engine, conversationId]);
+  const last = messages[messages.length - 1];
+  useEffect(() => {
+    const el = listRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [messages.length, last?.state, last?.attachments?.[0]?.status, blocked]);
+
+  if (!group) return null;
+  const others = group.members.filter((m) => m.accountId !== snap.me).map((m) => m.accountId);
+
+  return (
+    <div className="group-layout">
+      <section className="conversation" aria-labelledby="conv-title">
+        <header className="conv-header">
+          <div>
+            <h1 id="conv-title">{group.name}</h1>
+            <p className="conv-sub">
+              <LockIcon size={12} /> Group · end-to-end encrypted ·{' '}
+              {group.active ? `${group.members.length} members: ${['you', ...others].join(', ')}` : 'You are no longer a member'}
+            </p>
+          </div>
+          <button type="button" aria-expanded={showMembers} aria-controls="group-members" onClick={() => setShowMembers((v) => !v)}>
+            Members ({group.members.length})
+          </button>
+        </header>
+
+        <div className="messages" ref={listRef} role="log" aria-label={`Messages in ${group.name}`} aria-live="polite" tabIndex={0}>
+          <ol className="message-list">
+            <li className="system intro">
+              Messages in this group are end-to-end encrypted for each member: the server cannot read them, it only knows who is in the group. Anyone can press <strong>Report</strong> on a message; you choose which messages moderators see.
+            </li>
+            {messages.map((m) => (
+              <MessageItem
+                key={m.id}
+                engine={engine}
+                me={snap.me}
+                m={m}
+                senderLabel={m.senderId}
+                showSender
+                onReport={(trigger) => setReporting({ id: m.id, trigger })}
+                onRetry={() => void engine.deliver(m)}
+                onShowReports={onShowReports}
+                blocked={blocked}
+              />
+            ))}
+          </ol>
+        </div>
+
+        <Composer
+          label={`Message ${group.name}`}
+          placeholder={`Message ${group.name}`}
+          disabled={blocked || !group.active}
+          disabledText={group.active ? undefined : 'You are no longer a member of this group'}
+          onSend={(text, file) => engine.sendGroup(conversationId, text, file)}
+        />
+      </section>
+
+      {showMembers && <Roster engine={engine} snap={snap} conversationId={conversationId} onLeft={onLeft} onClose={() => setShowMembers(false)} />}
+
+      {reporting && (
+        <ReportDialog
+          engine={engine}
+          messageId={reporting.id}
+          groupName={group.name}
+          onClose={() => {
+            const t = reporting.trigger;
+            setReporting(null);
+            requestAnimationFrame(() => (t && t.isConnected ? t.focus() : listRef.current?.focus()));
+          }}
+          onShowReports={onShowReports}
+        />
+      )}
+    </div>
+  );
+}
+
+function Roster({ engine, snap, conversationId, onLeft, onClose }: { engine: ChatEngine; snap: Snapshot; conversationId: string; onLeft: () => void; onClose: () => void }) {
+  const group = engine.group(conversationId);
+  const [handles, setHandles] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!group) return null;
+  const myRole = group.members.find((m) => m.accountId === snap.me)?.role;
+  const canManage = myRole === 'creator' || myRole === 'admin';
+
+  async function run(fn: () => Promise<void>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  async function add(e: FormEvent) {
+    e.preventDefault();
+    await run(async () => {
+      await engine.addMembers(conversationId, handles);
+      setHandles('');
+    });
+  }
+
+  return (
+    <aside id="group-members" className="roster" aria-labelledby="roster-title">
+      <div className="roster-head">
+        <h2 id="roster-title">Members</h2>
+        <button type="button" className="link" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <p className="hint">The server knows who is in the group (not what anyone writes). Roster changes are shown in the conversation.</p>
+      <ul className="roster-list">
+        {group.members.map((m) => {
+          const isMe = m.accountId === snap.me;
+          // Admins remove members; only the creator removes (and names) admins; nobody removes the creator.
+          const canRemove = !isMe && canManage && m.role !== 'creator' && (m.role === 'member' || myRole === 'creator');
+          return (
+            <li key={m.accountId} data-member={m.accountId}>
+              <span className="avatar small" aria-hidden="true">
+                {m.accountId.slice(0, 1).toUpperCase()}
+              </span>
+              <span className="member-name">
+                {isMe ? `${m.accountId} (you)` : m.accountId}
+                <span className="role">{ROLE_LABELS[m.role]}</span>
+              </span>
+              {myRole === 'creator' && !isMe && m.role !== 'creator' && (
+                <button type="button" className="link" disabled={busy} onClick={() => void run(() => engine.setAdmin(conversationId, m.accountId, m.role !== 'admin'))}>
+                  {m.role === 'admin' ? 'Remove admin' : 'Make admin'}
+                </button>
+              )}
+              {canRemove && (
+                <button type="button" className="link danger" disabled={busy} aria-label={`Remove ${m.accountId} from the group`} onClick={() => void run(() => engine.removeMember(conversationId, m.accountId))}>
+                  Remove
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {group.active && canManage && (
+        <form onSubmit={add} className="roster-add">
+          <label htmlFor="add-members">Add members by handle</label>
+          <div className="row">
+            <input id="add-members" value={handles} onChange={(e) => setHandles(e.target.value)} placeholder="e.g. sam, kim" autoComplete="off" />
+            <button type="submit" disabled={busy || !handles.trim()}>
+              Add
+            </button>
+          </div>
+        </form>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {group.active && (
+        <button
+          type="button"
+          className="link danger"
+          disabled={busy}
+          onClick={() => {
+            if (confirm(`Leave “${group.name}”? You will stop receiving its messages.`)) void run(async () => {
+              await engine.removeMember(conversationId, snap.me as string);
+              onLeft();
+            });
+          }}
+        >
+          Leave group
+        </button>
+      )}
+    </aside>
+  );
+}
