@@ -56,19 +56,28 @@ export function fromBase64Url(s: string, name = 'value'): Uint8Array {
 
 export const MAX_U32 = 0xffff_ffff;
 
+// Big-endian u32 without a DataView (one less allocation per Writer/Reader on the per-message path).
+function writeU32(b: Uint8Array, at: number, n: number): void {
+  b[at] = n >>> 24;
+  b[at + 1] = (n >>> 16) & 0xff;
+  b[at + 2] = (n >>> 8) & 0xff;
+  b[at + 3] = n & 0xff;
+}
+function readU32(b: Uint8Array, at: number): number {
+  return (((b[at] as number) << 24) >>> 0) + (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number));
+}
+
 /** Append-only big-endian writer with a growable buffer. */
 export class Writer {
   private buf: Uint8Array;
-  private view: DataView;
   private len = 0;
 
   constructor(initialCapacity = 256) {
     this.buf = new Uint8Array(initialCapacity);
-    this.view = new DataView(this.buf.buffer);
   }
 
-  /** Grows the buffer if needed and returns the write offset. It may replace buf/view: callers take the
-   *  offset before touching either (`this.view.setX(this.reserve(n), …)` would write to the old buffer). */
+  /** Grows the buffer if needed and returns the write offset. It may replace buf: callers take the offset
+   *  before touching it (`this.buf.set(b, this.reserve(n))` would write to the old buffer). */
   private reserve(n: number): number {
     const need = this.len + n;
     if (need > this.buf.length) {
@@ -77,7 +86,6 @@ export class Writer {
       const next = new Uint8Array(cap);
       next.set(this.buf.subarray(0, this.len));
       this.buf = next;
-      this.view = new DataView(next.buffer);
     }
     const at = this.len;
     this.len = need;
@@ -87,27 +95,28 @@ export class Writer {
   u8(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > 0xff) throw new RangeError(`expected u8, got ${n}`);
     const at = this.reserve(1);
-    this.view.setUint8(at, n);
+    this.buf[at] = n;
     return this;
   }
   u16(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new RangeError(`expected u16, got ${n}`);
     const at = this.reserve(2);
-    this.view.setUint16(at, n);
+    this.buf[at] = n >>> 8;
+    this.buf[at + 1] = n & 0xff;
     return this;
   }
   u32(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > MAX_U32) throw new RangeError(`expected u32, got ${n}`);
     const at = this.reserve(4);
-    this.view.setUint32(at, n);
+    writeU32(this.buf, at, n);
     return this;
   }
   /** u64 big-endian; JavaScript numbers carry it exactly up to 2^53 − 1, which the protocol never exceeds. */
   u64(n: number): this {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`expected non-negative safe integer, got ${n}`);
     const at = this.reserve(8);
-    this.view.setUint32(at, Math.floor(n / 2 ** 32));
-    this.view.setUint32(at + 4, n >>> 0);
+    writeU32(this.buf, at, Math.floor(n / 2 ** 32));
+    writeU32(this.buf, at + 4, n >>> 0);
     return this;
   }
   /** Fixed-length field: exactly `length` bytes, no prefix. */
@@ -153,11 +162,8 @@ export class Writer {
 /** Big-endian reader; every failure is a FrankingError('malformed') naming the field. */
 export class Reader {
   private offset = 0;
-  private readonly view: DataView;
 
-  constructor(private readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
+  constructor(private readonly buf: Uint8Array) {}
 
   private take(n: number, name: string): number {
     if (this.offset + n > this.buf.length)
@@ -171,18 +177,19 @@ export class Reader {
     return this.buf.length - this.offset;
   }
   u8(name: string): number {
-    return this.view.getUint8(this.take(1, name));
+    return this.buf[this.take(1, name)] as number;
   }
   u16(name: string): number {
-    return this.view.getUint16(this.take(2, name));
+    const at = this.take(2, name);
+    return ((this.buf[at] as number) << 8) | (this.buf[at + 1] as number);
   }
   u32(name: string): number {
-    return this.view.getUint32(this.take(4, name));
+    return readU32(this.buf, this.take(4, name));
   }
   u64(name: string): number {
     const at = this.take(8, name);
-    const hi = this.view.getUint32(at);
-    const lo = this.view.getUint32(at + 4);
+    const hi = readU32(this.buf, at);
+    const lo = readU32(this.buf, at + 4);
     if (hi > 0x1f_ffff) throw new FrankingError('malformed', `${name}: exceeds 2^53-1`);
     return hi * 2 ** 32 + lo;
   }

@@ -66,6 +66,13 @@ function checkPrev(seq: number, prev: Uint8Array): void {
   if (seq === 1 && prev.some((b) => b !== 0)) throw new FrankingError('malformed', 'prevCommitment: must be zero when seq = 1');
 }
 
+/** Encoded length of a well-formed header (ids and media types are ASCII: one byte per character). */
+function encodedLength(h: MessageHeader): number {
+  let n = 1 + (1 + h.conversationId.length) + (1 + h.senderId.length) + 16 + 8 + 4 + 32 + (1 + h.contentType.length) + 1;
+  for (const a of h.attachments) n += 1 + a.blobId.length + 1 + 32 + 1 + a.params.length + 32 + 8 + 1 + a.mediaType.length;
+  return n;
+}
+
 export function encodeHeader(h: MessageHeader): Uint8Array {
   if (h.version !== PROTOCOL_VERSION) throw new FrankingError('malformed', `version: expected ${PROTOCOL_VERSION}`);
   const seq = checkUint(h.seq, 0xffff_ffff, 'seq', 1);
@@ -73,7 +80,8 @@ export function encodeHeader(h: MessageHeader): Uint8Array {
   checkPrev(seq, h.prevCommitment);
   if (!Array.isArray(h.attachments) || h.attachments.length > MAX_ATTACHMENTS)
     throw new FrankingError('malformed', `attachments: expected at most ${MAX_ATTACHMENTS}`);
-  const w = new Writer(192)
+  // Exact capacity: finish() then returns the buffer itself, no second allocation.
+  const w = new Writer(encodedLength(h))
     .u8(PROTOCOL_VERSION)
     .ascii8(checkId(h.conversationId, 'conversationId'))
     .ascii8(checkId(h.senderId, 'senderId'))

@@ -13,17 +13,22 @@ export {
   type FrankOptions,
   type FrankedMessage,
   type OpenedMessage,
+  WEBCRYPTO_COMMITMENT_THRESHOLD,
   computeCommitment,
+  computeCommitmentAsync,
   decodePayload,
   encodePayload,
   frankMessage,
+  frankMessageAsync,
   frankingAssociatedData,
   openFranked,
+  openFrankedAsync,
   openFrankedPayload,
+  openFrankedPayloadAsync,
   sealFranked,
 } from './franking.ts';
 export { type AttachmentDescriptor, MAX_ATTACHMENTS, type MessageHeader, ZERO_COMMITMENT, decodeHeader, encodeHeader } from './header.ts';
-export { type HmacSha256, nobleHmacSha256 } from './hmac.ts';
+export { type HmacSha256, nobleHmacSha256, webCryptoHmacSha256 } from './hmac.ts';
 export { ID_PATTERN, isValidId } from './ids.ts';
 export { type KeyState, Keyring, type KeyringEntry, type KeyringJson, STAMP_KEY_LENGTH } from './keyring.ts';
 export { AEAD_AD_LABEL, COMMITMENT_LABEL, PROTOCOL_VERSION, STAMP_LABEL } from './labels.ts';

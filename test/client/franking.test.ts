@@ -14,11 +14,17 @@ import {
   decodeHeader,
   decodeReportItem,
   describeSenderContext,
+  WEBCRYPTO_COMMITMENT_THRESHOLD,
   encodeHeader,
+  encodePayload,
   encodeReportItem,
+  equalBytes,
   formatRanges,
   frankMessage,
+  frankMessageAsync,
   openFranked,
+  openFrankedAsync,
+  openFrankedPayloadAsync,
   reportItemFromJson,
   reportItemToJson,
   sealFranked,
@@ -102,6 +108,35 @@ describe('franked messages through an AEAD', () => {
     const b = frankMessage({ conversationId: 'c', senderId: 's', seq: 1 }, enc.encode('same'));
     expect(a.fk).not.toEqual(b.fk);
     expect(a.commitment).not.toEqual(b.commitment);
+  });
+});
+
+describe('async fast path (WebCrypto HMAC for large bodies)', () => {
+  const aead = xchacha20poly1305Aead(new Uint8Array(32).fill(6));
+  const sizes = [0, 1024, WEBCRYPTO_COMMITMENT_THRESHOLD - 1, WEBCRYPTO_COMMITMENT_THRESHOLD, 100_000, 1 << 20];
+
+  it.each(sizes)('%i bytes: same commitment and payload as the sync path; opens both ways', async (size) => {
+    const body = new Uint8Array(size).map((_, i) => (i * 7) & 0xff);
+    let draws = 0;
+    const fixed = (n: number) => new Uint8Array(n).fill(++draws); // same draws for both paths
+    const input = { conversationId: 'c', senderId: 's', seq: 1, sentAt: 5 };
+    const sync = frankMessage(input, body, { randomBytes: fixed });
+    draws = 0;
+    const async_ = await frankMessageAsync(input, body, { randomBytes: fixed });
+    expect(equalBytes(async_.commitment, sync.commitment)).toBe(true);
+    expect(equalBytes(async_.payload, sync.payload)).toBe(true);
+    const ct = sealFranked(aead, async_);
+    expect(equalBytes((await openFrankedAsync(aead, ct, async_.commitment)).body, body)).toBe(true);
+    expect(equalBytes(openFranked(aead, ct, sync.commitment).body, body)).toBe(true);
+  });
+
+  it('rejects a payload that does not open its commitment, above and below the threshold', async () => {
+    for (const size of [10, WEBCRYPTO_COMMITMENT_THRESHOLD * 2]) {
+      const f = await frankMessageAsync({ conversationId: 'c', senderId: 's', seq: 1 }, new Uint8Array(size));
+      const evil = encodePayload(f.headerBytes, f.fk, new Uint8Array(size).fill(1));
+      await expect(openFrankedPayloadAsync(evil, f.commitment)).rejects.toMatchObject({ code: 'commitment_mismatch' });
+      await expect(openFrankedPayloadAsync(f.payload, f.commitment, { senderId: 'other' })).rejects.toMatchObject({ code: 'header_mismatch' });
+    }
   });
 });
 
