@@ -48,7 +48,7 @@ export function formatBytes(n: number): string {
 }
 
 export function tooLargeMessage(size: number): string {
-  return `That file is ${formatBytes(size)}. Files up to ${formatBytes(MAX_ATTACHMENT_BYTES)} can be sent.`;
+  return `That file is ${formatBytes(size)}, over the limit: files up to ${formatBytes(MAX_ATTACHMENT_BYTES)} can be sent.`;
 }
 
 /** What a message shows: its text, or what a group-info message did. */
