@@ -212,5 +212,9 @@ describe('groups and attachments in the browser chat', () => {
     expect(await inCount(bob)).toBe(bobBefore);
     expect(await bob.getByText(AFTER_REMOVAL).count()).toBe(0);
     await shot(alice, 'group-05-alice-removed-bob');
+    // Bob's chat notices on its next roster check (every 10 s) and stops offering to send there.
+    await expect.poll(() => bob.locator('li.system', { hasText: 'You are no longer a member of this group.' }).count(), { timeout: 15_000, interval: 200 }).toBe(1);
+    expect(await bob.getByLabel(`Message ${GROUP}`).isDisabled()).toBe(true);
+    expect(await bob.getByText(AFTER_REMOVAL).count()).toBe(0);
   });
 });
