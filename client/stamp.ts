@@ -43,7 +43,9 @@ export function checkStampFields(f: StampFields): void {
 
 /** The exact HMAC input after the key (§7.1). */
 export function encodeStampInput(f: StampFields, commitment: Uint8Array): Uint8Array {
-  return new Writer(STAMP_LABEL.length + COMMITMENT_LENGTH + 4 * 65 + 9)
+  // Exact size (ids are ASCII, one byte per character): one allocation, no trimming copy.
+  const idBytes = f.messageId.length + f.conversationId.length + f.senderId.length + f.recipientId.length;
+  return new Writer(STAMP_LABEL.length + COMMITMENT_LENGTH + 4 + idBytes + 1 + 8)
     .raw(STAMP_LABEL)
     .fixed(commitment, COMMITMENT_LENGTH, 'commitment')
     .ascii8(f.messageId)
