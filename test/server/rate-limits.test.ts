@@ -2,6 +2,7 @@
 // 429 problem+json `rate_limited`, and one account's burst does not limit another.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type ApiResult,
   type EnvelopeJson,
   type TestServer,
   type TestUser,
@@ -14,7 +15,7 @@ import {
   startTestServer,
 } from './_harness.ts';
 
-const rateLimited = (r: Awaited<ReturnType<typeof api>>) => r.status === 429 && isProblem(r) && (r.json as { code?: string }).code === 'rate_limited';
+const rateLimited = (r: ApiResult) => r.status === 429 && isProblem(r) && (r.json as { code?: string }).code === 'rate_limited';
 
 describe('auth rate limit (per address)', () => {
   let server: TestServer;
