@@ -6,11 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { POLL, a11yViolations, newChatPage, registerInChat } from './_chat-page.ts';
 import { type E2eServer, startE2eServer } from './_server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -44,7 +44,6 @@ const TAMPERED_FROM = "I'm not going away";
 const TAMPERED_TO = "Sorry, I'll leave you alone now";
 
 /** expect.poll waits up to 1 s by default; a loaded CI machine needs longer for crypto + network round trips. */
-const POLL = { timeout: 20_000, interval: 100 };
 
 let server: E2eServer;
 let browser: Browser;
@@ -57,29 +56,10 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
-/** axe-core WCAG 2.1 A/AA rules on the page as it is now (or one region of it); returns readable violations. */
-async function a11yViolations(page: Page, include?: string): Promise<string[]> {
-  let axe = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
-  if (include) axe = axe.include(include);
-  const r = await axe.analyze();
-  return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1180, height: 760 }, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
-  return page;
-}
+const newPage = () => newChatPage(browser, contexts);
 
-async function register(page: Page, handle: string): Promise<void> {
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Choose a handle').fill(handle);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect.poll(async () => page.getByTestId('me').textContent(), POLL).toBe(handle);
-  await expect.poll(async () => page.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
-}
+const register = (page: Page, handle: string) => registerInChat(page, server.url, handle);
 
 async function send(page: Page, peer: string, text: string): Promise<void> {
   const before = await page.locator('li.msg.out[data-state="sent"]').count();

@@ -7,12 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
 import { solidPng } from './_sdk-seed.ts';
+import { POLL, a11yViolations, newChatPage, registerInChat } from './_chat-page.ts';
 import { type E2eServer, startE2eServer } from './_server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,7 +21,6 @@ const GROUP = 'Climbing crew';
 const ABUSE = ['Carol you are a useless climber, quit the crew', 'Next session I will cut your rope, watch yourself'];
 const CAPTION = 'This is what happens to people who cross me';
 const AFTER_REMOVAL = 'Bob is gone, good riddance';
-const POLL = { timeout: 20_000, interval: 100 };
 
 let server: E2eServer;
 let browser: Browser;
@@ -32,28 +31,10 @@ let carol: Page;
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
-async function a11yViolations(page: Page, include?: string): Promise<string[]> {
-  let axe = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
-  if (include) axe = axe.include(include);
-  const r = await axe.analyze();
-  return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1180, height: 760 }, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
-  return page;
-}
+const newPage = () => newChatPage(browser, contexts);
 
-async function register(page: Page, handle: string): Promise<void> {
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Choose a handle').fill(handle);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect.poll(async () => page.getByTestId('me').textContent(), POLL).toBe(handle);
-  await expect.poll(async () => page.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
-}
+const register = (page: Page, handle: string) => registerInChat(page, server.url, handle);
 
 const sentCount = (page: Page) => page.locator('li.msg.out[data-state="sent"]').count();
 const inCount = (page: Page) => page.locator('li.msg.in').count();
