@@ -1,5 +1,8 @@
 // The dashboard's HTTP client: same-origin JSON, the session cookie rides along (HttpOnly: never visible
 // here), and every state change carries the session's CSRF token. Errors are RFC 9457 problems.
+import type { z } from 'zod';
+import type { QueueResponse, ReportDetailForModerator } from '../../routes/mod-reports.ts';
+
 let csrfToken: string | null = null;
 
 export function setCsrfToken(t: string | null): void {
@@ -39,49 +42,11 @@ export interface Me {
   expiresAt: string | null;
 }
 
-export interface QueueItem {
-  id: string;
-  reporterId: string;
-  accusedId: string;
-  category: string;
-  verdict: 'verified' | 'unverified';
-  status: 'received' | 'in_review' | 'resolved';
-  outcome: string | null;
-  assigneeId: string | null;
-  claimedAt: string | null;
-  decidedAt: string | null;
-  createdAt: string;
-  reportsAgainstAccused?: number;
-}
-
-export interface ModEvent {
-  id: number;
-  subjectType: string;
-  subjectId: string;
-  type: string;
-  actorId: string | null;
-  payload: Record<string, unknown>;
-  createdAt: string;
-}
-
-export interface Message {
-  position: number;
-  isReported: boolean;
-  messageId: string;
-  senderId: string;
-  role: string;
-  serverTime: number;
-  verdict: string;
-  verdictText: string;
-  detail: string | null;
-  seq: number | null;
-  sentAt: number | null;
-  contentType: string | null;
-  text: string | null;
-  media: { mediaType: string; dataUrl: string; bytes: number } | null;
-  attachments: Array<{ mediaType: string; size: number; blobId: string }>;
-  bodyBytes: number;
-}
+// Response types come from the server's zod schemas (type-only imports: nothing of the server is bundled).
+export type QueueItem = z.output<typeof QueueResponse>['reports'][number];
+export type ReportDetail = z.output<typeof ReportDetailForModerator>;
+export type Message = ReportDetail['messages'][number];
+export type ModEvent = ReportDetail['events'][number];
 
 /** GET /v1/mod/reports/{id}/attachments (server/routes/blobs.ts): verification status of each reported attachment. */
 export interface ReportAttachment {
@@ -95,18 +60,6 @@ export interface ReportAttachment {
   verifiedAt: string | null;
 }
 
-export interface ReportDetail {
-  report: {
-    id: string; reporterId: string; accusedId: string; conversationId: string; messageId: string; category: string; comment: string | null;
-    verdict: 'verified' | 'unverified'; status: QueueItem['status']; outcome: string | null; assigneeId: string | null;
-    claimedAt: string | null; decidedAt: string | null; decidedBy: string | null; createdAt: string;
-  };
-  messages: Message[];
-  context: { complete: boolean; senders: Array<{ senderId: string; conversationId: string; firstSeq: number; lastSeq: number; missing: number[]; chainIntact: boolean; complete: boolean; summary: string }> };
-  events: ModEvent[];
-  accused: { id: string; status: string; suspendedUntil: string | null; createdAt: string | null; reportsTotal: number; recentReports: QueueItem[]; recentActions: ModEvent[] };
-  reporter: { id: string; reportsTotal: number; dismissed: number };
-}
 
 export const fmtTime = (iso: string | number) => new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 export function fmtDuration(ms: number | null): string {
