@@ -1,11 +1,11 @@
 // A group conversation: messages from every member with sender names, the roster (creator and admins add
 // and remove members, the creator names admins; anyone leaves), Report on every other member's message.
 // Each message is franked once and encrypted separately for every current member (docs/PROTOCOL.md §12).
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { LockIcon } from './Icons.tsx';
 import type { ChatEngine, Snapshot } from './engine.ts';
-import { Composer, MessageItem } from './Messages.tsx';
-import { ReportDialog } from './ReportDialog.tsx';
+import { MessageLog } from './MessageLog.tsx';
+import { Composer } from './Messages.tsx';
 
 const ROLE_LABELS = { creator: 'Creator', admin: 'Admin', member: 'Member' } as const;
 
@@ -14,9 +14,7 @@ export function GroupConversation({ engine, snap, conversationId, onShowReports,
 }) {
   const group = engine.group(conversationId);
   const messages = snap.messages[conversationId] ?? [];
-  const [reporting, setReporting] = useState<{ id: string; trigger: HTMLElement | null } | null>(null);
   const [showMembers, setShowMembers] = useState(false);
-  const listRef = useRef<HTMLDivElement>(null);
   const blocked = snap.standing !== null;
 
   useEffect(() => {
@@ -25,11 +23,6 @@ export function GroupConversation({ engine, snap, conversationId, onShowReports,
   useEffect(() => {
     void engine.refreshGroup(conversationId).catch(() => undefined);
   }, [engine, conversationId]);
-  const last = messages[messages.length - 1];
-  useEffect(() => {
-    const el = listRef.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [messages.length, last?.state, last?.attachments?.[0]?.status, blocked]);
 
   if (!group) return null;
   const others = group.members.filter((m) => m.accountId !== snap.me).map((m) => m.accountId);
@@ -50,27 +43,17 @@ export function GroupConversation({ engine, snap, conversationId, onShowReports,
           </button>
         </header>
 
-        <div className="messages" ref={listRef} role="log" aria-label={`Messages in ${group.name}`} aria-live="polite" tabIndex={0}>
-          <ol className="message-list">
-            <li className="system intro">
-              Messages in this group are end-to-end encrypted for each member: the server cannot read them, it only knows who is in the group. Anyone can press <strong>Report</strong> on a message; you choose which messages moderators see.
-            </li>
-            {messages.map((m) => (
-              <MessageItem
-                key={m.id}
-                engine={engine}
-                me={snap.me}
-                m={m}
-                senderLabel={m.senderId}
-                showSender
-                onReport={(trigger) => setReporting({ id: m.id, trigger })}
-                onRetry={() => void engine.deliver(m)}
-                onShowReports={onShowReports}
-                blocked={blocked}
-              />
-            ))}
-          </ol>
-        </div>
+        <MessageLog
+          engine={engine}
+          snap={snap}
+          messages={messages}
+          label={`Messages in ${group.name}`}
+          intro={<>Messages in this group are end-to-end encrypted for each member: the server cannot read them, it only knows who is in the group. Anyone can press <strong>Report</strong> on a message; you choose which messages moderators see.</>}
+          showSender
+          senderLabel={(m) => m.senderId}
+          groupName={group.name}
+          onShowReports={onShowReports}
+        />
 
         <Composer
           label={`Message ${group.name}`}
@@ -83,19 +66,6 @@ export function GroupConversation({ engine, snap, conversationId, onShowReports,
 
       {showMembers && <Roster engine={engine} snap={snap} conversationId={conversationId} onLeft={onLeft} onClose={() => setShowMembers(false)} />}
 
-      {reporting && (
-        <ReportDialog
-          engine={engine}
-          messageId={reporting.id}
-          groupName={group.name}
-          onClose={() => {
-            const t = reporting.trigger;
-            setReporting(null);
-            requestAnimationFrame(() => (t && t.isConnected ? t.focus() : listRef.current?.focus()));
-          }}
-          onShowReports={onShowReports}
-        />
-      )}
     </div>
   );
 }

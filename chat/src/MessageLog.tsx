@@ -1,0 +1,67 @@
+// The message log of a conversation (1:1 or group): every message with its delivery state and attachments,
+// Report on received messages, the report dialog, and focus returned to the Report button when it closes.
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import type { ChatEngine, Snapshot } from './engine.ts';
+import { MessageItem } from './Messages.tsx';
+import { ReportDialog } from './ReportDialog.tsx';
+import type { MessageRecord } from './storage.ts';
+
+export function MessageLog({ engine, snap, messages, label, intro, showSender, senderLabel, groupName, onShowReports }: {
+  engine: ChatEngine;
+  snap: Snapshot;
+  messages: readonly MessageRecord[];
+  /** accessible name of the log */
+  label: string;
+  intro: ReactNode;
+  showSender: boolean;
+  senderLabel: (m: MessageRecord) => string;
+  groupName?: string;
+  onShowReports: () => void;
+}) {
+  const [reporting, setReporting] = useState<{ id: string; trigger: HTMLElement | null } | null>(null);
+  const listRef = useRef<HTMLDivElement>(null);
+  const blocked = snap.standing !== null;
+  const last = messages[messages.length - 1];
+  useEffect(() => {
+    const el = listRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [messages.length, last?.state, last?.attachments?.[0]?.status, blocked]);
+
+  return (
+    <>
+      <div className="messages" ref={listRef} role="log" aria-label={label} aria-live="polite" tabIndex={0}>
+        <ol className="message-list">
+          <li className="system intro">{intro}</li>
+          {messages.map((m) => (
+            <MessageItem
+              key={m.id}
+              engine={engine}
+              me={snap.me}
+              m={m}
+              senderLabel={senderLabel(m)}
+              showSender={showSender}
+              onReport={(trigger) => setReporting({ id: m.id, trigger })}
+              onRetry={() => void engine.deliver(m)}
+              onShowReports={onShowReports}
+              blocked={blocked}
+            />
+          ))}
+        </ol>
+      </div>
+      {reporting && (
+        <ReportDialog
+          engine={engine}
+          messageId={reporting.id}
+          {...(groupName !== undefined && { groupName })}
+          onClose={() => {
+            const t = reporting.trigger;
+            setReporting(null);
+            // Return focus to the Report button that opened the dialog (or the message list).
+            requestAnimationFrame(() => (t && t.isConnected ? t.focus() : listRef.current?.focus()));
+          }}
+          onShowReports={onShowReports}
+        />
+      )}
+    </>
+  );
+}
