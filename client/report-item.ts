@@ -5,7 +5,7 @@ import { FrankingError } from './errors.ts';
 import { COMMITMENT_LENGTH, FK_LENGTH } from './franking.ts';
 import { isValidId } from './ids.ts';
 import { PROTOCOL_VERSION } from './labels.ts';
-import { ROLE_CODES, type Role, type Stamp, TAG_LENGTH, checkStampFields } from './stamp.ts';
+import { ROLE_CODES, type Role, type Stamp, type StampFields, TAG_LENGTH, checkStampFields } from './stamp.ts';
 
 export interface ReportItem {
   stamp: Stamp;
@@ -16,13 +16,8 @@ export interface ReportItem {
   body: Uint8Array;
 }
 
-export interface StampJson {
-  messageId: string;
-  conversationId: string;
-  senderId: string;
-  recipientId: string;
-  role: Role;
-  serverTime: number;
+/** A stamp in the JSON form: the same fields, the tag as base64url. */
+export interface StampJson extends StampFields {
   kid: string;
   tag: string;
 }
