@@ -19,7 +19,20 @@ export default tseslint.config(
   {
     files: ['client/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'crypto', 'path', 'buffer', 'os', 'net', 'http'], message: 'client/ runs in browsers: no Node built-ins' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['fs', 'crypto', 'path', 'buffer', 'os', 'net', 'http', 'https', 'stream', 'url', 'util'].map((name) => ({
+            name,
+            message: 'client/ runs in browsers: no Node built-ins',
+          })),
+          patterns: [
+            { group: ['node:*'], message: 'client/ runs in browsers: no Node built-ins' },
+            // The SDK is a package of its own: the server imports the SDK's contract, never the other way round.
+            { group: ['**/server/**', '**/server', '**/chat/**', '**/test/**', '**/bench/**'], message: 'the SDK (client/) never imports the server, the apps, tests or benchmarks' },
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', { name: 'Buffer', message: 'client/ runs in browsers: use Uint8Array' }, { name: 'process', message: 'client/ runs in browsers' }],
     },
   },

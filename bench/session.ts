@@ -8,10 +8,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { frankMessage } from '../client/franking.ts';
-import { generateIdentity } from '../client/identity.ts';
-import { type FetchedPreKeyBundle, PreKeyStore } from '../client/prekeys.ts';
-import { type FrankedEnvelope, Session } from '../client/session.ts';
+import { frankMessage } from '../client/franking/franking.ts';
+import { generateIdentity } from '../client/session/identity.ts';
+import { type FetchedPreKeyBundle, PreKeyStore } from '../client/session/prekeys.ts';
+import { type FrankedEnvelope, Session } from '../client/session/session.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = quick ? 3 : 7;

@@ -43,7 +43,7 @@ export {
   serializeIdentity,
   signWithIdentity,
   verifyWithIdentity,
-} from './identity.ts';
+} from './session/index.ts';
 export {
   type FetchedPreKeyBundle,
   type PreKeyBundle,
@@ -53,10 +53,10 @@ export {
   decodeFetchedPreKeyBundle,
   signedPreKeySignatureInput,
   verifySignedPreKey,
-} from './prekeys.ts';
-export { type SafetyNumberParty, formatSafetyNumber, safetyNumber } from './safety-number.ts';
-export { type FrankedEnvelope, type FrankedReceipt, type FrankingFailure, Session, decodeFrankedEnvelope, encodeFrankedEnvelope, isPreKeyMessage } from './session.ts';
-export { SessionError, type SessionErrorCode } from './session-errors.ts';
+} from './session/index.ts';
+export { type SafetyNumberParty, formatSafetyNumber, safetyNumber } from './session/index.ts';
+export { type FrankedEnvelope, type FrankedReceipt, type FrankingFailure, Session, decodeFrankedEnvelope, encodeFrankedEnvelope, isPreKeyMessage } from './session/index.ts';
+export { SessionError, type SessionErrorCode } from './session/index.ts';
 // Attachments: key-committing chunked encryption (docs/PROTOCOL.md §11); groups: frank once, fan out (§12).
 export {
   AttachmentDecryptor,
@@ -74,12 +74,12 @@ export {
   encryptAttachment,
   encryptAttachmentToBytes,
 } from './protocol.ts';
-export { type TransferTarget, downloadAttachment, downloadAttachmentStream, uploadAttachment, uploadReportEvidence } from './attachment-transfer.ts';
-export { type GroupEnvelope, type GroupSend, GroupSender, type SealForGroupOptions, type SessionLookup, groupRecipients, groupSendRequest, sealForGroup } from './group.ts';
+export { type TransferTarget, downloadAttachment, downloadAttachmentStream, uploadAttachment, uploadReportEvidence } from './transport/index.ts';
+export { type GroupEnvelope, type GroupSend, GroupSender, type SealForGroupOptions, type SessionLookup, groupRecipients, groupSendRequest, sealForGroup } from './group/index.ts';
 // Typed HTTP client, login signatures and the push channel (docs/API.md).
 export {
   type Account, ApiClient, type ApiClientOptions, ApiError, type EnvelopeJson, type GroupRole, type NoticeJson, type Problem, type ReportAttachmentJson, type ReportCategory,
   type RosterJson,
-} from './api.ts';
-export { AUTH_LABEL, REGISTER_LABEL, authSignatureInput, registerSignatureInput, signChallenge, signRegistration } from './auth.ts';
-export { PushChannel, type PushChannelOptions, type PushState, type WebSocketLike } from './push.ts';
+} from './transport/index.ts';
+export { AUTH_LABEL, REGISTER_LABEL, authSignatureInput, registerSignatureInput, signChallenge, signRegistration } from './transport/index.ts';
+export { PushChannel, type PushChannelOptions, type PushState, type WebSocketLike } from './transport/index.ts';

@@ -1,10 +1,10 @@
 // The protocol surface shared by clients and the server (package export "./protocol"): wire encodings,
 // stamping and report verification. docs/PROTOCOL.md is the byte-exact specification of all of it.
-export { abytes, equalBytes, fromBase64Url, toBase64Url } from './_bytes.ts';
-export { type Aead, type RandomBytes, XCHACHA_NONCE_LENGTH, xchacha20poly1305Aead } from './aead.ts';
-export { type ChainObservation, ReceiveChain, SenderChain, type SenderChainState } from './chain.ts';
-export { type ContextEntry, type ContextIssue, type ContextReport, type SenderContext, analyzeContext, describeSenderContext, formatRanges } from './context.ts';
-export { FRANKING_ERROR_CODES, FrankingError, type FrankingErrorCode } from './errors.ts';
+export { abytes, equalBytes, fromBase64Url, toBase64Url } from './crypto/index.ts';
+export { type Aead, type RandomBytes, XCHACHA_NONCE_LENGTH, xchacha20poly1305Aead } from './crypto/index.ts';
+export { type ChainObservation, ReceiveChain, SenderChain, type SenderChainState } from './franking/index.ts';
+export { type ContextEntry, type ContextIssue, type ContextReport, type SenderContext, analyzeContext, describeSenderContext, formatRanges } from './franking/index.ts';
+export { FRANKING_ERROR_CODES, FrankingError, type FrankingErrorCode } from './franking/index.ts';
 export {
   COMMITMENT_LENGTH,
   type Expectation,
@@ -26,12 +26,12 @@ export {
   openFrankedPayload,
   openFrankedPayloadAsync,
   sealFranked,
-} from './franking.ts';
-export { type AttachmentDescriptor, MAX_ATTACHMENTS, type MessageHeader, ZERO_COMMITMENT, decodeHeader, encodeHeader } from './header.ts';
-export { type HmacSha256, nobleHmacSha256, webCryptoHmacSha256 } from './hmac.ts';
-export { ID_PATTERN, isValidId } from './ids.ts';
-export { type KeyState, Keyring, type KeyringEntry, type KeyringJson, STAMP_KEY_LENGTH } from './keyring.ts';
-export { AEAD_AD_LABEL, COMMITMENT_LABEL, PROTOCOL_VERSION, STAMP_LABEL } from './labels.ts';
+} from './franking/index.ts';
+export { type AttachmentDescriptor, MAX_ATTACHMENTS, type MessageHeader, ZERO_COMMITMENT, decodeHeader, encodeHeader } from './franking/index.ts';
+export { type HmacSha256, nobleHmacSha256, webCryptoHmacSha256 } from './crypto/index.ts';
+export { ID_PATTERN, isValidId } from './franking/index.ts';
+export { type KeyState, Keyring, type KeyringEntry, type KeyringJson, STAMP_KEY_LENGTH } from './franking/index.ts';
+export { AEAD_AD_LABEL, COMMITMENT_LABEL, PROTOCOL_VERSION, STAMP_LABEL } from './franking/index.ts';
 export {
   type ReportItem,
   type ReportItemJson,
@@ -41,8 +41,8 @@ export {
   encodeReportItem,
   reportItemFromJson,
   reportItemToJson,
-} from './report-item.ts';
-export { ROLE_CODES, type Role, type Stamp, type StampCheck, type StampFields, TAG_LENGTH, checkStamp, checkStampFields, computeStamp, encodeStampInput, stampTag } from './stamp.ts';
+} from './franking/index.ts';
+export { ROLE_CODES, type Role, type Stamp, type StampCheck, type StampFields, TAG_LENGTH, checkStamp, checkStampFields, computeStamp, encodeStampInput, stampTag } from './franking/index.ts';
 export {
   CLOCK_SKEW_MS,
   DEFAULT_REPORT_WINDOW_MS,
@@ -52,7 +52,7 @@ export {
   type ReasonCode,
   type Verdict,
   verifyReportItem,
-} from './verify.ts';
+} from './franking/index.ts';
 export {
   ATTACHMENT_COMMIT_LABEL,
   ATTACHMENT_DIGEST_LABEL,
@@ -88,5 +88,5 @@ export {
   encodeAttachmentParams,
   encryptAttachment,
   encryptAttachmentToBytes,
-} from './attachment.ts';
-export { ATTACHMENT_ERROR_CODES, AttachmentError, type AttachmentErrorCode } from './attachment-errors.ts';
+} from './attachments/index.ts';
+export { ATTACHMENT_ERROR_CODES, AttachmentError, type AttachmentErrorCode } from './attachments/index.ts';

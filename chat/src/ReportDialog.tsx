@@ -1,7 +1,7 @@
 // Report a received message: reason, optional comment, and which surrounding messages to reveal as context.
 // Says plainly what moderators will see and what stays encrypted. Only on "Send report" does anything leave.
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
-import type { ReportCategory } from '../../client/api.ts';
+import type { ReportCategory } from '../../client/transport/api.ts';
 import { type ChatEngine, type SubmittedReport, displayText, formatBytes } from './engine.ts';
 import { CATEGORIES, CATEGORY_LABELS, formatTime } from './labels.ts';
 

@@ -3,19 +3,19 @@
 // only in the items of a report the user confirms. UI code reads `snapshot` and calls the methods below.
 // Groups (docs/PROTOCOL.md §12): frank once, encrypt per member through the pairwise sessions. Attachments
 // (§11): encrypted while uploading; recipients download and verify the whole file before showing it.
-import { ApiClient, ApiError, type EnvelopeJson, type ReportAttachmentJson, type ReportCategory, type RosterJson } from '../../client/api.ts';
-import { AttachmentError } from '../../client/attachment-errors.ts';
-import { sealForGroup } from '../../client/group.ts';
-import { type AttachmentDescriptor, decodeHeader } from '../../client/header.ts';
-import { fromUtf8, utf8 } from '../../client/_bytes.ts';
-import { deserializeIdentity, generateIdentity, type IdentityKeyPair, serializeIdentity } from '../../client/identity.ts';
-import { PreKeyStore } from '../../client/prekeys.ts';
+import { ApiClient, ApiError, type EnvelopeJson, type ReportAttachmentJson, type ReportCategory, type RosterJson } from '../../client/transport/api.ts';
+import { AttachmentError } from '../../client/attachments/attachment-errors.ts';
+import { sealForGroup } from '../../client/group/group.ts';
+import { type AttachmentDescriptor, decodeHeader } from '../../client/franking/header.ts';
+import { fromUtf8, utf8 } from '../../client/crypto/_bytes.ts';
+import { deserializeIdentity, generateIdentity, type IdentityKeyPair, serializeIdentity } from '../../client/session/identity.ts';
+import { PreKeyStore } from '../../client/session/prekeys.ts';
 import { SenderChain, fromBase64Url, toBase64Url, type ReportItemJson } from '../../client/protocol.ts';
-import { PushChannel, type PushState } from '../../client/push.ts';
-import { formatSafetyNumber, safetyNumber } from '../../client/safety-number.ts';
-import { SessionError } from '../../client/session-errors.ts';
-import { Session, isPreKeyMessage } from '../../client/session.ts';
-import type { ReportDetailJson, ReportSummaryJson } from '../../client/api.ts';
+import { PushChannel, type PushState } from '../../client/transport/push.ts';
+import { formatSafetyNumber, safetyNumber } from '../../client/session/safety-number.ts';
+import { SessionError } from '../../client/session/session-errors.ts';
+import { Session, isPreKeyMessage } from '../../client/session/session.ts';
+import type { ReportDetailJson, ReportSummaryJson } from '../../client/transport/api.ts';
 import {
   type AccountRecord, type AttachmentState, ChatStorage, type ContactRecord, type GroupRecord, type MessageRecord, type PublicIdentityJson, type SessionRecord,
 } from './storage.ts';

@@ -1,34 +1,9 @@
 // Accounts and challenge–response authentication (docs/API.md "Authentication").
-import { z } from 'zod';
 import type { Services } from '../services/index.ts';
-import { IsoTime, Id, b64, b64Exact, bytes } from './_schemas.ts';
+import { b64, bytes } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';
 
-export const RegisterRequest = z
-  .strictObject({
-    userId: Id,
-    identitySigningKey: b64Exact(32).meta({ description: 'Ed25519 public key' }),
-    identityDhKey: b64Exact(32).meta({ description: 'X25519 public key' }),
-    signature: b64Exact(64).meta({ description: 'Ed25519 over "franking-chat/v1/register\\0" || identityDhKey || utf8(userId)' }),
-  })
-  .meta({ id: 'RegisterRequest' });
-export const RegisterResponse = z.strictObject({ userId: Id, createdAt: IsoTime }).meta({ id: 'RegisterResponse' });
-
-export const ChallengeRequest = z.strictObject({ userId: Id }).meta({ id: 'ChallengeRequest' });
-export const ChallengeResponse = z.strictObject({ challenge: b64Exact(32), expiresAt: IsoTime }).meta({ id: 'ChallengeResponse' });
-
-export const TokenRequest = z
-  .strictObject({
-    userId: Id,
-    challenge: b64Exact(32),
-    signature: b64Exact(64).meta({ description: 'Ed25519 over "franking-chat/v1/auth\\0" || challenge || utf8(userId)' }),
-  })
-  .meta({ id: 'TokenRequest' });
-export const TokenResponse = z
-  .strictObject({ token: z.string(), tokenType: z.literal('Bearer'), expiresAt: IsoTime })
-  .meta({ id: 'TokenResponse' });
-export const OkResponse = z.strictObject({ ok: z.literal(true) }).meta({ id: 'Ok' });
-
+import { RegisterRequest, RegisterResponse, ChallengeRequest, ChallengeResponse, TokenRequest, TokenResponse, OkResponse } from '../../client/transport/contract/auth.ts';
 export const registerSpec = {
   operationId: 'register', method: 'post', path: '/v1/accounts', tag: 'auth', auth: 'public', rateLimit: 'auth',
   summary: 'Register an account (one device) with its public identity keys',

@@ -6,34 +6,9 @@ import { z } from 'zod';
 import type { ReportAttachmentRow } from '../data/blobs.ts';
 import { InputError } from '../errors.ts';
 import type { Services } from '../services/index.ts';
-import { Id, IsoTime } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';
 
-export const BlobUploadQuery = z.strictObject({ conversationId: Id.meta({ description: 'only members of this conversation may fetch the blob' }) });
-export const BlobParams = z.strictObject({ blobId: Id });
-export const BlobUploaded = z
-  .strictObject({ blobId: Id, size: z.number().int(), expiresAt: IsoTime })
-  .meta({ id: 'BlobUploaded', description: 'put blobId into the AttachmentDescriptor before franking' });
-const ReportIdParams = z.strictObject({ reportId: Id });
-const AttachmentParams = z.strictObject({
-  reportId: Id,
-  position: z.coerce.number().int().min(0).max(50).meta({ description: 'report item position (0 = the reported message)' }),
-  index: z.coerce.number().int().min(0).max(15).meta({ description: 'attachment index in that item header' }),
-});
-export const ReportAttachment = z
-  .strictObject({
-    position: z.number().int(),
-    index: z.number().int(),
-    blobId: Id,
-    status: z.enum(['awaiting_upload', 'verified', 'failed']).meta({ description: 'awaiting_upload: the blob is gone; PUT the ciphertext as evidence' }),
-    failure: z.string().nullable().meta({ description: 'AttachmentError code of the last failed verification' }),
-    mediaType: z.string(),
-    size: z.number().int().meta({ description: 'plaintext bytes' }),
-    verifiedAt: IsoTime.nullable(),
-  })
-  .meta({ id: 'ReportAttachment' });
-export const ReportAttachmentList = z.strictObject({ attachments: z.array(ReportAttachment) }).meta({ id: 'ReportAttachmentList' });
-
+import { BlobUploadQuery, BlobParams, BlobUploaded, ReportIdParams, AttachmentParams, ReportAttachment, ReportAttachmentList } from '../../client/transport/contract/blobs.ts';
 const view = (a: ReportAttachmentRow) => ({
   position: a.position, index: a.index, blobId: a.blobId, status: a.status, failure: a.failure, mediaType: a.mediaType,
   size: Number(a.size), verifiedAt: a.verifiedAt?.toISOString() ?? null,

@@ -1,22 +1,9 @@
 // Conversations: 1:1 and groups (member lists). Only members can see or send to a conversation.
-import { z } from 'zod';
 import type { ConversationRecord } from '../data/conversations.ts';
 import type { Services } from '../services/index.ts';
-import { IsoTime, Id } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';
 
-export const CreateConversationRequest = z
-  .discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('direct'), peerId: Id }),
-    z.strictObject({ kind: z.literal('group'), memberIds: z.array(Id).min(1).max(255) }),
-  ])
-  .meta({ id: 'CreateConversationRequest' });
-export const Conversation = z
-  .strictObject({ id: Id, kind: z.enum(['direct', 'group']), memberIds: z.array(Id), createdBy: Id, createdAt: IsoTime })
-  .meta({ id: 'Conversation' });
-export const ConversationList = z.strictObject({ conversations: z.array(Conversation) }).meta({ id: 'ConversationList' });
-export const ConversationParams = z.strictObject({ conversationId: Id });
-
+import { CreateConversationRequest, Conversation, ConversationList, ConversationParams } from '../../client/transport/contract/conversations.ts';
 const view = (c: ConversationRecord) => ({ id: c.id, kind: c.kind, memberIds: c.memberIds, createdBy: c.createdBy, createdAt: c.createdAt.toISOString() });
 const authErrors = ['unauthorized', 'invalid_token', 'account_suspended', 'account_banned'] as const;
 

@@ -3,22 +3,9 @@
 import { z } from 'zod';
 import type { Roster } from '../services/groups.ts';
 import type { Services } from '../services/index.ts';
-import { Id, IsoTime } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';
 
-const ConversationParams = z.strictObject({ conversationId: Id });
-const MemberParams = z.strictObject({ conversationId: Id, accountId: Id });
-export const RosterResponse = z
-  .strictObject({
-    conversationId: Id,
-    createdBy: Id,
-    members: z.array(z.strictObject({ accountId: Id, role: z.enum(['creator', 'admin', 'member']), joinedAt: IsoTime })),
-  })
-  .meta({ id: 'GroupRoster' });
-export const AddMembersRequest = z.strictObject({ accountIds: z.array(Id).min(1).max(255) }).meta({ id: 'AddMembersRequest' });
-export const SetRoleRequest = z.strictObject({ role: z.enum(['admin', 'member']) }).meta({ id: 'SetMemberRoleRequest' });
-const Left = z.strictObject({ left: z.literal(true) });
-
+import { ConversationParams, MemberParams, RosterResponse, AddMembersRequest, SetRoleRequest, Left } from '../../client/transport/contract/groups.ts';
 const view = (r: Roster) => ({
   conversationId: r.conversationId, createdBy: r.createdBy,
   members: r.members.map((m) => ({ accountId: m.accountId, role: m.role, joinedAt: m.joinedAt.toISOString() })),

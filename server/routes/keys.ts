@@ -1,38 +1,9 @@
-// Key directory: publish and fetch prekey bundles (client/prekeys.ts PreKeyBundle / FetchedPreKeyBundle).
-import { z } from 'zod';
+// Key directory: publish and fetch prekey bundles (client/session/prekeys.ts PreKeyBundle / FetchedPreKeyBundle).
 import type { Services } from '../services/index.ts';
-import { Id, U32, b64, b64Exact, bytes } from './_schemas.ts';
+import { b64, bytes } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';
 
-export const SignedPreKey = z
-  .strictObject({
-    id: U32,
-    publicKey: b64Exact(32),
-    signature: b64Exact(64).meta({ description: 'Ed25519 over "franking-chat/v1/signed-prekey\\0" || u32be(id) || publicKey' }),
-  })
-  .meta({ id: 'SignedPreKey' });
-export const OneTimePreKey = z.strictObject({ id: U32, publicKey: b64Exact(32) }).meta({ id: 'OneTimePreKey' });
-
-export const PublishBundleRequest = z
-  .strictObject({
-    identitySigningKey: b64Exact(32),
-    identityDhKey: b64Exact(32),
-    signedPreKey: SignedPreKey,
-    oneTimePreKeys: z.array(OneTimePreKey).max(200),
-  })
-  .meta({ id: 'PreKeyBundle' });
-export const PublishBundleResponse = z.strictObject({ oneTimePreKeys: z.number().int() }).meta({ id: 'PublishBundleResponse' });
-
-export const FetchBundleParams = z.strictObject({ userId: Id });
-export const FetchedBundle = z
-  .strictObject({
-    identitySigningKey: b64Exact(32),
-    identityDhKey: b64Exact(32),
-    signedPreKey: SignedPreKey,
-    oneTimePreKey: OneTimePreKey.optional().meta({ description: 'at most one; never handed out twice' }),
-  })
-  .meta({ id: 'FetchedPreKeyBundle' });
-
+import { PublishBundleRequest, PublishBundleResponse, FetchBundleParams, FetchedBundle } from '../../client/transport/contract/keys.ts';
 export const publishSpec = {
   operationId: 'publishBundle', method: 'put', path: '/v1/keys', tag: 'keys', auth: 'user',
   summary: 'Publish the signed prekey (signature verified) and add one-time prekeys',

@@ -7,7 +7,7 @@ import { MAX_NOTE_LENGTH, QUEUE_VIEWS } from '../services/moderation.ts';
 import type { Services } from '../services/index.ts';
 import { IsoTime, Id } from './_schemas.ts';
 import { type Principal, type Route, defineRoute } from './_route.ts';
-import { REPORT_CATEGORIES } from './reports.ts';
+import { REPORT_CATEGORIES } from '../../client/transport/contract/reports.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const actor = (p: Principal) => ({ actorId: p.userId, isAdmin: p.role === 'admin' });

@@ -1,37 +1,14 @@
 // Notices for chat accounts: moderation decisions about them (warning / suspension / ban with the reason
 // category) and the outcome of reports they filed. Poll with GET /v1/me/notices?after=<last id>; an account
 // that is suspended or banned (no token) reads them with a signed challenge via POST /v1/notices.
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { NoticeRow } from '../data/moderation.ts';
 import type { Services } from '../services/index.ts';
-import { IsoTime, Id, b64Exact, bytes } from './_schemas.ts';
+import { bytes } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';
 
-export const Notice = z
-  .strictObject({
-    id: z.number().int(),
-    kind: z.enum(['warning', 'suspension', 'ban', 'report_outcome']),
-    reasonCategory: z.string().meta({ description: 'the category of the report the decision was about' }),
-    reportId: Id.nullable().meta({ description: 'report_outcome: your report' }),
-    outcome: z.enum(['dismissed', 'warned', 'suspended', 'banned']).nullable(),
-    until: IsoTime.nullable().meta({ description: 'suspension: when it ends (null = indefinitely)' }),
-    createdAt: IsoTime,
-  })
-  .meta({ id: 'Notice' });
-export const NoticeList = z.strictObject({ notices: z.array(Notice) }).meta({ id: 'NoticeList' });
-export const NoticesQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
-export const SignedNoticesRequest = z
-  .strictObject({
-    userId: Id,
-    challenge: b64Exact(32).meta({ description: 'from POST /v1/auth/challenge' }),
-    signature: b64Exact(64).meta({ description: 'Ed25519 over "franking-chat/v1/auth\\0" || challenge || utf8(userId), as for a token' }),
-    after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
-  })
-  .meta({ id: 'SignedNoticesRequest' });
-
+import type { Notice} from '../../client/transport/contract/notices.ts';
+import { NoticeList, NoticesQuery, SignedNoticesRequest } from '../../client/transport/contract/notices.ts';
 const out = (n: NoticeRow) => ({
   id: n.id, kind: n.kind, reasonCategory: n.reasonCategory, reportId: n.reportId,
   outcome: n.outcome as z.infer<typeof Notice>['outcome'], until: n.until?.toISOString() ?? null, createdAt: n.createdAt.toISOString(),

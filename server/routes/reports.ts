@@ -1,68 +1,12 @@
 // Reports: submit (reported item + up to 50 context items, each verified), list own, read own.
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ReportSummaryRow } from '../data/reports.ts';
 import type { ReportView } from '../services/reports.ts';
 import type { Services } from '../services/index.ts';
-import { IsoTime, Id, StampJson, b64Exact, b64Max } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';
 
-export const MAX_REVEALED_BODY_BYTES = 64 * 1024;
-export const MAX_HEADER_BYTES = 65_535;
-
-export const ReportItemJson = z
-  .strictObject({
-    stamp: StampJson,
-    commitment: b64Exact(32),
-    fk: b64Exact(32),
-    header: b64Max(MAX_HEADER_BYTES, 1).meta({ description: 'the encoded franked header, exactly as committed' }),
-    body: b64Max(MAX_REVEALED_BODY_BYTES),
-  })
-  .meta({ id: 'ReportItem', description: 'A revealed message (client reportItemToJson)' });
-
-export const REPORT_CATEGORIES = ['harassment', 'hate', 'threat', 'sexual', 'spam', 'scam', 'self_harm', 'other'] as const;
-
-export const SubmitReportRequest = z
-  .strictObject({
-    category: z.enum(REPORT_CATEGORIES),
-    comment: z.string().max(2000).optional(),
-    reported: ReportItemJson,
-    context: z.array(ReportItemJson).max(50).default([]),
-  })
-  .meta({ id: 'SubmitReportRequest' });
-
-const Verdict = z.enum(['verified', 'malformed', 'not_a_party', 'unknown_key', 'retired_key', 'stamp_invalid', 'outside_window', 'commitment_mismatch', 'header_mismatch']);
-export const ReportSummary = z
-  .strictObject({
-    id: Id,
-    messageId: Id,
-    conversationId: Id,
-    accusedId: Id,
-    category: z.string(),
-    status: z.string().meta({ description: 'received | in_review | resolved' }),
-    outcome: z.string().nullable().meta({ description: 'null until decided: dismissed | warned | suspended | banned' }),
-    verdict: z.enum(['verified', 'unverified']),
-    createdAt: IsoTime,
-    updatedAt: IsoTime,
-  })
-  .meta({ id: 'ReportSummary' });
-export const ReportDetail = ReportSummary.extend({
-  duplicate: z.boolean().optional().meta({ description: 'true when this reporter had already reported this message' }),
-  items: z.array(
-    z.strictObject({
-      position: z.number().int(),
-      isReported: z.boolean(),
-      messageId: Id,
-      senderId: Id,
-      serverTime: z.number().int(),
-      verdict: Verdict,
-      detail: z.string().nullable(),
-    }),
-  ),
-  context: z.object({ senders: z.array(z.record(z.string(), z.unknown())), complete: z.boolean() }).meta({ description: 'client analyzeContext()' }),
-}).meta({ id: 'ReportDetail' });
-export const ReportList = z.strictObject({ reports: z.array(ReportSummary) }).meta({ id: 'ReportList' });
-export const ReportParams = z.strictObject({ reportId: Id });
-
+import type { Verdict} from '../../client/transport/contract/reports.ts';
+import { SubmitReportRequest, ReportDetail, ReportList, ReportParams } from '../../client/transport/contract/reports.ts';
 const summary = (r: ReportSummaryRow) => ({
   id: r.id, messageId: r.messageId, conversationId: r.conversationId, accusedId: r.accusedId, category: r.category,
   status: r.status, outcome: r.outcome, verdict: r.verdict as 'verified' | 'unverified', createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString(),

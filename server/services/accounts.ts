@@ -8,7 +8,7 @@ import type { AccountRecord, AccountRole, AccountsRepo } from '../data/accounts.
 import { asBytes } from '../data/_bytes.ts';
 import { AuthenticationError, NotFoundError, PermissionError } from '../errors.ts';
 // The signed byte strings are wire format: one definition, in the SDK.
-import { authSignatureInput, registerSignatureInput } from '../../client/auth.ts';
+import { authSignatureInput, registerSignatureInput } from '../../client/transport/auth.ts';
 import { verifyEd25519 } from './_ed25519.ts';
 import { assertActive } from './enforcement.ts';
 

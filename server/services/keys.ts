@@ -5,7 +5,7 @@ import type { KeysRepo } from '../data/keys.ts';
 import { asBytes } from '../data/_bytes.ts';
 import { AuthenticationError, ConflictError, InputError, NotFoundError } from '../errors.ts';
 // utf8("franking-chat/v1/signed-prekey\0") || u32be(id) || publicKey: wire format, defined once in the SDK.
-import { signedPreKeySignatureInput } from '../../client/prekeys.ts';
+import { signedPreKeySignatureInput } from '../../client/session/prekeys.ts';
 import { verifyEd25519 } from './_ed25519.ts';
 import type { AccountsService } from './accounts.ts';
 

@@ -5,7 +5,7 @@ import type { AccountsRepo } from '../data/accounts.ts';
 import type { NoticeRow } from '../data/moderation.ts';
 import { AuthenticationError } from '../errors.ts';
 import { verifyEd25519 } from './_ed25519.ts';
-import { authSignatureInput } from '../../client/auth.ts';
+import { authSignatureInput } from '../../client/transport/auth.ts';
 import type { ModerationService } from './moderation.ts';
 
 export class NoticesService {

@@ -91,7 +91,8 @@ describe('upload and download', () => {
     const removed = await api(base, 'DELETE', `/v1/conversations/${g.json.id}/members/${mallory.id}`, undefined, alice.token);
     expect(removed.status).toBe(200);
     expect(await eventuallyGone(base, alice, blobId)).toBe(true); // nobody left to wait for
-    expect(fs.existsSync(path.join(srv.blobDir, blobId))).toBe(false);
+    // The row goes first, the file is unlinked right after it: wait (bounded) for the file as well.
+    await expect.poll(() => fs.existsSync(path.join(srv.blobDir, blobId)), { timeout: 5000 }).toBe(false);
     expect((await downloadBlob(base, mallory, blobId)).status).toBe(404);
   });
 

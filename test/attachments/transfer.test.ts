@@ -2,8 +2,8 @@
 // body), download-and-verify, streamed download, and the reporter's evidence re-upload.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadAttachment, downloadAttachmentStream, uploadAttachment, uploadReportEvidence } from '../../client/attachment-transfer.ts';
-import { ApiError } from '../../client/api.ts';
+import { downloadAttachment, downloadAttachmentStream, uploadAttachment, uploadReportEvidence } from '../../client/transport/attachment-transfer.ts';
+import { ApiError } from '../../client/transport/api.ts';
 import { type TestUser, api, createUser, directConversation } from '../server/_harness.ts';
 import { receive, sendWithAttachments, itemJson, startBlobServer } from './_server.ts';
 

@@ -1,11 +1,11 @@
 // Runs a session vector scenario (test/vectors/session.json) through the library: shared by the generator
 // (scripts/make-session-vectors.ts) and the vector suite, so both run the very same steps.
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { frankMessage } from '../../client/franking.ts';
-import { generateIdentity } from '../../client/identity.ts';
-import { type FetchedPreKeyBundle, PreKeyStore } from '../../client/prekeys.ts';
-import { safetyNumber } from '../../client/safety-number.ts';
-import { type FrankedEnvelope, Session, encodeFrankedEnvelope } from '../../client/session.ts';
+import { frankMessage } from '../../client/franking/franking.ts';
+import { generateIdentity } from '../../client/session/identity.ts';
+import { type FetchedPreKeyBundle, PreKeyStore } from '../../client/session/prekeys.ts';
+import { safetyNumber } from '../../client/session/safety-number.ts';
+import { type FrankedEnvelope, Session, encodeFrankedEnvelope } from '../../client/session/session.ts';
 
 export type Party = 'alice' | 'bob';
 export type RandomBytes = (length: number) => Uint8Array;

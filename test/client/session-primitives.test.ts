@@ -1,11 +1,11 @@
 // RFC 7748 (X25519) and RFC 5869 (HKDF-SHA256) vectors through the session layer's own wrappers
-// (client/_session-kdf.ts), plus the wrappers' input checks. Runs in Node and Chromium.
+// (client/session/_session-kdf.ts), plus the wrappers' input checks. Runs in Node and Chromium.
 import { describe, expect, it } from 'vitest';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { defaultRandomBytes, dh, hkdfSha256, kdfChain, kdfRoot, x25519PublicKey, x3dhKdf } from '../../client/_session-kdf.ts';
-import { SessionError } from '../../client/session-errors.ts';
+import { defaultRandomBytes, dh, hkdfSha256, kdfChain, kdfRoot, x25519PublicKey, x3dhKdf } from '../../client/session/_session-kdf.ts';
+import { SessionError } from '../../client/session/session-errors.ts';
 
 const h = hexToBytes;
 const range = (from: number, to: number) => Uint8Array.from({ length: to - from }, (_, i) => from + i);

@@ -2,8 +2,8 @@
 // Light enough for Node and Chromium; the 10,000-message property runs live in test/session/ (Node only).
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { encodePayload, frankMessage, frankingAssociatedData } from '../../client/franking.ts';
-import { deserializeIdentity, generateIdentity, type IdentityKeyPair, serializeIdentity } from '../../client/identity.ts';
+import { encodePayload, frankMessage, frankingAssociatedData } from '../../client/franking/franking.ts';
+import { deserializeIdentity, generateIdentity, type IdentityKeyPair, serializeIdentity } from '../../client/session/identity.ts';
 import {
   decodeFetchedPreKeyBundle,
   type FetchedPreKeyBundle,
@@ -12,11 +12,11 @@ import {
   SIGNED_PREKEY_ROTATION_MS,
   signedPreKeySignatureInput,
   verifySignedPreKey,
-} from '../../client/prekeys.ts';
-import { kdfChain } from '../../client/_session-kdf.ts';
-import { decodeRatchetHeader, encodeRatchetHeader, MAX_SKIP, RATCHET_HEADER_LENGTH } from '../../client/ratchet.ts';
-import { formatSafetyNumber, safetyNumber } from '../../client/safety-number.ts';
-import { SessionError, type SessionErrorCode } from '../../client/session-errors.ts';
+} from '../../client/session/prekeys.ts';
+import { kdfChain } from '../../client/session/_session-kdf.ts';
+import { decodeRatchetHeader, encodeRatchetHeader, MAX_SKIP, RATCHET_HEADER_LENGTH } from '../../client/session/ratchet.ts';
+import { formatSafetyNumber, safetyNumber } from '../../client/session/safety-number.ts';
+import { SessionError, type SessionErrorCode } from '../../client/session/session-errors.ts';
 import {
   decodeFrankedEnvelope,
   decodeSessionMessage,
@@ -26,8 +26,8 @@ import {
   MESSAGE_TYPE_PREKEY,
   MESSAGE_TYPE_RATCHET,
   Session,
-} from '../../client/session.ts';
-import { PREKEY_PREFIX_LENGTH } from '../../client/x3dh.ts';
+} from '../../client/session/session.ts';
+import { PREKEY_PREFIX_LENGTH } from '../../client/session/x3dh.ts';
 
 const te = new TextEncoder();
 const td = new TextDecoder();

@@ -1,14 +1,14 @@
-// Seeds reports the way real clients make them, through the SDK only: identities (client/identity.ts),
+// Seeds reports the way real clients make them, through the SDK only: identities (client/session/identity.ts),
 // prekeys published to the directory, X3DH + Double Ratchet sessions, franked messages relayed by the server,
 // the recipient opening each commitment, and a report built from the recipient's stamps (POST /v1/reports).
 import { deflateSync, crc32 } from 'node:zlib';
-import { ApiClient } from '../../client/api.ts';
-import { uploadAttachment } from '../../client/attachment-transfer.ts';
-import { frankMessage } from '../../client/franking.ts';
-import { type IdentityKeyPair, generateIdentity } from '../../client/identity.ts';
-import { PreKeyStore } from '../../client/prekeys.ts';
+import { ApiClient } from '../../client/transport/api.ts';
+import { uploadAttachment } from '../../client/transport/attachment-transfer.ts';
+import { frankMessage } from '../../client/franking/franking.ts';
+import { type IdentityKeyPair, generateIdentity } from '../../client/session/identity.ts';
+import { PreKeyStore } from '../../client/session/prekeys.ts';
 import { type ReportItemJson, fromBase64Url, toBase64Url } from '../../client/protocol.ts';
-import { Session } from '../../client/session.ts';
+import { Session } from '../../client/session/session.ts';
 
 export interface ChatUser {
   id: string;

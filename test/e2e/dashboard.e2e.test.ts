@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../client/api.ts';
+import { ApiError } from '../../client/transport/api.ts';
 import { REASON_DESCRIPTIONS } from '../../client/protocol.ts';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';

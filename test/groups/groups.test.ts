@@ -4,11 +4,11 @@
 // and context completeness per sender.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AttachmentDescriptor, type FrankedMessage, toBase64Url } from '../../client/protocol.ts';
-import { GroupSender, groupSendRequest, sealForGroup } from '../../client/group.ts';
-import { generateIdentity, type IdentityKeyPair } from '../../client/identity.ts';
-import { type FetchedPreKeyBundle, PreKeyStore } from '../../client/prekeys.ts';
-import { Session } from '../../client/session.ts';
-import { SessionError } from '../../client/session-errors.ts';
+import { GroupSender, groupSendRequest, sealForGroup } from '../../client/group/group.ts';
+import { generateIdentity, type IdentityKeyPair } from '../../client/session/identity.ts';
+import { type FetchedPreKeyBundle, PreKeyStore } from '../../client/session/prekeys.ts';
+import { Session } from '../../client/session/session.ts';
+import { SessionError } from '../../client/session/session-errors.ts';
 import { type EnvelopeJson, type TestServer, type TestUser, api, createUser, startTestServer } from '../server/_harness.ts';
 
 let srv: TestServer;

@@ -2,8 +2,8 @@
 // roster, name an admin, remove a member (who then cannot read the roster), leave; upload an attachment
 // (encrypted while uploading), download it verified as a recipient, with a token refresh on the way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, ApiError } from '../../client/api.ts';
-import { generateIdentity } from '../../client/identity.ts';
+import { ApiClient, ApiError } from '../../client/transport/api.ts';
+import { generateIdentity } from '../../client/session/identity.ts';
 import { type TestServer, startTestServer } from '../server/_harness.ts';
 
 let server: TestServer;

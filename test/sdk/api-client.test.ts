@@ -3,13 +3,13 @@
 // franked message sent through a session, pushed live, reported and verified — all through client/ only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ApiClient, ApiError } from '../../client/api.ts';
-import { generateIdentity } from '../../client/identity.ts';
-import { PreKeyStore } from '../../client/prekeys.ts';
+import { ApiClient, ApiError } from '../../client/transport/api.ts';
+import { generateIdentity } from '../../client/session/identity.ts';
+import { PreKeyStore } from '../../client/session/prekeys.ts';
 import { SenderChain, fromBase64Url, toBase64Url, type ReportItemJson } from '../../client/protocol.ts';
-import { PushChannel, type WebSocketLike } from '../../client/push.ts';
-import { Session } from '../../client/session.ts';
-import type { EnvelopeJson } from '../../client/api.ts';
+import { PushChannel, type WebSocketLike } from '../../client/transport/push.ts';
+import { Session } from '../../client/session/session.ts';
+import type { EnvelopeJson } from '../../client/transport/api.ts';
 import { type TestServer, startTestServer } from '../server/_harness.ts';
 
 let server: TestServer;

@@ -2,10 +2,10 @@
 // SessionError, whatever the bytes; serialization round-trips.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { generateIdentity } from '../../client/identity.ts';
-import { decodeFetchedPreKeyBundle, PreKeyStore } from '../../client/prekeys.ts';
-import { SessionError } from '../../client/session-errors.ts';
-import { decodeFrankedEnvelope, decodeSessionMessage, Session } from '../../client/session.ts';
+import { generateIdentity } from '../../client/session/identity.ts';
+import { decodeFetchedPreKeyBundle, PreKeyStore } from '../../client/session/prekeys.ts';
+import { SessionError } from '../../client/session/session-errors.ts';
+import { decodeFrankedEnvelope, decodeSessionMessage, Session } from '../../client/session/session.ts';
 
 function onlySessionErrors(f: () => unknown): void {
   try {

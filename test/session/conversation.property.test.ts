@@ -4,11 +4,11 @@
 // one is refused with a SessionError and changes nothing; the skipped-key store never exceeds its bound.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { generateIdentity } from '../../client/identity.ts';
-import { type FetchedPreKeyBundle, PreKeyStore } from '../../client/prekeys.ts';
-import { MAX_SKIP, MAX_SKIPPED_KEYS } from '../../client/ratchet.ts';
-import { SessionError } from '../../client/session-errors.ts';
-import { Session } from '../../client/session.ts';
+import { generateIdentity } from '../../client/session/identity.ts';
+import { type FetchedPreKeyBundle, PreKeyStore } from '../../client/session/prekeys.ts';
+import { MAX_SKIP, MAX_SKIPPED_KEYS } from '../../client/session/ratchet.ts';
+import { SessionError } from '../../client/session/session-errors.ts';
+import { Session } from '../../client/session/session.ts';
 
 type Party = 0 | 1; // 0 = Alice, 1 = Bob
 interface InFlight {

@@ -1,0 +1,147 @@
+// The franked message header (docs/PROTOCOL.md §4): canonical, versioned, deterministic. Decoding accepts
+// exactly the bytes encoding produces, so one header has one byte string and the commitment pins it.
+import { Reader, Writer, abytes } from '../crypto/_bytes.ts';
+import { FrankingError, asFrankingError } from './errors.ts';
+import { isValidId } from './ids.ts';
+import { PROTOCOL_VERSION } from './labels.ts';
+
+export const MAX_ATTACHMENTS = 16;
+export const ZERO_COMMITMENT: Uint8Array = new Uint8Array(32);
+/** Media types: printable ASCII 0x20–0x7E, 1–127 bytes (e.g. `text/plain; charset=utf-8`). */
+const MEDIA_TYPE_PATTERN = /^[\x20-\x7e]{1,127}$/;
+
+/** An encrypted attachment as the franked header pins it (scheme 1 and its parameters: docs/PROTOCOL.md §11). */
+export interface AttachmentDescriptor {
+  /** Server-assigned id of the uploaded ciphertext blob. */
+  blobId: string;
+  /** Attachment encryption scheme number (§11); 0 is invalid. */
+  scheme: number;
+  /** 32-byte attachment key. */
+  key: Uint8Array;
+  /** Scheme-specific parameters (0–255 bytes); scheme 1: u8 log2ChunkSize ‖ 16-byte salt (PROTOCOL.md §11.1). */
+  params: Uint8Array;
+  /** SHA-256 digest of the complete ciphertext blob (scheme 1: chunk-tree form, §11.4), so a report pins the exact bytes the recipient fetched. */
+  ciphertextDigest: Uint8Array;
+  /** Plaintext size in bytes. */
+  size: number;
+  mediaType: string;
+}
+
+export interface MessageHeader {
+  version: number;
+  conversationId: string;
+  senderId: string;
+  /** 16 random bytes chosen by the sender; lets clients de-duplicate retries. */
+  clientMessageId: Uint8Array;
+  /** Sender's clock, ms since the Unix epoch. A claim only: the server stamp carries the trusted time. */
+  sentAt: number;
+  /** Per-sender sequence number in this conversation, starting at 1. */
+  seq: number;
+  /** The commitment of this sender's previous message in this conversation; 32 zero bytes when seq = 1. */
+  prevCommitment: Uint8Array;
+  contentType: string;
+  attachments: AttachmentDescriptor[];
+}
+
+function checkId(value: unknown, name: string): string {
+  if (!isValidId(value)) throw new FrankingError('malformed', `${name}: expected id matching [A-Za-z0-9._:-]{1,64}`);
+  return value;
+}
+
+function checkMediaType(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !MEDIA_TYPE_PATTERN.test(value))
+    throw new FrankingError('malformed', `${name}: expected printable ASCII media type of 1-127 bytes`);
+  return value;
+}
+
+function checkUint(value: unknown, max: number, name: string, min = 0): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max)
+    throw new FrankingError('malformed', `${name}: expected integer in [${min}, ${max}]`);
+  return value;
+}
+
+function checkPrev(seq: number, prev: Uint8Array): void {
+  // §4: the chain starts at seq 1 with the all-zero commitment; any other value there would be a second
+  // encoding of "first message".
+  if (seq === 1 && prev.some((b) => b !== 0)) throw new FrankingError('malformed', 'prevCommitment: must be zero when seq = 1');
+}
+
+/** Encoded length of a well-formed header (ids and media types are ASCII: one byte per character). */
+function encodedLength(h: MessageHeader): number {
+  let n = 1 + (1 + h.conversationId.length) + (1 + h.senderId.length) + 16 + 8 + 4 + 32 + (1 + h.contentType.length) + 1;
+  for (const a of h.attachments) n += 1 + a.blobId.length + 1 + 32 + 1 + a.params.length + 32 + 8 + 1 + a.mediaType.length;
+  return n;
+}
+
+export function encodeHeader(h: MessageHeader): Uint8Array {
+  if (h.version !== PROTOCOL_VERSION) throw new FrankingError('malformed', `version: expected ${PROTOCOL_VERSION}`);
+  const seq = checkUint(h.seq, 0xffff_ffff, 'seq', 1);
+  abytes(h.prevCommitment, 32, 'prevCommitment');
+  checkPrev(seq, h.prevCommitment);
+  if (!Array.isArray(h.attachments) || h.attachments.length > MAX_ATTACHMENTS)
+    throw new FrankingError('malformed', `attachments: expected at most ${MAX_ATTACHMENTS}`);
+  // Exact capacity: finish() then returns the buffer itself, no second allocation.
+  const w = new Writer(encodedLength(h))
+    .u8(PROTOCOL_VERSION)
+    .ascii8(checkId(h.conversationId, 'conversationId'))
+    .ascii8(checkId(h.senderId, 'senderId'))
+    .fixed(h.clientMessageId, 16, 'clientMessageId')
+    .u64(checkUint(h.sentAt, Number.MAX_SAFE_INTEGER, 'sentAt'))
+    .u32(seq)
+    .fixed(h.prevCommitment, 32, 'prevCommitment')
+    .ascii8(checkMediaType(h.contentType, 'contentType'))
+    .u8(h.attachments.length);
+  for (const [i, a] of h.attachments.entries()) {
+    const name = `attachments[${i}]`;
+    if (a.params.length > 0xff) throw new FrankingError('malformed', `${name}.params: expected at most 255 bytes`);
+    w.ascii8(checkId(a.blobId, `${name}.blobId`))
+      .u8(checkUint(a.scheme, 0xff, `${name}.scheme`, 1))
+      .fixed(a.key, 32, `${name}.key`)
+      .vec8(abytes(a.params, undefined, `${name}.params`))
+      .fixed(a.ciphertextDigest, 32, `${name}.ciphertextDigest`)
+      .u64(checkUint(a.size, Number.MAX_SAFE_INTEGER, `${name}.size`))
+      .ascii8(checkMediaType(a.mediaType, `${name}.mediaType`));
+  }
+  return w.finish();
+}
+
+/** Parses a header; rejects (FrankingError 'malformed') anything encodeHeader would not have produced. */
+export function decodeHeader(bytes: Uint8Array): MessageHeader {
+  return asFrankingError(() => decodeHeaderBytes(bytes));
+}
+
+function decodeHeaderBytes(bytes: Uint8Array): MessageHeader {
+  abytes(bytes, undefined, 'header');
+  const r = new Reader(bytes);
+  const version = r.u8('version');
+  if (version !== PROTOCOL_VERSION) throw new FrankingError('malformed', `version: unsupported ${version}`);
+  const conversationId = checkId(r.ascii8('conversationId'), 'conversationId');
+  const senderId = checkId(r.ascii8('senderId'), 'senderId');
+  const clientMessageId = r.fixed(16, 'clientMessageId').slice();
+  const sentAt = r.u64('sentAt');
+  const seq = r.u32('seq');
+  if (seq === 0) throw new FrankingError('malformed', 'seq: must be at least 1');
+  const prevCommitment = r.fixed(32, 'prevCommitment').slice();
+  checkPrev(seq, prevCommitment);
+  const contentType = checkMediaType(r.ascii8('contentType'), 'contentType');
+  const count = r.u8('attachmentCount');
+  if (count > MAX_ATTACHMENTS) throw new FrankingError('malformed', `attachmentCount: expected at most ${MAX_ATTACHMENTS}`);
+  const attachments: AttachmentDescriptor[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `attachments[${i}]`;
+    const blobId = checkId(r.ascii8(`${name}.blobId`), `${name}.blobId`);
+    const scheme = r.u8(`${name}.scheme`);
+    if (scheme === 0) throw new FrankingError('malformed', `${name}.scheme: 0 is invalid`);
+    attachments.push({
+      blobId,
+      scheme,
+      key: r.fixed(32, `${name}.key`).slice(),
+      params: r.vec8(`${name}.params`).slice(),
+      ciphertextDigest: r.fixed(32, `${name}.ciphertextDigest`).slice(),
+      size: r.u64(`${name}.size`),
+      mediaType: checkMediaType(r.ascii8(`${name}.mediaType`), `${name}.mediaType`),
+    });
+  }
+  r.end('header');
+  return { version, conversationId, senderId, clientMessageId, sentAt, seq, prevCommitment, contentType, attachments };
+}

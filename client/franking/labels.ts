@@ -1,0 +1,10 @@
+// Domain-separation labels (docs/PROTOCOL.md §3). Each is ASCII ending in NUL, so no label is a prefix
+// of another and every HMAC/AD input says which protocol step it belongs to.
+import { utf8 } from '../crypto/_bytes.ts';
+
+/** Version of the franking wire format described by docs/PROTOCOL.md. */
+export const PROTOCOL_VERSION = 1;
+
+export const COMMITMENT_LABEL = utf8('franking-chat/v1/commitment\0');
+export const AEAD_AD_LABEL = utf8('franking-chat/v1/aead-ad\0');
+export const STAMP_LABEL = utf8('franking-chat/v1/stamp\0');

@@ -1,0 +1,158 @@
+// Primitives of the session layer, each a thin wrapper over @noble with the checks the spec asks for
+// (docs/PROTOCOL-sessions.md §2–§3, §6). Internal module: the public surface is identity.ts, prekeys.ts,
+// x3dh.ts, ratchet.ts, session.ts, safety-number.ts.
+import { x25519 } from '@noble/curves/ed25519.js';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { abytes, utf8 } from '../crypto/_bytes.ts';
+import { pooledRandomBytes } from '../crypto/_random.ts';
+import { SessionError } from './session-errors.ts';
+
+/** Source of randomness: returns `length` fresh uniformly random bytes. Injectable for deterministic vectors. */
+export type RandomBytes = (length: number) => Uint8Array;
+
+/** Default randomness of the session layer: the pooled platform CSPRNG shared with franking (./_random.ts). */
+export const defaultRandomBytes: RandomBytes = pooledRandomBytes;
+
+// ---- Domain-separation labels (PROTOCOL-sessions.md §2). ASCII, NUL-terminated like ./labels.ts. ----
+/** HKDF info of X3DH (Signal X3DH §2.2 "info"). */
+export const X3DH_INFO = utf8('franking-chat/v1/x3dh\0');
+/** HKDF info of KDF_RK (Double Ratchet §5.2). */
+export const ROOT_KDF_INFO = utf8('franking-chat/v1/ratchet/root\0');
+/** Prefix of the signed-prekey signature input (contract with the server's key directory). */
+export const SIGNED_PREKEY_LABEL = utf8('franking-chat/v1/signed-prekey\0');
+/** Prefix of the safety-number hash. */
+export const SAFETY_NUMBER_LABEL = utf8('franking-chat/v1/safety-number\0');
+
+export const KEY_LENGTH = 32;
+export const AEAD_KEY_LENGTH = 32;
+export const AEAD_NONCE_LENGTH = 24;
+export const AEAD_TAG_LENGTH = 16;
+
+/** X3DH §2.2: F is 32 0xFF bytes for X25519, so the KDF input never starts like a curve-agnostic secret. */
+const X3DH_F = new Uint8Array(32).fill(0xff);
+const ZERO_SALT = new Uint8Array(32);
+// KDF_CK constants (Double Ratchet §5.2): message key from 0x01, next chain key from 0x02.
+const CK_MESSAGE_CONSTANT = Uint8Array.of(0x01);
+const CK_CHAIN_CONSTANT = Uint8Array.of(0x02);
+
+export interface X25519KeyPair {
+  readonly privateKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+/** GENERATE_DH(): 32 random bytes as the X25519 private key (RFC 7748 §5 clamps it inside scalar multiplication). */
+export function generateX25519KeyPair(randomBytes: RandomBytes = defaultRandomBytes): X25519KeyPair {
+  const privateKey = abytes(randomBytes(32), 32, 'randomBytes(32)');
+  return { privateKey, publicKey: x25519.getPublicKey(privateKey) };
+}
+
+export function x25519PublicKey(privateKey: Uint8Array): Uint8Array {
+  abytes(privateKey, 32, 'privateKey');
+  return x25519.getPublicKey(privateKey);
+}
+
+/**
+ * DH(priv, pub) = X25519(priv, pub) (RFC 7748 §5). A low-order peer key gives the all-zero output; RFC 7748 §6.1
+ * lets us refuse it and we must (X3DH §4.8 / Double Ratchet §6.2 assume contributory DH), so it is 'bad_key'.
+ */
+export function dh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  abytes(privateKey, 32, 'privateKey');
+  abytes(publicKey, 32, 'publicKey');
+  try {
+    return x25519.getSharedSecret(privateKey, publicKey);
+  } catch {
+    throw new SessionError('bad_key', 'X25519 output is all zero: the peer public key has low order');
+  }
+}
+
+/** HKDF-SHA256 (RFC 5869) with the argument order of the RFC: extract(salt, ikm) then expand(info, L). */
+export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  abytes(ikm, undefined, 'ikm');
+  abytes(salt, undefined, 'salt');
+  abytes(info, undefined, 'info');
+  return hkdf(sha256, ikm, salt, info, length);
+}
+
+export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
+  return hmac(sha256, key, message);
+}
+
+/** X3DH §2.2: SK = HKDF(salt = 0^32, ikm = F || DH1 || DH2 || DH3 [|| DH4], info = X3DH_INFO, L = 32). */
+export function x3dhKdf(dhOutputs: readonly Uint8Array[]): Uint8Array {
+  const ikm = new Uint8Array(32 + 32 * dhOutputs.length);
+  ikm.set(X3DH_F, 0);
+  dhOutputs.forEach((out, i) => ikm.set(abytes(out, 32, `DH${i + 1}`), 32 + 32 * i));
+  const sk = hkdfSha256(ikm, ZERO_SALT, X3DH_INFO, 32);
+  ikm.fill(0);
+  return sk;
+}
+
+/** Double Ratchet §5.2 KDF_RK(rk, dh_out) = HKDF(salt = rk, ikm = dh_out, info = ROOT_KDF_INFO, L = 64) → (rk', ck). */
+export function kdfRoot(rootKey: Uint8Array, dhOutput: Uint8Array): { rootKey: Uint8Array; chainKey: Uint8Array } {
+  abytes(rootKey, 32, 'rootKey');
+  abytes(dhOutput, 32, 'dhOutput');
+  const okm = hkdf(sha256, dhOutput, rootKey, ROOT_KDF_INFO, 64);
+  return { rootKey: okm.slice(0, 32), chainKey: okm.slice(32, 64) };
+}
+
+/** Scratch block for the HMAC key pads of kdfChain; wiped after every use. */
+const KEY_PAD = new Uint8Array(64);
+
+/**
+ * Double Ratchet §5.2 KDF_CK(ck): mk = HMAC-SHA256(ck, 0x01), ck' = HMAC-SHA256(ck, 0x02).
+ * HMAC (RFC 2104 §2) spelled out over noble's SHA-256 so that the two HMACs share one inner and one outer
+ * keyed state: H((ck ⊕ opad) ‖ H((ck ⊕ ipad) ‖ c)), ck zero-padded to the 64-byte block. ~25% faster than two
+ * hmac() calls; test/client/session-primitives.test.ts checks it against noble's hmac.
+ */
+export function kdfChain(chainKey: Uint8Array): { chainKey: Uint8Array; messageKey: Uint8Array } {
+  abytes(chainKey, 32, 'chainKey');
+  for (let i = 0; i < 32; i++) KEY_PAD[i] = (chainKey[i] as number) ^ 0x36;
+  KEY_PAD.fill(0x36, 32);
+  const inner = sha256.create().update(KEY_PAD);
+  for (let i = 0; i < 32; i++) KEY_PAD[i] = (chainKey[i] as number) ^ 0x5c;
+  KEY_PAD.fill(0x5c, 32);
+  const outer = sha256.create().update(KEY_PAD);
+  KEY_PAD.fill(0);
+  const innerMessage = inner.clone().update(CK_MESSAGE_CONSTANT).digest();
+  const messageKey = outer.clone().update(innerMessage).digest();
+  const innerChain = inner.update(CK_CHAIN_CONSTANT).digest();
+  const next = outer.update(innerChain).digest();
+  innerMessage.fill(0);
+  innerChain.fill(0);
+  return { chainKey: next, messageKey };
+}
+
+/**
+ * ENCRYPT(mk, plaintext, ad) (PROTOCOL-sessions.md §6): XChaCha20-Poly1305 with key = mk and a fresh random
+ * 24-byte nonce that travels in the message. mk is single-use already; the random nonce additionally keeps a
+ * rolled-back state (an old snapshot restored, then sending again with the same mk) from ever repeating a
+ * (key, nonce) pair. Writes nonce || ciphertext || tag into `out` (length 24 + plaintext + 16).
+ */
+export function sealWithMessageKey(messageKey: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, out: Uint8Array): void {
+  abytes(messageKey, AEAD_KEY_LENGTH, 'messageKey');
+  abytes(nonce, AEAD_NONCE_LENGTH, 'nonce');
+  abytes(out, AEAD_NONCE_LENGTH + plaintext.length + AEAD_TAG_LENGTH, 'out');
+  out.set(nonce, 0);
+  xchacha20poly1305(messageKey, nonce, ad).encrypt(plaintext, out.subarray(AEAD_NONCE_LENGTH));
+}
+
+/** DECRYPT(mk, nonce || ciphertext || tag, ad); an authentication failure is SessionError('tampered'). */
+export function openWithMessageKey(messageKey: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array {
+  abytes(messageKey, AEAD_KEY_LENGTH, 'messageKey');
+  if (sealed.length < AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH)
+    throw new SessionError('malformed', `sealed message shorter than nonce and tag (${AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH} bytes)`);
+  try {
+    // RFC 8439 §2.8 (via XChaCha): the tag is verified before any plaintext is released.
+    return xchacha20poly1305(messageKey, sealed.subarray(0, AEAD_NONCE_LENGTH), ad).decrypt(sealed.subarray(AEAD_NONCE_LENGTH));
+  } catch {
+    throw new SessionError('tampered', 'message authentication failed (wrong key, modified ciphertext, header or associated data)');
+  }
+}
+
+/** Best-effort erasure of secrets we drop (JavaScript cannot promise no copy survives in the heap). */
+export function wipe(...keys: (Uint8Array | null | undefined)[]): void {
+  for (const k of keys) k?.fill(0);
+}

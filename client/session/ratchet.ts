@@ -1,0 +1,370 @@
+// The Double Ratchet (Signal, "The Double Ratchet Algorithm", rev. 1, §3 and §7.1) with header in the clear,
+// XChaCha20-Poly1305 as the AEAD and a bounded skipped-key store (docs/PROTOCOL-sessions.md §6–§8).
+// Every state change is staged and committed only after the AEAD accepted the message (§3.5: "if an exception
+// is raised ... the state is discarded"), so a forged or replayed message never alters the session.
+import { abytes, equalBytes, type Reader, type Writer } from '../crypto/_bytes.ts';
+import { parseOrThrow, toHex } from './_session-codec.ts';
+import {
+  AEAD_NONCE_LENGTH,
+  AEAD_TAG_LENGTH,
+  defaultRandomBytes,
+  dh,
+  generateX25519KeyPair,
+  kdfChain,
+  kdfRoot,
+  openWithMessageKey,
+  type RandomBytes,
+  sealWithMessageKey,
+  wipe,
+  type X25519KeyPair,
+  x25519PublicKey,
+} from './_session-kdf.ts';
+import { SessionError } from './session-errors.ts';
+
+/** Most message keys one incoming message may make us skip in one chain (Double Ratchet §3.2 MAX_SKIP). */
+export const MAX_SKIP = 1000;
+/** Most skipped message keys held at once; beyond it the oldest-stored keys are evicted first (FIFO). */
+export const MAX_SKIPPED_KEYS = 2000;
+/** How many superseded remote ratchet keys are remembered, to classify late duplicates as 'replay'. */
+export const MAX_PREVIOUS_RATCHET_KEYS = 8;
+/** Largest message number a chain may use: n is u32 and n + 1 must fit too. */
+export const MAX_MESSAGE_NUMBER = 0xffff_fffe;
+
+export const RATCHET_HEADER_VERSION = 1;
+/** u8 version || ratchet public key (32) || u32 pn || u32 n. */
+export const RATCHET_HEADER_LENGTH = 1 + 32 + 4 + 4;
+/** Length of the session AD the ratchet appends to the caller's AD (X3DH AD: both identities). */
+export const SESSION_AD_LENGTH = 128;
+
+/** Double Ratchet §3.1 HEADER(dh_pair, pn, n). */
+export interface RatchetHeader {
+  /** The sender's current ratchet public key. */
+  readonly ratchetKey: Uint8Array;
+  /** PN: number of messages in the sender's previous sending chain. */
+  readonly previousChainLength: number;
+  /** N: message number in the current sending chain. */
+  readonly messageNumber: number;
+}
+
+function writeRatchetHeader(out: Uint8Array, ratchetKey: Uint8Array, previousChainLength: number, messageNumber: number): void {
+  const view = new DataView(out.buffer, out.byteOffset, RATCHET_HEADER_LENGTH);
+  out[0] = RATCHET_HEADER_VERSION;
+  out.set(ratchetKey, 1);
+  view.setUint32(33, previousChainLength);
+  view.setUint32(37, messageNumber);
+}
+
+export function encodeRatchetHeader(header: RatchetHeader): Uint8Array {
+  abytes(header.ratchetKey, 32, 'ratchetKey');
+  for (const [name, v] of [['previousChainLength', header.previousChainLength], ['messageNumber', header.messageNumber]] as const)
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) throw new RangeError(`${name}: expected u32, got ${v}`);
+  const out = new Uint8Array(RATCHET_HEADER_LENGTH);
+  writeRatchetHeader(out, header.ratchetKey, header.previousChainLength, header.messageNumber);
+  return out;
+}
+
+export function decodeRatchetHeader(bytes: Uint8Array): RatchetHeader {
+  abytes(bytes, undefined, 'header');
+  if (bytes.length !== RATCHET_HEADER_LENGTH)
+    throw new SessionError('malformed', `ratchet header: expected ${RATCHET_HEADER_LENGTH} bytes, got ${bytes.length}`);
+  if (bytes[0] !== RATCHET_HEADER_VERSION) throw new SessionError('unsupported_version', `ratchet header: version ${String(bytes[0])} is not supported`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const messageNumber = view.getUint32(37);
+  const previousChainLength = view.getUint32(33);
+  if (messageNumber > MAX_MESSAGE_NUMBER || previousChainLength > MAX_MESSAGE_NUMBER + 1)
+    throw new SessionError('counter_overflow', 'ratchet header: message number out of range');
+  return { ratchetKey: bytes.subarray(1, 33), previousChainLength, messageNumber };
+}
+
+interface SkippedKey {
+  readonly ratchetKey: Uint8Array;
+  readonly messageNumber: number;
+  readonly messageKey: Uint8Array;
+}
+
+const skippedId = (ratchetKey: Uint8Array, n: number): string => `${toHex(ratchetKey)}:${n}`;
+
+function checkSkip(from: number, until: number): void {
+  // Double Ratchet §3.5 SkipMessageKeys: "if state.Nr + MAX_SKIP < until: raise Error". Checked before any
+  // key derivation, so a hostile header costs at most MAX_SKIP HMACs and never more memory than the bound.
+  if (until - from > MAX_SKIP)
+    throw new SessionError('max_skip_exceeded', `message would skip ${until - from} message keys; MAX_SKIP is ${MAX_SKIP}`);
+}
+
+/** Derives the keys of messages [from, until) of a chain into `staged`; returns the chain key at `until`. */
+function stageSkipped(chainKey: Uint8Array, from: number, until: number, ratchetKey: Uint8Array, staged: SkippedKey[]): Uint8Array {
+  let ck = chainKey;
+  for (let n = from; n < until; n++) {
+    const step = kdfChain(ck);
+    if (ck !== chainKey) wipe(ck);
+    ck = step.chainKey;
+    staged.push({ ratchetKey, messageNumber: n, messageKey: step.messageKey });
+  }
+  return ck;
+}
+
+/** Double Ratchet state (§3.2): DHs, DHr, RK, CKs, CKr, Ns, Nr, PN, MKSKIPPED, plus the session AD. */
+export class DoubleRatchet {
+  private readonly skipped = new Map<string, SkippedKey>();
+  private readonly previousRemoteKeys: Uint8Array[] = [];
+
+  private constructor(
+    private rootKey: Uint8Array,
+    private sendingKeyPair: X25519KeyPair,
+    private remoteRatchetKey: Uint8Array | null,
+    private sendingChainKey: Uint8Array | null,
+    private receivingChainKey: Uint8Array | null,
+    private sendCount: number,
+    private receiveCount: number,
+    private previousSendCount: number,
+    /** AD of the session (X3DH AD, 128 bytes), appended after the caller's AD. */
+    readonly sessionAssociatedData: Uint8Array,
+    private readonly randomBytes: RandomBytes,
+  ) {}
+
+  /** §3.3 RatchetInitAlice(SK, bob_dh_public_key): draws DHs, then RK, CKs = KDF_RK(SK, DH(DHs, DHr)). */
+  static initAlice(sharedSecret: Uint8Array, remoteRatchetKey: Uint8Array, sessionAd: Uint8Array, randomBytes: RandomBytes = defaultRandomBytes): DoubleRatchet {
+    abytes(sharedSecret, 32, 'sharedSecret');
+    abytes(remoteRatchetKey, 32, 'remoteRatchetKey');
+    abytes(sessionAd, SESSION_AD_LENGTH, 'sessionAd');
+    const sendingKeyPair = generateX25519KeyPair(randomBytes);
+    const shared = dh(sendingKeyPair.privateKey, remoteRatchetKey);
+    const { rootKey, chainKey } = kdfRoot(sharedSecret, shared);
+    wipe(shared);
+    return new DoubleRatchet(rootKey, sendingKeyPair, remoteRatchetKey.slice(), chainKey, null, 0, 0, 0, sessionAd.slice(), randomBytes);
+  }
+
+  /** §3.3 RatchetInitBob(SK, bob_dh_key_pair): DHs = the signed prekey pair, RK = SK, no chains yet. */
+  static initBob(sharedSecret: Uint8Array, keyPair: X25519KeyPair, sessionAd: Uint8Array, randomBytes: RandomBytes = defaultRandomBytes): DoubleRatchet {
+    abytes(sharedSecret, 32, 'sharedSecret');
+    abytes(keyPair.privateKey, 32, 'keyPair.privateKey');
+    abytes(keyPair.publicKey, 32, 'keyPair.publicKey');
+    abytes(sessionAd, SESSION_AD_LENGTH, 'sessionAd');
+    const pair = { privateKey: keyPair.privateKey.slice(), publicKey: keyPair.publicKey.slice() };
+    return new DoubleRatchet(sharedSecret.slice(), pair, null, null, null, 0, 0, 0, sessionAd.slice(), randomBytes);
+  }
+
+  /** Number of skipped message keys currently held (≤ MAX_SKIPPED_KEYS). */
+  get skippedKeyCount(): number {
+    return this.skipped.size;
+  }
+
+  /** True once a sending chain exists (the responder has none until the first message arrives). */
+  get canEncrypt(): boolean {
+    return this.sendingChainKey !== null;
+  }
+
+  /** Our current ratchet public key. */
+  get ratchetPublicKey(): Uint8Array {
+    return this.sendingKeyPair.publicKey;
+  }
+
+  /** AEAD AD = caller AD || session AD (128) || encoded header (41); the last two have fixed lengths (§6). */
+  private associatedData(callerAd: Uint8Array, header: Uint8Array): Uint8Array {
+    const ad = new Uint8Array(callerAd.length + SESSION_AD_LENGTH + RATCHET_HEADER_LENGTH);
+    ad.set(callerAd, 0);
+    ad.set(this.sessionAssociatedData, callerAd.length);
+    ad.set(header, callerAd.length + SESSION_AD_LENGTH);
+    return ad;
+  }
+
+  /**
+   * §3.4 RatchetEncrypt: symmetric step of the sending chain; mk is wiped as soon as the message is sealed.
+   * Returns `reserve` zero bytes (room for the session's type byte and X3DH prefix) || header (41) || nonce (24)
+   * || ciphertext || tag (16), so the whole session message is built in one buffer without copying the body.
+   * Draws 24 random bytes (the nonce).
+   */
+  encrypt(plaintext: Uint8Array, callerAd: Uint8Array = new Uint8Array(0), reserve = 0): Uint8Array {
+    abytes(plaintext, undefined, 'plaintext');
+    abytes(callerAd, undefined, 'associatedData');
+    const chainKey = this.sendingChainKey;
+    if (chainKey === null) throw new SessionError('bad_state', 'no sending chain yet: the responder must receive a message first');
+    if (this.sendCount > MAX_MESSAGE_NUMBER) throw new SessionError('counter_overflow', 'sending chain exhausted');
+    const nonce = abytes(this.randomBytes(AEAD_NONCE_LENGTH), AEAD_NONCE_LENGTH, 'randomBytes(24)');
+    const step = kdfChain(chainKey);
+    wipe(chainKey);
+    this.sendingChainKey = step.chainKey;
+    const out = new Uint8Array(reserve + RATCHET_HEADER_LENGTH + AEAD_NONCE_LENGTH + plaintext.length + AEAD_TAG_LENGTH);
+    const header = out.subarray(reserve, reserve + RATCHET_HEADER_LENGTH);
+    writeRatchetHeader(header, this.sendingKeyPair.publicKey, this.previousSendCount, this.sendCount);
+    this.sendCount++;
+    sealWithMessageKey(step.messageKey, nonce, plaintext, this.associatedData(callerAd, header), out.subarray(reserve + RATCHET_HEADER_LENGTH));
+    wipe(step.messageKey);
+    return out;
+  }
+
+  /** §3.5 RatchetDecrypt, transactional. Errors: 'tampered', 'replay', 'max_skip_exceeded', 'malformed', 'bad_key'. */
+  decrypt(body: Uint8Array, callerAd: Uint8Array = new Uint8Array(0)): Uint8Array {
+    abytes(body, undefined, 'message');
+    abytes(callerAd, undefined, 'associatedData');
+    if (body.length < RATCHET_HEADER_LENGTH + AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH)
+      throw new SessionError('malformed', `ratchet message: ${body.length} bytes is shorter than header, nonce and tag`);
+    const headerBytes = body.subarray(0, RATCHET_HEADER_LENGTH);
+    const ciphertext = body.subarray(RATCHET_HEADER_LENGTH);
+    const header = decodeRatchetHeader(headerBytes);
+    const ad = this.associatedData(callerAd, headerBytes);
+    const n = header.messageNumber;
+
+    // TrySkippedMessageKeys: a key is removed (and wiped) only once it authenticated its message.
+    const id = this.skipped.size > 0 ? skippedId(header.ratchetKey, n) : '';
+    const skipped = this.skipped.size > 0 ? this.skipped.get(id) : undefined;
+    if (skipped) {
+      const plaintext = openWithMessageKey(skipped.messageKey, ciphertext, ad);
+      this.skipped.delete(id);
+      wipe(skipped.messageKey);
+      return plaintext;
+    }
+
+    const staged: SkippedKey[] = [];
+    try {
+      if (this.remoteRatchetKey !== null && equalBytes(header.ratchetKey, this.remoteRatchetKey)) {
+        return this.decryptInCurrentChain(n, ciphertext, ad, staged);
+      }
+      if (this.previousRemoteKeys.some((k) => equalBytes(k, header.ratchetKey)))
+        throw new SessionError('replay', 'message of an earlier chain whose key was already used or evicted');
+      return this.decryptWithRatchetStep(header, ciphertext, ad, staged);
+    } catch (e) {
+      for (const s of staged) wipe(s.messageKey);
+      throw e;
+    }
+  }
+
+  private decryptInCurrentChain(n: number, ciphertext: Uint8Array, ad: Uint8Array, staged: SkippedKey[]): Uint8Array {
+    const chainKey = this.receivingChainKey;
+    const remoteKey = this.remoteRatchetKey as Uint8Array;
+    if (chainKey === null) throw new SessionError('tampered', 'no receiving chain for this ratchet key');
+    if (n < this.receiveCount) throw new SessionError('replay', `message ${n} of this chain was already received (or its key evicted)`);
+    checkSkip(this.receiveCount, n);
+    const atN = stageSkipped(chainKey, this.receiveCount, n, remoteKey, staged);
+    const step = kdfChain(atN);
+    if (atN !== chainKey) wipe(atN);
+    let plaintext: Uint8Array;
+    try {
+      plaintext = openWithMessageKey(step.messageKey, ciphertext, ad);
+    } catch (e) {
+      wipe(step.chainKey);
+      throw e;
+    } finally {
+      wipe(step.messageKey);
+    }
+    // Commit.
+    wipe(chainKey);
+    this.receivingChainKey = step.chainKey;
+    this.receiveCount = n + 1;
+    this.storeSkipped(staged);
+    return plaintext;
+  }
+
+  private decryptWithRatchetStep(header: RatchetHeader, ciphertext: Uint8Array, ad: Uint8Array, staged: SkippedKey[]): Uint8Array {
+    const n = header.messageNumber;
+    // Bounds first (no derivation yet): old chain up to PN, new chain up to N.
+    if (this.receivingChainKey !== null) checkSkip(this.receiveCount, header.previousChainLength);
+    checkSkip(0, n);
+    if (this.receivingChainKey !== null && this.remoteRatchetKey !== null) {
+      const end = stageSkipped(this.receivingChainKey, this.receiveCount, header.previousChainLength, this.remoteRatchetKey, staged);
+      if (end !== this.receivingChainKey) wipe(end);
+    }
+    // §3.5 DHRatchet: RK, CKr = KDF_RK(RK, DH(DHs, DHr)); DHs = GENERATE_DH(); RK, CKs = KDF_RK(RK, DH(DHs, DHr)).
+    const remoteKey = header.ratchetKey.slice();
+    const dhReceive = dh(this.sendingKeyPair.privateKey, remoteKey);
+    const receiving = kdfRoot(this.rootKey, dhReceive);
+    wipe(dhReceive);
+    const newKeyPair = generateX25519KeyPair(this.randomBytes);
+    const secrets: Uint8Array[] = [receiving.rootKey, receiving.chainKey, newKeyPair.privateKey];
+    try {
+      const dhSend = dh(newKeyPair.privateKey, remoteKey);
+      const sending = kdfRoot(receiving.rootKey, dhSend);
+      wipe(dhSend);
+      secrets.push(sending.rootKey, sending.chainKey);
+      const atN = stageSkipped(receiving.chainKey, 0, n, remoteKey, staged);
+      const step = kdfChain(atN);
+      if (atN !== receiving.chainKey) wipe(atN);
+      secrets.push(step.chainKey);
+      let plaintext: Uint8Array;
+      try {
+        plaintext = openWithMessageKey(step.messageKey, ciphertext, ad);
+      } finally {
+        wipe(step.messageKey);
+      }
+      // Commit: the old root key, sending chain, receiving chain and ratchet private key are all superseded.
+      wipe(this.rootKey, this.sendingChainKey, this.receivingChainKey, this.sendingKeyPair.privateKey, receiving.rootKey, receiving.chainKey);
+      if (this.remoteRatchetKey !== null) {
+        this.previousRemoteKeys.push(this.remoteRatchetKey);
+        if (this.previousRemoteKeys.length > MAX_PREVIOUS_RATCHET_KEYS) this.previousRemoteKeys.shift();
+      }
+      this.previousSendCount = this.sendCount;
+      this.sendCount = 0;
+      this.remoteRatchetKey = remoteKey;
+      this.rootKey = sending.rootKey;
+      this.sendingKeyPair = newKeyPair;
+      this.sendingChainKey = sending.chainKey;
+      this.receivingChainKey = step.chainKey;
+      this.receiveCount = n + 1;
+      this.storeSkipped(staged);
+      return plaintext;
+    } catch (e) {
+      wipe(...secrets);
+      throw e;
+    }
+  }
+
+  /** Adds skipped keys; evicts (and wipes) the oldest-stored ones beyond MAX_SKIPPED_KEYS (§8). */
+  private storeSkipped(staged: SkippedKey[]): void {
+    for (const s of staged) this.skipped.set(skippedId(s.ratchetKey, s.messageNumber), s);
+    if (this.skipped.size <= MAX_SKIPPED_KEYS) return;
+    for (const [id, s] of this.skipped) {
+      if (this.skipped.size <= MAX_SKIPPED_KEYS) break;
+      wipe(s.messageKey);
+      this.skipped.delete(id);
+    }
+  }
+
+  /**
+   * Ratchet state encoding (PROTOCOL-sessions.md §9.2): RK (32) || DHs.priv (32) || DHs.pub (32) || u8 flags
+   * (bit0 DHr, bit1 CKs, bit2 CKr) || [DHr 32] || [CKs 32] || [CKr 32] || u32 Ns || u32 Nr || u32 PN
+   * || u8 nPrev || nPrev × 32 || u16 nSkipped || nSkipped × (ratchet key 32 || u32 n || mk 32), oldest first.
+   */
+  writeTo(w: Writer): void {
+    w.fixed(this.rootKey, 32).fixed(this.sendingKeyPair.privateKey, 32).fixed(this.sendingKeyPair.publicKey, 32);
+    const flags = (this.remoteRatchetKey ? 1 : 0) | (this.sendingChainKey ? 2 : 0) | (this.receivingChainKey ? 4 : 0);
+    w.u8(flags);
+    if (this.remoteRatchetKey) w.fixed(this.remoteRatchetKey, 32);
+    if (this.sendingChainKey) w.fixed(this.sendingChainKey, 32);
+    if (this.receivingChainKey) w.fixed(this.receivingChainKey, 32);
+    w.u32(this.sendCount).u32(this.receiveCount).u32(this.previousSendCount);
+    w.u8(this.previousRemoteKeys.length);
+    for (const k of this.previousRemoteKeys) w.fixed(k, 32);
+    w.u16(this.skipped.size);
+    for (const s of this.skipped.values()) w.fixed(s.ratchetKey, 32).u32(s.messageNumber).fixed(s.messageKey, 32);
+  }
+
+  static readFrom(r: Reader, sessionAd: Uint8Array, randomBytes: RandomBytes = defaultRandomBytes): DoubleRatchet {
+    abytes(sessionAd, SESSION_AD_LENGTH, 'sessionAd');
+    return parseOrThrow('ratchet state', () => {
+      const rootKey = r.fixed(32, 'rootKey').slice();
+      const privateKey = r.fixed(32, 'sendingPrivateKey').slice();
+      const publicKey = r.fixed(32, 'sendingPublicKey').slice();
+      if (!equalBytes(x25519PublicKey(privateKey), publicKey)) throw new SessionError('malformed', 'ratchet state: sending key pair mismatch');
+      const flags = r.u8('flags');
+      if (flags > 7) throw new SessionError('malformed', `ratchet state: unknown flags 0x${flags.toString(16)}`);
+      const remote = flags & 1 ? r.fixed(32, 'remoteRatchetKey').slice() : null;
+      const cks = flags & 2 ? r.fixed(32, 'sendingChainKey').slice() : null;
+      const ckr = flags & 4 ? r.fixed(32, 'receivingChainKey').slice() : null;
+      if (ckr !== null && remote === null) throw new SessionError('malformed', 'ratchet state: receiving chain without ratchet key');
+      const ratchet = new DoubleRatchet(rootKey, { privateKey, publicKey }, remote, cks, ckr, r.u32('Ns'), r.u32('Nr'), r.u32('PN'), sessionAd.slice(), randomBytes);
+      const nPrev = r.u8('nPreviousRatchetKeys');
+      if (nPrev > MAX_PREVIOUS_RATCHET_KEYS) throw new SessionError('malformed', 'ratchet state: too many previous ratchet keys');
+      for (let i = 0; i < nPrev; i++) ratchet.previousRemoteKeys.push(r.fixed(32, 'previousRatchetKey').slice());
+      const nSkipped = r.u16('nSkipped');
+      if (nSkipped > MAX_SKIPPED_KEYS) throw new SessionError('malformed', `ratchet state: ${nSkipped} skipped keys exceed MAX_SKIPPED_KEYS`);
+      for (let i = 0; i < nSkipped; i++) {
+        const entry = { ratchetKey: r.fixed(32, 'skipped.ratchetKey').slice(), messageNumber: r.u32('skipped.n'), messageKey: r.fixed(32, 'skipped.mk').slice() };
+        const id = skippedId(entry.ratchetKey, entry.messageNumber);
+        if (ratchet.skipped.has(id)) throw new SessionError('malformed', 'ratchet state: duplicate skipped key');
+        ratchet.skipped.set(id, entry);
+      }
+      return ratchet;
+    });
+  }
+}
+

@@ -1,0 +1,305 @@
+// A pairwise end-to-end encrypted session: X3DH to start, the Double Ratchet to run, franking on top
+// (docs/PROTOCOL-sessions.md §7, §9, §10). The session is the unit a client stores per (peer device).
+import { abytes, equalBytes, Reader, Writer } from '../crypto/_bytes.ts';
+import { parseOrThrow } from './_session-codec.ts';
+import { AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, defaultRandomBytes, type RandomBytes } from './_session-kdf.ts';
+import { FrankingError, type FrankingErrorCode, FRANKING_ERROR_CODES } from '../franking/errors.ts';
+import { type Expectation, type FrankedMessage, type OpenedMessage, COMMITMENT_LENGTH, frankingAssociatedData, openFrankedPayload } from '../franking/franking.ts';
+import { type IdentityKeyPair, type PublicIdentity, publicIdentity } from './identity.ts';
+import type { FetchedPreKeyBundle, PreKeyStore } from './prekeys.ts';
+import { DoubleRatchet, RATCHET_HEADER_LENGTH } from './ratchet.ts';
+import { SessionError } from './session-errors.ts';
+import {
+  decodePreKeyPrefix,
+  encodePreKeyPrefix,
+  PREKEY_PREFIX_LENGTH,
+  type PreKeyPrefix,
+  x3dhAssociatedData,
+  x3dhInitiate,
+  x3dhRespond,
+} from './x3dh.ts';
+
+/** Session message types (first byte of every session message, §7). */
+export const MESSAGE_TYPE_RATCHET = 0x01;
+export const MESSAGE_TYPE_PREKEY = 0x02;
+export const SESSION_STATE_VERSION = 1;
+export const FRANKED_ENVELOPE_VERSION = 1;
+/** Most franking failures a session remembers; older entries are dropped first. */
+export const MAX_FRANKING_FAILURES = 64;
+
+const EMPTY = new Uint8Array(0);
+
+/** A parsed session message. */
+export interface SessionMessage {
+  readonly type: typeof MESSAGE_TYPE_RATCHET | typeof MESSAGE_TYPE_PREKEY;
+  /** Present iff type is MESSAGE_TYPE_PREKEY. */
+  readonly preKey: PreKeyPrefix | null;
+  /** The ratchet message: header (41) || nonce (24) || ciphertext || tag (16). */
+  readonly body: Uint8Array;
+}
+
+/**
+ * type 0x01: u8 0x01 || header (41) || nonce (24) || ciphertext || tag (16)
+ * type 0x02: u8 0x02 || X3DH prefix (105) || header (41) || nonce (24) || ciphertext || tag (16)
+ */
+export function decodeSessionMessage(bytes: Uint8Array): SessionMessage {
+  abytes(bytes, undefined, 'message');
+  const type = bytes[0];
+  const prefixLength = type === MESSAGE_TYPE_PREKEY ? PREKEY_PREFIX_LENGTH : 0;
+  if (type !== MESSAGE_TYPE_RATCHET && type !== MESSAGE_TYPE_PREKEY)
+    throw new SessionError(type === undefined ? 'malformed' : 'unsupported_version', `session message: unknown type ${String(type)}`);
+  const headerAt = 1 + prefixLength;
+  if (bytes.length < headerAt + RATCHET_HEADER_LENGTH + AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH)
+    throw new SessionError('malformed', `session message: ${bytes.length} bytes is too short for type ${type}`);
+  return {
+    type,
+    preKey: type === MESSAGE_TYPE_PREKEY ? decodePreKeyPrefix(bytes.subarray(1, headerAt)) : null,
+    body: bytes.subarray(headerAt),
+  };
+}
+
+export function isPreKeyMessage(bytes: Uint8Array): boolean {
+  return bytes instanceof Uint8Array && bytes[0] === MESSAGE_TYPE_PREKEY;
+}
+
+/** What travels for one franked message: the commitment in the clear beside the session message (§10). */
+export interface FrankedEnvelope {
+  readonly commitment: Uint8Array;
+  readonly message: Uint8Array;
+}
+
+/** u8 version = 1 || c (32) || session message. */
+export function encodeFrankedEnvelope(envelope: FrankedEnvelope): Uint8Array {
+  abytes(envelope.commitment, COMMITMENT_LENGTH, 'commitment');
+  abytes(envelope.message, undefined, 'message');
+  const out = new Uint8Array(1 + COMMITMENT_LENGTH + envelope.message.length);
+  out[0] = FRANKED_ENVELOPE_VERSION;
+  out.set(envelope.commitment, 1);
+  out.set(envelope.message, 1 + COMMITMENT_LENGTH);
+  return out;
+}
+
+export function decodeFrankedEnvelope(bytes: Uint8Array): FrankedEnvelope {
+  abytes(bytes, undefined, 'envelope');
+  if (bytes.length < 1 + COMMITMENT_LENGTH + 1) throw new SessionError('malformed', 'franked envelope: truncated');
+  if (bytes[0] !== FRANKED_ENVELOPE_VERSION) throw new SessionError('unsupported_version', `franked envelope: version ${String(bytes[0])}`);
+  return { commitment: bytes.subarray(1, 1 + COMMITMENT_LENGTH), message: bytes.subarray(1 + COMMITMENT_LENGTH) };
+}
+
+/** A franked message that authenticated in the session but did not open its commitment (or disagreed with the transport). */
+export interface FrankingFailure {
+  /** Local time of the failure, ms since the Unix epoch. */
+  readonly at: number;
+  readonly code: FrankingErrorCode;
+  /** The commitment the envelope claimed. */
+  readonly commitment: Uint8Array;
+}
+
+/** Outcome of receiving a franked message that the session authenticated. */
+export type FrankedReceipt =
+  | { readonly status: 'accepted'; readonly message: OpenedMessage }
+  | { readonly status: 'dropped'; readonly failure: FrankingFailure };
+
+export interface SessionOptions {
+  /** Source of every random draw (ephemeral and ratchet keys). Defaults to the platform CSPRNG. */
+  randomBytes?: RandomBytes;
+}
+
+export interface ReceiveFrankedOptions {
+  /** Transport metadata the franked header must agree with. */
+  expect?: Expectation;
+  /** Extra AD passed to frankingAssociatedData (must equal the sender's). */
+  extraAd?: Uint8Array;
+  /** Clock for the failure log (ms since the Unix epoch). */
+  now?: number;
+}
+
+type Role = 'initiator' | 'responder';
+
+export class Session {
+  private readonly failures: FrankingFailure[] = [];
+
+  private constructor(
+    readonly role: Role,
+    readonly localIdentity: PublicIdentity,
+    readonly remoteIdentity: PublicIdentity,
+    private readonly ratchet: DoubleRatchet,
+    /** Initiator: the X3DH prefix sent in front of every message until the responder's first reply arrives. */
+    private pendingPreKey: PreKeyPrefix | null,
+    /** Responder: the encoded X3DH prefix that created this session; only exact repeats of it are accepted. */
+    private initialPrefix: Uint8Array | null,
+  ) {}
+
+  /** X3DH initiator (Alice): verifies the bundle, then starts the ratchet. Draw order: EK_A, then DHs. */
+  static initiate(identity: IdentityKeyPair, bundle: FetchedPreKeyBundle, opts: SessionOptions = {}): Session {
+    const random = opts.randomBytes ?? defaultRandomBytes;
+    const x3dh = x3dhInitiate(identity, bundle, random);
+    const ratchet = DoubleRatchet.initAlice(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, random);
+    x3dh.sharedSecret.fill(0);
+    return new Session('initiator', publicIdentity(identity), x3dh.remoteIdentity, ratchet, x3dh.prefix, null);
+  }
+
+  /**
+   * X3DH responder (Bob): builds the session from a prekey message and decrypts it with `associatedData`.
+   * The one-time prekey is deleted from `preKeys` only after the message authenticated (X3DH §3.4).
+   */
+  static respond(
+    identity: IdentityKeyPair,
+    preKeys: PreKeyStore,
+    message: Uint8Array,
+    opts: SessionOptions & { associatedData?: Uint8Array } = {},
+  ): { session: Session; plaintext: Uint8Array } {
+    const parsed = decodeSessionMessage(message);
+    if (parsed.preKey === null) throw new SessionError('bad_state', 'not a prekey message: no session exists to decrypt it');
+    const prefix = parsed.preKey;
+    const x3dh = x3dhRespond(identity, preKeys, prefix);
+    const ratchet = DoubleRatchet.initBob(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, opts.randomBytes ?? defaultRandomBytes);
+    x3dh.sharedSecret.fill(0);
+    x3dh.signedPreKey.privateKey.fill(0);
+    const plaintext = ratchet.decrypt(parsed.body, opts.associatedData ?? EMPTY);
+    if (prefix.oneTimePreKeyId !== null) preKeys.consumeOneTimePreKey(prefix.oneTimePreKeyId);
+    const session = new Session('responder', publicIdentity(identity), x3dh.remoteIdentity, ratchet, null, encodePreKeyPrefix(prefix));
+    return { session, plaintext };
+  }
+
+  /** False for a responder that has not yet received anything it could answer (never happens after respond). */
+  get canEncrypt(): boolean {
+    return this.ratchet.canEncrypt;
+  }
+
+  /** Number of skipped message keys held (bounded by MAX_SKIPPED_KEYS). */
+  get skippedKeyCount(): number {
+    return this.ratchet.skippedKeyCount;
+  }
+
+  /** The bounded local log of franked messages dropped because their commitment did not open. */
+  get frankingFailures(): readonly FrankingFailure[] {
+    return this.failures;
+  }
+
+  /** Encrypts with AEAD AD = associatedData || session AD || ratchet header; returns the session message. */
+  encrypt(plaintext: Uint8Array, associatedData: Uint8Array = EMPTY): Uint8Array {
+    const prefix = this.pendingPreKey === null ? null : encodePreKeyPrefix(this.pendingPreKey);
+    const out = this.ratchet.encrypt(plaintext, associatedData, 1 + (prefix === null ? 0 : PREKEY_PREFIX_LENGTH));
+    out[0] = prefix === null ? MESSAGE_TYPE_RATCHET : MESSAGE_TYPE_PREKEY;
+    if (prefix !== null) out.set(prefix, 1);
+    return out;
+  }
+
+  /**
+   * Decrypts a session message. Errors (SessionError): 'tampered', 'replay', 'max_skip_exceeded', 'malformed',
+   * 'identity_mismatch' (a prekey message of another X3DH run), 'bad_key'. The state changes only on success.
+   */
+  decrypt(message: Uint8Array, associatedData: Uint8Array = EMPTY): Uint8Array {
+    const parsed = decodeSessionMessage(message);
+    if (parsed.preKey !== null) {
+      // A repeat of the initial message's X3DH prefix (the initiator sends it until it hears back). The prefix is
+      // not covered by the ratchet AEAD once the session exists, so it must equal the original byte for byte:
+      // otherwise a modified spk/opk id would be accepted (found by the property test).
+      const sameRun = this.initialPrefix !== null && equalBytes(message.subarray(1, 1 + PREKEY_PREFIX_LENGTH), this.initialPrefix);
+      if (!sameRun) throw new SessionError('identity_mismatch', 'prekey message of a different X3DH run: start a new session with Session.respond');
+    }
+    const plaintext = this.ratchet.decrypt(parsed.body, associatedData);
+    // The peer has our ratchet state: the initiator stops sending the X3DH prefix (X3DH §3.3).
+    if (this.role === 'initiator') this.pendingPreKey = null;
+    return plaintext;
+  }
+
+  /** Encrypts an already franked message: AD = frankingAssociatedData(c, extraAd); c travels in the clear. */
+  sendFranked(franked: FrankedMessage, extraAd?: Uint8Array): FrankedEnvelope {
+    const message = this.encrypt(franked.payload, frankingAssociatedData(franked.commitment, extraAd));
+    return { commitment: franked.commitment, message };
+  }
+
+  /**
+   * Receives a franked message: session-decrypt with c in the AD (a wrong c fails the AEAD: SessionError
+   * 'tampered'), then open the commitment. A payload that authenticates but does not open c is dropped and
+   * recorded in frankingFailures (PROTOCOL.md §6 sender binding); the message key is spent either way.
+   */
+  receiveFranked(envelope: FrankedEnvelope, opts: ReceiveFrankedOptions = {}): FrankedReceipt {
+    abytes(envelope.commitment, COMMITMENT_LENGTH, 'commitment');
+    const payload = this.decrypt(envelope.message, frankingAssociatedData(envelope.commitment, opts.extraAd));
+    return this.openPayload(payload, envelope.commitment, opts);
+  }
+
+  /** Session.respond for a franked initial message. */
+  static respondFranked(
+    identity: IdentityKeyPair,
+    preKeys: PreKeyStore,
+    envelope: FrankedEnvelope,
+    opts: SessionOptions & ReceiveFrankedOptions = {},
+  ): { session: Session; receipt: FrankedReceipt } {
+    abytes(envelope.commitment, COMMITMENT_LENGTH, 'commitment');
+    const { session, plaintext } = Session.respond(identity, preKeys, envelope.message, {
+      ...opts,
+      associatedData: frankingAssociatedData(envelope.commitment, opts.extraAd),
+    });
+    return { session, receipt: session.openPayload(plaintext, envelope.commitment, opts) };
+  }
+
+  private openPayload(payload: Uint8Array, commitment: Uint8Array, opts: ReceiveFrankedOptions): FrankedReceipt {
+    try {
+      return { status: 'accepted', message: openFrankedPayload(payload, commitment, opts.expect) };
+    } catch (e) {
+      if (!FrankingError.is(e)) throw e;
+      const failure: FrankingFailure = { at: opts.now ?? Date.now(), code: e.code, commitment: commitment.slice() };
+      this.failures.push(failure);
+      if (this.failures.length > MAX_FRANKING_FAILURES) this.failures.shift();
+      return { status: 'dropped', failure };
+    } finally {
+      payload.fill(0);
+    }
+  }
+
+  /**
+   * Session state (PROTOCOL-sessions.md §9.1): u8 version = 1 || u8 role (0 initiator, 1 responder)
+   * || local identity (64) || remote identity (64) || u8 flags (bit0 pending prefix, bit1 initial prefix)
+   * || [pending X3DH prefix 105] || [initial X3DH prefix 105] || ratchet state (§9.2) || u8 nFailures
+   * || nFailures × (u64 at || vec8 code || c 32).
+   */
+  serialize(): Uint8Array {
+    const w = new Writer(1024 + this.ratchet.skippedKeyCount * 68);
+    w.u8(SESSION_STATE_VERSION).u8(this.role === 'initiator' ? 0 : 1);
+    w.fixed(this.localIdentity.signingKey, 32).fixed(this.localIdentity.dhKey, 32);
+    w.fixed(this.remoteIdentity.signingKey, 32).fixed(this.remoteIdentity.dhKey, 32);
+    w.u8((this.pendingPreKey ? 1 : 0) | (this.initialPrefix ? 2 : 0));
+    if (this.pendingPreKey) w.raw(encodePreKeyPrefix(this.pendingPreKey));
+    if (this.initialPrefix) w.fixed(this.initialPrefix, PREKEY_PREFIX_LENGTH);
+    this.ratchet.writeTo(w);
+    w.u8(this.failures.length);
+    for (const f of this.failures) w.u64(f.at).vec8(new TextEncoder().encode(f.code)).fixed(f.commitment, 32);
+    return w.finish();
+  }
+
+  static deserialize(bytes: Uint8Array, opts: SessionOptions = {}): Session {
+    abytes(bytes, undefined, 'bytes');
+    return parseOrThrow('session state', () => {
+      const r = new Reader(bytes);
+      const version = r.u8('version');
+      if (version !== SESSION_STATE_VERSION) throw new SessionError('unsupported_version', `session state: version ${version} is not supported`);
+      const roleByte = r.u8('role');
+      if (roleByte > 1) throw new SessionError('malformed', 'session state: unknown role');
+      const role: Role = roleByte === 0 ? 'initiator' : 'responder';
+      const local = { signingKey: r.fixed(32, 'localIdentity.signingKey').slice(), dhKey: r.fixed(32, 'localIdentity.dhKey').slice() };
+      const remote = { signingKey: r.fixed(32, 'remoteIdentity.signingKey').slice(), dhKey: r.fixed(32, 'remoteIdentity.dhKey').slice() };
+      const flags = r.u8('flags');
+      if (flags > 3 || (flags & 1 && role !== 'initiator') || (flags & 2 && role !== 'responder'))
+        throw new SessionError('malformed', `session state: flags 0x${flags.toString(16)} invalid for ${role}`);
+      const pending = flags & 1 ? decodePreKeyPrefix(r.fixed(PREKEY_PREFIX_LENGTH, 'preKeyPrefix')) : null;
+      const initialPrefix = flags & 2 ? encodePreKeyPrefix(decodePreKeyPrefix(r.fixed(PREKEY_PREFIX_LENGTH, 'initialPrefix'))) : null;
+      const ad = role === 'initiator' ? x3dhAssociatedData(local, remote) : x3dhAssociatedData(remote, local);
+      const ratchet = DoubleRatchet.readFrom(r, ad, opts.randomBytes ?? defaultRandomBytes);
+      const session = new Session(role, local, remote, ratchet, pending, initialPrefix);
+      const nFailures = r.u8('nFailures');
+      if (nFailures > MAX_FRANKING_FAILURES) throw new SessionError('malformed', 'session state: too many franking failures');
+      for (let i = 0; i < nFailures; i++) {
+        const at = r.u64('failure.at');
+        const code = new TextDecoder().decode(r.vec8('failure.code'));
+        if (!(FRANKING_ERROR_CODES as readonly string[]).includes(code)) throw new SessionError('malformed', `session state: unknown failure code`);
+        session.failures.push({ at, code: code as FrankingErrorCode, commitment: r.fixed(32, 'failure.commitment').slice() });
+      }
+      r.end('session state');
+      return session;
+    });
+  }
+}

@@ -1,0 +1,331 @@
+// Typed HTTP client for the chat-user endpoints of the server (docs/API.md). fetch-based: runs in browsers
+// and Node ≥ 18 unchanged. Request and response types come from the server's zod schemas by `import type`
+// only (z.input / z.output), so this file pulls no server code into a bundle. Errors: every non-2xx answer
+// becomes an ApiError carrying the RFC 9457 problem fields (status, code, title, detail).
+import type { z } from 'zod';
+import type { AccountResponse } from './contract/accounts.ts';
+import type { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from './contract/auth.ts';
+import type { Conversation, ConversationList, CreateConversationRequest } from './contract/conversations.ts';
+import type { FetchedBundle, PublishBundleRequest, PublishBundleResponse } from './contract/keys.ts';
+import type { NoticeList, SignedNoticesRequest } from './contract/notices.ts';
+import type { AckRequest, AckResponse, Envelope, FetchResponse, SendRequest, SendResponse } from './contract/messages.ts';
+import type { ReportDetail, ReportList, ReportSummary, SubmitReportRequest } from './contract/reports.ts';
+import type { AddMembersRequest, RosterResponse, SetRoleRequest } from './contract/groups.ts';
+import type { ReportAttachmentList } from './contract/blobs.ts';
+import { fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
+import type { ByteSource, EncryptOptions, EngineOptions } from '../attachments/attachment.ts';
+import { type TransferTarget, downloadAttachment, uploadAttachment, uploadReportEvidence } from './attachment-transfer.ts';
+import type { AttachmentDescriptor } from '../franking/header.ts';
+import { signChallenge, signRegistration } from './auth.ts';
+import type { IdentityKeyPair } from '../session/identity.ts';
+
+export type Account = z.output<typeof AccountResponse>;
+export type RegisterBody = z.input<typeof RegisterRequest>;
+export type Registered = z.output<typeof RegisterResponse>;
+export type Challenge = z.output<typeof ChallengeResponse>;
+export type Token = z.output<typeof TokenResponse>;
+export type PublishBundleBody = z.input<typeof PublishBundleRequest>;
+export type PublishedBundle = z.output<typeof PublishBundleResponse>;
+export type FetchedBundleJson = z.output<typeof FetchedBundle>;
+export type CreateConversationBody = z.input<typeof CreateConversationRequest>;
+export type ConversationJson = z.output<typeof Conversation>;
+export type SendBody = z.input<typeof SendRequest>;
+export type Sent = z.output<typeof SendResponse>;
+export type EnvelopeJson = z.output<typeof Envelope>;
+export type SubmitReportBody = z.input<typeof SubmitReportRequest>;
+export type ReportCategory = z.output<typeof SubmitReportRequest>['category'];
+export type ReportSummaryJson = z.output<typeof ReportSummary>;
+export type ReportDetailJson = z.output<typeof ReportDetail>;
+export type NoticeJson = z.output<typeof NoticeList>['notices'][number];
+export type RosterJson = z.output<typeof RosterResponse>;
+export type GroupRole = RosterJson['members'][number]['role'];
+export type ReportAttachmentJson = z.output<typeof ReportAttachmentList>['attachments'][number];
+type Ok = z.output<typeof OkResponse>;
+// Compile-time guards that the request shapes used below are the server's.
+type _Challenge = z.input<typeof ChallengeRequest>;
+type _Token = z.input<typeof TokenRequest>;
+type _Ack = z.input<typeof AckRequest>;
+type _AddMembers = z.input<typeof AddMembersRequest>;
+type _SetRole = z.input<typeof SetRoleRequest>;
+
+/** The problem+json members the server sends (server/problem.ts ProblemSchema). */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: Array<{ path: string; message: string }>;
+  suspendedUntil?: string;
+  lockedUntil?: string;
+}
+
+/** A non-2xx answer (or a network failure: status 0, code 'network_error'). `code` is the server's stable code. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly problem: Problem | null;
+  constructor(problem: Problem, raw: Problem | null) {
+    super(`${problem.status} ${problem.code}: ${problem.detail}`);
+    this.name = 'ApiError';
+    this.status = problem.status;
+    this.code = problem.code;
+    this.title = problem.title;
+    this.detail = problem.detail;
+    this.problem = raw;
+  }
+
+  static is(e: unknown, code?: string): e is ApiError {
+    return e instanceof ApiError && (code === undefined || e.code === code);
+  }
+
+  /** The account may not act (suspended or banned): the server refuses every authenticated request. */
+  get isAccountBlocked(): boolean {
+    return this.code === 'account_suspended' || this.code === 'account_banned';
+  }
+}
+
+function isProblem(v: unknown): v is Problem {
+  if (typeof v !== 'object' || v === null) return false;
+  const p = v as Record<string, unknown>;
+  return typeof p.code === 'string' && typeof p.status === 'number' && typeof p.title === 'string' && typeof p.detail === 'string';
+}
+
+export interface ApiClientOptions {
+  /** Server origin, e.g. "http://127.0.0.1:3000" or "" for same-origin requests in a page. */
+  baseUrl: string;
+  fetch?: typeof fetch;
+  token?: string | null;
+  /**
+   * Called once when an authenticated request gets 401 invalid_token (e.g. the 1 h token expired): return a
+   * fresh token to retry the request with, or null to give up.
+   */
+  refreshToken?: () => Promise<string | null>;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+  private tokenValue: string | null;
+  private readonly refresh: (() => Promise<string | null>) | undefined;
+  private refreshing: Promise<string | null> | null = null;
+
+  constructor(opts: ApiClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    // Bound: a bare `fetch` reference called as a method throws "Illegal invocation" in browsers.
+    this.fetchImpl = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.tokenValue = opts.token ?? null;
+    this.refresh = opts.refreshToken;
+  }
+
+  get token(): string | null {
+    return this.tokenValue;
+  }
+  set token(t: string | null) {
+    this.tokenValue = t;
+  }
+
+  private async request<T>(method: Method, path: string, body?: unknown, opts: { auth?: boolean; signal?: AbortSignal } = {}): Promise<T> {
+    const auth = opts.auth ?? true;
+    const attempt = async (): Promise<Response> => {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (auth) {
+        if (!this.tokenValue) throw new ApiError({ type: 'about:blank', title: 'Not logged in', status: 401, detail: 'no bearer token; log in first', code: 'unauthorized' }, null);
+        headers.authorization = `Bearer ${this.tokenValue}`;
+      }
+      try {
+        return await this.fetchImpl(this.baseUrl + path, {
+          method,
+          headers,
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+      } catch (e) {
+        if (opts.signal?.aborted) throw e;
+        throw new ApiError({ type: 'about:blank', title: 'Server unreachable', status: 0, detail: 'the server could not be reached; check the connection', code: 'network_error' }, null);
+      }
+    };
+    let res = await attempt();
+    if (res.status === 401 && auth && this.refresh) {
+      const problem = await readProblem(res.clone());
+      if (problem?.code === 'invalid_token') {
+        this.refreshing ??= this.refresh().finally(() => (this.refreshing = null));
+        const fresh = await this.refreshing;
+        if (fresh) {
+          this.tokenValue = fresh;
+          res = await attempt();
+        }
+      }
+    }
+    if (!res.ok) {
+      const raw = await readProblem(res);
+      throw new ApiError(
+        raw ?? { type: 'about:blank', title: res.statusText || 'HTTP error', status: res.status, detail: `the server answered ${res.status}`, code: `http_${res.status}` },
+        raw,
+      );
+    }
+    return (await res.json()) as T;
+  }
+
+  // ---- Accounts and authentication ----
+  register(body: RegisterBody): Promise<Registered> {
+    return this.request('POST', '/v1/accounts', body, { auth: false });
+  }
+  challenge(userId: _Challenge['userId']): Promise<Challenge> {
+    return this.request('POST', '/v1/auth/challenge', { userId } satisfies _Challenge, { auth: false });
+  }
+  createToken(body: _Token): Promise<Token> {
+    return this.request('POST', '/v1/auth/token', body, { auth: false });
+  }
+  async logout(): Promise<Ok> {
+    const r = await this.request<Ok>('POST', '/v1/auth/logout');
+    this.tokenValue = null;
+    return r;
+  }
+  me(): Promise<Account> {
+    return this.request('GET', '/v1/accounts/me');
+  }
+
+  /** Registers `userId` for this identity: the signature proves possession of the signing key and binds the DH key. */
+  registerIdentity(userId: string, identity: IdentityKeyPair): Promise<Registered> {
+    return this.register({
+      userId,
+      identitySigningKey: toBase64Url(identity.signingPublicKey),
+      identityDhKey: toBase64Url(identity.dhPublicKey),
+      signature: toBase64Url(signRegistration(identity, userId)),
+    });
+  }
+
+  /** Challenge–response login; stores and returns the bearer token. */
+  async login(userId: string, identity: IdentityKeyPair): Promise<Token> {
+    const { challenge } = await this.challenge(userId);
+    const signature = signChallenge(identity, fromBase64Url(challenge, 'challenge'), userId);
+    const token = await this.createToken({ userId, challenge, signature: toBase64Url(signature) });
+    this.tokenValue = token.token;
+    return token;
+  }
+
+  // ---- Key directory ----
+  publishBundle(body: PublishBundleBody): Promise<PublishedBundle> {
+    return this.request('PUT', '/v1/keys', body);
+  }
+  fetchBundle(userId: string): Promise<FetchedBundleJson> {
+    return this.request('GET', `/v1/keys/${encodeURIComponent(userId)}`);
+  }
+
+  // ---- Conversations ----
+  createConversation(body: CreateConversationBody): Promise<ConversationJson> {
+    return this.request('POST', '/v1/conversations', body);
+  }
+  async listConversations(): Promise<ConversationJson[]> {
+    return (await this.request<z.output<typeof ConversationList>>('GET', '/v1/conversations')).conversations;
+  }
+  getConversation(conversationId: string): Promise<ConversationJson> {
+    return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}`);
+  }
+
+  // ---- Group rosters (docs/PROTOCOL.md §12) ----
+  roster(conversationId: string): Promise<RosterJson> {
+    return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}/members`);
+  }
+  /** Group creator and admins only (not_group_admin otherwise). */
+  addMembers(conversationId: string, accountIds: string[]): Promise<RosterJson> {
+    return this.request('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/members`, { accountIds } satisfies _AddMembers);
+  }
+  /** Removes a member (creator and admins; only the creator removes admins), or leaves when `accountId` is the caller. */
+  removeMember(conversationId: string, accountId: string): Promise<RosterJson | { left: true }> {
+    return this.request('DELETE', `/v1/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(accountId)}`);
+  }
+  /** Names or demotes an admin (group creator only). */
+  setMemberRole(conversationId: string, accountId: string, role: _SetRole['role']): Promise<RosterJson> {
+    return this.request('PUT', `/v1/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(accountId)}/role`, { role } satisfies _SetRole);
+  }
+
+  // ---- Attachment blobs (ciphertext only; docs/PROTOCOL.md §11.8) ----
+  /** Runs a blob transfer with the current token; refreshes it once on 401 invalid_token, like JSON requests. */
+  private async transfer<T>(run: (t: TransferTarget) => Promise<T>, retry = true): Promise<T> {
+    const target = (): TransferTarget => {
+      if (!this.tokenValue) throw new ApiError({ type: 'about:blank', title: 'Not logged in', status: 401, detail: 'no bearer token; log in first', code: 'unauthorized' }, null);
+      return { baseUrl: this.baseUrl, token: this.tokenValue, fetch: this.fetchImpl };
+    };
+    try {
+      return await run(target());
+    } catch (e) {
+      if (!(retry && ApiError.is(e, 'invalid_token') && this.refresh)) throw e;
+      this.refreshing ??= this.refresh().finally(() => (this.refreshing = null));
+      const fresh = await this.refreshing;
+      if (!fresh) throw e;
+      this.tokenValue = fresh;
+      return run(target());
+    }
+  }
+  /** Encrypts `file` while uploading it as a blob of the conversation; returns the descriptor to frank. Retried only for bytes (a stream is read once). */
+  uploadAttachment(conversationId: string, file: ByteSource, mediaType: string, opts: EncryptOptions = {}): Promise<AttachmentDescriptor> {
+    return this.transfer((t) => uploadAttachment(t, conversationId, file, mediaType, opts), file instanceof Uint8Array);
+  }
+  /** Downloads and fully verifies an attachment before returning any of it (§11.5). */
+  downloadAttachment(d: AttachmentDescriptor, opts: EngineOptions = {}): Promise<Uint8Array> {
+    return this.transfer((t) => downloadAttachment(t, d, opts));
+  }
+  /** Attachments of your report and their verification status. */
+  async reportAttachments(reportId: string): Promise<ReportAttachmentJson[]> {
+    return (await this.request<z.output<typeof ReportAttachmentList>>('GET', `/v1/reports/${encodeURIComponent(reportId)}/attachments`)).attachments;
+  }
+  /** Evidence for a reported attachment whose blob is gone: deterministic re-encryption of the displayed plaintext. */
+  uploadReportEvidence(reportId: string, position: number, index: number, d: AttachmentDescriptor, plaintext: Uint8Array): Promise<{ status: string; failure: string | null }> {
+    return this.transfer((t) => uploadReportEvidence(t, reportId, position, index, d, plaintext));
+  }
+
+  // ---- Relay ----
+  send(body: SendBody): Promise<Sent> {
+    return this.request('POST', '/v1/messages', body);
+  }
+  async fetchMessages(opts: { limit?: number; wait?: number; signal?: AbortSignal } = {}): Promise<EnvelopeJson[]> {
+    const q = new URLSearchParams();
+    if (opts.limit !== undefined) q.set('limit', String(opts.limit));
+    if (opts.wait !== undefined) q.set('wait', String(opts.wait));
+    const qs = q.size ? `?${q.toString()}` : '';
+    const r = await this.request<z.output<typeof FetchResponse>>('GET', `/v1/messages${qs}`, undefined, opts.signal ? { signal: opts.signal } : {});
+    return r.envelopes;
+  }
+  async ack(ids: string[]): Promise<number> {
+    return (await this.request<z.output<typeof AckResponse>>('POST', '/v1/messages/ack', { ids } satisfies _Ack)).deleted;
+  }
+
+  // ---- Reports ----
+  submitReport(body: SubmitReportBody): Promise<ReportDetailJson> {
+    return this.request('POST', '/v1/reports', body);
+  }
+  async listReports(): Promise<ReportSummaryJson[]> {
+    return (await this.request<z.output<typeof ReportList>>('GET', '/v1/reports')).reports;
+  }
+  getReport(reportId: string): Promise<ReportDetailJson> {
+    return this.request('GET', `/v1/reports/${encodeURIComponent(reportId)}`);
+  }
+
+  // ---- Moderation notices (warnings, suspensions, bans, outcomes of your reports) ----
+  async myNotices(after = 0): Promise<NoticeJson[]> {
+    return (await this.request<z.output<typeof NoticeList>>('GET', `/v1/me/notices?after=${after}`)).notices;
+  }
+  /** For an account that cannot hold a token (suspended or banned): proves the identity key with a signed challenge. */
+  async signedNotices(userId: string, identity: IdentityKeyPair, after = 0): Promise<NoticeJson[]> {
+    const { challenge } = await this.challenge(userId);
+    const signature = toBase64Url(signChallenge(identity, fromBase64Url(challenge, 'challenge'), userId));
+    const body: z.input<typeof SignedNoticesRequest> = { userId, challenge, signature, after };
+    return (await this.request<z.output<typeof NoticeList>>('POST', '/v1/notices', body, { auth: false })).notices;
+  }
+}
+
+async function readProblem(res: Response): Promise<Problem | null> {
+  try {
+    const json: unknown = await res.json();
+    return isProblem(json) ? json : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,28 @@
+// API contract: auth (request and response schemas; docs/API.md). The server validates with these; the SDK types from them.
+import { z } from 'zod';
+import { b64Exact, Id, IsoTime } from './_common.ts';
+
+export const RegisterRequest = z
+  .strictObject({
+    userId: Id,
+    identitySigningKey: b64Exact(32).meta({ description: 'Ed25519 public key' }),
+    identityDhKey: b64Exact(32).meta({ description: 'X25519 public key' }),
+    signature: b64Exact(64).meta({ description: 'Ed25519 over "franking-chat/v1/register\\0" || identityDhKey || utf8(userId)' }),
+  })
+  .meta({ id: 'RegisterRequest' });
+export const RegisterResponse = z.strictObject({ userId: Id, createdAt: IsoTime }).meta({ id: 'RegisterResponse' });
+
+export const ChallengeRequest = z.strictObject({ userId: Id }).meta({ id: 'ChallengeRequest' });
+export const ChallengeResponse = z.strictObject({ challenge: b64Exact(32), expiresAt: IsoTime }).meta({ id: 'ChallengeResponse' });
+
+export const TokenRequest = z
+  .strictObject({
+    userId: Id,
+    challenge: b64Exact(32),
+    signature: b64Exact(64).meta({ description: 'Ed25519 over "franking-chat/v1/auth\\0" || challenge || utf8(userId)' }),
+  })
+  .meta({ id: 'TokenRequest' });
+export const TokenResponse = z
+  .strictObject({ token: z.string(), tokenType: z.literal('Bearer'), expiresAt: IsoTime })
+  .meta({ id: 'TokenResponse' });
+export const OkResponse = z.strictObject({ ok: z.literal(true) }).meta({ id: 'Ok' });

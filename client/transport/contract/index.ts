@@ -1,0 +1,14 @@
+// The HTTP API contract (docs/API.md): zod schemas for every user-facing request and response. The server
+// imports these to validate and to write /openapi.json; the SDK's ApiClient derives its types from them.
+export { AccountResponse } from './accounts.ts';
+export { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from './auth.ts';
+export { AttachmentParams, BlobParams, BlobUploaded, BlobUploadQuery, ReportAttachment, ReportAttachmentList, ReportIdParams } from './blobs.ts';
+export { Conversation, ConversationList, ConversationParams, CreateConversationRequest } from './conversations.ts';
+export { IsoTime, Id, Role, StampJson, U32, b64Exact, b64Max } from './_common.ts';
+export { AddMembersRequest, RosterResponse, SetRoleRequest } from './groups.ts';
+export { FetchBundleParams, FetchedBundle, OneTimePreKey, PublishBundleRequest, PublishBundleResponse, SignedPreKey } from './keys.ts';
+export { AckRequest, AckResponse, Envelope, FetchQuery, FetchResponse, MAX_CIPHERTEXT_BYTES, MAX_RECIPIENTS, SendRequest, SendResponse } from './messages.ts';
+export { Notice, NoticeList, NoticesQuery, SignedNoticesRequest } from './notices.ts';
+export {
+  MAX_HEADER_BYTES, MAX_REVEALED_BODY_BYTES, REPORT_CATEGORIES, ReportDetail, ReportItemJson, ReportList, ReportParams, ReportSummary, SubmitReportRequest, Verdict,
+} from './reports.ts';

@@ -1,0 +1,32 @@
+// API contract: keys (request and response schemas; docs/API.md). The server validates with these; the SDK types from them.
+import { z } from 'zod';
+import { b64Exact, Id, U32 } from './_common.ts';
+
+export const SignedPreKey = z
+  .strictObject({
+    id: U32,
+    publicKey: b64Exact(32),
+    signature: b64Exact(64).meta({ description: 'Ed25519 over "franking-chat/v1/signed-prekey\\0" || u32be(id) || publicKey' }),
+  })
+  .meta({ id: 'SignedPreKey' });
+export const OneTimePreKey = z.strictObject({ id: U32, publicKey: b64Exact(32) }).meta({ id: 'OneTimePreKey' });
+
+export const PublishBundleRequest = z
+  .strictObject({
+    identitySigningKey: b64Exact(32),
+    identityDhKey: b64Exact(32),
+    signedPreKey: SignedPreKey,
+    oneTimePreKeys: z.array(OneTimePreKey).max(200),
+  })
+  .meta({ id: 'PreKeyBundle' });
+export const PublishBundleResponse = z.strictObject({ oneTimePreKeys: z.number().int() }).meta({ id: 'PublishBundleResponse' });
+
+export const FetchBundleParams = z.strictObject({ userId: Id });
+export const FetchedBundle = z
+  .strictObject({
+    identitySigningKey: b64Exact(32),
+    identityDhKey: b64Exact(32),
+    signedPreKey: SignedPreKey,
+    oneTimePreKey: OneTimePreKey.optional().meta({ description: 'at most one; never handed out twice' }),
+  })
+  .meta({ id: 'FetchedPreKeyBundle' });

@@ -1,0 +1,42 @@
+// API contract: messages (request and response schemas; docs/API.md). The server validates with these; the SDK types from them.
+import { z } from 'zod';
+import { b64Exact, b64Max, Id, StampJson } from './_common.ts';
+
+export const MAX_CIPHERTEXT_BYTES = 64 * 1024;
+export const MAX_RECIPIENTS = 255;
+
+export const SendRequest = z
+  .strictObject({
+    conversationId: Id,
+    commitment: b64Exact(32).meta({ description: 'franking commitment c (docs/PROTOCOL.md §4)' }),
+    clientMessageId: Id.optional().meta({ description: 'echoed back; lets the client match responses to sends' }),
+    envelopes: z
+      .array(z.strictObject({ recipientId: Id, ciphertext: b64Max(MAX_CIPHERTEXT_BYTES, 1) }))
+      .min(1)
+      .max(MAX_RECIPIENTS),
+  })
+  .meta({ id: 'SendRequest' });
+export const SendResponse = z
+  .strictObject({
+    messageId: Id,
+    serverTime: z.number().int(),
+    clientMessageId: Id.optional(),
+    stamp: StampJson.meta({ description: "the sender's own stamp (role sender, recipientId = senderId)" }),
+  })
+  .meta({ id: 'SendResponse' });
+
+export const Envelope = z
+  .strictObject({
+    id: z.string().meta({ description: 'envelope id, for acknowledgement' }),
+    ciphertext: b64Max(MAX_CIPHERTEXT_BYTES, 1),
+    commitment: b64Exact(32),
+    stamp: StampJson.meta({ description: 'recipient stamp (role recipient)' }),
+  })
+  .meta({ id: 'Envelope' });
+export const FetchQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  wait: z.coerce.number().int().min(0).max(60).default(0).meta({ description: 'long-poll: seconds to wait when nothing is pending' }),
+});
+export const FetchResponse = z.strictObject({ envelopes: z.array(Envelope) }).meta({ id: 'FetchResponse' });
+export const AckRequest = z.strictObject({ ids: z.array(z.string().min(1).max(160)).min(1).max(500) }).meta({ id: 'AckRequest' });
+export const AckResponse = z.strictObject({ deleted: z.number().int() }).meta({ id: 'AckResponse' });
