@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'generated/', 'data/', 'dist/', 'test-artifacts/', 'server/public/'] },
+  { ignores: ['node_modules/', 'generated/', 'data/', 'dist/', 'client/dist/', 'test-artifacts/', 'server/public/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -17,7 +17,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**'],
+          exclude: ['test/e2e/**', 'test/package/**'],
           provide: { runtime: 'node' },
           testTimeout: 60_000,
           hookTimeout: 60_000,
