@@ -12,9 +12,13 @@ export {
 export {
   decodeFetchedPreKeyBundle,
   type FetchedPreKeyBundle,
+  type OneTimePreKeyJson,
+  type OneTimePreKeyRecord,
   type PreKeyBundle,
   PreKeyStore,
   SIGNED_PREKEY_ROTATION_MS,
+  type SignedPreKeyJson,
+  type SignedPreKeyRecord,
   signedPreKeySignatureInput,
   type VerifiedPreKeyBundle,
   verifySignedPreKey,
@@ -31,9 +35,13 @@ export {
   type FrankedReceipt,
   type FrankingFailure,
   isPreKeyMessage,
+  type ReceiveFrankedOptions,
   Session,
+  type SessionOptions,
 } from './session.ts';
+export type { X25519KeyPair } from './_session-kdf.ts';
 export {
+  SESSION_ERROR_CODES,
   SessionError,
   type SessionErrorCode,
 } from './session-errors.ts';

@@ -55,7 +55,7 @@ export const SIGNED_PREKEY_RETENTION_MS = 28 * 24 * 3600 * 1000;
 export const MAX_ONE_TIME_PREKEYS = 10_000;
 export const PREKEY_STORE_VERSION = 1;
 
-/** Contract with the server: utf8("franking-chat/v1/signed-prekey\0") || u32be(id) || publicKey (32 bytes). */
+/** Contract with the server: utf8("franking-chat/v1/signed-prekey") || 0x00 || u32be(id) || publicKey (32 bytes). */
 export function signedPreKeySignatureInput(id: number, publicKey: Uint8Array): Uint8Array {
   if (!isU32(id)) throw new RangeError(`signedPreKeyId: expected u32, got ${String(id)}`);
   abytes(publicKey, 32, 'signedPreKeyPublic');

@@ -40,13 +40,13 @@ export type NoticeJson = z.output<typeof NoticeList>['notices'][number];
 export type RosterJson = z.output<typeof RosterResponse>;
 export type GroupRole = RosterJson['members'][number]['role'];
 export type ReportAttachmentJson = z.output<typeof ReportAttachmentList>['attachments'][number];
-type Ok = z.output<typeof OkResponse>;
+export type Ok = z.output<typeof OkResponse>;
 // Compile-time guards that the request shapes used below are the server's.
-type _Challenge = z.input<typeof ChallengeRequest>;
-type _Token = z.input<typeof TokenRequest>;
+export type ChallengeBody = z.input<typeof ChallengeRequest>;
+export type TokenBody = z.input<typeof TokenRequest>;
 type _Ack = z.input<typeof AckRequest>;
 type _AddMembers = z.input<typeof AddMembersRequest>;
-type _SetRole = z.input<typeof SetRoleRequest>;
+export type SetRoleBody = z.input<typeof SetRoleRequest>;
 
 /** The problem+json members the server sends (server/problem.ts ProblemSchema). */
 export interface Problem {
@@ -176,10 +176,10 @@ export class ApiClient {
   register(body: RegisterBody): Promise<Registered> {
     return this.request('POST', '/v1/accounts', body, { auth: false });
   }
-  challenge(userId: _Challenge['userId']): Promise<Challenge> {
-    return this.request('POST', '/v1/auth/challenge', { userId } satisfies _Challenge, { auth: false });
+  challenge(userId: ChallengeBody['userId']): Promise<Challenge> {
+    return this.request('POST', '/v1/auth/challenge', { userId } satisfies ChallengeBody, { auth: false });
   }
-  createToken(body: _Token): Promise<Token> {
+  createToken(body: TokenBody): Promise<Token> {
     return this.request('POST', '/v1/auth/token', body, { auth: false });
   }
   async logout(): Promise<Ok> {
@@ -242,8 +242,8 @@ export class ApiClient {
     return this.request('DELETE', `/v1/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(accountId)}`);
   }
   /** Names or demotes an admin (group creator only). */
-  setMemberRole(conversationId: string, accountId: string, role: _SetRole['role']): Promise<RosterJson> {
-    return this.request('PUT', `/v1/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(accountId)}/role`, { role } satisfies _SetRole);
+  setMemberRole(conversationId: string, accountId: string, role: SetRoleBody['role']): Promise<RosterJson> {
+    return this.request('PUT', `/v1/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(accountId)}/role`, { role } satisfies SetRoleBody);
   }
 
   // ---- Attachment blobs (ciphertext only; docs/PROTOCOL.md §11.8) ----

@@ -58,7 +58,7 @@ async function put(t: TransferTarget, method: 'POST' | 'PUT', path: string, piec
 
 /**
  * Encrypts `file` while uploading it as a blob of `conversationId`; returns the descriptor to put into the
- * franked header (frankMessage({ …, attachments: [descriptor] })).
+ * franked header (`frankMessage({ …, attachments: [descriptor] })`).
  */
 export async function uploadAttachment(
   t: TransferTarget, conversationId: string, file: ByteSource, mediaType: string, opts: EncryptOptions = {},
