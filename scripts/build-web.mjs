@@ -17,7 +17,7 @@ function newestMtime(dir) {
   const walk = (p) => {
     const st = fs.statSync(p);
     if (st.isDirectory()) {
-      for (const e of fs.readdirSync(p)) if (e !== 'node_modules' && !e.startsWith('.')) walk(path.join(p, e));
+      for (const e of fs.readdirSync(p)) if (e !== 'node_modules' && e !== 'dist' && !e.startsWith('.')) walk(path.join(p, e));
     } else newest = Math.max(newest, st.mtimeMs);
   };
   if (fs.existsSync(dir)) walk(dir);
