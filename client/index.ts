@@ -1,5 +1,12 @@
-// Client SDK entry point (package export "."). Runs unchanged in browsers and Node.
-// Franking and report building; the session layer (X3DH + Double Ratchet) is exported beside it.
+/**
+ * The client SDK (package export "."): franking, report items and context analysis, identities and prekeys,
+ * X3DH + Double Ratchet sessions carrying franked messages, group fan-out, key-committing attachments, and the
+ * typed HTTP client and push channel of the reference server. Runs unchanged in browsers and Node.
+ * Guide: docs/SDK.md; byte-exact protocol: docs/PROTOCOL.md and docs/PROTOCOL-sessions.md.
+ *
+ * @packageDocumentation
+ * @module \@franking-chat/sdk
+ */
 export {
   type Aead,
   type AttachmentDescriptor,

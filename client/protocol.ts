@@ -1,5 +1,11 @@
-// The protocol surface shared by clients and the server (package export "./protocol"): wire encodings,
-// stamping and report verification. docs/PROTOCOL.md is the byte-exact specification of all of it.
+/**
+ * The protocol surface shared by clients and servers (package export "./protocol"): wire encodings, stamping
+ * keys and stamps, report verification with stable reason codes, labels and lengths, the attachment format.
+ * docs/PROTOCOL.md is the byte-exact specification of all of it.
+ *
+ * @packageDocumentation
+ * @module \@franking-chat/sdk/protocol
+ */
 export { abytes, equalBytes, fromBase64Url, toBase64Url } from './crypto/index.ts';
 export { type Aead, type RandomBytes, XCHACHA_NONCE_LENGTH, xchacha20poly1305Aead } from './crypto/index.ts';
 export { type ChainObservation, ReceiveChain, SenderChain, type SenderChainState } from './franking/index.ts';

@@ -62,10 +62,13 @@ export interface Problem {
 
 /** A non-2xx answer (or a network failure: status 0, code 'network_error'). `code` is the server's stable code. */
 export class ApiError extends Error {
+  /** HTTP status (0: the server could not be reached). */
   readonly status: number;
+  /** The server's stable problem code, e.g. 'user_exists', 'validation_failed', 'network_error'. */
   readonly code: string;
   readonly title: string;
   readonly detail: string;
+  /** The problem+json body as the server sent it, or null when there was none. */
   readonly problem: Problem | null;
   constructor(problem: Problem, raw: Problem | null) {
     super(`${problem.status} ${problem.code}: ${problem.detail}`);
@@ -77,6 +80,7 @@ export class ApiError extends Error {
     this.problem = raw;
   }
 
+  /** Type guard, optionally narrowed to one code: `if (ApiError.is(e, 'user_exists'))`. */
   static is(e: unknown, code?: string): e is ApiError {
     return e instanceof ApiError && (code === undefined || e.code === code);
   }
@@ -93,10 +97,13 @@ function isProblem(v: unknown): v is Problem {
   return typeof p.code === 'string' && typeof p.status === 'number' && typeof p.title === 'string' && typeof p.detail === 'string';
 }
 
+/** Options of {@link ApiClient}. */
 export interface ApiClientOptions {
   /** Server origin, e.g. "http://127.0.0.1:3000" or "" for same-origin requests in a page. */
   baseUrl: string;
+  /** fetch implementation; the global fetch by default (bound, so it works as a method in browsers). */
   fetch?: typeof fetch;
+  /** Bearer token to start with (e.g. restored from storage); {@link ApiClient.login} sets one. */
   token?: string | null;
   /**
    * Called once when an authenticated request gets 401 invalid_token (e.g. the 1 h token expired): return a
@@ -107,7 +114,13 @@ export interface ApiClientOptions {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/**
+ * Typed client of the reference server's HTTP API (docs/API.md). Request and response types are derived from
+ * the zod contract (`@franking-chat/sdk/contract`) by type only, so zod is not bundled with it. Every non-2xx
+ * answer is thrown as an {@link ApiError} carrying the server's stable problem code.
+ */
 export class ApiClient {
+  /** Server origin without a trailing slash. */
   readonly baseUrl: string;
   private readonly fetchImpl: typeof fetch;
   private tokenValue: string | null;
@@ -122,6 +135,7 @@ export class ApiClient {
     this.refresh = opts.refreshToken;
   }
 
+  /** The current bearer token (null when logged out). */
   get token(): string | null {
     return this.tokenValue;
   }
@@ -173,20 +187,25 @@ export class ApiClient {
   }
 
   // ---- Accounts and authentication ----
+  /** Registers an account from prepared fields; {@link ApiClient.registerIdentity} fills them from an identity. */
   register(body: RegisterBody): Promise<Registered> {
     return this.request('POST', '/v1/accounts', body, { auth: false });
   }
+  /** Asks for a login challenge (32 random bytes, base64url) to sign with the identity key. */
   challenge(userId: ChallengeBody['userId']): Promise<Challenge> {
     return this.request('POST', '/v1/auth/challenge', { userId } satisfies ChallengeBody, { auth: false });
   }
+  /** Exchanges a signed challenge for a bearer token; {@link ApiClient.login} does both steps. */
   createToken(body: TokenBody): Promise<Token> {
     return this.request('POST', '/v1/auth/token', body, { auth: false });
   }
+  /** Revokes the current token on the server and forgets it. */
   async logout(): Promise<Ok> {
     const r = await this.request<Ok>('POST', '/v1/auth/logout');
     this.tokenValue = null;
     return r;
   }
+  /** The logged-in account: role, status, published identity keys, one-time prekeys left in the directory. */
   me(): Promise<Account> {
     return this.request('GET', '/v1/accounts/me');
   }
@@ -211,25 +230,31 @@ export class ApiClient {
   }
 
   // ---- Key directory ----
+  /** Publishes the signed prekey and one-time prekeys (`PreKeyStore.bundle(identity)`). */
   publishBundle(body: PublishBundleBody): Promise<PublishedBundle> {
     return this.request('PUT', '/v1/keys', body);
   }
+  /** Another account's prekey bundle, for `Session.initiate` (which verifies its signatures). Consumes at most one one-time prekey. */
   fetchBundle(userId: string): Promise<FetchedBundleJson> {
     return this.request('GET', `/v1/keys/${encodeURIComponent(userId)}`);
   }
 
   // ---- Conversations ----
+  /** Creates a direct conversation with a peer, or a group. */
   createConversation(body: CreateConversationBody): Promise<ConversationJson> {
     return this.request('POST', '/v1/conversations', body);
   }
+  /** Conversations the account belongs to. */
   async listConversations(): Promise<ConversationJson[]> {
     return (await this.request<z.output<typeof ConversationList>>('GET', '/v1/conversations')).conversations;
   }
+  /** One conversation the account belongs to. */
   getConversation(conversationId: string): Promise<ConversationJson> {
     return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}`);
   }
 
   // ---- Group rosters (docs/PROTOCOL.md §12) ----
+  /** Members of a group and their roles. */
   roster(conversationId: string): Promise<RosterJson> {
     return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}/members`);
   }
@@ -282,9 +307,14 @@ export class ApiClient {
   }
 
   // ---- Relay ----
+  /**
+   * Sends one commitment with one ciphertext per recipient device; the answer carries the message id and the
+   * sender's own stamp (role 'sender'), which lets the sender reveal their own messages as report context.
+   */
   send(body: SendBody): Promise<Sent> {
     return this.request('POST', '/v1/messages', body);
   }
+  /** Pending envelopes (ciphertext, commitment and the recipient's stamp); `wait` long-polls up to that many seconds. */
   async fetchMessages(opts: { limit?: number; wait?: number; signal?: AbortSignal } = {}): Promise<EnvelopeJson[]> {
     const q = new URLSearchParams();
     if (opts.limit !== undefined) q.set('limit', String(opts.limit));
@@ -293,22 +323,27 @@ export class ApiClient {
     const r = await this.request<z.output<typeof FetchResponse>>('GET', `/v1/messages${qs}`, undefined, opts.signal ? { signal: opts.signal } : {});
     return r.envelopes;
   }
+  /** Acknowledges stored envelopes so the server deletes them; returns how many it deleted. */
   async ack(ids: string[]): Promise<number> {
     return (await this.request<z.output<typeof AckResponse>>('POST', '/v1/messages/ack', { ids } satisfies _Ack)).deleted;
   }
 
   // ---- Reports ----
+  /** Files a report: the reported message and up to 50 context messages, each revealed as a report item; answers with per-item verdicts. */
   submitReport(body: SubmitReportBody): Promise<ReportDetailJson> {
     return this.request('POST', '/v1/reports', body);
   }
+  /** Reports this account filed, with their status and outcome. */
   async listReports(): Promise<ReportSummaryJson[]> {
     return (await this.request<z.output<typeof ReportList>>('GET', '/v1/reports')).reports;
   }
+  /** One report this account filed. */
   getReport(reportId: string): Promise<ReportDetailJson> {
     return this.request('GET', `/v1/reports/${encodeURIComponent(reportId)}`);
   }
 
   // ---- Moderation notices (warnings, suspensions, bans, outcomes of your reports) ----
+  /** Moderation notices for this account (warnings, suspensions, outcomes of its reports) with ids greater than `after`. */
   async myNotices(after = 0): Promise<NoticeJson[]> {
     return (await this.request<z.output<typeof NoticeList>>('GET', `/v1/me/notices?after=${after}`)).notices;
   }

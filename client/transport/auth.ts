@@ -18,10 +18,12 @@ export function authSignatureInput(challenge: Uint8Array, userId: string): Uint8
   return concatBytes(AUTH_LABEL, challenge, utf8(userId));
 }
 
+/** The registration signature: Ed25519 over {@link registerSignatureInput} with the identity signing key. */
 export function signRegistration(identity: IdentityKeyPair, userId: string): Uint8Array {
   return signWithIdentity(identity, registerSignatureInput(identity.dhPublicKey, userId));
 }
 
+/** The login signature: Ed25519 over {@link authSignatureInput} with the identity signing key. */
 export function signChallenge(identity: IdentityKeyPair, challenge: Uint8Array, userId: string): Uint8Array {
   return signWithIdentity(identity, authSignatureInput(challenge, userId));
 }

@@ -13,10 +13,13 @@ export interface WebSocketLike {
   onclose: ((ev: { code: number; reason: string }) => void) | null;
   onerror: ((ev: unknown) => void) | null;
 }
+/** Opens a socket to `url` (default: the global WebSocket). */
 export type WebSocketFactory = (url: string) => WebSocketLike;
 
+/** Channel state for a status indicator: live means envelopes arrive as they are sent. */
 export type PushState = 'connecting' | 'live' | 'offline' | 'stopped';
 
+/** Options of {@link PushChannel}. */
 export interface PushChannelOptions {
   /** ws:// or wss:// URL of /v1/stream. */
   url: string;
@@ -24,9 +27,11 @@ export interface PushChannelOptions {
   getToken: () => Promise<string>;
   /** Handles a batch; the channel acknowledges the ids this returns (those safely stored). */
   onEnvelopes: (envelopes: EnvelopeJson[]) => Promise<string[]>;
+  /** Called on every state change. */
   onState?: (state: PushState) => void;
   /** The server closed with an error code (e.g. account_banned); the channel stops for 4403. */
   onServerError?: (code: string) => void;
+  /** Socket factory; pass one in Node (e.g. `(url) => new WebSocket(url)` from `ws`). */
   createSocket?: WebSocketFactory;
   /** Backoff bounds in ms. */
   minDelayMs?: number;
@@ -35,6 +40,10 @@ export interface PushChannelOptions {
 
 const OPEN = 1;
 
+/**
+ * Live delivery over WebSocket /v1/stream (docs/API.md "Push channel"): the token goes in the first frame,
+ * reconnects back off exponentially, and envelopes are acknowledged only after `onEnvelopes` stored them.
+ */
 export class PushChannel {
   private socket: WebSocketLike | null = null;
   private stopped = false;
@@ -47,11 +56,13 @@ export class PushChannel {
     this.createSocket = opts.createSocket ?? ((url) => new WebSocket(url) as unknown as WebSocketLike);
   }
 
+  /** Connects (and keeps reconnecting until {@link PushChannel.stop}). */
   start(): void {
     this.stopped = false;
     void this.connect();
   }
 
+  /** Closes the socket and stops reconnecting. */
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

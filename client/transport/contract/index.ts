@@ -1,5 +1,11 @@
-// The HTTP API contract (docs/API.md): zod schemas for every user-facing request and response. The server
-// imports these to validate and to write /openapi.json; the SDK's ApiClient derives its types from them.
+/**
+ * The HTTP API contract (package export "./contract", docs/API.md): zod schemas for every user-facing request
+ * and response. The server imports these to validate and to write /openapi.json; the SDK's ApiClient derives
+ * its types from them.
+ *
+ * @packageDocumentation
+ * @module \@franking-chat/sdk/contract
+ */
 export { AccountResponse } from './accounts.ts';
 export { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from './auth.ts';
 export { AttachmentParams, BlobParams, BlobUploaded, BlobUploadQuery, ReportAttachment, ReportAttachmentList, ReportIdParams } from './blobs.ts';
