@@ -101,6 +101,10 @@ export async function sizeBudget(): Promise<{ entries: SizeEntry[]; baselines: A
   const failures = entries
     .filter((e) => e.budgetGzipBytes !== null && e.gzipBytes > e.budgetGzipBytes)
     .map((e) => `${e.name}: ${kb(e.gzipBytes)} gzip exceeds the budget of ${kb(e.budgetGzipBytes!)}`);
+  // Structure, not just size: the app entry and the franking core use the zod contract by type only (ApiClient),
+  // so zod (~93 KB gzip on its own) must never reach them; only "./contract" bundles it.
+  for (const e of entries.filter((x) => x.budgetGzipBytes !== null && x.composition.zod))
+    failures.push(`${e.name}: bundles zod (${kb(e.composition.zod!)} minified); import the contract by type only outside "./contract"`);
   return { entries, baselines, failures };
 }
 

@@ -15,6 +15,7 @@ export const ATTACHMENT_ERROR_CODES = [
 ] as const;
 export type AttachmentErrorCode = (typeof ATTACHMENT_ERROR_CODES)[number];
 
+/** Error of the attachment layer with a stable {@link AttachmentErrorCode}. */
 export class AttachmentError extends Error {
   override readonly name = 'AttachmentError';
   constructor(

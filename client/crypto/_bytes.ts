@@ -45,6 +45,7 @@ export function fromUtf8(b: Uint8Array): string {
 
 /** base64url without padding (RFC 4648 §5); decoding is strict: no padding, no stray bits, no other alphabet. */
 export const toBase64Url = (b: Uint8Array): string => base64urlnopad.encode(b);
+/** Strict base64url decoding (see toBase64Url); throws EncodingError naming `name` on bad input. */
 export function fromBase64Url(s: string, name = 'value'): Uint8Array {
   if (typeof s !== 'string') throw new EncodingError(`${name}: expected base64url string`);
   try {

@@ -14,6 +14,7 @@ export interface SenderChainState {
   prevCommitment: string;
 }
 
+/** Sender-side chain for one (conversation, sender): numbers outgoing messages and links each to the previous commitment (§4.4). Persist it with toJSON. */
 export class SenderChain {
   private nextSeq = 1;
   private prevCommitment: Uint8Array = ZERO_COMMITMENT;

@@ -13,6 +13,7 @@ export const FRANKING_ERROR_CODES = [
 ] as const;
 export type FrankingErrorCode = (typeof FRANKING_ERROR_CODES)[number];
 
+/** Error of the franking layer with a stable {@link FrankingErrorCode}. */
 export class FrankingError extends Error {
   override readonly name = 'FrankingError';
   constructor(

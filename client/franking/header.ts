@@ -73,6 +73,7 @@ function encodedLength(h: MessageHeader): number {
   return n;
 }
 
+/** The canonical encoding of a franked header (§4.1): the exact bytes the commitment covers. */
 export function encodeHeader(h: MessageHeader): Uint8Array {
   if (h.version !== PROTOCOL_VERSION) throw new FrankingError('malformed', `version: expected ${PROTOCOL_VERSION}`);
   const seq = checkUint(h.seq, 0xffff_ffff, 'seq', 1);

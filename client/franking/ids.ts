@@ -2,6 +2,7 @@
 // (docs/PROTOCOL.md §2). ASCII only, so ids have one byte encoding and no Unicode-normalisation games.
 export const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** Whether `value` is a protocol id (ID_PATTERN). */
 export function isValidId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value);
 }

@@ -25,6 +25,7 @@ export interface KeyringJson {
   keys: Array<{ kid: string; key: string | null; createdAt: number; rotatedAt?: number; retiredAt?: number }>;
 }
 
+/** The server's stamping keys by kid: one active key stamps, rotated-out keys verify until pruned, retired keys are wiped (§7.2). */
 export class Keyring {
   private readonly entries = new Map<string, KeyringEntry>();
   private active: string | null = null;

@@ -55,6 +55,7 @@ export function checkReportItem(item: ReportItem): void {
   if (item.header.length > 0xffff) throw new FrankingError('malformed', 'header: longer than 65535 bytes');
 }
 
+/** The binary form of a report item (§8.1), used by the vectors and for storage. */
 export function encodeReportItem(item: ReportItem): Uint8Array {
   checkReportItem(item);
   const s = item.stamp;
@@ -75,6 +76,7 @@ export function encodeReportItem(item: ReportItem): Uint8Array {
     .finish();
 }
 
+/** Inverse of encodeReportItem; throws FrankingError('malformed') for anything that is not exactly one item. */
 export function decodeReportItem(bytes: Uint8Array): ReportItem {
   return asFrankingError(() => decodeReportItemBytes(bytes));
 }
@@ -106,6 +108,7 @@ function decodeReportItemBytes(bytes: Uint8Array): ReportItem {
   return item;
 }
 
+/** The JSON form of a report item (base64url byte strings), as the HTTP API's ReportItem schema expects. */
 export function reportItemToJson(item: ReportItem): ReportItemJson {
   checkReportItem(item);
   const { tag, ...fields } = item.stamp;

@@ -38,6 +38,7 @@ export function generateIdentity(randomBytes: RandomBytes = defaultRandomBytes):
   };
 }
 
+/** The public half of an identity, as peers and the key directory see it. */
 export function publicIdentity(identity: IdentityKeyPair): PublicIdentity {
   return { signingKey: identity.signingPublicKey, dhKey: identity.dhPublicKey };
 }

@@ -18,6 +18,7 @@ export const SESSION_ERROR_CODES = [
 ] as const;
 export type SessionErrorCode = (typeof SESSION_ERROR_CODES)[number];
 
+/** Error of the session layer with a stable {@link SessionErrorCode}. */
 export class SessionError extends Error {
   override readonly name = 'SessionError';
   constructor(

@@ -58,6 +58,7 @@ export function decodeSessionMessage(bytes: Uint8Array): SessionMessage {
   };
 }
 
+/** Whether a session message starts a session (carries the X3DH prefix): answer it with Session.respond / respondFranked. */
 export function isPreKeyMessage(bytes: Uint8Array): boolean {
   return bytes instanceof Uint8Array && bytes[0] === MESSAGE_TYPE_PREKEY;
 }
@@ -79,6 +80,7 @@ export function encodeFrankedEnvelope(envelope: FrankedEnvelope): Uint8Array {
   return out;
 }
 
+/** Inverse of encodeFrankedEnvelope; throws SessionError('malformed' | 'unsupported_version'). */
 export function decodeFrankedEnvelope(bytes: Uint8Array): FrankedEnvelope {
   abytes(bytes, undefined, 'envelope');
   if (bytes.length < 1 + COMMITMENT_LENGTH + 1) throw new SessionError('malformed', 'franked envelope: truncated');
@@ -116,6 +118,7 @@ export interface ReceiveFrankedOptions {
 
 type Role = 'initiator' | 'responder';
 
+/** A pairwise session with one peer device: X3DH to start, the Double Ratchet to run, franked messages on top. Persist it with serialize. */
 export class Session {
   private readonly failures: FrankingFailure[] = [];
 

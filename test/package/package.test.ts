@@ -86,10 +86,20 @@ describe('npm pack', () => {
     expect(packedFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   });
 
-  it('installs with exactly the dependencies the SDK imports', () => {
-    const installed = JSON.parse(fs.readFileSync(path.join(consumerDir(), 'node_modules/@franking-chat/sdk/package.json'), 'utf8')) as typeof manifest;
+  it('declares exactly the packages its built code imports, and they install', () => {
+    const installedDir = path.join(consumerDir(), 'node_modules/@franking-chat/sdk');
+    const installed = JSON.parse(fs.readFileSync(path.join(installedDir, 'package.json'), 'utf8')) as typeof manifest;
     expect(installed.name).toBe('@franking-chat/sdk');
-    expect(Object.keys(installed.dependencies).sort()).toEqual(['@noble/ciphers', '@noble/curves', '@noble/hashes', '@scure/base', 'zod']);
+    // Every bare specifier in the shipped .js and .d.ts files, reduced to its package name.
+    const imported = new Set<string>();
+    const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    for (const file of walk(path.join(installedDir, 'dist'))) {
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"./][^'"]*)['"]/g)) {
+        const spec = m[1]!;
+        imported.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+      }
+    }
+    expect([...imported].sort()).toEqual(Object.keys(installed.dependencies).sort());
     for (const dep of Object.keys(installed.dependencies)) expect(fs.existsSync(path.join(consumerDir(), 'node_modules', dep, 'package.json'))).toBe(true);
   });
 
