@@ -34,6 +34,13 @@ const ENTRIES: ReadonlyArray<{ name: string; entry: string; source?: string; bud
     source: `export * from './client/franking/index.ts'; export { xchacha20poly1305Aead } from './client/crypto/aead.ts';`,
     budgetKB: 25,
   },
+  // A franking-only app importing from the package's main entry: what tree-shaking leaves of "." (sideEffects: false).
+  {
+    name: 'franking via "." (app)',
+    entry: 'client/index.ts: frankMessage, sealFranked, openFranked, xchacha20poly1305Aead, reportItemToJson',
+    source: `export { frankMessage, sealFranked, openFranked, xchacha20poly1305Aead, reportItemToJson } from './client/index.ts';`,
+    budgetKB: 25,
+  },
   { name: 'whole SDK (".")', entry: 'client/index.ts', budgetKB: 120 },
   { name: 'protocol ("./protocol")', entry: 'client/protocol.ts', budgetKB: null },
   { name: 'contract ("./contract")', entry: 'client/transport/contract/index.ts', budgetKB: null },

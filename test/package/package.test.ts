@@ -103,6 +103,13 @@ describe('npm pack', () => {
     for (const dep of Object.keys(installed.dependencies)) expect(fs.existsSync(path.join(consumerDir(), 'node_modules', dep, 'package.json'))).toBe(true);
   });
 
+  it('loads from CommonJS too (require of ESM, Node >= 20.19): every entry point', () => {
+    const script = `const sdk = require('@franking-chat/sdk'); const p = require('@franking-chat/sdk/protocol'); const c = require('@franking-chat/sdk/contract');
+      console.log(JSON.stringify([typeof sdk.frankMessage, typeof sdk.ApiClient, typeof p.verifyReportItem, typeof p.Keyring, typeof c.SubmitReportRequest.safeParse]));`;
+    const out = execFileSync(process.execPath, ['--no-warnings', '-e', script], { cwd: consumerDir(), encoding: 'utf8' });
+    expect(JSON.parse(out.trim())).toEqual(['function', 'function', 'function', 'function', 'function']);
+  });
+
   it('refuses deep imports that are not entry points (exports map)', () => {
     const out = run(process.execPath, ['--input-type=module', '-e', `import('@franking-chat/sdk/dist/franking/stamp.js').then(() => console.log('loaded'), (e) => console.log(e.code))`], consumerDir());
     expect(out.trim()).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
