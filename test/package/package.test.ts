@@ -96,11 +96,31 @@ describe('npm pack', () => {
     for (const file of walk(path.join(installedDir, 'dist'))) {
       for (const m of fs.readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"./][^'"]*)['"]/g)) {
         const spec = m[1]!;
+        if (spec.startsWith('node:')) continue; // Node built-ins (a Node-only entry point may use them) are no dependency
         imported.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
       }
     }
     expect([...imported].sort()).toEqual(Object.keys(installed.dependencies).sort());
     for (const dep of Object.keys(installed.dependencies)) expect(fs.existsSync(path.join(consumerDir(), 'node_modules', dep, 'package.json'))).toBe(true);
+  });
+
+  it('every subpath of the exports map resolves to shipped files and loads in Node', () => {
+    const installed = JSON.parse(fs.readFileSync(path.join(consumerDir(), 'node_modules/@franking-chat/sdk/package.json'), 'utf8')) as {
+      exports: Record<string, string | { types: string; default: string }>;
+    };
+    const subpaths = Object.keys(installed.exports).filter((k) => k !== './package.json');
+    expect(subpaths).toEqual(expect.arrayContaining(['.', './protocol', './contract']));
+    for (const subpath of subpaths) {
+      const target = installed.exports[subpath]!;
+      expect(typeof target, subpath).toBe('object');
+      const { types, default: js } = target as { types: string; default: string };
+      expect(packedFiles, subpath).toContain(types.replace(/^\.\//, ''));
+      expect(packedFiles, subpath).toContain(js.replace(/^\.\//, ''));
+    }
+    const specifiers = subpaths.map((s) => `@franking-chat/sdk${s.slice(1)}`);
+    const script = `const out = {}; for (const s of ${JSON.stringify(specifiers)}) out[s] = Object.keys(await import(s)).length; console.log(JSON.stringify(out));`;
+    const loaded = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], consumerDir()).trim()) as Record<string, number>;
+    for (const s of specifiers) expect(loaded[s], s).toBeGreaterThan(0);
   });
 
   it('loads from CommonJS too (require of ESM, Node >= 20.19): every entry point', () => {

@@ -11,7 +11,7 @@ export default defineConfig({
     name: 'package',
     environment: 'node',
     include: ['test/package/**/*.test.ts'],
-    testTimeout: 180_000,
+    testTimeout: 300_000,
     hookTimeout: 300_000,
     fileParallelism: false,
   },
