@@ -57,7 +57,6 @@ export function encodeStampInput(f: StampFields, commitment: Uint8Array): Uint8A
     .finish();
 }
 
-/** The stamp MAC t over encodeStampInput under one key (§7.1). */
 export function stampTag(key: Uint8Array, fields: StampFields, commitment: Uint8Array, hmac: HmacSha256 = nobleHmacSha256): Uint8Array {
   return hmac(key, encodeStampInput(fields, commitment));
 }
