@@ -17,8 +17,10 @@ export const SDK_DIST = path.join(SDK_DIR, 'dist');
 const STAMP = path.join(SDK_DIST, '.build-stamp');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
-// Relative specifiers in `from '…'`, `import('…')` and bare `import '…'` forms.
-const RELATIVE_TS_SPECIFIER = /(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]+)\.ts\2/g;
+// Relative `.ts` specifiers of import and export statements (`… from '…'` of a statement that starts a line, as tsc
+// emits them, `import '…'`, and `import('…')` types and calls). Anchored to statements so that a comment that
+// quotes an import is left alone.
+const RELATIVE_TS_SPECIFIER = /(^(?:import|export)\b[^;]*?\bfrom\s*|^import\s*|\bimport\(\s*)(['"])(\.{1,2}\/[^'"\n]+)\.ts\2/gm;
 
 function walk(dir: string, out: string[] = []): string[] {
   if (!fs.existsSync(dir)) return out;
