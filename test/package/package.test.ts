@@ -107,16 +107,19 @@ describe('npm pack', () => {
 
   it('every subpath of the exports map resolves to shipped files and loads in Node', () => {
     const installed = JSON.parse(fs.readFileSync(path.join(consumerDir(), 'node_modules/@franking-chat/sdk/package.json'), 'utf8')) as {
-      exports: Record<string, string | { types: string; default: string }>;
+      exports: Record<string, string | { types: string; default?: string; node?: string }>;
     };
     const subpaths = Object.keys(installed.exports).filter((k) => k !== './package.json');
     expect(subpaths).toEqual(expect.arrayContaining(['.', './protocol', './contract']));
     for (const subpath of subpaths) {
       const target = installed.exports[subpath]!;
       expect(typeof target, subpath).toBe('object');
-      const { types, default: js } = target as { types: string; default: string };
+      // "default" for universal entry points; "node" only for a Node-only one (browsers then fail to resolve it).
+      const { types, default: universal, node } = target as { types: string; default?: string; node?: string };
+      const js = universal ?? node;
+      expect(js, subpath).toBeDefined();
       expect(packedFiles, subpath).toContain(types.replace(/^\.\//, ''));
-      expect(packedFiles, subpath).toContain(js.replace(/^\.\//, ''));
+      expect(packedFiles, subpath).toContain(js!.replace(/^\.\//, ''));
     }
     const specifiers = subpaths.map((s) => `@franking-chat/sdk${s.slice(1)}`);
     const script = `const out = {}; for (const s of ${JSON.stringify(specifiers)}) out[s] = Object.keys(await import(s)).length; console.log(JSON.stringify(out));`;
