@@ -38,7 +38,8 @@ export interface FetchedPreKeyBundle {
   readonly identitySigningKey: string;
   readonly identityDhKey: string;
   readonly signedPreKey: SignedPreKeyJson;
-  readonly oneTimePreKey?: OneTimePreKeyJson;
+  // `| undefined`: the HTTP client's FetchedBundleJson (zod output) fits under exactOptionalPropertyTypes too.
+  readonly oneTimePreKey?: OneTimePreKeyJson | undefined;
 }
 /** A fetched bundle decoded to bytes, with its signed prekey signature already verified. */
 export interface VerifiedPreKeyBundle {

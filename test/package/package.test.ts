@@ -47,6 +47,21 @@ const expected = (runtime: string) => ({
   attachment: { plaintext: 'identical', digestLength: 32 },
 });
 
+// Values the documentation's examples take from the reader's own code (a session AEAD, the server's delivery data).
+const READER_NAMES: Record<string, string> = {
+  yourAead: "import('@franking-chat/sdk').Aead",
+  body: 'Uint8Array',
+  commitment: 'Uint8Array',
+  messageId: 'string',
+  conversationId: 'string',
+  senderId: 'string',
+  recipientId: 'string',
+  reporterId: 'string',
+  requestJson: 'unknown',
+  sessionKey: 'Uint8Array',
+  stampingKey: 'Uint8Array',
+};
+let docExamples: string[] = [];
 let work: string;
 let tarball: string;
 let packedFiles: string[];
@@ -67,6 +82,22 @@ beforeAll(() => {
   // Dependencies come from the npm cache when it has them (CI ran `npm ci` just before), else from the registry.
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball], consumer);
   for (const f of fs.readdirSync(FIXTURE)) fs.copyFileSync(path.join(FIXTURE, f), path.join(consumer, f));
+  // The TypeScript examples of docs/SDK.md and client/README.md are compiled with the consumer, so they cannot drift
+  // from the API. Each becomes a module; names an example leaves to the reader's own code are declared for it.
+  const tsconfigPath = path.join(consumer, 'tsconfig.json');
+  const tsconfig = JSON.parse(fs.readFileSync(tsconfigPath, 'utf8')) as { files: string[] };
+  docExamples = [];
+  for (const doc of ['docs/SDK.md', 'client/README.md']) {
+    const blocks = [...fs.readFileSync(path.join(ROOT, doc), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+    blocks.forEach((code, i) => {
+      const file = `doc-${path.basename(doc, '.md').toLowerCase()}-${i + 1}.ts`;
+      const free = Object.entries(READER_NAMES).filter(([name]) => new RegExp(`\\b${name}\\b`).test(code) && !new RegExp(`\\b(?:const|let)\\s+${name}\\b`).test(code));
+      fs.writeFileSync(path.join(consumer, file), `${free.map(([name, type]) => `declare const ${name}: ${type};`).join('\n')}\n${code}\nexport {};\n`);
+      docExamples.push(file);
+    });
+  }
+  tsconfig.files.push(...docExamples);
+  fs.writeFileSync(tsconfigPath, JSON.stringify(tsconfig, null, 2));
 });
 
 afterAll(() => {
@@ -141,7 +172,8 @@ describe('npm pack', () => {
 });
 
 describe('installed package', () => {
-  it('type-checks a strict TypeScript consumer (moduleResolution nodenext, library types checked too)', () => {
+  it('type-checks a strict TypeScript consumer (moduleResolution nodenext, library types checked too) and the documentation examples', () => {
+    expect(docExamples.length).toBeGreaterThanOrEqual(4);
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     let output = '';
     try {
