@@ -88,6 +88,7 @@ export {
   type FrankingFailure,
   type ReceiveFrankedOptions,
   Session,
+  type SessionRole,
   type SessionOptions,
   decodeFrankedEnvelope,
   encodeFrankedEnvelope,

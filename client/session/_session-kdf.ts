@@ -10,8 +10,9 @@ import { abytes, utf8 } from '../crypto/_bytes.ts';
 import { pooledRandomBytes } from '../crypto/_random.ts';
 import { SessionError } from './session-errors.ts';
 
-/** Source of randomness: returns `length` fresh uniformly random bytes. Injectable for deterministic vectors. */
-export type RandomBytes = (length: number) => Uint8Array;
+// Source of randomness (`length` fresh uniformly random bytes), the same type as franking's; injectable for vectors.
+import type { RandomBytes } from '../crypto/aead.ts';
+export type { RandomBytes };
 
 /** Default randomness of the session layer: the pooled platform CSPRNG shared with franking (./_random.ts). */
 export const defaultRandomBytes: RandomBytes = pooledRandomBytes;

@@ -36,6 +36,7 @@ export {
   type FrankingFailure,
   isPreKeyMessage,
   type ReceiveFrankedOptions,
+  type Role as SessionRole,
   Session,
   type SessionOptions,
 } from './session.ts';

@@ -116,7 +116,8 @@ export interface ReceiveFrankedOptions {
   now?: number;
 }
 
-type Role = 'initiator' | 'responder';
+/** Which side of X3DH created the session (exported as SessionRole). */
+export type Role = 'initiator' | 'responder';
 
 /** A pairwise session with one peer device: X3DH to start, the Double Ratchet to run, franked messages on top. Persist it with serialize. */
 export class Session {
