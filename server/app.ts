@@ -6,9 +6,8 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { z } from 'zod';
 import { AppError, AuthenticationError, InputError, RateLimitError, type FieldIssue } from './errors.ts';
-import { serializeError } from './logger.ts';
 import { buildOpenApi } from './openapi.ts';
-import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.ts';
+import { PROBLEM_CONTENT_TYPE, statusOf, toProblem } from './problem.ts';
 import { mountWebApps } from './web-static.ts';
 import type { Principal, RateLimitName, Route, RouteSpec } from './routes/_route.ts';
 import { allRoutes } from './routes/index.ts';
@@ -61,6 +60,11 @@ export function createApp(s: Services): express.Express {
   // Behind a TLS-terminating proxy (TRUST_PROXY) req.secure reflects X-Forwarded-Proto: dashboard cookies get Secure.
   app.set('trust proxy', s.moderators.config.trustProxy);
   app.use(helmet());
+  // API answers carry tokens, challenges, CSRF tokens and account state: no browser or proxy may keep them.
+  app.use('/v1', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
 
   // Access log: method, route pattern, status, duration, problem code. No bodies, no query strings, no tokens.
   app.use((req, res, next) => {
@@ -180,7 +184,9 @@ export function createApp(s: Services): express.Express {
   app.use((_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const mapped = AppError.is(err) ? err : edgeError(err);
-    if (!mapped) logger.error({ err: serializeError(err), route: res.locals.routePath as string | undefined }, 'unhandled error');
+    // The raw error: pino's `err` serializer (server/logger.ts) reduces it to type, code and stack exactly once.
+    if (!mapped) logger.error({ err, route: res.locals.routePath as string | undefined }, 'unhandled error');
+    else if (statusOf(mapped.code) >= 500) logger.error({ err: mapped, route: res.locals.routePath as string | undefined }, 'server error');
     if (res.headersSent) return void res.end();
     sendProblem(res, mapped ?? err);
   });

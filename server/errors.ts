@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'stale_state', 'moderator_exists', 'last_admin',
   // attachments and groups (docs/PROTOCOL.md §11.8)
   'quota_exceeded', 'attachment_invalid', 'attachment_not_verified', 'not_group_admin',
+  // issue 15: storage, quotas, reserved ids, staff second factor
+  'insufficient_storage', 'undelivered_quota_exceeded', 'id_reserved', 'totp_required', 'totp_invalid', 'wrong_password',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -27,8 +29,8 @@ export class AppError extends Error {
   readonly issues: FieldIssue[] | undefined;
   /** Extra machine-readable members copied into the problem document (e.g. suspendedUntil). */
   readonly extra: Record<string, string | number> | undefined;
-  constructor(code: ErrorCode, message: string, opts: { issues?: FieldIssue[]; extra?: Record<string, string | number> } = {}) {
-    super(message);
+  constructor(code: ErrorCode, message: string, opts: { issues?: FieldIssue[]; extra?: Record<string, string | number>; cause?: unknown } = {}) {
+    super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
     this.name = new.target.name;
     this.code = code;
     this.issues = opts.issues;
@@ -55,3 +57,5 @@ export class NotFoundError extends AppError {
 export class ConflictError extends AppError {}
 /** Too many requests (429). */
 export class RateLimitError extends AppError {}
+/** The server cannot store what it accepted (507): a full disk. Not the caller's fault; logged at error. */
+export class StorageError extends AppError {}

@@ -12,14 +12,28 @@ export const REDACTED_KEYS = [
   'ciphertext', 'body', 'fk', 'header', 'token', 'authorization', 'signature', 'challenge', 'comment', 'tag', 'commitment',
 ];
 
-export function serializeError(e: unknown): Record<string, unknown> {
-  if (AppError.is(e)) return { type: e.name, code: e.code, message: e.message };
-  if (e instanceof Error) {
+/** Marks objects this module produced, so a second pass (an already serialized error handed to `err`) is a no-op. */
+const SERIALIZED = Symbol.for('franking-chat.serialized-error');
+
+/**
+ * Error → allow-listed fields: class, stable code, and the stack frames. Idempotent: passing the result
+ * again (as `logger.error({ err: serializeError(e) })` once did) returns it unchanged instead of `{type:"object"}`.
+ * A `cause` chain is followed (our StorageError wraps the fs error that explains it), at most 3 deep.
+ */
+export function serializeError(e: unknown, depth = 0): Record<string, unknown> {
+  if (typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[SERIALIZED]) return e as Record<string, unknown>;
+  let out: Record<string, unknown>;
+  if (AppError.is(e)) {
+    out = { type: e.name, code: e.code, message: e.message };
+    if (e.cause !== undefined && depth < 3) out.cause = serializeError(e.cause, depth + 1);
+  } else if (e instanceof Error) {
     const frames = (e.stack ?? '').split('\n').slice(1).join('\n');
     const code = (e as { code?: unknown }).code;
-    return { type: e.constructor.name, ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}), stack: frames };
-  }
-  return { type: typeof e };
+    out = { type: e.constructor.name, ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}), stack: frames };
+    if (e.cause !== undefined && depth < 3) out.cause = serializeError(e.cause, depth + 1);
+  } else out = { type: e === null ? 'null' : typeof e };
+  Object.defineProperty(out, SERIALIZED, { value: true, enumerable: false });
+  return out;
 }
 
 export function createLogger(level = 'info', destination?: DestinationStream): Logger {
@@ -30,8 +44,8 @@ export function createLogger(level = 'info', destination?: DestinationStream): L
       base: { service: 'franking-server' },
       redact: { paths, censor: '[redacted]' },
       serializers: {
-        err: serializeError,
-        error: serializeError,
+        err: (e: unknown) => serializeError(e),
+        error: (e: unknown) => serializeError(e),
         // Requests/responses are summarised by server/app.ts; these guard against someone logging raw objects.
         req: (r: { method?: string; route?: { path?: string } }) => ({ method: r.method, route: r.route?.path }),
         res: (r: { statusCode?: number }) => ({ status: r.statusCode }),

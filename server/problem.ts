@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_credentials: 401, login_locked: 423, csrf_failed: 403,
   already_claimed: 409, not_claimed: 409, report_resolved: 409, stale_state: 409, moderator_exists: 409, last_admin: 409,
   quota_exceeded: 413, attachment_invalid: 422, attachment_not_verified: 409, not_group_admin: 403,
+  insufficient_storage: 507, undelivered_quota_exceeded: 429, id_reserved: 400, totp_required: 401, totp_invalid: 401, wrong_password: 403,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -36,6 +37,9 @@ const TITLE: Record<ErrorCode, string> = {
   last_admin: 'At least one active admin must remain',
   quota_exceeded: 'Attachment storage quota exceeded', attachment_invalid: 'Attachment does not verify against its descriptor',
   attachment_not_verified: 'Attachment not verified yet', not_group_admin: 'Only the group creator and its admins may do this',
+  insufficient_storage: 'Server storage is full', undelivered_quota_exceeded: 'Too much of your mail is waiting to be delivered',
+  id_reserved: 'This user id is reserved', totp_required: 'Two-factor code required', totp_invalid: 'Wrong or reused two-factor code',
+  wrong_password: 'Current password is wrong',
 };
 
 export const ProblemSchema = z
@@ -48,6 +52,9 @@ export const ProblemSchema = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     suspendedUntil: z.string().optional().meta({ description: 'ISO time a suspension ends (account_suspended)' }),
     lockedUntil: z.string().optional().meta({ description: 'ISO time a login lockout ends (login_locked)' }),
+    retryAfterSeconds: z.number().int().optional().meta({ description: 'seconds until a throttled request may be retried (also the Retry-After header)' }),
+    limitBytes: z.number().int().optional().meta({ description: 'the quota in bytes (undelivered_quota_exceeded)' }),
+    pendingBytes: z.number().int().optional().meta({ description: 'bytes of your messages still waiting for delivery (undelivered_quota_exceeded)' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 export type Problem = z.infer<typeof ProblemSchema>;
@@ -67,6 +74,7 @@ export function toProblem(e: unknown): Problem {
     if (e.issues) extra.errors = e.issues;
     if (typeof e.extra?.suspendedUntil === 'string') extra.suspendedUntil = e.extra.suspendedUntil;
     if (typeof e.extra?.lockedUntil === 'string') extra.lockedUntil = e.extra.lockedUntil;
+    for (const k of ['retryAfterSeconds', 'limitBytes', 'pendingBytes'] as const) if (typeof e.extra?.[k] === 'number') extra[k] = e.extra[k];
     return problemFor(e.code, e.message, extra);
   }
   return problemFor('internal', 'The server could not complete the request.');

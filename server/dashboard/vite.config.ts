@@ -15,7 +15,8 @@ export default defineConfig({
     emptyOutDir: true,
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
-    sourcemap: true,
+    // No public source maps (issue 15): the server refuses *.map anyway.
+    sourcemap: false,
   },
   logLevel: 'warn',
 });

@@ -18,7 +18,20 @@ import type { BlobConfig } from '../config.ts';
 import type { BlobRow, BlobsRepo, ReportAttachmentRow } from '../data/blobs.ts';
 import type { ConversationsRepo } from '../data/conversations.ts';
 import type { ModerationEventsRepo } from '../data/moderation-events.ts';
-import { AppError, ConflictError, InputError, NotFoundError } from '../errors.ts';
+import { AppError, ConflictError, InputError, NotFoundError, StorageError } from '../errors.ts';
+
+/** fs error codes of a full disk or an exhausted quota: the server's problem (507), not the uploader's. */
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
+const noSpace = (e: unknown) => NO_SPACE.has(String((e as { code?: unknown } | null)?.code));
+const storageFull = (e: unknown) =>
+  new StorageError('insufficient_storage', 'the server has no room to store this upload right now; try again later', { cause: e });
+
+/**
+ * The client went away during a download (closed tab, cancelled fetch): nothing to answer and nothing to log
+ * as an error. Node reports it as a premature close of the response or a reset socket.
+ */
+const clientGone = (e: unknown, res: Writable) =>
+  res.destroyed || ['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ERR_STREAM_DESTROYED'].includes(String((e as { code?: unknown } | null)?.code));
 
 /** Smallest scheme-1 blob: key commitment (32) + one empty chunk's tag (16). */
 export const MIN_BLOB_BYTES = 48;
@@ -76,6 +89,7 @@ export class BlobsService {
       out.destroy();
       await fsp.rm(tmp, { force: true });
       if (AppError.is(e)) throw e;
+      if (noSpace(e)) throw storageFull(e);
       throw new InputError('validation_failed', 'upload interrupted');
     }
     return { tmp, size };
@@ -135,7 +149,12 @@ export class BlobsService {
     res.setHeader('Content-Type', 'application/octet-stream');
     res.setHeader('Content-Length', Number(blob.size));
     res.setHeader('Cache-Control', 'private, no-store');
-    await pipeline(file, res);
+    try {
+      await pipeline(file, res);
+    } catch (e) {
+      if (clientGone(e, res)) return; // an aborted download is not a fetch: the blob stays for a retry
+      throw e;
+    }
     if (isRecipient && (await this.deps.blobs.markFetched(blobId, userId, new Date())) === 0) await this.remove(blobId);
   }
 
@@ -173,8 +192,13 @@ export class BlobsService {
     const dest = this.evidencePath(key);
     await fsp.mkdir(path.dirname(dest), { recursive: true });
     await fsp.rm(dest, { force: true });
-    if (move) await fsp.rename(source, dest);
-    else await fsp.link(source, dest).catch(() => fsp.copyFile(source, dest));
+    try {
+      if (move) await fsp.rename(source, dest);
+      else await fsp.link(source, dest).catch(() => fsp.copyFile(source, dest));
+    } catch (e) {
+      if (noSpace(e)) throw storageFull(e);
+      throw e;
+    }
   }
 
   private async verifyAndKeep(source: string, d: AttachmentDescriptor, key: { reportId: string; position: number; index: number }, move: boolean): Promise<string | null> {
@@ -292,7 +316,12 @@ export class BlobsService {
     // Whatever the file contains, it cannot run script or load anything in the moderator's origin.
     res.setHeader('Content-Security-Policy', "default-src 'none'; img-src 'self'; media-src 'self'; sandbox");
     res.setHeader('X-Attachment-Media-Type', d.mediaType);
-    await pipeline(decryptAttachment(d, fs.createReadStream(file, { highWaterMark: READ_CHUNK })), res);
+    try {
+      await pipeline(decryptAttachment(d, fs.createReadStream(file, { highWaterMark: READ_CHUNK })), res);
+    } catch (e) {
+      if (clientGone(e, res)) return;
+      throw e;
+    }
   }
 }
 
