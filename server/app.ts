@@ -40,6 +40,7 @@ function edgeError(e: unknown): AppError | null {
 function sendProblem(res: Response, e: unknown): void {
   const p = toProblem(e);
   res.locals.problemCode = p.code;
+  if (p.retryAfterSeconds !== undefined && !res.headersSent) res.setHeader('Retry-After', String(p.retryAfterSeconds));
   res.status(p.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));
 }
 

@@ -16,12 +16,24 @@ export interface ModeratorRow {
   lockedUntil: Date | null;
   lastLoginAt: Date | null;
   createdAt: Date;
+  totpSecret: string | null;
+  totpPendingSecret: string | null;
+  totpLastStep: number | null;
 }
 
-export type ModeratorPublicRow = Omit<ModeratorRow, 'passwordHash'>;
+export type ModeratorPublicRow = Omit<ModeratorRow, 'passwordHash' | 'totpSecret' | 'totpPendingSecret' | 'totpLastStep'> & {
+  /** TOTP second factor enrolled */
+  twoFactor: boolean;
+};
+
+const toPublic = (r: Record<string, unknown> & { totpSecret?: string | null }): ModeratorPublicRow => {
+  const { totpSecret, ...rest } = r;
+  return { ...(rest as Omit<ModeratorPublicRow, 'twoFactor'>), twoFactor: Boolean(totpSecret) };
+};
 
 const publicFields = {
   id: true, displayName: true, role: true, disabled: true, failedLogins: true, lockedUntil: true, lastLoginAt: true, createdAt: true,
+  totpSecret: true,
 } as const;
 
 export function moderatorsRepo(db: Db) {
@@ -29,7 +41,7 @@ export function moderatorsRepo(db: Db) {
     async create(m: { id: string; displayName: string; role: StaffRole; passwordHash: string }, event: ModerationEventInput): Promise<ModeratorPublicRow> {
       try {
         const [row] = await db.$transaction([db.moderator.create({ data: m, select: publicFields }), appendEventOp(db, event)]);
-        return row as ModeratorPublicRow;
+        return toPublic(row);
       } catch (e) {
         if (isUniqueViolation(e)) throw new ConflictError('moderator_exists', `moderator ${m.id} already exists`);
         throw e;
@@ -41,7 +53,7 @@ export function moderatorsRepo(db: Db) {
     },
 
     async list(): Promise<ModeratorPublicRow[]> {
-      return (await db.moderator.findMany({ orderBy: { id: 'asc' }, select: publicFields })) as ModeratorPublicRow[];
+      return (await db.moderator.findMany({ orderBy: { id: 'asc' }, select: publicFields })).map(toPublic);
     },
 
     async countActiveAdmins(): Promise<number> {
@@ -49,14 +61,44 @@ export function moderatorsRepo(db: Db) {
     },
 
     /** Role / disabled / password change and its audit event in one transaction; disabling or a new password ends sessions. */
-    async update(id: string, data: { role?: StaffRole; disabled?: boolean; passwordHash?: string }, event: ModerationEventInput): Promise<ModeratorPublicRow> {
+    async update(
+      id: string,
+      data: { role?: StaffRole; disabled?: boolean; passwordHash?: string; resetTotp?: boolean },
+      event: ModerationEventInput,
+      opts: { keepSessionHash?: string } = {},
+    ): Promise<ModeratorPublicRow> {
+      const { resetTotp, ...fields } = data;
       const endSessions = data.disabled === true || data.passwordHash !== undefined || data.role !== undefined;
       const [row] = await db.$transaction([
-        db.moderator.update({ where: { id }, data: { ...data, ...(data.passwordHash ? { failedLogins: 0, lockedUntil: null } : {}) }, select: publicFields }),
+        db.moderator.update({
+          where: { id },
+          data: {
+            ...fields,
+            ...(data.passwordHash ? { failedLogins: 0, lockedUntil: null } : {}),
+            // Recovery of a lost second factor: an admin's password reset also removes the TOTP enrolment.
+            ...(resetTotp ? { totpSecret: null, totpPendingSecret: null, totpLastStep: null } : {}),
+          },
+          select: publicFields,
+        }),
         appendEventOp(db, event),
-        ...(endSessions ? [db.moderatorSession.deleteMany({ where: { moderatorId: id } })] : []),
+        ...(endSessions
+          ? [db.moderatorSession.deleteMany({ where: { moderatorId: id, ...(opts.keepSessionHash ? { tokenHash: { not: opts.keepSessionHash } } : {}) } })]
+          : []),
       ]);
-      return row as ModeratorPublicRow;
+      return toPublic(row);
+    },
+
+    async setTotp(id: string, data: { totpSecret?: string | null; totpPendingSecret?: string | null; totpLastStep?: number | null }, event?: ModerationEventInput): Promise<void> {
+      await db.$transaction([db.moderator.update({ where: { id }, data }), ...(event ? [appendEventOp(db, event)] : [])]);
+    },
+
+    /** Records an accepted TOTP step only if it is later than the last one (atomic: a code is used once). */
+    async claimTotpStep(id: string, step: number): Promise<boolean> {
+      const { count } = await db.moderator.updateMany({
+        where: { id, OR: [{ totpLastStep: null }, { totpLastStep: { lt: step } }] },
+        data: { totpLastStep: step },
+      });
+      return count === 1;
     },
 
     /** Atomic increment (concurrent wrong guesses all count); returns the new count. */
@@ -79,7 +121,7 @@ export function moderatorsRepo(db: Db) {
 
     async findSession(tokenHash: string): Promise<{ expiresAt: Date; moderator: ModeratorPublicRow } | null> {
       const r = await db.moderatorSession.findUnique({ where: { tokenHash }, select: { expiresAt: true, moderator: { select: publicFields } } });
-      return r as { expiresAt: Date; moderator: ModeratorPublicRow } | null;
+      return r ? { expiresAt: r.expiresAt, moderator: toPublic(r.moderator) } : null;
     },
 
     async deleteSession(tokenHash: string): Promise<void> {

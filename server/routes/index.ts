@@ -11,6 +11,7 @@ import { messageRoutes } from './messages.ts';
 import { modAccountRoutes } from './mod-accounts.ts';
 import { modAdminRoutes } from './mod-admin.ts';
 import { modAuditRoutes } from './mod-audit.ts';
+import { modMeRoutes } from './mod-me.ts';
 import { modReportRoutes } from './mod-reports.ts';
 import { modSessionRoutes } from './mod-session.ts';
 import { noticeRoutes } from './notices.ts';
@@ -21,6 +22,7 @@ export type RouteGroup = (s: Services) => Route[];
 export const ROUTE_GROUPS: readonly RouteGroup[] = [
   authRoutes, accountRoutes, keyRoutes, conversationRoutes, messageRoutes, reportRoutes, modAccountRoutes,
   modSessionRoutes, modReportRoutes, modAuditRoutes, modAdminRoutes, noticeRoutes, groupRoutes, blobRoutes,
+  modMeRoutes,
 ];
 
 export function allRoutes(s: Services): Route[] {

@@ -12,6 +12,7 @@ export const Moderator = z
   .strictObject({
     id: z.string(), displayName: z.string(), role: StaffRole, disabled: z.boolean(), failedLogins: z.number().int(),
     lockedUntil: IsoTime.nullable(), lastLoginAt: IsoTime.nullable(), createdAt: IsoTime,
+    twoFactor: z.boolean().meta({ description: 'TOTP enrolled (an admin password reset removes it: the recovery path)' }),
   })
   .meta({ id: 'Moderator' });
 export const CreateModeratorRequest = z
@@ -38,7 +39,7 @@ export const createModeratorSpec = {
 } as const;
 export const updateModeratorSpec = {
   operationId: 'updateModerator', method: 'post', path: '/v1/mod/moderators/{moderatorId}', tag: 'admin', auth: 'admin',
-  summary: 'Change role, disable/enable or reset the password (ends their sessions; admin only)',
+  summary: 'Change role, disable/enable or reset the password (a reset also removes their TOTP second factor; ends their sessions; admin only)',
   params: ModeratorParams, body: UpdateModeratorRequest, response: Moderator, errors: [...errors, 'not_found', 'last_admin'],
 } as const;
 

@@ -11,11 +11,18 @@ export const ModeratorLogin = z.string().min(2).max(32).regex(/^[a-z0-9][a-z0-9.
 export const StaffRole = z.enum(['moderator', 'admin']);
 
 export const LoginRequest = z
-  .strictObject({ moderatorId: ModeratorLogin, password: z.string().min(1).max(MAX_PASSWORD_LENGTH) })
+  .strictObject({
+    moderatorId: ModeratorLogin,
+    password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+    totp: z.string().regex(/^\d{6}$/, 'expected the six-digit code').optional().meta({ description: 'TOTP code, when the account has a second factor' }),
+  })
   .meta({ id: 'ModeratorLoginRequest' });
 export const SessionResponse = z
   .strictObject({
-    moderator: z.strictObject({ id: z.string(), actorId: z.string(), displayName: z.string(), role: StaffRole }),
+    moderator: z.strictObject({
+      id: z.string(), actorId: z.string(), displayName: z.string(), role: StaffRole,
+      twoFactor: z.boolean().optional().meta({ description: 'a TOTP second factor is enrolled' }),
+    }),
     csrfToken: z.string().nullable().meta({ description: 'echo in X-CSRF-Token on every POST (null for bearer callers)' }),
     expiresAt: IsoTime.nullable(),
   })
@@ -24,9 +31,9 @@ const Ok = z.strictObject({ ok: z.literal(true) });
 
 export const loginSpec = {
   operationId: 'moderatorLogin', method: 'post', path: '/v1/mod/session', tag: 'moderation', auth: 'public', rateLimit: 'auth',
-  summary: 'Dashboard login (password; locks after repeated failures); sets the HttpOnly session cookie',
+  summary: 'Dashboard login (password, plus a TOTP code when enrolled; failed attempts are throttled per name and address); sets the HttpOnly session cookie',
   body: LoginRequest, response: SessionResponse, statuses: [201],
-  errors: ['validation_failed', 'invalid_credentials', 'login_locked', 'forbidden', 'rate_limited'],
+  errors: ['validation_failed', 'invalid_credentials', 'totp_required', 'totp_invalid', 'forbidden', 'rate_limited'],
 } as const;
 export const sessionSpec = {
   operationId: 'moderatorSession', method: 'get', path: '/v1/mod/session', tag: 'moderation', auth: 'moderator',
@@ -41,12 +48,12 @@ export const logoutSpec = {
 
 export function modSessionRoutes(s: Services): Route[] {
   return [
-    defineRoute(loginSpec, async ({ body, http }) => {
-      const r = await s.moderators.login(body.moderatorId, body.password);
+    defineRoute(loginSpec, async ({ body, http, raw }) => {
+      const r = await s.moderators.login(body.moderatorId, body.password, { address: raw.req.ip ?? raw.req.socket.remoteAddress ?? 'unknown', totp: body.totp });
       const secure = http.secure || s.moderators.config.cookieSecure === 'always';
       http.setCookie(sessionCookie(r.token, { maxAgeMs: r.expiresAt.getTime() - Date.now(), secure }));
       return {
-        moderator: { id: r.moderator.id, actorId: `staff:${r.moderator.id}`, displayName: r.moderator.displayName, role: r.moderator.role },
+        moderator: { id: r.moderator.id, actorId: `staff:${r.moderator.id}`, displayName: r.moderator.displayName, role: r.moderator.role, twoFactor: r.moderator.twoFactor },
         csrfToken: r.csrfToken, expiresAt: r.expiresAt.toISOString(),
       };
     }),
@@ -55,7 +62,7 @@ export function modSessionRoutes(s: Services): Route[] {
         return { moderator: { id: principal.userId, actorId: principal.userId, displayName: principal.userId, role: principal.role === 'admin' ? 'admin' as const : 'moderator' as const }, csrfToken: null, expiresAt: null };
       const p = await s.moderators.authenticate(principal.token, { roles: ['moderator', 'admin'], csrf: null, csrfRequired: false });
       return {
-        moderator: { id: p.moderatorId, actorId: p.actorId, displayName: p.displayName, role: p.role },
+        moderator: { id: p.moderatorId, actorId: p.actorId, displayName: p.displayName, role: p.role, twoFactor: p.twoFactor },
         csrfToken: s.moderators.csrfFor(principal.token), expiresAt: p.expiresAt.toISOString(),
       };
     }),

@@ -1,13 +1,15 @@
-// Dashboard staff: accounts, password login with lockout, cookie sessions and CSRF tokens
+// Dashboard staff: accounts, password + TOTP login with throttling, cookie sessions and CSRF tokens
 // (docs/MODERATION.md "Staff accounts and sessions").
 //   session token: 32 random bytes (base64url) in an HttpOnly SameSite=Strict cookie; only SHA-256 stored.
 //   CSRF token:    HMAC-SHA256(key = session token, CSRF_LABEL), sent back in X-CSRF-Token on every state
 //                  change. A cross-site page can neither read it nor compute it without the cookie value.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ModeratorPublicRow, ModeratorsRepo, StaffRole } from '../data/moderators.ts';
-import { AuthenticationError, InputError, NotFoundError, PermissionError, AppError, ConflictError } from '../errors.ts';
+import { AuthenticationError, InputError, NotFoundError, PermissionError, ConflictError } from '../errors.ts';
 import type { ModerationConfig } from '../moderation-config.ts';
+import { LoginThrottle, loadLoginThrottleConfig } from './login-throttle.ts';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from './passwords.ts';
+import { matchTotp, newTotpSecret, totpUri } from './totp.ts';
 
 export const CSRF_LABEL = 'franking-chat/v1/mod-csrf';
 export const MODERATOR_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{1,31}$/;
@@ -22,17 +24,22 @@ export interface StaffPrincipal {
   actorId: string;
   role: StaffRole;
   displayName: string;
+  twoFactor: boolean;
 }
-
-export class LoginLockedError extends AppError {}
 
 export class ModeratorsService {
   private dummy: Promise<string> | null = null;
 
+  private readonly throttle: LoginThrottle;
+
   constructor(
     private readonly repo: ModeratorsRepo,
     private readonly cfg: ModerationConfig,
-  ) {}
+    /** Memory store unless given (pass `new LoginThrottle(cfg, { redis })` to share counters between processes). */
+    throttle?: LoginThrottle,
+  ) {
+    this.throttle = throttle ?? new LoginThrottle(loadLoginThrottleConfig());
+  }
 
   get config(): ModerationConfig {
     return this.cfg;
@@ -65,43 +72,96 @@ export class ModeratorsService {
     if (change.role !== undefined) payload.role = { from: before.role, to: change.role };
     if (change.disabled !== undefined) payload.disabled = { from: before.disabled, to: change.disabled };
     if (passwordHash) payload.passwordReset = true;
+    if (passwordHash && before.totpSecret) payload.twoFactorReset = true;
     return this.repo.update(
       id,
-      { ...(change.role !== undefined ? { role: change.role } : {}), ...(change.disabled !== undefined ? { disabled: change.disabled } : {}), ...(passwordHash ? { passwordHash } : {}) },
+      {
+        ...(change.role !== undefined ? { role: change.role } : {}), ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+        ...(passwordHash ? { passwordHash, resetTotp: true } : {}),
+      },
       { subjectType: 'moderator', subjectId: id, type: 'moderator_updated', actorId, payload },
     );
   }
 
   /**
-   * Password login. Unknown names cost one real argon2id verification too (no timing oracle); a locked
-   * account is refused before the hash is computed; `lockoutThreshold` wrong passwords in a row lock it.
+   * Password (and, when enrolled, TOTP) login. Every attempt is counted by the throttle first (per name and
+   * address, per address, per name from new addresses: server/services/login-throttle.ts), then checked;
+   * unknown names cost one real argon2id verification too (no timing oracle) and answer exactly like a wrong
+   * password. Nobody can lock an account: a stranger's guesses hold only the stranger's address (and new
+   * addresses), never the owner's known one.
    */
-  async login(id: string, password: string, now = new Date()): Promise<{ token: string; csrfToken: string; expiresAt: Date; moderator: ModeratorPublicRow }> {
+  async login(
+    id: string,
+    password: string,
+    opts: { address?: string; totp?: string | undefined; now?: Date } = {},
+  ): Promise<{ token: string; csrfToken: string; expiresAt: Date; moderator: ModeratorPublicRow }> {
+    const now = opts.now ?? new Date();
+    const attempt = await this.throttle.begin(id, opts.address ?? 'local');
     const m = MODERATOR_ID_PATTERN.test(id) ? await this.repo.find(id) : null;
     if (!m) {
       this.dummy ??= dummyHash(this.cfg.argon2);
       await verifyPassword(password, await this.dummy);
       throw new AuthenticationError('invalid_credentials', 'wrong login name or password');
     }
-    if (m.lockedUntil && m.lockedUntil > now) throw this.lockedError(m.lockedUntil);
-    if (!(await verifyPassword(password, m.passwordHash))) {
-      const failures = await this.repo.recordFailure(m.id);
-      if (failures >= this.cfg.lockoutThreshold) {
-        const until = new Date(now.getTime() + this.cfg.lockoutMs);
-        await this.repo.lock(m.id, until, {
-          subjectType: 'moderator', subjectId: m.id, type: 'moderator_locked', actorId: null, payload: { failedLogins: failures, until: until.toISOString() },
-        });
-        throw this.lockedError(until);
-      }
-      throw new AuthenticationError('invalid_credentials', 'wrong login name or password');
-    }
+    if (!(await verifyPassword(password, m.passwordHash))) throw new AuthenticationError('invalid_credentials', 'wrong login name or password');
     if (m.disabled) throw new PermissionError('forbidden', 'this moderator account is disabled');
+    if (m.totpSecret) {
+      if (!opts.totp) throw new AuthenticationError('totp_required', 'enter the six-digit code from your authenticator app');
+      const step = matchTotp(m.totpSecret, opts.totp, now.getTime());
+      if (step === null || !(await this.repo.claimTotpStep(m.id, step))) throw new AuthenticationError('totp_invalid', 'wrong or already used two-factor code');
+    }
+    await attempt.succeeded();
     await this.repo.recordSuccess(m.id, now, needsRehash(m.passwordHash, this.cfg.argon2) ? await this.hash(password) : undefined);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.cfg.sessionTtlMs);
     await this.repo.createSession(sha256(token), m.id, expiresAt);
-    const { passwordHash: _p, ...pub } = m;
-    return { token, csrfToken: this.csrfFor(token), expiresAt, moderator: { ...pub, failedLogins: 0, lockedUntil: null, lastLoginAt: now } };
+    const { passwordHash: _p, totpSecret, totpPendingSecret: _t, totpLastStep: _s, ...pub } = m;
+    return { token, csrfToken: this.csrfFor(token), expiresAt, moderator: { ...pub, failedLogins: 0, lockedUntil: null, lastLoginAt: now, twoFactor: Boolean(totpSecret) } };
+  }
+
+  /** Own password change: needs the current password; ends the member's other sessions, keeps this one. */
+  async changeOwnPassword(id: string, current: string, next: string, sessionToken: string): Promise<void> {
+    const m = await this.repo.find(id);
+    if (!m) throw new NotFoundError('moderator');
+    if (!(await verifyPassword(current, m.passwordHash))) throw new PermissionError('wrong_password', 'the current password is not right');
+    const passwordHash = await this.hash(next);
+    await this.repo.update(id, { passwordHash }, { subjectType: 'moderator', subjectId: id, type: 'moderator_password_changed', actorId: staffActor(id), payload: {} }, {
+      keepSessionHash: sha256(sessionToken),
+    });
+  }
+
+  /** TOTP enrolment, step 1: a fresh secret (kept pending until a code from it verifies). */
+  async startTotp(id: string): Promise<{ secret: string; uri: string }> {
+    const m = await this.repo.find(id);
+    if (!m) throw new NotFoundError('moderator');
+    const secret = newTotpSecret();
+    await this.repo.setTotp(id, { totpPendingSecret: secret });
+    return { secret, uri: totpUri(secret, id) };
+  }
+
+  /** TOTP enrolment, step 2: a code from the pending secret turns the second factor on. */
+  async confirmTotp(id: string, code: string, now = Date.now()): Promise<void> {
+    const m = await this.repo.find(id);
+    if (!m?.totpPendingSecret) throw new ConflictError('stale_state', 'start the enrolment first');
+    const step = matchTotp(m.totpPendingSecret, code, now);
+    if (step === null) throw new AuthenticationError('totp_invalid', 'that code does not match the new secret; check the time on your device');
+    await this.repo.setTotp(id, { totpSecret: m.totpPendingSecret, totpPendingSecret: null, totpLastStep: step }, {
+      subjectType: 'moderator', subjectId: id, type: 'moderator_totp_enabled', actorId: staffActor(id), payload: {},
+    });
+  }
+
+  /** Turning the second factor off needs the password and a current code. */
+  async disableTotp(id: string, password: string, code: string, now = Date.now()): Promise<void> {
+    const m = await this.repo.find(id);
+    if (!m) throw new NotFoundError('moderator');
+    if (!(await verifyPassword(password, m.passwordHash))) throw new PermissionError('wrong_password', 'the current password is not right');
+    if (m.totpSecret) {
+      const step = matchTotp(m.totpSecret, code, now);
+      if (step === null || !(await this.repo.claimTotpStep(id, step))) throw new AuthenticationError('totp_invalid', 'wrong or already used two-factor code');
+    }
+    await this.repo.setTotp(id, { totpSecret: null, totpPendingSecret: null, totpLastStep: null }, {
+      subjectType: 'moderator', subjectId: id, type: 'moderator_totp_disabled', actorId: staffActor(id), payload: {},
+    });
   }
 
   /**
@@ -118,7 +178,10 @@ export class ModeratorsService {
       if (got.length !== expected.length || !timingSafeEqual(got, expected)) throw new PermissionError('csrf_failed', 'missing or invalid X-CSRF-Token header');
     }
     if (!opts.roles.includes(s.moderator.role)) throw new PermissionError('forbidden', `this endpoint needs the ${opts.roles.join(' or ')} role`);
-    return { moderatorId: s.moderator.id, actorId: staffActor(s.moderator.id), role: s.moderator.role, displayName: s.moderator.displayName, expiresAt: s.expiresAt };
+    return {
+      moderatorId: s.moderator.id, actorId: staffActor(s.moderator.id), role: s.moderator.role, displayName: s.moderator.displayName,
+      twoFactor: s.moderator.twoFactor, expiresAt: s.expiresAt,
+    };
   }
 
   async logout(token: string): Promise<void> {
@@ -138,7 +201,4 @@ export class ModeratorsService {
     }
   }
 
-  private lockedError(until: Date): LoginLockedError {
-    return new LoginLockedError('login_locked', `too many failed logins; try again after ${until.toISOString()}`, { extra: { lockedUntil: until.toISOString() } });
-  }
 }
