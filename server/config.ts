@@ -34,6 +34,8 @@ export interface ServerConfig {
   /** Stamps older than this are outside the report window; retired keys are kept this long. Default 90 days. */
   reportWindowMs: number;
   envelopeTtlMs: number;
+  /** Undelivered envelope bytes one account may have waiting (ENVELOPE_QUOTA_BYTES, default 128 MiB; 0 = none). */
+  envelopeQuotaBytes: number;
   tokenTtlMs: number;
   challengeTtlMs: number;
   longPollMaxMs: number;
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     stamping: env.STAMPING !== 'off',
     reportWindowMs: int(env, 'REPORT_WINDOW_DAYS', 90) * DAY,
     envelopeTtlMs: int(env, 'ENVELOPE_TTL_SECONDS', 30 * 86_400) * 1000,
+    envelopeQuotaBytes: int(env, 'ENVELOPE_QUOTA_BYTES', 128 * 1024 * 1024),
     tokenTtlMs: int(env, 'TOKEN_TTL_SECONDS', 3600) * 1000,
     challengeTtlMs: int(env, 'CHALLENGE_TTL_SECONDS', 60) * 1000,
     longPollMaxMs: int(env, 'LONG_POLL_MAX_SECONDS', 30) * 1000,

@@ -28,6 +28,9 @@ export function buildOpenApi(specs: readonly RouteSpec[]): object {
         ...(spec.params ? { params: spec.params } : {}),
         ...(spec.query ? { query: spec.query } : {}),
         ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+        ...(spec.rawBody
+          ? { body: { required: true, description: spec.rawBody.description, content: { [spec.rawBody.contentType]: { schema: { type: 'string' as const, format: 'binary' } } } } }
+          : {}),
       },
       responses,
     });

@@ -28,7 +28,8 @@ export function accountsRepo(db: Db) {
     async create(a: { id: string; identitySigningKey: Bytes; identityDhKey: Bytes }): Promise<AccountRecord> {
       try {
         return (await db.account.create({
-          data: a,
+          // handleKey (unique): "Alice" cannot register when "alice" exists — handles are case-insensitive.
+          data: { ...a, handleKey: a.id.toLowerCase() },
           select: { ...standing, identitySigningKey: true, identityDhKey: true, createdAt: true },
         })) as AccountRecord;
       } catch (e) {
@@ -42,6 +43,14 @@ export function accountsRepo(db: Db) {
         where: { id },
         select: { ...standing, identitySigningKey: true, identityDhKey: true, createdAt: true },
       })) as AccountRecord | null;
+    },
+
+    /** The registered id for a handle in any letter case (exact ids first: accounts older than handleKey). */
+    async resolveHandle(handle: string): Promise<string | null> {
+      const exact = await db.account.findUnique({ where: { id: handle }, select: { id: true } });
+      if (exact) return exact.id;
+      const folded = await db.account.findUnique({ where: { handleKey: handle.toLowerCase() }, select: { id: true } });
+      return folded?.id ?? null;
     },
 
     async standing(id: string): Promise<AccountStanding | null> {

@@ -28,6 +28,8 @@ export interface RouteSpec {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** A raw (non-JSON) request body the handler streams itself, documented as the OpenAPI requestBody. */
+  rawBody?: { contentType: string; description: string };
   response: z.ZodType;
   /** Success status codes; the first is the default. */
   statuses?: readonly number[];

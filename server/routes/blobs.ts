@@ -44,7 +44,8 @@ export const uploadBlobSpec = {
   operationId: 'uploadBlob', method: 'post', path: '/v1/blobs', tag: 'attachments', auth: 'user', rateLimit: 'send',
   summary: 'Upload an encrypted attachment (raw application/octet-stream body, streamed to disk); members of the conversation may fetch it',
   query: BlobUploadQuery, response: BlobUploaded, statuses: [201],
-  errors: ['validation_failed', 'unsupported_media_type', 'payload_too_large', 'quota_exceeded', 'not_found', 'rate_limited', ...authErrors],
+  rawBody: { contentType: 'application/octet-stream', description: 'the attachment ciphertext (docs/PROTOCOL.md §11.8), streamed; at most BLOB_MAX_BYTES' },
+  errors: ['validation_failed', 'unsupported_media_type', 'payload_too_large', 'quota_exceeded', 'insufficient_storage', 'not_found', 'rate_limited', ...authErrors],
 } as const;
 export const downloadBlobSpec = {
   operationId: 'downloadBlob', method: 'get', path: '/v1/blobs/{blobId}', tag: 'attachments', auth: 'user',
@@ -61,7 +62,8 @@ export const uploadEvidenceSpec = {
   rateLimit: 'report',
   summary: 'Evidence for a reported attachment whose blob is gone: the ciphertext blob (kept, or re-created by deterministic re-encryption)',
   params: AttachmentParams, response: ReportAttachment,
-  errors: ['validation_failed', 'unsupported_media_type', 'attachment_invalid', 'not_found', 'rate_limited', ...authErrors],
+  rawBody: { contentType: 'application/octet-stream', description: 'the ciphertext blob of the reported attachment (kept, or re-created by deterministic re-encryption)' },
+  errors: ['validation_failed', 'unsupported_media_type', 'attachment_invalid', 'insufficient_storage', 'not_found', 'rate_limited', ...authErrors],
 } as const;
 export const modListAttachmentsSpec = {
   operationId: 'moderationReportAttachments', method: 'get', path: '/v1/mod/reports/{reportId}/attachments', tag: 'moderation', auth: 'moderator',

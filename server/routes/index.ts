@@ -4,6 +4,7 @@ import type { Route } from './_route.ts';
 import { accountRoutes } from './accounts.ts';
 import { authRoutes } from './auth.ts';
 import { blobRoutes } from './blobs.ts';
+import { blockRoutes } from './blocks.ts';
 import { conversationRoutes } from './conversations.ts';
 import { groupRoutes } from './groups.ts';
 import { keyRoutes } from './keys.ts';
@@ -22,7 +23,7 @@ export type RouteGroup = (s: Services) => Route[];
 export const ROUTE_GROUPS: readonly RouteGroup[] = [
   authRoutes, accountRoutes, keyRoutes, conversationRoutes, messageRoutes, reportRoutes, modAccountRoutes,
   modSessionRoutes, modReportRoutes, modAuditRoutes, modAdminRoutes, noticeRoutes, groupRoutes, blobRoutes,
-  modMeRoutes,
+  modMeRoutes, blockRoutes,
 ];
 
 export function allRoutes(s: Services): Route[] {

@@ -21,7 +21,7 @@ export const sendSpec = {
   rateLimit: 'send', bodyLimitBytes: 24 * 1024 * 1024,
   summary: 'Send one message: a commitment and one ciphertext per recipient; returns the sender stamp',
   body: SendRequest, response: SendResponse, statuses: [201],
-  errors: ['validation_failed', 'payload_too_large', 'not_a_member', 'rate_limited', ...authErrors],
+  errors: ['validation_failed', 'payload_too_large', 'not_a_member', 'rate_limited', 'undelivered_quota_exceeded', ...authErrors],
 } as const;
 export const fetchSpec = {
   operationId: 'fetchMessages', method: 'get', path: '/v1/messages', tag: 'messages', auth: 'user',
@@ -37,11 +37,15 @@ export const ackSpec = {
 export function messageRoutes(s: Services): Route[] {
   return [
     defineRoute(sendSpec, async ({ principal, body }) => {
+      // Issue 15: recipients who blocked the sender get nothing (the sender is not told), and the sender's
+      // undelivered bytes stay under its quota.
+      const envelopes = (await s.blocks.withoutBlockers(principal.userId, body.envelopes)).map((e) => ({ recipientId: e.recipientId, ciphertext: bytes(e.ciphertext) }));
+      await s.envelopeQuota.admit(principal.userId, envelopes.reduce((n, e) => n + e.ciphertext.length, 0));
       const r = await s.relay.send(principal.userId, {
         conversationId: body.conversationId,
         commitment: bytes(body.commitment),
         clientMessageId: body.clientMessageId,
-        envelopes: body.envelopes.map((e) => ({ recipientId: e.recipientId, ciphertext: bytes(e.ciphertext) })),
+        envelopes,
       });
       return {
         messageId: r.messageId, serverTime: r.serverTime, ...(r.clientMessageId ? { clientMessageId: r.clientMessageId } : {}),

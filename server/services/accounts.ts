@@ -6,13 +6,22 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AccountRecord, AccountRole, AccountsRepo } from '../data/accounts.ts';
 import { asBytes } from '../data/_bytes.ts';
-import { AuthenticationError, NotFoundError, PermissionError } from '../errors.ts';
+import { AuthenticationError, InputError, NotFoundError, PermissionError } from '../errors.ts';
 // The signed byte strings are wire format: one definition, in the SDK.
 import { authSignatureInput, registerSignatureInput } from '../../client/transport/auth.ts';
 import { verifyEd25519 } from './_ed25519.ts';
 import { assertActive } from './enforcement.ts';
 
 export const CHALLENGE_LENGTH = 32;
+
+/**
+ * Ids no chat account may take: the audit log writes dashboard staff as "staff:<login>" and the system as
+ * "system", so an account named like that could pass for a moderator in the event log (issue 15).
+ */
+export function isReservedUserId(id: string): boolean {
+  const folded = id.toLowerCase();
+  return folded.startsWith('staff:') || folded === 'staff' || folded === 'system';
+}
 
 export interface Principal {
   userId: string;
@@ -33,9 +42,17 @@ export class AccountsService {
   ) {}
 
   async register(input: { userId: string; identitySigningKey: Uint8Array; identityDhKey: Uint8Array; signature: Uint8Array }): Promise<AccountRecord> {
+    if (isReservedUserId(input.userId)) throw new InputError('id_reserved', `the id ${input.userId} is reserved (staff: and system are used by the moderation log)`);
     if (!verifyEd25519(input.identitySigningKey, registerSignatureInput(input.identityDhKey, input.userId), input.signature))
       throw new AuthenticationError('invalid_signature', 'registration signature does not verify under identitySigningKey');
     return this.accounts.create({ id: input.userId, identitySigningKey: asBytes(input.identitySigningKey), identityDhKey: asBytes(input.identityDhKey) });
+  }
+
+  /** Case-insensitive handle → the registered id (404 when nobody has it). */
+  async lookup(handle: string): Promise<string> {
+    const id = await this.accounts.resolveHandle(handle);
+    if (!id) throw new NotFoundError('account');
+    return id;
   }
 
   async get(userId: string): Promise<AccountRecord> {

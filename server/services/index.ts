@@ -6,6 +6,8 @@ import type { Db } from '../db.ts';
 import { accountsRepo } from '../data/accounts.ts';
 import { conversationsRepo } from '../data/conversations.ts';
 import { blobsRepo } from '../data/blobs.ts';
+import { blocksRepo } from '../data/blocks.ts';
+import { envelopeUsageRepo } from '../data/envelope-usage.ts';
 import { groupMembersRepo } from '../data/group-members.ts';
 import { envelopesRepo } from '../data/envelopes.ts';
 import { keysRepo } from '../data/keys.ts';
@@ -18,6 +20,8 @@ import type { Keyring } from '../../client/protocol.ts';
 import { AccountsService } from './accounts.ts';
 import { ConversationsService } from './conversations.ts';
 import { BlobsService } from './blobs.ts';
+import { BlocksService } from './blocks.ts';
+import { EnvelopeQuota } from './envelope-quota.ts';
 import { GroupsService } from './groups.ts';
 import { DeliveryHub } from './delivery-hub.ts';
 import { EnforcementService } from './enforcement.ts';
@@ -48,6 +52,10 @@ export interface Services {
   blobs: BlobsService;
   /** Group rosters: admins add and remove members. */
   groups: GroupsService;
+  /** Block lists; the send route drops envelopes to recipients who blocked the sender (issue 15). */
+  blocks: BlocksService;
+  /** Per-account quota on undelivered envelope bytes (issue 15). */
+  envelopeQuota: EnvelopeQuota;
   /** Periodic cleanup: expired envelopes, challenges, sessions, blobs. */
   sweep(): Promise<{ envelopes: number; sessions: number; blobs: number }>;
   db: Db;
@@ -83,6 +91,8 @@ export function createServices(db: Db, config: ServerConfig, keyring: Keyring, l
     groups: new GroupsService(groupMembersRepo(db), conversationsData, blobs),
     moderators,
     moderation,
+    blocks: new BlocksService(blocksRepo(db), accounts),
+    envelopeQuota: new EnvelopeQuota(envelopeUsageRepo(db), config.envelopeQuotaBytes),
     notices: new NoticesService(accountsData, moderation),
     async sweep() {
       const now = new Date();

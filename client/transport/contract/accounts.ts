@@ -14,3 +14,9 @@ export const AccountResponse = z
     createdAt: IsoTime,
   })
   .meta({ id: 'Account' });
+
+/** Handles are case-insensitive: GET /v1/accounts/lookup/{handle} answers the registered spelling. */
+export const AccountLookupParams = z.strictObject({ handle: Id });
+export const AccountLookup = z
+  .strictObject({ userId: Id.meta({ description: 'the account id as registered (its canonical spelling)' }) })
+  .meta({ id: 'AccountLookup' });

@@ -6,9 +6,10 @@
  * @packageDocumentation
  * @module \@franking-chat/sdk/contract
  */
-export { AccountResponse } from './accounts.ts';
+export { AccountLookup, AccountLookupParams, AccountResponse } from './accounts.ts';
 export { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from './auth.ts';
 export { AttachmentParams, BlobParams, BlobUploaded, BlobUploadQuery, ReportAttachment, ReportAttachmentList, ReportIdParams } from './blobs.ts';
+export { BlockEntry, BlockList, BlockParams, MAX_BLOCKS } from './blocks.ts';
 export { Conversation, ConversationList, ConversationParams, CreateConversationRequest } from './conversations.ts';
 export { IsoTime, Id, Role, StampJson, U32, b64Exact, b64Max } from './_common.ts';
 export { AddMembersRequest, RosterResponse, SetRoleRequest } from './groups.ts';

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/* global process, console */
+// First step of `npm test`: check what the suites need from the machine and fail at once, saying what to
+// install, instead of failing minutes later inside the browser or PostgreSQL suites.
+//   Chromium  CHROMIUM_BIN or /usr/bin/chromium, and it must run (`--version`)
+//   psql-free PostgreSQL check: a TCP connect to PG_HOST:PG_PORT (default 127.0.0.1:5432)
+// `node scripts/preflight.mjs --only chromium` checks one thing. Exit 0 = ready; 1 = something is missing.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const problems = [];
+
+export function checkChromium(bin = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium') {
+  if (!fs.existsSync(bin))
+    return `Chromium not found at ${bin}. Install Debian's Chromium: \`sudo apt-get install -y chromium\` (or set CHROMIUM_BIN to a Chromium/Chrome binary). Never \`npx playwright install\`: the tests use the system browser.`;
+  try {
+    execFileSync(bin, ['--version'], { stdio: 'pipe', timeout: 20_000 });
+  } catch (e) {
+    return `Chromium at ${bin} does not run (${String(e?.message ?? e).split('\n')[0]}). Reinstall it: \`sudo apt-get install --reinstall -y chromium\`.`;
+  }
+  return null;
+}
+
+function checkPostgres(host = process.env.PG_HOST ?? '127.0.0.1', port = Number(process.env.PG_PORT ?? 5432)) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 3000 });
+    const done = (msg) => {
+      socket.destroy();
+      resolve(msg);
+    };
+    socket.once('connect', () => done(null));
+    socket.once('timeout', () => done(`PostgreSQL does not answer on ${host}:${port}. Install and start it (trust auth for user postgres): \`sudo apt-get install -y postgresql\`, or run .ci/run which does both.`));
+    socket.once('error', () => done(`PostgreSQL is not running on ${host}:${port}. Install and start it (trust auth for user postgres): \`sudo apt-get install -y postgresql\`, or run .ci/run which does both.`));
+  });
+}
+
+if (!only || only === 'chromium') {
+  const p = checkChromium();
+  if (p) problems.push(p);
+}
+if (!only || only === 'postgres') {
+  const p = await checkPostgres();
+  if (p) problems.push(p);
+}
+if (problems.length) {
+  console.error(`npm test needs a few things this machine lacks:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  process.exit(1);
+}
