@@ -5,7 +5,7 @@
 //            clears it. This is what slows a guesser at one address without touching anyone else.
 //   address  failed logins per client address per day, whatever the name. 100 → the address waits a day.
 //   account  failed logins per login name per hour from addresses that never logged in to it. 100 → further
-//            guesses from NEW addresses wait; an address that logged in successfully in the last 90 days
+//            guesses from NEW addresses wait; an address that logged in successfully in the last 20 days
 //            ("known") is never held by this counter, so a stranger cannot lock the owner out.
 //
 // Every attempt consumes its points BEFORE the password is checked (the store's consume is atomic), so 28
@@ -31,7 +31,9 @@ export interface LoginThrottleConfig {
 export const DEFAULT_LOGIN_THROTTLE: LoginThrottleConfig = { pairFails: 10, pairBlockSeconds: 3600, addressFailsPerDay: 100, accountFailsPerHour: 100 };
 
 const DAY = 86_400;
-const KNOWN_ADDRESS_SECONDS = 90 * DAY;
+/** How long a successful login keeps an address "known", and a failure streak lives without a success. Below
+ * 24.8 days: the memory store expires keys with setTimeout, whose delay is a signed 32-bit count of ms. */
+const KNOWN_ADDRESS_SECONDS = 20 * DAY;
 
 /** One login attempt, already counted as a failure; `succeeded()` takes the count back. */
 export interface LoginAttempt {
@@ -55,7 +57,7 @@ export class LoginThrottle {
       opts.redis
         ? new RateLimiterRedis({ storeClient: opts.redis, keyPrefix: `${prefix}:${name}`, points, duration, blockDuration })
         : new RateLimiterMemory({ keyPrefix: `${prefix}:${name}`, points, duration, blockDuration });
-    // duration 90 days: "in a row" — the counter lives until a success deletes it (or 90 days pass).
+    // "in a row": the counter lives until a success deletes it (or 20 days pass).
     this.pair = make('pair', config.pairFails, KNOWN_ADDRESS_SECONDS, config.pairBlockSeconds);
     this.address = make('addr', config.addressFailsPerDay, DAY, DAY);
     this.account = make('acct', config.accountFailsPerHour, 3600, 3600);
