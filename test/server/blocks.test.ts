@@ -1,0 +1,68 @@
+// Issue 15, blocking against the real server: while bob blocks alice the relay stores nothing from alice for
+// bob (fetch and push see nothing), alice's send still succeeds with her stamp (she is not told), others'
+// messages still arrive, and after unblocking new messages arrive again. The list is bob's alone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EnvelopeJson, type TestServer, type TestUser, api, createUser, directConversation, isProblem, sendText, startTestServer } from './_harness.ts';
+
+let srv: TestServer;
+let alice: TestUser;
+let bob: TestUser;
+let carol: TestUser;
+beforeAll(async () => {
+  srv = await startTestServer();
+  [alice, bob, carol] = await Promise.all([createUser(srv.url, 'alice'), createUser(srv.url, 'bob'), createUser(srv.url, 'carol')]);
+});
+afterAll(() => srv.stop());
+
+const inbox = async (u: TestUser) => {
+  const r = await api<{ envelopes: EnvelopeJson[] }>(srv.url, 'GET', '/v1/messages?limit=500', undefined, u.token);
+  await (r.json.envelopes.length ? api(srv.url, 'POST', '/v1/messages/ack', { ids: r.json.envelopes.map((e) => e.id) }, u.token) : null);
+  return r.json.envelopes.map((e) => e.stamp.senderId as string);
+};
+
+describe('block list', () => {
+  it('a blocked sender is not delivered; the send still succeeds; unblocking restores delivery', async () => {
+    const ab = await directConversation(srv.url, alice, bob);
+    const cb = await directConversation(srv.url, carol, bob);
+    expect((await sendText(srv.url, alice, ab, [bob], 1, 'before')).res.status).toBe(201);
+    expect(await inbox(bob)).toEqual(['alice']);
+
+    const blocked = await api<{ userId: string; blockedAt: string }>(srv.url, 'PUT', '/v1/blocks/alice', undefined, bob.token);
+    expect(blocked.status).toBe(200);
+    expect(blocked.json.userId).toBe('alice');
+    expect((await api(srv.url, 'PUT', '/v1/blocks/alice', undefined, bob.token)).status).toBe(200); // idempotent
+
+    const during = await sendText(srv.url, alice, ab, [bob], 2, 'while blocked');
+    expect(during.res.status).toBe(201);
+    expect((during.res.json as { stamp?: { role?: string } }).stamp?.role).toBe('sender');
+    expect((await sendText(srv.url, carol, cb, [bob], 1, 'from carol')).res.status).toBe(201);
+    expect(await inbox(bob)).toEqual(['carol']);
+
+    const list = await api<{ blocked: Array<{ userId: string }> }>(srv.url, 'GET', '/v1/blocks', undefined, bob.token);
+    expect(list.json.blocked.map((b) => b.userId)).toEqual(['alice']);
+    expect((await api<{ blocked: unknown[] }>(srv.url, 'GET', '/v1/blocks', undefined, alice.token)).json.blocked).toEqual([]);
+
+    expect((await api(srv.url, 'DELETE', '/v1/blocks/alice', undefined, bob.token)).status).toBe(200);
+    expect((await sendText(srv.url, alice, ab, [bob], 3, 'after')).res.status).toBe(201);
+    expect(await inbox(bob)).toEqual(['alice']); // the message sent while blocked is not delivered later
+  });
+
+  it('in a group, only the blocker stops receiving the blocked member', async () => {
+    const g = await api<{ id: string }>(srv.url, 'POST', '/v1/conversations', { kind: 'group', memberIds: ['bob', 'carol'] }, alice.token);
+    expect(g.status).toBe(201);
+    await api(srv.url, 'PUT', '/v1/blocks/alice', undefined, carol.token);
+    expect((await sendText(srv.url, alice, g.json.id, [bob, carol], 1, 'group hello')).res.status).toBe(201);
+    expect(await inbox(bob)).toEqual(['alice']);
+    expect(await inbox(carol)).toEqual([]);
+  });
+
+  it('bad requests: yourself → 400, unknown account → 404, no token → 401 (problem+json)', async () => {
+    const self = await api(srv.url, 'PUT', '/v1/blocks/bob', undefined, bob.token);
+    expect(self.status).toBe(400);
+    expect(isProblem(self)).toBe(true);
+    const unknown = await api(srv.url, 'PUT', '/v1/blocks/nobody-at-all', undefined, bob.token);
+    expect(unknown.status).toBe(404);
+    expect((await api(srv.url, 'GET', '/v1/blocks')).status).toBe(401);
+    expect((await api(srv.url, 'PUT', '/v1/blocks/..%2Fx', undefined, bob.token)).status).toBe(400);
+  });
+});
