@@ -10,14 +10,34 @@ import { Welcome } from './Welcome.tsx';
 
 export type View = { kind: 'chat'; peerId: string | null } | { kind: 'group'; conversationId: string } | { kind: 'reports' };
 
+const VIEW_KEY = 'franking-chat/view';
+
+/** The open view survives a reload of this tab (sessionStorage: a new tab starts at the most recent chat). */
+function savedView(): View | null {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(VIEW_KEY) ?? 'null') as View | null;
+    return v && (v.kind === 'chat' || v.kind === 'group' || v.kind === 'reports') ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 export function App({ engine }: { engine: ChatEngine }) {
   const snap = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
-  const [view, setView] = useState<View>({ kind: 'chat', peerId: null });
+  const [view, setViewState] = useState<View>(() => savedView() ?? { kind: 'chat', peerId: null });
+  const setView = (v: View) => {
+    setViewState(v);
+    try {
+      sessionStorage.setItem(VIEW_KEY, JSON.stringify(v));
+    } catch {
+      // not persisted: a reload opens the most recent chat
+    }
+  };
 
-  // Open the most recent conversation once contacts or groups are known.
+  // Open the most recent conversation once contacts or groups are known (message requests are not opened by themselves).
   useEffect(() => {
     if (view.kind !== 'chat' || view.peerId !== null) return;
-    const c = snap.contacts[0];
+    const c = snap.contacts.find((x) => !x.request);
     const g = snap.groups[0];
     if (g && (!c || g.lastActivity > c.lastActivity)) setView({ kind: 'group', conversationId: g.conversationId });
     else if (c) setView({ kind: 'chat', peerId: c.peerId });
@@ -90,7 +110,7 @@ function AccountBanner({ snap }: { snap: Snapshot }) {
 function EmptyState() {
   return (
     <section className="empty">
-      <h2>No conversation open</h2>
+      <h1>No conversation open</h1>
       <p>Add someone by their handle on the left to start an end-to-end encrypted conversation, or start a group.</p>
       <ul className="promises">
         <li>The server only ever relays ciphertext: it cannot read your messages.</li>

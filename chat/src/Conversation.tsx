@@ -4,13 +4,19 @@ import { useEffect, useState } from 'react';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import { MessageLog } from './MessageLog.tsx';
 import { Composer } from './Messages.tsx';
+import { BlockDialog } from './BlockDialog.tsx';
+import { ReportDialog } from './ReportDialog.tsx';
 import { SafetyNumberDialog } from './SafetyNumberDialog.tsx';
 
 export function Conversation({ engine, snap, peerId, onShowReports }: { engine: ChatEngine; snap: Snapshot; peerId: string; onShowReports: () => void }) {
   const contact = engine.contact(peerId);
   const messages = contact ? (snap.messages[contact.conversationId] ?? []) : [];
   const [showSafety, setShowSafety] = useState(false);
+  const [showBlock, setShowBlock] = useState(false);
+  const [reportAndBlock, setReportAndBlock] = useState<string | null>(null);
   const blocked = snap.standing !== null;
+  const peerBlocked = snap.blocked.includes(peerId);
+  const lastIncoming = [...messages].reverse().find((m) => m.direction === 'in' && m.item);
 
   useEffect(() => {
     void engine.markRead(peerId);
@@ -34,10 +40,20 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
             )}
           </p>
         </div>
-        <button type="button" onClick={() => setShowSafety(true)}>
-          Safety number
-        </button>
+        <div className="row header-actions">
+          <button type="button" onClick={() => setShowSafety(true)}>
+            Safety number
+          </button>
+          <button type="button" className={peerBlocked ? '' : 'danger-outline'} onClick={() => setShowBlock(true)}>
+            {peerBlocked ? 'Unblock' : 'Block'}
+          </button>
+        </div>
       </header>
+      {peerBlocked && (
+        <p className="banner notice" role="status" data-testid="blocked-banner">
+          You blocked {peerId}. The server does not deliver their messages to you; they are not told.
+        </p>
+      )}
 
       <MessageLog
         engine={engine}
@@ -50,9 +66,43 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
         onShowReports={onShowReports}
       />
 
-      <Composer label={`Message ${peerId}`} placeholder={`Message ${peerId}`} disabled={blocked} onSend={(text, file) => engine.send(peerId, text, file)} />
+      {contact.request ? (
+        <section className="request-bar" aria-labelledby="request-title" data-testid="request-bar">
+          <h2 id="request-title">Message request from {peerId}</h2>
+          <p>
+            You have not written to {peerId} before. They do not know whether you have seen this. Accept to reply, or delete it; if it is abusive,
+            report it and block them.
+          </p>
+          <div className="row wrap">
+            <button type="button" className="primary" onClick={() => void engine.safety.accept(peerId)}>
+              Accept
+            </button>
+            <button type="button" onClick={() => void engine.safety.deleteRequest(peerId)}>
+              Delete
+            </button>
+            {lastIncoming && (
+              <button type="button" className="danger-solid" onClick={() => setReportAndBlock(lastIncoming.id)}>
+                Report and block
+              </button>
+            )}
+          </div>
+        </section>
+      ) : (
+        <Composer
+          label={`Message ${peerId}`}
+          placeholder={peerBlocked ? `Unblock ${peerId} to write to them` : `Message ${peerId}`}
+          disabled={blocked || peerBlocked}
+          disabledText={peerBlocked ? `You blocked ${peerId}` : undefined}
+          onSend={(text, file) => engine.send(peerId, text, file)}
+          draftKey={`${snap.me}/${contact.conversationId}`}
+        />
+      )}
 
       {showSafety && <SafetyNumberDialog engine={engine} peerId={peerId} onClose={() => setShowSafety(false)} />}
+      {showBlock && <BlockDialog engine={engine} peerId={peerId} onClose={() => setShowBlock(false)} />}
+      {reportAndBlock && (
+        <ReportDialog engine={engine} messageId={reportAndBlock} blockByDefault onClose={() => setReportAndBlock(null)} onShowReports={onShowReports} />
+      )}
     </section>
   );
 }

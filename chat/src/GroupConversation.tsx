@@ -32,7 +32,7 @@ export function GroupConversation({ engine, snap, conversationId, onShowReports,
       <section className="conversation" aria-labelledby="conv-title">
         <header className="conv-header">
           <div>
-            <h1 id="conv-title">{group.name}</h1>
+            <h1 id="conv-title" dir="auto">{group.name}</h1>
             <p className="conv-sub">
               <LockIcon size={12} /> Group · end-to-end encrypted ·{' '}
               {group.active ? `${group.members.length} members: ${['you', ...others].join(', ')}` : 'You are no longer a member'}
@@ -61,6 +61,7 @@ export function GroupConversation({ engine, snap, conversationId, onShowReports,
           disabled={blocked || !group.active}
           disabledText={group.active ? undefined : 'You are no longer a member of this group'}
           onSend={(text, file) => engine.sendGroup(conversationId, text, file)}
+          draftKey={`${snap.me}/${conversationId}`}
         />
       </section>
 

@@ -20,17 +20,46 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
 }) {
   const [reporting, setReporting] = useState<{ id: string; trigger: HTMLElement | null } | null>(null);
   const listRef = useRef<HTMLDivElement>(null);
+  const contentRef = useRef<HTMLOListElement>(null);
+  /** Whether the view follows the newest message (the reader has not scrolled up). */
+  const following = useRef(true);
   const blocked = snap.standing !== null;
   const last = messages[messages.length - 1];
   useEffect(() => {
     const el = listRef.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [messages.length, last?.state, last?.attachments?.[0]?.status, blocked]);
+    if (el && (following.current || last?.direction === 'out')) {
+      el.scrollTop = el.scrollHeight;
+      following.current = true;
+    }
+  }, [messages.length, last?.state, last?.attachments?.[0]?.status, last?.direction, blocked]);
+  // Content grows after the render too (an image decodes, a verified file appears): keep following the bottom.
+  // Without this the view stopped ~180 px short after an image, hiding the new message and its Report button.
+  useEffect(() => {
+    const el = listRef.current;
+    const content = contentRef.current;
+    if (!el || !content || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      if (following.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(content);
+    return () => ro.disconnect();
+  }, []);
 
   return (
     <>
-      <div className="messages" ref={listRef} role="log" aria-label={label} aria-live="polite" tabIndex={0}>
-        <ol className="message-list">
+      <div
+        className="messages"
+        ref={listRef}
+        role="log"
+        aria-label={label}
+        aria-live="polite"
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+        }}
+      >
+        <ol className="message-list" ref={contentRef}>
           <li className="system intro">{intro}</li>
           {messages.map((m) => (
             <MessageItem

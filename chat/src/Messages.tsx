@@ -2,12 +2,15 @@
 // delivery state, Report), an attachment shown only once verified, and the composer with "Attach a file".
 import { type ChangeEvent, type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { type ChatEngine, MAX_ATTACHMENT_BYTES, type OutgoingFile, displayText, formatBytes, tooLargeMessage } from './engine.ts';
+import { ImageViewer } from './ImageViewer.tsx';
 import { formatTime } from './labels.ts';
 import type { AttachmentState, MessageRecord } from './storage.ts';
 
 /** A verified attachment: images inline, other files as a download link. Nothing is shown before verification. */
 export function AttachmentView({ engine, messageId, index, a, from }: { engine: ChatEngine; messageId: string; index: number; a: AttachmentState; from: string }) {
   const [url, setUrl] = useState<string | null>(null);
+  const [viewing, setViewing] = useState(false);
+  const opener = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     let live = true;
     if (a.status === 'ready') void engine.attachmentUrl(messageId, index).then((u) => live && setUrl(u));
@@ -20,10 +23,20 @@ export function AttachmentView({ engine, messageId, index, a, from }: { engine: 
   if (a.status === 'failed') return <p className="attachment bad" role="note" data-attachment="failed">{a.error ?? 'This file could not be opened.'}</p>;
   if (!url) return <p className="attachment pending">Opening file…</p>;
   if (a.mediaType.startsWith('image/') && !a.mediaType.includes('svg')) {
+    const alt = `Image from ${from} (${label})`;
+    const ext = a.mediaType.split('/')[1]?.replace(/[^a-z0-9]/gi, '') || 'img';
     return (
-      <a className="attachment image" href={url} target="_blank" rel="noreferrer" data-attachment="ready">
-        <img src={url} alt={`Image from ${from} (${label})`} />
-      </a>
+      <>
+        <button ref={opener} type="button" className="attachment image" data-attachment="ready" onClick={() => setViewing(true)} aria-label={`Enlarge image from ${from} (${label})`}>
+          <img src={url} alt={alt} />
+        </button>
+        {viewing && (
+          <ImageViewer url={url} alt={alt} fileName={`image-${messageId.slice(-8)}-${index + 1}.${ext}`} onClose={() => {
+            setViewing(false);
+            requestAnimationFrame(() => opener.current?.focus());
+          }} />
+        )}
+      </>
     );
   }
   return (
@@ -56,7 +69,7 @@ export function MessageItem({ engine, me, m, senderLabel, showSender, onReport, 
       )}
       <div className="bubble">
         <span className="visually-hidden">{mine ? 'You' : senderLabel}: </span>
-        {info ? <span className="text info-text">{displayText(m, me)}</span> : m.text && <span className="text">{m.text}</span>}
+        {info ? <span className="text info-text" dir="auto">{displayText(m, me)}</span> : m.text && <span className="text" dir="auto">{m.text}</span>}
         {m.attachments?.map((a, i) => <AttachmentView key={i} engine={engine} messageId={m.id} index={i} a={a} from={mine ? 'you' : senderLabel} />)}
       </div>
       <div className="meta">
@@ -92,11 +105,40 @@ export function MessageItem({ engine, me, m, senderLabel, showSender, onReport, 
   );
 }
 
-/** Text plus an optional file. Enter sends, Shift+Enter makes a new line. The file is encrypted before upload. */
-export function Composer({ label, placeholder, disabled, disabledText = 'Sending is blocked for your account', onSend }: {
-  label: string; placeholder: string; disabled: boolean; disabledText?: string; onSend: (text: string, file?: OutgoingFile) => Promise<void>;
+/** Longest message text (characters); longer text is not cut: the composer says so and does not send. */
+export const MAX_MESSAGE_CHARS = 4000;
+/** The counter shows from here on. */
+const COUNT_FROM = 3500;
+
+const draftStorageKey = (key: string) => `franking-chat/draft/${key}`;
+function loadDraft(key: string | undefined): string {
+  if (!key) return '';
+  try {
+    return sessionStorage.getItem(draftStorageKey(key)) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Text plus an optional file. Enter sends, Shift+Enter makes a new line. The file is encrypted before upload.
+ * The draft of each conversation (`draftKey`) survives a reload of the tab.
+ */
+export function Composer({ label, placeholder, disabled, disabledText = 'Sending is blocked for your account', onSend, draftKey }: {
+  label: string; placeholder: string; disabled: boolean; disabledText?: string; onSend: (text: string, file?: OutgoingFile) => Promise<void>; draftKey?: string;
 }) {
-  const [draft, setDraft] = useState('');
+  const [draft, setDraftState] = useState(() => loadDraft(draftKey));
+  const setDraft = (text: string) => {
+    setDraftState(text);
+    if (!draftKey) return;
+    try {
+      if (text) sessionStorage.setItem(draftStorageKey(draftKey), text);
+      else sessionStorage.removeItem(draftStorageKey(draftKey));
+    } catch {
+      // storage full or disabled: the draft just does not survive a reload
+    }
+  };
+  const tooLong = draft.length > MAX_MESSAGE_CHARS;
   const [file, setFile] = useState<File | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -117,7 +159,7 @@ export function Composer({ label, placeholder, disabled, disabledText = 'Sending
   async function submit(e?: FormEvent) {
     e?.preventDefault();
     const text = draft;
-    if ((!text.trim() && !file) || busy) return;
+    if ((!text.trim() && !file) || busy || tooLong) return;
     const sending = file;
     setDraft('');
     setFile(null);
@@ -159,11 +201,12 @@ export function Composer({ label, placeholder, disabled, disabledText = 'Sending
         onChange={(e) => setDraft(e.target.value)}
         onKeyDown={onKey}
         placeholder={disabled ? disabledText : placeholder}
-        maxLength={4000}
+        dir="auto"
         disabled={disabled}
-        aria-describedby={error ? 'send-error' : undefined}
+        aria-invalid={tooLong || undefined}
+        aria-describedby={[error ? 'send-error' : '', draft.length >= COUNT_FROM ? 'char-count' : ''].filter(Boolean).join(' ') || undefined}
       />
-      <button type="submit" className="primary" disabled={disabled || busy || (!draft.trim() && !file)}>
+      <button type="submit" className="primary" disabled={disabled || busy || tooLong || (!draft.trim() && !file)}>
         {busy ? 'Encrypting…' : 'Send'}
       </button>
       {file && (
@@ -174,6 +217,13 @@ export function Composer({ label, placeholder, disabled, disabledText = 'Sending
           <button type="button" className="link" onClick={() => setFile(null)} aria-label={`Remove ${file.name}`}>
             Remove
           </button>
+        </p>
+      )}
+      {draft.length >= COUNT_FROM && (
+        <p id="char-count" className={tooLong ? 'char-count error' : 'char-count'} role={tooLong ? 'alert' : undefined} data-testid="char-count">
+          {tooLong
+            ? `${draft.length.toLocaleString('en')} characters: messages are limited to ${MAX_MESSAGE_CHARS.toLocaleString('en')}. Shorten it, or attach it as a file.`
+            : `${draft.length.toLocaleString('en')} / ${MAX_MESSAGE_CHARS.toLocaleString('en')} characters`}
         </p>
       )}
       {error && (

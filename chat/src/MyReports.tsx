@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { ReportDetailJson } from '../../client/transport/api.ts';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import { OUTCOME_LABELS, STATUS_LABELS, categoryLabel, formatTime } from './labels.ts';
+import { markOutcomesSeen } from './report-badge.ts';
 
 const STEPS = ['received', 'in_review', 'resolved'] as const;
 
@@ -11,6 +12,7 @@ export function MyReports({ engine, snap }: { engine: ChatEngine; snap: Snapshot
   useEffect(() => {
     void engine.refreshReports();
   }, [engine]);
+  useEffect(() => markOutcomesSeen(snap.me, snap.reports), [snap.me, snap.reports]);
   const allMessages = Object.values(snap.messages).flat();
 
   return (
@@ -39,7 +41,7 @@ export function MyReports({ engine, snap }: { engine: ChatEngine; snap: Snapshot
                   </h2>
                   <span className={r.verdict === 'verified' ? 'badge ok' : 'badge warn'}>{r.verdict === 'verified' ? 'Verified ✓' : 'Not verified'}</span>
                 </div>
-                {msg && <blockquote className="quoted">{msg.text}</blockquote>}
+                {msg && <blockquote className="quoted" dir="auto">{msg.text}</blockquote>}
                 <ol className="steps" aria-label="Progress">
                   {STEPS.map((s, i) => (
                     <li key={s} className={i <= step ? 'done' : ''} aria-current={i === step ? 'step' : undefined}>

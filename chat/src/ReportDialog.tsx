@@ -13,8 +13,10 @@ function revealedBy(senders: string[], me: string | null, always: string): strin
   return [...[...counts].map(([s, n]) => `${n} from ${s}`), `${mine} from you`].join(', ');
 }
 
-export function ReportDialog({ engine, messageId, groupName, onClose, onShowReports }: {
+export function ReportDialog({ engine, messageId, groupName, onClose, onShowReports, blockByDefault = false }: {
   engine: ChatEngine; messageId: string; /** Set when reporting in a group. */ groupName?: string; onClose: () => void; onShowReports: () => void;
+  /** "Report and block" (from a message request): the block box starts ticked. */
+  blockByDefault?: boolean;
 }) {
   const me = engine.getSnapshot().me;
   const ref = useRef<HTMLDialogElement>(null);
@@ -25,6 +27,8 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<SubmittedReport | null>(null);
+  const [alsoBlock, setAlsoBlock] = useState(blockByDefault);
+  const [blockedToo, setBlockedToo] = useState<'no' | 'yes' | 'failed'>('no');
   const doneHeading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -63,7 +67,12 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
     setBusy(true);
     setError(null);
     try {
-      setDone(await engine.submitReport({ messageId, category, comment, contextIds: [...selected] }));
+      const report = await engine.submitReport({ messageId, category, comment, contextIds: [...selected] });
+      if (alsoBlock && peerId && !engine.safety.isBlocked(peerId)) {
+        // The report is filed either way; a failed block is said on the done screen, not as a report error.
+        setBlockedToo(await engine.safety.block(peerId).then(() => 'yes' as const, () => 'failed' as const));
+      } else if (alsoBlock) setBlockedToo('yes');
+      setDone(report);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {
@@ -96,6 +105,8 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
             )}
           </p>
           <p>A moderator will review it. You can follow its status under <strong>My reports</strong>. {done.duplicate ? 'You had already reported this message; this is the same report.' : ''}</p>
+          {blockedToo === 'yes' && <p data-testid="blocked-too">You blocked {peerId}: the server no longer delivers their messages to you.</p>}
+          {blockedToo === 'failed' && <p className="error">Blocking {peerId} did not work. Try again from the conversation header.</p>}
           <div className="actions">
             <button type="button" onClick={() => { close(); onShowReports(); }}>
               Open My reports
@@ -112,7 +123,7 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
             {groupName ? ` in “${groupName}”` : ''}
           </h2>
           {reported && (
-            <blockquote className="quoted">
+            <blockquote className="quoted" dir="auto">
               {displayText(reported, me)}
               {reported.attachments?.map((a, i) => (
                 <span key={i} className="ctx-file">
@@ -126,7 +137,10 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
             <legend>Why are you reporting it?</legend>
             {CATEGORIES.map((c, i) => (
               <label key={c} className="reason">
-                <input type="radio" id={`reason-${c}`} name="reason" value={c} checked={category === c} onChange={() => setCategory(c)} autoFocus={i === 0} />
+                <input type="radio" id={`reason-${c}`} name="reason" value={c} checked={category === c} onChange={() => {
+                  setCategory(c);
+                  setError(null); // "Choose a reason first." is answered
+                }} autoFocus={i === 0} aria-describedby={error ? 'report-error' : undefined} />
                 <span>
                   <span className="reason-label">{CATEGORY_LABELS[c].label}</span>
                   <span className="hint">{CATEGORY_LABELS[c].hint}</span>
@@ -157,7 +171,7 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
                   <label>
                     <input type="checkbox" checked={selected.has(m.id)} disabled={isReported} onChange={() => toggle(m.id)} />
                     <span className="who">{m.direction === 'out' ? 'You' : m.senderId}</span>
-                    <span className="ctx-text">
+                    <span className="ctx-text" dir="auto">
                       {displayText(m, me)}
                       {m.attachments?.map((a, i) => (
                         <span key={i} className="ctx-file">
@@ -191,6 +205,9 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
               <li>
                 <strong>Stays encrypted:</strong> every other message in {where} and all your other chats. The server never had the keys to read them and does not get them now.
               </li>
+              <li data-testid="not-told">
+                <strong>{peerId} is not told</strong> that you reported them, or by whom. If moderators act, they learn only the decision about their account.
+              </li>
               {leftOut > 0 && (
                 <li>
                   You left out {leftOut} message{leftOut === 1 ? '' : 's'}. Moderators can tell when messages are missing between the ones you include, but not what they say.
@@ -199,8 +216,17 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
             </ul>
           </section>
 
+          {peerId && (
+            <label className="check">
+              <input type="checkbox" checked={alsoBlock || engine.safety.isBlocked(peerId)} disabled={engine.safety.isBlocked(peerId)} onChange={(e) => setAlsoBlock(e.target.checked)} />
+              <span>
+                {engine.safety.isBlocked(peerId) ? `You have blocked ${peerId}` : `Also block ${peerId}`}
+                <span className="hint"> The server stops delivering their messages to you. They are not told.</span>
+              </span>
+            </label>
+          )}
           {error && (
-            <p className="error" role="alert">
+            <p id="report-error" className="error" role="alert">
               {error}
             </p>
           )}
@@ -209,7 +235,7 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
               Cancel
             </button>
             <button type="submit" className="danger-solid" disabled={busy}>
-              {busy ? 'Sending report…' : 'Send report'}
+              {busy ? 'Sending report…' : alsoBlock && !engine.safety.isBlocked(peerId) ? 'Report and block' : 'Send report'}
             </button>
           </div>
         </form>

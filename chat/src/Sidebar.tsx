@@ -3,7 +3,8 @@ import { LockIcon } from './Icons.tsx';
 import { type FormEvent, useState } from 'react';
 import type { View } from './App.tsx';
 import { type ChatEngine, GROUP_NAME_MAX, type Snapshot, displayText } from './engine.ts';
-import type { MessageRecord } from './storage.ts';
+import { unreadOutcomes } from './report-badge.ts';
+import type { ContactRecord, MessageRecord } from './storage.ts';
 
 function preview(m: MessageRecord | undefined, me: string | null, group: boolean): string {
   if (!m) return 'No messages yet';
@@ -72,7 +73,10 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [newGroup, setNewGroup] = useState(false);
-  const decided = snap.reports.filter((r) => r.outcome !== null).length;
+  // Outcomes not yet seen, not every report (issue 15); nothing while My reports is open.
+  const newOutcomes = view.kind === 'reports' ? 0 : unreadOutcomes(snap.me, snap.reports);
+  const requests = snap.contacts.filter((c) => c.request);
+  const chats = snap.contacts.filter((c) => !c.request);
 
   async function add(e: FormEvent) {
     e.preventDefault();
@@ -107,7 +111,7 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
           Chats
         </button>
         <button type="button" className={view.kind === 'reports' ? 'tab active' : 'tab'} aria-current={view.kind === 'reports' ? 'page' : undefined} onClick={() => setView({ kind: 'reports' })}>
-          My reports{snap.reports.length > 0 && <span className="count" aria-label={`${snap.reports.length} reports, ${decided} decided`}>{snap.reports.length}</span>}
+          My reports{newOutcomes > 0 && <span className="count" data-testid="outcome-badge" aria-label={`${newOutcomes} new outcome${newOutcomes === 1 ? '' : 's'}`}>{newOutcomes}</span>}
         </button>
       </nav>
       <form className="add" onSubmit={add}>
@@ -140,14 +144,26 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
           </button>
         </div>
       )}
+      {requests.length > 0 && (
+        <>
+          <h2 className="list-title" id="requests-title">
+            Requests <span className="count">{requests.length}</span>
+          </h2>
+          <ul className="contacts requests" aria-labelledby="requests-title" data-testid="requests">
+            {requests.map((c) => (
+              <ContactItem key={c.peerId} c={c} snap={snap} view={view} setView={setView} />
+            ))}
+          </ul>
+        </>
+      )}
       <h2 className="list-title" id="contacts-title">
         Conversations
       </h2>
-      {snap.contacts.length === 0 && snap.groups.length === 0 ? (
+      {chats.length === 0 && snap.groups.length === 0 ? (
         <p className="hint pad">No contacts yet.</p>
       ) : (
         <ul className="contacts" aria-labelledby="contacts-title">
-          {[...snap.contacts.map((c) => ({ at: c.lastActivity, c, g: null })), ...snap.groups.map((g) => ({ at: g.lastActivity, c: null, g }))]
+          {[...chats.map((c) => ({ at: c.lastActivity, c, g: null })), ...snap.groups.map((g) => ({ at: g.lastActivity, c: null, g }))]
             .sort((a, b) => b.at - a.at)
             .map(({ c, g }) => {
             if (g) {
@@ -160,11 +176,11 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
                       {g.name.slice(0, 1).toUpperCase()}
                     </span>
                     <span className="contact-text">
-                      <span className="contact-name">
+                      <span className="contact-name" dir="auto">
                         {g.name}
                         <span className="visually-hidden"> (group)</span>
                       </span>
-                      <span className="preview">{g.active ? preview(list[list.length - 1], snap.me, true) : 'You are no longer a member'}</span>
+                      <span className="preview" dir="auto">{g.active ? preview(list[list.length - 1], snap.me, true) : 'You are no longer a member'}</span>
                     </span>
                     {g.unread > 0 && !active && <span className="unread" aria-label={`${g.unread} unread`}>{g.unread}</span>}
                   </button>
@@ -172,26 +188,7 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
               );
             }
             if (!c) return null;
-            const list = snap.messages[c.conversationId] ?? [];
-            const last = list[list.length - 1];
-            const active = view.kind === 'chat' && view.peerId === c.peerId;
-            return (
-              <li key={c.peerId}>
-                <button type="button" className={active ? 'contact active' : 'contact'} aria-current={active ? 'true' : undefined} onClick={() => setView({ kind: 'chat', peerId: c.peerId })}>
-                  <span className="avatar" aria-hidden="true">
-                    {c.peerId.slice(0, 1).toUpperCase()}
-                  </span>
-                  <span className="contact-text">
-                    <span className="contact-name">
-                      {c.peerId}
-                      {c.verified && <span className="verified-mark" title="Safety number verified" aria-label="(safety number verified)"> ✔</span>}
-                    </span>
-                    <span className="preview">{preview(last, snap.me, false)}</span>
-                  </span>
-                  {c.unread > 0 && !active && <span className="unread" aria-label={`${c.unread} unread`}>{c.unread}</span>}
-                </button>
-              </li>
-            );
+            return <ContactItem key={c.peerId} c={c} snap={snap} view={view} setView={setView} />;
           })}
         </ul>
       )}
@@ -207,5 +204,30 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
         </button>
       </footer>
     </aside>
+  );
+}
+
+function ContactItem({ c, snap, view, setView }: { c: ContactRecord; snap: Snapshot; view: View; setView: (v: View) => void }) {
+  const list = snap.messages[c.conversationId] ?? [];
+  const last = list[list.length - 1];
+  const active = view.kind === 'chat' && view.peerId === c.peerId;
+  const blocked = snap.blocked.includes(c.peerId);
+  return (
+    <li>
+      <button type="button" className={active ? 'contact active' : 'contact'} aria-current={active ? 'true' : undefined} onClick={() => setView({ kind: 'chat', peerId: c.peerId })}>
+        <span className="avatar" aria-hidden="true">
+          {c.peerId.slice(0, 1).toUpperCase()}
+        </span>
+        <span className="contact-text">
+          <span className="contact-name">
+            {c.peerId}
+            {c.verified && <span className="verified-mark" title="Safety number verified" aria-label="(safety number verified)"> ✔</span>}
+            {blocked && <span className="blocked-mark"> · blocked</span>}
+          </span>
+          <span className="preview" dir="auto">{preview(last, snap.me, false)}</span>
+        </span>
+        {c.unread > 0 && !active && <span className="unread" aria-label={`${c.unread} unread`}>{c.unread}</span>}
+      </button>
+    </li>
   );
 }

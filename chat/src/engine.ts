@@ -20,6 +20,8 @@ import {
   type AccountRecord, type AttachmentState, ChatStorage, type ContactRecord, type GroupRecord, type MessageRecord, type PublicIdentityJson, type SessionRecord,
 } from './storage.ts';
 import { type NoticeJson, fetchNotices } from './notices.ts';
+import { Safety } from './safety.ts';
+import { TabSync } from './tab-sync.ts';
 
 export const HANDLE_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
 /** One-time prekeys uploaded at registration and whenever the directory runs low. */
@@ -77,6 +79,8 @@ export interface Snapshot {
   messages: Readonly<Record<string, readonly MessageRecord[]>>;
   reports: readonly ReportSummaryJson[];
   notices: readonly NoticeJson[];
+  /** Accounts this user blocked (chat/src/safety.ts). */
+  blocked: readonly string[];
 }
 
 /** A filed report and the state of its attachments (null: their state could not be read). */
@@ -88,7 +92,7 @@ export interface ContextCandidate {
 }
 
 const EMPTY: Snapshot = {
-  phase: 'loading', me: null, banner: null, connection: 'idle', standing: null, contacts: [], groups: [], messages: {}, reports: [], notices: [],
+  phase: 'loading', me: null, banner: null, connection: 'idle', standing: null, contacts: [], groups: [], messages: {}, reports: [], notices: [], blocked: [],
 };
 
 const identityJson = (s: { signingKey: Uint8Array; dhKey: Uint8Array }): PublicIdentityJson => ({ signingKey: toBase64Url(s.signingKey), dhKey: toBase64Url(s.dhKey) });
@@ -154,9 +158,19 @@ export class ChatEngine {
   private reportsTimer: ReturnType<typeof setInterval> | null = null;
   /** Object URLs of verified attachments, by `${messageId}#${index}`. */
   private readonly fileUrls = new Map<string, Promise<string | null>>();
+  /** Block list and message requests (chat/src/safety.ts). */
+  readonly safety: Safety;
+  /** Other tabs of this chat (chat/src/tab-sync.ts). */
+  private readonly tabs: TabSync;
 
   constructor(private readonly baseUrl = '') {
     this.api = new ApiClient({ baseUrl, refreshToken: () => this.relogin() });
+    this.safety = new Safety({
+      api: this.api, store: () => this.store, contacts: () => this.state.contacts, upsertContact: (c) => this.upsertContact(c),
+      removeContact: (peerId) => this.set({ contacts: this.state.contacts.filter((c) => c.peerId !== peerId) }),
+      setBlocked: (blocked) => this.set({ blocked }), blocked: () => this.state.blocked,
+    });
+    this.tabs = new TabSync(() => void (this.storage && this.loadLocal()));
   }
 
   // ---- React binding (useSyncExternalStore) ----
@@ -168,10 +182,12 @@ export class ChatEngine {
   private set(patch: Partial<Snapshot>): void {
     this.state = { ...this.state, ...patch };
     for (const fn of this.listeners) fn();
+    if (patch.messages || patch.contacts || patch.groups) this.tabs.changed();
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn, fn);
+    const exclusive = () => TabSync.exclusive(fn);
+    const run = this.lock.then(exclusive, exclusive);
     this.lock = run.catch(() => undefined);
     return run;
   }
@@ -247,6 +263,7 @@ export class ChatEngine {
       return;
     }
     await this.maintainPreKeys().catch(() => undefined);
+    void this.safety.sync().catch(() => undefined);
     void this.refreshNotices();
     void this.refreshReports();
     void this.refreshGroups();
@@ -318,7 +335,9 @@ export class ChatEngine {
     const byConversation: Record<string, MessageRecord[]> = {};
     for (const m of messages) (byConversation[m.conversationId] ??= []).push(m);
     for (const list of Object.values(byConversation)) list.sort(byTime);
-    this.set({ contacts: contacts.sort((a, b) => b.lastActivity - a.lastActivity), groups: groups.sort((a, b) => b.lastActivity - a.lastActivity), messages: byConversation });
+    this.state = { ...this.state, contacts: contacts.sort((a, b) => b.lastActivity - a.lastActivity), groups: groups.sort((a, b) => b.lastActivity - a.lastActivity), messages: byConversation };
+    for (const fn of this.listeners) fn(); // not set(): a reload from the store is not a change to announce
+    await this.safety.load();
   }
 
   /** Log out and delete every key and message from this browser. */
@@ -348,13 +367,18 @@ export class ChatEngine {
 
   /** Adds a contact by handle: opens the 1:1 conversation and starts an encrypted session from their prekeys. */
   async addContact(handle: string): Promise<ContactRecord> {
-    const peerId = handle.trim();
-    if (!HANDLE_PATTERN.test(peerId)) throw new Error('Handles are 3–32 letters, digits, dots, dashes or underscores.');
-    if (peerId === this.me) throw new Error("That's you. Add someone else's handle.");
-    const existing = this.contact(peerId);
-    if (existing) return existing;
+    const typed = handle.trim();
+    if (!HANDLE_PATTERN.test(typed)) throw new Error('Handles are 3–32 letters, digits, dots, dashes or underscores.');
+    if (typed.toLowerCase() === this.me.toLowerCase()) throw new Error("That's you. Add someone else's handle.");
+    let peerId = typed;
     let conversationId: string;
     try {
+      peerId = await this.api.lookupAccount(typed); // handles are case-insensitive: "ALICE" is alice
+      const existing = this.contact(peerId);
+      if (existing) {
+        if (existing.request) await this.safety.accept(peerId); // writing to someone accepts their request
+        return this.contact(peerId) as ContactRecord;
+      }
       conversationId = (await this.api.createConversation({ kind: 'direct', peerId })).id;
     } catch (e) {
       if (ApiError.is(e, 'not_found')) throw new Error(`No one is registered as “${peerId}”. Check the spelling.`);
@@ -814,6 +838,7 @@ export class ChatEngine {
   private async receive(env: EnvelopeJson): Promise<boolean> {
     const stamp = env.stamp;
     if (stamp.role !== 'recipient' || stamp.recipientId !== this.me) return true;
+    if (this.safety.isBlocked(stamp.senderId)) return true; // blocked: acknowledged and dropped unread
     if (await this.store.message(stamp.messageId)) return true; // already stored (ack was lost)
     const peerId = stamp.senderId;
     const envelope = { commitment: fromBase64Url(env.commitment, 'commitment'), message: fromBase64Url(env.ciphertext, 'ciphertext') };
@@ -923,7 +948,8 @@ export class ChatEngine {
   private async contactForIncoming(peerId: string, conversationId: string, remote: PublicIdentityJson | null): Promise<ContactRecord> {
     const existing = this.contact(peerId);
     if (!existing) {
-      return { peerId, conversationId, identity: remote, verified: false, identityChanged: false, addedAt: Date.now(), lastActivity: Date.now(), unread: 0 };
+      // Someone you never wrote to: a message request, not an open chat (chat/src/safety.ts).
+      return { peerId, conversationId, identity: remote, verified: false, identityChanged: false, addedAt: Date.now(), lastActivity: Date.now(), unread: 0, request: true };
     }
     if (remote && existing.identity && !sameIdentity(existing.identity, remote)) {
       return { ...existing, identity: remote, verified: false, identityChanged: true };

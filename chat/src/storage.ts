@@ -34,6 +34,8 @@ export interface ContactRecord {
   addedAt: number;
   lastActivity: number;
   unread: number;
+  /** A message request: they wrote first and you have not accepted (chat/src/safety.ts). */
+  request?: boolean;
 }
 
 export interface SessionRecord {
@@ -210,6 +212,15 @@ export class ChatStorage {
   }
   messages(): Promise<MessageRecord[]> {
     return this.all('messages');
+  }
+  getMeta<T>(key: string): Promise<T | undefined> {
+    return this.get('meta', key);
+  }
+
+  /** Deletes a 1:1 contact and every message of its conversation (a declined message request). */
+  async deleteConversation(peerId: string, conversationId: string): Promise<void> {
+    const ids = (await promisify(this.db.transaction('messages').objectStore('messages').index('conversationId').getAllKeys(conversationId))) as IDBValidKey[];
+    await this.write([{ store: 'contacts', delete: peerId }, ...ids.map((id) => ({ store: 'messages' as const, delete: id }))]);
   }
 
   /** Forget this device: every key and message is deleted from this browser. */

@@ -3,7 +3,8 @@
 // only (z.input / z.output), so this file pulls no server code into a bundle. Errors: every non-2xx answer
 // becomes an ApiError carrying the RFC 9457 problem fields (status, code, title, detail).
 import type { z } from 'zod';
-import type { AccountResponse } from './contract/accounts.ts';
+import type { AccountLookup, AccountResponse } from './contract/accounts.ts';
+import type { BlockEntry, BlockList } from './contract/blocks.ts';
 import type { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from './contract/auth.ts';
 import type { Conversation, ConversationList, CreateConversationRequest } from './contract/conversations.ts';
 import type { FetchedBundle, PublishBundleRequest, PublishBundleResponse } from './contract/keys.ts';
@@ -208,6 +209,21 @@ export class ApiClient {
   /** The logged-in account: role, status, published identity keys, one-time prekeys left in the directory. */
   me(): Promise<Account> {
     return this.request('GET', '/v1/accounts/me');
+  }
+  /** Handles are case-insensitive: the registered spelling of `handle` (404 not_found when nobody has it). */
+  async lookupAccount(handle: string): Promise<string> {
+    return (await this.request<z.output<typeof AccountLookup>>('GET', `/v1/accounts/lookup/${encodeURIComponent(handle)}`)).userId;
+  }
+
+  // ---- Block list: the server stops delivering a blocked account's messages to you ----
+  async listBlocks(): Promise<Array<z.output<typeof BlockEntry>>> {
+    return (await this.request<z.output<typeof BlockList>>('GET', '/v1/blocks')).blocked;
+  }
+  blockAccount(userId: string): Promise<z.output<typeof BlockEntry>> {
+    return this.request('PUT', `/v1/blocks/${encodeURIComponent(userId)}`);
+  }
+  unblockAccount(userId: string): Promise<Ok> {
+    return this.request('DELETE', `/v1/blocks/${encodeURIComponent(userId)}`);
   }
 
   /** Registers `userId` for this identity: the signature proves possession of the signing key and binds the DH key. */

@@ -1,0 +1,37 @@
+// Several tabs of the chat on one device (issue 15). They share one IndexedDB; this keeps them consistent:
+//   - changes are announced on a BroadcastChannel, and the other tabs re-read the store, so a message sent or
+//     received in one tab appears in the others at once;
+//   - state changes (ratchet, chains, prekeys) run under one Web Lock across tabs, so two tabs never advance
+//     the same session from stale copies.
+const CHANNEL = 'franking-chat/tabs';
+const LOCK = 'franking-chat/state';
+
+export class TabSync {
+  private readonly channel: BroadcastChannel | null;
+  private pending = false;
+
+  constructor(onRemoteChange: () => void) {
+    this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(CHANNEL);
+    if (this.channel) this.channel.onmessage = () => onRemoteChange();
+  }
+
+  /** Tells the other tabs that the store changed (coalesced to one note per task). */
+  changed(): void {
+    if (!this.channel || this.pending) return;
+    this.pending = true;
+    queueMicrotask(() => {
+      this.pending = false;
+      this.channel?.postMessage('changed');
+    });
+  }
+
+  /** Runs `fn` holding the cross-tab state lock (plain call where Web Locks are missing). */
+  static exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const locks = typeof navigator !== 'undefined' ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
+    return locks ? (locks.request(LOCK, fn) as Promise<T>) : fn();
+  }
+
+  close(): void {
+    this.channel?.close();
+  }
+}
