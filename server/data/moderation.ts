@@ -89,6 +89,12 @@ export function moderationRepo(db: Db) {
       });
     },
 
+    /** The reported item of each report (revealed content only: the queue's text preview). */
+    async reportedItems(reportIds: string[]): Promise<Array<{ reportId: string; body: Uint8Array; headerJson: string | null; verdict: string }>> {
+      if (!reportIds.length) return [];
+      return db.reportItem.findMany({ where: { reportId: { in: reportIds }, isReported: true }, select: { reportId: true, body: true, headerJson: true, verdict: true } });
+    },
+
     /** Reports against each of these accounts (for "3 earlier reports" in the queue). */
     async reportCounts(accusedIds: string[]): Promise<Map<string, number>> {
       if (!accusedIds.length) return new Map();

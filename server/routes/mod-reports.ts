@@ -27,6 +27,7 @@ const QueueItem = z.strictObject({
   id: Id, reporterId: Id, accusedId: Id, category: z.string(), verdict: z.enum(['verified', 'unverified']), status: Status, outcome: Outcome,
   assigneeId: z.string().nullable(), claimedAt: IsoTime.nullable(), decidedAt: IsoTime.nullable(), createdAt: IsoTime,
   reportsAgainstAccused: z.number().int().optional(),
+  preview: z.string().nullable().optional().meta({ description: 'first 140 characters of the reported message, when it is verified text' }),
 });
 export const QueueResponse = z
   .strictObject({ reports: z.array(QueueItem), nextCursor: z.string().nullable().meta({ description: 'pass as ?cursor= for the next page' }) })

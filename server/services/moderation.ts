@@ -113,9 +113,10 @@ export class ModerationService {
     });
     const page = rows.slice(0, q.limit);
     const counts = await this.repo.reportCounts([...new Set(page.map((r) => r.accusedId))]);
+    const previews = queuePreviews(await this.repo.reportedItems(page.map((r) => r.id)));
     const last = page[page.length - 1];
     return {
-      reports: page.map((r) => ({ ...r, reportsAgainstAccused: counts.get(r.accusedId) ?? 1 })),
+      reports: page.map((r) => ({ ...r, reportsAgainstAccused: counts.get(r.accusedId) ?? 1, preview: previews.get(r.id) ?? null })),
       nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null,
     };
   }
@@ -357,3 +358,27 @@ export class ModerationService {
 }
 
 export type { QueueRow };
+
+/** Queue text preview (issue 15): the first 140 characters of a verified, textual reported message. */
+export const PREVIEW_CHARS = 140;
+function queuePreviews(items: Array<{ reportId: string; body: Uint8Array; headerJson: string | null; verdict: string }>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const i of items) {
+    let contentType = '';
+    try {
+      contentType = i.headerJson ? String((JSON.parse(i.headerJson) as { contentType?: unknown }).contentType ?? '') : '';
+    } catch {
+      continue;
+    }
+    if (i.verdict !== 'verified' || !contentType.startsWith('text/plain')) continue;
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(i.body);
+    } catch {
+      continue;
+    }
+    const flat = text.replace(/\s+/g, ' ').trim();
+    out.set(i.reportId, flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS - 1)}…` : flat);
+  }
+  return out;
+}

@@ -200,6 +200,7 @@ describe('encrypted chat → verified report → moderator decision → enforcem
     await mod.getByRole('button', { name: /^Claim/ }).click();
     await mod.getByRole('radio', { name: /^Ban/ }).check();
     await mod.getByRole('button', { name: 'Submit', exact: true }).click();
+    await mod.getByRole('button', { name: 'Confirm ban' }).click();
     await expect.poll(async () => mod.getByText(/^Resolved:/).count(), POLL).toBe(1);
     await shot(mod, '07-moderator-banned');
   });

@@ -112,7 +112,9 @@ describe('moderator dashboard', () => {
     const text = await reported.textContent();
     expect(text).toContain(ABUSE);
     expect(text).toContain('Reported message');
-    expect(text).toContain(REASON_DESCRIPTIONS.verified);
+    expect(text).toContain('✓ Verified'); // one badge per message; the sentence is said once, in the legend
+    expect(text).not.toContain(REASON_DESCRIPTIONS.verified);
+    expect(await page.getByTestId('verdict-legend').textContent()).toContain('the named sender sent exactly this content');
     expect(await page.getByTestId('context-message').count()).toBe(4);
     expect(await page.locator('section', { has: page.getByRole('heading', { name: 'Context completeness' }) }).textContent()).toContain('mallory: messages 1–5 complete');
     expect(await page.locator('blockquote').textContent()).toBe('This is the third account he made.');
@@ -158,6 +160,9 @@ describe('moderator dashboard', () => {
     await shot('04-detail-claimed-ban-chosen');
     await expect.poll(() => page.getByRole('button', { name: 'Submit', exact: true }).isEnabled(), POLL).toBe(true);
     await page.keyboard.press('Enter');
+    // a ban asks for confirmation (issue 15); the confirm button has focus, Enter confirms
+    await expect.poll(() => page.getByTestId('confirm-ban').count(), POLL).toBe(1);
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.url(), POLL).toContain(`/dashboard/reports/${spamReportId}`);
 
     // The banned account's next send is refused, and it cannot log in again.
@@ -177,6 +182,13 @@ describe('moderator dashboard', () => {
     await page.keyboard.press('d');
     await expect.poll(() => page.getByRole('button', { name: 'Submit', exact: true }).isEnabled(), POLL).toBe(true);
     await page.keyboard.press('Enter');
+    // a dismissal can be undone for a few seconds (u), then it is sent
+    await expect.poll(() => page.getByTestId('undo-dismiss').count(), POLL).toBe(1);
+    await page.keyboard.press('u');
+    await expect.poll(() => page.getByTestId('undo-dismiss').count(), POLL).toBe(0);
+    expect(await page.getByRole('status').textContent()).toContain('Dismissal undone');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('undo-dismiss').count(), POLL).toBe(1);
     await expect.poll(() => page.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
     await page.getByRole('tab', { name: 'Resolved' }).click();
     const rows = page.locator('table.queue tbody tr');

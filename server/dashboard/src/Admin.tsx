@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, type Me, call, fmtTime } from './api.ts';
 
-interface Moderator { id: string; displayName: string; role: 'moderator' | 'admin'; disabled: boolean; failedLogins: number; lockedUntil: string | null; lastLoginAt: string | null; createdAt: string }
+interface Moderator { id: string; displayName: string; role: 'moderator' | 'admin'; disabled: boolean; failedLogins: number; lockedUntil: string | null; lastLoginAt: string | null; createdAt: string; twoFactor: boolean }
 
 export function Admin({ me, onAuthError }: { me: Me; onAuthError: (e: unknown) => void }) {
   const [list, setList] = useState<Moderator[]>([]);
@@ -28,17 +28,21 @@ export function Admin({ me, onAuthError }: { me: Me; onAuthError: (e: unknown) =
     e.preventDefault();
     if (await act(`Created ${form.id}.`, () => call('POST', '/v1/mod/moderators', form))) setForm({ id: '', displayName: '', role: 'moderator', password: '' });
   };
-  const resetPassword = async (id: string) => {
-    const pw = prompt(`New password for ${id} (at least 12 characters)`);
-    if (pw) await act(`Password of ${id} reset.`, () => call('POST', `/v1/mod/moderators/${id}`, { password: pw }));
+  /** Inline reset form (no prompt(): a password typed into a browser prompt is shown in clear text). */
+  const [resetting, setResetting] = useState<{ id: string; password: string } | null>(null);
+  const resetPassword = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!resetting) return;
+    const { id, password } = resetting;
+    if (await act(`Password of ${id} reset; their sessions ended and any two-factor login was removed.`, () => call('POST', `/v1/mod/moderators/${id}`, { password }))) setResetting(null);
   };
   return (
     <section aria-labelledby="admin-title">
       <h1 id="admin-title">Staff</h1>
       {status && <p className="status-line" role="status">{status}</p>}
-      <table>
+      <div className="table-wrap admin"><table>
         <caption className="sr-only">Staff accounts</caption>
-        <thead><tr><th scope="col">Login</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">State</th><th scope="col">Last login</th><th scope="col">Actions</th></tr></thead>
+        <thead><tr><th scope="col">Login</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">State</th><th scope="col">Two-factor</th><th scope="col">Last login</th><th scope="col">Actions</th></tr></thead>
         <tbody>
           {list.map((m) => (
             <tr key={m.id}>
@@ -51,16 +55,30 @@ export function Admin({ me, onAuthError }: { me: Me; onAuthError: (e: unknown) =
                   <option value="admin">admin</option>
                 </select>
               </td>
-              <td>{m.disabled ? 'disabled' : m.lockedUntil && new Date(m.lockedUntil) > new Date() ? `locked until ${fmtTime(m.lockedUntil)}` : 'active'}</td>
+              <td>{m.disabled ? 'disabled' : 'active'}</td>
+              <td>{m.twoFactor ? 'on' : 'off'}</td>
               <td>{m.lastLoginAt ? fmtTime(m.lastLoginAt) : 'never'}</td>
               <td className="row">
                 <button type="button" onClick={() => void act(`${m.id} ${m.disabled ? 'enabled' : 'disabled'}.`, () => call('POST', `/v1/mod/moderators/${m.id}`, { disabled: !m.disabled }))}>{m.disabled ? 'Enable' : 'Disable'}</button>
-                <button type="button" onClick={() => void resetPassword(m.id)}>Reset password</button>
+                <button type="button" aria-expanded={resetting?.id === m.id} onClick={() => setResetting(resetting?.id === m.id ? null : { id: m.id, password: '' })}>Reset password</button>
               </td>
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></div>
+      {resetting && (
+        <form className="stack panel" onSubmit={(e) => void resetPassword(e)} aria-labelledby="reset-title" data-testid="reset-form">
+          <h2 id="reset-title">Reset the password of {resetting.id}</h2>
+          <p className="muted">Ends their sessions and removes their two-factor login (the recovery path for a lost device). Tell them the new password in person or by another channel.</p>
+          <label>New password (at least 12 characters)
+            <input type="password" autoComplete="new-password" minLength={12} value={resetting.password} onChange={(e) => setResetting({ ...resetting, password: e.target.value })} required autoFocus />
+          </label>
+          <div className="row">
+            <button type="submit" className="primary">Reset password</button>
+            <button type="button" onClick={() => setResetting(null)}>Cancel</button>
+          </div>
+        </form>
+      )}
       <h2>Add a staff account</h2>
       <form className="stack" onSubmit={(e) => void create(e)}>
         <label>Login name<input value={form.id} onChange={(e) => setForm({ ...form, id: e.target.value })} pattern="[a-z0-9][a-z0-9._\-]{1,31}" required spellCheck={false} /></label>

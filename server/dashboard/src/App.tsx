@@ -1,16 +1,17 @@
 // Dashboard shell: session, navigation (History API under /dashboard/), the help overlay and the shared
 // queue order that j/k follow on the detail page.
 import { useCallback, useEffect, useState } from 'react';
+import { Account } from './Account.tsx';
 import { Admin } from './Admin.tsx';
 import { ApiError, type Me, call, setCsrfToken } from './api.ts';
 import { Audit } from './Audit.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { Login } from './Login.tsx';
-import { Queue, type QueueState, initialQueueState } from './Queue.tsx';
+import { Queue, type QueueState, initialQueueState, viewFromUrl } from './Queue.tsx';
 import { ReportView } from './ReportView.tsx';
 import { Stats } from './Stats.tsx';
 
-export type Route = { page: 'queue' } | { page: 'report'; id: string } | { page: 'audit' } | { page: 'stats' } | { page: 'admin' };
+export type Route = { page: 'queue' } | { page: 'report'; id: string } | { page: 'audit' } | { page: 'stats' } | { page: 'admin' } | { page: 'account' };
 const BASE = '/dashboard';
 
 function parseRoute(pathname: string): Route {
@@ -20,17 +21,18 @@ function parseRoute(pathname: string): Route {
   if (rest === '/audit') return { page: 'audit' };
   if (rest === '/stats') return { page: 'stats' };
   if (rest === '/admin') return { page: 'admin' };
+  if (rest === '/account') return { page: 'account' };
   return { page: 'queue' };
 }
 
 const pathOf = (r: Route) => BASE + (r.page === 'queue' ? '/' : r.page === 'report' ? `/reports/${r.id}` : `/${r.page}`);
-const TITLES: Record<Route['page'], string> = { queue: 'Queue', report: 'Report', audit: 'Audit log', stats: 'Statistics', admin: 'Staff' };
+const TITLES: Record<Route['page'], string> = { queue: 'Queue', report: 'Report', audit: 'Audit log', stats: 'Statistics', admin: 'Staff', account: 'My account' };
 
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [route, setRoute] = useState<Route>(() => parseRoute(location.pathname));
   const [help, setHelp] = useState(false);
-  const [queue, setQueue] = useState<QueueState>(initialQueueState);
+  const [queue, setQueue] = useState<QueueState>(() => ({ ...initialQueueState, view: viewFromUrl() }));
 
   useEffect(() => {
     call<Me>('GET', '/v1/mod/session')
@@ -116,9 +118,10 @@ export function App() {
         </nav>
         <div className="who">
           <button type="button" className="link" onClick={() => setHelp(true)} aria-haspopup="dialog">Shortcuts (?)</button>
-          <span>
+          <a href={pathOf({ page: 'account' })} className="account-link" aria-current={route.page === 'account' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate({ page: 'account' }); }}>
             {me.moderator.displayName} <span className="role">{me.moderator.role}</span>
-          </span>
+            <span className="sr-only"> — my account</span>
+          </a>
           <button type="button" onClick={() => void logout()}>Log out</button>
         </div>
       </header>
@@ -127,6 +130,9 @@ export function App() {
         {route.page === 'report' && <ReportView id={route.id} me={me} queue={queue} navigate={navigate} onAuthError={onAuthError} />}
         {route.page === 'audit' && <Audit onAuthError={onAuthError} navigate={navigate} />}
         {route.page === 'stats' && <Stats onAuthError={onAuthError} />}
+        {route.page === 'account' && (
+          <Account me={me} onAuthError={onAuthError} onChanged={() => void call<Me>('GET', '/v1/mod/session').then((m) => { setCsrfToken(m.csrfToken); setMe(m); })} />
+        )}
         {route.page === 'admin' && (me.moderator.role === 'admin'
           ? <Admin me={me} onAuthError={onAuthError} />
           : <section><h1>Staff</h1><p>Only admins manage staff accounts.</p></section>)}

@@ -2,8 +2,9 @@
 import { useEffect, useState } from 'react';
 import type { Route } from './App.tsx';
 import { ApiError, type ModEvent, call, fmtTime } from './api.ts';
+import { describeEvent } from './events.ts';
 
-const TYPES = ['', 'report_filed', 'claimed', 'released', 'note', 'decision', 'action', 'outcome_sent', 'account_status_changed', 'account_role_changed', 'moderator_created', 'moderator_updated', 'moderator_locked'];
+const TYPES = ['', 'report_filed', 'claimed', 'released', 'note', 'decision', 'action', 'outcome_sent', 'account_status_changed', 'account_role_changed', 'moderator_created', 'moderator_updated', 'moderator_password_changed', 'moderator_totp_enabled', 'moderator_totp_disabled'];
 
 export function Audit({ onAuthError, navigate }: { onAuthError: (e: unknown) => void; navigate: (r: Route) => void }) {
   const [type, setType] = useState('');
@@ -63,7 +64,13 @@ export function Audit({ onAuthError, navigate }: { onAuthError: (e: unknown) => 
                   ? <a href={`/dashboard/reports/${e.subjectId}`} onClick={(ev) => { ev.preventDefault(); navigate({ page: 'report', id: e.subjectId }); }}>report {e.subjectId}</a>
                   : <>{e.subjectType} <code>{e.subjectId}</code></>}
               </td>
-              <td><code className="payload">{JSON.stringify(e.payload)}</code></td>
+              <td>
+                <span data-testid="event-sentence">{describeEvent(e)}</span>
+                <details className="json">
+                  <summary>Show JSON</summary>
+                  <code className="payload">{JSON.stringify(e.payload)}</code>
+                </details>
+              </td>
             </tr>
           ))}
         </tbody>

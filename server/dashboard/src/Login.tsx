@@ -4,6 +4,9 @@ import { ApiError, type Me, call } from './api.ts';
 export function Login({ onLoggedIn }: { onLoggedIn: (m: Me) => void }) {
   const [id, setId] = useState('');
   const [password, setPassword] = useState('');
+  /** Shown once the server says this account has a second factor (totp_required). */
+  const [needCode, setNeedCode] = useState(false);
+  const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: React.FormEvent) => {
@@ -11,10 +14,17 @@ export function Login({ onLoggedIn }: { onLoggedIn: (m: Me) => void }) {
     setBusy(true);
     setError(null);
     try {
-      onLoggedIn(await call<Me>('POST', '/v1/mod/session', { moderatorId: id.trim(), password }));
+      onLoggedIn(await call<Me>('POST', '/v1/mod/session', { moderatorId: id.trim(), password, ...(needCode && code ? { totp: code.trim() } : {}) }));
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'The server could not be reached.');
+      if (err instanceof ApiError && (err.code === 'totp_required' || err.code === 'totp_invalid')) {
+        setNeedCode(true);
+        setCode('');
+        setError(err.code === 'totp_required' ? 'Enter the six-digit code from your authenticator app.' : err.message);
+        return;
+      }
+      setError(err instanceof ApiError ? (err.code === 'rate_limited' ? `Too many failed attempts. ${err.message}` : err.message) : 'The server could not be reached.');
       setPassword('');
+      setNeedCode(false);
     } finally {
       setBusy(false);
     }
@@ -27,6 +37,12 @@ export function Login({ onLoggedIn }: { onLoggedIn: (m: Me) => void }) {
         <input id="login-id" name="username" autoComplete="username" value={id} onChange={(e) => setId(e.target.value)} required autoFocus />
         <label htmlFor="login-password">Password</label>
         <input id="login-password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        {needCode && (
+          <>
+            <label htmlFor="login-totp">Two-factor code</label>
+            <input id="login-totp" name="totp" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} value={code} onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))} required autoFocus />
+          </>
+        )}
         {error && <p id="login-error" className="error" role="alert">{error}</p>}
         <button type="submit" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
       </form>

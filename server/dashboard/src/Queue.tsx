@@ -23,6 +23,12 @@ export interface QueueState {
   checked: string[];
 }
 
+/** The queue view named in the address (?view=resolved), so tabs survive a reload and can be linked. */
+export function viewFromUrl(search = typeof location === 'undefined' ? '' : location.search): View {
+  const v = new URLSearchParams(search).get('view');
+  return VIEWS.some(([x]) => x === v) ? (v as View) : 'open';
+}
+
 export const initialQueueState: QueueState = { view: 'open', category: '', verdict: '', accusedId: '', assigneeId: '', cursors: [''], items: [], nextCursor: null, selected: 0, checked: [] };
 const PAGE = 25;
 /** A claim held longer than this is flagged so that no report sits forgotten (admins can release it). */
@@ -110,6 +116,11 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
   }, [state.selected]);
 
   const setFilter = (patch: Partial<QueueState>) => setState((s) => ({ ...s, ...patch, cursors: [''], selected: 0, checked: [] }));
+  // The open tab lives in the address: a reload or a shared link shows the same view.
+  useEffect(() => {
+    const want = state.view === 'open' ? '' : `?view=${state.view}`;
+    if (location.search !== want) history.replaceState(null, '', `${location.pathname}${want}`);
+  }, [state.view]);
   const page = state.cursors.length;
 
   return (
@@ -117,7 +128,7 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
       <h1 id="queue-title">Report queue</h1>
       <div className="tabs" role="tablist" aria-label="Queue views">
         {VIEWS.map(([v, label]) => (
-          <button key={v} role="tab" type="button" aria-selected={state.view === v} className={state.view === v ? 'tab active' : 'tab'} onClick={() => setFilter({ view: v })}>
+          <button key={v} role="tab" type="button" aria-selected={state.view === v} data-view={v} className={state.view === v ? 'tab active' : 'tab'} onClick={() => setFilter({ view: v })}>
             {label}
           </button>
         ))}
@@ -171,7 +182,10 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
             <tr key={r.id} aria-selected={i === state.selected} className={i === state.selected ? 'selected' : undefined} onClick={() => setState((s) => ({ ...s, selected: i }))}>
               <td><input type="checkbox" aria-label={`Check report ${r.id}`} checked={state.checked.includes(r.id)} onChange={() => toggle(r.id)} onClick={(e) => e.stopPropagation()} /></td>
               <td><a href={`/dashboard/reports/${r.id}`} onClick={(e) => { e.preventDefault(); navigate({ page: 'report', id: r.id }); }}>{fmtTime(r.createdAt)}</a></td>
-              <td>{categoryLabel(r.category)}</td>
+              <td>
+                {categoryLabel(r.category)}
+                {r.preview && <div className="preview" dir="auto" data-testid="queue-preview">“{r.preview}”</div>}
+              </td>
               <td><VerdictBadge verdict={r.verdict} /></td>
               <td><code>{r.accusedId}</code></td>
               <td>{r.reportsAgainstAccused ?? 1}</td>

@@ -2,30 +2,52 @@
 // a verification badge per message (the verifier's reason in words), context completeness per sender, the
 // reporter's comment, the accused's history, notes and the event log; claim/release and decisions with
 // Ozone-style keyboard triage (choose an action, Enter submits and moves to the next report).
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import type { Route } from './App.tsx';
-import { ApiError, CATEGORIES, type Me, type Message, type ModEvent, type ReportAttachment, type ReportDetail, call, categoryLabel, fmtTime } from './api.ts';
+import { ApiError, CATEGORIES, type Me, type Message, type ReportAttachment, type ReportDetail, call, categoryLabel, fmtTime } from './api.ts';
 import { OutcomeBadge, StatusBadge, VerdictBadge } from './badges.tsx';
+import { describeEvent } from './events.ts';
 import type { QueueState } from './Queue.tsx';
 
 type Action = 'dismiss' | 'warn' | 'suspend' | 'ban';
+const UNDO_SECONDS = 5;
 const ACTIONS: Array<[Action, string, string]> = [['dismiss', 'Dismiss', 'd'], ['warn', 'Warn', 'w'], ['suspend', 'Suspend', 's'], ['ban', 'Ban', 'b']];
 const DURATIONS: Array<[string, string]> = [['24', '1 day'], ['72', '3 days'], ['168', '7 days'], ['720', '30 days'], ['', 'indefinitely']];
 
-function describeEvent(e: ModEvent): string {
-  const p = e.payload;
-  switch (e.type) {
-    case 'report_filed': return `report filed (${String(p.items)} messages, ${String(p.verifiedItems)} verified)`;
-    case 'claimed': return p.implicit ? 'claimed (with the decision)' : 'claimed';
-    case 'released': return p.forced ? `released ${String(p.from)}'s claim (admin)` : 'released';
-    case 'note': return `note: ${String(p.text)}`;
-    case 'decision': return `decision: ${String(p.action)}${p.suspendHours ? ` for ${String(p.suspendHours)} h` : p.action === 'suspend' ? ' indefinitely' : ''} (reason: ${categoryLabel(String(p.reasonCategory))})${p.note ? ` — ${String(p.note)}` : ''}`;
-    case 'action': return p.accountStatus ? `account ${String(p.accountId)} ${String(p.accountStatus)}${p.suspendedUntil ? ` until ${fmtTime(String(p.suspendedUntil))}` : ''}` : `warning sent to ${String(p.accountId)}`;
-    case 'outcome_sent': return `reporter told: ${String(p.outcome)}`;
-    case 'attachment_viewed': return `viewed attachment ${String(p.position)}.${String(p.index)} (${String(p.mediaType)})`;
-    case 'account_status_changed': return `status → ${String(p.to)}${p.suspendedUntil ? ` until ${fmtTime(String(p.suspendedUntil))}` : ''}${p.reason ? ` (${String(p.reason)})` : ''}`;
-    default: return e.type.replace(/_/g, ' ');
+const GROUP_INFO_TYPE = 'application/vnd.franking-chat.group-info';
+/** The group's name from a revealed group-info message, when its body was revealed as text (JSON). */
+function groupInfoName(m: Message): string | null {
+  if (!m.text) return null;
+  try {
+    const j = JSON.parse(m.text) as { name?: unknown };
+    return typeof j.name === 'string' ? `“${j.name}”` : null;
+  } catch {
+    return null;
   }
+}
+
+/** Where a sender's chain has holes: after which revealed message, how many are missing (issue 15). */
+function gapsAfter(d: ReportDetail): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const s of d.context.senders) {
+    if (s.missing.length === 0) continue;
+    const mine = d.messages.filter((m) => m.senderId === s.senderId && m.seq !== null).sort((a, b) => (a.seq as number) - (b.seq as number));
+    // group consecutive missing numbers into runs, and put each run after the revealed message just before it
+    const runs: number[][] = [];
+    for (const n of [...s.missing].sort((a, b) => a - b)) {
+      const last = runs[runs.length - 1];
+      if (last && last[last.length - 1] === n - 1) last.push(n);
+      else runs.push([n]);
+    }
+    for (const run of runs) {
+      const before = [...mine].reverse().find((m) => (m.seq as number) < (run[0] as number));
+      const at = before?.position ?? -1;
+      const range = run.length === 1 ? `#${run[0]}` : `#${run[0]}–${run[run.length - 1]}`;
+      const text = `${run.length} message${run.length === 1 ? '' : 's'} from ${s.senderId} missing here (${range}): the reporter left ${run.length === 1 ? 'it' : 'them'} out`;
+      out.set(at, out.has(at) ? `${out.get(at)}; ${text}` : text);
+    }
+  }
+  return out;
 }
 
 const kb = (n: number) => `${Math.max(1, Math.ceil(n / 1024))} KB`;
@@ -65,20 +87,23 @@ function MessageBubble({ m, accusedId, showMedia, reportId, attachments }: { m: 
         <time dateTime={new Date(m.serverTime).toISOString()}>{fmtTime(m.serverTime)}</time>
         {m.isReported && <span className="badge reported-tag">Reported message</span>}
       </div>
-      {m.text !== null && <p className="text">{m.text}</p>}
+      {m.contentType?.startsWith(GROUP_INFO_TYPE) ? (
+        <p className="text"><em>Group info (franked): {groupInfoName(m) ?? 'the group’s name and settings'}</em></p>
+      ) : m.text !== null && <p className="text" dir="auto">{m.text}</p>}
       {m.media && (
         <figure className="media">
           <img src={m.media.dataUrl} alt={`Reported media (${m.media.mediaType})`} className={showMedia ? '' : 'blurred'} />
           <figcaption>{m.media.mediaType}, {Math.ceil(m.media.bytes / 1024)} KB{showMedia ? '' : ' — blurred (press m or “Show media”)'}</figcaption>
         </figure>
       )}
-      {m.text === null && !m.media && <p className="text muted">[{m.contentType ?? 'binary'} content, {m.bodyBytes} bytes, not displayed]</p>}
+      {m.text === null && !m.media && !m.contentType?.startsWith(GROUP_INFO_TYPE) && <p className="text muted">[{m.contentType ?? 'binary'} content, {m.bodyBytes} bytes, not displayed]</p>}
       {m.attachments.map((a, i) => (
         <AttachmentView key={a.blobId} reportId={reportId} m={m} index={i} a={attachments.find((x) => x.position === m.position && x.index === i)} showMedia={showMedia} />
       ))}
       <div className={verified ? 'verdict ok' : 'verdict bad'}>
         <VerdictBadge verdict={m.verdict} />
-        <span>{m.verdictText}</span>
+        {/* one badge per message; the long "verified means…" sentence is the legend above the thread */}
+        {!verified && <span>{m.verdictText}</span>}
         {!verified && m.detail && <span className="detail"> ({m.detail})</span>}
       </div>
     </li>
@@ -93,8 +118,12 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
   const [action, setAction] = useState<Action | null>(null);
   const [hours, setHours] = useState('168');
   const [reason, setReason] = useState('');
-  const [decisionNote, setDecisionNote] = useState('');
   const [note, setNote] = useState('');
+  /** A dismissal waits a few seconds for Undo before it is sent (issue 15). */
+  const [pendingDismiss, setPendingDismiss] = useState<{ andNext: boolean; left: number } | null>(null);
+  const dismissTimer = useRef<ReturnType<typeof setInterval> | null>(null);
+  /** A ban needs a second, explicit confirmation. */
+  const [confirmBan, setConfirmBan] = useState<{ andNext: boolean } | null>(null);
   const [showMedia, setShowMedia] = useState(false);
   const [busy, setBusy] = useState(false);
   const noteRef = useRef<HTMLTextAreaElement>(null);
@@ -119,7 +148,8 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
     setD(null);
     setAction(null);
     setReason('');
-    setDecisionNote('');
+    setPendingDismiss(null);
+    setConfirmBan(null);
     setShowMedia(false);
     setStatus(null);
     void load().then(() => headingRef.current?.focus());
@@ -150,20 +180,49 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
 
   const claim = () => run('Claimed.', () => call('POST', `/v1/mod/reports/${id}/claim`));
   const release = () => run('Released to the queue.', () => call('POST', `/v1/mod/reports/${id}/release`));
-  const submit = async (andNext: boolean) => {
+  /** Dismiss waits UNDO_SECONDS for Undo; ban asks for confirmation; warn and suspend go at once. */
+  const submit = async (andNext: boolean, confirmed = false) => {
     if (!action || !d) return;
+    if (action === 'ban' && !confirmed) return setConfirmBan({ andNext });
+    if (action === 'dismiss' && !confirmed) {
+      if (pendingDismiss) return;
+      setPendingDismiss({ andNext, left: UNDO_SECONDS });
+      let left = UNDO_SECONDS;
+      dismissTimer.current = setInterval(() => {
+        left -= 1;
+        if (left > 0) return setPendingDismiss({ andNext, left });
+        if (dismissTimer.current) clearInterval(dismissTimer.current);
+        dismissTimer.current = null;
+        setPendingDismiss(null);
+        void submit(andNext, true);
+      }, 1000);
+      return;
+    }
+    setConfirmBan(null);
+    // The Notes box is the one place for notes: its text goes with the decision (issue 15: one box, not two).
+    const decisionNote = note.trim();
     const body = {
       action,
       ...(action === 'suspend' && hours ? { suspendHours: Number(hours) } : {}),
       ...(reason && action !== 'dismiss' ? { reasonCategory: reason } : {}),
-      ...(decisionNote.trim() ? { note: decisionNote.trim() } : {}),
+      ...(decisionNote ? { note: decisionNote } : {}),
     };
     const ok = await run(`Decision recorded: ${action}.`, () => call('POST', `/v1/mod/reports/${id}/decision`, body));
+    if (ok && decisionNote) setNote('');
     if (ok && andNext) {
       const next = ids.slice(index + 1).find((x) => queue.items.find((q) => q.id === x)?.status !== 'resolved');
       navigate(next ? { page: 'report', id: next } : { page: 'queue' });
     }
   };
+  const undoDismiss = () => {
+    if (dismissTimer.current) clearInterval(dismissTimer.current);
+    dismissTimer.current = null;
+    setPendingDismiss(null);
+    setStatus('Dismissal undone: nothing was sent.');
+  };
+  useEffect(() => () => {
+    if (dismissTimer.current) clearInterval(dismissTimer.current);
+  }, []);
   const addNote = async (e: React.FormEvent) => {
     e.preventDefault();
     if (!note.trim()) return;
@@ -185,7 +244,11 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
       else if (k === 'Enter' && action && (t?.tagName !== 'BUTTON')) void submit(true);
       else if (k === 'n') noteRef.current?.focus();
       else if (k === 'm') setShowMedia((v) => !v);
-      else if (k === 'Escape') setAction(null);
+      else if (k === 'Escape') {
+        if (pendingDismiss) undoDismiss();
+        else if (confirmBan) setConfirmBan(null);
+        else setAction(null);
+      } else if ((k === 'u' || k === 'z') && pendingDismiss) undoDismiss();
       else return;
       e.preventDefault();
     };
@@ -201,7 +264,10 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
   const canDecide = !resolved && (mine || r.assigneeId === null);
   const notes = d.events.filter((e) => e.type === 'note');
   const hasMedia = d.messages.some((m) => m.media || m.attachments.length > 0);
-
+  const gaps = gapsAfter(d);
+  const isGroup = d.messages.some((m) => m.contentType?.startsWith(GROUP_INFO_TYPE)) || new Set(d.messages.map((m) => m.senderId)).size > 2;
+  // Only reports filed before this one are "earlier" (the history list also holds later ones).
+  const earlier = d.accused.recentReports.filter((h) => h.id !== r.id && Date.parse(h.createdAt) < Date.parse(r.createdAt));
   return (
     <article aria-labelledby="report-title" className="report">
       <div className="report-head">
@@ -209,6 +275,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
           Report: {categoryLabel(r.category)} <VerdictBadge verdict={r.verdict} /> <StatusBadge status={r.status} />{r.outcome && <> <OutcomeBadge outcome={r.outcome} /></>}
         </h1>
         <p className="sub">
+          {isGroup && <><strong data-testid="group-report">Group conversation</strong> <code>{r.conversationId}</code> · </>}
           <code>{r.id}</code> · filed {fmtTime(r.createdAt)} by <code>{r.reporterId}</code> against <code>{r.accusedId}</code>
           {r.assigneeId && <> · claimed by <strong>{r.assigneeId === me.moderator.actorId ? 'you' : r.assigneeId}</strong></>}
           {r.decidedBy && <> · decided by {r.decidedBy} {r.decidedAt && fmtTime(r.decidedAt)}</>}
@@ -221,6 +288,25 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
       </div>
       {status && <p className="status-line" role="status">{status}</p>}
 
+      <div className="summary" data-testid="report-summary">
+        <section aria-labelledby="ctx-title">
+          <h2 id="ctx-title">Context completeness: {d.context.complete ? <span className="ok-text">complete</span> : <span className="bad-text">messages missing</span>}</h2>
+          {d.context.senders.length === 0 && <p>No verified messages: completeness cannot be assessed.</p>}
+          <ul className="plain">
+            {d.context.senders.map((s) => (
+              <li key={s.conversationId + s.senderId} className={s.complete ? 'ok-text' : 'bad-text'}>
+                <strong>{s.senderId}</strong>: {s.summary}{s.chainIntact ? '' : ' — hash chain broken'}
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section aria-labelledby="comment-title">
+          <h2 id="comment-title">Reporter’s comment</h2>
+          {r.comment ? <blockquote dir="auto">{r.comment}</blockquote> : <p className="muted">No comment.</p>}
+          <p className="muted">Reporter <code>{d.reporter.id}</code> has filed {d.reporter.reportsTotal} report(s); {d.reporter.dismissed} dismissed.</p>
+        </section>
+      </div>
+
       <div className="columns">
         <div className="col-main">
           <section aria-labelledby="conv-title">
@@ -230,30 +316,24 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
                 <button type="button" aria-pressed={showMedia} onClick={() => setShowMedia((v) => !v)}>{showMedia ? 'Blur media (m)' : 'Show media (m)'}</button>
               )}
             </div>
+            <p className="legend" data-testid="verdict-legend">
+              <VerdictBadge verdict="verified" /> means the server checked its own stamp and the sender’s commitment: the named sender sent exactly this content at this time.{' '}
+              <VerdictBadge verdict="unverified" /> messages say why underneath; do not rely on their content.
+            </p>
             <ol className="conversation" aria-label="Revealed messages in server order">
-              {d.messages.map((m) => <MessageBubble key={`${m.position}`} m={m} accusedId={r.accusedId} showMedia={showMedia} reportId={r.id} attachments={attachments} />)}
-            </ol>
-          </section>
-          <section aria-labelledby="ctx-title">
-            <h2 id="ctx-title">Context completeness</h2>
-            {d.context.senders.length === 0 && <p>No verified messages: completeness cannot be assessed.</p>}
-            <ul className="plain">
-              {d.context.senders.map((s) => (
-                <li key={s.conversationId + s.senderId} className={s.complete ? 'ok-text' : 'bad-text'}>
-                  <strong>{s.senderId}</strong>: {s.summary}{s.chainIntact ? '' : ' — hash chain broken'}
-                </li>
+              {gaps.has(-1) && <li className="gap" data-testid="context-gap">{gaps.get(-1)}</li>}
+              {d.messages.map((m) => (
+                <Fragment key={`${m.position}`}>
+                  <MessageBubble m={m} accusedId={r.accusedId} showMedia={showMedia} reportId={r.id} attachments={attachments} />
+                  {gaps.has(m.position) && <li className="gap" data-testid="context-gap">{gaps.get(m.position)}</li>}
+                </Fragment>
               ))}
-            </ul>
-          </section>
-          <section aria-labelledby="comment-title">
-            <h2 id="comment-title">Reporter’s comment</h2>
-            {r.comment ? <blockquote>{r.comment}</blockquote> : <p className="muted">No comment.</p>}
-            <p className="muted">Reporter <code>{d.reporter.id}</code> has filed {d.reporter.reportsTotal} report(s); {d.reporter.dismissed} dismissed.</p>
+            </ol>
           </section>
         </div>
 
         <aside className="col-side" aria-label="Decision and history">
-          <section aria-labelledby="decide-title" className="panel">
+          <section aria-labelledby="decide-title" className="panel decision-panel">
             <h2 id="decide-title">Decision</h2>
             <div className="row">
               {r.assigneeId === null && !resolved && <button type="button" onClick={() => void claim()} disabled={busy}>Claim (c)</button>}
@@ -293,14 +373,26 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
                     </select>
                   </label>
                 )}
-                <label>
-                  Internal note (optional)
-                  <input value={decisionNote} onChange={(e) => setDecisionNote(e.target.value)} maxLength={4000} />
-                </label>
-                <div className="row">
-                  <button type="submit" disabled={!action || busy}>Submit</button>
-                  <button type="button" disabled={!action || busy} onClick={() => void submit(true)}>Submit and next (Enter)</button>
-                </div>
+                <p className="hint">Text in <a href="#note-text">Notes</a> is recorded with the decision as its internal note.</p>
+                {pendingDismiss ? (
+                  <div className="undo" role="status" data-testid="undo-dismiss">
+                    <span>Dismissing in {pendingDismiss.left} s…</span>
+                    <button type="button" onClick={undoDismiss}>Undo (u)</button>
+                  </div>
+                ) : confirmBan ? (
+                  <div className="confirm" role="alertdialog" aria-labelledby="confirm-ban-title" data-testid="confirm-ban">
+                    <p id="confirm-ban-title"><strong>Ban {r.accusedId}?</strong> They can no longer send messages or log in; they are told why.</p>
+                    <div className="row">
+                      <button type="button" className="danger" autoFocus onClick={() => void submit(confirmBan.andNext, true)} disabled={busy}>Confirm ban</button>
+                      <button type="button" onClick={() => setConfirmBan(null)}>Cancel</button>
+                    </div>
+                  </div>
+                ) : (
+                  <div className="row">
+                    <button type="submit" className="primary" disabled={!action || busy}>Submit</button>
+                    <button type="button" disabled={!action || busy} onClick={() => void submit(true)}>Submit and next (Enter)</button>
+                  </div>
+                )}
               </form>
             )}
           </section>
@@ -312,10 +404,10 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
               {d.accused.suspendedUntil && <> until {fmtTime(d.accused.suspendedUntil)}</>}
               {d.accused.createdAt && <> · account since {fmtTime(d.accused.createdAt)}</>}
             </p>
-            <h3>Earlier reports ({d.accused.reportsTotal})</h3>
-            {d.accused.recentReports.length === 0 ? <p className="muted">None.</p> : (
-              <ul className="plain history">
-                {d.accused.recentReports.map((h) => (
+            <h3>Earlier reports ({earlier.length})</h3>
+            {earlier.length === 0 ? <p className="muted">None before this one.</p> : (
+              <ul className="plain history" data-testid="earlier-reports">
+                {earlier.map((h) => (
                   <li key={h.id}>
                     <a href={`/dashboard/reports/${h.id}`} onClick={(e) => { e.preventDefault(); navigate({ page: 'report', id: h.id }); }}>{fmtTime(h.createdAt)}</a>{' '}
                     {categoryLabel(h.category)} <VerdictBadge verdict={h.verdict} /> <StatusBadge status={h.status} />{h.outcome && <> <OutcomeBadge outcome={h.outcome} /></>}
@@ -337,7 +429,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
               {notes.map((n) => <li key={n.id}><strong>{n.actorId}</strong> · {fmtTime(n.createdAt)}<br />{String(n.payload.text)}</li>)}
             </ul>
             <form onSubmit={(e) => void addNote(e)}>
-              <label htmlFor="note-text">Add a note (n)</label>
+              <label htmlFor="note-text">Add a note (n) — also sent with a decision</label>
               <textarea id="note-text" ref={noteRef} value={note} onChange={(e) => setNote(e.target.value)} rows={3} maxLength={4000} />
               <button type="submit" disabled={!note.trim() || busy}>Add note</button>
             </form>

@@ -1,0 +1,83 @@
+// "My account" (issue 15): change your own password, and turn TOTP two-factor login on or off. The secret is
+// shown as text and as its otpauth:// URI (type or paste it into any authenticator app); it becomes active only
+// after a code from it is confirmed. Lost your device? An admin's password reset removes the second factor.
+import { useState } from 'react';
+import { ApiError, type Me, call } from './api.ts';
+
+export function Account({ me, onChanged, onAuthError }: { me: Me; onChanged: () => void; onAuthError: (e: unknown) => void }) {
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pw, setPw] = useState({ current: '', next: '', again: '' });
+  const [enrol, setEnrol] = useState<{ secret: string; uri: string } | null>(null);
+  const [code, setCode] = useState('');
+  const [off, setOff] = useState({ password: '', code: '' });
+  const twoFactor = Boolean(me.moderator.twoFactor);
+
+  const run = async (ok: string, fn: () => Promise<unknown>) => {
+    setError(null);
+    setStatus(null);
+    try {
+      await fn();
+      setStatus(ok);
+      return true;
+    } catch (e) {
+      onAuthError(e);
+      setError(e instanceof ApiError ? e.message : 'Request failed.');
+      return false;
+    }
+  };
+
+  const changePassword = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (pw.next !== pw.again) return setError('The two new passwords differ.');
+    if (await run('Password changed. Your other sessions were logged out.', () => call('POST', '/v1/mod/me/password', { currentPassword: pw.current, newPassword: pw.next })))
+      setPw({ current: '', next: '', again: '' });
+  };
+
+  return (
+    <section aria-labelledby="account-title">
+      <h1 id="account-title">My account</h1>
+      <p className="muted">
+        Signed in as <code>{me.moderator.id}</code> ({me.moderator.role}).
+      </p>
+      {status && <p className="status-line" role="status">{status}</p>}
+      {error && <p className="error" role="alert">{error}</p>}
+
+      <h2>Change password</h2>
+      <form className="stack" onSubmit={(e) => void changePassword(e)}>
+        <label>Current password<input type="password" autoComplete="current-password" value={pw.current} onChange={(e) => setPw({ ...pw, current: e.target.value })} required /></label>
+        <label>New password (at least 12 characters)<input type="password" autoComplete="new-password" minLength={12} value={pw.next} onChange={(e) => setPw({ ...pw, next: e.target.value })} required /></label>
+        <label>New password again<input type="password" autoComplete="new-password" minLength={12} value={pw.again} onChange={(e) => setPw({ ...pw, again: e.target.value })} required /></label>
+        <button type="submit" className="primary">Change password</button>
+      </form>
+
+      <h2>Two-factor login</h2>
+      {twoFactor ? (
+        <>
+          <p data-testid="totp-on"><strong className="ok-text">On.</strong> Logging in needs your password and a six-digit code from your authenticator app.</p>
+          <form className="stack" onSubmit={(e) => { e.preventDefault(); void run('Two-factor login turned off.', () => call('POST', '/v1/mod/me/totp/disable', off)).then((ok) => ok && onChanged()); }}>
+            <label>Password<input type="password" autoComplete="current-password" value={off.password} onChange={(e) => setOff({ ...off, password: e.target.value })} required /></label>
+            <label>Current code<input inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} value={off.code} onChange={(e) => setOff({ ...off, code: e.target.value.replace(/\D/g, '') })} required /></label>
+            <button type="submit">Turn off two-factor login</button>
+          </form>
+        </>
+      ) : enrol ? (
+        <form className="stack" onSubmit={(e) => { e.preventDefault(); void run('Two-factor login is on.', () => call('POST', '/v1/mod/me/totp/confirm', { code })).then((ok) => ok && (setEnrol(null), onChanged())); }}>
+          <p>Add this account to an authenticator app (any TOTP app), then type the code it shows.</p>
+          <p>Secret key: <span className="secret" data-testid="totp-secret">{enrol.secret}</span></p>
+          <p>Or paste this link into the app: <code className="payload" data-testid="totp-uri">{enrol.uri}</code></p>
+          <label>Code from the app<input inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} value={code} onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))} required autoFocus /></label>
+          <div className="row">
+            <button type="submit" className="primary">Turn on</button>
+            <button type="button" onClick={() => setEnrol(null)}>Cancel</button>
+          </div>
+        </form>
+      ) : (
+        <>
+          <p>Off. With two-factor login, a stolen password alone cannot open the dashboard. If you lose the device, an admin resets your password, which also removes the second factor.</p>
+          <button type="button" onClick={() => void run('', async () => setEnrol(await call<{ secret: string; uri: string }>('POST', '/v1/mod/me/totp')))}>Set up two-factor login</button>
+        </>
+      )}
+    </section>
+  );
+}
