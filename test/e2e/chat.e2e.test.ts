@@ -254,6 +254,9 @@ describe('encrypted chat → verified report → moderator decision → enforcem
       db.close();
     }, { from: TAMPERED_FROM, to: TAMPERED_TO });
     await bob.reload();
+    // a reload keeps the open view (My reports, from the previous step): open the chat with Alice
+    await bob.getByRole('button', { name: 'Chats' }).click();
+    await bob.locator('.contacts').getByRole('button', { name: new RegExp(ALICE) }).click();
     await expect.poll(async () => message(bob, TAMPERED_TO).count(), POLL).toBe(1);
 
     const dialog = await openReportDialog(bob, ABUSE[2] as string);
