@@ -28,7 +28,7 @@ export function Admin({ me, onAuthError }: { me: Me; onAuthError: (e: unknown) =
     e.preventDefault();
     if (await act(`Created ${form.id}.`, () => call('POST', '/v1/mod/moderators', form))) setForm({ id: '', displayName: '', role: 'moderator', password: '' });
   };
-  /** Inline reset form (no prompt(): a password typed into a browser prompt is shown in clear text). */
+  /** Inline reset form, not a browser prompt dialog (which shows the typed password in clear text). */
   const [resetting, setResetting] = useState<{ id: string; password: string } | null>(null);
   const resetPassword = async (e: React.FormEvent) => {
     e.preventDefault();
