@@ -143,7 +143,8 @@ export class ModerationService {
       }
       const contentType = header?.contentType ?? null;
       const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-      const isText = contentType === null || mediaType.startsWith('text/');
+      // The chat's franked group-info message (its name, JSON) is shown as what it is, not as a raw MIME line.
+      const isText = contentType === null || mediaType.startsWith('text/') || mediaType === 'application/vnd.franking-chat.group-info+json';
       return {
         position: i.position, isReported: i.isReported, messageId: i.messageId, senderId: i.senderId, role: i.stampRole,
         serverTime: Number(i.serverTime), verdict: i.verdict as ReasonCode, verdictText: REASON_DESCRIPTIONS[i.verdict as ReasonCode] ?? i.verdict,

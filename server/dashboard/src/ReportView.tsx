@@ -265,7 +265,9 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
   const notes = d.events.filter((e) => e.type === 'note');
   const hasMedia = d.messages.some((m) => m.media || m.attachments.length > 0);
   const gaps = gapsAfter(d);
-  const isGroup = d.messages.some((m) => m.contentType?.startsWith(GROUP_INFO_TYPE)) || new Set(d.messages.map((m) => m.senderId)).size > 2;
+  const infos = d.messages.filter((m) => m.contentType?.startsWith(GROUP_INFO_TYPE));
+  const groupName = infos.map(groupInfoName).filter(Boolean).pop() ?? null;
+  const isGroup = infos.length > 0 || new Set(d.messages.map((m) => m.senderId)).size > 2;
   // Only reports filed before this one are "earlier" (the history list also holds later ones).
   const earlier = d.accused.recentReports.filter((h) => h.id !== r.id && Date.parse(h.createdAt) < Date.parse(r.createdAt));
   return (
@@ -275,7 +277,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
           Report: {categoryLabel(r.category)} <VerdictBadge verdict={r.verdict} /> <StatusBadge status={r.status} />{r.outcome && <> <OutcomeBadge outcome={r.outcome} /></>}
         </h1>
         <p className="sub">
-          {isGroup && <><strong data-testid="group-report">Group conversation</strong> <code>{r.conversationId}</code> · </>}
+          {isGroup && <><strong data-testid="group-report">Group {groupName ?? 'conversation'}</strong> <code>{r.conversationId}</code> · </>}
           <code>{r.id}</code> · filed {fmtTime(r.createdAt)} by <code>{r.reporterId}</code> against <code>{r.accusedId}</code>
           {r.assigneeId && <> · claimed by <strong>{r.assigneeId === me.moderator.actorId ? 'you' : r.assigneeId}</strong></>}
           {r.decidedBy && <> · decided by {r.decidedBy} {r.decidedAt && fmtTime(r.decidedAt)}</>}
