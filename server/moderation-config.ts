@@ -9,10 +9,7 @@ export interface ModerationConfig {
   cookieSecure: 'auto' | 'always';
   /** Dashboard session lifetime (MOD_SESSION_HOURS, default 12 h: one shift). */
   sessionTtlMs: number;
-  /** Failed logins in a row before the account locks (MOD_LOCKOUT_THRESHOLD, default 5). */
-  lockoutThreshold: number;
-  /** How long a lockout lasts (MOD_LOCKOUT_MINUTES, default 15). */
-  lockoutMs: number;
+  // No lockout any more: failed logins are throttled (MOD_LOGIN_* knobs, server/services/login-throttle.ts).
   /** argon2id cost for new password hashes (MOD_ARGON2_M KiB / MOD_ARGON2_T passes). */
   argon2: ArgonParams;
 }
@@ -39,8 +36,6 @@ export function loadModerationConfig(env: NodeJS.ProcessEnv = process.env): Mode
     trustProxy: trustProxy(env.TRUST_PROXY),
     cookieSecure: env.COOKIE_SECURE === 'always' ? 'always' : 'auto',
     sessionTtlMs: int(env, 'MOD_SESSION_HOURS', 12, 1) * 3_600_000,
-    lockoutThreshold: int(env, 'MOD_LOCKOUT_THRESHOLD', 5, 1),
-    lockoutMs: int(env, 'MOD_LOCKOUT_MINUTES', 15, 1) * 60_000,
     argon2: { m: int(env, 'MOD_ARGON2_M', DEFAULT_ARGON2.m, 1024), t: int(env, 'MOD_ARGON2_T', DEFAULT_ARGON2.t, 1), p: 1 },
   };
 }
