@@ -36,4 +36,12 @@ export default tseslint.config(
       'no-restricted-globals': ['error', { name: 'Buffer', message: 'client/ runs in browsers: use Uint8Array' }, { name: 'process', message: 'client/ runs in browsers' }],
     },
   },
+  {
+    // The one exception to "client/ imports no Node built-ins": the node:crypto provider, loaded only through its
+    // own entry point (package subpath "./crypto/node"), never by any other SDK module (docs/PROTOCOL.md §13.2).
+    files: ['client/crypto/node.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/server/**', '**/server', '**/chat/**', '**/test/**', '**/bench/**'], message: 'the SDK never imports the server, apps, tests or benchmarks' }] }],
+    },
+  },
 );

@@ -55,6 +55,19 @@ export {
   toBase64Url,
   xchacha20poly1305Aead,
 } from './protocol.ts';
+// Crypto providers: pure-JS noble (default), WebCrypto (async, per-primitive detection); node:crypto via "./crypto/node".
+export {
+  type AsyncCryptoProvider,
+  type CryptoProvider,
+  LowOrderError,
+  type PrimitiveName,
+  asAsyncProvider,
+  defaultCryptoProvider,
+  detectWebCrypto,
+  nobleCryptoProvider,
+  setDefaultCryptoProvider,
+  webCryptoProvider,
+} from './crypto/index.ts';
 // Sessions: device identity, prekeys, X3DH + Double Ratchet carrying franked messages (docs/PROTOCOL-sessions.md).
 export {
   type IdentityKeyPair,

@@ -1,10 +1,11 @@
 // The only thing franking needs from a session: AEAD with associated data (docs/PROTOCOL.md §5).
 // The Double Ratchet implements this interface; so could MLS. This file also gives a plain
 // XChaCha20-Poly1305 AEAD used by tests, the benchmark baseline and single-key transports.
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { pooledRandomBytes } from './_random.ts';
 import { abytes } from './_bytes.ts';
+import { defaultCryptoProvider } from './default.ts';
 import { DecryptError } from './errors.ts';
+import type { CryptoProvider } from './provider.ts';
 
 export interface Aead {
   /** Encrypts and authenticates `plaintext`, binding `ad`. */
@@ -18,27 +19,24 @@ export const XCHACHA_NONCE_LENGTH = 24;
 const TAG_LENGTH = 16;
 
 /** XChaCha20-Poly1305 with a random 24-byte nonce prepended: output = nonce ‖ ciphertext ‖ tag. */
-export function xchacha20poly1305Aead(key: Uint8Array, opts: { randomBytes?: RandomBytes } = {}): Aead {
+export function xchacha20poly1305Aead(key: Uint8Array, opts: { randomBytes?: RandomBytes; crypto?: CryptoProvider } = {}): Aead {
   abytes(key, 32, 'key');
   const random = opts.randomBytes ?? pooledRandomBytes;
+  const crypto = opts.crypto ?? defaultCryptoProvider();
   return {
     seal(plaintext, ad) {
       const nonce = abytes(random(XCHACHA_NONCE_LENGTH), XCHACHA_NONCE_LENGTH, 'nonce');
       const out = new Uint8Array(XCHACHA_NONCE_LENGTH + plaintext.length + TAG_LENGTH);
       out.set(nonce, 0);
       // Encrypt straight into the output buffer: no second copy of a large body.
-      xchacha20poly1305(key, nonce, ad).encrypt(plaintext, out.subarray(XCHACHA_NONCE_LENGTH));
+      crypto.xchacha20poly1305Seal(key, nonce, plaintext, ad, out.subarray(XCHACHA_NONCE_LENGTH));
       return out;
     },
     open(ciphertext, ad) {
       if (ciphertext.length < XCHACHA_NONCE_LENGTH + TAG_LENGTH) throw new DecryptError('ciphertext too short');
       const nonce = ciphertext.subarray(0, XCHACHA_NONCE_LENGTH);
-      try {
-        // RFC 8439 §2.8: Poly1305 is checked before any plaintext is released.
-        return xchacha20poly1305(key, nonce, ad).decrypt(ciphertext.subarray(XCHACHA_NONCE_LENGTH));
-      } catch {
-        throw new DecryptError('AEAD authentication failed');
-      }
+      // RFC 8439 §2.8: Poly1305 is checked before any plaintext is released (DecryptError otherwise).
+      return crypto.xchacha20poly1305Open(key, nonce, ciphertext.subarray(XCHACHA_NONCE_LENGTH), ad);
     },
   };
 }

@@ -1,4 +1,4 @@
-// Primitives the SDK is built on: bytes and encodings, AEAD, HMAC, randomness.
+// Primitives the SDK is built on: bytes and encodings, AEAD, HMAC, randomness, and the providers that compute them.
 export {
   abytes,
   equalBytes,
@@ -17,3 +17,15 @@ export {
   webCryptoHmacSha256,
 } from './hmac.ts';
 export { DecryptError, EncodingError } from './errors.ts';
+// Crypto providers (docs/PROTOCOL.md §13): one interface, byte-identical implementations. The node:crypto provider is
+// NOT exported here (it imports a Node built-in): import it from './node.ts' (package subpath "./crypto/node").
+export {
+  type AsyncCryptoProvider,
+  type CryptoProvider,
+  LowOrderError,
+  type PrimitiveName,
+  asAsyncProvider,
+} from './provider.ts';
+export { nobleCryptoProvider } from './noble.ts';
+export { detectWebCrypto, webCryptoProvider } from './webcrypto.ts';
+export { defaultCryptoProvider, setDefaultCryptoProvider } from './default.ts';

@@ -7,7 +7,9 @@ import { Reader, Writer, abytes, concatBytes, equalBytes } from '../crypto/_byte
 import type { Aead, RandomBytes } from '../crypto/aead.ts';
 import { FrankingError, asFrankingError } from './errors.ts';
 import { type AttachmentDescriptor, type MessageHeader, decodeHeader, encodeHeader, ZERO_COMMITMENT } from './header.ts';
-import { type HmacSha256, nobleHmacSha256, webCryptoHmacSha256 } from '../crypto/hmac.ts';
+import { type HmacSha256, webCryptoHmacSha256 } from '../crypto/hmac.ts';
+import { defaultCryptoProvider } from '../crypto/default.ts';
+import type { AsyncCryptoProvider, CryptoProvider } from '../crypto/provider.ts';
 import { AEAD_AD_LABEL, COMMITMENT_LABEL, PROTOCOL_VERSION } from './labels.ts';
 
 export const FK_LENGTH = 32;
@@ -21,10 +23,15 @@ function commitmentInput(headerBytes: Uint8Array, body: Uint8Array): Uint8Array[
 }
 
 /** §4.3: c = HMAC-SHA256(fk, COMMITMENT_LABEL ‖ u32be(len(header)) ‖ header ‖ body). */
-export function computeCommitment(fk: Uint8Array, headerBytes: Uint8Array, body: Uint8Array, hmac: HmacSha256 = nobleHmacSha256): Uint8Array {
+export function computeCommitment(fk: Uint8Array, headerBytes: Uint8Array, body: Uint8Array, hmac?: HmacSha256): Uint8Array {
   abytes(fk, FK_LENGTH, 'fk');
-  return hmac(fk, ...commitmentInput(headerBytes, body));
+  const mac = hmac ?? defaultCryptoProvider().hmacSha256;
+  return mac(fk, ...commitmentInput(headerBytes, body));
 }
+
+/** The HMAC a call uses: an explicit `hmac` wins, then the call's provider, then the default provider. */
+export const pickHmac = (opts: { hmac?: HmacSha256 | undefined; crypto?: CryptoProvider | undefined }): HmacSha256 =>
+  opts.hmac ?? (opts.crypto ?? defaultCryptoProvider()).hmacSha256;
 
 /**
  * Bodies at least this long take WebCrypto's HMAC in the async API. Below it, WebCrypto's fixed cost per call
@@ -32,8 +39,15 @@ export function computeCommitment(fk: Uint8Array, headerBytes: Uint8Array, body:
  */
 export const WEBCRYPTO_COMMITMENT_THRESHOLD = 32 * 1024;
 
-/** computeCommitment, with WebCrypto for large bodies: the same 32 bytes, faster from 32 KiB on. */
-export async function computeCommitmentAsync(fk: Uint8Array, headerBytes: Uint8Array, body: Uint8Array): Promise<Uint8Array> {
+/**
+ * computeCommitment through an async provider when one is given (e.g. webCryptoProvider()); without one, WebCrypto
+ * for bodies of 32 KiB and more and the default provider below that. The same 32 bytes either way.
+ */
+export async function computeCommitmentAsync(fk: Uint8Array, headerBytes: Uint8Array, body: Uint8Array, crypto?: AsyncCryptoProvider): Promise<Uint8Array> {
+  if (crypto) {
+    abytes(fk, FK_LENGTH, 'fk');
+    return crypto.hmacSha256(fk, ...commitmentInput(headerBytes, body));
+  }
   if (body.length < WEBCRYPTO_COMMITMENT_THRESHOLD || !globalThis.crypto?.subtle) return computeCommitment(fk, headerBytes, body);
   abytes(fk, FK_LENGTH, 'fk');
   return webCryptoHmacSha256(fk, ...commitmentInput(headerBytes, body));
@@ -91,7 +105,10 @@ export interface FrankedMessage {
 
 export interface FrankOptions {
   randomBytes?: RandomBytes;
+  /** HMAC of the commitment; overrides `crypto`. */
   hmac?: HmacSha256;
+  /** Provider of the commitment HMAC (default: defaultCryptoProvider()). */
+  crypto?: CryptoProvider;
 }
 
 /** Header and fresh fk of a message about to be franked (§4.1–§4.2). */
@@ -119,14 +136,21 @@ function prepareFrank(input: FrankInput, body: Uint8Array, opts: FrankOptions): 
 /** Sender side: fresh fk, canonical header, commitment and the payload to encrypt. */
 export function frankMessage(input: FrankInput, body: Uint8Array, opts: FrankOptions = {}): FrankedMessage {
   const { header, headerBytes, fk } = prepareFrank(input, body, opts);
-  const commitment = computeCommitment(fk, headerBytes, body, opts.hmac);
+  const commitment = computeCommitment(fk, headerBytes, body, pickHmac(opts));
   return { header, headerBytes, fk, commitment, payload: encodePayload(headerBytes, fk, body) };
 }
 
-/** frankMessage with WebCrypto's HMAC for bodies of 32 KiB and more (same bytes; `opts.hmac` is not used). */
-export async function frankMessageAsync(input: FrankInput, body: Uint8Array, opts: Omit<FrankOptions, 'hmac'> = {}): Promise<FrankedMessage> {
-  const { header, headerBytes, fk } = prepareFrank(input, body, opts);
-  const commitment = await computeCommitmentAsync(fk, headerBytes, body);
+/**
+ * frankMessage with the commitment computed by `opts.crypto` (an AsyncCryptoProvider such as webCryptoProvider());
+ * without one, WebCrypto's HMAC for bodies of 32 KiB and more. Same bytes as frankMessage.
+ */
+export async function frankMessageAsync(
+  input: FrankInput,
+  body: Uint8Array,
+  opts: { randomBytes?: RandomBytes; crypto?: AsyncCryptoProvider } = {},
+): Promise<FrankedMessage> {
+  const { header, headerBytes, fk } = prepareFrank(input, body, opts.randomBytes ? { randomBytes: opts.randomBytes } : {});
+  const commitment = await computeCommitmentAsync(fk, headerBytes, body, opts.crypto);
   return { header, headerBytes, fk, commitment, payload: encodePayload(headerBytes, fk, body) };
 }
 
@@ -161,18 +185,19 @@ const mismatch = () => new FrankingError('commitment_mismatch', 'the message doe
  * only then parse and use the header. A mismatch means the message could not be reported, so it must
  * be dropped (§6: sender binding).
  */
-export function openFrankedPayload(payload: Uint8Array, commitment: Uint8Array, expect: Expectation = {}, hmac?: HmacSha256): OpenedMessage {
+export function openFrankedPayload(payload: Uint8Array, commitment: Uint8Array, expect: Expectation = {}, hmac?: HmacSha256 | CryptoProvider): OpenedMessage {
+  if (hmac !== undefined && typeof hmac !== 'function') hmac = hmac.hmacSha256;
   abytes(commitment, COMMITMENT_LENGTH, 'commitment');
   const { headerBytes, fk, body } = decodePayload(payload);
   if (!equalBytes(computeCommitment(fk, headerBytes, body, hmac), commitment)) throw mismatch();
   return acceptOpened(headerBytes, fk, body, commitment, expect);
 }
 
-/** openFrankedPayload with WebCrypto's HMAC for bodies of 32 KiB and more. */
-export async function openFrankedPayloadAsync(payload: Uint8Array, commitment: Uint8Array, expect: Expectation = {}): Promise<OpenedMessage> {
+/** openFrankedPayload with the commitment recomputed by `crypto` (or WebCrypto's HMAC for bodies of 32 KiB and more). */
+export async function openFrankedPayloadAsync(payload: Uint8Array, commitment: Uint8Array, expect: Expectation = {}, crypto?: AsyncCryptoProvider): Promise<OpenedMessage> {
   abytes(commitment, COMMITMENT_LENGTH, 'commitment');
   const { headerBytes, fk, body } = decodePayload(payload);
-  if (!equalBytes(await computeCommitmentAsync(fk, headerBytes, body), commitment)) throw mismatch();
+  if (!equalBytes(await computeCommitmentAsync(fk, headerBytes, body, crypto), commitment)) throw mismatch();
   return acceptOpened(headerBytes, fk, body, commitment, expect);
 }
 
@@ -186,19 +211,19 @@ export function openFranked(
   aead: Aead,
   ciphertext: Uint8Array,
   commitment: Uint8Array,
-  opts: { extraAd?: Uint8Array; expect?: Expectation; hmac?: HmacSha256 } = {},
+  opts: { extraAd?: Uint8Array; expect?: Expectation; hmac?: HmacSha256; crypto?: CryptoProvider } = {},
 ): OpenedMessage {
   const payload = asFrankingError(() => aead.open(ciphertext, frankingAssociatedData(commitment, opts.extraAd)));
-  return openFrankedPayload(payload, commitment, opts.expect, opts.hmac);
+  return openFrankedPayload(payload, commitment, opts.expect, pickHmac(opts));
 }
 
-/** openFranked with WebCrypto's HMAC for bodies of 32 KiB and more. */
+/** openFranked with the commitment recomputed by `opts.crypto` (or WebCrypto's HMAC for bodies of 32 KiB and more). */
 export async function openFrankedAsync(
   aead: Aead,
   ciphertext: Uint8Array,
   commitment: Uint8Array,
-  opts: { extraAd?: Uint8Array; expect?: Expectation } = {},
+  opts: { extraAd?: Uint8Array; expect?: Expectation; crypto?: AsyncCryptoProvider } = {},
 ): Promise<OpenedMessage> {
   const payload = asFrankingError(() => aead.open(ciphertext, frankingAssociatedData(commitment, opts.extraAd)));
-  return openFrankedPayloadAsync(payload, commitment, opts.expect);
+  return openFrankedPayloadAsync(payload, commitment, opts.expect, opts.crypto);
 }

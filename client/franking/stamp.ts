@@ -5,7 +5,9 @@
 import { Writer, abytes, equalBytes } from '../crypto/_bytes.ts';
 import { FrankingError } from './errors.ts';
 import { COMMITMENT_LENGTH } from './franking.ts';
-import { type HmacSha256, nobleHmacSha256 } from '../crypto/hmac.ts';
+import type { HmacSha256 } from '../crypto/hmac.ts';
+import { defaultCryptoProvider } from '../crypto/default.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
 import { isValidId } from './ids.ts';
 import type { Keyring } from './keyring.ts';
 import { STAMP_LABEL } from './labels.ts';
@@ -57,23 +59,30 @@ export function encodeStampInput(f: StampFields, commitment: Uint8Array): Uint8A
     .finish();
 }
 
-export function stampTag(key: Uint8Array, fields: StampFields, commitment: Uint8Array, hmac: HmacSha256 = nobleHmacSha256): Uint8Array {
-  return hmac(key, encodeStampInput(fields, commitment));
+export function stampTag(key: Uint8Array, fields: StampFields, commitment: Uint8Array, hmac?: HmacSha256): Uint8Array {
+  return (hmac ?? defaultCryptoProvider().hmacSha256)(key, encodeStampInput(fields, commitment));
 }
 
+/** Options of the stamp and verification calls: the HMAC to use, or the provider whose HMAC to use. */
+export interface StampCryptoOptions {
+  hmac?: HmacSha256;
+  crypto?: CryptoProvider;
+}
+const macOf = (opts: StampCryptoOptions): HmacSha256 | undefined => opts.hmac ?? opts.crypto?.hmacSha256;
+
 /** Stamps with the keyring's active key. */
-export function computeStamp(keyring: Keyring, fields: StampFields, commitment: Uint8Array, opts: { hmac?: HmacSha256 } = {}): Stamp {
+export function computeStamp(keyring: Keyring, fields: StampFields, commitment: Uint8Array, opts: StampCryptoOptions = {}): Stamp {
   checkStampFields(fields);
   const { kid, key } = keyring.current();
-  return { ...fields, kid, tag: stampTag(key, fields, commitment, opts.hmac) };
+  return { ...fields, kid, tag: stampTag(key, fields, commitment, macOf(opts)) };
 }
 
 export type StampCheck = 'valid' | 'unknown_key' | 'retired_key' | 'stamp_invalid';
 
 /** Checks a stamp's MAC (constant time). Field syntax is the caller's job (checkStampFields). */
-export function checkStamp(keyring: Keyring, stamp: Stamp, commitment: Uint8Array, opts: { hmac?: HmacSha256 } = {}): StampCheck {
+export function checkStamp(keyring: Keyring, stamp: Stamp, commitment: Uint8Array, opts: StampCryptoOptions = {}): StampCheck {
   abytes(stamp.tag, TAG_LENGTH, 'stamp.tag');
   const key = keyring.verificationKey(stamp.kid);
   if (typeof key === 'string') return key;
-  return equalBytes(stampTag(key, stamp, commitment, opts.hmac), stamp.tag) ? 'valid' : 'stamp_invalid';
+  return equalBytes(stampTag(key, stamp, commitment, macOf(opts)), stamp.tag) ? 'valid' : 'stamp_invalid';
 }

@@ -6,10 +6,9 @@ import { equalBytes } from '../crypto/_bytes.ts';
 import { FrankingError } from './errors.ts';
 import { computeCommitment } from './franking.ts';
 import { type MessageHeader, decodeHeader } from './header.ts';
-import type { HmacSha256 } from '../crypto/hmac.ts';
 import type { Keyring } from './keyring.ts';
 import { type ReportItem, checkReportItem, decodeReportItem } from './report-item.ts';
-import { checkStamp } from './stamp.ts';
+import { type StampCryptoOptions, checkStamp } from './stamp.ts';
 
 export const REASON_CODES = [
   'verified',
@@ -59,7 +58,7 @@ export function verifyReportItem(
   reporterId: string,
   now: number,
   windowMs: number = DEFAULT_REPORT_WINDOW_MS,
-  opts: { hmac?: HmacSha256 } = {},
+  opts: StampCryptoOptions = {},
 ): Verdict {
   let it: ReportItem;
   try {
@@ -84,7 +83,7 @@ export function verifyReportItem(
   if (now - s.serverTime > windowMs) return fail('outside_window', 'stamp is older than the report window');
 
   // 6. Open the commitment (constant time) before using any revealed byte.
-  if (!equalBytes(computeCommitment(it.fk, it.header, it.body, opts.hmac), it.commitment))
+  if (!equalBytes(computeCommitment(it.fk, it.header, it.body, opts.hmac ?? opts.crypto?.hmacSha256), it.commitment))
     return fail('commitment_mismatch', 'revealed header and body do not open the commitment');
 
   // 7–8. Only now parse the committed header and compare it with what the server observed.

@@ -1,13 +1,14 @@
-// Primitives of the session layer, each a thin wrapper over @noble with the checks the spec asks for
+// Primitives of the session layer, each a thin wrapper over a CryptoProvider (../crypto/provider.ts; noble by
+// default) with the checks the spec asks for
 // (docs/PROTOCOL-sessions.md §2–§3, §6). Internal module: the public surface is identity.ts, prekeys.ts,
 // x3dh.ts, ratchet.ts, session.ts, safety-number.ts.
-import { x25519 } from '@noble/curves/ed25519.js';
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { abytes, utf8 } from '../crypto/_bytes.ts';
 import { pooledRandomBytes } from '../crypto/_random.ts';
+import { defaultCryptoProvider } from '../crypto/default.ts';
+import { DecryptError } from '../crypto/errors.ts';
+import { nobleCryptoProvider } from '../crypto/noble.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
 import { SessionError } from './session-errors.ts';
 
 // Source of randomness (`length` fresh uniformly random bytes), the same type as franking's; injectable for vectors.
@@ -45,58 +46,60 @@ export interface X25519KeyPair {
 }
 
 /** GENERATE_DH(): 32 random bytes as the X25519 private key (RFC 7748 §5 clamps it inside scalar multiplication). */
-export function generateX25519KeyPair(randomBytes: RandomBytes = defaultRandomBytes): X25519KeyPair {
+export function generateX25519KeyPair(randomBytes: RandomBytes = defaultRandomBytes, crypto: CryptoProvider = defaultCryptoProvider()): X25519KeyPair {
   const privateKey = abytes(randomBytes(32), 32, 'randomBytes(32)');
-  return { privateKey, publicKey: x25519.getPublicKey(privateKey) };
+  return { privateKey, publicKey: crypto.x25519PublicKey(privateKey) };
 }
 
-export function x25519PublicKey(privateKey: Uint8Array): Uint8Array {
+export function x25519PublicKey(privateKey: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {
   abytes(privateKey, 32, 'privateKey');
-  return x25519.getPublicKey(privateKey);
+  return crypto.x25519PublicKey(privateKey);
 }
 
 /**
  * DH(priv, pub) = X25519(priv, pub) (RFC 7748 §5). A low-order peer key gives the all-zero output; RFC 7748 §6.1
  * lets us refuse it and we must (X3DH §4.8 / Double Ratchet §6.2 assume contributory DH), so it is 'bad_key'.
  */
-export function dh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
+export function dh(privateKey: Uint8Array, publicKey: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {
   abytes(privateKey, 32, 'privateKey');
   abytes(publicKey, 32, 'publicKey');
   try {
-    return x25519.getSharedSecret(privateKey, publicKey);
+    return crypto.x25519(privateKey, publicKey);
   } catch {
     throw new SessionError('bad_key', 'X25519 output is all zero: the peer public key has low order');
   }
 }
 
 /** HKDF-SHA256 (RFC 5869) with the argument order of the RFC: extract(salt, ikm) then expand(info, L). */
-export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number, crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {
   abytes(ikm, undefined, 'ikm');
   abytes(salt, undefined, 'salt');
   abytes(info, undefined, 'info');
-  return hkdf(sha256, ikm, salt, info, length);
+  return crypto.hkdfSha256(ikm, salt, info, length);
 }
 
-export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
-  return hmac(sha256, key, message);
+export function hmacSha256(key: Uint8Array, message: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {
+  return crypto.hmacSha256(key, message);
 }
 
 /** X3DH §2.2: SK = HKDF(salt = 0^32, ikm = F || DH1 || DH2 || DH3 [|| DH4], info = X3DH_INFO, L = 32). */
-export function x3dhKdf(dhOutputs: readonly Uint8Array[]): Uint8Array {
+export function x3dhKdf(dhOutputs: readonly Uint8Array[], crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {
   const ikm = new Uint8Array(32 + 32 * dhOutputs.length);
   ikm.set(X3DH_F, 0);
   dhOutputs.forEach((out, i) => ikm.set(abytes(out, 32, `DH${i + 1}`), 32 + 32 * i));
-  const sk = hkdfSha256(ikm, ZERO_SALT, X3DH_INFO, 32);
+  const sk = hkdfSha256(ikm, ZERO_SALT, X3DH_INFO, 32, crypto);
   ikm.fill(0);
   return sk;
 }
 
 /** Double Ratchet §5.2 KDF_RK(rk, dh_out) = HKDF(salt = rk, ikm = dh_out, info = ROOT_KDF_INFO, L = 64) → (rk', ck). */
-export function kdfRoot(rootKey: Uint8Array, dhOutput: Uint8Array): { rootKey: Uint8Array; chainKey: Uint8Array } {
+export function kdfRoot(rootKey: Uint8Array, dhOutput: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): { rootKey: Uint8Array; chainKey: Uint8Array } {
   abytes(rootKey, 32, 'rootKey');
   abytes(dhOutput, 32, 'dhOutput');
-  const okm = hkdf(sha256, dhOutput, rootKey, ROOT_KDF_INFO, 64);
-  return { rootKey: okm.slice(0, 32), chainKey: okm.slice(32, 64) };
+  const okm = crypto.hkdfSha256(dhOutput, rootKey, ROOT_KDF_INFO, 64);
+  const out = { rootKey: okm.slice(0, 32), chainKey: okm.slice(32, 64) };
+  okm.fill(0);
+  return out;
 }
 
 /** Scratch block for the HMAC key pads of kdfChain; wiped after every use. */
@@ -106,10 +109,13 @@ const KEY_PAD = new Uint8Array(64);
  * Double Ratchet §5.2 KDF_CK(ck): mk = HMAC-SHA256(ck, 0x01), ck' = HMAC-SHA256(ck, 0x02).
  * HMAC (RFC 2104 §2) spelled out over noble's SHA-256 so that the two HMACs share one inner and one outer
  * keyed state: H((ck ⊕ opad) ‖ H((ck ⊕ ipad) ‖ c)), ck zero-padded to the 64-byte block. ~25% faster than two
- * hmac() calls; test/client/session-primitives.test.ts checks it against noble's hmac.
+ * hmac() calls; test/client/session-primitives.test.ts checks it against noble's hmac. Any other provider
+ * (native HMAC is faster still) computes the two HMACs directly.
  */
-export function kdfChain(chainKey: Uint8Array): { chainKey: Uint8Array; messageKey: Uint8Array } {
+export function kdfChain(chainKey: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): { chainKey: Uint8Array; messageKey: Uint8Array } {
   abytes(chainKey, 32, 'chainKey');
+  if (crypto !== nobleCryptoProvider)
+    return { chainKey: crypto.hmacSha256(chainKey, CK_CHAIN_CONSTANT), messageKey: crypto.hmacSha256(chainKey, CK_MESSAGE_CONSTANT) };
   for (let i = 0; i < 32; i++) KEY_PAD[i] = (chainKey[i] as number) ^ 0x36;
   KEY_PAD.fill(0x36, 32);
   const inner = sha256.create().update(KEY_PAD);
@@ -132,23 +138,31 @@ export function kdfChain(chainKey: Uint8Array): { chainKey: Uint8Array; messageK
  * rolled-back state (an old snapshot restored, then sending again with the same mk) from ever repeating a
  * (key, nonce) pair. Writes nonce || ciphertext || tag into `out` (length 24 + plaintext + 16).
  */
-export function sealWithMessageKey(messageKey: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, out: Uint8Array): void {
+export function sealWithMessageKey(
+  messageKey: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  ad: Uint8Array,
+  out: Uint8Array,
+  crypto: CryptoProvider = defaultCryptoProvider(),
+): void {
   abytes(messageKey, AEAD_KEY_LENGTH, 'messageKey');
   abytes(nonce, AEAD_NONCE_LENGTH, 'nonce');
   abytes(out, AEAD_NONCE_LENGTH + plaintext.length + AEAD_TAG_LENGTH, 'out');
   out.set(nonce, 0);
-  xchacha20poly1305(messageKey, nonce, ad).encrypt(plaintext, out.subarray(AEAD_NONCE_LENGTH));
+  crypto.xchacha20poly1305Seal(messageKey, nonce, plaintext, ad, out.subarray(AEAD_NONCE_LENGTH));
 }
 
 /** DECRYPT(mk, nonce || ciphertext || tag, ad); an authentication failure is SessionError('tampered'). */
-export function openWithMessageKey(messageKey: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array {
+export function openWithMessageKey(messageKey: Uint8Array, sealed: Uint8Array, ad: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {
   abytes(messageKey, AEAD_KEY_LENGTH, 'messageKey');
   if (sealed.length < AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH)
     throw new SessionError('malformed', `sealed message shorter than nonce and tag (${AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH} bytes)`);
   try {
     // RFC 8439 §2.8 (via XChaCha): the tag is verified before any plaintext is released.
-    return xchacha20poly1305(messageKey, sealed.subarray(0, AEAD_NONCE_LENGTH), ad).decrypt(sealed.subarray(AEAD_NONCE_LENGTH));
-  } catch {
+    return crypto.xchacha20poly1305Open(messageKey, sealed.subarray(0, AEAD_NONCE_LENGTH), sealed.subarray(AEAD_NONCE_LENGTH), ad);
+  } catch (e) {
+    if (!DecryptError.is(e)) throw e;
     throw new SessionError('tampered', 'message authentication failed (wrong key, modified ciphertext, header or associated data)');
   }
 }

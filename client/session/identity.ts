@@ -1,10 +1,11 @@
 // Device identity (docs/PROTOCOL-sessions.md §1): two independent long-term keys per device, an Ed25519 key
 // that signs prekeys and an X25519 key that takes part in X3DH. Not XEdDSA: see the spec for why.
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { abytes, Reader, Writer } from '../crypto/_bytes.ts';
 import { defaultRandomBytes, generateX25519KeyPair, type RandomBytes, x25519PublicKey } from './_session-kdf.ts';
 import { parseOrThrow } from './_session-codec.ts';
 import { SessionError } from './session-errors.ts';
+import { defaultCryptoProvider } from '../crypto/default.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
 
 /** The public half of a device identity, as published in the key directory and compared in safety numbers. */
 export interface PublicIdentity {
@@ -27,12 +28,12 @@ export interface IdentityKeyPair {
 export const IDENTITY_STATE_VERSION = 1;
 
 /** New identity: draws 32 bytes for the Ed25519 seed, then 32 bytes for the X25519 private key (in that order). */
-export function generateIdentity(randomBytes: RandomBytes = defaultRandomBytes): IdentityKeyPair {
+export function generateIdentity(randomBytes: RandomBytes = defaultRandomBytes, crypto: CryptoProvider = defaultCryptoProvider()): IdentityKeyPair {
   const signingPrivateKey = abytes(randomBytes(32), 32, 'randomBytes(32)');
-  const agreement = generateX25519KeyPair(randomBytes);
+  const agreement = generateX25519KeyPair(randomBytes, crypto);
   return {
     signingPrivateKey,
-    signingPublicKey: ed25519.getPublicKey(signingPrivateKey),
+    signingPublicKey: crypto.ed25519PublicKey(signingPrivateKey),
     dhPrivateKey: agreement.privateKey,
     dhPublicKey: agreement.publicKey,
   };
@@ -49,23 +50,17 @@ export function encodePublicIdentity(identity: PublicIdentity): Uint8Array {
 }
 
 /** Ed25519 signature (RFC 8032, pure Ed25519) by the identity signing key. */
-export function signWithIdentity(identity: IdentityKeyPair, message: Uint8Array): Uint8Array {
+export function signWithIdentity(identity: IdentityKeyPair, message: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {
   abytes(message, undefined, 'message');
-  return ed25519.sign(message, identity.signingPrivateKey);
+  return crypto.ed25519Sign(identity.signingPrivateKey, message);
 }
 
 /**
  * Verifies an Ed25519 signature with the strict RFC 8032 rules (zip215: false: canonical encodings only,
  * so a signature has one accepted form). Returns false for anything that does not verify.
  */
-export function verifyWithIdentity(signingKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  if (!(signingKey instanceof Uint8Array) || signingKey.length !== 32) return false;
-  if (!(signature instanceof Uint8Array) || signature.length !== 64) return false;
-  try {
-    return ed25519.verify(signature, message, signingKey, { zip215: false });
-  } catch {
-    return false;
-  }
+export function verifyWithIdentity(signingKey: Uint8Array, message: Uint8Array, signature: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): boolean {
+  return crypto.ed25519Verify(signingKey, message, signature);
 }
 
 /** Serialized identity (private!): u8 version = 1 || Ed25519 seed (32) || X25519 private key (32). */
@@ -78,7 +73,7 @@ export function serializeIdentity(identity: IdentityKeyPair): Uint8Array {
 }
 
 /** Inverse of serializeIdentity; public keys are recomputed, never trusted from storage. */
-export function deserializeIdentity(bytes: Uint8Array): IdentityKeyPair {
+export function deserializeIdentity(bytes: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): IdentityKeyPair {
   abytes(bytes, undefined, 'bytes');
   return parseOrThrow('identity', () => {
     const r = new Reader(bytes);
@@ -89,9 +84,9 @@ export function deserializeIdentity(bytes: Uint8Array): IdentityKeyPair {
     r.end('identity');
     return {
       signingPrivateKey,
-      signingPublicKey: ed25519.getPublicKey(signingPrivateKey),
+      signingPublicKey: crypto.ed25519PublicKey(signingPrivateKey),
       dhPrivateKey,
-      dhPublicKey: x25519PublicKey(dhPrivateKey),
+      dhPublicKey: x25519PublicKey(dhPrivateKey, crypto),
     };
   });
 }

@@ -12,6 +12,8 @@ import {
   x25519PublicKey,
 } from './_session-kdf.ts';
 import { type IdentityKeyPair, type PublicIdentity, signWithIdentity, verifyWithIdentity } from './identity.ts';
+import { defaultCryptoProvider } from '../crypto/default.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
 import { SessionError } from './session-errors.ts';
 
 // ---- Bundle as the server stores and serves it (JSON, base64url without padding). ----
@@ -92,13 +94,13 @@ function decodeIdentityFields(v: Record<string, unknown>): PublicIdentity {
  * True iff the bundle's signed prekey signature verifies under its identity signing key (strict Ed25519).
  * Accepts an uploaded or a fetched bundle; anything malformed is simply `false` (never throws).
  */
-export function verifySignedPreKey(bundle: PreKeyBundle | FetchedPreKeyBundle): boolean {
+export function verifySignedPreKey(bundle: PreKeyBundle | FetchedPreKeyBundle, crypto: CryptoProvider = defaultCryptoProvider()): boolean {
   try {
     if (typeof bundle !== 'object' || bundle === null) return false;
     const v = bundle as unknown as Record<string, unknown>;
     const identity = decodeIdentityFields(v);
     const spk = decodeSignedPreKey(v.signedPreKey);
-    return verifyWithIdentity(identity.signingKey, signedPreKeySignatureInput(spk.id, spk.publicKey), spk.signature);
+    return verifyWithIdentity(identity.signingKey, signedPreKeySignatureInput(spk.id, spk.publicKey), spk.signature, crypto);
   } catch {
     return false;
   }
@@ -108,7 +110,7 @@ export function verifySignedPreKey(bundle: PreKeyBundle | FetchedPreKeyBundle): 
  * Decodes a fetched bundle and verifies its signed prekey (X3DH §3.3: "Alice verifies the prekey signature and
  * aborts the protocol if verification fails"). Throws SessionError 'malformed' or 'bad_signature'.
  */
-export function decodeFetchedPreKeyBundle(bundle: unknown): VerifiedPreKeyBundle {
+export function decodeFetchedPreKeyBundle(bundle: unknown, crypto: CryptoProvider = defaultCryptoProvider()): VerifiedPreKeyBundle {
   if (typeof bundle !== 'object' || bundle === null) throw new SessionError('malformed', 'bundle: expected object');
   const v = bundle as Record<string, unknown>;
   const identity = decodeIdentityFields(v);
@@ -116,7 +118,7 @@ export function decodeFetchedPreKeyBundle(bundle: unknown): VerifiedPreKeyBundle
   if ('oneTimePreKeys' in v) throw new SessionError('malformed', 'bundle: a fetched bundle carries at most one oneTimePreKey');
   const oneTimePreKey = v.oneTimePreKey === undefined ? undefined : decodeOneTimePreKey(v.oneTimePreKey, 'oneTimePreKey');
   const input = signedPreKeySignatureInput(signedPreKey.id, signedPreKey.publicKey);
-  if (!verifyWithIdentity(identity.signingKey, input, signedPreKey.signature))
+  if (!verifyWithIdentity(identity.signingKey, input, signedPreKey.signature, crypto))
     throw new SessionError('bad_signature', 'signed prekey signature does not verify under the identity signing key');
   return oneTimePreKey ? { identity, signedPreKey, oneTimePreKey } : { identity, signedPreKey };
 }
@@ -148,14 +150,15 @@ export class PreKeyStore {
     private nextSignedId: number,
     private nextOneTimeId: number,
     private readonly randomBytes: RandomBytes,
+    private readonly crypto: CryptoProvider = defaultCryptoProvider(),
   ) {}
 
   /** Fresh store with signed prekey id 1 and `oneTimePreKeys` one-time prekeys (ids 1..n). Draw order: SPK, then OPKs. */
   static create(
     identity: IdentityKeyPair,
-    opts: { now?: number; randomBytes?: RandomBytes; oneTimePreKeys?: number } = {},
+    opts: { now?: number; randomBytes?: RandomBytes; oneTimePreKeys?: number; crypto?: CryptoProvider } = {},
   ): PreKeyStore {
-    const store = new PreKeyStore(0, 1, 1, opts.randomBytes ?? defaultRandomBytes);
+    const store = new PreKeyStore(0, 1, 1, opts.randomBytes ?? defaultRandomBytes, opts.crypto);
     store.rotateSignedPreKey(identity, opts.now ?? Date.now());
     store.generateOneTimePreKeys(opts.oneTimePreKeys ?? 100);
     return store;
@@ -190,9 +193,9 @@ export class PreKeyStore {
   /** Makes a new current signed prekey; the old one stays for SIGNED_PREKEY_RETENTION_MS, then prune deletes it. */
   rotateSignedPreKey(identity: IdentityKeyPair, now: number): SignedPreKeyRecord {
     if (!Number.isSafeInteger(now) || now < 0) throw new RangeError(`now: expected ms since epoch, got ${String(now)}`);
-    const keyPair = generateX25519KeyPair(this.randomBytes);
+    const keyPair = generateX25519KeyPair(this.randomBytes, this.crypto);
     const id = this.nextSignedId;
-    const signature = signWithIdentity(identity, signedPreKeySignatureInput(id, keyPair.publicKey));
+    const signature = signWithIdentity(identity, signedPreKeySignatureInput(id, keyPair.publicKey), this.crypto);
     const previous = this.signed.get(this.currentSignedId);
     if (previous) previous.replacedAt = now;
     const record: SignedPreKeyRecord = { id, keyPair, signature, createdAt: now, replacedAt: null };
@@ -223,7 +226,7 @@ export class PreKeyStore {
       throw new RangeError(`count: at most ${MAX_ONE_TIME_PREKEYS} one-time prekeys may be held, have ${this.oneTime.size}`);
     const out: OneTimePreKeyRecord[] = [];
     for (let i = 0; i < count; i++) {
-      const record = { id: this.nextOneTimeId, keyPair: generateX25519KeyPair(this.randomBytes) };
+      const record = { id: this.nextOneTimeId, keyPair: generateX25519KeyPair(this.randomBytes, this.crypto) };
       this.oneTime.set(record.id, record);
       this.nextOneTimeId = nextId(this.nextOneTimeId);
       out.push(record);
@@ -268,13 +271,13 @@ export class PreKeyStore {
     return w.finish();
   }
 
-  static deserialize(bytes: Uint8Array, opts: { randomBytes?: RandomBytes } = {}): PreKeyStore {
+  static deserialize(bytes: Uint8Array, opts: { randomBytes?: RandomBytes; crypto?: CryptoProvider } = {}): PreKeyStore {
     abytes(bytes, undefined, 'bytes');
     return parseOrThrow('prekey store', () => {
       const r = new Reader(bytes);
       const version = r.u8('version');
       if (version !== PREKEY_STORE_VERSION) throw new SessionError('unsupported_version', `prekey store: version ${version} is not supported`);
-      const store = new PreKeyStore(r.u32('currentSignedId'), r.u32('nextSignedId'), r.u32('nextOneTimeId'), opts.randomBytes ?? defaultRandomBytes);
+      const store = new PreKeyStore(r.u32('currentSignedId'), r.u32('nextSignedId'), r.u32('nextOneTimeId'), opts.randomBytes ?? defaultRandomBytes, opts.crypto);
       const nSigned = r.u16('nSigned');
       for (let i = 0; i < nSigned; i++) {
         const id = r.u32('signedPreKey.id');
@@ -285,7 +288,7 @@ export class PreKeyStore {
         const replacedAt = r.u64('signedPreKey.replacedAt');
         if (hasReplaced > 1 || (hasReplaced === 0 && replacedAt !== 0)) throw new SessionError('malformed', 'prekey store: non-canonical replacedAt');
         if (store.signed.has(id)) throw new SessionError('malformed', `prekey store: duplicate signed prekey id ${id}`);
-        const keyPair = { privateKey, publicKey: x25519PublicKey(privateKey) };
+        const keyPair = { privateKey, publicKey: x25519PublicKey(privateKey, opts.crypto) };
         store.signed.set(id, { id, keyPair, signature, createdAt, replacedAt: hasReplaced ? replacedAt : null });
       }
       const nOneTime = r.u32('nOneTime');
@@ -294,7 +297,7 @@ export class PreKeyStore {
         const id = r.u32('oneTimePreKey.id');
         const privateKey = r.fixed(32, 'oneTimePreKey.privateKey').slice();
         if (store.oneTime.has(id)) throw new SessionError('malformed', `prekey store: duplicate one-time prekey id ${id}`);
-        store.oneTime.set(id, { id, keyPair: { privateKey, publicKey: x25519PublicKey(privateKey) } });
+        store.oneTime.set(id, { id, keyPair: { privateKey, publicKey: x25519PublicKey(privateKey, opts.crypto) } });
       }
       r.end('prekey store');
       if (!store.signed.has(store.currentSignedId)) throw new SessionError('malformed', 'prekey store: current signed prekey missing');

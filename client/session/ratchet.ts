@@ -20,6 +20,8 @@ import {
   x25519PublicKey,
 } from './_session-kdf.ts';
 import { SessionError } from './session-errors.ts';
+import { defaultCryptoProvider } from '../crypto/default.ts';
+import { type AsyncCryptoProvider, type CryptoProvider, LowOrderError } from '../crypto/provider.ts';
 
 /** Most message keys one incoming message may make us skip in one chain (Double Ratchet §3.2 MAX_SKIP). */
 export const MAX_SKIP = 1000;
@@ -76,6 +78,16 @@ export function decodeRatchetHeader(bytes: Uint8Array): RatchetHeader {
   return { ratchetKey: bytes.subarray(1, 33), previousChainLength, messageNumber };
 }
 
+/** The X25519 results of one DH ratchet step, computed ahead by decryptAsync. */
+export interface PrecomputedStep {
+  readonly remoteKey: Uint8Array;
+  /** The DHs private key they were computed with (identity-compared: a moved-on state ignores them). */
+  readonly sendingPrivateKey: Uint8Array;
+  readonly dhReceive: Uint8Array;
+  readonly newKeyPair: X25519KeyPair;
+  readonly dhSend: Uint8Array;
+}
+
 interface SkippedKey {
   readonly ratchetKey: Uint8Array;
   readonly messageNumber: number;
@@ -92,10 +104,10 @@ function checkSkip(from: number, until: number): void {
 }
 
 /** Derives the keys of messages [from, until) of a chain into `staged`; returns the chain key at `until`. */
-function stageSkipped(chainKey: Uint8Array, from: number, until: number, ratchetKey: Uint8Array, staged: SkippedKey[]): Uint8Array {
+function stageSkipped(chainKey: Uint8Array, from: number, until: number, ratchetKey: Uint8Array, staged: SkippedKey[], crypto: CryptoProvider): Uint8Array {
   let ck = chainKey;
   for (let n = from; n < until; n++) {
-    const step = kdfChain(ck);
+    const step = kdfChain(ck, crypto);
     if (ck !== chainKey) wipe(ck);
     ck = step.chainKey;
     staged.push({ ratchetKey, messageNumber: n, messageKey: step.messageKey });
@@ -120,28 +132,41 @@ export class DoubleRatchet {
     /** AD of the session (X3DH AD, 128 bytes), appended after the caller's AD. */
     readonly sessionAssociatedData: Uint8Array,
     private readonly randomBytes: RandomBytes,
+    private readonly crypto: CryptoProvider,
   ) {}
 
   /** §3.3 RatchetInitAlice(SK, bob_dh_public_key): draws DHs, then RK, CKs = KDF_RK(SK, DH(DHs, DHr)). */
-  static initAlice(sharedSecret: Uint8Array, remoteRatchetKey: Uint8Array, sessionAd: Uint8Array, randomBytes: RandomBytes = defaultRandomBytes): DoubleRatchet {
+  static initAlice(
+    sharedSecret: Uint8Array,
+    remoteRatchetKey: Uint8Array,
+    sessionAd: Uint8Array,
+    randomBytes: RandomBytes = defaultRandomBytes,
+    crypto: CryptoProvider = defaultCryptoProvider(),
+  ): DoubleRatchet {
     abytes(sharedSecret, 32, 'sharedSecret');
     abytes(remoteRatchetKey, 32, 'remoteRatchetKey');
     abytes(sessionAd, SESSION_AD_LENGTH, 'sessionAd');
-    const sendingKeyPair = generateX25519KeyPair(randomBytes);
-    const shared = dh(sendingKeyPair.privateKey, remoteRatchetKey);
-    const { rootKey, chainKey } = kdfRoot(sharedSecret, shared);
+    const sendingKeyPair = generateX25519KeyPair(randomBytes, crypto);
+    const shared = dh(sendingKeyPair.privateKey, remoteRatchetKey, crypto);
+    const { rootKey, chainKey } = kdfRoot(sharedSecret, shared, crypto);
     wipe(shared);
-    return new DoubleRatchet(rootKey, sendingKeyPair, remoteRatchetKey.slice(), chainKey, null, 0, 0, 0, sessionAd.slice(), randomBytes);
+    return new DoubleRatchet(rootKey, sendingKeyPair, remoteRatchetKey.slice(), chainKey, null, 0, 0, 0, sessionAd.slice(), randomBytes, crypto);
   }
 
   /** §3.3 RatchetInitBob(SK, bob_dh_key_pair): DHs = the signed prekey pair, RK = SK, no chains yet. */
-  static initBob(sharedSecret: Uint8Array, keyPair: X25519KeyPair, sessionAd: Uint8Array, randomBytes: RandomBytes = defaultRandomBytes): DoubleRatchet {
+  static initBob(
+    sharedSecret: Uint8Array,
+    keyPair: X25519KeyPair,
+    sessionAd: Uint8Array,
+    randomBytes: RandomBytes = defaultRandomBytes,
+    crypto: CryptoProvider = defaultCryptoProvider(),
+  ): DoubleRatchet {
     abytes(sharedSecret, 32, 'sharedSecret');
     abytes(keyPair.privateKey, 32, 'keyPair.privateKey');
     abytes(keyPair.publicKey, 32, 'keyPair.publicKey');
     abytes(sessionAd, SESSION_AD_LENGTH, 'sessionAd');
     const pair = { privateKey: keyPair.privateKey.slice(), publicKey: keyPair.publicKey.slice() };
-    return new DoubleRatchet(sharedSecret.slice(), pair, null, null, null, 0, 0, 0, sessionAd.slice(), randomBytes);
+    return new DoubleRatchet(sharedSecret.slice(), pair, null, null, null, 0, 0, 0, sessionAd.slice(), randomBytes, crypto);
   }
 
   /** Number of skipped message keys currently held (≤ MAX_SKIPPED_KEYS). */
@@ -181,20 +206,20 @@ export class DoubleRatchet {
     if (chainKey === null) throw new SessionError('bad_state', 'no sending chain yet: the responder must receive a message first');
     if (this.sendCount > MAX_MESSAGE_NUMBER) throw new SessionError('counter_overflow', 'sending chain exhausted');
     const nonce = abytes(this.randomBytes(AEAD_NONCE_LENGTH), AEAD_NONCE_LENGTH, 'randomBytes(24)');
-    const step = kdfChain(chainKey);
+    const step = kdfChain(chainKey, this.crypto);
     wipe(chainKey);
     this.sendingChainKey = step.chainKey;
     const out = new Uint8Array(reserve + RATCHET_HEADER_LENGTH + AEAD_NONCE_LENGTH + plaintext.length + AEAD_TAG_LENGTH);
     const header = out.subarray(reserve, reserve + RATCHET_HEADER_LENGTH);
     writeRatchetHeader(header, this.sendingKeyPair.publicKey, this.previousSendCount, this.sendCount);
     this.sendCount++;
-    sealWithMessageKey(step.messageKey, nonce, plaintext, this.associatedData(callerAd, header), out.subarray(reserve + RATCHET_HEADER_LENGTH));
+    sealWithMessageKey(step.messageKey, nonce, plaintext, this.associatedData(callerAd, header), out.subarray(reserve + RATCHET_HEADER_LENGTH), this.crypto);
     wipe(step.messageKey);
     return out;
   }
 
   /** §3.5 RatchetDecrypt, transactional. Errors: 'tampered', 'replay', 'max_skip_exceeded', 'malformed', 'bad_key'. */
-  decrypt(body: Uint8Array, callerAd: Uint8Array = new Uint8Array(0)): Uint8Array {
+  decrypt(body: Uint8Array, callerAd: Uint8Array = new Uint8Array(0), pre?: PrecomputedStep): Uint8Array {
     abytes(body, undefined, 'message');
     abytes(callerAd, undefined, 'associatedData');
     if (body.length < RATCHET_HEADER_LENGTH + AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH)
@@ -209,7 +234,7 @@ export class DoubleRatchet {
     const id = this.skipped.size > 0 ? skippedId(header.ratchetKey, n) : '';
     const skipped = this.skipped.size > 0 ? this.skipped.get(id) : undefined;
     if (skipped) {
-      const plaintext = openWithMessageKey(skipped.messageKey, ciphertext, ad);
+      const plaintext = openWithMessageKey(skipped.messageKey, ciphertext, ad, this.crypto);
       this.skipped.delete(id);
       wipe(skipped.messageKey);
       return plaintext;
@@ -222,11 +247,51 @@ export class DoubleRatchet {
       }
       if (this.previousRemoteKeys.some((k) => equalBytes(k, header.ratchetKey)))
         throw new SessionError('replay', 'message of an earlier chain whose key was already used or evicted');
-      return this.decryptWithRatchetStep(header, ciphertext, ad, staged);
+      return this.decryptWithRatchetStep(header, ciphertext, ad, staged, pre);
     } catch (e) {
       for (const s of staged) wipe(s.messageKey);
       throw e;
     }
+  }
+
+  /**
+   * decrypt with the X25519 work of a DH ratchet step (two DHs and the new key pair) done by an async provider
+   * (WebCrypto X25519 in browsers); everything else, and every output byte, as decrypt. The random draw happens
+   * in the same place of the draw order. The caller must not run two decrypts of one ratchet at once (the session
+   * layer never does); if the state moved on during the await, the precomputed values are not used.
+   */
+  async decryptAsync(body: Uint8Array, callerAd: Uint8Array, crypto: AsyncCryptoProvider): Promise<Uint8Array> {
+    abytes(body, undefined, 'message');
+    let pre: PrecomputedStep | undefined;
+    if (body.length >= RATCHET_HEADER_LENGTH + AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH) {
+      const header = decodeRatchetHeader(body.subarray(0, RATCHET_HEADER_LENGTH));
+      if (this.needsRatchetStep(header)) {
+        const remoteKey = header.ratchetKey.slice();
+        const sendingPrivateKey = this.sendingKeyPair.privateKey;
+        const lowOrder = (e: unknown) => {
+          throw LowOrderError.is(e) ? new SessionError('bad_key', 'X25519 output is all zero: the peer public key has low order') : e;
+        };
+        const dhReceive = await crypto.x25519(sendingPrivateKey, remoteKey).catch(lowOrder);
+        const privateKey = abytes(this.randomBytes(32), 32, 'randomBytes(32)');
+        const newKeyPair = { privateKey, publicKey: await crypto.x25519PublicKey(privateKey) };
+        const dhSend = await crypto.x25519(privateKey, remoteKey).catch(lowOrder);
+        pre = { remoteKey, sendingPrivateKey, dhReceive, newKeyPair, dhSend };
+      }
+    }
+    try {
+      return this.decrypt(body, callerAd, pre);
+    } finally {
+      if (pre && pre.newKeyPair.privateKey !== this.sendingKeyPair.privateKey) wipe(pre.newKeyPair.privateKey, pre.dhReceive, pre.dhSend);
+    }
+  }
+
+  /** True iff decrypting a message with this header would take a DH ratchet step that passes the skip bounds. */
+  private needsRatchetStep(header: RatchetHeader): boolean {
+    if (this.remoteRatchetKey !== null && equalBytes(header.ratchetKey, this.remoteRatchetKey)) return false;
+    if (this.skipped.size > 0 && this.skipped.has(skippedId(header.ratchetKey, header.messageNumber))) return false;
+    if (this.previousRemoteKeys.some((k) => equalBytes(k, header.ratchetKey))) return false;
+    if (this.receivingChainKey !== null && header.previousChainLength - this.receiveCount > MAX_SKIP) return false;
+    return header.messageNumber <= MAX_SKIP;
   }
 
   private decryptInCurrentChain(n: number, ciphertext: Uint8Array, ad: Uint8Array, staged: SkippedKey[]): Uint8Array {
@@ -235,12 +300,12 @@ export class DoubleRatchet {
     if (chainKey === null) throw new SessionError('tampered', 'no receiving chain for this ratchet key');
     if (n < this.receiveCount) throw new SessionError('replay', `message ${n} of this chain was already received (or its key evicted)`);
     checkSkip(this.receiveCount, n);
-    const atN = stageSkipped(chainKey, this.receiveCount, n, remoteKey, staged);
-    const step = kdfChain(atN);
+    const atN = stageSkipped(chainKey, this.receiveCount, n, remoteKey, staged, this.crypto);
+    const step = kdfChain(atN, this.crypto);
     if (atN !== chainKey) wipe(atN);
     let plaintext: Uint8Array;
     try {
-      plaintext = openWithMessageKey(step.messageKey, ciphertext, ad);
+      plaintext = openWithMessageKey(step.messageKey, ciphertext, ad, this.crypto);
     } catch (e) {
       wipe(step.chainKey);
       throw e;
@@ -255,34 +320,37 @@ export class DoubleRatchet {
     return plaintext;
   }
 
-  private decryptWithRatchetStep(header: RatchetHeader, ciphertext: Uint8Array, ad: Uint8Array, staged: SkippedKey[]): Uint8Array {
+  private decryptWithRatchetStep(header: RatchetHeader, ciphertext: Uint8Array, ad: Uint8Array, staged: SkippedKey[], pre?: PrecomputedStep): Uint8Array {
     const n = header.messageNumber;
     // Bounds first (no derivation yet): old chain up to PN, new chain up to N.
     if (this.receivingChainKey !== null) checkSkip(this.receiveCount, header.previousChainLength);
     checkSkip(0, n);
     if (this.receivingChainKey !== null && this.remoteRatchetKey !== null) {
-      const end = stageSkipped(this.receivingChainKey, this.receiveCount, header.previousChainLength, this.remoteRatchetKey, staged);
+      const end = stageSkipped(this.receivingChainKey, this.receiveCount, header.previousChainLength, this.remoteRatchetKey, staged, this.crypto);
       if (end !== this.receivingChainKey) wipe(end);
     }
     // §3.5 DHRatchet: RK, CKr = KDF_RK(RK, DH(DHs, DHr)); DHs = GENERATE_DH(); RK, CKs = KDF_RK(RK, DH(DHs, DHr)).
+    // §S6.6: the 32-byte draw for the new DHs happens here, before the AEAD check; a message that then fails
+    // authentication leaves the state untouched but the draw is spent (the next step draws fresh bytes).
     const remoteKey = header.ratchetKey.slice();
-    const dhReceive = dh(this.sendingKeyPair.privateKey, remoteKey);
-    const receiving = kdfRoot(this.rootKey, dhReceive);
+    const usable = pre !== undefined && pre.sendingPrivateKey === this.sendingKeyPair.privateKey && equalBytes(pre.remoteKey, remoteKey);
+    const dhReceive = usable ? pre.dhReceive : dh(this.sendingKeyPair.privateKey, remoteKey, this.crypto);
+    const receiving = kdfRoot(this.rootKey, dhReceive, this.crypto);
     wipe(dhReceive);
-    const newKeyPair = generateX25519KeyPair(this.randomBytes);
+    const newKeyPair = usable ? pre.newKeyPair : generateX25519KeyPair(this.randomBytes, this.crypto);
     const secrets: Uint8Array[] = [receiving.rootKey, receiving.chainKey, newKeyPair.privateKey];
     try {
-      const dhSend = dh(newKeyPair.privateKey, remoteKey);
-      const sending = kdfRoot(receiving.rootKey, dhSend);
+      const dhSend = usable ? pre.dhSend : dh(newKeyPair.privateKey, remoteKey, this.crypto);
+      const sending = kdfRoot(receiving.rootKey, dhSend, this.crypto);
       wipe(dhSend);
       secrets.push(sending.rootKey, sending.chainKey);
-      const atN = stageSkipped(receiving.chainKey, 0, n, remoteKey, staged);
-      const step = kdfChain(atN);
+      const atN = stageSkipped(receiving.chainKey, 0, n, remoteKey, staged, this.crypto);
+      const step = kdfChain(atN, this.crypto);
       if (atN !== receiving.chainKey) wipe(atN);
       secrets.push(step.chainKey);
       let plaintext: Uint8Array;
       try {
-        plaintext = openWithMessageKey(step.messageKey, ciphertext, ad);
+        plaintext = openWithMessageKey(step.messageKey, ciphertext, ad, this.crypto);
       } finally {
         wipe(step.messageKey);
       }
@@ -338,20 +406,20 @@ export class DoubleRatchet {
     for (const s of this.skipped.values()) w.fixed(s.ratchetKey, 32).u32(s.messageNumber).fixed(s.messageKey, 32);
   }
 
-  static readFrom(r: Reader, sessionAd: Uint8Array, randomBytes: RandomBytes = defaultRandomBytes): DoubleRatchet {
+  static readFrom(r: Reader, sessionAd: Uint8Array, randomBytes: RandomBytes = defaultRandomBytes, crypto: CryptoProvider = defaultCryptoProvider()): DoubleRatchet {
     abytes(sessionAd, SESSION_AD_LENGTH, 'sessionAd');
     return parseOrThrow('ratchet state', () => {
       const rootKey = r.fixed(32, 'rootKey').slice();
       const privateKey = r.fixed(32, 'sendingPrivateKey').slice();
       const publicKey = r.fixed(32, 'sendingPublicKey').slice();
-      if (!equalBytes(x25519PublicKey(privateKey), publicKey)) throw new SessionError('malformed', 'ratchet state: sending key pair mismatch');
+      if (!equalBytes(x25519PublicKey(privateKey, crypto), publicKey)) throw new SessionError('malformed', 'ratchet state: sending key pair mismatch');
       const flags = r.u8('flags');
       if (flags > 7) throw new SessionError('malformed', `ratchet state: unknown flags 0x${flags.toString(16)}`);
       const remote = flags & 1 ? r.fixed(32, 'remoteRatchetKey').slice() : null;
       const cks = flags & 2 ? r.fixed(32, 'sendingChainKey').slice() : null;
       const ckr = flags & 4 ? r.fixed(32, 'receivingChainKey').slice() : null;
       if (ckr !== null && remote === null) throw new SessionError('malformed', 'ratchet state: receiving chain without ratchet key');
-      const ratchet = new DoubleRatchet(rootKey, { privateKey, publicKey }, remote, cks, ckr, r.u32('Ns'), r.u32('Nr'), r.u32('PN'), sessionAd.slice(), randomBytes);
+      const ratchet = new DoubleRatchet(rootKey, { privateKey, publicKey }, remote, cks, ckr, r.u32('Ns'), r.u32('Nr'), r.u32('PN'), sessionAd.slice(), randomBytes, crypto);
       const nPrev = r.u8('nPreviousRatchetKeys');
       if (nPrev > MAX_PREVIOUS_RATCHET_KEYS) throw new SessionError('malformed', 'ratchet state: too many previous ratchet keys');
       for (let i = 0; i < nPrev; i++) ratchet.previousRemoteKeys.push(r.fixed(32, 'previousRatchetKey').slice());

@@ -9,6 +9,8 @@ import { type IdentityKeyPair, type PublicIdentity, publicIdentity } from './ide
 import type { FetchedPreKeyBundle, PreKeyStore } from './prekeys.ts';
 import { DoubleRatchet, RATCHET_HEADER_LENGTH } from './ratchet.ts';
 import { SessionError } from './session-errors.ts';
+import { defaultCryptoProvider } from '../crypto/default.ts';
+import type { AsyncCryptoProvider, CryptoProvider } from '../crypto/provider.ts';
 import {
   decodePreKeyPrefix,
   encodePreKeyPrefix,
@@ -105,6 +107,8 @@ export type FrankedReceipt =
 export interface SessionOptions {
   /** Source of every random draw (ephemeral and ratchet keys). Defaults to the platform CSPRNG. */
   randomBytes?: RandomBytes;
+  /** Primitives of the session (default: defaultCryptoProvider()). Any provider gives the same bytes. */
+  crypto?: CryptoProvider;
 }
 
 export interface ReceiveFrankedOptions {
@@ -132,15 +136,17 @@ export class Session {
     private pendingPreKey: PreKeyPrefix | null,
     /** Responder: the encoded X3DH prefix that created this session; only exact repeats of it are accepted. */
     private initialPrefix: Uint8Array | null,
+    private readonly crypto: CryptoProvider,
   ) {}
 
   /** X3DH initiator (Alice): verifies the bundle, then starts the ratchet. Draw order: EK_A, then DHs. */
   static initiate(identity: IdentityKeyPair, bundle: FetchedPreKeyBundle, opts: SessionOptions = {}): Session {
     const random = opts.randomBytes ?? defaultRandomBytes;
-    const x3dh = x3dhInitiate(identity, bundle, random);
-    const ratchet = DoubleRatchet.initAlice(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, random);
+    const crypto = opts.crypto ?? defaultCryptoProvider();
+    const x3dh = x3dhInitiate(identity, bundle, random, crypto);
+    const ratchet = DoubleRatchet.initAlice(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, random, crypto);
     x3dh.sharedSecret.fill(0);
-    return new Session('initiator', publicIdentity(identity), x3dh.remoteIdentity, ratchet, x3dh.prefix, null);
+    return new Session('initiator', publicIdentity(identity), x3dh.remoteIdentity, ratchet, x3dh.prefix, null, crypto);
   }
 
   /**
@@ -156,13 +162,14 @@ export class Session {
     const parsed = decodeSessionMessage(message);
     if (parsed.preKey === null) throw new SessionError('bad_state', 'not a prekey message: no session exists to decrypt it');
     const prefix = parsed.preKey;
-    const x3dh = x3dhRespond(identity, preKeys, prefix);
-    const ratchet = DoubleRatchet.initBob(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, opts.randomBytes ?? defaultRandomBytes);
+    const crypto = opts.crypto ?? defaultCryptoProvider();
+    const x3dh = x3dhRespond(identity, preKeys, prefix, crypto);
+    const ratchet = DoubleRatchet.initBob(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, opts.randomBytes ?? defaultRandomBytes, crypto);
     x3dh.sharedSecret.fill(0);
     x3dh.signedPreKey.privateKey.fill(0);
     const plaintext = ratchet.decrypt(parsed.body, opts.associatedData ?? EMPTY);
     if (prefix.oneTimePreKeyId !== null) preKeys.consumeOneTimePreKey(prefix.oneTimePreKeyId);
-    const session = new Session('responder', publicIdentity(identity), x3dh.remoteIdentity, ratchet, null, encodePreKeyPrefix(prefix));
+    const session = new Session('responder', publicIdentity(identity), x3dh.remoteIdentity, ratchet, null, encodePreKeyPrefix(prefix), crypto);
     return { session, plaintext };
   }
 
@@ -195,6 +202,26 @@ export class Session {
    * 'identity_mismatch' (a prekey message of another X3DH run), 'bad_key'. The state changes only on success.
    */
   decrypt(message: Uint8Array, associatedData: Uint8Array = EMPTY): Uint8Array {
+    return this.decryptParsed(message, associatedData, (body, ad) => this.ratchet.decrypt(body, ad));
+  }
+
+  /**
+   * decrypt with the X25519 work of a DH ratchet step done by `crypto` (e.g. webCryptoProvider(): WebCrypto X25519
+   * in browsers). Same bytes, same errors, same state changes as decrypt. Do not run two receives of one session
+   * at once.
+   */
+  async decryptAsync(message: Uint8Array, associatedData: Uint8Array, crypto: AsyncCryptoProvider): Promise<Uint8Array> {
+    let body: Uint8Array | null = null;
+    this.decryptParsed(message, associatedData, (b) => {
+      body = b;
+      return EMPTY;
+    }, true);
+    const plaintext = await this.ratchet.decryptAsync(body as unknown as Uint8Array, associatedData, crypto);
+    if (this.role === 'initiator') this.pendingPreKey = null;
+    return plaintext;
+  }
+
+  private decryptParsed(message: Uint8Array, associatedData: Uint8Array, run: (body: Uint8Array, ad: Uint8Array) => Uint8Array, checkOnly = false): Uint8Array {
     const parsed = decodeSessionMessage(message);
     if (parsed.preKey !== null) {
       // A repeat of the initial message's X3DH prefix (the initiator sends it until it hears back). The prefix is
@@ -203,9 +230,9 @@ export class Session {
       const sameRun = this.initialPrefix !== null && equalBytes(message.subarray(1, 1 + PREKEY_PREFIX_LENGTH), this.initialPrefix);
       if (!sameRun) throw new SessionError('identity_mismatch', 'prekey message of a different X3DH run: start a new session with Session.respond');
     }
-    const plaintext = this.ratchet.decrypt(parsed.body, associatedData);
+    const plaintext = run(parsed.body, associatedData);
     // The peer has our ratchet state: the initiator stops sending the X3DH prefix (X3DH §3.3).
-    if (this.role === 'initiator') this.pendingPreKey = null;
+    if (this.role === 'initiator' && !checkOnly) this.pendingPreKey = null;
     return plaintext;
   }
 
@@ -226,6 +253,13 @@ export class Session {
     return this.openPayload(payload, envelope.commitment, opts);
   }
 
+  /** receiveFranked with the DH ratchet step's X25519 done by `opts.crypto`; the commitment opens as in receiveFranked. */
+  async receiveFrankedAsync(envelope: FrankedEnvelope, opts: ReceiveFrankedOptions & { crypto: AsyncCryptoProvider }): Promise<FrankedReceipt> {
+    abytes(envelope.commitment, COMMITMENT_LENGTH, 'commitment');
+    const payload = await this.decryptAsync(envelope.message, frankingAssociatedData(envelope.commitment, opts.extraAd), opts.crypto);
+    return this.openPayload(payload, envelope.commitment, opts);
+  }
+
   /** Session.respond for a franked initial message. */
   static respondFranked(
     identity: IdentityKeyPair,
@@ -243,7 +277,7 @@ export class Session {
 
   private openPayload(payload: Uint8Array, commitment: Uint8Array, opts: ReceiveFrankedOptions): FrankedReceipt {
     try {
-      return { status: 'accepted', message: openFrankedPayload(payload, commitment, opts.expect) };
+      return { status: 'accepted', message: openFrankedPayload(payload, commitment, opts.expect, this.crypto) };
     } catch (e) {
       if (!FrankingError.is(e)) throw e;
       const failure: FrankingFailure = { at: opts.now ?? Date.now(), code: e.code, commitment: commitment.slice() };
@@ -292,8 +326,9 @@ export class Session {
       const pending = flags & 1 ? decodePreKeyPrefix(r.fixed(PREKEY_PREFIX_LENGTH, 'preKeyPrefix')) : null;
       const initialPrefix = flags & 2 ? encodePreKeyPrefix(decodePreKeyPrefix(r.fixed(PREKEY_PREFIX_LENGTH, 'initialPrefix'))) : null;
       const ad = role === 'initiator' ? x3dhAssociatedData(local, remote) : x3dhAssociatedData(remote, local);
-      const ratchet = DoubleRatchet.readFrom(r, ad, opts.randomBytes ?? defaultRandomBytes);
-      const session = new Session(role, local, remote, ratchet, pending, initialPrefix);
+      const crypto = opts.crypto ?? defaultCryptoProvider();
+      const ratchet = DoubleRatchet.readFrom(r, ad, opts.randomBytes ?? defaultRandomBytes, crypto);
+      const session = new Session(role, local, remote, ratchet, pending, initialPrefix, crypto);
       const nFailures = r.u8('nFailures');
       if (nFailures > MAX_FRANKING_FAILURES) throw new SessionError('malformed', 'session state: too many franking failures');
       for (let i = 0; i < nFailures; i++) {

@@ -6,6 +6,8 @@ import { defaultRandomBytes, dh, generateX25519KeyPair, type RandomBytes, wipe, 
 import { encodePublicIdentity, type IdentityKeyPair, type PublicIdentity, publicIdentity } from './identity.ts';
 import { decodeFetchedPreKeyBundle, type FetchedPreKeyBundle, type PreKeyStore } from './prekeys.ts';
 import { SessionError } from './session-errors.ts';
+import { defaultCryptoProvider } from '../crypto/default.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
 
 /** Length of the encoded X3DH prefix of a prekey message. */
 export const PREKEY_PREFIX_LENGTH = 32 + 32 + 32 + 4 + 1 + 4;
@@ -53,16 +55,17 @@ export function x3dhInitiate(
   identity: IdentityKeyPair,
   bundle: FetchedPreKeyBundle,
   randomBytes: RandomBytes = defaultRandomBytes,
+  crypto: CryptoProvider = defaultCryptoProvider(),
 ): X3dhInitiation {
-  const remote = decodeFetchedPreKeyBundle(bundle); // throws 'bad_signature' before any secret is computed
-  const ephemeral = generateX25519KeyPair(randomBytes);
+  const remote = decodeFetchedPreKeyBundle(bundle, crypto); // throws 'bad_signature' before any secret is computed
+  const ephemeral = generateX25519KeyPair(randomBytes, crypto);
   const outputs = [
-    dh(identity.dhPrivateKey, remote.signedPreKey.publicKey),
-    dh(ephemeral.privateKey, remote.identity.dhKey),
-    dh(ephemeral.privateKey, remote.signedPreKey.publicKey),
+    dh(identity.dhPrivateKey, remote.signedPreKey.publicKey, crypto),
+    dh(ephemeral.privateKey, remote.identity.dhKey, crypto),
+    dh(ephemeral.privateKey, remote.signedPreKey.publicKey, crypto),
   ];
-  if (remote.oneTimePreKey) outputs.push(dh(ephemeral.privateKey, remote.oneTimePreKey.publicKey));
-  const sharedSecret = x3dhKdf(outputs);
+  if (remote.oneTimePreKey) outputs.push(dh(ephemeral.privateKey, remote.oneTimePreKey.publicKey, crypto));
+  const sharedSecret = x3dhKdf(outputs, crypto);
   // X3DH §3.3: "Alice deletes her ephemeral private key and the DH outputs."
   wipe(ephemeral.privateKey, ...outputs);
   return {
@@ -83,7 +86,7 @@ export function x3dhInitiate(
  * Responder side (X3DH §3.4): looks up the named prekeys and repeats the DH computations. Does NOT delete the
  * one-time prekey: the caller does that only after the initial ciphertext authenticated.
  */
-export function x3dhRespond(identity: IdentityKeyPair, preKeys: PreKeyStore, prefix: PreKeyPrefix): X3dhResponse {
+export function x3dhRespond(identity: IdentityKeyPair, preKeys: PreKeyStore, prefix: PreKeyPrefix, crypto: CryptoProvider = defaultCryptoProvider()): X3dhResponse {
   const spk = preKeys.signedPreKey(prefix.signedPreKeyId);
   if (!spk) throw new SessionError('unknown_prekey', `no signed prekey with id ${prefix.signedPreKeyId}`);
   let opkPrivate: Uint8Array | null = null;
@@ -93,12 +96,12 @@ export function x3dhRespond(identity: IdentityKeyPair, preKeys: PreKeyStore, pre
     opkPrivate = opk.keyPair.privateKey;
   }
   const outputs = [
-    dh(spk.keyPair.privateKey, prefix.identity.dhKey),
-    dh(identity.dhPrivateKey, prefix.ephemeralKey),
-    dh(spk.keyPair.privateKey, prefix.ephemeralKey),
+    dh(spk.keyPair.privateKey, prefix.identity.dhKey, crypto),
+    dh(identity.dhPrivateKey, prefix.ephemeralKey, crypto),
+    dh(spk.keyPair.privateKey, prefix.ephemeralKey, crypto),
   ];
-  if (opkPrivate) outputs.push(dh(opkPrivate, prefix.ephemeralKey));
-  const sharedSecret = x3dhKdf(outputs);
+  if (opkPrivate) outputs.push(dh(opkPrivate, prefix.ephemeralKey, crypto));
+  const sharedSecret = x3dhKdf(outputs, crypto);
   wipe(...outputs);
   return {
     sharedSecret,

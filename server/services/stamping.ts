@@ -1,13 +1,13 @@
 // Server stamps (docs/PROTOCOL.md §7): one HMAC per recipient plus one for the sender, over the
-// commitment and the fields the server itself assigned or checked. node:crypto HMAC for speed.
-import { createHmac } from 'node:crypto';
+// commitment and the fields the server itself assigned or checked. The server computes with the native
+// provider (node:crypto, client/crypto/node.ts): the same bytes as the SDK's default, at OpenSSL speed.
 import { type HmacSha256, type Keyring, type Stamp, type StampFields, computeStamp } from '../../client/protocol.ts';
+import { nodeCryptoProvider } from '../../client/crypto/node.ts';
 
-export const nodeHmacSha256: HmacSha256 = (key, ...chunks) => {
-  const h = createHmac('sha256', key);
-  for (const c of chunks) h.update(c);
-  return h.digest();
-};
+/** The server's crypto provider (stamping, report verification). */
+export const serverCryptoProvider = nodeCryptoProvider;
+/** node:crypto HMAC-SHA256 (the provider's), for callers that take an HmacSha256. */
+export const nodeHmacSha256: HmacSha256 = nodeCryptoProvider.hmacSha256;
 
 export class StampingService {
   private keyring: Keyring;
@@ -30,6 +30,6 @@ export class StampingService {
 
   stamp(fields: StampFields, commitment: Uint8Array): Stamp {
     if (!this.enabled) return { ...fields, kid: 'unstamped', tag: new Uint8Array(32) };
-    return computeStamp(this.keyring, fields, commitment, { hmac: nodeHmacSha256 });
+    return computeStamp(this.keyring, fields, commitment, { crypto: serverCryptoProvider });
   }
 }

@@ -1,0 +1,209 @@
+// The native provider for Node (docs/PROTOCOL.md §13.2): node:crypto (OpenSSL) for every primitive it has,
+// byte-identical to nobleCryptoProvider (test/client/providers.test.ts and every vector file prove it).
+// XChaCha20-Poly1305: HChaCha20 in JS (@noble/ciphers' hchacha) derives the subkey, then OpenSSL's
+// ChaCha20-Poly1305 runs with nonce 0^4 ‖ nonce[16..24] (draft-irtf-cfrg-xchacha-03 §2.3).
+//
+// This is the ONLY file of client/ that imports a Node built-in (eslint.config.js names it). Nothing else in the
+// SDK imports it: load it explicitly, `import { nodeCryptoProvider } from 'franking-chat/crypto/node'`, so that
+// browser bundles never see node:crypto.
+/// <reference types="node" />
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  hkdfSync,
+  type KeyObject,
+  sign as nodeSign,
+  verify as nodeVerify,
+} from 'node:crypto';
+import { hchacha } from '@noble/ciphers/chacha.js';
+import { abytes } from './_bytes.ts';
+import { ed25519StrictPrecheck } from './_ed25519.ts';
+import { pooledRandomBytes } from './_random.ts';
+import { DecryptError } from './errors.ts';
+import { checkAesKey, nobleCryptoProvider } from './noble.ts';
+import { type CryptoProvider, LowOrderError } from './provider.ts';
+
+const TAG = 16;
+/** A plain Uint8Array view of node's Buffer (same memory): callers compare with toEqual and slice freely. */
+const u8 = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+// RFC 8410 DER wrappers of raw 32-byte keys: the fixed prefixes of PKCS #8 and SPKI for OIDs 1.3.101.110/112.
+const hex = (s: string) => Uint8Array.from(s.match(/../g) as string[], (h) => parseInt(h, 16));
+const PKCS8_X25519 = hex('302e020100300506032b656e04220420');
+const SPKI_X25519 = hex('302a300506032b656e032100');
+const PKCS8_ED25519 = hex('302e020100300506032b657004220420');
+const SPKI_ED25519 = hex('302a300506032b6570032100');
+
+function der(prefix: Uint8Array, raw: Uint8Array): Uint8Array {
+  const out = new Uint8Array(prefix.length + 32);
+  out.set(prefix, 0);
+  out.set(raw, prefix.length);
+  return out;
+}
+const privateKey = (prefix: Uint8Array, raw: Uint8Array): KeyObject => {
+  const d = der(prefix, raw);
+  try {
+    return createPrivateKey({ key: d as never, format: 'der', type: 'pkcs8' });
+  } finally {
+    d.fill(0);
+  }
+};
+const publicKey = (prefix: Uint8Array, raw: Uint8Array): KeyObject => createPublicKey({ key: der(prefix, raw) as never, format: 'der', type: 'spki' });
+const rawPublic = (k: KeyObject): Uint8Array => u8(createPublicKey(k).export({ format: 'der', type: 'spki' })).slice(12);
+
+// ---- XChaCha20 subkey (HChaCha20) ----
+const SIGMA = new Uint32Array(new TextEncoder().encode('expand 32-byte k').buffer);
+function xchachaSubkey(key: Uint8Array, nonce: Uint8Array): { subkey: Uint8Array; nonce12: Uint8Array } {
+  // Aligned copies, read as host-order words (noble's hchacha normalises byte order on big-endian hosts).
+  const k = new Uint8Array(32);
+  k.set(key);
+  const n = new Uint8Array(16);
+  n.set(nonce.subarray(0, 16));
+  const out = new Uint32Array(8);
+  hchacha(SIGMA, new Uint32Array(k.buffer), new Uint32Array(n.buffer), out);
+  k.fill(0);
+  const nonce12 = new Uint8Array(12);
+  nonce12.set(nonce.subarray(16, 24), 4);
+  return { subkey: new Uint8Array(out.buffer), nonce12 };
+}
+
+type AeadName = 'chacha20-poly1305' | 'aes-128-gcm' | 'aes-256-gcm';
+
+function seal(alg: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, out?: Uint8Array): Uint8Array {
+  const c = createCipheriv(alg as 'chacha20-poly1305', key, nonce, { authTagLength: TAG });
+  c.setAAD(ad, { plaintextLength: plaintext.length });
+  const body = c.update(plaintext);
+  const fin = c.final();
+  const tag = c.getAuthTag();
+  const result = out ?? new Uint8Array(plaintext.length + TAG);
+  result.set(body, 0);
+  if (fin.length) result.set(fin, body.length);
+  result.set(tag, plaintext.length);
+  return result;
+}
+
+function open(alg: AeadName, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array {
+  if (sealed.length < TAG) throw new DecryptError('ciphertext shorter than the tag');
+  const n = sealed.length - TAG;
+  const d = createDecipheriv(alg as 'chacha20-poly1305', key, nonce, { authTagLength: TAG });
+  d.setAuthTag(sealed.subarray(n));
+  d.setAAD(ad, { plaintextLength: n });
+  const out = new Uint8Array(n);
+  const body = d.update(sealed.subarray(0, n));
+  try {
+    d.final(); // RFC 8439 §2.8 / SP 800-38D §7.2: nothing is returned unless the tag verified
+  } catch {
+    body.fill(0);
+    throw new DecryptError('AEAD authentication failed');
+  }
+  out.set(body, 0);
+  body.fill(0);
+  return out;
+}
+
+function ed25519Verify(pub: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (!(pub instanceof Uint8Array) || pub.length !== 32) return false;
+  if (!(signature instanceof Uint8Array) || signature.length !== 64) return false;
+  if (!(message instanceof Uint8Array)) return false;
+  if (!ed25519StrictPrecheck(pub, signature)) return false;
+  let ok: boolean;
+  try {
+    ok = nodeVerify(null, message, publicKey(SPKI_ED25519, pub), signature);
+  } catch {
+    return false; // A does not decode to a curve point
+  }
+  // OpenSSL checks the cofactorless equation [S]B = R + [k]A, which implies noble's cofactored one. The two differ
+  // only for a signature whose R or A has a torsion component, which no honest signer makes: confirm a "false"
+  // with noble so that both providers give the same answer for every input (invalid signatures are the slow path).
+  return ok || nobleCryptoProvider.ed25519Verify(pub, message, signature);
+}
+
+export const nodeCryptoProvider: CryptoProvider = Object.freeze({
+  name: 'node',
+  randomBytes: pooledRandomBytes,
+  sha256(...chunks: Uint8Array[]): Uint8Array {
+    const h = createHash('sha256');
+    for (const c of chunks) h.update(c);
+    return u8(h.digest());
+  },
+  hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
+    abytes(key, undefined, 'key');
+    const h = createHmac('sha256', key);
+    for (const c of chunks) h.update(c);
+    return u8(h.digest());
+  },
+  hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+    abytes(ikm, undefined, 'ikm');
+    abytes(salt, undefined, 'salt');
+    abytes(info, undefined, 'info');
+    return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
+  },
+  x25519PublicKey(priv: Uint8Array): Uint8Array {
+    abytes(priv, 32, 'privateKey');
+    return rawPublic(privateKey(PKCS8_X25519, priv));
+  },
+  x25519(priv: Uint8Array, pub: Uint8Array): Uint8Array {
+    abytes(priv, 32, 'privateKey');
+    abytes(pub, 32, 'publicKey');
+    let out: Uint8Array;
+    try {
+      out = u8(diffieHellman({ privateKey: privateKey(PKCS8_X25519, priv), publicKey: publicKey(SPKI_X25519, pub) }));
+    } catch {
+      throw new LowOrderError('X25519 output is all zero: the peer public key has low order'); // OpenSSL refuses it
+    }
+    let acc = 0;
+    for (let i = 0; i < 32; i++) acc |= out[i] as number;
+    if (acc === 0) throw new LowOrderError('X25519 output is all zero: the peer public key has low order');
+    return out;
+  },
+  ed25519PublicKey(seed: Uint8Array): Uint8Array {
+    abytes(seed, 32, 'seed');
+    return rawPublic(privateKey(PKCS8_ED25519, seed));
+  },
+  ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
+    abytes(seed, 32, 'seed');
+    abytes(message, undefined, 'message');
+    return u8(nodeSign(null, message, privateKey(PKCS8_ED25519, seed)));
+  },
+  ed25519Verify,
+  chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array {
+    return seal('chacha20-poly1305', abytes(key, 32, 'key'), abytes(nonce, 12, 'nonce'), plaintext, ad);
+  },
+  chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array {
+    return open('chacha20-poly1305', abytes(key, 32, 'key'), abytes(nonce, 12, 'nonce'), sealed, ad);
+  },
+  xchacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, out?: Uint8Array): Uint8Array {
+    abytes(key, 32, 'key');
+    abytes(nonce, 24, 'nonce');
+    if (out) abytes(out, plaintext.length + TAG, 'out');
+    const { subkey, nonce12 } = xchachaSubkey(key, nonce);
+    try {
+      return seal('chacha20-poly1305', subkey, nonce12, plaintext, ad, out);
+    } finally {
+      subkey.fill(0);
+    }
+  },
+  xchacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array {
+    abytes(key, 32, 'key');
+    abytes(nonce, 24, 'nonce');
+    const { subkey, nonce12 } = xchachaSubkey(key, nonce);
+    try {
+      return open('chacha20-poly1305', subkey, nonce12, sealed, ad);
+    } finally {
+      subkey.fill(0);
+    }
+  },
+  aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array {
+    checkAesKey(key);
+    return seal(key.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm', key, abytes(nonce, 12, 'nonce'), plaintext, ad);
+  },
+  aesGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array {
+    checkAesKey(key);
+    return open(key.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm', key, abytes(nonce, 12, 'nonce'), sealed, ad);
+  },
+});
