@@ -111,12 +111,12 @@ const out = {
     'clientMessageId (16) and fk (32) in frankMessage), and one ratchet key per DH ratchet step. "steps" are run in order; ' +
     '"messages" are the session messages (franked: the envelope encoding) per send step; "spec" holds values computed ' +
     'directly from the spec with raw primitives.',
-  scenarios: scenarios.map((input) => {
+  scenarios: await Promise.all(scenarios.map(async (input) => {
     const alice = recordingDrbg(input.name, 'alice');
     const bob = recordingDrbg(input.name, 'bob');
-    const result = runScenario(input, { alice: alice.random, bob: bob.random });
+    const result = await runScenario(input, { alice: alice.random, bob: bob.random });
     return { ...input, draws: { alice: alice.draws, bob: bob.draws }, spec: specValues(input, alice.draws, bob.draws), expected: result };
-  }),
+  })),
 };
 
 const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'vectors', 'session.json');

@@ -5,8 +5,10 @@
 // which one ran: test/vectors/attachments.json is checked with both.
 import { gcm } from '@noble/ciphers/aes.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import type { CryptoProvider } from '../crypto/provider.ts';
 
-export type AttachmentEngineName = 'webcrypto' | 'noble';
+/** 'webcrypto', 'noble', or any synchronous CryptoProvider (e.g. nodeCryptoProvider: OpenSSL's AES-GCM). */
+export type AttachmentEngineName = 'webcrypto' | 'noble' | CryptoProvider;
 
 /** AES-256-GCM under one key with 12-byte nonces and empty AD, plus SHA-256. Output of seal = ciphertext ‖ tag(16). */
 export interface ChunkCipher {
@@ -54,7 +56,19 @@ function nobleCipher(key: Uint8Array): ChunkCipher {
   };
 }
 
+/** A provider's AES-256-GCM and SHA-256 (synchronous providers; the promise only fits the ChunkCipher shape). */
+function providerCipher(provider: CryptoProvider, key: Uint8Array): ChunkCipher {
+  const k = key.slice();
+  const none = new Uint8Array(0);
+  return {
+    seal: async (nonce, plaintext) => provider.aesGcmSeal(k, nonce, plaintext, none),
+    open: async (nonce, sealed) => provider.aesGcmOpen(k, nonce, sealed, none),
+    sha256: async (data) => provider.sha256(data),
+  };
+}
+
 export async function chunkCipher(engine: AttachmentEngineName, key: Uint8Array): Promise<ChunkCipher> {
+  if (typeof engine === 'object' && engine !== null && typeof engine.aesGcmSeal === 'function') return providerCipher(engine, key);
   if (engine === 'webcrypto') {
     if (!hasWebCrypto()) throw new TypeError('engine: "webcrypto" needs globalThis.crypto.subtle');
     return webCryptoCipher(key);

@@ -64,7 +64,7 @@ export interface AttachmentParams {
 }
 
 export interface EngineOptions {
-  /** 'webcrypto' (default where available) or 'noble'; the output bytes are the same. */
+  /** 'webcrypto' (default where available), 'noble' or a CryptoProvider (e.g. nodeCryptoProvider); the output bytes are the same. */
   engine?: AttachmentEngineName;
 }
 
@@ -128,12 +128,13 @@ export function chunkNonce(index: number, last: boolean): Uint8Array {
 }
 
 /** §11.2 key schedule: the GCM key and the key commitment, both PRF outputs of the attachment key. */
-export function deriveAttachmentKeys(key: Uint8Array, params: Uint8Array): { chunkKey: Uint8Array; keyCommitment: Uint8Array } {
+export function deriveAttachmentKeys(key: Uint8Array, params: Uint8Array, engine?: AttachmentEngineName): { chunkKey: Uint8Array; keyCommitment: Uint8Array } {
   abytes(key, ATTACHMENT_KEY_LENGTH, 'key');
   decodeAttachmentParams(params);
+  const hmac = typeof engine === 'object' ? engine.hmacSha256 : nobleHmacSha256;
   return {
-    chunkKey: nobleHmacSha256(key, ATTACHMENT_KEY_LABEL, params),
-    keyCommitment: nobleHmacSha256(key, ATTACHMENT_COMMIT_LABEL, params),
+    chunkKey: hmac(key, ATTACHMENT_KEY_LABEL, params),
+    keyCommitment: hmac(key, ATTACHMENT_COMMIT_LABEL, params),
   };
 }
 
@@ -213,7 +214,7 @@ export class AttachmentEncryptor {
     const params = encodeAttachmentParams({ log2ChunkSize: log2, salt });
     const maxSize = opts.maxSize ?? Number.MAX_SAFE_INTEGER;
     if (!Number.isSafeInteger(maxSize) || maxSize < 0) throw new RangeError(`maxSize: expected non-negative safe integer, got ${maxSize}`);
-    const { chunkKey, keyCommitment } = deriveAttachmentKeys(key, params);
+    const { chunkKey, keyCommitment } = deriveAttachmentKeys(key, params, opts.engine);
     const cipher = await chunkCipher(opts.engine ?? defaultEngine(), chunkKey);
     chunkKey.fill(0);
     return new AttachmentEncryptor(cipher, key, params, keyCommitment, log2, maxSize);
@@ -349,7 +350,7 @@ export class AttachmentDecryptor {
 
   static async create(attachment: AttachmentSecrets, opts: EngineOptions = {}): Promise<AttachmentDecryptor> {
     const p = checkSecrets(attachment);
-    const { chunkKey, keyCommitment } = deriveAttachmentKeys(attachment.key, attachment.params);
+    const { chunkKey, keyCommitment } = deriveAttachmentKeys(attachment.key, attachment.params, opts.engine);
     const cipher = await chunkCipher(opts.engine ?? defaultEngine(), chunkKey);
     chunkKey.fill(0);
     return new AttachmentDecryptor(cipher, attachment, keyCommitment, p.log2ChunkSize);

@@ -6,6 +6,16 @@ import { generateIdentity } from '../../client/session/identity.ts';
 import { type FetchedPreKeyBundle, PreKeyStore } from '../../client/session/prekeys.ts';
 import { safetyNumber } from '../../client/session/safety-number.ts';
 import { type FrankedEnvelope, Session, encodeFrankedEnvelope } from '../../client/session/session.ts';
+import type { AsyncCryptoProvider, CryptoProvider } from '../../client/crypto/provider.ts';
+
+/**
+ * Providers a run uses: `crypto` for every sync primitive (default: the SDK default, noble); `asyncCrypto`, if given,
+ * does the X25519 of every DH ratchet step on receive (Session.decryptAsync / receiveFrankedAsync).
+ */
+export interface ScenarioProviders {
+  crypto?: CryptoProvider;
+  asyncCrypto?: AsyncCryptoProvider;
+}
 
 export type Party = 'alice' | 'bob';
 export type RandomBytes = (length: number) => Uint8Array;
@@ -53,10 +63,12 @@ export function replayRandom(draws: string[]): { random: RandomBytes; remaining:
   };
 }
 
-export function runScenario(input: ScenarioInput, random: Record<Party, RandomBytes>): ScenarioOutput {
-  const bobIdentity = generateIdentity(random.bob);
-  const store = PreKeyStore.create(bobIdentity, { now: input.now, randomBytes: random.bob, oneTimePreKeys: input.oneTimePreKeys });
-  const aliceIdentity = generateIdentity(random.alice);
+export async function runScenario(input: ScenarioInput, random: Record<Party, RandomBytes>, providers: ScenarioProviders = {}): Promise<ScenarioOutput> {
+  const { crypto, asyncCrypto } = providers;
+  const c = crypto ? { crypto } : {};
+  const bobIdentity = generateIdentity(random.bob, crypto);
+  const store = PreKeyStore.create(bobIdentity, { now: input.now, randomBytes: random.bob, oneTimePreKeys: input.oneTimePreKeys, ...c });
+  const aliceIdentity = generateIdentity(random.alice, crypto);
   const uploaded = store.bundle(bobIdentity);
   const opk = uploaded.oneTimePreKeys.find((o) => o.id === input.fetchOneTimePreKeyId);
   const fetchedBundle: FetchedPreKeyBundle = {
@@ -65,7 +77,7 @@ export function runScenario(input: ScenarioInput, random: Record<Party, RandomBy
     signedPreKey: uploaded.signedPreKey,
     ...(opk ? { oneTimePreKey: opk } : {}),
   };
-  const sessions: Partial<Record<Party, Session>> = { alice: Session.initiate(aliceIdentity, fetchedBundle, { randomBytes: random.alice }) };
+  const sessions: Partial<Record<Party, Session>> = { alice: Session.initiate(aliceIdentity, fetchedBundle, { randomBytes: random.alice, ...c }) };
   const sent: { bytes: Uint8Array; envelope?: FrankedEnvelope; associatedData: Uint8Array }[] = [];
   const out: ScenarioOutput = {
     uploadedBundle: uploaded,
@@ -90,7 +102,7 @@ export function runScenario(input: ScenarioInput, random: Record<Party, RandomBy
       const franked = frankMessage(
         { conversationId: step.conversationId, senderId: step.from, seq: step.seq, sentAt: step.sentAt },
         te.encode(step.plaintext),
-        { randomBytes: random[step.from] },
+        { randomBytes: random[step.from], ...c },
       );
       const envelope = sessionOf(step.from).sendFranked(franked);
       const bytes = encodeFrankedEnvelope(envelope);
@@ -103,18 +115,21 @@ export function runScenario(input: ScenarioInput, random: Record<Party, RandomBy
       if (m.envelope) {
         const expect = { senderId: step.to === 'bob' ? 'alice' : 'bob' };
         let receipt;
-        if (sessions[step.to]) receipt = sessionOf(step.to).receiveFranked(m.envelope, { expect });
+        if (sessions[step.to] && asyncCrypto) receipt = await sessionOf(step.to).receiveFrankedAsync(m.envelope, { expect, crypto: asyncCrypto });
+        else if (sessions[step.to]) receipt = sessionOf(step.to).receiveFranked(m.envelope, { expect });
         else {
-          const r = Session.respondFranked(bobIdentity, store, m.envelope, { randomBytes: random.bob, expect });
+          const r = Session.respondFranked(bobIdentity, store, m.envelope, { randomBytes: random.bob, expect, ...c });
           sessions.bob = r.session;
           receipt = r.receipt;
         }
         if (receipt.status !== 'accepted') throw new Error(`franked message ${step.message} dropped: ${receipt.failure.code}`);
         plaintext = receipt.message.body;
+      } else if (sessions[step.to] && asyncCrypto) {
+        plaintext = await sessionOf(step.to).decryptAsync(m.bytes, m.associatedData, asyncCrypto);
       } else if (sessions[step.to]) {
         plaintext = sessionOf(step.to).decrypt(m.bytes, m.associatedData);
       } else {
-        const r = Session.respond(bobIdentity, store, m.bytes, { randomBytes: random.bob, associatedData: m.associatedData });
+        const r = Session.respond(bobIdentity, store, m.bytes, { randomBytes: random.bob, associatedData: m.associatedData, ...c });
         sessions.bob = r.session;
         plaintext = r.plaintext;
       }

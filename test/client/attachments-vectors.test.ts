@@ -17,11 +17,13 @@ import {
   encryptAttachment,
   encryptAttachmentToBytes,
 } from '../../client/protocol.ts';
+import { SYNC } from './_providers.ts';
 import vectorFile from '../vectors/attachments.json';
 
 type Vector = (typeof vectorFile.vectors)[number] & { blob?: string; blobSha256?: string };
 const vectors = vectorFile.vectors as Vector[];
-const engines: AttachmentEngineName[] = ['webcrypto', 'noble'];
+// The two built-in engines plus every synchronous crypto provider of the runtime (node:crypto's AES-GCM in Node).
+const engines: [string, AttachmentEngineName][] = [['webcrypto', 'webcrypto'], ['noble', 'noble'], ...SYNC.map((p): [string, AttachmentEngineName] => [`provider ${p.name}`, p])];
 
 const det = (purpose: string, i: number, length: number): Uint8Array => {
   const out = new Uint8Array(length);
@@ -113,7 +115,7 @@ describe(`attachment vectors (${inject('runtime')})`, () => {
     expect(vectors.some((v) => v.plaintext.size > 0 && v.plaintext.size % 2 ** v.log2ChunkSize === 0)).toBe(true);
   });
 
-  describe.each(engines)('engine %s', (engine) => {
+  describe.each(engines)('engine %s', (_engineName, engine) => {
     it.each(vectors.map((v) => [v.name, v] as const))('encrypts %s to the vector bytes and decrypts it back', async (_name, v) => {
       const plaintext = plaintextOf(v);
       const { blob, attachment } = await encryptAttachmentToBytes(plaintext, { engine, key: hexToBytes(v.key), salt: hexToBytes(v.salt), log2ChunkSize: v.log2ChunkSize });

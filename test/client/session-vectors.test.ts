@@ -1,16 +1,16 @@
 // test/vectors/session.json (made by scripts/make-session-vectors.ts), checked twice and in Node and Chromium:
 //  1. replaying every recorded random draw through the library reproduces every message byte, every plaintext,
 //     the final serialized states and the safety number;
-//  2. the spec values and the first messages are re-derived from docs/PROTOCOL-sessions.md with raw @noble
-//     primitives only (no client/ code), and the recorded ciphertexts open under those keys.
+//  2. the spec values and the first messages are re-derived from docs/PROTOCOL-sessions.md with bare primitives
+//     only (no session code), and the recorded ciphertexts open under those keys.
+// Both under every crypto provider of the runtime (./_providers.ts): replay through the sync API with each sync
+// provider, and through the async API (DH ratchet steps' X25519 by the provider: WebCrypto's where it has one);
+// the re-derivation calls each async provider's primitives directly. Every byte must be the same.
 import { describe, expect, it } from 'vitest';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { type ScenarioInput, type ScenarioOutput, replayRandom, runScenario } from './_session-driver.ts';
+import { type ScenarioInput, type ScenarioOutput, type ScenarioProviders, replayRandom, runScenario } from './_session-driver.ts';
+import { ASYNC, SYNC } from './_providers.ts';
 import vectorFile from '../vectors/session.json';
 
 interface Scenario extends ScenarioInput {
@@ -25,13 +25,18 @@ const u32 = (n: number) => {
   return b;
 };
 
+const runs: [string, ScenarioProviders][] = [
+  ...SYNC.map((p): [string, ScenarioProviders] => [`sync ${p.name}`, { crypto: p }]),
+  ...ASYNC.map((p): [string, ScenarioProviders] => [`async ${p.name}`, { asyncCrypto: p }]),
+];
+
 describe('session vectors: replay through the library', () => {
   it('has vectors', () => expect(scenarios.length).toBeGreaterThanOrEqual(2));
 
-  it.each(scenarios.map((s) => [s.name, s] as const))('%s', (_name, s) => {
+  it.each(runs.flatMap(([run, providers]) => scenarios.map((s) => [s.name, run, providers, s] as const)))('%s under %s', async (_name, _run, providers, s) => {
     const alice = replayRandom(s.draws.alice);
     const bob = replayRandom(s.draws.bob);
-    const out = runScenario(s, { alice: alice.random, bob: bob.random });
+    const out = await runScenario(s, { alice: alice.random, bob: bob.random }, providers);
     expect(out.uploadedBundle).toEqual(s.expected.uploadedBundle);
     expect(out.messages).toEqual(s.expected.messages);
     expect(out.received).toEqual(s.expected.received);
@@ -43,37 +48,45 @@ describe('session vectors: replay through the library', () => {
   });
 });
 
-describe('session vectors: re-derived from the spec with raw primitives', () => {
-  it.each(scenarios.map((s) => [s.name, s] as const))('%s', (_name, s) => {
+describe('session vectors: re-derived from the spec with bare primitives', () => {
+  it.each(ASYNC.flatMap((p) => scenarios.map((s) => [s.name, p.name, p, s] as const)))('%s with %s', async (_name, _provider, p, s) => {
+    const x25519 = { getPublicKey: p.x25519PublicKey, getSharedSecret: p.x25519 };
+    const ed25519 = { getPublicKey: p.ed25519PublicKey, sign: (m: Uint8Array, k: Uint8Array) => p.ed25519Sign(k, m), verify: (sig: Uint8Array, m: Uint8Array, k: Uint8Array) => p.ed25519Verify(k, m, sig) };
+    const hkdf = (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, n: number) => p.hkdfSha256(ikm, salt, info, n);
+    const hmac = (k: Uint8Array, m: Uint8Array) => p.hmacSha256(k, m);
     const a = (i: number) => hexToBytes(s.draws.alice[i] as string);
     const b = (i: number) => hexToBytes(s.draws.bob[i] as string);
     // §1/§4: identities and prekeys from the draws.
-    const bobSig = ed25519.getPublicKey(b(0));
-    const bobDh = x25519.getPublicKey(b(1));
-    const spkPub = x25519.getPublicKey(b(2));
-    const aliceSig = ed25519.getPublicKey(a(0));
-    const aliceDh = x25519.getPublicKey(a(1));
-    const ekPub = x25519.getPublicKey(a(2));
-    const dhsPub = x25519.getPublicKey(a(3));
+    const bobSig = await ed25519.getPublicKey(b(0));
+    const bobDh = await x25519.getPublicKey(b(1));
+    const spkPub = await x25519.getPublicKey(b(2));
+    const aliceSig = await ed25519.getPublicKey(a(0));
+    const aliceDh = await x25519.getPublicKey(a(1));
+    const ekPub = await x25519.getPublicKey(a(2));
+    const dhsPub = await x25519.getPublicKey(a(3));
     // §4.1 signed prekey signature (Ed25519 is deterministic, so the recorded bundle is reproducible).
     const sigInput = concatBytes(utf8ToBytes('franking-chat/v1/signed-prekey\0'), u32(1), spkPub);
     const bundle = s.expected.uploadedBundle as { signedPreKey: { signature: string }; identityDhKey: string };
     const b64u = (x: Uint8Array) => btoa(String.fromCharCode(...x)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-    expect(bundle.signedPreKey.signature).toBe(b64u(ed25519.sign(sigInput, b(0))));
+    const signature = await ed25519.sign(sigInput, b(0));
+    expect(bundle.signedPreKey.signature).toBe(b64u(signature));
     expect(bundle.identityDhKey).toBe(b64u(bobDh));
-    expect(ed25519.verify(ed25519.sign(sigInput, b(0)), sigInput, bobSig)).toBe(true);
+    expect(await ed25519.verify(signature, sigInput, bobSig)).toBe(true);
+    const forged = signature.slice();
+    forged[0]! ^= 1;
+    expect(await ed25519.verify(forged, sigInput, bobSig)).toBe(false);
 
     // §5 X3DH.
-    const dhs = [x25519.getSharedSecret(a(1), spkPub), x25519.getSharedSecret(a(2), bobDh), x25519.getSharedSecret(a(2), spkPub)];
+    const dhs = [await x25519.getSharedSecret(a(1), spkPub), await x25519.getSharedSecret(a(2), bobDh), await x25519.getSharedSecret(a(2), spkPub)];
     const opkId = s.fetchOneTimePreKeyId;
-    if (opkId !== null) dhs.push(x25519.getSharedSecret(a(2), x25519.getPublicKey(b(2 + opkId))));
-    const sk = hkdf(sha256, concatBytes(new Uint8Array(32).fill(0xff), ...dhs), new Uint8Array(32), utf8ToBytes('franking-chat/v1/x3dh\0'), 32);
+    if (opkId !== null) dhs.push(await x25519.getSharedSecret(a(2), await x25519.getPublicKey(b(2 + opkId))));
+    const sk = await hkdf(concatBytes(new Uint8Array(32).fill(0xff), ...dhs), new Uint8Array(32), utf8ToBytes('franking-chat/v1/x3dh\0'), 32);
     const ad = concatBytes(aliceSig, aliceDh, bobSig, bobDh);
     expect(bytesToHex(sk)).toBe(s.spec.sharedSecret);
     expect(bytesToHex(ad)).toBe(s.spec.associatedData);
 
     // §6 RatchetInitAlice and KDF_CK.
-    const okm = hkdf(sha256, x25519.getSharedSecret(a(3), spkPub), sk, utf8ToBytes('franking-chat/v1/ratchet/root\0'), 64);
+    const okm = await hkdf(await x25519.getSharedSecret(a(3), spkPub), sk, utf8ToBytes('franking-chat/v1/ratchet/root\0'), 64);
     let ck = okm.slice(32);
     expect(bytesToHex(okm.slice(0, 32))).toBe(s.spec.aliceRootKey1);
     expect(bytesToHex(ck)).toBe(s.spec.aliceSendingChainKey0);
@@ -81,20 +94,20 @@ describe('session vectors: re-derived from the spec with raw primitives', () => 
     // §7 message layout of Alice's first messages (all prekey messages: she has not heard back yet), opened by hand.
     const sends = s.steps.flatMap((st, i) => (st.op === 'send' && st.from === 'alice' && !s.steps.slice(0, i).some((p) => p.op === 'receive' && p.to === 'alice') ? [st] : []));
     expect(sends.length).toBeGreaterThanOrEqual(1);
-    sends.forEach((st, n) => {
+    for (const [n, st] of sends.entries()) {
       const msg = hexToBytes((s.expected.messages[n] as { hex: string }).hex);
       const prefix = concatBytes(aliceSig, aliceDh, ekPub, u32(1), Uint8Array.of(opkId === null ? 0 : 1), u32(opkId ?? 0));
       const header = concatBytes(Uint8Array.of(1), dhsPub, u32(0), u32(n));
       const nonce = a(4 + n); // Alice's nonce draws follow identity (2), EK and DHs
       expect(bytesToHex(msg.subarray(0, 1 + 105 + 41 + 24))).toBe(bytesToHex(concatBytes(Uint8Array.of(2), prefix, header, nonce)));
-      const mk = hmac(sha256, ck, Uint8Array.of(1));
+      const mk = await hmac(ck, Uint8Array.of(1));
       if (n === 0) expect(bytesToHex(mk)).toBe(s.spec.aliceMessageKey0);
       const callerAd = hexToBytes(st.op === 'send' ? (st.associatedData ?? '') : '');
-      const plaintext = xchacha20poly1305(mk, nonce, concatBytes(callerAd, ad, header)).decrypt(msg.subarray(1 + 105 + 41 + 24));
+      const plaintext = await p.xchacha20poly1305Open(mk, nonce, msg.subarray(1 + 105 + 41 + 24), concatBytes(callerAd, ad, header));
       expect(new TextDecoder().decode(plaintext)).toBe(st.op === 'send' ? st.plaintext : '');
-      ck = hmac(sha256, ck, Uint8Array.of(2));
+      ck = new Uint8Array(await hmac(ck, Uint8Array.of(2)));
       if (n === 0) expect(bytesToHex(ck)).toBe(s.spec.aliceSendingChainKey1);
-    });
+    }
 
     // §12 safety number.
     const fingerprint = (userId: string, keys: Uint8Array) => {

@@ -1,6 +1,7 @@
 // test/vectors/franking.json, checked twice: through the library, and independently from the byte layout
 // in docs/PROTOCOL.md with WebCrypto's HMAC-SHA256 (a different implementation from noble's).
-// Runs unchanged in Node and in Chromium.
+// Runs unchanged in Node and in Chromium, through the library under every crypto provider of the runtime
+// (./_providers.ts: noble, node:crypto, WebCrypto): the same bytes and verdicts under each.
 import { describe, expect, inject, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
@@ -10,6 +11,7 @@ import {
   type MessageHeader,
   computeCommitment,
   computeCommitmentAsync,
+  openFrankedPayloadAsync,
   decodeHeader,
   decodePayload,
   decodeReportItem,
@@ -22,6 +24,7 @@ import {
   verifyReportItem,
 } from '../../client/protocol.ts';
 import vectorFile from '../vectors/franking.json';
+import { ASYNC, SYNC } from './_providers.ts';
 
 type Body = { hex: string } | { repeatHex: string; count: number };
 const bodyOf = (b: Body): Uint8Array => {
@@ -110,20 +113,20 @@ describe(`franking vectors (${inject('runtime')})`, () => {
     if ('payloadHex' in v) expect(bytesToHex(cat(u(1, 1), u(headerBytes.length, 2), headerBytes, hexToBytes(v.fk), body))).toBe(v.payloadHex);
   });
 
-  it.each(vectors.map((v) => [v.name, v] as const))('%s: library encodes, verifies and round-trips', async (_name, v) => {
+  it.each(SYNC.flatMap((p) => vectors.map((v) => [v.name, p.name, p, v] as const)))('%s: library encodes, verifies and round-trips (%s)', async (_name, _p, p, v) => {
     const header = headerOf(v);
     const headerBytes = encodeHeader(header);
     expect(bytesToHex(headerBytes)).toBe(v.headerHex);
     expect(encodeHeader(decodeHeader(headerBytes))).toEqual(headerBytes);
     const body = bodyOf(v.body);
     const fk = hexToBytes(v.fk);
-    const commitment = computeCommitment(fk, headerBytes, body);
+    const commitment = computeCommitment(fk, headerBytes, body, p.hmacSha256);
     expect(bytesToHex(commitment)).toBe(v.commitment);
     // The async path (WebCrypto HMAC from 32 KiB on) gives the same bytes.
     expect(bytesToHex(await computeCommitmentAsync(fk, headerBytes, body))).toBe(v.commitment);
     const fields = { ...v.stamp, role: v.stamp.role as 'recipient' | 'sender' };
     expect(bytesToHex(encodeStampInput(fields, commitment))).toBe(v.stampInputHex);
-    const tag = stampTag(hexToBytes(keyHex(v.stamp.kid)), fields, commitment);
+    const tag = stampTag(hexToBytes(keyHex(v.stamp.kid)), fields, commitment, p.hmacSha256);
     expect(bytesToHex(tag)).toBe(v.tag);
     const item = { stamp: { ...fields, tag }, commitment, fk, header: headerBytes, body };
     const encoded = encodeReportItem(item);
@@ -137,12 +140,27 @@ describe(`franking vectors (${inject('runtime')})`, () => {
       expect(bytesToHex(payload)).toBe(v.payloadHex);
       expect(decodePayload(payload).body).toEqual(body);
     }
-    const verdict = verifyReportItem(encoded, keyring, v.reporterId, now, windowMs);
+    const verdict = verifyReportItem(encoded, keyring, v.reporterId, now, windowMs, { crypto: p });
     expect(verdict.reason).toBe('verified');
   });
 
-  it.each(negative.map((n) => [n.name, n] as const))('negative: %s', (_name, n) => {
-    const verdict = verifyReportItem(hexToBytes(n.reportItemHex), keyring, n.reporterId, now, windowMs);
+  it.each(ASYNC.flatMap((p) => vectors.map((v) => [v.name, p.name, p, v] as const)))('%s: async API (%s)', async (_name, _p, p, v) => {
+    const headerBytes = hexToBytes(v.headerHex);
+    const body = bodyOf(v.body);
+    const fk = hexToBytes(v.fk);
+    expect(bytesToHex(await computeCommitmentAsync(fk, headerBytes, body, p))).toBe(v.commitment);
+    expect(bytesToHex(await p.hmacSha256(hexToBytes(keyHex(v.stamp.kid)), hexToBytes(v.stampInputHex)))).toBe(v.tag);
+    if ('payloadHex' in v) {
+      const opened = await openFrankedPayloadAsync(hexToBytes(v.payloadHex as string), hexToBytes(v.commitment), { senderId: v.header.senderId }, p);
+      expect(bytesToHex(opened.body)).toBe(bytesToHex(body));
+      const wrong = hexToBytes(v.commitment);
+      wrong[31]! ^= 1;
+      await expect(openFrankedPayloadAsync(hexToBytes(v.payloadHex as string), wrong, {}, p)).rejects.toMatchObject({ code: 'commitment_mismatch' });
+    }
+  });
+
+  it.each(SYNC.flatMap((p) => negative.map((n) => [n.name, p.name, p, n] as const)))('negative: %s (%s)', (_name, _p, p, n) => {
+    const verdict = verifyReportItem(hexToBytes(n.reportItemHex), keyring, n.reporterId, now, windowMs, { crypto: p });
     expect(verdict.ok).toBe(false);
     expect(verdict.reason).toBe(n.expected);
   });
