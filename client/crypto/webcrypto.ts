@@ -101,12 +101,13 @@ export async function webCryptoProvider(opts: { only?: readonly PrimitiveName[] 
       return new Uint8Array(await subtle.digest('SHA-256', concat(chunks)));
     },
     async hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]) {
-      if (!native.hmacSha256) return noble.hmacSha256(key, ...chunks);
+      // WebCrypto refuses a zero-length HMAC key; RFC 2104 allows it (noble computes it, same bytes).
+      if (!native.hmacSha256 || key.length === 0) return noble.hmacSha256(key, ...chunks);
       const k = await subtle.importKey('raw', buf(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
       return new Uint8Array(await subtle.sign('HMAC', k, concat(chunks)));
     },
     async hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number) {
-      if (!native.hkdfSha256 || length === 0 || length > 255 * 32) return noble.hkdfSha256(ikm, salt, info, length);
+      if (!native.hkdfSha256 || ikm.length === 0 || length === 0 || length > 255 * 32) return noble.hkdfSha256(ikm, salt, info, length);
       const k = await subtle.importKey('raw', buf(ikm), 'HKDF', false, ['deriveBits']);
       return new Uint8Array(await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: buf(salt), info: buf(info) }, k, length * 8));
     },

@@ -1,0 +1,121 @@
+// Every crypto provider computes the same function (docs/PROTOCOL.md §13): random inputs and the edge cases where
+// implementations differ (empty inputs, tag failures, low-order X25519 points, non-canonical Ed25519 encodings),
+// compared byte for byte against nobleCryptoProvider. Node: noble, node:crypto, WebCrypto; Chromium: noble, WebCrypto.
+import { describe, expect, it } from 'vitest';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { type AsyncCryptoProvider, DecryptError, LowOrderError, nobleCryptoProvider as noble, webCryptoProvider } from '../../client/crypto/index.ts';
+import { ED25519_SMALL_ORDER_ENCODINGS } from '../../client/crypto/_ed25519.ts';
+import { ASYNC, runtime } from './_providers.ts';
+
+const rnd = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+const hex = bytesToHex;
+// Fallback path too: a WebCrypto provider allowed no native primitive must still give noble's bytes.
+const PROVIDERS: AsyncCryptoProvider[] = [...ASYNC, await webCryptoProvider({ only: [] })];
+const named = PROVIDERS.map((p, i) => [i === PROVIDERS.length - 1 ? `${p.name} (all fallback)` : p.name, p] as const);
+
+describe(`crypto providers agree with noble (${runtime})`, () => {
+  it('detects what the platform runs natively and reports it', () => {
+    const web = ASYNC.find((p) => p.name === 'webcrypto') as AsyncCryptoProvider;
+    expect(web.native.chacha20poly1305).toBe(false); // no WebCrypto has ChaCha20
+    expect(web.native.hmacSha256).toBe(true);
+    expect(web.native.aesGcm).toBe(true);
+    // Node ≥ 20 ships X25519 and Ed25519 in WebCrypto; a browser may or may not (then noble runs them).
+    if (runtime === 'node') expect(web.native.x25519 && web.native.ed25519).toBe(true);
+    expect(PROVIDERS.at(-1)?.native.hmacSha256).toBe(false);
+  });
+
+  it.each(named)('%s: hashes, MACs, KDFs, curves and AEADs on random inputs', async (_n, p) => {
+    for (const len of [0, 1, 31, 32, 63, 64, 65, 1000, 4096]) {
+      const k = rnd(32), m = rnd(len), ad = rnd(len % 50), n12 = rnd(12), n24 = rnd(24);
+      expect(hex(await p.sha256(m, ad))).toBe(hex(noble.sha256(m, ad)));
+      expect(hex(await p.hmacSha256(k, m, ad))).toBe(hex(noble.hmacSha256(k, m, ad)));
+      expect(hex(await p.hmacSha256(m, ad))).toBe(hex(noble.hmacSha256(m, ad))); // keys of any length, empty too
+      expect(hex(await p.hkdfSha256(m, ad, k, 64))).toBe(hex(noble.hkdfSha256(m, ad, k, 64)));
+      expect(hex(await p.x25519PublicKey(k))).toBe(hex(noble.x25519PublicKey(k)));
+      const peer = noble.x25519PublicKey(rnd(32));
+      expect(hex(await p.x25519(k, peer))).toBe(hex(noble.x25519(k, peer)));
+      expect(hex(await p.ed25519PublicKey(k))).toBe(hex(noble.ed25519PublicKey(k)));
+      const sig = noble.ed25519Sign(k, m);
+      expect(hex(await p.ed25519Sign(k, m))).toBe(hex(sig));
+      expect(await p.ed25519Verify(noble.ed25519PublicKey(k), m, sig)).toBe(true);
+      const c1 = noble.chacha20poly1305Seal(k, n12, m, ad);
+      expect(hex(await p.chacha20poly1305Seal(k, n12, m, ad))).toBe(hex(c1));
+      expect(hex(await p.chacha20poly1305Open(k, n12, c1, ad))).toBe(hex(m));
+      const c2 = noble.xchacha20poly1305Seal(k, n24, m, ad);
+      expect(hex(await p.xchacha20poly1305Seal(k, n24, m, ad))).toBe(hex(c2));
+      expect(hex(await p.xchacha20poly1305Open(k, n24, c2, ad))).toBe(hex(m));
+      for (const key of [k, k.subarray(0, 16)]) {
+        const c3 = noble.aesGcmSeal(key, n12, m, ad);
+        expect(hex(await p.aesGcmSeal(key, n12, m, ad))).toBe(hex(c3));
+        expect(hex(await p.aesGcmOpen(key, n12, c3, ad))).toBe(hex(m));
+      }
+    }
+  });
+
+  it.each(named)('%s: every AEAD rejects a flipped bit of ciphertext, tag or AD with DecryptError', async (_n, p) => {
+    const k = rnd(32), m = rnd(100), ad = rnd(7), n12 = rnd(12), n24 = rnd(24);
+    const cases: [(s: Uint8Array, a: Uint8Array) => Promise<Uint8Array>, Uint8Array][] = [
+      [(s, a) => p.chacha20poly1305Open(k, n12, s, a), noble.chacha20poly1305Seal(k, n12, m, ad)],
+      [(s, a) => p.xchacha20poly1305Open(k, n24, s, a), noble.xchacha20poly1305Seal(k, n24, m, ad)],
+      [(s, a) => p.aesGcmOpen(k, n12, s, a), noble.aesGcmSeal(k, n12, m, ad)],
+    ];
+    for (const [open, sealed] of cases) {
+      for (const at of [0, 50, sealed.length - 1]) {
+        const bad = sealed.slice();
+        bad[at]! ^= 1;
+        await expect(open(bad, ad)).rejects.toBeInstanceOf(DecryptError);
+      }
+      const badAd = ad.slice();
+      badAd[0]! ^= 1;
+      await expect(open(sealed, badAd)).rejects.toBeInstanceOf(DecryptError);
+      await expect(open(sealed.subarray(0, 15), ad)).rejects.toBeInstanceOf(DecryptError);
+    }
+  });
+
+  it.each(named)('%s: X25519 refuses every low-order peer key with LowOrderError', async (_n, p) => {
+    // RFC 7748 §6.1: the all-zero output. u = 0, u = 1 and the order-8 points (and their non-canonical twins).
+    const lowOrder = [
+      '0000000000000000000000000000000000000000000000000000000000000000',
+      '0100000000000000000000000000000000000000000000000000000000000000',
+      'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+      '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
+      'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    ];
+    for (const h of lowOrder) await expect(p.x25519(rnd(32), hexToBytes(h))).rejects.toBeInstanceOf(LowOrderError);
+  });
+
+  it('the small-order Ed25519 encodings the native providers refuse are exactly the 8 points of small order', () => {
+    expect(new Set(ED25519_SMALL_ORDER_ENCODINGS.map(hex)).size).toBe(8);
+    for (const e of ED25519_SMALL_ORDER_ENCODINGS) expect(ed25519.Point.fromBytes(e).isSmallOrder()).toBe(true);
+  });
+
+  it.each(named)('%s: strict Ed25519 verification answers as noble on malleated and non-canonical signatures', async (_n, p) => {
+    const seed = rnd(32), m = rnd(40);
+    const pub = noble.ed25519PublicKey(seed);
+    const sig = noble.ed25519Sign(seed, m);
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    const le = (n: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 255n));
+    const s = sig.subarray(32).reduceRight((acc, b) => acc * 256n + BigInt(b), 0n);
+    const malleated = new Uint8Array([...sig.subarray(0, 32), ...le(s + L)]); // S + L: same point, non-canonical S
+    const nonCanonicalR = sig.slice();
+    nonCanonicalR.set(hexToBytes('edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'), 0); // y = p
+    const cases: [Uint8Array, Uint8Array, Uint8Array][] = [
+      [pub, m, malleated],
+      [pub, m, nonCanonicalR],
+      [ED25519_SMALL_ORDER_ENCODINGS[0] as Uint8Array, m, sig],
+      [pub, rnd(40), sig],
+      [pub.map((b, i) => (i === 31 ? b | 0x80 : b)), m, sig],
+      [pub, m, sig.subarray(0, 63)],
+    ];
+    for (const [k, msg, sg] of cases) expect(await p.ed25519Verify(k, msg, sg)).toBe(noble.ed25519Verify(k, msg, sg));
+    expect(noble.ed25519Verify(pub, m, malleated)).toBe(false);
+  });
+
+  it.each(named)('%s: wrong key and nonce lengths are RangeErrors', async (_n, p) => {
+    await expect(p.xchacha20poly1305Seal(rnd(31), rnd(24), rnd(1), rnd(0))).rejects.toBeInstanceOf(RangeError);
+    await expect(p.chacha20poly1305Seal(rnd(32), rnd(24), rnd(1), rnd(0))).rejects.toBeInstanceOf(RangeError);
+    await expect(p.aesGcmSeal(rnd(24), rnd(12), rnd(1), rnd(0))).rejects.toBeInstanceOf(RangeError);
+    await expect(p.x25519(rnd(31), rnd(32))).rejects.toBeInstanceOf(RangeError);
+  });
+});
