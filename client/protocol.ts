@@ -52,6 +52,7 @@ export { ROLE_CODES, type Role, type Stamp, type StampCheck, type StampFields, T
 export {
   CLOCK_SKEW_MS,
   DEFAULT_REPORT_WINDOW_MS,
+  withinStampingPeriod,
   type FailureReason,
   REASON_CODES,
   REASON_DESCRIPTIONS,

@@ -6,6 +6,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import {
   type AttachmentDescriptor,
+  CLOCK_SKEW_MS,
   DEFAULT_REPORT_WINDOW_MS,
   Keyring,
   type MessageHeader,
@@ -31,7 +32,9 @@ const det = (purpose: string, i: number, length = 32): Uint8Array => {
 };
 const hex = bytesToHex;
 
-// Stamping keys: one retired, one verify-only, one active (§7.2).
+// Stamping keys: one retired, one verify-only, one active (§7.2). Stamping periods [createdAt, rotatedAt):
+//   k2026-09 [T0−200 d, T0−80 d) then revoked at T0−5 d; k2026-10 [T0−80 d, T0−10 d) verify-only; k2026-11 from T0−10 d.
+// Every positive stamp lies in its key's period (§8.2 step 4), and the window start NOW − 90 d lies in k2026-10's.
 const T0 = Date.UTC(2026, 10, 1); // 2026-11-01T00:00:00Z
 const NOW = Date.UTC(2026, 10, 22, 12); // verification time for every vector
 const KEYS = [
@@ -40,9 +43,11 @@ const KEYS = [
   { kid: 'k2026-11', key: det('stamp-key', 3) },
 ];
 const keyring = new Keyring();
-keyring.rotate('k2026-09', KEYS[0]!.key, T0 - 70 * 86400e3);
-keyring.rotate('k2026-10', KEYS[1]!.key, T0 - 40 * 86400e3);
-keyring.rotate('k2026-11', KEYS[2]!.key, T0 - 10 * 86400e3);
+const K10_CREATED = T0 - 80 * 86400e3;
+const K11_CREATED = T0 - 10 * 86400e3; // = k2026-10's rotatedAt
+keyring.rotate('k2026-09', KEYS[0]!.key, T0 - 200 * 86400e3);
+keyring.rotate('k2026-10', KEYS[1]!.key, K10_CREATED);
+keyring.rotate('k2026-11', KEYS[2]!.key, K11_CREATED);
 keyring.retire('k2026-09', T0 - 5 * 86400e3);
 const keyOf = (kid: string) => KEYS.find((k) => k.kid === kid)!.key;
 
@@ -79,6 +84,8 @@ interface Case {
   contentType?: string;
   attachments?: AttachmentDescriptor[];
   serverTime?: number;
+  /** seq > 1 with prevCommitment = 32 zero bytes (well-formed, never links: §4.1). */
+  zeroPrev?: boolean;
 }
 
 const cases: Case[] = [
@@ -114,6 +121,10 @@ const cases: Case[] = [
   { name: 'newline and tab in body', body: text('line 1\nline 2\ttab\r\n') },
   { name: 'body that looks like a header', body: { hex: '01' + '0141' + '0142' }, contentType: 'application/octet-stream' },
   { name: 'group message, third member', body: text('hi all'), conversationId: 'group-7', recipientId: 'carol' },
+  // §8.2 step 4 boundaries of the stamping period, with CLOCK_SKEW_MS on both sides.
+  { name: 'verify-only key, last millisecond of its period plus clock skew', body: text('stamped by a node that had not reloaded yet'), kid: 'k2026-10', serverTime: K11_CREATED + CLOCK_SKEW_MS - 1 },
+  { name: 'active key, clock skew before its creation', body: text('stamped by a node whose clock runs behind'), serverTime: K11_CREATED - CLOCK_SKEW_MS },
+  { name: 'seq 2 with an all-zero previous commitment (no link; §4.1)', body: text('after a restart'), seq: 2, zeroPrev: true },
 ];
 
 const vectors = cases.map((c, i) => {
@@ -127,7 +138,7 @@ const vectors = cases.map((c, i) => {
     clientMessageId: det('client-message-id', i, 16),
     sentAt: T0 + i * 1000,
     seq,
-    prevCommitment: seq === 1 ? new Uint8Array(32) : det('prev-commitment', i),
+    prevCommitment: seq === 1 || c.zeroPrev ? new Uint8Array(32) : det('prev-commitment', i),
     contentType: c.contentType ?? 'text/plain; charset=utf-8',
     attachments: c.attachments ?? [],
   };
@@ -142,7 +153,8 @@ const vectors = cases.map((c, i) => {
     senderId,
     recipientId: role === 'sender' ? senderId : (c.recipientId ?? 'bob'),
     role,
-    serverTime: c.serverTime ?? T0 + i * 1000 + 250,
+    // k2026-10 stamped before k2026-11 took over: its stamps are dated inside its own period.
+    serverTime: c.serverTime ?? (kid === 'k2026-10' ? T0 - 20 * 86400e3 : T0) + i * 1000 + 250,
   };
   const stamp: Stamp = { ...fields, kid, tag: stampTag(keyOf(kid), fields, commitment) };
   const item: ReportItem = { stamp, commitment, fk, header: headerBytes, body };
@@ -215,7 +227,11 @@ const neg = (name: string, expected: string, item: ReportItem, reporterId = 'vic
   neg('reporter is not the recipient', 'not_a_party', item, 'bystander');
   neg('sender-role stamp reported by the recipient', 'not_a_party', baseItem(3, 'sender').item, 'victim');
   neg('recipient stamp reported by the sender', 'not_a_party', item, 'mallory');
-  neg('retired key', 'retired_key', baseItem(4, 'recipient', 'k2026-09', T0 - 60 * 86400e3).item);
+  neg('retired key', 'retired_key', baseItem(4, 'recipient', 'k2026-09', T0 - 100 * 86400e3).item);
+  // A leaked verify-only key minting a stamp after its rotation: a valid MAC, but not a stamp the server issued.
+  neg('verify-only key used after its stamping period (leaked key)', 'stamp_invalid', baseItem(9, 'recipient', 'k2026-10', K11_CREATED + CLOCK_SKEW_MS).item);
+  neg('stamp dated before its key was created', 'stamp_invalid', baseItem(10, 'recipient', 'k2026-11', K11_CREATED - CLOCK_SKEW_MS - 1).item);
+  neg('verify-only key, stamp dated years later', 'stamp_invalid', baseItem(11, 'recipient', 'k2026-10', NOW).item);
   neg('expired: older than the report window', 'outside_window', restamp({ ...baseItem(5).item, stamp: { ...baseItem(5).item.stamp, kid: 'k2026-10', serverTime: NOW - DEFAULT_REPORT_WINDOW_MS - 1 } }));
   neg('dated in the future beyond clock skew', 'outside_window', restamp({ ...item, stamp: { ...item.stamp, serverTime: NOW + 10 * 60e3 } }));
   // A sender that committed to one conversation in the header while the server relayed (and stamped) another.
@@ -251,7 +267,10 @@ const out = {
     'Franking protocol v1 vectors (docs/PROTOCOL.md). Generated by scripts/make-vectors.ts; every key, fk and id is derived ' +
     'deterministically from SHA-256 of a fixed string. Bodies are hex, or {repeatHex, count}: repeatHex repeated count times. ' +
     'Bytes are lowercase hex. Large items give the SHA-256 of the encoded report item instead of its hex. ' +
-    'Verify every vector at "now" with "windowMs" against "keys".',
+    'Verify every vector at "now" with "windowMs" against "keys". A stamp verifies only if its serverTime lies in its ' +
+    "kid's stamping period widened by the clock skew, [createdAt − 300000, rotatedAt + 300000) from \"keyring\" (§8.2 step 4). " +
+    '"keys" lists the retired key\'s bytes only so that its negative vector\'s MAC can be checked; "keyring" (what a server ' +
+    'stores) has null there, as §7.2 requires.',
   labels: { commitment: 'franking-chat/v1/commitment\\0', aeadAd: 'franking-chat/v1/aead-ad\\0', stamp: 'franking-chat/v1/stamp\\0' },
   now: NOW,
   windowMs: DEFAULT_REPORT_WINDOW_MS,
@@ -265,6 +284,8 @@ const out = {
     expected: n.expected,
   })),
 };
-// The retired key's bytes are published (state "retired") so readers can check those stamps are genuine.
+// "keys" publishes every key's bytes, the retired one's too, only so that an independent implementation can check
+// that the retired-key negative carries a genuine MAC (its verdict comes from the key's state, not from a bad tag).
+// "keyring" is what a server stores: there the retired key's bytes are null, as §7.2 requires.
 writeFileSync(new URL('../test/vectors/franking.json', import.meta.url), JSON.stringify(out, null, 1) + '\n');
 console.log(`wrote ${vectors.length} vectors and ${negatives.length} negative vectors to test/vectors/franking.json`);

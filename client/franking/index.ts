@@ -93,6 +93,7 @@ export {
 export {
   CLOCK_SKEW_MS,
   DEFAULT_REPORT_WINDOW_MS,
+  withinStampingPeriod,
   type FailureReason,
   REASON_CODES,
   REASON_DESCRIPTIONS,

@@ -1,6 +1,8 @@
 // Server stamping keys K[kid] (docs/PROTOCOL.md §7.2). One key is active (stamps and verifies); rotated-out
 // keys are verify-only until every stamp they made has left the report window; retired keys are wiped
 // and only their kid is remembered, so a report can be told "retired key" rather than "unknown key".
+// Each key stamped only during its stamping period [createdAt, rotatedAt): verification rejects a stamp dated
+// outside it (§8.2 step 4), so a leaked verify-only key cannot mint stamps that pass.
 import { abytes, fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
 import { FrankingError, asFrankingError } from './errors.ts';
 import { isValidId } from './ids.ts';
@@ -55,6 +57,16 @@ export class Keyring {
     return kid === this.active ? 'active' : 'verify-only';
   }
 
+  /**
+   * The interval in which `kid` stamped, [createdAt, rotatedAt) (§7.2); `until` is absent for the active key.
+   * A stamp dated outside it was never issued by the server (§8.2 step 4): see verifyReportItem.
+   */
+  stampingPeriod(kid: string): { from: number; until?: number } | undefined {
+    const e = this.entries.get(kid);
+    if (!e) return undefined;
+    return e.rotatedAt === undefined ? { from: e.createdAt } : { from: e.createdAt, until: e.rotatedAt };
+  }
+
   /** Key usable for verification, or the reason it is not. */
   verificationKey(kid: string): Uint8Array | 'unknown_key' | 'retired_key' {
     const e = this.entries.get(kid);
@@ -68,7 +80,10 @@ export class Keyring {
     if (!isValidId(kid)) throw new FrankingError('malformed', 'kid: expected id matching [A-Za-z0-9._:-]{1,64}');
     abytes(key, STAMP_KEY_LENGTH, 'key');
     if (this.entries.has(kid)) throw new FrankingError('malformed', `kid ${kid} already exists; kids are never reused`);
+    if (!Number.isSafeInteger(now) || now < 0) throw new RangeError(`now: expected ms since epoch, got ${now}`);
     const prev = this.active === null ? undefined : this.entries.get(this.active);
+    // Stamping periods never overlap and never run backwards (§7.2): the next key starts where the last one ended.
+    if (prev && now < prev.createdAt) throw new FrankingError('malformed', `rotate: time ${now} is before the active key's creation ${prev.createdAt}`);
     if (prev && prev.retiredAt === undefined) prev.rotatedAt = now;
     this.entries.set(kid, { kid, key: key.slice(), createdAt: now });
     this.active = kid;
@@ -133,8 +148,14 @@ export class Keyring {
       if (ring.entries.has(k.kid)) throw new FrankingError('malformed', `keyring: duplicate kid ${k.kid}`);
       if (!Number.isSafeInteger(k.createdAt)) throw new FrankingError('malformed', `keyring: ${k.kid}.createdAt`);
       const entry: KeyringEntry = { kid: k.kid, createdAt: k.createdAt };
-      if (k.rotatedAt !== undefined) entry.rotatedAt = k.rotatedAt;
-      if (k.retiredAt !== undefined) entry.retiredAt = k.retiredAt;
+      if (k.rotatedAt !== undefined) {
+        if (!Number.isSafeInteger(k.rotatedAt) || k.rotatedAt < k.createdAt) throw new FrankingError('malformed', `keyring: ${k.kid}.rotatedAt must be ≥ createdAt`);
+        entry.rotatedAt = k.rotatedAt;
+      }
+      if (k.retiredAt !== undefined) {
+        if (!Number.isSafeInteger(k.retiredAt)) throw new FrankingError('malformed', `keyring: ${k.kid}.retiredAt`);
+        entry.retiredAt = k.retiredAt;
+      }
       else if (k.key === null) throw new FrankingError('malformed', `keyring: ${k.kid} has no key but is not retired`);
       if (k.key !== null && entry.retiredAt === undefined) {
         const encoded = k.key;

@@ -1,6 +1,7 @@
 // The moderation service's check of one revealed message (docs/PROTOCOL.md §8.2). Checks run in a fixed
 // order — cheapest and most fundamental first, plaintext last — and the first failure is the verdict:
-//   1 malformed  2 not_a_party  3 unknown_key / retired_key  4 stamp_invalid  5 outside_window
+//   1 malformed  2 not_a_party  3 unknown_key / retired_key  4 stamp_invalid (MAC, or time outside the key's
+//   stamping period)  5 outside_window
 //   6 commitment_mismatch  7 malformed (committed header does not parse)  8 header_mismatch
 import { equalBytes } from '../crypto/_bytes.ts';
 import { FrankingError } from './errors.ts';
@@ -31,7 +32,7 @@ export const REASON_DESCRIPTIONS: Readonly<Record<ReasonCode, string>> = {
   not_a_party: 'Not verified: the reporter was neither the recipient nor the sender of this message.',
   unknown_key: 'Not verified: the stamp names a server key that does not exist.',
   retired_key: 'Not verified: the stamp was made with a server key that has been retired.',
-  stamp_invalid: 'Not verified: the server never issued this stamp (it does not match its metadata).',
+  stamp_invalid: 'Not verified: the server never issued this stamp (it does not match its metadata, or is dated outside its key\'s stamping period).',
   outside_window: 'Not verified: the message is older than the report window (or dated in the future).',
   commitment_mismatch: 'Not verified: the revealed content is not what was sent (it does not open the commitment).',
   header_mismatch: 'Not verified: the revealed header names another conversation or sender than the server recorded.',
@@ -41,6 +42,12 @@ export const REASON_DESCRIPTIONS: Readonly<Record<ReasonCode, string>> = {
 export const DEFAULT_REPORT_WINDOW_MS = 90 * 24 * 60 * 60 * 1000;
 /** Tolerated clock difference for stamps dated slightly after `now` (multi-node servers). */
 export const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** §8.2 step 4: createdAt − CLOCK_SKEW_MS ≤ serverTime < rotatedAt + CLOCK_SKEW_MS (no upper bound while active). */
+export function withinStampingPeriod(serverTime: number, period: { from: number; until?: number }): boolean {
+  if (serverTime < period.from - CLOCK_SKEW_MS) return false;
+  return period.until === undefined || serverTime < period.until + CLOCK_SKEW_MS;
+}
 
 export type Verdict =
   | { ok: true; reason: 'verified'; header: MessageHeader }
@@ -77,6 +84,12 @@ export function verifyReportItem(
   // 3–4. Authenticate the server's own record before believing any of its fields.
   const stamp = checkStamp(keyring, s, it.commitment, opts);
   if (stamp !== 'valid') return fail(stamp, stamp === 'stamp_invalid' ? 'stamp MAC does not verify' : `key ${s.kid}: ${stamp}`);
+  // 4b. The server stamps only with the key active at serverTime: a time outside the kid's stamping period
+  // [createdAt, rotatedAt), widened by CLOCK_SKEW_MS on both sides, was not issued by the server (§8.2 step 4).
+  // Without it a leaked verify-only key would mint stamps that verify until the key is retired.
+  const period = keyring.stampingPeriod(s.kid);
+  if (!period || !withinStampingPeriod(s.serverTime, period))
+    return fail('stamp_invalid', `stamp time lies outside the stamping period of key ${s.kid}`);
 
   // 5. The window is measured from the (now authenticated) server time.
   if (s.serverTime > now + CLOCK_SKEW_MS) return fail('outside_window', 'stamp is dated in the future');

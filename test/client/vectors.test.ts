@@ -103,6 +103,10 @@ describe(`franking vectors (${inject('runtime')})`, () => {
     );
     expect(bytesToHex(stampInput)).toBe(v.stampInputHex);
     expect(await webHmac(hexToBytes(keyHex(s.kid)), stampInput)).toBe(v.tag);
+    // §8.2 step 4: the stamp's time lies in its key's stamping period, widened by 5 minutes on each side.
+    const k = vectorFile.keyring.keys.find((x) => x.kid === s.kid) as { createdAt: number; rotatedAt?: number };
+    expect(s.serverTime).toBeGreaterThanOrEqual(k.createdAt - 300_000);
+    if (k.rotatedAt !== undefined) expect(s.serverTime).toBeLessThan(k.rotatedAt + 300_000);
     const item = cat(
       u(1, 1), str8(s.messageId), str8(s.conversationId), str8(s.senderId), str8(s.recipientId), u(s.role === 'recipient' ? 1 : 2, 1),
       u(s.serverTime, 8), str8(s.kid), hexToBytes(v.tag), hexToBytes(v.commitment), hexToBytes(v.fk),

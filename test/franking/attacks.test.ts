@@ -50,7 +50,9 @@ const scenario = fc
     age: fc.integer({ min: 0, max: 80 * DAY }),
     kid: fc.constantFrom('kAlpha', 'kBeta'),
   })
-  .filter((s) => s.senderId !== s.recipientId);
+  .filter((s) => s.senderId !== s.recipientId)
+  // §8.2 step 4: each key stamps only in its own period — kAlpha before the rotation at NOW − 30 d, kBeta after it.
+  .map((s) => ({ ...s, age: s.kid === 'kAlpha' ? 31 * DAY + (s.age % (49 * DAY)) : s.age % (30 * DAY) }));
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
 function makeItem(s: Scenario): { item: ReportItem; reporterId: string } {
@@ -306,5 +308,57 @@ describe('sender binding at the recipient: unreportable messages are never deliv
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('stamping periods: a leaked verify-only key cannot mint stamps that pass (§7.2, §8.2 step 4)', () => {
+  const SKEW = 5 * 60_000;
+  const ROTATED = NOW - 30 * DAY; // kAlpha's rotatedAt = kBeta's createdAt
+  // The attacker holds kAlpha's bytes (e.g. from a leaked backup) and computes a perfect MAC for any time it likes.
+  const leaked = Keyring.create('kAlpha', new Uint8Array(32).fill(7), NOW - 200 * DAY);
+  const mint = (kid: 'kAlpha' | 'kBeta', serverTime: number) => {
+    const ring = kid === 'kAlpha' ? leaked : Keyring.create('kBeta', new Uint8Array(32).fill(9), 0);
+    const franked = frankMessage({ conversationId: 'conv', senderId: 'mallory', seq: 1, sentAt: serverTime }, new TextEncoder().encode('forged'));
+    const stamp = computeStamp(ring, { messageId: 'm-forged', conversationId: 'conv', senderId: 'mallory', recipientId: 'victim', role: 'recipient', serverTime }, franked.commitment);
+    return { stamp, commitment: franked.commitment, fk: franked.fk, header: franked.headerBytes, body: new TextEncoder().encode('forged') };
+  };
+
+  it('every time from rotatedAt + skew to now is rejected as stamp_invalid; just before the bound verifies', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: ROTATED + SKEW, max: NOW }), (t) => {
+        expect(verify(mint('kAlpha', t), 'victim').reason).toBe('stamp_invalid');
+      }),
+      { numRuns: 300 },
+    );
+    expect(verify(mint('kAlpha', ROTATED + SKEW - 1), 'victim').reason).toBe('verified');
+    expect(verify(mint('kAlpha', ROTATED + SKEW), 'victim').reason).toBe('stamp_invalid');
+  });
+
+  it("a key's stamps dated before its creation (beyond the skew) are rejected; the boundary verifies", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: NOW - 80 * DAY, max: ROTATED - SKEW - 1 }), (t) => {
+        expect(verify(mint('kBeta', t), 'victim').reason).toBe('stamp_invalid');
+      }),
+      { numRuns: 300 },
+    );
+    expect(verify(mint('kBeta', ROTATED - SKEW), 'victim').reason).toBe('verified');
+  });
+
+  it('the period check follows the MAC: a wrong tag stays stamp_invalid and an unknown kid unknown_key', () => {
+    const item = mint('kAlpha', NOW);
+    expect(verify({ ...item, stamp: { ...item.stamp, kid: 'kGone' } }, 'victim').reason).toBe('unknown_key');
+    expect(verifyReportItem(item, keyring, 'victim', NOW, WINDOW).ok).toBe(false);
+  });
+
+  it('keyrings refuse periods that run backwards', () => {
+    const ring = Keyring.create('k1', new Uint8Array(32), 1000);
+    expect(() => ring.rotate('k2', new Uint8Array(32), 999)).toThrow(/before the active key/);
+    const json = ring.toJSON();
+    json.keys[0] = { ...json.keys[0]!, rotatedAt: 500 };
+    expect(() => Keyring.fromJSON(json)).toThrow(/rotatedAt/);
+    expect(ring.stampingPeriod('k1')).toEqual({ from: 1000 });
+    ring.rotate('k2', new Uint8Array(32).fill(1), 2000);
+    expect(ring.stampingPeriod('k1')).toEqual({ from: 1000, until: 2000 });
+    expect(ring.stampingPeriod('nope')).toBeUndefined();
   });
 });
