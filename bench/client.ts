@@ -1,5 +1,8 @@
 // npm run bench:client — franking overhead on the client path, bare XChaCha20-Poly1305 vs franked, measured
 // in the same run and interleaved; plus report-item verification on the server path (node:crypto HMAC).
+// Per crypto provider ("providers": noble, native = node:crypto), frank + seal of 1 KiB against the same-run two-pass
+// limit: a bare seal of the same payload bytes (noble XChaCha20-Poly1305 / native ChaCha20-Poly1305) plus an HMAC-SHA256
+// of them with the same provider. Goal (native): ratio ≤ 1.5.
 // Writes bench/results/client.json. BENCH_QUICK=1 shortens every measurement (CI).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +20,8 @@ import {
   xchacha20poly1305Aead,
 } from '../client/protocol.ts';
 import { nodeHmacSha256 } from '../server/services/stamping.ts';
+import { type CryptoProvider, nobleCryptoProvider } from '../client/crypto/index.ts';
+import { nodeCryptoProvider } from '../client/crypto/node.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = [64, 1024, 65536, 1048576];
@@ -138,6 +143,33 @@ if (verifyReportItem(item, keyring, 'bob', now, undefined, { hmac: nodeHmacSha25
 const verifyItemUs1KiB = round(await measure(() => verifyReportItem(item, keyring, 'bob', now, undefined, { hmac: nodeHmacSha256 }), budget));
 const verifyItemNobleUs1KiB = round(await measure(() => verifyReportItem(item, keyring, 'bob', now), budget));
 
+// Per provider: the whole sender path (frankMessage + sealFranked under the provider's XChaCha20-Poly1305) against the
+// two-pass limit measured in the same batches, alternating: bare seal of the same payload + HMAC of the same bytes.
+async function providerFigures(name: string, p: CryptoProvider, bareSeal: (pt: Uint8Array) => Uint8Array) {
+  const body1k = new Uint8Array(randomBytes(1024));
+  const input = { conversationId: 'conv-bench', senderId: 'alice', seq: 7, prevCommitment: new Uint8Array(32).fill(1) };
+  const key = new Uint8Array(randomBytes(32));
+  const aeadP = xchacha20poly1305Aead(key, { crypto: p });
+  const payload = frankMessage(input, body1k, { crypto: p }).payload;
+  const r = await paired(
+    () => {
+      bareSeal(payload);
+      return p.hmacSha256(key, payload);
+    },
+    () => sealFranked(aeadP, frankMessage(input, body1k, { crypto: p })),
+    budget,
+    21,
+  );
+  return [name, { frankSealUs1KiB: round(r.b), twoPassUs1KiB: round(r.a), ratio: round(r.ratio) }] as const;
+}
+const nonce12 = new Uint8Array(12);
+const nonce24 = new Uint8Array(24);
+const bareKey = new Uint8Array(randomBytes(32));
+const providers = Object.fromEntries([
+  await providerFigures('noble', nobleCryptoProvider, (pt) => nobleCryptoProvider.xchacha20poly1305Seal(bareKey, nonce24, pt, EMPTY)),
+  await providerFigures('native', nodeCryptoProvider, (pt) => nodeCryptoProvider.chacha20poly1305Seal(bareKey, nonce12, pt, EMPTY)),
+]);
+
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
@@ -146,9 +178,13 @@ const result = {
   sizes,
   verifyItemUs1KiB,
   verifyItemNobleUs1KiB,
+  /** Same-run, per provider: frank + seal of 1 KiB, the two-pass limit (bare seal + HMAC of the same bytes), ratio. */
+  providers,
+  goals: { nativeFrankSealRatioMax: 1.5, nativeFrankSealMet: providers.native!.ratio <= 1.5 },
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/client.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
 console.table(sizes);
 console.log(`verifyReportItem, 1 KiB, node:crypto HMAC: ${verifyItemUs1KiB} µs; noble HMAC: ${verifyItemNobleUs1KiB} µs`);
+console.table(providers);
 console.log('wrote bench/results/client.json');

@@ -5,6 +5,12 @@
 //   receiveUs1KiB   Session.receiveFranked of the same: symmetric step, AEAD open, commitment check; no DH turn.
 //   dhRatchetStepUs receive of a message that starts a new chain: DH, new ratchet key pair, DH, two KDF_RK, plus
 //                   one symmetric step and AEAD of a 16-byte body. The cost of every change of speaker.
+// "providers" (noble, native = node:crypto), each measured in the same rounds as its own baselines:
+//   sendUs1KiB / sealUs1KiB = sendRatio   franked send of 1 KiB (no DH step) over a bare seal of 1 KiB (noble:
+//                                         XChaCha20-Poly1305; native: ChaCha20-Poly1305). Goal (native): ≤ 4.
+//   dhStepUs / x25519Us = dhStepRatio     DH ratchet step over one X25519 of the same provider. Goal (native): ≤ 10.
+// "chromium": the DH ratchet step in Debian's Chromium with WebCrypto X25519 (Session.decryptAsync), beside noble's,
+//   via Playwright (bench/_browser/session-dh.ts). Goal: ≤ 1 ms. BENCH_BROWSER=0 skips it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +18,9 @@ import { frankMessage } from '../client/franking/franking.ts';
 import { generateIdentity } from '../client/session/identity.ts';
 import { type FetchedPreKeyBundle, PreKeyStore } from '../client/session/prekeys.ts';
 import { type FrankedEnvelope, Session } from '../client/session/session.ts';
+import type { CryptoProvider } from '../client/crypto/provider.ts';
+import { nobleCryptoProvider } from '../client/crypto/noble.ts';
+import { nodeCryptoProvider } from '../client/crypto/node.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = quick ? 3 : 7;
@@ -23,28 +32,28 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-function pair(): { alice: Session; bob: Session } {
-  const aliceId = generateIdentity();
-  const bobId = generateIdentity();
-  const store = PreKeyStore.create(bobId, { oneTimePreKeys: 1 });
+function pair(crypto: CryptoProvider = nobleCryptoProvider): { alice: Session; bob: Session } {
+  const aliceId = generateIdentity(undefined, crypto);
+  const bobId = generateIdentity(undefined, crypto);
+  const store = PreKeyStore.create(bobId, { oneTimePreKeys: 1, crypto });
   const up = store.bundle(bobId);
   const bundle: FetchedPreKeyBundle = { ...up, oneTimePreKey: up.oneTimePreKeys[0] as { id: number; publicKey: string } };
   delete (bundle as { oneTimePreKeys?: unknown }).oneTimePreKeys;
-  const alice = Session.initiate(aliceId, bundle);
-  const { session: bob } = Session.respond(bobId, store, alice.encrypt(new Uint8Array(1)));
+  const alice = Session.initiate(aliceId, bundle, { crypto });
+  const { session: bob } = Session.respond(bobId, store, alice.encrypt(new Uint8Array(1)), { crypto });
   alice.decrypt(bob.encrypt(new Uint8Array(1))); // both sides have chains; Alice stops sending the X3DH prefix
   return { alice, bob };
 }
 
 const body = new Uint8Array(1024).fill(0x61);
 let seq = 1;
-const frank = () => frankMessage({ conversationId: 'bench-conversation', senderId: 'alice', seq: seq++ }, body);
+const frank = (crypto?: CryptoProvider) => frankMessage({ conversationId: 'bench-conversation', senderId: 'alice', seq: seq++ }, body, crypto ? { crypto } : {});
 
 /** Times `n` sends whose output goes "to the network" (dropped), as a client hands bytes to its socket. */
-function sendRound(sender: Session, n: number): number {
+function sendRound(sender: Session, n: number, crypto?: CryptoProvider): number {
   let sink = 0;
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) sink ^= sender.sendFranked(frank()).message.length;
+  for (let i = 0; i < n; i++) sink ^= sender.sendFranked(frank(crypto)).message.length;
   const us = ((performance.now() - t0) * 1000) / n;
   if (sink === -1) console.log(sink); // keep the result observable
   return us;
@@ -96,10 +105,112 @@ for (let r = 0; r < ROUNDS; r++) {
   bob.decrypt(alice.encrypt(new Uint8Array(1)));
 }
 
+// ---- Per provider, each figure beside its same-run baseline (alternating rounds, median of per-round ratios). ----
+const key = nobleCryptoProvider.randomBytes(32);
+const EMPTY = new Uint8Array(0);
+const bareSeals: Record<string, (pt: Uint8Array) => Uint8Array> = {
+  noble: (pt) => nobleCryptoProvider.xchacha20poly1305Seal(key, new Uint8Array(24), pt, EMPTY),
+  native: (pt) => nodeCryptoProvider.chacha20poly1305Seal(key, new Uint8Array(12), pt, EMPTY),
+};
+// Provider figures use this process's CPU time (as bench/client.ts does): on a shared machine wall time mostly
+// measures the other processes; CPU time of a synchronous, single-threaded loop does not.
+function cpuUs<T>(f: () => T): [T, number] {
+  const t = process.cpuUsage();
+  const r = f();
+  const d = process.cpuUsage(t);
+  return [r, d.user + d.system];
+}
+function timeLoop(fn: () => unknown, n: number): number {
+  return cpuUs(() => {
+    for (let i = 0; i < n; i++) fn();
+  })[1] / n;
+}
+function dhRoundCpu(alice: Session, bob: Session, turns: number): number {
+  let total = 0;
+  const small = new Uint8Array(16);
+  for (let i = 0; i < turns; i++) {
+    const [from, to] = i % 2 === 0 ? [alice, bob] : [bob, alice];
+    const m = from.encrypt(small);
+    total += cpuUs(() => to.decrypt(m))[1];
+  }
+  return total / turns;
+}
+function providerFigures(name: 'noble' | 'native', crypto: CryptoProvider) {
+  const { alice: a, bob: b } = pair(crypto);
+  const { alice: s } = pair(crypto);
+  const priv = crypto.randomBytes(32);
+  const pub = crypto.x25519PublicKey(crypto.randomBytes(32));
+  const seal = bareSeals[name] as (pt: Uint8Array) => Uint8Array;
+  const turns = name === 'native' ? DH_TURNS * 4 : DH_TURNS;
+  sendRound(s, quick ? 200 : 2000, crypto);
+  timeLoop(() => seal(body), 2000);
+  dhRound(a, b, 4);
+  const sends: number[] = [], seals: number[] = [], sendRatios: number[] = [], steps: number[] = [], xs: number[] = [], stepRatios: number[] = [];
+  for (let r = 0; r < ROUNDS * 2; r++) {
+    const sealUs = timeLoop(() => seal(body), MESSAGES);
+    const sendUs = timeLoop(() => s.sendFranked(frank(crypto)), MESSAGES);
+    seals.push(sealUs);
+    sends.push(sendUs);
+    sendRatios.push(sendUs / sealUs);
+    const stepUs = dhRoundCpu(a, b, turns);
+    const xUs = timeLoop(() => crypto.x25519(priv, pub), turns);
+    steps.push(stepUs);
+    xs.push(xUs);
+    stepRatios.push(stepUs / xUs);
+    b.decrypt(a.encrypt(new Uint8Array(1)));
+  }
+  const r2 = (x: number) => Number(x.toFixed(2));
+  return {
+    sendUs1KiB: r2(median(sends)),
+    sealUs1KiB: r2(median(seals)),
+    sendRatio: r2(median(sendRatios)),
+    dhStepUs: r2(median(steps)),
+    x25519Us: r2(median(xs)),
+    dhStepRatio: r2(median(stepRatios)),
+  };
+}
+const providers = { noble: providerFigures('noble', nobleCryptoProvider), native: providerFigures('native', nodeCryptoProvider) };
+
+/** The Chromium half: bundle bench/_browser/session-dh.ts, run it in Debian's Chromium (headless, offline). */
+async function chromiumFigures(): Promise<Record<string, unknown> | { skipped: string }> {
+  if (process.env.BENCH_BROWSER === '0') return { skipped: 'BENCH_BROWSER=0' };
+  const { build } = await import('esbuild');
+  const { chromium } = await import('playwright');
+  const { CHROMIUM, CHROMIUM_ARGS } = await import('../vitest.config.ts');
+  const bundle = await build({ entryPoints: [join(dirname(fileURLToPath(import.meta.url)), '_browser', 'session-dh.ts')], bundle: true, format: 'iife', write: false, platform: 'browser', target: 'es2022' });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const page = await browser.newPage();
+    // WebCrypto needs a secure context: a localhost page (served by the route below, never by a network).
+    await page.route('http://localhost/bench', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>bench</title>' }));
+    await page.goto('http://localhost/bench');
+    await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
+    const turns = quick ? 10 : 40;
+    const rounds = quick ? 3 : 7;
+    return await page.evaluate(([t, r]) => (globalThis as unknown as { runDhBench: (t: number, r: number) => Promise<Record<string, unknown>> }).runDhBench(t as number, r as number), [turns, rounds]);
+  } finally {
+    await browser.close();
+  }
+}
+const chromiumResult = await chromiumFigures();
+
 const result = {
   sendUs1KiB: Number(median(send).toFixed(2)),
   receiveUs1KiB: Number(median(receive).toFixed(2)),
   dhRatchetStepUs: Number(median(dhStep).toFixed(2)),
+  providers,
+  chromium: chromiumResult,
+  goals: {
+    nativeSendRatioMax: 4,
+    nativeSendMet: providers.native.sendRatio <= 4,
+    nativeDhStepRatioMax: 10,
+    nativeDhStepMet: providers.native.dhStepRatio <= 10,
+    chromiumDhStepUsMax: 1000,
+    chromiumDhStepMet: typeof (chromiumResult as { webcryptoDhStepUs?: number }).webcryptoDhStepUs === 'number' ? (chromiumResult as { webcryptoDhStepUs: number }).webcryptoDhStepUs <= 1000 : null,
+  },
+  date: new Date().toISOString(),
+  node: process.version,
+  quick,
 };
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'session.json');
 mkdirSync(dirname(out), { recursive: true });
@@ -107,4 +218,7 @@ writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
 const round2 = (x: number) => Number(x.toFixed(2));
 const best = { sendUs1KiB: round2(Math.min(...send)), receiveUs1KiB: round2(Math.min(...receive)), dhRatchetStepUs: round2(Math.min(...dhStep)) };
 // The file gets the medians; the best rounds are printed too, as a hint of how much a busy machine inflates them.
-console.log(JSON.stringify({ median: result, best, rounds: ROUNDS, messagesPerRound: MESSAGES, dhTurnsPerRound: DH_TURNS, quick, node: process.version }));
+console.log(JSON.stringify({ median: { sendUs1KiB: result.sendUs1KiB, receiveUs1KiB: result.receiveUs1KiB, dhRatchetStepUs: result.dhRatchetStepUs }, best, rounds: ROUNDS, messagesPerRound: MESSAGES, dhTurnsPerRound: DH_TURNS, quick, node: process.version }));
+console.table(providers);
+console.log('chromium', JSON.stringify(chromiumResult));
+console.log('goals', JSON.stringify(result.goals));

@@ -18,8 +18,17 @@ const EMPTY = new Uint8Array(0);
 
 /** The commitment's HMAC input, as chunks (no concatenation of a large body). */
 function commitmentInput(headerBytes: Uint8Array, body: Uint8Array): Uint8Array[] {
+  // Two chunks, label ‖ u32 length ‖ header in one small buffer: a native HMAC pays a call per chunk.
   const n = headerBytes.length;
-  return [COMMITMENT_LABEL, Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff), headerBytes, body];
+  const prefix = new Uint8Array(COMMITMENT_LABEL.length + 4 + n);
+  prefix.set(COMMITMENT_LABEL, 0);
+  const at = COMMITMENT_LABEL.length;
+  prefix[at] = n >>> 24;
+  prefix[at + 1] = (n >>> 16) & 0xff;
+  prefix[at + 2] = (n >>> 8) & 0xff;
+  prefix[at + 3] = n & 0xff;
+  prefix.set(headerBytes, at + 4);
+  return [prefix, body];
 }
 
 /** §4.3: c = HMAC-SHA256(fk, COMMITMENT_LABEL ‖ u32be(len(header)) ‖ header ‖ body). */
