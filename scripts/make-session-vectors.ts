@@ -34,6 +34,7 @@ function recordingDrbg(scenario: string, party: Party): { random: (n: number) =>
 const scenarios: ScenarioInput[] = [
   {
     name: 'x3dh-with-one-time-prekey',
+    safetyNumberUserIds: { alice: 'alice', bob: 'bob' },
     now: 1795348800000,
     oneTimePreKeys: 2,
     fetchOneTimePreKeyId: 2,
@@ -44,7 +45,11 @@ const scenarios: ScenarioInput[] = [
       { op: 'receive', to: 'bob', message: 1 },
       { op: 'send', from: 'bob', plaintext: 'Hi Alice' },
       { op: 'receive', to: 'alice', message: 2 },
-      { op: 'sendFranked', from: 'alice', plaintext: 'a franked hello', conversationId: 'conv-1', seq: 1, sentAt: 1795348800123 },
+      // Every input of frankMessage and sendFranked is recorded (PROTOCOL-sessions.md §S15): nothing is implied.
+      {
+        op: 'sendFranked', from: 'alice', plaintext: 'a franked hello', conversationId: 'conv-1', seq: 1, sentAt: 1795348800123,
+        senderId: 'alice', contentType: 'text/plain; charset=utf-8', prevCommitment: '00'.repeat(32), attachments: [], extraAd: '',
+      },
       { op: 'receive', to: 'bob', message: 3 },
       { op: 'send', from: 'alice', plaintext: 'four' },
       { op: 'send', from: 'alice', plaintext: 'five' },
@@ -56,6 +61,7 @@ const scenarios: ScenarioInput[] = [
   },
   {
     name: 'x3dh-without-one-time-prekey',
+    safetyNumberUserIds: { alice: 'alice', bob: 'bob' },
     now: 1795348800000,
     oneTimePreKeys: 0,
     fetchOneTimePreKeyId: null,
@@ -110,7 +116,9 @@ const out = {
     'Ed25519 seed, identity X25519 key, EK, first ratchet key, then per message a nonce (and for a franked message first ' +
     'clientMessageId (16) and fk (32) in frankMessage), and one ratchet key per DH ratchet step. "steps" are run in order; ' +
     '"messages" are the session messages (franked: the envelope encoding) per send step; "spec" holds values computed ' +
-    'directly from the spec with raw primitives.',
+    'directly from the spec with raw primitives (names defined in docs/PROTOCOL-sessions.md §S15). A sendFranked step ' +
+    'records every input of frankMessage and sendFranked (senderId, contentType, prevCommitment, attachments, extraAd); ' +
+    'the receiver opens it with the same extraAd and expects senderId. "safetyNumberUserIds" are the user ids of §S12.',
   scenarios: await Promise.all(scenarios.map(async (input) => {
     const alice = recordingDrbg(input.name, 'alice');
     const bob = recordingDrbg(input.name, 'bob');

@@ -17,7 +17,7 @@ export {
   webCryptoHmacSha256,
 } from './hmac.ts';
 export { DecryptError, EncodingError } from './errors.ts';
-// Crypto providers (docs/PROTOCOL.md §13): one interface, byte-identical implementations. The node:crypto provider is
+// Crypto providers (docs/PROTOCOL.md §14): one interface, byte-identical implementations. The node:crypto provider is
 // NOT exported here (it imports a Node built-in): import it from './node.ts' (package subpath "./crypto/node").
 export {
   type AsyncCryptoProvider,

@@ -1,4 +1,4 @@
-// The native provider for Node (docs/PROTOCOL.md §13.2): node:crypto (OpenSSL) for every primitive it has,
+// The native provider for Node (docs/PROTOCOL.md §14.1): node:crypto (OpenSSL) for every primitive it has,
 // byte-identical to nobleCryptoProvider (test/client/providers.test.ts and every vector file prove it).
 // XChaCha20-Poly1305: HChaCha20 in JS (@noble/ciphers' hchacha) derives the subkey, then OpenSSL's
 // ChaCha20-Poly1305 runs with nonce 0^4 ‖ nonce[16..24] (draft-irtf-cfrg-xchacha-03 §2.3).

@@ -1,4 +1,4 @@
-// The crypto provider seam (docs/PROTOCOL.md §13): every primitive the SDK computes goes through one of these
+// The crypto provider seam (docs/PROTOCOL.md §14): every primitive the SDK computes goes through one of these
 // interfaces, so a platform's native implementation can replace pure JS without changing a single output byte.
 // Implementations: nobleCryptoProvider (pure JS, portable default, ./noble.ts), nodeCryptoProvider (node:crypto,
 // ./node.ts, loaded only by an explicit import of "franking-chat/crypto/node") and webCryptoProvider() (async,

@@ -1,4 +1,4 @@
-// The native provider for browsers (docs/PROTOCOL.md §13.2): WebCrypto (globalThis.crypto.subtle) for each
+// The native provider for browsers (docs/PROTOCOL.md §14.1): WebCrypto (globalThis.crypto.subtle) for each
 // primitive the platform has, found by feature detection once, and nobleCryptoProvider for the rest
 // (ChaCha20-Poly1305 and XChaCha20-Poly1305 are in no WebCrypto). WebCrypto only answers with Promises, so this
 // provider is asynchronous; its bytes are those of every other provider (test/client/providers.test.ts).

@@ -1,4 +1,4 @@
-// Every crypto provider this runtime has, for the vector suites (docs/PROTOCOL.md §13): the vectors must come out
+// Every crypto provider this runtime has, for the vector suites (docs/PROTOCOL.md §14): the vectors must come out
 // byte-identical under each. Node: noble, node (node:crypto) and webcrypto; Chromium: noble and webcrypto.
 // The sync list drives the sync API; the async list drives the *Async API (every sync provider is in it too).
 import { inject } from 'vitest';

@@ -22,7 +22,24 @@ export type RandomBytes = (length: number) => Uint8Array;
 
 export type ScenarioStep =
   | { op: 'send'; from: Party; plaintext: string; associatedData?: string }
-  | { op: 'sendFranked'; from: Party; plaintext: string; conversationId: string; seq: number; sentAt: number }
+  | {
+      op: 'sendFranked';
+      from: Party;
+      plaintext: string;
+      conversationId: string;
+      seq: number;
+      sentAt: number;
+      /** Header senderId (default: the party's name, `from`). */
+      senderId?: string;
+      /** Header contentType (default 'text/plain; charset=utf-8'). */
+      contentType?: string;
+      /** Hex, 32 bytes (default 32 zero bytes). */
+      prevCommitment?: string;
+      /** Must be empty in the vectors: no attachment descriptors. */
+      attachments?: [];
+      /** Hex extraAd of frankingAssociatedData (default empty); the receiver uses the same. */
+      extraAd?: string;
+    }
   | { op: 'receive'; to: Party; message: number };
 
 export interface ScenarioInput {
@@ -33,6 +50,8 @@ export interface ScenarioInput {
   /** Which one-time prekey id the directory hands out, or null for a bundle without one. */
   fetchOneTimePreKeyId: number | null;
   steps: ScenarioStep[];
+  /** The user ids the safety number is computed with (default alice → 'alice', bob → 'bob'). */
+  safetyNumberUserIds?: Record<Party, string>;
 }
 
 export interface ScenarioOutput {
@@ -100,13 +119,22 @@ export async function runScenario(input: ScenarioInput, random: Record<Party, Ra
       out.messages.push({ hex: bytesToHex(bytes) });
     } else if (step.op === 'sendFranked') {
       const franked = frankMessage(
-        { conversationId: step.conversationId, senderId: step.from, seq: step.seq, sentAt: step.sentAt },
+        {
+          conversationId: step.conversationId,
+          senderId: step.senderId ?? step.from,
+          seq: step.seq,
+          sentAt: step.sentAt,
+          contentType: step.contentType ?? 'text/plain; charset=utf-8',
+          prevCommitment: hexToBytes(step.prevCommitment ?? '00'.repeat(32)),
+          attachments: [],
+        },
         te.encode(step.plaintext),
         { randomBytes: random[step.from], ...c },
       );
-      const envelope = sessionOf(step.from).sendFranked(franked);
+      const extraAd = hexToBytes(step.extraAd ?? '');
+      const envelope = sessionOf(step.from).sendFranked(franked, extraAd);
       const bytes = encodeFrankedEnvelope(envelope);
-      sent.push({ bytes, envelope, associatedData: new Uint8Array(0) });
+      sent.push({ bytes, envelope, associatedData: extraAd });
       out.messages.push({ hex: bytesToHex(bytes), commitment: bytesToHex(envelope.commitment) });
     } else {
       const m = sent[step.message];
@@ -115,10 +143,11 @@ export async function runScenario(input: ScenarioInput, random: Record<Party, Ra
       if (m.envelope) {
         const expect = { senderId: step.to === 'bob' ? 'alice' : 'bob' };
         let receipt;
-        if (sessions[step.to] && asyncCrypto) receipt = await sessionOf(step.to).receiveFrankedAsync(m.envelope, { expect, crypto: asyncCrypto });
-        else if (sessions[step.to]) receipt = sessionOf(step.to).receiveFranked(m.envelope, { expect });
+        const extraAd = m.associatedData; // the franked step's extraAd
+        if (sessions[step.to] && asyncCrypto) receipt = await sessionOf(step.to).receiveFrankedAsync(m.envelope, { expect, extraAd, crypto: asyncCrypto });
+        else if (sessions[step.to]) receipt = sessionOf(step.to).receiveFranked(m.envelope, { expect, extraAd });
         else {
-          const r = Session.respondFranked(bobIdentity, store, m.envelope, { randomBytes: random.bob, expect, ...c });
+          const r = Session.respondFranked(bobIdentity, store, m.envelope, { randomBytes: random.bob, expect, extraAd, ...c });
           sessions.bob = r.session;
           receipt = r.receipt;
         }
@@ -137,9 +166,10 @@ export async function runScenario(input: ScenarioInput, random: Record<Party, Ra
     }
   }
   out.finalState = { alice: bytesToHex(sessionOf('alice').serialize()), bob: bytesToHex(sessionOf('bob').serialize()) };
+  const ids = input.safetyNumberUserIds ?? { alice: 'alice', bob: 'bob' };
   out.safetyNumber = safetyNumber(
-    { userId: 'alice', identity: sessionOf('alice').localIdentity },
-    { userId: 'bob', identity: sessionOf('bob').localIdentity },
+    { userId: ids.alice, identity: sessionOf('alice').localIdentity },
+    { userId: ids.bob, identity: sessionOf('bob').localIdentity },
   );
   return out;
 }

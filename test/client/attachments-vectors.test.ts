@@ -184,3 +184,17 @@ describe(`attachment vectors (${inject('runtime')})`, () => {
     },
   );
 });
+
+describe('blobs shorter than the key commitment (§11.5 step 2)', () => {
+  it.each([0, 1, 31])('a %i-byte blob is truncated in every API, whatever its bytes', async (n) => {
+    const v = vectors.find((x) => x.plaintext.size === 10_240) as Vector;
+    const s = secretsOf(v);
+    const blob = crypto.getRandomValues(new Uint8Array(n));
+    await expectCode(decryptAttachmentToBytes(s, blob), 'truncated');
+    await expectCode(decryptAttachmentToBytes(s, pieces(blob, 1)), 'truncated');
+    await expectCode(attachmentDigest(s.params, pieces(blob, 3)), 'truncated');
+    const dec = await AttachmentDecryptor.create(s);
+    await dec.update(blob);
+    await expectCode(dec.finish(), 'truncated');
+  });
+});

@@ -230,6 +230,19 @@ describe('chains and context completeness', () => {
     expect(describeSenderContext(alice)).toBe('messages 1–10: 3 missing (3, 5–6)');
   });
 
+  it('seq > 1 with an all-zero prevCommitment is well-formed and links to nothing: a chain_break (§4.1)', () => {
+    const msgs = conversation(4, ['alice']);
+    const zero = frankMessage({ conversationId: 'conv', senderId: 'alice', seq: 3 }, enc.encode('after a restart'));
+    expect(zero.header.prevCommitment).toEqual(new Uint8Array(32));
+    expect(decodeHeader(zero.headerBytes)).toEqual(zero.header); // decoders accept it
+    const withZero = msgs.map((m, i) => (i === 2 ? { ...m, header: zero.header, commitment: zero.commitment } : m));
+    const alice = analyzeContext(withZero).senders[0]!;
+    expect(alice.issues).toContainEqual({ kind: 'chain_break', seq: 3 });
+    expect(alice.chainIntact).toBe(false);
+    // seq 1 must carry the zero commitment, and nothing else (unchanged rule).
+    expect(() => frankMessage({ conversationId: 'conv', senderId: 'alice', seq: 1, prevCommitment: new Uint8Array(32).fill(1) }, enc.encode('x'))).toThrow(FrankingError);
+  });
+
   it('a substituted predecessor breaks the chain; two versions of one seq are equivocation', () => {
     const msgs = conversation(6, ['alice']);
     const forged = frankMessage({ conversationId: 'conv', senderId: 'alice', seq: 3, prevCommitment: msgs[1]!.commitment }, enc.encode('other'));

@@ -1,4 +1,4 @@
-// Every crypto provider computes the same function (docs/PROTOCOL.md §13): random inputs and the edge cases where
+// Every crypto provider computes the same function (docs/PROTOCOL.md §14): random inputs and the edge cases where
 // implementations differ (empty inputs, tag failures, low-order X25519 points, non-canonical Ed25519 encodings),
 // compared byte for byte against nobleCryptoProvider. Node: noble, node:crypto, WebCrypto; Chromium: noble, WebCrypto.
 import { describe, expect, it } from 'vitest';

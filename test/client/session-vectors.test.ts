@@ -122,8 +122,10 @@ describe('session vectors: re-derived from the spec with bare primitives', () =>
       }
       return digits;
     };
-    const fa = fingerprint('alice', concatBytes(aliceSig, aliceDh));
-    const fb = fingerprint('bob', concatBytes(bobSig, bobDh));
+    const ids = (s as unknown as { safetyNumberUserIds: { alice: string; bob: string } }).safetyNumberUserIds;
+    expect(ids).toEqual({ alice: 'alice', bob: 'bob' });
+    const fa = fingerprint(ids.alice, concatBytes(aliceSig, aliceDh));
+    const fb = fingerprint(ids.bob, concatBytes(bobSig, bobDh));
     expect(s.expected.safetyNumber).toBe(fa < fb ? fa + fb : fb + fa);
   });
 });

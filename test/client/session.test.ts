@@ -465,3 +465,82 @@ describe('message framing', () => {
     expectCode(() => decodeFrankedEnvelope(Uint8Array.of(1, 2)), 'malformed');
   });
 });
+
+describe('decisions of PROTOCOL-sessions.md §S6.5 and §S10', () => {
+  /** A CSPRNG that counts what it hands out. */
+  function countingRandom() {
+    const draws: number[] = [];
+    return { draws, random: (n: number) => (draws.push(n), crypto.getRandomValues(new Uint8Array(n))) };
+  }
+  function establishCounting() {
+    const aliceId = generateIdentity();
+    const bobId = generateIdentity();
+    const store = PreKeyStore.create(bobId, { now: NOW, oneTimePreKeys: 1 });
+    const alice = Session.initiate(aliceId, fetched(store, bobId));
+    const bobRandom = countingRandom();
+    const { session: bob } = Session.respond(bobId, store, alice.encrypt(te.encode('hello')), { randomBytes: bobRandom.random });
+    return { alice, bob, bobRandom };
+  }
+
+  it('a failed DH ratchet step consumes its random draw; checks before the step draw nothing', () => {
+    const { alice, bob, bobRandom } = establishCounting();
+    alice.decrypt(bob.encrypt(te.encode('reply'))); // Alice turns her ratchet: her next message needs a DH step at Bob
+    const genuine = alice.encrypt(te.encode('new chain'));
+    const before = bytesToHex(bob.serialize());
+    bobRandom.draws.length = 0;
+
+    const forged = genuine.slice();
+    forged[forged.length - 1]! ^= 1;
+    expectCode(() => bob.decrypt(forged), 'tampered');
+    expect(bobRandom.draws).toEqual([32]); // the new DHs' was drawn, then the AEAD refused the message
+    expect(bytesToHex(bob.serialize())).toBe(before); // ... and nothing else changed
+
+    const tooFar = genuine.slice();
+    new DataView(tooFar.buffer).setUint32(1 + 37, MAX_SKIP + 1); // header N (offset 37 of the ratchet header)
+    expectCode(() => bob.decrypt(tooFar), 'max_skip_exceeded');
+    expect(bobRandom.draws).toEqual([32]); // refused before any derivation: no draw
+
+    expect(td.decode(bob.decrypt(genuine))).toBe('new chain');
+    expect(bobRandom.draws).toEqual([32, 32]); // the successful step draws afresh
+  });
+
+  it('PN < Nr is processed normally and skips nothing (signed PN − Nr, §S6.5 step 4)', () => {
+    const { alice, bob } = establishCounting();
+    for (const t of ['two', 'three']) bob.decrypt(alice.encrypt(te.encode(t))); // Bob: Nr = 3 on Alice's first chain
+    alice.decrypt(bob.encrypt(te.encode('reply'))); // Alice: PN = 3, new chain
+    // Rewrite Alice's PN to 1 (§S9: after version, role, two identities, flags; RK, DHs, flags, DHr, CKs, CKr, Ns, Nr).
+    const state = alice.serialize();
+    const pnAt = 1 + 1 + 64 + 64 + 1 + 32 * 3 + 1 + 32 * 3 + 4 + 4;
+    const view = new DataView(state.buffer, state.byteOffset);
+    expect(view.getUint32(pnAt)).toBe(3);
+    view.setUint32(pnAt, 1);
+    const lying = Session.deserialize(state);
+    const m = lying.encrypt(te.encode('pn below nr'));
+    expect(decodeRatchetHeader(decodeSessionMessage(m).body.subarray(0, RATCHET_HEADER_LENGTH)).previousChainLength).toBe(1);
+    expect(td.decode(bob.decrypt(m))).toBe('pn below nr');
+    expect(bob.skippedKeyCount).toBe(0);
+  });
+
+  it('misclassified envelopes fail closed: neither reading releases plaintext or changes the state', () => {
+    const { alice, bob } = establishCounting();
+    alice.decrypt(bob.encrypt(te.encode('reply')));
+    // A plain ratchet message read as a franked envelope: the first header bytes become "c", the AEAD refuses.
+    const plain = alice.encrypt(te.encode('plain'));
+    expect(plain[0]).toBe(MESSAGE_TYPE_RATCHET);
+    const asEnvelope = decodeFrankedEnvelope(plain); // parses: both forms start with 0x01
+    const before = bytesToHex(bob.serialize());
+    expect(errorOf(() => bob.receiveFranked(asEnvelope))).toBeInstanceOf(SessionError);
+    expect(bytesToHex(bob.serialize())).toBe(before);
+    expect(td.decode(bob.decrypt(plain))).toBe('plain'); // its key was not spent
+    // A franked envelope read as a plain session message.
+    const franked = frankMessage({ conversationId: 'c', senderId: 'alice', seq: 1 }, te.encode('franked'));
+    const envelope = alice.sendFranked(franked);
+    const bytes = encodeFrankedEnvelope(envelope);
+    const before2 = bytesToHex(bob.serialize());
+    expect(errorOf(() => bob.decrypt(bytes))).toBeInstanceOf(SessionError);
+    expect(errorOf(() => bob.decrypt(envelope.message))).toBeInstanceOf(SessionError); // AD lacks c: tampered
+    expect(bytesToHex(bob.serialize())).toBe(before2);
+    const receipt = bob.receiveFranked(decodeFrankedEnvelope(bytes), { expect: { senderId: 'alice' } });
+    expect(receipt.status).toBe('accepted');
+  });
+});
