@@ -77,11 +77,13 @@ export async function webCryptoProvider(opts: { only?: readonly PrimitiveName[] 
   ) as Record<PrimitiveName, boolean>;
   const subtle = globalThis.crypto?.subtle as SubtleCrypto;
 
-  async function x25519Bits(priv: Uint8Array, pub: Uint8Array): Promise<Uint8Array> {
+  // The base point is public and constant: import it once (a public-key derivation then costs one import, not two).
+  let basePoint: Promise<CryptoKey> | undefined;
+  async function x25519Bits(priv: Uint8Array, pub: Uint8Array | 'base'): Promise<Uint8Array> {
     const d = pkcs8(PKCS8_X25519, priv);
     try {
       const k = await subtle.importKey('pkcs8', d, { name: 'X25519' }, false, ['deriveBits']);
-      const p = await subtle.importKey('raw', buf(pub), { name: 'X25519' }, false, []);
+      const p = pub === 'base' ? await (basePoint ??= subtle.importKey('raw', BASE_POINT, { name: 'X25519' }, false, [])) : await subtle.importKey('raw', buf(pub), { name: 'X25519' }, false, []);
       return new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: p } as never, k, 256));
     } finally {
       d.fill(0);
@@ -114,7 +116,7 @@ export async function webCryptoProvider(opts: { only?: readonly PrimitiveName[] 
     async x25519PublicKey(priv: Uint8Array) {
       if (!native.x25519) return noble.x25519PublicKey(priv);
       checkLength(priv, 32, 'privateKey');
-      return x25519Bits(priv, BASE_POINT);
+      return x25519Bits(priv, 'base');
     },
     async x25519(priv: Uint8Array, pub: Uint8Array) {
       if (!native.x25519) return noble.x25519(priv, pub);

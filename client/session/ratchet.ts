@@ -271,10 +271,12 @@ export class DoubleRatchet {
         const lowOrder = (e: unknown) => {
           throw LowOrderError.is(e) ? new SessionError('bad_key', 'X25519 output is all zero: the peer public key has low order') : e;
         };
+        // The draw follows the first DH, as in the sync path (a low-order key fails before it and draws nothing);
+        // the new public key and the second DH depend only on the draw, so they run concurrently.
         const dhReceive = await crypto.x25519(sendingPrivateKey, remoteKey).catch(lowOrder);
         const privateKey = abytes(this.randomBytes(32), 32, 'randomBytes(32)');
-        const newKeyPair = { privateKey, publicKey: await crypto.x25519PublicKey(privateKey) };
-        const dhSend = await crypto.x25519(privateKey, remoteKey).catch(lowOrder);
+        const [publicKey, dhSend] = await Promise.all([crypto.x25519PublicKey(privateKey), crypto.x25519(privateKey, remoteKey).catch(lowOrder)]);
+        const newKeyPair = { privateKey, publicKey };
         pre = { remoteKey, sendingPrivateKey, dhReceive, newKeyPair, dhSend };
       }
     }
