@@ -275,7 +275,13 @@ export class DoubleRatchet {
         // the new public key and the second DH depend only on the draw, so they run concurrently.
         const dhReceive = await crypto.x25519(sendingPrivateKey, remoteKey).catch(lowOrder);
         const privateKey = abytes(this.randomBytes(32), 32, 'randomBytes(32)');
-        const [publicKey, dhSend] = await Promise.all([crypto.x25519PublicKey(privateKey), crypto.x25519(privateKey, remoteKey).catch(lowOrder)]);
+        let publicKey: Uint8Array, dhSend: Uint8Array;
+        try {
+          [publicKey, dhSend] = await Promise.all([crypto.x25519PublicKey(privateKey), crypto.x25519(privateKey, remoteKey).catch(lowOrder)]);
+        } catch (e) {
+          wipe(privateKey, dhReceive);
+          throw e;
+        }
         const newKeyPair = { privateKey, publicKey };
         pre = { remoteKey, sendingPrivateKey, dhReceive, newKeyPair, dhSend };
       }

@@ -28,6 +28,7 @@ import {
   Session,
 } from '../../client/session/session.ts';
 import { PREKEY_PREFIX_LENGTH } from '../../client/session/x3dh.ts';
+import { webCryptoProvider } from '../../client/crypto/webcrypto.ts';
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -502,6 +503,26 @@ describe('decisions of PROTOCOL-sessions.md §S6.5 and §S10', () => {
 
     expect(td.decode(bob.decrypt(genuine))).toBe('new chain');
     expect(bobRandom.draws).toEqual([32, 32]); // the successful step draws afresh
+  });
+
+  it('decryptAsync (WebCrypto X25519) draws exactly as decrypt: a failed step spends its draw, state unchanged', async () => {
+    const web = await webCryptoProvider();
+    const { alice, bob, bobRandom } = establishCounting();
+    alice.decrypt(bob.encrypt(te.encode('reply')));
+    const genuine = alice.encrypt(te.encode('new chain'));
+    const before = bytesToHex(bob.serialize());
+    bobRandom.draws.length = 0;
+    const forged = genuine.slice();
+    forged[forged.length - 1]! ^= 1;
+    const err = await bob.decryptAsync(forged, new Uint8Array(0), web).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SessionError);
+    expect((err as SessionError).code).toBe('tampered');
+    expect(bobRandom.draws).toEqual([32]);
+    expect(bytesToHex(bob.serialize())).toBe(before);
+    expect(td.decode(await bob.decryptAsync(genuine, new Uint8Array(0), web))).toBe('new chain');
+    expect(bobRandom.draws).toEqual([32, 32]);
+    // and the conversation goes on, sync and async mixed
+    expect(td.decode(alice.decrypt(bob.encrypt(te.encode('back'))))).toBe('back');
   });
 
   it('PN < Nr is processed normally and skips nothing (signed PN − Nr, §S6.5 step 4)', () => {
