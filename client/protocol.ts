@@ -8,6 +8,18 @@
  */
 export { abytes, equalBytes, fromBase64Url, toBase64Url } from './crypto/index.ts';
 export { type Aead, type RandomBytes, XCHACHA_NONCE_LENGTH, xchacha20poly1305Aead } from './crypto/index.ts';
+export {
+  type AsyncCryptoProvider,
+  type CryptoProvider,
+  LowOrderError,
+  type PrimitiveName,
+  asAsyncProvider,
+  defaultCryptoProvider,
+  detectWebCrypto,
+  nobleCryptoProvider,
+  setDefaultCryptoProvider,
+  webCryptoProvider,
+} from './crypto/index.ts';
 export { type ChainObservation, ReceiveChain, SenderChain, type SenderChainState } from './franking/index.ts';
 export { type ContextEntry, type ContextIssue, type ContextReport, type SenderContext, analyzeContext, describeSenderContext, formatRanges } from './franking/index.ts';
 export { FRANKING_ERROR_CODES, FrankingError, type FrankingErrorCode } from './franking/index.ts';
@@ -48,7 +60,7 @@ export {
   reportItemFromJson,
   reportItemToJson,
 } from './franking/index.ts';
-export { ROLE_CODES, type Role, type Stamp, type StampCheck, type StampFields, TAG_LENGTH, checkStamp, checkStampFields, computeStamp, encodeStampInput, stampTag } from './franking/index.ts';
+export { ROLE_CODES, type Role, type Stamp, type StampCheck, type StampCryptoOptions, type StampFields, TAG_LENGTH, checkStamp, checkStampFields, computeStamp, encodeStampInput, stampTag } from './franking/index.ts';
 export {
   CLOCK_SKEW_MS,
   DEFAULT_REPORT_WINDOW_MS,

@@ -13,6 +13,7 @@ export const API_ENTRIES: ReadonlyArray<{ entry: string; dts: string; report: st
   { entry: '.', dts: 'dist/index.d.ts', report: 'sdk' },
   { entry: './protocol', dts: 'dist/protocol.d.ts', report: 'protocol' },
   { entry: './contract', dts: 'dist/transport/contract/index.d.ts', report: 'contract' },
+  { entry: './crypto/node', dts: 'dist/crypto/node.d.ts', report: 'crypto-node' },
 ];
 
 export function apiReport(update: boolean): { changed: string[]; problems: string[] } {

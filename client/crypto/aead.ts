@@ -3,7 +3,8 @@
 // XChaCha20-Poly1305 AEAD used by tests, the benchmark baseline and single-key transports.
 import { pooledRandomBytes } from './_random.ts';
 import { abytes } from './_bytes.ts';
-import { defaultCryptoProvider } from './default.ts';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { configuredCryptoProvider } from './default.ts';
 import { DecryptError } from './errors.ts';
 import type { CryptoProvider } from './provider.ts';
 
@@ -22,21 +23,28 @@ const TAG_LENGTH = 16;
 export function xchacha20poly1305Aead(key: Uint8Array, opts: { randomBytes?: RandomBytes; crypto?: CryptoProvider } = {}): Aead {
   abytes(key, 32, 'key');
   const random = opts.randomBytes ?? pooledRandomBytes;
-  const crypto = opts.crypto ?? defaultCryptoProvider();
+  // No provider named or configured: noble's XChaCha20-Poly1305 directly (keeps the franking core's bundle small).
+  const crypto = opts.crypto ?? configuredCryptoProvider();
   return {
     seal(plaintext, ad) {
       const nonce = abytes(random(XCHACHA_NONCE_LENGTH), XCHACHA_NONCE_LENGTH, 'nonce');
       const out = new Uint8Array(XCHACHA_NONCE_LENGTH + plaintext.length + TAG_LENGTH);
       out.set(nonce, 0);
       // Encrypt straight into the output buffer: no second copy of a large body.
-      crypto.xchacha20poly1305Seal(key, nonce, plaintext, ad, out.subarray(XCHACHA_NONCE_LENGTH));
+      if (crypto) crypto.xchacha20poly1305Seal(key, nonce, plaintext, ad, out.subarray(XCHACHA_NONCE_LENGTH));
+      else xchacha20poly1305(key, nonce, ad).encrypt(plaintext, out.subarray(XCHACHA_NONCE_LENGTH));
       return out;
     },
     open(ciphertext, ad) {
       if (ciphertext.length < XCHACHA_NONCE_LENGTH + TAG_LENGTH) throw new DecryptError('ciphertext too short');
       const nonce = ciphertext.subarray(0, XCHACHA_NONCE_LENGTH);
       // RFC 8439 §2.8: Poly1305 is checked before any plaintext is released (DecryptError otherwise).
-      return crypto.xchacha20poly1305Open(key, nonce, ciphertext.subarray(XCHACHA_NONCE_LENGTH), ad);
+      if (crypto) return crypto.xchacha20poly1305Open(key, nonce, ciphertext.subarray(XCHACHA_NONCE_LENGTH), ad);
+      try {
+        return xchacha20poly1305(key, nonce, ad).decrypt(ciphertext.subarray(XCHACHA_NONCE_LENGTH));
+      } catch {
+        throw new DecryptError('AEAD authentication failed');
+      }
     },
   };
 }

@@ -26,6 +26,6 @@ export {
   type PrimitiveName,
   asAsyncProvider,
 } from './provider.ts';
-export { nobleCryptoProvider } from './noble.ts';
+export { defaultCryptoProvider, nobleCryptoProvider } from './noble.ts';
 export { detectWebCrypto, webCryptoProvider } from './webcrypto.ts';
-export { defaultCryptoProvider, setDefaultCryptoProvider } from './default.ts';
+export { setDefaultCryptoProvider } from './default.ts';

@@ -10,6 +10,7 @@ import { abytes } from './_bytes.ts';
 import { pooledRandomBytes } from './_random.ts';
 import { DecryptError } from './errors.ts';
 import { type CryptoProvider, LowOrderError } from './provider.ts';
+import { configuredCryptoProvider } from './default.ts';
 
 const TAG = 16;
 
@@ -102,4 +103,9 @@ export const nobleCryptoProvider: CryptoProvider = Object.freeze({
 export function checkAesKey(key: Uint8Array): void {
   abytes(key, undefined, 'key');
   if (key.length !== 16 && key.length !== 32) throw new RangeError(`key: expected Uint8Array of length 16 or 32, got length=${key.length}`);
+}
+
+/** The provider of calls that name none: the one set with setDefaultCryptoProvider (./default.ts), else noble. */
+export function defaultCryptoProvider(): CryptoProvider {
+  return configuredCryptoProvider() ?? nobleCryptoProvider;
 }

@@ -4,8 +4,15 @@
 // ChaCha20-Poly1305 runs with nonce 0^4 ‖ nonce[16..24] (draft-irtf-cfrg-xchacha-03 §2.3).
 //
 // This is the ONLY file of client/ that imports a Node built-in (eslint.config.js names it). Nothing else in the
-// SDK imports it: load it explicitly, `import { nodeCryptoProvider } from 'franking-chat/crypto/node'`, so that
+// SDK imports it: load it explicitly, `import { nodeCryptoProvider } from '@franking-chat/sdk/crypto/node'`, so that
 // browser bundles never see node:crypto.
+/**
+ * The node:crypto provider (package export "./crypto/node", Node only): every primitive of CryptoProvider computed by
+ * OpenSSL, byte-identical to nobleCryptoProvider (docs/PROTOCOL.md §14).
+ *
+ * @packageDocumentation
+ * @module \@franking-chat/sdk/crypto/node
+ */
 /// <reference types="node" />
 import {
   createCipheriv,
@@ -160,6 +167,9 @@ function ed25519Verify(pub: Uint8Array, message: Uint8Array, signature: Uint8Arr
   return ok || nobleCryptoProvider.ed25519Verify(pub, message, signature);
 }
 
+export type { CryptoProvider } from './provider.ts';
+
+/** The native provider for Node: node:crypto (OpenSSL) for every primitive, the same bytes as nobleCryptoProvider. */
 export const nodeCryptoProvider: CryptoProvider = Object.freeze({
   name: 'node',
   randomBytes: pooledRandomBytes,

@@ -1,7 +1,7 @@
 // The crypto provider seam (docs/PROTOCOL.md §14): every primitive the SDK computes goes through one of these
 // interfaces, so a platform's native implementation can replace pure JS without changing a single output byte.
 // Implementations: nobleCryptoProvider (pure JS, portable default, ./noble.ts), nodeCryptoProvider (node:crypto,
-// ./node.ts, loaded only by an explicit import of "franking-chat/crypto/node") and webCryptoProvider() (async,
+// ./node.ts, loaded only by an explicit import of "@franking-chat/sdk/crypto/node") and webCryptoProvider() (async,
 // WebCrypto per primitive where the platform has it, noble otherwise, ./webcrypto.ts).
 // Conventions shared by all: inputs are never modified or retained; outputs are fresh Uint8Arrays the caller owns;
 // authentication failures throw DecryptError; malformed lengths throw RangeError before any work.
@@ -42,18 +42,34 @@ export interface CryptoProvider {
   aesGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array;
 }
 
-type Async<T> = { readonly [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : T[K] };
-
 /**
  * The same primitives where the platform forces a Promise (WebCrypto). Same inputs, same output bytes, same
  * errors (as rejections). `native` names, per primitive, whether the platform's implementation runs it.
  */
-export interface AsyncCryptoProvider extends Async<Omit<CryptoProvider, 'name' | 'randomBytes'>> {
+export interface AsyncCryptoProvider {
+  /** Stable name used in benchmarks and test titles: 'webcrypto', … */
   readonly name: string;
-  randomBytes(length: number): Uint8Array;
+  /** Per primitive: true if the platform's native implementation runs it, false if noble does. */
   readonly native: Readonly<Record<PrimitiveName, boolean>>;
+  /** Platform CSPRNG (synchronous everywhere). */
+  randomBytes(length: number): Uint8Array;
+  sha256(...chunks: Uint8Array[]): Promise<Uint8Array>;
+  hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]): Promise<Uint8Array>;
+  hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array>;
+  x25519PublicKey(privateKey: Uint8Array): Promise<Uint8Array>;
+  x25519(privateKey: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array>;
+  ed25519PublicKey(seed: Uint8Array): Promise<Uint8Array>;
+  ed25519Sign(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array>;
+  ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Promise<Uint8Array>;
+  chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Promise<Uint8Array>;
+  xchacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, out?: Uint8Array): Promise<Uint8Array>;
+  xchacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Promise<Uint8Array>;
+  aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Promise<Uint8Array>;
+  aesGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Promise<Uint8Array>;
 }
 
+/** Names of the primitives, as keys of AsyncCryptoProvider.native. */
 export type PrimitiveName = 'sha256' | 'hmacSha256' | 'hkdfSha256' | 'x25519' | 'ed25519' | 'chacha20poly1305' | 'xchacha20poly1305' | 'aesGcm';
 
 /** Raised by x25519 when the peer key has low order (the output is all zero); callers map it to their own codes. */

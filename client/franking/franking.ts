@@ -7,8 +7,7 @@ import { Reader, Writer, abytes, concatBytes, equalBytes } from '../crypto/_byte
 import type { Aead, RandomBytes } from '../crypto/aead.ts';
 import { FrankingError, asFrankingError } from './errors.ts';
 import { type AttachmentDescriptor, type MessageHeader, decodeHeader, encodeHeader, ZERO_COMMITMENT } from './header.ts';
-import { type HmacSha256, webCryptoHmacSha256 } from '../crypto/hmac.ts';
-import { defaultCryptoProvider } from '../crypto/default.ts';
+import { type HmacSha256, defaultHmacSha256, webCryptoHmacSha256 } from '../crypto/hmac.ts';
 import type { AsyncCryptoProvider, CryptoProvider } from '../crypto/provider.ts';
 import { AEAD_AD_LABEL, COMMITMENT_LABEL, PROTOCOL_VERSION } from './labels.ts';
 
@@ -34,13 +33,13 @@ function commitmentInput(headerBytes: Uint8Array, body: Uint8Array): Uint8Array[
 /** §4.3: c = HMAC-SHA256(fk, COMMITMENT_LABEL ‖ u32be(len(header)) ‖ header ‖ body). */
 export function computeCommitment(fk: Uint8Array, headerBytes: Uint8Array, body: Uint8Array, hmac?: HmacSha256): Uint8Array {
   abytes(fk, FK_LENGTH, 'fk');
-  const mac = hmac ?? defaultCryptoProvider().hmacSha256;
+  const mac = hmac ?? defaultHmacSha256();
   return mac(fk, ...commitmentInput(headerBytes, body));
 }
 
 /** The HMAC a call uses: an explicit `hmac` wins, then the call's provider, then the default provider. */
 export const pickHmac = (opts: { hmac?: HmacSha256 | undefined; crypto?: CryptoProvider | undefined }): HmacSha256 =>
-  opts.hmac ?? (opts.crypto ?? defaultCryptoProvider()).hmacSha256;
+  opts.hmac ?? opts.crypto?.hmacSha256 ?? defaultHmacSha256();
 
 /**
  * Bodies at least this long take WebCrypto's HMAC in the async API. Below it, WebCrypto's fixed cost per call

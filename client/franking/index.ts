@@ -86,6 +86,7 @@ export {
   ROLE_CODES,
   type Stamp,
   type StampCheck,
+  type StampCryptoOptions,
   type StampFields,
   stampTag,
   TAG_LENGTH,

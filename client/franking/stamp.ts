@@ -5,8 +5,7 @@
 import { Writer, abytes, equalBytes } from '../crypto/_bytes.ts';
 import { FrankingError } from './errors.ts';
 import { COMMITMENT_LENGTH } from './franking.ts';
-import type { HmacSha256 } from '../crypto/hmac.ts';
-import { defaultCryptoProvider } from '../crypto/default.ts';
+import { type HmacSha256, defaultHmacSha256 } from '../crypto/hmac.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { isValidId } from './ids.ts';
 import type { Keyring } from './keyring.ts';
@@ -60,7 +59,7 @@ export function encodeStampInput(f: StampFields, commitment: Uint8Array): Uint8A
 }
 
 export function stampTag(key: Uint8Array, fields: StampFields, commitment: Uint8Array, hmac?: HmacSha256): Uint8Array {
-  return (hmac ?? defaultCryptoProvider().hmacSha256)(key, encodeStampInput(fields, commitment));
+  return (hmac ?? defaultHmacSha256())(key, encodeStampInput(fields, commitment));
 }
 
 /** Options of the stamp and verification calls: the HMAC to use, or the provider whose HMAC to use. */

@@ -5,9 +5,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { abytes, utf8 } from '../crypto/_bytes.ts';
 import { pooledRandomBytes } from '../crypto/_random.ts';
-import { defaultCryptoProvider } from '../crypto/default.ts';
 import { DecryptError } from '../crypto/errors.ts';
-import { nobleCryptoProvider } from '../crypto/noble.ts';
+import { defaultCryptoProvider, nobleCryptoProvider } from '../crypto/noble.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { SessionError } from './session-errors.ts';
 

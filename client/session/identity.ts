@@ -4,7 +4,7 @@ import { abytes, Reader, Writer } from '../crypto/_bytes.ts';
 import { defaultRandomBytes, generateX25519KeyPair, type RandomBytes, x25519PublicKey } from './_session-kdf.ts';
 import { parseOrThrow } from './_session-codec.ts';
 import { SessionError } from './session-errors.ts';
-import { defaultCryptoProvider } from '../crypto/default.ts';
+import { defaultCryptoProvider } from '../crypto/noble.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 
 /** The public half of a device identity, as published in the key directory and compared in safety numbers. */

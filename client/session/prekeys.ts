@@ -12,7 +12,7 @@ import {
   x25519PublicKey,
 } from './_session-kdf.ts';
 import { type IdentityKeyPair, type PublicIdentity, signWithIdentity, verifyWithIdentity } from './identity.ts';
-import { defaultCryptoProvider } from '../crypto/default.ts';
+import { defaultCryptoProvider } from '../crypto/noble.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { SessionError } from './session-errors.ts';
 

@@ -20,7 +20,7 @@ import {
   x25519PublicKey,
 } from './_session-kdf.ts';
 import { SessionError } from './session-errors.ts';
-import { defaultCryptoProvider } from '../crypto/default.ts';
+import { defaultCryptoProvider } from '../crypto/noble.ts';
 import { type AsyncCryptoProvider, type CryptoProvider, LowOrderError } from '../crypto/provider.ts';
 
 /** Most message keys one incoming message may make us skip in one chain (Double Ratchet §3.2 MAX_SKIP). */

@@ -9,7 +9,7 @@ import { type IdentityKeyPair, type PublicIdentity, publicIdentity } from './ide
 import type { FetchedPreKeyBundle, PreKeyStore } from './prekeys.ts';
 import { DoubleRatchet, RATCHET_HEADER_LENGTH } from './ratchet.ts';
 import { SessionError } from './session-errors.ts';
-import { defaultCryptoProvider } from '../crypto/default.ts';
+import { defaultCryptoProvider } from '../crypto/noble.ts';
 import type { AsyncCryptoProvider, CryptoProvider } from '../crypto/provider.ts';
 import {
   decodePreKeyPrefix,

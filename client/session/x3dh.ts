@@ -6,7 +6,7 @@ import { defaultRandomBytes, dh, generateX25519KeyPair, type RandomBytes, wipe, 
 import { encodePublicIdentity, type IdentityKeyPair, type PublicIdentity, publicIdentity } from './identity.ts';
 import { decodeFetchedPreKeyBundle, type FetchedPreKeyBundle, type PreKeyStore } from './prekeys.ts';
 import { SessionError } from './session-errors.ts';
-import { defaultCryptoProvider } from '../crypto/default.ts';
+import { defaultCryptoProvider } from '../crypto/noble.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 
 /** Length of the encoded X3DH prefix of a prekey message. */
