@@ -71,6 +71,7 @@ export {
   type ReasonCode,
   type Verdict,
   verifyReportItem,
+  verifyReportItemAsync,
 } from './franking/index.ts';
 export {
   ATTACHMENT_COMMIT_LABEL,

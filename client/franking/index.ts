@@ -101,4 +101,5 @@ export {
   type ReasonCode,
   type Verdict,
   verifyReportItem,
+  verifyReportItemAsync,
 } from './verify.ts';

@@ -3,13 +3,17 @@
 //   1 malformed  2 not_a_party  3 unknown_key / retired_key  4 stamp_invalid (MAC, or time outside the key's
 //   stamping period)  5 outside_window
 //   6 commitment_mismatch  7 malformed (committed header does not parse)  8 header_mismatch
-import { equalBytes } from '../crypto/_bytes.ts';
+import { concatBytes, equalBytes } from '../crypto/_bytes.ts';
+import type { HmacSha256 } from '../crypto/hmac.ts';
+import { nobleHmacSha256 } from '../crypto/hmac.ts';
+import type { AsyncCryptoProvider } from '../crypto/provider.ts';
+import { COMMITMENT_LABEL } from './labels.ts';
 import { FrankingError } from './errors.ts';
 import { computeCommitment } from './franking.ts';
 import { type MessageHeader, decodeHeader } from './header.ts';
 import type { Keyring } from './keyring.ts';
 import { type ReportItem, checkReportItem, decodeReportItem } from './report-item.ts';
-import { type StampCryptoOptions, checkStamp } from './stamp.ts';
+import { type StampCryptoOptions, checkStamp, encodeStampInput } from './stamp.ts';
 
 export const REASON_CODES = [
   'verified',
@@ -111,3 +115,46 @@ export function verifyReportItem(
   if (header.senderId !== s.senderId) return fail('header_mismatch', 'header.senderId differs from the stamp');
   return { ok: true, reason: 'verified', header };
 }
+
+/**
+ * verifyReportItem with its two HMACs (stamp tag, commitment) computed by an async provider (e.g. webCryptoProvider()).
+ * The same checks in the same order give the same verdict: the MACs are computed first, then the synchronous
+ * verifier runs over them (a MAC it asks for that was not precomputed is computed by noble).
+ */
+export async function verifyReportItemAsync(
+  item: ReportItem | Uint8Array,
+  keyring: Keyring,
+  reporterId: string,
+  now: number,
+  windowMs: number = DEFAULT_REPORT_WINDOW_MS,
+  opts: { crypto: AsyncCryptoProvider },
+): Promise<Verdict> {
+  let it: ReportItem | undefined;
+  try {
+    it = item instanceof Uint8Array ? decodeReportItem(item) : item;
+  } catch {
+    it = undefined; // the synchronous verifier reports it as malformed
+  }
+  const memo: { key: Uint8Array; input: Uint8Array; mac: Uint8Array }[] = [];
+  if (it) {
+    try {
+      const key = keyring.verificationKey(it.stamp.kid);
+      if (typeof key !== 'string') {
+        const input = encodeStampInput(it.stamp, it.commitment);
+        memo.push({ key, input, mac: await opts.crypto.hmacSha256(key, input) });
+      }
+      const n = it.header.length;
+      const input = concatBytes(COMMITMENT_LABEL, Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff), it.header, it.body);
+      memo.push({ key: it.fk, input, mac: await opts.crypto.hmacSha256(it.fk, input) });
+    } catch {
+      // malformed fields: the synchronous verifier gives the verdict
+    }
+  }
+  const lookup: HmacSha256 = (key, ...chunks) => {
+    const input = chunks.length === 1 ? (chunks[0] as Uint8Array) : concatBytes(...chunks);
+    const hit = memo.find((m) => equalBytes(m.key, key) && equalBytes(m.input, input));
+    return hit ? hit.mac : nobleHmacSha256(key, ...chunks);
+  };
+  return verifyReportItem(it ?? item, keyring, reporterId, now, windowMs, { hmac: lookup });
+}
+

@@ -12,6 +12,7 @@ import {
   computeCommitment,
   computeCommitmentAsync,
   openFrankedPayloadAsync,
+  verifyReportItemAsync,
   decodeHeader,
   decodePayload,
   decodeReportItem,
@@ -167,5 +168,33 @@ describe(`franking vectors (${inject('runtime')})`, () => {
     const verdict = verifyReportItem(hexToBytes(n.reportItemHex), keyring, n.reporterId, now, windowMs, { crypto: p });
     expect(verdict.ok).toBe(false);
     expect(verdict.reason).toBe(n.expected);
+  });
+
+  it.each(ASYNC.flatMap((p) => negative.map((n) => [n.name, p.name, p, n] as const)))('negative, async verifier: %s (%s)', async (_name, _p, p, n) => {
+    const verdict = await verifyReportItemAsync(hexToBytes(n.reportItemHex), keyring, n.reporterId, now, windowMs, { crypto: p });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.reason).toBe(n.expected);
+  });
+
+  it.each(ASYNC.flatMap((p) => vectors.filter((v) => 'reportItemHex' in v).map((v) => [v.name, p.name, p, v] as const)))('%s: async verifier (%s)', async (_name, _p, p, v) => {
+    const verdict = await verifyReportItemAsync(hexToBytes(v.reportItemHex as string), keyring, v.reporterId, now, windowMs, { crypto: p });
+    expect(verdict.reason).toBe('verified');
+  });
+
+  it("the async verifier decides with the async provider's MACs (a lying provider is caught at the MAC it lies about)", async () => {
+    const v = vectors.find((x) => 'reportItemHex' in x)!;
+    const item = hexToBytes(v.reportItemHex as string);
+    const lying = (which: number) => {
+      let call = 0;
+      const base = ASYNC[0]!;
+      return { ...base, hmacSha256: async (k: Uint8Array, ...c: Uint8Array[]) => {
+        const mac = await base.hmacSha256(k, ...c);
+        if (call++ === which) mac[0]! ^= 1;
+        return mac;
+      } };
+    };
+    expect((await verifyReportItemAsync(item, keyring, v.reporterId, now, windowMs, { crypto: lying(0) })).reason).toBe('stamp_invalid');
+    expect((await verifyReportItemAsync(item, keyring, v.reporterId, now, windowMs, { crypto: lying(1) })).reason).toBe('commitment_mismatch');
+    expect((await verifyReportItemAsync(item, keyring, v.reporterId, now, windowMs, { crypto: lying(2) })).reason).toBe('verified');
   });
 });
