@@ -17,10 +17,21 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/package/**'],
+          exclude: ['test/e2e/**', 'test/package/**', 'test/cluster/**'],
           provide: { runtime: 'node' },
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // Several real server PROCESSES on PostgreSQL + Redis (npm run test:cluster): one file at a time.
+        test: {
+          name: 'cluster',
+          environment: 'node',
+          include: ['test/cluster/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -1,2 +1,5 @@
-/** Applies pending prisma/<provider>/migrations; returns the names applied. */
-export function deployMigrations(url?: string, log?: (line: string) => void): Promise<string[]>;
+/**
+ * Applies pending prisma/<provider>/migrations; returns the names applied. On PostgreSQL everything runs under one
+ * advisory lock; `whileLocked` runs after the migrations, still under it (first-start admin creation).
+ */
+export function deployMigrations(url?: string, log?: (line: string) => void, opts?: { whileLocked?: () => Promise<void> }): Promise<string[]>;

@@ -36,13 +36,22 @@ async function connect(url, sqlite) {
   return { exec: (s) => c.query(s), all: async (q, p = []) => (await c.query($(q), p)).rows, run: (q, p = []) => c.query($(q), p), close: () => c.end() };
 }
 
-/** Applies pending migrations; returns the names applied. Throws on failure. */
-export async function deployMigrations(url = process.env.DATABASE_URL ?? "file:./data/franking.db", log = console.log) {
+/**
+ * Applies pending migrations; returns the names applied. Throws on failure.
+ * PostgreSQL: everything runs under one session advisory lock, taken BEFORE anything else (the migrations table
+ * included: two `CREATE TABLE IF NOT EXISTS` racing each other fail in PostgreSQL), so N processes starting
+ * together on a fresh database apply each migration once and all succeed. `whileLocked` runs after the
+ * migrations with the lock still held (first-start admin creation, server/first-start.ts).
+ */
+export async function deployMigrations(url = process.env.DATABASE_URL ?? "file:./data/franking.db", log = console.log, opts = {}) {
   const sqlite = url.startsWith("file:");
   const dir = path.join(root, "prisma", sqlite ? "sqlite" : "postgres", "migrations");
   const db = await connect(url, sqlite);
   try {
-    return await deploy(db, dir, sqlite, log);
+    if (!sqlite) await db.exec("SELECT pg_advisory_lock(72707369)"); // same lock id Prisma uses; released by close()
+    const applied = await deploy(db, dir, sqlite, log);
+    if (opts.whileLocked) await opts.whileLocked();
+    return applied;
   } finally {
     await db.close();
   }
@@ -50,7 +59,6 @@ export async function deployMigrations(url = process.env.DATABASE_URL ?? "file:.
 
 async function deploy(db, dir, sqlite, log) {
   await db.exec(ddl(sqlite));
-  if (!sqlite) await db.exec("SELECT pg_advisory_lock(72707369)"); // same lock id Prisma uses
   const rows = await db.all(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`);
   const bad = rows.find((r) => !r.finished_at && !r.rolled_back_at);
   if (bad) throw new Error(`migration ${bad.migration_name} failed earlier; fix the DB and resolve it first`);

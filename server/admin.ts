@@ -1,7 +1,9 @@
 // Admin commands: npm run admin -- keys list|rotate|retire <kid> ; accounts status|role <userId> ... ;
 // moderators create|list|role|disable|enable|reset-password (server/admin-moderators.ts)
-// Stamping keys live in the key file (STAMP_KEYRING_FILE), never in the database; after `keys rotate`
-// send SIGHUP to the running server to reload.
+// Stamping keys live in the key file (STAMP_KEYRING_FILE), never in the database. `keys rotate` and `retire`
+// write the file, then (with REDIS_URL) announce it: every running process reloads at once; without Redis each
+// process notices the changed file within KEYRING_CHECK_SECONDS (server/shared/keyring-sync.ts). Standing changes
+// (`accounts status`) are announced too, so every process closes the account's push sockets.
 import { Command } from 'commander';
 import { deployMigrations } from '../scripts/migrate-deploy.mjs';
 import { registerModeratorCommands } from './admin-moderators.ts';
@@ -10,6 +12,28 @@ import { accountsRepo } from './data/accounts.ts';
 import { createDb } from './db.ts';
 import { EnforcementService } from './services/enforcement.ts';
 import { loadKeyring, retireKey, rotateKeyFile } from './services/stamp-keys.ts';
+import { createLogger } from './logger.ts';
+import { KEYRING_CHANNEL } from './shared/keyring-sync.ts';
+import { createSharedState } from './shared/index.ts';
+import { Revocations } from './shared/revocations.ts';
+
+/** Publishes on the deployment's bus (REDIS_URL), if any; returns whether it did. */
+async function announce(publish: (s: Awaited<ReturnType<typeof createSharedState>>) => void): Promise<boolean> {
+  if (!config.scale.redisUrl) return false;
+  const shared = await createSharedState({ redisUrl: config.scale.redisUrl, keyPrefix: config.scale.redisPrefix }, createLogger('warn'));
+  try {
+    publish(shared);
+    await shared.redis?.ping(); // the PUBLISH before it has been sent and answered
+  } finally {
+    await shared.close();
+  }
+  return true;
+}
+const announceKeyring = () => announce((s) => s.bus.publish(KEYRING_CHANNEL, 'rotated'));
+const reloadHint = async () =>
+  (await announceKeyring())
+    ? 'Every running process has been told to reload it (REDIS_URL).'
+    : `Running processes reload it within ${config.scale.keyringCheckMs / 1000} s (or at once on SIGHUP).`;
 
 const config = loadConfig();
 const program = new Command('admin');
@@ -18,13 +42,18 @@ const keys = program.command('keys').description('stamping keyring (key file)');
 keys.command('list').action(() => {
   console.log(JSON.stringify(loadKeyring({ json: config.keyringJson, file: config.keyringFile }).keyring.list(), null, 2));
 });
-keys.command('rotate').description('new active key; retire keys rotated out longer than the report window ago').action(() => {
+const refuseEnvKeyring = () => {
+  if (config.keyringJson) throw new Error('the keyring comes from STAMP_KEYRING (environment): change it there and restart; rotate works on STAMP_KEYRING_FILE');
+};
+keys.command('rotate').description('new active key; retire keys rotated out longer than the report window ago').action(async () => {
+  refuseEnvKeyring();
   const r = rotateKeyFile(config.keyringFile, config.reportWindowMs);
-  console.log(`active kid ${r.kid}${r.retired.length ? `; retired ${r.retired.join(', ')}` : ''}. Send SIGHUP to the server to reload.`);
+  console.log(`active kid ${r.kid}${r.retired.length ? `; retired ${r.retired.join(', ')}` : ''}. ${await reloadHint()}`);
 });
-keys.command('retire <kid>').description('retire a key at once (suspected compromise)').action((kid: string) => {
+keys.command('retire <kid>').description('retire a key at once (suspected compromise)').action(async (kid: string) => {
+  refuseEnvKeyring();
   retireKey(config.keyringFile, kid);
-  console.log(`retired ${kid}`);
+  console.log(`retired ${kid}. ${await reloadHint()}`);
 });
 
 async function withEnforcement(fn: (e: EnforcementService) => Promise<void>) {
@@ -47,6 +76,7 @@ accounts
     await withEnforcement(async (e) => {
       await e.setStatus(userId, { status, suspendedUntil: o.until ? new Date(o.until) : null, reason: o.reason, actorId: null });
     });
+    await announce((s) => new Revocations(s.bus).publish({ kind: 'account', userId }));
     console.log(`${userId}: ${status}`);
   });
 accounts.command('role <userId> <role>').description('user | moderator | admin').action(async (userId: string, role: string) => {

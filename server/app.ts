@@ -7,7 +7,8 @@ import helmet from 'helmet';
 import type { z } from 'zod';
 import { AppError, AuthenticationError, InputError, RateLimitError, type FieldIssue } from './errors.ts';
 import { buildOpenApi } from './openapi.ts';
-import { PROBLEM_CONTENT_TYPE, statusOf, toProblem } from './problem.ts';
+import { PROBLEM_CONTENT_TYPE, problemFor, statusOf, toProblem } from './problem.ts';
+import { checkReadiness } from './shared/readiness.ts';
 import { mountWebApps } from './web-static.ts';
 import type { Principal, RateLimitName, Route, RouteSpec } from './routes/_route.ts';
 import { allRoutes } from './routes/index.ts';
@@ -83,6 +84,7 @@ export function createApp(s: Services): express.Express {
   const limiters = new Map<RateLimitName, RequestHandler>();
   const makeLimiter = (name: RateLimitName, limit: number, perUser: boolean) => {
     if (limit <= 0) return;
+    const store = s.shared.rateLimitStore(name);
     limiters.set(
       name,
       rateLimit({
@@ -92,6 +94,9 @@ export function createApp(s: Services): express.Express {
         legacyHeaders: false,
         ...(perUser ? { keyGenerator: (_req: Request, res: Response) => `u:${(res.locals.principal as Principal).userId}` } : {}),
         handler: (_req, _res, next) => next(new RateLimitError('rate_limited', `too many ${name} requests; retry later`)),
+        // Several processes count in Redis (server/shared/index.ts); if Redis is briefly away, requests pass
+        // rather than fail (availability over limits for seconds; logged).
+        ...(store ? { store, passOnStoreError: true } : {}),
       }),
     );
   };
@@ -173,7 +178,14 @@ export function createApp(s: Services): express.Express {
     app[spec.method](toExpressPath(spec.path), ...chain);
   };
 
+  // Liveness and readiness (server/shared/readiness.ts, docs/SCALING.md).
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const r = await checkReadiness(s.db, s.shared.bus);
+    if (r.ready) return void res.json({ status: 'ready', checks: r.checks });
+    res.locals.problemCode = 'not_ready';
+    res.status(503).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...problemFor('not_ready', `not ready: ${JSON.stringify(r.checks)}`), checks: r.checks }));
+  });
   const routes = allRoutes(s);
   for (const r of routes) mount(r);
   const openapi = buildOpenApi(routes.map((r) => r.spec));

@@ -21,6 +21,20 @@ export interface BlobConfig {
   ttlMs: number;
 }
 
+/** Several processes (docs/SCALING.md). */
+export interface ScaleConfig {
+  /** REDIS_URL: shared wake-ups, revocations and rate-limit counters. Unset = one process, in-memory. */
+  redisUrl: string | undefined;
+  /** REDIS_PREFIX: every Redis key and channel of this deployment starts with it (several deployments can share one Redis). */
+  redisPrefix: string;
+  /** SESSION_CACHE_SECONDS: with Redis, how long a process trusts a cached bearer session before re-reading it. */
+  sessionCacheMs: number;
+  /** IDEMPOTENCY_TTL_SECONDS: a send's result is kept this long for retries with the same clientMessageId. */
+  idempotencyTtlMs: number;
+  /** KEYRING_CHECK_SECONDS: how often the keyring file is checked for a rotation (besides the Redis event). */
+  keyringCheckMs: number;
+}
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -46,6 +60,7 @@ export interface ServerConfig {
   sendBatchDelayMs: number;
   rateLimits: RateLimitConfig;
   blobs: BlobConfig;
+  scale: ScaleConfig;
   logLevel: string;
 }
 
@@ -88,6 +103,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       maxBytes: int(env, 'BLOB_MAX_BYTES', 101 * 1024 * 1024),
       quotaBytes: int(env, 'BLOB_QUOTA_BYTES', 1024 * 1024 * 1024),
       ttlMs: int(env, 'BLOB_TTL_SECONDS', 30 * 86_400) * 1000,
+    },
+    scale: {
+      redisUrl: env.REDIS_URL || undefined,
+      redisPrefix: env.REDIS_PREFIX ?? 'fc:',
+      sessionCacheMs: int(env, 'SESSION_CACHE_SECONDS', 60) * 1000,
+      idempotencyTtlMs: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400) * 1000,
+      keyringCheckMs: int(env, 'KEYRING_CHECK_SECONDS', 2) * 1000,
     },
     logLevel: env.LOG_LEVEL ?? 'info',
   };

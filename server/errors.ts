@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'quota_exceeded', 'attachment_invalid', 'attachment_not_verified', 'not_group_admin',
   // issue 15: storage, quotas, reserved ids, staff second factor
   'insufficient_storage', 'undelivered_quota_exceeded', 'id_reserved', 'totp_required', 'totp_invalid', 'wrong_password',
+  // scale-out (docs/SCALING.md)
+  'client_message_id_reused', 'not_ready',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,26 +1,32 @@
-// npm start: SQLite under ./data/ by default (migrations applied automatically), or DATABASE_URL.
+// npm start: SQLite under ./data/ by default (migrations applied automatically), or DATABASE_URL; with REDIS_URL
+// the process shares wake-ups, revocations and rate limits with other processes (docs/SCALING.md). Also the
+// worker body of `npm run start:cluster` (server/cluster.ts).
+import cluster from 'node:cluster';
 import { loadConfig } from './config.ts';
 import { providerOf } from './db.ts';
-import { ensureFirstAdmin } from './first-start.ts';
 import { createLogger } from './logger.ts';
 import { startServer } from './server.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
+const worker = cluster.isWorker;
 try {
-  const running = await startServer(config, logger);
+  // First start: migrations and the first admin run under one database lock, before listening (server/server.ts).
+  const running = await startServer(config, logger, { firstAdmin: true });
   const { url } = running;
   const db = providerOf(config.databaseUrl) === 'sqlite' ? `SQLite ${config.databaseUrl.replace(/^file:/, '')}` : 'PostgreSQL (DATABASE_URL)';
-  console.log(
-    [
-      `franking-chat is running`,
-      `  Chat:       ${url}/`,
-      `  Dashboard:  ${url}/dashboard/`,
-      `  API:        ${url}/docs  (OpenAPI ${url}/openapi.json, push ws://${config.host}:${running.port}/v1/stream)`,
-      `  Database:   ${db}`,
-    ].join('\n'),
-  );
-  const admin = await ensureFirstAdmin(running.services);
+  const admin = running.firstAdmin;
+  if (!worker || admin) {
+    console.log(
+      [
+        worker ? `franking-chat worker ${process.pid} is running` : `franking-chat is running`,
+        `  Chat:       ${url}/`,
+        `  Dashboard:  ${url}/dashboard/`,
+        `  API:        ${url}/docs  (OpenAPI ${url}/openapi.json, push ws://${config.host}:${running.port}/v1/stream)`,
+        `  Database:   ${db}${config.scale.redisUrl ? ' + Redis (REDIS_URL: several processes)' : ''}`,
+      ].join('\n'),
+    );
+  }
   if (admin) {
     console.log(
       [
@@ -32,14 +38,13 @@ try {
       ].join('\n'),
     );
   }
-  process.on('SIGHUP', () => {
-    running.reloadKeyring();
-    logger.info({ kid: running.services.stamping.currentKeyring.activeKid }, 'stamping keyring reloaded');
-  });
+  process.on('SIGHUP', () => running.reloadKeyring());
   const stop = () => void running.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  if (worker) process.send?.({ type: 'listening', pid: process.pid });
 } catch (e) {
   logger.fatal({ err: e }, 'server failed to start');
+  console.error(`franking-chat: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 }

@@ -18,6 +18,7 @@ const STATUS: Record<ErrorCode, number> = {
   already_claimed: 409, not_claimed: 409, report_resolved: 409, stale_state: 409, moderator_exists: 409, last_admin: 409,
   quota_exceeded: 413, attachment_invalid: 422, attachment_not_verified: 409, not_group_admin: 403,
   insufficient_storage: 507, undelivered_quota_exceeded: 429, id_reserved: 400, totp_required: 401, totp_invalid: 401, wrong_password: 403,
+  client_message_id_reused: 409, not_ready: 503,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -40,6 +41,7 @@ const TITLE: Record<ErrorCode, string> = {
   insufficient_storage: 'Server storage is full', undelivered_quota_exceeded: 'Too much of your mail is waiting to be delivered',
   id_reserved: 'This user id is reserved', totp_required: 'Two-factor code required', totp_invalid: 'Wrong or reused two-factor code',
   wrong_password: 'Current password is wrong',
+  client_message_id_reused: 'clientMessageId already used for a different message', not_ready: 'Not ready: a dependency is unreachable',
 };
 
 export const ProblemSchema = z

@@ -5,7 +5,13 @@
 //   client → {"type":"ack","ids":[...]}                      (deletes them, like POST /v1/messages/ack)
 //   server → {"type":"error","code":"..."} then close 4401/4403/4400
 // An envelope is pushed once per connection; unacknowledged ones come again on the next connection.
-// Envelopes committed while the connection is up to date are pushed from memory (no read-back query).
+// Envelopes committed while the connection is up to date are pushed from memory (no read-back query), also when
+// they were committed by another server process (server/services/delivery-hub.ts carries them over Redis).
+//
+// The socket ends with a close code the client shows (client/transport/push.ts), on whichever process holds it:
+//   4401 invalid_token     — logged out (on any process), token expired
+//   4403 account_suspended / account_banned — standing changed (moderation, admin command)
+//   4400 validation_failed — malformed frame;  1011 internal;  1012 server restarting (reconnect elsewhere)
 import type { Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
@@ -22,12 +28,19 @@ const ClientFrame = z.discriminatedUnion('type', [
 export const PUSH_PATH = '/v1/stream';
 /** Envelopes per database read of the push pump. */
 const PUMP_LIMIT = 500;
+/** Safety net behind the revocation broadcast: every socket's session and standing are re-read this often. */
+const RECHECK_MS = 60_000;
 
-export function attachPush(server: Server, s: Services): { close(): void } {
+export const closeCodeOf = (code: string): number =>
+  code === 'account_suspended' || code === 'account_banned' || code === 'forbidden' ? 4403 : code === 'validation_failed' ? 4400 : 4401;
+
+export function attachPush(server: Server, s: Services, opts: { recheckMs?: number } = {}): { close(): void } {
   const wss = new WebSocketServer({ server, path: PUSH_PATH, maxPayload: 64 * 1024 });
   wss.on('connection', (ws: WebSocket) => {
     let userId: string | null = null;
     let unsubscribe: (() => void) | null = null;
+    let session: { stop(): void; recheck(): Promise<void> } | null = null;
+    let recheckTimer: NodeJS.Timeout | undefined;
     const sent = new Set<string>();
     let pumping = false;
     let again = false;
@@ -90,9 +103,18 @@ export function attachPush(server: Server, s: Services): { close(): void } {
         if (frame.type === 'auth') {
           if (userId) return fail('validation_failed', 4400);
           const p = await s.accounts.authenticate(frame.token);
-          userId = p.userId;
           clearTimeout(authTimer);
-          unsubscribe = s.hub.subscribe(userId, wake);
+          if (ws.readyState !== ws.OPEN) return;
+          userId = p.userId;
+          // Logout anywhere, expiry, suspension or ban ends this socket with the code a request would get.
+          session = s.accounts.watchSession(frame.token, userId, (code) => fail(code, closeCodeOf(code)));
+          recheckTimer = setInterval(() => void session?.recheck(), opts.recheckMs ?? RECHECK_MS);
+          recheckTimer.unref();
+          // Listen on every process before the first read, so no send committed in between is missed.
+          const listener = s.hub.listen(userId, wake);
+          unsubscribe = () => listener.close();
+          await listener.ready;
+          if (ws.readyState !== ws.OPEN) return;
           ws.send(JSON.stringify({ type: 'ready' }));
           await pump();
         } else {
@@ -101,16 +123,24 @@ export function attachPush(server: Server, s: Services): { close(): void } {
           for (const id of frame.ids) sent.delete(id);
         }
       } catch (e) {
-        if (AppError.is(e)) return fail(e.code, e.code === 'account_suspended' || e.code === 'account_banned' ? 4403 : 4401);
+        if (AppError.is(e)) return fail(e.code, closeCodeOf(e.code));
         s.logger.error({ err: e }, 'push frame failed');
         fail('internal', 1011);
       }
     });
     ws.on('close', () => {
       clearTimeout(authTimer);
+      clearInterval(recheckTimer);
+      session?.stop();
       unsubscribe?.();
     });
     ws.on('error', () => ws.terminate());
   });
-  return { close: () => wss.close() };
+  return {
+    close: () => {
+      // 1012 "service restart": clients reconnect at once (to another process behind the load balancer).
+      for (const ws of wss.clients) ws.close(1012, 'server restarting');
+      wss.close();
+    },
+  };
 }

@@ -1,61 +1,98 @@
 // startServer(): database + migrations + keyring + services + HTTP + push + sweeper. Used by
-// server/main.ts (npm start), the tests and the benchmark.
+// server/main.ts (npm start), server/cluster.ts (npm run start:cluster), the tests and the benchmarks.
+// Order matters with several processes (docs/SCALING.md): the process-mode guard first (PostgreSQL without Redis
+// runs alone), then migrations and first-start admin creation under one database lock, then listen.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deployMigrations } from '../scripts/migrate-deploy.mjs';
 import { createApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
 import { createDb, providerOf } from './db.ts';
+import { type FirstAdmin, ensureFirstAdmin } from './first-start.ts';
 import type { Logger } from './logger.ts';
 import { attachPush } from './push.ts';
 import { type Services, createServices } from './services/index.ts';
 import { loadKeyring } from './services/stamp-keys.ts';
+import { createSharedState } from './shared/index.ts';
+import { guardProcessMode } from './shared/process-guard.ts';
 
 export interface RunningServer {
   url: string;
   port: number;
   services: Services;
+  /** The admin created on this start (first start of a fresh database), or null. */
+  firstAdmin: FirstAdmin | null;
   reloadKeyring(): void;
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, logger: Logger, opts: { migrate?: boolean } = {}): Promise<RunningServer> {
-  if (opts.migrate ?? true) {
-    const applied = await deployMigrations(config.databaseUrl, () => {});
-    if (applied.length) logger.info({ applied }, 'migrations applied');
-  }
-  const keySource = { json: config.keyringJson, file: config.keyringFile };
-  const { keyring, created } = loadKeyring(keySource);
-  if (created) logger.warn({ file: config.keyringFile }, 'created a new stamping keyring file; back it up and keep it out of the database');
-  const db = await createDb(config.databaseUrl);
-  const services = createServices(db, config, keyring, logger);
-  const app = createApp(services);
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 65_000;
-  const push = attachPush(server, services);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const sweeper = setInterval(() => {
-    services.sweep().catch((e: unknown) => logger.warn({ err: e }, 'sweep failed'));
-  }, config.sweepIntervalMs);
-  sweeper.unref();
-  const { port } = server.address() as AddressInfo;
-  logger.info({ port, db: providerOf(config.databaseUrl), stamping: config.stamping, kid: keyring.activeKid }, 'server listening');
-  return {
-    url: `http://${config.host}:${port}`,
-    port,
-    services,
-    reloadKeyring() {
-      services.stamping.replaceKeyring(loadKeyring(keySource).keyring);
-    },
-    async close() {
-      clearInterval(sweeper);
-      push.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await db.$disconnect();
-    },
+export interface StartOptions {
+  /** Apply migrations at start (default true). */
+  migrate?: boolean;
+  /** Create the first dashboard admin when there is no staff yet (npm start; default false). */
+  firstAdmin?: boolean;
+  /** How often each push socket re-checks its session and standing (default 60 s; tests shorten it). */
+  pushRecheckMs?: number;
+}
+
+export async function startServer(config: ServerConfig, logger: Logger, opts: StartOptions = {}): Promise<RunningServer> {
+  const withRedis = Boolean(config.scale.redisUrl);
+  const guard = await guardProcessMode(config.databaseUrl, withRedis, logger);
+  const cleanups: Array<() => Promise<void>> = [() => guard.release()];
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
   };
+  try {
+    const shared = await createSharedState({ redisUrl: config.scale.redisUrl, keyPrefix: config.scale.redisPrefix }, logger);
+    cleanups.push(() => shared.close());
+    const keySource = { json: config.keyringJson, file: config.keyringFile };
+    const { keyring, created } = loadKeyring(keySource);
+    if (created) logger.warn({ file: config.keyringFile }, 'created a new stamping keyring file; back it up and keep it out of the database');
+    const db = await createDb(config.databaseUrl);
+    cleanups.push(() => db.$disconnect());
+    const services = createServices(db, config, keyring, logger, shared, keySource);
+    let firstAdmin: FirstAdmin | null = null;
+    const makeAdmin = async () => {
+      if (opts.firstAdmin) firstAdmin = await ensureFirstAdmin(services);
+    };
+    if (opts.migrate ?? true) {
+      const applied = await deployMigrations(config.databaseUrl, () => {}, { whileLocked: makeAdmin });
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    } else await makeAdmin();
+    const app = createApp(services);
+    const server = http.createServer(app);
+    server.keepAliveTimeout = 65_000;
+    const push = attachPush(server, services, opts.pushRecheckMs ? { recheckMs: opts.pushRecheckMs } : {});
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    services.keyringSync.start(shared.bus, config.scale.keyringCheckMs);
+    const sweeper = setInterval(() => {
+      services.sweep().catch((e: unknown) => logger.warn({ err: e }, 'sweep failed'));
+    }, config.sweepIntervalMs);
+    sweeper.unref();
+    const { port } = server.address() as AddressInfo;
+    logger.info({ port, db: providerOf(config.databaseUrl), shared: shared.bus.kind, stamping: config.stamping, kid: keyring.activeKid }, 'server listening');
+    return {
+      url: `http://${config.host}:${port}`,
+      port,
+      services,
+      firstAdmin,
+      reloadKeyring() {
+        services.keyringSync.reload('SIGHUP');
+      },
+      async close() {
+        clearInterval(sweeper);
+        services.keyringSync.stop();
+        push.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await cleanup();
+      },
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
 }

@@ -1,6 +1,12 @@
 // Live push channel client (docs/API.md "Push channel", WebSocket /v1/stream). The token travels in the
-// first frame, never in the URL. Reconnects with capped exponential backoff; envelopes not acknowledged on
-// one connection are pushed again on the next, so a handler that fails simply does not ack.
+// first frame, never in the URL. Reconnects with capped exponential backoff and jitter (so clients of a process
+// that died do not all return in the same instant); envelopes not acknowledged on one connection are pushed
+// again on the next, so a handler that fails simply does not ack.
+//
+// Exactly once to the application: the server's database is the truth and re-pushes every envelope whose ack it
+// has not applied — also those the application already stored when the process holding the socket died before
+// the ack reached it. The channel remembers the ids the application accepted (the newest HANDLED_MEMORY of them)
+// and, when one comes again, acknowledges it without handing it over a second time.
 import type { EnvelopeJson } from './api.ts';
 
 /** The subset of the WHATWG WebSocket the channel uses (browsers' global, or `ws` in Node). */
@@ -21,8 +27,8 @@ export type PushState = 'connecting' | 'live' | 'offline' | 'stopped';
 
 /** Options of {@link PushChannel}. */
 export interface PushChannelOptions {
-  /** ws:// or wss:// URL of /v1/stream. */
-  url: string;
+  /** ws:// or wss:// URL of /v1/stream, or a function called on every (re)connect (e.g. to try another server). */
+  url: string | (() => string);
   /** A current bearer token; called on every (re)connect, so it may log in again. */
   getToken: () => Promise<string>;
   /** Handles a batch; the channel acknowledges the ids this returns (those safely stored). */
@@ -31,6 +37,11 @@ export interface PushChannelOptions {
   onState?: (state: PushState) => void;
   /** The server closed with an error code (e.g. account_banned); the channel stops for 4403. */
   onServerError?: (code: string) => void;
+  /**
+   * Every close, with its code: 4401 token ended (logout, expiry: the channel reconnects with a fresh getToken()),
+   * 4403 suspended or banned (the channel stops), 1012 server restarting (reconnects at once), 1006 connection lost.
+   */
+  onClose?: (info: { code: number; reason: string }) => void;
   /** Socket factory; pass one in Node (e.g. `(url) => new WebSocket(url)` from `ws`). */
   createSocket?: WebSocketFactory;
   /** Backoff bounds in ms. */
@@ -39,6 +50,10 @@ export interface PushChannelOptions {
 }
 
 const OPEN = 1;
+/** How many accepted envelope ids the channel remembers to recognise a re-push. */
+const HANDLED_MEMORY = 20_000;
+/** Ids per ack frame (server limit 500). */
+const ACK_MAX = 500;
 
 /**
  * Live delivery over WebSocket /v1/stream (docs/API.md "Push channel"): the token goes in the first frame,
@@ -51,6 +66,8 @@ export class PushChannel {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private queue: Promise<void> = Promise.resolve();
   private readonly createSocket: WebSocketFactory;
+  /** Ids the application accepted (insertion order = age), to drop re-pushes after a reconnect. */
+  private readonly handled = new Set<string>();
 
   constructor(private readonly opts: PushChannelOptions) {
     this.createSocket = opts.createSocket ?? ((url) => new WebSocket(url) as unknown as WebSocketLike);
@@ -89,7 +106,7 @@ export class PushChannel {
       return this.retry();
     }
     if (this.stopped) return;
-    const ws = this.createSocket(this.opts.url);
+    const ws = this.createSocket(typeof this.opts.url === 'function' ? this.opts.url() : this.opts.url);
     this.socket = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }));
     ws.onmessage = (ev) => {
@@ -107,8 +124,13 @@ export class PushChannel {
         const batch = frame.envelopes;
         // One batch at a time, in arrival order: the ratchet needs messages processed sequentially.
         this.queue = this.queue.then(async () => {
-          const done = await this.opts.onEnvelopes(batch).catch(() => [] as string[]);
-          if (done.length && ws.readyState === OPEN) ws.send(JSON.stringify({ type: 'ack', ids: done }));
+          // Checked here, not on arrival: a re-push may arrive while the first copy is still being handled.
+          const again = batch.filter((e) => this.handled.has(e.id)).map((e) => e.id);
+          const fresh = batch.filter((e) => !this.handled.has(e.id));
+          const done = fresh.length ? await this.opts.onEnvelopes(fresh).catch(() => [] as string[]) : [];
+          for (const id of done) this.remember(id);
+          const ids = [...again, ...done];
+          for (let i = 0; i < ids.length && ws.readyState === OPEN; i += ACK_MAX) ws.send(JSON.stringify({ type: 'ack', ids: ids.slice(i, i + ACK_MAX) }));
         });
       } else if (frame.type === 'error' && typeof frame.code === 'string') {
         this.opts.onServerError?.(frame.code);
@@ -117,6 +139,7 @@ export class PushChannel {
     ws.onerror = () => {};
     ws.onclose = (ev) => {
       if (this.socket === ws) this.socket = null;
+      this.opts.onClose?.({ code: ev.code, reason: ev.reason });
       if (this.stopped) return;
       // 4403: suspended or banned. Reconnecting would only be refused again.
       if (ev.code === 4403) {
@@ -124,8 +147,19 @@ export class PushChannel {
         this.opts.onState?.('stopped');
         return;
       }
+      // 1012: the server is restarting on purpose; another process takes the connection without a wait.
+      if (ev.code === 1012) this.attempts = 0;
       this.retry();
     };
+  }
+
+  private remember(id: string): void {
+    this.handled.delete(id);
+    this.handled.add(id);
+    if (this.handled.size > HANDLED_MEMORY) {
+      const oldest = this.handled.values().next().value;
+      if (oldest !== undefined) this.handled.delete(oldest);
+    }
   }
 
   private retry(): void {
@@ -133,7 +167,8 @@ export class PushChannel {
     this.opts.onState?.('offline');
     const min = this.opts.minDelayMs ?? 500;
     const max = this.opts.maxDelayMs ?? 15_000;
-    const delay = Math.min(max, min * 2 ** this.attempts++) * (0.75 + Math.random() * 0.5);
+    // Capped exponential backoff with jitter (±25 %): clients of a dead process spread their reconnects.
+    const delay = Math.min(max, min * 2 ** Math.min(this.attempts++, 30)) * (0.75 + Math.random() * 0.5);
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.connect();

@@ -26,9 +26,12 @@ export interface EnvelopeRow {
 }
 
 /** Rows per INSERT statement: 11 parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535. */
-const INSERT_CHUNK = 256;
+export const INSERT_CHUNK = 256;
+/** Expired envelopes deleted per statement by the sweeper (PostgreSQL). */
+const SWEEP_BATCH = 5000;
 
-const insertSql = (rows: EnvelopeRow[]) => Prisma.sql`INSERT INTO "Envelope"
+/** One INSERT of envelope rows (also used inside the idempotent-send transaction, server/data/send-receipts.ts). */
+export const insertSql = (rows: EnvelopeRow[]) => Prisma.sql`INSERT INTO "Envelope"
   ("id","messageId","conversationId","senderId","recipientId","ciphertext","commitment","serverTime","kid","tag","expiresAt")
   VALUES ${Prisma.join(rows.map((r) => Prisma.sql`(${r.id},${r.messageId},${r.conversationId},${r.senderId},${r.recipientId},${r.ciphertext},${r.commitment},${r.serverTime},${r.kid},${r.tag},${r.expiresAt})`))}`;
 
@@ -95,8 +98,18 @@ export function envelopesRepo(db: Db) {
     },
 
     async sweepExpired(now: Date): Promise<number> {
-      const { count } = await db.envelope.deleteMany({ where: { expiresAt: { lte: now } } });
-      return count;
+      if (sqlite) {
+        const { count } = await db.envelope.deleteMany({ where: { expiresAt: { lte: now } } });
+        return count;
+      }
+      // Batches that skip rows another transaction holds (an ack deleting them): no waiting, bounded statements.
+      let total = 0;
+      for (;;) {
+        const n = await db.$executeRaw`DELETE FROM "Envelope" WHERE "id" IN (SELECT "id" FROM "Envelope" WHERE "expiresAt" <= ${now}
+          LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)`;
+        total += n;
+        if (n < SWEEP_BATCH) return total;
+      }
     },
   };
 }

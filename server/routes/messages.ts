@@ -21,7 +21,7 @@ export const sendSpec = {
   rateLimit: 'send', bodyLimitBytes: 24 * 1024 * 1024,
   summary: 'Send one message: a commitment and one ciphertext per recipient; returns the sender stamp',
   body: SendRequest, response: SendResponse, statuses: [201],
-  errors: ['validation_failed', 'payload_too_large', 'not_a_member', 'rate_limited', 'undelivered_quota_exceeded', ...authErrors],
+  errors: ['validation_failed', 'payload_too_large', 'not_a_member', 'client_message_id_reused', 'rate_limited', 'undelivered_quota_exceeded', ...authErrors],
 } as const;
 export const fetchSpec = {
   operationId: 'fetchMessages', method: 'get', path: '/v1/messages', tag: 'messages', auth: 'user',

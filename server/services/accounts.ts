@@ -6,7 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AccountRecord, AccountRole, AccountsRepo } from '../data/accounts.ts';
 import { asBytes } from '../data/_bytes.ts';
-import { AuthenticationError, InputError, NotFoundError, PermissionError } from '../errors.ts';
+import { AppError, AuthenticationError, type ErrorCode, InputError, NotFoundError, PermissionError } from '../errors.ts';
+import type { Revocation, Revocations } from '../shared/revocations.ts';
 // The signed byte strings are wire format: one definition, in the SDK.
 import { authSignatureInput, registerSignatureInput } from '../../client/transport/auth.ts';
 import { verifyEd25519 } from './_ed25519.ts';
@@ -32,14 +33,87 @@ const hashToken = (token: string): string => createHash('sha256').update(token).
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const CACHE_MAX = 50_000;
 
+/** A live session holder (a push socket) told when its session ends: `code` is the error a request would get now. */
+type SessionWatcher = { tokenHash: string; userId: string; onEnd: (code: ErrorCode) => void };
+
 export class AccountsService {
-  /** tokenHash → session. Sessions are immutable; standing (status, role) is never cached. */
-  private readonly sessionCache = new Map<string, { userId: string; expiresAt: number }>();
+  /**
+   * tokenHash → session; `cachedUntil` bounds how long this process trusts it without the database (the
+   * revocation broadcast normally drops it first). Standing (status, role) is never cached.
+   */
+  private readonly sessionCache = new Map<string, { userId: string; expiresAt: number; cachedUntil: number }>();
+  private readonly watchers = new Set<SessionWatcher>();
 
   constructor(
     private readonly accounts: AccountsRepo,
-    private readonly ttl: { tokenMs: number; challengeMs: number },
-  ) {}
+    private readonly ttl: { tokenMs: number; challengeMs: number; sessionCacheMs?: number },
+    private readonly revocations?: Revocations,
+  ) {
+    revocations?.on((r) => this.applyRevocation(r));
+  }
+
+  private applyRevocation(r: Revocation | 'all'): void {
+    if (r === 'all') this.sessionCache.clear();
+    else if (r.kind === 'token') this.sessionCache.delete(r.tokenHash);
+    else for (const [h, s] of this.sessionCache) if (s.userId === r.userId) this.sessionCache.delete(h);
+    for (const w of [...this.watchers]) {
+      if (r !== 'all' && (r.kind === 'token' ? w.tokenHash !== r.tokenHash : w.userId !== r.userId)) continue;
+      if (r !== 'all' && r.kind === 'token') {
+        this.watchers.delete(w);
+        w.onEnd('invalid_token');
+      } else void this.recheck(w);
+    }
+  }
+
+  /** Re-checks a watched session against the database (not the cache); ends it if a request would be refused. */
+  private async recheck(w: SessionWatcher, now = new Date()): Promise<void> {
+    try {
+      const row = await this.accounts.findSession(w.tokenHash);
+      if (!row || row.expiresAt.getTime() <= now.getTime()) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
+      const standing = await this.accounts.standing(w.userId);
+      if (!standing) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
+      assertActive(standing, now);
+    } catch (e) {
+      if (!AppError.is(e) || !this.watchers.has(w)) return; // a database error keeps the socket (re-checked later)
+      this.watchers.delete(w);
+      w.onEnd(e.code);
+    }
+  }
+
+  /**
+   * Watches the session of `token` (already authenticated) for a live connection: `onEnd` is called once, with the
+   * error code a request would now get, when it is logged out (here or on another process), expires, or its
+   * account is suspended or banned. Returns `stop` and `recheck` (periodic safety net against lost broadcasts).
+   */
+  watchSession(token: string, userId: string, onEnd: (code: ErrorCode) => void): { stop(): void; recheck(): Promise<void> } {
+    const tokenHash = hashToken(token);
+    let expiry: NodeJS.Timeout | undefined;
+    const w: SessionWatcher = {
+      tokenHash, userId,
+      onEnd: (code) => {
+        clearTimeout(expiry);
+        onEnd(code);
+      },
+    };
+    this.watchers.add(w);
+    const s = this.sessionCache.get(tokenHash);
+    const arm = (expiresAt: number) => {
+      // setTimeout holds at most 2^31-1 ms (24.8 days); tokens live far shorter.
+      expiry = setTimeout(() => {
+        if (this.watchers.delete(w)) w.onEnd('invalid_token');
+      }, Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1));
+      expiry.unref();
+    };
+    if (s) arm(s.expiresAt);
+    else void this.accounts.findSession(tokenHash).then((row) => row && this.watchers.has(w) && arm(row.expiresAt.getTime()), () => {});
+    return {
+      stop: () => {
+        clearTimeout(expiry);
+        this.watchers.delete(w);
+      },
+      recheck: () => this.recheck(w),
+    };
+  }
 
   async register(input: { userId: string; identitySigningKey: Uint8Array; identityDhKey: Uint8Array; signature: Uint8Array }): Promise<AccountRecord> {
     if (isReservedUserId(input.userId)) throw new InputError('id_reserved', `the id ${input.userId} is reserved (staff: and system are used by the moderation log)`);
@@ -85,8 +159,10 @@ export class AccountsService {
 
   async revokeToken(token: string): Promise<void> {
     const h = hashToken(token);
-    this.sessionCache.delete(h);
     await this.accounts.deleteSession(h);
+    // Every process: drop the cached session, close the push sockets that use it.
+    if (this.revocations) this.revocations.publish({ kind: 'token', tokenHash: h });
+    else this.applyRevocation({ kind: 'token', tokenHash: h });
   }
 
   /** Token → user id, without touching account standing (the relay checks standing in its batch query). */
@@ -94,10 +170,15 @@ export class AccountsService {
     if (!TOKEN_PATTERN.test(token)) throw new AuthenticationError('invalid_token', 'bearer token is malformed');
     const h = hashToken(token);
     let s = this.sessionCache.get(h);
+    if (s && s.cachedUntil <= now) {
+      this.sessionCache.delete(h);
+      s = undefined;
+    }
     if (!s) {
       const row = await this.accounts.findSession(h);
       if (row) {
-        s = { userId: row.accountId, expiresAt: row.expiresAt.getTime() };
+        const expiresAt = row.expiresAt.getTime();
+        s = { userId: row.accountId, expiresAt, cachedUntil: Math.min(expiresAt, now + (this.ttl.sessionCacheMs ?? Infinity)) };
         if (this.sessionCache.size >= CACHE_MAX) this.sessionCache.clear();
         this.sessionCache.set(h, s);
       }
@@ -116,9 +197,13 @@ export class AccountsService {
     return { userId, role: standing.role };
   }
 
-  /** Drop cached sessions of an account (after suspension/ban the standing check refuses them anyway). */
+  /**
+   * After a standing change (suspension, ban, reinstatement; the database already deleted the account's sessions
+   * where it ends them): every process drops the account's cached sessions and re-checks its push sockets.
+   */
   forgetSessions(userId: string): void {
-    for (const [h, s] of this.sessionCache) if (s.userId === userId) this.sessionCache.delete(h);
+    if (this.revocations) this.revocations.publish({ kind: 'account', userId });
+    else this.applyRevocation({ kind: 'account', userId });
   }
 
   async sweep(now = new Date()): Promise<number> {

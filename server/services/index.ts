@@ -32,6 +32,14 @@ import { NoticesService } from './notices.ts';
 import { RelayService } from './relay.ts';
 import { ReportsService } from './reports.ts';
 import { StampingService } from './stamping.ts';
+import { SendCommitter } from './send-receipts.ts';
+import { sendReceiptsRepo } from '../data/send-receipts.ts';
+import { type SharedState, createSharedState } from '../shared/index.ts';
+import { MemoryBus } from '../shared/bus.ts';
+import { KeyringSync } from '../shared/keyring-sync.ts';
+import { Revocations } from '../shared/revocations.ts';
+import { asSweepLeader } from '../shared/sweep-lock.ts';
+import type { KeyringSource } from './stamp-keys.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -56,21 +64,36 @@ export interface Services {
   blocks: BlocksService;
   /** Per-account quota on undelivered envelope bytes (issue 15). */
   envelopeQuota: EnvelopeQuota;
-  /** Periodic cleanup: expired envelopes, challenges, sessions, blobs. */
-  sweep(): Promise<{ envelopes: number; sessions: number; blobs: number }>;
+  /** Periodic cleanup: expired envelopes, challenges, sessions, blobs (one process per round: server/shared/sweep-lock.ts). */
+  sweep(): Promise<{ envelopes: number; sessions: number; blobs: number; skipped?: true }>;
+  /** What several processes share: bus (wake-ups, revocations, keyring announcements), Redis, rate-limit stores. */
+  shared: SharedState;
+  /** Keeps the stamping keyring current with the key file (rotation reaches every process). */
+  keyringSync: KeyringSync;
   db: Db;
   config: ServerConfig;
   logger: Logger;
 }
 
-export function createServices(db: Db, config: ServerConfig, keyring: Keyring, logger: Logger): Services {
+export function createServices(
+  db: Db, config: ServerConfig, keyring: Keyring, logger: Logger,
+  shared: SharedState = inMemoryShared(config), keySource: KeyringSource = { json: config.keyringJson, file: config.keyringFile },
+): Services {
   const accountsData = accountsRepo(db);
   const conversationsData = conversationsRepo(db);
-  const hub = new DeliveryHub();
+  const hub = new DeliveryHub(shared.bus);
   const stamping = new StampingService(keyring, config.stamping);
-  const accounts = new AccountsService(accountsData, { tokenMs: config.tokenTtlMs, challengeMs: config.challengeTtlMs });
+  const keyringSync = new KeyringSync(keySource, (k) => stamping.replaceKeyring(k), logger);
+  const accounts = new AccountsService(
+    accountsData,
+    // With several processes a cached session is trusted for a bounded time only (revocations normally arrive first).
+    { tokenMs: config.tokenTtlMs, challengeMs: config.challengeTtlMs, ...(shared.bus.kind === 'memory' ? {} : { sessionCacheMs: config.scale.sessionCacheMs }) },
+    new Revocations(shared.bus),
+  );
+  const envelopes = envelopesRepo(db);
   const relay = new RelayService({
-    conversations: conversationsData, envelopes: envelopesRepo(db), stamping, hub,
+    conversations: conversationsData, envelopes, stamping, hub,
+    committer: new SendCommitter(sendReceiptsRepo(db), envelopes, config.scale.idempotencyTtlMs),
     envelopeTtlMs: config.envelopeTtlMs, batchMax: config.sendBatchMax, batchDelayMs: config.sendBatchDelayMs,
   });
   const moderators = new ModeratorsService(moderatorsRepo(db), loadModerationConfig());
@@ -82,7 +105,8 @@ export function createServices(db: Db, config: ServerConfig, keyring: Keyring, l
     keys: new KeyDirectoryService(keysRepo(db), accounts),
     conversations: new ConversationsService(conversationsData),
     relay,
-    reports: new ReportsService(reportsRepo(db), () => stamping.currentKeyring, config.reportWindowMs, (id, items) => blobs.recordReport(id, items)),
+    // Check the key file before each verification: a key another process already stamps with is in it.
+    reports: new ReportsService(reportsRepo(db), () => (keyringSync.fresh(), stamping.currentKeyring), config.reportWindowMs, (id, items) => blobs.recordReport(id, items)),
     enforcement: new EnforcementService(accountsData),
     stamping,
     hub,
@@ -96,10 +120,22 @@ export function createServices(db: Db, config: ServerConfig, keyring: Keyring, l
     notices: new NoticesService(accountsData, moderation),
     async sweep() {
       const now = new Date();
-      return { envelopes: await relay.sweep(now), sessions: (await accounts.sweep(now)) + (await moderators.sweep(now)), blobs: await blobs.sweep(now) };
+      const swept = await asSweepLeader(db, async () => ({
+        envelopes: await relay.sweep(now), sessions: (await accounts.sweep(now)) + (await moderators.sweep(now)), blobs: await blobs.sweep(now),
+      }));
+      return swept ?? { envelopes: 0, sessions: 0, blobs: 0, skipped: true as const };
     },
+    shared,
+    keyringSync,
     db,
     config,
     logger,
   };
 }
+
+/** One process, nothing shared (tests and tools that build services directly). */
+function inMemoryShared(config: ServerConfig): SharedState {
+  const bus = new MemoryBus();
+  return { bus, redis: null, keyPrefix: config.scale.redisPrefix, rateLimitStore: () => undefined, close: () => bus.close() };
+}
+export { createSharedState };

@@ -12,6 +12,7 @@ import type { EnvelopeRow, EnvelopesRepo, PendingEnvelope } from '../data/envelo
 import { asBytes } from '../data/_bytes.ts';
 import { InputError, PermissionError } from '../errors.ts';
 import type { DeliveryHub } from './delivery-hub.ts';
+import type { AcceptedSend, CommitOutcome, SendCommitter } from './send-receipts.ts';
 import { assertActive } from './enforcement.ts';
 import type { StampingService } from './stamping.ts';
 
@@ -79,6 +80,8 @@ export class RelayService {
       envelopes: EnvelopesRepo;
       stamping: StampingService;
       hub: DeliveryHub;
+      /** Writes accepted batches (envelopes + idempotency receipts). */
+      committer: SendCommitter;
       envelopeTtlMs: number;
       batchMax: number;
       /** Collect sends for this long before a write (0 = next event-loop turn). */
@@ -154,28 +157,39 @@ export class RelayService {
     }
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.deps.envelopeTtlMs);
-    const rows: EnvelopeRow[] = [];
-    const accepted: Array<{ p: Pending; result: SendResult }> = [];
+    const accepted: AcceptedSend[] = [];
+    const settle: Array<Pending> = [];
     for (const p of batch) {
       try {
+        const rows: EnvelopeRow[] = [];
         const result = this.accept(p, byConversation.get(p.input.conversationId), now, expiresAt, rows);
-        accepted.push({ p, result });
+        accepted.push({ senderId: p.senderId, input: p.input, result, rows });
+        settle.push(p);
       } catch (e) {
         p.reject(e);
       }
     }
+    let outcomes: CommitOutcome[];
     try {
-      await this.deps.envelopes.insertMany(rows);
+      // Idempotent by clientMessageId (server/services/send-receipts.ts): a retry gets the original result.
+      outcomes = await this.deps.committer.commit(accepted, now);
     } catch (e) {
-      for (const a of accepted) a.p.reject(e); // nothing of this batch was stored: every sender sees an error
+      for (const p of settle) p.reject(e); // nothing of this batch was stored: every sender sees an error
       return;
     }
     const recipients = new Set<string>();
-    for (const a of accepted) {
-      for (const r of a.result.recipients) recipients.add(r);
-      a.p.resolve(a.result);
+    const rows: EnvelopeRow[] = [];
+    for (const [i, a] of accepted.entries()) {
+      const outcome = outcomes[i];
+      if (outcome instanceof Error) settle[i]!.reject(outcome);
+      else if (outcome) settle[i]!.resolve(outcome);
+      else {
+        for (const r of a.result.recipients) recipients.add(r);
+        rows.push(...a.rows);
+        settle[i]!.resolve(a.result);
+      }
     }
-    // Hand the committed envelopes to listening push connections, so they need not read them back.
+    // Hand the committed envelopes to listening push connections (here and, through the hub, in other processes).
     let fresh: Map<string, Delivered[]> | undefined;
     for (const row of rows) {
       if (!this.deps.hub.has(row.recipientId)) continue;
@@ -217,9 +231,19 @@ export class RelayService {
 
   /** Long-poll: returns at once if mail is waiting, else waits up to `waitMs` for a send to this user. */
   async fetch(userId: string, limit: number, waitMs: number, signal?: AbortSignal): Promise<Delivered[]> {
-    const first = await this.pending(userId, limit);
-    if (first.length || waitMs <= 0 || signal?.aborted) return first;
-    await this.deps.hub.waitFor(userId, waitMs, signal);
+    if (waitMs <= 0 || signal?.aborted) return this.pending(userId, limit);
+    // Listen (on every process) before reading, so a send committed between the read and the wait wakes us.
+    const waiter = this.deps.hub.waiter(userId, signal);
+    await waiter.ready;
+    const first = await this.pending(userId, limit).catch((e: unknown) => {
+      waiter.close();
+      throw e;
+    });
+    if (first.length || signal?.aborted) {
+      waiter.close();
+      return first;
+    }
+    await waiter.wait(waitMs);
     return signal?.aborted ? [] : this.pending(userId, limit);
   }
 
@@ -268,6 +292,6 @@ export class RelayService {
   }
 
   async sweep(now = new Date()): Promise<number> {
-    return this.deps.envelopes.sweepExpired(now);
+    return (await this.deps.envelopes.sweepExpired(now)) + (await this.deps.committer.sweep(now));
   }
 }

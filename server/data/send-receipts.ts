@@ -1,0 +1,63 @@
+// Send receipts for idempotent sends (model SendReceipt). The receipts of a batch and its envelopes commit in ONE
+// transaction: a receipt that loses the race for its (sender, clientMessageId) to another process takes its
+// envelopes out of the transaction, so a retried send never creates a second message.
+import { Prisma } from '../../generated/sqlite/client.ts';
+import type { Bytes } from './_bytes.ts';
+import type { Db } from '../db.ts';
+import { type EnvelopeRow, INSERT_CHUNK, insertSql } from './envelopes.ts';
+
+export interface SendReceiptRow {
+  senderId: string;
+  clientMessageId: string;
+  messageId: string;
+  conversationId: string;
+  commitment: Bytes;
+  serverTime: bigint;
+  kid: string;
+  tag: Bytes;
+  expiresAt: Date;
+}
+
+type Key = readonly [senderId: string, clientMessageId: string];
+const keyOf = (senderId: string, clientMessageId: string) => `${senderId}\0${clientMessageId}`;
+
+export function sendReceiptsRepo(db: Db) {
+  return {
+    /** Receipts for these (sender, clientMessageId) keys, by `keyOf`. */
+    async find(keys: readonly Key[]): Promise<Map<string, SendReceiptRow>> {
+      const out = new Map<string, SendReceiptRow>();
+      if (keys.length === 0) return out;
+      const rows = await db.sendReceipt.findMany({
+        where: { OR: keys.map(([senderId, clientMessageId]) => ({ senderId, clientMessageId })) },
+      });
+      for (const r of rows) out.set(keyOf(r.senderId, r.clientMessageId), r as SendReceiptRow);
+      return out;
+    },
+
+    /**
+     * Inserts `receipts` (skipping keys that exist) and, in the same transaction, the envelopes of the
+     * receipts that were inserted plus `unkeyed` (envelopes of sends without a clientMessageId). Returns the
+     * keys whose receipts were inserted.
+     */
+    async commit(receipts: ReadonlyArray<{ receipt: SendReceiptRow; rows: EnvelopeRow[] }>, unkeyed: EnvelopeRow[]): Promise<Set<string>> {
+      return db.$transaction(async (tx) => {
+        const won = await tx.$queryRaw<Array<{ senderId: string; clientMessageId: string }>>`INSERT INTO "SendReceipt"
+          ("senderId","clientMessageId","messageId","conversationId","commitment","serverTime","kid","tag","expiresAt")
+          VALUES ${Prisma.join(receipts.map(({ receipt: r }) => Prisma.sql`(${r.senderId},${r.clientMessageId},${r.messageId},${r.conversationId},${r.commitment},${r.serverTime},${r.kid},${r.tag},${r.expiresAt})`))}
+          ON CONFLICT DO NOTHING RETURNING "senderId","clientMessageId"`;
+        const keys = new Set(won.map((w) => keyOf(w.senderId, w.clientMessageId)));
+        const rows = [...unkeyed];
+        for (const { receipt, rows: r } of receipts) if (keys.has(keyOf(receipt.senderId, receipt.clientMessageId))) rows.push(...r);
+        for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.$executeRaw(insertSql(rows.slice(i, i + INSERT_CHUNK)));
+        return keys;
+      });
+    },
+
+    async sweepExpired(now: Date): Promise<number> {
+      const { count } = await db.sendReceipt.deleteMany({ where: { expiresAt: { lte: now } } });
+      return count;
+    },
+  };
+}
+export type SendReceiptsRepo = ReturnType<typeof sendReceiptsRepo>;
+export { keyOf as receiptKey };
