@@ -68,11 +68,12 @@ export class AccountsService {
   /** Re-checks a watched session against the database (not the cache); ends it if a request would be refused. */
   private async recheck(w: SessionWatcher, now = new Date()): Promise<void> {
     try {
-      const row = await this.accounts.findSession(w.tokenHash);
-      if (!row || row.expiresAt.getTime() <= now.getTime()) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
+      // Standing first: a ban also deletes the sessions, and the socket should say "banned", not "logged out".
       const standing = await this.accounts.standing(w.userId);
       if (!standing) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
       assertActive(standing, now);
+      const row = await this.accounts.findSession(w.tokenHash);
+      if (!row || row.expiresAt.getTime() <= now.getTime()) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
     } catch (e) {
       if (!AppError.is(e) || !this.watchers.has(w)) return; // a database error keeps the socket (re-checked later)
       this.watchers.delete(w);

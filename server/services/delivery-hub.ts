@@ -123,16 +123,18 @@ export class DeliveryHub {
       close: () => l.close(),
       wait: (ms) =>
         new Promise<void>((resolve) => {
-          let timer: NodeJS.Timeout | undefined;
+          if (woken || signal?.aborted) {
+            l.close();
+            return resolve();
+          }
           const done = () => {
             clearTimeout(timer);
             l.close();
             signal?.removeEventListener('abort', done);
             resolve();
           };
-          if (woken || signal?.aborted) return done();
+          const timer = setTimeout(done, ms);
           resolveWait = done;
-          timer = setTimeout(done, ms);
           signal?.addEventListener('abort', done, { once: true });
         }),
     };
