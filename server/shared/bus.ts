@@ -8,6 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { type Redis, connectRedis, openRedis } from './redis.ts';
 
+/** Channel on which a process whose publishes failed asks every process to re-read the database. */
+const RESYNC_CHANNEL = 'bus:resync';
+
 export type BusHandler = (message: string, fromThisProcess: boolean) => void;
 
 export interface Subscription {
@@ -80,7 +83,7 @@ export class RedisBus implements Bus {
   private readonly origin = randomBytes(6).toString('base64url');
   private readonly handlers = new HandlerSets();
   private readonly resync = new Set<() => void>();
-  private connectedOnce = false;
+  private publishFailed = false;
   /** Channel → its SUBSCRIBE in flight or done (later local subscribers wait for the same one). */
   private readonly pending = new Map<string, Promise<void>>();
 
@@ -95,12 +98,24 @@ export class RedisBus implements Bus {
       if (nl < 0 || !channel.startsWith(prefix)) return;
       this.handlers.dispatch(channel.slice(prefix.length), raw.slice(nl + 1), raw.slice(0, nl) === this.origin);
     });
-    // ioredis re-subscribes on reconnect (autoResubscribe); what was published while it was away is gone.
+    // ioredis re-subscribes on reconnect (autoResubscribe); what was published while it was away is gone. The
+    // PING is answered after those SUBSCRIBEs (one connection, in order), so the listeners re-read the database
+    // only once every later publish reaches them: nothing committed in between can be missed.
     sub.on('ready', () => {
-      if (!this.connectedOnce) return void (this.connectedOnce = true);
+      // (The first 'ready' happened in connect(), before this handler existed: every 'ready' here is a reconnect.)
       this.logger.warn('redis subscriber reconnected: resynchronising from the database');
-      for (const h of [...this.resync]) h();
+      // ioredis emits 'ready' before it writes the re-SUBSCRIBEs: PING on the next turn, after them.
+      setImmediate(() => void sub.ping().then(() => this.runResync(), () => this.runResync()));
     });
+    // A publish that failed (Redis away from this process only) is made good by a resync everywhere once the
+    // command connection is back: every process re-reads the database for its listeners.
+    pub.on('ready', () => {
+      if (!this.publishFailed) return;
+      this.publishFailed = false;
+      this.publish(RESYNC_CHANNEL, '');
+    });
+    this.handlers.add(RESYNC_CHANNEL, () => this.runResync());
+    void sub.subscribe(prefix + RESYNC_CHANNEL).catch(() => {});
     const warn = (what: string) => (e: Error) => this.logger.warn({ err: e }, `redis ${what} connection error`);
     pub.on('error', warn('command'));
     sub.on('error', warn('subscriber'));
@@ -115,8 +130,17 @@ export class RedisBus implements Bus {
     return { bus: new RedisBus(pub, sub, prefix, logger), redis: pub };
   }
 
+  private runResync(): void {
+    for (const h of [...this.resync]) h();
+  }
+
   publish(channel: string, message: string): void {
-    this.pub.publish(this.prefix + channel, `${this.origin}\n${message}`).catch((e: unknown) => {
+    this.pub.publish(this.prefix + channel, `${this.origin}\n${message}`).then(() => {
+      if (!this.publishFailed) return;
+      this.publishFailed = false;
+      this.publish(RESYNC_CHANNEL, '');
+    }, (e: unknown) => {
+      this.publishFailed = true;
       this.logger.warn({ err: e, channel: channel.replace(/:.*/, ':…') }, 'redis publish failed (the database stays the truth)');
     });
   }

@@ -81,6 +81,7 @@ export class PrivateRedis {
   async restart(): Promise<void> {
     this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
     const c = new Redis(this.url, { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
+    c.on('error', () => {}); // refused until the server listens
     for (let i = 0; i < 100; i++) {
       try {
         await c.connect();
