@@ -14,7 +14,8 @@ import { Keyring } from '../../client/protocol.ts';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const SHARED_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+/** `node --import tsx <file>`: the PID is the server itself (the tsx CLI would put a wrapper process in between). */
+const NODE_TS = [process.execPath, '--import', 'tsx'] as const;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -163,7 +164,7 @@ export interface ServerProcess {
 /** Starts one server process and resolves once /readyz answers 200 (or rejects with its output when it exits). */
 export async function spawnServer(e: ClusterEnv, opts: { port?: number; timeoutMs?: number } = {}): Promise<ServerProcess> {
   const port = opts.port ?? (await freeTcpPort());
-  const proc = spawn(TSX, ['server/main.ts'], { cwd: ROOT, env: envFor(e, port), stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(NODE_TS[0], [...NODE_TS.slice(1), 'server/main.ts'], { cwd: ROOT, env: envFor(e, port), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -208,6 +209,6 @@ export async function spawnCluster(e: ClusterEnv, n: number): Promise<ServerProc
 
 /** Runs the admin CLI (npm run admin) with the cluster's environment. */
 export function admin(e: ClusterEnv, ...args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(TSX, ['server/admin.ts', ...args], { cwd: ROOT, env: envFor(e, 0), encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(NODE_TS[0], [...NODE_TS.slice(1), 'server/admin.ts', ...args], { cwd: ROOT, env: envFor(e, 0), encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
