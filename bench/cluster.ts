@@ -126,7 +126,7 @@ async function spawnServer(env: Record<string, string>): Promise<Server> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_SEND: '0', RATE_LIMIT_AUTH: '0', RATE_LIMIT_REPORT: '0', ADMIN_PASSWORD: 'bench-admin', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_SEND: '0', RATE_LIMIT_AUTH: '0', RATE_LIMIT_REPORT: '0', ADMIN_PASSWORD: 'bench-cluster-admin', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.add(child);
@@ -345,7 +345,7 @@ async function transportChoice(redisUrl: string, redisPid: number): Promise<Reco
       void (async () => {
         let last = '$';
         while (reading) {
-          const res = (await sub.xread('COUNT', 500, 'BLOCK', 200, 'STREAMS', key, last)) as Array<[string, Array<[string, string[]]>]> | null;
+          const res = (await sub.xread('COUNT', 500, 'BLOCK', 200, 'STREAMS', key, last).catch(() => null)) as Array<[string, Array<[string, string[]]>]> | null;
           if (!res) continue;
           for (const [, entries] of res) {
             for (const [id, fields] of entries) {
@@ -382,6 +382,7 @@ async function transportChoice(redisUrl: string, redisPid: number): Promise<Reco
       redisCpuUsPerMsg: Math.round((r * 1000) / N),
     };
     if (kind === 'streams') await pub.del(key);
+    await sleep(300); // the reader's last BLOCK returns before its connection closes
     pub.disconnect();
     sub.disconnect();
   }
