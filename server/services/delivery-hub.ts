@@ -84,8 +84,10 @@ export class DeliveryHub {
   }
 
   /** Wakes the listeners of each user here and in every other process; `fresh` maps a user to its committed envelopes, in order. */
-  notify(userIds: Iterable<string>, fresh?: ReadonlyMap<string, readonly Delivered[]>): void {
+  /** Resolves once every other process has been told (or telling failed: the bus then resynchronises). */
+  notify(userIds: Iterable<string>, fresh?: ReadonlyMap<string, readonly Delivered[]>): Promise<void> {
     const shared = this.bus.kind !== 'memory';
+    const published: Array<Promise<void>> = [];
     for (const id of userIds) {
       const f = fresh?.get(id);
       const entry = this.listeners.get(id);
@@ -93,8 +95,9 @@ export class DeliveryHub {
       if (!shared) continue;
       let bytes = 0;
       for (const d of f ?? []) bytes += d.ciphertext.length;
-      this.bus.publish(channelOf(id), f && bytes <= CARRY_MAX_BYTES ? JSON.stringify(f.map(toWire)) : '');
+      published.push(this.bus.publish(channelOf(id), f && bytes <= CARRY_MAX_BYTES ? JSON.stringify(f.map(toWire)) : ''));
     }
+    return published.length ? Promise.all(published).then(() => undefined) : Promise.resolve();
   }
 
   /** Every listener re-reads the database (after a bus reconnect). */

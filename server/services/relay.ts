@@ -178,15 +178,21 @@ export class RelayService {
       return;
     }
     const recipients = new Set<string>();
+    const rewake = new Set<string>();
     const rows: EnvelopeRow[] = [];
+    const answers: Array<() => void> = [];
     for (const [i, a] of accepted.entries()) {
       const outcome = outcomes[i];
-      if (outcome instanceof Error) settle[i]!.reject(outcome);
-      else if (outcome) settle[i]!.resolve(outcome);
-      else {
+      const p = settle[i]!;
+      if (outcome instanceof Error) p.reject(outcome);
+      else if (outcome) {
+        // A retry of a send already committed: its first process may have died between commit and wake-up.
+        for (const e of a.input.envelopes) rewake.add(e.recipientId);
+        answers.push(() => p.resolve(outcome));
+      } else {
         for (const r of a.result.recipients) recipients.add(r);
         rows.push(...a.rows);
-        settle[i]!.resolve(a.result);
+        answers.push(() => p.resolve(a.result));
       }
     }
     // Hand the committed envelopes to listening push connections (here and, through the hub, in other processes).
@@ -198,7 +204,13 @@ export class RelayService {
       if (!list) fresh.set(row.recipientId, (list = []));
       list.push(toDelivered(row));
     }
-    this.deps.hub.notify(recipients, fresh);
+    // Senders get their answer only once the wake-ups are out (without holding up the next batch): a send is
+    // never acknowledged while its recipients' processes could still be unaware of it.
+    const woken = [this.deps.hub.notify(recipients, fresh)];
+    if (rewake.size) woken.push(this.deps.hub.notify(rewake));
+    void Promise.all(woken).then(() => {
+      for (const answer of answers) answer();
+    });
   }
 
   /** Checks one send against membership and standing, stamps it and appends its rows. Throws to refuse. */

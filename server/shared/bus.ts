@@ -20,8 +20,11 @@ export interface Subscription {
 
 export interface Bus {
   readonly kind: 'memory' | 'redis';
-  /** Publishes to every subscriber of `channel` in every process (this one included). Never throws. */
-  publish(channel: string, message: string): void;
+  /**
+   * Publishes to every subscriber of `channel` in every process (this one included). Resolves once Redis has
+   * handed it to the subscribers' connections, or failed (logged; never rejects).
+   */
+  publish(channel: string, message: string): Promise<void>;
   /** `ready` resolves once messages published from now on reach `handler` (for Redis: SUBSCRIBE acknowledged). */
   subscribe(channel: string, handler: BusHandler): Subscription;
   /** Called when messages may have been lost (the shared connection was re-established). */
@@ -57,8 +60,9 @@ class HandlerSets {
 export class MemoryBus implements Bus {
   readonly kind = 'memory' as const;
   private readonly handlers = new HandlerSets();
-  publish(channel: string, message: string): void {
+  publish(channel: string, message: string): Promise<void> {
     this.handlers.dispatch(channel, message, true);
+    return Promise.resolve();
   }
   subscribe(channel: string, handler: BusHandler): Subscription {
     const { remove } = this.handlers.add(channel, handler);
@@ -112,7 +116,7 @@ export class RedisBus implements Bus {
     pub.on('ready', () => {
       if (!this.publishFailed) return;
       this.publishFailed = false;
-      this.publish(RESYNC_CHANNEL, '');
+      void this.publish(RESYNC_CHANNEL, '');
     });
     this.handlers.add(RESYNC_CHANNEL, () => this.runResync());
     void sub.subscribe(prefix + RESYNC_CHANNEL).catch(() => {});
@@ -134,11 +138,11 @@ export class RedisBus implements Bus {
     for (const h of [...this.resync]) h();
   }
 
-  publish(channel: string, message: string): void {
-    this.pub.publish(this.prefix + channel, `${this.origin}\n${message}`).then(() => {
+  publish(channel: string, message: string): Promise<void> {
+    return this.pub.publish(this.prefix + channel, `${this.origin}\n${message}`).then(() => {
       if (!this.publishFailed) return;
       this.publishFailed = false;
-      this.publish(RESYNC_CHANNEL, '');
+      void this.publish(RESYNC_CHANNEL, '');
     }, (e: unknown) => {
       this.publishFailed = true;
       this.logger.warn({ err: e, channel: channel.replace(/:.*/, ':…') }, 'redis publish failed (the database stays the truth)');
