@@ -39,6 +39,7 @@ import { MemoryBus } from '../shared/bus.ts';
 import { KeyringSync } from '../shared/keyring-sync.ts';
 import { Revocations } from '../shared/revocations.ts';
 import { asSweepLeader } from '../shared/sweep-lock.ts';
+import { LoginThrottle, loadLoginThrottleConfig } from './login-throttle.ts';
 import type { KeyringSource } from './stamp-keys.ts';
 
 export interface Services {
@@ -96,7 +97,11 @@ export function createServices(
     committer: new SendCommitter(sendReceiptsRepo(db), envelopes, config.scale.idempotencyTtlMs),
     envelopeTtlMs: config.envelopeTtlMs, batchMax: config.sendBatchMax, batchDelayMs: config.sendBatchDelayMs,
   });
-  const moderators = new ModeratorsService(moderatorsRepo(db), loadModerationConfig());
+  // Staff login throttling counts in Redis when the deployment has several processes (server/shared/index.ts).
+  const moderators = new ModeratorsService(
+    moderatorsRepo(db), loadModerationConfig(),
+    shared.redis ? new LoginThrottle(loadLoginThrottleConfig(), { redis: shared.redis, keyPrefix: `${shared.keyPrefix}login` }) : undefined,
+  );
   const moderationEvents = moderationEventsRepo(db);
   const blobs = new BlobsService({ blobs: blobsRepo(db), conversations: conversationsData, events: moderationEvents, config: config.blobs });
   const moderation = new ModerationService(moderationRepo(db), (id) => accounts.forgetSessions(id));
