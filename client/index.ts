@@ -129,7 +129,10 @@ export {
   encryptAttachmentToBytes,
 } from './protocol.ts';
 export { type TransferTarget, downloadAttachment, downloadAttachmentStream, uploadAttachment, uploadReportEvidence } from './transport/index.ts';
-export { type GroupEnvelope, type GroupSend, GroupSender, type SealForGroupOptions, type SessionLookup, groupRecipients, groupSendRequest, sealForGroup } from './group/index.ts';
+export {
+  type GroupEvent, type GroupIdentity, type GroupMember, type GroupOptions, type GroupSent, type MembershipChange, type PendingCommit, GroupError,
+  MlsGroup, generateCredentialKey, generateGroupKeyPackage, inspectGroupWire,
+} from './group/index.ts';
 // Typed HTTP client, login signatures and the push channel (docs/API.md).
 export {
   type Account,

@@ -9,7 +9,7 @@ import { FrankingError, asFrankingError } from './errors.ts';
 import { type AttachmentDescriptor, type MessageHeader, decodeHeader, encodeHeader, ZERO_COMMITMENT } from './header.ts';
 import { type HmacSha256, defaultHmacSha256, webCryptoHmacSha256 } from '../crypto/hmac.ts';
 import type { AsyncCryptoProvider, CryptoProvider } from '../crypto/provider.ts';
-import { AEAD_AD_LABEL, COMMITMENT_LABEL, PROTOCOL_VERSION } from './labels.ts';
+import { AEAD_AD_LABEL, COMMITMENT_LABEL, GROUP_HEADER_VERSION, PROTOCOL_VERSION } from './labels.ts';
 
 export const FK_LENGTH = 32;
 export const COMMITMENT_LENGTH = 32;
@@ -100,6 +100,8 @@ export interface FrankInput {
   contentType?: string;
   attachments?: AttachmentDescriptor[];
   clientMessageId?: Uint8Array;
+  /** MLS group messages (§12.3): the epoch; makes the header version 2. */
+  epoch?: number;
 }
 
 export interface FrankedMessage {
@@ -125,7 +127,7 @@ function prepareFrank(input: FrankInput, body: Uint8Array, opts: FrankOptions): 
   const random = opts.randomBytes ?? pooledRandomBytes;
   // Draw order is part of the deterministic session vectors: clientMessageId (16 bytes), then fk (32 bytes).
   const header: MessageHeader = {
-    version: PROTOCOL_VERSION,
+    version: input.epoch === undefined ? PROTOCOL_VERSION : GROUP_HEADER_VERSION,
     conversationId: input.conversationId,
     senderId: input.senderId,
     clientMessageId: input.clientMessageId ?? random(16),
@@ -134,6 +136,7 @@ function prepareFrank(input: FrankInput, body: Uint8Array, opts: FrankOptions): 
     prevCommitment: input.prevCommitment ?? ZERO_COMMITMENT,
     contentType: input.contentType ?? 'text/plain; charset=utf-8',
     attachments: input.attachments ?? [],
+    ...(input.epoch === undefined ? {} : { epoch: input.epoch }),
   };
   const headerBytes = encodeHeader(header);
   // §4.2: a fresh 32-byte franking key per message; reusing one would link messages in reports.

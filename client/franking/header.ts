@@ -3,7 +3,7 @@
 import { Reader, Writer, abytes } from '../crypto/_bytes.ts';
 import { FrankingError, asFrankingError } from './errors.ts';
 import { isValidId } from './ids.ts';
-import { PROTOCOL_VERSION } from './labels.ts';
+import { GROUP_HEADER_VERSION, PROTOCOL_VERSION } from './labels.ts';
 
 export const MAX_ATTACHMENTS = 16;
 export const ZERO_COMMITMENT: Uint8Array = new Uint8Array(32);
@@ -41,6 +41,11 @@ export interface MessageHeader {
   prevCommitment: Uint8Array;
   contentType: string;
   attachments: AttachmentDescriptor[];
+  /**
+   * MLS group messages only (version 2, §12.3): the MLS epoch the message is encrypted in. Absent in
+   * version 1 headers (1:1 conversations).
+   */
+  epoch?: number;
 }
 
 function checkId(value: unknown, name: string): string {
@@ -70,12 +75,16 @@ function checkPrev(seq: number, prev: Uint8Array): void {
 function encodedLength(h: MessageHeader): number {
   let n = 1 + (1 + h.conversationId.length) + (1 + h.senderId.length) + 16 + 8 + 4 + 32 + (1 + h.contentType.length) + 1;
   for (const a of h.attachments) n += 1 + a.blobId.length + 1 + 32 + 1 + a.params.length + 32 + 8 + 1 + a.mediaType.length;
-  return n;
+  return h.version === GROUP_HEADER_VERSION ? n + 8 : n;
 }
 
 /** The canonical encoding of a franked header (§4.1): the exact bytes the commitment covers. */
 export function encodeHeader(h: MessageHeader): Uint8Array {
-  if (h.version !== PROTOCOL_VERSION) throw new FrankingError('malformed', `version: expected ${PROTOCOL_VERSION}`);
+  if (h.version !== PROTOCOL_VERSION && h.version !== GROUP_HEADER_VERSION)
+    throw new FrankingError('malformed', `version: expected ${PROTOCOL_VERSION} or ${GROUP_HEADER_VERSION}`);
+  // §12.3: a version 2 header carries the MLS epoch; a version 1 header has none (one encoding per header).
+  if (h.version === GROUP_HEADER_VERSION) checkUint(h.epoch, Number.MAX_SAFE_INTEGER, 'epoch');
+  else if (h.epoch !== undefined) throw new FrankingError('malformed', 'epoch: only version 2 (group) headers carry an epoch');
   const seq = checkUint(h.seq, 0xffff_ffff, 'seq', 1);
   abytes(h.prevCommitment, 32, 'prevCommitment');
   checkPrev(seq, h.prevCommitment);
@@ -83,7 +92,7 @@ export function encodeHeader(h: MessageHeader): Uint8Array {
     throw new FrankingError('malformed', `attachments: expected at most ${MAX_ATTACHMENTS}`);
   // Exact capacity: finish() then returns the buffer itself, no second allocation.
   const w = new Writer(encodedLength(h))
-    .u8(PROTOCOL_VERSION)
+    .u8(h.version)
     .ascii8(checkId(h.conversationId, 'conversationId'))
     .ascii8(checkId(h.senderId, 'senderId'))
     .fixed(h.clientMessageId, 16, 'clientMessageId')
@@ -103,6 +112,7 @@ export function encodeHeader(h: MessageHeader): Uint8Array {
       .u64(checkUint(a.size, Number.MAX_SAFE_INTEGER, `${name}.size`))
       .ascii8(checkMediaType(a.mediaType, `${name}.mediaType`));
   }
+  if (h.version === GROUP_HEADER_VERSION) w.u64(h.epoch as number);
   return w.finish();
 }
 
@@ -115,7 +125,7 @@ function decodeHeaderBytes(bytes: Uint8Array): MessageHeader {
   abytes(bytes, undefined, 'header');
   const r = new Reader(bytes);
   const version = r.u8('version');
-  if (version !== PROTOCOL_VERSION) throw new FrankingError('malformed', `version: unsupported ${version}`);
+  if (version !== PROTOCOL_VERSION && version !== GROUP_HEADER_VERSION) throw new FrankingError('malformed', `version: unsupported ${version}`);
   const conversationId = checkId(r.ascii8('conversationId'), 'conversationId');
   const senderId = checkId(r.ascii8('senderId'), 'senderId');
   const clientMessageId = r.fixed(16, 'clientMessageId').slice();
@@ -143,6 +153,8 @@ function decodeHeaderBytes(bytes: Uint8Array): MessageHeader {
       mediaType: checkMediaType(r.ascii8(`${name}.mediaType`), `${name}.mediaType`),
     });
   }
+  const header: MessageHeader = { version, conversationId, senderId, clientMessageId, sentAt, seq, prevCommitment, contentType, attachments };
+  if (version === GROUP_HEADER_VERSION) header.epoch = r.u64('epoch');
   r.end('header');
-  return { version, conversationId, senderId, clientMessageId, sentAt, seq, prevCommitment, contentType, attachments };
+  return header;
 }

@@ -4,6 +4,8 @@ import { utf8 } from '../crypto/_bytes.ts';
 
 /** Version of the franking wire format described by docs/PROTOCOL.md. */
 export const PROTOCOL_VERSION = 1;
+/** Header version of MLS group messages (§12.3): the v1 layout followed by the MLS epoch (u64). */
+export const GROUP_HEADER_VERSION = 2;
 
 export const COMMITMENT_LABEL = utf8('franking-chat/v1/commitment\0');
 export const AEAD_AD_LABEL = utf8('franking-chat/v1/aead-ad\0');

@@ -1,11 +1,27 @@
-// Groups (docs/PROTOCOL.md §12).
+// Groups on MLS (RFC 9420) with franking in the authenticated data (docs/PROTOCOL.md §12).
 export {
-  type GroupEnvelope,
-  groupRecipients,
-  type GroupSend,
-  GroupSender,
-  groupSendRequest,
-  sealForGroup,
-  type SealForGroupOptions,
-  type SessionLookup,
-} from './group.ts';
+  type GroupMember,
+  type GroupOptions,
+  type GroupEvent,
+  type GroupMessageReceived,
+  type GroupSent,
+  type MembershipChange,
+  MlsGroup,
+  type PendingCommit,
+} from './mls-group.ts';
+export {
+  CREDENTIAL_LABEL,
+  type CredentialKeyPair,
+  credentialBindingInput,
+  generateCredentialKey,
+  type IdentityResolver,
+  type MemberCredential,
+  decodeMemberCredential,
+  encodeMemberCredential,
+} from './credential.ts';
+export { type GeneratedKeyPackage, type GroupIdentity, decodeKeyPackageMessage, generateGroupKeyPackage, keyPackageRef } from './key-packages.ts';
+export { type GroupRoles, type MemberRole, ROLES_EXTENSION_TYPE, decodeRoles, encodeRoles } from './roles.ts';
+export { EPOCH_TAG_LABEL, GROUP_AD_LABEL, GROUP_AD_LENGTH, decodeGroupAd, encodeGroupAd, epochTag } from './authenticated-data.ts';
+export { type GroupWireInfo, type RosterChange, groupIdOf, inspectGroupWire } from './wire.ts';
+export { GROUP_CIPHERSUITE, GROUP_CIPHERSUITE_ID } from './_mls-crypto.ts';
+export { GROUP_ERROR_CODES, GroupError, type GroupErrorCode } from './group-errors.ts';

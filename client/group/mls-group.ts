@@ -1,0 +1,559 @@
+// One member's view of one MLS group (RFC 9420) with franking (docs/PROTOCOL.md §12).
+//
+// Membership is whatever the Commits this client processed say — never what a server lists. Every Commit
+// is checked against the roles in the group context (§12.5) before it is applied, every leaf credential
+// against the account's identity key (§12.2). A message is franked ONCE and encrypted ONCE for the whole
+// group: its commitment c travels in the MLS authenticated_data (§12.4), its header (version 2) binds the
+// conversation (= MLS group id), the sender and the epoch (§12.3).
+import {
+  type ClientState,
+  type KeyPackage,
+  type LeafNode,
+  type MLSMessage,
+  type PrivateKeyPackage,
+  type PrivateMessage,
+  type Proposal,
+  type ProposalWithSender,
+  type PublicMessage,
+  createApplicationMessage,
+  createCommit,
+  createGroup,
+  createProposal,
+  decodeGroupState,
+  emptyPskIndex,
+  encodeGroupState,
+  encodeMlsMessage,
+  joinGroup,
+  processPublicMessage,
+} from 'ts-mls';
+import { defaultClientConfig, type ClientConfig } from 'ts-mls/clientConfig.js';
+import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
+import { Reader, Writer, abytes, equalBytes, toBase64Url } from '../crypto/_bytes.ts';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { SenderChain, type SenderChainState } from '../franking/chain.ts';
+import { type FrankOptions, type FrankInput, type FrankedMessage, type OpenedMessage, openFrankedPayload } from '../franking/franking.ts';
+import { FrankingError } from '../franking/errors.ts';
+import { GROUP_HEADER_VERSION } from '../franking/labels.ts';
+import { groupCiphersuite } from './_mls-crypto.ts';
+import { decodeGroupAd, encodeGroupAd, epochTag } from './authenticated-data.ts';
+import { type IdentityResolver, credentialAccountId, decodeMemberCredential, identityAuthenticationService } from './credential.ts';
+import { GroupError } from './group-errors.ts';
+import { type GroupIdentity, decodeKeyPackageMessage, generateGroupKeyPackage } from './key-packages.ts';
+import { type GroupRoles, type MemberRole, commitRefusal, roleOf, rolesExtension, rolesFromExtensions } from './roles.ts';
+import { decodeGroupWire, groupIdOf } from './wire.ts';
+
+export interface GroupMember {
+  accountId: string;
+  leaf: number;
+  role: MemberRole;
+  /** The identity signing key the credential names (checked against the directory when the member was admitted). */
+  identitySigningKey: Uint8Array;
+}
+
+export interface GroupOptions {
+  /** The identity key this client trusts for an account (key directory / pinned contact); see credential.ts. */
+  resolveIdentity: IdentityResolver;
+}
+
+/** A change of the group made by a Commit, and the member who signed it (§12.5). */
+export interface MembershipChange {
+  kind: 'membership';
+  epoch: number;
+  by: string;
+  added: string[];
+  removed: string[];
+  /** Accounts whose role changed, with their new role. */
+  roles: Array<{ accountId: string; role: MemberRole }>;
+  /** This client was removed (or left): it can neither read nor send from now on. */
+  selfRemoved: boolean;
+}
+
+export interface GroupMessageReceived {
+  kind: 'message';
+  epoch: number;
+  senderId: string;
+  opened: OpenedMessage;
+}
+
+export type GroupEvent =
+  | GroupMessageReceived
+  | MembershipChange
+  | { kind: 'leave_request'; epoch: number; accountId: string }
+  /** A handshake this client already applied (replayed or duplicated by the relay): nothing changed. */
+  | { kind: 'duplicate'; epoch: number };
+
+export interface GroupSent {
+  /** MLSMessage(PrivateMessage) bytes: one ciphertext for every member. */
+  message: Uint8Array;
+  franked: FrankedMessage;
+  commitment: Uint8Array;
+  epoch: number;
+}
+
+export interface PendingCommit {
+  /** MLSMessage(PublicMessage) bytes of the Commit: send to the relay, which orders it (§12.7). */
+  commit: Uint8Array;
+  /** MLSMessage(Welcome) bytes for the members it adds. */
+  welcome?: Uint8Array;
+  /** Accounts the Welcome is for. */
+  welcomeFor: string[];
+  epoch: number;
+}
+
+/** Epochs whose tags and commit hashes are remembered for fork and replay detection. */
+const HISTORY = 32;
+const STATE_VERSION = 1;
+
+const wrap = (e: unknown, code: 'decrypt_failed' | 'malformed', what: string): GroupError => {
+  if (GroupError.is(e)) return e;
+  const message = (e as Error)?.message ?? String(e);
+  // ts-mls' AuthenticationService refusal (credential.ts said no): name it for what it is.
+  return new GroupError(/validate credential/i.test(message) ? 'bad_credential' : code, `${what}: ${message}`);
+};
+
+function leafAt(state: { ratchetTree: ClientState['ratchetTree'] }, leaf: number): LeafNode | undefined {
+  const n = state.ratchetTree[leaf * 2];
+  return n?.nodeType === 'leaf' ? n.leaf : undefined;
+}
+
+function membersOf(state: ClientState): GroupMember[] {
+  const roles = rolesFromExtensions(state.groupContext.extensions);
+  const out: GroupMember[] = [];
+  for (let i = 0; i * 2 < state.ratchetTree.length; i++) {
+    const leaf = leafAt(state, i);
+    if (!leaf || leaf.credential.credentialType !== 'basic') continue;
+    const c = decodeMemberCredential(leaf.credential.identity);
+    out.push({ accountId: c.accountId, leaf: i, role: roleOf(roles, c.accountId), identitySigningKey: c.identitySigningKey });
+  }
+  return out;
+}
+
+export class MlsGroup {
+  private pending: { state: ClientState; commit: PendingCommit; commitHash: Uint8Array } | undefined;
+  /** epoch → epochTag, and epoch → hash of the Commit that ended it (§12.7). */
+  private readonly tags = new Map<number, Uint8Array>();
+  private readonly commits = new Map<number, Uint8Array>();
+  /** Highest epoch seen on the wire: once it is above ours, we must not send (a commit is missing). */
+  private seenEpoch: number;
+  private forkedAt: number | undefined;
+
+  private constructor(
+    private state: ClientState,
+    readonly me: GroupIdentity,
+    readonly conversationId: string,
+    private readonly chain: SenderChain,
+    private readonly opts: GroupOptions,
+  ) {
+    this.seenEpoch = this.epoch;
+  }
+
+  private static config(opts: GroupOptions): ClientConfig {
+    return { ...defaultClientConfig, authService: identityAuthenticationService(opts.resolveIdentity) };
+  }
+
+  /** A new group with this client as its creator (epoch 0, one member). */
+  static async create(conversationId: string, me: GroupIdentity, opts: GroupOptions): Promise<MlsGroup> {
+    const cs = await groupCiphersuite();
+    const kp = await generateGroupKeyPackage(me);
+    const state = await createGroup(groupIdOf(conversationId), kp.publicPackage, kp.privatePackage, [rolesExtension({ creator: me.accountId, admins: [] })], cs, MlsGroup.config(opts));
+    const g = new MlsGroup(state, me, conversationId, new SenderChain(conversationId, me.accountId), opts);
+    g.remember();
+    return g;
+  }
+
+  /**
+   * Joins from a Welcome (RFC 9420 §12.4.3). `privateKeyFor(ref)` returns the private half of one of this
+   * client's published key packages. Every leaf credential in the tree goes through resolveIdentity.
+   */
+  static async join(
+    welcomeBytes: Uint8Array,
+    me: GroupIdentity,
+    keyPackageFor: (ref: string) => { publicPackage: KeyPackage; privatePackage: PrivateKeyPackage } | undefined,
+    opts: GroupOptions,
+  ): Promise<MlsGroup> {
+    const cs = await groupCiphersuite();
+    const m = decodeGroupWire(welcomeBytes);
+    if (m.wireformat !== 'mls_welcome') throw new GroupError('malformed', 'expected a Welcome');
+    const mine = m.welcome.secrets.map((s) => keyPackageFor(toBase64Url(s.newMember))).find((k) => k !== undefined);
+    if (!mine) throw new GroupError('not_a_member', 'the Welcome is not for any key package of this client');
+    let state: ClientState;
+    try {
+      state = await joinGroup(m.welcome, mine.publicPackage, mine.privatePackage, emptyPskIndex, cs, undefined, undefined, MlsGroup.config(opts));
+    } catch (e) {
+      throw wrap(e, 'decrypt_failed', 'Welcome refused');
+    }
+    const conversationId = new TextDecoder().decode(state.groupContext.groupId);
+    rolesFromExtensions(state.groupContext.extensions); // a group without valid roles is not one of ours
+    const g = new MlsGroup(state, me, conversationId, new SenderChain(conversationId, me.accountId), opts);
+    g.remember();
+    return g;
+  }
+
+  get epoch(): number {
+    return Number(this.state.groupContext.epoch);
+  }
+
+  get roles(): GroupRoles {
+    return rolesFromExtensions(this.state.groupContext.extensions);
+  }
+
+  get active(): boolean {
+    return this.state.groupActiveState.kind === 'active';
+  }
+
+  /** The members as the processed Commits say — the only roster this client encrypts to. */
+  members(): GroupMember[] {
+    return membersOf(this.state);
+  }
+
+  /** RFC 9420 §8.7 epoch authenticator: equal for two members iff they share this epoch's group state. */
+  get epochAuthenticator(): Uint8Array {
+    return this.state.keySchedule.epochAuthenticator.slice();
+  }
+
+  /** Set once this client saw proof that members hold different group states (§12.7); sending stops. */
+  get fork(): number | undefined {
+    return this.forkedAt;
+  }
+
+  get hasPendingCommit(): boolean {
+    return this.pending !== undefined;
+  }
+
+  private remember(): void {
+    this.tags.set(this.epoch, epochTag(this.state.keySchedule.epochAuthenticator));
+    for (const e of this.tags.keys()) if (e < this.epoch - HISTORY) this.tags.delete(e);
+    for (const e of this.commits.keys()) if (e < this.epoch - HISTORY) this.commits.delete(e);
+  }
+
+  private checkCanSend(): void {
+    if (!this.active) throw new GroupError('not_a_member', 'this client is no longer a member of the group');
+    if (this.forkedAt !== undefined) throw new GroupError('fork', `members hold different states of epoch ${this.forkedAt}: not sending`);
+    if (this.pending) throw new GroupError('bad_state', 'a commit is waiting for the relay: confirm or discard it first');
+    // §12.7: never encrypt under an epoch we know is stale.
+    if (this.seenEpoch > this.epoch) throw new GroupError('future_epoch', `epoch ${this.seenEpoch} exists and this client is at ${this.epoch}: fetch the missing commits first`);
+  }
+
+  // ---- Application messages ----
+
+  /** Franks `body` once (header v2 with this epoch) and encrypts it once for the whole group. */
+  async send(body: Uint8Array, opts: Omit<FrankInput, 'conversationId' | 'senderId' | 'seq' | 'prevCommitment' | 'epoch'> & FrankOptions = {}): Promise<GroupSent> {
+    this.checkCanSend();
+    const epoch = this.epoch;
+    const cs = await groupCiphersuite();
+    const franked = this.chain.frank(body, { ...opts, epoch });
+    const ad = encodeGroupAd(franked.commitment, this.tags.get(epoch) as Uint8Array);
+    const r = await createApplicationMessage(this.state, franked.payload, cs, ad);
+    this.state = r.newState;
+    const message = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage: r.privateMessage });
+    return { message, franked, commitment: franked.commitment, epoch };
+  }
+
+  /** The sender chain (seq and previous commitment) of this member in this group, for persistence. */
+  chainState(): SenderChainState {
+    return this.chain.toJSON();
+  }
+
+  /**
+   * Processes one group wire message from the relay. Returns what it did, or throws GroupError when the
+   * message must be dropped (the group state is then unchanged).
+   */
+  async receive(bytes: Uint8Array): Promise<GroupEvent> {
+    const m = decodeGroupWire(bytes);
+    if (m.wireformat === 'mls_private_message') return this.receivePrivate(m.privateMessage);
+    if (m.wireformat === 'mls_public_message') return this.receivePublic(m.publicMessage, bytes);
+    throw new GroupError('malformed', `unexpected ${m.wireformat} in a group`);
+  }
+
+  private checkGroup(groupId: Uint8Array): void {
+    if (!equalBytes(groupId, this.state.groupContext.groupId)) throw new GroupError('wrong_group', 'message for another group');
+  }
+
+  private async receivePrivate(pm: PrivateMessage): Promise<GroupMessageReceived> {
+    this.checkGroup(pm.groupId);
+    if (pm.contentType !== 'application') throw new GroupError('malformed', 'handshake messages are PublicMessages here (§12.8)');
+    const epoch = Number(pm.epoch);
+    const ad = decodeGroupAd(pm.authenticatedData);
+    if (epoch > this.epoch) {
+      this.seenEpoch = Math.max(this.seenEpoch, epoch);
+      throw new GroupError('future_epoch', `message from epoch ${epoch}; this client is at ${this.epoch}: a commit is missing`);
+    }
+    const myTag = this.tags.get(epoch);
+    // §12.7: same epoch number, different epoch authenticator: the sender holds another group state.
+    if (myTag && !equalBytes(myTag, ad.epochTag)) {
+      this.forkedAt ??= epoch;
+      throw new GroupError('fork', `the sender holds a different state of epoch ${epoch}: members were shown different commits`);
+    }
+    const cs = await groupCiphersuite();
+    let content: Awaited<ReturnType<typeof unprotectPrivateMessage>>['content'];
+    let tree: ClientState['ratchetTree'];
+    try {
+      if (epoch < this.epoch) {
+        const past = this.state.historicalReceiverData.get(pm.epoch);
+        if (!past) throw new GroupError('stale_epoch', `epoch ${epoch} is too old: its keys are gone`);
+        const r = await unprotectPrivateMessage(past.senderDataSecret, pm, past.secretTree, past.ratchetTree, past.groupContext, this.state.clientConfig.keyRetentionConfig, cs);
+        content = r.content;
+        tree = past.ratchetTree;
+        const historical = new Map(this.state.historicalReceiverData);
+        historical.set(pm.epoch, { ...past, secretTree: r.tree });
+        this.state = { ...this.state, historicalReceiverData: historical };
+      } else {
+        const r = await unprotectPrivateMessage(this.state.keySchedule.senderDataSecret, pm, this.state.secretTree, this.state.ratchetTree, this.state.groupContext, this.state.clientConfig.keyRetentionConfig, cs);
+        content = r.content;
+        tree = this.state.ratchetTree;
+        this.state = { ...this.state, secretTree: r.tree };
+      }
+    } catch (e) {
+      throw wrap(e, 'decrypt_failed', 'group message refused');
+    }
+    if (content.content.contentType !== 'application' || content.content.sender.senderType !== 'member') throw new GroupError('malformed', 'expected an application message from a member');
+    const leaf = leafAt({ ratchetTree: tree }, content.content.sender.leafIndex);
+    if (!leaf) throw new GroupError('decrypt_failed', 'sender leaf is empty');
+    const senderId = credentialAccountId(leaf.credential);
+    // MLS authenticated the AD (and so c) with the content; only now open the commitment (§6, §12.4).
+    let opened: OpenedMessage;
+    try {
+      opened = openFrankedPayload(content.content.applicationData, ad.commitment, { conversationId: this.conversationId, senderId });
+    } catch (e) {
+      if (e instanceof FrankingError) throw new GroupError(e.code === 'commitment_mismatch' ? 'commitment_mismatch' : e.code === 'header_mismatch' ? 'header_mismatch' : 'malformed', e.message);
+      throw e;
+    }
+    if (opened.header.version !== GROUP_HEADER_VERSION || opened.header.epoch !== epoch)
+      throw new GroupError('header_mismatch', `header.epoch ${String(opened.header.epoch)} differs from the MLS epoch ${epoch}`);
+    return { kind: 'message', epoch, senderId, opened };
+  }
+
+  private async receivePublic(pub: PublicMessage, bytes: Uint8Array): Promise<GroupEvent> {
+    this.checkGroup(pub.content.groupId);
+    const epoch = Number(pub.content.epoch);
+    if (pub.content.contentType === 'commit') {
+      const hash = sha256(bytes);
+      if (epoch < this.epoch) {
+        const applied = this.commits.get(epoch);
+        if (applied && equalBytes(applied, hash)) return { kind: 'duplicate', epoch };
+        if (applied) {
+          // §12.7: a second, different Commit for an epoch we already left: the relay showed members different commits.
+          this.forkedAt ??= epoch;
+          throw new GroupError('fork', `a different commit for epoch ${epoch} than the one this client applied`);
+        }
+        throw new GroupError('stale_epoch', `commit for epoch ${epoch}; this client is at ${this.epoch}`);
+      }
+      if (epoch > this.epoch) {
+        this.seenEpoch = Math.max(this.seenEpoch, epoch);
+        throw new GroupError('future_epoch', `commit for epoch ${epoch}; this client is at ${this.epoch}: a commit is missing`);
+      }
+      return this.applyCommit(pub, hash);
+    }
+    if (pub.content.contentType === 'proposal') {
+      if (epoch !== this.epoch) throw new GroupError(epoch < this.epoch ? 'stale_epoch' : 'future_epoch', `proposal for epoch ${epoch}`);
+      const p = pub.content.proposal;
+      const sender = pub.content.sender;
+      // Only "I leave" proposals are used (§12.5): a member's Remove of its own leaf.
+      if (p.proposalType !== 'remove' || sender.senderType !== 'member' || sender.leafIndex !== p.remove.removed)
+        throw new GroupError('not_authorized', 'only a member leaving may propose (its own Remove)');
+      const cs = await groupCiphersuite();
+      try {
+        const r = await processPublicMessage(this.state, pub, emptyPskIndex, cs);
+        this.state = r.newState;
+      } catch (e) {
+        throw wrap(e, 'decrypt_failed', 'proposal refused');
+      }
+      const who = leafAt(this.state, p.remove.removed);
+      return { kind: 'leave_request', epoch, accountId: who ? credentialAccountId(who.credential) : '?' };
+    }
+    throw new GroupError('malformed', 'application data must be a PrivateMessage');
+  }
+
+  private async applyCommit(pub: PublicMessage, hash: Uint8Array): Promise<MembershipChange> {
+    const before = this.state;
+    const sender = pub.content.sender;
+    if (sender.senderType !== 'member') throw new GroupError('not_authorized', 'only members commit (no external commits)');
+    const committerLeaf = leafAt(before, sender.leafIndex);
+    if (!committerLeaf) throw new GroupError('not_authorized', 'commit from an empty leaf');
+    const committer = credentialAccountId(committerLeaf.credential);
+    const roles = rolesFromExtensions(before.groupContext.extensions);
+    let refusal: string | null = null;
+    // ts-mls calls this with the resolved proposal list before applying anything (RFC 9420 §12.4.2).
+    const authorize = (incoming: { kind: 'commit'; proposals: ProposalWithSender[] } | { kind: 'proposal' }) => {
+      if (incoming.kind !== 'commit') return 'reject' as const;
+      refusal = commitRefusal(roles, committer, incoming.proposals, (leaf) => {
+        const l = leafAt(before, leaf);
+        return l ? credentialAccountId(l.credential) : undefined;
+      }, () => projectedMembers(before, incoming.proposals));
+      return refusal ? ('reject' as const) : ('accept' as const);
+    };
+    const cs = await groupCiphersuite();
+    let next: ClientState;
+    try {
+      const r = await processPublicMessage(before, pub, emptyPskIndex, cs, authorize);
+      if (r.actionTaken === 'reject') throw new GroupError('not_authorized', `commit by ${committer} refused: ${refusal ?? 'not allowed'}`);
+      next = r.newState;
+    } catch (e) {
+      throw wrap(e, 'decrypt_failed', 'commit refused');
+    }
+    this.state = next;
+    this.commits.set(Number(before.groupContext.epoch), hash);
+    this.remember();
+    this.seenEpoch = Math.max(this.seenEpoch, this.epoch);
+    return this.describe(before, next, committer);
+  }
+
+  private describe(before: ClientState, after: ClientState, by: string): MembershipChange {
+    const selfRemoved = after.groupActiveState.kind !== 'active';
+    const a = new Map(membersOf(before).map((m) => [m.accountId, m.role]));
+    const b = selfRemoved ? new Map<string, MemberRole>() : new Map(membersOf(after).map((m) => [m.accountId, m.role]));
+    return {
+      kind: 'membership', epoch: Number(after.groupContext.epoch), by,
+      added: [...b.keys()].filter((id) => !a.has(id)),
+      removed: selfRemoved ? [this.me.accountId] : [...a.keys()].filter((id) => !b.has(id)),
+      roles: [...b].filter(([id, role]) => a.has(id) && a.get(id) !== role).map(([accountId, role]) => ({ accountId, role })),
+      selfRemoved,
+    };
+  }
+
+  // ---- Commits by this client ----
+
+  private async commit(proposals: Proposal[], welcomeFor: string[]): Promise<PendingCommit> {
+    this.checkCanSend();
+    const roles = this.roles;
+    const refusal = commitRefusal(roles, this.me.accountId, proposals.map((proposal) => ({ proposal, senderLeafIndex: undefined })),
+      (leaf) => { const l = leafAt(this.state, leaf); return l ? credentialAccountId(l.credential) : undefined; },
+      () => projectedMembers(this.state, proposals.map((proposal) => ({ proposal, senderLeafIndex: undefined }))));
+    if (refusal) throw new GroupError('not_authorized', refusal);
+    const cs = await groupCiphersuite();
+    let r;
+    try {
+      r = await createCommit({ state: this.state, cipherSuite: cs }, { extraProposals: proposals, wireAsPublicMessage: true, ratchetTreeExtension: true });
+    } catch (e) {
+      throw wrap(e, 'malformed', 'commit not possible');
+    }
+    const commit = encodeMlsMessage(r.commit as MLSMessage);
+    const pending: PendingCommit = {
+      commit, welcomeFor, epoch: this.epoch,
+      ...(r.welcome ? { welcome: encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: r.welcome }) } : {}),
+    };
+    this.pending = { state: r.newState, commit: pending, commitHash: sha256(commit) };
+    return pending;
+  }
+
+  /** Adds the owners of these key packages (MLSMessage bytes from the directory). Creator and admins only. */
+  async add(keyPackages: readonly Uint8Array[]): Promise<PendingCommit> {
+    const kps = keyPackages.map(decodeKeyPackageMessage);
+    const ids = kps.map((k) => credentialAccountId(k.leafNode.credential));
+    // §12.2: check each credential against the directory before committing (ts-mls checks again).
+    const auth = identityAuthenticationService(this.opts.resolveIdentity);
+    for (const [i, k] of kps.entries())
+      if (!(await auth.validateCredential(k.leafNode.credential, k.leafNode.signaturePublicKey)))
+        throw new GroupError('bad_credential', `the key package of ${ids[i]} is not bound to the identity key this client knows for it`);
+    const present = new Set(this.members().map((m) => m.accountId));
+    for (const id of ids) if (present.has(id)) throw new GroupError('bad_state', `${id} is already a member`);
+    return this.commit(kps.map((keyPackage) => ({ proposalType: 'add', add: { keyPackage } })), ids);
+  }
+
+  /** Removes members (creator and admins; only the creator removes admins). An admin removed loses the role in the same Commit. */
+  async remove(accountIds: readonly string[]): Promise<PendingCommit> {
+    const members = this.members();
+    const proposals: Proposal[] = accountIds.map((id) => {
+      const m = members.find((x) => x.accountId === id);
+      if (!m) throw new GroupError('bad_state', `${id} is not a member`);
+      return { proposalType: 'remove', remove: { removed: m.leaf } };
+    });
+    const roles = this.roles;
+    if (roles.admins.some((a) => accountIds.includes(a)))
+      proposals.push({ proposalType: 'group_context_extensions', groupContextExtensions: { extensions: [rolesExtension({ creator: roles.creator, admins: roles.admins.filter((a) => !accountIds.includes(a)) })] } });
+    return this.commit(proposals, []);
+  }
+
+  /** Names or demotes an admin (creator only): a GroupContextExtensions commit. */
+  async setRole(accountId: string, role: 'admin' | 'member'): Promise<PendingCommit> {
+    const roles = this.roles;
+    if (!this.members().some((m) => m.accountId === accountId)) throw new GroupError('bad_state', `${accountId} is not a member`);
+    const admins = role === 'admin' ? [...roles.admins, accountId] : roles.admins.filter((a) => a !== accountId);
+    return this.commit([{ proposalType: 'group_context_extensions', groupContextExtensions: { extensions: [rolesExtension({ creator: roles.creator, admins })] } }], []);
+  }
+
+  /** Commits the leave requests (self-Remove proposals) received in this epoch; any member may. */
+  async commitLeaves(): Promise<PendingCommit> {
+    if (Object.keys(this.state.unappliedProposals).length === 0) throw new GroupError('bad_state', 'no leave request to commit');
+    return this.commit([], []);
+  }
+
+  /** Asks to leave: a Remove proposal of this member's own leaf, committed by the next member who commits (§12.5). */
+  async proposeLeave(): Promise<Uint8Array> {
+    this.checkCanSend();
+    const me = this.members().find((m) => m.accountId === this.me.accountId);
+    if (!me) throw new GroupError('not_a_member', 'not a member');
+    if (me.role === 'creator') throw new GroupError('not_authorized', 'the creator cannot leave its group');
+    const cs = await groupCiphersuite();
+    const r = await createProposal(this.state, true, { proposalType: 'remove', remove: { removed: me.leaf } }, cs);
+    this.state = r.newState;
+    return encodeMlsMessage(r.message);
+  }
+
+  /** The relay accepted the pending Commit (it was first for its epoch): apply it. */
+  confirmCommit(): MembershipChange {
+    if (!this.pending) throw new GroupError('bad_state', 'no pending commit');
+    const before = this.state;
+    const { state, commitHash } = this.pending;
+    this.pending = undefined;
+    this.commits.set(Number(before.groupContext.epoch), commitHash);
+    this.state = state;
+    this.remember();
+    this.seenEpoch = Math.max(this.seenEpoch, this.epoch);
+    return this.describe(before, state, this.me.accountId);
+  }
+
+  /** The relay refused the pending Commit (another one won the epoch): forget it; process the winner, then retry. */
+  discardCommit(): void {
+    this.pending = undefined;
+  }
+
+  // ---- Persistence ----
+
+  /** Serialized group state (secret: keep it where the identity key is kept). */
+  serialize(): Uint8Array {
+    const mls = encodeGroupState(this.state);
+    const chain = new TextEncoder().encode(JSON.stringify(this.chain.toJSON()));
+    const w = new Writer(1 + 4 + mls.length + 4 + chain.length + 4 + 1 + (this.tags.size + this.commits.size) * 40 + 8 + 8)
+      .u8(STATE_VERSION).u32(mls.length).raw(mls).u32(chain.length).raw(chain)
+      .u64(this.seenEpoch).u64(this.forkedAt === undefined ? 0 : this.forkedAt + 1).u32(this.tags.size);
+    for (const [e, t] of this.tags) w.u64(e).fixed(t, 16, 'tag');
+    w.u32(this.commits.size);
+    for (const [e, h] of this.commits) w.u64(e).fixed(h, 32, 'hash');
+    return w.finish();
+  }
+
+  static deserialize(bytes: Uint8Array, me: GroupIdentity, opts: GroupOptions): MlsGroup {
+    try {
+      const r = new Reader(abytes(bytes, undefined, 'state'));
+      if (r.u8('version') !== STATE_VERSION) throw new GroupError('malformed', 'group state: unsupported version');
+      const mls = r.fixed(r.u32('mls'), 'mls');
+      const decoded = decodeGroupState(mls, 0);
+      if (!decoded) throw new GroupError('malformed', 'group state: MLS state does not parse');
+      const chain = SenderChain.fromJSON(JSON.parse(new TextDecoder().decode(r.fixed(r.u32('chain'), 'chain'))) as SenderChainState);
+      const state: ClientState = { ...decoded[0], clientConfig: MlsGroup.config(opts) };
+      const g = new MlsGroup(state, me, chain.conversationId, chain, opts);
+      g.seenEpoch = r.u64('seenEpoch');
+      const fork = r.u64('fork');
+      if (fork) g.forkedAt = fork - 1;
+      for (let i = r.u32('tags'); i > 0; i--) g.tags.set(r.u64('epoch'), r.fixed(16, 'tag').slice());
+      for (let i = r.u32('commits'); i > 0; i--) g.commits.set(r.u64('epoch'), r.fixed(32, 'hash').slice());
+      r.end('group state');
+      return g;
+    } catch (e) {
+      throw wrap(e, 'malformed', 'group state');
+    }
+  }
+}
+
+/** Members after applying `proposals` (adds and removes only), for the "every admin is a member" rule. */
+function projectedMembers(state: ClientState, proposals: readonly ProposalWithSender[]): string[] {
+  const members = new Set(membersOf(state).map((m) => m.accountId));
+  for (const { proposal } of proposals) {
+    if (proposal.proposalType === 'remove') {
+      const l = leafAt(state, proposal.remove.removed);
+      if (l) members.delete(credentialAccountId(l.credential));
+    } else if (proposal.proposalType === 'add') members.add(credentialAccountId(proposal.add.keyPackage.leafNode.credential));
+  }
+  return [...members];
+}
