@@ -1,0 +1,173 @@
+// Group benchmark (docs/BENCHMARKS.md "Groups on MLS"): `npm run bench:groups`, bounded with BENCH_QUICK=1.
+// Writes bench/results/groups.json:
+//   {"sizes":[{"members","senderUs","receiverUs","uploadBytes","addCommitMs","removeCommitMs","fanoutSenderUs"},..],"oneToOneReceiverUs"}
+//   senderUs        MlsGroup.send of a 1 KiB body: franking (fk, header v2, HMAC commitment) + one MLS
+//                   PrivateMessage (secret-tree ratchet step, ChaCha20-Poly1305, Ed25519 signature), median µs
+//   receiverUs      MlsGroup.receive of the same at one member: sender-data and content decryption, signature
+//                   verification, commitment check
+//   uploadBytes     bytes the sender uploads per message: the MLSMessage (its AD carries the commitment)
+//   addCommitMs     MlsGroup.add of one key package at the committer (Commit + Welcome), median ms
+//   removeCommitMs  MlsGroup.remove of one member at the committer (Commit with an UpdatePath), median ms
+//   fanoutSenderUs  the v1 pairwise fan-out (bench/_fanout-v1.ts = client/group/group.ts before MLS): frank
+//                   once, encrypt through members − 1 Double Ratchet sessions; sizes ≤ 256 only
+//   oneToOneReceiverUs  Session.receiveFranked of a 1 KiB franked message: the 1:1 baseline for receiverUs
+// Groups are built by the creator adding everyone in one Commit, so the tree's parent nodes are blank except
+// on the committer's path (a fresh group): removes then encrypt the path to many leaves (RFC 9420 §7.9
+// resolution of blank nodes). That is the worst case for removeCommitMs; see docs/BENCHMARKS.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { frankMessage } from '../client/franking/franking.ts';
+import { type GroupIdentity, MlsGroup, generateCredentialKey, generateGroupKeyPackage } from '../client/group/index.ts';
+import { generateIdentity } from '../client/session/identity.ts';
+import { type FetchedPreKeyBundle, PreKeyStore } from '../client/session/prekeys.ts';
+import { type FrankedEnvelope, Session } from '../client/session/session.ts';
+import { GroupSender } from './_fanout-v1.ts';
+
+const quick = process.env.BENCH_QUICK === '1';
+const SIZES = quick ? [2, 8, 64] : [2, 8, 64, 256, 1024];
+const FANOUT_MAX = 256;
+const MESSAGES = quick ? 30 : 200;
+const COMMITS = quick ? 3 : 7;
+const body = new Uint8Array(1024).fill(0x61);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const r2 = (x: number) => Number(x.toFixed(2));
+
+const directory = new Map<string, Uint8Array>();
+const opts = { resolveIdentity: (id: string) => directory.get(id) };
+function identity(accountId: string): GroupIdentity {
+  const id = generateIdentity();
+  directory.set(accountId, id.signingPublicKey);
+  return { accountId, identity: id, credentialKey: generateCredentialKey() };
+}
+
+function pair(): { a: Session; b: Session } {
+  const aId = generateIdentity();
+  const bId = generateIdentity();
+  const store = PreKeyStore.create(bId, { oneTimePreKeys: 1 });
+  const up = store.bundle(bId);
+  const bundle: FetchedPreKeyBundle = { ...up, oneTimePreKey: up.oneTimePreKeys[0] as { id: number; publicKey: string } };
+  delete (bundle as { oneTimePreKeys?: unknown }).oneTimePreKeys;
+  const a = Session.initiate(aId, bundle);
+  const { session: b } = Session.respond(bId, store, a.encrypt(new Uint8Array(1)));
+  a.decrypt(b.encrypt(new Uint8Array(1)));
+  return { a, b };
+}
+
+async function mlsSize(members: number) {
+  const conv = `bench-${members}`;
+  const creatorId = identity(`${conv}-m0`);
+  const creator = await MlsGroup.create(conv, creatorId, opts);
+  const receiverId = identity(`${conv}-m1`);
+  const receiverKp = await generateGroupKeyPackage(receiverId);
+  const others = [receiverKp.bytes];
+  for (let i = 2; i < members; i++) others.push((await generateGroupKeyPackage(identity(`${conv}-m${i}`))).bytes);
+  const p = await creator.add(others);
+  creator.confirmCommit();
+  const receiver = await MlsGroup.join(p.welcome as Uint8Array, receiverId, (ref) => (ref === receiverKp.ref ? receiverKp : undefined), opts);
+
+  // Warm-up, then timed sends (kept for the receiver) and timed receives.
+  for (let i = 0; i < 5; i++) await receiver.receive((await creator.send(body)).message);
+  const sendUs: number[] = [];
+  const msgs: Uint8Array[] = [];
+  for (let i = 0; i < MESSAGES; i++) {
+    const t0 = performance.now();
+    const s = await creator.send(body);
+    sendUs.push((performance.now() - t0) * 1000);
+    msgs.push(s.message);
+  }
+  const recvUs: number[] = [];
+  for (const m of msgs) {
+    const t0 = performance.now();
+    const ev = await receiver.receive(m);
+    recvUs.push((performance.now() - t0) * 1000);
+    if (ev.kind !== 'message') throw new Error('benchmark message not delivered');
+  }
+  const addMs: number[] = [];
+  const removeMs: number[] = [];
+  for (let i = 0; i < COMMITS; i++) {
+    const kp = (await generateGroupKeyPackage(identity(`${conv}-new${i}`))).bytes;
+    let t0 = performance.now();
+    await creator.add([kp]);
+    addMs.push(performance.now() - t0);
+    creator.discardCommit();
+    t0 = performance.now();
+    await creator.remove([`${conv}-m${members - 1}`]);
+    removeMs.push(performance.now() - t0);
+    creator.discardCommit();
+  }
+  return { senderUs: r2(median(sendUs)), receiverUs: r2(median(recvUs)), uploadBytes: msgs[0]!.length, addCommitMs: r2(median(addMs)), removeCommitMs: r2(median(removeMs)) };
+}
+
+function fanoutSize(members: number): number {
+  const sessions = new Map<string, Session>();
+  const roster = ['sender'];
+  for (let i = 1; i < members; i++) {
+    sessions.set(`m${i}`, pair().a);
+    roster.push(`m${i}`);
+  }
+  const sender = new GroupSender('bench-fanout', 'sender');
+  for (let i = 0; i < 5; i++) sender.send(body, roster, sessions);
+  const n = Math.max(10, Math.floor(MESSAGES / Math.max(1, members / 16)));
+  const us: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    sender.send(body, roster, sessions);
+    us.push((performance.now() - t0) * 1000);
+  }
+  return r2(median(us));
+}
+
+function fanoutUploadBytes(members: number): number {
+  const sessions = new Map<string, Session>();
+  const roster = ['sender'];
+  for (let i = 1; i < members; i++) {
+    sessions.set(`m${i}`, pair().a);
+    roster.push(`m${i}`);
+  }
+  const s = new GroupSender('bench-fanout', 'sender').send(body, roster, sessions);
+  return 32 + s.envelopes.reduce((n, e) => n + e.message.length, 0);
+}
+
+function oneToOneReceiverUs(): number {
+  const { a, b } = pair();
+  let seq = 1;
+  const envs: FrankedEnvelope[] = [];
+  for (let i = 0; i < MESSAGES * 5; i++) envs.push(a.sendFranked(frankMessage({ conversationId: 'bench-1to1', senderId: 'alice', seq: seq++ }, body)));
+  const us: number[] = [];
+  for (const e of envs) {
+    const t0 = performance.now();
+    const r = b.receiveFranked(e, { expect: { senderId: 'alice' } });
+    us.push((performance.now() - t0) * 1000);
+    if (r.status !== 'accepted') throw new Error('benchmark message dropped');
+  }
+  return r2(median(us.slice(MESSAGES))); // first fifth: warm-up
+}
+
+const sizes = [];
+const fanoutUpload: Record<number, number> = {};
+for (const members of SIZES) {
+  const t0 = performance.now();
+  const mls = await mlsSize(members);
+  const row = { members, ...mls, ...(members <= FANOUT_MAX ? { fanoutSenderUs: fanoutSize(members) } : {}) };
+  if (members <= FANOUT_MAX) fanoutUpload[members] = fanoutUploadBytes(members);
+  sizes.push(row);
+  console.error(`${members} members: ${JSON.stringify(row)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}
+const result = { sizes, oneToOneReceiverUs: oneToOneReceiverUs() };
+const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'groups.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+const first = sizes[0]!;
+const last = sizes.at(-1)!;
+console.log(JSON.stringify({
+  result,
+  fanoutUploadBytes: fanoutUpload,
+  ratios: {
+    senderLargestOverTwo: r2(last.senderUs / first.senderUs),
+    receiverOverOneToOne: r2(median(sizes.map((s) => s.receiverUs)) / result.oneToOneReceiverUs),
+    uploadLargestOverTwo: r2(last.uploadBytes / first.uploadBytes),
+  },
+  quick, messages: MESSAGES, commits: COMMITS, node: process.version,
+}));
