@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'insufficient_storage', 'undelivered_quota_exceeded', 'id_reserved', 'totp_required', 'totp_invalid', 'wrong_password',
   // scale-out (docs/SCALING.md)
   'client_message_id_reused', 'not_ready',
+  // MLS groups (docs/PROTOCOL.md §12)
+  'stale_epoch', 'invalid_key_package', 'no_key_package',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

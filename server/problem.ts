@@ -19,6 +19,7 @@ const STATUS: Record<ErrorCode, number> = {
   quota_exceeded: 413, attachment_invalid: 422, attachment_not_verified: 409, not_group_admin: 403,
   insufficient_storage: 507, undelivered_quota_exceeded: 429, id_reserved: 400, totp_required: 401, totp_invalid: 401, wrong_password: 403,
   client_message_id_reused: 409, not_ready: 503,
+  stale_epoch: 409, invalid_key_package: 400, no_key_package: 404,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -42,6 +43,8 @@ const TITLE: Record<ErrorCode, string> = {
   id_reserved: 'This user id is reserved', totp_required: 'Two-factor code required', totp_invalid: 'Wrong or reused two-factor code',
   wrong_password: 'Current password is wrong',
   client_message_id_reused: 'clientMessageId already used for a different message', not_ready: 'Not ready: a dependency is unreachable',
+  stale_epoch: 'The group has moved to a newer epoch; fetch its commits and retry',
+  invalid_key_package: 'Invalid MLS key package', no_key_package: 'No key package left for this account',
 };
 
 export const ProblemSchema = z

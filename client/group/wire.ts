@@ -79,3 +79,13 @@ function changeOf(p: Proposal): RosterChange[] {
   if (p.proposalType === 'remove') return [{ op: 'remove', leaf: p.remove.removed }];
   return [];
 }
+
+/** RFC 9420 §5.2 ProposalRef of a PublicMessage proposal: how a Commit refers to it. */
+export async function publicProposalRef(bytes: Uint8Array): Promise<string> {
+  const m = decodeGroupWire(bytes);
+  if (m.wireformat !== 'mls_public_message' || m.publicMessage.content.contentType !== 'proposal') throw new GroupError('malformed', 'expected a PublicMessage proposal');
+  const { makeProposalRef } = await import('ts-mls/authenticatedContent.js');
+  const { groupCiphersuite } = await import('./_mls-crypto.ts');
+  const ref = await makeProposalRef({ wireformat: 'mls_public_message', content: m.publicMessage.content, auth: m.publicMessage.auth }, (await groupCiphersuite()).hash);
+  return toBase64Url(ref);
+}

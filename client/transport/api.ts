@@ -7,11 +7,11 @@ import type { AccountLookup, AccountResponse } from './contract/accounts.ts';
 import type { BlockEntry, BlockList } from './contract/blocks.ts';
 import type { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from './contract/auth.ts';
 import type { Conversation, ConversationList, CreateConversationRequest } from './contract/conversations.ts';
-import type { FetchedBundle, PublishBundleRequest, PublishBundleResponse } from './contract/keys.ts';
+import type { ClaimedKeyPackage, FetchedBundle, KeyPackageCount, PublishBundleRequest, PublishBundleResponse, PublishKeyPackagesRequest } from './contract/keys.ts';
 import type { NoticeList, SignedNoticesRequest } from './contract/notices.ts';
 import type { AckRequest, AckResponse, Envelope, FetchResponse, SendRequest, SendResponse } from './contract/messages.ts';
 import type { ReportDetail, ReportList, ReportSummary, SubmitReportRequest } from './contract/reports.ts';
-import type { AddMembersRequest, RosterResponse, SetRoleRequest } from './contract/groups.ts';
+import type { GroupAckRequest, GroupAckResponse, GroupInboxResponse, GroupSendRequest, GroupSendResponse, RosterResponse } from './contract/groups.ts';
 import type { ReportAttachmentList } from './contract/blobs.ts';
 import { fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
 import type { ByteSource, EncryptOptions, EngineOptions } from '../attachments/attachment.ts';
@@ -39,15 +39,19 @@ export type ReportSummaryJson = z.output<typeof ReportSummary>;
 export type ReportDetailJson = z.output<typeof ReportDetail>;
 export type NoticeJson = z.output<typeof NoticeList>['notices'][number];
 export type RosterJson = z.output<typeof RosterResponse>;
-export type GroupRole = RosterJson['members'][number]['role'];
+export type GroupSendBody = z.input<typeof GroupSendRequest>;
+export type GroupSent = z.output<typeof GroupSendResponse>;
+export type GroupInboxItemJson = z.output<typeof GroupInboxResponse>['items'][number];
+export type KeyPackageCountJson = z.output<typeof KeyPackageCount>;
+export type ClaimedKeyPackageJson = z.output<typeof ClaimedKeyPackage>;
 export type ReportAttachmentJson = z.output<typeof ReportAttachmentList>['attachments'][number];
 export type Ok = z.output<typeof OkResponse>;
 // Compile-time guards that the request shapes used below are the server's.
 export type ChallengeBody = z.input<typeof ChallengeRequest>;
 export type TokenBody = z.input<typeof TokenRequest>;
 type _Ack = z.input<typeof AckRequest>;
-type _AddMembers = z.input<typeof AddMembersRequest>;
-export type SetRoleBody = z.input<typeof SetRoleRequest>;
+type _GroupAck = z.input<typeof GroupAckRequest>;
+type _PublishKeyPackages = z.input<typeof PublishKeyPackagesRequest>;
 
 /** The problem+json members the server sends (server/problem.ts ProblemSchema). */
 export interface Problem {
@@ -269,22 +273,35 @@ export class ApiClient {
     return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}`);
   }
 
-  // ---- Group rosters (docs/PROTOCOL.md §12) ----
-  /** Members of a group and their roles. */
+  // ---- MLS groups (docs/PROTOCOL.md §12) ----
+  /** The relay's routing view of a group. Show members from the MLS state (client/group), never from this. */
   roster(conversationId: string): Promise<RosterJson> {
     return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}/members`);
   }
-  /** Group creator and admins only (not_group_admin otherwise). */
-  addMembers(conversationId: string, accountIds: string[]): Promise<RosterJson> {
-    return this.request('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/members`, { accountIds } satisfies _AddMembers);
+  /** Sends one MLS message (application, Commit with its Welcome, or a leave proposal); `stale_epoch` when a Commit lost the race. */
+  sendGroupMessage(conversationId: string, message: Uint8Array, welcome?: Uint8Array): Promise<GroupSent> {
+    const body: GroupSendBody = { message: toBase64Url(message), ...(welcome ? { welcome: toBase64Url(welcome) } : {}) };
+    return this.request('POST', `/v1/groups/${encodeURIComponent(conversationId)}/messages`, body);
   }
-  /** Removes a member (creator and admins; only the creator removes admins), or leaves when `accountId` is the caller. */
-  removeMember(conversationId: string, accountId: string): Promise<RosterJson | { left: true }> {
-    return this.request('DELETE', `/v1/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(accountId)}`);
+  async groupInbox(opts: { limit?: number; wait?: number } = {}): Promise<GroupInboxItemJson[]> {
+    const q = new URLSearchParams({ limit: String(opts.limit ?? 100), wait: String(opts.wait ?? 0) });
+    return (await this.request<z.output<typeof GroupInboxResponse>>('GET', `/v1/groups/inbox?${q}`)).items;
   }
-  /** Names or demotes an admin (group creator only). */
-  setMemberRole(conversationId: string, accountId: string, role: SetRoleBody['role']): Promise<RosterJson> {
-    return this.request('PUT', `/v1/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(accountId)}/role`, { role } satisfies SetRoleBody);
+  async ackGroupInbox(ids: string[]): Promise<number> {
+    return (await this.request<z.output<typeof GroupAckResponse>>('POST', '/v1/groups/inbox/ack', { ids } satisfies _GroupAck)).deleted;
+  }
+  /** MLS key packages (MLSMessage bytes) for the key directory; `lastResort` replaces the last-resort package. */
+  publishKeyPackages(keyPackages: Uint8Array[], lastResort?: Uint8Array): Promise<KeyPackageCountJson> {
+    const body: _PublishKeyPackages = { keyPackages: keyPackages.map(toBase64Url), ...(lastResort ? { lastResort: toBase64Url(lastResort) } : {}) };
+    return this.request('PUT', '/v1/key-packages', body);
+  }
+  countKeyPackages(): Promise<KeyPackageCountJson> {
+    return this.request('GET', '/v1/key-packages');
+  }
+  /** One key package of `userId` (MLSMessage bytes), consumed unless it is the last-resort one. */
+  async claimKeyPackage(userId: string): Promise<{ keyPackage: Uint8Array; lastResort: boolean }> {
+    const r = await this.request<ClaimedKeyPackageJson>('POST', `/v1/key-packages/${encodeURIComponent(userId)}/claim`);
+    return { keyPackage: fromBase64Url(r.keyPackage, 'keyPackage'), lastResort: r.lastResort };
   }
 
   // ---- Attachment blobs (ciphertext only; docs/PROTOCOL.md §11.8) ----

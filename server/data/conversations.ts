@@ -48,11 +48,12 @@ export function conversationsRepo(db: Db) {
       }
     },
 
-    async createGroup(id: string, createdBy: string, memberIds: string[]): Promise<ConversationRecord> {
-      const row = await db.conversation.create({
-        data: { id, kind: 'group', createdBy, members: { create: memberIds.map((accountId) => ({ accountId })) } },
-        include: withMembers,
-      });
+    /** A group with its creator as the only member, and the relay's MLS routing state at epoch 0 (leaf 0 = creator). */
+    async createGroup(id: string, createdBy: string): Promise<ConversationRecord> {
+      const [row] = await db.$transaction([
+        db.conversation.create({ data: { id, kind: 'group', createdBy, members: { create: [{ accountId: createdBy }] } }, include: withMembers }),
+        db.mlsGroupState.create({ data: { conversationId: id, epoch: 0n, leaves: JSON.stringify([createdBy]), proposals: '{}' } }),
+      ]);
       return toRecord(row);
     },
 

@@ -24,7 +24,7 @@ export const getConversationSpec = {
 export function conversationRoutes(s: Services): Route[] {
   return [
     defineRoute(createConversationSpec, async ({ principal, body, setStatus }) => {
-      if (body.kind === 'group') return view(await s.conversations.createGroup(principal.userId, body.memberIds));
+      if (body.kind === 'group') return view(await s.conversations.createGroup(principal.userId));
       const { conversation, created } = await s.conversations.createDirect(principal.userId, body.peerId);
       if (!created) setStatus(200);
       return view(conversation);

@@ -7,7 +7,7 @@ import { blobRoutes } from './blobs.ts';
 import { blockRoutes } from './blocks.ts';
 import { conversationRoutes } from './conversations.ts';
 import { groupRoutes } from './groups.ts';
-import { keyRoutes } from './keys.ts';
+import { keyPackageRoutes, keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
 import { modAccountRoutes } from './mod-accounts.ts';
 import { modAdminRoutes } from './mod-admin.ts';
@@ -22,7 +22,7 @@ export type RouteGroup = (s: Services) => Route[];
 
 export const ROUTE_GROUPS: readonly RouteGroup[] = [
   authRoutes, accountRoutes, keyRoutes, conversationRoutes, messageRoutes, reportRoutes, modAccountRoutes,
-  modSessionRoutes, modReportRoutes, modAuditRoutes, modAdminRoutes, noticeRoutes, groupRoutes, blobRoutes,
+  modSessionRoutes, modReportRoutes, modAuditRoutes, modAdminRoutes, noticeRoutes, groupRoutes, keyPackageRoutes, blobRoutes,
   modMeRoutes, blockRoutes,
 ];
 

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { ConversationRecord, ConversationsRepo } from '../data/conversations.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 
-export const MAX_GROUP_MEMBERS = 256;
+/** Largest MLS group the relay follows (docs/PROTOCOL.md §12.8). */
+export const MAX_GROUP_MEMBERS = 1024;
 
 export const newConversationId = (): string => `c_${randomBytes(12).toString('base64url')}`;
 
@@ -17,12 +18,12 @@ export class ConversationsService {
     return this.conversations.findOrCreateDirect(newConversationId(), userId, peerId);
   }
 
-  async createGroup(userId: string, memberIds: string[]): Promise<ConversationRecord> {
-    const members = [...new Set([userId, ...memberIds])];
-    if (members.length < 2) throw new InputError('validation_failed', 'memberIds: a group needs at least one other member');
-    if (members.length > MAX_GROUP_MEMBERS) throw new InputError('validation_failed', `memberIds: at most ${MAX_GROUP_MEMBERS} members`);
-    if ((await this.conversations.countExistingAccounts(members)) !== members.length) throw new NotFoundError('account');
-    return this.conversations.createGroup(newConversationId(), userId, members);
+  /**
+   * An MLS group (docs/PROTOCOL.md §12): the creator alone, at epoch 0 of the relay's routing view. Members
+   * join only by Commits the creator or its admins send; the server never adds anyone on its own say-so.
+   */
+  async createGroup(userId: string): Promise<ConversationRecord> {
+    return this.conversations.createGroup(newConversationId(), userId);
   }
 
   /** Visible to members only; to anyone else it does not exist. */

@@ -11,6 +11,7 @@ import { envelopeUsageRepo } from '../data/envelope-usage.ts';
 import { groupMembersRepo } from '../data/group-members.ts';
 import { envelopesRepo } from '../data/envelopes.ts';
 import { keysRepo } from '../data/keys.ts';
+import { keyPackagesRepo } from '../data/key-packages.ts';
 import { moderationEventsRepo } from '../data/moderation-events.ts';
 import { moderationRepo } from '../data/moderation.ts';
 import { moderatorsRepo } from '../data/moderators.ts';
@@ -26,6 +27,7 @@ import { GroupsService } from './groups.ts';
 import { DeliveryHub } from './delivery-hub.ts';
 import { EnforcementService } from './enforcement.ts';
 import { KeyDirectoryService } from './keys.ts';
+import { KeyPackagesService } from './key-packages.ts';
 import { ModerationService } from './moderation.ts';
 import { ModeratorsService } from './moderators.ts';
 import { NoticesService } from './notices.ts';
@@ -45,6 +47,8 @@ import type { KeyringSource } from './stamp-keys.ts';
 export interface Services {
   accounts: AccountsService;
   keys: KeyDirectoryService;
+  /** MLS key packages in the key directory (docs/PROTOCOL.md §12.6). */
+  keyPackages: KeyPackagesService;
   conversations: ConversationsService;
   relay: RelayService;
   reports: ReportsService;
@@ -59,14 +63,14 @@ export interface Services {
   notices: NoticesService;
   /** Attachment blobs and reported attachments (docs/PROTOCOL.md §11.8). */
   blobs: BlobsService;
-  /** Group rosters: admins add and remove members. */
+  /** MLS group relay: orders Commits, follows the roster, one ciphertext per message, stamps per member. */
   groups: GroupsService;
   /** Block lists; the send route drops envelopes to recipients who blocked the sender (issue 15). */
   blocks: BlocksService;
   /** Per-account quota on undelivered envelope bytes (issue 15). */
   envelopeQuota: EnvelopeQuota;
   /** Periodic cleanup: expired envelopes, challenges, sessions, blobs (one process per round: server/shared/sweep-lock.ts). */
-  sweep(): Promise<{ envelopes: number; sessions: number; blobs: number; skipped?: true }>;
+  sweep(): Promise<{ envelopes: number; sessions: number; blobs: number; groupMessages: number; skipped?: true }>;
   /** What several processes share: bus (wake-ups, revocations, keyring announcements), Redis, rate-limit stores. */
   shared: SharedState;
   /** Keeps the stamping keyring current with the key file (rotation reaches every process). */
@@ -104,10 +108,12 @@ export function createServices(
   );
   const moderationEvents = moderationEventsRepo(db);
   const blobs = new BlobsService({ blobs: blobsRepo(db), conversations: conversationsData, events: moderationEvents, config: config.blobs });
+  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, stamping, hub, ttlMs: config.envelopeTtlMs });
   const moderation = new ModerationService(moderationRepo(db), (id) => accounts.forgetSessions(id));
   return {
     accounts,
     keys: new KeyDirectoryService(keysRepo(db), accounts),
+    keyPackages: new KeyPackagesService(keyPackagesRepo(db), accounts),
     conversations: new ConversationsService(conversationsData),
     relay,
     // Check the key file before each verification: a key another process already stamps with is in it.
@@ -117,7 +123,7 @@ export function createServices(
     hub,
     moderationEvents,
     blobs,
-    groups: new GroupsService(groupMembersRepo(db), conversationsData, blobs),
+    groups,
     moderators,
     moderation,
     blocks: new BlocksService(blocksRepo(db), accounts),
@@ -127,8 +133,9 @@ export function createServices(
       const now = new Date();
       const swept = await asSweepLeader(db, async () => ({
         envelopes: await relay.sweep(now), sessions: (await accounts.sweep(now)) + (await moderators.sweep(now)), blobs: await blobs.sweep(now),
+        groupMessages: await groups.sweep(now),
       }));
-      return swept ?? { envelopes: 0, sessions: 0, blobs: 0, skipped: true as const };
+      return swept ?? { envelopes: 0, sessions: 0, blobs: 0, groupMessages: 0, skipped: true as const };
     },
     shared,
     keyringSync,

@@ -5,7 +5,7 @@ import { Id, IsoTime } from './_common.ts';
 export const CreateConversationRequest = z
   .discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('direct'), peerId: Id }),
-    z.strictObject({ kind: z.literal('group'), memberIds: z.array(Id).min(1).max(255) }),
+    z.strictObject({ kind: z.literal('group') }).meta({ description: 'an MLS group with the caller as its only member; members join by Commit (POST /v1/groups/{id}/messages)' }),
   ])
   .meta({ id: 'CreateConversationRequest' });
 export const Conversation = z

@@ -1,16 +1,53 @@
-// API contract: groups (request and response schemas; docs/API.md). The server validates with these; the SDK types from them.
+// API contract: MLS groups (request and response schemas; docs/API.md, docs/PROTOCOL.md §12.8). The server
+// validates with these; the SDK types from them. Membership changes only by MLS Commits sent here.
 import { z } from 'zod';
-import { Id, IsoTime } from './_common.ts';
+import { b64Max, Id, IsoTime, StampJson } from './_common.ts';
+
+/** Largest group wire message: a 1,024-member Commit with its UpdatePath, or a Welcome carrying the ratchet tree. */
+export const MAX_GROUP_WIRE_BYTES = 4 * 1024 * 1024;
 
 export const ConversationParams = z.strictObject({ conversationId: Id });
-export const MemberParams = z.strictObject({ conversationId: Id, accountId: Id });
 export const RosterResponse = z
   .strictObject({
     conversationId: Id,
     createdBy: Id,
-    members: z.array(z.strictObject({ accountId: Id, role: z.enum(['creator', 'admin', 'member']), joinedAt: IsoTime })),
+    epoch: z.number().int().min(0).meta({ description: 'the epoch of the last Commit the relay accepted' }),
+    members: z.array(z.strictObject({ accountId: Id, joinedAt: IsoTime })),
   })
-  .meta({ id: 'GroupRoster' });
-export const AddMembersRequest = z.strictObject({ accountIds: z.array(Id).min(1).max(255) }).meta({ id: 'AddMembersRequest' });
-export const SetRoleRequest = z.strictObject({ role: z.enum(['admin', 'member']) }).meta({ id: 'SetMemberRoleRequest' });
-export const Left = z.strictObject({ left: z.literal(true) });
+  .meta({ id: 'GroupRoster', description: "The relay's routing view, followed from Commits. Clients show the roster their MLS state gives them, never this." });
+
+export const GroupSendRequest = z
+  .strictObject({
+    message: b64Max(MAX_GROUP_WIRE_BYTES, 1).meta({ description: 'MLSMessage: a PrivateMessage (application, franked: §12.4) or a PublicMessage (Commit, or a member\'s own Remove proposal)' }),
+    welcome: b64Max(MAX_GROUP_WIRE_BYTES, 1).optional().meta({ description: 'MLSMessage(Welcome) for the members a Commit adds' }),
+  })
+  .meta({ id: 'GroupSendRequest' });
+export const GroupSendResponse = z
+  .strictObject({
+    messageId: Id,
+    serverTime: z.number().int(),
+    kind: z.enum(['application', 'commit', 'proposal']),
+    epoch: z.number().int().min(0).meta({ description: 'the group epoch after this message (a Commit moves it on by one)' }),
+    stamp: StampJson.optional().meta({ description: "application messages: the sender's own stamp (role sender)" }),
+  })
+  .meta({ id: 'GroupSendResponse' });
+
+export const GroupInboxItem = z
+  .strictObject({
+    id: Id.meta({ description: 'message id; acknowledge with it' }),
+    conversationId: Id,
+    senderId: Id,
+    kind: z.enum(['application', 'commit', 'proposal', 'welcome']),
+    epoch: z.number().int().min(0),
+    message: b64Max(MAX_GROUP_WIRE_BYTES, 1),
+    serverTime: z.number().int(),
+    stamp: StampJson.optional().meta({ description: "application messages: this member's recipient stamp" }),
+  })
+  .meta({ id: 'GroupInboxItem' });
+export const GroupInboxQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  wait: z.coerce.number().int().min(0).max(60).default(0).meta({ description: 'long-poll: seconds to wait when nothing is pending' }),
+});
+export const GroupInboxResponse = z.strictObject({ items: z.array(GroupInboxItem) }).meta({ id: 'GroupInboxResponse' });
+export const GroupAckRequest = z.strictObject({ ids: z.array(Id).min(1).max(500) }).meta({ id: 'GroupAckRequest' });
+export const GroupAckResponse = z.strictObject({ deleted: z.number().int() }).meta({ id: 'GroupAckResponse' });

@@ -12,8 +12,13 @@ export { AttachmentParams, BlobParams, BlobUploaded, BlobUploadQuery, ReportAtta
 export { BlockEntry, BlockList, BlockParams, MAX_BLOCKS } from './blocks.ts';
 export { Conversation, ConversationList, ConversationParams, CreateConversationRequest } from './conversations.ts';
 export { IsoTime, Id, Role, StampJson, U32, b64Exact, b64Max } from './_common.ts';
-export { AddMembersRequest, RosterResponse, SetRoleRequest } from './groups.ts';
-export { FetchBundleParams, FetchedBundle, OneTimePreKey, PublishBundleRequest, PublishBundleResponse, SignedPreKey } from './keys.ts';
+export {
+  GroupAckRequest, GroupAckResponse, GroupInboxItem, GroupInboxQuery, GroupInboxResponse, GroupSendRequest, GroupSendResponse, MAX_GROUP_WIRE_BYTES, RosterResponse,
+} from './groups.ts';
+export {
+  ClaimKeyPackageParams, ClaimedKeyPackage, FetchBundleParams, FetchedBundle, KeyPackageCount, OneTimePreKey, PublishBundleRequest, PublishBundleResponse,
+  PublishKeyPackagesRequest, SignedPreKey,
+} from './keys.ts';
 export { AckRequest, AckResponse, Envelope, FetchQuery, FetchResponse, MAX_CIPHERTEXT_BYTES, MAX_RECIPIENTS, SendRequest, SendResponse } from './messages.ts';
 export { Notice, NoticeList, NoticesQuery, SignedNoticesRequest } from './notices.ts';
 export {

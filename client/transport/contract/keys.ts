@@ -1,6 +1,6 @@
 // API contract: keys (request and response schemas; docs/API.md). The server validates with these; the SDK types from them.
 import { z } from 'zod';
-import { b64Exact, Id, U32 } from './_common.ts';
+import { b64Exact, b64Max, Id, U32 } from './_common.ts';
 
 export const SignedPreKey = z
   .strictObject({
@@ -30,3 +30,17 @@ export const FetchedBundle = z
     oneTimePreKey: OneTimePreKey.optional().meta({ description: 'at most one; never handed out twice' }),
   })
   .meta({ id: 'FetchedPreKeyBundle' });
+
+/** MLS key packages (docs/PROTOCOL.md §12.6): MLSMessage(mls_key_package) bytes, base64url. */
+const KeyPackageBytes = b64Max(16 * 1024, 1);
+export const PublishKeyPackagesRequest = z
+  .strictObject({
+    keyPackages: z.array(KeyPackageBytes).max(100).meta({ description: 'one-time key packages: each handed out once' }),
+    lastResort: KeyPackageBytes.optional().meta({ description: 'replaces the last-resort package, handed out when no one-time package is left' }),
+  })
+  .meta({ id: 'PublishKeyPackagesRequest' });
+export const KeyPackageCount = z.strictObject({ oneTime: z.number().int(), lastResort: z.boolean() }).meta({ id: 'KeyPackageCount' });
+export const ClaimKeyPackageParams = z.strictObject({ userId: Id });
+export const ClaimedKeyPackage = z
+  .strictObject({ keyPackage: KeyPackageBytes, lastResort: z.boolean() })
+  .meta({ id: 'ClaimedKeyPackage', description: "one of the account's key packages; never the same one-time package twice" });
