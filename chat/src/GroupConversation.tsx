@@ -1,7 +1,9 @@
-// A group conversation: messages from every member with sender names, the roster (creator and admins add
-// and remove members, the creator names admins; anyone leaves), Report on every other member's message.
-// Each message is franked once and encrypted separately for every current member (docs/PROTOCOL.md §12).
+// A group conversation: messages from every member with sender names, the members (creator and admins add
+// and remove members, the creator names admins; anyone leaves — each change an MLS Commit that every member's
+// client checks and shows with the member who signed it), each member's safety number, Report on every other
+// member's message. Each message is franked once and encrypted once for the group (docs/PROTOCOL.md §12).
 import { type FormEvent, useEffect, useState } from 'react';
+import { SafetyNumberDialog } from './SafetyNumberDialog.tsx';
 import { LockIcon } from './Icons.tsx';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import { MessageLog } from './MessageLog.tsx';
@@ -43,12 +45,17 @@ export function GroupConversation({ engine, snap, conversationId, onShowReports,
           </button>
         </header>
 
+        {group.forkedAt !== undefined && (
+          <p className="warn-text" role="alert">
+            Members of this group were shown different histories of who is in it (epoch {group.forkedAt}). Sending is stopped: compare safety numbers and start a new group.
+          </p>
+        )}
         <MessageLog
           engine={engine}
           snap={snap}
           messages={messages}
           label={`Messages in ${group.name}`}
-          intro={<>Messages in this group are end-to-end encrypted for each member: the server cannot read them, it only knows who is in the group. Anyone can press <strong>Report</strong> on a message; you choose which messages moderators see.</>}
+          intro={<>Messages in this group are end-to-end encrypted with MLS: the server cannot read them, and only the creator and admins can change who is in the group — every member's app checks each change and shows who made it. Anyone can press <strong>Report</strong> on a message; you choose which messages moderators see.</>}
           showSender
           senderLabel={(m) => m.senderId}
           groupName={group.name}
@@ -58,7 +65,7 @@ export function GroupConversation({ engine, snap, conversationId, onShowReports,
         <Composer
           label={`Message ${group.name}`}
           placeholder={`Message ${group.name}`}
-          disabled={blocked || !group.active}
+          disabled={blocked || !group.active || group.forkedAt !== undefined}
           disabledText={group.active ? undefined : 'You are no longer a member of this group'}
           onSend={(text, file) => engine.sendGroup(conversationId, text, file)}
           draftKey={`${snap.me}/${conversationId}`}
@@ -76,6 +83,20 @@ function Roster({ engine, snap, conversationId, onLeft, onClose }: { engine: Cha
   const [handles, setHandles] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [safetyFor, setSafetyFor] = useState<string | null>(null);
+  const [mismatch, setMismatch] = useState<Record<string, boolean>>({});
+  const memberIds = group?.members.map((m) => m.accountId).join(',') ?? '';
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const out: Record<string, boolean> = {};
+      for (const id of memberIds.split(',')) if (id && id !== snap.me) out[id] = (await engine.groupKeyMatchesContact(conversationId, id)) === false;
+      if (live) setMismatch(out);
+    })();
+    return () => {
+      live = false;
+    };
+  }, [engine, conversationId, memberIds, snap.me]);
   if (!group) return null;
   const myRole = group.members.find((m) => m.accountId === snap.me)?.role;
   const canManage = myRole === 'creator' || myRole === 'admin';
@@ -107,7 +128,7 @@ function Roster({ engine, snap, conversationId, onLeft, onClose }: { engine: Cha
           Close
         </button>
       </div>
-      <p className="hint">The server knows who is in the group (not what anyone writes). Roster changes are shown in the conversation.</p>
+      <p className="hint">Only the creator and admins can change who is in the group; every change is signed and shown in the conversation with who made it. Compare safety numbers to know each member is who they say.</p>
       <ul className="roster-list">
         {group.members.map((m) => {
           const isMe = m.accountId === snap.me;
@@ -121,7 +142,17 @@ function Roster({ engine, snap, conversationId, onLeft, onClose }: { engine: Cha
               <span className="member-name">
                 {isMe ? `${m.accountId} (you)` : m.accountId}
                 <span className="role">{ROLE_LABELS[m.role]}</span>
+                {mismatch[m.accountId] && <span className="warn-text"> Group key differs from your contact's identity key</span>}
               </span>
+              {!isMe && (
+                <button type="button" className="link" disabled={busy} aria-label={`Safety number with ${m.accountId}`}
+                  onClick={() => void run(async () => {
+                    if (!engine.contact(m.accountId)) await engine.addContact(m.accountId);
+                    setSafetyFor(m.accountId);
+                  })}>
+                  Safety number
+                </button>
+              )}
               {myRole === 'creator' && !isMe && m.role !== 'creator' && (
                 <button type="button" className="link" disabled={busy} onClick={() => void run(() => engine.setAdmin(conversationId, m.accountId, m.role !== 'admin'))}>
                   {m.role === 'admin' ? 'Remove admin' : 'Make admin'}
@@ -152,6 +183,7 @@ function Roster({ engine, snap, conversationId, onLeft, onClose }: { engine: Cha
           {error}
         </p>
       )}
+      {safetyFor && <SafetyNumberDialog engine={engine} peerId={safetyFor} onClose={() => setSafetyFor(null)} />}
       {group.active && (
         <button
           type="button"

@@ -1,11 +1,11 @@
 // The chat client without React: account, sessions, franked sending and receiving, reports. Every
 // cryptographic step runs in this page; the server sees ciphertext, commitments and stamps, and plaintext
 // only in the items of a report the user confirms. UI code reads `snapshot` and calls the methods below.
-// Groups (docs/PROTOCOL.md §12): frank once, encrypt per member through the pairwise sessions. Attachments
+// Groups (docs/PROTOCOL.md §12): MLS, in ./groups.ts — frank once, encrypt once for the group. Attachments
 // (§11): encrypted while uploading; recipients download and verify the whole file before showing it.
-import { ApiClient, ApiError, type EnvelopeJson, type ReportAttachmentJson, type ReportCategory, type RosterJson } from '../../client/transport/api.ts';
+import { ApiClient, ApiError, type EnvelopeJson, type ReportAttachmentJson, type ReportCategory } from '../../client/transport/api.ts';
 import { AttachmentError } from '../../client/attachments/attachment-errors.ts';
-import { sealForGroup } from '../../client/group/group.ts';
+import { ChatGroups, GROUP_INFO_TYPE } from './groups.ts';
 import { type AttachmentDescriptor, decodeHeader } from '../../client/franking/header.ts';
 import { fromUtf8, utf8 } from '../../client/crypto/_bytes.ts';
 import { deserializeIdentity, generateIdentity, type IdentityKeyPair, serializeIdentity } from '../../client/session/identity.ts';
@@ -34,8 +34,7 @@ const MAX_PREVIOUS_SESSIONS = 3;
 /** Largest file the chat sends or downloads: files are kept whole in this browser's storage. */
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 export const GROUP_NAME_MAX = 60;
-/** Content type of the franked message that carries a group's name (body: JSON {"name": …}). */
-export const GROUP_INFO_TYPE = 'application/vnd.franking-chat.group-info+json';
+export { GROUP_INFO_TYPE };
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 export interface OutgoingFile {
@@ -162,6 +161,24 @@ export class ChatEngine {
   readonly safety: Safety;
   /** Other tabs of this chat (chat/src/tab-sync.ts). */
   private readonly tabs: TabSync;
+  /** MLS groups (./groups.ts): the engine lends it storage, the lock and the snapshot. */
+  private readonly mls: ChatGroups = new ChatGroups({
+    api: () => this.api,
+    store: () => this.store,
+    me: () => this.me,
+    identity: () => this.identity as IdentityKeyPair,
+    locked: (fn) => this.locked(fn),
+    group: (id) => this.group(id),
+    upsertGroup: (g) => this.upsertGroup(g),
+    putMessage: (m) => this.putMessage(m),
+    noteBlocked: (e) => this.noteBlocked(e),
+    contactSigningKey: (id) => {
+      const k = this.contact(id)?.identity?.signingKey;
+      return k ? fromBase64Url(k, 'signingKey') : undefined;
+    },
+    fetchAttachments: (id) => void this.fetchAttachments(id).catch(() => undefined),
+    online: () => this.account !== null && this.state.standing === null,
+  });
 
   constructor(private readonly baseUrl = '') {
     this.api = new ApiClient({ baseUrl, refreshToken: () => this.relogin() });
@@ -264,6 +281,8 @@ export class ChatEngine {
     }
     await this.maintainPreKeys().catch(() => undefined);
     void this.safety.sync().catch(() => undefined);
+    await this.mls.maintainKeyPackages().catch(() => undefined);
+    this.mls.start();
     void this.refreshNotices();
     void this.refreshReports();
     void this.refreshGroups();
@@ -302,6 +321,7 @@ export class ChatEngine {
     if (this.state.standing?.code !== standing.code) {
       this.set({ standing });
       this.push?.stop();
+      this.mls.stop();
       void this.refreshNotices();
     }
     return true;
@@ -343,6 +363,7 @@ export class ChatEngine {
   /** Log out and delete every key and message from this browser. */
   async forgetDevice(): Promise<void> {
     this.push?.stop();
+    this.mls.stop();
     if (this.reportsTimer) clearInterval(this.reportsTimer);
     await this.api.logout().catch(() => undefined);
     await this.store.wipe();
@@ -452,19 +473,12 @@ export class ChatEngine {
     await this.sendTo({ conversationId: contact.conversationId, recipients: [peerId], peerId, group: false }, text, file);
   }
 
-  /** Sends to a group: franked once, encrypted through each current member's pairwise session (§12). */
+  /** Sends to a group: franked once, MLS-encrypted once for every member (§12, ./groups.ts). */
   async sendGroup(conversationId: string, text: string, file?: OutgoingFile): Promise<void> {
-    const recipients = await this.groupRecipients(conversationId);
-    await this.sendTo({ conversationId, recipients, peerId: '', group: true }, text, file);
-  }
-
-  /** The roster as the server knows it now, minus this user; refuses when this user is not a member. */
-  private async groupRecipients(conversationId: string): Promise<string[]> {
-    const g = await this.refreshGroup(conversationId);
+    const g = this.group(conversationId);
     if (!g?.active) throw new Error("Not sent: you're no longer a member of this group.");
-    const recipients = g.members.map((m) => m.accountId).filter((id) => id !== this.me);
-    if (recipients.length === 0) throw new Error('Not sent: nobody else is in this group yet. Add members first.');
-    return recipients;
+    if (g.forkedAt !== undefined) throw new Error('Not sent: members of this group were shown different histories. Start a new group.');
+    await this.sendTo({ conversationId, recipients: [], peerId: '', group: true }, text, file);
   }
 
   /**
@@ -490,6 +504,14 @@ export class ChatEngine {
         throw new Error(describeSendError(e).text.replace('Not sent:', 'The file was not sent:'));
       }
     }
+    if (t.group) {
+      const sealed = await this.mls.seal(t.conversationId, body, attachments, kind);
+      if (plaintext && file) await this.store.write([{ store: 'files', value: { id: `${sealed.id}#0`, messageId: sealed.id, index: 0, data: new Blob([plaintext as Uint8Array<ArrayBuffer>], { type: file.mediaType }) } }]);
+      const withFile: MessageRecord = file ? { ...sealed, attachments: [{ mediaType: attachments[0]?.mediaType ?? file.mediaType, size: file.data.size, status: 'ready' as const }] } : sealed;
+      if (file) await this.store.write([{ store: 'messages', value: withFile }]);
+      this.putMessage(withFile);
+      return this.deliver(withFile);
+    }
     const message = await this.locked(async () => {
       const sessions = new Map<string, Session>();
       const records = new Map<string, SessionRecord>();
@@ -505,8 +527,8 @@ export class ChatEngine {
       const chainState = await this.store.chain(t.conversationId);
       const chain = chainState ? SenderChain.fromJSON(chainState) : new SenderChain(t.conversationId, this.me);
       const franked = chain.frank(utf8(body), { contentType: kind ? GROUP_INFO_TYPE : TEXT_TYPE, attachments });
-      // One commitment for everyone; one ciphertext per recipient (a 1:1 is a roster of two).
-      const sealed = sealForGroup(franked, [this.me, ...t.recipients], sessions);
+      // The commitment travels beside the session ciphertext (§5); one ciphertext for the peer.
+      const envelopes = t.recipients.map((id) => ({ recipientId: id, ciphertext: toBase64Url((sessions.get(id) as Session).sendFranked(franked).message) }));
       const clientMessageId = toBase64Url(franked.header.clientMessageId);
       const m: MessageRecord = {
         id: `local:${clientMessageId}`,
@@ -524,7 +546,7 @@ export class ChatEngine {
         ...(file ? { attachments: [{ mediaType: attachments[0]?.mediaType ?? file.mediaType, size: file.data.size, status: 'ready' as const }] } : {}),
         pending: {
           commitment: toBase64Url(franked.commitment),
-          envelopes: sealed.envelopes.map((e) => ({ recipientId: e.recipientId, ciphertext: toBase64Url(e.message) })),
+          envelopes,
           clientMessageId,
           fk: toBase64Url(franked.fk),
           header: toBase64Url(franked.headerBytes),
@@ -560,15 +582,11 @@ export class ChatEngine {
       delete m.errorCode;
       this.putMessage(m);
     }
-    let envelopes = p.envelopes ?? [{ recipientId: m.peerId, ciphertext: p.ciphertext as string }];
-    if (m.group) {
-      // Members removed since it was sealed are not addressed (the relay refuses the whole send otherwise).
-      const g = this.group(m.conversationId);
-      if (g) envelopes = envelopes.filter((e) => g.members.some((x) => x.accountId === e.recipientId));
-    }
+    const envelopes = p.envelopes ?? [{ recipientId: m.peerId, ciphertext: p.ciphertext as string }];
     try {
-      if (envelopes.length === 0) throw new Error('nobody left to send it to');
-      const sent = await this.api.send({ conversationId: m.conversationId, commitment: p.commitment, clientMessageId: p.clientMessageId, envelopes });
+      const sent = m.group
+        ? await this.mls.deliver(m)
+        : await this.api.send({ conversationId: m.conversationId, commitment: p.commitment, clientMessageId: p.clientMessageId, envelopes });
       const item: ReportItemJson = { stamp: sent.stamp, commitment: p.commitment, fk: p.fk, header: p.header, body: p.body };
       const done: MessageRecord = { ...m, state: 'sent', serverTime: sent.serverTime, item };
       delete done.pending;
@@ -576,7 +594,7 @@ export class ChatEngine {
       this.putMessage(done);
     } catch (e) {
       this.noteBlocked(e);
-      if (m.group && ApiError.is(e, 'not_a_member')) await this.refreshGroup(m.conversationId).catch(() => undefined);
+      if (m.group && ApiError.is(e, 'stale_epoch')) await this.mls.syncNow().catch(() => undefined);
       // A ban ends the session: the send then fails as invalid_token and re-login as account_banned.
       const standing = this.state.standing;
       const { text, code } = describeSendError(standing && ApiError.is(e) && e.status === 401 ? standingError(standing) : e);
@@ -602,141 +620,55 @@ export class ChatEngine {
     return handles.filter((h) => h !== this.me);
   }
 
-  private groupError(e: unknown, what: string): Error {
-    if (this.noteBlocked(e)) return new Error(`Your account is restricted, so you cannot ${what}.`);
-    if (ApiError.is(e, 'not_found')) return new Error(`Could not ${what}: one of those handles is not registered (or the group is gone). Check the spelling.`);
-    if (ApiError.is(e, 'not_group_admin')) return new Error(`Only the group's creator and admins can ${what}.`);
-    if (ApiError.is(e, 'network_error')) return new Error(`Could not ${what}: the server can't be reached.`);
-    return new Error(ApiError.is(e) ? `Could not ${what}: ${e.detail}` : `Could not ${what}.`);
-  }
-
-  /** Creates a group on the server (it learns the roster only) and sends its name, franked, to the members. */
+  /** Creates an MLS group: this user alone, then one Commit adding the members; its name travels franked. */
   async createGroup(name: string, membersRaw: string): Promise<GroupRecord> {
     const title = name.trim();
     if (!title) throw new Error('Give the group a name.');
     if (title.length > GROUP_NAME_MAX) throw new Error(`Group names are at most ${GROUP_NAME_MAX} characters.`);
     const members = this.parseHandles(membersRaw);
     if (members.length === 0) throw new Error('Add at least one other member by handle.');
-    let roster: RosterJson;
-    try {
-      const conv = await this.api.createConversation({ kind: 'group', memberIds: members });
-      roster = await this.api.roster(conv.id);
-    } catch (e) {
-      throw this.groupError(e, 'create the group');
-    }
-    const g = await this.saveGroup(roster, { name: title });
-    await this.sendGroupInfo(g);
+    const g = await this.mls.create(title, members);
+    await this.sendGroupInfo(g.conversationId);
     return this.group(g.conversationId) ?? g;
   }
 
   /** The group's name travels end-to-end encrypted and franked, like any message (new members learn it too). */
-  private async sendGroupInfo(g: GroupRecord): Promise<void> {
-    const recipients = g.members.map((m) => m.accountId).filter((id) => id !== this.me);
-    if (recipients.length === 0) return;
-    await this.sendTo({ conversationId: g.conversationId, recipients, peerId: '', group: true }, JSON.stringify({ name: g.name }), undefined, 'group-info');
+  private async sendGroupInfo(conversationId: string): Promise<void> {
+    const g = this.group(conversationId);
+    if (!g || g.members.length < 2) return;
+    await this.sendTo({ conversationId, recipients: [], peerId: '', group: true }, JSON.stringify({ name: g.name }), undefined, 'group-info');
   }
 
+  /** Adds members by MLS Commit (creator and admins; every member's client checks it). */
   async addMembers(conversationId: string, membersRaw: string): Promise<void> {
     const members = this.parseHandles(membersRaw);
     if (members.length === 0) throw new Error('Type the handles of the people to add.');
-    let roster: RosterJson;
-    try {
-      roster = await this.api.addMembers(conversationId, members);
-    } catch (e) {
-      throw this.groupError(e, 'add members');
-    }
-    const g = await this.saveGroup(roster);
-    await this.sendGroupInfo(g);
+    await this.mls.add(conversationId, members);
+    await this.sendGroupInfo(conversationId);
   }
 
-  /** Removes a member (creator/admins), or leaves the group when `accountId` is this user. */
+  /** Removes a member by Commit (creator/admins), or leaves the group when `accountId` is this user. */
   async removeMember(conversationId: string, accountId: string): Promise<void> {
-    let r: RosterJson | { left: true };
-    try {
-      r = await this.api.removeMember(conversationId, accountId);
-    } catch (e) {
-      throw this.groupError(e, accountId === this.me ? 'leave the group' : 'remove that member');
-    }
-    if ('left' in r) await this.markLeft(conversationId, 'You left the group.');
-    else await this.saveGroup(r);
+    await this.mls.remove(conversationId, accountId);
   }
 
   async setAdmin(conversationId: string, accountId: string, admin: boolean): Promise<void> {
-    try {
-      await this.saveGroup(await this.api.setMemberRole(conversationId, accountId, admin ? 'admin' : 'member'));
-    } catch (e) {
-      throw this.groupError(e, 'change admins');
-    }
+    await this.mls.setAdmin(conversationId, accountId, admin);
   }
 
-  private systemNote(conversationId: string, text: string): MessageRecord {
-    return {
-      id: `note:${conversationId}:${Date.now()}:${Math.random().toString(36).slice(2)}`, conversationId, peerId: '', direction: 'system', senderId: '',
-      text, sentAt: Date.now(), serverTime: Date.now(), seq: null, group: true,
-    };
+  /** Whether a member's group key names the identity key of this user's contact with them (null: not a contact). */
+  groupKeyMatchesContact(conversationId: string, accountId: string): Promise<boolean | null> {
+    return this.mls.keyMatchesContact(conversationId, accountId);
   }
 
-  /** Stores the server's roster; roster changes appear in the conversation (the server, not a member, vouches for them). */
-  private async saveGroup(roster: RosterJson, patch: Partial<GroupRecord> = {}): Promise<GroupRecord> {
-    const old = this.group(roster.conversationId);
-    const members = roster.members.map((m) => ({ accountId: m.accountId, role: m.role }));
-    const g: GroupRecord = {
-      conversationId: roster.conversationId, name: old?.name ?? `Group with ${members.map((m) => m.accountId).filter((id) => id !== this.me).join(', ') || 'nobody'}`,
-      createdBy: roster.createdBy, members, active: members.some((m) => m.accountId === this.me),
-      addedAt: old?.addedAt ?? Date.now(), lastActivity: old?.lastActivity ?? Date.now(), unread: old?.unread ?? 0, ...patch,
-    };
-    const notes: MessageRecord[] = [];
-    if (old) {
-      const before = new Map(old.members.map((m) => [m.accountId, m.role]));
-      const after = new Map(members.map((m) => [m.accountId, m.role]));
-      const who = (id: string) => (id === this.me ? 'You' : id);
-      for (const [id] of after) if (!before.has(id)) notes.push(this.systemNote(g.conversationId, `${who(id)} joined the group.`));
-      for (const [id] of before) if (!after.has(id)) notes.push(this.systemNote(g.conversationId, `${who(id)} left or was removed from the group.`));
-      for (const [id, role] of after) if (before.has(id) && before.get(id) !== role && role !== 'creator') notes.push(this.systemNote(g.conversationId, `${who(id)} ${role === 'admin' ? 'is now an admin' : 'is no longer an admin'}.`));
-    }
-    const unchanged = old && notes.length === 0 && old.active === g.active && old.createdBy === g.createdBy && Object.keys(patch).length === 0;
-    if (unchanged) return old;
-    await this.store.write([{ store: 'groups', value: g }, ...notes.map((n) => ({ store: 'messages' as const, value: n }))]);
-    this.upsertGroup(g);
-    for (const n of notes) this.putMessage(n);
-    return g;
-  }
-
-  private async markLeft(conversationId: string, note: string): Promise<void> {
-    const g = this.group(conversationId);
-    if (!g || !g.active) return;
-    const next = { ...g, active: false, members: g.members.filter((m) => m.accountId !== this.me) };
-    const n = this.systemNote(conversationId, note);
-    await this.store.write([{ store: 'groups', value: next }, { store: 'messages', value: n }]);
-    this.upsertGroup(next);
-    this.putMessage(n);
-  }
-
-  /** Fresh roster of one group (null if it is unknown here); notices removal. */
-  async refreshGroup(conversationId: string): Promise<GroupRecord | null> {
-    try {
-      return await this.saveGroup(await this.api.roster(conversationId));
-    } catch (e) {
-      if (ApiError.is(e, 'not_found')) {
-        await this.markLeft(conversationId, 'You are no longer a member of this group.');
-        return this.group(conversationId) ?? null;
-      }
-      this.noteBlocked(e);
-      throw e;
-    }
-  }
-
-  /** Groups this user was added to appear even before anyone writes; rosters stay current. */
-  async refreshGroups(): Promise<void> {
+  /** Processes what waits in the group inbox (membership changes, messages). */
+  async refreshGroup(_conversationId?: string): Promise<void> {
     if (!this.api.token || this.state.standing) return;
-    try {
-      const list = await this.api.listConversations();
-      const ids = new Set(list.filter((c) => c.kind === 'group').map((c) => c.id));
-      for (const id of ids) await this.refreshGroup(id).catch(() => undefined);
-      for (const g of this.state.groups) if (g.active && !ids.has(g.conversationId)) await this.refreshGroup(g.conversationId).catch(() => undefined);
-    } catch (e) {
-      this.noteBlocked(e);
-    }
+    await this.mls.syncNow().catch((e: unknown) => this.noteBlocked(e));
+  }
+
+  async refreshGroups(): Promise<void> {
+    await this.refreshGroup();
   }
 
   async markGroupRead(conversationId: string): Promise<void> {
@@ -752,16 +684,10 @@ export class ChatEngine {
     if (this.state.contacts.some((c) => c.conversationId === conversationId)) return 'direct';
     if (this.group(conversationId)) return 'group';
     try {
-      const conv = await this.api.getConversation(conversationId);
-      if (conv.kind === 'direct') return 'direct';
-      await this.saveGroup(await this.api.roster(conversationId));
-      return 'group';
+      return (await this.api.getConversation(conversationId)).kind;
     } catch (e) {
-      // Only a group can stop being ours (removed before this message was fetched).
+      // Only a group can stop being ours.
       if (!ApiError.is(e, 'not_found')) throw e;
-      const g: GroupRecord = { conversationId, name: 'A group you left', createdBy: '', members: [], active: false, addedAt: Date.now(), lastActivity: Date.now(), unread: 0 };
-      await this.store.write([{ store: 'groups', value: g }]);
-      this.upsertGroup(g);
       return 'group';
     }
   }
@@ -881,7 +807,9 @@ export class ChatEngine {
       }
     }
 
+    // Group messages arrive through the MLS group inbox only (./groups.ts); an envelope in a group is not ours to show.
     const isGroup = (await this.conversationKind(stamp.conversationId)) === 'group';
+    if (isGroup) return true;
     const contact = isGroup ? null : await this.contactForIncoming(peerId, stamp.conversationId, remote);
     const ops: Parameters<ChatStorage['write']>[0] = [];
     if (next) ops.push({ store: 'sessions', value: next });

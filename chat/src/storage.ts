@@ -55,10 +55,16 @@ export interface GroupRecord {
   /** Chosen by the creator; travels end-to-end encrypted in a franked group-info message, never to the server. */
   name: string;
   createdBy: string;
-  /** The roster as the server last reported it. */
+  /** The members and roles as the verified MLS Commits say (never the server's roster). */
   members: Array<{ accountId: string; role: GroupRole }>;
   /** False once this user left or was removed. */
   active: boolean;
+  /** This user asked to leave (its Remove proposal is waiting for a member's Commit). */
+  left?: boolean;
+  /** MlsGroup.serialize(): this member's group secrets. Never leaves this browser. */
+  mls?: Uint8Array;
+  /** Epoch at which members were shown different group states (docs/PROTOCOL.md §12.7); sending stops. */
+  forkedAt?: number;
   addedAt: number;
   lastActivity: number;
   unread: number;
@@ -106,8 +112,10 @@ export interface MessageRecord {
     commitment: string; clientMessageId: string; fk: string; header: string; body: string;
     /** 1:1 messages from before groups: the one ciphertext for peerId. */
     ciphertext?: string;
-    /** One ciphertext per recipient (every group member but the sender; the peer in a 1:1). */
+    /** One ciphertext per recipient (the peer in a 1:1). */
     envelopes?: Array<{ recipientId: string; ciphertext: string }>;
+    /** Group messages: the one MLS PrivateMessage for every member (docs/PROTOCOL.md §12.4). */
+    mls?: string;
   };
   /** Set for messages of a group conversation. */
   group?: boolean;
@@ -186,6 +194,14 @@ export class ChatStorage {
     });
   }
 
+  meta<T>(key: string): Promise<T | undefined> {
+    return this.get('meta', key);
+  }
+  /** Keys of the meta store starting with `prefix` (e.g. this device's MLS key packages, "kp:"). */
+  async metaKeys(prefix: string): Promise<string[]> {
+    const keys = (await promisify(this.db.transaction('meta').objectStore('meta').getAllKeys())) as IDBValidKey[];
+    return keys.filter((k): k is string => typeof k === 'string' && k.startsWith(prefix));
+  }
   account(): Promise<AccountRecord | undefined> {
     return this.get('meta', 'account');
   }

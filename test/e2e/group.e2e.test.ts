@@ -2,8 +2,9 @@
 // browser contexts) form a group; Alice sends abusive messages and an image; Carol (not Bob) reports one of
 // Alice's messages with context from the whole group. The image's blob is gone by then (both recipients
 // fetched it), so Carol's browser uploads the evidence it verified. Through the moderator API: every item
-// verifies, completeness per sender is right, the attachment is verified. Then Alice removes Bob, and Bob
-// receives nothing sent after that. Screenshots: test-artifacts/e2e/group-*.png.
+// verifies, completeness per sender is right, the attachment is verified. Then Alice removes Bob (an MLS Commit
+// every member's page checks and shows with who made it), and Bob receives nothing sent after that.
+// Screenshots: test-artifacts/e2e/group-*.png.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,6 +119,13 @@ describe('groups and attachments in the browser chat', () => {
     await alice.getByRole('button', { name: /^Members \(3\)/ }).click();
     await expect.poll(() => alice.locator('.roster-list li').count(), POLL).toBe(3);
     expect(await alice.locator('.roster-list li[data-member="alice"]').textContent()).toContain('Creator');
+    // Membership changes are shown with the member who signed them.
+    await expect.poll(() => carol.locator('li.system', { hasText: 'You joined the group (added by alice)' }).count(), POLL).toBe(1);
+    // Each member's safety number is one click away from the member list.
+    await alice.getByRole('button', { name: 'Safety number with carol' }).click();
+    await expect.poll(() => alice.getByRole('heading', { name: 'Safety number with carol' }).count(), POLL).toBe(1);
+    await expect.poll(() => alice.locator('pre.safety-number').count(), POLL).toBe(1);
+    await alice.locator('dialog[open]').getByRole('button', { name: 'Close' }).click();
     await shot(alice, 'group-02-alice-roster');
     expect(await a11yViolations(alice)).toEqual([]);
   });
@@ -184,7 +192,8 @@ describe('groups and attachments in the browser chat', () => {
     const remove = alice.getByRole('button', { name: 'Remove bob from the group' });
     await remove.click();
     await expect.poll(() => alice.locator('.roster-list li').count(), POLL).toBe(2);
-    await expect.poll(() => alice.locator('li.system', { hasText: 'bob left or was removed from the group.' }).count(), POLL).toBe(1);
+    await expect.poll(() => alice.locator('li.system', { hasText: 'You removed bob from the group.' }).count(), POLL).toBe(1);
+    await expect.poll(() => carol.locator('li.system', { hasText: 'alice removed bob from the group.' }).count(), POLL).toBe(1);
     const bobBefore = await inCount(bob);
     await send(alice, AFTER_REMOVAL, [carol]);
     // Count message bubbles, not text: the sidebar also previews the last message.
@@ -194,8 +203,8 @@ describe('groups and attachments in the browser chat', () => {
     expect(await inCount(bob)).toBe(bobBefore);
     expect(await bob.getByText(AFTER_REMOVAL).count()).toBe(0); // nowhere on Bob's page, preview included
     await shot(alice, 'group-05-alice-removed-bob');
-    // Bob's chat notices on its next roster check (every 10 s) and stops offering to send there.
-    await expect.poll(() => bob.locator('li.system', { hasText: 'You are no longer a member of this group.' }).count(), { timeout: 15_000, interval: 200 }).toBe(1);
+    // Bob's page processes the signed Commit that removed him and stops offering to send there.
+    await expect.poll(() => bob.locator('li.system', { hasText: 'alice removed you: you are no longer a member of this group.' }).count(), { timeout: 15_000, interval: 200 }).toBe(1);
     expect(await bob.getByLabel(`Message ${GROUP}`).isDisabled()).toBe(true);
     expect(await bob.getByText(AFTER_REMOVAL).count()).toBe(0); // nowhere on Bob's page, preview included
   });

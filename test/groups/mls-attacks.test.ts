@@ -1,7 +1,7 @@
 // Attacks on MLS groups (docs/PROTOCOL.md §12.10): each test plays a malicious relay, a malicious member or
 // an outsider and tries to break one property — only members change membership, removed and new members read
 // nothing outside their membership, forks are reported, nobody encrypts under a stale epoch.
-import { createApplicationMessage, encodeMlsMessage, type ClientState } from 'ts-mls';
+import { createApplicationMessage, encodeMlsMessage, type ClientState, type Proposal } from 'ts-mls';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type GroupEvent, GroupError, MlsGroup, encodeGroupAd, generateGroupKeyPackage } from '../../client/group/index.ts';
 import { frankMessage } from '../../client/franking/franking.ts';
@@ -281,7 +281,7 @@ function indexOf(hay: Uint8Array, needle: Uint8Array): number {
 }
 
 /** A commit built by a modified client that skips its own role checks. */
-async function forceCommit(m: Member, proposals: import('ts-mls').Proposal[]): Promise<Uint8Array> {
+async function forceCommit(m: Member, proposals: Proposal[]): Promise<Uint8Array> {
   const { createCommit } = await import('ts-mls');
   const r = await createCommit({ state: stateOf(m.group!), cipherSuite: await groupCiphersuite() }, { extraProposals: proposals, wireAsPublicMessage: true, ratchetTreeExtension: true });
   return encodeMlsMessage(r.commit);
