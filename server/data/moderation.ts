@@ -118,7 +118,7 @@ export function moderationRepo(db: Db) {
       return db.reportItem.findMany({
         where: { reportId },
         orderBy: { position: 'asc' },
-        select: { position: true, isReported: true, messageId: true, senderId: true, recipientId: true, stampRole: true, serverTime: true, verdict: true, detail: true, headerJson: true, header: true, body: true },
+        select: { position: true, isReported: true, messageId: true, conversationId: true, senderId: true, recipientId: true, stampRole: true, serverTime: true, verdict: true, detail: true, headerJson: true, header: true, body: true },
       });
     },
 

@@ -39,6 +39,7 @@ const Event = z.strictObject({
 const Message = z.strictObject({
   position: z.number().int(), isReported: z.boolean(), messageId: Id, senderId: Id, role: z.string(), serverTime: z.number().int(),
   verdict: z.enum(REASON_CODES), verdictText: z.string(), detail: z.string().nullable(), seq: z.number().int().nullable(), sentAt: z.number().nullable(),
+  conversationId: Id, epoch: z.number().int().nullable().meta({ description: 'MLS epoch of a group message (docs/PROTOCOL.md §12.9); null for 1:1' }),
   contentType: z.string().nullable(), text: z.string().nullable(),
   media: z.strictObject({ mediaType: z.string(), dataUrl: z.string(), bytes: z.number().int() }).nullable(),
   attachments: z.array(z.strictObject({ mediaType: z.string(), size: z.number(), blobId: z.string() })), bodyBytes: z.number().int(),

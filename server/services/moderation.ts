@@ -45,6 +45,10 @@ export interface DecisionInput {
 
 export interface MessageView {
   position: number;
+  /** The stamp's conversation (a group's id for group messages). */
+  conversationId: string;
+  /** MLS epoch of a group message (header version 2); null for 1:1 messages. */
+  epoch: number | null;
   isReported: boolean;
   messageId: string;
   senderId: string;
@@ -134,7 +138,7 @@ export class ModerationService {
     ]);
     const context = JSON.parse(r.contextSummary) as ContextReport;
     const messages: MessageView[] = items.map((i) => {
-      let header: { seq: number; sentAt: number; contentType: string; attachments: Array<{ mediaType: string; size: number; blobId: string }> } | null = null;
+      let header: { seq: number; sentAt: number; contentType: string; epoch?: number; attachments: Array<{ mediaType: string; size: number; blobId: string }> } | null = null;
       try {
         if (i.headerJson) header = JSON.parse(i.headerJson) as typeof header;
         else if (i.verdict !== 'malformed') header = decodeHeader(i.header);
@@ -149,6 +153,8 @@ export class ModerationService {
         position: i.position, isReported: i.isReported, messageId: i.messageId, senderId: i.senderId, role: i.stampRole,
         serverTime: Number(i.serverTime), verdict: i.verdict as ReasonCode, verdictText: REASON_DESCRIPTIONS[i.verdict as ReasonCode] ?? i.verdict,
         detail: i.detail, seq: header?.seq ?? null, sentAt: header?.sentAt ?? null, contentType,
+        // MLS group messages (docs/PROTOCOL.md §12.9): the group and the epoch the verified header binds.
+        conversationId: i.conversationId, epoch: typeof header?.epoch === 'number' ? header.epoch : null,
         text: isText ? Buffer.from(i.body).toString('utf8') : null,
         media: IMAGE_TYPES.test(mediaType) && i.body.length <= MAX_INLINE_MEDIA
           ? { mediaType, dataUrl: `data:${mediaType};base64,${Buffer.from(i.body).toString('base64')}`, bytes: i.body.length }

@@ -178,7 +178,10 @@ describe('reports from a group verify exactly like 1:1 reports', () => {
     // The stored header of the verified item carries the group (conversation) and the epoch for the moderator.
     const stored = await (srv.services.db as unknown as { reportItem: { findFirst(a: unknown): Promise<{ headerJson: string | null }> } }).reportItem.findFirst({ where: { reportId: r.json.id, isReported: true } });
     expect(JSON.parse(stored.headerJson as string)).toMatchObject({ version: 2, conversationId: conv, epoch: 1, senderId: alice.id });
-    // erin's copy of the same message carries her stamp: she reports it herself; carol cannot use it.
+    // The moderator's report view shows the group and the epoch of each item (1:1 items would show null).
+    const detail = await srv.services.moderation.detail(r.json.id);
+    expect(detail.messages.map((m) => [m.conversationId, m.epoch])).toEqual(detail.messages.map(() => [conv, 1]));
+        // erin's copy of the same message carries her stamp: she reports it herself; carol cannot use it.
     const erinGot = (await erin.sync()).find((x) => x.event.kind === 'message' && new TextDecoder().decode(x.event.opened.body) === 'a3 (abusive)')!;
     const erinItem = item(erinGot as (typeof got)[number]);
     expect((await api<{ verdict: string }>(srv.url, 'POST', '/v1/reports', { category: 'harassment', reported: erinItem }, token(erin))).json.verdict).toBe('verified');

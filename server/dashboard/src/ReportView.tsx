@@ -84,6 +84,7 @@ function MessageBubble({ m, accusedId, showMedia, reportId, attachments }: { m: 
       <div className="meta">
         <strong>{m.senderId}</strong>
         <span>{m.seq !== null ? `#${m.seq}` : 'seq ?'}</span>
+        {m.epoch !== null && <span className="badge" title="MLS group message: the group and epoch its verified header binds">group {m.conversationId} · epoch {m.epoch}</span>}
         <time dateTime={new Date(m.serverTime).toISOString()}>{fmtTime(m.serverTime)}</time>
         {m.isReported && <span className="badge reported-tag">Reported message</span>}
       </div>
