@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptAttachmentToBytes, encryptAttachment, encryptAttachmentToBytes } from '../../client/protocol.ts';
 import { type TestUser, api, createUser, directConversation } from '../server/_harness.ts';
 import { downloadBlob, eventuallyGone, startBlobServer, uploadBlob } from './_server.ts';
+import { relayGroup } from '../groups/_relay-group.ts';
 
 let srv: Awaited<ReturnType<typeof startBlobServer>>;
 let base: string;
@@ -72,7 +73,7 @@ describe('upload and download', () => {
     expect(streamed.status).toBe(413);
     // Quota: 3 MiB per account of live blobs; each of these is 1.5 MiB.
     const big = (await encryptAttachmentToBytes(new Uint8Array(1536 * 1024 - 200))).blob;
-    const group = await api<{ id: string }>(base, 'POST', '/v1/conversations', { kind: 'group', memberIds: [bob.id, carol.id] }, carol.token);
+    const group = { json: await relayGroup(base, carol as { id: string; token: string }, [bob.id, carol.id]) };
     expect((await uploadBlob(base, carol, group.json.id, big)).status).toBe(201);
     expect((await uploadBlob(base, carol, group.json.id, big)).status).toBe(201);
     const over = await uploadBlob(base, carol, group.json.id, big);
@@ -82,14 +83,13 @@ describe('upload and download', () => {
   });
 
   it('a group blob lives until every member fetched it; a removed member stops counting', async () => {
-    const g = await api<{ id: string }>(base, 'POST', '/v1/conversations', { kind: 'group', memberIds: [bob.id, mallory.id] }, alice.token);
+    const g = { json: await relayGroup(base, alice as { id: string; token: string }, [bob.id, mallory.id]) };
     const { blob } = await encryptAttachmentToBytes(new Uint8Array(5000));
     const up = await uploadBlob(base, alice, g.json.id, blob);
     const blobId = up.json?.blobId as string;
     expect((await downloadBlob(base, bob, blobId)).status).toBe(200);
     expect(fs.existsSync(path.join(srv.blobDir, blobId))).toBe(true); // mallory has not fetched yet
-    const removed = await api(base, 'DELETE', `/v1/conversations/${g.json.id}/members/${mallory.id}`, undefined, alice.token);
-    expect(removed.status).toBe(200);
+    expect(await g.json.remove(mallory.id)).toBe(201); // an MLS Commit removing mallory; the relay follows it
     expect(await eventuallyGone(base, alice, blobId)).toBe(true); // nobody left to wait for
     // The row goes first, the file is unlinked right after it: wait (bounded) for the file as well.
     await expect.poll(() => fs.existsSync(path.join(srv.blobDir, blobId)), { timeout: 5000 }).toBe(false);

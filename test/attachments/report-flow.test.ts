@@ -12,6 +12,7 @@ import { type TestUser, api, createUser, directConversation } from '../server/_h
 import { type Staff, cheapPasswordHashing, createStaff, modApi } from '../moderation/_mod.ts';
 import { multiKeyCollision } from './_gcm-collision.ts';
 import { downloadBlob, eventuallyGone, itemJson, rawRequest, receive, sendWithAttachments, startBlobServer, uploadBlob } from './_server.ts';
+import { relayGroup } from '../groups/_relay-group.ts';
 
 let srv: Awaited<ReturnType<typeof startBlobServer>>;
 let base: string;
@@ -97,7 +98,7 @@ describe('an honest attachment, reported', () => {
   });
 
   it('a blob still on the server is verified at intake and kept after the last recipient fetched it', async () => {
-    const g = await api<{ id: string }>(base, 'POST', '/v1/conversations', { kind: 'group', memberIds: [bob.id, carol.id] }, alice.token);
+    const g = { json: await relayGroup(base, alice as { id: string; token: string }, [bob.id, carol.id]) };
     const file = te.encode('a small text attachment\n'.repeat(50));
     const { blob, attachment } = await encryptAttachmentToBytes(file, { log2ChunkSize: 12 });
     const up = await uploadBlob(base, alice, g.json.id, blob);
@@ -124,7 +125,7 @@ describe('invisible salamanders through the system', () => {
   const ABUSIVE = 'ABUSIVE CONTENT shown to the recipient.';
 
   it('one blob, two descriptors: the recipient shows only the committed file, and the moderator sees that same file', async () => {
-    const g = await api<{ id: string }>(base, 'POST', '/v1/conversations', { kind: 'group', memberIds: [bob.id, carol.id] }, alice.token);
+    const g = { json: await relayGroup(base, alice as { id: string; token: string }, [bob.id, carol.id]) };
     const params = encodeAttachmentParams({ log2ChunkSize: 16, salt: randomBytes(16) });
     const [kBenign, kAbusive] = [new Uint8Array(randomBytes(32)), new Uint8Array(randomBytes(32))];
     const derived = [kBenign, kAbusive].map((k) => deriveAttachmentKeys(k, params));

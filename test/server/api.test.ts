@@ -94,15 +94,19 @@ describe('key directory', () => {
 });
 
 describe('conversations', () => {
-  it('a direct conversation is unique per pair; groups list members', async () => {
+  it('a direct conversation is unique per pair; a group starts with its creator alone (members join by MLS Commit)', async () => {
     const again = await api<{ id: string }>(base, 'POST', '/v1/conversations', { kind: 'direct', peerId: 'alice' }, bob.token);
     expect(again.status).toBe(200);
     expect(again.json.id).toBe(conv);
-    const g = await api<{ memberIds: string[] }>(base, 'POST', '/v1/conversations', { kind: 'group', memberIds: ['bob', 'carol'] }, alice.token);
+    const g = await api<{ memberIds: string[] }>(base, 'POST', '/v1/conversations', { kind: 'group' }, alice.token);
     expect(g.status).toBe(201);
-    expect(g.json.memberIds).toEqual(['alice', 'bob', 'carol']);
+    expect(g.json.memberIds).toEqual(['alice']);
+    // The server never adds members on its own say-so: a member list in the request is refused.
+    const withMembers = await api<{ code: string }>(base, 'POST', '/v1/conversations', { kind: 'group', memberIds: ['bob', 'carol'] }, alice.token);
+    expect(withMembers.status).toBe(400);
+    expect(withMembers.json.code).toBe('validation_failed');
     const list = await api<{ conversations: unknown[] }>(base, 'GET', '/v1/conversations', undefined, carol.token);
-    expect(list.json.conversations.length).toBe(1);
+    expect(list.json.conversations.length).toBe(0);
     expect((await api(base, 'GET', `/v1/conversations/${conv}`, undefined, carol.token)).status).toBe(404);
   });
 });
