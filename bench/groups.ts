@@ -11,9 +11,10 @@
 //   fanoutSenderUs  the v1 pairwise fan-out (bench/_fanout-v1.ts = client/group/group.ts before MLS): frank
 //                   once, encrypt through members − 1 Double Ratchet sessions; sizes ≤ 256 only
 //   oneToOneReceiverUs  Session.receiveFranked of a 1 KiB franked message: the 1:1 baseline for receiverUs
-// Groups are built by the creator adding everyone in one Commit, so the tree's parent nodes are blank except
-// on the committer's path (a fresh group): removes then encrypt the path to many leaves (RFC 9420 §7.9
-// resolution of blank nodes). That is the worst case for removeCommitMs; see docs/BENCHMARKS.md.
+// Groups are built by the creator adding everyone in one Commit; then the members at leaves 1, 2, 4, 8, …
+// (one in each of the creator's copath subtrees) commit a path-only update, as members of a group in use do,
+// so the creator's commits encrypt to one node per tree level. The first remove in the fresh tree (blank
+// parents: RFC 9420 §7.9 resolution spans every leaf) is printed on stderr for comparison, not stored.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,10 +63,36 @@ async function mlsSize(members: number) {
   const receiverId = identity(`${conv}-m1`);
   const receiverKp = await generateGroupKeyPackage(receiverId);
   const others = [receiverKp.bytes];
-  for (let i = 2; i < members; i++) others.push((await generateGroupKeyPackage(identity(`${conv}-m${i}`))).bytes);
+  // Members at leaves 2, 4, 8, …: the roots of the creator's copath subtrees once they commit (see below).
+  const copath = new Map<number, { id: GroupIdentity; kp: Awaited<ReturnType<typeof generateGroupKeyPackage>> }>();
+  for (let i = 2; i < members; i++) {
+    const id = identity(`${conv}-m${i}`);
+    const kp = await generateGroupKeyPackage(id);
+    if ((i & (i - 1)) === 0) copath.set(i, { id, kp });
+    others.push(kp.bytes);
+  }
   const p = await creator.add(others);
   creator.confirmCommit();
   const receiver = await MlsGroup.join(p.welcome as Uint8Array, receiverId, (ref) => (ref === receiverKp.ref ? receiverKp : undefined), opts);
+  // A group that has lived a little: one member in each of the creator's copath subtrees commits a path-only
+  // update, so the creator's copath nodes are no longer blank (a fresh group's are: RFC 9420 §7.9 resolution
+  // then spans every leaf, and the first remove encrypts its path to all of them — measured separately).
+  const freshRemoveT0 = performance.now();
+  await creator.remove([`${conv}-m${members - 1}`]);
+  const freshRemoveMs = performance.now() - freshRemoveT0;
+  creator.discardCommit();
+  const joined = [creator, receiver];
+  for (const [, m] of copath) joined.push(await MlsGroup.join(p.welcome as Uint8Array, m.id, (ref) => (ref === m.kp.ref ? m.kp : undefined), opts));
+  for (const g of joined.slice(2)) {
+    const u = await g.update();
+    g.confirmCommit();
+    for (const other of joined) if (other !== g) await other.receive(u.commit);
+  }
+  if (members > 2) {
+    const u = await receiver.update();
+    receiver.confirmCommit();
+    for (const other of joined) if (other !== receiver) await other.receive(u.commit);
+  }
 
   // Warm-up, then timed sends (kept for the receiver) and timed receives.
   for (let i = 0; i < 5; i++) await receiver.receive((await creator.send(body)).message);
@@ -97,6 +124,7 @@ async function mlsSize(members: number) {
     removeMs.push(performance.now() - t0);
     creator.discardCommit();
   }
+  console.error(`  ${members} members: first remove in the fresh tree ${r2(freshRemoveMs)} ms`);
   return { senderUs: r2(median(sendUs)), receiverUs: r2(median(recvUs)), uploadBytes: msgs[0]!.length, addCommitMs: r2(median(addMs)), removeCommitMs: r2(median(removeMs)) };
 }
 

@@ -184,7 +184,7 @@ function Roster({ engine, snap, conversationId, onLeft, onClose }: { engine: Cha
         </p>
       )}
       {safetyFor && <SafetyNumberDialog engine={engine} peerId={safetyFor} onClose={() => setSafetyFor(null)} />}
-      {group.active && (
+      {group.active && myRole !== 'creator' && (
         <button
           type="button"
           className="link danger"

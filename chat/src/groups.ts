@@ -69,6 +69,8 @@ export class ChatGroups {
   private readonly identities = new Map<string, Uint8Array>();
   private credential: CredentialKeyPair | null = null;
   private polling = false;
+  /** Members who asked to leave, per group, so their removal reads "left" rather than "removed". */
+  private readonly leaving = new Map<string, Set<string>>();
 
   constructor(private readonly host: GroupsHost) {}
 
@@ -138,7 +140,7 @@ export class ChatGroups {
     const old = this.host.group(conversationId);
     const members = g.members().map((m) => ({ accountId: m.accountId, role: m.role }));
     return {
-      conversationId, name: old?.name ?? 'New group', createdBy: g.roles.creator, members, active: g.active,
+      conversationId, name: old?.name ?? 'New group', createdBy: g.roles.creator, members, active: g.active && !old?.left,
       addedAt: old?.addedAt ?? Date.now(), lastActivity: Date.now(), unread: old?.unread ?? 0,
       ...(g.fork !== undefined ? { forkedAt: g.fork } : {}),
       ...patch, mls: g.serialize(),
@@ -158,8 +160,11 @@ export class ChatGroups {
     const whom = (id: string) => (id === me ? 'you' : id);
     const notes: MessageRecord[] = [];
     if (c.added.length) notes.push(systemNote(conversationId, `${who(c.by)} added ${c.added.map(whom).join(', ')} to the group.`));
+    const leavers = this.leaving.get(conversationId);
     for (const r of c.removed) {
-      if (r === me && c.selfRemoved && c.by !== me) notes.push(systemNote(conversationId, `${c.by} removed you: you are no longer a member of this group.`));
+      if (r === me && c.selfRemoved && this.host.group(conversationId)?.left) notes.push(systemNote(conversationId, `Your leaving was committed by ${c.by}: you are no longer a member of this group.`));
+      else if (r === me && c.selfRemoved && c.by !== me) notes.push(systemNote(conversationId, `${c.by} removed you: you are no longer a member of this group.`));
+      else if (leavers?.delete(r)) notes.push(systemNote(conversationId, `${r} left the group (committed by ${who(c.by) === 'You' ? 'you' : c.by}).`));
       else notes.push(systemNote(conversationId, `${who(c.by)} removed ${whom(r)} from the group.`));
     }
     for (const r of c.roles) notes.push(systemNote(conversationId, `${who(c.by)} ${r.role === 'admin' ? 'made' : 'removed'} ${whom(r.accountId)} ${r.role === 'admin' ? 'an admin' : 'as admin'}.`));
@@ -244,6 +249,7 @@ export class ChatGroups {
     await this.host.locked(async () => {
       const g = await this.mustLoad(conversationId);
       if (accountId === this.host.me()) {
+        if (g.roles.creator === accountId) throw new Error('The creator cannot leave the group: remove the other members instead.');
         // Leaving: a Remove proposal of our own leaf; another member commits it. We stop at once.
         try {
           await this.host.api().sendGroupMessage(conversationId, await g.proposeLeave());
@@ -369,6 +375,9 @@ export class ChatGroups {
     // After leaving, only the Commit that removes us matters; nothing else is shown.
     if (rec.left && ev.kind !== 'membership') return;
     if (ev.kind === 'leave_request') {
+      let set = this.leaving.get(conv);
+      if (!set) this.leaving.set(conv, (set = new Set()));
+      set.add(ev.accountId);
       await this.save(this.recordOf(conv, g), [systemNote(conv, `${ev.accountId} is leaving the group.`)]);
       // The creator (else an admin) commits leaves; other members wait for it.
       const mine = g.members().find((m) => m.accountId === this.host.me())?.role;

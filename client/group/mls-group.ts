@@ -472,6 +472,14 @@ export class MlsGroup {
     return this.commit([{ proposalType: 'group_context_extensions', groupContextExtensions: { extensions: [rolesExtension({ creator: roles.creator, admins })] } }], []);
   }
 
+  /**
+   * A Commit without proposals: fresh keys on this member's path (RFC 9420 §12.4 "path-only" Commit), for
+   * post-compromise security. Any member may.
+   */
+  async update(): Promise<PendingCommit> {
+    return this.commit([], []);
+  }
+
   /** Commits the leave requests (self-Remove proposals) received in this epoch; any member may. */
   async commitLeaves(): Promise<PendingCommit> {
     if (Object.keys(this.state.unappliedProposals).length === 0) throw new GroupError('bad_state', 'no leave request to commit');
