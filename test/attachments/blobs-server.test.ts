@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptAttachmentToBytes, encryptAttachment, encryptAttachmentToBytes } from '../../client/protocol.ts';
-import { type TestUser, api, createUser, directConversation } from '../server/_harness.ts';
+import { type TestUser, createUser, directConversation } from '../server/_harness.ts';
 import { downloadBlob, eventuallyGone, startBlobServer, uploadBlob } from './_server.ts';
 import { relayGroup } from '../groups/_relay-group.ts';
 
