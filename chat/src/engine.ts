@@ -664,7 +664,7 @@ export class ChatEngine {
   /** Processes what waits in the group inbox (membership changes, messages). */
   async refreshGroup(_conversationId?: string): Promise<void> {
     if (!this.api.token || this.state.standing) return;
-    await this.mls.syncNow().catch((e: unknown) => this.noteBlocked(e));
+    await this.mls.syncNow().catch(() => undefined);
   }
 
   async refreshGroups(): Promise<void> {

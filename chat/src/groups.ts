@@ -329,7 +329,8 @@ export class ChatGroups {
           await this.syncNow(INBOX_WAIT);
           backoff = 1000;
         } catch (e) {
-          if (this.host.noteBlocked(e)) break;
+          // A restricted account stops polling; the engine learns the standing where the user acts (sending).
+          if (ApiError.is(e) && e.isAccountBlocked) break;
           await new Promise((r) => setTimeout(r, backoff));
           backoff = Math.min(backoff * 2, 30_000);
         }
