@@ -147,6 +147,34 @@ describe('membership only by Commits, ordered by the relay', () => {
   });
 });
 
+describe('a malicious server adding a silent member', () => {
+  it('the server writes eve into its roster: she gets the ciphertexts, reads nothing, and nothing of hers is shown', async () => {
+    const [alice, bob, eve] = await Promise.all([member('silent-a'), member('silent-b'), member('silent-e')]);
+    const conv = await alice.createGroup();
+    await alice.add(conv, [bob.id]);
+    await bob.sync();
+    // The "server" adds eve behind everyone's back (a row in its routing roster, no Commit).
+    await (srv.services.db as unknown as { conversationMember: { create(a: unknown): Promise<unknown> } }).conversationMember.create({ data: { conversationId: conv, accountId: eve.id } });
+    const sent = await alice.send(conv, 'members only');
+    // No honest client encrypts to her: the members are what the Commits said.
+    for (const m of [alice, bob]) expect(m.group(conv).members().map((x) => x.accountId)).not.toContain(eve.id);
+    const got = await eve.sync();
+    expect(got.map((r) => r.item.id)).toContain(sent.sent.messageId); // the relay delivered it to her...
+    expect(got.every((r) => r.event.kind === 'dropped')).toBe(true); // ...and she could not open it
+    // eve makes up a group of her own with the same id and writes "into" it: the relay routes it, members drop it.
+    const { MlsGroup } = await import('../../client/group/index.ts');
+    const fake = await MlsGroup.create(conv, eve.me, eve.opts);
+    await fake.add([(await eve.api.claimKeyPackage(bob.id)).keyPackage]).then(() => fake.confirmCommit());
+    const forged = await fake.send(new TextEncoder().encode('hi, I am in your group'));
+    await eve.api.sendGroupMessage(conv, forged.message); // the relay only routes: it cannot tell
+    const bobSaw = await bob.sync();
+    expect(messages(bobSaw)).toEqual([{ from: alice.id, text: 'members only', epoch: 1 }]);
+    const fromEve = bobSaw.filter((r) => r.item.senderId === eve.id);
+    expect(fromEve).toHaveLength(1);
+    expect(fromEve[0]!.event).toEqual({ kind: 'dropped', code: 'fork' }); // same epoch, other group state
+  });
+});
+
 describe('reports from a group verify exactly like 1:1 reports', () => {
   it('any member reports with its own stamp; context completeness per sender; the moderator sees group and epoch', async () => {
     const [alice, bob, carol, erin] = await Promise.all([member('rep-a'), member('rep-b'), member('rep-c'), member('rep-e')]);
