@@ -14,6 +14,7 @@
 // - Ed25519: WebCrypto where the platform has it (Node ≥ 20, Chromium) — native speed — with the imported
 //   CryptoKey cached per key instead of imported on every call; @noble/curves where it has not.
 // When client/crypto exports a provider interface, build the CiphersuiteImpl from it here.
+import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { extract, expand } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -23,10 +24,20 @@ export const GROUP_CIPHERSUITE: CiphersuiteName = 'MLS_128_DHKEMX25519_CHACHA20P
 /** RFC 9420 §17.1 cipher suite id of GROUP_CIPHERSUITE. */
 export const GROUP_CIPHERSUITE_ID = 0x0003;
 
+/**
+ * ts-mls loads the suite's HPKE AEAD lazily (`import('@hpke/chacha20poly1305')`); importing it here makes the
+ * dependency visible to bundlers and package managers, and checks it is the RFC 9180 AEAD id 0x0003.
+ */
+const HPKE_CHACHA20POLY1305_ID = 0x0003;
+function checkAeadAvailable(): void {
+  if (new Chacha20Poly1305().id !== HPKE_CHACHA20POLY1305_ID) throw new Error('@hpke/chacha20poly1305: unexpected AEAD id');
+}
+
 let cached: Promise<CiphersuiteImpl> | undefined;
 
 /** The cipher suite implementation every group of this client uses (created once). */
 export function groupCiphersuite(): Promise<CiphersuiteImpl> {
+  checkAeadAvailable();
   cached ??= getCiphersuiteImpl(getCiphersuiteFromName(GROUP_CIPHERSUITE), nobleCryptoProvider).then((cs) => ({ ...cs, kdf: nobleHkdf, signature: ed25519Signature() }));
   return cached;
 }
