@@ -441,7 +441,9 @@ export class ChatGroups {
     const rec = this.recordOf(conv, g, { name: this.host.group(conv)?.name ?? `Group with ${members.join(', ')}`, addedAt: Date.now(), active: true, unread: 0, left: false });
     // §12.6: a one-time key package is used once — its private half goes; the last-resort one stays.
     const forget = used && !mine.get(used)?.lastResort ? [{ store: 'meta' as const, delete: `kp:${used}` }] : [];
-    await this.save(rec, [systemNote(conv, `You joined the group (added by ${from}). Members: ${members.join(', ')}.`)], forget);
+    // Who sent the Welcome is the relay's word; it is shown only when that member may add people (§12.5).
+    const adder = g.members().find((m) => m.accountId === from && m.role !== 'member') ? ` (added by ${from})` : '';
+    await this.save(rec, [systemNote(conv, `You joined the group${adder}. Members: ${members.join(', ')}.`)], forget);
     void this.maintainKeyPackages().catch(() => undefined);
   }
 
