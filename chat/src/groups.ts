@@ -65,7 +65,6 @@ export function systemNote(conversationId: string, text: string): MessageRecord 
 }
 
 export class ChatGroups {
-  private readonly loaded = new Map<string, MlsGroup>();
   private readonly identities = new Map<string, Uint8Array>();
   private credential: CredentialKeyPair | null = null;
   private polling = false;
@@ -119,14 +118,14 @@ export class ChatGroups {
   }
 
   // ---- Group state ----
+  /**
+   * The group state as stored, read afresh on every use: other tabs of this chat may have advanced it (they
+   * share IndexedDB and the engine's cross-tab lock), and an MLS key must never be used twice from a stale copy.
+   */
   private async load(conversationId: string): Promise<MlsGroup | undefined> {
-    const cached = this.loaded.get(conversationId);
-    if (cached) return cached;
-    const rec = this.host.group(conversationId);
+    const rec = await this.host.store().group(conversationId);
     if (!rec?.mls) return undefined;
-    const g = MlsGroup.deserialize(rec.mls, await this.me(), this.opts);
-    this.loaded.set(conversationId, g);
-    return g;
+    return MlsGroup.deserialize(rec.mls, await this.me(), this.opts);
   }
 
   private async mustLoad(conversationId: string): Promise<MlsGroup> {
@@ -229,7 +228,6 @@ export class ChatGroups {
     }
     return this.host.locked(async () => {
       const g = await MlsGroup.create(conversationId, await this.me(), this.opts);
-      this.loaded.set(conversationId, g);
       await this.save(this.recordOf(conversationId, g, { name, addedAt: Date.now() }), [systemNote(conversationId, `You created the group “${name}”.`)]);
       const kps = await this.claim(members, 'add members');
       await this.commit(conversationId, g, await g.add(kps).catch((e: unknown) => Promise.reject(this.error(e, 'add members'))), 'add members');
@@ -436,7 +434,6 @@ export class ChatGroups {
     } catch {
       return; // not for us, or a member not bound to its identity key: nothing is shown
     }
-    this.loaded.set(conv, g);
     const members = g.members().map((m) => m.accountId).filter((id) => id !== this.host.me());
     const rec = this.recordOf(conv, g, { name: this.host.group(conv)?.name ?? `Group with ${members.join(', ')}`, addedAt: Date.now(), active: true, unread: 0, left: false });
     // §12.6: a one-time key package is used once — its private half goes; the last-resort one stays.

@@ -217,6 +217,9 @@ export class ChatStorage {
   chain(conversationId: string): Promise<SenderChainState | undefined> {
     return this.get('chains', conversationId);
   }
+  group(conversationId: string): Promise<GroupRecord | undefined> {
+    return this.get('groups', conversationId);
+  }
   groups(): Promise<GroupRecord[]> {
     return this.all('groups');
   }
