@@ -15,6 +15,7 @@ import type { GroupDeliveryRow, GroupMembersRepo, GroupMessageRow, GroupRoutingS
 import { asBytes } from '../data/_bytes.ts';
 import { ConflictError, InputError, NotFoundError, PermissionError } from '../errors.ts';
 import type { BlobsService } from './blobs.ts';
+import type { BlocksService } from './blocks.ts';
 import type { DeliveryHub } from './delivery-hub.ts';
 import { assertActive } from './enforcement.ts';
 import type { StampingService } from './stamping.ts';
@@ -71,6 +72,8 @@ export class GroupsService {
       members: GroupMembersRepo;
       conversations: ConversationsRepo;
       blobs: BlobsService;
+      /** Block lists: an application message is not delivered to members who blocked its sender. */
+      blocks: BlocksService;
       stamping: StampingService;
       hub: DeliveryHub;
       ttlMs: number;
@@ -130,12 +133,14 @@ export class GroupsService {
       if (input.welcome) throw bad('a Welcome travels with a Commit');
       // §12.8: one ciphertext, one stamp per member over the commitment from the MLS authenticated data.
       const base = { messageId, conversationId, senderId: userId, serverTime };
-      const deliveries: GroupDeliveryRow[] = others.map((recipientId) => {
+      // Members who blocked the sender get no copy (handshake messages still reach everyone: they keep the group state).
+      const readers = (await this.deps.blocks.withoutBlockers(userId, others.map((recipientId) => ({ recipientId })))).map((r) => r.recipientId);
+      const deliveries: GroupDeliveryRow[] = readers.map((recipientId) => {
         const s = this.deps.stamping.stamp({ ...base, recipientId, role: 'recipient' }, info.commitment);
         return { recipientId, kid: s.kid, tag: asBytes(s.tag) };
       });
       await this.deps.members.insertMessage(row('application', input.message, info.commitment), deliveries);
-      this.deps.hub.notify(others);
+      this.deps.hub.notify(readers);
       const senderStamp = this.deps.stamping.stamp({ ...base, recipientId: userId, role: 'sender' }, info.commitment);
       return { messageId, serverTime, epoch: state.epoch, kind: 'application', senderStamp };
     }

@@ -108,7 +108,8 @@ export function createServices(
   );
   const moderationEvents = moderationEventsRepo(db);
   const blobs = new BlobsService({ blobs: blobsRepo(db), conversations: conversationsData, events: moderationEvents, config: config.blobs });
-  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, stamping, hub, ttlMs: config.envelopeTtlMs });
+  const blocks = new BlocksService(blocksRepo(db), accounts);
+  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, blocks, stamping, hub, ttlMs: config.envelopeTtlMs });
   const moderation = new ModerationService(moderationRepo(db), (id) => accounts.forgetSessions(id));
   return {
     accounts,
@@ -126,7 +127,7 @@ export function createServices(
     groups,
     moderators,
     moderation,
-    blocks: new BlocksService(blocksRepo(db), accounts),
+    blocks,
     envelopeQuota: new EnvelopeQuota(envelopeUsageRepo(db), config.envelopeQuotaBytes),
     notices: new NoticesService(accountsData, moderation),
     async sweep() {

@@ -147,6 +147,23 @@ describe('membership only by Commits, ordered by the relay', () => {
   });
 });
 
+describe('block lists in MLS groups', () => {
+  it('a member who blocked the sender gets no copy of its messages; Commits still reach everyone', async () => {
+    const [alice, bob, carol] = await Promise.all([member('blk-a'), member('blk-b'), member('blk-c')]);
+    const conv = await alice.createGroup();
+    await alice.add(conv, [bob.id, carol.id]);
+    await bob.sync();
+    await carol.sync();
+    await api(srv.url, 'PUT', `/v1/blocks/${alice.id}`, undefined, (bob.api as unknown as { tokenValue: string }).tokenValue);
+    const sent = await alice.send(conv, 'bob blocked me');
+    expect(await count('groupDelivery', { messageId: sent.sent.messageId })).toBe(1);
+    expect(messages(await carol.sync())).toEqual([{ from: alice.id, text: 'bob blocked me', epoch: 1 }]);
+    expect(await bob.sync()).toEqual([]);
+    await alice.commit(conv, await alice.group(conv).update());
+    expect((await bob.sync())[0]!.event).toMatchObject({ kind: 'membership', by: alice.id });
+  });
+});
+
 describe('a malicious server adding a silent member', () => {
   it('the server writes eve into its roster: she gets the ciphertexts, reads nothing, and nothing of hers is shown', async () => {
     const [alice, bob, eve] = await Promise.all([member('silent-a'), member('silent-b'), member('silent-e')]);

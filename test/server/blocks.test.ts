@@ -3,6 +3,7 @@
 // messages still arrive, and after unblocking new messages arrive again. The list is bob's alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EnvelopeJson, type TestServer, type TestUser, api, createUser, directConversation, isProblem, sendText, startTestServer } from './_harness.ts';
+import { relayGroup } from '../groups/_relay-group.ts';
 
 let srv: TestServer;
 let alice: TestUser;
@@ -48,8 +49,7 @@ describe('block list', () => {
   });
 
   it('in a group, only the blocker stops receiving the blocked member', async () => {
-    const g = await api<{ id: string }>(srv.url, 'POST', '/v1/conversations', { kind: 'group', memberIds: ['bob', 'carol'] }, alice.token);
-    expect(g.status).toBe(201);
+    const g = { json: await relayGroup(srv.url, alice as { id: string; token: string }, ['bob', 'carol']) }; // members join by MLS Commit
     await api(srv.url, 'PUT', '/v1/blocks/alice', undefined, carol.token);
     expect((await sendText(srv.url, alice, g.json.id, [bob, carol], 1, 'group hello')).res.status).toBe(201);
     expect(await inbox(bob)).toEqual(['alice']);
