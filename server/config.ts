@@ -72,6 +72,8 @@ export interface TransparencyConfig {
   logKeyFile: string;
   /** KT_WITNESSES: JSON [{"name":"…","publicKey":"<base64url 32 bytes>"}] */
   witnessesJson: string | undefined;
+  /** Benchmark only: KT_PROOFS=off serves key fetches without inclusion proofs (bindings are still logged). */
+  proofsOnFetch: boolean;
 }
 
 const DAY = 86_400_000;
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       logKeySeed: env.KT_LOG_KEY || undefined,
       logKeyFile: env.KT_LOG_KEY_FILE ?? path.join(dataDir, 'kt-log-key.json'),
       witnessesJson: env.KT_WITNESSES || undefined,
+      proofsOnFetch: env.KT_PROOFS !== 'off',
     },
     logLevel: env.LOG_LEVEL ?? 'info',
   };

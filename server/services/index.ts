@@ -119,7 +119,7 @@ export function createServices(
   const moderation = new ModerationService(moderationRepo(db), (id) => accounts.forgetSessions(id));
   return {
     accounts,
-    keys: new KeyDirectoryService(keysRepo(db), accounts, transparency),
+    keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined),
     transparency,
     conversations: new ConversationsService(conversationsData),
     relay,

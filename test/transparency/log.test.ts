@@ -14,7 +14,7 @@ const witnessSecret = ed25519.utils.randomSecretKey();
 let srv: TestServer;
 beforeAll(async () => {
   srv = await startTestServer({
-    transparency: { logKeySeed: b64(randomBytes(32)), logKeyFile: '/nonexistent/x.json', witnessesJson: JSON.stringify([{ name: 'test-witness', publicKey: b64(witnessPublicKey(witnessSecret)) }]) },
+    transparency: { logKeySeed: b64(randomBytes(32)), logKeyFile: '/nonexistent/x.json', witnessesJson: JSON.stringify([{ name: 'test-witness', publicKey: b64(witnessPublicKey(witnessSecret)) }]), proofsOnFetch: true },
   });
 });
 afterAll(async () => srv?.stop());

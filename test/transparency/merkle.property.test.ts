@@ -35,7 +35,7 @@ describe('inclusion proofs', () => {
         if (proof.length) {
           const p = proof.map((x) => x.slice());
           const k = which % p.length;
-          p[k]![bit % 32] ^= 1 << (bit % 8);
+          (p[k] as Uint8Array)[bit % 32]! ^= 1 << (bit % 8);
           expect(verifyInclusion(leaf, i, n, p, root)).toBe(false);
           expect(verifyInclusion(leaf, i, n, proof.slice(0, -1), root)).toBe(false);
           expect(verifyInclusion(leaf, i, n, [...proof, proof[0]!], root)).toBe(false);
@@ -74,7 +74,7 @@ describe('consistency proofs', () => {
         const proof = consistencyProof(BIG, m, n);
         if (proof.length) {
           const p = proof.map((x) => x.slice());
-          p[which % p.length]![which % 32] ^= 0x80;
+          (p[which % p.length] as Uint8Array)[which % 32]! ^= 0x80;
           expect(verifyConsistency(m, n, BIG.root(m), BIG.root(n), p)).toBe(false);
           expect(verifyConsistency(m, n, BIG.root(m), BIG.root(n), proof.slice(1))).toBe(false);
         }

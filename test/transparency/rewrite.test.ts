@@ -14,7 +14,7 @@ const seed = new Uint8Array(randomBytes(32));
 let srv: TestServer;
 let second: RunningServer | undefined;
 beforeAll(async () => {
-  srv = await startTestServer({ transparency: { logKeySeed: b64(seed), logKeyFile: '/nonexistent/x.json', witnessesJson: undefined } });
+  srv = await startTestServer({ transparency: { logKeySeed: b64(seed), logKeyFile: '/nonexistent/x.json', witnessesJson: undefined, proofsOnFetch: true } });
 });
 afterAll(async () => {
   await second?.close();
