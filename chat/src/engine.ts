@@ -22,6 +22,8 @@ import {
 import { type NoticeJson, fetchNotices } from './notices.ts';
 import { Safety } from './safety.ts';
 import { TabSync } from './tab-sync.ts';
+import { ChatTransparency, EMPTY_KT_VIEW, KeyTransparencyError, type KtView } from './transparency.ts';
+import { KIND_IDENTITY, KT_GOSSIP_CONTENT_TYPE, identityBindingKey } from '../../client/transparency/index.ts';
 
 export const HANDLE_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
 /** One-time prekeys uploaded at registration and whenever the directory runs low. */
@@ -55,6 +57,7 @@ export function tooLargeMessage(size: number): string {
 
 /** What a message shows: its text, or what a group-info message did. */
 export function displayText(m: MessageRecord, me: string | null): string {
+  if (m.kind === 'kt-gossip') return `🔑 ${m.text}`;
   if (m.kind !== 'group-info') return m.text;
   return `${m.senderId === me ? 'You' : m.senderId} named the group “${m.text}”`;
 }
@@ -81,6 +84,8 @@ export interface Snapshot {
   notices: readonly NoticeJson[];
   /** Accounts this user blocked (chat/src/safety.ts). */
   blocked: readonly string[];
+  /** Key transparency: contacts proven in the key log, alarms (docs/TRANSPARENCY.md). */
+  kt: KtView;
 }
 
 /** A filed report and the state of its attachments (null: their state could not be read). */
@@ -92,7 +97,7 @@ export interface ContextCandidate {
 }
 
 const EMPTY: Snapshot = {
-  phase: 'loading', me: null, banner: null, connection: 'idle', standing: null, contacts: [], groups: [], messages: {}, reports: [], notices: [], blocked: [],
+  phase: 'loading', me: null, banner: null, connection: 'idle', standing: null, contacts: [], groups: [], messages: {}, reports: [], notices: [], blocked: [], kt: EMPTY_KT_VIEW,
 };
 
 const identityJson = (s: { signingKey: Uint8Array; dhKey: Uint8Array }): PublicIdentityJson => ({ signingKey: toBase64Url(s.signingKey), dhKey: toBase64Url(s.dhKey) });
@@ -163,6 +168,9 @@ export class ChatEngine {
   /** Other tabs of this chat (chat/src/tab-sync.ts). */
   private readonly tabs: TabSync;
 
+  /** Key transparency: proofs on every key fetch, own-key monitoring, gossip (chat/src/transparency.ts). */
+  private readonly kt: ChatTransparency;
+
   constructor(private readonly baseUrl = '') {
     this.api = new ApiClient({ baseUrl, refreshToken: () => this.relogin() });
     this.safety = new Safety({
@@ -171,6 +179,7 @@ export class ChatEngine {
       setBlocked: (blocked) => this.set({ blocked }), blocked: () => this.state.blocked,
     });
     this.tabs = new TabSync(() => void (this.storage && this.loadLocal()));
+    this.kt = new ChatTransparency(baseUrl, () => this.store, (kt) => this.set({ kt }));
   }
 
   // ---- React binding (useSyncExternalStore) ----
@@ -215,7 +224,7 @@ export class ChatEngine {
     this.identity = deserializeIdentity(account.identity);
     this.preKeys = PreKeyStore.deserialize(account.preKeys);
     await this.loadLocal();
-    this.set({ phase: 'ready', me: account.userId });
+    this.set({ phase: 'ready', me: account.userId, kt: await this.kt.view() });
     await this.goOnline();
   }
 
@@ -264,6 +273,9 @@ export class ChatEngine {
     }
     await this.maintainPreKeys().catch(() => undefined);
     void this.safety.sync().catch(() => undefined);
+    // Own-key monitoring: at start and every 10 minutes, the log's entries for this account must be our keys.
+    const identity = this.identity as IdentityKeyPair;
+    this.kt.start(this.me, () => [{ kind: KIND_IDENTITY, key: identityBindingKey(identity.signingPublicKey, identity.dhPublicKey) }]);
     void this.refreshNotices();
     void this.refreshReports();
     void this.refreshGroups();
@@ -343,6 +355,7 @@ export class ChatEngine {
   /** Log out and delete every key and message from this browser. */
   async forgetDevice(): Promise<void> {
     this.push?.stop();
+    this.kt.stop();
     if (this.reportsTimer) clearInterval(this.reportsTimer);
     await this.api.logout().catch(() => undefined);
     await this.store.wipe();
@@ -409,7 +422,27 @@ export class ChatEngine {
   /** X3DH with the peer's published bundle (the signed prekey signature is verified inside). */
   private async initiate(peerId: string): Promise<Session> {
     const bundle = await this.api.fetchBundle(peerId);
+    // Key transparency (docs/TRANSPARENCY.md §6.1): the key must be proven in the public log before use.
+    try {
+      await this.kt.verifyBundle(peerId, bundle);
+    } catch (e) {
+      if (e instanceof KeyTransparencyError) throw new Error(e.message);
+      throw new Error(`${peerId}'s key could not be checked against the public key log (the log could not be reached), so it was not used. Try again.`);
+    }
     return Session.initiate(this.identity as IdentityKeyPair, bundle);
+  }
+
+  /** Dismisses a key-transparency warning after the user has read it. */
+  dismissKtAlarm(id: string): Promise<void> {
+    return this.kt.dismiss(id);
+  }
+
+  /** Shares this browser's view of the key log with a contact (at most hourly, only when it grew). */
+  private async maybeGossip(peerId: string): Promise<void> {
+    const contact = this.contact(peerId);
+    if (!contact) return;
+    const bytes = await this.kt.gossipFor(contact.conversationId);
+    if (bytes) await this.sendTo({ conversationId: contact.conversationId, recipients: [peerId], peerId, group: false }, toBase64Url(bytes), undefined, 'kt-gossip');
   }
 
   async markRead(peerId: string): Promise<void> {
@@ -450,6 +483,7 @@ export class ChatEngine {
     const contact = this.contact(peerId);
     if (!contact) throw new Error('unknown contact');
     await this.sendTo({ conversationId: contact.conversationId, recipients: [peerId], peerId, group: false }, text, file);
+    void this.maybeGossip(peerId).catch(() => undefined);
   }
 
   /** Sends to a group: franked once, encrypted through each current member's pairwise session (§12). */
@@ -472,7 +506,7 @@ export class ChatEngine {
    * every recipient and stores everything before it leaves; then hands it to the relay.
    */
   private async sendTo(
-    t: { conversationId: string; recipients: string[]; peerId: string; group: boolean }, text: string, file?: OutgoingFile, kind?: 'group-info',
+    t: { conversationId: string; recipients: string[]; peerId: string; group: boolean }, text: string, file?: OutgoingFile, kind?: 'group-info' | 'kt-gossip',
   ): Promise<void> {
     const body = kind ? text : text.trim();
     if (!body && !file) return;
@@ -504,7 +538,10 @@ export class ChatEngine {
       }
       const chainState = await this.store.chain(t.conversationId);
       const chain = chainState ? SenderChain.fromJSON(chainState) : new SenderChain(t.conversationId, this.me);
-      const franked = chain.frank(utf8(body), { contentType: kind ? GROUP_INFO_TYPE : TEXT_TYPE, attachments });
+      // A key-log gossip message carries the gossip bytes themselves (docs/TRANSPARENCY.md §8), passed here as base64url.
+      const bodyBytes = kind === 'kt-gossip' ? fromBase64Url(body) : utf8(body);
+      const contentType = kind === 'group-info' ? GROUP_INFO_TYPE : kind === 'kt-gossip' ? KT_GOSSIP_CONTENT_TYPE : TEXT_TYPE;
+      const franked = chain.frank(bodyBytes, { contentType, attachments });
       // One commitment for everyone; one ciphertext per recipient (a 1:1 is a roster of two).
       const sealed = sealForGroup(franked, [this.me, ...t.recipients], sessions);
       const clientMessageId = toBase64Url(franked.header.clientMessageId);
@@ -514,7 +551,7 @@ export class ChatEngine {
         peerId: t.peerId,
         direction: 'out',
         senderId: this.me,
-        text: kind ? (JSON.parse(body) as { name: string }).name : body,
+        text: kind === 'group-info' ? (JSON.parse(body) as { name: string }).name : kind === 'kt-gossip' ? `You shared your view of the key log with ${t.peerId}.` : body,
         sentAt: franked.header.sentAt,
         serverTime: null,
         seq: franked.header.seq,
@@ -528,7 +565,7 @@ export class ChatEngine {
           clientMessageId,
           fk: toBase64Url(franked.fk),
           header: toBase64Url(franked.headerBytes),
-          body: toBase64Url(utf8(body)),
+          body: toBase64Url(bodyBytes),
         },
       };
       const ops: Parameters<ChatStorage['write']>[0] = [];
@@ -893,18 +930,21 @@ export class ChatEngine {
     if (receipt?.status === 'accepted') {
       const opened = receipt.message;
       const info = isGroup && opened.header.contentType === GROUP_INFO_TYPE ? groupInfo(opened.body) : null;
+      const gossip = !isGroup && opened.header.contentType === KT_GOSSIP_CONTENT_TYPE;
       let text: string;
       try {
-        text = info ? info.name : opened.header.contentType.startsWith('text/plain') ? fromUtf8(opened.body) : '(a message this app cannot display)';
+        text = gossip
+          ? await this.kt.receiveGossip(peerId, opened.body)
+          : info ? info.name : opened.header.contentType.startsWith('text/plain') ? fromUtf8(opened.body) : '(a message this app cannot display)';
       } catch {
-        text = '(a message that is not valid text)';
+        text = gossip ? `Key log check with ${peerId}: the key log could not be reached.` : '(a message that is not valid text)';
       }
       const attachments = opened.header.attachments;
       message = {
         id: stamp.messageId, conversationId: stamp.conversationId, peerId, direction: 'in', senderId: peerId, text,
         sentAt: opened.header.sentAt, serverTime: stamp.serverTime, seq: opened.header.seq,
         ...(isGroup ? { group: true } : {}),
-        ...(info ? { kind: 'group-info' as const } : {}),
+        ...(info ? { kind: 'group-info' as const } : gossip ? { kind: 'kt-gossip' as const } : {}),
         ...(attachments.length ? { attachments: attachments.map((a) => ({ mediaType: a.mediaType, size: a.size, status: 'loading' as const })) } : {}),
         item: { stamp, commitment: env.commitment, fk: toBase64Url(opened.fk), header: toBase64Url(opened.headerBytes), body: toBase64Url(opened.body) },
       };
@@ -926,7 +966,7 @@ export class ChatEngine {
       };
     }
     ops.push({ store: 'messages', value: message });
-    const bump = message.direction === 'in' ? 1 : 0;
+    const bump = message.direction === 'in' && message.kind !== 'kt-gossip' ? 1 : 0;
     if (contact) {
       const updated = { ...contact, lastActivity: Date.now(), unread: contact.unread + bump };
       ops.push({ store: 'contacts', value: updated });

@@ -127,6 +127,8 @@ export class TransparencyService {
   private kick(): void {
     if (this.flushing || this.pending.length === 0) return;
     this.flushing = (async () => {
+      // Yield once so every caller of this event-loop turn joins the same transaction (group commit).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.pending.length) {
         const batch = this.pending.splice(0, MAX_BATCH);
         try {
