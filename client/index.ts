@@ -191,3 +191,4 @@ export type {
   TokenRequest,
   TokenResponse,
 } from './transport/contract/index.ts';
+__KT__
