@@ -41,6 +41,7 @@ interface Latest {
 }
 
 const MAX_BATCH = 512;
+const APPEND_ATTEMPTS = 5;
 const bindingKey = (accountId: string, kind: string) => `${accountId}\u0000${kind}`;
 
 export class TransparencyService {
@@ -131,11 +132,20 @@ export class TransparencyService {
       await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.pending.length) {
         const batch = this.pending.splice(0, MAX_BATCH);
-        try {
-          const indexes = await this.appendBatch(batch.map((b) => b.req));
-          batch.forEach((b, i) => b.resolve(indexes[i] as number));
-        } catch (e) {
-          for (const b of batch) b.reject(e);
+        // Another process may hold the write lock or have appended under our feet (SQLite reports a busy
+        // snapshot instead of waiting): the batch is retried from a fresh catch-up, a few times.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const indexes = await this.appendBatch(batch.map((b) => b.req));
+            batch.forEach((b, i) => b.resolve(indexes[i] as number));
+            break;
+          } catch (e) {
+            if (attempt >= APPEND_ATTEMPTS) {
+              for (const b of batch) b.reject(e);
+              break;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+          }
         }
       }
     })().finally(() => {
