@@ -27,6 +27,9 @@ export function keyProofFromJson(j: unknown): KeyProof {
   };
 }
 
+/** 1000 entries of the largest leaf in base64url plus framing: nothing valid is longer. */
+const MAX_ANSWER_CHARS = 2_000_000;
+
 export class HttpLogSource implements LogSource {
   private readonly base: string;
   private readonly fetchImpl: typeof fetch;
@@ -38,7 +41,13 @@ export class HttpLogSource implements LogSource {
   private async get(path: string): Promise<unknown> {
     const res = await this.fetchImpl(this.base + path, { headers: { accept: 'application/json' } });
     if (!res.ok) throw new TransparencyError('malformed', `GET ${path.split('?')[0]}: the log answered ${res.status}`);
-    return res.json();
+    const text = await res.text();
+    if (text.length > MAX_ANSWER_CHARS) throw malformed(`GET ${path.split('?')[0]}: answer of ${text.length} characters exceeds ${MAX_ANSWER_CHARS}`);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw malformed(`GET ${path.split('?')[0]}: the answer is not JSON`);
+    }
   }
 
   async logKey(): Promise<{ publicKey: Uint8Array; logKeyId: string; witnesses: Array<{ name: string; publicKey: Uint8Array }> }> {

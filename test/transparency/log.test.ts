@@ -127,6 +127,40 @@ describe('auditor', () => {
   });
 });
 
+describe('a lying or broken log server', () => {
+  test('truncated, malformed and oversized answers are TransparencyError("malformed"), never a crash or an accept', async () => {
+    const real = await new HttpLogSource(srv.url).head();
+    const good = treeHeadToJson(real.head);
+    const answers: Array<[string, (s: HttpLogSource) => Promise<unknown>]> = [
+      ['{"head":', (s) => s.head()],
+      [JSON.stringify({ head: { ...good, rootHash: good.rootHash.slice(1) }, cosignatures: [] }), (s) => s.head()],
+      [JSON.stringify({ head: { ...good, treeSize: 2 ** 60 }, cosignatures: [] }), (s) => s.head()],
+      [JSON.stringify({ head: good, cosignatures: [], extra: 1 }), (s) => s.head()],
+      [JSON.stringify({ first: 1, second: 2, proof: Array.from({ length: 107 }, () => good.rootHash) }), (s) => s.consistency(1, 2)],
+      [JSON.stringify({ first: 1, second: 3, proof: [] }), (s) => s.consistency(1, 2)],
+      [JSON.stringify({ entries: [{ index: 0, leaf: 'A'.repeat(5000) }] }), (s) => s.entries(0, 1)],
+      ['x'.repeat(2_000_001), (s) => s.entries(0, 1)],
+      ['null', (s) => s.heads(0, 1)],
+    ];
+    for (const [body, call] of answers) {
+      const source = new HttpLogSource('http://log.invalid', async () => new Response(body, { status: 200, headers: { 'content-type': 'application/json' } }));
+      await expect(call(source)).rejects.toMatchObject({ name: 'TransparencyError', code: 'malformed' });
+    }
+    const down = new HttpLogSource('http://log.invalid', async () => new Response('{}', { status: 503 }));
+    await expect(down.head()).rejects.toBeInstanceOf(TransparencyError);
+  });
+
+  test('a bundle without a proof, or with a malformed one, is refused', async () => {
+    const alice = await userWithBundle(srv.url);
+    const bob = await createUser(srv.url);
+    const r = await api<{ transparency: Record<string, unknown> }>(srv.url, 'GET', `/v1/keys/${alice.id}`, undefined, bob.token);
+    expect(() => keyProofFromJson(undefined)).toThrow(TransparencyError);
+    expect(() => keyProofFromJson({ ...r.json.transparency, leafIndex: -1 })).toThrow(TransparencyError);
+    expect(() => keyProofFromJson({ ...r.json.transparency, proof: ['short'] })).toThrow(TransparencyError);
+    expect(() => keyProofFromJson({ ...r.json.transparency, head: {} })).toThrow(TransparencyError);
+  });
+});
+
 describe('HTTP edge', () => {
   test.each([
     ['/v1/transparency/consistency?first=5&second=2'],
