@@ -1,7 +1,7 @@
 // Several server processes on one database (docs/TRANSPARENCY.md §10.2): each keeps the tree in memory, appends
 // go through the database's lock, and a process catches up with what the others appended. Two services on two
 // database clients stand in for two processes. PostgreSQL only: several processes is the PostgreSQL deployment
-// (docs/SCALING); two synchronous SQLite clients in one Node process would block each other's event loop.
+// (DESIGN "Scale"); two synchronous SQLite clients in one Node process would block each other's event loop.
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
