@@ -28,6 +28,7 @@ import { TransparencyService } from '../server/services/transparency.ts';
 import { nodeSha256 } from '../server/services/transparency-hash.ts';
 import { logSignerFromSeed } from '../server/services/transparency-keys.ts';
 import { deployMigrations } from '../scripts/migrate-deploy.mjs';
+import { sha256 } from '@noble/hashes/sha2.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = QUICK ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
@@ -45,7 +46,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const binding = (i: number) => ({ accountId: `user-${i}`, kind: KIND_IDENTITY, key: new Uint8Array(randomBytes(64)) });
 
-async function appendRate(): Promise<{ appendPerSec: number; appends: number; batch: number }> {
+async function appendRate() {
   const url = `file:${path.join(tmp, 'append.db')}`;
   await deployMigrations(url, () => {});
   const db = await createDb(url);
@@ -57,8 +58,28 @@ async function appendRate(): Promise<{ appendPerSec: number; appends: number; ba
     await Promise.all(Array.from({ length: APPEND_BATCH }, (_, i) => svc.append([binding(done + i)])));
   }
   const s = (performance.now() - t0) / 1000;
+  // Same-run baseline: the same number of leaf-sized rows inserted with the same createMany batches, without the
+  // tree, the signature or the lock — what the database write alone costs.
+  const leafBytes = new Uint8Array(encodeLeaf({ ...binding(0), action: "publish", timestamp: Date.now() }));
+  const t1 = performance.now();
+  for (let done = 0; done < APPENDS; done += APPEND_BATCH)
+    await db.ktLeaf.createMany({ data: Array.from({ length: APPEND_BATCH }, (_, i) => ({ index: 10_000_000 + done + i, leaf: leafBytes, leafHash: new Uint8Array(32), accountId: `raw-${done + i}`, kind: KIND_IDENTITY })) });
+  const raw = (performance.now() - t1) / 1000;
   await db.$disconnect();
-  return { appendPerSec: Math.round(APPENDS / s), appends: APPENDS, batch: APPEND_BATCH };
+  return { appendPerSec: Math.round(APPENDS / s), appends: APPENDS, batch: APPEND_BATCH, rawInsertPerSec: Math.round(APPENDS / raw), ratioToRawInsert: round(APPENDS / s / (APPENDS / raw), 3) };
+}
+
+/** Same-run baselines for the client numbers: one SHA-256 of a 65-byte node (noble and node:crypto). */
+function hashBaselines() {
+  const node = new Uint8Array(65);
+  const k = QUICK ? 20_000 : 100_000;
+  let t = performance.now();
+  for (let i = 0; i < k; i++) sha256(node);
+  const nobleSha256Us = ((performance.now() - t) * 1000) / k;
+  t = performance.now();
+  for (let i = 0; i < k; i++) nodeSha256(node);
+  const nodeSha256Us = ((performance.now() - t) * 1000) / k;
+  return { nobleSha256NodeUs: round(nobleSha256Us, 3), nodeCryptoSha256NodeUs: round(nodeSha256Us, 3) };
 }
 
 function treeBench(n: number) {
@@ -184,6 +205,8 @@ for (const n of SIZES) {
   console.log(r);
   leaves.push(r);
 }
+const baselines = hashBaselines();
+console.log(baselines);
 const fetchResult = await fetchRatio();
 console.log(fetchResult);
 const result = {
@@ -191,7 +214,7 @@ const result = {
   leaves,
   fetchWithProofRatio: fetchResult.fetchWithProofRatio,
   details: {
-    append, fetch: fetchResult, quick: QUICK, samples: SAMPLES,
+    append, fetch: fetchResult, baselines, quick: QUICK, samples: SAMPLES,
     machine: { nproc: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavgStart: load, loadavgEnd: os.loadavg().map((x) => round(x)) },
     date: new Date(started).toISOString(), seconds: Math.round((Date.now() - started) / 1000),
   },

@@ -28,6 +28,11 @@ export function SafetyNumberDialog({ engine, peerId, onClose }: { engine: ChatEn
       )}
       <div className="actions">
         {number && (
+          <button type="button" onClick={() => void engine.compareKeyLogs(peerId).then(() => ref.current?.close())}>
+            Compare key logs
+          </button>
+        )}
+        {number && (
           <button type="button" className={contact?.verified ? '' : 'primary'} onClick={() => void engine.setVerified(peerId, !contact?.verified).then(() => ref.current?.close())}>
             {contact?.verified ? 'Mark as not verified' : 'They match: mark as verified'}
           </button>

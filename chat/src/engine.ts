@@ -437,11 +437,16 @@ export class ChatEngine {
     return this.kt.dismiss(id);
   }
 
-  /** Shares this browser's view of the key log with a contact (at most hourly, only when it grew). */
-  private async maybeGossip(peerId: string): Promise<void> {
+  /** Compares key-log views with a contact now (docs/TRANSPARENCY.md §8): sends our newest signed tree head. */
+  compareKeyLogs(peerId: string): Promise<void> {
+    return this.maybeGossip(peerId, true);
+  }
+
+  /** Shares this browser's view of the key log with a contact: when asked, or when due (chat/src/transparency.ts). */
+  private async maybeGossip(peerId: string, force = false): Promise<void> {
     const contact = this.contact(peerId);
     if (!contact) return;
-    const bytes = await this.kt.gossipFor(contact.conversationId);
+    const bytes = await this.kt.gossipFor(contact.conversationId, { force, conversationStartedAt: contact.addedAt });
     if (bytes) await this.sendTo({ conversationId: contact.conversationId, recipients: [peerId], peerId, group: false }, toBase64Url(bytes), undefined, 'kt-gossip');
   }
 
@@ -459,6 +464,8 @@ export class ChatEngine {
     const next = { ...c, verified, identityChanged: verified ? false : c.identityChanged };
     await this.store.write([{ store: 'contacts', value: next }]);
     this.upsertContact(next);
+    // Confirming keys by hand is the moment to compare key-log views too.
+    if (verified) void this.maybeGossip(peerId, true).catch(() => undefined);
   }
 
   /** The 60-digit safety number of this pair, grouped for reading aloud; null before the peer's keys are known. */

@@ -11,7 +11,12 @@ import {
 import { fromBase64Url } from '../../client/protocol.ts';
 
 export const MONITOR_INTERVAL_MS = 10 * 60_000;
-export const GOSSIP_INTERVAL_MS = 60 * 60_000;
+/**
+ * Automatic gossip is rare on purpose: every gossip is a franked message in the conversation (it takes a sequence
+ * number and shows as a one-line note). A conversation gossips on its own once it is a day old, then at most daily
+ * when the view grew; at once when the user compares safety numbers or presses "Compare key logs".
+ */
+export const GOSSIP_INTERVAL_MS = 24 * 60 * 60_000;
 
 export interface KtAlarm {
   id: string;
@@ -143,13 +148,22 @@ export class ChatTransparency {
     return (this.state as Persisted).view;
   }
 
-  /** Gossip bytes for a conversation if our view grew since we last told it (at most hourly); else null. */
-  async gossipFor(conversationId: string): Promise<Uint8Array | null> {
+  /**
+   * Gossip bytes for a conversation, or null when it is not due: `force` (the user asked) sends our newest head
+   * now; otherwise only if the conversation is older than a day, our view grew since we last told it, and the
+   * last gossip is a day old.
+   */
+  async gossipFor(conversationId: string, opts: { force?: boolean; conversationStartedAt?: number } = {}): Promise<Uint8Array | null> {
     const { client, state } = await this.ready();
-    const head = await client.newestHead();
+    let head = await client.newestHead();
+    if (!head && opts.force) head = (await client.acceptHead((await this.source.head()).head)).head;
     if (!head) return null;
     const sent = state.gossipSent[conversationId];
-    if (sent && (sent.size >= head.treeSize || Date.now() - sent.at < GOSSIP_INTERVAL_MS)) return null;
+    const now = Date.now();
+    if (!opts.force) {
+      if (now - (opts.conversationStartedAt ?? now) < GOSSIP_INTERVAL_MS) return null;
+      if (sent && (sent.size >= head.treeSize || now - sent.at < GOSSIP_INTERVAL_MS)) return null;
+    }
     await this.save({ gossipSent: { ...state.gossipSent, [conversationId]: { size: head.treeSize, at: Date.now() } } });
     return encodeGossip([head]);
   }
