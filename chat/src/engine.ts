@@ -57,7 +57,6 @@ export function tooLargeMessage(size: number): string {
 
 /** What a message shows: its text, or what a group-info message did. */
 export function displayText(m: MessageRecord, me: string | null): string {
-  if (m.kind === 'kt-gossip') return m.text;
   if (m.kind !== 'group-info') return m.text;
   return `${m.senderId === me ? 'You' : m.senderId} named the group “${m.text}”`;
 }
