@@ -17,7 +17,7 @@ export const NODE_PREFIX = 0x01;
 /** No valid proof for a tree of at most 2^53 leaves has more hashes than this (inclusion ≤ 53, consistency ≤ 106). */
 export const MAX_PROOF_HASHES = 2 * 53;
 
-/** One SHA-256 implementation; the SDK defaults to @noble/hashes, the server passes node:crypto (same bytes). */
+/** One SHA-256 implementation; the SDK defaults to the noble hashes package, the server passes node:crypto (same bytes). */
 export type Sha256 = (data: Uint8Array) => Uint8Array;
 export const defaultSha256: Sha256 = (d) => nobleSha256(d);
 
@@ -89,7 +89,7 @@ export function inclusionProof(src: SubtreeSource, index: number, treeSize: numb
   return out;
 }
 
-/** RFC 9162 §2.1.4.1 PROOF(m, D[n]) for 0 < m ≤ n (m = n or m = 0: the empty proof). */
+/** RFC 9162 §2.1.4.1 PROOF(m, D[n]) for 0 \< m ≤ n (m = n or m = 0: the empty proof). */
 export function consistencyProof(src: SubtreeSource, first: number, second: number): Uint8Array[] {
   checkIndex('second', second, src.size);
   checkIndex('first', first, second);

@@ -13,6 +13,6 @@ export interface LogSource {
   head(opts?: { cosigned?: boolean }): Promise<{ head: SignedTreeHead; cosignatures: Cosignature[] }>;
   consistency(first: number, second: number): Promise<Uint8Array[]>;
   entries(start: number, limit: number): Promise<LogEntry[]>;
-  /** Every head the log signed with treeSize > after, ascending (the auditor's input). */
+  /** Every head the log signed with a treeSize above `after`, ascending (the auditor's input). */
   heads(after: number, limit: number): Promise<SignedTreeHead[]>;
 }
