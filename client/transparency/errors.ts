@@ -11,7 +11,6 @@ export const TRANSPARENCY_ERROR_CODES = [
   'rollback', // the server showed a smaller tree than one this client has already seen
   'binding_mismatch', // the proven leaf binds another account, kind or key than the one handed out
   'witness_missing', // the client requires witness cosignatures and the head has too few valid ones
-  'foreign_key', // own-key monitoring found a key for this account that the account did not publish
 ] as const;
 export type TransparencyErrorCode = (typeof TRANSPARENCY_ERROR_CODES)[number];
 
