@@ -50,9 +50,13 @@ describe('key transparency in the chat', () => {
     const box = alice.getByLabel('Message bob');
     await box.fill('hello bob');
     await box.press('Enter');
+    // Alice's first message is a message request on Bob's side: he opens it and accepts.
+    await expect.poll(async () => bob.getByTestId('requests').getByRole('button', { name: /alice/ }).count(), POLL).toBe(1);
+    await bob.getByTestId('requests').getByRole('button', { name: /alice/ }).click();
+    await expect.poll(async () => bob.getByTestId('request-bar').count(), POLL).toBe(1);
+    await bob.getByTestId('request-bar').getByRole('button', { name: 'Accept' }).click();
     await expect.poll(async () => bob.locator('li.msg', { hasText: 'hello bob' }).count(), POLL).toBe(1);
     // Bob compares key logs from the safety-number dialog; Alice's page reports that both views agree.
-    await bob.locator('li', { hasText: 'alice' }).first().click();
     await bob.getByRole('button', { name: 'Safety number' }).click();
     await bob.getByRole('button', { name: 'Compare key logs' }).click();
     await expect.poll(async () => alice.locator('li.msg', { hasText: /Key log check with bob: you both see the same history/ }).count(), POLL).toBe(1);
