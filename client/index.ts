@@ -244,3 +244,17 @@ export type {
   TokenRequest,
   TokenResponse,
 } from './transport/contract/index.ts';
+// Key transparency: verify every fetched key against the public key log, monitor your own keys, gossip, witnesses,
+// audit (docs/TRANSPARENCY.md).
+export {
+  type AuditProblem, type AuditReport, type AuditState, auditLog, auditStateFromJson,
+  type Cosignature, type CosignatureJson, cosign, cosignatureFromJson, cosignatureToJson, requireCosignatures, verifyCosignature, type WitnessKey, witnessKeyId,
+  decodeGossip, encodeGossip, KT_GOSSIP_CONTENT_TYPE,
+  type GossipVerdict, type HeadStore, type KeyProof, MemoryHeadStore, type ProvenBinding, TransparencyClient, type TransparencyClientOptions,
+  HttpLogSource, keyProofFromJson, type LogEntry, type LogSource,
+  ACTION_CODES, type BindingAction, decodeLeaf, encodeLeaf, identityBindingKey, KIND_IDENTITY, KIND_MLS_CREDENTIAL, type KeyBinding,
+  consistencyProof, Frontier, hashLeaf, inclusionProof, MerkleTree, type Sha256, type SubtreeSource, verifyConsistency, verifyInclusion,
+  type ForeignKeyAlarm, initialMonitorState, monitorOwnKeys, type MonitorResult, type MonitorState, type PublishedKey,
+  logKeyId, type SignedTreeHead, type SignedTreeHeadJson, treeHeadFromJson, treeHeadToJson, type TreeHead, verifyTreeHead,
+  TRANSPARENCY_ERROR_CODES, TransparencyError, type TransparencyErrorCode, witnessStep, type WitnessState, type WitnessStep,
+} from './transparency/index.ts';

@@ -61,7 +61,19 @@ export interface ServerConfig {
   rateLimits: RateLimitConfig;
   blobs: BlobConfig;
   scale: ScaleConfig;
+  /** Key transparency log (docs/TRANSPARENCY.md): its own Ed25519 key and the witnesses whose cosignatures it accepts. */
+  transparency: TransparencyConfig;
   logLevel: string;
+}
+
+export interface TransparencyConfig {
+  /** KT_LOG_KEY: base64url 32-byte Ed25519 seed; else the file KT_LOG_KEY_FILE (default DATA_DIR/kt-log-key.json), created on first start. */
+  logKeySeed: string | undefined;
+  logKeyFile: string;
+  /** KT_WITNESSES: JSON [{"name":"…","publicKey":"<base64url 32 bytes>"}] */
+  witnessesJson: string | undefined;
+  /** Benchmark only: KT_PROOFS=off serves key fetches without inclusion proofs (bindings are still logged). */
+  proofsOnFetch: boolean;
 }
 
 const DAY = 86_400_000;
@@ -110,6 +122,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       sessionCacheMs: int(env, 'SESSION_CACHE_SECONDS', 60) * 1000,
       idempotencyTtlMs: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400) * 1000,
       keyringCheckMs: int(env, 'KEYRING_CHECK_SECONDS', 2) * 1000,
+    },
+    transparency: {
+      logKeySeed: env.KT_LOG_KEY || undefined,
+      logKeyFile: env.KT_LOG_KEY_FILE ?? path.join(dataDir, 'kt-log-key.json'),
+      witnessesJson: env.KT_WITNESSES || undefined,
+      proofsOnFetch: env.KT_PROOFS !== 'off',
     },
     logLevel: env.LOG_LEVEL ?? 'info',
   };

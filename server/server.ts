@@ -59,6 +59,7 @@ export async function startServer(config: ServerConfig, logger: Logger, opts: St
       const applied = await deployMigrations(config.databaseUrl, () => {}, { whileLocked: makeAdmin });
       if (applied.length) logger.info({ applied }, 'migrations applied');
     } else await makeAdmin();
+    await services.transparency.init();
     const app = createApp(services);
     const server = http.createServer(app);
     server.keepAliveTimeout = 65_000;

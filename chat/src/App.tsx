@@ -1,4 +1,5 @@
 // Page layout: welcome (register) or the chat: contacts on the left, the open conversation or "My reports".
+import { KeyLogAlarms } from './KeyLog.tsx';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Conversation } from './Conversation.tsx';
 import { GroupConversation } from './GroupConversation.tsx';
@@ -57,6 +58,7 @@ export function App({ engine }: { engine: ChatEngine }) {
       <Sidebar engine={engine} snap={snap} view={view} setView={setView} />
       <main className="main" id="main">
         <AccountBanner snap={snap} />
+        <KeyLogAlarms engine={engine} snap={snap} />
         {snap.banner && (
           <p className="banner warn" role="status">
             {snap.banner}

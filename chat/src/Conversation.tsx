@@ -1,4 +1,5 @@
 // One 1:1 conversation: messages with delivery state and attachments, Report on every received message, the composer.
+import { KeyLogMark } from './KeyLog.tsx';
 import { LockIcon } from './Icons.tsx';
 import { useEffect, useState } from 'react';
 import type { ChatEngine, Snapshot } from './engine.ts';
@@ -38,6 +39,7 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
             ) : (
               <span>Safety number not verified</span>
             )}
+            <KeyLogMark snap={snap} peerId={peerId} />
           </p>
         </div>
         <div className="row header-actions">

@@ -1,6 +1,7 @@
 // The safety number of this pair (docs/PROTOCOL-sessions.md §12), to compare out of band.
 import { useEffect, useRef } from 'react';
 import type { ChatEngine } from './engine.ts';
+import { KeyLogExplainer } from './KeyLog.tsx';
 
 export function SafetyNumberDialog({ engine, peerId, onClose }: { engine: ChatEngine; peerId: string; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -19,12 +20,18 @@ export function SafetyNumberDialog({ engine, peerId, onClose }: { engine: ChatEn
           <p id="sn-desc">
             Compare these 60 digits with {peerId}, in person or over a call. If they match on both devices, no one is intercepting your encrypted conversation.
           </p>
+          <KeyLogExplainer snap={engine.getSnapshot()} peerId={peerId} />
           {contact?.identityChanged && <p className="warn-text">{peerId}'s keys changed since you last verified. Compare again before sharing anything sensitive.</p>}
         </>
       ) : (
         <p id="sn-desc">The safety number appears once {peerId}'s keys are known (after the first message).</p>
       )}
       <div className="actions">
+        {number && (
+          <button type="button" onClick={() => void engine.compareKeyLogs(peerId).then(() => ref.current?.close())}>
+            Compare key logs
+          </button>
+        )}
         {number && (
           <button type="button" className={contact?.verified ? '' : 'primary'} onClick={() => void engine.setVerified(peerId, !contact?.verified).then(() => ref.current?.close())}>
             {contact?.verified ? 'Mark as not verified' : 'They match: mark as verified'}

@@ -22,6 +22,8 @@ import {
 import { type NoticeJson, fetchNotices } from './notices.ts';
 import { Safety } from './safety.ts';
 import { TabSync } from './tab-sync.ts';
+import { ChatTransparency, EMPTY_KT_VIEW, KeyTransparencyError, type KtView } from './transparency.ts';
+import { KIND_IDENTITY, KT_GOSSIP_CONTENT_TYPE, identityBindingKey } from '../../client/transparency/index.ts';
 
 export const HANDLE_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
 /** One-time prekeys uploaded at registration and whenever the directory runs low. */
@@ -80,6 +82,8 @@ export interface Snapshot {
   notices: readonly NoticeJson[];
   /** Accounts this user blocked (chat/src/safety.ts). */
   blocked: readonly string[];
+  /** Key transparency: contacts proven in the key log, alarms (docs/TRANSPARENCY.md). */
+  kt: KtView;
 }
 
 /** A filed report and the state of its attachments (null: their state could not be read). */
@@ -91,7 +95,7 @@ export interface ContextCandidate {
 }
 
 const EMPTY: Snapshot = {
-  phase: 'loading', me: null, banner: null, connection: 'idle', standing: null, contacts: [], groups: [], messages: {}, reports: [], notices: [], blocked: [],
+  phase: 'loading', me: null, banner: null, connection: 'idle', standing: null, contacts: [], groups: [], messages: {}, reports: [], notices: [], blocked: [], kt: EMPTY_KT_VIEW,
 };
 
 const identityJson = (s: { signingKey: Uint8Array; dhKey: Uint8Array }): PublicIdentityJson => ({ signingKey: toBase64Url(s.signingKey), dhKey: toBase64Url(s.dhKey) });
@@ -180,6 +184,9 @@ export class ChatEngine {
     online: () => this.account !== null && this.state.standing === null,
   });
 
+  /** Key transparency: proofs on every key fetch, own-key monitoring, gossip (chat/src/transparency.ts). */
+  private readonly kt: ChatTransparency;
+
   constructor(private readonly baseUrl = '') {
     this.api = new ApiClient({ baseUrl, refreshToken: () => this.relogin() });
     this.safety = new Safety({
@@ -188,6 +195,7 @@ export class ChatEngine {
       setBlocked: (blocked) => this.set({ blocked }), blocked: () => this.state.blocked,
     });
     this.tabs = new TabSync(() => void (this.storage && this.loadLocal()));
+    this.kt = new ChatTransparency(baseUrl, () => this.store, (kt) => this.set({ kt }));
   }
 
   // ---- React binding (useSyncExternalStore) ----
@@ -232,7 +240,7 @@ export class ChatEngine {
     this.identity = deserializeIdentity(account.identity);
     this.preKeys = PreKeyStore.deserialize(account.preKeys);
     await this.loadLocal();
-    this.set({ phase: 'ready', me: account.userId });
+    this.set({ phase: 'ready', me: account.userId, kt: await this.kt.view() });
     await this.goOnline();
   }
 
@@ -281,6 +289,9 @@ export class ChatEngine {
     }
     await this.maintainPreKeys().catch(() => undefined);
     void this.safety.sync().catch(() => undefined);
+    // Own-key monitoring: at start and every 10 minutes, the log's entries for this account must be our keys.
+    const identity = this.identity as IdentityKeyPair;
+    this.kt.start(this.me, () => [{ kind: KIND_IDENTITY, key: identityBindingKey(identity.signingPublicKey, identity.dhPublicKey) }]);
     await this.mls.maintainKeyPackages().catch(() => undefined);
     this.mls.start();
     void this.refreshNotices();
@@ -364,6 +375,7 @@ export class ChatEngine {
   async forgetDevice(): Promise<void> {
     this.push?.stop();
     this.mls.stop();
+    this.kt.stop();
     if (this.reportsTimer) clearInterval(this.reportsTimer);
     await this.api.logout().catch(() => undefined);
     await this.store.wipe();
@@ -430,7 +442,32 @@ export class ChatEngine {
   /** X3DH with the peer's published bundle (the signed prekey signature is verified inside). */
   private async initiate(peerId: string): Promise<Session> {
     const bundle = await this.api.fetchBundle(peerId);
+    // Key transparency (docs/TRANSPARENCY.md §6.1): the key must be proven in the public log before use.
+    try {
+      await this.kt.verifyBundle(peerId, bundle);
+    } catch (e) {
+      if (e instanceof KeyTransparencyError) throw new Error(e.message);
+      throw new Error(`${peerId}'s key could not be checked against the public key log (the log could not be reached), so it was not used. Try again.`);
+    }
     return Session.initiate(this.identity as IdentityKeyPair, bundle);
+  }
+
+  /** Dismisses a key-transparency warning after the user has read it. */
+  dismissKtAlarm(id: string): Promise<void> {
+    return this.kt.dismiss(id);
+  }
+
+  /** Compares key-log views with a contact now (docs/TRANSPARENCY.md §8): sends our newest signed tree head. */
+  compareKeyLogs(peerId: string): Promise<void> {
+    return this.maybeGossip(peerId, true);
+  }
+
+  /** Shares this browser's view of the key log with a contact: when asked, or when due (chat/src/transparency.ts). */
+  private async maybeGossip(peerId: string, force = false): Promise<void> {
+    const contact = this.contact(peerId);
+    if (!contact) return;
+    const bytes = await this.kt.gossipFor(contact.conversationId, { force, conversationStartedAt: contact.addedAt });
+    if (bytes) await this.sendTo({ conversationId: contact.conversationId, recipients: [peerId], peerId, group: false }, toBase64Url(bytes), undefined, 'kt-gossip');
   }
 
   async markRead(peerId: string): Promise<void> {
@@ -447,6 +484,8 @@ export class ChatEngine {
     const next = { ...c, verified, identityChanged: verified ? false : c.identityChanged };
     await this.store.write([{ store: 'contacts', value: next }]);
     this.upsertContact(next);
+    // Confirming keys by hand is the moment to compare key-log views too.
+    if (verified) void this.maybeGossip(peerId, true).catch(() => undefined);
   }
 
   /** The 60-digit safety number of this pair, grouped for reading aloud; null before the peer's keys are known. */
@@ -471,6 +510,7 @@ export class ChatEngine {
     const contact = this.contact(peerId);
     if (!contact) throw new Error('unknown contact');
     await this.sendTo({ conversationId: contact.conversationId, recipients: [peerId], peerId, group: false }, text, file);
+    void this.maybeGossip(peerId).catch(() => undefined);
   }
 
   /** Sends to a group: franked once, MLS-encrypted once for every member (§12, ./groups.ts). */
@@ -486,7 +526,7 @@ export class ChatEngine {
    * every recipient and stores everything before it leaves; then hands it to the relay.
    */
   private async sendTo(
-    t: { conversationId: string; recipients: string[]; peerId: string; group: boolean }, text: string, file?: OutgoingFile, kind?: 'group-info',
+    t: { conversationId: string; recipients: string[]; peerId: string; group: boolean }, text: string, file?: OutgoingFile, kind?: 'group-info' | 'kt-gossip',
   ): Promise<void> {
     const body = kind ? text : text.trim();
     if (!body && !file) return;
@@ -505,7 +545,8 @@ export class ChatEngine {
       }
     }
     if (t.group) {
-      const sealed = await this.mls.seal(t.conversationId, body, attachments, kind);
+      // Key-log gossip is pairwise (docs/TRANSPARENCY.md §8); in a group only the group-info kind exists.
+      const sealed = await this.mls.seal(t.conversationId, body, attachments, kind === 'group-info' ? kind : undefined);
       if (plaintext && file) await this.store.write([{ store: 'files', value: { id: `${sealed.id}#0`, messageId: sealed.id, index: 0, data: new Blob([plaintext as Uint8Array<ArrayBuffer>], { type: file.mediaType }) } }]);
       const withFile: MessageRecord = file ? { ...sealed, attachments: [{ mediaType: attachments[0]?.mediaType ?? file.mediaType, size: file.data.size, status: 'ready' as const }] } : sealed;
       if (file) await this.store.write([{ store: 'messages', value: withFile }]);
@@ -526,7 +567,10 @@ export class ChatEngine {
       }
       const chainState = await this.store.chain(t.conversationId);
       const chain = chainState ? SenderChain.fromJSON(chainState) : new SenderChain(t.conversationId, this.me);
-      const franked = chain.frank(utf8(body), { contentType: kind ? GROUP_INFO_TYPE : TEXT_TYPE, attachments });
+      // A key-log gossip message carries the gossip bytes themselves (docs/TRANSPARENCY.md §8), passed here as base64url.
+      const bodyBytes = kind === 'kt-gossip' ? fromBase64Url(body) : utf8(body);
+      const contentType = kind === 'group-info' ? GROUP_INFO_TYPE : kind === 'kt-gossip' ? KT_GOSSIP_CONTENT_TYPE : TEXT_TYPE;
+      const franked = chain.frank(bodyBytes, { contentType, attachments });
       // The commitment travels beside the session ciphertext (§5); one ciphertext for the peer.
       const envelopes = t.recipients.map((id) => ({ recipientId: id, ciphertext: toBase64Url((sessions.get(id) as Session).sendFranked(franked).message) }));
       const clientMessageId = toBase64Url(franked.header.clientMessageId);
@@ -536,7 +580,7 @@ export class ChatEngine {
         peerId: t.peerId,
         direction: 'out',
         senderId: this.me,
-        text: kind ? (JSON.parse(body) as { name: string }).name : body,
+        text: kind === 'group-info' ? (JSON.parse(body) as { name: string }).name : kind === 'kt-gossip' ? `You shared your view of the key log with ${t.peerId}.` : body,
         sentAt: franked.header.sentAt,
         serverTime: null,
         seq: franked.header.seq,
@@ -550,7 +594,7 @@ export class ChatEngine {
           clientMessageId,
           fk: toBase64Url(franked.fk),
           header: toBase64Url(franked.headerBytes),
-          body: toBase64Url(utf8(body)),
+          body: toBase64Url(bodyBytes),
         },
       };
       const ops: Parameters<ChatStorage['write']>[0] = [];
@@ -821,18 +865,21 @@ export class ChatEngine {
     if (receipt?.status === 'accepted') {
       const opened = receipt.message;
       const info = isGroup && opened.header.contentType === GROUP_INFO_TYPE ? groupInfo(opened.body) : null;
+      const gossip = !isGroup && opened.header.contentType === KT_GOSSIP_CONTENT_TYPE;
       let text: string;
       try {
-        text = info ? info.name : opened.header.contentType.startsWith('text/plain') ? fromUtf8(opened.body) : '(a message this app cannot display)';
+        text = gossip
+          ? await this.kt.receiveGossip(peerId, opened.body)
+          : info ? info.name : opened.header.contentType.startsWith('text/plain') ? fromUtf8(opened.body) : '(a message this app cannot display)';
       } catch {
-        text = '(a message that is not valid text)';
+        text = gossip ? `Key log check with ${peerId}: the key log could not be reached.` : '(a message that is not valid text)';
       }
       const attachments = opened.header.attachments;
       message = {
         id: stamp.messageId, conversationId: stamp.conversationId, peerId, direction: 'in', senderId: peerId, text,
         sentAt: opened.header.sentAt, serverTime: stamp.serverTime, seq: opened.header.seq,
         ...(isGroup ? { group: true } : {}),
-        ...(info ? { kind: 'group-info' as const } : {}),
+        ...(info ? { kind: 'group-info' as const } : gossip ? { kind: 'kt-gossip' as const } : {}),
         ...(attachments.length ? { attachments: attachments.map((a) => ({ mediaType: a.mediaType, size: a.size, status: 'loading' as const })) } : {}),
         item: { stamp, commitment: env.commitment, fk: toBase64Url(opened.fk), header: toBase64Url(opened.headerBytes), body: toBase64Url(opened.body) },
       };
@@ -854,7 +901,7 @@ export class ChatEngine {
       };
     }
     ops.push({ store: 'messages', value: message });
-    const bump = message.direction === 'in' ? 1 : 0;
+    const bump = message.direction === 'in' && message.kind !== 'kt-gossip' ? 1 : 0;
     if (contact) {
       const updated = { ...contact, lastActivity: Date.now(), unread: contact.unread + bump };
       ops.push({ store: 'contacts', value: updated });

@@ -120,7 +120,7 @@ export interface MessageRecord {
   /** Set for messages of a group conversation. */
   group?: boolean;
   /** 'group-info': the franked message that carries the group's name. */
-  kind?: 'group-info';
+  kind?: 'group-info' | 'kt-gossip';
   /** Attachments pinned by the franked header, in header order. */
   attachments?: AttachmentState[];
   /** The franking opening + stamp: exactly what a report reveals for this message. */
@@ -207,6 +207,10 @@ export class ChatStorage {
   }
   saveAccount(a: AccountRecord): Promise<void> {
     return this.write([{ store: 'meta', key: 'account', value: a }]);
+  }
+  /** Writes a small keyed value of the meta store (key transparency state: chat/src/transparency.ts). */
+  saveMeta(key: string, value: unknown): Promise<void> {
+    return this.write([{ store: 'meta', key, value }]);
   }
   contacts(): Promise<ContactRecord[]> {
     return this.all('contacts');

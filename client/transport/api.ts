@@ -254,7 +254,8 @@ export class ApiClient {
   publishBundle(body: PublishBundleBody): Promise<PublishedBundle> {
     return this.request('PUT', '/v1/keys', body);
   }
-  /** Another account's prekey bundle, for `Session.initiate` (which verifies its signatures). Consumes at most one one-time prekey. */
+  /** Another account's prekey bundle, for `Session.initiate` (which verifies its signatures). Consumes at most one one-time prekey.
+   *  It carries `transparency`: verify it with a TransparencyClient (an HttpLogSource on the same base URL) before using the key (docs/TRANSPARENCY.md §6.1). */
   fetchBundle(userId: string): Promise<FetchedBundleJson> {
     return this.request('GET', `/v1/keys/${encodeURIComponent(userId)}`);
   }

@@ -17,6 +17,7 @@ import { modReportRoutes } from './mod-reports.ts';
 import { modSessionRoutes } from './mod-session.ts';
 import { noticeRoutes } from './notices.ts';
 import { reportRoutes } from './reports.ts';
+import { transparencyRoutes } from './transparency.ts';
 
 export type RouteGroup = (s: Services) => Route[];
 
@@ -24,6 +25,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   authRoutes, accountRoutes, keyRoutes, conversationRoutes, messageRoutes, reportRoutes, modAccountRoutes,
   modSessionRoutes, modReportRoutes, modAuditRoutes, modAdminRoutes, noticeRoutes, groupRoutes, keyPackageRoutes, blobRoutes,
   modMeRoutes, blockRoutes,
+  transparencyRoutes,
 ];
 
 export function allRoutes(s: Services): Route[] {

@@ -36,6 +36,7 @@ export function keyRoutes(s: Services): Route[] {
         identityDhKey: b64(b.identityDhKey),
         signedPreKey: { id: b.signedPreKey.id, publicKey: b64(b.signedPreKey.publicKey), signature: b64(b.signedPreKey.signature) },
         ...(b.oneTimePreKey ? { oneTimePreKey: { id: b.oneTimePreKey.id, publicKey: b64(b.oneTimePreKey.publicKey) } } : {}),
+        ...(b.transparency ? { transparency: b.transparency } : {}),
       };
     }),
   ];

@@ -48,6 +48,8 @@ export class AccountsService {
     private readonly accounts: AccountsRepo,
     private readonly ttl: { tokenMs: number; challengeMs: number; sessionCacheMs?: number },
     private readonly revocations?: Revocations,
+    /** Key transparency (docs/TRANSPARENCY.md §3): the identity binding is logged as soon as the account exists. */
+    private readonly onIdentityPublished?: (userId: string, identitySigningKey: Uint8Array, identityDhKey: Uint8Array) => Promise<void>,
   ) {
     revocations?.on((r) => this.applyRevocation(r));
   }
@@ -120,7 +122,10 @@ export class AccountsService {
     if (isReservedUserId(input.userId)) throw new InputError('id_reserved', `the id ${input.userId} is reserved (staff: and system are used by the moderation log)`);
     if (!verifyEd25519(input.identitySigningKey, registerSignatureInput(input.identityDhKey, input.userId), input.signature))
       throw new AuthenticationError('invalid_signature', 'registration signature does not verify under identitySigningKey');
-    return this.accounts.create({ id: input.userId, identitySigningKey: asBytes(input.identitySigningKey), identityDhKey: asBytes(input.identityDhKey) });
+    const account = await this.accounts.create({ id: input.userId, identitySigningKey: asBytes(input.identitySigningKey), identityDhKey: asBytes(input.identityDhKey) });
+    // A crash between the two writes is healed at the first key fetch (TransparencyService.proveBinding).
+    await this.onIdentityPublished?.(account.id, account.identitySigningKey, account.identityDhKey);
+    return account;
   }
 
   /** Case-insensitive handle → the registered id (404 when nobody has it). */

@@ -43,6 +43,10 @@ import { Revocations } from '../shared/revocations.ts';
 import { asSweepLeader } from '../shared/sweep-lock.ts';
 import { LoginThrottle, loadLoginThrottleConfig } from './login-throttle.ts';
 import type { KeyringSource } from './stamp-keys.ts';
+import { transparencyRepo } from '../data/transparency.ts';
+import { TransparencyService } from './transparency.ts';
+import { loadLogSigner, parseWitnesses } from './transparency-keys.ts';
+import { KIND_IDENTITY, identityBindingKey } from '../../client/transparency/index.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -75,6 +79,8 @@ export interface Services {
   shared: SharedState;
   /** Keeps the stamping keyring current with the key file (rotation reaches every process). */
   keyringSync: KeyringSync;
+  /** Key transparency log of every key binding the directory serves (docs/TRANSPARENCY.md). */
+  transparency: TransparencyService;
   db: Db;
   config: ServerConfig;
   logger: Logger;
@@ -88,12 +94,18 @@ export function createServices(
   const conversationsData = conversationsRepo(db);
   const hub = new DeliveryHub(shared.bus);
   const stamping = new StampingService(keyring, config.stamping);
+  const { signer: logSigner, created: logKeyCreated } = loadLogSigner(config.transparency);
+  if (logKeyCreated) logger.warn({ file: config.transparency.logKeyFile }, 'created a new key-transparency log key file; back it up');
+  const transparency = new TransparencyService(transparencyRepo(db), logSigner, parseWitnesses(config.transparency.witnessesJson));
   const keyringSync = new KeyringSync(keySource, (k) => stamping.replaceKeyring(k), logger);
   const accounts = new AccountsService(
     accountsData,
     // With several processes a cached session is trusted for a bounded time only (revocations normally arrive first).
     { tokenMs: config.tokenTtlMs, challengeMs: config.challengeTtlMs, ...(shared.bus.kind === 'memory' ? {} : { sessionCacheMs: config.scale.sessionCacheMs }) },
     new Revocations(shared.bus),
+    async (id, sk, dh) => {
+      await transparency.append([{ accountId: id, kind: KIND_IDENTITY, key: identityBindingKey(sk, dh) }]);
+    },
   );
   const envelopes = envelopesRepo(db);
   const relay = new RelayService({
@@ -113,7 +125,8 @@ export function createServices(
   const moderation = new ModerationService(moderationRepo(db), (id) => accounts.forgetSessions(id));
   return {
     accounts,
-    keys: new KeyDirectoryService(keysRepo(db), accounts),
+    keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined),
+    transparency,
     keyPackages: new KeyPackagesService(keyPackagesRepo(db), accounts),
     conversations: new ConversationsService(conversationsData),
     relay,

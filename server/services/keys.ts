@@ -8,6 +8,8 @@ import { AuthenticationError, ConflictError, InputError, NotFoundError } from '.
 import { signedPreKeySignatureInput } from '../../client/session/prekeys.ts';
 import { verifyEd25519 } from './_ed25519.ts';
 import type { AccountsService } from './accounts.ts';
+import { KIND_IDENTITY, identityBindingKey } from '../../client/transparency/index.ts';
+import type { KeyProofJson, TransparencyService } from './transparency.ts';
 
 /** Upper bound of one-time prekeys stored per account. */
 export const MAX_STORED_ONE_TIME_PREKEYS = 1000;
@@ -25,12 +27,15 @@ export interface FetchedBundle {
   identityDhKey: Uint8Array;
   signedPreKey: { id: number; publicKey: Uint8Array; signature: Uint8Array };
   oneTimePreKey?: { id: number; publicKey: Uint8Array };
+  /** Inclusion proof of the identity binding against the newest signed tree head (docs/TRANSPARENCY.md §6). */
+  transparency?: KeyProofJson;
 }
 
 export class KeyDirectoryService {
   constructor(
     private readonly keys: KeysRepo,
     private readonly accounts: AccountsService,
+    private readonly transparency?: TransparencyService,
   ) {}
 
   async publish(userId: string, b: PublishInput): Promise<{ oneTimePreKeys: number }> {
@@ -44,6 +49,8 @@ export class KeyDirectoryService {
       throw new AuthenticationError('invalid_signature', 'signedPreKey.signature does not verify under identitySigningKey');
     const ids = new Set(b.oneTimePreKeys.map((k) => k.id));
     if (ids.size !== b.oneTimePreKeys.length) throw new InputError('validation_failed', 'oneTimePreKeys: duplicate id');
+    // The bundle republishes the identity: make sure the log holds it before anyone can fetch it.
+    await this.transparency?.ensureBinding(userId, KIND_IDENTITY, identityBindingKey(account.identitySigningKey, account.identityDhKey));
     await this.keys.setSignedPreKey(userId, sp.id, asBytes(sp.publicKey), asBytes(sp.signature));
     if (b.oneTimePreKeys.length === 0) return { oneTimePreKeys: await this.keys.countOneTimePreKeys(userId) };
     const count = await this.keys.countOneTimePreKeys(userId);
@@ -56,8 +63,11 @@ export class KeyDirectoryService {
   async fetch(userId: string): Promise<FetchedBundle> {
     const parts = await this.keys.bundleParts(userId);
     if (!parts || parts.signedPreKeyId === null || !parts.signedPreKey || !parts.signedPreKeySignature) throw new NotFoundError('prekey bundle');
+    // Prove before handing anything out (a one-time prekey claimed for a failing proof would be wasted).
+    const transparency = await this.transparency?.proveBinding(userId, KIND_IDENTITY, identityBindingKey(parts.identitySigningKey, parts.identityDhKey));
     const otk = await this.keys.claimOneTimePreKey(userId);
     return {
+      ...(transparency ? { transparency } : {}),
       identitySigningKey: parts.identitySigningKey,
       identityDhKey: parts.identityDhKey,
       signedPreKey: { id: parts.signedPreKeyId, publicKey: parts.signedPreKey, signature: parts.signedPreKeySignature },

@@ -80,6 +80,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, opt
     databaseUrl: db.url,
     keyringJson: JSON.stringify(testKeyring().toJSON()),
     keyringFile: '/nonexistent/never-written.json',
+    transparency: { logKeySeed: b64(randomBytes(32)), logKeyFile: '/nonexistent/never-written.json', witnessesJson: undefined, proofsOnFetch: true },
     rateLimits: { auth: 100_000, send: 1_000_000, report: 100_000, windowMs: 60_000 },
     ...overrides,
   };

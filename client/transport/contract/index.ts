@@ -24,3 +24,7 @@ export { Notice, NoticeList, NoticesQuery, SignedNoticesRequest } from './notice
 export {
   MAX_HEADER_BYTES, MAX_REVEALED_BODY_BYTES, REPORT_CATEGORIES, ReportDetail, ReportItemJson, ReportList, ReportParams, ReportSummary, SubmitReportRequest, Verdict,
 } from './reports.ts';
+export {
+  ConsistencyQuery, ConsistencyResponse, CosignatureJson, CosignRequest, CosignResponse, EntriesQuery, EntriesResponse, HeadQuery, HeadResponse, HeadsQuery, HeadsResponse,
+  InclusionQuery, InclusionResponse, KeyProofJson, LogKeyResponse, MAX_ENTRIES_PER_PAGE, MAX_HEADS_PER_PAGE, SignedTreeHeadJson,
+} from './transparency.ts';

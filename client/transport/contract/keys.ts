@@ -1,6 +1,7 @@
 // API contract: keys (request and response schemas; docs/API.md). The server validates with these; the SDK types from them.
 import { z } from 'zod';
 import { b64Exact, b64Max, Id, U32 } from './_common.ts';
+import { KeyProofJson } from './transparency.ts';
 
 export const SignedPreKey = z
   .strictObject({
@@ -28,6 +29,8 @@ export const FetchedBundle = z
     identityDhKey: b64Exact(32),
     signedPreKey: SignedPreKey,
     oneTimePreKey: OneTimePreKey.optional().meta({ description: 'at most one; never handed out twice' }),
+    // Key transparency (docs/TRANSPARENCY.md §6): the identity binding's inclusion proof against a signed head.
+    transparency: KeyProofJson.optional(),
   })
   .meta({ id: 'FetchedPreKeyBundle' });
 

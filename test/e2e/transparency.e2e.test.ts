@@ -1,0 +1,87 @@
+// Key transparency in a real browser (docs/TRANSPARENCY.md): the contact's key is proven in the public key log
+// and marked; two people compare their views of the log inside their encrypted conversation; and when the
+// server publishes a key for Alice that she did not create, her page says so in plain words on its next check.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../../scripts/build-web.mjs';
+import { fromBase64Url } from '../../client/crypto/_bytes.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { createDb } from '../../server/db.ts';
+import { transparencyRepo } from '../../server/data/transparency.ts';
+import { TransparencyService } from '../../server/services/transparency.ts';
+import { logSignerFromSeed } from '../../server/services/transparency-keys.ts';
+import { POLL, a11yViolations, newChatPage, registerInChat } from './_chat-page.ts';
+import { type E2eServer, startE2eServer } from './_server.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
+let server: E2eServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let alice: Page;
+let bob: Page;
+
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await buildWeb({ only: ['chat'] });
+  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  alice = await newChatPage(browser, contexts);
+  bob = await newChatPage(browser, contexts);
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('key transparency in the chat', () => {
+  it('marks a contact whose key is proven in the log, and compares views inside the conversation', async () => {
+    await registerInChat(alice, server.url, 'alice');
+    await registerInChat(bob, server.url, 'bob');
+    await alice.getByLabel('Add a contact by handle').fill('bob');
+    await alice.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(async () => alice.locator('.conv-header', { hasText: 'Key in public log' }).count(), POLL).toBe(1);
+    const box = alice.getByLabel('Message bob');
+    await box.fill('hello bob');
+    await box.press('Enter');
+    // Alice's first message is a message request on Bob's side: he opens it and accepts.
+    await expect.poll(async () => bob.getByTestId('requests').getByRole('button', { name: /alice/ }).count(), POLL).toBe(1);
+    await bob.getByTestId('requests').getByRole('button', { name: /alice/ }).click();
+    await expect.poll(async () => bob.getByTestId('request-bar').count(), POLL).toBe(1);
+    await bob.getByTestId('request-bar').getByRole('button', { name: 'Accept' }).click();
+    await expect.poll(async () => bob.locator('li.msg', { hasText: 'hello bob' }).count(), POLL).toBe(1);
+    // Bob compares key logs from the safety-number dialog; Alice's page reports that both views agree.
+    await bob.getByRole('button', { name: 'Safety number' }).click();
+    await bob.getByRole('button', { name: 'Compare key logs' }).click();
+    await expect.poll(async () => alice.locator('li.msg', { hasText: /Key log check with bob: you both see the same history/ }).count(), POLL).toBe(1);
+    await alice.screenshot({ path: path.join(SHOTS, 'kt-01-proven-and-compared.png') });
+    expect(await a11yViolations(alice)).toEqual([]);
+  });
+
+  it('alarms Alice, in plain words, when a key she did not create is published for her account', async () => {
+    // The operator (or whoever compelled it) appends a key of its own for alice, signed with the log's key.
+    const seed = (JSON.parse(fs.readFileSync(path.join(server.dataDir, 'kt-log-key.json'), 'utf8')) as { seed: string }).seed;
+    const db = await createDb(`file:${path.join(server.dataDir, 'franking.db')}`);
+    try {
+      const log = new TransparencyService(transparencyRepo(db), logSignerFromSeed(fromBase64Url(seed)), []);
+      await log.init();
+      await log.append([{ accountId: 'alice', kind: 'identity', key: new Uint8Array(randomBytes(64)) }]);
+    } finally {
+      await db.$disconnect();
+    }
+    await alice.reload();
+    const alarm = alice.getByRole('alert', { name: 'Key log warning' });
+    await expect.poll(async () => alarm.getByText('a key you did not create was published for your account').count(), POLL).toBeGreaterThan(0);
+    expect(await alarm.textContent()).toMatch(/What to do: .*compare safety numbers/);
+    await alice.screenshot({ path: path.join(SHOTS, 'kt-02-foreign-key-alarm.png') });
+    expect(await a11yViolations(alice)).toEqual([]);
+    await alarm.getByRole('button', { name: 'I understand' }).click();
+    await expect.poll(async () => alice.getByRole('alert', { name: 'Key log warning' }).count(), POLL).toBe(0);
+  });
+});
