@@ -5,6 +5,7 @@ import { GroupConversation } from './GroupConversation.tsx';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import { describeNotice, describeRestriction } from './labels.ts';
 import { MyReports } from './MyReports.tsx';
+import { StatementOfReasons } from './Statement.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { Welcome } from './Welcome.tsx';
 
@@ -57,6 +58,7 @@ export function App({ engine }: { engine: ChatEngine }) {
       <Sidebar engine={engine} snap={snap} view={view} setView={setView} />
       <main className="main" id="main">
         <AccountBanner snap={snap} />
+        <StatementOfReasons engine={engine} snap={snap} />
         {snap.banner && (
           <p className="banner warn" role="status">
             {snap.banner}

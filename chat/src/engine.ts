@@ -22,6 +22,7 @@ import {
 import { type NoticeJson, fetchNotices } from './notices.ts';
 import { Safety } from './safety.ts';
 import { TabSync } from './tab-sync.ts';
+import { fileAppeal } from './appeals.ts';
 
 export const HANDLE_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
 /** One-time prekeys uploaded at registration and whenever the directory runs low. */
@@ -155,6 +156,7 @@ export class ChatEngine {
   /** Serialises every change to session, prekey and chain state (the ratchet is strictly sequential). */
   private lock: Promise<unknown> = Promise.resolve();
   private reportsTimer: ReturnType<typeof setInterval> | null = null;
+  private appealTimer: ReturnType<typeof setInterval> | null = null;
   /** Object URLs of verified attachments, by `${messageId}#${index}`. */
   private readonly fileUrls = new Map<string, Promise<string | null>>();
   /** Block list and message requests (chat/src/safety.ts). */
@@ -958,6 +960,26 @@ export class ChatEngine {
 
   async reportDetail(reportId: string): Promise<ReportDetailJson> {
     return this.api.getReport(reportId);
+  }
+
+  /** Appeal a warning/suspension/ban notice; then watch for the outcome (an overturn lifts the restriction at once). */
+  async appeal(noticeId: number, statement: string): Promise<{ id: string; status: string }> {
+    const r = await fileAppeal(this.api, this.me, this.identity as IdentityKeyPair, this.state.standing !== null, noticeId, statement);
+    this.appealTimer ??= setInterval(() => void this.checkAppealOutcome(), 15_000);
+    return r;
+  }
+
+  /** Polls notices until the appeal outcome arrives; an overturn means the account may send again: go back online. */
+  async checkAppealOutcome(): Promise<void> {
+    await this.refreshNotices();
+    const last = this.state.notices[this.state.notices.length - 1];
+    if (last?.kind !== 'appeal_outcome') return;
+    if (this.appealTimer) clearInterval(this.appealTimer);
+    this.appealTimer = null;
+    if (last.appealResult === 'overturned' && this.state.standing) {
+      this.set({ standing: null });
+      await this.goOnline();
+    }
   }
 
   async refreshNotices(): Promise<void> {
