@@ -76,10 +76,17 @@ describe('appeals, statements of reasons and roles in the browser', () => {
     await registerInChat(yuri, server.url, YURI);
     await zoe.getByLabel('Add a contact by handle').fill(YURI);
     await zoe.getByRole('button', { name: 'Add', exact: true }).click();
-    for (const text of ['hi, it is zoe', THREAT]) {
+    for (const [i, text] of ['hi, it is zoe', THREAT].entries()) {
       const box = zoe.getByLabel(`Message ${YURI}`);
       await box.fill(text);
       await box.press('Enter');
+      if (i === 0) {
+        // A first message is a message request on yuri's side: yuri opens it and accepts.
+        await yuri.getByTestId('requests').getByRole('button', { name: new RegExp(ZOE) }).click();
+        await expect.poll(() => yuri.getByTestId('request-bar').count(), POLL).toBe(1);
+        await yuri.getByTestId('request-bar').getByRole('button', { name: 'Accept' }).click();
+        await expect.poll(() => yuri.getByLabel(`Message ${ZOE}`).count(), POLL).toBe(1);
+      }
     }
     await expect.poll(() => yuri.locator('li.msg.in').count(), POLL).toBe(2);
     await yuri.locator('li.msg', { hasText: THREAT }).getByRole('button', { name: /^Report this message/ }).click();
