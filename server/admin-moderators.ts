@@ -26,8 +26,8 @@ const generatePassword = () => randomBytes(20).toString('base64url');
 const showGenerated = (id: string, password: string) =>
   console.log(`${id}: new password (shown only now): ${password}\n  Log in at /dashboard/ and change it under "My account".`);
 
-function role(value: string): 'moderator' | 'admin' {
-  if (value !== 'moderator' && value !== 'admin') throw new Error('role: moderator | admin');
+function role(value: string): 'triage' | 'moderator' | 'admin' {
+  if (value !== 'triage' && value !== 'moderator' && value !== 'admin') throw new Error('role: triage | moderator | admin');
   return value;
 }
 

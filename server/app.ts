@@ -106,11 +106,11 @@ export function createApp(s: Services): express.Express {
 
   const authenticate = (spec: RouteSpec): RequestHandler => async (req, res, next) => {
     const header = req.get('authorization');
-    const staffCookie = spec.auth === 'moderator' || spec.auth === 'admin' ? parseCookies(req.get('cookie'))[MOD_SESSION_COOKIE] : undefined;
+    const staffCookie = spec.auth === 'triage' || spec.auth === 'moderator' || spec.auth === 'admin' ? parseCookies(req.get('cookie'))[MOD_SESSION_COOKIE] : undefined;
     if (!header && staffCookie) {
       // Dashboard session (docs/MODERATION.md): cookies are ambient, so every state change needs the CSRF token.
       const p = await s.moderators.authenticate(staffCookie, {
-        roles: spec.auth === 'admin' ? ['admin'] : ['moderator', 'admin'],
+        roles: spec.auth === 'admin' ? ['admin'] : spec.auth === 'triage' ? ['triage', 'moderator', 'admin'] : ['moderator', 'admin'],
         csrf: req.get('x-csrf-token'),
         csrfRequired: req.method !== 'GET' && req.method !== 'HEAD',
       });
@@ -124,7 +124,7 @@ export function createApp(s: Services): express.Express {
     if (spec.standing === 'deferred') {
       principal = { userId: await s.accounts.resolveToken(token), role: null, token };
     } else {
-      const roles = spec.auth === 'moderator' ? (['moderator', 'admin'] as const) : spec.auth === 'admin' ? (['admin'] as const) : undefined;
+      const roles = spec.auth === 'moderator' || spec.auth === 'triage' ? (['moderator', 'admin'] as const) : spec.auth === 'admin' ? (['admin'] as const) : undefined;
       const p = await s.accounts.authenticate(token, roles ? { roles } : {});
       principal = { ...p, token };
     }

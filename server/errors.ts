@@ -11,6 +11,9 @@ export const ERROR_CODES = [
   // moderation (docs/MODERATION.md)
   'invalid_credentials', 'login_locked', 'csrf_failed', 'already_claimed', 'not_claimed', 'report_resolved',
   'stale_state', 'moderator_exists', 'last_admin',
+  // appeals, policies, roles (docs/MODERATION.md)
+  'policy_required', 'unknown_policy', 'appeal_not_allowed', 'appeal_window_closed', 'appeal_exists', 'appeal_decided',
+  'same_moderator', 'evidence_purged', 'policy_exists',
   // attachments and groups (docs/PROTOCOL.md §11.8)
   'quota_exceeded', 'attachment_invalid', 'attachment_not_verified', 'not_group_admin',
   // issue 15: storage, quotas, reserved ids, staff second factor

@@ -6,6 +6,7 @@ import { GroupConversation } from './GroupConversation.tsx';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import { describeNotice, describeRestriction } from './labels.ts';
 import { MyReports } from './MyReports.tsx';
+import { StatementOfReasons } from './Statement.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { Welcome } from './Welcome.tsx';
 
@@ -59,6 +60,7 @@ export function App({ engine }: { engine: ChatEngine }) {
       <main className="main" id="main">
         <AccountBanner snap={snap} />
         <KeyLogAlarms engine={engine} snap={snap} />
+        <StatementOfReasons engine={engine} snap={snap} />
         {snap.banner && (
           <p className="banner warn" role="status">
             {snap.banner}

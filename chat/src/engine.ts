@@ -24,6 +24,7 @@ import { Safety } from './safety.ts';
 import { TabSync } from './tab-sync.ts';
 import { ChatTransparency, EMPTY_KT_VIEW, KeyTransparencyError, type KtView } from './transparency.ts';
 import { KIND_IDENTITY, KT_GOSSIP_CONTENT_TYPE, identityBindingKey } from '../../client/transparency/index.ts';
+import { fileAppeal } from './appeals.ts';
 
 export const HANDLE_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
 /** One-time prekeys uploaded at registration and whenever the directory runs low. */
@@ -159,6 +160,7 @@ export class ChatEngine {
   /** Serialises every change to session, prekey and chain state (the ratchet is strictly sequential). */
   private lock: Promise<unknown> = Promise.resolve();
   private reportsTimer: ReturnType<typeof setInterval> | null = null;
+  private appealTimer: ReturnType<typeof setInterval> | null = null;
   /** Object URLs of verified attachments, by `${messageId}#${index}`. */
   private readonly fileUrls = new Map<string, Promise<string | null>>();
   /** Block list and message requests (chat/src/safety.ts). */
@@ -1005,6 +1007,26 @@ export class ChatEngine {
 
   async reportDetail(reportId: string): Promise<ReportDetailJson> {
     return this.api.getReport(reportId);
+  }
+
+  /** Appeal a warning/suspension/ban notice; then watch for the outcome (an overturn lifts the restriction at once). */
+  async appeal(noticeId: number, statement: string): Promise<{ id: string; status: string }> {
+    const r = await fileAppeal(this.api, this.me, this.identity as IdentityKeyPair, this.state.standing !== null, noticeId, statement);
+    this.appealTimer ??= setInterval(() => void this.checkAppealOutcome(), 15_000);
+    return r;
+  }
+
+  /** Polls notices until the appeal outcome arrives; an overturn means the account may send again: go back online. */
+  async checkAppealOutcome(): Promise<void> {
+    await this.refreshNotices();
+    const last = this.state.notices[this.state.notices.length - 1];
+    if (last?.kind !== 'appeal_outcome') return;
+    if (this.appealTimer) clearInterval(this.appealTimer);
+    this.appealTimer = null;
+    if (last.appealResult === 'overturned' && this.state.standing) {
+      this.set({ standing: null });
+      await this.goOnline();
+    }
   }
 
   async refreshNotices(): Promise<void> {

@@ -39,7 +39,12 @@ export function describeNotice(n: NoticeJson): string {
     case 'ban':
       return `Your account has been banned after a report about your messages (${why}). You can no longer send messages.`;
     case 'report_outcome':
+      if (n.appealResult === 'overturned') return `The decision on your report (${why}) was reversed on appeal: ${OUTCOME_LABELS[n.outcome ?? ''] ?? 'see My reports'}.`;
       return `Your report (${why}) was decided: ${OUTCOME_LABELS[n.outcome ?? ''] ?? 'see My reports'}.`;
+    case 'appeal_outcome':
+      return n.appealResult === 'overturned'
+        ? 'Your appeal was accepted: another moderator reversed the decision about your account.'
+        : 'Your appeal was reviewed by another moderator, who confirmed the decision.';
   }
 }
 

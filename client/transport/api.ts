@@ -9,6 +9,7 @@ import type { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, 
 import type { Conversation, ConversationList, CreateConversationRequest } from './contract/conversations.ts';
 import type { ClaimedKeyPackage, FetchedBundle, KeyPackageCount, PublishBundleRequest, PublishBundleResponse, PublishKeyPackagesRequest } from './contract/keys.ts';
 import type { NoticeList, SignedNoticesRequest } from './contract/notices.ts';
+import type { AppealReceipt, SignedAppealRequest } from './contract/appeals.ts';
 import type { AckRequest, AckResponse, Envelope, FetchResponse, SendRequest, SendResponse } from './contract/messages.ts';
 import type { ReportDetail, ReportList, ReportSummary, SubmitReportRequest } from './contract/reports.ts';
 import type { GroupAckRequest, GroupAckResponse, GroupInboxResponse, GroupSendRequest, GroupSendResponse, RosterResponse } from './contract/groups.ts';
@@ -387,6 +388,19 @@ export class ApiClient {
     const signature = toBase64Url(signChallenge(identity, fromBase64Url(challenge, 'challenge'), userId));
     const body: z.input<typeof SignedNoticesRequest> = { userId, challenge, signature, after };
     return (await this.request<z.output<typeof NoticeList>>('POST', '/v1/notices', body, { auth: false })).notices;
+  }
+
+  // ---- Appeals (EU DSA Art. 20): contest a warning, suspension or ban notice ----
+  /** With the bearer token (a warned account is still active). */
+  appeal(noticeId: number, statement: string): Promise<z.output<typeof AppealReceipt>> {
+    return this.request('POST', '/v1/me/appeals', { noticeId, statement });
+  }
+  /** For an account that cannot hold a token (suspended or banned): proves the identity key with a signed challenge. */
+  async signedAppeal(userId: string, identity: IdentityKeyPair, noticeId: number, statement: string): Promise<z.output<typeof AppealReceipt>> {
+    const { challenge } = await this.challenge(userId);
+    const signature = toBase64Url(signChallenge(identity, fromBase64Url(challenge, 'challenge'), userId));
+    const body: z.input<typeof SignedAppealRequest> = { userId, challenge, signature, noticeId, statement };
+    return this.request('POST', '/v1/appeals', body, { auth: false });
   }
 }
 

@@ -3,7 +3,7 @@
 import type { Db } from '../db.ts';
 
 /** moderator: dashboard staff accounts (created, role changed, locked, ...). */
-export type SubjectType = 'report' | 'account' | 'moderator';
+export type SubjectType = 'report' | 'account' | 'moderator' | 'policy' | 'template' | 'routing_rule' | 'case' | 'appeal';
 
 export interface ModerationEventInput {
   subjectType: SubjectType;

@@ -13,9 +13,14 @@ export interface QueueFilter {
   category?: string;
   verdict?: 'verified' | 'unverified';
   accusedId?: string;
-  /** keyset cursor: the last row of the previous page */
-  after?: { createdAt: Date; id: string };
+  /** named queue set by routing (or escalation) */
+  queue?: string;
+  caseId?: string;
+  /** keyset cursor: the last row of the previous page (priority only for ordering 'priority') */
+  after?: { createdAt: Date; id: string; priority?: number };
   direction: 'asc' | 'desc';
+  /** 'priority': priority high→low, then longest waiting first (open work); 'time': createdAt in `direction` */
+  ordering: 'priority' | 'time';
   limit: number;
 }
 
@@ -31,20 +36,26 @@ export interface QueueRow {
   claimedAt: Date | null;
   decidedAt: Date | null;
   createdAt: Date;
+  queue: string;
+  priority: number;
+  caseId: string | null;
 }
 
 const queueFields = {
   id: true, reporterId: true, accusedId: true, category: true, verdict: true, status: true, outcome: true,
-  assigneeId: true, claimedAt: true, decidedAt: true, createdAt: true,
+  assigneeId: true, claimedAt: true, decidedAt: true, createdAt: true, queue: true, priority: true, caseId: true,
 } as const;
 
 export interface NoticeInput {
   accountId: string;
-  kind: 'warning' | 'suspension' | 'ban' | 'report_outcome';
+  kind: 'warning' | 'suspension' | 'ban' | 'report_outcome' | 'appeal_outcome';
   reasonCategory: string;
   reportId: string | null;
   outcome: string | null;
   until: Date | null;
+  /** JSON statement of reasons (warning | suspension | ban | appeal_outcome) */
+  statement?: string | null;
+  appealResult?: string | null;
 }
 
 export interface NoticeRow extends NoticeInput {
@@ -62,7 +73,18 @@ export interface StateWrite {
   /** enforcement applied with the decision: the accused account's new standing */
   accountStatus?: { accountId: string; status: AccountStatus; suspendedUntil: Date | null; event: ModerationEventInput };
   notices?: NoticeInput[];
+  /** routing / decision columns moved with the events (queue, priority, cited policy, handling time) */
+  reportFields?: { queue?: string; priority?: number; policyId?: string; decisionAction?: string; handlingMs?: bigint; firstActionAt?: Date; automated?: boolean };
+  /** the report (or its appeal) stops being open work in its case: the case closes when none is left */
+  resolveInCase?: { caseId: string; retentionMs: number };
+  /** the appeal decided in this write */
+  appeal?: { id: string; status: 'upheld' | 'overturned'; decidedBy: string };
 }
+
+export type ReportStateRow = ReportState & {
+  reporterId: string; accusedId: string; category: string; caseId: string | null; queue: string; priority: number; policyId: string | null;
+  firstActionAt: Date | null; createdAt: Date; messageId: string; conversationId: string; contentPurgedAt: Date | null;
+};
 
 const parseEvent = (r: { id: number; subjectType: string; subjectId: string; type: string; actorId: string | null; payload: string; createdAt: Date }): ModerationEventRow => ({
   ...r, subjectType: r.subjectType as SubjectType, payload: JSON.parse(r.payload) as Record<string, unknown>,
@@ -72,16 +94,33 @@ export function moderationRepo(db: Db) {
   return {
     async queue(f: QueueFilter): Promise<QueueRow[]> {
       const cmp = f.direction === 'asc' ? 'gt' : 'lt';
+      const base = {
+        ...(f.status ? { status: f.status } : {}),
+        ...(f.assigneeId ? { assigneeId: f.assigneeId } : {}),
+        ...(f.category ? { category: f.category } : {}),
+        ...(f.verdict ? { verdict: f.verdict } : {}),
+        ...(f.accusedId ? { accusedId: f.accusedId } : {}),
+        ...(f.queue ? { queue: f.queue } : {}),
+        ...(f.caseId ? { caseId: f.caseId } : {}),
+      };
+      if (f.ordering === 'priority') {
+        const orderBy = [{ priority: 'desc' as const }, { createdAt: 'asc' as const }, { id: 'asc' as const }];
+        if (!f.after) return db.report.findMany({ where: base, orderBy, take: f.limit, select: queueFields });
+        // Keyset over (priority DESC, createdAt, id) in two index range scans instead of one OR (which planners
+        // turn into a scan and a sort): the rest of the cursor's priority, then the lower priorities.
+        const p = f.after.priority ?? 0;
+        const same = await db.report.findMany({
+          where: { ...base, priority: p, OR: [{ createdAt: { gt: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { gt: f.after.id } }] },
+          orderBy, take: f.limit, select: queueFields,
+        });
+        if (same.length >= f.limit) return same;
+        const lower = await db.report.findMany({ where: { ...base, priority: { lt: p } }, orderBy, take: f.limit - same.length, select: queueFields });
+        return [...same, ...lower];
+      }
       return db.report.findMany({
         where: {
-          ...(f.status ? { status: f.status } : {}),
-          ...(f.assigneeId ? { assigneeId: f.assigneeId } : {}),
-          ...(f.category ? { category: f.category } : {}),
-          ...(f.verdict ? { verdict: f.verdict } : {}),
-          ...(f.accusedId ? { accusedId: f.accusedId } : {}),
-          ...(f.after
-            ? { OR: [{ createdAt: { [cmp]: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { [cmp]: f.after.id } }] }
-            : {}),
+          ...base,
+          ...(f.after ? { OR: [{ createdAt: { [cmp]: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { [cmp]: f.after.id } }] } : {}),
         },
         orderBy: [{ createdAt: f.direction }, { id: f.direction }],
         take: f.limit,
@@ -106,12 +145,15 @@ export function moderationRepo(db: Db) {
       return db.report.findUnique({ where: { id } });
     },
 
-    async state(id: string): Promise<(ReportState & { reporterId: string; accusedId: string; category: string }) | null> {
+    async state(id: string): Promise<ReportStateRow | null> {
       const r = await db.report.findUnique({
         where: { id },
-        select: { status: true, outcome: true, assigneeId: true, claimedAt: true, decidedAt: true, decidedBy: true, eventCount: true, reporterId: true, accusedId: true, category: true },
+        select: {
+          status: true, outcome: true, assigneeId: true, claimedAt: true, decidedAt: true, decidedBy: true, eventCount: true, reporterId: true, accusedId: true,
+          category: true, caseId: true, queue: true, priority: true, policyId: true, firstActionAt: true, createdAt: true, messageId: true, conversationId: true, contentPurgedAt: true,
+        },
       });
-      return r as (ReportState & { reporterId: string; accusedId: string; category: string }) | null;
+      return r as ReportStateRow | null;
     },
 
     async items(reportId: string) {
@@ -120,6 +162,11 @@ export function moderationRepo(db: Db) {
         orderBy: { position: 'asc' },
         select: { position: true, isReported: true, messageId: true, conversationId: true, senderId: true, recipientId: true, stampRole: true, serverTime: true, verdict: true, detail: true, headerJson: true, header: true, body: true },
       });
+    },
+
+    /** Every column of the revealed items (evidence export). */
+    async fullItems(reportId: string) {
+      return db.reportItem.findMany({ where: { reportId }, orderBy: { position: 'asc' } });
     },
 
     async events(subjectType: SubjectType, subjectId: string, limit = 500): Promise<ModerationEventRow[]> {
@@ -138,11 +185,12 @@ export function moderationRepo(db: Db) {
       return { total, recent };
     },
 
-    async reporterStats(reporterId: string): Promise<{ total: number; dismissed: number }> {
+    async reporterStats(reporterId: string): Promise<{ total: number; dismissed: number; decided: number }> {
       const rows = await db.report.groupBy({ by: ['outcome'], where: { reporterId }, _count: { _all: true } });
       return {
         total: rows.reduce((n, r) => n + r._count._all, 0),
         dismissed: rows.find((r) => r.outcome === 'dismissed')?._count._all ?? 0,
+        decided: rows.reduce((n, r) => n + (r.outcome ? r._count._all : 0), 0),
       };
     },
 
@@ -161,6 +209,14 @@ export function moderationRepo(db: Db) {
           },
         });
         if (count !== 1) throw new ConflictError('stale_state', 'the report changed meanwhile');
+        if (w.reportFields && Object.keys(w.reportFields).length) await tx.report.update({ where: { id: w.reportId }, data: w.reportFields });
+        if (w.appeal) {
+          const { count: n } = await tx.appeal.updateMany({
+            where: { id: w.appeal.id, status: { in: ['pending', 'in_review'] } },
+            data: { status: w.appeal.status, decidedBy: w.appeal.decidedBy, decidedAt: w.at },
+          });
+          if (n !== 1) throw new ConflictError('appeal_decided', 'this appeal is already decided');
+        }
         for (const e of w.events)
           await tx.moderationEvent.create({ data: { subjectType: e.subjectType, subjectId: e.subjectId, type: e.type, actorId: e.actorId, payload: JSON.stringify(e.payload), createdAt: w.at } });
         const a = w.accountStatus;
@@ -171,6 +227,17 @@ export function moderationRepo(db: Db) {
           await tx.moderationEvent.create({ data: { subjectType: a.event.subjectType, subjectId: a.event.subjectId, type: a.event.type, actorId: a.event.actorId, payload: JSON.stringify(a.event.payload), createdAt: w.at } });
         }
         if (w.notices?.length) for (const n of w.notices) await tx.notice.create({ data: n });
+        const rc = w.resolveInCase;
+        if (rc) {
+          const c = await tx.moderationCase.update({ where: { id: rc.caseId }, data: { openReports: { decrement: 1 } }, select: { openReports: true, status: true, legalHold: true } });
+          if (c.openReports <= 0 && c.status === 'open') {
+            const purgeAfter = c.legalHold ? null : new Date(w.at.getTime() + rc.retentionMs);
+            await tx.moderationCase.update({ where: { id: rc.caseId }, data: { status: 'closed', openFor: null, closedAt: w.at, purgeAfter, openReports: 0 } });
+            await tx.moderationEvent.create({
+              data: { subjectType: 'case', subjectId: rc.caseId, type: 'case_closed', actorId: null, payload: JSON.stringify({ purgeAfter: purgeAfter?.toISOString() ?? null, legalHold: c.legalHold }), createdAt: w.at },
+            });
+          }
+        }
       });
     },
 
@@ -211,6 +278,10 @@ export function moderationRepo(db: Db) {
 
     async accountStanding(id: string) {
       return db.account.findUnique({ where: { id }, select: { id: true, status: true, suspendedUntil: true, createdAt: true } });
+    },
+
+    async notice(id: number): Promise<NoticeRow | null> {
+      return (await db.notice.findUnique({ where: { id } })) as NoticeRow | null;
     },
 
     async notices(accountId: string, afterId: number, limit: number): Promise<NoticeRow[]> {

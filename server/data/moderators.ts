@@ -4,7 +4,8 @@ import { ConflictError } from '../errors.ts';
 import { isUniqueViolation } from './_prisma-errors.ts';
 import { appendEventOp, type ModerationEventInput } from './moderation-events.ts';
 
-export type StaffRole = 'moderator' | 'admin';
+/** triage: claim, dismiss, escalate, notes; moderator: every decision and appeals; admin: plus staff, policies, routing, holds. */
+export type StaffRole = 'triage' | 'moderator' | 'admin';
 
 export interface ModeratorRow {
   id: string;

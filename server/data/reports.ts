@@ -2,6 +2,7 @@
 // because a participant chose to reveal it to moderators.
 import type { Bytes } from './_bytes.ts';
 import type { Db } from '../db.ts';
+import { ConflictError } from '../errors.ts';
 import { isUniqueViolation } from './_prisma-errors.ts';
 import { appendEventOp, type ModerationEventInput } from './moderation-events.ts';
 
@@ -67,13 +68,32 @@ export function reportsRepo(db: Db) {
       report: Omit<ReportRow, 'status' | 'outcome' | 'createdAt' | 'updatedAt'>,
       items: ReportItemRow[],
       event: ModerationEventInput,
+      routing?: { caseId: string; queue: string; priority: number; events: ModerationEventInput[] },
     ): Promise<ReportRow | null> {
+      if (!routing) {
+        try {
+          const [row] = await db.$transaction([
+            db.report.create({ data: { ...report, items: { create: items } } }),
+            appendEventOp(db, event),
+          ]);
+          return row;
+        } catch (e) {
+          if (isUniqueViolation(e)) return null;
+          throw e;
+        }
+      }
       try {
-        const [row] = await db.$transaction([
-          db.report.create({ data: { ...report, items: { create: items } } }),
-          appendEventOp(db, event),
-        ]);
-        return row;
+        return await db.$transaction(async (tx) => {
+          // The case must still be open: a case that closed meanwhile makes the caller route again.
+          const { count } = await tx.moderationCase.updateMany({
+            where: { id: routing.caseId, status: 'open' }, data: { reportCount: { increment: 1 }, openReports: { increment: 1 } },
+          });
+          if (count !== 1) throw new ConflictError('stale_state', 'the case closed meanwhile');
+          const row = await tx.report.create({ data: { ...report, caseId: routing.caseId, queue: routing.queue, priority: routing.priority, items: { create: items } } });
+          for (const e of [event, ...routing.events])
+            await tx.moderationEvent.create({ data: { subjectType: e.subjectType, subjectId: e.subjectId, type: e.type, actorId: e.actorId, payload: JSON.stringify(e.payload), createdAt: row.createdAt } });
+          return row;
+        });
       } catch (e) {
         if (isUniqueViolation(e)) return null;
         throw e;

@@ -6,7 +6,8 @@ import type { ErrorCode } from '../errors.ts';
 import type { AccountRole } from '../data/accounts.ts';
 
 /** public: no token. user: valid token + active account. moderator: plus role moderator|admin. admin: role admin. */
-export type AuthPolicy = 'public' | 'user' | 'moderator' | 'admin';
+/** triage: dashboard staff with role triage, moderator or admin (chat accounts: moderator or admin). */
+export type AuthPolicy = 'public' | 'user' | 'triage' | 'moderator' | 'admin';
 export type RateLimitName = 'auth' | 'send' | 'report';
 
 export interface RouteSpec {
@@ -42,7 +43,7 @@ export interface Principal {
   /** how the caller authenticated: bearer token of a chat account, or a dashboard (staff) cookie session */
   kind?: 'account' | 'staff';
   /** null when standing is deferred (not read at the edge). */
-  role: AccountRole | null;
+  role: AccountRole | 'triage' | null;
   /** The bearer token, for logout only. Never log it. */
   token: string;
 }

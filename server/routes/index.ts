@@ -11,8 +11,12 @@ import { keyPackageRoutes, keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
 import { modAccountRoutes } from './mod-accounts.ts';
 import { modAdminRoutes } from './mod-admin.ts';
+import { modAppealRoutes } from './mod-appeals.ts';
 import { modAuditRoutes } from './mod-audit.ts';
 import { modMeRoutes } from './mod-me.ts';
+import { modCaseRoutes } from './mod-cases.ts';
+import { modCatalogRoutes } from './mod-catalog.ts';
+import { modMetricsRoutes } from './mod-metrics.ts';
 import { modReportRoutes } from './mod-reports.ts';
 import { modSessionRoutes } from './mod-session.ts';
 import { noticeRoutes } from './notices.ts';
@@ -26,6 +30,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   modSessionRoutes, modReportRoutes, modAuditRoutes, modAdminRoutes, noticeRoutes, groupRoutes, keyPackageRoutes, blobRoutes,
   modMeRoutes, blockRoutes,
   transparencyRoutes,
+  modAppealRoutes, modCatalogRoutes, modCaseRoutes, modMetricsRoutes,
 ];
 
 export function allRoutes(s: Services): Route[] {

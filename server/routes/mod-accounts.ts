@@ -16,7 +16,7 @@ export const AccountStanding = z
   .strictObject({ userId: Id, status: z.enum(['active', 'suspended', 'banned']), suspendedUntil: IsoTime.nullable() })
   .meta({ id: 'AccountStanding' });
 export const AccountParams = z.strictObject({ userId: Id });
-export const EventsQuery = z.strictObject({ subjectType: z.enum(['report', 'account']), subjectId: Id });
+export const EventsQuery = z.strictObject({ subjectType: z.enum(['report', 'account', 'case', 'appeal', 'policy', 'template', 'routing_rule', 'moderator']), subjectId: z.string().min(1).max(80) });
 export const EventList = z
   .strictObject({
     events: z.array(

@@ -10,7 +10,10 @@ import { type Principal, type Route, defineRoute } from './_route.ts';
 import { REPORT_CATEGORIES } from '../../client/transport/contract/reports.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
-const actor = (p: Principal) => ({ actorId: p.userId, isAdmin: p.role === 'admin' });
+const actor = (p: Principal) => ({ actorId: p.userId, isAdmin: p.role === 'admin', role: p.role });
+const QueueName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a queue name');
+const CaseId = z.string().regex(/^c_[A-Za-z0-9_-]{12}$/, 'a case id');
+const PolicyId = z.string().regex(/^[a-z0-9][a-z0-9_-]{1,47}$/, 'a policy id');
 
 const Status = z.enum(['received', 'in_review', 'resolved']);
 const Outcome = z.enum(['dismissed', 'warned', 'suspended', 'banned']).nullable();
@@ -20,12 +23,15 @@ export const QueueQuery = z.strictObject({
   verdict: z.enum(['verified', 'unverified']).optional(),
   accusedId: Id.optional(),
   assigneeId: z.string().max(80).optional(),
+  queue: QueueName.optional().meta({ description: 'a named queue set by routing (or "escalation")' }),
+  caseId: CaseId.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const QueueItem = z.strictObject({
   id: Id, reporterId: Id, accusedId: Id, category: z.string(), verdict: z.enum(['verified', 'unverified']), status: Status, outcome: Outcome,
   assigneeId: z.string().nullable(), claimedAt: IsoTime.nullable(), decidedAt: IsoTime.nullable(), createdAt: IsoTime,
+  queue: z.string(), priority: z.number().int(), caseId: z.string().nullable(),
   reportsAgainstAccused: z.number().int().optional(),
   preview: z.string().nullable().optional().meta({ description: 'first 140 characters of the reported message, when it is verified text' }),
 });
@@ -50,6 +56,8 @@ export const ReportDetailForModerator = z
       id: Id, reporterId: Id, accusedId: Id, conversationId: Id, messageId: Id, category: z.string(), comment: z.string().nullable(),
       verdict: z.enum(['verified', 'unverified']), status: Status, outcome: Outcome, assigneeId: z.string().nullable(),
       claimedAt: IsoTime.nullable(), decidedAt: IsoTime.nullable(), decidedBy: z.string().nullable(), createdAt: IsoTime,
+      queue: z.string(), priority: z.number().int(), caseId: z.string().nullable(),
+      policy: z.strictObject({ id: z.string(), name: z.string() }).nullable(), contentPurgedAt: IsoTime.nullable(),
     }),
     messages: z.array(Message),
     context: z.strictObject({
@@ -64,7 +72,10 @@ export const ReportDetailForModerator = z
       id: Id, status: z.enum(['active', 'suspended', 'banned', 'unknown']), suspendedUntil: IsoTime.nullable(), createdAt: IsoTime.nullable(),
       reportsTotal: z.number().int(), recentReports: z.array(QueueItem), recentActions: z.array(Event),
     }),
-    reporter: z.strictObject({ id: Id, reportsTotal: z.number().int(), dismissed: z.number().int() }),
+    reporter: z.strictObject({
+      id: Id, reportsTotal: z.number().int(), dismissed: z.number().int(), decided: z.number().int(),
+      upheldShare: z.number().nullable().meta({ description: "track record: share of the reporter's decided reports upheld" }),
+    }),
   })
   .meta({ id: 'ModeratorReportDetail' });
 export const ReportParams = z.strictObject({ reportId: Id });
@@ -81,6 +92,7 @@ export const DecisionRequest = z
     suspendHours: z.number().int().min(1).max(24 * 366).optional().meta({ description: "suspend only; absent = indefinitely" }),
     reasonCategory: z.enum(REPORT_CATEGORIES).optional().meta({ description: "told to the accused; default the report's category" }),
     note: z.string().max(MAX_NOTE_LENGTH).optional(),
+    policyId: PolicyId.optional().meta({ description: 'the policy the decision cites: required (400 policy_required without it)' }),
   })
   .refine((d) => d.action === 'suspend' || d.suspendHours === undefined, { message: 'suspendHours is only for action suspend', path: ['suspendHours'] })
   .meta({ id: 'DecisionRequest' });
@@ -95,6 +107,7 @@ export const BulkRequest = z
     suspendHours: z.number().int().min(1).max(24 * 366).optional(),
     reasonCategory: z.enum(REPORT_CATEGORIES).optional(),
     note: z.string().max(MAX_NOTE_LENGTH).optional(),
+    policyId: PolicyId.optional().meta({ description: 'op decide: the cited policy (required)' }),
   })
   .refine((b) => (b.op === 'decide') === (b.action !== undefined), { message: 'action is required for op decide and only for it', path: ['action'] })
   .refine((b) => b.action === 'suspend' || b.suspendHours === undefined, { message: 'suspendHours is only for action suspend', path: ['suspendHours'] })
@@ -112,6 +125,9 @@ const stateOut = (s: { status: string; outcome: string | null; assigneeId: strin
   status: s.status as z.infer<typeof Status>, outcome: s.outcome as z.infer<typeof Outcome>, assigneeId: s.assigneeId,
   claimedAt: iso(s.claimedAt), decidedAt: iso(s.decidedAt), decidedBy: s.decidedBy, eventCount: s.eventCount,
 });
+export const EscalateRequest = z.strictObject({ reason: z.string().trim().max(MAX_NOTE_LENGTH).optional() }).meta({ id: 'EscalateRequest' });
+export const AssignRequest = z.strictObject({ to: z.string().regex(/^staff:[a-z0-9][a-z0-9._-]{1,31}$/, 'a staff actor id (staff:<login>)') }).meta({ id: 'AssignRequest' });
+
 const queueOut = <T extends { claimedAt: Date | null; decidedAt: Date | null; createdAt: Date; verdict: string; status: string; outcome: string | null }>(r: T) => ({
   ...r, verdict: r.verdict as 'verified' | 'unverified', status: r.status as z.infer<typeof Status>, outcome: r.outcome as z.infer<typeof Outcome>,
   claimedAt: iso(r.claimedAt), decidedAt: iso(r.decidedAt), createdAt: r.createdAt.toISOString(),
@@ -122,47 +138,75 @@ const authErrors = ['unauthorized', 'invalid_token', 'forbidden', 'account_suspe
 const writeErrors = [...authErrors, 'csrf_failed', 'validation_failed', 'not_found'] as const;
 
 export const queueSpec = {
-  operationId: 'moderationQueue', method: 'get', path: '/v1/mod/queue', tag: 'moderation', auth: 'moderator',
+  operationId: 'moderationQueue', method: 'get', path: '/v1/mod/queue', tag: 'moderation', auth: 'triage',
   summary: 'Report queue: open (oldest first) / claimed / mine / resolved / all, filters, keyset pagination',
   query: QueueQuery, response: QueueResponse, errors: [...authErrors, 'validation_failed'],
 } as const;
 export const detailSpec = {
-  operationId: 'moderationReport', method: 'get', path: '/v1/mod/reports/{reportId}', tag: 'moderation', auth: 'moderator',
+  operationId: 'moderationReport', method: 'get', path: '/v1/mod/reports/{reportId}', tag: 'moderation', auth: 'triage',
   summary: "A report with its revealed messages, per-message verdicts, context completeness, the accused's history and the event log",
   params: ReportParams, response: ReportDetailForModerator, errors: [...authErrors, 'validation_failed', 'not_found'],
 } as const;
 export const claimSpec = {
-  operationId: 'claimReport', method: 'post', path: '/v1/mod/reports/{reportId}/claim', tag: 'moderation', auth: 'moderator',
+  operationId: 'claimReport', method: 'post', path: '/v1/mod/reports/{reportId}/claim', tag: 'moderation', auth: 'triage',
   summary: 'Take the exclusive claim on an open report (409 already_claimed if someone holds it)',
   params: ReportParams, response: StateResponse, errors: [...writeErrors, 'already_claimed', 'report_resolved', 'stale_state'],
 } as const;
 export const releaseSpec = {
-  operationId: 'releaseReport', method: 'post', path: '/v1/mod/reports/{reportId}/release', tag: 'moderation', auth: 'moderator',
+  operationId: 'releaseReport', method: 'post', path: '/v1/mod/reports/{reportId}/release', tag: 'moderation', auth: 'triage',
   summary: 'Give a claimed report back to the queue (your own claim; admins can release anyone’s)',
   params: ReportParams, response: StateResponse, errors: [...writeErrors, 'not_claimed', 'report_resolved', 'stale_state'],
 } as const;
 export const noteSpec = {
-  operationId: 'addReportNote', method: 'post', path: '/v1/mod/reports/{reportId}/notes', tag: 'moderation', auth: 'moderator',
+  operationId: 'addReportNote', method: 'post', path: '/v1/mod/reports/{reportId}/notes', tag: 'moderation', auth: 'triage',
   summary: 'Add a moderator note (appended to the event log; visible to moderators only)',
   params: ReportParams, body: NoteRequest, response: Event, statuses: [201], errors: writeErrors,
 } as const;
 export const decisionSpec = {
-  operationId: 'decideReport', method: 'post', path: '/v1/mod/reports/{reportId}/decision', tag: 'moderation', auth: 'moderator',
+  operationId: 'decideReport', method: 'post', path: '/v1/mod/reports/{reportId}/decision', tag: 'moderation', auth: 'triage',
   summary: 'Decide: dismiss, warn, suspend (hours) or ban — enforced at once; the accused and the reporter get notices',
   params: ReportParams, body: DecisionRequest, response: DecisionResponse,
-  errors: [...writeErrors, 'already_claimed', 'not_claimed', 'report_resolved', 'stale_state'],
+  errors: [...writeErrors, 'already_claimed', 'not_claimed', 'report_resolved', 'stale_state', 'policy_required', 'unknown_policy'],
 } as const;
 export const projectionSpec = {
-  operationId: 'checkReportProjection', method: 'get', path: '/v1/mod/reports/{reportId}/projection', tag: 'moderation', auth: 'moderator',
+  operationId: 'checkReportProjection', method: 'get', path: '/v1/mod/reports/{reportId}/projection', tag: 'moderation', auth: 'triage',
   summary: 'Recompute the queue state from the event log and compare it with the stored projection',
   params: ReportParams, response: ProjectionResponse, errors: [...authErrors, 'validation_failed', 'not_found'],
 } as const;
 
+export const escalateSpec = {
+  operationId: 'escalateReport', method: 'post', path: '/v1/mod/reports/{reportId}/escalate', tag: 'moderation', auth: 'triage',
+  summary: 'Send the report to the escalation queue (priority raised, claim released)',
+  params: ReportParams, body: EscalateRequest, response: StateResponse, errors: [...writeErrors, 'already_claimed', 'report_resolved', 'stale_state'],
+} as const;
+export const assignSpec = {
+  operationId: 'assignReport', method: 'post', path: '/v1/mod/reports/{reportId}/assign', tag: 'moderation', auth: 'moderator',
+  summary: 'Assign the report to another staff member (your own claim, an unclaimed report, or — admins — anyone’s)',
+  params: ReportParams, body: AssignRequest, response: StateResponse, errors: [...writeErrors, 'already_claimed', 'report_resolved', 'stale_state'],
+} as const;
+
 export const bulkSpec = {
-  operationId: 'bulkReports', method: 'post', path: '/v1/mod/reports/bulk', tag: 'moderation', auth: 'moderator',
+  operationId: 'bulkReports', method: 'post', path: '/v1/mod/reports/bulk', tag: 'moderation', auth: 'triage',
   summary: 'Claim, release or decide up to 100 reports at once; per-report result (each its own transaction and rule check)',
   body: BulkRequest, response: BulkResponse, errors: [...authErrors, 'csrf_failed', 'validation_failed'],
 } as const;
+
+type Detail = Awaited<ReturnType<Services['moderation']['detail']>>;
+export function detailOut(d: Detail): z.input<typeof ReportDetailForModerator> {
+  return {
+    ...d,
+    report: {
+      ...d.report, verdict: d.report.verdict as 'verified' | 'unverified', status: d.report.status as z.infer<typeof Status>,
+      outcome: d.report.outcome as z.infer<typeof Outcome>, claimedAt: iso(d.report.claimedAt), decidedAt: iso(d.report.decidedAt), createdAt: d.report.createdAt.toISOString(),
+      contentPurgedAt: iso(d.report.contentPurgedAt),
+    },
+    events: d.events.map(eventOut),
+    accused: {
+      ...d.accused, suspendedUntil: iso(d.accused.suspendedUntil), createdAt: iso(d.accused.createdAt),
+      recentReports: d.accused.recentReports.map(queueOut), recentActions: d.accused.recentActions.map(eventOut),
+    },
+  };
+}
 
 export function modReportRoutes(s: Services): Route[] {
   return [
@@ -170,24 +214,12 @@ export function modReportRoutes(s: Services): Route[] {
       const r = await s.moderation.queue(query, actor(principal));
       return { reports: r.reports.map(queueOut), nextCursor: r.nextCursor };
     }),
-    defineRoute(detailSpec, async ({ params }) => {
-      const d = await s.moderation.detail(params.reportId);
-      return {
-        ...d,
-        report: {
-          ...d.report, verdict: d.report.verdict as 'verified' | 'unverified', status: d.report.status as z.infer<typeof Status>,
-          outcome: d.report.outcome as z.infer<typeof Outcome>, claimedAt: iso(d.report.claimedAt), decidedAt: iso(d.report.decidedAt), createdAt: d.report.createdAt.toISOString(),
-        },
-        events: d.events.map(eventOut),
-        accused: {
-          ...d.accused, suspendedUntil: iso(d.accused.suspendedUntil), createdAt: iso(d.accused.createdAt),
-          recentReports: d.accused.recentReports.map(queueOut), recentActions: d.accused.recentActions.map(eventOut),
-        },
-      };
-    }),
+    defineRoute(detailSpec, async ({ params }) => detailOut(await s.moderation.detail(params.reportId))),
+    defineRoute(escalateSpec, async ({ params, principal, body }) => stateOut(await s.moderation.escalate(params.reportId, actor(principal), body.reason))),
+    defineRoute(assignSpec, async ({ params, principal, body }) => stateOut(await s.moderation.assign(params.reportId, actor(principal), body.to))),
     defineRoute(bulkSpec, async ({ body, principal }) => {
       const op = body.op === 'decide'
-        ? { op: 'decide' as const, action: body.action ?? 'dismiss', suspendHours: body.suspendHours, reasonCategory: body.reasonCategory, note: body.note }
+        ? { op: 'decide' as const, action: body.action ?? 'dismiss', suspendHours: body.suspendHours, reasonCategory: body.reasonCategory, note: body.note, policyId: body.policyId }
         : body.op === 'claim' ? { op: 'claim' as const } : { op: 'release' as const };
       return { results: await s.moderation.bulk(body.reportIds, actor(principal), op) };
     }),

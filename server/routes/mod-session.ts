@@ -8,7 +8,7 @@ import { IsoTime } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';
 
 export const ModeratorLogin = z.string().min(2).max(32).regex(/^[a-z0-9][a-z0-9._-]{1,31}$/, 'expected [a-z0-9._-]{2,32}');
-export const StaffRole = z.enum(['moderator', 'admin']);
+export const StaffRole = z.enum(['triage', 'moderator', 'admin']);
 
 export const LoginRequest = z
   .strictObject({
@@ -36,12 +36,12 @@ export const loginSpec = {
   errors: ['validation_failed', 'invalid_credentials', 'totp_required', 'totp_invalid', 'forbidden', 'rate_limited'],
 } as const;
 export const sessionSpec = {
-  operationId: 'moderatorSession', method: 'get', path: '/v1/mod/session', tag: 'moderation', auth: 'moderator',
+  operationId: 'moderatorSession', method: 'get', path: '/v1/mod/session', tag: 'moderation', auth: 'triage',
   summary: 'The logged-in moderator and the CSRF token of this session', response: SessionResponse,
   errors: ['unauthorized', 'invalid_token', 'forbidden', 'account_suspended', 'account_banned'],
 } as const;
 export const logoutSpec = {
-  operationId: 'moderatorLogout', method: 'post', path: '/v1/mod/session/logout', tag: 'moderation', auth: 'moderator',
+  operationId: 'moderatorLogout', method: 'post', path: '/v1/mod/session/logout', tag: 'moderation', auth: 'triage',
   summary: 'End the dashboard session (needs X-CSRF-Token) and clear the cookie', response: Ok,
   errors: ['unauthorized', 'invalid_token', 'forbidden', 'csrf_failed'],
 } as const;

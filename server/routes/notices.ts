@@ -10,8 +10,11 @@ import { type Route, defineRoute } from './_route.ts';
 import type { Notice} from '../../client/transport/contract/notices.ts';
 import { NoticeList, NoticesQuery, SignedNoticesRequest } from '../../client/transport/contract/notices.ts';
 const out = (n: NoticeRow) => ({
-  id: n.id, kind: n.kind, reasonCategory: n.reasonCategory, reportId: n.reportId,
+  // The report id is the reporter's handle on their own report; an actioned account never learns it.
+  id: n.id, kind: n.kind, reasonCategory: n.reasonCategory, reportId: n.kind === 'report_outcome' ? n.reportId : null,
   outcome: n.outcome as z.infer<typeof Notice>['outcome'], until: n.until?.toISOString() ?? null, createdAt: n.createdAt.toISOString(),
+  statement: n.statement ? (JSON.parse(n.statement) as z.infer<typeof Notice>['statement']) : null,
+  appealResult: (n.appealResult ?? null) as z.infer<typeof Notice>['appealResult'],
 });
 
 export const myNoticesSpec = {

@@ -17,6 +17,18 @@ import { moderationRepo } from '../data/moderation.ts';
 import { moderatorsRepo } from '../data/moderators.ts';
 import { loadModerationConfig } from '../moderation-config.ts';
 import { reportsRepo } from '../data/reports.ts';
+import { moderationCatalogRepo } from '../data/moderation-catalog.ts';
+import { moderationCasesRepo } from '../data/moderation-cases.ts';
+import { moderationMetricsRepo } from '../data/moderation-metrics.ts';
+import { moderatorsRepo as staffRepo } from '../data/moderators.ts';
+import path from 'node:path';
+import { AppealsService } from './appeals.ts';
+import { CasesService } from './cases.ts';
+import { EvidenceService } from './evidence.ts';
+import { MetricsService } from './metrics.ts';
+import { PoliciesService } from './policies.ts';
+import { RetentionService } from './retention.ts';
+import { RoutingService } from './routing.ts';
 import type { Keyring } from '../../client/protocol.ts';
 import { AccountsService } from './accounts.ts';
 import { ConversationsService } from './conversations.ts';
@@ -73,8 +85,16 @@ export interface Services {
   blocks: BlocksService;
   /** Per-account quota on undelivered envelope bytes (issue 15). */
   envelopeQuota: EnvelopeQuota;
-  /** Periodic cleanup: expired envelopes, challenges, sessions, blobs (one process per round: server/shared/sweep-lock.ts). */
-  sweep(): Promise<{ envelopes: number; sessions: number; blobs: number; groupMessages: number; skipped?: true }>;
+  /** Appeals, policies, routing, cases, evidence, retention, metrics (issue 14; docs/MODERATION.md). */
+  appeals: AppealsService;
+  policies: PoliciesService;
+  routing: RoutingService;
+  cases: CasesService;
+  evidence: EvidenceService;
+  retention: RetentionService;
+  metrics: MetricsService;
+  /** Periodic cleanup: expired envelopes, challenges, sessions, blobs, revealed content past retention (one process per round: server/shared/sweep-lock.ts). */
+  sweep(): Promise<{ envelopes: number; sessions: number; blobs: number; groupMessages: number; purgedCases: number; skipped?: true }>;
   /** What several processes share: bus (wake-ups, revocations, keyring announcements), Redis, rate-limit stores. */
   shared: SharedState;
   /** Keeps the stamping keyring current with the key file (rotation reaches every process). */
@@ -114,15 +134,29 @@ export function createServices(
     envelopeTtlMs: config.envelopeTtlMs, batchMax: config.sendBatchMax, batchDelayMs: config.sendBatchDelayMs,
   });
   // Staff login throttling counts in Redis when the deployment has several processes (server/shared/index.ts).
+  const modConfig = loadModerationConfig();
   const moderators = new ModeratorsService(
-    moderatorsRepo(db), loadModerationConfig(),
+    moderatorsRepo(db), modConfig,
     shared.redis ? new LoginThrottle(loadLoginThrottleConfig(), { redis: shared.redis, keyPrefix: `${shared.keyPrefix}login` }) : undefined,
   );
+  const catalog = moderationCatalogRepo(db);
+  const casesData = moderationCasesRepo(db);
+  const modData = moderationRepo(db);
+  const policies = new PoliciesService(catalog);
+  const routing = new RoutingService(catalog, casesData, modConfig);
+  const staff = staffRepo(db);
   const moderationEvents = moderationEventsRepo(db);
   const blobs = new BlobsService({ blobs: blobsRepo(db), conversations: conversationsData, events: moderationEvents, config: config.blobs });
   const blocks = new BlocksService(blocksRepo(db), accounts);
   const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, blocks, stamping, hub, ttlMs: config.envelopeTtlMs });
-  const moderation = new ModerationService(moderationRepo(db), (id) => accounts.forgetSessions(id));
+  const moderation = new ModerationService(modData, (id) => accounts.forgetSessions(id), {
+    policies, cfg: modConfig,
+    staffRole: async (actorId) => {
+      const m = actorId.startsWith('staff:') ? await staff.find(actorId.slice(6)) : null;
+      return m && !m.disabled ? m.role : null;
+    },
+  });
+  const retention = new RetentionService(casesData, config.blobs.dir);
   return {
     accounts,
     keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined),
@@ -131,7 +165,7 @@ export function createServices(
     conversations: new ConversationsService(conversationsData),
     relay,
     // Check the key file before each verification: a key another process already stamps with is in it.
-    reports: new ReportsService(reportsRepo(db), () => (keyringSync.fresh(), stamping.currentKeyring), config.reportWindowMs, (id, items) => blobs.recordReport(id, items)),
+    reports: new ReportsService(reportsRepo(db), () => (keyringSync.fresh(), stamping.currentKeyring), config.reportWindowMs, (id, items) => blobs.recordReport(id, items), routing),
     enforcement: new EnforcementService(accountsData),
     stamping,
     hub,
@@ -143,13 +177,22 @@ export function createServices(
     blocks,
     envelopeQuota: new EnvelopeQuota(envelopeUsageRepo(db), config.envelopeQuotaBytes),
     notices: new NoticesService(accountsData, moderation),
+    appeals: new AppealsService(casesData, modData, modConfig, (id) => accounts.forgetSessions(id)),
+    policies,
+    routing,
+    cases: new CasesService(casesData, modData, modConfig),
+    evidence: new EvidenceService(modData, casesData, modConfig.evidenceKeyFile ?? path.join(path.dirname(config.keyringFile), 'evidence-key.json')),
+    retention,
+    metrics: new MetricsService(moderationMetricsRepo(db)),
     async sweep() {
       const now = new Date();
+      // Retention purges in its own lock-safe batches (SKIP LOCKED), so it would be safe outside the leader too.
       const swept = await asSweepLeader(db, async () => ({
         envelopes: await relay.sweep(now), sessions: (await accounts.sweep(now)) + (await moderators.sweep(now)), blobs: await blobs.sweep(now),
         groupMessages: await groups.sweep(now),
+        purgedCases: (await retention.sweep(now)).cases,
       }));
-      return swept ?? { envelopes: 0, sessions: 0, blobs: 0, groupMessages: 0, skipped: true as const };
+      return swept ?? { envelopes: 0, sessions: 0, blobs: 0, groupMessages: 0, purgedCases: 0, skipped: true as const };
     },
     shared,
     keyringSync,

@@ -11,9 +11,14 @@ export type Outcome = 'dismissed' | 'warned' | 'suspended' | 'banned';
 export const OUTCOME_OF: Readonly<Record<DecisionAction, Outcome>> = { dismiss: 'dismissed', warn: 'warned', suspend: 'suspended', ban: 'banned' };
 
 /** Every event type the moderation workflow writes for a report subject. */
-export const REPORT_EVENT_TYPES = ['report_filed', 'claimed', 'released', 'note', 'decision', 'action', 'outcome_sent'] as const;
+export const REPORT_EVENT_TYPES = [
+  'report_filed', 'routed', 'claimed', 'released', 'assigned', 'escalated', 'note', 'decision', 'action', 'outcome_sent',
+  'appeal_filed', 'appeal_decided', 'action_reversed', 'evidence_exported', 'content_purged',
+] as const;
 /** The subset that changes queue state (and bumps the projection version). */
-export const STATE_EVENT_TYPES: ReadonlySet<string> = new Set(['claimed', 'released', 'decision']);
+export const STATE_EVENT_TYPES: ReadonlySet<string> = new Set(['claimed', 'released', 'assigned', 'escalated', 'decision', 'appeal_decided']);
+/** Escalated reports move to this queue (docs/MODERATION.md "Roles and escalation"). */
+export const ESCALATION_QUEUE = 'escalation';
 
 export interface ReportState {
   status: ReportStatus;
@@ -44,9 +49,25 @@ export const INITIAL_STATE: ReportState = Object.freeze({
  */
 export function applyReportEvent(state: ReportState, e: StateEvent): ReportState {
   if (!STATE_EVENT_TYPES.has(e.type)) return state;
-  if (state.status === 'resolved') throw new ConflictError('report_resolved', 'this report is already resolved');
   const next = { ...state, eventCount: state.eventCount + 1 };
+  if (e.type === 'appeal_decided') {
+    // DSA Art. 20: an appeal re-examines a resolved report; an overturn replaces the outcome (nothing upheld).
+    if (state.status !== 'resolved') throw new ConflictError('report_resolved', 'only a decided report can have an appeal decided');
+    return e.payload.result === 'overturned' ? { ...next, outcome: 'dismissed' } : next;
+  }
+  if (state.status === 'resolved') throw new ConflictError('report_resolved', 'this report is already resolved');
   switch (e.type) {
+    case 'assigned': {
+      // The holder hands over, an admin reassigns anyone's, or anyone assigns an unclaimed report.
+      const to = e.payload.to;
+      if (typeof to !== 'string' || !to) throw new TypeError('assigned: payload.to must be a staff actor id');
+      if (state.assigneeId !== null && state.assigneeId !== e.actorId && e.payload.forced !== true)
+        throw new ConflictError('already_claimed', `report is claimed by ${state.assigneeId}`);
+      return { ...next, status: 'in_review', assigneeId: to, claimedAt: e.createdAt };
+    }
+    case 'escalated':
+      if (state.assigneeId !== null && state.assigneeId !== e.actorId) throw new ConflictError('already_claimed', `report is claimed by ${state.assigneeId}`);
+      return { ...next, status: 'received', assigneeId: null, claimedAt: null };
     case 'claimed':
       if (state.assigneeId !== null) throw new ConflictError('already_claimed', `report is claimed by ${state.assigneeId}`);
       return { ...next, status: 'in_review', assigneeId: e.actorId, claimedAt: e.createdAt };

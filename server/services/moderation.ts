@@ -2,16 +2,21 @@
 // release, notes, decisions with immediate enforcement, notices to the accused and the reporter, audit log
 // and statistics. Every change is an appended event; queue state is the fold of those events
 // (moderation-state.ts), cached on the Report row in the same transaction.
+import { randomBytes } from 'node:crypto';
 import {
   type ContextReport, REASON_DESCRIPTIONS, type ReasonCode, decodeHeader, describeSenderContext,
 } from '../../client/protocol.ts';
 import type { AccountStatus } from '../data/accounts.ts';
 import type { ModerationEventInput, ModerationEventRow, SubjectType } from '../data/moderation-events.ts';
 import type { ModerationRepo, NoticeInput, NoticeRow, QueueRow } from '../data/moderation.ts';
-import { AppError, NotFoundError } from '../errors.ts';
+import type { ReportStateRow } from '../data/moderation.ts';
+import { AppError, InputError, NotFoundError, PermissionError } from '../errors.ts';
+import type { ModerationConfig } from '../moderation-config.ts';
 import {
-  type DecisionAction, type ReportState, type StateEvent, OUTCOME_OF, applyReportEvent, foldReportEvents,
+  type DecisionAction, type ReportState, type StateEvent, ESCALATION_QUEUE, OUTCOME_OF, applyReportEvent, foldReportEvents,
 } from './moderation-state.ts';
+import type { PoliciesService } from './policies.ts';
+import { buildStatement } from './statements.ts';
 
 export const QUEUE_VIEWS = ['open', 'claimed', 'mine', 'resolved', 'all'] as const;
 export type QueueView = (typeof QUEUE_VIEWS)[number];
@@ -21,7 +26,13 @@ const HISTORY_LIMIT = 20;
 export interface Actor {
   actorId: string;
   isAdmin: boolean;
+  /** staff role (chat accounts with role moderator/admin act as that role); triage may only claim, dismiss, escalate, note */
+  role?: 'triage' | 'moderator' | 'admin' | 'user' | null;
 }
+
+export const isTriage = (a: Actor) => a.role === 'triage';
+/** Escalated reports jump to at least this priority. */
+export const ESCALATION_PRIORITY = 80;
 
 export interface QueueQuery {
   view: QueueView;
@@ -29,6 +40,8 @@ export interface QueueQuery {
   verdict?: 'verified' | 'unverified' | undefined;
   accusedId?: string | undefined;
   assigneeId?: string | undefined;
+  queue?: string | undefined;
+  caseId?: string | undefined;
   cursor?: string | undefined;
   limit: number;
 }
@@ -41,6 +54,8 @@ export interface DecisionInput {
   reasonCategory?: string | undefined;
   /** optional note recorded with the decision (moderators only; never sent to anyone) */
   note?: string | undefined;
+  /** the policy the decision cites (required: ModerationPolicy.id) */
+  policyId?: string | undefined;
 }
 
 export interface MessageView {
@@ -75,15 +90,15 @@ const MAX_INLINE_MEDIA = 512 * 1024;
 
 export class CursorError extends AppError {}
 
-function encodeCursor(r: { createdAt: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([r.createdAt.getTime(), r.id])).toString('base64url');
+function encodeCursor(r: { createdAt: Date; id: string; priority: number }): string {
+  return Buffer.from(JSON.stringify([r.createdAt.getTime(), r.id, r.priority])).toString('base64url');
 }
 
-function decodeCursor(c: string): { createdAt: Date; id: string } {
+function decodeCursor(c: string): { createdAt: Date; id: string; priority: number } {
   try {
     const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && v[1].length <= 64)
-      return { createdAt: new Date(v[0] as number), id: v[1] };
+    if (Array.isArray(v) && v.length === 3 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && v[1].length <= 64 && Number.isSafeInteger(v[2]))
+      return { createdAt: new Date(v[0] as number), id: v[1], priority: v[2] as number };
   } catch {
     /* fall through */
   }
@@ -104,16 +119,28 @@ export class ModerationService {
     private readonly repo: ModerationRepo,
     /** called after an enforcement action commits (drop cached bearer sessions of the account) */
     private readonly onStandingChanged: (accountId: string) => void,
+    private readonly deps: {
+      policies: PoliciesService;
+      cfg: Pick<ModerationConfig, 'appealWindowMs' | 'retentionMs'>;
+      /** an enabled staff member with a role that may hold a claim: for assignment */
+      staffRole: (actorId: string) => Promise<'triage' | 'moderator' | 'admin' | null>;
+    },
   ) {}
+
+  get config() {
+    return this.deps.cfg;
+  }
 
   async queue(q: QueueQuery, me: Actor) {
     const status = { open: 'received', claimed: 'in_review', mine: 'in_review', resolved: 'resolved', all: undefined }[q.view] as
       | 'received' | 'in_review' | 'resolved' | undefined;
     const assigneeId = q.view === 'mine' ? me.actorId : q.assigneeId;
     const direction = q.view === 'resolved' || q.view === 'all' ? 'desc' : 'asc';
+    // Open work: priority (routing) high→low, then the longest-waiting first. History: newest first.
+    const ordering = direction === 'asc' ? 'priority' : 'time';
     const rows = await this.repo.queue({
-      status, assigneeId, category: q.category, verdict: q.verdict, accusedId: q.accusedId,
-      after: q.cursor ? decodeCursor(q.cursor) : undefined, direction, limit: q.limit + 1,
+      status, assigneeId, category: q.category, verdict: q.verdict, accusedId: q.accusedId, queue: q.queue, caseId: q.caseId,
+      after: q.cursor ? decodeCursor(q.cursor) : undefined, direction, ordering, limit: q.limit + 1,
     });
     const page = rows.slice(0, q.limit);
     const counts = await this.repo.reportCounts([...new Set(page.map((r) => r.accusedId))]);
@@ -136,6 +163,7 @@ export class ModerationService {
       this.repo.accountStanding(r.accusedId),
       this.repo.reporterStats(r.reporterId),
     ]);
+    const policy = r.policyId ? await this.deps.policies.get(r.policyId).catch(() => null) : null;
     const context = JSON.parse(r.contextSummary) as ContextReport;
     const messages: MessageView[] = items.map((i) => {
       let header: { seq: number; sentAt: number; contentType: string; epoch?: number; attachments: Array<{ mediaType: string; size: number; blobId: string }> } | null = null;
@@ -169,6 +197,8 @@ export class ModerationService {
         id: r.id, reporterId: r.reporterId, accusedId: r.accusedId, conversationId: r.conversationId, messageId: r.messageId,
         category: r.category, comment: r.comment, verdict: r.verdict, status: r.status, outcome: r.outcome,
         assigneeId: r.assigneeId, claimedAt: r.claimedAt, decidedAt: r.decidedAt, decidedBy: r.decidedBy, createdAt: r.createdAt,
+        queue: r.queue, priority: r.priority, caseId: r.caseId, policy: policy ? { id: policy.id, name: policy.name } : null,
+        contentPurgedAt: r.contentPurgedAt,
       },
       messages,
       context: {
@@ -183,12 +213,16 @@ export class ModerationService {
         id: r.accusedId, status: (accused?.status ?? 'unknown') as AccountStatus | 'unknown', suspendedUntil: accused?.suspendedUntil ?? null,
         createdAt: accused?.createdAt ?? null, reportsTotal: history.total, recentReports: history.recent, recentActions: accusedEvents,
       },
-      reporter: { id: r.reporterId, reportsTotal: reporter.total, dismissed: reporter.dismissed },
+      reporter: {
+        id: r.reporterId, reportsTotal: reporter.total, dismissed: reporter.dismissed, decided: reporter.decided,
+        /** track record: share of the reporter's decided reports that were upheld (null until one is decided) */
+        upheldShare: reporter.decided ? (reporter.decided - reporter.dismissed) / reporter.decided : null,
+      },
     };
   }
 
   /** Read state, apply the rules, compare-and-set; one retry when another writer got there first. */
-  private async transition(reportId: string, build: (s: ReportState & { reporterId: string; accusedId: string; category: string }, now: Date) => Omit<Parameters<ModerationRepo['writeState']>[0], 'reportId' | 'expectedEventCount' | 'at'>): Promise<ReportState> {
+  private async transition(reportId: string, build: (s: ReportStateRow, now: Date) => Omit<Parameters<ModerationRepo['writeState']>[0], 'reportId' | 'expectedEventCount' | 'at'>): Promise<ReportState> {
     for (let attempt = 0; ; attempt++) {
       const s = await this.repo.state(reportId);
       if (!s) throw new NotFoundError('report');
@@ -212,7 +246,35 @@ export class ModerationService {
     return this.transition(reportId, (s, now) => {
       const events: ModerationEventInput[] = [];
       const next = ModerationService.step(s, events, { subjectType: 'report', subjectId: reportId, type: 'claimed', actorId: me.actorId, payload: {} }, now);
-      return { next, events };
+      return { next, events, ...(s.firstActionAt ? {} : { reportFields: { firstActionAt: now } }) };
+    });
+  }
+
+  /** Triage's way up: give the report to the escalation queue (priority raised), releasing any claim. */
+  async escalate(reportId: string, me: Actor, reason?: string): Promise<ReportState> {
+    return this.transition(reportId, (s, now) => {
+      const events: ModerationEventInput[] = [];
+      const priority = Math.max(s.priority, ESCALATION_PRIORITY);
+      const next = ModerationService.step(s, events, {
+        subjectType: 'report', subjectId: reportId, type: 'escalated', actorId: me.actorId,
+        payload: { fromQueue: s.queue, queue: ESCALATION_QUEUE, priority, ...(reason ? { reason } : {}) },
+      }, now);
+      return { next, events, reportFields: { queue: ESCALATION_QUEUE, priority, ...(s.firstActionAt ? {} : { firstActionAt: now }) } };
+    });
+  }
+
+  /** Hand the report to another staff member (the holder, an admin for anyone's claim, or anyone if unclaimed). */
+  async assign(reportId: string, me: Actor, toActorId: string): Promise<ReportState> {
+    const role = await this.deps.staffRole(toActorId);
+    if (!role) throw new InputError('validation_failed', `${toActorId} is not an enabled staff member`, { issues: [{ path: 'body.to', message: 'unknown or disabled staff member' }] });
+    return this.transition(reportId, (s, now) => {
+      const forced = me.isAdmin && s.assigneeId !== null && s.assigneeId !== me.actorId;
+      const events: ModerationEventInput[] = [];
+      const next = ModerationService.step(s, events, {
+        subjectType: 'report', subjectId: reportId, type: 'assigned', actorId: me.actorId,
+        payload: { to: toActorId, from: s.assigneeId, ...(forced ? { forced: true } : {}) },
+      }, now);
+      return { next, events, ...(s.firstActionAt ? {} : { reportFields: { firstActionAt: now } }) };
     });
   }
 
@@ -238,8 +300,13 @@ export class ModerationService {
    */
   async decide(reportId: string, me: Actor, d: DecisionInput): Promise<ReportState & { accountStatus: AccountStatus | null; suspendedUntil: Date | null }> {
     let applied: { status: AccountStatus | null; until: Date | null } = { status: null, until: null };
+    // Roles: triage may only dismiss (checked before anything is read, so the rule is the same for every report).
+    if (isTriage(me) && d.action !== 'dismiss') throw new PermissionError('forbidden', `the triage role may dismiss or escalate, not ${d.action}; escalate the report instead`);
+    const policy = await this.deps.policies.citable(d.policyId);
     const first = await this.repo.state(reportId);
     if (!first) throw new NotFoundError('report');
+    const reported = d.action === 'dismiss' ? [] : (await this.repo.items(reportId)).filter((i) => i.isReported);
+    const template = d.action === 'dismiss' ? '' : await this.deps.policies.template(d.action);
     // A ban is never downgraded by a later suspension (from another report about the same account).
     const alreadyBanned = (await this.repo.accountStanding(first.accusedId))?.status === 'banned';
     const next = await this.transition(reportId, (s, now) => {
@@ -250,7 +317,8 @@ export class ModerationService {
       const reasonCategory = d.reasonCategory ?? s.category;
       const until = d.action === 'suspend' && d.suspendHours ? new Date(now.getTime() + d.suspendHours * 3_600_000) : null;
       state = ModerationService.step(state, events, ev('decision', {
-        action: d.action, reasonCategory, ...(d.action === 'suspend' ? { suspendHours: d.suspendHours ?? null, until: until?.toISOString() ?? null } : {}),
+        action: d.action, reasonCategory, policyId: policy.id, automated: false,
+        ...(d.action === 'suspend' ? { suspendHours: d.suspendHours ?? null, until: until?.toISOString() ?? null } : {}),
         ...(d.note ? { note: d.note } : {}),
       }), now);
       const notices: NoticeInput[] = [];
@@ -273,15 +341,35 @@ export class ModerationService {
           action: d.action, accountId: s.accusedId, accountStatus: status, suspendedUntil: status ? (until?.toISOString() ?? null) : null,
           ...(keepBan ? { unchanged: 'account already banned' } : {}),
         }));
-        if (!keepBan) notices.push({
-          accountId: s.accusedId, kind: d.action === 'warn' ? 'warning' : d.action === 'suspend' ? 'suspension' : 'ban',
-          reasonCategory, reportId: null, outcome: null, until,
-        });
+        if (!keepBan) {
+          // DSA Art. 17: the statement of reasons, from the admin-edited template of this action.
+          const statement = buildStatement({
+            template, policy, action: d.action, until, at: now, decisionId: `sor_${randomBytes(12).toString('base64url')}`, automated: false, appealWindowMs: this.deps.cfg.appealWindowMs,
+            messages: reported.map((i) => {
+              let h: { sentAt?: number; contentType?: string } | null = null;
+              try {
+                h = i.headerJson ? (JSON.parse(i.headerJson) as { sentAt?: number; contentType?: string }) : null;
+              } catch {
+                h = null;
+              }
+              return { messageId: i.messageId, sentAt: h?.sentAt ?? Number(i.serverTime), contentType: h?.contentType ?? null };
+            }),
+          });
+          notices.push({
+            accountId: s.accusedId, kind: d.action === 'warn' ? 'warning' : d.action === 'suspend' ? 'suspension' : 'ban',
+            reasonCategory, reportId, outcome: null, until, statement: JSON.stringify(statement),
+          });
+          events.push(ev('statement_sent', { to: s.accusedId, policyId: policy.id, action: d.action }));
+        }
       }
       // The reporter learns the outcome, never who decided or any note.
       notices.push({ accountId: s.reporterId, kind: 'report_outcome', reasonCategory: s.category, reportId, outcome: OUTCOME_OF[d.action], until: null });
       events.push(ev('outcome_sent', { to: s.reporterId, outcome: OUTCOME_OF[d.action] }));
-      return { next: state, events, notices, ...(accountStatus ? { accountStatus } : {}) };
+      return {
+        next: state, events, notices, ...(accountStatus ? { accountStatus } : {}),
+        reportFields: { policyId: policy.id, decisionAction: d.action, handlingMs: BigInt(Math.max(0, now.getTime() - s.createdAt.getTime())), automated: false, ...(s.firstActionAt ? {} : { firstActionAt: now }) },
+        ...(s.caseId ? { resolveInCase: { caseId: s.caseId, retentionMs: this.deps.cfg.retentionMs } } : {}),
+      };
     });
     if (applied.status) this.onStandingChanged((await this.repo.state(reportId))?.accusedId ?? '');
     return { ...next, accountStatus: applied.status, suspendedUntil: applied.until };

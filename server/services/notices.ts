@@ -18,6 +18,15 @@ export class NoticesService {
     return this.moderation.notices(accountId, afterId, limit);
   }
 
+  /** Proves the identity key with a signed single-use challenge (verify first, then consume: a forgery cannot burn it). */
+  async proveIdentity(input: { userId: string; challenge: Uint8Array; signature: Uint8Array }, now = new Date()): Promise<void> {
+    const account = await this.accounts.find(input.userId);
+    if (!account || !verifyEd25519(account.identitySigningKey, authSignatureInput(input.challenge, input.userId), input.signature))
+      throw new AuthenticationError('invalid_signature', 'signature does not verify for this user and challenge');
+    if (!(await this.accounts.consumeChallenge(Buffer.from(input.challenge).toString('base64url'), input.userId, now)))
+      throw new AuthenticationError('challenge_invalid', 'challenge unknown, expired or already used');
+  }
+
   /** Signed-challenge read: verify first, then consume the challenge (a forgery cannot burn it). Standing is not checked. */
   async withSignature(input: { userId: string; challenge: Uint8Array; signature: Uint8Array; afterId: number; limit: number }, now = new Date()): Promise<NoticeRow[]> {
     const account = await this.accounts.find(input.userId);

@@ -8,7 +8,8 @@ import {
 } from '../../client/protocol.ts';
 import { asBytes } from '../data/_bytes.ts';
 import type { ReportItemRow, ReportRow, ReportsRepo, ReportSummaryRow, ReportItemVerdictRow } from '../data/reports.ts';
-import { InputError, NotFoundError, PermissionError } from '../errors.ts';
+import { AppError, InputError, NotFoundError, PermissionError } from '../errors.ts';
+import type { RoutingService } from './routing.ts';
 import { nodeHmacSha256 } from './stamping.ts';
 
 export const MAX_CONTEXT_ITEMS = 50;
@@ -37,6 +38,8 @@ export class ReportsService {
     private readonly windowMs: number,
     /** Called once per new report with its verified items (attachments: server/services/blobs.ts). */
     private readonly onFiled?: (reportId: string, verifiedItems: Array<{ position: number; header: MessageHeader }>) => Promise<void>,
+    /** Routing and cases (server/services/routing.ts): queue, priority and case at intake, burst check after. */
+    private readonly routing?: RoutingService,
   ) {}
 
   async submit(reporterId: string, input: SubmitInput, now = Date.now()): Promise<{ report: ReportView; duplicate: boolean }> {
@@ -87,18 +90,35 @@ export class ReportsService {
     const context = verified.length ? analyzeContext(verified) : { senders: [], complete: true };
     const reportedVerdict = rows[0]?.verdict === 'verified' ? 'verified' : 'unverified';
     const id = `r_${randomBytes(12).toString('base64url')}`;
-    const created = await this.reports.create(
-      {
-        id, reporterId, accusedId: reportedStamp.senderId, conversationId: reportedStamp.conversationId,
-        messageId: reportedStamp.messageId, category: input.category, comment: input.comment ?? null,
-        verdict: reportedVerdict, contextSummary: JSON.stringify(context),
-      },
-      rows,
-      {
-        subjectType: 'report', subjectId: id, type: 'report_filed', actorId: reporterId,
-        payload: { category: input.category, verdict: reportedVerdict, items: rows.length, verifiedItems: verified.length, accusedId: reportedStamp.senderId },
-      },
-    );
+    const create = async () => {
+      const routed = this.routing
+        ? await this.routing.route({ reporterId, accusedId: reportedStamp.senderId, category: input.category, verdict: reportedVerdict }, new Date(now))
+        : null;
+      const created = await this.reports.create(
+        {
+          id, reporterId, accusedId: reportedStamp.senderId, conversationId: reportedStamp.conversationId,
+          messageId: reportedStamp.messageId, category: input.category, comment: input.comment ?? null,
+          verdict: reportedVerdict, contextSummary: JSON.stringify(context),
+        },
+        rows,
+        {
+          subjectType: 'report', subjectId: id, type: 'report_filed', actorId: reporterId,
+          payload: { category: input.category, verdict: reportedVerdict, items: rows.length, verifiedItems: verified.length, accusedId: reportedStamp.senderId },
+        },
+        routed && this.routing ? { caseId: routed.caseId, queue: routed.queue, priority: routed.priority, events: [this.routing.routedEvent(id, routed)] } : undefined,
+      );
+      return { created, routed };
+    };
+    let attempt;
+    try {
+      attempt = await create();
+    } catch (e) {
+      // The case closed between routing and writing: route again (a fresh case).
+      if (!AppError.is(e, 'stale_state')) throw e;
+      attempt = await create();
+    }
+    const { created, routed } = attempt;
+    if (created && routed && this.routing) await this.routing.checkBurst(routed, reportedStamp.senderId, new Date(now));
     if (!created) {
       // Lost a race with the same reporter reporting the same message: return the winner.
       const winner = await this.reports.findByReporterAndMessage(reporterId, reportedStamp.messageId);

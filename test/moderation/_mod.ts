@@ -12,7 +12,7 @@ export interface Staff {
   setCookie: string;
 }
 
-export async function createStaff(srv: TestServer, id: string, role: 'moderator' | 'admin', password = `pw-${id}-long-enough`): Promise<Staff> {
+export async function createStaff(srv: TestServer, id: string, role: 'triage' | 'moderator' | 'admin', password = `pw-${id}-long-enough`): Promise<Staff> {
   await srv.services.moderators.create({ id, displayName: id.toUpperCase(), role, password }, null);
   return staffLogin(srv.url, id, password);
 }
@@ -79,4 +79,30 @@ export async function seedReport(base: string, opts: { reporter?: TestUser; accu
 export function cheapPasswordHashing(): void {
   process.env.MOD_ARGON2_M = '1024';
   process.env.MOD_ARGON2_T = '1';
+}
+
+/** A signed single-use challenge, as an account without a token (suspended/banned) proves its identity key. */
+export async function signedChallenge(base: string, user: TestUser): Promise<{ userId: string; challenge: string; signature: string }> {
+  const { ed25519 } = await import('@noble/curves/ed25519.js');
+  const ch = await api<{ challenge: string }>(base, 'POST', '/v1/auth/challenge', { userId: user.id });
+  const challenge = Buffer.from(ch.json.challenge, 'base64url');
+  const msg = Buffer.concat([Buffer.from('franking-chat/v1/auth\0'), challenge, Buffer.from(user.id)]);
+  return { userId: user.id, challenge: ch.json.challenge, signature: Buffer.from(ed25519.sign(msg, user.signingSecret)).toString('base64url') };
+}
+
+export interface NoticeOut {
+  id: number;
+  kind: string;
+  reportId: string | null;
+  outcome: string | null;
+  until: string | null;
+  appealResult?: string | null;
+  statement?: Record<string, unknown> | null;
+}
+
+/** Notices of an account whether or not it can hold a token. */
+export async function noticesOf(base: string, user: TestUser): Promise<NoticeOut[]> {
+  const r = await api<{ notices: NoticeOut[] }>(base, 'POST', '/v1/notices', { ...(await signedChallenge(base, user)), after: 0 });
+  if (r.status !== 200) throw new Error(`notices: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json.notices;
 }

@@ -32,7 +32,10 @@ afterAll(async () => srv?.stop());
 describe('who can reach what', () => {
   it('the matrix covers the new endpoints', () => {
     expect(modSpecs.length).toBeGreaterThanOrEqual(14);
-    expect(adminSpecs.map((s) => s.operationId).sort()).toEqual(['createModerator', 'listModerators', 'updateModerator']);
+    expect(adminSpecs.map((s) => s.operationId).sort()).toEqual([
+      'createModerator', 'createPolicy', 'createRoutingRule', 'exportCaseEvidence', 'exportReportEvidence', 'listModerators', 'putStatementTemplate',
+      'setLegalHold', 'updateModerator', 'updatePolicy', 'updateRoutingRule',
+    ]);
   });
 
   it.each(modSpecs.map((s) => [s.method.toUpperCase(), s.path] as const))('%s %s: no credentials → 401, chat user bearer → 403', async (method, path) => {
@@ -84,7 +87,7 @@ describe('CSRF and cookies', () => {
   });
 
   it.each(modSpecs.filter((s) => s.method !== 'get').map((s) => [s.path] as const))('POST %s: missing or forged CSRF token → 403 csrf_failed', async (path) => {
-    const body = path.endsWith('/notes') ? { text: 'x' } : path.endsWith('/decision') ? { action: 'dismiss' } : {};
+    const body = path.endsWith('/notes') ? { text: 'x' } : path.endsWith('/decision') ? { action: 'dismiss', policyId: 'harassment' } : {};
     for (const csrf of [null, '', 'forged-token', admin.csrf]) {
       const r = await modApi(base, mod, 'POST', fill(path), body, { csrf });
       expect(r.status).toBe(403);

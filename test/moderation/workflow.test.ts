@@ -63,7 +63,7 @@ describe('queue and detail', () => {
     expect(reported[0]).toMatchObject({ seq: 3, text: `message 3 from ${seeded.accused.id}`, verdict: 'verified' });
     expect(reported[0]?.verdictText).toMatch(/^Verified/);
     expect(d.json.context.senders).toEqual([expect.objectContaining({ senderId: seeded.accused.id, summary: 'messages 1–5 complete' })]);
-    expect(d.json.events.map((e) => e.type)).toEqual(['report_filed']);
+    expect(d.json.events.map((e) => e.type)).toEqual(['report_filed', 'routed']);
     expect(d.json.accused).toMatchObject({ status: 'active', reportsTotal: 0 });
   });
 
@@ -133,7 +133,7 @@ describe('claims', () => {
     const steal = await modApi(base, mod2, 'POST', `/v1/mod/reports/${s.reportId}/release`);
     expect(steal.status).toBe(409);
     expect((steal.json as { code: string }).code).toBe('not_claimed');
-    const decideOther = await modApi(base, mod2, 'POST', `/v1/mod/reports/${s.reportId}/decision`, { action: 'dismiss' });
+    const decideOther = await modApi(base, mod2, 'POST', `/v1/mod/reports/${s.reportId}/decision`, { policyId: 'harassment', action: 'dismiss' });
     expect((decideOther.json as { code: string }).code).toBe('already_claimed');
     const forced = await modApi<State>(base, admin, 'POST', `/v1/mod/reports/${s.reportId}/release`);
     expect(forced.json).toMatchObject({ status: 'received', assigneeId: null });
@@ -150,7 +150,7 @@ describe('decisions and enforcement', () => {
     expect((await modApi(base, mod1, 'POST', `/v1/mod/reports/${seeded.reportId}/claim`)).status).toBe(200);
     const before = await api<{ reports: Array<{ id: string; status: string; outcome: string | null }> }>(base, 'GET', '/v1/reports', undefined, seeded.reporter.token);
     expect(before.json.reports.find((r) => r.id === seeded.reportId)).toMatchObject({ status: 'in_review', outcome: null });
-    const d = await modApi<State & { accountStatus: string }>(base, mod1, 'POST', `/v1/mod/reports/${seeded.reportId}/decision`, { action: 'ban', note: 'clear harassment' });
+    const d = await modApi<State & { accountStatus: string }>(base, mod1, 'POST', `/v1/mod/reports/${seeded.reportId}/decision`, { policyId: 'harassment', action: 'ban', note: 'clear harassment' });
     expect(d.status).toBe(200);
     expect(d.json).toMatchObject({ status: 'resolved', outcome: 'banned', accountStatus: 'banned', assigneeId: 'staff:mod1' });
 
@@ -177,12 +177,12 @@ describe('decisions and enforcement', () => {
     expect((replay.json as { code: string }).code).toBe('challenge_invalid');
 
     const detail = await modApi<{ events: Array<{ type: string; actorId: string }>; accused: { status: string; recentActions: Array<{ type: string }> } }>(base, mod2, 'GET', `/v1/mod/reports/${seeded.reportId}`);
-    expect(detail.json.events.map((e) => e.type)).toEqual(['report_filed', 'note', 'claimed', 'decision', 'action', 'outcome_sent']);
+    expect(detail.json.events.map((e) => e.type)).toEqual(['report_filed', 'routed', 'note', 'claimed', 'decision', 'action', 'statement_sent', 'outcome_sent']);
     expect(detail.json.accused.status).toBe('banned');
     expect(detail.json.accused.recentActions.map((e) => e.type)).toContain('account_status_changed');
     await expectProjectionMatches(seeded.reportId);
 
-    const again = await modApi(base, mod1, 'POST', `/v1/mod/reports/${seeded.reportId}/decision`, { action: 'dismiss' });
+    const again = await modApi(base, mod1, 'POST', `/v1/mod/reports/${seeded.reportId}/decision`, { policyId: 'harassment', action: 'dismiss' });
     expect(again.status).toBe(409);
     expect((again.json as { code: string }).code).toBe('report_resolved');
     expect((await modApi(base, mod2, 'POST', `/v1/mod/reports/${seeded.reportId}/claim`)).status).toBe(409);
@@ -190,7 +190,7 @@ describe('decisions and enforcement', () => {
 
   it('suspend (hours): refused while it lasts, lifts when it ends; decision without a prior claim claims implicitly', async () => {
     const s = await seedReport(base, { category: 'spam' });
-    const d = await modApi<State & { suspendedUntil: string }>(base, mod2, 'POST', `/v1/mod/reports/${s.reportId}/decision`, { action: 'suspend', suspendHours: 24, reasonCategory: 'scam' });
+    const d = await modApi<State & { suspendedUntil: string }>(base, mod2, 'POST', `/v1/mod/reports/${s.reportId}/decision`, { policyId: 'harassment', action: 'suspend', suspendHours: 24, reasonCategory: 'scam' });
     expect(d.json).toMatchObject({ status: 'resolved', outcome: 'suspended', accountStatus: 'suspended' });
     const until = new Date(d.json.suspendedUntil);
     expect(Math.abs(until.getTime() - Date.now() - 24 * 3_600_000)).toBeLessThan(60_000);
@@ -200,15 +200,15 @@ describe('decisions and enforcement', () => {
     expect(() => assertActive(standing, new Date(until.getTime() - 1000))).toThrow(/suspended/);
     expect(() => assertActive(standing, new Date(until.getTime() + 1))).not.toThrow();
     const events = await modApi<{ events: Array<{ type: string; payload: { implicit?: boolean } }> }>(base, mod1, 'GET', `/v1/mod/events?subjectType=report&subjectId=${s.reportId}`);
-    expect(events.json.events[1]).toMatchObject({ type: 'claimed', payload: { implicit: true } });
+    expect(events.json.events[2]).toMatchObject({ type: 'claimed', payload: { implicit: true } });
     await expectProjectionMatches(s.reportId);
   });
 
   it('a later suspension never downgrades a ban; the accused history lists the earlier report', async () => {
     const a = await seedReport(base, { category: 'threat' });
     const b = await seedReport(base, { accused: a.accused, category: 'spam' });
-    await modApi(base, mod1, 'POST', `/v1/mod/reports/${a.reportId}/decision`, { action: 'ban' });
-    const d = await modApi<State & { accountStatus: string | null }>(base, mod1, 'POST', `/v1/mod/reports/${b.reportId}/decision`, { action: 'suspend', suspendHours: 2 });
+    await modApi(base, mod1, 'POST', `/v1/mod/reports/${a.reportId}/decision`, { policyId: 'harassment', action: 'ban' });
+    const d = await modApi<State & { accountStatus: string | null }>(base, mod1, 'POST', `/v1/mod/reports/${b.reportId}/decision`, { policyId: 'harassment', action: 'suspend', suspendHours: 2 });
     expect(d.json).toMatchObject({ outcome: 'suspended', accountStatus: null });
     expect((await srv.services.accounts.get(a.accused.id)).status).toBe('banned');
     const detail = await modApi<{ accused: { reportsTotal: number; recentReports: Array<{ id: string; outcome: string }> } }>(base, mod2, 'GET', `/v1/mod/reports/${b.reportId}`);
@@ -220,7 +220,7 @@ describe('decisions and enforcement', () => {
   it('warn: the account stays active and gets a warning notice; dismiss: only the reporter hears back', async () => {
     const w = await seedReport(base, { category: 'hate' });
     await modApi(base, mod1, 'POST', `/v1/mod/reports/${w.reportId}/claim`);
-    const d = await modApi<State & { accountStatus: string | null }>(base, mod1, 'POST', `/v1/mod/reports/${w.reportId}/decision`, { action: 'warn' });
+    const d = await modApi<State & { accountStatus: string | null }>(base, mod1, 'POST', `/v1/mod/reports/${w.reportId}/decision`, { policyId: 'harassment', action: 'warn' });
     expect(d.json).toMatchObject({ outcome: 'warned', accountStatus: null });
     const n = await api<{ notices: Array<{ kind: string; reasonCategory: string }> }>(base, 'GET', '/v1/me/notices', undefined, w.accused.token);
     expect(n.json.notices).toEqual([expect.objectContaining({ kind: 'warning', reasonCategory: 'hate' })]);
@@ -229,7 +229,7 @@ describe('decisions and enforcement', () => {
     expect((await api<{ notices: unknown[] }>(base, 'GET', `/v1/me/notices?after=${last}`, undefined, w.accused.token)).json.notices).toEqual([]);
 
     const x = await seedReport(base);
-    await modApi(base, mod2, 'POST', `/v1/mod/reports/${x.reportId}/decision`, { action: 'dismiss' });
+    await modApi(base, mod2, 'POST', `/v1/mod/reports/${x.reportId}/decision`, { policyId: 'harassment', action: 'dismiss' });
     expect((await api<{ notices: unknown[] }>(base, 'GET', '/v1/me/notices', undefined, x.accused.token)).json.notices).toEqual([]);
     const rn = await api<{ notices: Array<{ outcome: string }> }>(base, 'GET', '/v1/me/notices', undefined, x.reporter.token);
     expect(rn.json.notices.map((v) => v.outcome)).toEqual(['dismissed']);
@@ -247,7 +247,7 @@ describe('bulk triage', () => {
     expect(claim.json.results).toEqual(ids.map((id, i) => i === 0
       ? { reportId: id, ok: false, code: 'already_claimed', status: null, outcome: null }
       : { reportId: id, ok: true, code: null, status: 'in_review', outcome: null }));
-    const dismiss = await modApi<{ results: Array<{ ok: boolean; outcome: string | null }> }>(base, mod1, 'POST', '/v1/mod/reports/bulk', { reportIds: ids.slice(1), op: 'decide', action: 'dismiss', note: 'coordinated mass reporting' });
+    const dismiss = await modApi<{ results: Array<{ ok: boolean; outcome: string | null }> }>(base, mod1, 'POST', '/v1/mod/reports/bulk', { reportIds: ids.slice(1), op: 'decide', action: 'dismiss', policyId: 'harassment', note: 'coordinated mass reporting' });
     expect(dismiss.json.results.map((r) => [r.ok, r.outcome])).toEqual([[true, 'dismissed'], [true, 'dismissed'], [true, 'dismissed']]);
     for (const x of seeded5.slice(1)) {
       const n = await api<{ notices: Array<{ outcome: string }> }>(base, 'GET', '/v1/me/notices', undefined, x.reporter.token);
@@ -317,7 +317,7 @@ describe('privacy', () => {
     const s = await seedReport(base, { comment: `comment ${canary}`, text: (i) => `text ${i} ${canary}` });
     await modApi(base, mod1, 'GET', `/v1/mod/reports/${s.reportId}`);
     await modApi(base, mod1, 'POST', `/v1/mod/reports/${s.reportId}/notes`, { text: `note ${canary}` });
-    await modApi(base, mod1, 'POST', `/v1/mod/reports/${s.reportId}/decision`, { action: 'warn', note: `decision ${canary}` });
+    await modApi(base, mod1, 'POST', `/v1/mod/reports/${s.reportId}/decision`, { policyId: 'harassment', action: 'warn', note: `decision ${canary}` });
     await api(base, 'POST', '/v1/mod/session', { moderatorId: 'mod1', password: `wrong ${canary}` });
     await api(base, 'POST', '/v1/mod/reports/x/notes', `{"text": "${canary}`, undefined, { cookie: mod1.cookie, 'x-csrf-token': mod1.csrf, 'content-type': 'application/json' });
     const logs = srv.logs.text;

@@ -213,7 +213,7 @@ describe('reports', () => {
     const one = await api(base, 'GET', `/v1/reports/${reportId}`, undefined, bob.token);
     expect(one.status).toBe(200);
     const events = await srv.services.moderationEvents.forSubject('report', reportId);
-    expect(events.map((e) => e.type)).toEqual(['report_filed']);
+    expect(events.map((e) => e.type)).toEqual(['report_filed', 'routed']);
   });
 });
 

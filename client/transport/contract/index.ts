@@ -20,7 +20,8 @@ export {
   PublishKeyPackagesRequest, SignedPreKey,
 } from './keys.ts';
 export { AckRequest, AckResponse, Envelope, FetchQuery, FetchResponse, MAX_CIPHERTEXT_BYTES, MAX_RECIPIENTS, SendRequest, SendResponse } from './messages.ts';
-export { Notice, NoticeList, NoticesQuery, SignedNoticesRequest } from './notices.ts';
+export { AppealDecisionStatement, Notice, NoticeList, NoticesQuery, SignedNoticesRequest, StatementOfReasons } from './notices.ts';
+export { APPEAL_STATEMENT_MAX, AppealReceipt, AppealRequest, SignedAppealRequest } from './appeals.ts';
 export {
   MAX_HEADER_BYTES, MAX_REVEALED_BODY_BYTES, REPORT_CATEGORIES, ReportDetail, ReportItemJson, ReportList, ReportParams, ReportSummary, SubmitReportRequest, Verdict,
 } from './reports.ts';

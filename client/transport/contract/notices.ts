@@ -2,15 +2,49 @@
 import { z } from 'zod';
 import { b64Exact, Id, IsoTime } from './_common.ts';
 
+/**
+ * Statement of reasons (EU DSA Art. 17) sent with a warning, suspension or ban. Field names follow the DSA
+ * Transparency Database's statement-of-reasons API where one applies (docs/MODERATION.md).
+ */
+export const StatementOfReasons = z
+  .strictObject({
+    decision_account: z.enum(['DECISION_ACCOUNT_SUSPENDED', 'DECISION_ACCOUNT_TERMINATED']).nullable(),
+    decision_ground: z.literal('DECISION_GROUND_INCOMPATIBLE_CONTENT'),
+    incompatible_content_ground: z.string().meta({ description: 'the policy relied on' }),
+    incompatible_content_explanation: z.string(),
+    category: z.string().meta({ description: 'STATEMENT_CATEGORY_*' }),
+    content_type: z.array(z.string()),
+    application_date: IsoTime,
+    end_date_account_restriction: IsoTime.nullable(),
+    decision_facts: z.string().meta({ description: 'the statement in words, from the admin-edited template' }),
+    source_type: z.literal('SOURCE_ARTICLE_16'),
+    automated_detection: z.enum(['Yes', 'No']),
+    automated_decision: z.enum(['AUTOMATED_DECISION_FULLY', 'AUTOMATED_DECISION_NOT_AUTOMATED']),
+    puid: z.string(),
+    policy: z.strictObject({ id: z.string(), name: z.string() }),
+    action: z.enum(['warn', 'suspend', 'ban']),
+    messages: z.array(z.strictObject({ messageId: Id, sentAt: IsoTime.nullable() })),
+    decided_by_person: z.boolean(),
+    appeal: z.strictObject({ until: IsoTime, how: z.string() }),
+  })
+  .meta({ id: 'StatementOfReasons' });
+export const AppealDecisionStatement = z
+  .strictObject({ appealId: z.string(), result: z.enum(['upheld', 'overturned']), decided_by_person: z.boolean(), decision_facts: z.string() })
+  .meta({ id: 'AppealDecisionStatement' });
+
 export const Notice = z
   .strictObject({
     id: z.number().int(),
-    kind: z.enum(['warning', 'suspension', 'ban', 'report_outcome']),
+    kind: z.enum(['warning', 'suspension', 'ban', 'report_outcome', 'appeal_outcome']),
     reasonCategory: z.string().meta({ description: 'the category of the report the decision was about' }),
     reportId: Id.nullable().meta({ description: 'report_outcome: your report' }),
     outcome: z.enum(['dismissed', 'warned', 'suspended', 'banned']).nullable(),
     until: IsoTime.nullable().meta({ description: 'suspension: when it ends (null = indefinitely)' }),
     createdAt: IsoTime,
+    statement: z.union([StatementOfReasons, AppealDecisionStatement]).nullable().optional()
+      .meta({ description: 'warning/suspension/ban: the statement of reasons; appeal_outcome: the appeal decision' }),
+    appealResult: z.enum(['upheld', 'overturned']).nullable().optional()
+      .meta({ description: 'appeal_outcome, and report_outcome when an appeal changed the outcome of your report' }),
   })
   .meta({ id: 'Notice' });
 export const NoticeList = z.strictObject({ notices: z.array(Notice) }).meta({ id: 'NoticeList' });

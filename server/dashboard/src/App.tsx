@@ -3,6 +3,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Account } from './Account.tsx';
 import { Admin } from './Admin.tsx';
+import { AppealView, Appeals } from './Appeals.tsx';
+import { CaseView, Cases } from './Cases.tsx';
+import { Metrics } from './Metrics.tsx';
+import { Policies } from './Policies.tsx';
 import { ApiError, type Me, call, setCsrfToken } from './api.ts';
 import { Audit } from './Audit.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
@@ -11,13 +15,17 @@ import { Queue, type QueueState, initialQueueState, viewFromUrl } from './Queue.
 import { ReportView } from './ReportView.tsx';
 import { Stats } from './Stats.tsx';
 
-export type Route = { page: 'queue' } | { page: 'report'; id: string } | { page: 'audit' } | { page: 'stats' } | { page: 'admin' } | { page: 'account' };
+export type Route = { page: 'queue' } | { page: 'report'; id: string } | { page: 'audit' } | { page: 'stats' } | { page: 'admin' } | { page: 'account' }
+  | { page: 'appeals' } | { page: 'appeal'; id: string } | { page: 'cases' } | { page: 'case'; id: string } | { page: 'policies' } | { page: 'metrics' };
 const BASE = '/dashboard';
 
 function parseRoute(pathname: string): Route {
   const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
   const m = /^\/reports\/([A-Za-z0-9._:-]{1,64})$/.exec(rest);
   if (m?.[1]) return { page: 'report', id: m[1] };
+  const sub = /^\/(appeals|cases)\/([A-Za-z0-9_-]{1,64})$/.exec(rest);
+  if (sub?.[2]) return sub[1] === 'appeals' ? { page: 'appeal', id: sub[2] } : { page: 'case', id: sub[2] };
+  if (rest === '/appeals' || rest === '/cases' || rest === '/policies' || rest === '/metrics') return { page: rest.slice(1) as 'appeals' | 'cases' | 'policies' | 'metrics' };
   if (rest === '/audit') return { page: 'audit' };
   if (rest === '/stats') return { page: 'stats' };
   if (rest === '/admin') return { page: 'admin' };
@@ -25,8 +33,13 @@ function parseRoute(pathname: string): Route {
   return { page: 'queue' };
 }
 
-const pathOf = (r: Route) => BASE + (r.page === 'queue' ? '/' : r.page === 'report' ? `/reports/${r.id}` : `/${r.page}`);
-const TITLES: Record<Route['page'], string> = { queue: 'Queue', report: 'Report', audit: 'Audit log', stats: 'Statistics', admin: 'Staff', account: 'My account' };
+const pathOf = (r: Route) =>
+  BASE + (r.page === 'queue' ? '/' : r.page === 'report' ? `/reports/${r.id}` : r.page === 'appeal' ? `/appeals/${r.id}` : r.page === 'case' ? `/cases/${r.id}` : `/${r.page}`);
+const TITLES: Record<Route['page'], string> = {
+  queue: 'Queue', report: 'Report', audit: 'Audit log', stats: 'Statistics', admin: 'Staff', account: 'My account',
+  appeals: 'Appeals', appeal: 'Appeal', cases: 'Cases', case: 'Case', policies: 'Policies', metrics: 'Metrics',
+};
+const PARENT: Partial<Record<Route['page'], Route['page']>> = { report: 'queue', appeal: 'appeals', case: 'cases' };
 
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
@@ -90,7 +103,9 @@ export function App() {
     setCsrfToken(null);
     setMe(null);
   };
-  const nav: Array<[Route, string]> = [[{ page: 'queue' }, 'Queue'], [{ page: 'audit' }, 'Audit log'], [{ page: 'stats' }, 'Statistics']];
+  const triage = (me.moderator.role as string) === 'triage';
+  const nav: Array<[Route, string]> = [[{ page: 'queue' }, 'Queue'], [{ page: 'cases' }, 'Cases'], [{ page: 'appeals' }, 'Appeals'], [{ page: 'policies' }, 'Policies']];
+  if (!triage) nav.push([{ page: 'audit' }, 'Audit log'], [{ page: 'stats' }, 'Statistics'], [{ page: 'metrics' }, 'Metrics']);
   if (me.moderator.role === 'admin') nav.push([{ page: 'admin' }, 'Staff']);
 
   return (
@@ -104,7 +119,7 @@ export function App() {
               <li key={label}>
                 <a
                   href={pathOf(r)}
-                  aria-current={route.page === r.page || (r.page === 'queue' && route.page === 'report') ? 'page' : undefined}
+                  aria-current={route.page === r.page || PARENT[route.page] === r.page ? 'page' : undefined}
                   onClick={(e) => {
                     e.preventDefault();
                     navigate(r);
@@ -133,6 +148,12 @@ export function App() {
         {route.page === 'account' && (
           <Account me={me} onAuthError={onAuthError} onChanged={() => void call<Me>('GET', '/v1/mod/session').then((m) => { setCsrfToken(m.csrfToken); setMe(m); })} />
         )}
+        {route.page === 'appeals' && <Appeals navigate={navigate} onAuthError={onAuthError} />}
+        {route.page === 'appeal' && <AppealView id={route.id} me={me} navigate={navigate} onAuthError={onAuthError} />}
+        {route.page === 'cases' && <Cases navigate={navigate} onAuthError={onAuthError} />}
+        {route.page === 'case' && <CaseView id={route.id} me={me} navigate={navigate} onAuthError={onAuthError} />}
+        {route.page === 'policies' && <Policies me={me} onAuthError={onAuthError} />}
+        {route.page === 'metrics' && <Metrics onAuthError={onAuthError} />}
         {route.page === 'admin' && (me.moderator.role === 'admin'
           ? <Admin me={me} onAuthError={onAuthError} />
           : <section><h1>Staff</h1><p>Only admins manage staff accounts.</p></section>)}

@@ -14,6 +14,8 @@ export interface QueueState {
   verdict: string;
   accusedId: string;
   assigneeId: string;
+  /** named queue (routing); '' = all queues */
+  queue: string;
   /** cursors of the pages before the current one ('' = first page) */
   cursors: string[];
   items: QueueItem[];
@@ -29,7 +31,15 @@ export function viewFromUrl(search = typeof location === 'undefined' ? '' : loca
   return VIEWS.some(([x]) => x === v) ? (v as View) : 'open';
 }
 
-export const initialQueueState: QueueState = { view: 'open', category: '', verdict: '', accusedId: '', assigneeId: '', cursors: [''], items: [], nextCursor: null, selected: 0, checked: [] };
+/** The starter routing queues plus escalation and the brigade queue (docs/MODERATION.md "Routing"). */
+const KNOWN_QUEUES = ['urgent', 'escalation', 'repeat-offenders', 'general', 'low-confidence', 'suspected-brigade'];
+/** A bulk dismissal cites the policy named like the reports' category when they share one, else "other". */
+const bulkPolicy = (rows: Array<{ category: string }>) => {
+  const cats = new Set(rows.map((r) => r.category));
+  return cats.size === 1 ? [...cats][0] : 'other';
+};
+
+export const initialQueueState: QueueState = { view: 'open', category: '', verdict: '', accusedId: '', assigneeId: '', queue: '', cursors: [''], items: [], nextCursor: null, selected: 0, checked: [] };
 const PAGE = 25;
 /** A claim held longer than this is flagged so that no report sits forgotten (admins can release it). */
 const STALE_CLAIM_MS = 4 * 3_600_000;
@@ -41,7 +51,7 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
   const [message, setMessage] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
   const cursor = state.cursors[state.cursors.length - 1] ?? '';
-  const key = JSON.stringify([state.view, state.category, state.verdict, state.accusedId, state.assigneeId, cursor]);
+  const key = JSON.stringify([state.view, state.category, state.verdict, state.accusedId, state.assigneeId, state.queue, cursor]);
   const tableRef = useRef<HTMLTableSectionElement>(null);
 
   useEffect(() => {
@@ -50,6 +60,7 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
     if (state.category) q.set('category', state.category);
     if (state.verdict) q.set('verdict', state.verdict);
     if (state.accusedId.trim()) q.set('accusedId', state.accusedId.trim());
+    if (state.queue) q.set('queue', state.queue);
     if (state.assigneeId.trim()) q.set('assigneeId', state.assigneeId.trim());
     if (cursor) q.set('cursor', cursor);
     setLoading(true);
@@ -70,7 +81,7 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
     if (!ids.length) return;
     try {
       const r = await call<{ results: Array<{ reportId: string; ok: boolean; code: string | null }> }>('POST', '/v1/mod/reports/bulk',
-        op === 'dismiss' ? { reportIds: ids, op: 'decide', action: 'dismiss' } : { reportIds: ids, op });
+        op === 'dismiss' ? { reportIds: ids, op: 'decide', action: 'dismiss', policyId: bulkPolicy(state.items.filter((x) => ids.includes(x.id))) } : { reportIds: ids, op });
       const failed = r.results.filter((x) => !x.ok);
       setMessage(`${op === 'dismiss' ? 'Dismissed' : op === 'claim' ? 'Claimed' : 'Released'} ${r.results.length - failed.length} of ${r.results.length}.${failed.length ? ` Not applied: ${failed.map((f) => `${f.reportId} (${f.code})`).join(', ')}.` : ''}`);
       setState((s) => ({ ...s, checked: [] }));
@@ -150,6 +161,13 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
           </select>
         </label>
         <label>
+          Queue
+          <select value={state.queue} onChange={(e) => setFilter({ queue: e.target.value })}>
+            <option value="">all queues (priority, then longest waiting)</option>
+            {KNOWN_QUEUES.map((q) => <option key={q} value={q}>{q}</option>)}
+          </select>
+        </label>
+        <label>
           Reported account
           <input value={state.accusedId} onChange={(e) => setFilter({ accusedId: e.target.value })} placeholder="user id" spellCheck={false} />
         </label>
@@ -173,7 +191,7 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
               <input type="checkbox" aria-label="Check all reports on this page" checked={allChecked}
                 onChange={() => setState((s) => ({ ...s, checked: allChecked ? [] : s.items.map((r) => r.id) }))} />
             </th>
-            <th scope="col">Filed</th><th scope="col">Category</th><th scope="col">Verification</th><th scope="col">Reported account</th>
+            <th scope="col">Filed</th><th scope="col">Queue (priority)</th><th scope="col">Waiting</th><th scope="col">Category</th><th scope="col">Verification</th><th scope="col">Reported account</th>
             <th scope="col">Reports against</th><th scope="col">Status</th><th scope="col">Assignee</th><th scope="col"><span className="sr-only">Actions</span></th>
           </tr>
         </thead>
@@ -182,6 +200,8 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
             <tr key={r.id} aria-selected={i === state.selected} className={i === state.selected ? 'selected' : undefined} onClick={() => setState((s) => ({ ...s, selected: i }))}>
               <td><input type="checkbox" aria-label={`Check report ${r.id}`} checked={state.checked.includes(r.id)} onChange={() => toggle(r.id)} onClick={(e) => e.stopPropagation()} /></td>
               <td><a href={`/dashboard/reports/${r.id}`} onClick={(e) => { e.preventDefault(); navigate({ page: 'report', id: r.id }); }}>{fmtTime(r.createdAt)}</a></td>
+              <td>{r.queue} ({r.priority})</td>
+              <td>{r.status === 'resolved' ? '—' : fmtDuration(Date.now() - Date.parse(r.createdAt))}</td>
               <td>
                 {categoryLabel(r.category)}
                 {r.preview && <div className="preview" dir="auto" data-testid="queue-preview">“{r.preview}”</div>}
@@ -195,7 +215,7 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
             </tr>
           ))}
           {!state.items.length && !loading && (
-            <tr><td colSpan={9} className="empty">Nothing here. {state.view === 'open' ? 'The queue is clear.' : ''}</td></tr>
+            <tr><td colSpan={11} className="empty">Nothing here. {state.view === 'open' ? 'The queue is clear.' : ''}</td></tr>
           )}
         </tbody>
       </table>

@@ -3,6 +3,7 @@
 // reporter's comment, the accused's history, notes and the event log; claim/release and decisions with
 // Ozone-style keyboard triage (choose an action, Enter submits and moves to the next report).
 import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
+import { PolicySelect, ReportExtras } from './ReportExtras.tsx';
 import type { Route } from './App.tsx';
 import { ApiError, CATEGORIES, type Me, type Message, type ReportAttachment, type ReportDetail, call, categoryLabel, fmtTime } from './api.ts';
 import { OutcomeBadge, StatusBadge, VerdictBadge } from './badges.tsx';
@@ -119,6 +120,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
   const [action, setAction] = useState<Action | null>(null);
   const [hours, setHours] = useState('168');
   const [reason, setReason] = useState('');
+  const [policyId, setPolicyId] = useState('');
   const [note, setNote] = useState('');
   /** A dismissal waits a few seconds for Undo before it is sent (issue 15). */
   const [pendingDismiss, setPendingDismiss] = useState<{ andNext: boolean; left: number } | null>(null);
@@ -151,6 +153,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
     setReason('');
     setPendingDismiss(null);
     setConfirmBan(null);
+    setPolicyId('');
     setShowMedia(false);
     setStatus(null);
     void load().then(() => headingRef.current?.focus());
@@ -207,6 +210,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
       ...(action === 'suspend' && hours ? { suspendHours: Number(hours) } : {}),
       ...(reason && action !== 'dismiss' ? { reasonCategory: reason } : {}),
       ...(decisionNote ? { note: decisionNote } : {}),
+      policyId,
     };
     const ok = await run(`Decision recorded: ${action}.`, () => call('POST', `/v1/mod/reports/${id}/decision`, body));
     if (ok && decisionNote) setNote('');
@@ -352,7 +356,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
               <form onSubmit={(e) => { e.preventDefault(); void submit(false); }}>
                 <fieldset>
                   <legend>Action</legend>
-                  {ACTIONS.map(([a, label, key]) => (
+                  {ACTIONS.filter(([a]) => me.moderator.role !== 'triage' || a === 'dismiss').map(([a, label, key]) => (
                     <label key={a} className="radio">
                       <input type="radio" name="action" value={a} checked={action === a} onChange={() => setAction(a)} />
                       {label} <kbd>{key}</kbd>
@@ -376,6 +380,8 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
                     </select>
                   </label>
                 )}
+                <PolicySelect value={policyId} onChange={setPolicyId} category={r.category} />
+                {me.moderator.role === 'triage' && <p className="muted">Triage dismisses or escalates; warnings, suspensions and bans are for moderators.</p>}
                 <p className="hint">Text in <a href="#note-text">Notes</a> is recorded with the decision as its internal note.</p>
                 {pendingDismiss ? (
                   <div className="undo" role="status" data-testid="undo-dismiss">
@@ -392,13 +398,15 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
                   </div>
                 ) : (
                   <div className="row">
-                    <button type="submit" className="primary" disabled={!action || busy}>Submit</button>
-                    <button type="button" disabled={!action || busy} onClick={() => void submit(true)}>Submit and next (Enter)</button>
+                    <button type="submit" className="primary" disabled={!action || !policyId || busy}>Submit</button>
+                    <button type="button" disabled={!action || !policyId || busy} onClick={() => void submit(true)}>Submit and next (Enter)</button>
                   </div>
                 )}
               </form>
             )}
           </section>
+
+          <ReportExtras d={d} me={me} navigate={navigate} reload={load} say={setStatus} />
 
           <section aria-labelledby="accused-title" className="panel">
             <h2 id="accused-title">Accused: <code>{d.accused.id}</code></h2>

@@ -37,7 +37,7 @@ export const CATEGORIES = ['harassment', 'hate', 'threat', 'sexual', 'spam', 'sc
 export const categoryLabel = (c: string) => c.replace('_', ' ');
 
 export interface Me {
-  moderator: { id: string; actorId: string; displayName: string; role: 'moderator' | 'admin'; twoFactor?: boolean };
+  moderator: { id: string; actorId: string; displayName: string; role: 'triage' | 'moderator' | 'admin'; twoFactor?: boolean };
   csrfToken: string | null;
   expiresAt: string | null;
 }
