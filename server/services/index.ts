@@ -161,7 +161,7 @@ export function createServices(
     accounts,
     keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined),
     transparency,
-    keyPackages: new KeyPackagesService(keyPackagesRepo(db), accounts),
+    keyPackages: new KeyPackagesService(keyPackagesRepo(db), accounts, transparency),
     conversations: new ConversationsService(conversationsData),
     relay,
     // Check the key file before each verification: a key another process already stamps with is in it.

@@ -2,9 +2,8 @@
 // credential names its account and is signed by the account's registered identity key; anyone may claim one
 // to add the account to a group — each handed out once, then the last-resort package.
 //
-// Key transparency hook: publish() is where a new MLS credential key becomes bound to an account; the
-// append of (accountId, identity key, credential key) to the transparency log belongs right after the
-// repository write below.
+// Key transparency: publish() is where a new MLS credential key becomes bound to an account, so it appends
+// (account, "mls-credential", credential key) to the log right after the directory write (docs/TRANSPARENCY.md).
 import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
 import { groupCiphersuite } from '../../client/group/_mls-crypto.ts';
 import { verifyCredentialBinding } from '../../client/group/credential.ts';
@@ -14,6 +13,8 @@ import type { KeyPackagesRepo } from '../data/key-packages.ts';
 import { isUniqueViolation } from '../data/_prisma-errors.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import type { AccountsService } from './accounts.ts';
+import type { TransparencyService } from './transparency.ts';
+import { KIND_MLS_CREDENTIAL } from '../../client/transparency/index.ts';
 
 export const MAX_STORED_KEY_PACKAGES = 1000;
 
@@ -21,10 +22,12 @@ export class KeyPackagesService {
   constructor(
     private readonly repo: KeyPackagesRepo,
     private readonly accounts: AccountsService,
+    /** The key-transparency log; every credential key a published package carries is appended to it. */
+    private readonly transparency?: TransparencyService,
   ) {}
 
-  /** Checks one key package (MLSMessage bytes) of `userId`; returns its ref. */
-  private async check(userId: string, identitySigningKey: Uint8Array, bytes: Uint8Array, name: string): Promise<string> {
+  /** Checks one key package (MLSMessage bytes) of `userId`; returns its ref and its credential (leaf signature) key. */
+  private async check(userId: string, identitySigningKey: Uint8Array, bytes: Uint8Array, name: string): Promise<{ ref: string; credentialKey: Uint8Array }> {
     const bad = (why: string) => new InputError('invalid_key_package', `${name}: ${why}`);
     let kp;
     try {
@@ -41,16 +44,26 @@ export class KeyPackagesService {
     if (cred.accountId !== userId) throw bad('the credential names another account');
     if (!Buffer.from(cred.identitySigningKey).equals(identitySigningKey)) throw bad("the credential's identity key is not the account's registered identity key");
     if (!(await verifyKeyPackage(kp, (await groupCiphersuite()).signature))) throw bad('signature does not verify under its leaf signature key');
-    return keyPackageRef(kp);
+    return { ref: await keyPackageRef(kp), credentialKey: kp.leafNode.signaturePublicKey };
   }
 
   async publish(userId: string, input: { keyPackages: Uint8Array[]; lastResort?: Uint8Array | undefined }): Promise<{ oneTime: number; lastResort: boolean }> {
     const account = await this.accounts.get(userId);
     const key = asBytes(account.identitySigningKey);
     const packages = [];
-    for (const [i, data] of input.keyPackages.entries()) packages.push({ ref: await this.check(userId, key, data, `keyPackages[${i}]`), data: asBytes(data) });
+    const credentialKeys: Uint8Array[] = [];
+    for (const [i, data] of input.keyPackages.entries()) {
+      const { ref, credentialKey } = await this.check(userId, key, data, `keyPackages[${i}]`);
+      packages.push({ ref, data: asBytes(data) });
+      credentialKeys.push(credentialKey);
+    }
     if (new Set(packages.map((p) => p.ref)).size !== packages.length) throw new InputError('validation_failed', 'keyPackages: duplicate key package');
-    const last = input.lastResort ? { ref: await this.check(userId, key, input.lastResort, 'lastResort'), data: asBytes(input.lastResort) } : undefined;
+    let last: { ref: string; data: ReturnType<typeof asBytes> } | undefined;
+    if (input.lastResort) {
+      const { ref, credentialKey } = await this.check(userId, key, input.lastResort, 'lastResort');
+      last = { ref, data: asBytes(input.lastResort) };
+      credentialKeys.push(credentialKey);
+    }
     const { oneTime } = await this.repo.count(userId);
     if (oneTime + packages.length > MAX_STORED_KEY_PACKAGES) throw new InputError('validation_failed', `at most ${MAX_STORED_KEY_PACKAGES} key packages may be stored; ${oneTime} are`);
     try {
@@ -59,7 +72,16 @@ export class KeyPackagesService {
       if (isUniqueViolation(e)) throw new InputError('validation_failed', 'keyPackages: already published');
       throw e;
     }
-    // Key transparency: append (userId, identity key, each new credential key) to the log here.
+    // Key transparency: each distinct credential key becomes a logged binding (idempotent for keys already logged).
+    if (this.transparency) {
+      const seen = new Set<string>();
+      for (const k of credentialKeys) {
+        const hex = Buffer.from(k).toString('hex');
+        if (seen.has(hex)) continue;
+        seen.add(hex);
+        await this.transparency.ensureBinding(userId, KIND_MLS_CREDENTIAL, k);
+      }
+    }
     return this.repo.count(userId);
   }
 

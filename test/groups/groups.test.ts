@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '../../client/crypto/_bytes.ts';
 import { generateGroupKeyPackage } from '../../client/group/index.ts';
+import { KIND_MLS_CREDENTIAL } from '../../client/transparency/index.ts';
 import { ApiError } from '../../client/transport/api.ts';
 import { type TestServer, api, startTestServer } from '../server/_harness.ts';
 import { ServerMember, isStale } from './_server-member.ts';
@@ -32,6 +33,17 @@ describe('key packages in the key directory', () => {
     expect(toBase64Url(got[0]!.keyPackage)).not.toBe(toBase64Url(got[1]!.keyPackage));
     expect(toBase64Url(got[2]!.keyPackage)).toBe(toBase64Url(got[3]!.keyPackage));
     expect(await bob.api.countKeyPackages()).toEqual({ oneTime: 0, lastResort: true });
+  });
+
+  it('logs the credential key of published packages in the key-transparency log, once per key', async () => {
+    const dave = await member('kp-dave', 3); // 3 one-time packages + a last resort, all under one credential key
+    const leaves = () => count('ktLeaf' as 'groupMessage', { accountId: dave.id, kind: KIND_MLS_CREDENTIAL });
+    expect(await leaves()).toBe(1);
+    await dave.api.publishKeyPackages([(await generateGroupKeyPackage(dave.me)).bytes]);
+    expect(await leaves()).toBe(1); // the same key again: no second binding
+    const proof = await srv.services.transparency.proveBinding(dave.id, KIND_MLS_CREDENTIAL, dave.me.credentialKey.publicKey);
+    expect(await leaves()).toBe(1); // proven from the log as published, nothing appended to prove it
+    expect(proof.leafIndex).toBeGreaterThanOrEqual(0);
   });
 
   it('refuses key packages not bound to the account\'s registered identity key, or naming another account', async () => {
