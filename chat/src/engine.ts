@@ -23,7 +23,7 @@ import { type NoticeJson, fetchNotices } from './notices.ts';
 import { Safety } from './safety.ts';
 import { TabSync } from './tab-sync.ts';
 import { ChatTransparency, EMPTY_KT_VIEW, KeyTransparencyError, type KtView } from './transparency.ts';
-import { KIND_IDENTITY, KT_GOSSIP_CONTENT_TYPE, identityBindingKey } from '../../client/transparency/index.ts';
+import { KIND_IDENTITY, KIND_MLS_CREDENTIAL, KT_GOSSIP_CONTENT_TYPE, identityBindingKey } from '../../client/transparency/index.ts';
 import { fileAppeal } from './appeals.ts';
 
 export const HANDLE_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
@@ -293,7 +293,12 @@ export class ChatEngine {
     void this.safety.sync().catch(() => undefined);
     // Own-key monitoring: at start and every 10 minutes, the log's entries for this account must be our keys.
     const identity = this.identity as IdentityKeyPair;
-    this.kt.start(this.me, () => [{ kind: KIND_IDENTITY, key: identityBindingKey(identity.signingPublicKey, identity.dhPublicKey) }]);
+    // The MLS credential key is published with this device's key packages (and logged then): it is ours too.
+    const credentialKey = await this.mls.credentialPublicKey();
+    this.kt.start(this.me, () => [
+      { kind: KIND_IDENTITY, key: identityBindingKey(identity.signingPublicKey, identity.dhPublicKey) },
+      { kind: KIND_MLS_CREDENTIAL, key: credentialKey },
+    ]);
     await this.mls.maintainKeyPackages().catch(() => undefined);
     this.mls.start();
     void this.refreshNotices();

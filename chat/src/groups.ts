@@ -85,6 +85,11 @@ export class ChatGroups {
     return (this.credential = c);
   }
 
+  /** This device's MLS credential public key (created on first use): a key this account published, for own-key monitoring. */
+  async credentialPublicKey(): Promise<Uint8Array> {
+    return (await this.credentialKey()).publicKey;
+  }
+
   private async me(): Promise<GroupIdentity> {
     return { accountId: this.host.me(), identity: this.host.identity(), credentialKey: await this.credentialKey() };
   }

@@ -230,7 +230,7 @@ describe('chat as people expect it', () => {
     expect(queue.reports, JSON.stringify(queue)).toHaveLength(1);
     const id = queue.reports[0]?.id as string;
     expect((await fetch(`${server.url}/v1/mod/reports/${id}/claim`, { method: 'POST', headers, body: '{}' })).status).toBe(200);
-    expect((await fetch(`${server.url}/v1/mod/reports/${id}/decision`, { method: 'POST', headers, body: JSON.stringify({ action: 'warn' }) })).status).toBe(200);
+    expect((await fetch(`${server.url}/v1/mod/reports/${id}/decision`, { method: 'POST', headers, body: JSON.stringify({ action: 'warn', policyId: 'harassment' }) })).status).toBe(200);
     await bob.reload();
     await expect.poll(() => bob.getByTestId('outcome-badge').textContent(), { timeout: 40_000, interval: 250 }).toBe('1');
     await bob.getByRole('button', { name: /My reports/ }).click();

@@ -246,7 +246,8 @@ describe('moderator dashboard', () => {
     await page.getByLabel('Login name').fill('mia');
     await page.getByLabel('Password').fill('mia has a long password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
+    // Sign-in (password hash + throttle counters) and the first queue load took over 20 s once under full-suite load.
+    await expect.poll(() => page.getByRole('heading', { name: 'Report queue' }).count(), { ...POLL, timeout: 30_000 }).toBe(1);
     expect(await page.getByRole('link', { name: 'Staff' }).count()).toBe(0);
     const r = await page.evaluate(async () => (await fetch('/v1/mod/moderators')).status);
     expect(r).toBe(403);
