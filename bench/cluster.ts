@@ -18,10 +18,10 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { WebSocket } from 'ws';
+import { jsonRequester, registerUser } from './_http.ts';
 import { Keyring, toBase64Url } from '../client/protocol.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -33,7 +33,6 @@ const WATCHDOG_MS = QUICK ? 180_000 : 420_000;
 const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(ROOT, 'bench/results/cluster.json');
-const utf8 = (s: string) => new TextEncoder().encode(s);
 const b64 = (u: Uint8Array) => toBase64Url(u);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CIPHERTEXT = b64(randomBytes(256));
@@ -146,42 +145,8 @@ async function spawnServer(env: Record<string, string>): Promise<Server> {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 * CONNECTIONS + 10 });
-function request(base: string, method: string, p: string, body?: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request(base + p, {
-      method, agent,
-      headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (data) req.write(data);
-    req.end();
-  });
-}
-
-async function user(base: string, id: string): Promise<string> {
-  const sk = ed25519.utils.randomSecretKey();
-  const dh = x25519.getPublicKey(x25519.utils.randomSecretKey());
-  const reg = await request(base, 'POST', '/v1/accounts', {
-    userId: id, identitySigningKey: b64(ed25519.getPublicKey(sk)), identityDhKey: b64(dh),
-    signature: b64(ed25519.sign(Buffer.concat([utf8('franking-chat/v1/register\0'), dh, utf8(id)]), sk)),
-  });
-  if (reg.status !== 201) throw new Error(`register: ${reg.status}`);
-  const ch = await request(base, 'POST', '/v1/auth/challenge', { userId: id });
-  const challenge = Buffer.from(ch.json.challenge as string, 'base64url');
-  const tok = await request(base, 'POST', '/v1/auth/token', {
-    userId: id, challenge: ch.json.challenge, signature: b64(ed25519.sign(Buffer.concat([utf8('franking-chat/v1/auth\0'), challenge, utf8(id)]), sk)),
-  });
-  return tok.json.token as string;
-}
+const request = jsonRequester(agent);
+const user = (base: string, id: string) => registerUser(request, base, id);
 
 interface Pair {
   senderToken: string;

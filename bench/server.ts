@@ -18,8 +18,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { WebSocket } from 'ws';
+import { jsonRequester, registerUser } from './_http.ts';
 import { Keyring, computeStamp, frankMessage, reportItemFromJson, toBase64Url, verifyReportItem } from '../client/protocol.ts';
 import { nodeHmacSha256 } from '../server/services/stamping.ts';
 
@@ -36,47 +36,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 const WATCHDOG_MS = (QUICK ? 90_000 : 120_000) * ROUNDS;
 /** Extra node flags for the server child (e.g. BENCH_SERVER_NODE_FLAGS=--max-semi-space-size=32). */
 const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const utf8 = (s: string) => new TextEncoder().encode(s);
 const b64 = (u: Uint8Array) => toBase64Url(u);
 const keyringJson = JSON.stringify(Keyring.create('k-bench', randomBytes(32), Date.now()).toJSON());
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 2 * CONNECTIONS + 10 });
-function request(base: string, method: string, p: string, body?: unknown, token?: string, signal?: AbortSignal): Promise<{ status: number; json: Record<string, unknown> }> {
-  const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request(base + p, {
-      method, agent, ...(signal ? { signal } : {}),
-      headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (data) req.write(data);
-    req.end();
-  });
-}
-
-async function user(base: string, id: string): Promise<string> {
-  const sk = ed25519.utils.randomSecretKey();
-  const dh = x25519.getPublicKey(x25519.utils.randomSecretKey());
-  const reg = await request(base, 'POST', '/v1/accounts', {
-    userId: id, identitySigningKey: b64(ed25519.getPublicKey(sk)), identityDhKey: b64(dh),
-    signature: b64(ed25519.sign(Buffer.concat([utf8('franking-chat/v1/register\0'), dh, utf8(id)]), sk)),
-  });
-  if (reg.status !== 201) throw new Error(`register: ${reg.status}`);
-  const ch = await request(base, 'POST', '/v1/auth/challenge', { userId: id });
-  const challenge = Buffer.from(ch.json.challenge as string, 'base64url');
-  const tok = await request(base, 'POST', '/v1/auth/token', {
-    userId: id, challenge: ch.json.challenge, signature: b64(ed25519.sign(Buffer.concat([utf8('franking-chat/v1/auth\0'), challenge, utf8(id)]), sk)),
-  });
-  return tok.json.token as string;
-}
+const request = jsonRequester(agent);
+const user = (base: string, id: string) => registerUser(request, base, id);
 
 const CLK_TCK = 100; // Linux USER_HZ
 /** CPU time (ms) of a process, all threads: utime + stime from /proc/<pid>/stat. */
