@@ -72,15 +72,25 @@ function readU32(b: Uint8Array, at: number): number {
 export class Writer {
   private buf: Uint8Array;
   private len = 0;
+  /** Set by Writer.over: the buffer is the caller's and must be filled exactly, never replaced. */
+  private readonly fixedTarget: boolean;
 
-  constructor(initialCapacity = 256) {
-    this.buf = new Uint8Array(initialCapacity);
+  /** A growable writer (initialCapacity bytes to start), or with a Uint8Array, a writer into that exact buffer. */
+  constructor(initialCapacity: number | Uint8Array = 256) {
+    this.fixedTarget = initialCapacity instanceof Uint8Array;
+    this.buf = initialCapacity instanceof Uint8Array ? initialCapacity : new Uint8Array(initialCapacity);
+  }
+
+  /** A writer into `target` (often a subarray of a larger buffer): no allocation; it must end exactly full. */
+  static over(target: Uint8Array): Writer {
+    return new Writer(abytes(target, undefined, 'target'));
   }
 
   /** Grows the buffer if needed and returns the write offset. It may replace buf: callers take the offset
    *  before touching it (`this.buf.set(b, this.reserve(n))` would write to the old buffer). */
   private reserve(n: number): number {
     const need = this.len + n;
+    if (need > this.buf.length && this.fixedTarget) throw new RangeError(`Writer: target of ${this.buf.length} bytes is too small`);
     if (need > this.buf.length) {
       let cap = this.buf.length * 2;
       while (cap < need) cap *= 2;
@@ -156,6 +166,7 @@ export class Writer {
   }
   /** The written bytes; no copy when the initial capacity was exact (the payload path sizes it exactly). */
   finish(): Uint8Array {
+    if (this.fixedTarget && this.len !== this.buf.length) throw new RangeError(`Writer: wrote ${this.len} of the target's ${this.buf.length} bytes`);
     return this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
   }
 }

@@ -14,6 +14,7 @@
  * @module \@franking-chat/sdk/crypto/node
  */
 /// <reference types="node" />
+import * as nodeCrypto from 'node:crypto';
 import {
   createCipheriv,
   createDecipheriv,
@@ -23,6 +24,8 @@ import {
   createPublicKey,
   diffieHellman,
   hkdfSync,
+  type CipherGCM,
+  type DecipherGCM,
   type KeyObject,
   sign as nodeSign,
   verify as nodeVerify,
@@ -105,22 +108,70 @@ const N8 = new Uint8Array(N32.buffer);
 const SUB32 = new Uint32Array(8);
 const SUBKEY = new Uint8Array(SUB32.buffer);
 const NONCE12 = new Uint8Array(12);
-/** HChaCha20(key, nonce[0..16]) into SUBKEY, nonce' = 0^4 ‖ nonce[16..24] into NONCE12; caller wipes SUBKEY. */
-function xchachaSubkey(key: Uint8Array, nonce: Uint8Array): { subkey: Uint8Array; nonce12: Uint8Array } {
-  // Aligned copies, read as host-order words (noble's hchacha normalises byte order on big-endian hosts).
+/** HChaCha20(key, nonce[0..16]) into SUBKEY, nonce' = 0^4 ‖ nonce[16..24] into NONCE12; the caller wipes SUBKEY. */
+function xchachaSubkey(key: Uint8Array, nonce: Uint8Array): void {
+  // Aligned copies, read as host-order words (noble's hchacha normalises byte order on big-endian hosts). Byte loops,
+  // not subarray + set: no view objects per message.
   K8.set(key);
-  N8.set(nonce.subarray(0, 16));
+  for (let i = 0; i < 16; i++) N8[i] = nonce[i] as number;
   hchacha(SIGMA, K32, N32, SUB32);
   K32.fill(0);
-  NONCE12.set(nonce.subarray(16, 24), 4);
-  return { subkey: SUBKEY, nonce12: NONCE12 };
+  for (let i = 0; i < 8; i++) NONCE12[4 + i] = nonce[16 + i] as number;
+}
+
+// ---- HMAC-SHA256 (RFC 2104) over node:crypto's one-shot SHA-256 ----
+// createHmac builds a stream object per call (≈ 1.1 µs before any data here, and a native handle the GC must
+// finalise); the session's KDF_CK alone makes two HMACs per message. For inputs that fit a scratch block, RFC 2104
+// §2 spelled out over crypto.hash (one native call per SHA-256, no object) gives the same 32 bytes with neither:
+// H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ text)), K zero-padded to the 64-byte block. Longer keys (RFC 2104 §3: hashed
+// first) and longer inputs (a copy would cost more than the object) keep createHmac. Node < 20.12 has no
+// crypto.hash: createHmac throughout.
+const oneShotSha256 = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Uint8Array }).hash;
+const BLOCK = 64;
+/** Largest HMAC input taken through the scratch block (bigger ones stream through createHmac). */
+const ONE_SHOT_MAX = 8192;
+// Scratch: pad ‖ text for the inner hash, pad ‖ inner digest for the outer one. Synchronous use only (no re-entrancy);
+// every byte written is zeroed again before the call returns (it held key pads and the text).
+const HMAC_SCRATCH = new Uint8Array(BLOCK + ONE_SHOT_MAX);
+
+function hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
+  abytes(key, undefined, 'key');
+  let n = 0;
+  for (const c of chunks) n += abytes(c, undefined, 'chunk').length;
+  if (oneShotSha256 === undefined || key.length > BLOCK || n > ONE_SHOT_MAX) {
+    const h = createHmac('sha256', key);
+    for (const c of chunks) h.update(c);
+    return u8(h.digest());
+  }
+  const s = HMAC_SCRATCH;
+  const k = key.length;
+  for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x36;
+  s.fill(0x36, k, BLOCK);
+  let at = BLOCK;
+  for (const c of chunks) {
+    s.set(c, at);
+    at += c.length;
+  }
+  const inner = oneShotSha256('sha256', s.subarray(0, at), 'buffer');
+  for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x5c;
+  s.fill(0x5c, k, BLOCK);
+  s.set(inner, BLOCK);
+  inner.fill(0);
+  const out = oneShotSha256('sha256', s.subarray(0, BLOCK + 32), 'buffer');
+  s.fill(0, 0, Math.max(at, BLOCK + 32));
+  return u8(out);
 }
 
 type AeadName = 'chacha20-poly1305' | 'aes-128-gcm' | 'aes-256-gcm';
 
+const TAG_OPTIONS = { authTagLength: TAG } as const;
+
 function seal(alg: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, out?: Uint8Array): Uint8Array {
-  const c = createCipheriv(alg as 'chacha20-poly1305', key, nonce, { authTagLength: TAG });
-  c.setAAD(ad, { plaintextLength: plaintext.length });
+  abytes(ad, undefined, 'ad');
+  const c = createCipheriv(alg as 'chacha20-poly1305', key, nonce, TAG_OPTIONS);
+  // No AAD call for an empty AD: RFC 8439 §2.8 / SP 800-38D §7.1 MAC an empty AAD exactly as a zero-length one.
+  // plaintextLength matters for CCM only, which is not used here.
+  if (ad.length > 0) (c as CipherGCM).setAAD(ad);
   const body = c.update(plaintext);
   const fin = c.final();
   const tag = c.getAuthTag();
@@ -134,9 +185,10 @@ function seal(alg: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint
 function open(alg: AeadName, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array {
   if (sealed.length < TAG) throw new DecryptError('ciphertext shorter than the tag');
   const n = sealed.length - TAG;
-  const d = createDecipheriv(alg as 'chacha20-poly1305', key, nonce, { authTagLength: TAG });
+  abytes(ad, undefined, 'ad');
+  const d = createDecipheriv(alg as 'chacha20-poly1305', key, nonce, TAG_OPTIONS);
   d.setAuthTag(sealed.subarray(n));
-  d.setAAD(ad, { plaintextLength: n });
+  if (ad.length > 0) (d as DecipherGCM).setAAD(ad);
   const out = new Uint8Array(n);
   const body = d.update(sealed.subarray(0, n));
   try {
@@ -178,12 +230,7 @@ export const nodeCryptoProvider: CryptoProvider = Object.freeze({
     for (const c of chunks) h.update(c);
     return u8(h.digest());
   },
-  hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
-    abytes(key, undefined, 'key');
-    const h = createHmac('sha256', key);
-    for (const c of chunks) h.update(c);
-    return u8(h.digest());
-  },
+  hmacSha256,
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
     abytes(ikm, undefined, 'ikm');
     abytes(salt, undefined, 'salt');
@@ -228,21 +275,21 @@ export const nodeCryptoProvider: CryptoProvider = Object.freeze({
     abytes(key, 32, 'key');
     abytes(nonce, 24, 'nonce');
     if (out) abytes(out, plaintext.length + TAG, 'out');
-    const { subkey, nonce12 } = xchachaSubkey(key, nonce);
+    xchachaSubkey(key, nonce);
     try {
-      return seal('chacha20-poly1305', subkey, nonce12, plaintext, ad, out);
+      return seal('chacha20-poly1305', SUBKEY, NONCE12, plaintext, ad, out);
     } finally {
-      subkey.fill(0);
+      SUBKEY.fill(0);
     }
   },
   xchacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array {
     abytes(key, 32, 'key');
     abytes(nonce, 24, 'nonce');
-    const { subkey, nonce12 } = xchachaSubkey(key, nonce);
+    xchachaSubkey(key, nonce);
     try {
-      return open('chacha20-poly1305', subkey, nonce12, sealed, ad);
+      return open('chacha20-poly1305', SUBKEY, NONCE12, sealed, ad);
     } finally {
-      subkey.fill(0);
+      SUBKEY.fill(0);
     }
   },
   aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array {

@@ -3,10 +3,10 @@
 //              session-encrypt payload(header, fk, body) with associated data AEAD_AD_LABEL ‖ c ‖ extraAd
 //   recipient: session-decrypt with the same associated data, recompute c in constant time, drop on mismatch.
 import { pooledRandomBytes } from '../crypto/_random.ts';
-import { Reader, Writer, abytes, concatBytes, equalBytes } from '../crypto/_bytes.ts';
+import { Reader, abytes, concatBytes, equalBytes } from '../crypto/_bytes.ts';
 import type { Aead, RandomBytes } from '../crypto/aead.ts';
 import { FrankingError, asFrankingError } from './errors.ts';
-import { type AttachmentDescriptor, type MessageHeader, decodeHeader, encodeHeader, ZERO_COMMITMENT } from './header.ts';
+import { type AttachmentDescriptor, type MessageHeader, checkHeader, decodeHeader, writeHeader, ZERO_COMMITMENT } from './header.ts';
 import { type HmacSha256, defaultHmacSha256, webCryptoHmacSha256 } from '../crypto/hmac.ts';
 import type { AsyncCryptoProvider, CryptoProvider } from '../crypto/provider.ts';
 import { AEAD_AD_LABEL, COMMITMENT_LABEL, GROUP_HEADER_VERSION, PROTOCOL_VERSION } from './labels.ts';
@@ -15,20 +15,22 @@ export const FK_LENGTH = 32;
 export const COMMITMENT_LENGTH = 32;
 const EMPTY = new Uint8Array(0);
 
-/** The commitment's HMAC input, as chunks (no concatenation of a large body). */
+/**
+ * The commitment's HMAC input, as chunks: COMMITMENT_LABEL ‖ u32be(len(header)) in one 32-byte block (small enough
+ * for the engine to keep off the malloc'd heap), then the header and the body as they are: no copy of either.
+ */
 function commitmentInput(headerBytes: Uint8Array, body: Uint8Array): Uint8Array[] {
-  // Two chunks, label ‖ u32 length ‖ header in one small buffer: a native HMAC pays a call per chunk.
   const n = headerBytes.length;
-  const prefix = new Uint8Array(COMMITMENT_LABEL.length + 4 + n);
+  const prefix = new Uint8Array(COMMITMENT_PREFIX_LENGTH);
   prefix.set(COMMITMENT_LABEL, 0);
   const at = COMMITMENT_LABEL.length;
   prefix[at] = n >>> 24;
   prefix[at + 1] = (n >>> 16) & 0xff;
   prefix[at + 2] = (n >>> 8) & 0xff;
   prefix[at + 3] = n & 0xff;
-  prefix.set(headerBytes, at + 4);
-  return [prefix, body];
+  return [prefix, headerBytes, body];
 }
+const COMMITMENT_PREFIX_LENGTH = COMMITMENT_LABEL.length + 4;
 
 /** §4.3: c = HMAC-SHA256(fk, COMMITMENT_LABEL ‖ u32be(len(header)) ‖ header ‖ body). */
 export function computeCommitment(fk: Uint8Array, headerBytes: Uint8Array, body: Uint8Array, hmac?: HmacSha256): Uint8Array {
@@ -69,12 +71,20 @@ export function frankingAssociatedData(commitment: Uint8Array, extraAd: Uint8Arr
 
 /** §5.2: payload = u8 version ‖ u16 len(header) ‖ header ‖ fk(32) ‖ body (the rest). */
 export function encodePayload(headerBytes: Uint8Array, fk: Uint8Array, body: Uint8Array): Uint8Array {
-  return new Writer(3 + headerBytes.length + FK_LENGTH + body.length)
-    .u8(PROTOCOL_VERSION)
-    .vec16(headerBytes)
-    .fixed(fk, FK_LENGTH, 'fk')
-    .raw(body)
-    .finish();
+  abytes(headerBytes, undefined, 'header');
+  abytes(fk, FK_LENGTH, 'fk');
+  abytes(body, undefined, 'body');
+  const n = headerBytes.length;
+  if (n > 0xffff) throw new RangeError(`header: expected at most 65535 bytes, got length=${n}`);
+  // One exact allocation and three copies (the per-message path: no Writer bookkeeping).
+  const out = new Uint8Array(3 + n + FK_LENGTH + body.length);
+  out[0] = PROTOCOL_VERSION;
+  out[1] = n >>> 8;
+  out[2] = n & 0xff;
+  out.set(headerBytes, 3);
+  out.set(fk, 3 + n);
+  out.set(body, 3 + n + FK_LENGTH);
+  return out;
 }
 
 export function decodePayload(payload: Uint8Array): { headerBytes: Uint8Array; fk: Uint8Array; body: Uint8Array } {
@@ -121,8 +131,8 @@ export interface FrankOptions {
   crypto?: CryptoProvider;
 }
 
-/** Header and fresh fk of a message about to be franked (§4.1–§4.2). */
-function prepareFrank(input: FrankInput, body: Uint8Array, opts: FrankOptions): { header: MessageHeader; headerBytes: Uint8Array; fk: Uint8Array } {
+/** Header and fresh fk of a message about to be franked (§4.1–§4.2); the header is checked, not yet encoded. */
+function prepareFrank(input: FrankInput, body: Uint8Array, opts: FrankOptions): { header: MessageHeader; headerLength: number; fk: Uint8Array } {
   abytes(body, undefined, 'body');
   const random = opts.randomBytes ?? pooledRandomBytes;
   // Draw order is part of the deterministic session vectors: clientMessageId (16 bytes), then fk (32 bytes).
@@ -136,19 +146,40 @@ function prepareFrank(input: FrankInput, body: Uint8Array, opts: FrankOptions): 
     prevCommitment: input.prevCommitment ?? ZERO_COMMITMENT,
     contentType: input.contentType ?? 'text/plain; charset=utf-8',
     attachments: input.attachments ?? [],
-    ...(input.epoch === undefined ? {} : { epoch: input.epoch }),
   };
-  const headerBytes = encodeHeader(header);
+  if (input.epoch !== undefined) header.epoch = input.epoch;
+  const headerLength = checkHeader(header);
   // §4.2: a fresh 32-byte franking key per message; reusing one would link messages in reports.
   const fk = abytes(random(FK_LENGTH), FK_LENGTH, 'fk');
-  return { header, headerBytes, fk };
+  return { header, headerLength, fk };
+}
+
+/**
+ * The header and the payload (§5.2) in one allocation: [header | payload], each returned as its own view (no byte
+ * is shared: wiping the payload after sending leaves the header a report needs). The header is written once, into
+ * the payload, and copied in front of it.
+ */
+function encodeHeaderAndPayload(header: MessageHeader, headerLength: number, fk: Uint8Array, body: Uint8Array): { headerBytes: Uint8Array; payload: Uint8Array } {
+  const n = headerLength;
+  if (n > 0xffff) throw new RangeError(`header: expected at most 65535 bytes, got length=${n}`);
+  const buf = new Uint8Array(n + 3 + n + FK_LENGTH + body.length);
+  const payload = buf.subarray(n);
+  payload[0] = PROTOCOL_VERSION;
+  payload[1] = n >>> 8;
+  payload[2] = n & 0xff;
+  writeHeader(header, payload.subarray(3, 3 + n));
+  buf.copyWithin(0, n + 3, n + 3 + n);
+  payload.set(fk, 3 + n);
+  payload.set(body, 3 + n + FK_LENGTH);
+  return { headerBytes: buf.subarray(0, n), payload };
 }
 
 /** Sender side: fresh fk, canonical header, commitment and the payload to encrypt. */
 export function frankMessage(input: FrankInput, body: Uint8Array, opts: FrankOptions = {}): FrankedMessage {
-  const { header, headerBytes, fk } = prepareFrank(input, body, opts);
+  const { header, headerLength, fk } = prepareFrank(input, body, opts);
+  const { headerBytes, payload } = encodeHeaderAndPayload(header, headerLength, fk, body);
   const commitment = computeCommitment(fk, headerBytes, body, pickHmac(opts));
-  return { header, headerBytes, fk, commitment, payload: encodePayload(headerBytes, fk, body) };
+  return { header, headerBytes, fk, commitment, payload };
 }
 
 /**
@@ -160,9 +191,10 @@ export async function frankMessageAsync(
   body: Uint8Array,
   opts: { randomBytes?: RandomBytes; crypto?: AsyncCryptoProvider } = {},
 ): Promise<FrankedMessage> {
-  const { header, headerBytes, fk } = prepareFrank(input, body, opts.randomBytes ? { randomBytes: opts.randomBytes } : {});
+  const { header, headerLength, fk } = prepareFrank(input, body, opts.randomBytes ? { randomBytes: opts.randomBytes } : {});
+  const { headerBytes, payload } = encodeHeaderAndPayload(header, headerLength, fk, body);
   const commitment = await computeCommitmentAsync(fk, headerBytes, body, opts.crypto);
-  return { header, headerBytes, fk, commitment, payload: encodePayload(headerBytes, fk, body) };
+  return { header, headerBytes, fk, commitment, payload };
 }
 
 export interface OpenedMessage {

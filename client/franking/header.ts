@@ -78,8 +78,11 @@ function encodedLength(h: MessageHeader): number {
   return h.version === GROUP_HEADER_VERSION ? n + 8 : n;
 }
 
-/** The canonical encoding of a franked header (§4.1): the exact bytes the commitment covers. */
-export function encodeHeader(h: MessageHeader): Uint8Array {
+/**
+ * Checks every field of a header against §4.1 (FrankingError 'malformed', TypeError/RangeError for wrong byte
+ * arrays) and returns its exact encoded length. Nothing is written: callers size one buffer for the header and more.
+ */
+export function checkHeader(h: MessageHeader): number {
   if (h.version !== PROTOCOL_VERSION && h.version !== GROUP_HEADER_VERSION)
     throw new FrankingError('malformed', `version: expected ${PROTOCOL_VERSION} or ${GROUP_HEADER_VERSION}`);
   // §12.3: a version 2 header carries the MLS epoch; a version 1 header has none (one encoding per header).
@@ -90,30 +93,51 @@ export function encodeHeader(h: MessageHeader): Uint8Array {
   checkPrev(seq, h.prevCommitment);
   if (!Array.isArray(h.attachments) || h.attachments.length > MAX_ATTACHMENTS)
     throw new FrankingError('malformed', `attachments: expected at most ${MAX_ATTACHMENTS}`);
-  // Exact capacity: finish() then returns the buffer itself, no second allocation.
-  const w = new Writer(encodedLength(h))
-    .u8(h.version)
-    .ascii8(checkId(h.conversationId, 'conversationId'))
-    .ascii8(checkId(h.senderId, 'senderId'))
-    .fixed(h.clientMessageId, 16, 'clientMessageId')
-    .u64(checkUint(h.sentAt, Number.MAX_SAFE_INTEGER, 'sentAt'))
-    .u32(seq)
-    .fixed(h.prevCommitment, 32, 'prevCommitment')
-    .ascii8(checkMediaType(h.contentType, 'contentType'))
-    .u8(h.attachments.length);
+  checkId(h.conversationId, 'conversationId');
+  checkId(h.senderId, 'senderId');
+  abytes(h.clientMessageId, 16, 'clientMessageId');
+  checkUint(h.sentAt, Number.MAX_SAFE_INTEGER, 'sentAt');
+  checkMediaType(h.contentType, 'contentType');
   for (const [i, a] of h.attachments.entries()) {
     const name = `attachments[${i}]`;
+    checkId(a.blobId, `${name}.blobId`);
+    checkUint(a.scheme, 0xff, `${name}.scheme`, 1);
+    abytes(a.key, 32, `${name}.key`);
+    abytes(a.params, undefined, `${name}.params`);
     if (a.params.length > 0xff) throw new FrankingError('malformed', `${name}.params: expected at most 255 bytes`);
-    w.ascii8(checkId(a.blobId, `${name}.blobId`))
-      .u8(checkUint(a.scheme, 0xff, `${name}.scheme`, 1))
-      .fixed(a.key, 32, `${name}.key`)
-      .vec8(abytes(a.params, undefined, `${name}.params`))
-      .fixed(a.ciphertextDigest, 32, `${name}.ciphertextDigest`)
-      .u64(checkUint(a.size, Number.MAX_SAFE_INTEGER, `${name}.size`))
-      .ascii8(checkMediaType(a.mediaType, `${name}.mediaType`));
+    abytes(a.ciphertextDigest, 32, `${name}.ciphertextDigest`);
+    checkUint(a.size, Number.MAX_SAFE_INTEGER, `${name}.size`);
+    checkMediaType(a.mediaType, `${name}.mediaType`);
   }
+  return encodedLength(h);
+}
+
+/**
+ * Writes a header that checkHeader accepted into `out`, which must be exactly checkHeader(h) bytes (a subarray of
+ * a larger buffer: the sender's path writes the header and the payload with one allocation).
+ */
+export function writeHeader(h: MessageHeader, out: Uint8Array): void {
+  const w = Writer.over(out)
+    .u8(h.version)
+    .ascii8(h.conversationId)
+    .ascii8(h.senderId)
+    .raw(h.clientMessageId)
+    .u64(h.sentAt)
+    .u32(h.seq)
+    .raw(h.prevCommitment)
+    .ascii8(h.contentType)
+    .u8(h.attachments.length);
+  for (const a of h.attachments)
+    w.ascii8(a.blobId).u8(a.scheme).raw(a.key).vec8(a.params).raw(a.ciphertextDigest).u64(a.size).ascii8(a.mediaType);
   if (h.version === GROUP_HEADER_VERSION) w.u64(h.epoch as number);
-  return w.finish();
+  w.finish();
+}
+
+/** The canonical encoding of a franked header (§4.1): the exact bytes the commitment covers. */
+export function encodeHeader(h: MessageHeader): Uint8Array {
+  const out = new Uint8Array(checkHeader(h));
+  writeHeader(h, out);
+  return out;
 }
 
 /** Parses a header; rejects (FrankingError 'malformed') anything encodeHeader would not have produced. */

@@ -48,12 +48,18 @@ export interface RatchetHeader {
   readonly messageNumber: number;
 }
 
+function writeU32(out: Uint8Array, at: number, n: number): void {
+  out[at] = n >>> 24;
+  out[at + 1] = (n >>> 16) & 0xff;
+  out[at + 2] = (n >>> 8) & 0xff;
+  out[at + 3] = n & 0xff;
+}
+
 function writeRatchetHeader(out: Uint8Array, ratchetKey: Uint8Array, previousChainLength: number, messageNumber: number): void {
-  const view = new DataView(out.buffer, out.byteOffset, RATCHET_HEADER_LENGTH);
   out[0] = RATCHET_HEADER_VERSION;
   out.set(ratchetKey, 1);
-  view.setUint32(33, previousChainLength);
-  view.setUint32(37, messageNumber);
+  writeU32(out, 33, previousChainLength);
+  writeU32(out, 37, messageNumber);
 }
 
 export function encodeRatchetHeader(header: RatchetHeader): Uint8Array {
@@ -119,6 +125,8 @@ function stageSkipped(chainKey: Uint8Array, from: number, until: number, ratchet
 export class DoubleRatchet {
   private readonly skipped = new Map<string, SkippedKey>();
   private readonly previousRemoteKeys: Uint8Array[] = [];
+  /** Reusable AEAD AD buffer of the sending path (see associatedData): one allocation per ratchet, not per message. */
+  private adScratch = new Uint8Array(0);
 
   private constructor(
     private rootKey: Uint8Array,
@@ -184,9 +192,15 @@ export class DoubleRatchet {
     return this.sendingKeyPair.publicKey;
   }
 
-  /** AEAD AD = caller AD || session AD (128) || encoded header (41); the last two have fixed lengths (§6). */
-  private associatedData(callerAd: Uint8Array, header: Uint8Array): Uint8Array {
-    const ad = new Uint8Array(callerAd.length + SESSION_AD_LENGTH + RATCHET_HEADER_LENGTH);
+  /**
+   * AEAD AD = caller AD || session AD (128) || encoded header (41); the last two have fixed lengths (§6). With
+   * `scratch` it is built in this ratchet's reusable AD buffer (public bytes only), which the caller must consume
+   * before anything else runs on this ratchet: the sending path, which seals synchronously right after.
+   */
+  private associatedData(callerAd: Uint8Array, header: Uint8Array, scratch = false): Uint8Array {
+    const n = callerAd.length + SESSION_AD_LENGTH + RATCHET_HEADER_LENGTH;
+    if (scratch && this.adScratch.length < n) this.adScratch = new Uint8Array(Math.max(n, 256));
+    const ad = scratch ? this.adScratch.subarray(0, n) : new Uint8Array(n);
     ad.set(callerAd, 0);
     ad.set(this.sessionAssociatedData, callerAd.length);
     ad.set(header, callerAd.length + SESSION_AD_LENGTH);
@@ -213,7 +227,7 @@ export class DoubleRatchet {
     const header = out.subarray(reserve, reserve + RATCHET_HEADER_LENGTH);
     writeRatchetHeader(header, this.sendingKeyPair.publicKey, this.previousSendCount, this.sendCount);
     this.sendCount++;
-    sealWithMessageKey(step.messageKey, nonce, plaintext, this.associatedData(callerAd, header), out.subarray(reserve + RATCHET_HEADER_LENGTH), this.crypto);
+    sealWithMessageKey(step.messageKey, nonce, plaintext, this.associatedData(callerAd, header, true), out.subarray(reserve + RATCHET_HEADER_LENGTH), this.crypto);
     wipe(step.messageKey);
     return out;
   }
