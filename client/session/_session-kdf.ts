@@ -9,6 +9,7 @@ import { DecryptError } from '../crypto/errors.ts';
 import { defaultCryptoProvider, nobleCryptoProvider } from '../crypto/noble.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { SessionError } from './session-errors.ts';
+import { hkdfSha256Call, runSync, type Steps, x25519Call, x25519PublicKeyCall } from './_session-steps.ts';
 
 // Source of randomness (`length` fresh uniformly random bytes), the same type as franking's; injectable for vectors.
 import type { RandomBytes } from '../crypto/aead.ts';
@@ -44,10 +45,15 @@ export interface X25519KeyPair {
   readonly publicKey: Uint8Array;
 }
 
+/** GENERATE_DH() as a step (./_session-steps.ts): the 32-byte draw, then its X25519 public key. */
+export function* generateX25519KeyPairSteps(randomBytes: RandomBytes = defaultRandomBytes): Steps<X25519KeyPair> {
+  const privateKey = abytes(randomBytes(32), 32, 'randomBytes(32)');
+  return { privateKey, publicKey: yield* x25519PublicKeyCall(privateKey) };
+}
+
 /** GENERATE_DH(): 32 random bytes as the X25519 private key (RFC 7748 §5 clamps it inside scalar multiplication). */
 export function generateX25519KeyPair(randomBytes: RandomBytes = defaultRandomBytes, crypto: CryptoProvider = defaultCryptoProvider()): X25519KeyPair {
-  const privateKey = abytes(randomBytes(32), 32, 'randomBytes(32)');
-  return { privateKey, publicKey: crypto.x25519PublicKey(privateKey) };
+  return runSync(generateX25519KeyPairSteps(randomBytes), crypto);
 }
 
 export function x25519PublicKey(privateKey: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {
@@ -55,18 +61,23 @@ export function x25519PublicKey(privateKey: Uint8Array, crypto: CryptoProvider =
   return crypto.x25519PublicKey(privateKey);
 }
 
+/** dh as a step (./_session-steps.ts); see dh. */
+export function* dhSteps(privateKey: Uint8Array, publicKey: Uint8Array): Steps<Uint8Array> {
+  abytes(privateKey, 32, 'privateKey');
+  abytes(publicKey, 32, 'publicKey');
+  try {
+    return yield* x25519Call(privateKey, publicKey);
+  } catch {
+    throw new SessionError('bad_key', 'X25519 output is all zero: the peer public key has low order');
+  }
+}
+
 /**
  * DH(priv, pub) = X25519(priv, pub) (RFC 7748 §5). A low-order peer key gives the all-zero output; RFC 7748 §6.1
  * lets us refuse it and we must (X3DH §4.8 / Double Ratchet §6.2 assume contributory DH), so it is 'bad_key'.
  */
 export function dh(privateKey: Uint8Array, publicKey: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {
-  abytes(privateKey, 32, 'privateKey');
-  abytes(publicKey, 32, 'publicKey');
-  try {
-    return crypto.x25519(privateKey, publicKey);
-  } catch {
-    throw new SessionError('bad_key', 'X25519 output is all zero: the peer public key has low order');
-  }
+  return runSync(dhSteps(privateKey, publicKey), crypto);
 }
 
 /** HKDF-SHA256 (RFC 5869) with the argument order of the RFC: extract(salt, ikm) then expand(info, L). */
@@ -81,24 +92,36 @@ export function hmacSha256(key: Uint8Array, message: Uint8Array, crypto: CryptoP
   return crypto.hmacSha256(key, message);
 }
 
-/** X3DH §2.2: SK = HKDF(salt = 0^32, ikm = F || DH1 || DH2 || DH3 [|| DH4], info = X3DH_INFO, L = 32). */
-export function x3dhKdf(dhOutputs: readonly Uint8Array[], crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {
+/** x3dhKdf as a step (./_session-steps.ts); see x3dhKdf. */
+export function* x3dhKdfSteps(dhOutputs: readonly Uint8Array[]): Steps<Uint8Array> {
   const ikm = new Uint8Array(32 + 32 * dhOutputs.length);
   ikm.set(X3DH_F, 0);
   dhOutputs.forEach((out, i) => ikm.set(abytes(out, 32, `DH${i + 1}`), 32 + 32 * i));
-  const sk = hkdfSha256(ikm, ZERO_SALT, X3DH_INFO, 32, crypto);
-  ikm.fill(0);
-  return sk;
+  try {
+    return yield* hkdfSha256Call(ikm, ZERO_SALT, X3DH_INFO, 32);
+  } finally {
+    ikm.fill(0);
+  }
+}
+
+/** X3DH §2.2: SK = HKDF(salt = 0^32, ikm = F || DH1 || DH2 || DH3 [|| DH4], info = X3DH_INFO, L = 32). */
+export function x3dhKdf(dhOutputs: readonly Uint8Array[], crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {
+  return runSync(x3dhKdfSteps(dhOutputs), crypto);
+}
+
+/** kdfRoot as a step (./_session-steps.ts); see kdfRoot. */
+export function* kdfRootSteps(rootKey: Uint8Array, dhOutput: Uint8Array): Steps<{ rootKey: Uint8Array; chainKey: Uint8Array }> {
+  abytes(rootKey, 32, 'rootKey');
+  abytes(dhOutput, 32, 'dhOutput');
+  const okm = yield* hkdfSha256Call(dhOutput, rootKey, ROOT_KDF_INFO, 64);
+  const out = { rootKey: okm.slice(0, 32), chainKey: okm.slice(32, 64) };
+  okm.fill(0);
+  return out;
 }
 
 /** Double Ratchet §5.2 KDF_RK(rk, dh_out) = HKDF(salt = rk, ikm = dh_out, info = ROOT_KDF_INFO, L = 64) → (rk', ck). */
 export function kdfRoot(rootKey: Uint8Array, dhOutput: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): { rootKey: Uint8Array; chainKey: Uint8Array } {
-  abytes(rootKey, 32, 'rootKey');
-  abytes(dhOutput, 32, 'dhOutput');
-  const okm = crypto.hkdfSha256(dhOutput, rootKey, ROOT_KDF_INFO, 64);
-  const out = { rootKey: okm.slice(0, 32), chainKey: okm.slice(32, 64) };
-  okm.fill(0);
-  return out;
+  return runSync(kdfRootSteps(rootKey, dhOutput), crypto);
 }
 
 /** Scratch block for the HMAC key pads of kdfChain; wiped after every use. */

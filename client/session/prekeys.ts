@@ -11,6 +11,7 @@ import {
   type X25519KeyPair,
   x25519PublicKey,
 } from './_session-kdf.ts';
+import { ed25519VerifyCall, runSync, type Steps } from './_session-steps.ts';
 import { type IdentityKeyPair, type PublicIdentity, signWithIdentity, verifyWithIdentity } from './identity.ts';
 import { defaultCryptoProvider } from '../crypto/noble.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
@@ -111,6 +112,11 @@ export function verifySignedPreKey(bundle: PreKeyBundle | FetchedPreKeyBundle, c
  * aborts the protocol if verification fails"). Throws SessionError 'malformed' or 'bad_signature'.
  */
 export function decodeFetchedPreKeyBundle(bundle: unknown, crypto: CryptoProvider = defaultCryptoProvider()): VerifiedPreKeyBundle {
+  return runSync(decodeFetchedPreKeyBundleSteps(bundle), crypto);
+}
+
+/** decodeFetchedPreKeyBundle as a step (./_session-steps.ts): the signature check is the one primitive it yields. */
+export function* decodeFetchedPreKeyBundleSteps(bundle: unknown): Steps<VerifiedPreKeyBundle> {
   if (typeof bundle !== 'object' || bundle === null) throw new SessionError('malformed', 'bundle: expected object');
   const v = bundle as Record<string, unknown>;
   const identity = decodeIdentityFields(v);
@@ -118,7 +124,7 @@ export function decodeFetchedPreKeyBundle(bundle: unknown, crypto: CryptoProvide
   if ('oneTimePreKeys' in v) throw new SessionError('malformed', 'bundle: a fetched bundle carries at most one oneTimePreKey');
   const oneTimePreKey = v.oneTimePreKey === undefined ? undefined : decodeOneTimePreKey(v.oneTimePreKey, 'oneTimePreKey');
   const input = signedPreKeySignatureInput(signedPreKey.id, signedPreKey.publicKey);
-  if (!verifyWithIdentity(identity.signingKey, input, signedPreKey.signature, crypto))
+  if (!(yield* ed25519VerifyCall(identity.signingKey, input, signedPreKey.signature)))
     throw new SessionError('bad_signature', 'signed prekey signature does not verify under the identity signing key');
   return oneTimePreKey ? { identity, signedPreKey, oneTimePreKey } : { identity, signedPreKey };
 }

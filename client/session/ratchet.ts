@@ -9,9 +9,12 @@ import {
   AEAD_TAG_LENGTH,
   defaultRandomBytes,
   dh,
+  dhSteps,
   generateX25519KeyPair,
+  generateX25519KeyPairSteps,
   kdfChain,
   kdfRoot,
+  kdfRootSteps,
   openWithMessageKey,
   type RandomBytes,
   sealWithMessageKey,
@@ -20,6 +23,7 @@ import {
   x25519PublicKey,
 } from './_session-kdf.ts';
 import { SessionError } from './session-errors.ts';
+import { runAsync, runSync, type Steps } from './_session-steps.ts';
 import { defaultCryptoProvider } from '../crypto/noble.ts';
 import { type AsyncCryptoProvider, type CryptoProvider, LowOrderError } from '../crypto/provider.ts';
 
@@ -151,12 +155,38 @@ export class DoubleRatchet {
     randomBytes: RandomBytes = defaultRandomBytes,
     crypto: CryptoProvider = defaultCryptoProvider(),
   ): DoubleRatchet {
+    return runSync(DoubleRatchet.initAliceSteps(sharedSecret, remoteRatchetKey, sessionAd, randomBytes, crypto), crypto);
+  }
+
+  /**
+   * initAlice with the key generation, the DH and KDF_RK computed by `asyncCrypto` (WebCrypto); the ratchet then runs
+   * its symmetric steps with `crypto`. Same bytes, same draws as initAlice.
+   */
+  static initAliceAsync(
+    sharedSecret: Uint8Array,
+    remoteRatchetKey: Uint8Array,
+    sessionAd: Uint8Array,
+    randomBytes: RandomBytes,
+    crypto: CryptoProvider,
+    asyncCrypto: AsyncCryptoProvider,
+  ): Promise<DoubleRatchet> {
+    return runAsync(DoubleRatchet.initAliceSteps(sharedSecret, remoteRatchetKey, sessionAd, randomBytes, crypto), asyncCrypto);
+  }
+
+  /** RatchetInitAlice, once, for both runners (./_session-steps.ts). */
+  private static *initAliceSteps(
+    sharedSecret: Uint8Array,
+    remoteRatchetKey: Uint8Array,
+    sessionAd: Uint8Array,
+    randomBytes: RandomBytes,
+    crypto: CryptoProvider,
+  ): Steps<DoubleRatchet> {
     abytes(sharedSecret, 32, 'sharedSecret');
     abytes(remoteRatchetKey, 32, 'remoteRatchetKey');
     abytes(sessionAd, SESSION_AD_LENGTH, 'sessionAd');
-    const sendingKeyPair = generateX25519KeyPair(randomBytes, crypto);
-    const shared = dh(sendingKeyPair.privateKey, remoteRatchetKey, crypto);
-    const { rootKey, chainKey } = kdfRoot(sharedSecret, shared, crypto);
+    const sendingKeyPair = yield* generateX25519KeyPairSteps(randomBytes);
+    const shared = yield* dhSteps(sendingKeyPair.privateKey, remoteRatchetKey);
+    const { rootKey, chainKey } = yield* kdfRootSteps(sharedSecret, shared);
     wipe(shared);
     return new DoubleRatchet(rootKey, sendingKeyPair, remoteRatchetKey.slice(), chainKey, null, 0, 0, 0, sessionAd.slice(), randomBytes, crypto);
   }

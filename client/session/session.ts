@@ -17,8 +17,12 @@ import {
   PREKEY_PREFIX_LENGTH,
   type PreKeyPrefix,
   x3dhAssociatedData,
+  type X3dhInitiation,
   x3dhInitiate,
+  x3dhInitiateAsync,
+  type X3dhResponse,
   x3dhRespond,
+  x3dhRespondAsync,
 } from './x3dh.ts';
 
 /** Session message types (first byte of every session message, §7). */
@@ -58,6 +62,13 @@ export function decodeSessionMessage(bytes: Uint8Array): SessionMessage {
     preKey: type === MESSAGE_TYPE_PREKEY ? decodePreKeyPrefix(bytes.subarray(1, headerAt)) : null,
     body: bytes.subarray(headerAt),
   };
+}
+
+/** The X3DH prefix and ratchet body of a message that must start a session (SessionError 'bad_state' otherwise). */
+function parsePreKeyMessage(message: Uint8Array): { prefix: PreKeyPrefix; body: Uint8Array } {
+  const parsed = decodeSessionMessage(message);
+  if (parsed.preKey === null) throw new SessionError('bad_state', 'not a prekey message: no session exists to decrypt it');
+  return { prefix: parsed.preKey, body: parsed.body };
 }
 
 /** Whether a session message starts a session (carries the X3DH prefix): answer it with Session.respond / respondFranked. */
@@ -144,8 +155,31 @@ export class Session {
     const random = opts.randomBytes ?? defaultRandomBytes;
     const crypto = opts.crypto ?? defaultCryptoProvider();
     const x3dh = x3dhInitiate(identity, bundle, random, crypto);
-    const ratchet = DoubleRatchet.initAlice(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, random, crypto);
-    x3dh.sharedSecret.fill(0);
+    try {
+      return Session.initiated(identity, x3dh, DoubleRatchet.initAlice(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, random, crypto), crypto);
+    } finally {
+      x3dh.sharedSecret.fill(0);
+    }
+  }
+
+  /**
+   * initiate with the bundle signature check, every X25519 and HKDF of X3DH and of the first ratchet key done by
+   * `asyncCrypto` (e.g. webCryptoProvider(): WebCrypto in browsers); the session then runs with `opts.crypto` (its
+   * decryptAsync / receiveFrankedAsync take the async provider again for DH ratchet steps). Same bytes and draws.
+   */
+  static async initiateAsync(identity: IdentityKeyPair, bundle: FetchedPreKeyBundle, asyncCrypto: AsyncCryptoProvider, opts: SessionOptions = {}): Promise<Session> {
+    const random = opts.randomBytes ?? defaultRandomBytes;
+    const crypto = opts.crypto ?? defaultCryptoProvider();
+    const x3dh = await x3dhInitiateAsync(identity, bundle, random, asyncCrypto);
+    try {
+      const ratchet = await DoubleRatchet.initAliceAsync(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, random, crypto, asyncCrypto);
+      return Session.initiated(identity, x3dh, ratchet, crypto);
+    } finally {
+      x3dh.sharedSecret.fill(0);
+    }
+  }
+
+  private static initiated(identity: IdentityKeyPair, x3dh: X3dhInitiation, ratchet: DoubleRatchet, crypto: CryptoProvider): Session {
     return new Session('initiator', publicIdentity(identity), x3dh.remoteIdentity, ratchet, x3dh.prefix, null, crypto);
   }
 
@@ -159,17 +193,50 @@ export class Session {
     message: Uint8Array,
     opts: SessionOptions & { associatedData?: Uint8Array } = {},
   ): { session: Session; plaintext: Uint8Array } {
-    const parsed = decodeSessionMessage(message);
-    if (parsed.preKey === null) throw new SessionError('bad_state', 'not a prekey message: no session exists to decrypt it');
-    const prefix = parsed.preKey;
+    const { prefix, body } = parsePreKeyMessage(message);
     const crypto = opts.crypto ?? defaultCryptoProvider();
-    const x3dh = x3dhRespond(identity, preKeys, prefix, crypto);
+    const ratchet = Session.responderRatchet(x3dhRespond(identity, preKeys, prefix, crypto), opts, crypto);
+    const plaintext = ratchet.ratchet.decrypt(body, opts.associatedData ?? EMPTY);
+    return Session.responded(identity, preKeys, prefix, ratchet, plaintext, crypto);
+  }
+
+  /**
+   * respond with X3DH's DHs and HKDF and the first DH ratchet step's X25519 done by `asyncCrypto` (WebCrypto); the
+   * session then runs with `opts.crypto`. Same bytes, same draws, same one-time-prekey handling as respond.
+   */
+  static async respondAsync(
+    identity: IdentityKeyPair,
+    preKeys: PreKeyStore,
+    message: Uint8Array,
+    asyncCrypto: AsyncCryptoProvider,
+    opts: SessionOptions & { associatedData?: Uint8Array } = {},
+  ): Promise<{ session: Session; plaintext: Uint8Array }> {
+    const { prefix, body } = parsePreKeyMessage(message);
+    const crypto = opts.crypto ?? defaultCryptoProvider();
+    const ratchet = Session.responderRatchet(await x3dhRespondAsync(identity, preKeys, prefix, asyncCrypto), opts, crypto);
+    const plaintext = await ratchet.ratchet.decryptAsync(body, opts.associatedData ?? EMPTY, asyncCrypto);
+    return Session.responded(identity, preKeys, prefix, ratchet, plaintext, crypto);
+  }
+
+  /** §3.3 RatchetInitBob from the X3DH result; the X3DH secrets are wiped once the ratchet holds its copies. */
+  private static responderRatchet(x3dh: X3dhResponse, opts: SessionOptions, crypto: CryptoProvider): { ratchet: DoubleRatchet; remoteIdentity: PublicIdentity } {
     const ratchet = DoubleRatchet.initBob(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, opts.randomBytes ?? defaultRandomBytes, crypto);
     x3dh.sharedSecret.fill(0);
     x3dh.signedPreKey.privateKey.fill(0);
-    const plaintext = ratchet.decrypt(parsed.body, opts.associatedData ?? EMPTY);
+    return { ratchet, remoteIdentity: x3dh.remoteIdentity };
+  }
+
+  /** After the first message authenticated: delete the one-time prekey (X3DH §3.4) and create the session. */
+  private static responded(
+    identity: IdentityKeyPair,
+    preKeys: PreKeyStore,
+    prefix: PreKeyPrefix,
+    responder: { ratchet: DoubleRatchet; remoteIdentity: PublicIdentity },
+    plaintext: Uint8Array,
+    crypto: CryptoProvider,
+  ): { session: Session; plaintext: Uint8Array } {
     if (prefix.oneTimePreKeyId !== null) preKeys.consumeOneTimePreKey(prefix.oneTimePreKeyId);
-    const session = new Session('responder', publicIdentity(identity), x3dh.remoteIdentity, ratchet, null, encodePreKeyPrefix(prefix), crypto);
+    const session = new Session('responder', publicIdentity(identity), responder.remoteIdentity, responder.ratchet, null, encodePreKeyPrefix(prefix), crypto);
     return { session, plaintext };
   }
 
@@ -269,6 +336,22 @@ export class Session {
   ): { session: Session; receipt: FrankedReceipt } {
     abytes(envelope.commitment, COMMITMENT_LENGTH, 'commitment');
     const { session, plaintext } = Session.respond(identity, preKeys, envelope.message, {
+      ...opts,
+      associatedData: frankingAssociatedData(envelope.commitment, opts.extraAd),
+    });
+    return { session, receipt: session.openPayload(plaintext, envelope.commitment, opts) };
+  }
+
+  /** Session.respondAsync for a franked initial message (the commitment opens as in respondFranked). */
+  static async respondFrankedAsync(
+    identity: IdentityKeyPair,
+    preKeys: PreKeyStore,
+    envelope: FrankedEnvelope,
+    asyncCrypto: AsyncCryptoProvider,
+    opts: SessionOptions & ReceiveFrankedOptions = {},
+  ): Promise<{ session: Session; receipt: FrankedReceipt }> {
+    abytes(envelope.commitment, COMMITMENT_LENGTH, 'commitment');
+    const { session, plaintext } = await Session.respondAsync(identity, preKeys, envelope.message, asyncCrypto, {
       ...opts,
       associatedData: frankingAssociatedData(envelope.commitment, opts.extraAd),
     });

@@ -2,12 +2,13 @@
 // docs/PROTOCOL-sessions.md §5: two identity keys (Ed25519 + X25519, no XEdDSA), AD carries both of each party.
 import { abytes, concatBytes, Reader, Writer } from '../crypto/_bytes.ts';
 import { parseOrThrow } from './_session-codec.ts';
-import { defaultRandomBytes, dh, generateX25519KeyPair, type RandomBytes, wipe, type X25519KeyPair, x3dhKdf } from './_session-kdf.ts';
+import { defaultRandomBytes, dhSteps, generateX25519KeyPairSteps, type RandomBytes, wipe, type X25519KeyPair, x3dhKdfSteps } from './_session-kdf.ts';
+import { runAsync, runSync, type Steps } from './_session-steps.ts';
 import { encodePublicIdentity, type IdentityKeyPair, type PublicIdentity, publicIdentity } from './identity.ts';
-import { decodeFetchedPreKeyBundle, type FetchedPreKeyBundle, type PreKeyStore } from './prekeys.ts';
+import { decodeFetchedPreKeyBundleSteps, type FetchedPreKeyBundle, type PreKeyStore } from './prekeys.ts';
 import { SessionError } from './session-errors.ts';
 import { defaultCryptoProvider } from '../crypto/noble.ts';
-import type { CryptoProvider } from '../crypto/provider.ts';
+import type { AsyncCryptoProvider, CryptoProvider } from '../crypto/provider.ts';
 
 /** Length of the encoded X3DH prefix of a prekey message. */
 export const PREKEY_PREFIX_LENGTH = 32 + 32 + 32 + 4 + 1 + 4;
@@ -57,29 +58,41 @@ export function x3dhInitiate(
   randomBytes: RandomBytes = defaultRandomBytes,
   crypto: CryptoProvider = defaultCryptoProvider(),
 ): X3dhInitiation {
-  const remote = decodeFetchedPreKeyBundle(bundle, crypto); // throws 'bad_signature' before any secret is computed
-  const ephemeral = generateX25519KeyPair(randomBytes, crypto);
-  const outputs = [
-    dh(identity.dhPrivateKey, remote.signedPreKey.publicKey, crypto),
-    dh(ephemeral.privateKey, remote.identity.dhKey, crypto),
-    dh(ephemeral.privateKey, remote.signedPreKey.publicKey, crypto),
-  ];
-  if (remote.oneTimePreKey) outputs.push(dh(ephemeral.privateKey, remote.oneTimePreKey.publicKey, crypto));
-  const sharedSecret = x3dhKdf(outputs, crypto);
-  // X3DH §3.3: "Alice deletes her ephemeral private key and the DH outputs."
-  wipe(ephemeral.privateKey, ...outputs);
-  return {
-    sharedSecret,
-    associatedData: x3dhAssociatedData(publicIdentity(identity), remote.identity),
-    prefix: {
-      identity: publicIdentity(identity),
-      ephemeralKey: ephemeral.publicKey,
-      signedPreKeyId: remote.signedPreKey.id,
-      oneTimePreKeyId: remote.oneTimePreKey?.id ?? null,
-    },
-    signedPreKey: remote.signedPreKey.publicKey,
-    remoteIdentity: remote.identity,
-  };
+  return runSync(x3dhInitiateSteps(identity, bundle, randomBytes), crypto);
+}
+
+/** x3dhInitiate with every public-key and KDF primitive computed by an async provider (WebCrypto); same bytes. */
+export function x3dhInitiateAsync(identity: IdentityKeyPair, bundle: FetchedPreKeyBundle, randomBytes: RandomBytes, crypto: AsyncCryptoProvider): Promise<X3dhInitiation> {
+  return runAsync(x3dhInitiateSteps(identity, bundle, randomBytes), crypto);
+}
+
+/** The initiator's X3DH, once, for both runners (./_session-steps.ts). */
+export function* x3dhInitiateSteps(identity: IdentityKeyPair, bundle: FetchedPreKeyBundle, randomBytes: RandomBytes): Steps<X3dhInitiation> {
+  const remote = yield* decodeFetchedPreKeyBundleSteps(bundle); // throws 'bad_signature' before any secret is computed
+  const ephemeral = yield* generateX25519KeyPairSteps(randomBytes);
+  const outputs: Uint8Array[] = [];
+  try {
+    outputs.push(yield* dhSteps(identity.dhPrivateKey, remote.signedPreKey.publicKey));
+    outputs.push(yield* dhSteps(ephemeral.privateKey, remote.identity.dhKey));
+    outputs.push(yield* dhSteps(ephemeral.privateKey, remote.signedPreKey.publicKey));
+    if (remote.oneTimePreKey) outputs.push(yield* dhSteps(ephemeral.privateKey, remote.oneTimePreKey.publicKey));
+    const sharedSecret = yield* x3dhKdfSteps(outputs);
+    return {
+      sharedSecret,
+      associatedData: x3dhAssociatedData(publicIdentity(identity), remote.identity),
+      prefix: {
+        identity: publicIdentity(identity),
+        ephemeralKey: ephemeral.publicKey,
+        signedPreKeyId: remote.signedPreKey.id,
+        oneTimePreKeyId: remote.oneTimePreKey?.id ?? null,
+      },
+      signedPreKey: remote.signedPreKey.publicKey,
+      remoteIdentity: remote.identity,
+    };
+  } finally {
+    // X3DH §3.3: "Alice deletes her ephemeral private key and the DH outputs."
+    wipe(ephemeral.privateKey, ...outputs);
+  }
 }
 
 /**
@@ -87,6 +100,16 @@ export function x3dhInitiate(
  * one-time prekey: the caller does that only after the initial ciphertext authenticated.
  */
 export function x3dhRespond(identity: IdentityKeyPair, preKeys: PreKeyStore, prefix: PreKeyPrefix, crypto: CryptoProvider = defaultCryptoProvider()): X3dhResponse {
+  return runSync(x3dhRespondSteps(identity, preKeys, prefix), crypto);
+}
+
+/** x3dhRespond with every DH and the KDF computed by an async provider (WebCrypto); same bytes. */
+export function x3dhRespondAsync(identity: IdentityKeyPair, preKeys: PreKeyStore, prefix: PreKeyPrefix, crypto: AsyncCryptoProvider): Promise<X3dhResponse> {
+  return runAsync(x3dhRespondSteps(identity, preKeys, prefix), crypto);
+}
+
+/** The responder's X3DH, once, for both runners (./_session-steps.ts). */
+export function* x3dhRespondSteps(identity: IdentityKeyPair, preKeys: PreKeyStore, prefix: PreKeyPrefix): Steps<X3dhResponse> {
   const spk = preKeys.signedPreKey(prefix.signedPreKeyId);
   if (!spk) throw new SessionError('unknown_prekey', `no signed prekey with id ${prefix.signedPreKeyId}`);
   let opkPrivate: Uint8Array | null = null;
@@ -95,20 +118,22 @@ export function x3dhRespond(identity: IdentityKeyPair, preKeys: PreKeyStore, pre
     if (!opk) throw new SessionError('unknown_prekey', `no one-time prekey with id ${prefix.oneTimePreKeyId} (already used?)`);
     opkPrivate = opk.keyPair.privateKey;
   }
-  const outputs = [
-    dh(spk.keyPair.privateKey, prefix.identity.dhKey, crypto),
-    dh(identity.dhPrivateKey, prefix.ephemeralKey, crypto),
-    dh(spk.keyPair.privateKey, prefix.ephemeralKey, crypto),
-  ];
-  if (opkPrivate) outputs.push(dh(opkPrivate, prefix.ephemeralKey, crypto));
-  const sharedSecret = x3dhKdf(outputs, crypto);
-  wipe(...outputs);
-  return {
-    sharedSecret,
-    associatedData: x3dhAssociatedData(prefix.identity, publicIdentity(identity)),
-    signedPreKey: { privateKey: spk.keyPair.privateKey.slice(), publicKey: spk.keyPair.publicKey },
-    remoteIdentity: prefix.identity,
-  };
+  const outputs: Uint8Array[] = [];
+  try {
+    outputs.push(yield* dhSteps(spk.keyPair.privateKey, prefix.identity.dhKey));
+    outputs.push(yield* dhSteps(identity.dhPrivateKey, prefix.ephemeralKey));
+    outputs.push(yield* dhSteps(spk.keyPair.privateKey, prefix.ephemeralKey));
+    if (opkPrivate) outputs.push(yield* dhSteps(opkPrivate, prefix.ephemeralKey));
+    const sharedSecret = yield* x3dhKdfSteps(outputs);
+    return {
+      sharedSecret,
+      associatedData: x3dhAssociatedData(prefix.identity, publicIdentity(identity)),
+      signedPreKey: { privateKey: spk.keyPair.privateKey.slice(), publicKey: spk.keyPair.publicKey },
+      remoteIdentity: prefix.identity,
+    };
+  } finally {
+    wipe(...outputs);
+  }
 }
 
 /** IK_A.signingKey (32) || IK_A.dhKey (32) || EK_A (32) || u32 spkId || u8 hasOpk (0|1) || u32 opkId (0 if none). */

@@ -10,7 +10,8 @@ import type { AsyncCryptoProvider, CryptoProvider } from '../../client/crypto/pr
 
 /**
  * Providers a run uses: `crypto` for every sync primitive (default: the SDK default, noble); `asyncCrypto`, if given,
- * does the X25519 of every DH ratchet step on receive (Session.decryptAsync / receiveFrankedAsync).
+ * does X3DH on both sides (Session.initiateAsync / respondAsync / respondFrankedAsync: bundle signature check, DHs,
+ * HKDF, the first ratchet keys) and the X25519 of every DH ratchet step on receive (decryptAsync / receiveFrankedAsync).
  */
 export interface ScenarioProviders {
   crypto?: CryptoProvider;
@@ -96,7 +97,11 @@ export async function runScenario(input: ScenarioInput, random: Record<Party, Ra
     signedPreKey: uploaded.signedPreKey,
     ...(opk ? { oneTimePreKey: opk } : {}),
   };
-  const sessions: Partial<Record<Party, Session>> = { alice: Session.initiate(aliceIdentity, fetchedBundle, { randomBytes: random.alice, ...c }) };
+  // With an async provider, X3DH on both sides (bundle signature, DHs, HKDF, the first ratchet keys) runs through it.
+  const alice = asyncCrypto
+    ? await Session.initiateAsync(aliceIdentity, fetchedBundle, asyncCrypto, { randomBytes: random.alice, ...c })
+    : Session.initiate(aliceIdentity, fetchedBundle, { randomBytes: random.alice, ...c });
+  const sessions: Partial<Record<Party, Session>> = { alice };
   const sent: { bytes: Uint8Array; envelope?: FrankedEnvelope; associatedData: Uint8Array }[] = [];
   const out: ScenarioOutput = {
     uploadedBundle: uploaded,
@@ -147,7 +152,8 @@ export async function runScenario(input: ScenarioInput, random: Record<Party, Ra
         if (sessions[step.to] && asyncCrypto) receipt = await sessionOf(step.to).receiveFrankedAsync(m.envelope, { expect, extraAd, crypto: asyncCrypto });
         else if (sessions[step.to]) receipt = sessionOf(step.to).receiveFranked(m.envelope, { expect, extraAd });
         else {
-          const r = Session.respondFranked(bobIdentity, store, m.envelope, { randomBytes: random.bob, expect, extraAd, ...c });
+          const o = { randomBytes: random.bob, expect, extraAd, ...c };
+          const r = asyncCrypto ? await Session.respondFrankedAsync(bobIdentity, store, m.envelope, asyncCrypto, o) : Session.respondFranked(bobIdentity, store, m.envelope, o);
           sessions.bob = r.session;
           receipt = r.receipt;
         }
@@ -158,7 +164,8 @@ export async function runScenario(input: ScenarioInput, random: Record<Party, Ra
       } else if (sessions[step.to]) {
         plaintext = sessionOf(step.to).decrypt(m.bytes, m.associatedData);
       } else {
-        const r = Session.respond(bobIdentity, store, m.bytes, { randomBytes: random.bob, associatedData: m.associatedData, ...c });
+        const o = { randomBytes: random.bob, associatedData: m.associatedData, ...c };
+        const r = asyncCrypto ? await Session.respondAsync(bobIdentity, store, m.bytes, asyncCrypto, o) : Session.respond(bobIdentity, store, m.bytes, o);
         sessions.bob = r.session;
         plaintext = r.plaintext;
       }

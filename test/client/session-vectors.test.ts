@@ -4,7 +4,8 @@
 //  2. the spec values and the first messages are re-derived from docs/PROTOCOL-sessions.md with bare primitives
 //     only (no session code), and the recorded ciphertexts open under those keys.
 // Both under every crypto provider of the runtime (./_providers.ts): replay through the sync API with each sync
-// provider, and through the async API (DH ratchet steps' X25519 by the provider: WebCrypto's where it has one);
+// provider, and through the async API (X3DH on both sides — Session.initiateAsync / respondAsync /
+// respondFrankedAsync — and the DH ratchet steps' X25519 by the provider: WebCrypto's where it has one);
 // the re-derivation calls each async provider's primitives directly. Every byte must be the same.
 import { describe, expect, it } from 'vitest';
 import { sha512 } from '@noble/hashes/sha2.js';
