@@ -98,7 +98,8 @@ export function checkHeader(h: MessageHeader): number {
   abytes(h.clientMessageId, 16, 'clientMessageId');
   checkUint(h.sentAt, Number.MAX_SAFE_INTEGER, 'sentAt');
   checkMediaType(h.contentType, 'contentType');
-  for (const [i, a] of h.attachments.entries()) {
+  for (let i = 0; i < h.attachments.length; i++) {
+    const a = h.attachments[i] as AttachmentDescriptor;
     const name = `attachments[${i}]`;
     checkId(a.blobId, `${name}.blobId`);
     checkUint(a.scheme, 0xff, `${name}.scheme`, 1);
