@@ -4,7 +4,9 @@
 // limit: a bare seal of the same payload bytes (noble XChaCha20-Poly1305 / native ChaCha20-Poly1305) plus an HMAC-SHA256
 // of them with the same provider. Goal (native): ratio ≤ 1.5.
 // Writes bench/results/client.json. BENCH_QUICK=1 shortens every measurement (CI).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import {
@@ -100,6 +102,58 @@ const aead = xchacha20poly1305Aead(new Uint8Array(randomBytes(32)));
 const budget = QUICK ? 300 : 3000;
 const round = (x: number) => Math.round(x * 100) / 100;
 
+// Per provider: the whole sender path (frankMessage + sealFranked under the provider's XChaCha20-Poly1305) against the
+// two-pass limit measured in the same batches, alternating: bare seal of the same payload + HMAC of the same bytes.
+async function providerFigures(name: string, p: CryptoProvider, bareSeal: (pt: Uint8Array) => Uint8Array) {
+  const body1k = new Uint8Array(randomBytes(1024));
+  const input = { conversationId: 'conv-bench', senderId: 'alice', seq: 7, prevCommitment: new Uint8Array(32).fill(1) };
+  const key = new Uint8Array(randomBytes(32));
+  const aeadP = xchacha20poly1305Aead(key, { crypto: p });
+  const payload = frankMessage(input, body1k, { crypto: p }).payload;
+  const r = await paired(
+    () => {
+      bareSeal(payload);
+      return p.hmacSha256(key, payload);
+    },
+    () => sealFranked(aeadP, frankMessage(input, body1k, { crypto: p })),
+    budget,
+    21,
+  );
+  return [name, { frankSealUs1KiB: round(r.b), twoPassUs1KiB: round(r.a), ratio: round(r.ratio) }] as const;
+}
+const nonce12 = new Uint8Array(12);
+const nonce24 = new Uint8Array(24);
+const bareKey = new Uint8Array(randomBytes(32));
+const figures = {
+  noble: () => providerFigures('noble', nobleCryptoProvider, (pt) => nobleCryptoProvider.xchacha20poly1305Seal(bareKey, nonce24, pt, EMPTY)),
+  native: () => providerFigures('native', nodeCryptoProvider, (pt) => nodeCryptoProvider.chacha20poly1305Seal(bareKey, nonce12, pt, EMPTY)),
+} as const;
+type ProviderName = keyof typeof figures;
+type ProviderResult = Awaited<ReturnType<typeof providerFigures>>[1];
+// Each provider is measured in a child process of its own (BENCH_PROVIDER=<name>), as an application runs one provider:
+// in one process the provider measured second runs SDK code (frankMessage, sealFranked, the AEAD wrapper) that the
+// JIT optimised for the other provider's objects (and the noble size rounds below), which moved its figures by tens
+// of percent (bench/session.ts, docs/BENCHMARKS.md). BENCH_ISOLATE=0 measures both in this process as before.
+const child = process.env.BENCH_PROVIDER as ProviderName | undefined;
+if (child !== undefined) {
+  if (!(child in figures)) throw new Error(`BENCH_PROVIDER: expected noble or native, got ${child}`);
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify((await figures[child]())[1])}\n`);
+  process.exit(0);
+}
+const isolate = process.env.BENCH_ISOLATE !== '0';
+async function isolatedFigures(name: ProviderName): Promise<readonly [ProviderName, ProviderResult]> {
+  if (!isolate) return [name, (await figures[name]())[1]];
+  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_PROVIDER: name },
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (!line) throw new Error(`no result from the ${name} child:\n${out}`);
+  return [name, JSON.parse(line.slice('BENCH_RESULT '.length)) as ProviderResult];
+}
+const providers = Object.fromEntries([await isolatedFigures('noble'), await isolatedFigures('native')]);
+
 // The franked path the SDK recommends for each size: synchronous below WEBCRYPTO_COMMITMENT_THRESHOLD,
 // the async API (WebCrypto HMAC for the commitment) from there on. The bare baseline is the same AEAD.
 const sizes = [];
@@ -143,37 +197,12 @@ if (verifyReportItem(item, keyring, 'bob', now, undefined, { hmac: nodeHmacSha25
 const verifyItemUs1KiB = round(await measure(() => verifyReportItem(item, keyring, 'bob', now, undefined, { hmac: nodeHmacSha256 }), budget));
 const verifyItemNobleUs1KiB = round(await measure(() => verifyReportItem(item, keyring, 'bob', now), budget));
 
-// Per provider: the whole sender path (frankMessage + sealFranked under the provider's XChaCha20-Poly1305) against the
-// two-pass limit measured in the same batches, alternating: bare seal of the same payload + HMAC of the same bytes.
-async function providerFigures(name: string, p: CryptoProvider, bareSeal: (pt: Uint8Array) => Uint8Array) {
-  const body1k = new Uint8Array(randomBytes(1024));
-  const input = { conversationId: 'conv-bench', senderId: 'alice', seq: 7, prevCommitment: new Uint8Array(32).fill(1) };
-  const key = new Uint8Array(randomBytes(32));
-  const aeadP = xchacha20poly1305Aead(key, { crypto: p });
-  const payload = frankMessage(input, body1k, { crypto: p }).payload;
-  const r = await paired(
-    () => {
-      bareSeal(payload);
-      return p.hmacSha256(key, payload);
-    },
-    () => sealFranked(aeadP, frankMessage(input, body1k, { crypto: p })),
-    budget,
-    21,
-  );
-  return [name, { frankSealUs1KiB: round(r.b), twoPassUs1KiB: round(r.a), ratio: round(r.ratio) }] as const;
-}
-const nonce12 = new Uint8Array(12);
-const nonce24 = new Uint8Array(24);
-const bareKey = new Uint8Array(randomBytes(32));
-const providers = Object.fromEntries([
-  await providerFigures('noble', nobleCryptoProvider, (pt) => nobleCryptoProvider.xchacha20poly1305Seal(bareKey, nonce24, pt, EMPTY)),
-  await providerFigures('native', nodeCryptoProvider, (pt) => nodeCryptoProvider.chacha20poly1305Seal(bareKey, nonce12, pt, EMPTY)),
-]);
 
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
   quick: QUICK,
+  providerIsolation: isolate ? 'one child process per provider' : 'both providers in this process, after the size rounds',
   clock: WALL ? 'wall' : 'process cpu time',
   sizes,
   verifyItemUs1KiB,

@@ -11,6 +11,7 @@
 //   dhStepUs / x25519Us = dhStepRatio     DH ratchet step over one X25519 of the same provider. Goal (native): ≤ 10.
 // "chromium": the DH ratchet step in Debian's Chromium with WebCrypto X25519 (Session.decryptAsync), beside noble's,
 //   via Playwright (bench/_browser/session-dh.ts). Goal: ≤ 1 ms. BENCH_BROWSER=0 skips it.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,25 +87,6 @@ function dhRound(alice: Session, bob: Session, turns: number): number {
   return (total * 1000) / turns;
 }
 
-const { alice, bob } = pair();
-// The send rounds use their own session: their messages are never received (the receiver would have to skip them).
-const { alice: sender } = pair();
-// Warm-up: let the JIT compile the hot paths before measuring.
-sendRound(sender, quick ? 200 : 2000);
-receiveRound(bob, makeEnvelopes(alice, quick ? 200 : 2000));
-dhRound(alice, bob, 4);
-
-const send: number[] = [];
-const receive: number[] = [];
-const dhStep: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  send.push(sendRound(sender, MESSAGES));
-  receive.push(receiveRound(bob, makeEnvelopes(alice, MESSAGES)));
-  dhStep.push(dhRound(alice, bob, DH_TURNS));
-  // Bring Alice back to sending on a live chain after the DH turns (even number of turns: Bob spoke last).
-  bob.decrypt(alice.encrypt(new Uint8Array(1)));
-}
-
 // ---- Per provider, each figure beside its same-run baseline (alternating rounds, median of per-round ratios). ----
 const key = nobleCryptoProvider.randomBytes(32);
 const EMPTY = new Uint8Array(0);
@@ -169,7 +151,52 @@ function providerFigures(name: 'noble' | 'native', crypto: CryptoProvider) {
     dhStepRatio: r2(median(stepRatios)),
   };
 }
-const providers = { noble: providerFigures('noble', nobleCryptoProvider), native: providerFigures('native', nodeCryptoProvider) };
+// Each provider is measured in a child process of its own (BENCH_PROVIDER=<name>), as an application runs one provider:
+// measured in one process after the other provider (and after the noble rounds above), the shared SDK code (franking,
+// ratchet, session) has been optimised for the other provider's objects, which made whichever ran second slower or
+// faster by up to 40 % (native sendRatio 2.9–3.6 alone, 4.6–6.0 after noble, same code). BENCH_ISOLATE=0 measures
+// both in this process as before.
+const PROVIDERS = { noble: nobleCryptoProvider, native: nodeCryptoProvider } as const;
+type ProviderName = keyof typeof PROVIDERS;
+const child = process.env.BENCH_PROVIDER as ProviderName | undefined;
+if (child !== undefined) {
+  if (!(child in PROVIDERS)) throw new Error(`BENCH_PROVIDER: expected noble or native, got ${child}`);
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(providerFigures(child, PROVIDERS[child]))}\n`);
+  process.exit(0);
+}
+const isolate = process.env.BENCH_ISOLATE !== '0';
+function isolatedFigures(name: ProviderName): ReturnType<typeof providerFigures> {
+  if (!isolate) return providerFigures(name, PROVIDERS[name]);
+  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_PROVIDER: name },
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (!line) throw new Error(`no result from the ${name} child:\n${out}`);
+  return JSON.parse(line.slice('BENCH_RESULT '.length)) as ReturnType<typeof providerFigures>;
+}
+const providers = { noble: isolatedFigures('noble'), native: isolatedFigures('native') };
+
+const { alice, bob } = pair();
+// The send rounds use their own session: their messages are never received (the receiver would have to skip them).
+const { alice: sender } = pair();
+// Warm-up: let the JIT compile the hot paths before measuring.
+sendRound(sender, quick ? 200 : 2000);
+receiveRound(bob, makeEnvelopes(alice, quick ? 200 : 2000));
+dhRound(alice, bob, 4);
+
+const send: number[] = [];
+const receive: number[] = [];
+const dhStep: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  send.push(sendRound(sender, MESSAGES));
+  receive.push(receiveRound(bob, makeEnvelopes(alice, MESSAGES)));
+  dhStep.push(dhRound(alice, bob, DH_TURNS));
+  // Bring Alice back to sending on a live chain after the DH turns (even number of turns: Bob spoke last).
+  bob.decrypt(alice.encrypt(new Uint8Array(1)));
+}
+
 
 /** The Chromium half: bundle bench/_browser/session-dh.ts, run it in Debian's Chromium (headless, offline). */
 async function chromiumFigures(): Promise<Record<string, unknown> | { skipped: string }> {
@@ -210,6 +237,7 @@ const result = {
   },
   date: new Date().toISOString(),
   node: process.version,
+  providerIsolation: isolate ? 'one child process per provider' : 'both providers in this process, after the noble rounds',
   quick,
 };
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'session.json');
