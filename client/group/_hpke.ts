@@ -36,6 +36,7 @@ const LABEL_BASE_NONCE = enc.encode('base_nonce');
 const LABEL_EXP = enc.encode('exp');
 const LABEL_SEC = enc.encode('sec');
 const EMPTY = new Uint8Array(0);
+const COUNTER_ONE = Uint8Array.of(1);
 
 /** HPKE failed to open: wrong key, altered enc or ciphertext, or a low-order KEM output. */
 export class HpkeError extends Error {
@@ -62,6 +63,11 @@ export function hkdfExtract(crypto: AsyncCryptoProvider, salt: Uint8Array, ikm: 
 /** HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC-Hash(PRK, T(i−1) ‖ info ‖ i), L ≤ 255·HashLen. */
 export async function hkdfExpand(crypto: AsyncCryptoProvider, prk: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
   if (!Number.isSafeInteger(length) || length < 0 || length > 255 * HASH_LEN) throw new RangeError(`length: expected 0..${255 * HASH_LEN}, got ${length}`);
+  // One block (every MLS and HPKE expansion of this suite but the exporter's): T(1) = HMAC(PRK, info ‖ 0x01).
+  if (length <= HASH_LEN) {
+    const t = await crypto.hmacSha256(prk, info, COUNTER_ONE);
+    return length === HASH_LEN ? t : t.slice(0, length);
+  }
   const out = new Uint8Array(length);
   let t: Uint8Array = EMPTY;
   for (let i = 1, at = 0; at < length; i++, at += HASH_LEN) {

@@ -28,8 +28,9 @@ import {
   processPrivateMessage,
   processPublicMessage,
 } from 'ts-mls';
-import { GROUP_CIPHERSUITE, ciphersuiteFromProvider } from '../../client/group/_mls-crypto.ts';
-import { ASYNC } from './_providers.ts';
+import { nobleCryptoProvider, setDefaultCryptoProvider } from '../../client/crypto/index.ts';
+import { GROUP_CIPHERSUITE, ciphersuiteFromProvider, groupCiphersuite, groupCryptoProviderName } from '../../client/group/_mls-crypto.ts';
+import { ASYNC, SYNC } from './_providers.ts';
 
 const old: CiphersuiteImpl = await getCiphersuiteImpl(getCiphersuiteFromName(GROUP_CIPHERSUITE), tsMlsNobleProvider);
 const det = (label: string, n = 32) => sha256(utf8(`mls interop\0${label}`)).slice(0, n);
@@ -156,5 +157,34 @@ describe.each(ASYNC.map((p) => [p.name, p] as const))("suite 3 on %s against ts-
     ct[ct.length - 1] = (ct[ct.length - 1] as number) ^ 1;
     await expect(processPrivateMessage(b, { ...m.pm, ciphertext: ct }, emptyPskIndex, cs)).rejects.toThrow();
     expect((await read(b, m.pm, cs)).text).toBe('tampered');
+  });
+});
+
+describe('which provider groups use', () => {
+  it('the configured default provider, else WebCrypto X25519/Ed25519 where native; rebuilt when the default changes', async () => {
+    const before = setDefaultCryptoProvider(undefined);
+    try {
+      const unconfigured = await groupCiphersuite();
+      const web = await groupCryptoProviderName();
+      const subtle = globalThis.crypto?.subtle !== undefined;
+      if (!subtle) expect(web).toBe('noble');
+      // Node ≥ 20 and this Chromium have both curves in WebCrypto.
+      else expect(web).toBe('webcrypto (x25519, ed25519)');
+      expect(await groupCiphersuite()).toBe(unconfigured);
+      for (const p of SYNC) {
+        setDefaultCryptoProvider(p);
+        expect(await groupCryptoProviderName()).toBe(p.name);
+        const cs = await groupCiphersuite();
+        expect(cs).not.toBe(unconfigured);
+        // Same bytes whichever provider: an HKDF expansion and a deterministic Ed25519 signature.
+        const key = det('which');
+        expect(hex(await cs.kdf.expand(key, utf8('info'), 32))).toBe(hex(await old.kdf.expand(key, utf8('info'), 32)));
+        expect(hex(await cs.signature.sign(key, utf8('m')))).toBe(hex(await old.signature.sign(key, utf8('m'))));
+      }
+      setDefaultCryptoProvider(nobleCryptoProvider);
+      expect(await groupCryptoProviderName()).toBe('noble');
+    } finally {
+      setDefaultCryptoProvider(before);
+    }
   });
 });
