@@ -72,8 +72,9 @@ function pair(): { a: Session; b: Session } {
   return { a, b };
 }
 
-async function mlsSize(provider: string, members: number) {
-  const conv = `bench-${provider}-${members}`;
+async function mlsSize(members: number) {
+  // Same ids under every provider (uploadBytes include them): each provider's groups are done before the next's.
+  const conv = `bench-${members}`;
   const creatorId = identity(`${conv}-m0`);
   const creator = await MlsGroup.create(conv, creatorId, opts);
   const receiverId = identity(`${conv}-m1`);
@@ -214,7 +215,7 @@ for (const [name, crypto] of Object.entries(PROVIDERS)) {
   const sizes = [];
   for (const members of SIZES) {
     const t0 = performance.now();
-    const mls = await mlsSize(name, members);
+    const mls = await mlsSize(members);
     const row = { members, ...mls, ...(members <= FANOUT_MAX ? { fanoutSenderUs: fanoutSize(members) } : {}) };
     if (members <= FANOUT_MAX) fanoutUpload[members] = fanoutUploadBytes(members);
     sizes.push(row);
