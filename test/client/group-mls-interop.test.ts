@@ -86,6 +86,31 @@ describe.each(ASYNC.map((p) => [p.name, p] as const))("suite 3 on %s against ts-
     }
   });
 
+  it('Ed25519 verification stays strict (RFC 8032 §5.1.7): non-canonical S (S + L) or A, and a wrong key, are refused', async () => {
+    const seed = det('strict');
+    const message = det('signed content', 64);
+    const signature = await cs.signature.sign(seed, message);
+    const publicKey = await crypto.ed25519PublicKey(seed);
+    expect(await cs.signature.verify(publicKey, message, signature)).toBe(true);
+    // S' = S + L encodes the same scalar mod L: lax verifiers accept it, RFC 8032 §5.1.7 requires S < L.
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    let sNum = 0n;
+    for (let i = 31; i >= 0; i--) sNum = (sNum << 8n) | BigInt(signature[32 + i]!);
+    let sPlusL = sNum + L;
+    const malleated = signature.slice();
+    for (let i = 0; i < 32; i++, sPlusL >>= 8n) malleated[32 + i] = Number(sPlusL & 0xffn);
+    expect(sPlusL).toBe(0n); // still fits in 32 bytes
+    expect(await cs.signature.verify(publicKey, message, malleated)).toBe(false);
+    expect(await cs.signature.verify(await crypto.ed25519PublicKey(det('other')), message, signature)).toBe(false);
+    // A = the identity point encoded with y = p + 1 (non-canonical), R = identity, S = 0: [S]B = R + [k]A holds for
+    // every message, and OpenSSL's and Node's WebCrypto Ed25519 accept it (ZIP-215 rules); RFC 8032 strict refuses.
+    const nonCanonicalIdentity = Uint8Array.from([0xee, ...new Array<number>(30).fill(0xff), 0x7f]);
+    const forged = new Uint8Array(64);
+    forged[0] = 1;
+    for (const m of [message, utf8('anything at all')]) expect(await cs.signature.verify(nonCanonicalIdentity, m, forged)).toBe(false);
+    expect(await cs.signature.verify(publicKey.subarray(1), message, signature)).toBe(false);
+  });
+
   it('HPKE both ways: sealed by one implementation, opened by the other; exported secrets agree', async () => {
     const kp = await old.hpke.deriveKeyPair(det('recipient'));
     const raw = { sk: await old.hpke.exportPrivateKey(kp.privateKey), pk: await old.hpke.exportPublicKey(kp.publicKey) };
