@@ -128,15 +128,18 @@ function hpkeOf(crypto: AsyncCryptoProvider): Hpke {
     return setupBaseRecipient(crypto, enc, k.bytes, info, k.publicKey);
   };
   return {
-    async seal(publicKey, plaintext, info, aad) {
-      const { enc, context } = await setupBaseSender(crypto, raw(publicKey, 'public').bytes, info);
-      return { ct: await context.seal(aad ?? EMPTY, plaintext), enc };
-    },
+    // A low-order recipient key (RFC 9180 §7.1.4) is refused on this side too.
+    seal: (publicKey, plaintext, info, aad) =>
+      asCryptoError(async () => {
+        const { enc, context } = await setupBaseSender(crypto, raw(publicKey, 'public').bytes, info);
+        return { ct: await context.seal(aad ?? EMPTY, plaintext), enc };
+      }),
     open: (privateKey, kemOutput, ciphertext, info, aad) => asCryptoError(async () => (await recipient(privateKey, kemOutput, info)).open(aad ?? EMPTY, ciphertext)),
-    async exportSecret(publicKey, exporterContext, length, info) {
-      const { enc, context } = await setupBaseSender(crypto, raw(publicKey, 'public').bytes, info);
-      return { enc, secret: await context.export(exporterContext, length) };
-    },
+    exportSecret: (publicKey, exporterContext, length, info) =>
+      asCryptoError(async () => {
+        const { enc, context } = await setupBaseSender(crypto, raw(publicKey, 'public').bytes, info);
+        return { enc, secret: await context.export(exporterContext, length) };
+      }),
     importSecret: (privateKey, exporterContext, kemOutput, length, info) => asCryptoError(async () => (await recipient(privateKey, kemOutput, info)).export(exporterContext, length)),
     importPrivateKey: async (k) => privateKeyOf(checkRawKey(k, 'HPKE private key')),
     importPublicKey: async (k) => publicKeyOf(checkRawKey(k, 'HPKE public key')),

@@ -121,6 +121,8 @@ describe.each(ASYNC.map((p) => [p.name, p] as const))('RFC 9180 A.2.1 under %s',
     await expect(hpke.open(sk, sealed.enc, sealed.ct, utf8('ctx'), utf8('aad'))).rejects.toThrow(CryptoError);
     await expect(hpke.open(sk, bytes(LOW_ORDER[2]!), sealed.ct, utf8('ctx'))).rejects.toThrow(CryptoError);
     await expect(hpke.importPublicKey(new Uint8Array(31))).rejects.toThrow(CryptoError);
+    await expect(hpke.seal(await hpke.importPublicKey(bytes(LOW_ORDER[3]!)), utf8('x'), utf8('ctx'))).rejects.toThrow(CryptoError);
+    await expect(hpke.exportSecret(await hpke.importPublicKey(bytes(LOW_ORDER[4]!)), utf8('c'), 32, utf8('ctx'))).rejects.toThrow(CryptoError);
     await expect(hpke.importPrivateKey(new Uint8Array(33))).rejects.toThrow(CryptoError);
     // A public key is not a private key and the other way round.
     await expect(hpke.open(pk as never, sealed.enc, sealed.ct, utf8('ctx'))).rejects.toThrow(CryptoError);
