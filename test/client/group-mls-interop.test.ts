@@ -5,7 +5,7 @@
 // under the old implementation and resumed under the new one. Node and Chromium, every provider of the runtime.
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex as hex, utf8ToBytes as utf8 } from '@noble/hashes/utils.js';
+import { bytesToHex as hex, hexToBytes, utf8ToBytes as utf8 } from '@noble/hashes/utils.js';
 import {
   type CiphersuiteImpl,
   type ClientState,
@@ -29,6 +29,7 @@ import {
   processPublicMessage,
 } from 'ts-mls';
 import { nobleCryptoProvider, setDefaultCryptoProvider } from '../../client/crypto/index.ts';
+import { CryptoError } from 'ts-mls/mlsError.js';
 import { GROUP_CIPHERSUITE, ciphersuiteFromProvider, groupCiphersuite, groupCryptoProviderName } from '../../client/group/_mls-crypto.ts';
 import { ASYNC, SYNC } from './_providers.ts';
 
@@ -75,6 +76,11 @@ describe.each(ASYNC.map((p) => [p.name, p] as const))("suite 3 on %s against ts-
     expect(hex(sealed)).toBe(hex(await old.hpke.encryptAead(key, nonce, data, data)));
     expect(await old.hpke.decryptAead(key, nonce, data, sealed)).toEqual(data);
     expect(hex(await cs.signature.sign(key, data))).toBe(hex(await old.signature.sign(key, data)));
+    // A signing key wrapped in RFC 8410 PKCS #8 (what ts-mls' WebCrypto keygen exports) signs the same; anything else is refused.
+    const pkcs8 = Uint8Array.from([...hexToBytes('302e020100300506032b657004220420'), ...key]);
+    expect(hex(await cs.signature.sign(pkcs8, data))).toBe(hex(await cs.signature.sign(key, data)));
+    await expect(cs.signature.sign(key.subarray(1), data)).rejects.toThrow(CryptoError);
+    await expect(cs.signature.sign(pkcs8.map((b, i) => (i === 9 ? b ^ 1 : b)), data)).rejects.toThrow(CryptoError);
     const ours = await cs.signature.keygen();
     const sig = await old.signature.sign(ours.signKey, data);
     expect(await cs.signature.verify(ours.publicKey, data, sig)).toBe(true);
