@@ -174,7 +174,7 @@ function seedOf(signKey: Uint8Array): Uint8Array {
 
 function signatureOf(crypto: AsyncCryptoProvider): Signature {
   return {
-    sign: (signKey, message) => crypto.ed25519Sign(seedOf(signKey), message),
+    sign: async (signKey, message) => crypto.ed25519Sign(seedOf(signKey), message),
     // The provider's ed25519Verify: RFC 8032 §5.1.7 strict (canonical A, R, S), false for anything invalid.
     verify: (publicKey, message, signature) => crypto.ed25519Verify(publicKey, message, signature),
     async keygen() {
