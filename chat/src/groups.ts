@@ -5,7 +5,7 @@
 // server's roster is never read.
 import { type ApiClient, ApiError, type GroupInboxItemJson } from '../../client/transport/api.ts';
 import {
-  type CredentialKeyPair, type GroupEvent, GroupError, type GroupIdentity, MlsGroup, type MembershipChange, type PendingCommit, decodeKeyPackageMessage, generateCredentialKey,
+  type CredentialKeyPair, type GroupEvent, GroupError, type GroupIdentity, type KeyPackageClaim, MlsGroup, type MembershipChange, type PendingCommit, decodeKeyPackageMessage, generateCredentialKey,
   generateGroupKeyPackage,
 } from '../../client/group/index.ts';
 import type { PrivateKeyPackage } from 'ts-mls';
@@ -40,6 +40,12 @@ export interface GroupsHost {
   upsertGroup(g: GroupRecord): void;
   putMessage(m: MessageRecord): void;
   noteBlocked(e: unknown): boolean;
+  /**
+   * Key transparency (docs/TRANSPARENCY.md §6.2): resolves only when the claimed package's credential key is proven
+   * in the public key log for `accountId`; else throws an Error whose message says, in plain words, what happened
+   * and what to do.
+   */
+  verifyKeyPackage(accountId: string, claimed: KeyPackageClaim): Promise<void>;
   /** A contact's pinned identity signing key (1:1 sessions), if this user has that contact. */
   contactSigningKey(accountId: string): Uint8Array | undefined;
   /** Incoming message with attachments stored: download and verify them. */
@@ -202,13 +208,14 @@ export class ChatGroups {
     return new Error(ApiError.is(e) ? `Could not ${what}: ${e.detail}` : e instanceof Error ? e.message : `Could not ${what}.`);
   }
 
+  /** Claims one key package per member, each verified against the key log before any Commit is built. */
   private async claim(ids: string[], what: string): Promise<Uint8Array[]> {
     const out = [];
     for (const id of ids) {
       for (let attempt = 0; ; attempt++) {
+        let claimed: KeyPackageClaim;
         try {
-          out.push((await this.host.api().claimKeyPackage(id)).keyPackage);
-          break;
+          claimed = await this.host.api().claimKeyPackage(id);
         } catch (e) {
           // A user who just registered may still be publishing its key packages: a few short retries.
           if (ApiError.is(e, 'not_found') && attempt < 4) {
@@ -218,6 +225,14 @@ export class ChatGroups {
           if (ApiError.is(e, 'not_found')) throw new Error(`Could not ${what}: “${id}” is not registered, or has not opened the chat since groups changed.`);
           throw this.error(e, what);
         }
+        // Refused keys never reach MlsGroup.add: nothing is committed, nobody is added.
+        try {
+          await this.host.verifyKeyPackage(id, claimed);
+        } catch (e) {
+          throw new Error(`Could not ${what}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        out.push(claimed.keyPackage);
+        break;
       }
     }
     return out;
