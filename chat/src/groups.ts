@@ -41,7 +41,7 @@ export interface GroupsHost {
   putMessage(m: MessageRecord): void;
   noteBlocked(e: unknown): boolean;
   /**
-   * Key transparency (docs/TRANSPARENCY.md §6.2): resolves only when the claimed package's credential key is proven
+   * Key transparency (docs/TRANSPARENCY.md §6.4): resolves only when the claimed package's credential key is proven
    * in the public key log for `accountId`; else throws an Error whose message says, in plain words, what happened
    * and what to do.
    */

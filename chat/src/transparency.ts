@@ -123,7 +123,7 @@ export class ChatTransparency {
 
   /**
    * Verifies a claimed MLS key package's credential key against the log before the member is added to a group
-   * (docs/TRANSPARENCY.md §6.2). Throws KeyTransparencyError (plain words: what happened, what to do) when it is not
+   * (docs/TRANSPARENCY.md §6.4). Throws KeyTransparencyError (plain words: what happened, what to do) when it is not
    * proven; raises an alarm when the log itself misbehaves. Other errors (the log cannot be reached) pass through.
    */
   async verifyKeyPackage(peerId: string, claimed: KeyPackageClaim): Promise<void> {

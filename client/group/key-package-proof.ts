@@ -1,4 +1,4 @@
-// Key transparency for MLS key packages (docs/TRANSPARENCY.md §6.2). A key package claimed from the key directory
+// Key transparency for MLS key packages (docs/TRANSPARENCY.md §6.4). A key package claimed from the key directory
 // is added to a group only once the credential key inside it — its leaf signature key, which the log binds as the
 // account's "mls-credential" key — is proven in the log for the account that was asked for, against a signed head
 // consistent with every head this client has seen. Otherwise a directory could hand out a package of its own

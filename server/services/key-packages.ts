@@ -2,7 +2,7 @@
 // credential names its account and is signed by the account's registered identity key; anyone may claim one
 // to add the account to a group — each handed out once, then the last-resort package.
 //
-// Key transparency (docs/TRANSPARENCY.md §6.2): publish() is where a new MLS credential key becomes bound to an
+// Key transparency (docs/TRANSPARENCY.md §6.4): publish() is where a new MLS credential key becomes bound to an
 // account, so it appends (account, "mls-credential", credential key) to the log before the directory write; claim()
 // hands each package out with the inclusion proof of the credential key inside it — derived from the stored bytes
 // it hands out, never from the caller — and never appends on the way out: a stored package whose key the log does
@@ -93,7 +93,7 @@ export class KeyPackagesService {
   /**
    * Hands out one package with `transparency`: the inclusion proof of its credential key (the leaf signature key
    * of the package handed out, read from the stored bytes) as the newest "mls-credential" binding of `userId`.
-   * No proof when the log does not hold that binding — nothing is appended to make one (docs/TRANSPARENCY.md §6.2).
+   * No proof when the log does not hold that binding — nothing is appended to make one (docs/TRANSPARENCY.md §6.4).
    */
   async claim(userId: string): Promise<{ keyPackage: Uint8Array; lastResort: boolean; transparency?: KeyProofJson }> {
     const r = await this.repo.claim(userId);

@@ -1,4 +1,4 @@
-// Key transparency for MLS key packages (docs/TRANSPARENCY.md §6.2), in Node and Chromium: a claimed key package
+// Key transparency for MLS key packages (docs/TRANSPARENCY.md §6.4), in Node and Chromium: a claimed key package
 // is added to a group only when its credential key is proven in the log for the account asked for. Each attack is
 // a directory (and log) that lies: a credential key nobody logged, a proof for another account, key or kind, a
 // forked head, and truncated or malformed proofs — refused with a typed error, never a crash or a silent accept.

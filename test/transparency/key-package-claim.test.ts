@@ -1,4 +1,4 @@
-// Key transparency for MLS key packages on a real server (docs/TRANSPARENCY.md §6.2): every claim carries the
+// Key transparency for MLS key packages on a real server (docs/TRANSPARENCY.md §6.4): every claim carries the
 // inclusion proof of the credential key inside the package it hands out — derived from the stored bytes, never
 // appended on the way out — and the SDK refuses a package whose key the log does not hold. The attack: the key
 // package rows are swapped directly in the database, as an operator (or whoever reaches the database) could.

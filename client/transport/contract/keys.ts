@@ -48,7 +48,7 @@ export const ClaimedKeyPackage = z
   .strictObject({
     keyPackage: KeyPackageBytes,
     lastResort: z.boolean(),
-    // Key transparency (docs/TRANSPARENCY.md §6.2): the inclusion proof of the credential key inside `keyPackage`
+    // Key transparency (docs/TRANSPARENCY.md §6.4): the inclusion proof of the credential key inside `keyPackage`
     // (its leaf signature key) as the account's "mls-credential" binding. Absent when the log does not hold it:
     // clients then refuse the package.
     transparency: KeyProofJson.optional(),
