@@ -21,11 +21,13 @@ export interface KeyPackageClaim {
 
 /** A claimed key package whose credential key is proven in the log for `accountId`: safe to pass to MlsGroup.add. */
 export interface ProvenKeyPackage {
+  /** the account that was asked for, and that the package's credential names */
   accountId: string;
   /** the same bytes as the claim's `keyPackage` */
   keyPackage: Uint8Array;
   /** the leaf signature key (32 bytes) the proof covers */
   credentialKey: Uint8Array;
+  /** the log entry and the signed head (now this client's newest, if larger) the proof was checked against */
   proven: ProvenBinding;
 }
 
