@@ -216,7 +216,7 @@ function keyPackageRefusal(peerId: string, e: TransparencyError): string {
   const notAdded = `so ${peerId} was not added`;
   switch (e.code) {
     case 'missing_proof':
-      return `The server sent ${peerId}'s group key without proof that it is in the public key log, ${notAdded}. Ask ${peerId} to open the chat once (that publishes fresh keys), then try again; if it happens again, compare safety numbers with ${peerId} in person and tell the operator.`;
+      return `The server sent ${peerId}'s group key without proof that it is in the public key log, ${notAdded}. An honest server always sends that proof: compare safety numbers with ${peerId} in person and tell the operator before trying again.`;
     case 'binding_mismatch':
       return `The server sent a group key for ${peerId} that the public key log does not list as ${peerId}'s, ${notAdded}. Someone may be trying to join the group in ${peerId}'s place: compare safety numbers with ${peerId} in person and tell the operator.`;
     case 'split_view':
