@@ -8,7 +8,8 @@ import { KIND_MLS_CREDENTIAL, TransparencyError, auditLog, decodeLeaf } from '..
 import { fromBase64Url } from '../../client/crypto/_bytes.ts';
 import { asBytes } from '../../server/data/_bytes.ts';
 import { ServerMember } from '../groups/_server-member.ts';
-import { type TestServer, startTestServer } from '../server/_harness.ts';
+import { ClaimedKeyPackage } from '../../client/transport/contract/keys.ts';
+import { type TestServer, api, startTestServer } from '../server/_harness.ts';
 import { ktClient } from './_kt.ts';
 
 let srv: TestServer;
@@ -43,6 +44,13 @@ describe('claim responses carry the credential key proof', () => {
       expect(ok.credentialKey).toEqual(bob.me.credentialKey.publicKey);
     }
     expect(srv.services.transparency.size).toBe(size);
+    // On the wire: the contract's shape, the same KeyInclusionProof as an identity fetch; documented in the OpenAPI.
+    await bob.publish(1);
+    const raw = await api(srv.url, 'POST', `/v1/key-packages/${bob.id}/claim`, undefined, (alice.api as unknown as { tokenValue: string }).tokenValue);
+    expect(raw.status).toBe(200);
+    expect(ClaimedKeyPackage.parse(raw.json).transparency).toMatchObject({ leafIndex: expect.any(Number), head: { treeSize: expect.any(Number) } });
+    const doc = await api<{ components: { schemas: Record<string, { properties: Record<string, unknown> }> } }>(srv.url, 'GET', '/openapi.json');
+    expect(Object.keys(doc.json.components.schemas.ClaimedKeyPackage!.properties)).toContain('transparency');
     // …and the verified package is what the add uses.
     const conv = await alice.createGroup();
     const verified = await verifyClaimedKeyPackage(kt, bob.id, await alice.api.claimKeyPackage(bob.id));
