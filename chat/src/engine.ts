@@ -186,6 +186,7 @@ export class ChatEngine {
         throw new Error(`${id}'s group key could not be checked against the public key log (the log could not be reached), so ${id} was not added. Try again.`);
       }
     },
+    verifyBundle: (id, bundle) => this.kt.verifyBundle(id, bundle),
     contactSigningKey: (id) => {
       const k = this.contact(id)?.identity?.signingKey;
       return k ? fromBase64Url(k, 'signingKey') : undefined;

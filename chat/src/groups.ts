@@ -3,7 +3,7 @@
 // Commits ordered by the relay, one franked and MLS-encrypted message per send, and the group inbox.
 // Membership shown here is only what verified Commits said, each change with the member who signed it; the
 // server's roster is never read.
-import { type ApiClient, ApiError, type GroupInboxItemJson } from '../../client/transport/api.ts';
+import { type ApiClient, ApiError, type FetchedBundleJson, type GroupInboxItemJson } from '../../client/transport/api.ts';
 import {
   type CredentialKeyPair, type GroupEvent, GroupError, type GroupIdentity, type KeyPackageClaim, MlsGroup, type MembershipChange, type PendingCommit, decodeKeyPackageMessage, generateCredentialKey,
   generateGroupKeyPackage,
@@ -46,6 +46,11 @@ export interface GroupsHost {
    * and what to do.
    */
   verifyKeyPackage(accountId: string, claimed: KeyPackageClaim): Promise<void>;
+  /**
+   * Key transparency (docs/TRANSPARENCY.md §6.1): resolves only when the fetched bundle's identity key is proven in
+   * the public key log for `accountId` (an unproven key must not vouch for anyone's group credential).
+   */
+  verifyBundle(accountId: string, bundle: FetchedBundleJson): Promise<void>;
   /** A contact's pinned identity signing key (1:1 sessions), if this user has that contact. */
   contactSigningKey(accountId: string): Uint8Array | undefined;
   /** Incoming message with attachments stored: download and verify them. */
@@ -108,8 +113,11 @@ export class ChatGroups {
       if (pinned) return pinned;
       let k = this.identities.get(accountId);
       if (!k) {
+        // The directory's key vouches for the member's credential only once it is proven in the public log:
+        // a key the server made up would otherwise let it slip a member of its own into the group.
         const b = await this.host.api().fetchBundle(accountId).catch(() => undefined);
-        if (b) this.identities.set(accountId, (k = fromBase64Url(b.identitySigningKey, 'identitySigningKey')));
+        const proven = b ? await this.host.verifyBundle(accountId, b).then(() => true, () => false) : false;
+        if (b && proven) this.identities.set(accountId, (k = fromBase64Url(b.identitySigningKey, 'identitySigningKey')));
       }
       return k;
     },
