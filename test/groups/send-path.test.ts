@@ -3,9 +3,11 @@
 // way — a pairwise (1:1-style franked) envelope through POST /v1/messages, an MLS message from a non-member, a
 // removed or suspended member, an MLS message into a 1:1 conversation — and check that each is refused with a
 // problem+json code and that nothing was stored, stamped or delivered.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MlsGroup } from '../../client/group/index.ts';
 import { ApiError } from '../../client/transport/api.ts';
+import { MAX_CIPHERTEXT_BYTES, MAX_RECIPIENTS } from '../../client/transport/contract/messages.ts';
 import { type ApiResult, type EnvelopeJson, type TestServer, api, b64, frankAndSeal, isProblem, startTestServer } from '../server/_harness.ts';
 import { ServerMember } from './_server-member.ts';
 
@@ -30,7 +32,7 @@ async function group(alice: ServerMember, others: ServerMember[]): Promise<strin
   return conv;
 }
 
-/** A really franked, really sealed 1:1-style envelope set: what the removed pairwise fan-out used to send. */
+/** A really franked, really sealed 1:1-style send: what the removed pairwise fan-out sent, per member. */
 function pairwise(conversationId: string, from: ServerMember, to: ServerMember[], text: string, clientMessageId?: string) {
   const { franked, ciphertext } = frankAndSeal(conversationId, from.id, 1, text);
   return {
@@ -56,9 +58,10 @@ describe('POST /v1/messages refuses group conversations', () => {
   it('a member\'s pairwise envelopes into its group: 400 group_requires_mls, nothing stored, stamped or delivered; a retry too', async () => {
     const [alice, bob, carol] = await Promise.all([member('alice'), member('bob'), member('carol')]);
     const conv = await group(alice, [bob, carol]);
-    const body = pairwise(conv, alice, [bob, carol], 'PAIRWISE-CANARY into a group', 'cm-pairwise-1');
+    const body = pairwise(conv, alice, [bob], 'PAIRWISE-CANARY into a group', 'cm-pairwise-1');
     const r = await sendPairwise(alice, body);
     expectProblem(r, 400, 'group_requires_mls');
+    expectProblem(await sendPairwise(alice, pairwise(conv, alice, [carol], 'PAIRWISE-CANARY into a group', 'cm-pairwise-2')), 400, 'group_requires_mls');
     expect(r.json.title).toBe('A group takes MLS group messages only');
     expect(r.json.type).toBe('urn:franking-chat:problem:group_requires_mls');
     expect(String(r.json.detail)).toContain(`/v1/groups/`);
@@ -82,14 +85,14 @@ describe('POST /v1/messages refuses group conversations', () => {
     for (const m of [bob, carol]) expect(await texts(m)).toEqual(['through MLS']);
   });
 
-  it('refused even for one recipient, an admin or the creator, and when every addressed member blocked the sender (never a silent 201)', async () => {
+  it('refused from any member to any member, and when the addressed member blocked the sender (never a silent 201)', async () => {
     const [alice, bob, carol] = await Promise.all([member('alice'), member('bob'), member('carol')]);
     const conv = await group(alice, [bob, carol]);
     expectProblem(await sendPairwise(bob, pairwise(conv, bob, [alice], 'just to the creator')), 400, 'group_requires_mls');
     expectProblem(await sendPairwise(alice, pairwise(conv, alice, [carol], 'just to carol')), 400, 'group_requires_mls');
     // Blocks drop envelopes before the relay: with every recipient blocking alice, none is left — still refused.
     for (const m of [bob, carol]) expect((await api(srv.url, 'PUT', `/v1/blocks/${alice.id}`, undefined, m.user.token)).status).toBe(200);
-    expectProblem(await sendPairwise(alice, pairwise(conv, alice, [bob, carol], 'to blockers')), 400, 'group_requires_mls');
+    for (const m of [bob, carol]) expectProblem(await sendPairwise(alice, pairwise(conv, alice, [m], 'to a blocker')), 400, 'group_requires_mls');
     expect(await count('envelope', { conversationId: conv })).toBe(0);
   });
 
@@ -100,7 +103,7 @@ describe('POST /v1/messages refuses group conversations', () => {
     // Sent together, so the relay validates them in one group-commit batch.
     const [d1, g, d2] = await Promise.all([
       sendPairwise(alice, pairwise(direct, alice, [bob], 'direct one')),
-      sendPairwise(alice, pairwise(conv, alice, [bob, carol], 'group, pairwise')),
+      sendPairwise(alice, pairwise(conv, alice, [carol], 'group, pairwise')),
       sendPairwise(carol, pairwise(conv, carol, [bob], 'group, pairwise, from carol')),
     ]);
     expect(d1.status).toBe(201);
@@ -115,13 +118,32 @@ describe('POST /v1/messages refuses group conversations', () => {
   it('a non-member gets 403 not_a_member — the same answer as for a conversation that does not exist', async () => {
     const [alice, bob, eve] = await Promise.all([member('alice'), member('bob'), member('eve')]);
     const conv = await group(alice, [bob]);
-    const intoGroup = await sendPairwise(eve, pairwise(conv, eve, [alice, bob], 'let me in'));
+    const intoGroup = await sendPairwise(eve, pairwise(conv, eve, [bob], 'let me in'));
     const intoNothing = await sendPairwise(eve, pairwise('c_no-such-conversation', eve, [alice], 'let me in'));
     expectProblem(intoGroup, 403, 'not_a_member');
     expectProblem(intoNothing, 403, 'not_a_member');
     expect(intoGroup.json.detail).toBe(intoNothing.json.detail); // the group's existence and kind stay hidden
     expect(await count('envelope', { conversationId: conv })).toBe(0);
     for (const m of [alice, bob]) expect(await oneToOneInbox(m)).toEqual([]);
+  });
+});
+
+describe('no pairwise fan-out left in the 1:1 relay', () => {
+  it('one envelope per send (MAX_RECIPIENTS = 1): two are refused by the schema; a full-size 1:1 envelope still fits the body limit', async () => {
+    const [alice, bob, carol] = await Promise.all([member('alice'), member('bob'), member('carol')]);
+    const direct = (await alice.api.createConversation({ kind: 'direct', peerId: bob.id })).id;
+    expect(MAX_RECIPIENTS).toBe(1);
+    const two = pairwise(direct, alice, [bob, carol], 'fan-out');
+    expectProblem(await sendPairwise(alice, two), 400, 'validation_failed');
+    expect(await count('envelope', { conversationId: direct })).toBe(0);
+    // The largest envelope the contract allows is accepted (the body limit was cut to fit one, not 255)...
+    const { franked } = frankAndSeal(direct, alice.id, 1, 'x');
+    const full = { conversationId: direct, commitment: b64(franked.commitment), envelopes: [{ recipientId: bob.id, ciphertext: b64(randomBytes(MAX_CIPHERTEXT_BYTES)) }] };
+    expect((await sendPairwise(alice, full)).status).toBe(201);
+    // ...and a body the size of a many-recipient fan-out is refused before it is parsed.
+    const many = { ...full, envelopes: Array.from({ length: 3 }, () => full.envelopes[0]) };
+    expectProblem(await sendPairwise(alice, many), 413, 'payload_too_large');
+    expect(await count('envelope', { conversationId: direct })).toBe(1);
   });
 });
 
@@ -148,7 +170,7 @@ describe('the MLS send path refuses whoever is not a current, active member', ()
     await alice.commit(conv, await alice.group(conv).remove([carol.id]));
     await bob.sync();
     expect(ApiError.is(await carol.api.sendGroupMessage(conv, before.message).catch((x: unknown) => x), 'not_found')).toBe(true);
-    expectProblem(await sendPairwise(carol, pairwise(conv, carol, [alice, bob], 'still here?')), 403, 'not_a_member');
+    expectProblem(await sendPairwise(carol, pairwise(conv, carol, [bob], 'still here?')), 403, 'not_a_member');
     expect(await texts(alice)).toEqual([]);
     expect(await texts(bob)).toEqual([]);
     expect(await oneToOneInbox(bob)).toEqual([]);
