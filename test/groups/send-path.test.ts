@@ -147,6 +147,37 @@ describe('no pairwise fan-out left in the 1:1 relay', () => {
   });
 });
 
+describe('the relay follows groups up to GROUP_MAX_MEMBERS', () => {
+  it('a Commit whose Adds would pass the cap is refused (nothing changes, no Welcome); after a removal the Add fits', async () => {
+    const small = await startTestServer({ groupMaxMembers: 3 }, { logLevel: 'warn' });
+    try {
+      const [alice, bob, carol, dave, erin] = await Promise.all(['alice', 'bob', 'carol', 'dave', 'erin'].map((x) => ServerMember.create(`cap-${x}`, small.url))) as ServerMember[] as [ServerMember, ServerMember, ServerMember, ServerMember, ServerMember];
+      const conv = await alice.createGroup();
+      // Four at once (1 + 3 > 3): refused, and the committer discards its pending Commit.
+      const tooMany = await alice.add(conv, [bob.id, carol.id, dave.id]).catch((e: unknown) => e);
+      expect(ApiError.is(tooMany, 'validation_failed')).toBe(true);
+      expect((tooMany as ApiError).detail).toContain('at most 3');
+      expect(alice.group(conv).hasPendingCommit).toBe(false);
+      expect((await alice.api.roster(conv)).members.map((m) => m.accountId)).toEqual([alice.id]);
+      await alice.add(conv, [bob.id, carol.id]); // exactly the cap
+      const over = await alice.add(conv, [dave.id]).catch((e: unknown) => e);
+      expect(ApiError.is(over, 'validation_failed')).toBe(true);
+      expect((await alice.api.roster(conv)).epoch).toBe(1);
+      expect(await dave.sync()).toEqual([]); // no Welcome reached the refused account
+      // After a removal the Add fits; the next one is refused again.
+      await bob.sync();
+      await carol.sync();
+      await alice.commit(conv, await alice.group(conv).remove([carol.id]));
+      await alice.add(conv, [dave.id]);
+      expect((await dave.sync()).map((r) => r.event.kind)).toEqual(['joined']);
+      expect((await alice.api.roster(conv)).members.map((m) => m.accountId).sort()).toEqual([alice.id, bob.id, dave.id].sort());
+      expect(ApiError.is(await alice.add(conv, [erin.id]).catch((e: unknown) => e), 'validation_failed')).toBe(true);
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
 describe('the MLS send path refuses whoever is not a current, active member', () => {
   it('a non-member\'s MLS message (its own group under the same id) is refused with 404; nothing stored or delivered', async () => {
     const [alice, bob, eve] = await Promise.all([member('alice'), member('bob'), member('eve')]);
