@@ -168,6 +168,15 @@ export class ChatEngine {
     upsertGroup: (g) => this.upsertGroup(g),
     putMessage: (m) => this.putMessage(m),
     noteBlocked: (e) => this.noteBlocked(e),
+    verifyKeyPackage: async (id, claimed) => {
+      try {
+        await this.kt.verifyKeyPackage(id, claimed);
+      } catch (e) {
+        if (e instanceof KeyTransparencyError) throw new Error(e.message);
+        throw new Error(`${id}'s group key could not be checked against the public key log (the log could not be reached), so ${id} was not added. Try again.`);
+      }
+    },
+    verifyBundle: (id, bundle) => this.kt.verifyBundle(id, bundle),
     contactSigningKey: (id) => {
       const k = this.contact(id)?.identity?.signingKey;
       return k ? fromBase64Url(k, 'signingKey') : undefined;
