@@ -220,11 +220,11 @@ export class RelayService {
     const { senderId, input } = p;
     const sender = members?.get(senderId);
     if (!members || !sender) throw new PermissionError('not_a_member', 'you are not a member of this conversation');
+    assertActive(sender, now);
     // §12.8: a group takes MLS messages only (POST /v1/groups/{id}/messages: one ciphertext, stamped per member).
     // Checked after membership, so a non-member learns nothing about the conversation, not even its kind.
     if (sender.kind !== 'direct')
       throw new InputError('group_requires_mls', 'this conversation is a group: send MLS group messages to /v1/groups/{conversationId}/messages');
-    assertActive(sender, now);
     for (const e of input.envelopes)
       if (!members.has(e.recipientId)) throw new PermissionError('not_a_member', `recipient ${e.recipientId} is not a member of this conversation`);
     const messageId = this.nextMessageId();

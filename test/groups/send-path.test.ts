@@ -214,6 +214,9 @@ describe('the MLS send path refuses whoever is not a current, active member', ()
     const s = await bob.group(conv).send(new TextEncoder().encode('written while suspended'));
     const r = await api(srv.url, 'POST', `/v1/groups/${conv}/messages`, { message: b64(s.message) }, bob.user.token);
     expectProblem(r, 403, 'account_suspended');
+    // The 1:1 relay answers a suspended member with its standing first, as for any send.
+    expectProblem(await sendPairwise(bob, pairwise(conv, bob, [alice], 'suspended, pairwise')), 403, 'account_suspended');
+    expect(await count('envelope', { conversationId: conv })).toBe(0);
     expect(await count('groupMessage', { conversationId: conv, kind: 'application' })).toBe(0);
     expect(await alice.sync()).toEqual([]);
     await srv.services.enforcement.setStatus(bob.id, { status: 'active', actorId: null });
