@@ -7,6 +7,8 @@
 // over every report, over loopback. Reported: server time per request (the access log's request→finish time, the
 // same number the server logs) and the client round trip beside it. The scratch database is dropped at the end.
 // Writes bench/results/dashboard.json. Bounded: a watchdog aborts after BENCH_TIMEOUT_S (default 900 s).
+// For query work: BENCH_KEEP_DB=1 keeps the seeded database (its name is printed); BENCH_DATABASE=<name> measures
+// on such a database again (pending migrations are applied, nothing is seeded, it is not dropped).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -41,7 +43,10 @@ const watchdog = setTimeout(() => {
 }, Number(process.env.BENCH_TIMEOUT_S ?? 900) * 1000);
 watchdog.unref();
 
-const dbName = `fc_bench_dashboard_${randomBytes(4).toString('hex')}`;
+const REUSE = process.env.BENCH_DATABASE;
+const KEEP = REUSE !== undefined || process.env.BENCH_KEEP_DB === '1';
+if (REUSE !== undefined && !/^fc_bench_dashboard_[a-z0-9_]+$/.test(REUSE)) throw new Error('BENCH_DATABASE: expected a fc_bench_dashboard_* database');
+const dbName = REUSE ?? `fc_bench_dashboard_${randomBytes(4).toString('hex')}`;
 const dbUrl = (() => {
   const u = new URL(ADMIN_URL);
   u.pathname = `/${dbName}`;
@@ -176,11 +181,18 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 async function main() {
   const t0 = performance.now();
-  console.log(`bench:dashboard: ${N} reports → scratch database ${dbName}`);
-  await admin(`CREATE DATABASE "${dbName}"`);
+  console.log(`bench:dashboard: ${N} reports → ${REUSE ? 'seeded' : 'scratch'} database ${dbName}`);
+  if (!REUSE) await admin(`CREATE DATABASE "${dbName}"`);
   try {
     await deployMigrations(dbUrl, () => {});
-    await seed();
+    if (REUSE) {
+      const c = new pg.Client({ connectionString: dbUrl });
+      await c.connect();
+      const n = Number((await c.query('SELECT count(*) AS n FROM "Report"')).rows[0].n);
+      await c.query('ANALYZE');
+      await c.end();
+      if (n !== N) throw new Error(`${dbName} holds ${n} reports, not ${N} (set BENCH_REPORTS)`);
+    } else await seed();
     const seedSeconds = (performance.now() - t0) / 1000;
     const log = new AccessLog();
     const config = {
@@ -189,7 +201,9 @@ async function main() {
     };
     const server = await startServer(config, createLogger('debug', log), { migrate: false });
     try {
-      await server.services.moderators.create({ id: 'bench', displayName: 'Bench', role: 'admin', password: 'bench password 123' }, null);
+      // A reused database already has the bench login from its first run.
+      if (!REUSE || !(await server.services.moderators.list()).some((m) => m.id === 'bench'))
+        await server.services.moderators.create({ id: 'bench', displayName: 'Bench', role: 'admin', password: 'bench password 123' }, null);
       const login = await fetch(`${server.url}/v1/mod/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ moderatorId: 'bench', password: 'bench password 123' }) });
       if (login.status !== 201) throw new Error(`login: ${login.status}`);
       const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
@@ -294,7 +308,8 @@ async function main() {
       await server.close();
     }
   } finally {
-    await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    if (KEEP) console.log(`bench:dashboard: kept database ${dbName}`);
+    else await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
   }
 }
 
