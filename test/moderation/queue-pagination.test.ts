@@ -32,7 +32,7 @@ function makeRows(): Row[] {
   // Inserted in a scrambled order so that insertion order cannot stand in for id order.
   for (let k = 0; k < N; k++) {
     const n = (k * 17) % N;
-    const status = (['received', 'received', 'in_review', 'resolved'] as const)[n % 4];
+    const status = (['received', 'received', 'in_review', 'resolved'] as const)[n % 4] ?? 'received';
     rows.push({
       id: `qp${TAG}${String(n).padStart(3, '0')}`,
       status,
