@@ -24,8 +24,8 @@ import { startServer } from '../server/server.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const N = Number(process.env.BENCH_REPORTS ?? (QUICK ? 20_000 : 1_000_000));
-/** Queue samples (spread over QUEUE_KINDS); the report detail and the case page get as many each. */
-const SAMPLES = QUICK ? 400 : 1000;
+/** Queue samples (about 100 per kind of QUEUE_KINDS in the full run); the report detail and the case page get as many each. */
+const SAMPLES = QUICK ? 440 : 2200;
 const WARMUP = 60;
 const ITEMS_PER_REPORT = Number(process.env.BENCH_ITEMS ?? (N >= 500_000 ? 2 : 5));
 const TRANSPARENCY_RUNS = 3;
