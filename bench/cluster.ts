@@ -366,6 +366,14 @@ try {
   const one = [await spawnServer({ DATABASE_URL: db1.url, STAMP_KEYRING: keyringJson, DATA_DIR: dataDir })];
   const oneRun = await throughput(one, db1.name, null, 'a');
   for (const s of one) s.child.kill('SIGTERM');
+  // one process with Redis: the shared-state path (bus publish per delivery, Redis rate-limit store, bounded
+  // session cache) without a second process competing for the 2 cores: separates what Redis costs from what
+  // two processes on this machine cost (docs/SCALING.md "Where the CPU goes").
+  const db1r = await freshDb();
+  dbs.push(db1r);
+  const oneRedis = [await spawnServer({ DATABASE_URL: db1r.url, STAMP_KEYRING: keyringJson, DATA_DIR: dataDir, REDIS_URL: redis.url, REDIS_PREFIX: 'bench1:' })];
+  const oneRedisRun = await throughput(oneRedis, db1r.name, redis.pid, 'c');
+  for (const s of oneRedis) s.child.kill('SIGTERM');
   // two processes: PostgreSQL + Redis, all deliveries cross processes
   const db2 = await freshDb();
   dbs.push(db2);
@@ -386,9 +394,12 @@ try {
     scaling: Math.round((twoRun.msgsPerSec / Math.max(1, oneRun.msgsPerSec)) * 100) / 100,
     crossProcessPushP50Ms: latency.p50,
     crossProcessPushP99Ms: latency.p99,
-    serverCpuUsPerMsg: { oneProcess: oneRun.serverCpuUsPerMsg, twoProcesses: twoRun.serverCpuUsPerMsg },
+    serverCpuUsPerMsg: { oneProcess: oneRun.serverCpuUsPerMsg, oneProcessWithRedis: oneRedisRun.serverCpuUsPerMsg, twoProcesses: twoRun.serverCpuUsPerMsg },
     cpuPerMsgRatio: Math.round((twoRun.serverCpuUsPerMsg / Math.max(1, oneRun.serverCpuUsPerMsg)) * 100) / 100,
-    runs: { oneProcess: oneRun, twoProcesses: twoRun },
+    /** One process with Redis / one without: what the shared-state path costs by itself. */
+    redisCpuPerMsgRatio: Math.round((oneRedisRun.serverCpuUsPerMsg / Math.max(1, oneRun.serverCpuUsPerMsg)) * 100) / 100,
+    oneProcessWithRedisMsgsPerSec: oneRedisRun.msgsPerSec,
+    runs: { oneProcess: oneRun, oneProcessWithRedis: oneRedisRun, twoProcesses: twoRun },
     latencyRun: latency,
     transport,
   };

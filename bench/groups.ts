@@ -1,6 +1,11 @@
 // Group benchmark (docs/BENCHMARKS.md "Groups on MLS"): `npm run bench:groups`, bounded with BENCH_QUICK=1.
-// Writes bench/results/groups.json:
-//   {"sizes":[{"members","senderUs","receiverUs","uploadBytes","addCommitMs","removeCommitMs","fanoutSenderUs"},..],"oneToOneReceiverUs"}
+// Writes bench/results/groups.json, measured once per crypto provider (the default every part of the SDK uses, set
+// with setDefaultCryptoProvider: groups, 1:1 sessions and the fan-out alike), as bench/client.ts and session.ts do:
+//   {"provider":"native","sizes":[..],"oneToOneReceiverUs":..,"providers":{"noble":{..},"native":{..}}}
+//   providers.<name> = {"sizes":[{"members","senderUs","receiverUs","uploadBytes","addCommitMs","removeCommitMs",
+//                        "fanoutSenderUs"},..],"oneToOneReceiverUs","ed25519VerifyUs","receiverOverOneToOne",
+//                        "verifyFloorOverOneToOne"}
+//   The top-level "sizes" and "oneToOneReceiverUs" (the fields issue 12 names) are the native provider's.
 //   senderUs        MlsGroup.send of a 1 KiB body: franking (fk, header v2, HMAC commitment) + one MLS
 //                   PrivateMessage (secret-tree ratchet step, ChaCha20-Poly1305, Ed25519 signature), median µs
 //   receiverUs      MlsGroup.receive of the same at one member: sender-data and content decryption, signature
@@ -11,6 +16,12 @@
 //   fanoutSenderUs  the v1 pairwise fan-out (bench/_fanout-v1.ts = client/group/group.ts before MLS): frank
 //                   once, encrypt through members − 1 Double Ratchet sessions; sizes ≤ 256 only
 //   oneToOneReceiverUs  Session.receiveFranked of a 1 KiB franked message: the 1:1 baseline for receiverUs
+//                   (same provider, same run)
+//   ed25519VerifyUs one Ed25519 verification by the provider of a message the size of a group message's signed
+//                   content (FramedContentTBS, ~1.1 KiB): a floor under receiverUs, since MLS verifies one per
+//                   message (RFC 9420 §6.1) where a 1:1 message verifies none
+//   receiverOverOneToOne     receiverUs at the largest size / oneToOneReceiverUs. Goal: ≤ 3
+//   verifyFloorOverOneToOne  (oneToOneReceiverUs + ed25519VerifyUs) / oneToOneReceiverUs
 // Groups are built by the creator adding everyone in one Commit; then the members at leaves 1, 2, 4, 8, …
 // (one in each of the creator's copath subtrees) commit a path-only update, as members of a group in use do,
 // so the creator's commits encrypt to one node per tree level. The first remove in the fresh tree (blank
@@ -18,7 +29,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setDefaultCryptoProvider } from '../client/crypto/default.ts';
+import { nobleCryptoProvider } from '../client/crypto/noble.ts';
+import { nodeCryptoProvider } from '../client/crypto/node.ts';
+import type { CryptoProvider } from '../client/crypto/provider.ts';
 import { frankMessage } from '../client/franking/franking.ts';
+import { groupCryptoProviderName } from '../client/group/_mls-crypto.ts';
 import { type GroupIdentity, MlsGroup, generateCredentialKey, generateGroupKeyPackage } from '../client/group/index.ts';
 import { generateIdentity } from '../client/session/identity.ts';
 import { type FetchedPreKeyBundle, PreKeyStore } from '../client/session/prekeys.ts';
@@ -57,6 +73,7 @@ function pair(): { a: Session; b: Session } {
 }
 
 async function mlsSize(members: number) {
+  // Same ids under every provider (uploadBytes include them): each provider's groups are done before the next's.
   const conv = `bench-${members}`;
   const creatorId = identity(`${conv}-m0`);
   const creator = await MlsGroup.create(conv, creatorId, opts);
@@ -173,29 +190,66 @@ function oneToOneReceiverUs(): number {
   return r2(median(us.slice(MESSAGES))); // first fifth: warm-up
 }
 
-const sizes = [];
-const fanoutUpload: Record<number, number> = {};
-for (const members of SIZES) {
-  const t0 = performance.now();
-  const mls = await mlsSize(members);
-  const row = { members, ...mls, ...(members <= FANOUT_MAX ? { fanoutSenderUs: fanoutSize(members) } : {}) };
-  if (members <= FANOUT_MAX) fanoutUpload[members] = fanoutUploadBytes(members);
-  sizes.push(row);
-  console.error(`${members} members: ${JSON.stringify(row)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+function ed25519VerifyUs(crypto: CryptoProvider): number {
+  const seed = new Uint8Array(32).fill(7);
+  const pub = crypto.ed25519PublicKey(seed);
+  const msg = new Uint8Array(1100).fill(0x62);
+  const sig = crypto.ed25519Sign(seed, msg);
+  const n = MESSAGES * 5;
+  const us: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const ok = crypto.ed25519Verify(pub, msg, sig);
+    us.push((performance.now() - t0) * 1000);
+    if (!ok) throw new Error('benchmark signature refused');
+  }
+  return r2(median(us.slice(MESSAGES))); // first fifth: warm-up
 }
-const result = { sizes, oneToOneReceiverUs: oneToOneReceiverUs() };
+
+const PROVIDERS: Record<'noble' | 'native', CryptoProvider> = { noble: nobleCryptoProvider, native: nodeCryptoProvider };
+const providers: Record<string, { groupCrypto: string; sizes: Array<Record<string, number>>; oneToOneReceiverUs: number; ed25519VerifyUs: number; receiverOverOneToOne: number; verifyFloorOverOneToOne: number }> = {};
+const fanoutUpload: Record<number, number> = {};
+for (const [name, crypto] of Object.entries(PROVIDERS)) {
+  setDefaultCryptoProvider(crypto);
+  const groupCrypto = await groupCryptoProviderName();
+  const sizes = [];
+  for (const members of SIZES) {
+    const t0 = performance.now();
+    const mls = await mlsSize(members);
+    const row = { members, ...mls, ...(members <= FANOUT_MAX ? { fanoutSenderUs: fanoutSize(members) } : {}) };
+    if (members <= FANOUT_MAX) fanoutUpload[members] = fanoutUploadBytes(members);
+    sizes.push(row);
+    console.error(`${name} (groups on ${groupCrypto}) ${members} members: ${JSON.stringify(row)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+  const oneToOne = oneToOneReceiverUs();
+  const verify = ed25519VerifyUs(crypto);
+  providers[name] = {
+    groupCrypto, sizes, oneToOneReceiverUs: oneToOne, ed25519VerifyUs: verify,
+    receiverOverOneToOne: r2(sizes.at(-1)!.receiverUs / oneToOne),
+    verifyFloorOverOneToOne: r2((oneToOne + verify) / oneToOne),
+  };
+}
+setDefaultCryptoProvider(undefined);
+const native = providers.native!;
+const result = { provider: 'native', sizes: native.sizes, oneToOneReceiverUs: native.oneToOneReceiverUs, providers };
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'groups.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-const first = sizes[0]!;
-const last = sizes.at(-1)!;
+const ratios = Object.fromEntries(Object.entries(providers).map(([name, p]) => {
+  const first = p.sizes[0]!;
+  const last = p.sizes.at(-1)!;
+  return [name, {
+    senderLargestOverTwo: r2(last.senderUs! / first.senderUs!),
+    receiverOverOneToOne: p.receiverOverOneToOne,
+    verifyFloorOverOneToOne: p.verifyFloorOverOneToOne,
+    uploadLargestOverTwo: r2(last.uploadBytes! / first.uploadBytes!),
+    addCommitMsLargest: last.addCommitMs, removeCommitMsLargest: last.removeCommitMs,
+  }];
+}));
 console.log(JSON.stringify({
   result,
   fanoutUploadBytes: fanoutUpload,
-  ratios: {
-    senderLargestOverTwo: r2(last.senderUs / first.senderUs),
-    receiverOverOneToOne: r2(median(sizes.map((s) => s.receiverUs)) / result.oneToOneReceiverUs),
-    uploadLargestOverTwo: r2(last.uploadBytes / first.uploadBytes),
-  },
+  ratios,
+  goals: { senderLargestOverTwoMax: 2, receiverOverOneToOneMax: 3, commitMsMax: 100 },
   quick, messages: MESSAGES, commits: COMMITS, node: process.version,
 }));

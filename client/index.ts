@@ -172,6 +172,9 @@ export {
   groupIdOf,
   inspectGroupWire,
   keyPackageRef,
+  type KeyPackageClaim,
+  type ProvenKeyPackage,
+  verifyClaimedKeyPackage,
 } from './group/index.ts';
 // Typed HTTP client, login signatures and the push channel (docs/API.md).
 export {

@@ -58,6 +58,12 @@ export interface ServerConfig {
   sendBatchMax: number;
   /** Group-commit window in ms (0 = next event-loop turn). */
   sendBatchDelayMs: number;
+  /**
+   * Largest MLS group the relay follows (GROUP_MAX_MEMBERS, default 1,024; docs/PROTOCOL.md §12.8): a Commit whose
+   * Adds would take the roster past it is refused. Each application message costs one stamp and one delivery row
+   * per member, so this bounds what one send can make the server do.
+   */
+  groupMaxMembers: number;
   rateLimits: RateLimitConfig;
   blobs: BlobConfig;
   scale: ScaleConfig;
@@ -104,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_SECONDS', 60) * 1000,
     sendBatchMax: Math.max(1, int(env, 'SEND_BATCH_MAX', 128)),
     sendBatchDelayMs: int(env, 'SEND_BATCH_DELAY_MS', 0),
+    groupMaxMembers: Math.max(2, int(env, 'GROUP_MAX_MEMBERS', 1024)),
     rateLimits: {
       auth: int(env, 'RATE_LIMIT_AUTH', 30),
       send: int(env, 'RATE_LIMIT_SEND', 600),

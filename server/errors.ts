@@ -15,13 +15,13 @@ export const ERROR_CODES = [
   'policy_required', 'unknown_policy', 'appeal_not_allowed', 'appeal_window_closed', 'appeal_exists', 'appeal_decided',
   'same_moderator', 'evidence_purged', 'policy_exists',
   // attachments and groups (docs/PROTOCOL.md §11.8)
-  'quota_exceeded', 'attachment_invalid', 'attachment_not_verified', 'not_group_admin',
+  'quota_exceeded', 'attachment_invalid', 'attachment_not_verified',
   // issue 15: storage, quotas, reserved ids, staff second factor
   'insufficient_storage', 'undelivered_quota_exceeded', 'id_reserved', 'totp_required', 'totp_invalid', 'wrong_password',
   // scale-out (docs/SCALING.md)
   'client_message_id_reused', 'not_ready',
   // MLS groups (docs/PROTOCOL.md §12)
-  'stale_epoch', 'invalid_key_package', 'no_key_package',
+  'stale_epoch', 'invalid_key_package', 'no_key_package', 'group_requires_mls',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

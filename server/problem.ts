@@ -18,10 +18,10 @@ const STATUS: Record<ErrorCode, number> = {
   already_claimed: 409, not_claimed: 409, report_resolved: 409, stale_state: 409, moderator_exists: 409, last_admin: 409,
   policy_required: 400, unknown_policy: 400, appeal_not_allowed: 403, appeal_window_closed: 409, appeal_exists: 409,
   appeal_decided: 409, same_moderator: 403, evidence_purged: 410, policy_exists: 409,
-  quota_exceeded: 413, attachment_invalid: 422, attachment_not_verified: 409, not_group_admin: 403,
+  quota_exceeded: 413, attachment_invalid: 422, attachment_not_verified: 409,
   insufficient_storage: 507, undelivered_quota_exceeded: 429, id_reserved: 400, totp_required: 401, totp_invalid: 401, wrong_password: 403,
   client_message_id_reused: 409, not_ready: 503,
-  stale_epoch: 409, invalid_key_package: 400, no_key_package: 404,
+  stale_epoch: 409, invalid_key_package: 400, no_key_package: 404, group_requires_mls: 400,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -44,13 +44,14 @@ const TITLE: Record<ErrorCode, string> = {
   appeal_exists: 'This decision was already appealed', appeal_decided: 'Appeal already decided',
   same_moderator: 'An appeal must be decided by another moderator', evidence_purged: 'Revealed content was deleted by retention', policy_exists: 'Policy id already taken',
   quota_exceeded: 'Attachment storage quota exceeded', attachment_invalid: 'Attachment does not verify against its descriptor',
-  attachment_not_verified: 'Attachment not verified yet', not_group_admin: 'Only the group creator and its admins may do this',
+  attachment_not_verified: 'Attachment not verified yet',
   insufficient_storage: 'Server storage is full', undelivered_quota_exceeded: 'Too much of your mail is waiting to be delivered',
   id_reserved: 'This user id is reserved', totp_required: 'Two-factor code required', totp_invalid: 'Wrong or reused two-factor code',
   wrong_password: 'Current password is wrong',
   client_message_id_reused: 'clientMessageId already used for a different message', not_ready: 'Not ready: a dependency is unreachable',
   stale_epoch: 'The group has moved to a newer epoch; fetch its commits and retry',
   invalid_key_package: 'Invalid MLS key package', no_key_package: 'No key package left for this account',
+  group_requires_mls: 'A group takes MLS group messages only',
 };
 
 export const ProblemSchema = z

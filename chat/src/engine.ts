@@ -133,16 +133,6 @@ function dataUrl(blob: Blob): Promise<string> {
   });
 }
 
-/** The name a group-info message carries; null if it is not one. */
-function groupInfo(body: Uint8Array): { name: string } | null {
-  try {
-    const v = JSON.parse(fromUtf8(body)) as { name?: unknown };
-    return typeof v.name === 'string' && v.name.trim() ? { name: v.name.trim().slice(0, GROUP_NAME_MAX) } : null;
-  } catch {
-    return null;
-  }
-}
-
 function standingError(s: Standing): ApiError {
   const problem = { type: `urn:franking-chat:problem:${s.code}`, title: s.code, status: 403, detail: s.detail, code: s.code, ...(s.suspendedUntil ? { suspendedUntil: s.suspendedUntil } : {}) };
   return new ApiError(problem, problem);
@@ -178,6 +168,15 @@ export class ChatEngine {
     upsertGroup: (g) => this.upsertGroup(g),
     putMessage: (m) => this.putMessage(m),
     noteBlocked: (e) => this.noteBlocked(e),
+    verifyKeyPackage: async (id, claimed) => {
+      try {
+        await this.kt.verifyKeyPackage(id, claimed);
+      } catch (e) {
+        if (e instanceof KeyTransparencyError) throw new Error(e.message);
+        throw new Error(`${id}'s group key could not be checked against the public key log (the log could not be reached), so ${id} was not added. Try again.`);
+      }
+    },
+    verifyBundle: (id, bundle) => this.kt.verifyBundle(id, bundle),
     contactSigningKey: (id) => {
       const k = this.contact(id)?.identity?.signingKey;
       return k ? fromBase64Url(k, 'signingKey') : undefined;
@@ -576,7 +575,7 @@ export class ChatEngine {
       const chain = chainState ? SenderChain.fromJSON(chainState) : new SenderChain(t.conversationId, this.me);
       // A key-log gossip message carries the gossip bytes themselves (docs/TRANSPARENCY.md §8), passed here as base64url.
       const bodyBytes = kind === 'kt-gossip' ? fromBase64Url(body) : utf8(body);
-      const contentType = kind === 'group-info' ? GROUP_INFO_TYPE : kind === 'kt-gossip' ? KT_GOSSIP_CONTENT_TYPE : TEXT_TYPE;
+      const contentType = kind === 'kt-gossip' ? KT_GOSSIP_CONTENT_TYPE : TEXT_TYPE;
       const franked = chain.frank(bodyBytes, { contentType, attachments });
       // The commitment travels beside the session ciphertext (§5); one ciphertext for the peer.
       const envelopes = t.recipients.map((id) => ({ recipientId: id, ciphertext: toBase64Url((sessions.get(id) as Session).sendFranked(franked).message) }));
@@ -587,12 +586,11 @@ export class ChatEngine {
         peerId: t.peerId,
         direction: 'out',
         senderId: this.me,
-        text: kind === 'group-info' ? (JSON.parse(body) as { name: string }).name : kind === 'kt-gossip' ? `You shared your view of the key log with ${t.peerId}.` : body,
+        text: kind === 'kt-gossip' ? `You shared your view of the key log with ${t.peerId}.` : body,
         sentAt: franked.header.sentAt,
         serverTime: null,
         seq: franked.header.seq,
         state: 'sending',
-        ...(t.group ? { group: true } : {}),
         ...(kind ? { kind } : {}),
         ...(file ? { attachments: [{ mediaType: attachments[0]?.mediaType ?? file.mediaType, size: file.data.size, status: 'ready' as const }] } : {}),
         pending: {
@@ -608,15 +606,12 @@ export class ChatEngine {
       for (const [id, rec] of records) ops.push({ store: 'sessions', value: { ...rec, current: (sessions.get(id) as Session).serialize() } });
       ops.push({ store: 'chains', value: chain.toJSON() }, { store: 'messages', value: m });
       if (plaintext && file) ops.push({ store: 'files', value: { id: `${m.id}#0`, messageId: m.id, index: 0, data: new Blob([plaintext as Uint8Array<ArrayBuffer>], { type: file.mediaType }) } });
-      const contact = t.group ? undefined : this.contact(t.peerId);
-      const group = t.group ? this.group(t.conversationId) : undefined;
+      const contact = this.contact(t.peerId);
       if (contact) ops.push({ store: 'contacts', value: { ...contact, lastActivity: Date.now() } });
-      if (group) ops.push({ store: 'groups', value: { ...group, lastActivity: Date.now() } });
       // Sessions, chain and message in one transaction: a crash cannot leave a used ratchet key or a
       // sequence number without the message that consumed it.
       await this.store.write(ops);
       if (contact) this.upsertContact({ ...contact, lastActivity: Date.now() });
-      if (group) this.upsertGroup({ ...group, lastActivity: Date.now() });
       this.putMessage(m);
       return m;
     });
@@ -817,6 +812,9 @@ export class ChatEngine {
     if (stamp.role !== 'recipient' || stamp.recipientId !== this.me) return true;
     if (this.safety.isBlocked(stamp.senderId)) return true; // blocked: acknowledged and dropped unread
     if (await this.store.message(stamp.messageId)) return true; // already stored (ack was lost)
+    // Groups are MLS only (./groups.ts): the relay refuses 1:1 envelopes for a group (400 group_requires_mls), so
+    // one that still names a group is not ours to show — dropped before it touches a session.
+    if ((await this.conversationKind(stamp.conversationId)) === 'group') return true;
     const peerId = stamp.senderId;
     const envelope = { commitment: fromBase64Url(env.commitment, 'commitment'), message: fromBase64Url(env.ciphertext, 'ciphertext') };
     const expect = { conversationId: stamp.conversationId, senderId: peerId };
@@ -858,10 +856,7 @@ export class ChatEngine {
       }
     }
 
-    // Group messages arrive through the MLS group inbox only (./groups.ts); an envelope in a group is not ours to show.
-    const isGroup = (await this.conversationKind(stamp.conversationId)) === 'group';
-    if (isGroup) return true;
-    const contact = isGroup ? null : await this.contactForIncoming(peerId, stamp.conversationId, remote);
+    const contact = await this.contactForIncoming(peerId, stamp.conversationId, remote);
     const ops: Parameters<ChatStorage['write']>[0] = [];
     if (next) ops.push({ store: 'sessions', value: next });
     if (preKeysChanged) {
@@ -871,13 +866,12 @@ export class ChatEngine {
     let message: MessageRecord;
     if (receipt?.status === 'accepted') {
       const opened = receipt.message;
-      const info = isGroup && opened.header.contentType === GROUP_INFO_TYPE ? groupInfo(opened.body) : null;
-      const gossip = !isGroup && opened.header.contentType === KT_GOSSIP_CONTENT_TYPE;
+      const gossip = opened.header.contentType === KT_GOSSIP_CONTENT_TYPE;
       let text: string;
       try {
         text = gossip
           ? await this.kt.receiveGossip(peerId, opened.body)
-          : info ? info.name : opened.header.contentType.startsWith('text/plain') ? fromUtf8(opened.body) : '(a message this app cannot display)';
+          : opened.header.contentType.startsWith('text/plain') ? fromUtf8(opened.body) : '(a message this app cannot display)';
       } catch {
         text = gossip ? `Key log check with ${peerId}: the key log could not be reached.` : '(a message that is not valid text)';
       }
@@ -885,23 +879,14 @@ export class ChatEngine {
       message = {
         id: stamp.messageId, conversationId: stamp.conversationId, peerId, direction: 'in', senderId: peerId, text,
         sentAt: opened.header.sentAt, serverTime: stamp.serverTime, seq: opened.header.seq,
-        ...(isGroup ? { group: true } : {}),
-        ...(info ? { kind: 'group-info' as const } : gossip ? { kind: 'kt-gossip' as const } : {}),
+        ...(gossip ? { kind: 'kt-gossip' as const } : {}),
         ...(attachments.length ? { attachments: attachments.map((a) => ({ mediaType: a.mediaType, size: a.size, status: 'loading' as const })) } : {}),
         item: { stamp, commitment: env.commitment, fk: toBase64Url(opened.fk), header: toBase64Url(opened.headerBytes), body: toBase64Url(opened.body) },
       };
-      if (info && isGroup) {
-        const g = this.group(stamp.conversationId);
-        if (g && g.name !== info.name) {
-          const renamed = { ...g, name: info.name };
-          ops.push({ store: 'groups', value: renamed });
-          this.upsertGroup(renamed);
-        }
-      }
     } else {
       message = {
         id: stamp.messageId, conversationId: stamp.conversationId, peerId, direction: 'system', senderId: peerId, sentAt: Date.now(),
-        serverTime: stamp.serverTime, seq: null, ...(isGroup ? { group: true } : {}),
+        serverTime: stamp.serverTime, seq: null,
         text: receipt?.status === 'dropped'
           ? `A message from ${peerId} was dropped: it did not match its franking commitment, so it could never have been reported.`
           : `A message from ${peerId} could not be decrypted and was discarded.`,
@@ -909,18 +894,10 @@ export class ChatEngine {
     }
     ops.push({ store: 'messages', value: message });
     const bump = message.direction === 'in' && message.kind !== 'kt-gossip' ? 1 : 0;
-    if (contact) {
-      const updated = { ...contact, lastActivity: Date.now(), unread: contact.unread + bump };
-      ops.push({ store: 'contacts', value: updated });
-      await this.store.write(ops);
-      this.upsertContact(updated);
-    } else {
-      const g = this.group(stamp.conversationId) as GroupRecord;
-      const updated = { ...g, lastActivity: Date.now(), unread: g.unread + bump };
-      ops.push({ store: 'groups', value: updated });
-      await this.store.write(ops);
-      this.upsertGroup(updated);
-    }
+    const updated = { ...contact, lastActivity: Date.now(), unread: contact.unread + bump };
+    ops.push({ store: 'contacts', value: updated });
+    await this.store.write(ops);
+    this.upsertContact(updated);
     this.putMessage(message);
     if (message.attachments) void this.fetchAttachments(message.id).catch(() => undefined);
     return true;

@@ -3,9 +3,9 @@
 // Commits ordered by the relay, one franked and MLS-encrypted message per send, and the group inbox.
 // Membership shown here is only what verified Commits said, each change with the member who signed it; the
 // server's roster is never read.
-import { type ApiClient, ApiError, type GroupInboxItemJson } from '../../client/transport/api.ts';
+import { type ApiClient, ApiError, type FetchedBundleJson, type GroupInboxItemJson } from '../../client/transport/api.ts';
 import {
-  type CredentialKeyPair, type GroupEvent, GroupError, type GroupIdentity, MlsGroup, type MembershipChange, type PendingCommit, decodeKeyPackageMessage, generateCredentialKey,
+  type CredentialKeyPair, type GroupEvent, GroupError, type GroupIdentity, type KeyPackageClaim, MlsGroup, type MembershipChange, type PendingCommit, decodeKeyPackageMessage, generateCredentialKey,
   generateGroupKeyPackage,
 } from '../../client/group/index.ts';
 import type { PrivateKeyPackage } from 'ts-mls';
@@ -40,6 +40,17 @@ export interface GroupsHost {
   upsertGroup(g: GroupRecord): void;
   putMessage(m: MessageRecord): void;
   noteBlocked(e: unknown): boolean;
+  /**
+   * Key transparency (docs/TRANSPARENCY.md §6.4): resolves only when the claimed package's credential key is proven
+   * in the public key log for `accountId`; else throws an Error whose message says, in plain words, what happened
+   * and what to do.
+   */
+  verifyKeyPackage(accountId: string, claimed: KeyPackageClaim): Promise<void>;
+  /**
+   * Key transparency (docs/TRANSPARENCY.md §6.1): resolves only when the fetched bundle's identity key is proven in
+   * the public key log for `accountId` (an unproven key must not vouch for anyone's group credential).
+   */
+  verifyBundle(accountId: string, bundle: FetchedBundleJson): Promise<void>;
   /** A contact's pinned identity signing key (1:1 sessions), if this user has that contact. */
   contactSigningKey(accountId: string): Uint8Array | undefined;
   /** Incoming message with attachments stored: download and verify them. */
@@ -102,8 +113,11 @@ export class ChatGroups {
       if (pinned) return pinned;
       let k = this.identities.get(accountId);
       if (!k) {
+        // The directory's key vouches for the member's credential only once it is proven in the public log:
+        // a key the server made up would otherwise let it slip a member of its own into the group.
         const b = await this.host.api().fetchBundle(accountId).catch(() => undefined);
-        if (b) this.identities.set(accountId, (k = fromBase64Url(b.identitySigningKey, 'identitySigningKey')));
+        const proven = b ? await this.host.verifyBundle(accountId, b).then(() => true, () => false) : false;
+        if (b && proven) this.identities.set(accountId, (k = fromBase64Url(b.identitySigningKey, 'identitySigningKey')));
       }
       return k;
     },
@@ -202,13 +216,14 @@ export class ChatGroups {
     return new Error(ApiError.is(e) ? `Could not ${what}: ${e.detail}` : e instanceof Error ? e.message : `Could not ${what}.`);
   }
 
+  /** Claims one key package per member, each verified against the key log before any Commit is built. */
   private async claim(ids: string[], what: string): Promise<Uint8Array[]> {
     const out = [];
     for (const id of ids) {
       for (let attempt = 0; ; attempt++) {
+        let claimed: KeyPackageClaim;
         try {
-          out.push((await this.host.api().claimKeyPackage(id)).keyPackage);
-          break;
+          claimed = await this.host.api().claimKeyPackage(id);
         } catch (e) {
           // A user who just registered may still be publishing its key packages: a few short retries.
           if (ApiError.is(e, 'not_found') && attempt < 4) {
@@ -218,6 +233,14 @@ export class ChatGroups {
           if (ApiError.is(e, 'not_found')) throw new Error(`Could not ${what}: “${id}” is not registered, or has not opened the chat since groups changed.`);
           throw this.error(e, what);
         }
+        // Refused keys never reach MlsGroup.add: nothing is committed, nobody is added.
+        try {
+          await this.host.verifyKeyPackage(id, claimed);
+        } catch (e) {
+          throw new Error(`Could not ${what}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        out.push(claimed.keyPackage);
+        break;
       }
     }
     return out;

@@ -9,6 +9,7 @@ import {
   encodeGossip, initialMonitorState, keyProofFromJson, monitorOwnKeys, treeHeadToJson,
 } from '../../client/transparency/index.ts';
 import { fromBase64Url } from '../../client/protocol.ts';
+import { type KeyPackageClaim, verifyClaimedKeyPackage } from '../../client/group/key-package-proof.ts';
 
 export const MONITOR_INTERVAL_MS = 10 * 60_000;
 /**
@@ -120,6 +121,23 @@ export class ChatTransparency {
     }
   }
 
+  /**
+   * Verifies a claimed MLS key package's credential key against the log before the member is added to a group
+   * (docs/TRANSPARENCY.md §6.4). Throws KeyTransparencyError (plain words: what happened, what to do) when it is not
+   * proven; raises an alarm when the log itself misbehaves. Other errors (the log cannot be reached) pass through.
+   */
+  async verifyKeyPackage(peerId: string, claimed: KeyPackageClaim): Promise<void> {
+    const { client } = await this.ready();
+    try {
+      await verifyClaimedKeyPackage(client, peerId, claimed);
+    } catch (e) {
+      if (!TransparencyError.is(e)) throw e;
+      if (e.code === 'split_view' || e.code === 'consistency_failed')
+        await this.raise(alarm('log_misbehaved', `The server's key log contradicts what it showed this browser before (${e.message}).`, 'Someone may be trying to intercept your conversations. Do not trust new keys; compare safety numbers with your contacts in person, and report this to the operator.'));
+      throw new KeyTransparencyError(keyPackageRefusal(peerId, e));
+    }
+  }
+
   /** Own-key monitoring now and every 10 minutes. `published`: the keys this device created. */
   start(accountId: string, published: () => PublishedKey[]): void {
     const run = () => void this.checkOwnKeys(accountId, published()).catch(() => undefined);
@@ -190,6 +208,24 @@ export class ChatTransparency {
   async dismiss(alarmId: string): Promise<void> {
     if (!this.state) return;
     await this.save({ view: { ...this.state.view, alarms: this.state.view.alarms.filter((a) => a.id !== alarmId) } });
+  }
+}
+
+/** Why a member's group key was refused, and what to do, in plain words (the add-member dialog shows it). */
+function keyPackageRefusal(peerId: string, e: TransparencyError): string {
+  const notAdded = `so ${peerId} was not added`;
+  switch (e.code) {
+    case 'missing_proof':
+      return `The server sent ${peerId}'s group key without proof that it is in the public key log, ${notAdded}. An honest server always sends that proof: compare safety numbers with ${peerId} in person and tell the operator before trying again.`;
+    case 'binding_mismatch':
+      return `The server sent a group key for ${peerId} that the public key log does not list as ${peerId}'s, ${notAdded}. Someone may be trying to join the group in ${peerId}'s place: compare safety numbers with ${peerId} in person and tell the operator.`;
+    case 'split_view':
+    case 'consistency_failed':
+      return `The server's key log contradicts what it showed this browser before, ${notAdded}. See the warning at the top: compare safety numbers with ${peerId} in person and tell the operator.`;
+    case 'malformed':
+      return `The server sent ${peerId}'s group key with a damaged proof, ${notAdded}. Try again in a moment; if it happens again, tell the operator.`;
+    default:
+      return `${peerId}'s group key could not be proven in the public key log (${e.code}), ${notAdded}. Compare safety numbers with ${peerId} in person before trying again, and tell the operator.`;
   }
 }
 

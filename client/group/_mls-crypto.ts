@@ -3,105 +3,183 @@
 // Suite: MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519 (RFC 9420 §17.1, id 0x0003).
 // - X25519 and Ed25519: the curves of the account identity and of the 1:1 sessions (one curve family to audit);
 // - ChaCha20-Poly1305 rather than AES-128-GCM: constant-time in pure JavaScript on every CPU (AES in JS is
-//   table-based unless the platform's AES-NI path is used, and ts-mls' noble AEAD is pure JS), the same AEAD
-//   family as the 1:1 Double Ratchet (XChaCha20-Poly1305), and as fast as GCM without hardware AES;
+//   table-based unless the platform's AES-NI path is used), the same AEAD family as the 1:1 Double Ratchet
+//   (XChaCha20-Poly1305), and as fast as GCM without hardware AES;
 // - SHA-256 everywhere, like the franking commitment and stamps.
-// Provider: ts-mls' noble provider (@noble/hashes, @noble/ciphers, @hpke/core with @hpke/chacha20poly1305),
-// with two parts replaced after measuring them (docs/BENCHMARKS.md "Groups on MLS"):
-// - the KDF: ts-mls routes HKDF through @hpke/core, i.e. WebCrypto HMAC with a key import per call (tens of
-//   µs fixed cost, and the secret tree runs several per message); @noble/hashes' HKDF is the same function
-//   (RFC 5869) at a few µs;
-// - Ed25519: WebCrypto where the platform has it (Node ≥ 20, Chromium) — native speed — with the imported
-//   CryptoKey cached per key instead of imported on every call; @noble/curves where it has not.
-// When client/crypto exports a provider interface, build the CiphersuiteImpl from it here.
-import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { extract, expand } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { type CiphersuiteImpl, type CiphersuiteName, type Kdf, type Signature, getCiphersuiteFromName, getCiphersuiteImpl, nobleCryptoProvider } from 'ts-mls';
+// Implementation: ts-mls' CiphersuiteImpl built here for this suite only, on the SDK's own crypto providers
+// (client/crypto): hash, HMAC, HKDF, X25519, Ed25519 and ChaCha20-Poly1305 are the provider's primitives; HPKE
+// (RFC 9180) is ./_hpke.ts on the same primitives. No other suite's curves reach a bundle (size budget), and
+// groups run native wherever the provider does:
+// - the provider set with setDefaultCryptoProvider (e.g. nodeCryptoProvider on a Node server), as every other
+//   part of the SDK uses it;
+// - else, where WebCrypto has them (browsers, Node ≥ 20), WebCrypto X25519 and Ed25519 through
+//   webCryptoProvider, and noble for the hash, HMAC and AEAD (WebCrypto HMAC costs a key import per call, and the
+//   secret tree runs several per message; WebCrypto has no ChaCha20-Poly1305);
+// - else noble.
+// The bytes are the same under every provider (test/groups/mls-crypto-interop.test.ts runs them against ts-mls'
+// own noble provider).
+import type { CiphersuiteImpl, CiphersuiteName, Hash, Hpke, Kdf, PrivateKey, PublicKey, Signature } from 'ts-mls';
+import { CryptoError } from 'ts-mls/mlsError.js';
+import { equalBytes } from '../crypto/_bytes.ts';
+import { configuredCryptoProvider } from '../crypto/default.ts';
+import { nobleCryptoProvider } from '../crypto/noble.ts';
+import { type AsyncCryptoProvider, type CryptoProvider, asAsyncProvider } from '../crypto/provider.ts';
+import { webCryptoProvider } from '../crypto/webcrypto.ts';
+import {
+  HPKE_KEY_LENGTH,
+  HPKE_NONCE_LENGTH,
+  X25519_KEY_LENGTH,
+  deriveKeyPair,
+  generateKeyPair,
+  hkdfExpand,
+  hkdfExtract,
+  setupBaseRecipient,
+  setupBaseSender,
+} from './_hpke.ts';
 
 export const GROUP_CIPHERSUITE: CiphersuiteName = 'MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519';
 /** RFC 9420 §17.1 cipher suite id of GROUP_CIPHERSUITE. */
 export const GROUP_CIPHERSUITE_ID = 0x0003;
 
-/**
- * ts-mls loads the suite's HPKE AEAD lazily (`import('@hpke/chacha20poly1305')`); importing it here makes the
- * dependency visible to bundlers and package managers, and checks it is the RFC 9180 AEAD id 0x0003.
- */
-const HPKE_CHACHA20POLY1305_ID = 0x0003;
-function checkAeadAvailable(): void {
-  if (new Chacha20Poly1305().id !== HPKE_CHACHA20POLY1305_ID) throw new Error('@hpke/chacha20poly1305: unexpected AEAD id');
+/** The group cipher suite on `crypto` (every primitive of the suite from that one provider). */
+export function ciphersuiteFromProvider(crypto: AsyncCryptoProvider): CiphersuiteImpl {
+  return { name: GROUP_CIPHERSUITE, hash: hashOf(crypto), kdf: kdfOf(crypto), hpke: hpkeOf(crypto), signature: signatureOf(crypto), rng: { randomBytes: (n) => crypto.randomBytes(n) } };
 }
 
-let cached: Promise<CiphersuiteImpl> | undefined;
+/** The provider groups use when the application configured none: WebCrypto's curves where native, noble otherwise. */
+async function unconfiguredProvider(): Promise<AsyncCryptoProvider> {
+  if (!globalThis.crypto?.subtle) return asAsyncProvider(nobleCryptoProvider);
+  return webCryptoProvider({ only: ['x25519', 'ed25519'] });
+}
 
-/** The cipher suite implementation every group of this client uses (created once). */
+let cached: { configured: CryptoProvider | undefined; suite: Promise<CiphersuiteImpl> } | undefined;
+
+/** The cipher suite implementation every group of this client uses (built once per default provider). */
 export function groupCiphersuite(): Promise<CiphersuiteImpl> {
-  checkAeadAvailable();
-  cached ??= getCiphersuiteImpl(getCiphersuiteFromName(GROUP_CIPHERSUITE), nobleCryptoProvider).then((cs) => ({ ...cs, kdf: nobleHkdf, signature: ed25519Signature() }));
-  return cached;
+  const configured = configuredCryptoProvider();
+  if (!cached || cached.configured !== configured)
+    cached = { configured, suite: (configured ? Promise.resolve(asAsyncProvider(configured)) : unconfiguredProvider()).then(ciphersuiteFromProvider) };
+  return cached.suite;
 }
 
-/** RFC 5869 HKDF-SHA256 (RFC 9420 §5.1 KDF of suite 0x0003). */
-const nobleHkdf: Kdf = {
-  extract: async (salt, ikm) => extract(sha256, ikm, salt),
-  expand: async (prk, info, len) => expand(sha256, prk, info, len),
-  size: 32,
-};
-
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-/** Bounded cache of imported keys (group members' public keys; this client's own signing key). */
-const KEY_CACHE_MAX = 4096;
-function cacheGet<T>(m: Map<string, T>, k: string, make: () => T): T {
-  let v = m.get(k);
-  if (v === undefined) {
-    if (m.size >= KEY_CACHE_MAX) m.delete(m.keys().next().value as string);
-    m.set(k, (v = make()));
-  }
-  return v;
+/** The provider behind groupCiphersuite() (benchmarks and tests name it). */
+export async function groupCryptoProviderName(): Promise<string> {
+  const configured = configuredCryptoProvider();
+  if (configured) return configured.name;
+  const p = await unconfiguredProvider();
+  const native = Object.entries(p.native).filter(([, v]) => v).map(([k]) => k);
+  return native.length ? `${p.name} (${native.join(', ')})` : 'noble';
 }
 
-/** PKCS#8 wrapping of a 32-byte Ed25519 seed (RFC 8410 §7), for WebCrypto's importKey. */
-function pkcs8(seed: Uint8Array): Uint8Array {
-  const out = new Uint8Array(48);
-  out.set([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
-  out.set(seed, 16);
-  return out;
-}
+// ---- RFC 9420 §5.1: Hash, KDF (suite 0x0003: SHA-256, HKDF-SHA256) ----
 
-function ed25519Signature(): Signature {
-  const subtle = globalThis.crypto?.subtle;
-  const noble: Signature = {
-    sign: async (signKey, message) => ed25519.sign(message, signKey.length === 32 ? signKey : signKey.slice(-32)),
-    verify: async (publicKey, message, signature) => {
-      try {
-        return ed25519.verify(signature, message, publicKey, { zip215: false });
-      } catch {
-        return false;
-      }
-    },
-    keygen: async () => {
-      const signKey = ed25519.utils.randomSecretKey();
-      return { signKey, publicKey: ed25519.getPublicKey(signKey) };
-    },
-  };
-  if (!subtle) return noble;
-  const signers = new Map<string, Promise<CryptoKey>>();
-  const verifiers = new Map<string, Promise<CryptoKey>>();
+function hashOf(crypto: AsyncCryptoProvider): Hash {
   return {
-    async sign(signKey, message) {
-      const der = signKey.length === 32 ? pkcs8(signKey) : signKey;
-      const key = await cacheGet(signers, hex(der), () => subtle.importKey('pkcs8', der as Uint8Array<ArrayBuffer>, 'Ed25519', false, ['sign']));
-      return new Uint8Array(await subtle.sign('Ed25519', key, message as Uint8Array<ArrayBuffer>));
+    digest: (data) => crypto.sha256(data),
+    mac: (key, data) => crypto.hmacSha256(key, data),
+    // RFC 9420 §6.1 (membership tag), §8.2 (confirmation tag): compared in constant time.
+    verifyMac: async (key, mac, data) => equalBytes(await crypto.hmacSha256(key, data), mac),
+  };
+}
+
+function kdfOf(crypto: AsyncCryptoProvider): Kdf {
+  return { extract: (salt, ikm) => hkdfExtract(crypto, salt, ikm), expand: (prk, info, len) => hkdfExpand(crypto, prk, info, len), size: 32 };
+}
+
+// ---- RFC 9420 §5.1.3: HPKE (DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305) ----
+
+/**
+ * ts-mls types HPKE keys as WebCrypto CryptoKeys but only passes them back to this object: here they are the raw
+ * RFC 7748 bytes (the bytes ts-mls' own provider exports for this KEM), wrapped so that a key of one kind cannot
+ * be taken for the other.
+ */
+class RawKey {
+  constructor(
+    readonly type: 'public' | 'private',
+    readonly bytes: Uint8Array,
+    /** The public half of a private key, once known (spares a base-point multiplication per decryption). */
+    public publicKey?: Uint8Array,
+  ) {}
+}
+const privateKeyOf = (bytes: Uint8Array, publicKey?: Uint8Array) => new RawKey('private', bytes, publicKey) as unknown as PrivateKey;
+const publicKeyOf = (bytes: Uint8Array) => new RawKey('public', bytes) as unknown as PublicKey;
+function raw(k: PublicKey | PrivateKey, type: 'public' | 'private'): RawKey {
+  const r = k as unknown;
+  if (!(r instanceof RawKey) || r.type !== type) throw new CryptoError(`expected an HPKE ${type} key of this cipher suite`);
+  return r;
+}
+function checkRawKey(k: Uint8Array, name: string): Uint8Array {
+  if (!(k instanceof Uint8Array) || k.length !== X25519_KEY_LENGTH) throw new CryptoError(`${name}: expected ${X25519_KEY_LENGTH} bytes, got ${k instanceof Uint8Array ? k.length : typeof k}`);
+  return k.slice();
+}
+/** Failures of bytes from the outside world surface as ts-mls' CryptoError, as with ts-mls' own providers. */
+async function asCryptoError<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw e instanceof CryptoError ? e : new CryptoError(`${(e as Error).message}`);
+  }
+}
+const EMPTY = new Uint8Array(0);
+
+function hpkeOf(crypto: AsyncCryptoProvider): Hpke {
+  const recipient = (sk: PrivateKey, enc: Uint8Array, info: Uint8Array) => {
+    const k = raw(sk, 'private');
+    return setupBaseRecipient(crypto, enc, k.bytes, info, k.publicKey);
+  };
+  return {
+    // A low-order recipient key (RFC 9180 §7.1.4) is refused on this side too.
+    seal: (publicKey, plaintext, info, aad) =>
+      asCryptoError(async () => {
+        const { enc, context } = await setupBaseSender(crypto, raw(publicKey, 'public').bytes, info);
+        return { ct: await context.seal(aad ?? EMPTY, plaintext), enc };
+      }),
+    open: (privateKey, kemOutput, ciphertext, info, aad) => asCryptoError(async () => (await recipient(privateKey, kemOutput, info)).open(aad ?? EMPTY, ciphertext)),
+    exportSecret: (publicKey, exporterContext, length, info) =>
+      asCryptoError(async () => {
+        const { enc, context } = await setupBaseSender(crypto, raw(publicKey, 'public').bytes, info);
+        return { enc, secret: await context.export(exporterContext, length) };
+      }),
+    importSecret: (privateKey, exporterContext, kemOutput, length, info) => asCryptoError(async () => (await recipient(privateKey, kemOutput, info)).export(exporterContext, length)),
+    importPrivateKey: async (k) => privateKeyOf(checkRawKey(k, 'HPKE private key')),
+    importPublicKey: async (k) => publicKeyOf(checkRawKey(k, 'HPKE public key')),
+    exportPublicKey: async (k) => raw(k, 'public').bytes.slice(),
+    exportPrivateKey: async (k) => raw(k, 'private').bytes.slice(),
+    encryptAead: (key, nonce, aad, plaintext) => crypto.chacha20poly1305Seal(key, nonce, plaintext, aad ?? EMPTY),
+    decryptAead: (key, nonce, aad, ciphertext) => asCryptoError(() => crypto.chacha20poly1305Open(key, nonce, ciphertext, aad ?? EMPTY)),
+    async deriveKeyPair(ikm) {
+      const kp = await deriveKeyPair(crypto, ikm);
+      return { privateKey: privateKeyOf(kp.privateKey, kp.publicKey), publicKey: publicKeyOf(kp.publicKey) };
     },
-    async verify(publicKey, message, signature) {
-      try {
-        const key = await cacheGet(verifiers, hex(publicKey), () => subtle.importKey('raw', publicKey as Uint8Array<ArrayBuffer>, 'Ed25519', false, ['verify']));
-        return await subtle.verify('Ed25519', key, signature as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>);
-      } catch {
-        return false;
-      }
+    async generateKeyPair() {
+      const kp = await generateKeyPair(crypto);
+      return { privateKey: privateKeyOf(kp.privateKey, kp.publicKey), publicKey: publicKeyOf(kp.publicKey) };
     },
-    keygen: noble.keygen,
+    keyLength: HPKE_KEY_LENGTH,
+    nonceLength: HPKE_NONCE_LENGTH,
+  };
+}
+
+// ---- RFC 9420 §5.1.2: signatures (Ed25519, RFC 8032, strict verification of the provider) ----
+
+/** RFC 8410 PKCS #8 prefix of an Ed25519 private key: ts-mls' WebCrypto keygen exports signing keys so. */
+const PKCS8_ED25519 = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+
+/** The 32-byte RFC 8032 seed of a signing key: raw, or wrapped in PKCS #8 (RFC 8410 §7). */
+function seedOf(signKey: Uint8Array): Uint8Array {
+  if (signKey.length === 32) return signKey;
+  if (signKey.length === 48 && equalBytes(signKey.subarray(0, 16), PKCS8_ED25519)) return signKey.subarray(16);
+  throw new CryptoError(`Ed25519 signing key: expected 32 bytes (or RFC 8410 PKCS #8 of 48), got ${signKey.length}`);
+}
+
+function signatureOf(crypto: AsyncCryptoProvider): Signature {
+  return {
+    sign: async (signKey, message) => crypto.ed25519Sign(seedOf(signKey), message),
+    // The provider's ed25519Verify: RFC 8032 §5.1.7 strict (canonical A, R, S), false for anything invalid.
+    verify: (publicKey, message, signature) => crypto.ed25519Verify(publicKey, message, signature),
+    async keygen() {
+      const signKey = crypto.randomBytes(32);
+      return { signKey, publicKey: await crypto.ed25519PublicKey(signKey) };
+    },
   };
 }

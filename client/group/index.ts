@@ -20,6 +20,7 @@ export {
   encodeMemberCredential,
 } from './credential.ts';
 export { type GeneratedKeyPackage, type GroupIdentity, decodeKeyPackageMessage, generateGroupKeyPackage, keyPackageRef } from './key-packages.ts';
+export { type KeyPackageClaim, type ProvenKeyPackage, verifyClaimedKeyPackage } from './key-package-proof.ts';
 export { type GroupRoles, type MemberRole, ROLES_EXTENSION_TYPE, decodeRoles, encodeRoles } from './roles.ts';
 export { EPOCH_TAG_LABEL, GROUP_AD_LABEL, GROUP_AD_LENGTH, decodeGroupAd, encodeGroupAd, epochTag } from './authenticated-data.ts';
 export { type GroupWireInfo, type RosterChange, groupIdOf, inspectGroupWire } from './wire.ts';

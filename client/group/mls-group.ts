@@ -36,7 +36,7 @@ import { FrankingError } from '../franking/errors.ts';
 import { GROUP_HEADER_VERSION } from '../franking/labels.ts';
 import { groupCiphersuite } from './_mls-crypto.ts';
 import { decodeGroupAd, encodeGroupAd, epochTag } from './authenticated-data.ts';
-import { type IdentityResolver, credentialAccountId, decodeMemberCredential, identityAuthenticationService } from './credential.ts';
+import { type IdentityResolver, credentialAccountId as decodeAccountId, decodeMemberCredential, identityAuthenticationService } from './credential.ts';
 import { GroupError } from './group-errors.ts';
 import { type GroupIdentity, decodeKeyPackageMessage, generateGroupKeyPackage } from './key-packages.ts';
 import { type GroupRoles, type MemberRole, commitRefusal, roleOf, rolesExtension, rolesFromExtensions } from './roles.ts';
@@ -111,6 +111,22 @@ const wrap = (e: unknown, code: 'decrypt_failed' | 'malformed', what: string): G
   return new GroupError(/validate credential/i.test(message) ? 'bad_credential' : code, `${what}: ${message}`);
 };
 
+/**
+ * A leaf credential decoded once per credential object: ts-mls never mutates the leaves of a ratchet tree (a changed
+ * leaf is a new object), and every receive asks for its sender's account, every commit for the member list.
+ */
+const decodedCredentials = new WeakMap<LeafNode['credential'], { accountId: string; identitySigningKey: Uint8Array }>();
+function memberCredential(credential: LeafNode['credential']): { accountId: string; identitySigningKey: Uint8Array } {
+  let c = decodedCredentials.get(credential);
+  if (c === undefined) {
+    const accountId = decodeAccountId(credential); // checks the credential type (§12.2)
+    const { identitySigningKey } = decodeMemberCredential((credential as { identity: Uint8Array }).identity);
+    decodedCredentials.set(credential, (c = { accountId, identitySigningKey }));
+  }
+  return c;
+}
+const credentialAccountId = (credential: LeafNode['credential']): string => memberCredential(credential).accountId;
+
 function leafAt(state: { ratchetTree: ClientState['ratchetTree'] }, leaf: number): LeafNode | undefined {
   const n = state.ratchetTree[leaf * 2];
   return n?.nodeType === 'leaf' ? n.leaf : undefined;
@@ -122,8 +138,8 @@ function membersOf(state: ClientState): GroupMember[] {
   for (let i = 0; i * 2 < state.ratchetTree.length; i++) {
     const leaf = leafAt(state, i);
     if (!leaf || leaf.credential.credentialType !== 'basic') continue;
-    const c = decodeMemberCredential(leaf.credential.identity);
-    out.push({ accountId: c.accountId, leaf: i, role: roleOf(roles, c.accountId), identitySigningKey: c.identitySigningKey });
+    const c = memberCredential(leaf.credential);
+    out.push({ accountId: c.accountId, leaf: i, role: roleOf(roles, c.accountId), identitySigningKey: c.identitySigningKey.slice() });
   }
   return out;
 }

@@ -10,6 +10,7 @@ export const TRANSPARENCY_ERROR_CODES = [
   'split_view', // two validly signed heads of the same log that cannot both be true (same size, other root; or no consistency)
   'rollback', // the server showed a smaller tree than one this client has already seen
   'binding_mismatch', // the proven leaf binds another account, kind or key than the one handed out
+  'missing_proof', // a key was handed out without the inclusion proof that must come with it (§6.4)
   'witness_missing', // the client requires witness cosignatures and the head has too few valid ones
 ] as const;
 export type TransparencyErrorCode = (typeof TRANSPARENCY_ERROR_CODES)[number];

@@ -48,7 +48,8 @@ export function keyProofFromJson(j: unknown): KeyProof {
     leafIndex: int(p.leafIndex, 'key proof: leafIndex'),
     proof: proofOf(p.proof, 'key proof: proof'),
     head: treeHeadFromJson(p.head),
-    cosignatures: list(p.cosignatures ?? [], 'key proof: cosignatures', 16).map(cosignatureFromJson),
+    // absent reads as none (older servers); anything else present must be the list
+    cosignatures: (p.cosignatures === undefined ? [] : list(p.cosignatures, 'key proof: cosignatures', 16)).map(cosignatureFromJson),
   };
 }
 

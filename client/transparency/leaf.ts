@@ -6,7 +6,7 @@
 // directory; "mls-credential" (the MLS credential's signature public key) by the groups code; any later kind
 // (new device keys, recovery keys) needs no format change. A publish of (account, kind) supersedes the
 // previous one; a revoke names the key it revokes.
-import { concatBytes, equalBytes, fromUtf8, utf8 } from '../crypto/_bytes.ts';
+import { concatBytes, equalBytes, utf8 } from '../crypto/_bytes.ts';
 import { ID_PATTERN } from '../franking/ids.ts';
 import { Reader, u64be } from './_codec.ts';
 import { malformed } from './errors.ts';
@@ -66,15 +66,21 @@ export function decodeLeaf(bytes: Uint8Array): KeyBinding {
   const code = r.u8('action');
   const action = code === ACTION_CODES.publish ? 'publish' : code === ACTION_CODES.revoke ? 'revoke' : null;
   if (!action) throw malformed(`leaf: unknown action 0x${code.toString(16)}`);
-  const kind = fromUtf8(r.bytes(r.u8('kind length'), 'kind'));
+  const kind = ascii(r.bytes(r.u8('kind length'), 'kind'), 'kind');
   if (!KIND_PATTERN.test(kind)) throw malformed('leaf: kind');
-  const accountId = fromUtf8(r.bytes(r.u8('accountId length'), 'accountId'));
+  const accountId = ascii(r.bytes(r.u8('accountId length'), 'accountId'), 'accountId');
   if (!ID_PATTERN.test(accountId)) throw malformed('leaf: accountId');
   const keyLength = r.u16('key length');
   if (keyLength < 1 || keyLength > MAX_KEY_BYTES) throw malformed(`leaf: key length ${keyLength} outside 1-${MAX_KEY_BYTES}`);
   const key = r.bytes(keyLength, 'key');
   r.end();
   return { accountId, kind, key, action, timestamp };
+}
+
+/** Both text fields are ASCII by their patterns (§3): any other byte is malformed, not an encoding crash. */
+function ascii(b: Uint8Array, field: string): string {
+  for (const c of b) if (c > 0x7f) throw malformed(`leaf: ${field} is not ASCII`);
+  return String.fromCharCode(...b);
 }
 
 export function leafHashOf(b: KeyBinding, hash: Sha256 = defaultSha256): Uint8Array {

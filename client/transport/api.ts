@@ -300,10 +300,13 @@ export class ApiClient {
   countKeyPackages(): Promise<KeyPackageCountJson> {
     return this.request('GET', '/v1/key-packages');
   }
-  /** One key package of `userId` (MLSMessage bytes), consumed unless it is the last-resort one. */
-  async claimKeyPackage(userId: string): Promise<{ keyPackage: Uint8Array; lastResort: boolean }> {
+  /**
+   * One key package of `userId` (MLSMessage bytes), consumed unless it is the last-resort one, with `transparency`:
+   * the inclusion proof of its credential key, unchecked — pass the result to verifyClaimedKeyPackage before adding.
+   */
+  async claimKeyPackage(userId: string): Promise<{ keyPackage: Uint8Array; lastResort: boolean; transparency?: ClaimedKeyPackageJson['transparency'] }> {
     const r = await this.request<ClaimedKeyPackageJson>('POST', `/v1/key-packages/${encodeURIComponent(userId)}/claim`);
-    return { keyPackage: fromBase64Url(r.keyPackage, 'keyPackage'), lastResort: r.lastResort };
+    return { keyPackage: fromBase64Url(r.keyPackage, 'keyPackage'), lastResort: r.lastResort, ...(r.transparency !== undefined ? { transparency: r.transparency } : {}) };
   }
 
   // ---- Attachment blobs (ciphertext only; docs/PROTOCOL.md §11.8) ----

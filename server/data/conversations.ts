@@ -14,6 +14,8 @@ export interface ConversationRecord {
 
 export interface MemberStanding {
   conversationId: string;
+  /** The conversation's kind: the 1:1 relay refuses group conversations (they take MLS messages only, §12.8). */
+  kind: ConversationRecord['kind'];
   accountId: string;
   status: AccountStatus;
   suspendedUntil: Date | null;
@@ -82,12 +84,14 @@ export function conversationsRepo(db: Db) {
       const inList = sqlite
         ? Prisma.sql`m."conversationId" IN (SELECT value FROM json_each(${JSON.stringify(conversationIds)}))`
         : Prisma.sql`m."conversationId" = ANY(${conversationIds})`;
-      const rows = await db.$queryRaw<Array<{ conversationId: string; accountId: string; status: string; suspendedUntil: Date | string | null }>>`
-        SELECT m."conversationId", m."accountId", a."status", a."suspendedUntil"
-        FROM "ConversationMember" m JOIN "Account" a ON a."id" = m."accountId"
+      const rows = await db.$queryRaw<Array<{ conversationId: string; kind: string; accountId: string; status: string; suspendedUntil: Date | string | null }>>`
+        SELECT m."conversationId", c."kind", m."accountId", a."status", a."suspendedUntil"
+        FROM "ConversationMember" m
+        JOIN "Conversation" c ON c."id" = m."conversationId"
+        JOIN "Account" a ON a."id" = m."accountId"
         WHERE ${inList}`;
       return rows.map((r) => ({
-        conversationId: r.conversationId, accountId: r.accountId, status: r.status as AccountStatus,
+        conversationId: r.conversationId, kind: r.kind as ConversationRecord['kind'], accountId: r.accountId, status: r.status as AccountStatus,
         suspendedUntil: r.suspendedUntil === null ? null : r.suspendedUntil instanceof Date ? r.suspendedUntil : new Date(r.suspendedUntil),
       }));
     },

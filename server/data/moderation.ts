@@ -90,6 +90,16 @@ const parseEvent = (r: { id: number; subjectType: string; subjectId: string; typ
   ...r, subjectType: r.subjectType as SubjectType, payload: JSON.parse(r.payload) as Record<string, unknown>,
 });
 
+/**
+ * Rows strictly after the cursor in (createdAt, id) order: `createdAt > t OR (createdAt = t AND id > i)`,
+ * written as `createdAt >= t AND (createdAt > t OR id > i)` (the same set) so that the bound on createdAt is an
+ * index range condition and a deep page starts where the cursor is instead of filtering every row before it.
+ */
+function afterKey(cmp: 'gt' | 'lt', after: { createdAt: Date; id: string }) {
+  const inclusive = cmp === 'gt' ? 'gte' : 'lte';
+  return { createdAt: { [inclusive]: after.createdAt }, OR: [{ createdAt: { [cmp]: after.createdAt } }, { id: { [cmp]: after.id } }] };
+}
+
 export function moderationRepo(db: Db) {
   return {
     async queue(f: QueueFilter): Promise<QueueRow[]> {
@@ -110,7 +120,7 @@ export function moderationRepo(db: Db) {
         // turn into a scan and a sort): the rest of the cursor's priority, then the lower priorities.
         const p = f.after.priority ?? 0;
         const same = await db.report.findMany({
-          where: { ...base, priority: p, OR: [{ createdAt: { gt: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { gt: f.after.id } }] },
+          where: { ...base, priority: p, ...afterKey('gt', f.after) },
           orderBy, take: f.limit, select: queueFields,
         });
         if (same.length >= f.limit) return same;
@@ -120,7 +130,7 @@ export function moderationRepo(db: Db) {
       return db.report.findMany({
         where: {
           ...base,
-          ...(f.after ? { OR: [{ createdAt: { [cmp]: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { [cmp]: f.after.id } }] } : {}),
+          ...(f.after ? afterKey(cmp, f.after) : {}),
         },
         orderBy: [{ createdAt: f.direction }, { id: f.direction }],
         take: f.limit,

@@ -56,7 +56,7 @@ export const countKeyPackagesSpec = {
 } as const;
 export const claimKeyPackageSpec = {
   operationId: 'claimKeyPackage', method: 'post', path: '/v1/key-packages/{userId}/claim', tag: 'keys', auth: 'user',
-  summary: "Claim one of a user's key packages to add them to a group: a one-time package is never handed out twice",
+  summary: "Claim one of a user's key packages to add them to a group (with the inclusion proof of its credential key): a one-time package is never handed out twice",
   params: ClaimKeyPackageParams, response: ClaimedKeyPackage,
   errors: ['validation_failed', 'not_found', 'unauthorized', 'invalid_token', 'account_suspended', 'account_banned'],
 } as const;
@@ -68,7 +68,7 @@ export function keyPackageRoutes(s: Services): Route[] {
     defineRoute(countKeyPackagesSpec, async ({ principal }) => s.keyPackages.count(principal.userId)),
     defineRoute(claimKeyPackageSpec, async ({ params }) => {
       const r = await s.keyPackages.claim(params.userId);
-      return { keyPackage: b64(r.keyPackage), lastResort: r.lastResort };
+      return { keyPackage: b64(r.keyPackage), lastResort: r.lastResort, ...(r.transparency ? { transparency: r.transparency } : {}) };
     }),
   ];
 }

@@ -1,4 +1,5 @@
-// Relay: send (one commitment, one ciphertext per recipient), fetch with long-poll, acknowledge.
+// 1:1 relay: send (one commitment, one ciphertext per recipient), fetch with long-poll, acknowledge. Groups use
+// server/routes/groups.ts (MLS) only; this send refuses them (group_requires_mls).
 // The live push channel (WebSocket /v1/stream) is in server/push.ts and uses the same envelope schema.
 import type { Stamp } from '../../client/protocol.ts';
 import type { Delivered } from '../services/relay.ts';
@@ -18,10 +19,11 @@ const authErrors = ['unauthorized', 'invalid_token', 'account_suspended', 'accou
 
 export const sendSpec = {
   operationId: 'sendMessage', method: 'post', path: '/v1/messages', tag: 'messages', auth: 'user', standing: 'deferred',
-  rateLimit: 'send', bodyLimitBytes: 24 * 1024 * 1024,
-  summary: 'Send one message: a commitment and one ciphertext per recipient; returns the sender stamp',
+  // One envelope of ≤ MAX_CIPHERTEXT_BYTES, base64url (4/3) plus the JSON around it: 128 KiB is ample.
+  rateLimit: 'send', bodyLimitBytes: 128 * 1024,
+  summary: 'Send one 1:1 message: a commitment and one ciphertext per recipient; returns the sender stamp. Groups take MLS messages only (sendGroupMessage): group_requires_mls',
   body: SendRequest, response: SendResponse, statuses: [201],
-  errors: ['validation_failed', 'payload_too_large', 'not_a_member', 'client_message_id_reused', 'rate_limited', 'undelivered_quota_exceeded', ...authErrors],
+  errors: ['validation_failed', 'group_requires_mls', 'payload_too_large', 'not_a_member', 'client_message_id_reused', 'rate_limited', 'undelivered_quota_exceeded', ...authErrors],
 } as const;
 export const fetchSpec = {
   operationId: 'fetchMessages', method: 'get', path: '/v1/messages', tag: 'messages', auth: 'user',

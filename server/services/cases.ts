@@ -23,14 +23,19 @@ export class CasesService {
   async detail(caseId: string) {
     const c = await this.cases.find(caseId);
     if (!c) throw new NotFoundError('case');
-    const [reports, counts, events, accused] = await Promise.all([
+    // The reporters' track records need the reporters first: that chain runs beside the other reads, not after them.
+    const withReporters = async () => {
+      const counts = await this.cases.caseCounts(caseId);
+      const [records, created] = await Promise.all([this.cases.reporterRecords(counts.reporters), this.cases.accountCreated(counts.reporters)]);
+      return { counts, records, created };
+    };
+    const [reports, { counts, records, created }, events, accused] = await Promise.all([
       this.cases.caseReports(caseId, CASE_PAGE_REPORTS),
-      this.cases.caseCounts(caseId),
+      withReporters(),
       this.mod.events('case', caseId, 200),
       this.mod.accountStanding(c.accusedId),
     ]);
     const reporterIds = counts.reporters;
-    const [records, created] = await Promise.all([this.cases.reporterRecords(reporterIds), this.cases.accountCreated(reporterIds)]);
     const byOutcome: Record<string, number> = {};
     let open = 0;
     for (const r of counts.byStatus) {

@@ -4,9 +4,6 @@ import { randomBytes } from 'node:crypto';
 import type { ConversationRecord, ConversationsRepo } from '../data/conversations.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 
-/** Largest MLS group the relay follows (docs/PROTOCOL.md §12.8). */
-export const MAX_GROUP_MEMBERS = 1024;
-
 export const newConversationId = (): string => `c_${randomBytes(12).toString('base64url')}`;
 
 export class ConversationsService {

@@ -77,6 +77,8 @@ export class GroupsService {
       stamping: StampingService;
       hub: DeliveryHub;
       ttlMs: number;
+      /** Largest roster the relay follows (config GROUP_MAX_MEMBERS): bounds the stamps and rows one message costs. */
+      maxMembers: number;
     },
   ) {}
 
@@ -176,6 +178,9 @@ export class GroupsService {
       else leaves.push(c.accountId);
       added.push(c.accountId);
     }
+    const size = leaves.filter((l) => l !== null).length;
+    if (added.length && size > this.deps.maxMembers)
+      throw bad(`the Commit would make the group ${size} members; this relay follows groups of at most ${this.deps.maxMembers}`);
     if (added.length && (await this.deps.conversations.countExistingAccounts(added)) !== added.length) throw new NotFoundError('account');
     if (added.length && !input.welcome) throw bad('a Commit that adds members needs its Welcome');
     if (!added.length && input.welcome) throw bad('a Welcome without added members');

@@ -148,7 +148,7 @@ export function createServices(
   const moderationEvents = moderationEventsRepo(db);
   const blobs = new BlobsService({ blobs: blobsRepo(db), conversations: conversationsData, events: moderationEvents, config: config.blobs });
   const blocks = new BlocksService(blocksRepo(db), accounts);
-  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, blocks, stamping, hub, ttlMs: config.envelopeTtlMs });
+  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, blocks, stamping, hub, ttlMs: config.envelopeTtlMs, maxMembers: config.groupMaxMembers });
   const moderation = new ModerationService(modData, (id) => accounts.forgetSessions(id), {
     policies, cfg: modConfig,
     staffRole: async (actorId) => {

@@ -2,8 +2,11 @@
 // credential names its account and is signed by the account's registered identity key; anyone may claim one
 // to add the account to a group — each handed out once, then the last-resort package.
 //
-// Key transparency: publish() is where a new MLS credential key becomes bound to an account, so it appends
-// (account, "mls-credential", credential key) to the log right after the directory write (docs/TRANSPARENCY.md).
+// Key transparency (docs/TRANSPARENCY.md §6.4): publish() is where a new MLS credential key becomes bound to an
+// account, so it appends (account, "mls-credential", credential key) to the log before the directory write; claim()
+// hands each package out with the inclusion proof of the credential key inside it — derived from the stored bytes
+// it hands out, never from the caller — and never appends on the way out: a stored package whose key the log does
+// not hold (a tampered row, a superseded key) goes out without proof, and clients refuse it.
 import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
 import { groupCiphersuite } from '../../client/group/_mls-crypto.ts';
 import { verifyCredentialBinding } from '../../client/group/credential.ts';
@@ -13,7 +16,7 @@ import type { KeyPackagesRepo } from '../data/key-packages.ts';
 import { isUniqueViolation } from '../data/_prisma-errors.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import type { AccountsService } from './accounts.ts';
-import type { TransparencyService } from './transparency.ts';
+import type { KeyProofJson, TransparencyService } from './transparency.ts';
 import { KIND_MLS_CREDENTIAL } from '../../client/transparency/index.ts';
 
 export const MAX_STORED_KEY_PACKAGES = 1000;
@@ -66,13 +69,9 @@ export class KeyPackagesService {
     }
     const { oneTime } = await this.repo.count(userId);
     if (oneTime + packages.length > MAX_STORED_KEY_PACKAGES) throw new InputError('validation_failed', `at most ${MAX_STORED_KEY_PACKAGES} key packages may be stored; ${oneTime} are`);
-    try {
-      await this.repo.add(userId, packages, last);
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new InputError('validation_failed', 'keyPackages: already published');
-      throw e;
-    }
-    // Key transparency: each distinct credential key becomes a logged binding (idempotent for keys already logged).
+    // Key transparency: each distinct credential key becomes a logged binding (idempotent for keys already logged)
+    // BEFORE the packages are stored, so every package the directory holds can be proven when it is claimed (a
+    // crash in between leaves a logged key of the owner's and no package: harmless, the device publishes again).
     if (this.transparency) {
       const seen = new Set<string>();
       for (const k of credentialKeys) {
@@ -82,16 +81,40 @@ export class KeyPackagesService {
         await this.transparency.ensureBinding(userId, KIND_MLS_CREDENTIAL, k);
       }
     }
+    try {
+      await this.repo.add(userId, packages, last);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new InputError('validation_failed', 'keyPackages: already published');
+      throw e;
+    }
     return this.repo.count(userId);
   }
 
-  async claim(userId: string): Promise<{ keyPackage: Uint8Array; lastResort: boolean }> {
+  /**
+   * Hands out one package with `transparency`: the inclusion proof of its credential key (the leaf signature key
+   * of the package handed out, read from the stored bytes) as the newest "mls-credential" binding of `userId`.
+   * No proof when the log does not hold that binding — nothing is appended to make one (docs/TRANSPARENCY.md §6.4).
+   */
+  async claim(userId: string): Promise<{ keyPackage: Uint8Array; lastResort: boolean; transparency?: KeyProofJson }> {
     const r = await this.repo.claim(userId);
     if (!r) throw new NotFoundError('key package');
-    return { keyPackage: r.data, lastResort: r.lastResort };
+    const out = { keyPackage: r.data, lastResort: r.lastResort };
+    if (!this.transparency) return out;
+    const key = storedCredentialKey(r.data);
+    const transparency = key ? await this.transparency.proveIfLogged(userId, KIND_MLS_CREDENTIAL, key) : null;
+    return transparency ? { ...out, transparency } : out;
   }
 
   async count(userId: string): Promise<{ oneTime: number; lastResort: boolean }> {
     return this.repo.count(userId);
+  }
+}
+
+/** The credential (leaf signature) key of stored key-package bytes; undefined when they no longer decode. */
+function storedCredentialKey(bytes: Uint8Array): Uint8Array | undefined {
+  try {
+    return decodeKeyPackageMessage(bytes).leafNode.signaturePublicKey;
+  } catch {
+    return undefined;
   }
 }

@@ -143,8 +143,9 @@ export class ModerationService {
       after: q.cursor ? decodeCursor(q.cursor) : undefined, direction, ordering, limit: q.limit + 1,
     });
     const page = rows.slice(0, q.limit);
-    const counts = await this.repo.reportCounts([...new Set(page.map((r) => r.accusedId))]);
-    const previews = queuePreviews(await this.repo.reportedItems(page.map((r) => r.id)));
+    // Two queries for the whole page (never one per row), side by side.
+    const [counts, items] = await Promise.all([this.repo.reportCounts([...new Set(page.map((r) => r.accusedId))]), this.repo.reportedItems(page.map((r) => r.id))]);
+    const previews = queuePreviews(items);
     const last = page[page.length - 1];
     return {
       reports: page.map((r) => ({ ...r, reportsAgainstAccused: counts.get(r.accusedId) ?? 1, preview: previews.get(r.id) ?? null })),

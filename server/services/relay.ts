@@ -1,6 +1,8 @@
-// Relay: accepts one commitment + one ciphertext per recipient, assigns message id and server time,
-// stamps (one recipient stamp per envelope, one sender stamp returned to the sender), stores the
-// envelopes until acknowledged or expired. Plaintext never exists here.
+// Relay for 1:1 conversations: accepts one commitment + one ciphertext per recipient, assigns message id and
+// server time, stamps (one recipient stamp per envelope, one sender stamp returned to the sender), stores the
+// envelopes until acknowledged or expired. Plaintext never exists here. Groups are not sent through here:
+// they take MLS messages only (server/services/groups.ts, docs/PROTOCOL.md §12.8), and an envelope for a
+// group conversation is refused with `group_requires_mls` — one way groups work, no pairwise fan-out.
 //
 // Group commit: sends that arrive while a write is in flight are validated and written together — one
 // membership/standing query and one INSERT per batch, instead of several round trips per message
@@ -219,6 +221,10 @@ export class RelayService {
     const sender = members?.get(senderId);
     if (!members || !sender) throw new PermissionError('not_a_member', 'you are not a member of this conversation');
     assertActive(sender, now);
+    // §12.8: a group takes MLS messages only (POST /v1/groups/{id}/messages: one ciphertext, stamped per member).
+    // Checked after membership, so a non-member learns nothing about the conversation, not even its kind.
+    if (sender.kind !== 'direct')
+      throw new InputError('group_requires_mls', 'this conversation is a group: send MLS group messages to /v1/groups/{conversationId}/messages');
     for (const e of input.envelopes)
       if (!members.has(e.recipientId)) throw new PermissionError('not_a_member', `recipient ${e.recipientId} is not a member of this conversation`);
     const messageId = this.nextMessageId();

@@ -228,6 +228,20 @@ export class TransparencyService {
       found = await this.bindingIndex(accountId, kind, key);
       if (!found) throw new ConflictError('identity_mismatch', `the ${kind} binding of ${accountId} changed while it was being proven; retry`);
     }
+    return this.proofOf(found);
+  }
+
+  /**
+   * The proof of (accountId, kind, key) when it is the newest binding of its kind in the log, else null —
+   * nothing is appended. For keys the directory hands out from stored bytes (MLS key packages): a stored key the
+   * log does not hold is served without proof and refused by clients, rather than logged on the way out.
+   */
+  async proveIfLogged(accountId: string, kind: string, key: Uint8Array): Promise<KeyProofJson | null> {
+    const found = await this.bindingIndex(accountId, kind, key);
+    return found ? this.proofOf(found) : null;
+  }
+
+  private proofOf(found: Latest): KeyProofJson {
     // Synchronous from here: the head and the proof are taken from one state of the tree.
     const head = this.currentHead();
     return {

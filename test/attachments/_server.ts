@@ -10,6 +10,9 @@ import {
 import type { BlobConfig, ServerConfig } from '../../server/config.ts';
 import { type EnvelopeJson, type TestServer, type TestUser, api, startTestServer } from '../server/_harness.ts';
 
+/** Who calls the HTTP API: a harness user or an MLS group member (ServerMember.user). */
+export type Caller = Pick<TestUser, 'id' | 'token'>;
+
 export async function startBlobServer(blobs: Partial<BlobConfig> = {}, overrides: Partial<ServerConfig> = {}): Promise<TestServer & { blobDir: string }> {
   const blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-blobs-'));
   const srv = await startTestServer({
@@ -54,11 +57,11 @@ export async function rawRequest(base: string, method: string, urlPath: string, 
   return { status: res.status, headers: res.headers, bytes, json };
 }
 
-export async function uploadBlob(base: string, user: TestUser, conversationId: string, blob: BodySource) {
+export async function uploadBlob(base: string, user: Caller, conversationId: string, blob: BodySource) {
   return rawRequest(base, 'POST', `/v1/blobs?conversationId=${encodeURIComponent(conversationId)}`, user.token, blob);
 }
 
-export async function downloadBlob(base: string, user: TestUser, blobId: string) {
+export async function downloadBlob(base: string, user: Caller, blobId: string) {
   return rawRequest(base, 'GET', `/v1/blobs/${blobId}`, user.token);
 }
 
@@ -104,7 +107,7 @@ export function itemJson(stamp: Record<string, unknown>, franked: Pick<FrankedMe
 }
 
 /** The server records a complete download after the last byte left it, so deletion trails the client by a moment. */
-export async function eventuallyGone(base: string, user: TestUser, blobId: string, timeoutMs = 3000): Promise<boolean> {
+export async function eventuallyGone(base: string, user: Caller, blobId: string, timeoutMs = 3000): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if ((await downloadBlob(base, user, blobId)).status === 404) return true;

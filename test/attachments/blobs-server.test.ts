@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptAttachmentToBytes, encryptAttachment, encryptAttachmentToBytes } from '../../client/protocol.ts';
 import { type TestUser, createUser, directConversation } from '../server/_harness.ts';
 import { downloadBlob, eventuallyGone, startBlobServer, uploadBlob } from './_server.ts';
-import { relayGroup } from '../groups/_relay-group.ts';
+import { ServerMember } from '../groups/_server-member.ts';
 
 let srv: Awaited<ReturnType<typeof startBlobServer>>;
 let base: string;
@@ -73,27 +73,38 @@ describe('upload and download', () => {
     expect(streamed.status).toBe(413);
     // Quota: 3 MiB per account of live blobs; each of these is 1.5 MiB.
     const big = (await encryptAttachmentToBytes(new Uint8Array(1536 * 1024 - 200))).blob;
-    const group = { json: await relayGroup(base, carol as { id: string; token: string }, [bob.id, carol.id]) };
-    expect((await uploadBlob(base, carol, group.json.id, big)).status).toBe(201);
-    expect((await uploadBlob(base, carol, group.json.id, big)).status).toBe(201);
-    const over = await uploadBlob(base, carol, group.json.id, big);
+    const [gCarol, gBob] = await Promise.all([ServerMember.create('bq-carol', base), ServerMember.create('bq-bob', base)]);
+    const group = await gCarol.createGroup();
+    await gCarol.add(group, [gBob.id]); // an MLS group: bob joins by the creator's Commit
+    expect((await uploadBlob(base, gCarol.user, group, big)).status).toBe(201);
+    expect((await uploadBlob(base, gCarol.user, group, big)).status).toBe(201);
+    const over = await uploadBlob(base, gCarol.user, group, big);
     expect(over.status).toBe(413);
     expect(over.json?.code).toBe('quota_exceeded');
     expect(fs.readdirSync(path.join(srv.blobDir, 'tmp'))).toEqual([]); // refused uploads leave no partial files
   });
 
-  it('a group blob lives until every member fetched it; a removed member stops counting', async () => {
-    const g = { json: await relayGroup(base, alice as { id: string; token: string }, [bob.id, mallory.id]) };
+  it('a group blob is for members only and lives until every member fetched it; a removed member stops counting', async () => {
+    const [gAlice, gBob, gMallory] = await Promise.all(['bg-alice', 'bg-bob', 'bg-mallory'].map((id) => ServerMember.create(id, base))) as [ServerMember, ServerMember, ServerMember];
+    const g = await gAlice.createGroup();
+    await gAlice.add(g, [gBob.id, gMallory.id]); // members join by MLS Commit; the relay follows the roster from it
     const { blob } = await encryptAttachmentToBytes(new Uint8Array(5000));
-    const up = await uploadBlob(base, alice, g.json.id, blob);
+    const up = await uploadBlob(base, gAlice.user, g, blob);
+    expect(up.status).toBe(201);
     const blobId = up.json?.blobId as string;
-    expect((await downloadBlob(base, bob, blobId)).status).toBe(200);
+    // Not a member of the group: neither fetch nor upload.
+    expect((await downloadBlob(base, carol, blobId)).status).toBe(404);
+    expect((await uploadBlob(base, carol, g, blob)).status).toBe(404);
+    expect((await downloadBlob(base, gBob.user, blobId)).status).toBe(200);
     expect(fs.existsSync(path.join(srv.blobDir, blobId))).toBe(true); // mallory has not fetched yet
-    expect(await g.json.remove(mallory.id)).toBe(201); // an MLS Commit removing mallory; the relay follows it
-    expect(await eventuallyGone(base, alice, blobId)).toBe(true); // nobody left to wait for
+    const removed = await gAlice.commit(g, await gAlice.group(g).remove([gMallory.id])); // an MLS Commit removing mallory
+    expect(removed.change).toMatchObject({ removed: [gMallory.id], by: gAlice.id });
+    expect(await eventuallyGone(base, gAlice.user, blobId)).toBe(true); // nobody left to wait for
     // The row goes first, the file is unlinked right after it: wait (bounded) for the file as well.
     await expect.poll(() => fs.existsSync(path.join(srv.blobDir, blobId)), { timeout: 5000 }).toBe(false);
-    expect((await downloadBlob(base, mallory, blobId)).status).toBe(404);
+    expect((await downloadBlob(base, gMallory.user, blobId)).status).toBe(404);
+    // A removed member cannot upload into the group either.
+    expect((await uploadBlob(base, gMallory.user, g, blob)).status).toBe(404);
   });
 
   it('the TTL sweep deletes unfetched blobs', async () => {

@@ -1,6 +1,8 @@
 // Key transparency in a real browser (docs/TRANSPARENCY.md): the contact's key is proven in the public key log
 // and marked; two people compare their views of the log inside their encrypted conversation; and when the
-// server publishes a key for Alice that she did not create, her page says so in plain words on its next check.
+// server publishes a key for Alice that she did not create, her page says so in plain words on its next check;
+// and when the directory hands out a key package for Bob whose credential key is not in the log (the rows swapped
+// in the database), Alice's page refuses to add him and says why (docs/TRANSPARENCY.md §6.4).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +11,8 @@ import { type Browser, type BrowserContext, type Page, chromium } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { fromBase64Url } from '../../client/crypto/_bytes.ts';
+import { generateCredentialKey, generateGroupKeyPackage } from '../../client/group/index.ts';
+import { generateIdentity } from '../../client/session/identity.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
 import { createDb } from '../../server/db.ts';
 import { transparencyRepo } from '../../server/data/transparency.ts';
@@ -83,5 +87,36 @@ describe('key transparency in the chat', () => {
     expect(await a11yViolations(alice)).toEqual([]);
     await alarm.getByRole('button', { name: 'I understand' }).click();
     await expect.poll(async () => alice.getByRole('alert', { name: 'Key log warning' }).count(), POLL).toBe(0);
+  });
+
+  it("refuses, in plain words, to add Bob to a group when the key package handed out for him carries a key the log does not hold", async () => {
+    // Bob's chat published its key packages when it came online; whoever reaches the database swaps them all for a
+    // package that names bob under a credential key of its own (never published, so never logged).
+    const rogue = (await generateGroupKeyPackage({ accountId: 'bob', identity: generateIdentity(), credentialKey: generateCredentialKey() })).bytes;
+    const db = await createDb(`file:${path.join(server.dataDir, 'franking.db')}`);
+    try {
+      await expect.poll(async () => db.keyPackage.count({ where: { accountId: 'bob' } }), POLL).toBeGreaterThan(0);
+      const swapped = await db.keyPackage.updateMany({ where: { accountId: 'bob' }, data: { data: new Uint8Array(rogue) } });
+      expect(swapped.count).toBeGreaterThan(0);
+    } finally {
+      await db.$disconnect();
+    }
+    await alice.getByRole('button', { name: 'New group' }).click();
+    await alice.getByLabel('Group name').fill('Key check');
+    await alice.getByLabel(/^Members/).fill('bob');
+    await alice.getByRole('button', { name: 'Create group' }).click();
+    const refusal = alice.getByRole('alert').filter({ hasText: 'without proof that it is in the public key log' });
+    await expect.poll(async () => refusal.count(), POLL).toBe(1);
+    expect(await refusal.textContent()).toMatch(/^Could not add members: The server sent bob's group key without proof that it is in the public key log, so bob was not added\. An honest server always sends that proof: compare safety numbers with bob in person and tell the operator/);
+    await alice.screenshot({ path: path.join(SHOTS, 'kt-03-unproven-group-key-refused.png') });
+    expect(await a11yViolations(alice)).toEqual([]);
+    // Nobody was added: no Commit or Welcome left Alice's page, nothing was delivered to Bob.
+    const after = await createDb(`file:${path.join(server.dataDir, 'franking.db')}`);
+    try {
+      expect(await after.groupMessage.count({ where: { senderId: 'alice', kind: { in: ['commit', 'welcome'] } } })).toBe(0);
+      expect(await after.groupDelivery.count({ where: { recipientId: 'bob' } })).toBe(0);
+    } finally {
+      await after.$disconnect();
+    }
   });
 });

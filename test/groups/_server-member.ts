@@ -56,6 +56,13 @@ export class ServerMember {
     };
   }
 
+  /** Id and bearer token, for tests that call the HTTP API directly. */
+  get user(): { id: string; token: string } {
+    const token = this.api.token;
+    if (!token) throw new Error(`${this.id} is not logged in`);
+    return { id: this.id, token };
+  }
+
   async publishBundleKeys(): Promise<void> {
     const { PreKeyStore } = await import('../../client/session/prekeys.ts');
     const store = PreKeyStore.create(this.me.identity, { oneTimePreKeys: 1 });
@@ -93,8 +100,9 @@ export class ServerMember {
     return this.commit(conv, await this.group(conv).add(kps));
   }
 
-  async send(conv: string, text: string) {
-    const s = await this.group(conv).send(new TextEncoder().encode(text));
+  /** Franks and encrypts once for the group (attachments go into the franked header), then sends it to the relay. */
+  async send(conv: string, text: string, opts: Parameters<MlsGroup['send']>[1] = {}) {
+    const s = await this.group(conv).send(new TextEncoder().encode(text), opts);
     return { ...s, sent: await this.api.sendGroupMessage(conv, s.message) };
   }
 

@@ -45,5 +45,12 @@ export const PublishKeyPackagesRequest = z
 export const KeyPackageCount = z.strictObject({ oneTime: z.number().int(), lastResort: z.boolean() }).meta({ id: 'KeyPackageCount' });
 export const ClaimKeyPackageParams = z.strictObject({ userId: Id });
 export const ClaimedKeyPackage = z
-  .strictObject({ keyPackage: KeyPackageBytes, lastResort: z.boolean() })
+  .strictObject({
+    keyPackage: KeyPackageBytes,
+    lastResort: z.boolean(),
+    // Key transparency (docs/TRANSPARENCY.md §6.4): the inclusion proof of the credential key inside `keyPackage`
+    // (its leaf signature key) as the account's "mls-credential" binding. Absent when the log does not hold it:
+    // clients then refuse the package.
+    transparency: KeyProofJson.optional(),
+  })
   .meta({ id: 'ClaimedKeyPackage', description: "one of the account's key packages; never the same one-time package twice" });

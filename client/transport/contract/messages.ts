@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { b64Exact, b64Max, Id, StampJson } from './_common.ts';
 
 export const MAX_CIPHERTEXT_BYTES = 64 * 1024;
-export const MAX_RECIPIENTS = 255;
+/**
+ * Envelopes per send: one, for the peer of a 1:1 conversation (v1: one device per account). Groups send one MLS
+ * message to `/v1/groups/{id}/messages` instead (docs/PROTOCOL.md §12.8); there is no pairwise fan-out.
+ */
+export const MAX_RECIPIENTS = 1;
 
 export const SendRequest = z
   .strictObject({
