@@ -145,21 +145,24 @@ function hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
   }
   const s = HMAC_SCRATCH;
   const k = key.length;
-  for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x36;
-  s.fill(0x36, k, BLOCK);
-  let at = BLOCK;
-  for (const c of chunks) {
-    s.set(c, at);
-    at += c.length;
+  const end = BLOCK + n;
+  try {
+    for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x36;
+    s.fill(0x36, k, BLOCK);
+    let at = BLOCK;
+    for (const c of chunks) {
+      s.set(c, at);
+      at += c.length;
+    }
+    const inner = oneShotSha256('sha256', s.subarray(0, end), 'buffer');
+    for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x5c;
+    s.fill(0x5c, k, BLOCK);
+    s.set(inner, BLOCK);
+    inner.fill(0);
+    return u8(oneShotSha256('sha256', s.subarray(0, BLOCK + 32), 'buffer'));
+  } finally {
+    s.fill(0, 0, Math.max(end, BLOCK + 32));
   }
-  const inner = oneShotSha256('sha256', s.subarray(0, at), 'buffer');
-  for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x5c;
-  s.fill(0x5c, k, BLOCK);
-  s.set(inner, BLOCK);
-  inner.fill(0);
-  const out = oneShotSha256('sha256', s.subarray(0, BLOCK + 32), 'buffer');
-  s.fill(0, 0, Math.max(at, BLOCK + 32));
-  return u8(out);
 }
 
 type AeadName = 'chacha20-poly1305' | 'aes-128-gcm' | 'aes-256-gcm';
