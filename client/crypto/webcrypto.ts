@@ -29,6 +29,21 @@ function pkcs8(prefix: Uint8Array, raw: Uint8Array): Buf {
   return out;
 }
 
+/** Bound of the per-provider cache of imported public keys (group members' keys; peers' X25519 keys). */
+const PUBLIC_KEY_CACHE_MAX = 4096;
+type PrivateEntry = { digest: Uint8Array; key: Promise<CryptoKey> };
+const toHex = (b: Uint8Array): string => {
+  let s = '';
+  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
+  return s;
+};
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= (a[i] as number) ^ (b[i] as number);
+  return d === 0;
+}
+
 function checkLength(u: Uint8Array, n: number, name: string): void {
   if (!(u instanceof Uint8Array)) throw new TypeError(`${name}: expected Uint8Array, got ${typeof u}`);
   if (u.length !== n) throw new RangeError(`${name}: expected Uint8Array of length ${n}, got length=${u.length}`);
@@ -77,17 +92,40 @@ export async function webCryptoProvider(opts: { only?: readonly PrimitiveName[] 
   ) as Record<PrimitiveName, boolean>;
   const subtle = globalThis.crypto?.subtle as SubtleCrypto;
 
+  // Importing a key costs more than using it (a PKCS #8 import is ~5× an X25519 in Node 20), and MLS uses the same
+  // keys again and again (a member's signature key per message, its own signing key per send, tree keys per commit).
+  // Public keys: a bounded cache by value. Private keys: remembered per Uint8Array object (WeakMap: nothing outlives
+  // the caller's own array) with the SHA-256 of its bytes (no copy of the secret), so an array changed or wiped in
+  // place is imported again.
+  const publicKeys = new Map<string, Promise<CryptoKey>>();
+  const importPublic = (alg: 'X25519' | 'Ed25519', pub: Uint8Array): Promise<CryptoKey> => {
+    const id = alg + toHex(pub);
+    let k = publicKeys.get(id);
+    if (!k) {
+      if (publicKeys.size >= PUBLIC_KEY_CACHE_MAX) publicKeys.delete(publicKeys.keys().next().value as string);
+      k = subtle.importKey('raw', buf(pub), { name: alg }, false, alg === 'Ed25519' ? ['verify'] : []);
+      publicKeys.set(id, k);
+      k.catch(() => publicKeys.delete(id));
+    }
+    return k;
+  };
+  const privateKeys = { X25519: new WeakMap<Uint8Array, PrivateEntry>(), Ed25519: new WeakMap<Uint8Array, PrivateEntry>() };
+  const importPrivate = (alg: 'X25519' | 'Ed25519', raw: Uint8Array): Promise<CryptoKey> => {
+    const digest = noble.sha256(raw);
+    const hit = privateKeys[alg].get(raw);
+    if (hit && equalBytes(hit.digest, digest)) return hit.key;
+    const d = pkcs8(alg === 'X25519' ? PKCS8_X25519 : PKCS8_ED25519, raw);
+    const key = subtle.importKey('pkcs8', d, { name: alg }, false, [alg === 'X25519' ? 'deriveBits' : 'sign']).finally(() => d.fill(0));
+    privateKeys[alg].set(raw, { digest, key });
+    key.catch(() => privateKeys[alg].delete(raw));
+    return key;
+  };
   // The base point is public and constant: import it once (a public-key derivation then costs one import, not two).
   let basePoint: Promise<CryptoKey> | undefined;
   async function x25519Bits(priv: Uint8Array, pub: Uint8Array | 'base'): Promise<Uint8Array> {
-    const d = pkcs8(PKCS8_X25519, priv);
-    try {
-      const k = await subtle.importKey('pkcs8', d, { name: 'X25519' }, false, ['deriveBits']);
-      const p = pub === 'base' ? await (basePoint ??= subtle.importKey('raw', BASE_POINT, { name: 'X25519' }, false, [])) : await subtle.importKey('raw', buf(pub), { name: 'X25519' }, false, []);
-      return new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: p } as never, k, 256));
-    } finally {
-      d.fill(0);
-    }
+    const k = await importPrivate('X25519', priv);
+    const p = pub === 'base' ? await (basePoint ??= subtle.importKey('raw', BASE_POINT, { name: 'X25519' }, false, [])) : await importPublic('X25519', pub);
+    return new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: p } as never, k, 256));
   }
   async function aesGcm(op: 'encrypt' | 'decrypt', key: Uint8Array, nonce: Uint8Array, data: Uint8Array, ad: Uint8Array): Promise<Uint8Array> {
     const k = await subtle.importKey('raw', buf(key), 'AES-GCM', false, [op]);
@@ -146,13 +184,8 @@ export async function webCryptoProvider(opts: { only?: readonly PrimitiveName[] 
     async ed25519Sign(seed: Uint8Array, message: Uint8Array) {
       if (!native.ed25519) return noble.ed25519Sign(seed, message);
       checkLength(seed, 32, 'seed');
-      const d = pkcs8(PKCS8_ED25519, seed);
-      try {
-        const k = await subtle.importKey('pkcs8', d, { name: 'Ed25519' }, false, ['sign']);
-        return new Uint8Array(await subtle.sign('Ed25519', k, buf(message)));
-      } finally {
-        d.fill(0);
-      }
+      const k = await importPrivate('Ed25519', seed);
+      return new Uint8Array(await subtle.sign('Ed25519', k, buf(message)));
     },
     async ed25519Verify(pub: Uint8Array, message: Uint8Array, signature: Uint8Array) {
       if (!native.ed25519) return noble.ed25519Verify(pub, message, signature);
@@ -160,7 +193,7 @@ export async function webCryptoProvider(opts: { only?: readonly PrimitiveName[] 
       if (!(message instanceof Uint8Array) || !ed25519StrictPrecheck(pub, signature)) return false;
       let ok = false;
       try {
-        const k = await subtle.importKey('raw', buf(pub), { name: 'Ed25519' }, false, ['verify']);
+        const k = await importPublic('Ed25519', pub);
         ok = await subtle.verify('Ed25519', k, buf(signature), buf(message));
       } catch {
         ok = false;

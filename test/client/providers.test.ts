@@ -138,3 +138,40 @@ describe(`crypto providers agree with noble (${runtime})`, () => {
     await expect(p.x25519(rnd(31), rnd(32))).rejects.toBeInstanceOf(RangeError);
   });
 });
+
+describe(`webcrypto provider key caches (${runtime})`, () => {
+  // The provider remembers imported keys (public keys by value, private keys per array object with a digest of its
+  // bytes). A cache that answered for the old bytes after the array changed would sign or agree with the wrong key.
+  it('a private key array changed or wiped in place is imported again, never answered from the cache', async () => {
+    const web = await webCryptoProvider();
+    const priv = noble.randomBytes(32);
+    const peer = noble.x25519PublicKey(noble.randomBytes(32));
+    const seed = noble.randomBytes(32);
+    const msg = new Uint8Array([1, 2, 3]);
+    for (let round = 0; round < 3; round++) {
+      expect(await web.x25519(priv, peer)).toEqual(noble.x25519(priv, peer));
+      expect(await web.x25519PublicKey(priv)).toEqual(noble.x25519PublicKey(priv));
+      expect(await web.ed25519Sign(seed, msg)).toEqual(noble.ed25519Sign(seed, msg));
+      priv.set(noble.randomBytes(32)); // same object, new bytes
+      seed.set(noble.randomBytes(32));
+    }
+  });
+
+  it('a cached public key answers for its own bytes only; a refused import is not cached', async () => {
+    const web = await webCryptoProvider();
+    const seedA = noble.randomBytes(32);
+    const seedB = noble.randomBytes(32);
+    const [a, b] = [noble.ed25519PublicKey(seedA), noble.ed25519PublicKey(seedB)];
+    const msg = new Uint8Array(64).fill(7);
+    const sigA = noble.ed25519Sign(seedA, msg);
+    expect(await web.ed25519Verify(a, msg, sigA)).toBe(true);
+    expect(await web.ed25519Verify(b, msg, sigA)).toBe(false);
+    const shared = a.slice();
+    expect(await web.ed25519Verify(shared, msg, sigA)).toBe(true);
+    shared.set(b); // the same array object now holds B: the answer follows the bytes
+    expect(await web.ed25519Verify(shared, msg, sigA)).toBe(false);
+    // A low-order peer key is refused on every call, cached or not.
+    const lowOrder = new Uint8Array(32); // u = 0
+    for (let i = 0; i < 2; i++) await expect(web.x25519(noble.randomBytes(32), lowOrder)).rejects.toBeInstanceOf(LowOrderError);
+  });
+});
