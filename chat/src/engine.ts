@@ -176,7 +176,14 @@ export class ChatEngine {
         throw new Error(`${id}'s group key could not be checked against the public key log (the log could not be reached), so ${id} was not added. Try again.`);
       }
     },
-    verifyBundle: (id, bundle) => this.kt.verifyBundle(id, bundle),
+    verifyBundle: async (id, bundle) => {
+      try {
+        await this.kt.verifyBundle(id, bundle);
+      } catch (e) {
+        if (e instanceof KeyTransparencyError) throw new Error(e.message);
+        throw new Error(`${id}'s key could not be checked against the public key log (the log could not be reached), so it was not used. Try again.`);
+      }
+    },
     contactSigningKey: (id) => {
       const k = this.contact(id)?.identity?.signingKey;
       return k ? fromBase64Url(k, 'signingKey') : undefined;

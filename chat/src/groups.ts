@@ -111,17 +111,23 @@ export class ChatGroups {
       if (accountId === this.host.me()) return this.host.identity().signingPublicKey;
       const pinned = this.host.contactSigningKey(accountId);
       if (pinned) return pinned;
-      let k = this.identities.get(accountId);
-      if (!k) {
-        // The directory's key vouches for the member's credential only once it is proven in the public log:
-        // a key the server made up would otherwise let it slip a member of its own into the group.
-        const b = await this.host.api().fetchBundle(accountId).catch(() => undefined);
-        const proven = b ? await this.host.verifyBundle(accountId, b).then(() => true, () => false) : false;
-        if (b && proven) this.identities.set(accountId, (k = fromBase64Url(b.identitySigningKey, 'identitySigningKey')));
-      }
-      return k;
+      return this.directoryIdentity(accountId).catch(() => undefined);
     },
   };
+
+  /**
+   * A non-contact's identity signing key from the key directory, used only once proven in the public key log: an
+   * unproven key could vouch for a group credential the server made up. Throws (plain words) when it is not proven.
+   */
+  private async directoryIdentity(accountId: string): Promise<Uint8Array> {
+    const known = this.identities.get(accountId);
+    if (known) return known;
+    const b = await this.host.api().fetchBundle(accountId);
+    await this.host.verifyBundle(accountId, b);
+    const k = fromBase64Url(b.identitySigningKey, 'identitySigningKey');
+    this.identities.set(accountId, k);
+    return k;
+  }
 
   /** Keeps enough one-time key packages (and one last-resort package) in the directory. */
   async maintainKeyPackages(): Promise<void> {
@@ -233,11 +239,13 @@ export class ChatGroups {
           if (ApiError.is(e, 'not_found')) throw new Error(`Could not ${what}: “${id}” is not registered, or has not opened the chat since groups changed.`);
           throw this.error(e, what);
         }
-        // Refused keys never reach MlsGroup.add: nothing is committed, nobody is added.
+        // Refused keys never reach MlsGroup.add: nothing is committed, nobody is added. Both keys must be proven:
+        // the group key, and (for someone who is not a contact) the identity key that signed its credential.
         try {
           await this.host.verifyKeyPackage(id, claimed);
+          if (id !== this.host.me() && !this.host.contactSigningKey(id)) await this.directoryIdentity(id);
         } catch (e) {
-          throw new Error(`Could not ${what}: ${e instanceof Error ? e.message : String(e)}`);
+          throw new Error(`Could not ${what}: ${ApiError.is(e) ? e.detail : e instanceof Error ? e.message : String(e)}`);
         }
         out.push(claimed.keyPackage);
         break;

@@ -2,7 +2,8 @@
 // and marked; two people compare their views of the log inside their encrypted conversation; and when the
 // server publishes a key for Alice that she did not create, her page says so in plain words on its next check;
 // and when the directory hands out a key package for Bob whose credential key is not in the log (the rows swapped
-// in the database), Alice's page refuses to add him and says why (docs/TRANSPARENCY.md §6.4).
+// in the database), Alice's page refuses to add him and says why (docs/TRANSPARENCY.md §6.4); and when the directory
+// serves a non-contact's identity key without its proof, that key does not vouch for her group credential.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -118,5 +119,39 @@ describe('key transparency in the chat', () => {
     } finally {
       await after.$disconnect();
     }
+  });
+
+  it("refuses to add Carol when the directory serves her identity key without a proof, though her group key is proven", async () => {
+    // Carol is not Alice's contact, so the identity key that must have signed Carol's group credential comes from the
+    // directory. A server that strips that key's inclusion proof (played here by rewriting the response in Alice's
+    // page) must not get it used: an unproven key could vouch for a credential the server made up.
+    const carol = await newChatPage(browser, contexts);
+    await registerInChat(carol, server.url, 'carol');
+    let stripped = 0;
+    await alice.route('**/v1/keys/carol', async (route) => {
+      const res = await route.fetch();
+      const json = (await res.json()) as Record<string, unknown>;
+      delete json.transparency;
+      stripped++;
+      await route.fulfill({ response: res, json });
+    });
+    await alice.reload(); // leaves the previous test's refused group form
+    await expect.poll(async () => alice.getByRole('button', { name: 'New group' }).count(), POLL).toBe(1);
+    await alice.getByRole('button', { name: 'New group' }).click();
+    await alice.getByLabel('Group name').fill('Identity check');
+    await alice.getByLabel(/^Members/).fill('carol');
+    await alice.getByRole('button', { name: 'Create group' }).click();
+    const refusal = alice.getByRole('alert').filter({ hasText: /^Could not add members/ });
+    await expect.poll(async () => refusal.count(), POLL).toBe(1);
+    expect(await refusal.textContent()).toMatch(/^Could not add members: The server sent carol's key without proof that it is in the public key log, so it was not used\./);
+    expect(stripped).toBeGreaterThan(0);
+    const after = await createDb(`file:${path.join(server.dataDir, 'franking.db')}`);
+    try {
+      expect(await after.groupMessage.count({ where: { senderId: 'alice', kind: { in: ['commit', 'welcome'] } } })).toBe(0);
+      expect(await after.groupDelivery.count({ where: { recipientId: 'carol' } })).toBe(0);
+    } finally {
+      await after.$disconnect();
+    }
+    await alice.unroute('**/v1/keys/carol');
   });
 });
