@@ -254,9 +254,12 @@ async function throughput(servers: Server[], dbName: string, redisPid: number | 
   return result;
 }
 
-/** Open loop at `rate` msgs/s, senders on process 1, recipients on process 2: send start → push arrival. */
-async function crossLatency(servers: Server[], rate: number): Promise<{ p50: number; p99: number; n: number; rate: number }> {
-  const pairs = await makePairs(servers, 16, 'lat');
+/**
+ * Open loop at `rate` msgs/s: send start → push arrival. Two servers: senders on process 1, recipients on process 2.
+ * One server: both on it (the same-run baseline of the cross-process figure).
+ */
+async function crossLatency(servers: Server[], rate: number, tag = 'lat'): Promise<{ p50: number; p99: number; n: number; rate: number }> {
+  const pairs = await makePairs(servers, 16, tag);
   const latencies: number[] = [];
   for (const p of pairs) {
     p.onArrive = (c, at) => {
@@ -365,6 +368,9 @@ try {
   dbs.push(db1);
   const one = [await spawnServer({ DATABASE_URL: db1.url, STAMP_KEYRING: keyringJson, DATA_DIR: dataDir })];
   const oneRun = await throughput(one, db1.name, null, 'a');
+  // Same-run baseline for the cross-process latency: the same open loop at the same rate, sender and recipient on
+  // one process (no Redis): what the machine gives before any cross-process hop.
+  const sameLatency = await crossLatency(one, oneRun.msgsPerSec / 2, 'lat1');
   for (const s of one) s.child.kill('SIGTERM');
   // one process with Redis: the shared-state path (bus publish per delivery, Redis rate-limit store, bounded
   // session cache) without a second process competing for the 2 cores: separates what Redis costs from what
@@ -394,6 +400,9 @@ try {
     scaling: Math.round((twoRun.msgsPerSec / Math.max(1, oneRun.msgsPerSec)) * 100) / 100,
     crossProcessPushP50Ms: latency.p50,
     crossProcessPushP99Ms: latency.p99,
+    /** Same offered rate, one process, no Redis: the baseline of the two figures above. */
+    sameProcessPushP50Ms: sameLatency.p50,
+    sameProcessPushP99Ms: sameLatency.p99,
     serverCpuUsPerMsg: { oneProcess: oneRun.serverCpuUsPerMsg, oneProcessWithRedis: oneRedisRun.serverCpuUsPerMsg, twoProcesses: twoRun.serverCpuUsPerMsg },
     cpuPerMsgRatio: Math.round((twoRun.serverCpuUsPerMsg / Math.max(1, oneRun.serverCpuUsPerMsg)) * 100) / 100,
     /** One process with Redis / one without: what the shared-state path costs by itself. */
@@ -401,6 +410,7 @@ try {
     oneProcessWithRedisMsgsPerSec: oneRedisRun.msgsPerSec,
     runs: { oneProcess: oneRun, oneProcessWithRedis: oneRedisRun, twoProcesses: twoRun },
     latencyRun: latency,
+    sameProcessLatencyRun: sameLatency,
     transport,
   };
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
