@@ -3,7 +3,8 @@
 // single-shot seal/open and the secret export that RFC 9420 uses (§5.1.3 EncryptWithLabel, §8 external init).
 // Every primitive comes from an AsyncCryptoProvider (client/crypto), so HPKE runs native where the provider does.
 // HKDF is written on the provider's HMAC-SHA256 because HPKE needs Extract and Expand apart (RFC 5869 §2.2,
-// §2.3); it is checked against RFC 9180 Appendix A.2.1 (test/groups/hpke-rfc9180.test.ts).
+// §2.3); it is checked against RFC 9180 Appendix A.2.1 (test/client/group-hpke.test.ts, vectors in
+// test/vectors/hpke-rfc9180.json).
 import type { AsyncCryptoProvider } from '../crypto/provider.ts';
 
 const enc = new TextEncoder();
