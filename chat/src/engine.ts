@@ -3,7 +3,7 @@
 // only in the items of a report the user confirms. UI code reads `snapshot` and calls the methods below.
 // Groups (docs/PROTOCOL.md §12): MLS, in ./groups.ts — frank once, encrypt once for the group. Attachments
 // (§11): encrypted while uploading; recipients download and verify the whole file before showing it.
-import { ApiClient, ApiError, type EnvelopeJson, type ReportAttachmentJson, type ReportCategory } from '../../client/transport/api.ts';
+import { ApiClient, ApiError, type EnvelopeJson, type FetchedBundleJson, type ReportAttachmentJson, type ReportCategory } from '../../client/transport/api.ts';
 import { AttachmentError } from '../../client/attachments/attachment-errors.ts';
 import { ChatGroups, GROUP_INFO_TYPE } from './groups.ts';
 import { type AttachmentDescriptor, decodeHeader } from '../../client/franking/header.ts';
@@ -176,14 +176,7 @@ export class ChatEngine {
         throw new Error(`${id}'s group key could not be checked against the public key log (the log could not be reached), so ${id} was not added. Try again.`);
       }
     },
-    verifyBundle: async (id, bundle) => {
-      try {
-        await this.kt.verifyBundle(id, bundle);
-      } catch (e) {
-        if (e instanceof KeyTransparencyError) throw new Error(e.message);
-        throw new Error(`${id}'s key could not be checked against the public key log (the log could not be reached), so it was not used. Try again.`);
-      }
-    },
+    verifyBundle: (id, bundle) => this.verifyProvenBundle(id, bundle),
     contactSigningKey: (id) => {
       const k = this.contact(id)?.identity?.signingKey;
       return k ? fromBase64Url(k, 'signingKey') : undefined;
@@ -455,14 +448,21 @@ export class ChatEngine {
   /** X3DH with the peer's published bundle (the signed prekey signature is verified inside). */
   private async initiate(peerId: string): Promise<Session> {
     const bundle = await this.api.fetchBundle(peerId);
-    // Key transparency (docs/TRANSPARENCY.md §6.1): the key must be proven in the public log before use.
+    await this.verifyProvenBundle(peerId, bundle);
+    return Session.initiate(this.identity as IdentityKeyPair, bundle);
+  }
+
+  /**
+   * Key transparency (docs/TRANSPARENCY.md §6.1): a fetched key is used only once proven in the public log (1:1
+   * sessions, and a non-contact's identity key vouching for a group credential). Throws plain words otherwise.
+   */
+  private async verifyProvenBundle(peerId: string, bundle: FetchedBundleJson): Promise<void> {
     try {
       await this.kt.verifyBundle(peerId, bundle);
     } catch (e) {
       if (e instanceof KeyTransparencyError) throw new Error(e.message);
       throw new Error(`${peerId}'s key could not be checked against the public key log (the log could not be reached), so it was not used. Try again.`);
     }
-    return Session.initiate(this.identity as IdentityKeyPair, bundle);
   }
 
   /** Dismisses a key-transparency warning after the user has read it. */

@@ -3,6 +3,7 @@
 // (ChaCha20-Poly1305 and XChaCha20-Poly1305 are in no WebCrypto). WebCrypto only answers with Promises, so this
 // provider is asynchronous; its bytes are those of every other provider (test/client/providers.test.ts).
 // Works in Node ≥ 20 too (globalThis.crypto.subtle), where nodeCryptoProvider is the faster choice.
+import { equalBytes, toBase64Url } from './_bytes.ts';
 import { ed25519StrictPrecheck } from './_ed25519.ts';
 import { DecryptError } from './errors.ts';
 import { checkAesKey, nobleCryptoProvider as noble } from './noble.ts';
@@ -32,18 +33,6 @@ function pkcs8(prefix: Uint8Array, raw: Uint8Array): Buf {
 /** Bound of the per-provider cache of imported public keys (group members' keys; peers' X25519 keys). */
 const PUBLIC_KEY_CACHE_MAX = 4096;
 type PrivateEntry = { digest: Uint8Array; key: Promise<CryptoKey> };
-const toHex = (b: Uint8Array): string => {
-  let s = '';
-  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
-  return s;
-};
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= (a[i] as number) ^ (b[i] as number);
-  return d === 0;
-}
-
 function checkLength(u: Uint8Array, n: number, name: string): void {
   if (!(u instanceof Uint8Array)) throw new TypeError(`${name}: expected Uint8Array, got ${typeof u}`);
   if (u.length !== n) throw new RangeError(`${name}: expected Uint8Array of length ${n}, got length=${u.length}`);
@@ -99,7 +88,7 @@ export async function webCryptoProvider(opts: { only?: readonly PrimitiveName[] 
   // place is imported again.
   const publicKeys = new Map<string, Promise<CryptoKey>>();
   const importPublic = (alg: 'X25519' | 'Ed25519', pub: Uint8Array): Promise<CryptoKey> => {
-    const id = alg + toHex(pub);
+    const id = alg + toBase64Url(pub);
     let k = publicKeys.get(id);
     if (!k) {
       if (publicKeys.size >= PUBLIC_KEY_CACHE_MAX) publicKeys.delete(publicKeys.keys().next().value as string);

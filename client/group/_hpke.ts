@@ -5,9 +5,9 @@
 // HKDF is written on the provider's HMAC-SHA256 because HPKE needs Extract and Expand apart (RFC 5869 §2.2,
 // §2.3); it is checked against RFC 9180 Appendix A.2.1 (test/client/group-hpke.test.ts, vectors in
 // test/vectors/hpke-rfc9180.json).
+import { concatBytes as concat, utf8 } from '../crypto/_bytes.ts';
 import type { AsyncCryptoProvider } from '../crypto/provider.ts';
 
-const enc = new TextEncoder();
 const HASH_LEN = 32;
 /** RFC 9180 §7.1 Nsk = Npk = Nenc = Nsecret for DHKEM(X25519, HKDF-SHA256). */
 export const X25519_KEY_LENGTH = 32;
@@ -17,7 +17,7 @@ export const HPKE_NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
 
 /** RFC 9180 §4: "HPKE-v1", the version label of every labeled KDF call. */
-const HPKE_V1 = enc.encode('HPKE-v1');
+const HPKE_V1 = utf8('HPKE-v1');
 /** RFC 9180 §4.1: suite_id = "KEM" ‖ I2OSP(kem_id, 2) inside the KEM. */
 const KEM_SUITE_ID = new Uint8Array([0x4b, 0x45, 0x4d, 0x00, 0x20]);
 /** RFC 9180 §5.1: suite_id = "HPKE" ‖ I2OSP(kem_id, 2) ‖ I2OSP(kdf_id, 2) ‖ I2OSP(aead_id, 2). */
@@ -25,35 +25,23 @@ const HPKE_SUITE_ID = new Uint8Array([0x48, 0x50, 0x4b, 0x45, 0x00, 0x20, 0x00, 
 /** RFC 9180 §5 mode_base. */
 const MODE_BASE = 0x00;
 // Labels (RFC 9180 §4.1, §5.1, §5.3, §7.1.3).
-const LABEL_DKP_PRK = enc.encode('dkp_prk');
-const LABEL_SK = enc.encode('sk');
-const LABEL_EAE_PRK = enc.encode('eae_prk');
-const LABEL_SHARED_SECRET = enc.encode('shared_secret');
-const LABEL_PSK_ID_HASH = enc.encode('psk_id_hash');
-const LABEL_INFO_HASH = enc.encode('info_hash');
-const LABEL_SECRET = enc.encode('secret');
-const LABEL_KEY = enc.encode('key');
-const LABEL_BASE_NONCE = enc.encode('base_nonce');
-const LABEL_EXP = enc.encode('exp');
-const LABEL_SEC = enc.encode('sec');
+const LABEL_DKP_PRK = utf8('dkp_prk');
+const LABEL_SK = utf8('sk');
+const LABEL_EAE_PRK = utf8('eae_prk');
+const LABEL_SHARED_SECRET = utf8('shared_secret');
+const LABEL_PSK_ID_HASH = utf8('psk_id_hash');
+const LABEL_INFO_HASH = utf8('info_hash');
+const LABEL_SECRET = utf8('secret');
+const LABEL_KEY = utf8('key');
+const LABEL_BASE_NONCE = utf8('base_nonce');
+const LABEL_EXP = utf8('exp');
+const LABEL_SEC = utf8('sec');
 const EMPTY = new Uint8Array(0);
 const COUNTER_ONE = Uint8Array.of(1);
 
 /** HPKE failed to open: wrong key, altered enc or ciphertext, or a low-order KEM output. */
 export class HpkeError extends Error {
   override readonly name = 'HpkeError';
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** HKDF-Extract (RFC 5869 §2.2): PRK = HMAC-Hash(salt, IKM); an empty salt is HashLen zeros, i.e. the same HMAC key. */
