@@ -1,5 +1,6 @@
 // Server configuration from the environment (12-factor). Every knob has a safe default for `npm start`.
 import path from 'node:path';
+import { parseReservedHandles } from './services/reserved-handles.ts';
 
 export interface RateLimitConfig {
   /** requests per window per client (IP for auth, user for send/report); 0 disables */
@@ -70,6 +71,8 @@ export interface ServerConfig {
   /** Key transparency log (docs/TRANSPARENCY.md): its own Ed25519 key and the witnesses whose cosignatures it accepts. */
   transparency: TransparencyConfig;
   logLevel: string;
+  /** RESERVED_HANDLES: words reserved on top of the built-in staff-like list (server/services/reserved-handles.ts). */
+  reservedHandles: string[];
 }
 
 export interface TransparencyConfig {
@@ -137,5 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       proofsOnFetch: env.KT_PROOFS !== 'off',
     },
     logLevel: env.LOG_LEVEL ?? 'info',
+    reservedHandles: parseReservedHandles(env.RESERVED_HANDLES),
   };
 }

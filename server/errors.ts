@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'quota_exceeded', 'attachment_invalid', 'attachment_not_verified',
   // issue 15: storage, quotas, reserved ids, staff second factor
   'insufficient_storage', 'undelivered_quota_exceeded', 'id_reserved', 'totp_required', 'totp_invalid', 'wrong_password',
+  // staff-like handles (docs/API.md "Reserved handles")
+  'handle_reserved',
   // scale-out (docs/SCALING.md)
   'client_message_id_reused', 'not_ready',
   // MLS groups (docs/PROTOCOL.md §12)

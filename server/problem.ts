@@ -19,7 +19,7 @@ const STATUS: Record<ErrorCode, number> = {
   policy_required: 400, unknown_policy: 400, appeal_not_allowed: 403, appeal_window_closed: 409, appeal_exists: 409,
   appeal_decided: 409, same_moderator: 403, evidence_purged: 410, policy_exists: 409,
   quota_exceeded: 413, attachment_invalid: 422, attachment_not_verified: 409,
-  insufficient_storage: 507, undelivered_quota_exceeded: 429, id_reserved: 400, totp_required: 401, totp_invalid: 401, wrong_password: 403,
+  insufficient_storage: 507, undelivered_quota_exceeded: 429, id_reserved: 400, handle_reserved: 400, totp_required: 401, totp_invalid: 401, wrong_password: 403,
   client_message_id_reused: 409, not_ready: 503,
   stale_epoch: 409, invalid_key_package: 400, no_key_package: 404, group_requires_mls: 400,
 };
@@ -46,7 +46,7 @@ const TITLE: Record<ErrorCode, string> = {
   quota_exceeded: 'Attachment storage quota exceeded', attachment_invalid: 'Attachment does not verify against its descriptor',
   attachment_not_verified: 'Attachment not verified yet',
   insufficient_storage: 'Server storage is full', undelivered_quota_exceeded: 'Too much of your mail is waiting to be delivered',
-  id_reserved: 'This user id is reserved', totp_required: 'Two-factor code required', totp_invalid: 'Wrong or reused two-factor code',
+  id_reserved: 'This user id is reserved', handle_reserved: 'This handle is reserved for the service and its staff', totp_required: 'Two-factor code required', totp_invalid: 'Wrong or reused two-factor code',
   wrong_password: 'Current password is wrong',
   client_message_id_reused: 'clientMessageId already used for a different message', not_ready: 'Not ready: a dependency is unreachable',
   stale_epoch: 'The group has moved to a newer epoch; fetch its commits and retry',

@@ -7,7 +7,7 @@ import { RegisterRequest, RegisterResponse, ChallengeRequest, ChallengeResponse,
 export const registerSpec = {
   operationId: 'register', method: 'post', path: '/v1/accounts', tag: 'auth', auth: 'public', rateLimit: 'auth',
   summary: 'Register an account (one device) with its public identity keys',
-  body: RegisterRequest, response: RegisterResponse, statuses: [201], errors: ['validation_failed', 'id_reserved', 'invalid_signature', 'user_exists', 'rate_limited'],
+  body: RegisterRequest, response: RegisterResponse, statuses: [201], errors: ['validation_failed', 'id_reserved', 'handle_reserved', 'invalid_signature', 'user_exists', 'rate_limited'],
 } as const;
 export const challengeSpec = {
   operationId: 'createChallenge', method: 'post', path: '/v1/auth/challenge', tag: 'auth', auth: 'public', rateLimit: 'auth',

@@ -12,6 +12,7 @@ import type { Revocation, Revocations } from '../shared/revocations.ts';
 import { authSignatureInput, registerSignatureInput } from '../../client/transport/auth.ts';
 import { verifyEd25519 } from './_ed25519.ts';
 import { assertActive } from './enforcement.ts';
+import { ReservedHandles } from './reserved-handles.ts';
 
 export const CHALLENGE_LENGTH = 32;
 
@@ -50,6 +51,8 @@ export class AccountsService {
     private readonly revocations?: Revocations,
     /** Key transparency (docs/TRANSPARENCY.md §3): the identity binding is logged as soon as the account exists. */
     private readonly onIdentityPublished?: (userId: string, identitySigningKey: Uint8Array, identityDhKey: Uint8Array) => Promise<void>,
+    /** Staff-like handles nobody may register (./reserved-handles.ts). */
+    private readonly reserved: ReservedHandles = new ReservedHandles(),
   ) {
     revocations?.on((r) => this.applyRevocation(r));
   }
@@ -120,6 +123,8 @@ export class AccountsService {
 
   async register(input: { userId: string; identitySigningKey: Uint8Array; identityDhKey: Uint8Array; signature: Uint8Array }): Promise<AccountRecord> {
     if (isReservedUserId(input.userId)) throw new InputError('id_reserved', `the id ${input.userId} is reserved (staff: and system are used by the moderation log)`);
+    if (this.reserved.match(input.userId))
+      throw new InputError('handle_reserved', `The handle “${input.userId}” looks like the service or its staff (admin, moderator, support, staff, franking-chat and similar names are reserved, in any spelling), so it cannot be registered. Choose another handle.`);
     if (!verifyEd25519(input.identitySigningKey, registerSignatureInput(input.identityDhKey, input.userId), input.signature))
       throw new AuthenticationError('invalid_signature', 'registration signature does not verify under identitySigningKey');
     const account = await this.accounts.create({ id: input.userId, identitySigningKey: asBytes(input.identitySigningKey), identityDhKey: asBytes(input.identityDhKey) });

@@ -1,5 +1,6 @@
 // Wires repositories and services together. Routes receive `Services` (type-only import), so route
 // modules and their zod schemas stay importable without a database.
+import { ReservedHandles } from './reserved-handles.ts';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config.ts';
 import type { Db } from '../db.ts';
@@ -126,6 +127,7 @@ export function createServices(
     async (id, sk, dh) => {
       await transparency.append([{ accountId: id, kind: KIND_IDENTITY, key: identityBindingKey(sk, dh) }]);
     },
+    new ReservedHandles(config.reservedHandles ?? []),
   );
   const envelopes = envelopesRepo(db);
   const relay = new RelayService({

@@ -17,8 +17,8 @@ let conv: string;
 beforeAll(async () => {
   srv = await startTestServer();
   base = srv.url;
-  [alice, bob, mallory, mod] = (await Promise.all(['alice', 'bob', 'mallory', 'mod'].map((id) => createUser(base, id)))) as [TestUser, TestUser, TestUser, TestUser];
-  await srv.services.enforcement.setRole('mod', 'moderator', null);
+  [alice, bob, mallory, mod] = (await Promise.all(['alice', 'bob', 'mallory', 'morgan'].map((id) => createUser(base, id)))) as [TestUser, TestUser, TestUser, TestUser];
+  await srv.services.enforcement.setRole('morgan', 'moderator', null);
   conv = await directConversation(base, alice, bob);
 });
 afterAll(async () => srv?.stop());
@@ -98,6 +98,6 @@ describe('moderator endpoints', () => {
     const relog = await login(base, 'mallory', mallory.signingSecret);
     expect(code(relog)).toBe('account_suspended');
     const ev = await api<{ events: Array<{ type: string; actorId: string }> }>(base, 'GET', '/v1/mod/events?subjectType=account&subjectId=mallory', undefined, mod.token);
-    expect(ev.json.events.map((e) => [e.type, e.actorId])).toEqual([['account_status_changed', 'mod']]);
+    expect(ev.json.events.map((e) => [e.type, e.actorId])).toEqual([['account_status_changed', 'morgan']]);
   });
 });
