@@ -1,5 +1,6 @@
 // Page layout: welcome (register) or the chat: contacts on the left, the open conversation or "My reports".
 import { KeyLogAlarms } from './KeyLog.tsx';
+import { ShieldIcon } from './Icons.tsx';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Conversation } from './Conversation.tsx';
 import { GroupConversation } from './GroupConversation.tsx';
@@ -27,6 +28,21 @@ function savedView(): View | null {
 export function App({ engine }: { engine: ChatEngine }) {
   const snap = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
   const [view, setViewState] = useState<View>(() => savedView() ?? { kind: 'chat', peerId: null });
+  // Phones (styles.css, max-width 760px) show one pane at a time, as phone messengers do: the list, then the open
+  // conversation with Back. A reload keeps the open pane. Wider screens show both; the class is then ignored.
+  const [pane, setPane] = useState<'list' | 'main'>(() => (savedView() ? 'main' : 'list'));
+  const openView = (v: View) => {
+    setView(v);
+    setPane(v.kind === 'chat' && v.peerId === null ? 'list' : 'main');
+  };
+  const backToList = () => {
+    setPane('list');
+    try {
+      sessionStorage.removeItem(VIEW_KEY);
+    } catch {
+      // not persisted
+    }
+  };
   const setView = (v: View) => {
     setViewState(v);
     try {
@@ -55,9 +71,17 @@ export function App({ engine }: { engine: ChatEngine }) {
   if (snap.phase === 'welcome') return <Welcome engine={engine} banner={snap.banner} />;
 
   return (
-    <div className="app">
-      <Sidebar engine={engine} snap={snap} view={view} setView={setView} />
+    <div className={`app pane-${pane}`}>
+      <Sidebar engine={engine} snap={snap} view={view} setView={openView} />
       <main className="main" id="main">
+        <div className="phone-bar">
+          <button type="button" className="back" onClick={backToList} aria-label="Back to Chats">
+            <span aria-hidden="true">←</span> Chats
+          </button>
+          <span className={`conn conn-${snap.connection}`} aria-hidden="true">
+            <span className="dot" /> {snap.standing ? 'Sending blocked' : snap.connection === 'live' ? 'Connected' : snap.connection === 'offline' ? 'Offline' : 'Connecting…'}
+          </span>
+        </div>
         <AccountBanner snap={snap} />
         <KeyLogAlarms engine={engine} snap={snap} />
         <StatementOfReasons engine={engine} snap={snap} />
@@ -92,15 +116,15 @@ function AccountBanner({ snap }: { snap: Snapshot }) {
   if (!snap.standing && latest) {
     // Only a warning (or a past decision): informative, not blocking.
     return (
-      <section className="banner notice" role="status" aria-label="Notice from the moderators">
-        <strong>Notice from the moderators.</strong> {describeNotice(latest)}
+      <section className="banner notice staff-notice" role="status" aria-label="Official notice from the franking-chat moderators">
+        <StaffBadge /> {describeNotice(latest)}
       </section>
     );
   }
   const banned = snap.standing?.code === 'account_banned';
   return (
-    <section className="banner blocked" role="alert" aria-label="Your account is restricted">
-      <strong>{banned ? 'Your account has been banned.' : 'Your account is suspended.'}</strong>{' '}
+    <section className="banner blocked staff-notice" role="alert" aria-label="Your account is restricted">
+      <StaffBadge /> <strong>{banned ? 'Your account has been banned.' : 'Your account is suspended.'}</strong>{' '}
       {latest && (latest.kind === 'ban' || latest.kind === 'suspension')
         ? describeRestriction(latest)
         : banned
@@ -108,6 +132,19 @@ function AccountBanner({ snap }: { snap: Snapshot }) {
           : `You cannot send messages${snap.standing?.suspendedUntil ? ` until ${new Date(snap.standing.suspendedUntil).toLocaleString()}` : ' for now'}.`}
       <span className="sub"> Your chats stay readable on this device.</span>
     </section>
+  );
+}
+
+/**
+ * Marks what comes from the service itself. Staff notices arrive only through the notices API (server/services/
+ * notices.ts), never as a chat message, and are drawn only here: no handle can look like this (staff-like handles
+ * are reserved at registration, server/services/reserved-handles.ts).
+ */
+export function StaffBadge() {
+  return (
+    <span className="staff-badge" data-testid="staff-badge">
+      <ShieldIcon /> franking-chat staff · official
+    </span>
   );
 }
 

@@ -5,7 +5,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { SafetyNumberDialog } from './SafetyNumberDialog.tsx';
 import { LockIcon } from './Icons.tsx';
-import type { ChatEngine, Snapshot } from './engine.ts';
+import { type ChatEngine, GROUP_NAME_MAX, type Snapshot } from './engine.ts';
 import { MessageLog } from './MessageLog.tsx';
 import { Composer } from './Messages.tsx';
 
@@ -167,6 +167,7 @@ function Roster({ engine, snap, conversationId, onLeft, onClose }: { engine: Cha
           );
         })}
       </ul>
+      {group.active && canManage && <RenameGroup engine={engine} conversationId={conversationId} name={group.name} />}
       {group.active && canManage && (
         <form onSubmit={add} className="roster-add">
           <label htmlFor="add-members">Add members by handle</label>
@@ -200,5 +201,41 @@ function Roster({ engine, snap, conversationId, onLeft, onClose }: { engine: Cha
         </button>
       )}
     </aside>
+  );
+}
+
+/** Creator and admins rename the group: franked and end-to-end encrypted like the first name (docs/PROTOCOL.md §12.11). */
+function RenameGroup({ engine, conversationId, name }: { engine: ChatEngine; conversationId: string; name: string }) {
+  const [value, setValue] = useState(name);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setValue(name), [name]);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await engine.renameGroup(conversationId, value);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form onSubmit={submit} className="rename">
+      <label htmlFor="rename-group">Group name</label>
+      <div className="row">
+        <input id="rename-group" value={value} onChange={(e) => setValue(e.target.value)} maxLength={GROUP_NAME_MAX} autoComplete="off" aria-invalid={error ? true : undefined} aria-describedby={error ? 'rename-error' : undefined} />
+        <button type="submit" disabled={busy || !value.trim() || value.trim() === name}>
+          Rename
+        </button>
+      </div>
+      {error && (
+        <p id="rename-error" className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
   );
 }

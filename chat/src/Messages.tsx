@@ -77,7 +77,7 @@ export function MessageItem({ engine, me, m, senderLabel, showSender, onReport, 
         {mine && m.state === 'sending' && <span className="state"> · Sending…</span>}
         {mine && m.state === 'sent' && (
           <span className="state" title="Encrypted, accepted and stamped by the server">
-            {' '}· Sent ✓
+            {' '}· Sent ✓{m.resent && <span className="resent" data-testid="resent"> · sent by itself when the connection returned</span>}
           </span>
         )}
         {!mine && m.reportId && (

@@ -117,7 +117,10 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
       <form className="add" onSubmit={add}>
         <label htmlFor="add-contact">Add a contact by handle</label>
         <div className="row">
-          <input id="add-contact" value={handle} onChange={(e) => setHandle(e.target.value)} placeholder="e.g. sam" autoComplete="off" required aria-invalid={error ? true : undefined} aria-describedby={error ? 'add-error' : undefined} />
+          <input id="add-contact" value={handle} onChange={(e) => {
+            setHandle(e.target.value);
+            setError(null); // an error is about what was typed: it goes once the field changes
+          }} placeholder="e.g. sam" autoComplete="off" required aria-invalid={error ? true : undefined} aria-describedby={error ? 'add-error' : undefined} />
           <button type="submit" disabled={busy || !handle.trim()}>
             Add
           </button>

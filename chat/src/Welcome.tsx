@@ -32,7 +32,7 @@ export function Welcome({ engine, banner }: { engine: ChatEngine; banner: string
             {banner}
           </p>
         )}
-        <form onSubmit={submit} aria-describedby="keys-note">
+        <form onSubmit={submit} aria-describedby="keys-note" noValidate>
           <label htmlFor="handle">Choose a handle</label>
           <div className="row">
             <input
@@ -45,7 +45,10 @@ export function Welcome({ engine, banner }: { engine: ChatEngine; banner: string
               maxLength={32}
               pattern="[A-Za-z0-9._\-]{3,32}"
               value={handle}
-              onChange={(e) => setHandle(e.target.value)}
+              onChange={(e) => {
+                setHandle(e.target.value);
+                setError(null);
+              }}
               aria-invalid={error ? true : undefined}
               aria-describedby={error ? 'handle-error handle-hint' : 'handle-hint'}
             />

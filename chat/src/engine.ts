@@ -27,6 +27,19 @@ import { KIND_IDENTITY, KIND_MLS_CREDENTIAL, KT_GOSSIP_CONTENT_TYPE, identityBin
 import { fileAppeal } from './appeals.ts';
 
 export const HANDLE_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
+
+/** What is wrong with a typed handle, in words (null when it has the right form); the sign-up and add-contact fields show it. */
+export function handleProblem(handle: string): string | null {
+  if (HANDLE_PATTERN.test(handle)) return null;
+  if (handle.length === 0) return 'Type a handle: 3–32 letters, digits, dots, dashes or underscores.';
+  const bad = [...new Set([...handle].filter((ch) => !/[A-Za-z0-9._-]/.test(ch)))];
+  if (bad.length) {
+    const shown = bad.slice(0, 5).map((ch) => (ch === ' ' ? 'spaces' : `“${ch}”`)).join(', ');
+    return `Handles can use only letters A–Z, digits, dots, dashes and underscores, so ${shown} cannot be used.`;
+  }
+  if (handle.length < 3) return `That handle is ${handle.length} character${handle.length === 1 ? '' : 's'} long: handles are at least 3.`;
+  return `That handle is ${handle.length} characters long: handles are at most 32.`;
+}
 /** One-time prekeys uploaded at registration and whenever the directory runs low. */
 const PREKEY_BATCH = 100;
 const PREKEY_LOW_WATER = 20;
@@ -58,7 +71,7 @@ export function tooLargeMessage(size: number): string {
 /** What a message shows: its text, or what a group-info message did. */
 export function displayText(m: MessageRecord, me: string | null): string {
   if (m.kind !== 'group-info') return m.text;
-  return `${m.senderId === me ? 'You' : m.senderId} named the group “${m.text}”`;
+  return `${m.senderId === me ? 'You' : m.senderId} ${m.rename ? 'renamed the group to' : 'named the group'} “${m.text}”`;
 }
 
 export interface Standing {
@@ -114,7 +127,8 @@ export function describeSendError(e: unknown): { text: string; code: string } {
       return { text: `Not sent: your account is suspended${until ? ` until ${new Date(until).toLocaleString()}` : ''}, so you can't send messages right now.`, code: e.code };
     }
     case 'network_error':
-      return { text: "Not sent: the server can't be reached. Check your connection, then retry.", code: e.code };
+      // Resent by itself when the connection returns (ChatEngine.resendUnsent), same clientMessageId: never twice.
+      return { text: "Not sent yet: the server can't be reached. It will be sent by itself when the connection returns.", code: e.code };
     case 'rate_limited':
       return { text: "Not sent: you're sending very fast. Wait a moment, then retry.", code: e.code };
     case 'not_a_member':
@@ -150,6 +164,9 @@ export class ChatEngine {
   /** Serialises every change to session, prekey and chain state (the ratchet is strictly sequential). */
   private lock: Promise<unknown> = Promise.resolve();
   private reportsTimer: ReturnType<typeof setInterval> | null = null;
+  private onlineListener: (() => void) | null = null;
+  /** Ids being resent after the connection returned (a second signal must not start a parallel resend). */
+  private readonly resending = new Set<string>();
   private appealTimer: ReturnType<typeof setInterval> | null = null;
   /** Object URLs of verified attachments, by `${messageId}#${index}`. */
   private readonly fileUrls = new Map<string, Promise<string | null>>();
@@ -247,13 +264,16 @@ export class ChatEngine {
 
   /** Creates the identity and prekeys here, keeps them in IndexedDB, registers only the public halves. */
   async register(handle: string): Promise<void> {
-    if (!HANDLE_PATTERN.test(handle)) throw new Error('Use 3–32 letters, digits, dots, dashes or underscores.');
+    const problem = handleProblem(handle);
+    if (problem) throw new Error(problem);
     const identity = generateIdentity();
     const preKeys = PreKeyStore.create(identity, { oneTimePreKeys: PREKEY_BATCH });
     try {
       await this.api.registerIdentity(handle, identity);
     } catch (e) {
       if (ApiError.is(e, 'user_exists')) throw new Error(`The handle “${handle}” is taken. Try another one.`);
+      // Staff-like handles (server/services/reserved-handles.ts): the server says why in words.
+      if (ApiError.is(e, 'handle_reserved')) throw new Error(e.detail);
       if (ApiError.is(e, 'network_error')) throw new Error("The server can't be reached. Check your connection.");
       throw new Error(ApiError.is(e) ? e.detail : 'Registration failed.');
     }
@@ -310,13 +330,22 @@ export class ChatEngine {
       url: `${origin.protocol === 'https:' ? 'wss:' : scheme}//${origin.host}/v1/stream`,
       getToken: async () => this.api.token ?? (await this.relogin()) ?? Promise.reject(new Error('not logged in')),
       onEnvelopes: (envs) => this.receiveBatch(envs),
-      onState: (connection) => this.set({ connection }),
+      onState: (connection) => {
+        const back = connection === 'live' && this.state.connection !== 'live';
+        this.set({ connection });
+        if (back) void this.resendUnsent();
+      },
       onServerError: (code) => {
         if (code === 'invalid_token') this.api.token = null;
         if (code === 'account_banned' || code === 'account_suspended') void this.relogin();
       },
     });
     this.push.start();
+    // The browser's own "back online" is a second signal that the connection returned (the socket may not have noticed it dropped).
+    if (typeof window !== 'undefined' && !this.onlineListener) {
+      this.onlineListener = () => void this.resendUnsent();
+      window.addEventListener('online', this.onlineListener);
+    }
     // Report status and notices change on a moderator's schedule: poll gently. (A restricted account's
     // notices are read once when the restriction is noticed: that path costs a login challenge.)
     this.reportsTimer ??= setInterval(() => {
@@ -383,6 +412,8 @@ export class ChatEngine {
     this.mls.stop();
     this.kt.stop();
     if (this.reportsTimer) clearInterval(this.reportsTimer);
+    if (this.onlineListener) window.removeEventListener('online', this.onlineListener);
+    this.onlineListener = null;
     await this.api.logout().catch(() => undefined);
     await this.store.wipe();
     for (const u of this.fileUrls.values()) void u.then((url) => url?.startsWith('blob:') && URL.revokeObjectURL(url));
@@ -625,6 +656,24 @@ export class ChatEngine {
     await this.deliver(message);
   }
 
+  /**
+   * The connection returned: resend every message that failed only because the server could not be reached.
+   * Exactly the stored bytes with the same clientMessageId, so the relay answers a send it had already accepted
+   * (response lost) with the original result instead of delivering it twice (docs/SCALING.md "Idempotent send").
+   */
+  async resendUnsent(): Promise<void> {
+    if (!this.account || this.state.standing) return;
+    const unsent = Object.values(this.state.messages).flat().filter((m) => m.direction === 'out' && m.state === 'failed' && m.errorCode === 'network_error' && m.pending && !this.resending.has(m.id));
+    for (const m of unsent.sort(byTime)) {
+      this.resending.add(m.id);
+      try {
+        await this.deliver({ ...m, resent: true });
+      } finally {
+        this.resending.delete(m.id);
+      }
+    }
+  }
+
   /** Sends (or re-sends) exactly the stored ciphertexts and commitment: same seq, so no gap in the chain. */
   async deliver(m: MessageRecord): Promise<void> {
     const p = m.pending;
@@ -690,6 +739,28 @@ export class ChatEngine {
     const g = this.group(conversationId);
     if (!g || g.members.length < 2) return;
     await this.sendTo({ conversationId, recipients: [], peerId: '', group: true }, JSON.stringify({ name: g.name }), undefined, 'group-info');
+  }
+
+  /**
+   * Renames the group (creator and admins): a franked, end-to-end encrypted group-info message like the first name,
+   * marked as a rename; every member's client applies it only from a creator or admin (docs/PROTOCOL.md §12.11).
+   */
+  async renameGroup(conversationId: string, name: string): Promise<void> {
+    const title = name.trim();
+    const g = this.group(conversationId);
+    if (!g?.active) throw new Error("You're no longer a member of this group.");
+    if (!title) throw new Error('Give the group a name.');
+    if (title.length > GROUP_NAME_MAX) throw new Error(`Group names are at most ${GROUP_NAME_MAX} characters.`);
+    if (title === g.name) return;
+    const role = g.members.find((m) => m.accountId === this.me)?.role;
+    if (role !== 'creator' && role !== 'admin') throw new Error("Only the group's creator and admins can rename it.");
+    await this.sendTo({ conversationId, recipients: [], peerId: '', group: true }, JSON.stringify({ name: title, rename: true }), undefined, 'group-info');
+    const now = this.group(conversationId);
+    if (now) {
+      const next = { ...now, name: title };
+      await this.store.write([{ store: 'groups', value: next }]);
+      this.upsertGroup(next);
+    }
   }
 
   /** Adds members by MLS Commit (creator and admins; every member's client checks it). */

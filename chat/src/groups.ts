@@ -5,7 +5,7 @@
 // server's roster is never read.
 import { type ApiClient, ApiError, type FetchedBundleJson, type GroupInboxItemJson } from '../../client/transport/api.ts';
 import {
-  type CredentialKeyPair, type GroupEvent, GroupError, type GroupIdentity, type KeyPackageClaim, MlsGroup, type MembershipChange, type PendingCommit, decodeKeyPackageMessage, generateCredentialKey,
+  type CredentialKeyPair, type GroupEvent, GroupError, type GroupIdentity, type MemberRole, type KeyPackageClaim, MlsGroup, type MembershipChange, type PendingCommit, decodeKeyPackageMessage, generateCredentialKey,
   generateGroupKeyPackage,
 } from '../../client/group/index.ts';
 import type { PrivateKeyPackage } from 'ts-mls';
@@ -27,6 +27,15 @@ interface StoredKeyPackage {
   bytes: Uint8Array;
   privatePackage: PrivateKeyPackage;
   lastResort: boolean;
+}
+
+/**
+ * docs/PROTOCOL.md §12.11: the group's name is set only by its creator and admins, by the roles of the MLS group
+ * state in which the group-info message was received (the same roles that authorise Commits, §12.5). A
+ * group-info from anyone else is refused by every receiver: the name stays, and the refusal is shown.
+ */
+export function mayNameGroup(role: MemberRole | undefined): boolean {
+  return role === 'creator' || role === 'admin';
 }
 
 /** What the engine lends the group code (thin hooks; engine.ts keeps 1:1 sessions, attachments, reports). */
@@ -58,10 +67,12 @@ export interface GroupsHost {
   online(): boolean;
 }
 
-export function groupInfo(body: Uint8Array): { name: string } | null {
+/** A group-info body: the name, and whether it renames the group (`"rename": true`) rather than announcing its name. */
+export function groupInfo(body: Uint8Array): { name: string; rename: boolean } | null {
   try {
     const v = JSON.parse(fromUtf8(body)) as unknown;
-    if (v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string') return { name: (v as { name: string }).name.slice(0, 60) };
+    if (v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string')
+      return { name: (v as { name: string }).name.slice(0, 60), rename: (v as { rename?: unknown }).rename === true };
   } catch {
     /* not a group-info body */
   }
@@ -329,11 +340,13 @@ export class ChatGroups {
       }
       const f = sent.franked;
       const clientMessageId = toBase64Url(f.header.clientMessageId);
+      const info = kind ? groupInfo(utf8(body)) : null;
       const m: MessageRecord = {
         id: `local:${clientMessageId}`, conversationId, peerId: '', direction: 'out', senderId: this.host.me(),
-        text: kind ? (JSON.parse(body) as { name: string }).name : body,
+        text: info ? info.name : body,
         sentAt: f.header.sentAt, serverTime: null, seq: f.header.seq, state: 'sending', group: true,
         ...(kind ? { kind } : {}),
+        ...(info?.rename ? { rename: true } : {}),
         pending: { commitment: toBase64Url(f.commitment), mls: toBase64Url(sent.message), clientMessageId, fk: toBase64Url(f.fk), header: toBase64Url(f.headerBytes), body: toBase64Url(utf8(body)) },
       };
       const rec = this.recordOf(conversationId, g);
@@ -399,6 +412,9 @@ export class ChatGroups {
     if (item.kind === 'welcome') return this.join(conv, bytes, item.senderId);
     const g = await this.load(conv);
     if (!g) return; // not (or no longer) ours
+    // Already processed (two inbox fetches overlapped, or the ack was lost): its MLS keys are used up, so opening it
+    // again would fail — that is not a failure to report (it was shown the first time).
+    if (item.kind === 'application' && (await this.host.store().message(item.id))) return;
     let ev: GroupEvent;
     try {
       ev = await g.receive(bytes);
@@ -433,6 +449,12 @@ export class ChatGroups {
     if (await this.host.store().message(item.id)) return;
     const opened = ev.opened;
     const info = opened.header.contentType === GROUP_INFO_TYPE ? groupInfo(opened.body) : null;
+    if (info && !mayNameGroup(g.members().find((m) => m.accountId === ev.senderId)?.role)) {
+      // §12.11: refused; kept under the message id so a second fetch of it is recognised as already handled.
+      const note = { ...systemNote(conv, `${ev.senderId} tried to rename the group to “${info.name}”, but only its creator and admins can: the name was not changed.`), id: item.id };
+      await this.save(this.recordOf(conv, g), [note]);
+      return;
+    }
     let text: string;
     try {
       text = info ? info.name : opened.header.contentType.startsWith('text/plain') ? fromUtf8(opened.body) : '(a message this app cannot display)';
@@ -444,6 +466,7 @@ export class ChatGroups {
       id: item.id, conversationId: conv, peerId: ev.senderId, direction: 'in', senderId: ev.senderId, text,
       sentAt: opened.header.sentAt, serverTime: item.stamp.serverTime, seq: opened.header.seq, group: true,
       ...(info ? { kind: 'group-info' as const } : {}),
+      ...(info?.rename ? { rename: true } : {}),
       ...(attachments.length ? { attachments: attachments.map((a) => ({ mediaType: a.mediaType, size: a.size, status: 'loading' as const })) } : {}),
       item: { stamp: item.stamp, commitment: toBase64Url(opened.commitment), fk: toBase64Url(opened.fk), header: toBase64Url(opened.headerBytes), body: toBase64Url(opened.body) },
     };

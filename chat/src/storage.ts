@@ -121,6 +121,10 @@ export interface MessageRecord {
   group?: boolean;
   /** 'group-info': the franked message that carries the group's name. */
   kind?: 'group-info' | 'kt-gossip';
+  /** A group-info message that renames the group (shown "… renamed the group to …"). */
+  rename?: boolean;
+  /** Sent again by itself once the connection returned (it had failed as unreachable). */
+  resent?: boolean;
   /** Attachments pinned by the franked header, in header order. */
   attachments?: AttachmentState[];
   /** The franking opening + stamp: exactly what a report reveals for this message. */
