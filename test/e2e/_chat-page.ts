@@ -31,3 +31,44 @@ export async function registerInChat(page: Page, baseUrl: string, handle: string
   await expect.poll(async () => page.getByTestId('me').textContent(), POLL).toBe(handle);
   await expect.poll(async () => page.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
 }
+
+/**
+ * The screen as a person sees it at this viewport: no horizontal scroll (page, body, every open dialog and panel),
+ * every open dialog inside the screen with its last button reachable, the composer (when there is one) inside the
+ * screen, and axe with no serious or critical violation. Returns the screenshot path when `shot` is given.
+ */
+export async function checkLayout(p: Page, name: string, shot?: string): Promise<void> {
+  const vp = p.viewportSize() ?? { width: 0, height: 0 };
+  const widths = await p.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
+  expect(widths.doc, `${name}: page wider than the screen`).toBeLessThanOrEqual(vp.width);
+  expect(widths.body, `${name}: body wider than the screen`).toBeLessThanOrEqual(vp.width);
+  for (const d of await p.locator('dialog[open], .roster').all()) {
+    const box = await d.boundingBox();
+    expect(box, name).not.toBeNull();
+    expect(box?.x ?? -1, `${name}: off the left edge`).toBeGreaterThanOrEqual(0);
+    expect((box?.x ?? 0) + (box?.width ?? 0), `${name}: off the right edge`).toBeLessThanOrEqual(vp.width + 0.5);
+    const inner = await d.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    expect(inner.scroll, `${name}: content wider than its dialog or panel`).toBeLessThanOrEqual(inner.client + 1);
+    const last = d.locator('button').last();
+    await last.scrollIntoViewIfNeeded();
+    expect(await last.isVisible(), `${name}: last button`).toBe(true);
+  }
+  const composer = p.locator('.composer textarea');
+  if ((await composer.count()) === 1 && (await composer.isVisible()) && (await p.locator('dialog[open]').count()) === 0) {
+    const box = await composer.boundingBox();
+    expect(box, `${name}: composer hidden`).not.toBeNull();
+    expect((box?.y ?? 0) + (box?.height ?? 0), `${name}: composer below the screen`).toBeLessThanOrEqual(vp.height);
+    expect(box?.y ?? -1, `${name}: composer above the screen`).toBeGreaterThanOrEqual(0);
+    const send = p.getByRole('button', { name: 'Send', exact: true });
+    const sb = await send.boundingBox();
+    expect((sb?.y ?? 0) + (sb?.height ?? 0), `${name}: Send below the screen`).toBeLessThanOrEqual(vp.height);
+    expect((sb?.x ?? 0) + (sb?.width ?? 0), `${name}: Send off the right edge`).toBeLessThanOrEqual(vp.width);
+  }
+  const axe = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
+  if (shot) {
+    // a dialog scrolled to its last button above: show it from the top
+    for (const d of await p.locator('dialog[open]').all()) await d.evaluate((el) => el.scrollTo(0, 0));
+    await p.screenshot({ path: shot });
+  }
+}
