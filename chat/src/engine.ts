@@ -199,6 +199,8 @@ export class ChatEngine {
       return k ? fromBase64Url(k, 'signingKey') : undefined;
     },
     fetchAttachments: (id) => void this.fetchAttachments(id).catch(() => undefined),
+    knownCommitment: (conversationId, commitment) =>
+      commitment !== '' && (this.state.messages[conversationId] ?? []).some((m) => (m.item?.commitment ?? m.pending?.commitment) === commitment),
     online: () => this.account !== null && this.state.standing === null,
   });
 

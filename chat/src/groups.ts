@@ -6,7 +6,7 @@
 import { type ApiClient, ApiError, type FetchedBundleJson, type GroupInboxItemJson } from '../../client/transport/api.ts';
 import {
   type CredentialKeyPair, type GroupEvent, GroupError, type GroupIdentity, type MemberRole, type KeyPackageClaim, MlsGroup, type MembershipChange, type PendingCommit, decodeKeyPackageMessage, generateCredentialKey,
-  generateGroupKeyPackage,
+  generateGroupKeyPackage, inspectGroupWire,
 } from '../../client/group/index.ts';
 import type { PrivateKeyPackage } from 'ts-mls';
 import type { AttachmentDescriptor } from '../../client/franking/header.ts';
@@ -62,6 +62,8 @@ export interface GroupsHost {
   verifyBundle(accountId: string, bundle: FetchedBundleJson): Promise<void>;
   /** A contact's pinned identity signing key (1:1 sessions), if this user has that contact. */
   contactSigningKey(accountId: string): Uint8Array | undefined;
+  /** Whether a message with this commitment (base64url) is already stored in the conversation (sent or received). */
+  knownCommitment(conversationId: string, commitment: string): boolean;
   /** Incoming message with attachments stored: download and verify them. */
   fetchAttachments(messageId: string): void;
   online(): boolean;
@@ -77,6 +79,16 @@ export function groupInfo(body: Uint8Array): { name: string; rename: boolean } |
     /* not a group-info body */
   }
   return null;
+}
+
+/** The franking commitment in an application message's authenticated data (base64url; '' when it has none). */
+function commitmentOf(bytes: Uint8Array): string {
+  try {
+    const info = inspectGroupWire(bytes);
+    return info.kind === 'application' ? toBase64Url(info.commitment) : '';
+  } catch {
+    return '';
+  }
 }
 
 export function systemNote(conversationId: string, text: string): MessageRecord {
@@ -415,6 +427,9 @@ export class ChatGroups {
     // Already processed (two inbox fetches overlapped, or the ack was lost): its MLS keys are used up, so opening it
     // again would fail — that is not a failure to report (it was shown the first time).
     if (item.kind === 'application' && (await this.host.store().message(item.id))) return;
+    // The same message stored twice by the relay (its sender resent it after the first answer was lost, docs/PROTOCOL.md
+    // §12.11): the copy has the commitment of a message already shown, and its MLS keys are used up — skip it quietly.
+    if (item.kind === 'application' && this.host.knownCommitment(conv, commitmentOf(bytes))) return;
     let ev: GroupEvent;
     try {
       ev = await g.receive(bytes);

@@ -232,6 +232,42 @@ describe('unsent messages', () => {
   });
 });
 
+describe('unsent group messages', () => {
+  it('a group message whose answer was lost is resent by itself; the relay stores it twice, members show it once and raise no alarm', async () => {
+    const [kai, lea] = await Promise.all([newPage(), newPage()]);
+    await Promise.all([registerInChat(kai, server.url, 'kai'), registerInChat(lea, server.url, 'lea')]);
+    await createGroup(kai, 'Choir', 'lea');
+    const entry = lea.getByRole('button', { name: /Choir.*\(group\)/ });
+    await expect.poll(() => entry.count(), POLL).toBe(1);
+    await entry.click();
+    await expect.poll(() => lea.locator('li.msg.info', { hasText: 'kai named the group “Choir”' }).count(), POLL).toBe(1);
+    const posts: string[] = [];
+    kai.on('request', (r) => {
+      if (r.method() === 'POST' && /\/v1\/groups\/[^/]+\/messages$/.test(new URL(r.url()).pathname)) posts.push(r.postData() ?? '');
+    });
+    let dropAnswer = true;
+    await kai.route('**/v1/groups/*/messages', async (route) => {
+      if (!dropAnswer || route.request().method() !== 'POST') return route.continue();
+      dropAnswer = false;
+      await route.fetch(); // stored and delivered …
+      await route.abort('connectionreset'); // … but the answer is lost
+    });
+    const box = kai.getByLabel('Message Choir');
+    await box.fill('rehearsal moved to 7pm');
+    await box.press('Enter');
+    await expect.poll(() => kai.locator('li.msg.out[data-state="failed"]', { hasText: 'rehearsal moved to 7pm' }).count(), POLL).toBe(1);
+    await kai.context().setOffline(true);
+    await kai.context().setOffline(false);
+    await expect.poll(() => kai.locator('li.msg.out[data-state="sent"]', { hasText: 'rehearsal moved to 7pm' }).count(), POLL).toBe(1);
+    expect(posts).toHaveLength(2);
+    expect(posts[0]).toBe(posts[1]); // exactly the same MLS bytes (same seq, same commitment)
+    await expect.poll(() => lea.locator('li.msg.in', { hasText: 'rehearsal moved to 7pm' }).count(), POLL).toBe(1);
+    await lea.waitForTimeout(2500); // the second copy arrives and is processed
+    expect(await lea.locator('li.msg.in', { hasText: 'rehearsal moved to 7pm' }).count()).toBe(1);
+    expect(await lea.getByText(ALARM).count()).toBe(0);
+  });
+});
+
 describe('staff notices', () => {
   it('a moderator\'s warning is shown as from the service (badge), never as a chat message from a handle', async () => {
     const [gina, hugo] = await Promise.all([newPage(), newPage()]);
