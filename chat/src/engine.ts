@@ -167,6 +167,7 @@ export class ChatEngine {
   private onlineListener: (() => void) | null = null;
   /** Ids being resent after the connection returned (a second signal must not start a parallel resend). */
   private readonly resending = new Set<string>();
+  private resumedAfterStart = false;
   private appealTimer: ReturnType<typeof setInterval> | null = null;
   /** Object URLs of verified attachments, by `${messageId}#${index}`. */
   private readonly fileUrls = new Map<string, Promise<string | null>>();
@@ -665,7 +666,11 @@ export class ChatEngine {
    */
   async resendUnsent(): Promise<void> {
     if (!this.account || this.state.standing) return;
-    const unsent = Object.values(this.state.messages).flat().filter((m) => m.direction === 'out' && m.state === 'failed' && m.errorCode === 'network_error' && m.pending && !this.resending.has(m.id));
+    // The first time after start-up, also what was still "Sending…" when this page last closed (it never heard back).
+    const afterStart = !this.resumedAfterStart;
+    this.resumedAfterStart = true;
+    const unsent = Object.values(this.state.messages).flat().filter((m) => m.direction === 'out' && m.pending && !this.resending.has(m.id)
+      && ((m.state === 'failed' && m.errorCode === 'network_error') || (afterStart && m.state === 'sending')));
     for (const m of unsent.sort(byTime)) {
       this.resending.add(m.id);
       try {
