@@ -1,6 +1,6 @@
 // Page layout: welcome (register) or the chat: contacts on the left, the open conversation or "My reports".
 import { KeyLogAlarms } from './KeyLog.tsx';
-import { ShieldIcon } from './Icons.tsx';
+import { StaffBadge } from './StaffBadge.tsx';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Conversation } from './Conversation.tsx';
 import { GroupConversation } from './GroupConversation.tsx';
@@ -132,19 +132,6 @@ function AccountBanner({ snap }: { snap: Snapshot }) {
           : `You cannot send messages${snap.standing?.suspendedUntil ? ` until ${new Date(snap.standing.suspendedUntil).toLocaleString()}` : ' for now'}.`}
       <span className="sub"> Your chats stay readable on this device.</span>
     </section>
-  );
-}
-
-/**
- * Marks what comes from the service itself. Staff notices arrive only through the notices API (server/services/
- * notices.ts), never as a chat message, and are drawn only here: no handle can look like this (staff-like handles
- * are reserved at registration, server/services/reserved-handles.ts).
- */
-export function StaffBadge() {
-  return (
-    <span className="staff-badge" data-testid="staff-badge">
-      <ShieldIcon /> franking-chat staff · official
-    </span>
   );
 }
 

@@ -96,6 +96,8 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
   return (
     <aside className="sidebar" aria-label="Account and contacts">
       <header className="me">
+        {/* the page's heading on phones, where the list is the whole screen (styles.css) */}
+        <h1 className="list-h1">Chats</h1>
         <div className="brand">
           <LockIcon size={18} /> franking-chat
         </div>

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import type { NoticeJson } from './notices.ts';
+import { StaffBadge } from './StaffBadge.tsx';
 
 type Statement = {
   policy: { name: string }; action: 'warn' | 'suspend' | 'ban'; end_date_account_restriction: string | null; decision_facts: string;
@@ -21,7 +22,9 @@ export function StatementOfReasons({ engine, snap }: { engine: ChatEngine; snap:
   const decidedAfter = outcome && outcome.id > decision.id;
   return (
     <section className="statement" aria-labelledby={`sor-${decision.id}`}>
-      <h2 id={`sor-${decision.id}`}>Statement of reasons</h2>
+      <h2 id={`sor-${decision.id}`}>
+        <StaffBadge /> Statement of reasons
+      </h2>
       <dl>
         <dt>Decision</dt>
         <dd>{ACTION_WORDS[st.action]}{st.action === 'suspend' ? (st.end_date_account_restriction ? ` until ${new Date(st.end_date_account_restriction).toLocaleString()}` : ' until further notice') : ''}</dd>

@@ -293,7 +293,11 @@ describe('staff notices', () => {
     // the badge is drawn only by the page: no message bubble carries it
     expect(await gina.locator('li.msg [data-testid="staff-badge"]').count()).toBe(0);
     expect(await notice.evaluate((el) => getComputedStyle(el.querySelector('.staff-badge') as Element).backgroundColor)).toBe('rgb(29, 42, 92)');
+    expect(await gina.locator('section.statement').getByTestId('staff-badge').count()).toBe(1);
     await checkLayout(gina, 'desktop-staff-notice', path.join(SHOTS, 'chat-desktop-staff-notice.png'));
+    // on a phone the notice and the statement of reasons leave the composer on screen
+    await gina.setViewportSize(PHONE);
+    await checkLayout(gina, 'phone-staff-notice', path.join(SHOTS, 'chat-phone-staff-notice.png'));
   });
 });
 
@@ -309,6 +313,7 @@ describe('phone (390×844) and desktop (1280×800)', () => {
       await registerInChat(other, server.url, peer);
       await registerInChat(p, server.url, me);
       await checkLayout(p, `${label}-list`);
+      expect(await p.getByRole('heading', { level: 1 }).count(), 'one h1 on every screen').toBe(1);
       await addContact(p, peer);
       for (let i = 0; i < 14; i++) await send(p, peer, `message ${i + 1} of a long conversation, so the composer has to stay on screen while the list scrolls`);
       await other.getByTestId('requests').getByRole('button', { name: new RegExp(me) }).click();
