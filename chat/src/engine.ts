@@ -71,7 +71,9 @@ export function tooLargeMessage(size: number): string {
 /** What a message shows: its text, or what a group-info message did. */
 export function displayText(m: MessageRecord, me: string | null): string {
   if (m.kind !== 'group-info') return m.text;
-  return `${m.senderId === me ? 'You' : m.senderId} ${m.rename ? 'renamed the group to' : 'named the group'} “${m.text}”`;
+  const who = m.senderId === me ? 'You' : m.senderId;
+  if (m.refused) return `${who} tried to rename the group to “${m.text}”, but only its creator and admins can: the name was not changed.`;
+  return `${who} ${m.rename ? 'renamed the group to' : 'named the group'} “${m.text}”`;
 }
 
 export interface Standing {

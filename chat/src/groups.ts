@@ -30,8 +30,8 @@ interface StoredKeyPackage {
 }
 
 /**
- * docs/PROTOCOL.md §12.11: the group's name is set only by its creator and admins, by the roles of the MLS group
- * state in which the group-info message was received (the same roles that authorise Commits, §12.5). A
+ * docs/PROTOCOL.md §12.11: the group's name is set only by its creator and admins, by the roles in the receiver's
+ * MLS group state when it opens the group-info message (the same roles that authorise Commits, §12.5). A
  * group-info from anyone else is refused by every receiver: the name stays, and the refusal is shown.
  */
 export function mayNameGroup(role: MemberRole | undefined): boolean {
@@ -464,12 +464,9 @@ export class ChatGroups {
     if (await this.host.store().message(item.id)) return;
     const opened = ev.opened;
     const info = opened.header.contentType === GROUP_INFO_TYPE ? groupInfo(opened.body) : null;
-    if (info && !mayNameGroup(g.members().find((m) => m.accountId === ev.senderId)?.role)) {
-      // §12.11: refused; kept under the message id so a second fetch of it is recognised as already handled.
-      const note = { ...systemNote(conv, `${ev.senderId} tried to rename the group to “${info.name}”, but only its creator and admins can: the name was not changed.`), id: item.id };
-      await this.save(this.recordOf(conv, g), [note]);
-      return;
-    }
+    // §12.11: a name from a plain member is refused (the name stays); the message is kept, shown as refused and
+    // reportable like any franked message (an abusive group name is abuse too).
+    const refused = info !== null && !mayNameGroup(g.members().find((m) => m.accountId === ev.senderId)?.role);
     let text: string;
     try {
       text = info ? info.name : opened.header.contentType.startsWith('text/plain') ? fromUtf8(opened.body) : '(a message this app cannot display)';
@@ -482,10 +479,11 @@ export class ChatGroups {
       sentAt: opened.header.sentAt, serverTime: item.stamp.serverTime, seq: opened.header.seq, group: true,
       ...(info ? { kind: 'group-info' as const } : {}),
       ...(info?.rename ? { rename: true } : {}),
+      ...(refused ? { refused: true } : {}),
       ...(attachments.length ? { attachments: attachments.map((a) => ({ mediaType: a.mediaType, size: a.size, status: 'loading' as const })) } : {}),
       item: { stamp: item.stamp, commitment: toBase64Url(opened.commitment), fk: toBase64Url(opened.fk), header: toBase64Url(opened.headerBytes), body: toBase64Url(opened.body) },
     };
-    const next = this.recordOf(conv, g, { unread: rec.unread + 1, ...(info ? { name: info.name } : {}) });
+    const next = this.recordOf(conv, g, { unread: rec.unread + 1, ...(info && !refused ? { name: info.name } : {}) });
     await this.save(next, [], [{ store: 'messages', value: message }]);
     this.host.putMessage(message);
     if (message.attachments) this.host.fetchAttachments(message.id);

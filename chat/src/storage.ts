@@ -123,6 +123,8 @@ export interface MessageRecord {
   kind?: 'group-info' | 'kt-gossip';
   /** A group-info message that renames the group (shown "… renamed the group to …"). */
   rename?: boolean;
+  /** A group-info message from a member who may not name the group (docs/PROTOCOL.md §12.11): not applied. */
+  refused?: boolean;
   /** Sent again by itself once the connection returned (it had failed as unreachable). */
   resent?: boolean;
   /** Attachments pinned by the franked header, in header order. */

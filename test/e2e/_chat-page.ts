@@ -42,7 +42,7 @@ export async function checkLayout(p: Page, name: string, shot?: string): Promise
   const widths = await p.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
   expect(widths.doc, `${name}: page wider than the screen`).toBeLessThanOrEqual(vp.width);
   expect(widths.body, `${name}: body wider than the screen`).toBeLessThanOrEqual(vp.width);
-  for (const d of await p.locator('dialog[open], .roster').all()) {
+  for (const d of await p.locator('dialog[open], .roster, .statement').all()) {
     const box = await d.boundingBox();
     expect(box, name).not.toBeNull();
     expect(box?.x ?? -1, `${name}: off the left edge`).toBeGreaterThanOrEqual(0);

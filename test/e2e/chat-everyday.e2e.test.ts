@@ -12,6 +12,8 @@ import { type Browser, type BrowserContext, type Page, chromium } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { GROUP_INFO_TYPE } from '../../chat/src/groups.ts';
+import { ServerMember } from '../groups/_server-member.ts';
 import { POLL, checkLayout, registerInChat } from './_chat-page.ts';
 import { type E2eServer, startE2eServer } from './_server.ts';
 
@@ -162,6 +164,32 @@ describe('groups', () => {
     await bob.getByRole('button', { name: 'Rename', exact: true }).click();
     for (const p of [alice, carol]) await expect.poll(() => p.locator('li.msg.in.info', { hasText: 'bob renamed the group to “Crag crew 2026”' }).count(), POLL).toBe(1);
     expect(await carol.getByText(ALARM).count()).toBe(0);
+  });
+});
+
+describe('a modified client', () => {
+  it('a plain member\'s rename is refused by every member\'s page: the name stays, the attempt is shown and reportable', async () => {
+    const [nia, oli] = await Promise.all([newPage(), newPage()]);
+    await Promise.all([registerInChat(nia, server.url, 'nia'), registerInChat(oli, server.url, 'oli')]);
+    // pat runs a client of his own on the SDK: it sends a group-info message the chat's UI would not let him send.
+    const pat = await ServerMember.create('pat', server.url);
+    await createGroup(nia, 'Quiz night', 'oli, pat');
+    const entry = oli.getByRole('button', { name: /Quiz night.*\(group\)/ });
+    await expect.poll(() => entry.count(), POLL).toBe(1);
+    await entry.click();
+    await expect.poll(async () => {
+      await pat.sync();
+      return pat.groups.size;
+    }, POLL).toBe(1);
+    const conv = [...pat.groups.keys()][0] as string;
+    await pat.send(conv, JSON.stringify({ name: 'Pat rules', rename: true }), { contentType: GROUP_INFO_TYPE });
+    const attempt = 'pat tried to rename the group to “Pat rules”, but only its creator and admins can: the name was not changed.';
+    for (const p of [nia, oli]) {
+      await expect.poll(() => p.locator('li.msg.in.info', { hasText: attempt }).count(), POLL).toBe(1);
+      expect(await p.getByRole('heading', { level: 1, name: 'Quiz night' }).count()).toBe(1);
+      expect(await p.locator('.contact-name', { hasText: 'Pat rules' }).count()).toBe(0); // the list keeps the name too
+      expect(await p.locator('li.msg.in.info', { hasText: attempt }).getByRole('button', { name: /^Report this message from pat/ }).count()).toBe(1);
+    }
   });
 });
 
