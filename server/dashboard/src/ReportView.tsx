@@ -11,7 +11,8 @@ import { describeEvent } from './events.ts';
 import type { QueueState } from './Queue.tsx';
 
 type Action = 'dismiss' | 'warn' | 'suspend' | 'ban';
-const UNDO_SECONDS = 5;
+/** How long a dismissal waits for Undo before anything is sent (single and bulk alike). */
+export const UNDO_SECONDS = 5;
 const ACTIONS: Array<[Action, string, string]> = [['dismiss', 'Dismiss', 'd'], ['warn', 'Warn', 'w'], ['suspend', 'Suspend', 's'], ['ban', 'Ban', 'b']];
 const DURATIONS: Array<[string, string]> = [['24', '1 day'], ['72', '3 days'], ['168', '7 days'], ['720', '30 days'], ['', 'indefinitely']];
 
