@@ -31,11 +31,12 @@ export function undeliveredRepo(db: Db) {
       }
     },
 
-    /** Envelopes past their time to live, not yet acknowledged: what the sweeper is about to delete. */
-    async expiringEnvelopes(now: Date, limit: number): Promise<Array<Omit<UndeliveredRow, 'reason' | 'expiresAt'>>> {
+    /** Envelopes past their time to live, not yet acknowledged (what the sweeper is about to delete), in id order after `afterId`. */
+    async expiringEnvelopes(now: Date, limit: number, afterId?: string): Promise<Array<Omit<UndeliveredRow, 'reason' | 'expiresAt'> & { id: string }>> {
       return db.envelope.findMany({
-        where: { expiresAt: { lte: now } },
-        select: { messageId: true, recipientId: true, conversationId: true, senderId: true, serverTime: true },
+        where: { expiresAt: { lte: now }, ...(afterId !== undefined ? { id: { gt: afterId } } : {}) },
+        select: { id: true, messageId: true, recipientId: true, conversationId: true, senderId: true, serverTime: true },
+        orderBy: { id: 'asc' },
         take: limit,
       });
     },

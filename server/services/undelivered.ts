@@ -21,7 +21,7 @@ export interface ContextGap {
   notIncluded: number;
 }
 
-/** Expired envelopes recorded per sweep round (the rest on the next round: the sweeper deletes only what it read). */
+/** Expired envelopes read per statement while recording them. */
 export const EXPIRED_BATCH = 5000;
 
 export class UndeliveredService {
@@ -46,12 +46,18 @@ export class UndeliveredService {
 
   /**
    * Records the envelopes past their time to live (§8.3.1 `expired`). Call just before the relay's sweep
-   * deletes them; returns how many were read (at most EXPIRED_BATCH per call).
+   * deletes them (the same `now`); returns how many were recorded.
    */
   async recordExpired(now: Date): Promise<number> {
-    const rows = await this.repo.expiringEnvelopes(now, EXPIRED_BATCH);
-    await this.repo.add(rows.map((r) => ({ ...r, reason: 'expired' as const, expiresAt: this.expiry(r.serverTime) })));
-    return rows.length;
+    let total = 0;
+    let afterId: string | undefined;
+    for (;;) {
+      const rows = await this.repo.expiringEnvelopes(now, EXPIRED_BATCH, afterId);
+      await this.repo.add(rows.map(({ id: _id, ...r }) => ({ ...r, reason: 'expired' as const, expiresAt: this.expiry(r.serverTime) })));
+      total += rows.length;
+      if (rows.length < EXPIRED_BATCH) return total;
+      afterId = rows[rows.length - 1]?.id;
+    }
   }
 
   /** §8.3.1: one ContextGap per run of missing sequence numbers, from the reporter's undelivered records. */

@@ -145,6 +145,7 @@ describe('moderators are told only what is known', () => {
     await expect.poll(() => gaps.count(), POLL).toBe(1);
     expect(await gaps.textContent()).toBe('1 message from alice (#2): not delivered to the reporter (refused while the reporter had blocked the sender)');
     expect(await p.getByText(/left (it|them) out/).count()).toBe(0);
+    expect(await p.getByRole('heading', { name: /^Context completeness/ }).textContent()).toBe('Context completeness: gaps only where the reporter was never delivered a message');
     expect(await p.content()).not.toContain(REFUSED_TEXT); // no content was ever recorded
     const order = await p.locator('ol.conversation > li').evaluateAll((els) => els.map((e) => (e.classList.contains('gap') ? 'gap' : (e.querySelector('.meta span')?.textContent ?? '?').replace('#', ''))));
     expect(order).toEqual(['1', 'gap', '3']);

@@ -311,7 +311,13 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
 
       <div className="summary" data-testid="report-summary">
         <section aria-labelledby="ctx-title">
-          <h2 id="ctx-title">Context completeness: {d.context.complete ? <span className="ok-text">complete</span> : <span className="bad-text">messages missing</span>}</h2>
+          <h2 id="ctx-title">
+            Context completeness:{' '}
+            {d.context.complete ? <span className="ok-text">complete</span>
+              : d.context.gaps.length > 0 && d.context.senders.every((s) => s.chainIntact) && d.context.gaps.every((g) => g.notIncluded === 0)
+                ? <span>gaps only where the reporter was never delivered a message</span>
+                : <span className="bad-text">messages missing</span>}
+          </h2>
           {d.context.senders.length === 0 && <p>No verified messages: completeness cannot be assessed.</p>}
           <ul className="plain">
             {d.context.senders.map((s) => (
