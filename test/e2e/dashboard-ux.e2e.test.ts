@@ -148,7 +148,8 @@ describe('dashboard as moderators expect it', () => {
     await p.getByRole('radio', { name: /^Dismiss/ }).check();
     await p.getByRole('button', { name: 'Submit', exact: true }).click();
     await expect.poll(() => p.getByTestId('undo-dismiss').count(), POLL).toBe(1);
-    await checkScreen(p, 'desktop-undo-dismiss');
+    // only a screenshot here: an axe run can outlast the 5 s window on a loaded machine
+    await p.screenshot({ path: path.join(SHOTS, 'dashboard-ux-desktop-undo-dismiss.png') });
     await p.getByRole('button', { name: /^Undo/ }).click();
     await p.waitForTimeout(6000);
     await p.reload();

@@ -73,7 +73,7 @@ describe('moderator dashboard', () => {
     await page.getByLabel('Login name').fill(server.adminId);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent(), POLL).toContain('wrong login name or password');
+    await expect.poll(() => page.getByRole('alert').textContent(), POLL).toContain('Wrong login name or password');
     await page.getByLabel('Password').fill(server.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
