@@ -32,6 +32,8 @@ function main(argv: string[]): number {
   const file = args[0];
   if (!file || args.length !== 1) return usage();
   const r = verifyEvidencePackage(new Uint8Array(fs.readFileSync(file)), key);
+  console.log(`purpose: ${r.purpose ?? '(none)'}`);
+  console.log(`request reference: ${r.requestReference ?? '(none given)'}`);
   for (const i of r.items) console.log(`report ${i.reportId} item ${i.position}: server said ${i.serverResult}; offline: ${i.opens ? 'opens its commitment, header matches the stamp' : (i.problem ?? 'does not open')}`);
   console.log(`signature: ${r.signatureValid ? 'valid' : 'INVALID'} (key ${r.keyUsed ?? '?'}${key ? '' : ', taken from the package itself — pass --key to check its origin'})`);
   for (const e of r.errors) console.log(`error: ${e}`);

@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'client_message_id_reused', 'not_ready',
   // MLS groups (docs/PROTOCOL.md §12)
   'stale_epoch', 'invalid_key_package', 'no_key_package', 'group_requires_mls',
+  // staff two-factor codes (docs/MODERATION.md "Staff accounts and sessions")
+  'totp_code_used', 'totp_mismatch',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -22,6 +22,7 @@ const STATUS: Record<ErrorCode, number> = {
   insufficient_storage: 507, undelivered_quota_exceeded: 429, id_reserved: 400, handle_reserved: 400, totp_required: 401, totp_invalid: 401, wrong_password: 403,
   client_message_id_reused: 409, not_ready: 503,
   stale_epoch: 409, invalid_key_package: 400, no_key_package: 404, group_requires_mls: 400,
+  totp_code_used: 401, totp_mismatch: 400,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -52,6 +53,7 @@ const TITLE: Record<ErrorCode, string> = {
   stale_epoch: 'The group has moved to a newer epoch; fetch its commits and retry',
   invalid_key_package: 'Invalid MLS key package', no_key_package: 'No key package left for this account',
   group_requires_mls: 'A group takes MLS group messages only',
+  totp_code_used: 'Two-factor code already used: wait for the next one', totp_mismatch: 'That two-factor code does not match',
 };
 
 export const ProblemSchema = z
@@ -67,6 +69,7 @@ export const ProblemSchema = z
     retryAfterSeconds: z.number().int().optional().meta({ description: 'seconds until a throttled request may be retried (also the Retry-After header)' }),
     limitBytes: z.number().int().optional().meta({ description: 'the quota in bytes (undelivered_quota_exceeded)' }),
     pendingBytes: z.number().int().optional().meta({ description: 'bytes of your messages still waiting for delivery (undelivered_quota_exceeded)' }),
+    attemptsLeft: z.number().int().optional().meta({ description: 'failed staff logins left before this address must wait (invalid_credentials, only when few are left)' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 export type Problem = z.infer<typeof ProblemSchema>;
@@ -86,7 +89,7 @@ export function toProblem(e: unknown): Problem {
     if (e.issues) extra.errors = e.issues;
     if (typeof e.extra?.suspendedUntil === 'string') extra.suspendedUntil = e.extra.suspendedUntil;
     if (typeof e.extra?.lockedUntil === 'string') extra.lockedUntil = e.extra.lockedUntil;
-    for (const k of ['retryAfterSeconds', 'limitBytes', 'pendingBytes'] as const) if (typeof e.extra?.[k] === 'number') extra[k] = e.extra[k];
+    for (const k of ['retryAfterSeconds', 'limitBytes', 'pendingBytes', 'attemptsLeft'] as const) if (typeof e.extra?.[k] === 'number') extra[k] = e.extra[k];
     return problemFor(e.code, e.message, extra);
   }
   return problemFor('internal', 'The server could not complete the request.');

@@ -41,7 +41,8 @@ export function messageRoutes(s: Services): Route[] {
     defineRoute(sendSpec, async ({ principal, body }) => {
       // Issue 15: recipients who blocked the sender get nothing (the sender is not told), and the sender's
       // undelivered bytes stay under its quota.
-      const envelopes = (await s.blocks.withoutBlockers(principal.userId, body.envelopes)).map((e) => ({ recipientId: e.recipientId, ciphertext: bytes(e.ciphertext) }));
+      const { deliver, refused } = await s.blocks.partition(principal.userId, body.envelopes);
+      const envelopes = deliver.map((e) => ({ recipientId: e.recipientId, ciphertext: bytes(e.ciphertext) }));
       await s.envelopeQuota.admit(principal.userId, envelopes.reduce((n, e) => n + e.ciphertext.length, 0));
       const r = await s.relay.send(principal.userId, {
         conversationId: body.conversationId,
@@ -49,6 +50,8 @@ export function messageRoutes(s: Services): Route[] {
         clientMessageId: body.clientMessageId,
         envelopes,
       });
+      // docs/PROTOCOL.md §8.3.1: a refused delivery is recorded (no content), so a later report's gap is not blamed on the reporter.
+      await s.undelivered.refused({ messageId: r.messageId, conversationId: body.conversationId, senderId: principal.userId, serverTime: r.serverTime, recipientIds: refused });
       return {
         messageId: r.messageId, serverTime: r.serverTime, ...(r.clientMessageId ? { clientMessageId: r.clientMessageId } : {}),
         stamp: stampToJson(r.senderStamp),

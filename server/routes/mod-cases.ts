@@ -45,7 +45,10 @@ export const CasesQuery = z.strictObject({
 });
 export const HoldRequest = z.strictObject({ hold: z.boolean(), reason: z.string().trim().min(3).max(500) }).meta({ id: 'LegalHoldRequest' });
 export const EvidenceRequest = z
-  .strictObject({ purpose: z.string().trim().min(3).max(500).meta({ description: 'e.g. the lawful request reference; recorded in the package and the audit log' }) })
+  .strictObject({
+    purpose: z.string().trim().min(3).max(500).meta({ description: 'why the package leaves, as the exporting admin states it (e.g. "lawful request: police investigation"); signed into the package and recorded in the audit log' }),
+    requestReference: z.string().trim().min(1).max(200).optional().meta({ description: "the requester's reference (case or order number), when there is one; signed into the package (null when absent) and audited" }),
+  })
   .meta({ id: 'EvidenceRequest' });
 const ReportParams = z.strictObject({ reportId: Id });
 export const PublicKeyDocument = z
@@ -108,12 +111,12 @@ export function modCaseRoutes(s: Services): Route[] {
     }),
     defineRoute(holdSpec, async ({ params, body, principal }) => caseOut(await s.cases.setHold(params.caseId, body.hold, body.reason, principal.userId))),
     defineRoute(reportEvidenceSpec, async ({ params, body, principal, raw }) => {
-      const p = await s.evidence.export({ type: 'report', id: params.reportId }, principal.userId, body.purpose);
+      const p = await s.evidence.export({ type: 'report', id: params.reportId }, principal.userId, { purpose: body.purpose, requestReference: body.requestReference ?? null });
       send(raw.res, p.file, `evidence-${p.packageId}`, p.sha256);
       return null;
     }),
     defineRoute(caseEvidenceSpec, async ({ params, body, principal, raw }) => {
-      const p = await s.evidence.export({ type: 'case', id: params.caseId }, principal.userId, body.purpose);
+      const p = await s.evidence.export({ type: 'case', id: params.caseId }, principal.userId, { purpose: body.purpose, requestReference: body.requestReference ?? null });
       send(raw.res, p.file, `evidence-${p.packageId}`, p.sha256);
       return null;
     }),

@@ -1,6 +1,7 @@
 // The logged-in staff member's own account: password change and TOTP second factor (docs/MODERATION.md
 // "Staff accounts and sessions"). Every call is a state change behind the cookie session, so it needs the
-// CSRF token; bearer callers (chat accounts with a moderator role) have no staff password here.
+// CSRF token; bearer callers (chat accounts with a moderator role) have no staff password here. Every staff
+// role (triage included) manages its own password and second factor (docs/MODERATION.md "Staff accounts").
 import { z } from 'zod';
 import { PermissionError } from '../errors.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../services/passwords.ts';
@@ -27,24 +28,24 @@ const Ok = z.strictObject({ ok: z.literal(true) });
 const errors = ['unauthorized', 'invalid_token', 'forbidden', 'csrf_failed', 'validation_failed'] as const;
 
 export const changePasswordSpec = {
-  operationId: 'changeOwnPassword', method: 'post', path: '/v1/mod/me/password', tag: 'moderation', auth: 'moderator', rateLimit: 'auth',
+  operationId: 'changeOwnPassword', method: 'post', path: '/v1/mod/me/password', tag: 'moderation', auth: 'triage', rateLimit: 'auth',
   summary: 'Change your own dashboard password (needs the current one; ends your other sessions)',
   body: ChangePasswordRequest, response: Ok, errors: [...errors, 'wrong_password', 'rate_limited'],
 } as const;
 export const startTotpSpec = {
-  operationId: 'startTotpEnrolment', method: 'post', path: '/v1/mod/me/totp', tag: 'moderation', auth: 'moderator',
+  operationId: 'startTotpEnrolment', method: 'post', path: '/v1/mod/me/totp', tag: 'moderation', auth: 'triage',
   summary: 'Begin TOTP enrolment: a new secret and its otpauth:// URI (active only after a code from it is confirmed)',
   response: TotpEnrolment, errors,
 } as const;
 export const confirmTotpSpec = {
-  operationId: 'confirmTotpEnrolment', method: 'post', path: '/v1/mod/me/totp/confirm', tag: 'moderation', auth: 'moderator', rateLimit: 'auth',
+  operationId: 'confirmTotpEnrolment', method: 'post', path: '/v1/mod/me/totp/confirm', tag: 'moderation', auth: 'triage', rateLimit: 'auth',
   summary: 'Finish TOTP enrolment with a code from the new secret; from then on login needs a code',
-  body: TotpConfirmRequest, response: Ok, errors: [...errors, 'totp_invalid', 'stale_state', 'rate_limited'],
+  body: TotpConfirmRequest, response: Ok, errors: [...errors, 'totp_mismatch', 'stale_state', 'rate_limited'],
 } as const;
 export const disableTotpSpec = {
-  operationId: 'disableTotp', method: 'post', path: '/v1/mod/me/totp/disable', tag: 'moderation', auth: 'moderator', rateLimit: 'auth',
+  operationId: 'disableTotp', method: 'post', path: '/v1/mod/me/totp/disable', tag: 'moderation', auth: 'triage', rateLimit: 'auth',
   summary: 'Turn your TOTP second factor off (password and a current code). Lost device: an admin password reset removes it',
-  body: TotpDisableRequest, response: Ok, errors: [...errors, 'wrong_password', 'totp_invalid', 'rate_limited'],
+  body: TotpDisableRequest, response: Ok, errors: [...errors, 'wrong_password', 'totp_mismatch', 'rate_limited'],
 } as const;
 
 function staffId(p: Principal): string {

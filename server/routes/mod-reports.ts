@@ -66,6 +66,10 @@ export const ReportDetailForModerator = z
         senderId: z.string(), conversationId: z.string(), firstSeq: z.number().int(), lastSeq: z.number().int(), missing: z.array(z.number().int()),
         chainIntact: z.boolean(), complete: z.boolean(), summary: z.string().meta({ description: 'describeSenderContext()' }),
       })),
+      gaps: z.array(z.strictObject({
+        conversationId: z.string(), senderId: z.string(), fromSeq: z.number().int(), toSeq: z.number().int(), count: z.number().int(),
+        refusedWhileBlocked: z.number().int(), expiredUndelivered: z.number().int(), notIncluded: z.number().int(),
+      })).meta({ description: 'each run of missing sequence numbers and what the server knows about it (docs/PROTOCOL.md §8.3.1)' }),
     }),
     events: z.array(Event),
     accused: z.strictObject({

@@ -33,7 +33,7 @@ export const loginSpec = {
   operationId: 'moderatorLogin', method: 'post', path: '/v1/mod/session', tag: 'moderation', auth: 'public', rateLimit: 'auth',
   summary: 'Dashboard login (password, plus a TOTP code when enrolled; failed attempts are throttled per name and address); sets the HttpOnly session cookie',
   body: LoginRequest, response: SessionResponse, statuses: [201],
-  errors: ['validation_failed', 'invalid_credentials', 'totp_required', 'totp_invalid', 'forbidden', 'rate_limited'],
+  errors: ['validation_failed', 'invalid_credentials', 'totp_required', 'totp_invalid', 'totp_code_used', 'rate_limited'],
 } as const;
 export const sessionSpec = {
   operationId: 'moderatorSession', method: 'get', path: '/v1/mod/session', tag: 'moderation', auth: 'triage',
@@ -60,7 +60,7 @@ export function modSessionRoutes(s: Services): Route[] {
     defineRoute(sessionSpec, async ({ principal }) => {
       if (principal.kind !== 'staff')
         return { moderator: { id: principal.userId, actorId: principal.userId, displayName: principal.userId, role: principal.role === 'admin' ? 'admin' as const : 'moderator' as const }, csrfToken: null, expiresAt: null };
-      const p = await s.moderators.authenticate(principal.token, { roles: ['moderator', 'admin'], csrf: null, csrfRequired: false });
+      const p = await s.moderators.authenticate(principal.token, { roles: ['triage', 'moderator', 'admin'], csrf: null, csrfRequired: false });
       return {
         moderator: { id: p.moderatorId, actorId: p.actorId, displayName: p.displayName, role: p.role, twoFactor: p.twoFactor },
         csrfToken: s.moderators.csrfFor(principal.token), expiresAt: p.expiresAt.toISOString(),

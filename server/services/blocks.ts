@@ -29,7 +29,13 @@ export class BlocksService {
 
   /** The envelopes of a send minus those for recipients who blocked the sender (one indexed query). */
   async withoutBlockers<E extends { recipientId: string }>(senderId: string, envelopes: E[]): Promise<E[]> {
+    return (await this.partition(senderId, envelopes)).deliver;
+  }
+
+  /** The envelopes to deliver, and the recipients refused because they blocked the sender (docs/PROTOCOL.md §8.3.1). */
+  async partition<E extends { recipientId: string }>(senderId: string, envelopes: E[]): Promise<{ deliver: E[]; refused: string[] }> {
     const blockers = new Set(await this.repo.blockersOf(senderId, envelopes.map((e) => e.recipientId)));
-    return blockers.size ? envelopes.filter((e) => !blockers.has(e.recipientId)) : envelopes;
+    if (blockers.size === 0) return { deliver: envelopes, refused: [] };
+    return { deliver: envelopes.filter((e) => !blockers.has(e.recipientId)), refused: envelopes.filter((e) => blockers.has(e.recipientId)).map((e) => e.recipientId) };
   }
 }

@@ -53,7 +53,10 @@ export interface EvidencePackage {
   subject: { type: 'report' | 'case'; id: string };
   exportedAt: string;
   exportedBy: string;
+  /** why the package leaves, as the exporting admin stated it (non-empty) */
   purpose: string;
+  /** the requester's reference (case or order number), or null when the admin gave none */
+  requestReference: string | null;
   issuer: { keyId: string; publicKey: string; publicKeyUrl: string; alg: 'Ed25519' };
   attests: string;
   reports: EvidenceReport[];
@@ -89,6 +92,9 @@ export interface VerifyResult {
   signatureValid: boolean;
   /** the key the signature was checked against (base64url) */
   keyUsed: string | null;
+  /** the signed purpose and request reference (null when the package is not readable) */
+  purpose: string | null;
+  requestReference: string | null;
   items: ItemCheck[];
   errors: string[];
 }
@@ -113,7 +119,7 @@ export function reopenItem(json: ReportItemJson): { opens: boolean; problem: str
  */
 export function verifyEvidencePackage(bytes: Uint8Array, publicKey?: Uint8Array): VerifyResult {
   const errors: string[] = [];
-  const res: VerifyResult = { ok: false, signatureValid: false, keyUsed: null, items: [], errors };
+  const res: VerifyResult = { ok: false, signatureValid: false, keyUsed: null, purpose: null, requestReference: null, items: [], errors };
   let text: string;
   let pkg: EvidencePackage;
   try {
@@ -128,6 +134,12 @@ export function verifyEvidencePackage(bytes: Uint8Array, publicKey?: Uint8Array)
     return res;
   }
   if (`${JSON.stringify(pkg, null, 2)}\n` !== text) errors.push('not in canonical form (the file was re-formatted or edited)');
+  // Why the package left is part of what is signed: a package without a stated purpose is not valid.
+  if (typeof pkg.purpose !== 'string' || pkg.purpose.trim().length < 3) errors.push('purpose: missing or empty');
+  else res.purpose = pkg.purpose;
+  if (!('requestReference' in pkg) || (pkg.requestReference !== null && (typeof pkg.requestReference !== 'string' || pkg.requestReference.trim() === '')))
+    errors.push('requestReference: missing, or neither null nor a non-empty string');
+  else res.requestReference = pkg.requestReference;
   const keys = Object.keys(pkg);
   const sig = pkg.signature;
   // The signature object is outside the signed bytes, so it must be exactly {alg, keyId, value} naming the

@@ -92,7 +92,12 @@ export class EvidenceService {
   }
 
   /** Builds, signs and audits one package; returns the file bytes and its SHA-256. */
-  async export(subject: { type: 'report' | 'case'; id: string }, actorId: string, purpose: string, now = new Date()): Promise<{ file: string; sha256: string; packageId: string }> {
+  async export(
+    subject: { type: 'report' | 'case'; id: string }, actorId: string,
+    /** stated by the exporting admin in the export dialog (docs/MODERATION.md "Evidence packages") */
+    request: { purpose: string; requestReference: string | null }, now = new Date(),
+  ): Promise<{ file: string; sha256: string; packageId: string }> {
+    const { purpose, requestReference } = request;
     let reportIds: string[];
     if (subject.type === 'case') {
       const c = await this.cases.find(subject.id);
@@ -104,16 +109,16 @@ export class EvidenceService {
     const k = this.signingKey();
     const packageId = `ep_${randomBytes(9).toString('base64url')}`;
     const pkg: Omit<EvidencePackage, 'signature'> = {
-      format: EVIDENCE_FORMAT, packageId, subject, exportedAt: now.toISOString(), exportedBy: actorId, purpose,
+      format: EVIDENCE_FORMAT, packageId, subject, exportedAt: now.toISOString(), exportedBy: actorId, purpose, requestReference,
       issuer: { keyId: k.keyId, publicKey: toBase64Url(k.publicKey), publicKeyUrl: EVIDENCE_KEY_PATH, alg: 'Ed25519' },
       attests: ATTESTATION, reports,
     };
     const file = signPackage(pkg, k.seed, k.keyId);
     const sha256 = createHash('sha256').update(file).digest('hex');
-    const audit = { packageId, sha256, purpose, reports: reportIds.length, items: reports.reduce((n, r) => n + r.items.length, 0), keyId: k.keyId };
+    const audit = { packageId, sha256, purpose, requestReference, reports: reportIds.length, items: reports.reduce((n, r) => n + r.items.length, 0), keyId: k.keyId };
     await this.mod.appendEvent({ subjectType: subject.type, subjectId: subject.id, type: 'evidence_exported', actorId, payload: audit });
     if (subject.type === 'case')
-      for (const id of reportIds) await this.mod.appendEvent({ subjectType: 'report', subjectId: id, type: 'evidence_exported', actorId, payload: { packageId, sha256, viaCase: subject.id } });
+      for (const id of reportIds) await this.mod.appendEvent({ subjectType: 'report', subjectId: id, type: 'evidence_exported', actorId, payload: { packageId, sha256, purpose, requestReference, viaCase: subject.id } });
     return { file, sha256, packageId };
   }
 }

@@ -17,6 +17,7 @@ import { ConflictError, InputError, NotFoundError, PermissionError } from '../er
 import type { BlobsService } from './blobs.ts';
 import type { BlocksService } from './blocks.ts';
 import type { DeliveryHub } from './delivery-hub.ts';
+import type { UndeliveredService } from './undelivered.ts';
 import { assertActive } from './enforcement.ts';
 import type { StampingService } from './stamping.ts';
 
@@ -74,6 +75,8 @@ export class GroupsService {
       blobs: BlobsService;
       /** Block lists: an application message is not delivered to members who blocked its sender. */
       blocks: BlocksService;
+      /** Records the members refused that way, without content (docs/PROTOCOL.md §8.3.1). */
+      undelivered?: UndeliveredService;
       stamping: StampingService;
       hub: DeliveryHub;
       ttlMs: number;
@@ -143,6 +146,8 @@ export class GroupsService {
       });
       await this.deps.members.insertMessage(row('application', input.message, info.commitment), deliveries);
       this.deps.hub.notify(readers);
+      if (readers.length < others.length)
+        await this.deps.undelivered?.refused({ ...base, recipientIds: others.filter((m) => !readers.includes(m)) }); // docs/PROTOCOL.md §8.3.1
       const senderStamp = this.deps.stamping.stamp({ ...base, recipientId: userId, role: 'sender' }, info.commitment);
       return { messageId, serverTime, epoch: state.epoch, kind: 'application', senderStamp };
     }

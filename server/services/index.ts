@@ -54,6 +54,8 @@ import { MemoryBus } from '../shared/bus.ts';
 import { KeyringSync } from '../shared/keyring-sync.ts';
 import { Revocations } from '../shared/revocations.ts';
 import { asSweepLeader } from '../shared/sweep-lock.ts';
+import { undeliveredRepo } from '../data/undelivered.ts';
+import { UndeliveredService } from './undelivered.ts';
 import { LoginThrottle, loadLoginThrottleConfig } from './login-throttle.ts';
 import type { KeyringSource } from './stamp-keys.ts';
 import { transparencyRepo } from '../data/transparency.ts';
@@ -84,6 +86,8 @@ export interface Services {
   groups: GroupsService;
   /** Block lists; the send route drops envelopes to recipients who blocked the sender (issue 15). */
   blocks: BlocksService;
+  /** Deliveries not made (refused while blocked, expired), no content: they explain a report's gaps (docs/PROTOCOL.md §8.3.1). */
+  undelivered: UndeliveredService;
   /** Per-account quota on undelivered envelope bytes (issue 15). */
   envelopeQuota: EnvelopeQuota;
   /** Appeals, policies, routing, cases, evidence, retention, metrics (issue 14; docs/MODERATION.md). */
@@ -150,7 +154,8 @@ export function createServices(
   const moderationEvents = moderationEventsRepo(db);
   const blobs = new BlobsService({ blobs: blobsRepo(db), conversations: conversationsData, events: moderationEvents, config: config.blobs });
   const blocks = new BlocksService(blocksRepo(db), accounts);
-  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, blocks, stamping, hub, ttlMs: config.envelopeTtlMs, maxMembers: config.groupMaxMembers });
+  const undelivered = new UndeliveredService(undeliveredRepo(db), config.reportWindowMs);
+  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, blocks, undelivered, stamping, hub, ttlMs: config.envelopeTtlMs, maxMembers: config.groupMaxMembers });
   const moderation = new ModerationService(modData, (id) => accounts.forgetSessions(id), {
     policies, cfg: modConfig,
     staffRole: async (actorId) => {
@@ -167,7 +172,7 @@ export function createServices(
     conversations: new ConversationsService(conversationsData),
     relay,
     // Check the key file before each verification: a key another process already stamps with is in it.
-    reports: new ReportsService(reportsRepo(db), () => (keyringSync.fresh(), stamping.currentKeyring), config.reportWindowMs, (id, items) => blobs.recordReport(id, items), routing),
+    reports: new ReportsService(reportsRepo(db), () => (keyringSync.fresh(), stamping.currentKeyring), config.reportWindowMs, (id, items) => blobs.recordReport(id, items), routing, undelivered),
     enforcement: new EnforcementService(accountsData),
     stamping,
     hub,
@@ -177,6 +182,7 @@ export function createServices(
     moderators,
     moderation,
     blocks,
+    undelivered,
     envelopeQuota: new EnvelopeQuota(envelopeUsageRepo(db), config.envelopeQuotaBytes),
     notices: new NoticesService(accountsData, moderation),
     appeals: new AppealsService(casesData, modData, modConfig, (id) => accounts.forgetSessions(id)),
@@ -190,7 +196,8 @@ export function createServices(
       const now = new Date();
       // Retention purges in its own lock-safe batches (SKIP LOCKED), so it would be safe outside the leader too.
       const swept = await asSweepLeader(db, async () => ({
-        envelopes: await relay.sweep(now), sessions: (await accounts.sweep(now)) + (await moderators.sweep(now)), blobs: await blobs.sweep(now),
+        // §8.3.1: record what expired undelivered (no content) before the relay deletes it
+        envelopes: (await undelivered.recordExpired(now), await undelivered.sweep(now), await relay.sweep(now)), sessions: (await accounts.sweep(now)) + (await moderators.sweep(now)), blobs: await blobs.sweep(now),
         groupMessages: await groups.sweep(now),
         purgedCases: (await retention.sweep(now)).cases,
       }));

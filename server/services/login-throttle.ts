@@ -16,7 +16,7 @@
 // all processes (RateLimiterRedis), as STYLE.md §14 asks; keys are prefixed `fc:login:`.
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { RateLimitError } from '../errors.ts';
+import { type AppError, AuthenticationError, RateLimitError } from '../errors.ts';
 
 export interface LoginThrottleConfig {
   /** failed logins in a row per (name, address) before that pair waits (MOD_LOGIN_PAIR_FAILS, default 10) */
@@ -35,9 +35,31 @@ const DAY = 86_400;
  * 24.8 days: the memory store expires keys with setTimeout, whose delay is a signed 32-bit count of ms. */
 const KNOWN_ADDRESS_SECONDS = 20 * DAY;
 
+/** Warn a failed login once this many attempts (or fewer) are left before the address must wait. */
+export const WARN_ATTEMPTS_LEFT = 3;
+
 /** One login attempt, already counted as a failure; `succeeded()` takes the count back. */
 export interface LoginAttempt {
   succeeded(): Promise<void>;
+  /** Attempts still checked after this one before a counter holds the address, and how long it would hold it. */
+  readonly left: { attempts: number; waitSeconds: number };
+  /**
+   * The answer to a failed attempt: `e`, with one more clause when few attempts are left
+   * (docs/MODERATION.md "Login throttling"), and `attemptsLeft` in the problem document.
+   */
+  failed(e: AppError): AppError;
+}
+
+/** "1 hour", "1 hour 5 minutes", "20 minutes", "45 seconds": what people read, not "3600 s". */
+export function formatWait(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
+  const totalMinutes = Math.ceil(s / 60);
+  const h = Math.floor(totalMinutes / 60);
+  const m = totalMinutes % 60;
+  const hours = h ? `${h} hour${h === 1 ? '' : 's'}` : '';
+  const minutes = m ? `${m} minute${m === 1 ? '' : 's'}` : '';
+  return [hours, minutes].filter(Boolean).join(' ');
 }
 
 const isRes = (e: unknown): e is RateLimiterRes => e instanceof RateLimiterRes;
@@ -74,19 +96,32 @@ export class LoginThrottle {
     const pairKey = `${login}|${address}`;
     const isKnown = ((await this.known.get(pairKey))?.consumedPoints ?? 0) > 0;
     const taken: Array<[RateLimiterAbstract, string]> = [];
+    const left = { attempts: Number.MAX_SAFE_INTEGER, waitSeconds: 0 };
     try {
       for (const [limiter, key] of [[this.pair, pairKey], [this.address, address], ...(isKnown ? [] : [[this.account, login]])] as Array<[RateLimiterAbstract, string]>) {
-        await limiter.consume(key);
+        const res = await limiter.consume(key);
         taken.push([limiter, key]);
+        if (res.remainingPoints < left.attempts) {
+          left.attempts = res.remainingPoints;
+          left.waitSeconds = limiter === this.pair ? this.config.pairBlockSeconds : limiter === this.address ? DAY : 3600;
+        }
       }
     } catch (e) {
       if (!isRes(e)) throw e;
       // A refused attempt is not a guess: give back what it took from the other counters.
       await Promise.all(taken.map(([l, k]) => l.reward(k, 1)));
       const retryAfterSeconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
-      throw new RateLimitError('rate_limited', `too many failed logins; try again in ${retryAfterSeconds} s`, { extra: { retryAfterSeconds } });
+      throw new RateLimitError('rate_limited', `Too many failed sign-ins from this address; try again in ${formatWait(retryAfterSeconds)}.`, { extra: { retryAfterSeconds } });
     }
     return {
+      left,
+      failed: (e) => {
+        if (left.attempts > WARN_ATTEMPTS_LEFT) return e;
+        const clause = left.attempts === 0
+          ? `sign-in from this address is now paused for ${formatWait(left.waitSeconds)}`
+          : `${left.attempts} attempt${left.attempts === 1 ? '' : 's'} left before sign-in from this address is paused for ${formatWait(left.waitSeconds)}`;
+        return new AuthenticationError(e.code, `${e.message}; ${clause}`, { extra: { ...e.extra, attemptsLeft: left.attempts } });
+      },
       succeeded: async () => {
         await Promise.all([
           this.pair.delete(pairKey),

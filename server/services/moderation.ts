@@ -17,6 +17,7 @@ import {
 } from './moderation-state.ts';
 import type { PoliciesService } from './policies.ts';
 import { buildStatement } from './statements.ts';
+import { type ContextGap, gapRuns } from './undelivered.ts';
 
 export const QUEUE_VIEWS = ['open', 'claimed', 'mine', 'resolved', 'all'] as const;
 export type QueueView = (typeof QUEUE_VIEWS)[number];
@@ -165,7 +166,8 @@ export class ModerationService {
       this.repo.reporterStats(r.reporterId),
     ]);
     const policy = r.policyId ? await this.deps.policies.get(r.policyId).catch(() => null) : null;
-    const context = JSON.parse(r.contextSummary) as ContextReport;
+    // Reports filed before docs/PROTOCOL.md §8.3.1 have no `gaps`: each run then counts as not included.
+    const context = JSON.parse(r.contextSummary) as ContextReport & { gaps?: ContextGap[] };
     const messages: MessageView[] = items.map((i) => {
       let header: { seq: number; sentAt: number; contentType: string; epoch?: number; attachments: Array<{ mediaType: string; size: number; blobId: string }> } | null = null;
       try {
@@ -208,6 +210,10 @@ export class ModerationService {
           senderId: s.senderId, conversationId: s.conversationId, firstSeq: s.firstSeq, lastSeq: s.lastSeq, missing: s.missing,
           chainIntact: s.chainIntact, complete: s.complete, summary: describeSenderContext(s),
         })),
+        gaps: context.gaps ?? context.senders.flatMap((s) => gapRuns(s.missing).map(([fromSeq, toSeq]) => ({
+          conversationId: s.conversationId, senderId: s.senderId, fromSeq, toSeq, count: toSeq - fromSeq + 1,
+          refusedWhileBlocked: 0, expiredUndelivered: 0, notIncluded: toSeq - fromSeq + 1,
+        }))),
       },
       events,
       accused: {

@@ -101,14 +101,21 @@ export class ModeratorsService {
     if (!m) {
       this.dummy ??= dummyHash(this.cfg.argon2);
       await verifyPassword(password, await this.dummy);
-      throw new AuthenticationError('invalid_credentials', 'wrong login name or password');
+      throw attempt.failed(new AuthenticationError('invalid_credentials', 'wrong login name or password'));
     }
-    if (!(await verifyPassword(password, m.passwordHash))) throw new AuthenticationError('invalid_credentials', 'wrong login name or password');
-    if (m.disabled) throw new PermissionError('forbidden', 'this moderator account is disabled');
+    // A disabled account answers exactly like a wrong password, right password or not (the password is still
+    // verified, so the timing is the same): a guesser must not learn that a guess was right
+    // (docs/MODERATION.md "Staff accounts and sessions").
+    const passwordOk = await verifyPassword(password, m.passwordHash);
+    if (!passwordOk || m.disabled) throw attempt.failed(new AuthenticationError('invalid_credentials', 'wrong login name or password'));
     if (m.totpSecret) {
       if (!opts.totp) throw new AuthenticationError('totp_required', 'enter the six-digit code from your authenticator app');
       const step = matchTotp(m.totpSecret, opts.totp, now.getTime());
-      if (step === null || !(await this.repo.claimTotpStep(m.id, step))) throw new AuthenticationError('totp_invalid', 'wrong or already used two-factor code');
+      if (step === null) throw new AuthenticationError('totp_invalid', 'wrong two-factor code; check the time on your device and type the code your app shows now');
+      // Each code is accepted once (RFC 6238 §5.2): the one just used to turn two-factor login on, or to sign
+      // in, is spent until the app shows the next one (at most 30 seconds).
+      if (!(await this.repo.claimTotpStep(m.id, step)))
+        throw new AuthenticationError('totp_code_used', 'this code was already used; wait for your app to show the next code (at most 30 seconds) and enter that one');
     }
     await attempt.succeeded();
     await this.repo.recordSuccess(m.id, now, needsRehash(m.passwordHash, this.cfg.argon2) ? await this.hash(password) : undefined);
@@ -144,7 +151,8 @@ export class ModeratorsService {
     const m = await this.repo.find(id);
     if (!m?.totpPendingSecret) throw new ConflictError('stale_state', 'start the enrolment first');
     const step = matchTotp(m.totpPendingSecret, code, now);
-    if (step === null) throw new AuthenticationError('totp_invalid', 'that code does not match the new secret; check the time on your device');
+    // 400, not 401: the session is fine, only the code is wrong (a 401 would sign the dashboard out).
+    if (step === null) throw new InputError('totp_mismatch', 'that code does not match the new secret; check the time on your device and type the code the app shows now');
     await this.repo.setTotp(id, { totpSecret: m.totpPendingSecret, totpPendingSecret: null, totpLastStep: step }, {
       subjectType: 'moderator', subjectId: id, type: 'moderator_totp_enabled', actorId: staffActor(id), payload: {},
     });
@@ -157,7 +165,7 @@ export class ModeratorsService {
     if (!(await verifyPassword(password, m.passwordHash))) throw new PermissionError('wrong_password', 'the current password is not right');
     if (m.totpSecret) {
       const step = matchTotp(m.totpSecret, code, now);
-      if (step === null || !(await this.repo.claimTotpStep(id, step))) throw new AuthenticationError('totp_invalid', 'wrong or already used two-factor code');
+      if (step === null || !(await this.repo.claimTotpStep(id, step))) throw new InputError('totp_mismatch', 'wrong or already used two-factor code; wait for the next code and try again');
     }
     await this.repo.setTotp(id, { totpSecret: null, totpPendingSecret: null, totpLastStep: null }, {
       subjectType: 'moderator', subjectId: id, type: 'moderator_totp_disabled', actorId: staffActor(id), payload: {},

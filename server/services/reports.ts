@@ -10,6 +10,7 @@ import { asBytes } from '../data/_bytes.ts';
 import type { ReportItemRow, ReportRow, ReportsRepo, ReportSummaryRow, ReportItemVerdictRow } from '../data/reports.ts';
 import { AppError, InputError, NotFoundError, PermissionError } from '../errors.ts';
 import type { RoutingService } from './routing.ts';
+import type { ContextGap, UndeliveredService } from './undelivered.ts';
 import { nodeHmacSha256 } from './stamping.ts';
 
 export const MAX_CONTEXT_ITEMS = 50;
@@ -40,6 +41,8 @@ export class ReportsService {
     private readonly onFiled?: (reportId: string, verifiedItems: Array<{ position: number; header: MessageHeader }>) => Promise<void>,
     /** Routing and cases (server/services/routing.ts): queue, priority and case at intake, burst check after. */
     private readonly routing?: RoutingService,
+    /** Deliveries the reporter never had: they explain gaps in the context (docs/PROTOCOL.md §8.3.1). */
+    private readonly undelivered?: UndeliveredService,
   ) {}
 
   async submit(reporterId: string, input: SubmitInput, now = Date.now()): Promise<{ report: ReportView; duplicate: boolean }> {
@@ -88,6 +91,8 @@ export class ReportsService {
       });
     });
     const context = verified.length ? analyzeContext(verified) : { senders: [], complete: true };
+    // §8.3.1: stored with the report, so its account of the gaps stays the same after the records expire.
+    const gaps: ContextGap[] = this.undelivered ? await this.undelivered.explainGaps(reporterId, context, verified) : [];
     const reportedVerdict = rows[0]?.verdict === 'verified' ? 'verified' : 'unverified';
     const id = `r_${randomBytes(12).toString('base64url')}`;
     const create = async () => {
@@ -98,7 +103,7 @@ export class ReportsService {
         {
           id, reporterId, accusedId: reportedStamp.senderId, conversationId: reportedStamp.conversationId,
           messageId: reportedStamp.messageId, category: input.category, comment: input.comment ?? null,
-          verdict: reportedVerdict, contextSummary: JSON.stringify(context),
+          verdict: reportedVerdict, contextSummary: JSON.stringify({ ...context, gaps }),
         },
         rows,
         {
@@ -131,7 +136,8 @@ export class ReportsService {
 
   private async view(r: ReportRow): Promise<ReportView> {
     const { comment: _c, contextSummary, ...summary } = r;
-    return { ...summary, items: await this.reports.itemVerdicts(r.id), context: JSON.parse(contextSummary) as ContextReport };
+    const { gaps: _g, ...context } = JSON.parse(contextSummary) as ContextReport & { gaps?: ContextGap[] };
+    return { ...summary, items: await this.reports.itemVerdicts(r.id), context };
   }
 
   /** The reporter's own reports only; anyone else's report does not exist for them. */

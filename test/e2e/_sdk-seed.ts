@@ -32,15 +32,20 @@ export type Outgoing = { text: string; attachment?: { bytes: Uint8Array; mediaTy
 
 /**
  * `from` sends `messages` to `to` over a fresh session; `to` decrypts each and opens its commitment.
- * Returns the recipient's report items (stamp + opening), in order.
+ * Returns the recipient's report items (stamp + opening), in order. `opts.before(i)` runs before message i is
+ * sent (e.g. the recipient blocks or unblocks the sender); messages in `opts.refused` are expected not to
+ * arrive, and have no item.
  */
-export async function converse(from: ChatUser, to: ChatUser, messages: Outgoing[]): Promise<{ conversationId: string; items: ReportItemJson[] }> {
+export async function converse(
+  from: ChatUser, to: ChatUser, messages: Outgoing[], opts: { before?: (i: number) => Promise<void>; refused?: number[] } = {},
+): Promise<{ conversationId: string; items: ReportItemJson[] }> {
   const conv = await from.api.createConversation({ kind: 'direct', peerId: to.id });
   const sender = Session.initiate(from.identity, await from.api.fetchBundle(to.id));
   let receiver: Session | null = null;
   let prev: Uint8Array | undefined;
   const sentIds: string[] = [];
   for (const [i, m] of messages.entries()) {
+    await opts.before?.(i);
     const body = 'text' in m ? new TextEncoder().encode(m.text) : m.png;
     const attachments = 'text' in m && m.attachment
       ? [await uploadAttachment({ baseUrl: from.api.baseUrl, token: from.api.token as string }, conv.id, m.attachment.bytes, m.attachment.mediaType)]
@@ -58,8 +63,12 @@ export async function converse(from: ChatUser, to: ChatUser, messages: Outgoing[
   }
   const items: ReportItemJson[] = [];
   const mail = await to.api.fetchMessages({ limit: 500 });
-  for (const id of sentIds) {
+  for (const [i, id] of sentIds.entries()) {
     const e = mail.find((x) => x.stamp.messageId === id);
+    if (opts.refused?.includes(i)) {
+      if (e) throw new Error(`message ${id} was delivered, though refused was expected`);
+      continue;
+    }
     if (!e) throw new Error(`message ${id} was not delivered`);
     const envelope = { commitment: fromBase64Url(e.commitment, 'commitment'), message: fromBase64Url(e.ciphertext, 'ciphertext') };
     const expect = { conversationId: conv.id, senderId: from.id };

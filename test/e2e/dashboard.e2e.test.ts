@@ -73,7 +73,7 @@ describe('moderator dashboard', () => {
     await page.getByLabel('Login name').fill(server.adminId);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent(), POLL).toContain('wrong login name or password');
+    await expect.poll(() => page.getByRole('alert').textContent(), POLL).toContain('Wrong login name or password');
     await page.getByLabel('Password').fill(server.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
@@ -212,7 +212,7 @@ describe('moderator dashboard', () => {
     await shot('07-stats');
   });
 
-  it('bulk triage: x checks reports, "Dismiss checked" resolves them all and tells the result', async () => {
+  it('bulk triage: x checks reports, "Dismiss checked" (confirmed, after the undo window) resolves them all and tells the result', async () => {
     const [b1, b2] = await Promise.all([chatUser(server.url, 'bulk-sender-1'), chatUser(server.url, 'bulk-sender-2')]);
     for (const u of [b1, b2] as ChatUser[]) {
       const c = await converse(u, victim, [{ text: 'an ordinary message' }]);
@@ -228,7 +228,9 @@ describe('moderator dashboard', () => {
     await page.getByRole('checkbox', { name: 'Check all reports on this page' }).check();
     await expect.poll(() => page.getByText('2 checked').count(), POLL).toBe(1);
     await page.getByRole('button', { name: 'Dismiss checked' }).click();
-    await expect.poll(() => page.getByRole('status').textContent(), POLL).toBe('Dismissed 2 of 2.');
+    // asks first, then the undo window (test/e2e/dashboard-trust.e2e.test.ts covers Undo)
+    await page.getByTestId('confirm-bulk-dismiss').getByRole('button', { name: 'Dismiss 2' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Dismissed 2 of 2.' }).count(), POLL).toBe(1);
     await expect.poll(() => rows.filter({ hasText: 'bulk-sender' }).count(), POLL).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
   });

@@ -74,6 +74,35 @@ describe('who can reach what', () => {
     expect(audit.json.events[1]?.actorId).toBe('staff:admin');
   });
 
+  it('a triage member manages their own account: session, password change and two-factor enrolment (docs/MODERATION.md: any staff member enrols)', async () => {
+    const tri = await createStaff(srv, 'tri-self', 'triage', 'triage password 1');
+    const session = await modApi<{ moderator: { role: string } }>(base, tri, 'GET', '/v1/mod/session');
+    expect(session.status).toBe(200);
+    expect(session.json.moderator.role).toBe('triage');
+    const start = await modApi<{ secret: string; uri: string }>(base, tri, 'POST', '/v1/mod/me/totp');
+    expect(start.status).toBe(200);
+    expect(start.json.uri).toMatch(/^otpauth:\/\/totp\/franking-chat:tri-self\?/);
+    const { totpCode } = await import('../../server/services/totp.ts');
+    expect((await modApi(base, tri, 'POST', '/v1/mod/me/totp/confirm', { code: totpCode(start.json.secret) })).status).toBe(200);
+    const pw = await modApi(base, tri, 'POST', '/v1/mod/me/password', { currentPassword: 'triage password 1', newPassword: 'triage password 2' });
+    expect(pw.status).toBe(200);
+    // still no moderator powers: the audit log stays closed to triage
+    expect((await modApi(base, tri, 'GET', '/v1/mod/audit')).status).toBe(403);
+  });
+
+  it('a disabled account answers the right password exactly as a wrong one (401 invalid_credentials), so a guesser learns nothing', async () => {
+    await srv.services.moderators.create({ id: 'gone', displayName: 'Gone', role: 'moderator', password: 'the gone password' }, null);
+    expect((await modApi(base, admin, 'POST', '/v1/mod/moderators/gone', { disabled: true })).status).toBe(200);
+    const attempt = (password: string) => api(base, 'POST', '/v1/mod/session', { moderatorId: 'gone', password });
+    const right = await attempt('the gone password');
+    const wrong = await attempt('not the password');
+    expect(right.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    expect(isProblem(right)).toBe(true);
+    expect(right.json).toEqual(wrong.json);
+    expect(code(right)).toBe('invalid_credentials');
+  });
+
   it('the last active admin cannot be demoted or disabled', async () => {
     const r = await modApi(base, admin, 'POST', '/v1/mod/moderators/admin', { role: 'moderator' });
     expect(r.status).toBe(409);

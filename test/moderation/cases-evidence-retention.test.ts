@@ -38,8 +38,8 @@ const code = (r: { json: unknown }) => (r.json as { code?: string }).code;
 const events = async (subjectType: string, subjectId: string) =>
   (await modApi<{ events: Ev[] }>(base, mod1, 'GET', `/v1/mod/events?subjectType=${subjectType}&subjectId=${subjectId}`)).json.events;
 
-async function exportEvidence(p: string, purpose = 'lawful request LR-2026-001') {
-  const res = await fetch(`${base}${p}`, { method: 'POST', headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'application/json' }, body: JSON.stringify({ purpose }) });
+async function exportEvidence(p: string, purpose = 'lawful request LR-2026-001', requestReference?: string) {
+  const res = await fetch(`${base}${p}`, { method: 'POST', headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'application/json' }, body: JSON.stringify({ purpose, ...(requestReference ? { requestReference } : {}) }) });
   return { status: res.status, sha: res.headers.get('x-evidence-sha256'), bytes: new Uint8Array(await res.arrayBuffer()) };
 }
 
@@ -129,7 +129,9 @@ describe('evidence packages', () => {
     expect(bad.errors.join(' ')).toMatch(/marked verified but commitment does not open/);
 
     // The export is itself an audited event, naming the package's hash and purpose.
-    expect((await events('report', s.reportId)).at(-1)).toMatchObject({ type: 'evidence_exported', actorId: 'staff:boss', payload: { sha256: ex.sha, purpose: 'lawful request LR-2026-001', items: 2 } });
+    expect((await events('report', s.reportId)).at(-1)).toMatchObject({ type: 'evidence_exported', actorId: 'staff:boss', payload: { sha256: ex.sha, purpose: 'lawful request LR-2026-001', requestReference: null, items: 2 } });
+    expect(r.purpose).toBe('lawful request LR-2026-001');
+    expect(r.requestReference).toBeNull();
 
     // The command-line verifier, as a recipient would run it.
     const file = path.join(tmp, 'package.json');
@@ -145,6 +147,40 @@ describe('evidence packages', () => {
     const badRun = await run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/evidence-verify.ts', file, '--key', keyFile], { cwd: ROOT }).catch((e: { code: number; stdout: string }) => e);
     expect((badRun as { code: number }).code).toBe(1);
     expect((badRun as { stdout: string }).stdout).toMatch(/INVALID evidence package/);
+  }, 120_000);
+
+  it('the purpose and the request reference the admin states are signed into the package, shown by the verifier and audited', async () => {
+    const s = await seedReport(base, { count: 1, reported: 1 });
+    const missing = await modApi(base, admin, 'POST', `/v1/mod/reports/${s.reportId}/evidence`, { requestReference: 'X' });
+    expect(missing.status).toBe(400);
+    expect(code(missing)).toBe('validation_failed');
+    const ex = await exportEvidence(`/v1/mod/reports/${s.reportId}/evidence`, 'Police investigation of threats', 'Met-2026/4471');
+    expect(ex.status).toBe(200);
+    const pub = srv.services.evidence.signingKey().publicKey;
+    const r = verifyEvidencePackage(ex.bytes, pub);
+    expect(r.ok).toBe(true);
+    expect([r.purpose, r.requestReference]).toEqual(['Police investigation of threats', 'Met-2026/4471']);
+    const pkg = JSON.parse(new TextDecoder().decode(ex.bytes)) as EvidencePackage;
+    expect(pkg).toMatchObject({ purpose: 'Police investigation of threats', requestReference: 'Met-2026/4471' });
+    expect((await events('report', s.reportId)).at(-1)).toMatchObject({
+      type: 'evidence_exported', payload: { sha256: ex.sha, purpose: 'Police investigation of threats', requestReference: 'Met-2026/4471' },
+    });
+    // changing the stated purpose breaks the signature; a package signed without one is refused by the verifier
+    const { signature: _s, ...unsigned } = pkg;
+    const edited = new TextEncoder().encode(`${JSON.stringify({ ...pkg, purpose: 'Internal review' }, null, 2)}\n`);
+    expect(verifyEvidencePackage(edited, pub).signatureValid).toBe(false);
+    const k = srv.services.evidence.signingKey();
+    const { purpose: _p, requestReference: _r, ...bare } = unsigned;
+    const noPurpose = verifyEvidencePackage(new TextEncoder().encode(signPackage(bare as typeof unsigned, k.seed, k.keyId)), pub);
+    expect(noPurpose.signatureValid).toBe(true);
+    expect(noPurpose.ok).toBe(false);
+    expect(noPurpose.errors).toEqual(expect.arrayContaining(['purpose: missing or empty', 'requestReference: missing, or neither null nor a non-empty string']));
+    // the command-line verifier prints both
+    const file = path.join(tmp, 'purpose.json');
+    fs.writeFileSync(file, ex.bytes);
+    const out = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/evidence-verify.ts', file], { cwd: ROOT });
+    expect(out.stdout).toMatch(/purpose: Police investigation of threats/);
+    expect(out.stdout).toMatch(/request reference: Met-2026\/4471/);
   }, 120_000);
 
   it('a case exports every report in it, and the case and each report record the export', async () => {

@@ -61,6 +61,9 @@ describe('block list', () => {
     expect(during.sent.stamp).toMatchObject({ role: 'sender', senderId: ga.id }); // alice is not told
     expect(await texts(gb)).toEqual([`${ga.id}: group hello`]);
     expect(await texts(gc)).toEqual([]);
+    // the refusal is recorded for carol alone, without content (docs/PROTOCOL.md §8.3.1): a later gap is explained
+    expect(await srv.services.db.undeliveredRecord.findMany({ where: { senderId: ga.id }, select: { recipientId: true, reason: true, messageId: true } }))
+      .toEqual([{ recipientId: gc.id, reason: 'blocked', messageId: during.sent.stamp?.messageId }]);
     await gb.send(g, 'from bob'); // carol blocked alice only
     expect(await texts(gc)).toEqual([`${gb.id}: from bob`]);
     expect((await api(srv.url, 'DELETE', `/v1/blocks/${ga.id}`, undefined, gc.user.token)).status).toBe(200);

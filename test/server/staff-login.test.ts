@@ -89,6 +89,34 @@ describe('login throttling', () => {
     expect((await attempt('owner', 'owner password 42', '172.16.9.9')).status).toBe(429);
   });
 
+  it('speaks in one sentence, in hours and minutes, and warns when few attempts are left before the address must wait', async () => {
+    await srv.services.moderators.create({ id: 'warned', displayName: 'W', role: 'moderator', password: 'warned password 1' }, null);
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await attempt('warned', `nope ${i}`, '10.8.8.8'));
+    // MOD_LOGIN_PAIR_FAILS=5: attempts 1 and 2 say nothing extra; 3, 4 and 5 count down; the 6th is held
+    expect(answers[0]?.json.detail).toBe('wrong login name or password');
+    expect(answers[0]?.json.attemptsLeft).toBeUndefined();
+    expect(answers[2]?.json.detail).toBe('wrong login name or password; 2 attempts left before sign-in from this address is paused for 1 hour');
+    expect(answers[2]?.json.attemptsLeft).toBe(2);
+    expect(answers[3]?.json.detail).toBe('wrong login name or password; 1 attempt left before sign-in from this address is paused for 1 hour');
+    expect(answers[4]?.json.detail).toBe('wrong login name or password; sign-in from this address is now paused for 1 hour');
+    expect(answers[4]?.json.attemptsLeft).toBe(0);
+    const held = answers[5];
+    expect(held?.status).toBe(429);
+    expect(held?.json.detail).toMatch(/^Too many failed sign-ins from this address; try again in (1 hour|59 minutes)\.$/);
+    expect(String(held?.json.detail)).not.toMatch(/\d+ s\b|too many failed logins/);
+  });
+
+  it('formatWait: hours and minutes, never "3600 s"', async () => {
+    const { formatWait } = await import('../../server/services/login-throttle.ts');
+    expect(formatWait(3600)).toBe('1 hour');
+    expect(formatWait(86_400)).toBe('24 hours');
+    expect(formatWait(3_900)).toBe('1 hour 5 minutes');
+    expect(formatWait(7_199)).toBe('2 hours');
+    expect(formatWait(61)).toBe('2 minutes');
+    expect(formatWait(45)).toBe('45 seconds');
+  });
+
   it('a success clears the failure streak of that address', async () => {
     await srv.services.moderators.create({ id: 'typo', displayName: 'T', role: 'moderator', password: 'typo password ok' }, null);
     for (let i = 0; i < 4; i++) expect((await attempt('typo', 'typo passwrd', '10.9.9.9')).status).toBe(401);
@@ -132,7 +160,10 @@ describe('own password and TOTP', () => {
     // not active until confirmed
     expect((await attempt('twofa', 'second password 2', '10.4.4.4')).status).toBe(201);
     const bad = await modApi(base, me, 'POST', '/v1/mod/me/totp/confirm', { code: '000000' === totpCode(start.json.secret) ? '111111' : '000000' });
-    expect(code(bad)).toBe('totp_invalid');
+    // a mistyped code is a 400 about the code: the session stays (a 401 would sign the dashboard out)
+    expect(bad.status).toBe(400);
+    expect(code(bad)).toBe('totp_mismatch');
+    expect((await modApi(base, me, 'GET', '/v1/mod/session')).status).toBe(200);
     const confirmCode = totpCode(start.json.secret);
     expect((await modApi(base, me, 'POST', '/v1/mod/me/totp/confirm', { code: confirmCode })).status).toBe(200);
     expect((await modApi<{ moderator: { twoFactor: boolean } }>(base, me, 'GET', '/v1/mod/session')).json.moderator.twoFactor).toBe(true);
@@ -141,14 +172,20 @@ describe('own password and TOTP', () => {
     expect(without.status).toBe(401);
     expect(without.json.code).toBe('totp_required');
     expect(isProblem({ status: without.status, contentType: without.contentType, json: without.json })).toBe(true);
-    // the code used for enrolment was consumed: replaying it is refused
-    expect((await attempt('twofa', 'second password 2', '10.4.4.4', confirmCode)).json.code).toBe('totp_invalid');
+    // the code used for enrolment was consumed: logging in with it right away is refused, and the answer says
+    // to wait for the next code instead of "wrong"
+    const reused = await attempt('twofa', 'second password 2', '10.4.4.4', confirmCode);
+    expect(reused.status).toBe(401);
+    expect(reused.json.code).toBe('totp_code_used');
+    expect(reused.json.detail).toMatch(/already used; wait for your app to show the next code/);
     // a code from the next time step works once
     const next = totpCode(start.json.secret, Date.now() + 30_000);
     const ok = await attempt('twofa', 'second password 2', '10.4.4.4', next);
     expect(ok.status).toBe(201);
     expect(ok.json.moderator).toMatchObject({ id: 'twofa', twoFactor: true });
-    expect((await attempt('twofa', 'second password 2', '10.4.4.4', next)).json.code).toBe('totp_invalid');
+    expect((await attempt('twofa', 'second password 2', '10.4.4.4', next)).json.code).toBe('totp_code_used');
+    const wrongCode = await attempt('twofa', 'second password 2', '10.4.4.4', totpCode(start.json.secret, Date.now() + 5 * 60_000));
+    expect(wrongCode.json.code).toBe('totp_invalid');
     // a wrong password with a right code says nothing about the code
     expect((await attempt('twofa', 'wrong password!!', '10.4.4.5', totpCode(start.json.secret, Date.now() - 30_000))).json.code).toBe('invalid_credentials');
   });

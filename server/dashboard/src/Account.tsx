@@ -1,8 +1,25 @@
 // "My account" (issue 15): change your own password, and turn TOTP two-factor login on or off. The secret is
-// shown as text and as its otpauth:// URI (type or paste it into any authenticator app); it becomes active only
-// after a code from it is confirmed. Lost your device? An admin's password reset removes the second factor.
-import { useState } from 'react';
-import { ApiError, type Me, call } from './api.ts';
+// shown as a QR code (drawn here by the qrcode library: the secret never leaves the page), as text and as its
+// otpauth:// URI; it becomes active only after a code from it is confirmed. A mistyped code keeps the session
+// (400 totp_mismatch). Lost your device? An admin's password reset removes the second factor.
+import { useEffect, useState } from 'react';
+import QRCode from 'qrcode';
+import { ApiError, type Me, call, sentence } from './api.ts';
+
+/** The otpauth:// URI as a QR code (SVG as a data: URL: the CSP allows `img-src data:`, no script or network). */
+function TotpQr({ uri }: { uri: string }) {
+  const [src, setSrc] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
+      .then((svg) => live && setSrc(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`))
+      .catch(() => live && setSrc(null));
+    return () => {
+      live = false;
+    };
+  }, [uri]);
+  return src ? <img className="totp-qr" src={src} width={200} height={200} alt="QR code for your authenticator app (the same secret as the key below)" data-testid="totp-qr" /> : null;
+}
 
 export function Account({ me, onChanged, onAuthError }: { me: Me; onChanged: () => void; onAuthError: (e: unknown) => void }) {
   const [status, setStatus] = useState<string | null>(null);
@@ -22,7 +39,7 @@ export function Account({ me, onChanged, onAuthError }: { me: Me; onChanged: () 
       return true;
     } catch (e) {
       onAuthError(e);
-      setError(e instanceof ApiError ? e.message : 'Request failed.');
+      setError(e instanceof ApiError ? sentence(e.message) : 'Request failed.');
       return false;
     }
   };
@@ -62,9 +79,10 @@ export function Account({ me, onChanged, onAuthError }: { me: Me; onChanged: () 
           </form>
         </>
       ) : enrol ? (
-        <form className="stack" onSubmit={(e) => { e.preventDefault(); void run('Two-factor login is on.', () => call('POST', '/v1/mod/me/totp/confirm', { code })).then((ok) => ok && (setEnrol(null), onChanged())); }}>
-          <p>Add this account to an authenticator app (any TOTP app), then type the code it shows.</p>
-          <p>Secret key: <span className="secret" data-testid="totp-secret">{enrol.secret}</span></p>
+        <form className="stack" onSubmit={(e) => { e.preventDefault(); void run('Two-factor login is on. The code you just typed is now used up: when you next sign in, wait for your app to show a new code.', () => call('POST', '/v1/mod/me/totp/confirm', { code })).then((ok) => ok && (setEnrol(null), onChanged())); }}>
+          <p>Scan this code with an authenticator app (any TOTP app), then type the six-digit code it shows.</p>
+          <TotpQr uri={enrol.uri} />
+          <p>Or type this secret key: <span className="secret" data-testid="totp-secret">{enrol.secret}</span></p>
           <p>Or paste this link into the app: <code className="payload" data-testid="totp-uri">{enrol.uri}</code></p>
           <label>Code from the app<input inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} value={code} onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))} required autoFocus /></label>
           <div className="row">

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Route } from './App.tsx';
 import { ApiError, type Me, call, categoryLabel, fmtDuration, fmtTime } from './api.ts';
-import { downloadEvidence } from './ReportExtras.tsx';
+import { EvidenceExport } from './EvidenceExport.tsx';
 import { type CaseDetailT, type CaseRow, waited } from './modTypes.ts';
 
 const pct = (x: number | null) => (x === null ? 'no record yet' : `${Math.round(x * 100)}% upheld`);
@@ -109,10 +109,10 @@ export function CaseView({ id, me, navigate, onAuthError }: { id: string; me: Me
             <section className="panel" aria-labelledby="case-legal-title">
               <h2 id="case-legal-title">Legal</h2>
               <form onSubmit={(e) => e.preventDefault()}>
-                <label>Reason or request reference<input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} /></label>
+                <label>Reason for the legal hold<input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} /></label>
                 <div className="row">
                   <button type="button" disabled={reason.trim().length < 3} onClick={() => void hold(!c.legalHold)}>{c.legalHold ? 'Lift legal hold' : 'Set legal hold'}</button>
-                  <button type="button" disabled={reason.trim().length < 3 || c.purgedAt !== null} onClick={() => void downloadEvidence(`/v1/mod/cases/${id}/evidence`, reason.trim(), setStatus)}>Export signed evidence</button>
+                  <EvidenceExport path={`/v1/mod/cases/${id}/evidence`} what={`case against ${c.accusedId}`} say={setStatus} disabled={c.purgedAt !== null} />
                 </div>
               </form>
             </section>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiError, type Me, call } from './api.ts';
+import { ApiError, type Me, call, sentence } from './api.ts';
 
 export function Login({ onLoggedIn }: { onLoggedIn: (m: Me) => void }) {
   const [id, setId] = useState('');
@@ -16,13 +16,15 @@ export function Login({ onLoggedIn }: { onLoggedIn: (m: Me) => void }) {
     try {
       onLoggedIn(await call<Me>('POST', '/v1/mod/session', { moderatorId: id.trim(), password, ...(needCode && code ? { totp: code.trim() } : {}) }));
     } catch (err) {
-      if (err instanceof ApiError && (err.code === 'totp_required' || err.code === 'totp_invalid')) {
+      if (err instanceof ApiError && (err.code === 'totp_required' || err.code === 'totp_invalid' || err.code === 'totp_code_used')) {
         setNeedCode(true);
         setCode('');
-        setError(err.code === 'totp_required' ? 'Enter the six-digit code from your authenticator app.' : err.message);
+        // totp_code_used: the code was right but already spent (e.g. just used to turn two-factor login on)
+        setError(err.code === 'totp_required' ? 'Enter the six-digit code from your authenticator app.' : sentence(err.message));
         return;
       }
-      setError(err instanceof ApiError ? (err.code === 'rate_limited' ? `Too many failed attempts. ${err.message}` : err.message) : 'The server could not be reached.');
+      // rate_limited and the few-attempts-left warning come as one sentence from the server (hours and minutes)
+      setError(err instanceof ApiError ? sentence(err.message) : 'The server could not be reached.');
       setPassword('');
       setNeedCode(false);
     } finally {

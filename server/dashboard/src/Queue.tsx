@@ -1,6 +1,8 @@
 // The queue: open / claimed / mine / resolved / all, filters, keyset pagination (a stack of cursors for
-// "previous"), j/k selection, Enter to open, c to claim.
+// "previous"), j/k selection, Enter to open, c to claim. Bulk dismissal asks first, then waits the same undo
+// window as a single dismissal before anything is sent. At phone width each row is a card (styles.css).
 import { useEffect, useRef, useState } from 'react';
+import { UNDO_SECONDS } from './ReportView.tsx';
 import type { Route } from './App.tsx';
 import { ApiError, CATEGORIES, type Me, type QueueItem, call, categoryLabel, fmtDuration, fmtTime } from './api.ts';
 import { OutcomeBadge, StatusBadge, VerdictBadge } from './badges.tsx';
@@ -53,6 +55,10 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
   const cursor = state.cursors[state.cursors.length - 1] ?? '';
   const key = JSON.stringify([state.view, state.category, state.verdict, state.accusedId, state.assigneeId, state.queue, cursor]);
   const tableRef = useRef<HTMLTableSectionElement>(null);
+  /** Bulk dismissal: asked (confirm), then counting down (undo window), then sent. */
+  const [confirmBulk, setConfirmBulk] = useState<string[] | null>(null);
+  const [pendingBulk, setPendingBulk] = useState<{ ids: string[]; left: number } | null>(null);
+  const bulkTimer = useRef<{ timer: ReturnType<typeof setInterval>; send: () => void } | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -76,8 +82,7 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
     };
   }, [key, reload]);
 
-  const bulk = async (op: 'claim' | 'release' | 'dismiss') => {
-    const ids = state.checked;
+  const bulk = async (op: 'claim' | 'release' | 'dismiss', ids: string[] = state.checked) => {
     if (!ids.length) return;
     try {
       const r = await call<{ results: Array<{ reportId: string; ok: boolean; code: string | null }> }>('POST', '/v1/mod/reports/bulk',
@@ -91,6 +96,33 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
       setMessage(e instanceof ApiError ? e.message : 'Bulk action failed.');
     }
   };
+  /** After the confirmation: nothing is sent for UNDO_SECONDS; Undo drops it, leaving the page sends it at once. */
+  const startBulkDismiss = (ids: string[]) => {
+    setConfirmBulk(null);
+    let left = UNDO_SECONDS;
+    setPendingBulk({ ids, left });
+    const send = () => {
+      if (bulkTimer.current) clearInterval(bulkTimer.current.timer);
+      bulkTimer.current = null;
+      setPendingBulk(null);
+      void bulk('dismiss', ids);
+    };
+    bulkTimer.current = {
+      send,
+      timer: setInterval(() => {
+        left -= 1;
+        if (left > 0) setPendingBulk({ ids, left });
+        else send();
+      }, 1000),
+    };
+  };
+  const undoBulk = () => {
+    if (bulkTimer.current) clearInterval(bulkTimer.current.timer);
+    bulkTimer.current = null;
+    setPendingBulk(null);
+    setMessage('Bulk dismissal undone: nothing was sent.');
+  };
+  useEffect(() => () => bulkTimer.current?.send(), []);
   const toggle = (id: string) => setState((s) => ({ ...s, checked: s.checked.includes(id) ? s.checked.filter((x) => x !== id) : [...s.checked, id] }));
   const allChecked = state.items.length > 0 && state.items.every((r) => state.checked.includes(r.id));
 
@@ -180,8 +212,26 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
         <span>{state.checked.length} checked</span>
         <button type="button" disabled={!state.checked.length} onClick={() => void bulk('claim')}>Claim checked</button>
         <button type="button" disabled={!state.checked.length} onClick={() => void bulk('release')}>Release checked</button>
-        <button type="button" disabled={!state.checked.length} onClick={() => void bulk('dismiss')}>Dismiss checked</button>
+        <button type="button" disabled={!state.checked.length || pendingBulk !== null} onClick={() => setConfirmBulk(state.checked)}>Dismiss checked</button>
       </div>
+      {confirmBulk && (
+        <div className="confirm" role="alertdialog" aria-labelledby="confirm-bulk-title" data-testid="confirm-bulk-dismiss">
+          <p id="confirm-bulk-title">
+            <strong>Dismiss {confirmBulk.length} report{confirmBulk.length === 1 ? '' : 's'}?</strong> Each is closed with no action,
+            citing the policy <code>{bulkPolicy(state.items.filter((x) => confirmBulk.includes(x.id)))}</code>, and each reporter is told.
+          </p>
+          <div className="row">
+            <button type="button" className="danger" autoFocus onClick={() => startBulkDismiss(confirmBulk)}>Dismiss {confirmBulk.length}</button>
+            <button type="button" onClick={() => setConfirmBulk(null)}>Cancel</button>
+          </div>
+        </div>
+      )}
+      {pendingBulk && (
+        <div className="undo" role="status" data-testid="undo-bulk-dismiss">
+          <span>Dismissing {pendingBulk.ids.length} report{pendingBulk.ids.length === 1 ? '' : 's'} in {pendingBulk.left} s…</span>
+          <button type="button" onClick={undoBulk}>Undo</button>
+        </div>
+      )}
       {message && <p className="status-line" role="status">{message}</p>}
       <table className="queue" aria-busy={loading}>
         <caption className="sr-only">Reports, {state.view} view, page {page}. Use j and k to move, Enter to open, c to claim, x to check for a bulk action.</caption>
@@ -198,20 +248,20 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
         <tbody ref={tableRef}>
           {state.items.map((r, i) => (
             <tr key={r.id} aria-selected={i === state.selected} className={i === state.selected ? 'selected' : undefined} onClick={() => setState((s) => ({ ...s, selected: i }))}>
-              <td><input type="checkbox" aria-label={`Check report ${r.id}`} checked={state.checked.includes(r.id)} onChange={() => toggle(r.id)} onClick={(e) => e.stopPropagation()} /></td>
-              <td><a href={`/dashboard/reports/${r.id}`} onClick={(e) => { e.preventDefault(); navigate({ page: 'report', id: r.id }); }}>{fmtTime(r.createdAt)}</a></td>
-              <td>{r.queue} ({r.priority})</td>
-              <td>{r.status === 'resolved' ? '—' : fmtDuration(Date.now() - Date.parse(r.createdAt))}</td>
-              <td>
+              <td className="check"><input type="checkbox" aria-label={`Check report ${r.id}`} checked={state.checked.includes(r.id)} onChange={() => toggle(r.id)} onClick={(e) => e.stopPropagation()} /></td>
+              <td data-label="Filed"><a href={`/dashboard/reports/${r.id}`} onClick={(e) => { e.preventDefault(); navigate({ page: 'report', id: r.id }); }}>{fmtTime(r.createdAt)}</a></td>
+              <td data-label="Queue">{r.queue} ({r.priority})</td>
+              <td data-label="Waiting">{r.status === 'resolved' ? '—' : fmtDuration(Date.now() - Date.parse(r.createdAt))}</td>
+              <td data-label="Category">
                 {categoryLabel(r.category)}
                 {r.preview && <div className="preview" dir="auto" data-testid="queue-preview">“{r.preview}”</div>}
               </td>
-              <td><VerdictBadge verdict={r.verdict} /></td>
-              <td><code>{r.accusedId}</code></td>
-              <td>{r.reportsAgainstAccused ?? 1}</td>
-              <td><StatusBadge status={r.status} />{r.outcome && <> <OutcomeBadge outcome={r.outcome} /></>}</td>
-              <td>{r.assigneeId ?? '—'}{r.status === 'in_review' && r.claimedAt && <span className={Date.now() - Date.parse(r.claimedAt) > STALE_CLAIM_MS ? 'stale' : 'muted'}> · {fmtDuration(Date.now() - Date.parse(r.claimedAt))}{Date.now() - Date.parse(r.claimedAt) > STALE_CLAIM_MS ? ' (stale)' : ''}</span>}</td>
-              <td>{r.status === 'received' && <button type="button" onClick={(e) => { e.stopPropagation(); void claim(r); }} aria-label={`Claim report ${r.id}`}>Claim</button>}</td>
+              <td data-label="Verification"><VerdictBadge verdict={r.verdict} /></td>
+              <td data-label="Reported account"><code>{r.accusedId}</code></td>
+              <td data-label="Reports against">{r.reportsAgainstAccused ?? 1}</td>
+              <td data-label="Status"><StatusBadge status={r.status} />{r.outcome && <> <OutcomeBadge outcome={r.outcome} /></>}</td>
+              <td data-label="Assignee">{r.assigneeId ?? '—'}{r.status === 'in_review' && r.claimedAt && <span className={Date.now() - Date.parse(r.claimedAt) > STALE_CLAIM_MS ? 'stale' : 'muted'}> · {fmtDuration(Date.now() - Date.parse(r.claimedAt))}{Date.now() - Date.parse(r.claimedAt) > STALE_CLAIM_MS ? ' (stale)' : ''}</span>}</td>
+              <td className="actions">{r.status === 'received' && <button type="button" onClick={(e) => { e.stopPropagation(); void claim(r); }} aria-label={`Claim report ${r.id}`}>Claim</button>}</td>
             </tr>
           ))}
           {!state.items.length && !loading && (

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { Route } from './App.tsx';
 import { ApiError, type Me, type ReportDetail, call, fmtDuration, fmtTime } from './api.ts';
+import { EvidenceExport } from './EvidenceExport.tsx';
 import { type Policy, waited } from './modTypes.ts';
 
 let policyCache: Promise<Policy[]> | null = null;
@@ -35,31 +36,6 @@ export function PolicySelect({ value, onChange, category }: { value: string; onC
       </select>
     </label>
   );
-}
-
-export async function downloadEvidence(path: string, purpose: string, say: (s: string) => void): Promise<void> {
-  try {
-    const res = await fetch(path, {
-      method: 'POST', credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', 'x-csrf-token': (await call<{ csrfToken: string }>('GET', '/v1/mod/session')).csrfToken },
-      body: JSON.stringify({ purpose }),
-    });
-    if (!res.ok) {
-      const p = (await res.json().catch(() => ({}))) as { detail?: string; code?: string };
-      say(`Export refused: ${p.detail ?? res.status} (${p.code ?? 'error'})`);
-      return;
-    }
-    const blob = await res.blob();
-    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'evidence.json';
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = name;
-    a.click();
-    URL.revokeObjectURL(a.href);
-    say(`Signed evidence package exported (SHA-256 ${res.headers.get('x-evidence-sha256') ?? '?'}); the export is in the audit log. Verify with npm run evidence:verify.`);
-  } catch {
-    say('Export failed.');
-  }
 }
 
 export function ReportExtras({ d, me, navigate, reload, say }: { d: ReportDetail; me: Me; navigate: (r: Route) => void; reload: () => Promise<void>; say: (s: string) => void }) {
@@ -106,7 +82,7 @@ export function ReportExtras({ d, me, navigate, reload, say }: { d: ReportDetail
         </button>
       )}
       {role === 'admin' && !r.contentPurgedAt && (
-        <button type="button" onClick={() => void downloadEvidence(`/v1/mod/reports/${r.id}/evidence`, why.trim() || 'lawful request', say)}>Export signed evidence</button>
+        <EvidenceExport path={`/v1/mod/reports/${r.id}/evidence`} what={`report ${r.id}`} say={say} />
       )}
     </section>
   );

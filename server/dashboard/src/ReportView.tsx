@@ -11,7 +11,8 @@ import { describeEvent } from './events.ts';
 import type { QueueState } from './Queue.tsx';
 
 type Action = 'dismiss' | 'warn' | 'suspend' | 'ban';
-const UNDO_SECONDS = 5;
+/** How long a dismissal waits for Undo before anything is sent (single and bulk alike). */
+export const UNDO_SECONDS = 5;
 const ACTIONS: Array<[Action, string, string]> = [['dismiss', 'Dismiss', 'd'], ['warn', 'Warn', 'w'], ['suspend', 'Suspend', 's'], ['ban', 'Ban', 'b']];
 const DURATIONS: Array<[string, string]> = [['24', '1 day'], ['72', '3 days'], ['168', '7 days'], ['720', '30 days'], ['', 'indefinitely']];
 
@@ -27,28 +28,41 @@ function groupInfoName(m: Message): string | null {
   }
 }
 
-/** Where a sender's chain has holes: after which revealed message, how many are missing (issue 15). */
-function gapsAfter(d: ReportDetail): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const s of d.context.senders) {
-    if (s.missing.length === 0) continue;
-    const mine = d.messages.filter((m) => m.senderId === s.senderId && m.seq !== null).sort((a, b) => (a.seq as number) - (b.seq as number));
-    // group consecutive missing numbers into runs, and put each run after the revealed message just before it
-    const runs: number[][] = [];
-    for (const n of [...s.missing].sort((a, b) => a - b)) {
-      const last = runs[runs.length - 1];
-      if (last && last[last.length - 1] === n - 1) last.push(n);
-      else runs.push([n]);
-    }
-    for (const run of runs) {
-      const before = [...mine].reverse().find((m) => (m.seq as number) < (run[0] as number));
-      const at = before?.position ?? -1;
-      const range = run.length === 1 ? `#${run[0]}` : `#${run[0]}–${run[run.length - 1]}`;
-      const text = `${run.length} message${run.length === 1 ? '' : 's'} from ${s.senderId} missing here (${range}): the reporter left ${run.length === 1 ? 'it' : 'them'} out`;
-      out.set(at, out.has(at) ? `${out.get(at)}; ${text}` : text);
-    }
+type Gap = ReportDetail['context']['gaps'][number];
+
+/**
+ * What a gap is, in words, from what the server knows (docs/PROTOCOL.md §8.3.1, docs/MODERATION.md "Context
+ * gaps"): never an accusation. A delivery the reporter never had says so; the rest is "not included".
+ */
+export function describeGap(g: Gap): string {
+  const range = g.fromSeq === g.toSeq ? `#${g.fromSeq}` : `#${g.fromSeq}–${g.toSeq}`;
+  const parts: Array<[number, string]> = [
+    [g.refusedWhileBlocked, 'not delivered to the reporter (refused while the reporter had blocked the sender)'],
+    [g.expiredUndelivered, 'never delivered to the reporter (expired on the server before the reporter’s device collected it)'],
+    [g.notIncluded, 'not included in the report'],
+  ];
+  const present = parts.filter(([n]) => n > 0);
+  const what = present.length === 1 ? (present[0] as [number, string])[1] : present.map(([n, t]) => `${n} ${t}`).join('; ');
+  return `${g.count} message${g.count === 1 ? '' : 's'} from ${g.senderId} (${range}): ${what}`;
+}
+
+/** Where each gap falls: after the revealed message of that sender just before it (-1: before all). */
+function gapsAfter(d: ReportDetail): Map<number, Gap[]> {
+  const out = new Map<number, Gap[]>();
+  for (const g of d.context.gaps) {
+    const before = d.messages
+      .filter((m) => m.senderId === g.senderId && m.conversationId === g.conversationId && m.seq !== null && m.seq < g.fromSeq)
+      .sort((a, b) => (b.seq as number) - (a.seq as number))[0];
+    const at = before?.position ?? -1;
+    out.set(at, [...(out.get(at) ?? []), g]);
   }
   return out;
+}
+
+function GapLines({ gaps }: { gaps: Gap[] | undefined }) {
+  return (gaps ?? []).map((g) => (
+    <li key={`${g.senderId}-${g.fromSeq}`} className={g.notIncluded > 0 ? 'gap' : 'gap gap-undelivered'} data-testid="context-gap">{describeGap(g)}</li>
+  ));
 }
 
 const kb = (n: number) => `${Math.max(1, Math.ceil(n / 1024))} KB`;
@@ -297,7 +311,13 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
 
       <div className="summary" data-testid="report-summary">
         <section aria-labelledby="ctx-title">
-          <h2 id="ctx-title">Context completeness: {d.context.complete ? <span className="ok-text">complete</span> : <span className="bad-text">messages missing</span>}</h2>
+          <h2 id="ctx-title">
+            Context completeness:{' '}
+            {d.context.complete ? <span className="ok-text">complete</span>
+              : d.context.gaps.length > 0 && d.context.senders.every((s) => s.chainIntact) && d.context.gaps.every((g) => g.notIncluded === 0)
+                ? <span>gaps only where the reporter was never delivered a message</span>
+                : <span className="bad-text">messages missing</span>}
+          </h2>
           {d.context.senders.length === 0 && <p>No verified messages: completeness cannot be assessed.</p>}
           <ul className="plain">
             {d.context.senders.map((s) => (
@@ -328,11 +348,11 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
               <VerdictBadge verdict="unverified" /> messages say why underneath; do not rely on their content.
             </p>
             <ol className="conversation" aria-label="Revealed messages in server order">
-              {gaps.has(-1) && <li className="gap" data-testid="context-gap">{gaps.get(-1)}</li>}
+              <GapLines gaps={gaps.get(-1)} />
               {d.messages.map((m) => (
                 <Fragment key={`${m.position}`}>
                   <MessageBubble m={m} accusedId={r.accusedId} showMedia={showMedia} reportId={r.id} attachments={attachments} />
-                  {gaps.has(m.position) && <li className="gap" data-testid="context-gap">{gaps.get(m.position)}</li>}
+                  <GapLines gaps={gaps.get(m.position)} />
                 </Fragment>
               ))}
             </ol>

@@ -33,6 +33,12 @@ export async function call<T>(method: 'GET' | 'POST', path: string, body?: unkno
   return json as T;
 }
 
+/** A problem's detail as one sentence: capital first letter, full stop at the end. */
+export function sentence(s: string): string {
+  const t = s.trim();
+  return t ? `${t[0]?.toUpperCase() ?? ''}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}` : t;
+}
+
 export const CATEGORIES = ['harassment', 'hate', 'threat', 'sexual', 'spam', 'scam', 'self_harm', 'other'] as const;
 export const categoryLabel = (c: string) => c.replace('_', ' ');
 

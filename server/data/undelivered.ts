@@ -1,0 +1,58 @@
+// Undelivered records (docs/PROTOCOL.md §8.3.1): deliveries the relay did not make — refused because the
+// recipient had blocked the sender, or expired before the recipient collected them. Metadata only: no
+// ciphertext, no commitment, no content. Kept until the message's report window ends.
+import { Prisma } from '../../generated/sqlite/client.ts';
+import type { Db } from '../db.ts';
+
+export type UndeliveredReason = 'blocked' | 'expired';
+
+export interface UndeliveredRow {
+  messageId: string;
+  recipientId: string;
+  conversationId: string;
+  senderId: string;
+  serverTime: bigint;
+  reason: UndeliveredReason;
+  expiresAt: Date;
+}
+
+/** Rows per INSERT: 7 parameters each, far below SQLite's and PostgreSQL's parameter limits. */
+const INSERT_CHUNK = 256;
+
+export function undeliveredRepo(db: Db) {
+  return {
+    /** Idempotent: a (messageId, recipientId) already recorded keeps its first reason. */
+    async add(rows: readonly UndeliveredRow[]): Promise<void> {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const chunk = rows.slice(i, i + INSERT_CHUNK);
+        await db.$executeRaw`INSERT INTO "UndeliveredRecord" ("messageId","recipientId","conversationId","senderId","serverTime","reason","expiresAt")
+          VALUES ${Prisma.join(chunk.map((r) => Prisma.sql`(${r.messageId},${r.recipientId},${r.conversationId},${r.senderId},${r.serverTime},${r.reason},${r.expiresAt})`))}
+          ON CONFLICT ("messageId","recipientId") DO NOTHING`;
+      }
+    },
+
+    /** Envelopes past their time to live, not yet acknowledged (what the sweeper is about to delete), in id order after `afterId`. */
+    async expiringEnvelopes(now: Date, limit: number, afterId?: string): Promise<Array<Omit<UndeliveredRow, 'reason' | 'expiresAt'> & { id: string }>> {
+      return db.envelope.findMany({
+        where: { expiresAt: { lte: now }, ...(afterId !== undefined ? { id: { gt: afterId } } : {}) },
+        select: { id: true, messageId: true, recipientId: true, conversationId: true, senderId: true, serverTime: true },
+        orderBy: { id: 'asc' },
+        take: limit,
+      });
+    },
+
+    /** Records for one reporter, conversation and sender with serverTime in [from, to], oldest first. */
+    async between(q: { recipientId: string; conversationId: string; senderId: string; from: bigint; to: bigint }): Promise<Array<{ messageId: string; serverTime: bigint; reason: string }>> {
+      return db.undeliveredRecord.findMany({
+        where: { recipientId: q.recipientId, conversationId: q.conversationId, senderId: q.senderId, serverTime: { gte: q.from, lte: q.to } },
+        select: { messageId: true, serverTime: true, reason: true },
+        orderBy: [{ serverTime: 'asc' }, { messageId: 'asc' }],
+      });
+    },
+
+    async sweep(now: Date): Promise<number> {
+      return (await db.undeliveredRecord.deleteMany({ where: { expiresAt: { lte: now } } })).count;
+    },
+  };
+}
+export type UndeliveredRepo = ReturnType<typeof undeliveredRepo>;
