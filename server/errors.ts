@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'client_message_id_reused', 'not_ready',
   // MLS groups (docs/PROTOCOL.md §12)
   'stale_epoch', 'invalid_key_package', 'no_key_package', 'group_requires_mls',
+  // registration gate (docs/MODERATION.md "Registration gate")
+  'invite_required', 'invite_invalid', 'pow_required', 'pow_invalid', 'pow_expired', 'pow_replayed',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
