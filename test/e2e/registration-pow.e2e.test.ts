@@ -54,5 +54,4 @@ describe('registration with proof of work in the chat', () => {
     const bare = await fetch(`${server.url}/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'pow.bob', identitySigningKey: 'A'.repeat(43), identityDhKey: 'A'.repeat(43), signature: 'A'.repeat(86) }) });
     expect([bare.status, ((await bare.json()) as { code: string }).code]).toEqual([403, 'pow_required']);
   });
-
 });
