@@ -113,7 +113,7 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 }
 
 /** Chosen from bench:pow (docs/BENCHMARKS.md "Registration proof of work"). */
-export const DEFAULT_POW_MAX_NUMBER = 100_000;
+export const DEFAULT_POW_MAX_NUMBER = 50_000;
 
 function registrationGate(raw: string | undefined): RegistrationConfig['gate'] {
   if (raw === undefined || raw === '') return 'open';

@@ -2,6 +2,7 @@
 // invite (single use, hashed at rest, expiring) and proof of work (altcha: replayed, wrong, tampered and expired
 // solutions refused with stable problem+json codes), and the per-address registration limit on one process.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { type Challenge, solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
@@ -11,6 +12,7 @@ import { type TestServer, api, b64, concat, newIdentity, startTestServer } from 
 import { cheapPasswordHashing, createStaff, modApi } from '../moderation/_mod.ts';
 
 cheapPasswordHashing();
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const utf8 = (s: string) => new TextEncoder().encode(s);
 let srv: TestServer | null = null;
 afterEach(async () => {
@@ -79,6 +81,18 @@ describe('gate: invite', () => {
     expect(rows.map((r) => r.usedBy).sort()).toEqual(['inv-1', 'inv-2']);
     const stored = JSON.stringify(rows);
     for (const c of made.json.codes) expect(stored).not.toContain(c.slice(4));
+  });
+
+  it('the admin CLI creates codes that register (npm run admin -- invites create)', async () => {
+    srv = await start({ gate: 'invite' });
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['server/admin.ts', 'invites', 'create', '--count', '2', '--days', '2'], {
+      cwd: ROOT, env: { ...process.env, DATABASE_URL: srv.db.url, REGISTRATION_GATE: 'invite', REGISTRATION_SECRET: b64(randomBytes(32)) }, encoding: 'utf8', timeout: 60_000,
+    });
+    const codes = out.trim().split('\n');
+    expect(codes).toHaveLength(2);
+    expect(codes.every((c) => /^inv_[A-Za-z0-9_-]{22}$/.test(c))).toBe(true);
+    expect((await register(srv.url, registration('cli-1', { invite: codes[0] }))).status).toBe(201);
   });
 
   it('refuses an expired code', async () => {
