@@ -1,6 +1,7 @@
-// Registration behind the proof-of-work gate (docs/MODERATION.md "Registration gate") in Debian's Chromium against
-// the real server process: the chat fetches a challenge, solves it in a Web Worker (not on the page's thread),
-// shows its progress, and registers; the account exists and the redeemed challenge is recorded.
+// Registration behind the proof-of-work and invite gates (docs/MODERATION.md "Registration gate") in Debian's
+// Chromium against the real server process: the chat fetches a challenge, solves it in a Web Worker (not on the
+// page's thread), shows its progress, and registers; with gate invite it asks for a code from the admin CLI.
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
@@ -55,3 +56,27 @@ describe('registration with proof of work in the chat', () => {
     expect([bare.status, ((await bare.json()) as { code: string }).code]).toEqual([403, 'pow_required']);
   });
 });
+
+describe('registration with an invite code in the chat', () => {
+  it('asks for the code, explains a wrong one, registers with a code from the admin CLI', async () => {
+    const invited = await startE2eServer(ROOT, { REGISTRATION_GATE: 'invite' });
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: invited.dataDir, REGISTRATION_GATE: 'invite', LOG_LEVEL: 'warn' };
+      delete env.DATABASE_URL;
+      const code = execFileSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['server/admin.ts', 'invites', 'create'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 }).trim();
+      expect(code).toMatch(/^inv_[A-Za-z0-9_-]{22}$/);
+      const page = await newChatPage(browser, contexts);
+      await page.goto(`${invited.url}/`);
+      await page.getByLabel('Choose a handle').fill('invited.dana');
+      await page.getByLabel('Invite code').fill('inv_AAAAAAAAAAAAAAAAAAAAAA');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await expect.poll(async () => page.getByRole('alert').filter({ hasText: 'That invite code is unknown, expired or already used' }).count(), POLL).toBe(1);
+      await page.getByLabel('Invite code').fill(code);
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await expect.poll(async () => page.getByTestId('me').textContent(), POLL).toBe('invited.dana');
+    } finally {
+      await invited.stop();
+    }
+  });
+});
+
