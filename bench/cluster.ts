@@ -125,7 +125,7 @@ async function spawnServer(env: Record<string, string>): Promise<Server> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_SEND: '0', RATE_LIMIT_AUTH: '0', RATE_LIMIT_REPORT: '0', ADMIN_PASSWORD: 'bench-cluster-admin', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_SEND: '0', RATE_LIMIT_AUTH: '0', RATE_LIMIT_REPORT: '0', REGISTRATION_LIMIT_PER_ADDRESS: '0', ADMIN_PASSWORD: 'bench-cluster-admin', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.add(child);

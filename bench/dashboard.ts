@@ -208,6 +208,7 @@ async function main() {
     const config = {
       ...loadConfig({}), port: 0, databaseUrl: dbUrl, keyringJson: JSON.stringify(Keyring.create('k-bench', randomBytes(32), Date.now()).toJSON()),
       keyringFile: '/nonexistent', rateLimits: { auth: 0, send: 0, report: 0, windowMs: 60_000 }, logLevel: 'debug',
+      registration: { ...loadConfig({}).registration, perAddressLimit: 0 },
     };
     const server = await startServer(config, createLogger('debug', log), { migrate: false });
     try {

@@ -154,6 +154,7 @@ async function fetchRatio() {
         ...loadConfig({}), port: 0, databaseUrl: `file:${path.join(tmp, `fetch-${mode}.db`)}`,
         keyringJson: JSON.stringify(Keyring.create('k-bench', randomBytes(32), Date.now()).toJSON()), keyringFile: '/nonexistent',
         rateLimits: { auth: 0, send: 0, report: 0, windowMs: 60_000 },
+        registration: { ...loadConfig({}).registration, perAddressLimit: 0 },
         transparency: { logKeySeed: b64(randomBytes(32)), logKeyFile: '/nonexistent', witnessesJson: undefined, proofsOnFetch: mode === 'on' },
       };
       const srv = await startServer(config, createLogger('warn', sink));

@@ -62,7 +62,7 @@ async function spawnServer(stamping: boolean, dir: string): Promise<{ child: Chi
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...profile, '--import', 'tsx', 'server/main.ts'], {
     env: {
       ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: `file:${path.join(dir, `bench-${serverCount++}-${stamping ? 'on' : 'off'}.db`)}`, STAMP_KEYRING: keyringJson,
-      STAMPING: stamping ? 'on' : 'off', LOG_LEVEL: 'warn', RATE_LIMIT_SEND: '0', RATE_LIMIT_AUTH: '0', DATA_DIR: dir,
+      STAMPING: stamping ? 'on' : 'off', LOG_LEVEL: 'warn', RATE_LIMIT_SEND: '0', RATE_LIMIT_AUTH: '0', REGISTRATION_LIMIT_PER_ADDRESS: '0', DATA_DIR: dir,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

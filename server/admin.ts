@@ -1,5 +1,5 @@
 // Admin commands: npm run admin -- keys list|rotate|retire <kid> ; accounts status|role <userId> ... ;
-// moderators create|list|role|disable|enable|reset-password (server/admin-moderators.ts)
+// moderators create|list|role|disable|enable|reset-password (server/admin-moderators.ts); invites create [--count n] [--days d]
 // Stamping keys live in the key file (STAMP_KEYRING_FILE), never in the database. `keys rotate` and `retire`
 // write the file, then (with REDIS_URL) announce it: every running process reloads at once; without Redis each
 // process notices the changed file within KEYRING_CHECK_SECONDS (server/shared/keyring-sync.ts). Standing changes
@@ -11,6 +11,9 @@ import { loadConfig } from './config.ts';
 import { accountsRepo } from './data/accounts.ts';
 import { createDb } from './db.ts';
 import { EnforcementService } from './services/enforcement.ts';
+import { registrationRepo } from './data/registration.ts';
+import { RegistrationGate } from './services/registration/gate.ts';
+import { loadRegistrationKeys } from './services/registration/secret.ts';
 import { loadKeyring, retireKey, rotateKeyFile } from './services/stamp-keys.ts';
 import { createLogger } from './logger.ts';
 import { KEYRING_CHANNEL } from './shared/keyring-sync.ts';
@@ -84,6 +87,30 @@ accounts.command('role <userId> <role>').description('user | moderator | admin')
   await withEnforcement((e) => e.setRole(userId, role, null));
   console.log(`${userId}: ${role}`);
 });
+
+// Registration gate "invite" (docs/MODERATION.md "Registration gate"): single-use codes, shown once, stored hashed.
+program
+  .command('invites')
+  .description('registration invite codes (REGISTRATION_GATE=invite)')
+  .command('create')
+  .option('--count <n>', 'how many codes (1–100)', '1')
+  .option('--days <n>', 'days until they expire (default REGISTRATION_INVITE_TTL_DAYS)')
+  .action(async (o: { count: string; days?: string }) => {
+    const count = Number(o.count);
+    const days = o.days === undefined ? undefined : Number(o.days);
+    if (!Number.isInteger(count) || count < 1 || count > 100) throw new Error('--count: expected an integer 1–100');
+    if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 365)) throw new Error('--days: expected an integer 1–365');
+    await deployMigrations(config.databaseUrl, () => {});
+    const db = await createDb(config.databaseUrl);
+    try {
+      const gate = new RegistrationGate(config.registration, registrationRepo(db), loadRegistrationKeys(config.registration).keys);
+      const r = await gate.createInvites(count, null, days === undefined ? undefined : days * 86_400_000);
+      for (const c of r.codes) console.log(c);
+      console.error(`${count} invite code(s), single use, valid until ${r.expiresAt.toISOString()}${config.registration.gate === 'invite' ? '' : ` (note: REGISTRATION_GATE is ${config.registration.gate}, not invite)`}`);
+    } finally {
+      await db.$disconnect();
+    }
+  });
 
 registerModeratorCommands(program, config);
 

@@ -36,6 +36,25 @@ export interface ScaleConfig {
   keyringCheckMs: number;
 }
 
+/** Who may register, and how often (docs/MODERATION.md "Registration gate"). */
+export interface RegistrationConfig {
+  /** REGISTRATION_GATE: open (default, the quick start) | invite (a code an admin made) | pow (a solved proof of work) */
+  gate: 'open' | 'invite' | 'pow';
+  /** REGISTRATION_POW_MAX_NUMBER: the secret counter is drawn from 0..this; a browser tries half of it on average */
+  powMaxNumber: number;
+  /** REGISTRATION_POW_TTL_SECONDS: a challenge must be solved and redeemed within this (default 600) */
+  powTtlMs: number;
+  /** REGISTRATION_INVITE_TTL_DAYS: default lifetime of a new invite code (default 7) */
+  inviteTtlMs: number;
+  /** REGISTRATION_LIMIT_PER_ADDRESS: accounts one client address may register per window (default 10; 0 = no limit) */
+  perAddressLimit: number;
+  /** REGISTRATION_LIMIT_WINDOW_SECONDS (default 3600) */
+  perAddressWindowMs: number;
+  /** REGISTRATION_SECRET: base64url ≥ 32 bytes; else the file REGISTRATION_SECRET_FILE (default DATA_DIR/registration-secret.json), created on first start */
+  secret: string | undefined;
+  secretFile: string;
+}
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -70,6 +89,7 @@ export interface ServerConfig {
   scale: ScaleConfig;
   /** Key transparency log (docs/TRANSPARENCY.md): its own Ed25519 key and the witnesses whose cosignatures it accepts. */
   transparency: TransparencyConfig;
+  registration: RegistrationConfig;
   logLevel: string;
   /** RESERVED_HANDLES: words reserved on top of the built-in staff-like list (server/services/reserved-handles.ts). */
   reservedHandles: string[];
@@ -93,6 +113,15 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${name}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+/** Chosen from bench:pow (docs/BENCHMARKS.md "Registration proof of work"). */
+export const DEFAULT_POW_MAX_NUMBER = 50_000;
+
+function registrationGate(raw: string | undefined): RegistrationConfig['gate'] {
+  if (raw === undefined || raw === '') return 'open';
+  if (raw === 'open' || raw === 'invite' || raw === 'pow') return raw;
+  throw new RangeError(`REGISTRATION_GATE: expected open | invite | pow, got ${JSON.stringify(raw)}`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -138,6 +167,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       logKeyFile: env.KT_LOG_KEY_FILE ?? path.join(dataDir, 'kt-log-key.json'),
       witnessesJson: env.KT_WITNESSES || undefined,
       proofsOnFetch: env.KT_PROOFS !== 'off',
+    },
+    registration: {
+      gate: registrationGate(env.REGISTRATION_GATE),
+      powMaxNumber: Math.max(1, int(env, 'REGISTRATION_POW_MAX_NUMBER', DEFAULT_POW_MAX_NUMBER)),
+      powTtlMs: Math.max(1, int(env, 'REGISTRATION_POW_TTL_SECONDS', 600)) * 1000,
+      inviteTtlMs: Math.max(1, int(env, 'REGISTRATION_INVITE_TTL_DAYS', 7)) * DAY,
+      perAddressLimit: int(env, 'REGISTRATION_LIMIT_PER_ADDRESS', 10),
+      perAddressWindowMs: Math.max(1, int(env, 'REGISTRATION_LIMIT_WINDOW_SECONDS', 3600)) * 1000,
+      secret: env.REGISTRATION_SECRET || undefined,
+      secretFile: env.REGISTRATION_SECRET_FILE ?? path.join(dataDir, 'registration-secret.json'),
     },
     logLevel: env.LOG_LEVEL ?? 'info',
     reservedHandles: parseReservedHandles(env.RESERVED_HANDLES),

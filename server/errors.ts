@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'stale_epoch', 'invalid_key_package', 'no_key_package', 'group_requires_mls',
   // staff two-factor codes (docs/MODERATION.md "Staff accounts and sessions")
   'totp_code_used', 'totp_mismatch',
+  // registration gate (docs/MODERATION.md "Registration gate")
+  'invite_required', 'invite_invalid', 'pow_required', 'pow_invalid', 'pow_expired', 'pow_replayed',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -23,6 +23,7 @@ const STATUS: Record<ErrorCode, number> = {
   client_message_id_reused: 409, not_ready: 503,
   stale_epoch: 409, invalid_key_package: 400, no_key_package: 404, group_requires_mls: 400,
   totp_code_used: 401, totp_mismatch: 400,
+  invite_required: 403, invite_invalid: 403, pow_required: 403, pow_invalid: 400, pow_expired: 400, pow_replayed: 409,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -54,6 +55,9 @@ const TITLE: Record<ErrorCode, string> = {
   invalid_key_package: 'Invalid MLS key package', no_key_package: 'No key package left for this account',
   group_requires_mls: 'A group takes MLS group messages only',
   totp_code_used: 'Two-factor code already used: wait for the next one', totp_mismatch: 'That two-factor code does not match',
+  invite_required: 'Registration needs an invite code', invite_invalid: 'Invite code unknown, expired or used',
+  pow_required: 'Registration needs a solved proof of work', pow_invalid: 'Proof of work does not verify',
+  pow_expired: 'Proof-of-work challenge expired', pow_replayed: 'Proof-of-work challenge already used',
 };
 
 export const ProblemSchema = z

@@ -1,22 +1,33 @@
 // First visit: choose a handle. Keys are generated here and stored in this browser only.
 import { LockIcon } from './Icons.tsx';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import type { ChatEngine } from './engine.ts';
+import type { PowProgress } from './pow.ts';
+import { InviteField, PowStatus } from './SignupGate.tsx';
 
 export function Welcome({ engine, banner }: { engine: ChatEngine; banner: string | null }) {
   const [handle, setHandle] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Registration gate (docs/MODERATION.md "Registration gate"): invite code field, proof-of-work progress.
+  const [gate, setGate] = useState<'open' | 'invite' | 'pow' | null>(null);
+  const [invite, setInvite] = useState('');
+  const [pow, setPow] = useState<PowProgress | null>(null);
+  useEffect(() => {
+    engine.registrationGate().then(setGate, () => setGate(null));
+  }, [engine]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
     setError(null);
+    setPow(null);
     try {
-      await engine.register(handle.trim());
+      await engine.register(handle.trim(), { invite, onPow: setPow });
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
       setBusy(false);
+      setPow(null);
     }
   }
 
@@ -53,9 +64,11 @@ export function Welcome({ engine, banner }: { engine: ChatEngine; banner: string
               aria-describedby={error ? 'handle-error handle-hint' : 'handle-hint'}
             />
             <button type="submit" className="primary" disabled={busy}>
-              {busy ? 'Creating keys…' : 'Create account'}
+              {busy ? (pow ? 'Checking…' : 'Creating keys…') : 'Create account'}
             </button>
           </div>
+          {gate === 'invite' && <InviteField value={invite} onChange={setInvite} />}
+          {busy && pow && <PowStatus progress={pow} />}
           <p id="handle-hint" className="hint">
             3–32 letters, digits, dots, dashes or underscores. Others add you by this handle.
           </p>

@@ -3,7 +3,8 @@
 // only in the items of a report the user confirms. UI code reads `snapshot` and calls the methods below.
 // Groups (docs/PROTOCOL.md §12): MLS, in ./groups.ts — frank once, encrypt once for the group. Attachments
 // (§11): encrypted while uploading; recipients download and verify the whole file before showing it.
-import { ApiClient, ApiError, type EnvelopeJson, type FetchedBundleJson, type ReportAttachmentJson, type ReportCategory } from '../../client/transport/api.ts';
+import { ApiClient, ApiError, type EnvelopeJson, type FetchedBundleJson, type RegistrationInfoJson, type ReportAttachmentJson, type ReportCategory } from '../../client/transport/api.ts';
+import { type PowProgress, solvePow } from './pow.ts';
 import { AttachmentError } from '../../client/attachments/attachment-errors.ts';
 import { ChatGroups, GROUP_INFO_TYPE } from './groups.ts';
 import { type AttachmentDescriptor, decodeHeader } from '../../client/franking/header.ts';
@@ -267,18 +268,32 @@ export class ChatEngine {
     await this.goOnline();
   }
 
-  /** Creates the identity and prekeys here, keeps them in IndexedDB, registers only the public halves. */
-  async register(handle: string): Promise<void> {
+  /** The server's registration gate (open, invite, pow): the welcome page asks for an invite code when needed. */
+  async registrationGate(): Promise<RegistrationInfoJson['gate']> {
+    return (await this.api.registrationInfo()).gate;
+  }
+
+  /**
+   * Creates the identity and prekeys here, keeps them in IndexedDB, registers only the public halves. Gate "pow":
+   * solves a fresh challenge in a Web Worker first (`onPow` gets progress); gate "invite": sends `opts.invite`.
+   */
+  async register(handle: string, opts: { invite?: string; onPow?: (p: PowProgress) => void } = {}): Promise<void> {
     const problem = handleProblem(handle);
     if (problem) throw new Error(problem);
     const identity = generateIdentity();
     const preKeys = PreKeyStore.create(identity, { oneTimePreKeys: PREKEY_BATCH });
     try {
-      await this.api.registerIdentity(handle, identity);
+      const info = await this.api.registrationInfo();
+      const pow = info.pow ? await solvePow(info.pow, opts.onPow ?? (() => {})) : undefined;
+      await this.api.registerIdentity(handle, identity, { ...(opts.invite ? { invite: opts.invite.trim() } : {}), ...(pow ? { pow } : {}) });
     } catch (e) {
       if (ApiError.is(e, 'user_exists')) throw new Error(`The handle “${handle}” is taken. Try another one.`);
       // Staff-like handles (server/services/reserved-handles.ts): the server says why in words.
       if (ApiError.is(e, 'handle_reserved')) throw new Error(e.detail);
+      if (ApiError.is(e, 'invite_required')) throw new Error('This server is invite-only. Enter the invite code you were given.');
+      if (ApiError.is(e, 'invite_invalid')) throw new Error('That invite code is unknown, expired or already used. Ask for a new one.');
+      if (ApiError.is(e, 'pow_expired') || ApiError.is(e, 'pow_replayed')) throw new Error('The anti-spam check took too long. Press “Create account” again.');
+      if (ApiError.is(e, 'rate_limited')) throw new Error('Too many accounts were created from your network recently. Try again later.');
       if (ApiError.is(e, 'network_error')) throw new Error("The server can't be reached. Check your connection.");
       throw new Error(ApiError.is(e) ? e.detail : 'Registration failed.');
     }

@@ -3,7 +3,7 @@
 // only (z.input / z.output), so this file pulls no server code into a bundle. Errors: every non-2xx answer
 // becomes an ApiError carrying the RFC 9457 problem fields (status, code, title, detail).
 import type { z } from 'zod';
-import type { AccountLookup, AccountResponse } from './contract/accounts.ts';
+import type { AccountLookup, AccountResponse, PowPayload, RegistrationInfo } from './contract/accounts.ts';
 import type { BlockEntry, BlockList } from './contract/blocks.ts';
 import type { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from './contract/auth.ts';
 import type { Conversation, ConversationList, CreateConversationRequest } from './contract/conversations.ts';
@@ -24,6 +24,15 @@ import type { IdentityKeyPair } from '../session/identity.ts';
 export type Account = z.output<typeof AccountResponse>;
 export type RegisterBody = z.input<typeof RegisterRequest>;
 export type Registered = z.output<typeof RegisterResponse>;
+/** The server's registration gate and, for `pow`, a fresh challenge (docs/API.md "Registration gate"). */
+export type RegistrationInfoJson = z.output<typeof RegistrationInfo>;
+/** A solved proof-of-work challenge: the challenge as issued and the solver's answer (altcha v2). */
+export type PowPayloadJson = z.input<typeof PowPayload>;
+/** What the registration gate asks for: an invite code (gate "invite") or a solved challenge (gate "pow"). */
+export interface RegistrationProof {
+  invite?: string;
+  pow?: PowPayloadJson;
+}
 export type Challenge = z.output<typeof ChallengeResponse>;
 export type Token = z.output<typeof TokenResponse>;
 export type PublishBundleBody = z.input<typeof PublishBundleRequest>;
@@ -197,6 +206,10 @@ export class ApiClient {
   register(body: RegisterBody): Promise<Registered> {
     return this.request('POST', '/v1/accounts', body, { auth: false });
   }
+  /** Which proof registration needs here (open, invite, pow) and, for pow, a fresh challenge to solve. */
+  registrationInfo(): Promise<RegistrationInfoJson> {
+    return this.request('GET', '/v1/accounts/registration', undefined, { auth: false });
+  }
   /** Asks for a login challenge (32 random bytes, base64url) to sign with the identity key. */
   challenge(userId: ChallengeBody['userId']): Promise<Challenge> {
     return this.request('POST', '/v1/auth/challenge', { userId } satisfies ChallengeBody, { auth: false });
@@ -231,13 +244,18 @@ export class ApiClient {
     return this.request('DELETE', `/v1/blocks/${encodeURIComponent(userId)}`);
   }
 
-  /** Registers `userId` for this identity: the signature proves possession of the signing key and binds the DH key. */
-  registerIdentity(userId: string, identity: IdentityKeyPair): Promise<Registered> {
+  /**
+   * Registers `userId` for this identity: the signature proves possession of the signing key and binds the DH key.
+   * `proof` is what the server's registration gate asks for ({@link ApiClient.registrationInfo}).
+   */
+  registerIdentity(userId: string, identity: IdentityKeyPair, proof: RegistrationProof = {}): Promise<Registered> {
     return this.register({
       userId,
       identitySigningKey: toBase64Url(identity.signingPublicKey),
       identityDhKey: toBase64Url(identity.dhPublicKey),
       signature: toBase64Url(signRegistration(identity, userId)),
+      ...(proof.invite ? { invite: proof.invite } : {}),
+      ...(proof.pow ? { pow: proof.pow } : {}),
     });
   }
 

@@ -1,9 +1,16 @@
 // The caller's own account.
+import type { z } from 'zod';
 import type { Services } from '../services/index.ts';
 import { b64 } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';
 
-import { AccountLookup, AccountLookupParams, AccountResponse } from '../../client/transport/contract/accounts.ts';
+import { AccountLookup, AccountLookupParams, AccountResponse, RegistrationInfo } from '../../client/transport/contract/accounts.ts';
+/** Registration gate (docs/MODERATION.md "Registration gate"): which proof POST /v1/accounts needs, and a fresh challenge for pow. */
+export const registrationInfoSpec = {
+  operationId: 'getRegistrationInfo', method: 'get', path: '/v1/accounts/registration', tag: 'auth', auth: 'public', rateLimit: 'auth',
+  summary: 'The registration gate (open, invite, pow) and, for pow, a fresh signed proof-of-work challenge',
+  response: RegistrationInfo, errors: ['rate_limited'],
+} as const;
 export const meSpec = {
   operationId: 'getMe', method: 'get', path: '/v1/accounts/me', tag: 'accounts', auth: 'user',
   summary: 'The authenticated account, its standing and remaining one-time prekeys', response: AccountResponse,
@@ -19,6 +26,8 @@ export const lookupSpec = {
 
 export function accountRoutes(s: Services): Route[] {
   return [
+    // altcha types the algorithm as string; the response schema checks it is 'SHA-256' before it is sent.
+    defineRoute(registrationInfoSpec, async () => (await s.registration.info()) as z.input<typeof RegistrationInfo>),
     defineRoute(lookupSpec, async ({ params }) => ({ userId: await s.accounts.lookup(params.handle) })),
     defineRoute(meSpec, async ({ principal }) => {
       const a = await s.accounts.get(principal.userId);

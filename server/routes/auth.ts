@@ -7,7 +7,8 @@ import { RegisterRequest, RegisterResponse, ChallengeRequest, ChallengeResponse,
 export const registerSpec = {
   operationId: 'register', method: 'post', path: '/v1/accounts', tag: 'auth', auth: 'public', rateLimit: 'auth',
   summary: 'Register an account (one device) with its public identity keys',
-  body: RegisterRequest, response: RegisterResponse, statuses: [201], errors: ['validation_failed', 'id_reserved', 'handle_reserved', 'invalid_signature', 'user_exists', 'rate_limited'],
+  body: RegisterRequest, response: RegisterResponse, statuses: [201],
+  errors: ['validation_failed', 'id_reserved', 'handle_reserved', 'invalid_signature', 'user_exists', 'rate_limited', 'invite_required', 'invite_invalid', 'pow_required', 'pow_invalid', 'pow_expired', 'pow_replayed'],
 } as const;
 export const challengeSpec = {
   operationId: 'createChallenge', method: 'post', path: '/v1/auth/challenge', tag: 'auth', auth: 'public', rateLimit: 'auth',
@@ -28,10 +29,11 @@ export const logoutSpec = {
 
 export function authRoutes(s: Services): Route[] {
   return [
-    defineRoute(registerSpec, async ({ body }) => {
-      const a = await s.accounts.register({
+    defineRoute(registerSpec, async ({ body, raw }) => {
+      // Gate and per-address limit first (docs/MODERATION.md "Registration gate"); the address as Express sees it (TRUST_PROXY).
+      const a = await s.registration.admit(body.userId, { invite: body.invite, pow: body.pow }, raw.req.ip ?? raw.req.socket.remoteAddress ?? '', () => s.accounts.register({
         userId: body.userId, identitySigningKey: bytes(body.identitySigningKey), identityDhKey: bytes(body.identityDhKey), signature: bytes(body.signature),
-      });
+      }));
       return { userId: a.id, createdAt: a.createdAt.toISOString() };
     }),
     defineRoute(challengeSpec, async ({ body }) => {

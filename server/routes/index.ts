@@ -16,6 +16,7 @@ import { modAuditRoutes } from './mod-audit.ts';
 import { modMeRoutes } from './mod-me.ts';
 import { modCaseRoutes } from './mod-cases.ts';
 import { modCatalogRoutes } from './mod-catalog.ts';
+import { modEvasionRoutes } from './mod-evasion.ts';
 import { modMetricsRoutes } from './mod-metrics.ts';
 import { modReportRoutes } from './mod-reports.ts';
 import { modSessionRoutes } from './mod-session.ts';
@@ -31,6 +32,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   modMeRoutes, blockRoutes,
   transparencyRoutes,
   modAppealRoutes, modCatalogRoutes, modCaseRoutes, modMetricsRoutes,
+  modEvasionRoutes,
 ];
 
 export function allRoutes(s: Services): Route[] {

@@ -59,6 +59,10 @@ import { UndeliveredService } from './undelivered.ts';
 import { LoginThrottle, loadLoginThrottleConfig } from './login-throttle.ts';
 import type { KeyringSource } from './stamp-keys.ts';
 import { transparencyRepo } from '../data/transparency.ts';
+import { registrationRepo } from '../data/registration.ts';
+import { BanEvasionService } from './ban-evasion.ts';
+import { RegistrationGate } from './registration/gate.ts';
+import { loadRegistrationKeys } from './registration/secret.ts';
 import { TransparencyService } from './transparency.ts';
 import { loadLogSigner, parseWitnesses } from './transparency-keys.ts';
 import { KIND_IDENTITY, identityBindingKey } from '../../client/transparency/index.ts';
@@ -98,6 +102,10 @@ export interface Services {
   evidence: EvidenceService;
   retention: RetentionService;
   metrics: MetricsService;
+  /** Registration gate (open / invite / pow), per-address registration limit, network hashes (docs/MODERATION.md "Registration gate"). */
+  registration: RegistrationGate;
+  /** The registration network signal and the "ban evasion" action (docs/MODERATION.md "Ban evasion"). */
+  banEvasion: BanEvasionService;
   /** Periodic cleanup: expired envelopes, challenges, sessions, blobs, revealed content past retention (one process per round: server/shared/sweep-lock.ts). */
   sweep(): Promise<{ envelopes: number; sessions: number; blobs: number; groupMessages: number; purgedCases: number; skipped?: true }>;
   /** What several processes share: bus (wake-ups, revocations, keyring announcements), Redis, rate-limit stores. */
@@ -163,7 +171,11 @@ export function createServices(
       return m && !m.disabled ? m.role : null;
     },
   });
-  const retention = new RetentionService(casesData, config.blobs.dir);
+  const registrationData = registrationRepo(db);
+  const { keys: registrationKeys, created: registrationSecretCreated } = loadRegistrationKeys(config.registration);
+  if (registrationSecretCreated) logger.warn({ file: config.registration.secretFile }, 'created a new registration secret file; every process of this deployment must share it');
+  const registration = new RegistrationGate(config.registration, registrationData, registrationKeys, { redis: shared.redis, keyPrefix: shared.keyPrefix });
+  const retention = new RetentionService(casesData, config.blobs.dir, registrationData);
   return {
     accounts,
     keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined),
@@ -192,6 +204,10 @@ export function createServices(
     evidence: new EvidenceService(modData, casesData, modConfig.evidenceKeyFile ?? path.join(path.dirname(config.keyringFile), 'evidence-key.json')),
     retention,
     metrics: new MetricsService(moderationMetricsRepo(db)),
+    registration,
+    banEvasion: new BanEvasionService(registrationData, {
+      standing: (id) => accountsData.standing(id), policies, appealWindowMs: modConfig.appealWindowMs, onStandingChanged: (id) => accounts.forgetSessions(id),
+    }),
     async sweep() {
       const now = new Date();
       // Retention purges in its own lock-safe batches (SKIP LOCKED), so it would be safe outside the leader too.

@@ -28,6 +28,7 @@ export const DEFAULT_POLICIES: readonly PolicySeed[] = [
   { id: 'spam', name: 'Spam', description: 'Unsolicited bulk or repetitive messages.', defaultAction: 'suspend', defaultSuspendHours: 24, dsaCategory: 'STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE' },
   { id: 'scam', name: 'Scams and fraud', description: 'Deceiving people for money, credentials or data.', defaultAction: 'ban', defaultSuspendHours: null, dsaCategory: 'STATEMENT_CATEGORY_SCAMS_AND_FRAUD' },
   { id: 'self_harm', name: 'Encouraging self-harm', description: 'Encouraging or instructing suicide or self-harm.', defaultAction: 'suspend', defaultSuspendHours: 168, dsaCategory: 'STATEMENT_CATEGORY_SELF_HARM' },
+  { id: 'ban_evasion', name: 'Ban evasion', description: 'Opening or using another account to get around a suspension or ban.', defaultAction: 'ban', defaultSuspendHours: null, dsaCategory: 'STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE' },
   { id: 'other', name: 'Other terms of service', description: 'Other conduct the terms of service forbid.', defaultAction: 'warn', defaultSuspendHours: null, dsaCategory: 'STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE' },
 ];
 

@@ -6,6 +6,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ModerationCasesRepo } from '../data/moderation-cases.ts';
+import type { RegistrationRepo } from '../data/registration.ts';
+import { NETWORK_PERIOD_MS } from './registration/network.ts';
 
 export const RETENTION_BATCH = 50;
 const MAX_BATCHES_PER_SWEEP = 20;
@@ -15,10 +17,14 @@ export class RetentionService {
     private readonly cases: ModerationCasesRepo,
     /** BLOB_DIR: reported attachment evidence lives in its reported/ subdirectory */
     private readonly blobDir: string,
+    /** registration network hashes (personal data, docs/MODERATION.md "Registration network signal"), spent challenges and invites */
+    private readonly registration?: RegistrationRepo,
   ) {}
 
-  async sweep(now = new Date()): Promise<{ cases: number; reports: number; items: number }> {
-    const total = { cases: 0, reports: 0, items: 0 };
+  async sweep(now = new Date()): Promise<{ cases: number; reports: number; items: number; networks: number }> {
+    // Network hashes are kept at most 30 days from registration (docs/MODERATION.md "Registration network signal").
+    const networks = this.registration ? (await this.registration.sweep(new Date(now.getTime() - NETWORK_PERIOD_MS), now)).networks : 0;
+    const total = { cases: 0, reports: 0, items: 0, networks };
     for (let i = 0; i < MAX_BATCHES_PER_SWEEP; i++) {
       const batch = await this.cases.purgeBatch(now, RETENTION_BATCH);
       for (const c of batch) {

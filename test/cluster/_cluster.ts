@@ -146,6 +146,7 @@ function envFor(e: ClusterEnv, port: number): NodeJS.ProcessEnv {
     RATE_LIMIT_AUTH: '100000',
     RATE_LIMIT_SEND: '1000000',
     RATE_LIMIT_REPORT: '100000',
+    REGISTRATION_LIMIT_PER_ADDRESS: '0',
     ...e.extra,
   };
 }

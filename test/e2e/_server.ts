@@ -19,7 +19,7 @@ export async function startE2eServer(root: string, env: Record<string, string> =
   // The embedded SQLite database under DATA_DIR: no DATABASE_URL, and a generated admin password.
   // Every simulated user and moderator shares 127.0.0.1, so the per-address auth limit (30/min by default) would
   // make the suites flaky; the limiters themselves are tested in test/server/rate-limits.test.ts.
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_AUTH: '10000', ...env };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_AUTH: '10000', REGISTRATION_LIMIT_PER_ADDRESS: '0', ...env };
   delete childEnv.DATABASE_URL;
   delete childEnv.ADMIN_PASSWORD;
   const child: ChildProcess = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server/main.ts'], {

@@ -47,7 +47,7 @@ describe('policies', () => {
     expect(bulk.json.results).toEqual([expect.objectContaining({ ok: false, code: 'policy_required' })]);
 
     const list = await modApi<{ policies: Array<{ id: string; archived: boolean }> }>(base, triage, 'GET', '/v1/mod/policies');
-    expect(list.json.policies.map((p) => p.id).sort()).toEqual(['harassment', 'hate', 'other', 'scam', 'self_harm', 'sexual', 'spam', 'threat']);
+    expect(list.json.policies.map((p) => p.id).sort()).toEqual(['ban_evasion', 'harassment', 'hate', 'other', 'scam', 'self_harm', 'sexual', 'spam', 'threat']);
     expect((await modApi(base, mod1, 'POST', '/v1/mod/policies/spam', { archived: true })).status).toBe(403);
     expect((await modApi(base, admin, 'POST', '/v1/mod/policies/spam', { archived: true })).status).toBe(200);
     expect(code(await modApi(base, mod1, 'POST', `/v1/mod/reports/${s.reportId}/decision`, { action: 'ban', policyId: 'spam' }))).toBe('unknown_policy');

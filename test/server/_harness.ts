@@ -82,6 +82,8 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, opt
     keyringFile: '/nonexistent/never-written.json',
     transparency: { logKeySeed: b64(randomBytes(32)), logKeyFile: '/nonexistent/never-written.json', witnessesJson: undefined, proofsOnFetch: true },
     rateLimits: { auth: 100_000, send: 1_000_000, report: 100_000, windowMs: 60_000 },
+    // Every simulated client is 127.0.0.1: no per-address registration limit unless a test sets one.
+    registration: { ...loadConfig({}).registration, perAddressLimit: 0, secret: b64(randomBytes(32)) },
     ...overrides,
   };
   const logs = new LogCapture();

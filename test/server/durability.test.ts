@@ -24,7 +24,7 @@ afterAll(async () => {
 
 async function spawnServer(): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: '0', DATABASE_URL: db.url, STAMP_KEYRING: keyring, DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT_AUTH: '1000' },
+    env: { ...process.env, PORT: '0', DATABASE_URL: db.url, STAMP_KEYRING: keyring, DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT_AUTH: '1000', REGISTRATION_LIMIT_PER_ADDRESS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -20,3 +20,42 @@ export const AccountLookupParams = z.strictObject({ handle: Id });
 export const AccountLookup = z
   .strictObject({ userId: Id.meta({ description: 'the account id as registered (its canonical spelling)' }) })
   .meta({ id: 'AccountLookup' });
+
+// Registration gate (docs/API.md "Registration gate"): the operator chooses open, invite or pow.
+const Hex = (max: number) => z.string().max(max).regex(/^[0-9a-f]*$/, 'expected lower-case hex');
+/** An altcha v2 challenge as the server issued it (HMAC-signed; echoed back unchanged with the solution). */
+export const PowChallenge = z
+  .strictObject({
+    parameters: z.strictObject({
+      algorithm: z.literal('SHA-256'),
+      nonce: Hex(64),
+      salt: Hex(64),
+      cost: z.number().int().min(1).max(16),
+      keyLength: z.number().int().min(1).max(64),
+      keyPrefix: Hex(128),
+      keySignature: Hex(128).optional(),
+      expiresAt: z.number().int().min(1).optional().meta({ description: 'unix seconds' }),
+    }),
+    signature: Hex(128),
+  })
+  .meta({ id: 'PowChallenge' });
+export const PowSolution = z
+  .strictObject({
+    counter: z.number().int().min(0).max(0xffff_ffff),
+    derivedKey: Hex(128),
+    time: z.number().min(0).optional().meta({ description: 'milliseconds the solver took (informational)' }),
+  })
+  .meta({ id: 'PowSolution' });
+export const PowPayload = z.strictObject({ challenge: PowChallenge, solution: PowSolution }).meta({ id: 'PowPayload' });
+export const RegistrationInfo = z
+  .strictObject({
+    gate: z.enum(['open', 'invite', 'pow']),
+    pow: z
+      .strictObject({
+        challenge: PowChallenge,
+        maxNumber: z.number().int().meta({ description: 'the secret counter is at most this: progress = counters tried / maxNumber' }),
+        expiresAt: IsoTime,
+      })
+      .nullable(),
+  })
+  .meta({ id: 'RegistrationInfo' });

@@ -1,6 +1,7 @@
 // API contract: auth (request and response schemas; docs/API.md). The server validates with these; the SDK types from them.
 import { z } from 'zod';
 import { b64Exact, Id, IsoTime } from './_common.ts';
+import { PowPayload } from './accounts.ts';
 
 export const RegisterRequest = z
   .strictObject({
@@ -8,6 +9,8 @@ export const RegisterRequest = z
     identitySigningKey: b64Exact(32).meta({ description: 'Ed25519 public key' }),
     identityDhKey: b64Exact(32).meta({ description: 'X25519 public key' }),
     signature: b64Exact(64).meta({ description: 'Ed25519 over "franking-chat/v1/register\\0" || identityDhKey || utf8(userId)' }),
+    invite: z.string().max(64).optional().meta({ description: 'registration gate "invite": a single-use code from an admin' }),
+    pow: PowPayload.optional().meta({ description: 'registration gate "pow": the solved challenge from GET /v1/accounts/registration' }),
   })
   .meta({ id: 'RegisterRequest' });
 export const RegisterResponse = z.strictObject({ userId: Id, createdAt: IsoTime }).meta({ id: 'RegisterResponse' });

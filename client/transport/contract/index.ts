@@ -6,7 +6,7 @@
  * @packageDocumentation
  * @module \@franking-chat/sdk/contract
  */
-export { AccountLookup, AccountLookupParams, AccountResponse } from './accounts.ts';
+export { AccountLookup, AccountLookupParams, AccountResponse, PowChallenge, PowPayload, PowSolution, RegistrationInfo } from './accounts.ts';
 export { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from './auth.ts';
 export { AttachmentParams, BlobParams, BlobUploaded, BlobUploadQuery, ReportAttachment, ReportAttachmentList, ReportIdParams } from './blobs.ts';
 export { BlockEntry, BlockList, BlockParams, MAX_BLOCKS } from './blocks.ts';

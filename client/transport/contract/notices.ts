@@ -26,6 +26,10 @@ export const StatementOfReasons = z
     messages: z.array(z.strictObject({ messageId: Id, sentAt: IsoTime.nullable() })),
     decided_by_person: z.boolean(),
     appeal: z.strictObject({ until: IsoTime, how: z.string() }),
+    ban_evasion: z
+      .strictObject({ original_decision: z.string(), original_account: Id, original_action: z.enum(['suspended', 'banned']), original_date: IsoTime })
+      .optional()
+      .meta({ description: 'a ban for ban evasion: the decision being evaded (its statement id, or "event <id>")' }),
   })
   .meta({ id: 'StatementOfReasons' });
 export const AppealDecisionStatement = z

@@ -3,6 +3,7 @@
 // reporter's comment, the accused's history, notes and the event log; claim/release and decisions with
 // Ozone-style keyboard triage (choose an action, Enter submits and moves to the next report).
 import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
+import { EvasionSignal } from './EvasionSignal.tsx';
 import { PolicySelect, ReportExtras } from './ReportExtras.tsx';
 import type { Route } from './App.tsx';
 import { ApiError, CATEGORIES, type Me, type Message, type ReportAttachment, type ReportDetail, call, categoryLabel, fmtTime } from './api.ts';
@@ -427,6 +428,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
           </section>
 
           <ReportExtras d={d} me={me} navigate={navigate} reload={load} say={setStatus} />
+          <EvasionSignal accountId={d.accused.id} standing={d.accused.status} me={me} onBanned={() => void load()} />
 
           <section aria-labelledby="accused-title" className="panel">
             <h2 id="accused-title">Accused: <code>{d.accused.id}</code></h2>

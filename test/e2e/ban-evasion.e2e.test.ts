@@ -1,0 +1,81 @@
+// The registration network signal and the "ban evasion" action in the moderator dashboard (docs/MODERATION.md
+// "Registration network signal", "Ban evasion"), in Debian's Chromium against the real server process behind
+// TRUST_PROXY=loopback: mallory is banned, "mallory.again" registers from the same /24 and is reported; the report
+// page names mallory's ban and its decision, and the moderator bans the new account for ban evasion from there.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../client/transport/api.ts';
+import { generateIdentity } from '../../client/session/identity.ts';
+import { PreKeyStore } from '../../client/session/prekeys.ts';
+import { buildWeb } from '../../scripts/build-web.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { POLL } from './_chat-page.ts';
+import { type ChatUser, chatUser, converse } from './_sdk-seed.ts';
+import { type E2eServer, startE2eServer } from './_server.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let server: E2eServer;
+let browser: Browser;
+let page: Page;
+let reportId: string;
+let again: ChatUser;
+
+/** A chat user whose requests come from `address` (X-Forwarded-For, trusted from loopback). */
+async function userFrom(id: string, address: string): Promise<ChatUser> {
+  const api = new ApiClient({ baseUrl: server.url, fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': address } }) });
+  const identity = generateIdentity();
+  await api.registerIdentity(id, identity);
+  await api.login(id, identity);
+  const preKeys = PreKeyStore.create(identity, { oneTimePreKeys: 5 });
+  await api.publishBundle(preKeys.bundle(identity));
+  return { id, api, identity, preKeys };
+}
+
+beforeAll(async () => {
+  await buildWeb({ only: ['dashboard'] });
+  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300', TRUST_PROXY: 'loopback', MOD_ARGON2_M: '1024', MOD_ARGON2_T: '1' });
+  const victim = await chatUser(server.url, 'victim');
+  await userFrom('mallory', '203.0.113.7');
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' })).newPage();
+  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  await page.goto(`${server.url}/dashboard/`);
+  await page.getByLabel('Login name').fill(server.adminId);
+  await page.getByLabel('Password').fill(server.adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Report queue' }).waitFor({ timeout: 30_000 });
+  // mallory is banned (as the admin, through the dashboard session's API)
+  const banned = await page.evaluate(async () => {
+    const csrf = ((await (await fetch('/v1/mod/session')).json()) as { csrfToken: string }).csrfToken;
+    return (await fetch('/v1/mod/accounts/mallory/status', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ status: 'banned', reason: 'threats' }) })).status;
+  });
+  if (banned !== 200) throw new Error(`ban mallory: ${banned}`);
+  again = await userFrom('mallory.again', '203.0.113.99');
+  const m = await converse(again, victim, [{ text: 'did you miss me' }]);
+  reportId = (await victim.api.submitReport({ category: 'harassment', reported: m.items[0] as never, context: [] })).id;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('ban evasion in the dashboard', () => {
+  it('the report page shows the signal with the original decision, and the ban-evasion action bans citing it', async () => {
+    await page.goto(`${server.url}/dashboard/reports/${reportId}`);
+    const panel = page.getByTestId('evasion-signal');
+    await expect.poll(() => panel.count(), POLL).toBe(1);
+    const text = (await panel.textContent()) ?? '';
+    expect(text).toMatch(/Shares a registration network with mallory, banned on .+ \(decision event \d+\)/);
+    await panel.getByRole('button', { name: 'Ban for ban evasion…' }).click();
+    await panel.getByRole('group', { name: 'Confirm ban for ban evasion' }).getByRole('button', { name: 'Ban', exact: true }).click();
+    await expect.poll(() => panel.getByRole('status').textContent(), POLL).toMatch(/mallory\.again is banned for ban evasion, citing decision event \d+/);
+    // the account really is banned: it cannot log in any more
+    await expect(new ApiClient({ baseUrl: server.url }).login('mallory.again', again.identity)).rejects.toMatchObject({ code: 'account_banned' });
+    const standing = await page.evaluate(async () => ((await (await fetch('/v1/mod/events?subjectType=account&subjectId=mallory.again')).json()) as { events: Array<{ type: string; payload: Record<string, unknown> }> }).events);
+    expect(standing.find((e) => e.type === 'decision')?.payload).toMatchObject({ action: 'ban', reason: 'ban_evasion', originalAccountId: 'mallory' });
+    expect(standing.find((e) => e.type === 'account_status_changed')?.payload).toMatchObject({ to: 'banned' });
+  });
+});
