@@ -123,8 +123,9 @@ export function createServices(
     // With several processes a cached session is trusted for a bounded time only (revocations normally arrive first).
     { tokenMs: config.tokenTtlMs, challengeMs: config.challengeTtlMs, ...(shared.bus.kind === 'memory' ? {} : { sessionCacheMs: config.scale.sessionCacheMs }) },
     new Revocations(shared.bus),
-    async (id, sk, dh) => {
-      await transparency.append([{ accountId: id, kind: KIND_IDENTITY, key: identityBindingKey(sk, dh) }]);
+    {
+      isBound: (id) => transparency.hasBinding(id, KIND_IDENTITY),
+      publish: (id, sk, dh) => transparency.ensureFirstBinding(id, KIND_IDENTITY, identityBindingKey(sk, dh)),
     },
   );
   const envelopes = envelopesRepo(db);
