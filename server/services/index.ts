@@ -58,7 +58,7 @@ import type { KeyringSource } from './stamp-keys.ts';
 import { transparencyRepo } from '../data/transparency.ts';
 import { TransparencyService } from './transparency.ts';
 import { loadLogSigner, parseWitnesses } from './transparency-keys.ts';
-import { KIND_IDENTITY, identityBindingKey } from '../../client/transparency/index.ts';
+import { KIND_IDENTITY, identityBindingKey, treeHeadToJson } from '../../client/transparency/index.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -106,6 +106,9 @@ export interface Services {
   logger: Logger;
 }
 
+/** Bus channel of the key log's newly signed heads (docs/TRANSPARENCY.md §6.3). */
+export const KT_HEAD_CHANNEL = 'kt-head';
+
 export function createServices(
   db: Db, config: ServerConfig, keyring: Keyring, logger: Logger,
   shared: SharedState = inMemoryShared(config), keySource: KeyringSource = { json: config.keyringJson, file: config.keyringFile },
@@ -117,6 +120,8 @@ export function createServices(
   const { signer: logSigner, created: logKeyCreated } = loadLogSigner(config.transparency);
   if (logKeyCreated) logger.warn({ file: config.transparency.logKeyFile }, 'created a new key-transparency log key file; back it up');
   const transparency = new TransparencyService(transparencyRepo(db), logSigner, parseWitnesses(config.transparency.witnessesJson));
+  // Each signed head is announced on the bus; the push channel of every process tells its clients (server/push.ts).
+  transparency.onHead((h) => void shared.bus.publish(KT_HEAD_CHANNEL, JSON.stringify(treeHeadToJson(h))));
   const keyringSync = new KeyringSync(keySource, (k) => stamping.replaceKeyring(k), logger);
   const accounts = new AccountsService(
     accountsData,
