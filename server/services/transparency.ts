@@ -76,6 +76,10 @@ export class TransparencyService {
   get logPublicKey(): Uint8Array {
     return this.signer.publicKey;
   }
+  /** The id of the key this process signs heads with (docs/TRANSPARENCY.md §5). */
+  get logKeyId(): Uint8Array {
+    return this.signer.logKeyId;
+  }
   get size(): number {
     return this.tree.size;
   }
