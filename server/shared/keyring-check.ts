@@ -29,8 +29,9 @@ export interface KeyringOrigin {
   file: string;
 }
 
-function ownKeys(keyring: Keyring): Array<{ kid: string; check: Uint8Array }> {
-  return keyring.toJSON().keys.flatMap((k) => (k.key === null ? [] : [{ kid: k.kid, check: checkValueOf(Buffer.from(k.key, 'base64url')) }]));
+/** Every kid of the keyring, with its check value; null for a retired kid (its key wiped: `admin keys retire`). */
+function ownKeys(keyring: Keyring): Array<{ kid: string; check: Uint8Array | null }> {
+  return keyring.toJSON().keys.map((k) => ({ kid: k.kid, check: k.key === null ? null : checkValueOf(Buffer.from(k.key, 'base64url')) }));
 }
 
 /**
@@ -45,7 +46,7 @@ export async function checkStampingKeyring(repo: StampKeyChecksRepo, keyring: Ke
         const problems: string[] = [];
         for (const row of await tx.all()) {
           const own = mine.find((k) => k.kid === row.kid);
-          if (own && !(own.check.length === row.checkValue.length && timingSafeEqual(own.check, row.checkValue)))
+          if (own?.check && !(own.check.length === row.checkValue.length && timingSafeEqual(own.check, row.checkValue)))
             problems.push(`stamping key "${row.kid}" here is another key than the "${row.kid}" the other processes hold`);
           else if (!own && row.activeSeenAt && row.activeSeenAt.getTime() > now - windowMs)
             problems.push(`stamping key "${row.kid}", which another process stamped with (last ${row.activeSeenAt.toISOString()}), is not in this process's keyring`);
@@ -58,7 +59,7 @@ export async function checkStampingKeyring(repo: StampKeyChecksRepo, keyring: Ke
               `the same STAMP_KEYRING_FILE (one file on shared storage) or the same STAMP_KEYRING (docs/SCALING.md "One keyring per deployment").`,
           );
         }
-        for (const k of mine) await tx.register(k.kid, asBytes(k.check), k.kid === keyring.activeKid ? new Date(now) : null);
+        for (const k of mine) if (k.check) await tx.register(k.kid, asBytes(k.check), k.kid === keyring.activeKid ? new Date(now) : null);
       });
       return;
     } catch (e) {
@@ -71,7 +72,7 @@ export async function checkStampingKeyring(repo: StampKeyChecksRepo, keyring: Ke
 /** A running process keeps its kids registered and its active kid marked (rotation reloads included). */
 export async function registerStampingKeyring(repo: StampKeyChecksRepo, keyring: Keyring, now = Date.now()): Promise<void> {
   await repo.locked(async (tx) => {
-    for (const k of ownKeys(keyring)) await tx.register(k.kid, asBytes(k.check), k.kid === keyring.activeKid ? new Date(now) : null);
+    for (const k of ownKeys(keyring)) if (k.check) await tx.register(k.kid, asBytes(k.check), k.kid === keyring.activeKid ? new Date(now) : null);
   });
 }
 
