@@ -202,6 +202,7 @@ async function relayRun(stamping: boolean, dir: string): Promise<RelayRun> {
         ws.on('message', (data) => {
           const f = JSON.parse(String(data)) as { type: string; envelopes?: Array<{ id: string; stamp: { messageId: string } }> };
           if (f.type === 'ready') return resolve();
+          if (f.type === 'kt-head') return; // the key log's head (docs/API.md "Push channel"): not an envelope
           if (f.type !== 'envelopes' || !f.envelopes?.length) return void errors++;
           onEnvelopes(f.envelopes);
           ws.send(JSON.stringify({ type: 'ack', ids: f.envelopes.map((e) => e.id) }));

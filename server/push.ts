@@ -3,6 +3,7 @@
 //   server → {"type":"ready"}
 //   server → {"type":"envelopes","envelopes":[Envelope...]} (pending at connect, then as they arrive)
 //   client → {"type":"ack","ids":[...]}                      (deletes them, like POST /v1/messages/ack)
+//   server → {"type":"kt-head","head":SignedTreeHead}       the key log's newest signed head: at ready, then each new one
 //   server → {"type":"error","code":"..."} then close 4401/4403/4400
 // An envelope is pushed once per connection; unacknowledged ones come again on the next connection.
 // Envelopes committed while the connection is up to date are pushed from memory (no read-back query), also when
@@ -19,6 +20,8 @@ import { AppError } from './errors.ts';
 import { envelopeToJson } from './routes/messages.ts';
 import type { Delivered } from './services/relay.ts';
 import type { Services } from './services/index.ts';
+import { KT_HEAD_CHANNEL } from './services/index.ts';
+import { treeHeadToJson } from '../client/transparency/index.ts';
 
 const ClientFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('auth'), token: z.string().max(200) }),
@@ -36,6 +39,12 @@ export const closeCodeOf = (code: string): number =>
 
 export function attachPush(server: Server, s: Services, opts: { recheckMs?: number } = {}): { close(): void } {
   const wss = new WebSocketServer({ server, path: PUSH_PATH, maxPayload: 64 * 1024 });
+  // Every head the key log signs, on any process, is announced to every signed-in socket: clients check their own
+  // keys on each new head (docs/TRANSPARENCY.md §6.3). A hint only — clients verify the head they fetch themselves.
+  const live = new Set<WebSocket>();
+  const heads = s.shared.bus.subscribe(KT_HEAD_CHANNEL, (message) => {
+    for (const ws of live) if (ws.readyState === ws.OPEN) ws.send(`{"type":"kt-head","head":${message}}`);
+  });
   wss.on('connection', (ws: WebSocket) => {
     let userId: string | null = null;
     let unsubscribe: (() => void) | null = null;
@@ -116,6 +125,8 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
           await listener.ready;
           if (ws.readyState !== ws.OPEN) return;
           ws.send(JSON.stringify({ type: 'ready' }));
+          live.add(ws);
+          ws.send(JSON.stringify({ type: 'kt-head', head: treeHeadToJson(s.transparency.currentHead()) }));
           await pump();
         } else {
           if (!userId) return fail('unauthorized', 4401);
@@ -129,6 +140,7 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
       }
     });
     ws.on('close', () => {
+      live.delete(ws);
       clearTimeout(authTimer);
       clearInterval(recheckTimer);
       session?.stop();
@@ -139,6 +151,7 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
   return {
     close: () => {
       // 1012 "service restart": clients reconnect at once (to another process behind the load balancer).
+      heads.close();
       for (const ws of wss.clients) ws.close(1012, 'server restarting');
       wss.close();
     },

@@ -15,6 +15,8 @@ import { type Services, createServices } from './services/index.ts';
 import { loadKeyring } from './services/stamp-keys.ts';
 import { createSharedState } from './shared/index.ts';
 import { guardProcessMode } from './shared/process-guard.ts';
+import { DeploymentKeyMismatch, checkLogKey, checkStampingKeyring, registerStampingKeyring } from './shared/keyring-check.ts';
+import { stampKeyChecksRepo } from './data/stamp-key-checks.ts';
 
 export interface RunningServer {
   url: string;
@@ -60,6 +62,22 @@ export async function startServer(config: ServerConfig, logger: Logger, opts: St
       if (applied.length) logger.info({ applied }, 'migrations applied');
     } else await makeAdmin();
     await services.transparency.init();
+    // One keyring and one log key per deployment (server/shared/keyring-check.ts): a process with keys of its own
+    // refuses to start, naming the setting to fix — before it can stamp or sign anything.
+    const keyChecks = stampKeyChecksRepo(db);
+    const splits: string[] = [];
+    for (const check of [
+      async () => checkLogKey(services.transparency.currentHead().logKeyId, services.transparency.logKeyId, { seed: Boolean(config.transparency.logKeySeed), file: config.transparency.logKeyFile }),
+      () => checkStampingKeyring(keyChecks, services.stamping.currentKeyring, { json: Boolean(config.keyringJson), file: config.keyringFile }, config.reportWindowMs),
+    ]) {
+      try {
+        await check();
+      } catch (e) {
+        if (!(e instanceof DeploymentKeyMismatch)) throw e;
+        splits.push(e.message);
+      }
+    }
+    if (splits.length) throw new DeploymentKeyMismatch(splits.join('\n'));
     const app = createApp(services);
     const server = http.createServer(app);
     server.keepAliveTimeout = 65_000;
@@ -69,6 +87,15 @@ export async function startServer(config: ServerConfig, logger: Logger, opts: St
       server.listen(config.port, config.host, () => resolve());
     });
     services.keyringSync.start(shared.bus, config.scale.keyringCheckMs);
+    // Keep this process's active kid marked (hourly, and within a minute of a rotation reload).
+    let marked = { kid: services.stamping.currentKeyring.activeKid, at: Date.now() };
+    const keyMarker = setInterval(() => {
+      const k = services.stamping.currentKeyring;
+      if (k.activeKid === marked.kid && Date.now() - marked.at < 3_600_000) return;
+      marked = { kid: k.activeKid, at: Date.now() };
+      registerStampingKeyring(keyChecks, k).catch((e: unknown) => logger.warn({ err: e }, 'registering the stamping keyring failed'));
+    }, 60_000);
+    keyMarker.unref();
     const sweeper = setInterval(() => {
       services.sweep().catch((e: unknown) => logger.warn({ err: e }, 'sweep failed'));
     }, config.sweepIntervalMs);
@@ -85,6 +112,7 @@ export async function startServer(config: ServerConfig, logger: Logger, opts: St
       },
       async close() {
         clearInterval(sweeper);
+        clearInterval(keyMarker);
         services.keyringSync.stop();
         push.close();
         server.closeAllConnections();

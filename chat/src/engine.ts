@@ -350,6 +350,7 @@ export class ChatEngine {
       url: `${origin.protocol === 'https:' ? 'wss:' : scheme}//${origin.host}/v1/stream`,
       getToken: async () => this.api.token ?? (await this.relogin()) ?? Promise.reject(new Error('not logged in')),
       onEnvelopes: (envs) => this.receiveBatch(envs),
+      onTreeHead: (head) => this.kt.headSeen(head), // own-key check on every new key-log head (docs/TRANSPARENCY.md §6.3)
       onState: (connection) => {
         const back = connection === 'live' && this.state.connection !== 'live';
         this.set({ connection });

@@ -1,5 +1,6 @@
 // Key transparency in the chat (docs/TRANSPARENCY.md): every contact's key is checked against the server's public
-// key log before a session starts; this account's own entries are watched at start and every 10 minutes; views of
+// key log before a session starts; this account's own entries are checked at every start, on every new signed head
+// this browser sees (announced on the push channel or met in a proof), and every 10 minutes as a backstop; views of
 // the log are compared with contacts inside the encrypted conversation (gossip). What goes wrong is said in plain
 // words, with what to do. State lives in this browser's IndexedDB (meta store).
 import { toBase64Url } from '../../client/crypto/_bytes.ts';
@@ -58,6 +59,11 @@ export class ChatTransparency {
   private state: Persisted | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly source: HttpLogSource;
+  /** The account and keys own-key monitoring runs for (set by `start`), and the one check in flight. */
+  private watching: { accountId: string; published: () => PublishedKey[] } | null = null;
+  private checking: Promise<void> | null = null;
+  /** A check was asked for while one ran: `force` (start, the backstop timer) or a head larger than it may cover. */
+  private again: { force: boolean; size: number } = { force: false, size: -1 };
 
   constructor(
     baseUrl: string,
@@ -78,7 +84,10 @@ export class ChatTransparency {
       state.view = { ...state.view, alarms: [...state.view.alarms, alarm('log_key_changed', 'The server now signs its key log with a different key than before.', 'Keep using your verified contacts, compare safety numbers in person, and ask the operator why the log key changed.')] };
     const headStore: HeadStore = {
       load: async (id) => this.store().meta<SignedTreeHeadJson>(`kt-head:${id}`),
-      save: async (id, h) => this.store().saveMeta(`kt-head:${id}`, h),
+      save: async (id, h) => {
+        await this.store().saveMeta(`kt-head:${id}`, h);
+        this.headSeen(h); // a newer head met anywhere (a key proof, gossip): check own keys against it
+      },
     };
     this.client = new TransparencyClient({ logPublicKey: fromBase64Url(state.logKey), source: this.source, store: headStore });
     this.state = state;
@@ -138,16 +147,52 @@ export class ChatTransparency {
     }
   }
 
-  /** Own-key monitoring now and every 10 minutes. `published`: the keys this device created. */
+  /**
+   * Own-key monitoring (docs/TRANSPARENCY.md §6.3) now, on every newer signed head this browser sees (`headSeen`),
+   * and every 10 minutes as a backstop. `published`: the keys this device created.
+   */
   start(accountId: string, published: () => PublishedKey[]): void {
-    const run = () => void this.checkOwnKeys(accountId, published()).catch(() => undefined);
-    run();
-    this.timer ??= setInterval(run, MONITOR_INTERVAL_MS);
+    this.watching = { accountId, published };
+    this.requestCheck();
+    this.timer ??= setInterval(() => this.requestCheck(), MONITOR_INTERVAL_MS);
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.watching = null;
+  }
+
+  /**
+   * A signed head was seen (pushed by the server, or met in a proof). If it is newer than what the monitor has
+   * checked, the own keys are checked now. Only a trigger: the check fetches and verifies the log's head itself.
+   */
+  headSeen(head: { treeSize: number }): void {
+    if (!Number.isSafeInteger(head.treeSize) || head.treeSize <= (this.state?.monitor?.size ?? -1)) return;
+    this.requestCheck(head.treeSize);
+  }
+
+  /**
+   * One check at a time. A request during a check runs one more check after it when it was forced or names a head
+   * larger than the finished check covered — so no head is missed, and the check's own head adds no second run.
+   */
+  private requestCheck(size?: number): void {
+    if (!this.watching) return;
+    if (this.checking) {
+      if (size === undefined) this.again.force = true;
+      else this.again.size = Math.max(this.again.size, size);
+      return;
+    }
+    const { accountId, published } = this.watching;
+    this.checking = this.checkOwnKeys(accountId, published())
+      .then(() => undefined, () => undefined)
+      .finally(() => {
+        this.checking = null;
+        const { force, size: wanted } = this.again;
+        this.again = { force: false, size: -1 };
+        if (force) this.requestCheck();
+        else if (wanted > (this.state?.monitor?.size ?? -1)) this.requestCheck(wanted);
+      });
   }
 
   async checkOwnKeys(accountId: string, published: PublishedKey[]): Promise<KtView> {

@@ -7,6 +7,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { abytes } from './_bytes.ts';
+import { ed25519VerifyStrict } from './_ed25519-verify.ts';
 import { pooledRandomBytes } from './_random.ts';
 import { DecryptError } from './errors.ts';
 import { type CryptoProvider, LowOrderError } from './provider.ts';
@@ -58,15 +59,7 @@ export const nobleCryptoProvider: CryptoProvider = Object.freeze({
   ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
     return ed25519.sign(message, abytes(seed, 32, 'seed'));
   },
-  ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-    if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) return false;
-    if (!(signature instanceof Uint8Array) || signature.length !== 64) return false;
-    try {
-      return ed25519.verify(signature, message, publicKey, { zip215: false });
-    } catch {
-      return false;
-    }
-  },
+  ed25519Verify: ed25519VerifyStrict,
   chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array {
     return chacha20poly1305(abytes(key, 32, 'key'), abytes(nonce, 12, 'nonce'), ad).encrypt(plaintext);
   },

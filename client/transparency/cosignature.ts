@@ -6,6 +6,7 @@
 //                  || u64be treeSize || rootHash(32) || u64be cosignedAt
 //   wire (104)   = witnessKeyId(32) || u64be cosignedAt || signature(64)
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519VerifyStrict } from '../crypto/_ed25519-verify.ts';
 import { abytes, concatBytes, fromBase64Url, toBase64Url, utf8 } from '../crypto/_bytes.ts';
 import { u64be } from './_codec.ts';
 import { TransparencyError, malformed } from './errors.ts';
@@ -46,11 +47,7 @@ export function cosign(head: TreeHead, secretKey: Uint8Array, cosignedAt: number
 export function verifyCosignature(head: TreeHead, c: Cosignature, witness: WitnessKey): boolean {
   const id = witnessKeyId(witness.publicKey);
   if (toBase64Url(id) !== toBase64Url(c.witnessKeyId) || c.signature.length !== 64) return false;
-  try {
-    return ed25519.verify(c.signature, cosignatureInput(id, head, c.cosignedAt), witness.publicKey, { zip215: false });
-  } catch {
-    return false;
-  }
+  return ed25519VerifyStrict(witness.publicKey, cosignatureInput(id, head, c.cosignedAt), c.signature); // docs/PROTOCOL.md §14.4
 }
 
 /** Throws witness_missing unless at least `min` distinct trusted witnesses cosigned exactly this head. */

@@ -3,6 +3,7 @@
 //   signed     = utf8("franking-chat/v1/kt-tree-head\0") || logKeyId(32) || u64be treeSize || rootHash(32) || u64be timestamp
 //   wire (144) = logKeyId(32) || u64be treeSize || rootHash(32) || u64be timestamp || signature(64)
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519VerifyStrict } from '../crypto/_ed25519-verify.ts';
 import { abytes, concatBytes, fromBase64Url, toBase64Url, utf8 } from '../crypto/_bytes.ts';
 import { Reader, u64be } from './_codec.ts';
 import { TransparencyError, malformed } from './errors.ts';
@@ -49,13 +50,8 @@ export function signTreeHead(h: TreeHead, secretKey: Uint8Array): SignedTreeHead
 export function verifyTreeHead(h: SignedTreeHead, publicKey: Uint8Array, hash: Sha256 = defaultSha256): void {
   const id = logKeyId(publicKey, hash);
   if (h.logKeyId.length !== 32 || toBase64Url(h.logKeyId) !== toBase64Url(id)) throw new TransparencyError('unknown_log_key', 'tree head is signed by another log key');
-  let ok = false;
-  try {
-    ok = h.signature.length === 64 && ed25519.verify(h.signature, treeHeadSignatureInput(h), publicKey, { zip215: false });
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new TransparencyError('bad_signature', `tree head of size ${h.treeSize} does not verify under the log key`);
+  // docs/PROTOCOL.md §14.4: the project's one Ed25519 rule.
+  if (!ed25519VerifyStrict(publicKey, treeHeadSignatureInput(h), h.signature)) throw new TransparencyError('bad_signature', `tree head of size ${h.treeSize} does not verify under the log key`);
 }
 
 export function encodeSignedTreeHead(h: SignedTreeHead): Uint8Array {

@@ -7,6 +7,7 @@
 // has not applied — also those the application already stored when the process holding the socket died before
 // the ack reached it. The channel remembers the ids the application accepted (the newest HANDLED_MEMORY of them)
 // and, when one comes again, acknowledges it without handing it over a second time.
+import type { SignedTreeHeadJson } from '../transparency/tree-head.ts';
 import type { EnvelopeJson } from './api.ts';
 
 /** The subset of the WHATWG WebSocket the channel uses (browsers' global, or `ws` in Node). */
@@ -33,6 +34,11 @@ export interface PushChannelOptions {
   getToken: () => Promise<string>;
   /** Handles a batch; the channel acknowledges the ids this returns (those safely stored). */
   onEnvelopes: (envelopes: EnvelopeJson[]) => Promise<string[]>;
+  /**
+   * The server announced the key log's newest signed head (at connect, then each new one). Unverified: a hint to
+   * run own-key monitoring now (docs/TRANSPARENCY.md §6.3), which fetches and verifies the head itself.
+   */
+  onTreeHead?: (head: SignedTreeHeadJson) => void;
   /** Called on every state change. */
   onState?: (state: PushState) => void;
   /** The server closed with an error code (e.g. account_banned); the channel stops for 4403. */
@@ -111,7 +117,7 @@ export class PushChannel {
     ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }));
     ws.onmessage = (ev) => {
       if (typeof ev.data !== 'string') return;
-      let frame: { type?: string; envelopes?: EnvelopeJson[]; code?: string };
+      let frame: { type?: string; envelopes?: EnvelopeJson[]; code?: string; head?: SignedTreeHeadJson };
       try {
         frame = JSON.parse(ev.data) as typeof frame;
       } catch {
@@ -132,6 +138,8 @@ export class PushChannel {
           const ids = [...again, ...done];
           for (let i = 0; i < ids.length && ws.readyState === OPEN; i += ACK_MAX) ws.send(JSON.stringify({ type: 'ack', ids: ids.slice(i, i + ACK_MAX) }));
         });
+      } else if (frame.type === 'kt-head' && typeof frame.head === 'object' && frame.head !== null && Number.isSafeInteger(frame.head.treeSize)) {
+        this.opts.onTreeHead?.(frame.head);
       } else if (frame.type === 'error' && typeof frame.code === 'string') {
         this.opts.onServerError?.(frame.code);
       }

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AccountRecord, AccountRole, AccountsRepo } from '../data/accounts.ts';
 import { asBytes } from '../data/_bytes.ts';
-import { AppError, AuthenticationError, type ErrorCode, InputError, NotFoundError, PermissionError } from '../errors.ts';
+import { AppError, AuthenticationError, type ErrorCode, InputError, NotFoundError, PermissionError, ConflictError } from '../errors.ts';
 import type { Revocation, Revocations } from '../shared/revocations.ts';
 // The signed byte strings are wire format: one definition, in the SDK.
 import { authSignatureInput, registerSignatureInput } from '../../client/transport/auth.ts';
@@ -49,8 +49,14 @@ export class AccountsService {
     private readonly accounts: AccountsRepo,
     private readonly ttl: { tokenMs: number; challengeMs: number; sessionCacheMs?: number },
     private readonly revocations?: Revocations,
-    /** Key transparency (docs/TRANSPARENCY.md §3): the identity binding is logged as soon as the account exists. */
-    private readonly onIdentityPublished?: (userId: string, identitySigningKey: Uint8Array, identityDhKey: Uint8Array) => Promise<void>,
+    /**
+     * Key transparency (docs/TRANSPARENCY.md §3, §10.4): the identity binding is logged as soon as the account exists,
+     * and an id the log already binds is never registered again (a deleted account row does not free it).
+     */
+    private readonly identityLog?: {
+      isBound(userId: string): Promise<boolean>;
+      publish(userId: string, identitySigningKey: Uint8Array, identityDhKey: Uint8Array): Promise<void>;
+    },
     /** Staff-like handles nobody may register (./reserved-handles.ts). */
     private readonly reserved: ReservedHandles = new ReservedHandles(),
   ) {
@@ -127,9 +133,12 @@ export class AccountsService {
       throw new InputError('handle_reserved', `The handle “${input.userId}” looks like the service or its staff (admin, moderator, support, staff, franking-chat and similar names are reserved, in any spelling), so it cannot be registered. Choose another handle.`);
     if (!verifyEd25519(input.identitySigningKey, registerSignatureInput(input.identityDhKey, input.userId), input.signature))
       throw new AuthenticationError('invalid_signature', 'registration signature does not verify under identitySigningKey');
+    if (await this.identityLog?.isBound(input.userId))
+      throw new ConflictError('user_exists', `user id ${input.userId} is already bound to an identity key in the public key log`);
     const account = await this.accounts.create({ id: input.userId, identitySigningKey: asBytes(input.identitySigningKey), identityDhKey: asBytes(input.identityDhKey) });
-    // A crash between the two writes is healed at the first key fetch (TransparencyService.proveBinding).
-    await this.onIdentityPublished?.(account.id, account.identitySigningKey, account.identityDhKey);
+    // A crash between the two writes is healed by the owner's next bundle publication (KeyDirectoryService.publish),
+    // never by a key fetch: the log is appended only when the owner publishes (docs/TRANSPARENCY.md §10.4).
+    await this.identityLog?.publish(account.id, account.identitySigningKey, account.identityDhKey);
     return account;
   }
 

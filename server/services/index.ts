@@ -65,7 +65,7 @@ import { RegistrationGate } from './registration/gate.ts';
 import { loadRegistrationKeys } from './registration/secret.ts';
 import { TransparencyService } from './transparency.ts';
 import { loadLogSigner, parseWitnesses } from './transparency-keys.ts';
-import { KIND_IDENTITY, identityBindingKey } from '../../client/transparency/index.ts';
+import { KIND_IDENTITY, identityBindingKey, treeHeadToJson } from '../../client/transparency/index.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -119,6 +119,9 @@ export interface Services {
   logger: Logger;
 }
 
+/** Bus channel of the key log's newly signed heads (docs/TRANSPARENCY.md §6.3). */
+export const KT_HEAD_CHANNEL = 'kt-head';
+
 export function createServices(
   db: Db, config: ServerConfig, keyring: Keyring, logger: Logger,
   shared: SharedState = inMemoryShared(config), keySource: KeyringSource = { json: config.keyringJson, file: config.keyringFile },
@@ -130,14 +133,17 @@ export function createServices(
   const { signer: logSigner, created: logKeyCreated } = loadLogSigner(config.transparency);
   if (logKeyCreated) logger.warn({ file: config.transparency.logKeyFile }, 'created a new key-transparency log key file; back it up');
   const transparency = new TransparencyService(transparencyRepo(db), logSigner, parseWitnesses(config.transparency.witnessesJson));
+  // Each signed head is announced on the bus; the push channel of every process tells its clients (server/push.ts).
+  transparency.onHead((h) => void shared.bus.publish(KT_HEAD_CHANNEL, JSON.stringify(treeHeadToJson(h))));
   const keyringSync = new KeyringSync(keySource, (k) => stamping.replaceKeyring(k), logger);
   const accounts = new AccountsService(
     accountsData,
     // With several processes a cached session is trusted for a bounded time only (revocations normally arrive first).
     { tokenMs: config.tokenTtlMs, challengeMs: config.challengeTtlMs, ...(shared.bus.kind === 'memory' ? {} : { sessionCacheMs: config.scale.sessionCacheMs }) },
     new Revocations(shared.bus),
-    async (id, sk, dh) => {
-      await transparency.append([{ accountId: id, kind: KIND_IDENTITY, key: identityBindingKey(sk, dh) }]);
+    {
+      isBound: (id) => transparency.hasBinding(id, KIND_IDENTITY),
+      publish: (id, sk, dh) => transparency.ensureFirstBinding(id, KIND_IDENTITY, identityBindingKey(sk, dh)),
     },
     new ReservedHandles(config.reservedHandles ?? []),
   );

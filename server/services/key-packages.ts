@@ -17,7 +17,7 @@ import { isUniqueViolation } from '../data/_prisma-errors.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import type { AccountsService } from './accounts.ts';
 import type { KeyProofJson, TransparencyService } from './transparency.ts';
-import { KIND_MLS_CREDENTIAL } from '../../client/transparency/index.ts';
+import { KIND_IDENTITY, KIND_MLS_CREDENTIAL } from '../../client/transparency/index.ts';
 
 export const MAX_STORED_KEY_PACKAGES = 1000;
 
@@ -45,14 +45,16 @@ export class KeyPackagesService {
       throw bad((e as Error).message);
     }
     if (cred.accountId !== userId) throw bad('the credential names another account');
-    if (!Buffer.from(cred.identitySigningKey).equals(identitySigningKey)) throw bad("the credential's identity key is not the account's registered identity key");
+    if (!Buffer.from(cred.identitySigningKey).equals(identitySigningKey)) throw bad("the credential's identity key is not the account's identity key in the public key log");
     if (!(await verifyKeyPackage(kp, (await groupCiphersuite()).signature))) throw bad('signature does not verify under its leaf signature key');
     return { ref: await keyPackageRef(kp), credentialKey: kp.leafNode.signaturePublicKey };
   }
 
   async publish(userId: string, input: { keyPackages: Uint8Array[]; lastResort?: Uint8Array | undefined }): Promise<{ oneTime: number; lastResort: boolean }> {
     const account = await this.accounts.get(userId);
-    const key = asBytes(account.identitySigningKey);
+    // A credential key enters the log only under the identity key the LOG binds to the account, not the one the
+    // database row holds: a swapped row cannot vouch for a credential key (docs/TRANSPARENCY.md §10.4).
+    const key = this.transparency ? await this.loggedIdentitySigningKey(userId) : asBytes(account.identitySigningKey);
     const packages = [];
     const credentialKeys: Uint8Array[] = [];
     for (const [i, data] of input.keyPackages.entries()) {
@@ -88,6 +90,13 @@ export class KeyPackagesService {
       throw e;
     }
     return this.repo.count(userId);
+  }
+
+  /** The identity signing key of the account's newest logged identity binding (docs/TRANSPARENCY.md §3). */
+  private async loggedIdentitySigningKey(userId: string): Promise<ReturnType<typeof asBytes>> {
+    const logged = await this.transparency?.loggedKey(userId, KIND_IDENTITY);
+    if (!logged) throw new InputError('invalid_key_package', `${userId} has no identity key in the public key log: publish the key bundle first`);
+    return asBytes(logged.subarray(0, 32)); // identitySigningKey || identityDhKey
   }
 
   /**

@@ -49,8 +49,10 @@ export class KeyDirectoryService {
       throw new AuthenticationError('invalid_signature', 'signedPreKey.signature does not verify under identitySigningKey');
     const ids = new Set(b.oneTimePreKeys.map((k) => k.id));
     if (ids.size !== b.oneTimePreKeys.length) throw new InputError('validation_failed', 'oneTimePreKeys: duplicate id');
-    // The bundle republishes the identity: make sure the log holds it before anyone can fetch it.
-    await this.transparency?.ensureBinding(userId, KIND_IDENTITY, identityBindingKey(account.identitySigningKey, account.identityDhKey));
+    // The owner's publication: the log gets the identity binding if it has none yet (a crash after registration),
+    // and a bundle for another identity than the logged one is refused — a swapped database row is never logged
+    // by the owner's next publication either (docs/TRANSPARENCY.md §10.4).
+    await this.transparency?.ensureFirstBinding(userId, KIND_IDENTITY, identityBindingKey(account.identitySigningKey, account.identityDhKey));
     await this.keys.setSignedPreKey(userId, sp.id, asBytes(sp.publicKey), asBytes(sp.signature));
     if (b.oneTimePreKeys.length === 0) return { oneTimePreKeys: await this.keys.countOneTimePreKeys(userId) };
     const count = await this.keys.countOneTimePreKeys(userId);
@@ -63,9 +65,11 @@ export class KeyDirectoryService {
   async fetch(userId: string): Promise<FetchedBundle> {
     const parts = await this.keys.bundleParts(userId);
     if (!parts || parts.signedPreKeyId === null || !parts.signedPreKey || !parts.signedPreKeySignature) throw new NotFoundError('prekey bundle');
-    // Prove before handing anything out (a one-time prekey claimed for a failing proof would be wasted).
-    const transparency = await this.transparency?.proveBinding(userId, KIND_IDENTITY, identityBindingKey(parts.identitySigningKey, parts.identityDhKey));
-    const otk = await this.keys.claimOneTimePreKey(userId);
+    // Keys are logged on the way in, never on the way out (docs/TRANSPARENCY.md §10.4): the stored identity is
+    // proven only if the log holds it as the account's newest binding. Otherwise (a row swapped in the database) the
+    // bundle goes out without proof — clients refuse it — and without a one-time prekey, which would be wasted.
+    const transparency = this.transparency ? await this.transparency.proveIfLogged(userId, KIND_IDENTITY, identityBindingKey(parts.identitySigningKey, parts.identityDhKey)) : undefined;
+    const otk = transparency === null ? null : await this.keys.claimOneTimePreKey(userId);
     return {
       ...(transparency ? { transparency } : {}),
       identitySigningKey: parts.identitySigningKey,

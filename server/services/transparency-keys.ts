@@ -33,12 +33,22 @@ export function loadLogSigner(cfg: TransparencyConfig): { signer: LogSigner; cre
     if (typeof j.seed !== 'string') throw new Error(`${cfg.logKeyFile}: expected {"seed": "<base64url>"}`);
     return { signer: logSignerFromSeed(fromBase64Url(j.seed, 'seed')), created: false };
   }
+  // First start: several processes sharing the data directory may get here together. Only one link() of a complete
+  // temp file succeeds; the others read the file it created, so they all sign with one key (a rename would let
+  // each process keep a key of its own while the last one wins the file).
   const seed = randomBytes(32);
   fs.mkdirSync(path.dirname(path.resolve(cfg.logKeyFile)), { recursive: true });
-  const tmp = `${cfg.logKeyFile}.${process.pid}.tmp`;
+  const tmp = `${cfg.logKeyFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify({ algorithm: 'Ed25519', seed: toBase64Url(seed) }, null, 2)}\n`, { mode: 0o600 });
-  fs.renameSync(tmp, cfg.logKeyFile);
-  return { signer: logSignerFromSeed(seed), created: true };
+  try {
+    fs.linkSync(tmp, cfg.logKeyFile);
+    return { signer: logSignerFromSeed(seed), created: true };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return loadLogSigner(cfg);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
 }
 
 export function parseWitnesses(json: string | undefined): WitnessKey[] {

@@ -7,7 +7,7 @@
 // database first (`refresh`). Proofs are computed from memory: no database round trip per tree level.
 // Appends are group-committed: concurrent callers share one transaction that holds the log's lock, so any
 // number of processes append without conflicting indexes; a failed transaction rolls the memory back.
-import { toBase64Url } from '../../client/crypto/_bytes.ts';
+import { fromBase64Url, toBase64Url } from '../../client/crypto/_bytes.ts';
 import {
   type BindingAction, type CosignatureJson, MerkleTree, type SignedTreeHead, type SignedTreeHeadJson, type WitnessKey, consistencyProof, cosignatureFromJson,
   cosignatureToJson, decodeLeaf, encodeLeaf, hashLeaf, inclusionProof, treeHeadFromJson, treeHeadSignatureInput, treeHeadToJson, verifyCosignature,
@@ -23,6 +23,19 @@ export interface BindingRequest {
   kind: string;
   key: Uint8Array;
   action?: BindingAction;
+  /**
+   * 'first': append only while the log holds no binding of (accountId, kind) at all — decided under the append lock,
+   * so it holds across processes. A binding of the same key already there is not appended again (its index is the
+   * answer); any other binding makes the request fail with `KeyLogConflict` (docs/TRANSPARENCY.md §10.4).
+   */
+  only?: 'first';
+}
+
+/** A first publication refused because the log already binds another key to the account (docs/TRANSPARENCY.md §10.4). */
+export class KeyLogConflict extends ConflictError {
+  constructor(accountId: string, kind: string) {
+    super('identity_mismatch', `the public key log already holds another ${kind} key for ${accountId}; an account's ${kind} key is logged once, when its owner registers`);
+  }
 }
 
 export interface KeyProofJson {
@@ -49,6 +62,7 @@ export class TransparencyService {
   private readonly latest = new Map<string, Latest>();
   private head: SignedTreeHead | null = null;
   private pending: Array<{ req: BindingRequest; resolve: (i: number) => void; reject: (e: unknown) => void }> = [];
+  private readonly headListeners = new Set<(head: SignedTreeHead) => void>();
   private flushing: Promise<void> | null = null;
   private refreshing: Promise<void> | null = null;
 
@@ -61,6 +75,10 @@ export class TransparencyService {
 
   get logPublicKey(): Uint8Array {
     return this.signer.publicKey;
+  }
+  /** The id of the key this process signs heads with (docs/TRANSPARENCY.md §5). */
+  get logKeyId(): Uint8Array {
+    return this.signer.logKeyId;
   }
   get size(): number {
     return this.tree.size;
@@ -137,7 +155,11 @@ export class TransparencyService {
         for (let attempt = 1; ; attempt++) {
           try {
             const indexes = await this.appendBatch(batch.map((b) => b.req));
-            batch.forEach((b, i) => b.resolve(indexes[i] as number));
+            batch.forEach((b, i) => {
+              const r = indexes[i] as number | Error;
+              if (r instanceof Error) b.reject(r);
+              else b.resolve(r);
+            });
             break;
           } catch (e) {
             if (attempt >= APPEND_ATTEMPTS) {
@@ -154,15 +176,30 @@ export class TransparencyService {
     });
   }
 
-  private async appendBatch(reqs: readonly BindingRequest[]): Promise<number[]> {
+  private async appendBatch(all: readonly BindingRequest[]): Promise<Array<number | Error>> {
     return this.exclusive(async () => {
       let before = -1;
       let signed: SignedTreeHead | null = null;
       let rows: LeafRow[] = [];
+      let outcome: Array<number | Error | null> = [];
       try {
         await this.repo.withAppendLock(async (tx) => {
           // Under the lock: first absorb what other processes appended, so our indexes follow theirs.
           await this.catchUp((s, e) => tx.leavesFrom(s, e), await tx.newestHead());
+          // Conditional requests are decided here, against the log as it stands under the lock (and the batch before).
+          const claimed = new Map<string, string>();
+          outcome = all.map((r) => {
+            if (r.only !== 'first') return null;
+            const k = bindingKey(r.accountId, r.kind);
+            const want = toBase64Url(r.key);
+            const l = this.latest.get(k);
+            if (l) return l.action === 'publish' && l.key === want ? l.index : new KeyLogConflict(r.accountId, r.kind);
+            const earlier = claimed.get(k); // an earlier request of this batch
+            if (earlier !== undefined && earlier !== want) return new KeyLogConflict(r.accountId, r.kind);
+            claimed.set(k, want);
+            return null;
+          });
+          const reqs = all.filter((_, i) => outcome[i] === null);
           if (reqs.length === 0 && this.head) return;
           before = this.tree.size;
           const timestamp = Math.max(this.now(), this.head?.timestamp ?? 0);
@@ -183,9 +220,29 @@ export class TransparencyService {
         const b = decodeLeaf(r.leaf);
         this.latest.set(bindingKey(b.accountId, b.kind), { index: r.index, key: toBase64Url(b.key), action: b.action, leaf: toBase64Url(r.leaf) });
       }
-      if (signed) this.head = signed;
-      return rows.map((r) => r.index);
+      if (signed) {
+        this.head = signed;
+        this.announce(signed);
+      }
+      let next = 0;
+      return all.map((_, i) => outcome[i] ?? (rows[next++] as LeafRow).index);
     });
+  }
+
+  /** Calls `fn` with every head this process signs (the push channel announces them: docs/TRANSPARENCY.md §6.3). */
+  onHead(fn: (head: SignedTreeHead) => void): () => void {
+    this.headListeners.add(fn);
+    return () => this.headListeners.delete(fn);
+  }
+
+  private announce(head: SignedTreeHead): void {
+    for (const fn of this.headListeners) {
+      try {
+        fn(head);
+      } catch {
+        // a listener's failure never fails an append that has committed
+      }
+    }
   }
 
   /** Every mutation of the in-memory tree runs here, one at a time (refresh vs. append in one process). */
@@ -217,17 +274,12 @@ export class TransparencyService {
   }
 
   /**
-   * The proof that (accountId, kind, key) is the newest binding of its kind in the log. A binding the log
-   * does not hold yet is appended first (self-healing after a crash between the directory write and the
-   * append): the directory never serves a key without a proof.
+   * The proof that (accountId, kind, key) is the newest binding of its kind in the log; NotFoundError when it is
+   * not. Reading never appends (docs/TRANSPARENCY.md §10.4): only an owner's publication does.
    */
   async proveBinding(accountId: string, kind: string, key: Uint8Array): Promise<KeyProofJson> {
-    let found = await this.bindingIndex(accountId, kind, key);
-    if (!found) {
-      await this.append([{ accountId, kind, key }]);
-      found = await this.bindingIndex(accountId, kind, key);
-      if (!found) throw new ConflictError('identity_mismatch', `the ${kind} binding of ${accountId} changed while it was being proven; retry`);
-    }
+    const found = await this.bindingIndex(accountId, kind, key);
+    if (!found) throw new NotFoundError(`${kind} binding of ${accountId} in the key log`);
     return this.proofOf(found);
   }
 
@@ -251,6 +303,30 @@ export class TransparencyService {
       head: treeHeadToJson(head),
       cosignatures: (this.cosignatureCache.get(head.treeSize) ?? []).map(cosignatureToJson),
     };
+  }
+
+  /**
+   * The owner's first publication of an account's `kind` key (docs/TRANSPARENCY.md §10.4): appended only while the
+   * log holds no binding of (account, kind); a no-op when it holds exactly this key; KeyLogConflict when it holds
+   * another. For kinds that are bound once per account (identity): a database row swapped afterwards can never be
+   * logged by a publication that reads it.
+   */
+  async ensureFirstBinding(accountId: string, kind: string, key: Uint8Array): Promise<void> {
+    if (await this.bindingIndex(accountId, kind, key)) return;
+    await this.append([{ accountId, kind, key, only: 'first' }]);
+  }
+
+  /** Whether the log holds any binding (publish or revoke) of (account, kind). */
+  async hasBinding(accountId: string, kind: string): Promise<boolean> {
+    await this.refresh();
+    return this.latest.has(bindingKey(accountId, kind));
+  }
+
+  /** The key of the newest `publish` binding of (account, kind) in the log, or null (none, or revoked). */
+  async loggedKey(accountId: string, kind: string): Promise<Uint8Array | null> {
+    await this.refresh();
+    const l = this.latest.get(bindingKey(accountId, kind));
+    return l && l.action === 'publish' ? fromBase64Url(l.key) : null;
   }
 
   /** Idempotent: publishes (account, kind, key) unless it is already the newest binding of its kind. */

@@ -1,0 +1,6 @@
+-- CreateTable
+CREATE TABLE "StampKeyCheck" (
+    "kid" TEXT NOT NULL PRIMARY KEY,
+    "checkValue" BLOB NOT NULL,
+    "activeSeenAt" DATETIME
+);
