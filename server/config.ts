@@ -70,6 +70,18 @@ export interface ServerConfig {
   /** Key transparency log (docs/TRANSPARENCY.md): its own Ed25519 key and the witnesses whose cosignatures it accepts. */
   transparency: TransparencyConfig;
   logLevel: string;
+  /** Prometheus metrics (docs/METRICS.md). */
+  metrics: MetricsConfig;
+}
+
+/** Prometheus metrics exposure (docs/METRICS.md "Exposure"): a separate listener, a bearer token, or both. */
+export interface MetricsConfig {
+  /** METRICS_PORT: serve GET /metrics on its own listener (unset = no listener; 0 = any free port). */
+  port: number | undefined;
+  /** METRICS_HOST: that listener's address (default 127.0.0.1). */
+  host: string;
+  /** METRICS_TOKEN: also serve GET /metrics on the main port, to `Authorization: Bearer <token>` only; required on the separate port too when set. */
+  token: string | undefined;
 }
 
 export interface TransparencyConfig {
@@ -90,6 +102,13 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${name}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+/** METRICS_TOKEN is a bearer secret: refuse one short enough to guess (docs/METRICS.md "Exposure"). */
+function metricsToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) throw new RangeError(`METRICS_TOKEN: expected at least 16 characters without spaces, got length=${raw.length}`);
+  return raw;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -137,5 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       proofsOnFetch: env.KT_PROOFS !== 'off',
     },
     logLevel: env.LOG_LEVEL ?? 'info',
+    metrics: {
+      port: env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : int(env, 'METRICS_PORT', 0),
+      host: env.METRICS_HOST ?? '127.0.0.1',
+      token: metricsToken(env.METRICS_TOKEN),
+    },
   };
 }
