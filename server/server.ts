@@ -73,6 +73,7 @@ export async function startServer(config: ServerConfig, logger: Logger, opts: St
     const push = attachPush(server, services, opts.pushRecheckMs ? { recheckMs: opts.pushRecheckMs } : {});
     pushOpen = push.open;
     const metricsPort = await metrics.listen();
+    if (metricsPort !== null) logger.info({ host: config.metrics.host, port: metricsPort }, 'metrics listener (GET /metrics)');
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());

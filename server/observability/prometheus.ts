@@ -132,8 +132,9 @@ export function createPrometheus(s: Services, cfg: MetricsConfig, push?: { open(
   });
 
   instrumentServices(s, { sends, sendEnvelopes, deliveries, acks, reportItems });
+  // The command connection (server/shared/bus.ts): its errors are also logged there; here they are counted.
   s.shared.redis?.on('error', () => redisErrors.inc({ connection: 'command' }));
-  for (const kind of ['command', 'subscriber']) redisErrors.inc({ connection: kind }, 0);
+  redisErrors.inc({ connection: 'command' }, 0);
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (cfg.token && !tokenMatches(req.headers.authorization, cfg.token)) {
@@ -171,7 +172,8 @@ export function createPrometheus(s: Services, cfg: MetricsConfig, push?: { open(
       const srv = server;
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
-        srv.listen(cfg.port, cfg.host, () => resolve());
+        // exclusive: in a node:cluster worker the port is this worker's own, not shared round-robin (docs/METRICS.md).
+        srv.listen({ port: cfg.port, host: cfg.host, exclusive: true }, () => resolve());
       });
       return (srv.address() as AddressInfo).port;
     },
