@@ -1,9 +1,11 @@
 // npm run dsa:export -- --from <date> --to <date> [--out <dir>] [--submit --endpoint <url> --token-env <NAME>]
+// (without --out and --submit the batches go to DATA_DIR/dsa-export/<from>_<to>)
 // Statements of reasons issued in [from, to) → batches for the EU DSA Transparency Database API, checked against its
 // validation rules (docs/DSA-TRANSPARENCY-DB.md). --submit posts the batches not yet submitted (resumable,
 // idempotent by puid; the state is in the database: DsaSubmission, DsaSubmissionBatch). Prints a JSON summary;
 // exit 0 when everything was written/submitted, 1 when a batch failed or was refused (re-run to resume), 2 on bad
 // arguments. The token is read from the environment variable named by --token-env and never printed.
+import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { deployMigrations } from './migrate-deploy.mjs';
 import { loadConfig } from '../server/config.ts';
@@ -22,7 +24,7 @@ const program = new Command('dsa:export')
   .description('Export statements of reasons to the EU DSA Transparency Database format, and optionally submit them')
   .requiredOption('--from <date>', 'start of the period, inclusive (YYYY-MM-DD or ISO date-time)', parseTime)
   .requiredOption('--to <date>', 'end of the period, exclusive', parseTime)
-  .option('--out <dir>', 'write batch-NNNN.json files and skipped.json here')
+  .option('--out <dir>', 'write batch-NNNN.json files and skipped.json here (default without --submit: DATA_DIR/dsa-export/<from>_<to>)')
   .option('--submit', 'post the batches not yet submitted to --endpoint')
   .option('--endpoint <url>', 'the statements endpoint, e.g. https://transparency.dsa.ec.europa.eu/api/v1/statements')
   .option('--token-env <name>', 'environment variable holding the API token', 'DSA_TDB_TOKEN')
@@ -40,7 +42,9 @@ try {
   if (!(o.from < o.to)) throw new InvalidArgumentError('--from must be before --to');
   if (o.submit && !o.endpoint) throw new InvalidArgumentError('--submit needs --endpoint');
   if (o.submit && !process.env[o.tokenEnv]) throw new InvalidArgumentError(`--submit needs the token in the environment variable ${o.tokenEnv}`);
-  if (!o.submit && !o.out) throw new InvalidArgumentError('nothing to do: give --out <dir>, --submit, or both');
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 100) throw new InvalidArgumentError('--batch-size: expected an integer 1–100');
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  if (!o.submit && !o.out) o.out = path.join(process.env.DATA_DIR ?? './data', 'dsa-export', `${day(o.from)}_${day(o.to)}`);
 } catch (e) {
   const code = (e as { code?: string }).code;
   if (code === 'commander.helpDisplayed' || code === 'commander.version') process.exit(0);

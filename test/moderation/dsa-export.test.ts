@@ -412,7 +412,13 @@ describe('export and submission of real decisions (docs/DSA-TRANSPARENCY-DB.md Â
       expect(JSON.parse(submitted.stdout)).toMatchObject({ submit: { previouslySubmitted: 233, created: 0, stopped: null } });
       expect(submitted.stdout).not.toContain(tdb.token);
       expect(tdb.calls).toHaveLength(0);
-      for (const args of [['--from', toDay, '--to', fromDay, '--out', out], ['--from', 'yesterday', '--to', toDay, '--out', out], ['--from', fromDay, '--to', toDay, '--submit', '--endpoint', tdb.url, '--token-env', 'NOT_SET_ANYWHERE'], ['--from', fromDay, '--to', toDay]]) {
+      // Without --out and --submit: DATA_DIR/dsa-export/<from>_<to>.
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsa-data-'));
+      const byDefault = await run(['--from', fromDay, '--to', toDay], { DATA_DIR: dataDir });
+      expect(byDefault.code, byDefault.stderr).toBe(0);
+      expect(fs.readdirSync(path.join(dataDir, 'dsa-export', `${fromDay}_${toDay}`)).sort()).toEqual(summary.files);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      for (const args of [['--from', toDay, '--to', fromDay, '--out', out], ['--from', 'yesterday', '--to', toDay, '--out', out], ['--from', fromDay, '--to', toDay, '--submit', '--endpoint', tdb.url, '--token-env', 'NOT_SET_ANYWHERE'], ['--from', fromDay, '--to', toDay, '--submit'], ['--from', fromDay, '--to', toDay, '--batch-size', '101']]) {
         const bad = await run(args);
         expect(bad.code, args.join(' ')).toBe(2);
       }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type EnvelopeJson, type TestServer, type TestUser, api, createUser, directConversation, sendText, startTestServer } from './_harness.ts';
+import { type EnvelopeJson, type TestServer, type TestUser, api, createUser, directConversation, sendText, startTestServer, usePostgres } from './_harness.ts';
 import { cheapPasswordHashing, createStaff, modApi, seedReport } from '../moderation/_mod.ts';
 import { METRIC_NAMES } from '../../server/observability/prometheus.ts';
 
@@ -175,9 +175,8 @@ describe('Prometheus metrics: database errors', () => {
       expect(sum(await read(), METRIC_NAMES.dbErrors)).toBe(0);
       const user = await createUser(srv.url);
       // The database loses the tables these paths read (a broken migration, a restore gone wrong).
-      await srv.services.db.$executeRawUnsafe('DROP TABLE "Notice"');
-      await srv.services.db.$executeRawUnsafe('DROP TABLE "ReportItem"');
-      await srv.services.db.$executeRawUnsafe('DROP TABLE "Report"');
+      const cascade = usePostgres ? ' CASCADE' : '';
+      for (const t of ['Notice', 'ReportItem', 'Report']) await srv.services.db.$executeRawUnsafe(`DROP TABLE "${t}"${cascade}`);
       const r = await api(srv.url, 'GET', '/v1/me/notices', undefined, user.token);
       expect(r.status).toBe(500);
       expect(sum(await read(), METRIC_NAMES.dbErrors, { kind: 'known_request' })).toBeGreaterThanOrEqual(1);
