@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUser, directConversation, sendText } from '../server/_harness.ts';
-import { ROOT, type PgDb, type ServerProcess, clusterEnv, freeTcpPort, freshPg, sleep, spawnCluster } from './_cluster.ts';
+import { ROOT, type PgDb, PrivateRedis, type ServerProcess, clusterEnv, freeTcpPort, freshPg, sleep, spawnCluster } from './_cluster.ts';
 
 const TOKEN = `cluster-metrics-${randomBytes(12).toString('hex')}`;
 const sends = (text: string) => text.split('\n').filter((l) => l.startsWith('franking_sends_total{kind="direct"}')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
@@ -17,7 +17,10 @@ const scrape = async (url: string) => {
 let running: ServerProcess[] = [];
 let child: ChildProcess | null = null;
 let db: PgDb | null = null;
+let redis: PrivateRedis | null = null;
 afterEach(async () => {
+  await redis?.kill();
+  redis = null;
   await Promise.all(running.map((s) => s.kill9()));
   running = [];
   if (child && child.exitCode === null) {
@@ -46,6 +49,18 @@ describe('metrics per process', () => {
     expect(sends(ta)).toBe(3);
     expect(sends(tb)).toBe(0);
     expect(tb).toContain('franking_push_sockets_open 0');
+  });
+
+  it('Redis errors are counted (a private redis-server killed under a running process)', async () => {
+    [db, redis] = await Promise.all([freshPg(), PrivateRedis.start()]);
+    running = await spawnCluster(clusterEnv(db, { redisUrl: redis.url, extra: { METRICS_TOKEN: TOKEN } }), 1);
+    const url = `${(running[0] as ServerProcess).url}/metrics`;
+    const errors = (text: string) => Number(/^franking_redis_errors_total\{connection="command"\} (\S+)$/m.exec(text)?.[1] ?? 'NaN');
+    expect(errors(await scrape(url))).toBe(0);
+    const r = redis;
+    redis = null; // PrivateRedis.kill() waits for an exit that already happened if called twice
+    await r.kill();
+    await expect.poll(async () => errors(await scrape(url)), { timeout: 30_000, interval: 250 }).toBeGreaterThan(0);
   });
 
   it('npm run start:cluster: worker slot i serves /metrics on METRICS_PORT + i', async () => {
