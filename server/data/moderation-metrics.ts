@@ -73,6 +73,22 @@ export function moderationMetricsRepo(db: Db) {
       }));
     },
 
+    /**
+     * Open work by named queue and age bucket in ONE pass over the open reports (Prometheus, docs/METRICS.md "Cost
+     * of a scrape"): bucket i holds reports waiting at least edges[i-1] and less than edges[i] (bucket 0 from 0,
+     * the last open-ended). Returns [queue, bucket, count] rows.
+     */
+    async backlogByQueueAndAge(now: Date, edgesMs: readonly number[]): Promise<Array<{ queue: string; bucket: number; count: number }>> {
+      if (edgesMs.length !== 3) throw new RangeError(`backlog edges: expected 3, got ${edgesMs.length}`);
+      const t = edgesMs.map((ms) => new Date(now.getTime() - ms));
+      const [t1, t2, t3] = [t[0] ?? now, t[1] ?? now, t[2] ?? now];
+      const rows = await db.$queryRaw<Array<{ queue: string; bucket: number | bigint; n: number | bigint }>>`
+        SELECT "queue", CASE WHEN "createdAt" > ${t1} THEN 0 WHEN "createdAt" > ${t2} THEN 1 WHEN "createdAt" > ${t3} THEN 2 ELSE 3 END AS bucket,
+               CAST(COUNT(*) AS INTEGER) AS n
+        FROM "Report" WHERE "status" IN ('received', 'in_review') GROUP BY 1, 2`;
+      return rows.map((r) => ({ queue: r.queue, bucket: Number(r.bucket), count: Number(r.n) }));
+    },
+
     async appeals(p: Period) {
       const [filed, decided] = await Promise.all([
         db.appeal.count({ where: { createdAt: { gte: p.from, lt: p.to } } }),

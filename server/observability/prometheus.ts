@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { moderationMetricsRepo } from '../data/moderation-metrics.ts';
 import type { Services } from '../services/index.ts';
 import type { MetricsConfig } from '../config.ts';
 
@@ -75,6 +76,7 @@ export function prismaErrorKind(e: unknown): string | null {
 
 export function createPrometheus(s: Services, cfg: MetricsConfig, push?: { open(): number }): Prometheus {
   const registry = new Registry();
+  const backlogRepo = moderationMetricsRepo(s.db);
   // Event-loop lag (nodejs_eventloop_lag_seconds and its percentiles), heap, GC, handles, CPU: prom-client's defaults.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
 
@@ -104,26 +106,22 @@ export function createPrometheus(s: Services, cfg: MetricsConfig, push?: { open(
       const start = process.hrtime.bigint();
       this.reset();
       try {
-        const now = Date.now();
-        // One GROUP BY queue per age bucket over the open-work index (status, queue, …): the cost grows with the
-        // open backlog, not with all reports ever filed (docs/METRICS.md "Cost of a scrape").
-        const perBucket = await Promise.all(BACKLOG_AGE_BUCKETS.map((b) =>
-          s.db.report.groupBy({
-            by: ['queue'], _count: { _all: true },
-            where: { status: { in: ['received', 'in_review'] }, createdAt: { lte: new Date(now - b.fromMs), ...(b.toMs !== null ? { gt: new Date(now - b.toMs) } : {}) } },
-          })));
+        // One pass over the open reports, grouped by queue and age bucket: the cost grows with the open backlog,
+        // not with all reports ever filed (docs/METRICS.md "Cost of a scrape").
+        const rows = await backlogRepo.backlogByQueueAndAge(new Date(), BACKLOG_AGE_BUCKETS.slice(1).map((b) => b.fromMs));
         const totals = new Map<string, number>();
-        for (const rows of perBucket) for (const r of rows) totals.set(r.queue, (totals.get(r.queue) ?? 0) + r._count._all);
+        for (const r of rows) totals.set(r.queue, (totals.get(r.queue) ?? 0) + r.count);
         const kept = new Set([...totals.entries()].filter(([q]) => QUEUE_NAME.test(q)).sort((a, b) => b[1] - a[1]).slice(0, MAX_QUEUE_LABELS).map(([q]) => q));
-        perBucket.forEach((rows, i) => {
-          const age = BACKLOG_AGE_BUCKETS[i]?.label ?? 'unknown';
-          const byQueue = new Map<string, number>();
-          for (const r of rows) {
-            const q = kept.has(r.queue) ? r.queue : 'other';
-            byQueue.set(q, (byQueue.get(q) ?? 0) + r._count._all);
-          }
-          for (const [queue, n] of byQueue) this.set({ queue, age }, n);
-        });
+        const series = new Map<string, { queue: string; age: string; n: number }>();
+        for (const r of rows) {
+          const queue = kept.has(r.queue) ? r.queue : 'other';
+          const age = BACKLOG_AGE_BUCKETS[r.bucket]?.label ?? 'unknown';
+          const key = `${queue}\0${age}`;
+          const cur = series.get(key) ?? { queue, age, n: 0 };
+          cur.n += r.count;
+          series.set(key, cur);
+        }
+        for (const { queue, age, n } of series.values()) this.set({ queue, age }, n);
       } catch (e) {
         dbErrors.inc({ kind: prismaErrorKind(e) ?? 'backlog_query' });
       }

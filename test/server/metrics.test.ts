@@ -137,6 +137,22 @@ describe('Prometheus metrics', () => {
     expect(page.text).not.toContain(secret);
   });
 
+  it('the backlog gauge puts open reports in their queue and age bucket; decided ones leave it', async () => {
+    const ages = [2 * 3_600_000, 3 * 86_400_000, 10 * 86_400_000, 11 * 86_400_000];
+    const made: string[] = [];
+    for (const _ of ages) made.push((await seedReport(srv.url, { count: 1, reported: 1 })).reportId);
+    for (const [i, ms] of ages.entries()) await srv.services.db.report.update({ where: { id: made[i] as string }, data: { createdAt: new Date(Date.now() - ms) } });
+    await srv.services.db.report.update({ where: { id: made[3] as string }, data: { queue: 'urgent' } });
+    const open = await srv.services.db.report.count({ where: { status: { in: ['received', 'in_review'] } } });
+    const samples = parseSamples((await scrape()).text);
+    const backlog = (queue: string, age: string) => sum(samples, METRIC_NAMES.backlog, { queue, age });
+    expect(backlog('general', '1h_24h')).toBe(1);
+    expect(backlog('general', '1d_7d')).toBe(1);
+    expect(backlog('general', 'gt_7d')).toBe(1);
+    expect(backlog('urgent', 'gt_7d')).toBe(1);
+    expect(sum(samples, METRIC_NAMES.backlog)).toBe(open);
+  });
+
   it('every PromQL query of the Grafana dashboard references metrics the server exposes', async () => {
     const dash = JSON.parse(fs.readFileSync(new URL('../../docs/grafana/franking-dashboard.json', import.meta.url), 'utf8')) as {
       uid: string; panels: Array<{ title: string; type: string; targets: Array<{ expr: string }> }>; templating: { list: Array<{ query?: unknown }> };
