@@ -74,19 +74,21 @@ export function moderationMetricsRepo(db: Db) {
     },
 
     /**
-     * Open work by named queue and age bucket in ONE pass over the open reports (Prometheus, docs/METRICS.md "Cost
-     * of a scrape"): bucket i holds reports waiting at least edges[i-1] and less than edges[i] (bucket 0 from 0,
-     * the last open-ended). Returns [queue, bucket, count] rows.
+     * Open work by named queue and age bucket (Prometheus, docs/METRICS.md "Cost of a scrape"): bucket i holds
+     * reports waiting at least edges[i-1] (0 for bucket 0) and less than edges[i] (the last bucket is open-ended).
+     * One grouped count per bucket, in parallel: measured faster on PostgreSQL than a single GROUP BY over a CASE
+     * (docs/BENCHMARKS.md "Metrics scrape at 1,000,000 reports").
      */
     async backlogByQueueAndAge(now: Date, edgesMs: readonly number[]): Promise<Array<{ queue: string; bucket: number; count: number }>> {
-      if (edgesMs.length !== 3) throw new RangeError(`backlog edges: expected 3, got ${edgesMs.length}`);
-      const t = edgesMs.map((ms) => new Date(now.getTime() - ms));
-      const [t1, t2, t3] = [t[0] ?? now, t[1] ?? now, t[2] ?? now];
-      const rows = await db.$queryRaw<Array<{ queue: string; bucket: number | bigint; n: number | bigint }>>`
-        SELECT "queue", CASE WHEN "createdAt" > ${t1} THEN 0 WHEN "createdAt" > ${t2} THEN 1 WHEN "createdAt" > ${t3} THEN 2 ELSE 3 END AS bucket,
-               CAST(COUNT(*) AS INTEGER) AS n
-        FROM "Report" WHERE "status" IN ('received', 'in_review') GROUP BY 1, 2`;
-      return rows.map((r) => ({ queue: r.queue, bucket: Number(r.bucket), count: Number(r.n) }));
+      const bounds = [0, ...edgesMs];
+      const perBucket = await Promise.all(bounds.map((lo, i) => {
+        const hi = bounds[i + 1];
+        return db.report.groupBy({
+          by: ['queue'], _count: { _all: true },
+          where: { status: { in: ['received', 'in_review'] }, createdAt: { lte: new Date(now.getTime() - lo), ...(hi !== undefined ? { gt: new Date(now.getTime() - hi) } : {}) } },
+        });
+      }));
+      return perBucket.flatMap((rows, bucket) => rows.map((r) => ({ queue: r.queue, bucket, count: r._count._all })));
     },
 
     async appeals(p: Period) {

@@ -106,8 +106,8 @@ export function createPrometheus(s: Services, cfg: MetricsConfig, push?: { open(
       const start = process.hrtime.bigint();
       this.reset();
       try {
-        // One pass over the open reports, grouped by queue and age bucket: the cost grows with the open backlog,
-        // not with all reports ever filed (docs/METRICS.md "Cost of a scrape").
+        // Open reports grouped by queue and age bucket: the cost grows with the open backlog, not with all reports
+        // ever filed (docs/METRICS.md "Cost of a scrape").
         const rows = await backlogRepo.backlogByQueueAndAge(new Date(), BACKLOG_AGE_BUCKETS.slice(1).map((b) => b.fromMs));
         const totals = new Map<string, number>();
         for (const r of rows) totals.set(r.queue, (totals.get(r.queue) ?? 0) + r.count);
