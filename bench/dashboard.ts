@@ -46,6 +46,10 @@ const MODERATORS = 20;
 const ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'bench/results/dashboard.json');
+/** BENCH_ONLY=metrics: seed, then measure only the Prometheus scrape (docs/METRICS.md "Cost of a scrape"). */
+const ONLY_METRICS = process.env.BENCH_ONLY === 'metrics';
+const METRICS_TOKEN = `bench-metrics-${randomBytes(12).toString('hex')}`;
+const METRICS_SCRAPES = 20;
 
 const watchdog = setTimeout(() => {
   console.error(`bench:dashboard: watchdog after ${process.env.BENCH_TIMEOUT_S ?? 900} s`);
@@ -209,6 +213,7 @@ async function main() {
       ...loadConfig({}), port: 0, databaseUrl: dbUrl, keyringJson: JSON.stringify(Keyring.create('k-bench', randomBytes(32), Date.now()).toJSON()),
       keyringFile: '/nonexistent', rateLimits: { auth: 0, send: 0, report: 0, windowMs: 60_000 }, logLevel: 'debug',
       registration: { ...loadConfig({}).registration, perAddressLimit: 0 },
+      metrics: { port: undefined, host: '127.0.0.1', token: METRICS_TOKEN },
     };
     const server = await startServer(config, createLogger('debug', log), { migrate: false });
     try {
@@ -224,6 +229,39 @@ async function main() {
       const login3 = await fetch(`${server.url}/v1/mod/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ moderatorId: 'mod3', password: 'bench password 123' }) });
       if (login3.status !== 201) throw new Error(`login mod3: ${login3.status}`);
       const cookie3 = (login3.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      // Prometheus scrape (docs/METRICS.md): the whole /metrics answer, and within it the backlog gauge's queries
+      // (franking_moderation_backlog_scrape_seconds); the rest of the scrape is in-memory counters.
+      const scrapeMs: number[] = [];
+      const backlogMs: number[] = [];
+      let backlogSeries = 0;
+      let backlogOpen = 0;
+      for (let i = 0; i < 3 + METRICS_SCRAPES; i++) {
+        const t = performance.now();
+        const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+        const text = await res.text();
+        const ms = performance.now() - t;
+        if (res.status !== 200) throw new Error(`/metrics: ${res.status}`);
+        // The gauge holds the previous scrape's computation time; the series are this scrape's.
+        const lines = text.split('\n').filter((l) => l.startsWith('franking_moderation_backlog{'));
+        backlogSeries = lines.length;
+        backlogOpen = lines.reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+        if (i >= 3) {
+          scrapeMs.push(ms);
+          backlogMs.push(1000 * Number(/^franking_moderation_backlog_scrape_seconds (\S+)$/m.exec(text)?.[1] ?? 'NaN'));
+        }
+      }
+      const metricsScrape = {
+        scrapes: METRICS_SCRAPES, scrapeP50Ms: round(pct(scrapeMs, 50)), scrapeMaxMs: round(Math.max(...scrapeMs)),
+        backlogQueriesP50Ms: round(pct(backlogMs, 50)), backlogQueriesMaxMs: round(Math.max(...backlogMs)), backlogSeries, backlogOpenReports: backlogOpen,
+      };
+      console.log(`bench:dashboard: /metrics ${JSON.stringify(metricsScrape)}`);
+      if (ONLY_METRICS) {
+        const only = { reports: N, database: 'postgresql', seedSeconds: round(seedSeconds), metricsScrape, loadAverage: os.loadavg().map(round), node: process.version, date: new Date().toISOString().slice(0, 10) };
+        fs.mkdirSync(path.dirname(OUT), { recursive: true });
+        fs.writeFileSync(path.join(ROOT, 'bench/results/dashboard-metrics.json'), `${JSON.stringify(only, null, 2)}\n`);
+        console.log(JSON.stringify(only, null, 2));
+        return;
+      }
       const get = async (p: string) => {
         const t = performance.now();
         const res = await fetch(server.url + p, { headers: { cookie: p.includes('view=mine') ? cookie3 : cookie } });
@@ -332,6 +370,7 @@ async function main() {
         transparencyReportMaxMs: round(Math.max(...transparency)),
         transparencyRuns: transparency.length,
         transparencyTotals: reportTotals,
+        metricsScrape,
         cases: ACCUSED,
         samplesEach: SAMPLES,
         reportItems: N * ITEMS_PER_REPORT,

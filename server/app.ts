@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { AppError, AuthenticationError, InputError, RateLimitError, type FieldIssue } from './errors.ts';
 import { buildOpenApi } from './openapi.ts';
 import { PROBLEM_CONTENT_TYPE, problemFor, statusOf, toProblem } from './problem.ts';
+import { type Prometheus, prismaErrorKind } from './observability/prometheus.ts';
 import { checkReadiness } from './shared/readiness.ts';
 import { mountWebApps } from './web-static.ts';
 import type { Principal, RateLimitName, Route, RouteSpec } from './routes/_route.ts';
@@ -54,7 +55,7 @@ function noQuery(req: Request): undefined {
 
 const toExpressPath = (p: string) => p.replace(/\{(\w+)\}/g, ':$1');
 
-export function createApp(s: Services): express.Express {
+export function createApp(s: Services, opts: { metrics?: Prometheus } = {}): express.Express {
   const { config, logger } = s;
   const app = express();
   app.disable('x-powered-by');
@@ -75,6 +76,8 @@ export function createApp(s: Services): express.Express {
       const route = (res.locals.routePath as string | undefined) ?? '(unmatched)';
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const line = { method: req.method, route, status: res.statusCode, ms: Math.round(ms * 100) / 100, code: res.locals.problemCode as string | undefined };
+      // Route templates only, never raw paths (docs/METRICS.md "Label privacy").
+      opts.metrics?.observeRequest(req.method, route === '(unmatched)' ? route : toExpressPath(route), res.statusCode, ms / 1000);
       if (res.statusCode >= 500) logger.error(line, 'request');
       else logger.debug(line, 'request');
     });
@@ -178,6 +181,15 @@ export function createApp(s: Services): express.Express {
     app[spec.method](toExpressPath(spec.path), ...chain);
   };
 
+  // Prometheus on the main port only behind METRICS_TOKEN (docs/METRICS.md "Exposure").
+  const metrics = opts.metrics;
+  if (metrics && config.metrics.token) {
+    app.get('/metrics', (req, res) => {
+      res.locals.routePath = '/metrics';
+      metrics.handle(req, res);
+    });
+  }
+
   // Liveness and readiness (server/shared/readiness.ts, docs/SCALING.md).
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
@@ -197,6 +209,8 @@ export function createApp(s: Services): express.Express {
   app.use((_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const mapped = AppError.is(err) ? err : edgeError(err);
+    const dbKind = mapped ? null : prismaErrorKind(err);
+    if (dbKind) opts.metrics?.dbError(dbKind);
     // The raw error: pino's `err` serializer (server/logger.ts) reduces it to type, code and stack exactly once.
     if (!mapped) logger.error({ err, route: res.locals.routePath as string | undefined }, 'unhandled error');
     else if (statusOf(mapped.code) >= 500) logger.error({ err: mapped, route: res.locals.routePath as string | undefined }, 'server error');

@@ -25,8 +25,10 @@ cluster.setupPrimary({ exec: path.join(path.dirname(fileURLToPath(import.meta.ur
 let stopping = false;
 const recentDeaths: number[] = [];
 
-function fork(): Worker {
-  const w = cluster.fork();
+// Prometheus (docs/METRICS.md "Several processes"): worker slot i listens on METRICS_PORT + i, so each is scraped apart.
+const metricsBase = config.metrics.port;
+function fork(slot: number): Worker {
+  const w = cluster.fork(metricsBase ? { METRICS_PORT: String(metricsBase + slot) } : {});
   w.on('exit', (code, signal) => {
     if (stopping) return;
     const now = Date.now();
@@ -37,7 +39,7 @@ function fork(): Worker {
       return shutdown(1);
     }
     console.error(`start:cluster: worker ${w.process.pid} exited (code ${code}, signal ${signal}); starting a new one`);
-    setTimeout(fork, 1000).unref();
+    setTimeout(() => fork(slot), 1000).unref();
   });
   return w;
 }
@@ -56,7 +58,7 @@ function shutdown(exitCode = 0): void {
 }
 
 console.log(`franking-chat cluster: ${count} worker(s) on ${config.host}:${config.port} (PostgreSQL + Redis)`);
-for (let i = 0; i < count; i++) fork();
+for (let i = 0; i < count; i++) fork(i);
 process.on('SIGTERM', () => shutdown(0));
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGHUP', () => {

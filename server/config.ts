@@ -93,6 +93,18 @@ export interface ServerConfig {
   logLevel: string;
   /** RESERVED_HANDLES: words reserved on top of the built-in staff-like list (server/services/reserved-handles.ts). */
   reservedHandles: string[];
+  /** Prometheus metrics (docs/METRICS.md). */
+  metrics: MetricsConfig;
+}
+
+/** Prometheus metrics exposure (docs/METRICS.md "Exposure"): a separate listener, a bearer token, or both. */
+export interface MetricsConfig {
+  /** METRICS_PORT: serve GET /metrics on its own listener (unset = no listener; 0 = any free port). */
+  port: number | undefined;
+  /** METRICS_HOST: that listener's address (default 127.0.0.1). */
+  host: string;
+  /** METRICS_TOKEN: also serve GET /metrics on the main port, to `Authorization: Bearer <token>` only; required on the separate port too when set. */
+  token: string | undefined;
 }
 
 export interface TransparencyConfig {
@@ -122,6 +134,13 @@ function registrationGate(raw: string | undefined): RegistrationConfig['gate'] {
   if (raw === undefined || raw === '') return 'open';
   if (raw === 'open' || raw === 'invite' || raw === 'pow') return raw;
   throw new RangeError(`REGISTRATION_GATE: expected open | invite | pow, got ${JSON.stringify(raw)}`);
+}
+
+/** METRICS_TOKEN is a bearer secret: refuse one short enough to guess (docs/METRICS.md "Exposure"). */
+function metricsToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) throw new RangeError(`METRICS_TOKEN: expected at least 16 characters without spaces, got length=${raw.length}`);
+  return raw;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -180,5 +199,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     },
     logLevel: env.LOG_LEVEL ?? 'info',
     reservedHandles: parseReservedHandles(env.RESERVED_HANDLES),
+    metrics: {
+      port: env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : int(env, 'METRICS_PORT', 0),
+      host: env.METRICS_HOST ?? '127.0.0.1',
+      token: metricsToken(env.METRICS_TOKEN),
+    },
   };
 }

@@ -37,7 +37,7 @@ const RECHECK_MS = 60_000;
 export const closeCodeOf = (code: string): number =>
   code === 'account_suspended' || code === 'account_banned' || code === 'forbidden' ? 4403 : code === 'validation_failed' ? 4400 : 4401;
 
-export function attachPush(server: Server, s: Services, opts: { recheckMs?: number } = {}): { close(): void } {
+export function attachPush(server: Server, s: Services, opts: { recheckMs?: number } = {}): { close(): void; open(): number } {
   const wss = new WebSocketServer({ server, path: PUSH_PATH, maxPayload: 64 * 1024 });
   // Every head the key log signs, on any process, is announced to every signed-in socket: clients check their own
   // keys on each new head (docs/TRANSPARENCY.md §6.3). A hint only — clients verify the head they fetch themselves.
@@ -149,6 +149,8 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
     ws.on('error', () => ws.terminate());
   });
   return {
+    /** Open push sockets on this process (docs/METRICS.md). */
+    open: () => wss.clients.size,
     close: () => {
       // 1012 "service restart": clients reconnect at once (to another process behind the load balancer).
       heads.close();

@@ -10,6 +10,7 @@ import type { ServerConfig } from './config.ts';
 import { createDb, providerOf } from './db.ts';
 import { type FirstAdmin, ensureFirstAdmin } from './first-start.ts';
 import type { Logger } from './logger.ts';
+import { createPrometheus } from './observability/prometheus.ts';
 import { attachPush } from './push.ts';
 import { type Services, createServices } from './services/index.ts';
 import { loadKeyring } from './services/stamp-keys.ts';
@@ -24,6 +25,8 @@ export interface RunningServer {
   services: Services;
   /** The admin created on this start (first start of a fresh database), or null. */
   firstAdmin: FirstAdmin | null;
+  /** The separate Prometheus listener's port (METRICS_PORT), or null (docs/METRICS.md). */
+  metricsPort: number | null;
   reloadKeyring(): void;
   close(): Promise<void>;
 }
@@ -78,10 +81,17 @@ export async function startServer(config: ServerConfig, logger: Logger, opts: St
       }
     }
     if (splits.length) throw new DeploymentKeyMismatch(splits.join('\n'));
-    const app = createApp(services);
+    // Prometheus (docs/METRICS.md): the push socket count is read from the push server on each scrape.
+    let pushOpen = () => 0;
+    const metrics = createPrometheus(services, config.metrics, { open: () => pushOpen() });
+    cleanups.push(() => metrics.close());
+    const app = createApp(services, { metrics });
     const server = http.createServer(app);
     server.keepAliveTimeout = 65_000;
     const push = attachPush(server, services, opts.pushRecheckMs ? { recheckMs: opts.pushRecheckMs } : {});
+    pushOpen = push.open;
+    const metricsPort = await metrics.listen();
+    if (metricsPort !== null) logger.info({ host: config.metrics.host, port: metricsPort }, 'metrics listener (GET /metrics)');
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -107,6 +117,7 @@ export async function startServer(config: ServerConfig, logger: Logger, opts: St
       port,
       services,
       firstAdmin,
+      metricsPort,
       reloadKeyring() {
         services.keyringSync.reload('SIGHUP');
       },
