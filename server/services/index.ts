@@ -83,7 +83,7 @@ export interface Services {
   groups: GroupsService;
   /** Block lists; the send route drops envelopes to recipients who blocked the sender (issue 15). */
   blocks: BlocksService;
-  /** Per-account quota on undelivered envelope bytes (issue 15). */
+  /** Per-account quota on undelivered bytes, 1:1 and group (server/services/envelope-quota.ts). */
   envelopeQuota: EnvelopeQuota;
   /** Appeals, policies, routing, cases, evidence, retention, metrics (issue 14; docs/MODERATION.md). */
   appeals: AppealsService;
@@ -128,9 +128,10 @@ export function createServices(
     },
   );
   const envelopes = envelopesRepo(db);
+  const envelopeQuota = new EnvelopeQuota(envelopeUsageRepo(db), config.envelopeQuotaBytes);
   const relay = new RelayService({
     conversations: conversationsData, envelopes, stamping, hub,
-    committer: new SendCommitter(sendReceiptsRepo(db), envelopes, config.scale.idempotencyTtlMs),
+    committer: new SendCommitter(sendReceiptsRepo(db), envelopes, config.scale.idempotencyTtlMs, envelopeQuota),
     envelopeTtlMs: config.envelopeTtlMs, batchMax: config.sendBatchMax, batchDelayMs: config.sendBatchDelayMs,
   });
   // Staff login throttling counts in Redis when the deployment has several processes (server/shared/index.ts).
@@ -148,7 +149,7 @@ export function createServices(
   const moderationEvents = moderationEventsRepo(db);
   const blobs = new BlobsService({ blobs: blobsRepo(db), conversations: conversationsData, events: moderationEvents, config: config.blobs });
   const blocks = new BlocksService(blocksRepo(db), accounts);
-  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, blocks, stamping, hub, ttlMs: config.envelopeTtlMs, maxMembers: config.groupMaxMembers });
+  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, blocks, stamping, hub, quota: envelopeQuota, ttlMs: config.envelopeTtlMs, maxMembers: config.groupMaxMembers });
   const moderation = new ModerationService(modData, (id) => accounts.forgetSessions(id), {
     policies, cfg: modConfig,
     staffRole: async (actorId) => {
@@ -175,7 +176,7 @@ export function createServices(
     moderators,
     moderation,
     blocks,
-    envelopeQuota: new EnvelopeQuota(envelopeUsageRepo(db), config.envelopeQuotaBytes),
+    envelopeQuota,
     notices: new NoticesService(accountsData, moderation),
     appeals: new AppealsService(casesData, modData, modConfig, (id) => accounts.forgetSessions(id)),
     policies,
