@@ -19,12 +19,13 @@ import type { BlobRow, BlobsRepo, ReportAttachmentRow } from '../data/blobs.ts';
 import type { ConversationsRepo } from '../data/conversations.ts';
 import type { ModerationEventsRepo } from '../data/moderation-events.ts';
 import { AppError, ConflictError, InputError, NotFoundError, StorageError } from '../errors.ts';
+import { RETRY_FULL_S } from '../faults.ts';
 
 /** fs error codes of a full disk or an exhausted quota: the server's problem (507), not the uploader's. */
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
 const noSpace = (e: unknown) => NO_SPACE.has(String((e as { code?: unknown } | null)?.code));
 const storageFull = (e: unknown) =>
-  new StorageError('insufficient_storage', 'the server has no room to store this upload right now; try again later', { cause: e });
+  new StorageError('insufficient_storage', 'the server has no room to store this upload right now; try again later', { cause: e, extra: { retryAfterSeconds: RETRY_FULL_S } });
 
 /**
  * The client went away during a download (closed tab, cancelled fetch): nothing to answer and nothing to log
