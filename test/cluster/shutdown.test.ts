@@ -9,7 +9,7 @@ import { type PgDb, type ServerProcess, clusterEnv, freshPg, sleep, spawnServer 
 import { openPush } from './_socket.ts';
 
 let db: PgDb;
-let procs: ServerProcess[] = [];
+const procs: ServerProcess[] = [];
 beforeAll(async () => {
   db = await freshPg();
 });
