@@ -46,7 +46,11 @@ try {
   const stop = () => {
     if (stopping) process.exit(1);
     stopping = true;
-    void running.close(Number.isFinite(grace) && grace >= 0 ? grace : 10_000).then(() => process.exit(0));
+    void running.close(Number.isFinite(grace) && grace >= 0 ? grace : 10_000).then(() => {
+      logger.info({ pid: process.pid }, 'server stopped');
+      logger.flush?.();
+      process.exit(0);
+    });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -4,6 +4,7 @@
 // of the octet-stream uploads, and the test preflight.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -196,6 +197,50 @@ describe('test preflight', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('apt-get install -y chromium');
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  // The README's one test command sets the machine up where it can: Debian's Chromium when root with apt-get.
+  describe('installs Chromium when it may', () => {
+    let dir: string;
+    let bin: string;
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-preflight-'));
+      bin = path.join(dir, 'chromium');
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    afterEach(() => fs.rmSync(bin, { force: true }));
+    /** What apt-get would do: put a runnable chromium at the default path. */
+    const aptInstalls = (calls: string[][]) => (cmd: string, argv: string[]) => {
+      calls.push([cmd, ...argv]);
+      if (argv[0] === 'install') fs.writeFileSync(bin, '#!/bin/sh\necho "Chromium 140.0 built on Debian"\n', { mode: 0o755 });
+    };
+
+    it('as root with apt-get: runs apt-get update + install -y chromium, then checks that it runs', async () => {
+      const { ensureChromium } = await import('../../scripts/preflight.mjs');
+      const calls: string[][] = [];
+      expect(ensureChromium({ bin, explicit: false, isRoot: true, allowed: true, hasApt: true, run: aptInstalls(calls), log: () => {} })).toBeNull();
+      expect(calls).toEqual([['apt-get', 'update', '-qq'], ['apt-get', 'install', '-y', '-qq', 'chromium']]);
+    });
+
+    it('not root, no apt-get, PREFLIGHT_INSTALL=0 or an explicit CHROMIUM_BIN: installs nothing and says plainly what to do', async () => {
+      const { ensureChromium } = await import('../../scripts/preflight.mjs');
+      const calls: string[][] = [];
+      const base = { bin, explicit: false, isRoot: true, allowed: true, hasApt: true, run: aptInstalls(calls), log: () => {} };
+      for (const deps of [{ isRoot: false }, { hasApt: false }, { allowed: false }, { explicit: true }]) {
+        const msg = ensureChromium({ ...base, ...deps });
+        expect(msg).toContain('sudo apt-get install -y chromium');
+      }
+      expect(ensureChromium({ ...base, isRoot: false })).toContain('when run as root');
+      expect(calls).toEqual([]);
+    });
+
+    it('a failed apt-get is reported with what to do', async () => {
+      const { ensureChromium } = await import('../../scripts/preflight.mjs');
+      const msg = ensureChromium({ bin, explicit: false, isRoot: true, allowed: true, hasApt: true, log: () => {}, run: () => {
+        throw new Error('E: Unable to locate package chromium');
+      } });
+      expect(msg).toMatch(/apt-get failed \(E: Unable to locate package chromium\).*sudo apt-get install -y chromium/);
+    });
   });
 
   it('npm test runs the preflight first', () => {
