@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global process, console, fetch, setTimeout */
+/* global process, console, fetch, setTimeout, URL */
 // Production build check (docs/DEPLOY.md "Build and start"), run by `npm test` as its last step:
 //   1. copy the project's files (git ls-files: tracked + untracked-not-ignored) to a temp directory, with its
 //      installed node_modules (what `npm ci` made; `--npm-ci` installs afresh from the registry instead);
