@@ -49,7 +49,7 @@ export function blobsRepo(db: Db) {
         await place();
         await tx.blob.create({ data: { ...row, recipients: { create: recipientIds.map((accountId) => ({ accountId })) } } });
         return null;
-      });
+      }, { maxWait: 10_000, timeout: 30_000 });
     },
 
     async find(id: string): Promise<BlobRow | null> {

@@ -19,6 +19,9 @@ export interface SendReceiptRow {
   expiresAt: Date;
 }
 
+/** Every send batch is one transaction: wait for a connection (or SQLite's one writer) longer than Prisma's 2 s default under load. */
+const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 };
+
 type Key = readonly [senderId: string, clientMessageId: string];
 const keyOf = (senderId: string, clientMessageId: string) => `${senderId}\0${clientMessageId}`;
 
@@ -60,7 +63,7 @@ export function sendReceiptsRepo(db: Db) {
         for (const { receipt, rows: r } of admitted) if (!receipt || keys.has(keyOf(receipt.senderId, receipt.clientMessageId))) rows.push(...r);
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.$executeRaw(insertSql(rows.slice(i, i + INSERT_CHUNK)));
         return { won: keys, refused };
-      });
+      }, TX_OPTIONS);
     },
 
     async sweepExpired(now: Date): Promise<number> {
