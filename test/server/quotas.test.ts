@@ -85,7 +85,19 @@ describe('attachment quota under parallel uploads', () => {
   it('20 parallel 100 KiB uploads under a 1 MiB quota store at most 1 MiB (10 accepted), the rest get 413 quota_exceeded', async () => {
     const [alice, bob] = await Promise.all([createUser(srv.url), createUser(srv.url)]);
     const conv = await directConversation(srv.url, alice, bob);
-    const results = await Promise.all(Array.from({ length: 20 }, () => uploadBlob(srv.url, alice, conv, randomBytes(100 * 1024))));
+    // Every upload sends all but its last byte, then waits until all 20 got that far: the quota checks that follow
+    // the transfers all run at the same moment (where a check-then-insert without a lock lets them all pass).
+    let arrived = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    async function* body(): AsyncGenerator<Uint8Array> {
+      const b = randomBytes(100 * 1024);
+      yield b.subarray(0, b.length - 1);
+      if (++arrived === 20) release();
+      await gate;
+      yield b.subarray(b.length - 1);
+    }
+    const results = await Promise.all(Array.from({ length: 20 }, () => uploadBlob(srv.url, alice, conv, body())));
     const accepted = results.filter((r) => r.status === 201).length;
     expect(accepted).toBe(10);
     expect(results.filter((r) => r.status === 413 && r.json?.code === 'quota_exceeded').length).toBe(10);
