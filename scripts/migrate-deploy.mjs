@@ -10,7 +10,15 @@ import crypto from "node:crypto";
 // Also imported by server/main.ts (deployMigrations) so `npm start` brings a fresh SQLite file up to date.
 import { fileURLToPath } from "node:url";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// The project root (prisma/ lives there): the nearest directory with a package.json above this file — scripts/ when
+// run from source, dist/node/scripts/ in the production build (`npm run build`, docs/DEPLOY.md).
+export function projectRoot(from = path.dirname(fileURLToPath(import.meta.url))) {
+  for (let d = from; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, "package.json"))) return d;
+    if (path.dirname(d) === d) return path.resolve(from, "..");
+  }
+}
+const root = projectRoot();
 
 const ddl = (sqlite) => sqlite
   ? `CREATE TABLE IF NOT EXISTS "_prisma_migrations" ("id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL,

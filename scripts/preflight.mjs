@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /* global process, console */
-// First step of `npm test`: check what the suites need from the machine and fail at once, saying what to
-// install, instead of failing minutes later inside the browser or PostgreSQL suites.
-//   Chromium  CHROMIUM_BIN or /usr/bin/chromium, and it must run (`--version`)
+// First step of `npm test`: check what the suites need from the machine, install what it can, and otherwise fail
+// at once saying what to install, instead of failing minutes later inside the browser or PostgreSQL suites.
+//   Chromium  CHROMIUM_BIN or /usr/bin/chromium, and it must run (`--version`). Missing /usr/bin/chromium is
+//             installed from Debian (`apt-get install -y chromium`, as .ci/run does) when this runs as root on a
+//             machine with apt-get; otherwise the message says what to run. PREFLIGHT_INSTALL=0 turns that off.
 //   psql-free PostgreSQL check: a TCP connect to PG_HOST:PG_PORT (default 127.0.0.1:5432)
 // `node scripts/preflight.mjs --only chromium` checks one thing. Exit 0 = ready; 1 = something is missing.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
@@ -37,15 +40,48 @@ function checkPostgres(host = process.env.PG_HOST ?? '127.0.0.1', port = Number(
   });
 }
 
-if (!only || only === 'chromium') {
-  const p = checkChromium();
-  if (p) problems.push(p);
+/**
+ * checkChromium, and when Chromium is missing at the default path, install Debian's package if we may: as root,
+ * with apt-get, unless PREFLIGHT_INSTALL=0. `deps` are injectable for the tests (test/server/ops-hardening.test.ts).
+ */
+export function ensureChromium({
+  bin = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+  explicit = process.env.CHROMIUM_BIN !== undefined,
+  isRoot = process.getuid?.() === 0,
+  allowed = process.env.PREFLIGHT_INSTALL !== '0',
+  hasApt = fs.existsSync('/usr/bin/apt-get'),
+  run = (cmd, argv) => execFileSync(cmd, argv, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 15 * 60_000 }),
+  log = (line) => console.error(line),
+} = {}) {
+  const problem = checkChromium(bin);
+  if (!problem || fs.existsSync(bin) || explicit) return problem;
+  if (!allowed) return problem;
+  if (!isRoot || !hasApt)
+    return `${problem}${isRoot ? '' : ' (npm test installs it by itself when run as root on a Debian/Ubuntu machine.)'}`;
+  log(`preflight: Chromium is missing; installing Debian's chromium (apt-get install -y chromium)…`);
+  try {
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', 'chromium']);
+  } catch (e) {
+    return `Installing Chromium with apt-get failed (${String(e?.message ?? e).split('\n')[0]}). Install it yourself: \`sudo apt-get install -y chromium\`, or set CHROMIUM_BIN.`;
+  }
+  return checkChromium(bin);
 }
-if (!only || only === 'postgres') {
-  const p = await checkPostgres();
-  if (p) problems.push(p);
-}
-if (problems.length) {
-  console.error(`npm test needs a few things this machine lacks:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  process.exit(1);
+
+// Run as a script (npm test); imported by the tests for ensureChromium only.
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+
+async function main() {
+  if (!only || only === 'chromium') {
+    const p = ensureChromium();
+    if (p) problems.push(p);
+  }
+  if (!only || only === 'postgres') {
+    const p = await checkPostgres();
+    if (p) problems.push(p);
+  }
+  if (problems.length) {
+    console.error(`npm test needs a few things this machine lacks:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    process.exit(1);
+  }
 }

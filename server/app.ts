@@ -6,6 +6,7 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { z } from 'zod';
 import { AppError, AuthenticationError, InputError, RateLimitError, type FieldIssue } from './errors.ts';
+import { FullDiskLatch, faultError } from './faults.ts';
 import { buildOpenApi } from './openapi.ts';
 import { PROBLEM_CONTENT_TYPE, problemFor, statusOf, toProblem } from './problem.ts';
 import { type Prometheus, prismaErrorKind } from './observability/prometheus.ts';
@@ -192,8 +193,9 @@ export function createApp(s: Services, opts: { metrics?: Prometheus } = {}): exp
 
   // Liveness and readiness (server/shared/readiness.ts, docs/SCALING.md).
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  const fullDisk = new FullDiskLatch();
   app.get('/readyz', async (_req, res) => {
-    const r = await checkReadiness(s.db, s.shared.bus);
+    const r = await checkReadiness(s.db, s.shared.bus, 2000, { dirs: [s.config.blobs.dir], recentlyFull: () => fullDisk.recent() });
     if (r.ready) return void res.json({ status: 'ready', checks: r.checks });
     res.locals.problemCode = 'not_ready';
     res.status(503).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...problemFor('not_ready', `not ready: ${JSON.stringify(r.checks)}`), checks: r.checks }));
@@ -208,8 +210,10 @@ export function createApp(s: Services, opts: { metrics?: Prometheus } = {}): exp
 
   app.use((_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const mapped = AppError.is(err) ? err : edgeError(err);
-    const dbKind = mapped ? null : prismaErrorKind(err);
+    // Database and disk faults are 503/507 with Retry-After, never 500 (server/faults.ts).
+    const mapped = AppError.is(err) ? err : (edgeError(err) ?? faultError(err));
+    if (mapped?.code === 'insufficient_storage') fullDisk.record();
+    const dbKind = AppError.is(err) ? null : prismaErrorKind(err);
     if (dbKind) opts.metrics?.dbError(dbKind);
     // The raw error: pino's `err` serializer (server/logger.ts) reduces it to type, code and stack exactly once.
     if (!mapped) logger.error({ err, route: res.locals.routePath as string | undefined }, 'unhandled error');

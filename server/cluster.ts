@@ -21,7 +21,9 @@ const raw = process.env.CLUSTER_WORKERS;
 const count = raw ? Number(raw) : os.availableParallelism();
 if (!Number.isSafeInteger(count) || count < 1) fail(`CLUSTER_WORKERS: expected a positive integer, got ${JSON.stringify(raw)}`);
 
-cluster.setupPrimary({ exec: path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts') });
+// main.ts from source (npm run start:cluster), main.js in the production build (npm run serve:cluster).
+const self = fileURLToPath(import.meta.url);
+cluster.setupPrimary({ exec: path.join(path.dirname(self), `main${path.extname(self)}`) });
 let stopping = false;
 const recentDeaths: number[] = [];
 

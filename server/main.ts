@@ -39,7 +39,19 @@ try {
     );
   }
   process.on('SIGHUP', () => running.reloadKeyring());
-  const stop = () => void running.close().then(() => process.exit(0));
+  // Graceful (docs/DEPLOY.md "Graceful shutdown"): running sends finish and are answered, new requests get 503,
+  // push sockets close with 1012; SHUTDOWN_GRACE_MS (default 10 s) bounds the wait. A second signal exits at once.
+  let stopping = false;
+  const grace = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
+  const stop = () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    void running.close(Number.isFinite(grace) && grace >= 0 ? grace : 10_000).then(() => {
+      logger.info({ pid: process.pid }, 'server stopped');
+      logger.flush?.();
+      process.exit(0);
+    });
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   if (worker) process.send?.({ type: 'listening', pid: process.pid });

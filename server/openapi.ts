@@ -13,7 +13,8 @@ export function buildOpenApi(specs: readonly RouteSpec[]): object {
     for (const status of spec.statuses ?? [200])
       responses[String(status)] = { description: 'Success', content: { 'application/json': { schema: spec.response } } };
     const byStatus = new Map<number, string[]>();
-    for (const code of [...spec.errors, 'internal' as const]) byStatus.set(statusOf(code), [...(byStatus.get(statusOf(code)) ?? []), code]);
+    // Every route can meet a database or disk fault (docs/DEPLOY.md "Faults"): 503 not_ready, 507 insufficient_storage.
+    for (const code of new Set([...spec.errors, 'not_ready', 'insufficient_storage', 'internal'] as const)) byStatus.set(statusOf(code), [...(byStatus.get(statusOf(code)) ?? []), code]);
     for (const [status, codes] of byStatus)
       responses[String(status)] = { description: `Problem; code: ${codes.join(' | ')}`, content: { 'application/problem+json': { schema: ProblemSchema } } };
     registry.registerPath({

@@ -6,6 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deployMigrations } from '../scripts/migrate-deploy.mjs';
 import { createApp } from './app.ts';
+import { RETRY_UNAVAILABLE_S } from './faults.ts';
+import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.ts';
 import type { ServerConfig } from './config.ts';
 import { createDb, providerOf } from './db.ts';
 import { type FirstAdmin, ensureFirstAdmin } from './first-start.ts';
@@ -28,8 +30,12 @@ export interface RunningServer {
   /** The separate Prometheus listener's port (METRICS_PORT), or null (docs/METRICS.md). */
   metricsPort: number | null;
   reloadKeyring(): void;
-  close(): Promise<void>;
+  /** Graceful: stop accepting, answer new requests 503, let running ones finish (at most `graceMs`), then close. */
+  close(graceMs?: number): Promise<void>;
 }
+
+/** How long close() waits for running requests (SHUTDOWN_GRACE_MS in server/main.ts). */
+const DEFAULT_GRACE_MS = 10_000;
 
 export interface StartOptions {
   /** Apply migrations at start (default true). */
@@ -86,7 +92,26 @@ export async function startServer(config: ServerConfig, logger: Logger, opts: St
     const metrics = createPrometheus(services, config.metrics, { open: () => pushOpen() });
     cleanups.push(() => metrics.close());
     const app = createApp(services, { metrics });
-    const server = http.createServer(app);
+    // Graceful shutdown (docs/DEPLOY.md "Graceful shutdown"): once close() starts, requests that arrive on open
+    // keep-alive connections get 503 not_ready + Retry-After + Connection: close (nothing of them was accepted);
+    // requests already running — a send waiting for its batch to commit — finish and get their answer first.
+    let draining = false;
+    let inflight = 0;
+    let drained: (() => void) | null = null;
+    const server = http.createServer((req, res) => {
+      if (draining) {
+        res.shouldKeepAlive = false;
+        res.writeHead(503, { 'Content-Type': PROBLEM_CONTENT_TYPE, 'Retry-After': String(RETRY_UNAVAILABLE_S), Connection: 'close' });
+        return void res.end(JSON.stringify(problemFor('not_ready', 'this server process is shutting down; retry (another process will answer)')));
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        inflight++;
+        res.once('close', () => {
+          if (--inflight === 0) drained?.();
+        });
+      }
+      app(req, res);
+    });
     server.keepAliveTimeout = 65_000;
     const push = attachPush(server, services, opts.pushRecheckMs ? { recheckMs: opts.pushRecheckMs } : {});
     pushOpen = push.open;
@@ -121,13 +146,24 @@ export async function startServer(config: ServerConfig, logger: Logger, opts: St
       reloadKeyring() {
         services.keyringSync.reload('SIGHUP');
       },
-      async close() {
+      async close(graceMs = DEFAULT_GRACE_MS) {
+        draining = true;
         clearInterval(sweeper);
         clearInterval(keyMarker);
         services.keyringSync.stop();
-        push.close();
+        push.close(); // 1012: push clients reconnect at once, to another process behind the load balancer
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Only requests that may change state are waited for; reads and long polls (GET /v1/messages?wait=…) are cut.
+        if (inflight > 0) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, graceMs);
+            t.unref();
+            drained = () => (clearTimeout(t), resolve());
+          });
+        }
         server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await closed;
         await cleanup();
       },
     };

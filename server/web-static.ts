@@ -8,9 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import compression from 'compression';
 import express, { type Express, type RequestHandler, type Response } from 'express';
+import { projectRoot } from '../scripts/migrate-deploy.mjs';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.ts';
 
-const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist');
+// <project>/dist, from source (server/) or from the production build (dist/node/server/, docs/DEPLOY.md).
+const DIST = path.join(projectRoot(path.dirname(fileURLToPath(import.meta.url))), 'dist');
 export const CHAT_DIR = process.env.CHAT_DIR ?? path.join(DIST, 'chat');
 export const DASHBOARD_DIR = process.env.DASHBOARD_DIR ?? path.join(DIST, 'dashboard');
 export const DASHBOARD_PATH = '/dashboard';

@@ -1,7 +1,8 @@
 // Attachment blobs and reported attachments (docs/PROTOCOL.md §11.8). Only metadata lives here: the
 // ciphertext is a file in BLOB_DIR, and no attachment key is ever stored in these tables (a reported
 // attachment's key stays inside the stored ReportItem.header).
-import type { Db } from '../db.ts';
+import { type Db, dbProvider } from '../db.ts';
+import { lockAccounts } from './_quota-lock.ts';
 
 export interface BlobRow {
   id: string;
@@ -31,6 +32,24 @@ export function blobsRepo(db: Db) {
   return {
     async create(row: Omit<BlobRow, 'createdAt'>, recipientIds: string[]): Promise<void> {
       await db.blob.create({ data: { ...row, recipients: { create: recipientIds.map((accountId) => ({ accountId })) } } });
+    },
+
+    /**
+     * The quota-exact create (docs/SCALING.md "Quotas"): in ONE transaction, locks the uploader, sums its live
+     * blobs, and — only if `row.size` more fit under `quotaBytes` — runs `place` (moves the file into place) and
+     * inserts the row. Returns the usage it saw when refusing, or null when stored. If anything after `place`
+     * fails the transaction rolls back and the caller removes the file.
+     */
+    async createWithinQuota(row: Omit<BlobRow, 'createdAt'>, recipientIds: string[], quotaBytes: number, place: () => Promise<void>): Promise<number | null> {
+      return db.$transaction(async (tx) => {
+        await lockAccounts(tx, dbProvider(db), 'blobs', [row.uploaderId]);
+        const r = await tx.blob.aggregate({ where: { uploaderId: row.uploaderId }, _sum: { size: true } });
+        const used = Number(r._sum.size ?? 0n);
+        if (used + Number(row.size) > quotaBytes) return used;
+        await place();
+        await tx.blob.create({ data: { ...row, recipients: { create: recipientIds.map((accountId) => ({ accountId })) } } });
+        return null;
+      }, { maxWait: 10_000, timeout: 30_000 });
     },
 
     async find(id: string): Promise<BlobRow | null> {

@@ -2,6 +2,7 @@
 // proposals), the ConversationMember rows the relay's membership checks read, and the group message store —
 // ONE ciphertext row per message plus one delivery row (with the member's stamp) per recipient.
 import type { Db } from '../db.ts';
+import type { Tx } from './envelope-usage.ts';
 import type { Bytes } from './_bytes.ts';
 
 export interface MemberRow {
@@ -83,8 +84,10 @@ export function groupMembersRepo(db: Db) {
       added: string[],
       removed: string[],
       messages: Array<{ row: GroupMessageRow; deliveries: GroupDeliveryRow[] }>,
+      guard?: (tx: Tx) => Promise<void>,
     ): Promise<boolean> {
       return db.$transaction(async (tx) => {
+        await guard?.(tx);
         const { count } = await tx.mlsGroupState.updateMany({
           where: { conversationId, epoch: BigInt(fromEpoch) },
           data: { epoch: BigInt(fromEpoch + 1), leaves: JSON.stringify(leaves), proposals: '{}' },
@@ -97,9 +100,12 @@ export function groupMembersRepo(db: Db) {
       });
     },
 
-    /** One ciphertext, many deliveries, atomically. */
-    async insertMessage(row: GroupMessageRow, deliveries: GroupDeliveryRow[]): Promise<void> {
-      await db.$transaction(async (tx) => insertMessage(tx, row, deliveries));
+    /** One ciphertext, many deliveries, atomically; `guard` (the quota) runs first in the same transaction and may refuse. */
+    async insertMessage(row: GroupMessageRow, deliveries: GroupDeliveryRow[], guard?: (tx: Tx) => Promise<void>): Promise<void> {
+      await db.$transaction(async (tx) => {
+        await guard?.(tx);
+        await insertMessage(tx, row, deliveries);
+      });
     },
 
     async pending(recipientId: string, now: Date, limit: number): Promise<PendingGroupItem[]> {
@@ -133,7 +139,6 @@ export function groupMembersRepo(db: Db) {
 }
 export type GroupMembersRepo = ReturnType<typeof groupMembersRepo>;
 
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 async function insertMessage(tx: Tx, row: GroupMessageRow, deliveries: GroupDeliveryRow[]): Promise<void> {
   await tx.groupMessage.create({ data: { ...row, epoch: BigInt(row.epoch) } });
   if (deliveries.length)

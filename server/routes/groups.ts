@@ -35,7 +35,7 @@ export const groupSendSpec = {
   rateLimit: 'send', bodyLimitBytes: 3 * MAX_GROUP_WIRE_BYTES,
   summary: 'Send one MLS message to the group: stored once, delivered to every member, stamped per member (application messages); the first Commit for the current epoch wins',
   params: ConversationParams, body: GroupSendRequest, response: GroupSendResponse, statuses: [201],
-  errors: ['validation_failed', 'payload_too_large', 'not_found', 'not_a_member', 'stale_epoch', 'rate_limited', ...authErrors],
+  errors: ['validation_failed', 'payload_too_large', 'not_found', 'not_a_member', 'stale_epoch', 'rate_limited', 'undelivered_quota_exceeded', ...authErrors],
 } as const;
 export const groupInboxSpec = {
   operationId: 'fetchGroupInbox', method: 'get', path: '/v1/groups/inbox', tag: 'groups', auth: 'user',

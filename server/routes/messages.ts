@@ -39,11 +39,10 @@ export const ackSpec = {
 export function messageRoutes(s: Services): Route[] {
   return [
     defineRoute(sendSpec, async ({ principal, body }) => {
-      // Issue 15: recipients who blocked the sender get nothing (the sender is not told), and the sender's
-      // undelivered bytes stay under its quota.
+      // Recipients who blocked the sender get nothing (the sender is not told); the refusals are recorded below. The
+      // undelivered-bytes quota is checked where the envelopes are written (server/services/send-receipts.ts).
       const { deliver, refused } = await s.blocks.partition(principal.userId, body.envelopes);
       const envelopes = deliver.map((e) => ({ recipientId: e.recipientId, ciphertext: bytes(e.ciphertext) }));
-      await s.envelopeQuota.admit(principal.userId, envelopes.reduce((n, e) => n + e.ciphertext.length, 0));
       const r = await s.relay.send(principal.userId, {
         conversationId: body.conversationId,
         commitment: bytes(body.commitment),

@@ -19,12 +19,13 @@ import type { BlobRow, BlobsRepo, ReportAttachmentRow } from '../data/blobs.ts';
 import type { ConversationsRepo } from '../data/conversations.ts';
 import type { ModerationEventsRepo } from '../data/moderation-events.ts';
 import { AppError, ConflictError, InputError, NotFoundError, StorageError } from '../errors.ts';
+import { RETRY_FULL_S } from '../faults.ts';
 
 /** fs error codes of a full disk or an exhausted quota: the server's problem (507), not the uploader's. */
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
 const noSpace = (e: unknown) => NO_SPACE.has(String((e as { code?: unknown } | null)?.code));
 const storageFull = (e: unknown) =>
-  new StorageError('insufficient_storage', 'the server has no room to store this upload right now; try again later', { cause: e });
+  new StorageError('insufficient_storage', 'the server has no room to store this upload right now; try again later', { cause: e, extra: { retryAfterSeconds: RETRY_FULL_S } });
 
 /**
  * The client went away during a download (closed tab, cancelled fetch): nothing to answer and nothing to log
@@ -111,16 +112,24 @@ export class BlobsService {
     const { tmp, size } = await this.receive(body, maxBytes, () => new InputError('payload_too_large', `blobs are limited to ${maxBytes} bytes`));
     try {
       if (size < MIN_BLOB_BYTES) throw new InputError('validation_failed', `a blob has at least ${MIN_BLOB_BYTES} bytes`);
-      // Checked again with the real size: concurrent uploads may have used the quota meanwhile.
-      if ((await this.deps.blobs.usage(uploaderId)) + size > quotaBytes) throw new InputError('quota_exceeded', `attachment quota of ${quotaBytes} bytes per account reached`);
+      // Exact under concurrency and across processes: usage check, file move and row insert are one locked step.
       const row = { id: newBlobId(), uploaderId, conversationId, size: BigInt(size), expiresAt: new Date(now.getTime() + ttlMs) };
-      await fsp.rename(tmp, this.blobPath(row.id));
+      const dest = this.blobPath(row.id);
+      let refusedAt: number | null;
       try {
-        await this.deps.blobs.create(row, members.filter((m) => m !== uploaderId));
+        refusedAt = await this.deps.blobs.createWithinQuota(row, members.filter((m) => m !== uploaderId), quotaBytes, async () => {
+          try {
+            await fsp.rename(tmp, dest);
+          } catch (e) {
+            if (noSpace(e)) throw storageFull(e);
+            throw e;
+          }
+        });
       } catch (e) {
-        await fsp.rm(this.blobPath(row.id), { force: true });
+        await fsp.rm(dest, { force: true });
         throw e;
       }
+      if (refusedAt !== null) throw new InputError('quota_exceeded', `attachment quota of ${quotaBytes} bytes per account reached`);
       return { ...row, createdAt: now };
     } finally {
       await fsp.rm(tmp, { force: true });

@@ -18,6 +18,8 @@ import type { BlobsService } from './blobs.ts';
 import type { BlocksService } from './blocks.ts';
 import type { DeliveryHub } from './delivery-hub.ts';
 import type { UndeliveredService } from './undelivered.ts';
+import type { EnvelopeQuota } from './envelope-quota.ts';
+import type { Tx } from '../data/envelope-usage.ts';
 import { assertActive } from './enforcement.ts';
 import type { StampingService } from './stamping.ts';
 
@@ -79,6 +81,8 @@ export class GroupsService {
       undelivered?: UndeliveredService;
       stamping: StampingService;
       hub: DeliveryHub;
+      /** Undelivered-bytes quota: checked in the transaction that stores a group message (server/services/envelope-quota.ts). */
+      quota?: EnvelopeQuota;
       ttlMs: number;
       /** Largest roster the relay follows (config GROUP_MAX_MEMBERS): bounds the stamps and rows one message costs. */
       maxMembers: number;
@@ -108,6 +112,12 @@ export class GroupsService {
   async roster(userId: string, conversationId: string): Promise<Roster> {
     const { createdBy, state } = await this.visible(userId, conversationId);
     return { conversationId, createdBy, epoch: state.epoch, members: await this.deps.members.roster(conversationId) };
+  }
+
+  /** A group message is stored once, so it counts once against its sender's undelivered bytes (docs/API.md "Undelivered quota"). */
+  private quotaGuard(senderId: string, bytes: number): ((tx: Tx) => Promise<void>) | undefined {
+    const q = this.deps.quota;
+    return q?.enabled ? (tx) => q.admitOne(tx, senderId, bytes) : undefined;
   }
 
   /** Accepts one group wire message from member `userId` (and, with a Commit that adds, its Welcome). */
@@ -144,7 +154,7 @@ export class GroupsService {
         const s = this.deps.stamping.stamp({ ...base, recipientId, role: 'recipient' }, info.commitment);
         return { recipientId, kid: s.kid, tag: asBytes(s.tag) };
       });
-      await this.deps.members.insertMessage(row('application', input.message, info.commitment), deliveries);
+      await this.deps.members.insertMessage(row('application', input.message, info.commitment), deliveries, this.quotaGuard(userId, input.message.length));
       this.deps.hub.notify(readers);
       if (readers.length < others.length)
         await this.deps.undelivered?.refused({ ...base, recipientIds: others.filter((m) => !readers.includes(m)) }); // docs/PROTOCOL.md §8.3.1
@@ -156,7 +166,7 @@ export class GroupsService {
       if (input.welcome) throw bad('a Welcome travels with a Commit');
       if (info.removes.length !== 1 || info.removes[0] !== info.senderLeaf) throw bad('only a member leaving may propose (its own Remove)');
       await this.deps.members.addProposal(conversationId, state.epoch, await publicProposalRef(input.message), info.senderLeaf);
-      await this.deps.members.insertMessage(row('proposal', input.message), others.map((recipientId) => ({ recipientId, kid: null, tag: null })));
+      await this.deps.members.insertMessage(row('proposal', input.message), others.map((recipientId) => ({ recipientId, kid: null, tag: null })), this.quotaGuard(userId, input.message.length));
       this.deps.hub.notify(others);
       return { messageId, serverTime, epoch: state.epoch, kind: 'proposal' };
     }
@@ -200,7 +210,7 @@ export class GroupsService {
     }
     const messages = [{ row: row('commit', input.message), deliveries: others.map((recipientId) => ({ recipientId, kid: null, tag: null })) }];
     if (input.welcome) messages.push({ row: row('welcome', input.welcome), deliveries: added.map((recipientId) => ({ recipientId, kid: null, tag: null })) });
-    if (!(await this.deps.members.applyCommit(conversationId, state.epoch, leaves, added, removed, messages)))
+    if (!(await this.deps.members.applyCommit(conversationId, state.epoch, leaves, added, removed, messages, this.quotaGuard(userId, input.message.length + (input.welcome?.length ?? 0)))))
       throw new ConflictError('stale_epoch', `another commit for epoch ${state.epoch} was accepted first`);
     for (const r of removed) await this.deps.blobs.forgetMember(conversationId, r);
     this.deps.hub.notify([...others, ...added]);

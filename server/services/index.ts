@@ -92,7 +92,7 @@ export interface Services {
   blocks: BlocksService;
   /** Deliveries not made (refused while blocked, expired), no content: they explain a report's gaps (docs/PROTOCOL.md §8.3.1). */
   undelivered: UndeliveredService;
-  /** Per-account quota on undelivered envelope bytes (issue 15). */
+  /** Per-account quota on undelivered bytes, 1:1 and group (server/services/envelope-quota.ts). */
   envelopeQuota: EnvelopeQuota;
   /** Appeals, policies, routing, cases, evidence, retention, metrics (issue 14; docs/MODERATION.md). */
   appeals: AppealsService;
@@ -148,9 +148,10 @@ export function createServices(
     new ReservedHandles(config.reservedHandles ?? []),
   );
   const envelopes = envelopesRepo(db);
+  const envelopeQuota = new EnvelopeQuota(envelopeUsageRepo(db), config.envelopeQuotaBytes);
   const relay = new RelayService({
     conversations: conversationsData, envelopes, stamping, hub,
-    committer: new SendCommitter(sendReceiptsRepo(db), envelopes, config.scale.idempotencyTtlMs),
+    committer: new SendCommitter(sendReceiptsRepo(db), envelopes, config.scale.idempotencyTtlMs, envelopeQuota),
     envelopeTtlMs: config.envelopeTtlMs, batchMax: config.sendBatchMax, batchDelayMs: config.sendBatchDelayMs,
   });
   // Staff login throttling counts in Redis when the deployment has several processes (server/shared/index.ts).
@@ -169,7 +170,7 @@ export function createServices(
   const blobs = new BlobsService({ blobs: blobsRepo(db), conversations: conversationsData, events: moderationEvents, config: config.blobs });
   const blocks = new BlocksService(blocksRepo(db), accounts);
   const undelivered = new UndeliveredService(undeliveredRepo(db), config.reportWindowMs);
-  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, blocks, undelivered, stamping, hub, ttlMs: config.envelopeTtlMs, maxMembers: config.groupMaxMembers });
+  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, blocks, undelivered, stamping, hub, quota: envelopeQuota, ttlMs: config.envelopeTtlMs, maxMembers: config.groupMaxMembers });
   const moderation = new ModerationService(modData, (id) => accounts.forgetSessions(id), {
     policies, cfg: modConfig,
     staffRole: async (actorId) => {
@@ -201,7 +202,7 @@ export function createServices(
     moderation,
     blocks,
     undelivered,
-    envelopeQuota: new EnvelopeQuota(envelopeUsageRepo(db), config.envelopeQuotaBytes),
+    envelopeQuota,
     notices: new NoticesService(accountsData, moderation),
     appeals: new AppealsService(casesData, modData, modConfig, (id) => accounts.forgetSessions(id)),
     policies,

@@ -6,7 +6,9 @@ import { equalBytes } from '../../client/protocol.ts';
 import type { EnvelopeRow, EnvelopesRepo } from '../data/envelopes.ts';
 import { type SendReceiptRow, type SendReceiptsRepo, receiptKey } from '../data/send-receipts.ts';
 import { asBytes } from '../data/_bytes.ts';
-import { ConflictError } from '../errors.ts';
+import { type AppError, ConflictError } from '../errors.ts';
+import type { Tx } from '../data/envelope-usage.ts';
+import type { EnvelopeQuota } from './envelope-quota.ts';
 import type { SendInput, SendResult } from './relay.ts';
 
 export interface AcceptedSend {
@@ -17,7 +19,7 @@ export interface AcceptedSend {
 }
 
 /** Per accepted send: null = committed now (new message); else the earlier result, or the error to refuse it with. */
-export type CommitOutcome = null | SendResult | ConflictError;
+export type CommitOutcome = null | SendResult | AppError;
 
 function replay(r: SendReceiptRow, send: AcceptedSend): SendResult | ConflictError {
   if (r.conversationId !== send.input.conversationId || !equalBytes(r.commitment, send.input.commitment))
@@ -36,9 +38,13 @@ export class SendCommitter {
     private readonly receipts: SendReceiptsRepo,
     private readonly envelopes: EnvelopesRepo,
     private readonly ttlMs: number,
+    private readonly quota?: EnvelopeQuota,
   ) {}
 
-  /** Commits a batch of accepted sends atomically (all new ones or none). */
+  /**
+   * Commits a batch of accepted sends atomically (all admitted new ones or none). The undelivered-bytes quota is
+   * checked in the same transaction (server/services/envelope-quota.ts): a send over it is refused alone.
+   */
   async commit(batch: readonly AcceptedSend[], now: Date): Promise<CommitOutcome[]> {
     const out: CommitOutcome[] = batch.map(() => null);
     const first = new Map<string, number>();
@@ -46,18 +52,18 @@ export class SendCommitter {
       const cmid = a.input.clientMessageId;
       if (cmid !== undefined && !first.has(receiptKey(a.senderId, cmid))) first.set(receiptKey(a.senderId, cmid), i);
     }
-    if (first.size === 0) {
+    const quota = this.quota?.enabled ? this.quota : undefined;
+    if (first.size === 0 && !quota) {
       await this.envelopes.insertMany(batch.flatMap((a) => a.rows));
       return out;
     }
-    const existing = await this.receipts.find([...first.values()].map((i) => [batch[i]!.senderId, batch[i]!.input.clientMessageId!] as const));
-    const fresh: Array<{ receipt: SendReceiptRow; rows: EnvelopeRow[]; i: number }> = [];
-    const unkeyed: EnvelopeRow[] = [];
+    const existing = first.size ? await this.receipts.find([...first.values()].map((i) => [batch[i]!.senderId, batch[i]!.input.clientMessageId!] as const)) : new Map<string, SendReceiptRow>();
+    const sends: Array<{ receipt: SendReceiptRow | null; rows: EnvelopeRow[]; i: number }> = [];
     const expiresAt = new Date(now.getTime() + this.ttlMs);
     for (const [i, a] of batch.entries()) {
       const cmid = a.input.clientMessageId;
       if (cmid === undefined) {
-        unkeyed.push(...a.rows);
+        sends.push({ i, rows: a.rows, receipt: null });
         continue;
       }
       const key = receiptKey(a.senderId, cmid);
@@ -68,7 +74,7 @@ export class SendCommitter {
         continue;
       }
       const s = a.result.senderStamp;
-      fresh.push({
+      sends.push({
         i, rows: a.rows,
         receipt: {
           senderId: a.senderId, clientMessageId: cmid, messageId: a.result.messageId, conversationId: a.input.conversationId,
@@ -76,15 +82,18 @@ export class SendCommitter {
         },
       });
     }
-    if (fresh.length === 0) await this.envelopes.insertMany(unkeyed);
-    else {
-      const won = await this.receipts.commit(fresh, unkeyed);
-      const lost = fresh.filter((f) => !won.has(receiptKey(f.receipt.senderId, f.receipt.clientMessageId)));
+    if (sends.length) {
+      const guard = quota
+        ? (tx: Tx) => quota.admit(tx, sends.map((c) => ({ senderId: batch[c.i]!.senderId, bytes: c.rows.reduce((n, r) => n + r.ciphertext.length, 0) })), now)
+        : undefined;
+      const { won, refused } = await this.receipts.commit<AppError>(sends, guard);
+      for (const [k, c] of sends.entries()) if (refused[k]) out[c.i] = refused[k];
+      const lost = sends.filter((c, k) => c.receipt && !refused[k] && !won.has(receiptKey(c.receipt.senderId, c.receipt.clientMessageId)));
       if (lost.length) {
         // Another process committed the same (sender, clientMessageId) meanwhile: answer with its result.
-        const theirs = await this.receipts.find(lost.map((f) => [f.receipt.senderId, f.receipt.clientMessageId] as const));
+        const theirs = await this.receipts.find(lost.map((f) => [f.receipt!.senderId, f.receipt!.clientMessageId] as const));
         for (const f of lost) {
-          const r = theirs.get(receiptKey(f.receipt.senderId, f.receipt.clientMessageId));
+          const r = theirs.get(receiptKey(f.receipt!.senderId, f.receipt!.clientMessageId));
           out[f.i] = r ? replay(r, batch[f.i]!) : new ConflictError('client_message_id_reused', 'this clientMessageId is being used by a concurrent send');
         }
       }
@@ -95,7 +104,7 @@ export class SendCommitter {
       const j = first.get(receiptKey(a.senderId, cmid))!;
       if (j === i) continue;
       const firstOutcome = out[j];
-      if (firstOutcome instanceof ConflictError) out[i] = firstOutcome;
+      if (firstOutcome instanceof Error) out[i] = firstOutcome;
       else {
         const r = firstOutcome ?? batch[j]!.result;
         const same = batch[j]!.input.conversationId === a.input.conversationId && equalBytes(batch[j]!.input.commitment, a.input.commitment);

@@ -35,7 +35,7 @@ describe('three processes, one database, one Redis', () => {
       expect((await api(u, 'GET', '/healthz')).status).toBe(200);
       const r = await api<{ checks: Record<string, string> }>(u, 'GET', '/readyz');
       expect(r.status).toBe(200);
-      expect(r.json.checks).toEqual({ database: 'ok', redis: 'ok' });
+      expect(r.json.checks).toEqual({ database: 'ok', redis: 'ok', storage: 'ok' });
     }
   });
 

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "GroupMessage_senderId_idx" ON "GroupMessage"("senderId");
