@@ -200,7 +200,9 @@ describe('a malicious server adding a silent member', () => {
     expect(messages(bobSaw)).toEqual([{ from: alice.id, text: 'members only', epoch: 1 }]);
     const fromEve = bobSaw.filter((r) => r.item.senderId === eve.id);
     expect(fromEve).toHaveLength(1);
-    expect(fromEve[0]!.event).toEqual({ kind: 'dropped', code: 'fork' }); // same epoch, other group state
+    // Same epoch, another group state that no member's keys open: dropped as unauthenticated; bob's group is not forked.
+    expect(fromEve[0]!.event).toEqual({ kind: 'dropped', code: 'decrypt_failed' });
+    expect(bob.group(conv).fork).toBeUndefined();
   });
 });
 
