@@ -259,5 +259,5 @@ export {
   consistencyProof, Frontier, hashLeaf, inclusionProof, MerkleTree, type Sha256, type SubtreeSource, verifyConsistency, verifyInclusion,
   type ForeignKeyAlarm, initialMonitorState, monitorOwnKeys, type MonitorResult, type MonitorState, type PublishedKey,
   logKeyId, type SignedTreeHead, type SignedTreeHeadJson, treeHeadFromJson, treeHeadToJson, type TreeHead, verifyTreeHead,
-  TRANSPARENCY_ERROR_CODES, TransparencyError, type TransparencyErrorCode, witnessStep, type WitnessState, type WitnessStep,
+  type HeadEvidence, TRANSPARENCY_ERROR_CODES, TransparencyError, type TransparencyErrorCode, witnessStep, type WitnessState, type WitnessStep,
 } from './transparency/index.ts';

@@ -8,7 +8,7 @@ export {
   COSIGNATURE_LABEL, type Cosignature, type CosignatureJson, cosign, cosignatureFromJson, cosignatureInput, cosignatureToJson, encodeCosignature,
   requireCosignatures, verifyCosignature, WITNESS_KEY_LABEL, type WitnessKey, witnessKeyId,
 } from './cosignature.ts';
-export { TRANSPARENCY_ERROR_CODES, TransparencyError, type TransparencyErrorCode } from './errors.ts';
+export { type HeadEvidence, TRANSPARENCY_ERROR_CODES, TransparencyError, type TransparencyErrorCode } from './errors.ts';
 export { decodeGossip, encodeGossip, GOSSIP_VERSION, KT_GOSSIP_CONTENT_TYPE, MAX_GOSSIP_HEADS } from './gossip.ts';
 export { HttpLogSource, keyProofFromJson } from './http-source.ts';
 export {
