@@ -42,6 +42,8 @@ export {
   type Verdict,
   analyzeContext,
   describeSenderContext,
+  isProtocolContentType,
+  PROTOCOL_CONTENT_TYPES,
   frankMessage,
   frankMessageAsync,
   frankingAssociatedData,
