@@ -65,6 +65,8 @@ export interface GroupRecord {
   mls?: Uint8Array;
   /** Epoch at which members were shown different group states (docs/PROTOCOL.md §12.7); sending stops. */
   forkedAt?: number;
+  /** Group changes (Commits, proposals) dropped because they failed MLS checks (§12.7): counted, nothing else changes. */
+  refused?: number;
   addedAt: number;
   lastActivity: number;
   unread: number;
