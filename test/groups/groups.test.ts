@@ -206,6 +206,41 @@ describe('a malicious server adding a silent member', () => {
   });
 });
 
+describe('the operator injects a junk Commit through the database', () => {
+  it('a Commit for a past epoch that no member signed is dropped by every member: no fork, state unchanged, sending goes on', async () => {
+    const [alice, bob, eve] = await Promise.all([member('junk-a'), member('junk-b'), member('junk-e')]);
+    const conv = await alice.createGroup();
+    await alice.add(conv, [bob.id]);
+    await bob.sync();
+    await alice.commit(conv, await alice.group(conv).setRole(bob.id, 'admin')); // the group moves on to epoch 2
+    await bob.sync();
+    // eve (or the operator) builds a "Commit for epoch 1" in a group of her own with the same id, from leaf 0...
+    const { MlsGroup } = await import('../../client/group/index.ts');
+    const fake = await MlsGroup.create(conv, eve.me, eve.opts);
+    await fake.update().then(() => fake.confirmCommit());
+    const junk = await fake.update();
+    expect(junk.epoch).toBe(1);
+    // ...and the operator writes it straight into both members' inboxes, as if alice had sent it.
+    const db = srv.services.db as unknown as { groupMessage: { create(a: unknown): Promise<unknown> } };
+    const now = Date.now();
+    await db.groupMessage.create({
+      data: {
+        id: `junk-${n}`, conversationId: conv, senderId: alice.id, kind: 'commit', epoch: 1n, ciphertext: junk.commit, serverTime: BigInt(now), expiresAt: new Date(now + 86_400_000),
+        deliveries: { create: [alice.id, bob.id].map((recipientId) => ({ recipientId, serverTime: BigInt(now), expiresAt: new Date(now + 86_400_000) })) },
+      },
+    });
+    for (const m of [alice, bob]) {
+      const before = m.group(conv).serialize();
+      const got = await m.sync();
+      expect(got.map((r) => r.event)).toEqual([{ kind: 'dropped', code: 'decrypt_failed' }]);
+      expect(m.group(conv).fork).toBeUndefined();
+      expect(m.group(conv).serialize()).toEqual(before);
+    }
+    await alice.send(conv, 'still one group');
+    expect(messages(await bob.sync())).toEqual([{ from: alice.id, text: 'still one group', epoch: 2 }]);
+  });
+});
+
 describe('reports from a group verify exactly like 1:1 reports', () => {
   it('any member reports with its own stamp; context completeness per sender; the moderator sees group and epoch', async () => {
     const [alice, bob, carol, erin] = await Promise.all([member('rep-a'), member('rep-b'), member('rep-c'), member('rep-e')]);
