@@ -88,7 +88,11 @@ export interface Snapshot {
 }
 
 /** A filed report and the state of its attachments (null: their state could not be read). */
-export type SubmittedReport = ReportDetailJson & { attachments: ReportAttachmentJson[] | null };
+export type SubmittedReport = ReportDetailJson & {
+  attachments: ReportAttachmentJson[] | null;
+  /** How many protocol messages were revealed after the chosen ones, at the last positions (docs/PROTOCOL.md §8.4). */
+  protocolItems: number;
+};
 
 export interface ContextCandidate {
   message: MessageRecord;
@@ -1006,7 +1010,8 @@ export class ChatEngine {
         revealed.push(m);
       }
     }
-    for (const m of await this.protocolMessagesWithin(revealed)) {
+    const protocol = await this.protocolMessagesWithin(revealed);
+    for (const m of protocol) {
       context.push(m.item as ReportItemJson);
       revealed.push(m);
     }
@@ -1023,7 +1028,7 @@ export class ChatEngine {
     this.putMessage(marked);
     void this.refreshReports();
     const attachments = revealed.some((m) => m.attachments?.length) ? await this.provideEvidence(detail.id, revealed).catch(() => null) : [];
-    return { ...detail, attachments };
+    return { ...detail, attachments, protocolItems: protocol.length };
   }
 
   /**
