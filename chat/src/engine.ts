@@ -313,6 +313,7 @@ export class ChatEngine {
     void this.refreshReports();
     void this.refreshGroups();
     void this.resumeDownloads();
+    void this.resendProtocolMessages().catch(() => undefined);
     const scheme = typeof location !== 'undefined' && location.protocol === 'https:' ? 'wss:' : 'ws:';
     const origin = this.baseUrl ? new URL(this.baseUrl) : location;
     this.push = new PushChannel({
@@ -803,6 +804,14 @@ export class ChatEngine {
     const next = { ...latest, attachments: states };
     await this.store.write([{ store: 'messages', value: next }]);
     this.putMessage(next);
+  }
+
+  /**
+   * Protocol messages are not shown, so nobody presses Retry on one that failed: sent again at start with the same
+   * ciphertext and seq (docs/PROTOCOL.md §8.4), or the peer would see a gap in this sender's chain where it sits.
+   */
+  private async resendProtocolMessages(): Promise<void> {
+    for (const m of await this.store.messages()) if (isProtocolMessage(m) && m.pending && m.direction === 'out') await this.deliver(m);
   }
 
   private async resumeDownloads(): Promise<void> {
