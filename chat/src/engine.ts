@@ -970,9 +970,8 @@ export class ChatEngine {
       if (ApiError.is(e, 'not_found')) return false;
       throw e;
     }
-    if (bundle.identitySigningKey !== remote.signingKey || bundle.identityDhKey !== remote.dhKey) return false;
     try {
-      await this.kt.verifyBundle(peerId, bundle);
+      await this.kt.verifySender(peerId, bundle, remote);
       return true;
     } catch (e) {
       if (e instanceof KeyTransparencyError) return false;

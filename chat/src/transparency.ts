@@ -6,7 +6,7 @@ import { toBase64Url } from '../../client/crypto/_bytes.ts';
 import type { FetchedBundleJson } from '../../client/transport/api.ts';
 import {
   type HeadStore, HttpLogSource, KIND_IDENTITY, type MonitorState, type PublishedKey, type SignedTreeHeadJson, TransparencyClient, TransparencyError, decodeGossip,
-  encodeGossip, initialMonitorState, keyProofFromJson, monitorOwnKeys, treeHeadToJson,
+  encodeGossip, identityBindingKey, initialMonitorState, keyProofFromJson, monitorOwnKeys, treeHeadToJson, verifyPresentedIdentity,
 } from '../../client/transparency/index.ts';
 import { fromBase64Url } from '../../client/protocol.ts';
 import { type KeyPackageClaim, verifyClaimedKeyPackage } from '../../client/group/key-package-proof.ts';
@@ -134,6 +134,31 @@ export class ChatTransparency {
         ...alarm('log_misbehaved', `The server's key log contradicts what it showed this browser before (${e.message}).`, 'Someone may be trying to intercept your conversations. Do not trust new keys; compare safety numbers with your contacts in person, and report this to the operator.'),
         ...(evidence ? { evidence } : {}),
       });
+    }
+  }
+
+  /**
+   * The receive path (docs/TRANSPARENCY.md §6.1): resolves only when `presented` — the identity key a message's session
+   * names — is the key the log holds for `peerId`, proven through the directory's `bundle`. Throws KeyTransparencyError
+   * when it is not (and raises an alarm when the log itself misbehaves); other errors (unreachable) pass through.
+   */
+  async verifySender(peerId: string, bundle: FetchedBundleJson, presented: { signingKey: string; dhKey: string }): Promise<void> {
+    const { client } = await this.ready();
+    const signingKey = fromBase64Url(presented.signingKey);
+    const dhKey = fromBase64Url(presented.dhKey);
+    try {
+      const proven = await verifyPresentedIdentity(client, peerId, { signingKey, dhKey }, {
+        identitySigningKey: fromBase64Url(bundle.identitySigningKey), identityDhKey: fromBase64Url(bundle.identityDhKey), transparency: bundle.transparency,
+      });
+      const state = this.state as Persisted;
+      await this.save({
+        view: { ...state.view, proven: { ...state.view.proven, [peerId]: proven.head.treeSize }, logSize: Math.max(state.view.logSize ?? 0, proven.head.treeSize) },
+        provenKeys: { ...state.provenKeys, [peerId]: toBase64Url(identityBindingKey(signingKey, dhKey)) },
+      });
+    } catch (e) {
+      if (!TransparencyError.is(e)) throw e;
+      await this.logAlarm(e);
+      throw new KeyTransparencyError(`${peerId}'s key in this message is not proven in the public key log (${e.code}).`);
     }
   }
 

@@ -20,6 +20,7 @@ export {
   type Sha256, type SubtreeSource, verifyConsistency, verifyInclusion,
 } from './merkle.ts';
 export { type ForeignKeyAlarm, initialMonitorState, monitorOwnKeys, type MonitorResult, type MonitorState, type PublishedKey } from './monitor.ts';
+export { type FetchedIdentity, type PresentedIdentity, verifyPresentedIdentity } from './sender-proof.ts';
 export type { LogEntry, LogSource } from './source.ts';
 export {
   decodeSignedTreeHead, encodeSignedTreeHead, headKey, LOG_KEY_LABEL, logKeyId, SIGNED_TREE_HEAD_LENGTH, type SignedTreeHead, type SignedTreeHeadJson, signTreeHead,
