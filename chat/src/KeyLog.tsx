@@ -67,7 +67,7 @@ export function KeyLogExplainer({ snap, peerId }: { snap: Snapshot; peerId: stri
   const size = snap.kt.proven[peerId];
   const compared = snap.kt.compared?.[peerId];
   const explained = size === undefined ? (
-    <p>{peerId}'s key has not been checked against the server's public key log yet (it is checked before the first message you send).</p>
+    <p>{peerId}'s key has not been checked against the server's public key log yet (it is checked before the first message you send, and before a message from them is shown).</p>
   ) : (
     <p>
       {peerId}'s key is in the server's public key log, and this browser checked that the log only ever grew. {peerId}'s own app watches the log for keys
