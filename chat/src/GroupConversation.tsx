@@ -52,7 +52,8 @@ export function GroupConversation({ engine, snap, conversationId, onShowReports,
         )}
         {(group.refused ?? 0) > 0 && (
           <p className="conv-sub" data-testid="group-refused">
-            {group.refused === 1 ? '1 group change' : `${group.refused} group changes`} that failed the group's checks (not signed by a member, or not allowed) were dropped; nothing about the group changed.
+            {group.refused === 1 ? '1 group change' : `${group.refused} group changes`} that failed the group's checks (not signed by a member, or not allowed){' '}
+            {group.refused === 1 ? 'was' : 'were'} dropped; nothing about the group changed.
           </p>
         )}
         <MessageLog

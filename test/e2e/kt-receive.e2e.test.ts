@@ -3,7 +3,9 @@
 //     bob's chat refuses the message in plain words, and bob's reply goes to the key the log holds for alice;
 //   - the server refuses dave the consistency proof between the log head he holds and the larger one carol's chat
 //     gossips to him: an alarm in plain words with both signed heads kept as evidence, not "nothing to compare";
-//   - key-log gossip is a protocol message: never a bubble, a preview, or a choice in the report dialog.
+//   - key-log gossip is a protocol message: never a bubble, a preview, or a choice in the report dialog, and one that
+//     failed to send is sent again;
+//   - a junk Commit the operator writes into a group's inboxes is dropped and counted, not a fork (PROTOCOL §12.7).
 // The operator's moves are made the way an operator can: in the database, and with a proxy in front of the server
 // (played here by routing dave's page).
 import fs from 'node:fs';
@@ -16,6 +18,7 @@ import { ApiClient } from '../../client/transport/api.ts';
 import { frankMessage } from '../../client/franking/franking.ts';
 import { fromBase64Url, toBase64Url } from '../../client/crypto/_bytes.ts';
 import { type IdentityKeyPair, generateIdentity } from '../../client/session/identity.ts';
+import { MlsGroup, generateCredentialKey } from '../../client/group/index.ts';
 import { Session } from '../../client/session/session.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
 import { createDb } from '../../server/db.ts';
@@ -232,5 +235,46 @@ describe('protocol messages are delivered even though nobody sees them', () => {
     await expect.poll(async () => bubbles(gina, 'hi gina').count(), POLL).toBe(1);
     await gina.getByRole('button', { name: 'Safety number' }).click();
     await expect.poll(async () => gina.getByTestId('kt-comparison').textContent(), POLL).toMatch(/^Key logs compared with frank .*: you both see the same history/);
+  });
+});
+
+describe('a junk Commit in a group', () => {
+  it('is dropped and counted: the group is not marked forked, and its members keep sending', async () => {
+    const hana = await newChatPage(browser, contexts);
+    const ivan = await newChatPage(browser, contexts);
+    await registerInChat(hana, server.url, 'hana');
+    await registerInChat(ivan, server.url, 'ivan');
+    await hana.getByRole('button', { name: 'New group' }).click();
+    await hana.getByLabel('Group name').fill('Climbers');
+    await hana.getByLabel(/^Members/).fill('ivan');
+    await hana.getByRole('button', { name: 'Create group' }).click();
+    await expect.poll(async () => hana.getByRole('heading', { level: 1, name: 'Climbers' }).count(), POLL).toBe(1);
+    const conv = await withDb(async (db) => (await db.conversation.findFirstOrThrow({ where: { kind: 'group' }, orderBy: { createdAt: 'desc' } })).id);
+    // The operator makes a "Commit for epoch 0" — the epoch hana's own add left — in a group of its own with the same id,
+    // signed by a key of its own, and writes it into both members' inboxes as if hana had sent it.
+    const junk = await (await MlsGroup.create(conv, { accountId: 'hana', identity: generateIdentity(), credentialKey: generateCredentialKey() }, { resolveIdentity: () => undefined })).update();
+    expect(junk.epoch).toBe(0);
+    const now = Date.now();
+    await withDb((db) => db.groupMessage.create({
+      data: {
+        id: 'junk-commit', conversationId: conv, senderId: 'hana', kind: 'commit', epoch: 0n, ciphertext: new Uint8Array(junk.commit), serverTime: BigInt(now), expiresAt: new Date(now + 86_400_000),
+        deliveries: { create: ['hana', 'ivan'].map((recipientId) => ({ recipientId, serverTime: BigInt(now), expiresAt: new Date(now + 86_400_000) })) },
+      },
+    }));
+    await hana.reload(); // the inbox is read at start
+    const counted = hana.getByTestId('group-refused');
+    await expect.poll(async () => counted.count(), POLL).toBe(1);
+    expect(await counted.textContent()).toBe("1 group change that failed the group's checks (not signed by a member, or not allowed) was dropped; nothing about the group changed.");
+    expect(await hana.getByText('shown different histories').count()).toBe(0);
+    const box = hana.getByLabel('Message Climbers');
+    expect(await box.isDisabled()).toBe(false);
+    await box.fill('still one group');
+    await box.press('Enter');
+    await expect.poll(async () => hana.locator('li.msg.out[data-state="sent"]', { hasText: 'still one group' }).count(), POLL).toBe(1);
+    const entry = ivan.getByRole('button', { name: /Climbers.*\(group\)/ });
+    await expect.poll(async () => entry.count(), POLL).toBe(1);
+    await entry.click();
+    await expect.poll(async () => bubbles(ivan, 'still one group').count(), POLL).toBe(1);
+    expect(await ivan.getByText('shown different histories').count()).toBe(0);
   });
 });
