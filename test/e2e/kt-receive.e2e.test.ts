@@ -249,6 +249,10 @@ describe('a junk Commit in a group', () => {
     await hana.getByLabel(/^Members/).fill('ivan');
     await hana.getByRole('button', { name: 'Create group' }).click();
     await expect.poll(async () => hana.getByRole('heading', { level: 1, name: 'Climbers' }).count(), POLL).toBe(1);
+    // The group is complete (ivan added by hana's Commit, its name delivered) before the operator moves.
+    const entry = ivan.getByRole('button', { name: /Climbers.*\(group\)/ });
+    await expect.poll(async () => entry.count(), POLL).toBe(1);
+    await expect.poll(async () => hana.locator('li.msg.out[data-state="sent"]').count(), POLL).toBe(1);
     const conv = await withDb(async (db) => (await db.conversation.findFirstOrThrow({ where: { kind: 'group' }, orderBy: { createdAt: 'desc' } })).id);
     // The operator makes a "Commit for epoch 0" — the epoch hana's own add left — in a group of its own with the same id,
     // signed by a key of its own, and writes it into both members' inboxes as if hana had sent it.
@@ -271,8 +275,6 @@ describe('a junk Commit in a group', () => {
     await box.fill('still one group');
     await box.press('Enter');
     await expect.poll(async () => hana.locator('li.msg.out[data-state="sent"]', { hasText: 'still one group' }).count(), POLL).toBe(1);
-    const entry = ivan.getByRole('button', { name: /Climbers.*\(group\)/ });
-    await expect.poll(async () => entry.count(), POLL).toBe(1);
     await entry.click();
     await expect.poll(async () => bubbles(ivan, 'still one group').count(), POLL).toBe(1);
     expect(await ivan.getByText('shown different histories').count()).toBe(0);
