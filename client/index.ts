@@ -42,6 +42,8 @@ export {
   type Verdict,
   analyzeContext,
   describeSenderContext,
+  isProtocolContentType,
+  PROTOCOL_CONTENT_TYPES,
   frankMessage,
   frankMessageAsync,
   frankingAssociatedData,
@@ -261,6 +263,7 @@ export {
   ACTION_CODES, type BindingAction, decodeLeaf, encodeLeaf, identityBindingKey, KIND_IDENTITY, KIND_MLS_CREDENTIAL, type KeyBinding,
   consistencyProof, Frontier, hashLeaf, inclusionProof, MerkleTree, type Sha256, type SubtreeSource, verifyConsistency, verifyInclusion,
   type ForeignKeyAlarm, initialMonitorState, monitorOwnKeys, type MonitorResult, type MonitorState, type PublishedKey,
+  type FetchedIdentity, type PresentedIdentity, verifyPresentedIdentity,
   logKeyId, type SignedTreeHead, type SignedTreeHeadJson, treeHeadFromJson, treeHeadToJson, type TreeHead, verifyTreeHead,
-  TRANSPARENCY_ERROR_CODES, TransparencyError, type TransparencyErrorCode, witnessStep, type WitnessState, type WitnessStep,
+  type HeadEvidence, TRANSPARENCY_ERROR_CODES, TransparencyError, type TransparencyErrorCode, witnessStep, type WitnessState, type WitnessStep,
 } from './transparency/index.ts';

@@ -21,7 +21,9 @@ export {
   webCryptoProvider,
 } from './crypto/index.ts';
 export { type ChainObservation, ReceiveChain, SenderChain, type SenderChainState } from './franking/index.ts';
-export { type ContextEntry, type ContextIssue, type ContextReport, type SenderContext, analyzeContext, describeSenderContext, formatRanges } from './franking/index.ts';
+export {
+  type ContextEntry, type ContextIssue, type ContextReport, type SenderContext, analyzeContext, describeSenderContext, formatRanges, isProtocolContentType, PROTOCOL_CONTENT_TYPES,
+} from './franking/index.ts';
 export { FRANKING_ERROR_CODES, FrankingError, type FrankingErrorCode } from './franking/index.ts';
 export {
   COMMITMENT_LENGTH,

@@ -50,6 +50,12 @@ export function GroupConversation({ engine, snap, conversationId, onShowReports,
             Members of this group were shown different histories of who is in it (epoch {group.forkedAt}). Sending is stopped: compare safety numbers and start a new group.
           </p>
         )}
+        {(group.refused ?? 0) > 0 && (
+          <p className="conv-sub" data-testid="group-refused">
+            {group.refused === 1 ? '1 group change' : `${group.refused} group changes`} that failed the group's checks (not signed by a member, or not allowed){' '}
+            {group.refused === 1 ? 'was' : 'were'} dropped; nothing about the group changed.
+          </p>
+        )}
         <MessageLog
           engine={engine}
           snap={snap}

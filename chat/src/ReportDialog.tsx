@@ -5,6 +5,11 @@ import type { ReportCategory } from '../../client/transport/api.ts';
 import { type ChatEngine, type SubmittedReport, displayText, formatBytes } from './engine.ts';
 import { CATEGORIES, CATEGORY_LABELS, formatTime } from './labels.ts';
 
+/** The report's items without the protocol messages revealed after the chosen ones to close the chain (docs/PROTOCOL.md §8.4). */
+function conversationItems(r: SubmittedReport): SubmittedReport['items'] {
+  return r.items.filter((i) => i.position < r.items.length - r.protocolItems);
+}
+
 /** "12 from alice, 3 from carol, 1 from you": each sender whose messages are revealed, the reporter last. */
 function revealedBy(senders: string[], me: string | null, always: string): string {
   const counts = new Map<string, number>([[always, 0]]);
@@ -99,7 +104,7 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
                 <strong className="warn-text">Not verified.</strong> The server could not confirm the reported message. Moderators will see it marked as unverified.
               </>
             )}{' '}
-            {done.items.filter((i) => i.verdict === 'verified').length} of {done.items.length} revealed messages verified.
+            {conversationItems(done).filter((i) => i.verdict === 'verified').length} of {conversationItems(done).length} revealed messages verified.
             {done.attachments && done.attachments.length > 0 && (
               <> {done.attachments.filter((a) => a.status === 'verified').length} of {done.attachments.length} attached file{done.attachments.length === 1 ? '' : 's'} verified.</>
             )}

@@ -23,7 +23,7 @@ import {
 import { type NoticeJson, fetchNotices } from './notices.ts';
 import { Safety } from './safety.ts';
 import { TabSync } from './tab-sync.ts';
-import { ChatTransparency, EMPTY_KT_VIEW, KeyTransparencyError, type KtView } from './transparency.ts';
+import { ChatTransparency, EMPTY_KT_VIEW, KeyTransparencyError, type KtView, UNPROVEN_SENDER_TEXT } from './transparency.ts';
 import { KIND_IDENTITY, KIND_MLS_CREDENTIAL, KT_GOSSIP_CONTENT_TYPE, identityBindingKey } from '../../client/transparency/index.ts';
 import { fileAppeal } from './appeals.ts';
 
@@ -104,7 +104,11 @@ export interface Snapshot {
 }
 
 /** A filed report and the state of its attachments (null: their state could not be read). */
-export type SubmittedReport = ReportDetailJson & { attachments: ReportAttachmentJson[] | null };
+export type SubmittedReport = ReportDetailJson & {
+  attachments: ReportAttachmentJson[] | null;
+  /** How many protocol messages were revealed after the chosen ones, at the last positions (docs/PROTOCOL.md §8.4). */
+  protocolItems: number;
+};
 
 export interface ContextCandidate {
   message: MessageRecord;
@@ -117,6 +121,11 @@ const EMPTY: Snapshot = {
 
 const identityJson = (s: { signingKey: Uint8Array; dhKey: Uint8Array }): PublicIdentityJson => ({ signingKey: toBase64Url(s.signingKey), dhKey: toBase64Url(s.dhKey) });
 const sameIdentity = (a: PublicIdentityJson, b: PublicIdentityJson) => a.signingKey === b.signingKey && a.dhKey === b.dhKey;
+/**
+ * A protocol message (docs/PROTOCOL.md §8.4): franked like any message, kept in storage so a report can close the
+ * sender's chain over it, but never shown — not in the conversation, not as its preview, not offered for a report.
+ */
+const isProtocolMessage = (m: MessageRecord) => m.kind === 'kt-gossip';
 const byTime = (a: MessageRecord, b: MessageRecord) => (a.serverTime ?? Number.MAX_SAFE_INTEGER) - (b.serverTime ?? Number.MAX_SAFE_INTEGER) || a.sentAt - b.sentAt;
 
 /** Words for the user when the server refuses or cannot be reached. */
@@ -344,6 +353,7 @@ export class ChatEngine {
     void this.refreshReports();
     void this.refreshGroups();
     void this.resumeDownloads();
+    void this.resendProtocolMessages().catch(() => undefined);
     const scheme = typeof location !== 'undefined' && location.protocol === 'https:' ? 'wss:' : 'ws:';
     const origin = this.baseUrl ? new URL(this.baseUrl) : location;
     this.push = new PushChannel({
@@ -420,7 +430,7 @@ export class ChatEngine {
   private async loadLocal(): Promise<void> {
     const [contacts, messages, groups] = await Promise.all([this.store.contacts(), this.store.messages(), this.store.groups()]);
     const byConversation: Record<string, MessageRecord[]> = {};
-    for (const m of messages) (byConversation[m.conversationId] ??= []).push(m);
+    for (const m of messages) if (!isProtocolMessage(m)) (byConversation[m.conversationId] ??= []).push(m);
     for (const list of Object.values(byConversation)) list.sort(byTime);
     this.state = { ...this.state, contacts: contacts.sort((a, b) => b.lastActivity - a.lastActivity), groups: groups.sort((a, b) => b.lastActivity - a.lastActivity), messages: byConversation };
     for (const fn of this.listeners) fn(); // not set(): a reload from the store is not a change to announce
@@ -531,7 +541,8 @@ export class ChatEngine {
   private async maybeGossip(peerId: string, force = false): Promise<void> {
     const contact = this.contact(peerId);
     if (!contact) return;
-    const bytes = await this.kt.gossipFor(contact.conversationId, { force, conversationStartedAt: contact.addedAt });
+    if (contact.request) return; // not before the user accepted: gossip would tell a stranger the request was read
+    const bytes = await this.kt.gossipFor(contact.conversationId, { force });
     if (bytes) await this.sendTo({ conversationId: contact.conversationId, recipients: [peerId], peerId, group: false }, toBase64Url(bytes), undefined, 'kt-gossip');
   }
 
@@ -564,6 +575,7 @@ export class ChatEngine {
 
   // ---- Sending ----
   private putMessage(m: MessageRecord, opts: { replaceId?: string } = {}): void {
+    if (isProtocolMessage(m)) return;
     const list = (this.state.messages[m.conversationId] ?? []).filter((x) => x.id !== m.id && x.id !== opts.replaceId);
     list.push(m);
     list.sort(byTime);
@@ -890,6 +902,14 @@ export class ChatEngine {
     this.putMessage(next);
   }
 
+  /**
+   * Protocol messages are not shown, so nobody presses Retry on one that failed: sent again at start with the same
+   * ciphertext and seq (docs/PROTOCOL.md §8.4), or the peer would see a gap in this sender's chain where it sits.
+   */
+  private async resendProtocolMessages(): Promise<void> {
+    for (const m of await this.store.messages()) if (isProtocolMessage(m) && m.pending && m.direction === 'out') await this.deliver(m);
+  }
+
   private async resumeDownloads(): Promise<void> {
     for (const m of Object.values(this.state.messages).flat()) {
       if (m.direction === 'in' && m.attachments?.some((a) => a.status === 'loading')) await this.fetchAttachments(m.id).catch(() => undefined);
@@ -959,6 +979,23 @@ export class ChatEngine {
       }
     }
 
+    // docs/TRANSPARENCY.md §6.1: the sender's identity key must be the one proven in the public key log, as on the send
+    // path — a new session from anyone, a message request, a known contact whose key changed — before the message is
+    // shown or the session kept (a reply must never be encrypted to a key the log does not hold).
+    let refused = false;
+    if (receipt?.status === 'accepted' && remote) {
+      try {
+        refused = !(await this.senderKeyProven(peerId, remote));
+      } catch (e) {
+        // The log or directory could not be reached: nothing is kept, the envelope stays unacknowledged and comes back.
+        this.preKeys = PreKeyStore.deserialize((this.account as AccountRecord).preKeys);
+        throw e;
+      }
+      if (refused) {
+        next = null;
+        remote = null;
+      }
+    }
     const contact = await this.contactForIncoming(peerId, stamp.conversationId, remote);
     const ops: Parameters<ChatStorage['write']>[0] = [];
     if (next) ops.push({ store: 'sessions', value: next });
@@ -967,16 +1004,22 @@ export class ChatEngine {
       ops.push({ store: 'meta', key: 'account', value: this.account });
     }
     let message: MessageRecord;
-    if (receipt?.status === 'accepted') {
+    let gossip = false;
+    if (receipt?.status === 'accepted' && refused) {
+      message = {
+        id: stamp.messageId, conversationId: stamp.conversationId, peerId, direction: 'system', senderId: peerId, sentAt: Date.now(), serverTime: stamp.serverTime, seq: null,
+        text: `${peerId}: ${UNPROVEN_SENDER_TEXT}. Someone may be posing as ${peerId}: compare safety numbers with them in person before you trust new messages.`,
+      };
+    } else if (receipt?.status === 'accepted') {
       const opened = receipt.message;
-      const gossip = opened.header.contentType === KT_GOSSIP_CONTENT_TYPE;
-      let text: string;
+      gossip = opened.header.contentType === KT_GOSSIP_CONTENT_TYPE;
+      let text = '';
       try {
-        text = gossip
-          ? await this.kt.receiveGossip(peerId, opened.body)
-          : opened.header.contentType.startsWith('text/plain') ? fromUtf8(opened.body) : '(a message this app cannot display)';
+        // Gossip is a protocol message (docs/PROTOCOL.md §8.4): compared, kept for reports, never shown; alarms are banners.
+        if (gossip) await this.kt.receiveGossip(peerId, opened.body);
+        else text = opened.header.contentType.startsWith('text/plain') ? fromUtf8(opened.body) : '(a message this app cannot display)';
       } catch {
-        text = gossip ? `Key log check with ${peerId}: the key log could not be reached.` : '(a message that is not valid text)';
+        text = gossip ? '' : '(a message that is not valid text)';
       }
       const attachments = opened.header.attachments;
       message = {
@@ -996,14 +1039,40 @@ export class ChatEngine {
       };
     }
     ops.push({ store: 'messages', value: message });
-    const bump = message.direction === 'in' && message.kind !== 'kt-gossip' ? 1 : 0;
-    const updated = { ...contact, lastActivity: Date.now(), unread: contact.unread + bump };
+    const bump = message.direction === 'in' && !gossip ? 1 : 0;
+    const updated = gossip ? contact : { ...contact, lastActivity: Date.now(), unread: contact.unread + bump };
     ops.push({ store: 'contacts', value: updated });
     await this.store.write(ops);
     this.upsertContact(updated);
     this.putMessage(message);
     if (message.attachments) void this.fetchAttachments(message.id).catch(() => undefined);
+    // Views of the key log are exchanged when a conversation starts (docs/TRANSPARENCY.md §8): answer the first gossip.
+    if (gossip) void this.maybeGossip(peerId).catch(() => undefined);
     return true;
+  }
+
+  /**
+   * Whether `remote` is the identity key the public key log holds for `peerId` (docs/TRANSPARENCY.md §6.1): known when
+   * proven before, else fetched from the directory with its inclusion proof. False: not proven (no proof, a proof for
+   * another key, a log that contradicts itself). Throws when the directory or the log cannot be reached.
+   */
+  private async senderKeyProven(peerId: string, remote: PublicIdentityJson): Promise<boolean> {
+    const key = toBase64Url(new Uint8Array([...fromBase64Url(remote.signingKey, 'signingKey'), ...fromBase64Url(remote.dhKey, 'dhKey')]));
+    if (await this.kt.isProven(peerId, key)) return true;
+    let bundle: FetchedBundleJson;
+    try {
+      bundle = await this.api.fetchBundle(peerId);
+    } catch (e) {
+      if (ApiError.is(e, 'not_found')) return false;
+      throw e;
+    }
+    try {
+      await this.kt.verifySender(peerId, bundle, remote);
+      return true;
+    } catch (e) {
+      if (e instanceof KeyTransparencyError) return false;
+      throw e;
+    }
   }
 
   /** The contact a message comes from; created on first contact, flagged when the peer's keys changed. */
@@ -1045,6 +1114,11 @@ export class ChatEngine {
         revealed.push(m);
       }
     }
+    const protocol = await this.protocolMessagesWithin(revealed);
+    for (const m of protocol) {
+      context.push(m.item as ReportItemJson);
+      revealed.push(m);
+    }
     const comment = input.comment.trim();
     let detail: ReportDetailJson;
     try {
@@ -1058,7 +1132,27 @@ export class ChatEngine {
     this.putMessage(marked);
     void this.refreshReports();
     const attachments = revealed.some((m) => m.attachments?.length) ? await this.provideEvidence(detail.id, revealed).catch(() => null) : [];
-    return { ...detail, attachments };
+    return { ...detail, attachments, protocolItems: protocol.length };
+  }
+
+  /**
+   * docs/PROTOCOL.md §8.4: the protocol messages (key-log gossip) a revealed sender sent between its first and last
+   * revealed message in the conversation. They are revealed with the context, never chosen: they carry only signed
+   * tree heads, and without them the sender's sequence numbers would show a gap where they sit.
+   */
+  private async protocolMessagesWithin(revealed: readonly MessageRecord[]): Promise<MessageRecord[]> {
+    const conversationId = revealed[0]?.conversationId;
+    const span = new Map<string, { first: number; last: number }>();
+    for (const m of revealed) {
+      if (m.seq === null || m.conversationId !== conversationId) continue;
+      const s = span.get(m.senderId);
+      span.set(m.senderId, { first: Math.min(s?.first ?? m.seq, m.seq), last: Math.max(s?.last ?? m.seq, m.seq) });
+    }
+    const ids = new Set(revealed.map((m) => m.id));
+    return (await this.store.messages()).filter((m) => {
+      const s = span.get(m.senderId);
+      return isProtocolMessage(m) && m.item && m.conversationId === conversationId && !ids.has(m.id) && s !== undefined && m.seq !== null && m.seq > s.first && m.seq < s.last;
+    });
   }
 
   /**

@@ -526,7 +526,12 @@ export class ChatGroups {
       return;
     }
     if (GroupError.is(e, 'stale_epoch') || GroupError.is(e, 'future_epoch')) return; // old news, or a change not yet seen: nothing to show
-    if (item.kind !== 'application') return;
+    // §12.7: a group change that fails MLS checks (no member's signature, replay) is dropped and counted; state and status stay.
+    if (item.kind !== 'application') {
+      const counted = rec.refusedIds ?? [];
+      if (counted.includes(item.id)) return; // the same item again (its ack was lost): counted once
+      return this.save({ ...rec, refused: (rec.refused ?? 0) + 1, refusedIds: [...counted, item.id].slice(-50) });
+    }
     await this.save(this.recordOf(conv, g), [
       systemNote(conv, GroupError.is(e, 'commitment_mismatch')
         ? `A message from ${item.senderId} was dropped: it did not match its franking commitment, so it could never have been reported.`

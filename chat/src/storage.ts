@@ -65,6 +65,10 @@ export interface GroupRecord {
   mls?: Uint8Array;
   /** Epoch at which members were shown different group states (docs/PROTOCOL.md §12.7); sending stops. */
   forkedAt?: number;
+  /** Group changes (Commits, proposals) dropped because they failed MLS checks (§12.7): counted, nothing else changes. */
+  refused?: number;
+  /** Inbox ids of the last dropped group changes, so one redelivered after a lost ack is counted once. */
+  refusedIds?: string[];
   addedAt: number;
   lastActivity: number;
   unread: number;

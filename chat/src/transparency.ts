@@ -7,27 +7,38 @@ import { toBase64Url } from '../../client/crypto/_bytes.ts';
 import type { FetchedBundleJson } from '../../client/transport/api.ts';
 import {
   type HeadStore, HttpLogSource, KIND_IDENTITY, type MonitorState, type PublishedKey, type SignedTreeHeadJson, TransparencyClient, TransparencyError, decodeGossip,
-  encodeGossip, initialMonitorState, keyProofFromJson, monitorOwnKeys, treeHeadToJson,
+  encodeGossip, identityBindingKey, initialMonitorState, keyProofFromJson, monitorOwnKeys, treeHeadToJson, verifyPresentedIdentity,
 } from '../../client/transparency/index.ts';
 import { fromBase64Url } from '../../client/protocol.ts';
 import { type KeyPackageClaim, verifyClaimedKeyPackage } from '../../client/group/key-package-proof.ts';
 
 export const MONITOR_INTERVAL_MS = 10 * 60_000;
 /**
- * Automatic gossip is rare on purpose: every gossip is a franked message in the conversation (it takes a sequence
- * number and shows as a one-line note). A conversation gossips on its own once it is a day old, then at most daily
- * when the view grew; at once when the user compares safety numbers or presses "Compare key logs".
+ * Gossip (docs/TRANSPARENCY.md §8) is a franked protocol message: it takes a sequence number in the conversation but
+ * is never shown as a message (docs/PROTOCOL.md §8.4). Each side sends its newest head with its first message of a
+ * conversation, then at most daily when its view grew; at once when the user compares safety numbers or presses
+ * "Compare key logs".
  */
 export const GOSSIP_INTERVAL_MS = 24 * 60 * 60_000;
 
 export interface KtAlarm {
   id: string;
-  kind: 'foreign_key' | 'split_view' | 'log_misbehaved' | 'log_key_changed';
+  kind: 'foreign_key' | 'split_view' | 'log_misbehaved' | 'log_key_changed' | 'log_unproven';
   /** what happened, in plain words */
   text: string;
   /** what to do */
   advice: string;
   at: number;
+  /** The two signed heads the log could not or would not reconcile (docs/TRANSPARENCY.md §6.3), kept as evidence. */
+  evidence?: { older: SignedTreeHeadJson; newer: SignedTreeHeadJson };
+}
+
+/** The last key-log comparison with a contact (gossip, docs/TRANSPARENCY.md §8): shown beside the safety number, never as a message. */
+export interface KtComparison {
+  at: number;
+  status: 'same' | 'split_view' | 'unproven' | 'nothing' | 'unreadable' | 'unreachable';
+  /** log size both views agree on (status 'same') */
+  size?: number;
 }
 
 export interface KtView {
@@ -36,9 +47,14 @@ export interface KtView {
   alarms: readonly KtAlarm[];
   lastCheck: number | null;
   logSize: number | null;
+  /** by contact: the last comparison of key-log views */
+  compared?: Readonly<Record<string, KtComparison>>;
 }
 
 export const EMPTY_KT_VIEW: KtView = { proven: {}, alarms: [], lastCheck: null, logSize: null };
+
+/** The refusal shown in place of a message whose sender's identity key is not proven in the log (docs/TRANSPARENCY.md §6.1). */
+export const UNPROVEN_SENDER_TEXT = 'this message was signed by a key that is not in the public key log — not shown';
 
 export interface MetaStore {
   meta<T>(key: string): Promise<T | undefined>;
@@ -50,6 +66,8 @@ interface Persisted {
   monitor: MonitorState | null;
   view: KtView;
   gossipSent: Record<string, { size: number; at: number }>;
+  /** by contact: the identity key (signing || DH, base64url) last proven in the log for them */
+  provenKeys?: Record<string, string>;
 }
 
 export class KeyTransparencyError extends Error {}
@@ -107,6 +125,58 @@ export class ChatTransparency {
     await this.save({ view: { ...view, alarms: [...view.alarms, a] } });
   }
 
+  /**
+   * The alarm for a log that contradicts itself or will not prove it does not (docs/TRANSPARENCY.md §6.3): a split
+   * view or failed consistency proof, or a consistency proof refused, missing or malformed — kept with both signed heads.
+   * Other transparency errors are not about the log's history and raise nothing here.
+   */
+  private async logAlarm(e: TransparencyError, peerId?: string): Promise<void> {
+    const evidence = e.evidence ? { older: treeHeadToJson(e.evidence.older), newer: treeHeadToJson(e.evidence.newer) } : undefined;
+    if (e.code === 'consistency_unproven') {
+      const sizes = evidence ? ` It signed a log of ${evidence.older.treeSize} keys and one of ${evidence.newer.treeSize} keys and would not show that the second extends the first; both signed heads are kept as evidence.` : '';
+      await this.raise({
+        ...alarm('log_unproven', `The server would not prove that its key log is consistent${peerId ? ` (found comparing key logs with ${peerId})` : ''}.${sizes}`, `It may be showing different people different keys. Do not trust new keys; compare safety numbers with your contacts in person, and report this to the operator.`),
+        ...(evidence ? { evidence } : {}),
+      });
+    } else if (e.code === 'split_view' || e.code === 'consistency_failed') {
+      await this.raise({
+        ...alarm('log_misbehaved', `The server's key log contradicts what it showed this browser before (${e.message}).`, 'Someone may be trying to intercept your conversations. Do not trust new keys; compare safety numbers with your contacts in person, and report this to the operator.'),
+        ...(evidence ? { evidence } : {}),
+      });
+    }
+  }
+
+  /**
+   * The receive path (docs/TRANSPARENCY.md §6.1): resolves only when `presented` — the identity key a message's session
+   * names — is the key the log holds for `peerId`, proven through the directory's `bundle`. Throws KeyTransparencyError
+   * when it is not (and raises an alarm when the log itself misbehaves); other errors (unreachable) pass through.
+   */
+  async verifySender(peerId: string, bundle: FetchedBundleJson, presented: { signingKey: string; dhKey: string }): Promise<void> {
+    const { client } = await this.ready();
+    const signingKey = fromBase64Url(presented.signingKey);
+    const dhKey = fromBase64Url(presented.dhKey);
+    try {
+      const proven = await verifyPresentedIdentity(client, peerId, { signingKey, dhKey }, {
+        identitySigningKey: fromBase64Url(bundle.identitySigningKey), identityDhKey: fromBase64Url(bundle.identityDhKey), transparency: bundle.transparency,
+      });
+      const state = this.state as Persisted;
+      await this.save({
+        view: { ...state.view, proven: { ...state.view.proven, [peerId]: proven.head.treeSize }, logSize: Math.max(state.view.logSize ?? 0, proven.head.treeSize) },
+        provenKeys: { ...state.provenKeys, [peerId]: toBase64Url(identityBindingKey(signingKey, dhKey)) },
+      });
+    } catch (e) {
+      if (!TransparencyError.is(e)) throw e;
+      await this.logAlarm(e);
+      throw new KeyTransparencyError(`${peerId}'s key in this message is not proven in the public key log (${e.code}).`);
+    }
+  }
+
+  /** Whether `identityKey` (signing || DH, base64url) is the key last proven in the log for `peerId`. */
+  async isProven(peerId: string, identityKey: string): Promise<boolean> {
+    const { state } = await this.ready();
+    return state.provenKeys?.[peerId] === identityKey;
+  }
+
   async view(): Promise<KtView> {
     const s = this.state ?? (await this.store().meta<Persisted>('kt'));
     return s?.view ?? EMPTY_KT_VIEW;
@@ -117,16 +187,20 @@ export class ChatTransparency {
    * words) when the key is not proven; raises an alarm when the log itself misbehaves.
    */
   async verifyBundle(peerId: string, bundle: FetchedBundleJson): Promise<void> {
-    const { client, state } = await this.ready();
+    const { client } = await this.ready();
     if (!bundle.transparency) throw new KeyTransparencyError(`The server sent ${peerId}'s key without proof that it is in the public key log, so it was not used.`);
     const key = new Uint8Array([...fromBase64Url(bundle.identitySigningKey), ...fromBase64Url(bundle.identityDhKey)]);
     try {
       const proven = await client.verifyKey(keyProofFromJson(bundle.transparency), { accountId: peerId, kind: KIND_IDENTITY, key });
-      await this.save({ view: { ...state.view, proven: { ...state.view.proven, [peerId]: proven.head.treeSize }, logSize: Math.max(state.view.logSize ?? 0, proven.head.treeSize) } });
+      const state = this.state as Persisted;
+      await this.save({
+        view: { ...state.view, proven: { ...state.view.proven, [peerId]: proven.head.treeSize }, logSize: Math.max(state.view.logSize ?? 0, proven.head.treeSize) },
+        provenKeys: { ...state.provenKeys, [peerId]: toBase64Url(key) },
+      });
     } catch (e) {
-      if (TransparencyError.is(e, 'split_view') || TransparencyError.is(e, 'consistency_failed'))
-        await this.raise(alarm('log_misbehaved', `The server's key log contradicts what it showed this browser before (${e.message}).`, 'Someone may be trying to intercept your conversations. Do not trust new keys; compare safety numbers with your contacts in person, and report this to the operator.'));
-      throw new KeyTransparencyError(`${peerId}'s key could not be proven in the public key log, so it was not used (${TransparencyError.is(e) ? e.code : 'error'}).`);
+      if (!TransparencyError.is(e)) throw e; // the log could not be reached: the caller says so
+      await this.logAlarm(e);
+      throw new KeyTransparencyError(`${peerId}'s key could not be proven in the public key log, so it was not used (${e.code}).`);
     }
   }
 
@@ -141,8 +215,7 @@ export class ChatTransparency {
       await verifyClaimedKeyPackage(client, peerId, claimed);
     } catch (e) {
       if (!TransparencyError.is(e)) throw e;
-      if (e.code === 'split_view' || e.code === 'consistency_failed')
-        await this.raise(alarm('log_misbehaved', `The server's key log contradicts what it showed this browser before (${e.message}).`, 'Someone may be trying to intercept your conversations. Do not trust new keys; compare safety numbers with your contacts in person, and report this to the operator.'));
+      await this.logAlarm(e);
       throw new KeyTransparencyError(keyPackageRefusal(peerId, e));
     }
   }
@@ -205,49 +278,73 @@ export class ChatTransparency {
       for (const f of r.fresh)
         await this.raise(alarm('foreign_key', `A key you did not create was published for your account (${f.binding.kind} key, log entry ${f.leafIndex}, ${new Date(f.binding.timestamp).toLocaleString()}).`, 'Someone with control of the server may be reading messages sent to you. Tell your contacts to compare safety numbers with you in person before trusting new messages, and report this to the operator.'));
     } catch (e) {
-      if (TransparencyError.is(e)) await this.raise(alarm('log_misbehaved', `The server's key log failed a check (${e.message}).`, 'Do not trust new keys until this is explained; compare safety numbers with your contacts in person.'));
+      if (TransparencyError.is(e, 'consistency_unproven')) await this.logAlarm(e);
+      else if (TransparencyError.is(e)) await this.raise(alarm('log_misbehaved', `The server's key log failed a check (${e.message}).`, 'Do not trust new keys until this is explained; compare safety numbers with your contacts in person.'));
       else throw e;
     }
     return (this.state as Persisted).view;
   }
 
   /**
-   * Gossip bytes for a conversation, or null when it is not due: `force` (the user asked) sends our newest head
-   * now; otherwise only if the conversation is older than a day, our view grew since we last told it, and the
-   * last gossip is a day old.
+   * Gossip bytes for a conversation, or null when it is not due (docs/TRANSPARENCY.md §8): `force` (the user asked)
+   * sends our newest head now; otherwise when this browser never told this conversation its view (the conversation
+   * starts), then when our view grew since we last told it and the last gossip is a day old.
    */
-  async gossipFor(conversationId: string, opts: { force?: boolean; conversationStartedAt?: number } = {}): Promise<Uint8Array | null> {
+  async gossipFor(conversationId: string, opts: { force?: boolean } = {}): Promise<Uint8Array | null> {
     const { client, state } = await this.ready();
     let head = await client.newestHead();
-    if (!head && opts.force) head = (await client.acceptHead((await this.source.head()).head)).head;
-    if (!head) return null;
+    if (!head) head = (await client.acceptHead((await this.source.head()).head)).head;
     const sent = state.gossipSent[conversationId];
     const now = Date.now();
-    if (!opts.force) {
-      if (now - (opts.conversationStartedAt ?? now) < GOSSIP_INTERVAL_MS) return null;
-      if (sent && (sent.size >= head.treeSize || now - sent.at < GOSSIP_INTERVAL_MS)) return null;
-    }
+    if (!opts.force && sent && (sent.size >= head.treeSize || now - sent.at < GOSSIP_INTERVAL_MS)) return null;
     await this.save({ gossipSent: { ...state.gossipSent, [conversationId]: { size: head.treeSize, at: Date.now() } } });
     return encodeGossip([head]);
   }
 
-  /** A contact's gossip: compares views; returns the note shown in the conversation. */
-  async receiveGossip(peerId: string, body: Uint8Array): Promise<string> {
+  /**
+   * A contact's gossip (docs/TRANSPARENCY.md §8): compares views. The outcome is kept beside the contact (shown with the
+   * safety number), never as a message; what needs the user's attention is an alarm (the banner at the top).
+   */
+  async receiveGossip(peerId: string, body: Uint8Array): Promise<KtComparison> {
+    const { client } = await this.ready();
+    const outcome = await this.compare(client, peerId, body);
+    const state = this.state as Persisted;
+    await this.save({ view: { ...state.view, compared: { ...state.view.compared, [peerId]: outcome } } });
+    return outcome;
+  }
+
+  private async compare(client: TransparencyClient, peerId: string, body: Uint8Array): Promise<KtComparison> {
+    const at = Date.now();
     let heads;
     try {
       heads = decodeGossip(body);
     } catch {
-      return `${peerId} sent a key-log check this app could not read.`;
+      return { at, status: 'unreadable' };
     }
-    const { client } = await this.ready();
-    const verdicts = await client.checkPeerHeads(heads).catch(() => []);
+    let verdicts;
+    try {
+      verdicts = await client.checkPeerHeads(heads);
+    } catch (e) {
+      // Not evidence about the log's history (it could not be reached, or answered something unrelated): no alarm.
+      if (!TransparencyError.is(e)) return { at, status: 'unreachable' };
+      await this.logAlarm(e, peerId);
+      return { at, status: e.code === 'consistency_unproven' ? 'unproven' : 'split_view' };
+    }
     const split = verdicts.find((v) => v.status === 'split_view');
-    if (split) {
-      await this.raise(alarm('split_view', `The server showed ${peerId} a different key log than it showed you.`, `Someone may be intercepting conversations. Compare safety numbers with ${peerId} in person before trusting either key, and report this to the operator.`));
-      return `Key log check with ${peerId}: the server showed you two different histories. See the warning at the top.`;
+    if (split && split.status === 'split_view') {
+      await this.raise({
+        ...alarm('split_view', `The server showed ${peerId} a different key log than it showed you.`, `Someone may be intercepting conversations. Compare safety numbers with ${peerId} in person before trusting either key, and report this to the operator.`),
+        evidence: { older: treeHeadToJson(split.ours), newer: treeHeadToJson(split.theirs) },
+      });
+      return { at, status: 'split_view' };
+    }
+    const unproven = verdicts.find((v) => v.status === 'unproven');
+    if (unproven && unproven.status === 'unproven') {
+      await this.logAlarm(new TransparencyError('consistency_unproven', unproven.reason, { older: unproven.ours, newer: unproven.theirs }), peerId);
+      return { at, status: 'unproven' };
     }
     const ok = verdicts.find((v) => v.status === 'consistent');
-    return ok && ok.status === 'consistent' ? `Key log check with ${peerId}: you both see the same history (${ok.head.treeSize} keys).` : `Key log check with ${peerId}: nothing to compare.`;
+    return ok && ok.status === 'consistent' ? { at, status: 'same', size: ok.head.treeSize } : { at, status: 'nothing' };
   }
 
   async dismiss(alarmId: string): Promise<void> {

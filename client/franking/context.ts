@@ -5,6 +5,17 @@ import { equalBytes } from '../crypto/_bytes.ts';
 import type { MessageHeader } from './header.ts';
 import type { StampFields } from './stamp.ts';
 
+/**
+ * Media types of protocol messages (docs/PROTOCOL.md §8.4): franked and sequenced like any message, exchanged by the
+ * clients themselves (key-log gossip, docs/TRANSPARENCY.md §8), never conversation. Parameters after ';' are ignored.
+ */
+export const PROTOCOL_CONTENT_TYPES: readonly string[] = ['application/vnd.franking-chat.kt-gossip'];
+
+/** Whether a verified header's content type marks a protocol message (docs/PROTOCOL.md §8.4). */
+export function isProtocolContentType(contentType: string): boolean {
+  return PROTOCOL_CONTENT_TYPES.includes((contentType.split(';')[0] as string).trim().toLowerCase());
+}
+
 export interface ContextEntry {
   stamp: Pick<StampFields, 'conversationId' | 'senderId' | 'serverTime' | 'messageId'>;
   header: MessageHeader;
@@ -25,6 +36,8 @@ export interface SenderContext {
   firstSeq: number;
   lastSeq: number;
   present: number[];
+  /** The revealed sequence numbers that are protocol messages (§8.4): present, so no gap, but not conversation. */
+  protocol: number[];
   /** Sequence numbers between firstSeq and lastSeq that the report does not contain. */
   missing: number[];
   /** Every consecutive revealed pair links through prevCommitment. */
@@ -60,6 +73,7 @@ export function analyzeContext(entries: readonly ContextEntry[]): ContextReport 
         issues.push({ kind: 'equivocation', seq: e.header.seq });
     }
     const present = [...bySeq.keys()].sort((a, b) => a - b);
+    const protocol = present.filter((seq) => isProtocolContentType((bySeq.get(seq) as ContextEntry).header.contentType));
     const firstSeq = present[0] as number;
     const lastSeq = present[present.length - 1] as number;
     const missing: number[] = [];
@@ -86,6 +100,7 @@ export function analyzeContext(entries: readonly ContextEntry[]): ContextReport 
       firstSeq,
       lastSeq,
       present,
+      protocol,
       missing,
       chainIntact,
       issues,
@@ -121,5 +136,6 @@ export function describeSenderContext(s: SenderContext): string {
   if (forks.length) notes.push(`conflicting messages at ${formatRanges(forks)}`);
   const late = s.issues.filter((i) => i.kind === 'time_order').map((i) => i.seq);
   if (late.length) notes.push(`out of server order at ${formatRanges(late)}`);
-  return notes.length ? `${range}: ${notes.join('; ')}` : `${range} complete`;
+  const protocol = s.protocol.length ? ` (${formatRanges(s.protocol)}: protocol message${s.protocol.length === 1 ? '' : 's'}, not conversation)` : '';
+  return notes.length ? `${range}: ${notes.join('; ')}${protocol}` : `${range} complete${protocol}`;
 }

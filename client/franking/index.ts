@@ -12,6 +12,8 @@ export {
   type ContextReport,
   describeSenderContext,
   formatRanges,
+  isProtocolContentType,
+  PROTOCOL_CONTENT_TYPES,
   type SenderContext,
 } from './context.ts';
 export {

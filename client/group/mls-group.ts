@@ -28,6 +28,7 @@ import {
 } from 'ts-mls';
 import { defaultClientConfig, type ClientConfig } from 'ts-mls/clientConfig.js';
 import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
+import { verifyFramedContentSignature } from 'ts-mls/framedContent.js';
 import { Reader, Writer, abytes, equalBytes, toBase64Url } from '../crypto/_bytes.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { SenderChain, type SenderChainState } from '../franking/chain.ts';
@@ -149,8 +150,6 @@ export class MlsGroup {
   /** epoch → epochTag, and epoch → hash of the Commit that ended it (§12.7). */
   private readonly tags = new Map<number, Uint8Array>();
   private readonly commits = new Map<number, Uint8Array>();
-  /** Highest epoch seen on the wire: once it is above ours, we must not send (a commit is missing). */
-  private seenEpoch: number;
   private forkedAt: number | undefined;
 
   private constructor(
@@ -159,9 +158,7 @@ export class MlsGroup {
     readonly conversationId: string,
     private readonly chain: SenderChain,
     private readonly opts: GroupOptions,
-  ) {
-    this.seenEpoch = this.epoch;
-  }
+  ) {}
 
   private static config(opts: GroupOptions): ClientConfig {
     return { ...defaultClientConfig, authService: identityAuthenticationService(opts.resolveIdentity) };
@@ -246,8 +243,8 @@ export class MlsGroup {
     if (!this.active) throw new GroupError('not_a_member', 'this client is no longer a member of the group');
     if (this.forkedAt !== undefined) throw new GroupError('fork', `members hold different states of epoch ${this.forkedAt}: not sending`);
     if (this.pending) throw new GroupError('bad_state', 'a commit is waiting for the relay: confirm or discard it first');
-    // §12.7: never encrypt under an epoch we know is stale.
-    if (this.seenEpoch > this.epoch) throw new GroupError('future_epoch', `epoch ${this.seenEpoch} exists and this client is at ${this.epoch}: fetch the missing commits first`);
+    // §12.7: a newer epoch announced by an unauthenticated message does not stop sending (anyone could announce one);
+    // the relay refuses a message for a stale epoch (stale_epoch) and the client then fetches the missing Commits.
   }
 
   // ---- Application messages ----
@@ -290,16 +287,14 @@ export class MlsGroup {
     if (pm.contentType !== 'application') throw new GroupError('malformed', 'handshake messages are PublicMessages here (§12.8)');
     const epoch = Number(pm.epoch);
     const ad = decodeGroupAd(pm.authenticatedData);
-    if (epoch > this.epoch) {
-      this.seenEpoch = Math.max(this.seenEpoch, epoch);
-      throw new GroupError('future_epoch', `message from epoch ${epoch}; this client is at ${this.epoch}: a commit is missing`);
-    }
+    // §12.7: authenticate before acting. Nothing below changes the group state or status until MLS has opened and
+    // verified the message; a future epoch is not authenticated (its keys are unknown here), so it is only reported.
+    if (epoch > this.epoch) throw new GroupError('future_epoch', `message from epoch ${epoch}; this client is at ${this.epoch}: a commit is missing`);
     const myTag = this.tags.get(epoch);
-    // §12.7: same epoch number, different epoch authenticator: the sender holds another group state.
-    if (myTag && !equalBytes(myTag, ad.epochTag)) {
-      this.forkedAt ??= epoch;
-      throw new GroupError('fork', `the sender holds a different state of epoch ${epoch}: members were shown different commits`);
-    }
+    // Same epoch number, another epoch authenticator: the sender holds another state of this epoch — or anyone (the
+    // relay) edited the tag. No member's keys of this client's state open it, so it proves nothing: dropped, no fork.
+    if (myTag && !equalBytes(myTag, ad.epochTag))
+      throw new GroupError('decrypt_failed', `the message names another state of epoch ${epoch} than this client's: it cannot be authenticated, so it is dropped (not a proven fork)`);
     const cs = await groupCiphersuite();
     let content: Awaited<ReturnType<typeof unprotectPrivateMessage>>['content'];
     let tree: ClientState['ratchetTree'];
@@ -348,16 +343,16 @@ export class MlsGroup {
         const applied = this.commits.get(epoch);
         if (applied && equalBytes(applied, hash)) return { kind: 'duplicate', epoch };
         if (applied) {
-          // §12.7: a second, different Commit for an epoch we already left: the relay showed members different commits.
+          // §12.7: a second, different Commit for an epoch we already left is a fork only when a member of that epoch
+          // signed it (checked against that epoch's tree and group context). Anything else is junk: dropped, no change.
+          if (!(await this.signedByMemberOf(epoch, pub)))
+            throw new GroupError('decrypt_failed', `a commit for past epoch ${epoch} that no member of that epoch signed: dropped`);
           this.forkedAt ??= epoch;
           throw new GroupError('fork', `a different commit for epoch ${epoch} than the one this client applied`);
         }
         throw new GroupError('stale_epoch', `commit for epoch ${epoch}; this client is at ${this.epoch}`);
       }
-      if (epoch > this.epoch) {
-        this.seenEpoch = Math.max(this.seenEpoch, epoch);
-        throw new GroupError('future_epoch', `commit for epoch ${epoch}; this client is at ${this.epoch}: a commit is missing`);
-      }
+      if (epoch > this.epoch) throw new GroupError('future_epoch', `commit for epoch ${epoch}; this client is at ${this.epoch}: a commit is missing`);
       return this.applyCommit(pub, hash);
     }
     if (pub.content.contentType === 'proposal') {
@@ -378,6 +373,21 @@ export class MlsGroup {
       return { kind: 'leave_request', epoch, accountId: who ? credentialAccountId(who.credential) : '?' };
     }
     throw new GroupError('malformed', 'application data must be a PrivateMessage');
+  }
+
+  /**
+   * Whether a member of past epoch `epoch` signed this PublicMessage (RFC 9420 §6.1 FramedContentTBS, with that
+   * epoch's group context and the sender leaf of that epoch's tree, both kept as historical receiver data).
+   * False when that epoch's data is gone: an unverifiable message proves nothing.
+   */
+  private async signedByMemberOf(epoch: number, pub: PublicMessage): Promise<boolean> {
+    const past = this.state.historicalReceiverData.get(BigInt(epoch));
+    const sender = pub.content.sender;
+    if (!past || sender.senderType !== 'member') return false;
+    const leaf = leafAt(past, sender.leafIndex);
+    if (!leaf) return false;
+    const cs = await groupCiphersuite();
+    return verifyFramedContentSignature(leaf.signaturePublicKey, 'mls_public_message', pub.content, pub.auth, past.groupContext, cs.signature).catch(() => false);
   }
 
   private async applyCommit(pub: PublicMessage, hash: Uint8Array): Promise<MembershipChange> {
@@ -410,7 +420,6 @@ export class MlsGroup {
     this.state = next;
     this.commits.set(Number(before.groupContext.epoch), hash);
     this.remember();
-    this.seenEpoch = Math.max(this.seenEpoch, this.epoch);
     return this.describe(before, next, committer);
   }
 
@@ -523,7 +532,6 @@ export class MlsGroup {
     this.commits.set(Number(before.groupContext.epoch), commitHash);
     this.state = state;
     this.remember();
-    this.seenEpoch = Math.max(this.seenEpoch, this.epoch);
     return this.describe(before, state, this.me.accountId);
   }
 
@@ -540,7 +548,8 @@ export class MlsGroup {
     const chain = new TextEncoder().encode(JSON.stringify(this.chain.toJSON()));
     const w = new Writer(1 + 4 + mls.length + 4 + chain.length + 4 + 1 + (this.tags.size + this.commits.size) * 40 + 8 + 8)
       .u8(STATE_VERSION).u32(mls.length).raw(mls).u32(chain.length).raw(chain)
-      .u64(this.seenEpoch).u64(this.forkedAt === undefined ? 0 : this.forkedAt + 1).u32(this.tags.size);
+      // The u64 after the chain once held the highest epoch seen on the wire; kept for the format, no longer read.
+      .u64(this.epoch).u64(this.forkedAt === undefined ? 0 : this.forkedAt + 1).u32(this.tags.size);
     for (const [e, t] of this.tags) w.u64(e).fixed(t, 16, 'tag');
     w.u32(this.commits.size);
     for (const [e, h] of this.commits) w.u64(e).fixed(h, 32, 'hash');
@@ -557,7 +566,7 @@ export class MlsGroup {
       const chain = SenderChain.fromJSON(JSON.parse(new TextDecoder().decode(r.fixed(r.u32('chain'), 'chain'))) as SenderChainState);
       const state: ClientState = { ...decoded[0], clientConfig: MlsGroup.config(opts) };
       const g = new MlsGroup(state, me, chain.conversationId, chain, opts);
-      g.seenEpoch = r.u64('seenEpoch');
+      r.u64('seenEpoch'); // unused since unauthenticated epochs stopped blocking sends (§12.7)
       const fork = r.u64('fork');
       if (fork) g.forkedAt = fork - 1;
       for (let i = r.u32('tags'); i > 0; i--) g.tags.set(r.u64('epoch'), r.fixed(16, 'tag').slice());

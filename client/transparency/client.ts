@@ -55,7 +55,9 @@ export type GossipVerdict =
   | { status: 'consistent'; head: SignedTreeHead }
   | { status: 'other_log' }
   | { status: 'invalid'; reason: string }
-  | { status: 'split_view'; reason: string; ours: SignedTreeHead; theirs: SignedTreeHead };
+  | { status: 'split_view'; reason: string; ours: SignedTreeHead; theirs: SignedTreeHead }
+  /** The log gave no valid consistency proof between our head and theirs (§8): an alarm, with both heads as evidence. */
+  | { status: 'unproven'; reason: string; ours: SignedTreeHead; theirs: SignedTreeHead };
 
 export class TransparencyClient {
   readonly logKeyId: Uint8Array;
@@ -109,16 +111,30 @@ export class TransparencyClient {
     this.verified.add(k);
   }
 
-  /** Consistency between two validly signed heads of this log, fetching the proof from the server. */
+  /**
+   * Consistency between two validly signed heads of this log, fetching the proof from the server (docs/TRANSPARENCY.md
+   * §6.3). An answer that is not a valid proof — refused, missing, malformed — is consistency_unproven, with both heads
+   * as evidence: an honest log can always prove that a smaller head it signed is a prefix of a larger one. Only no
+   * answer at all (the network) passes through as the source's own error.
+   */
   private async checkConsistent(older: SignedTreeHead, newer: SignedTreeHead): Promise<void> {
+    const evidence = { older, newer };
     if (older.treeSize === newer.treeSize) {
       if (toBase64Url(older.rootHash) !== toBase64Url(newer.rootHash))
-        throw new TransparencyError('split_view', `two signed heads of size ${older.treeSize} with different roots: the log shows more than one history`);
+        throw new TransparencyError('split_view', `two signed heads of size ${older.treeSize} with different roots: the log shows more than one history`, evidence);
       return;
     }
-    const proof = await this.opts.source.consistency(older.treeSize, newer.treeSize);
-    if (!verifyConsistency(older.treeSize, newer.treeSize, older.rootHash, newer.rootHash, proof, this.hash))
-      throw new TransparencyError('consistency_failed', `the log's head of size ${newer.treeSize} does not extend the head of size ${older.treeSize} seen before: history was rewritten or forked`);
+    let proof: Uint8Array[];
+    let valid: boolean;
+    try {
+      proof = await this.opts.source.consistency(older.treeSize, newer.treeSize);
+      valid = verifyConsistency(older.treeSize, newer.treeSize, older.rootHash, newer.rootHash, proof, this.hash);
+    } catch (e) {
+      if (!TransparencyError.is(e)) throw e;
+      throw new TransparencyError('consistency_unproven', `the log would not prove that its head of size ${newer.treeSize} extends its head of size ${older.treeSize} (${e.message})`, evidence);
+    }
+    if (!valid)
+      throw new TransparencyError('consistency_failed', `the log's head of size ${newer.treeSize} does not extend the head of size ${older.treeSize} seen before: history was rewritten or forked`, evidence);
   }
 
   /**
@@ -203,11 +219,12 @@ export class TransparencyClient {
         if (TransparencyError.is(e, 'split_view') || TransparencyError.is(e, 'consistency_failed')) {
           const ours = (await this.newestHead()) as SignedTreeHead;
           out.push({ status: 'split_view', reason: e.message, ours, theirs });
+        } else if (TransparencyError.is(e, 'consistency_unproven')) {
+          const ours = (await this.newestHead()) as SignedTreeHead;
+          out.push({ status: 'unproven', reason: e.message, ours, theirs });
         } else throw e;
       }
     }
     return out;
   }
 }
-
-

@@ -8,7 +8,7 @@ export {
   COSIGNATURE_LABEL, type Cosignature, type CosignatureJson, cosign, cosignatureFromJson, cosignatureInput, cosignatureToJson, encodeCosignature,
   requireCosignatures, verifyCosignature, WITNESS_KEY_LABEL, type WitnessKey, witnessKeyId,
 } from './cosignature.ts';
-export { TRANSPARENCY_ERROR_CODES, TransparencyError, type TransparencyErrorCode } from './errors.ts';
+export { type HeadEvidence, TRANSPARENCY_ERROR_CODES, TransparencyError, type TransparencyErrorCode } from './errors.ts';
 export { decodeGossip, encodeGossip, GOSSIP_VERSION, KT_GOSSIP_CONTENT_TYPE, MAX_GOSSIP_HEADS } from './gossip.ts';
 export { HttpLogSource, keyProofFromJson } from './http-source.ts';
 export {
@@ -20,6 +20,7 @@ export {
   type Sha256, type SubtreeSource, verifyConsistency, verifyInclusion,
 } from './merkle.ts';
 export { type ForeignKeyAlarm, initialMonitorState, monitorOwnKeys, type MonitorResult, type MonitorState, type PublishedKey } from './monitor.ts';
+export { type FetchedIdentity, type PresentedIdentity, verifyPresentedIdentity } from './sender-proof.ts';
 export type { LogEntry, LogSource } from './source.ts';
 export {
   decodeSignedTreeHead, encodeSignedTreeHead, headKey, LOG_KEY_LABEL, logKeyId, SIGNED_TREE_HEAD_LENGTH, type SignedTreeHead, type SignedTreeHeadJson, signTreeHead,

@@ -21,6 +21,7 @@ import {
   equalBytes,
   formatRanges,
   frankMessage,
+  isProtocolContentType,
   frankMessageAsync,
   openFranked,
   openFrankedAsync,
@@ -31,6 +32,7 @@ import {
   verifyReportItem,
   xchacha20poly1305Aead,
 } from '../../client/protocol.ts';
+import { KT_GOSSIP_CONTENT_TYPE } from '../../client/transparency/gossip.ts';
 
 const enc = new TextEncoder();
 const header = (over: Partial<MessageHeader> = {}): MessageHeader => ({
@@ -228,6 +230,25 @@ describe('chains and context completeness', () => {
     expect(alice.missing).toEqual([3, 5, 6]);
     expect(alice.complete).toBe(false);
     expect(describeSenderContext(alice)).toBe('messages 1–10: 3 missing (3, 5–6)');
+  });
+
+  it('protocol messages (key-log gossip) revealed with the context close the chain: no gap, listed as protocol (§8.4)', () => {
+    const chain = new SenderChain('conv', 'alice');
+    const msgs = Array.from({ length: 5 }, (_, i) => {
+      const gossip = i === 2; // alice's third message is her key-log view, franked like any message
+      const f = chain.frank(enc.encode(gossip ? 'heads' : `message ${i}`), gossip ? { contentType: KT_GOSSIP_CONTENT_TYPE } : {});
+      const stamp = computeStamp(ring, { messageId: `m${i}`, conversationId: 'conv', senderId: 'alice', recipientId: 'bob', role: 'recipient', serverTime: 1000 + i }, f.commitment);
+      return { stamp, header: f.header, commitment: f.commitment };
+    });
+    expect(isProtocolContentType(KT_GOSSIP_CONTENT_TYPE)).toBe(true);
+    expect(isProtocolContentType(`${KT_GOSSIP_CONTENT_TYPE}; v=1`)).toBe(true);
+    expect(isProtocolContentType('text/plain; charset=utf-8')).toBe(false);
+    const full = analyzeContext(msgs).senders[0]!;
+    expect(full).toMatchObject({ missing: [], protocol: [3], complete: true, chainIntact: true });
+    expect(describeSenderContext(full)).toBe('messages 1–5 complete (3: protocol message, not conversation)');
+    // A reporter that leaves it out leaves a gap like any other omission: the verifier cannot know what it was.
+    const without = analyzeContext(msgs.filter((m) => m.header.seq !== 3)).senders[0]!;
+    expect(without).toMatchObject({ missing: [3], protocol: [], complete: false });
   });
 
   it('seq > 1 with an all-zero prevCommitment is well-formed and links to nothing: a chain_break (§4.1)', () => {

@@ -190,9 +190,12 @@ describe('encrypted chat → verified report → moderator decision → enforcem
     const context = mod.getByTestId('context-message');
     expect(await context.count()).toBe(12);
     expect(await context.filter({ hasText: 'Not verified' }).count()).toBe(0);
-    // Alice's twelve messages, no gaps, hash chain intact; Bob's private reply is not there.
+    // Alice's twelve messages, no gaps, hash chain intact; Bob's private reply is not there. The key-log gossip Alice's
+    // chat sent with her first message took a sequence number: it is revealed too, marked as protocol (PROTOCOL §8.4).
     const completeness = mod.locator('section', { has: mod.getByRole('heading', { name: 'Context completeness' }) });
-    expect(await completeness.locator('li', { hasText: ALICE }).textContent()).toMatch(/1–12 complete/);
+    expect(await completeness.locator('li', { hasText: ALICE }).textContent()).toMatch(/1–13 complete \(\d+: protocol message, not conversation\)/);
+    expect(await mod.getByTestId('protocol-message').count()).toBe(1);
+    expect(await mod.getByTestId('context-gap').count()).toBe(0);
     expect(await mod.getByText(CANARY).count()).toBe(0);
     await reported.scrollIntoViewIfNeeded();
     await shot(mod, '06-moderator-report-verified');

@@ -61,10 +61,14 @@ describe('key transparency in the chat', () => {
     await expect.poll(async () => bob.getByTestId('request-bar').count(), POLL).toBe(1);
     await bob.getByTestId('request-bar').getByRole('button', { name: 'Accept' }).click();
     await expect.poll(async () => bob.locator('li.msg', { hasText: 'hello bob' }).count(), POLL).toBe(1);
-    // Bob compares key logs from the safety-number dialog; Alice's page reports that both views agree.
+    // Bob compares key logs from the safety-number dialog; Alice's page says both views agree beside the safety number
+    // (gossip is a protocol message, never a bubble: docs/PROTOCOL.md §8.4).
     await bob.getByRole('button', { name: 'Safety number' }).click();
     await bob.getByRole('button', { name: 'Compare key logs' }).click();
-    await expect.poll(async () => alice.locator('li.msg', { hasText: /Key log check with bob: you both see the same history/ }).count(), POLL).toBe(1);
+    await alice.getByRole('button', { name: 'Safety number' }).click();
+    await expect.poll(async () => alice.getByTestId('kt-comparison').textContent(), POLL).toMatch(/^Key logs compared with bob .*: you both see the same history \(\d+ keys\)\.$/);
+    expect(await alice.locator('li.msg', { hasText: /key log/i }).count()).toBe(0);
+    await alice.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
     await alice.screenshot({ path: path.join(SHOTS, 'kt-01-proven-and-compared.png') });
     expect(await a11yViolations(alice)).toEqual([]);
   });

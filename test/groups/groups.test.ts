@@ -200,7 +200,44 @@ describe('a malicious server adding a silent member', () => {
     expect(messages(bobSaw)).toEqual([{ from: alice.id, text: 'members only', epoch: 1 }]);
     const fromEve = bobSaw.filter((r) => r.item.senderId === eve.id);
     expect(fromEve).toHaveLength(1);
-    expect(fromEve[0]!.event).toEqual({ kind: 'dropped', code: 'fork' }); // same epoch, other group state
+    // Same epoch, another group state that no member's keys open: dropped as unauthenticated; bob's group is not forked.
+    expect(fromEve[0]!.event).toEqual({ kind: 'dropped', code: 'decrypt_failed' });
+    expect(bob.group(conv).fork).toBeUndefined();
+  });
+});
+
+describe('the operator injects a junk Commit through the database', () => {
+  it('a Commit for a past epoch that no member signed is dropped by every member: no fork, state unchanged, sending goes on', async () => {
+    const [alice, bob, eve] = await Promise.all([member('junk-a'), member('junk-b'), member('junk-e')]);
+    const conv = await alice.createGroup();
+    await alice.add(conv, [bob.id]);
+    await bob.sync();
+    await alice.commit(conv, await alice.group(conv).setRole(bob.id, 'admin')); // the group moves on to epoch 2
+    await bob.sync();
+    // eve (or the operator) builds a "Commit for epoch 1" in a group of her own with the same id, from leaf 0...
+    const { MlsGroup } = await import('../../client/group/index.ts');
+    const fake = await MlsGroup.create(conv, eve.me, eve.opts);
+    await fake.update().then(() => fake.confirmCommit());
+    const junk = await fake.update();
+    expect(junk.epoch).toBe(1);
+    // ...and the operator writes it straight into both members' inboxes, as if alice had sent it.
+    const db = srv.services.db as unknown as { groupMessage: { create(a: unknown): Promise<unknown> } };
+    const now = Date.now();
+    await db.groupMessage.create({
+      data: {
+        id: `junk-${n}`, conversationId: conv, senderId: alice.id, kind: 'commit', epoch: 1n, ciphertext: junk.commit, serverTime: BigInt(now), expiresAt: new Date(now + 86_400_000),
+        deliveries: { create: [alice.id, bob.id].map((recipientId) => ({ recipientId, serverTime: BigInt(now), expiresAt: new Date(now + 86_400_000) })) },
+      },
+    });
+    for (const m of [alice, bob]) {
+      const before = m.group(conv).serialize();
+      const got = await m.sync();
+      expect(got.map((r) => r.event)).toEqual([{ kind: 'dropped', code: 'decrypt_failed' }]);
+      expect(m.group(conv).fork).toBeUndefined();
+      expect(m.group(conv).serialize()).toEqual(before);
+    }
+    await alice.send(conv, 'still one group');
+    expect(messages(await bob.sync())).toEqual([{ from: alice.id, text: 'still one group', epoch: 2 }]);
   });
 });
 

@@ -41,7 +41,7 @@ describe('the server cannot add a member that no member committed', () => {
     eve.group = await MlsGroup.create(conv, eve.me, opts);
     await eve.group.add([await keyPackage(dave)]);
     eve.group.confirmCommit(); // eve's forged group is now at epoch 1, like the real one
-    await expectCode(eve.group.receive(sent.message), 'fork'); // different epoch authenticator: another group
+    await expectCode(eve.group.receive(sent.message), 'decrypt_failed'); // different epoch authenticator: another group
     const lone = await MlsGroup.create(conv, makeMember(`eve2-${n}`).me, opts); // or still at epoch 0
     await expectCode(lone.receive(sent.message), 'future_epoch');
     for (const m of [alice, bob, carol]) expect(ids(m.group!)).not.toContain(eve.me.accountId);
@@ -51,7 +51,11 @@ describe('the server cannot add a member that no member committed', () => {
     eve.group = await MlsGroup.create(conv, eve.me, opts);
     await eve.group.add([await keyPackage(dave)]).then(() => eve.group!.confirmCommit());
     const forged = await eve.group.send(text('I am in your group'));
-    for (const m of [bob, carol]) await expectCode(m.group!.receive(forged.message), 'fork');
+    // Another epoch authenticator that no member's keys open proves nothing: dropped, the group is not marked forked.
+    for (const m of [bob, carol]) {
+      await expectCode(m.group!.receive(forged.message), 'decrypt_failed');
+      expect(m.group!.fork).toBeUndefined();
+    }
     // A commit by eve adding herself "from inside" the group: sender leaf 0 (alice's) but eve's signature.
     const eveCommit = await eve.group.add([await keyPackage(makeMember(`x${n}`))]);
     // Same epoch number, but not made with the group's membership key: refused (RFC 9420 §6.2 membership_tag).
@@ -131,15 +135,51 @@ describe('different memberships shown to different members are detected, never s
     await join(dave, byAlice.welcome!);
     expect(alice.group!.epoch).toBe(bob.group!.epoch);
     expect(alice.group!.epochAuthenticator).not.toEqual(bob.group!.epochAuthenticator);
-    // bob writes; alice's side sees the same epoch number with another authenticator: fork.
+    // bob writes; alice's side sees the same epoch number with another authenticator. Her keys do not open it, so it
+    // authenticates nothing (anyone could have edited the tag): dropped, not yet a fork (§12.7).
     const fromBob = await bob.group!.send(text('am I alone?'));
-    await expectCode(alice.group!.receive(fromBob.message), 'fork');
-    expect(alice.group!.fork).toBe(bob.group!.epoch);
-    await expectCode(alice.group!.send(text('x')), 'fork'); // no more sending into a forked group
-    // The other branch's commit reaching alice later is reported as a fork too, not applied.
-    const carolAgain = carol.group!;
-    await expectCode(carolAgain.receive(byBob.commit), 'fork');
-    expect(ids(carolAgain)).toContain(carol.me.accountId);
+    await expectCode(alice.group!.receive(fromBob.message), 'decrypt_failed');
+    expect(alice.group!.fork).toBeUndefined();
+    // The other branch's Commit, signed by bob (a member of that epoch), is the proof: a fork on both sides, not applied.
+    const forkEpoch = alice.group!.epoch - 1;
+    for (const m of [alice, carol]) {
+      await expectCode(m.group!.receive(byBob.commit), 'fork');
+      expect(m.group!.fork).toBe(forkEpoch);
+      await expectCode(m.group!.send(text('x')), 'fork'); // no more sending into a forked group
+    }
+    await expectCode(bob.group!.receive(byAlice.commit), 'fork');
+    expect(bob.group!.fork).toBe(forkEpoch);
+    expect(ids(carol.group!)).toContain(carol.me.accountId);
+  });
+
+  it('a Commit for a past epoch that no member signed is dropped: no fork, state unchanged, sending goes on', async () => {
+    // The group moves on to epoch 2; then the relay (or anyone) delivers another "Commit for epoch 1": built in a group
+    // of eve's with the same group id, sent from leaf 0 — alice's leaf in the real group — but signed by eve.
+    const named = await alice.group!.setRole(bob.me.accountId, 'admin');
+    await deliverCommit(alice, named, [bob, carol]);
+    eve.group = await MlsGroup.create(conv, eve.me, opts);
+    await eve.group.add([await keyPackage(dave)]).then(() => eve.group!.confirmCommit());
+    const junk = await eve.group.add([await keyPackage(makeMember(`y${n}`))]);
+    expect(junk.epoch).toBe(1);
+    for (const m of [alice, bob, carol]) {
+      const before = m.group!.serialize();
+      await expectCode(m.group!.receive(junk.commit), 'decrypt_failed');
+      expect(m.group!.fork).toBeUndefined();
+      expect(m.group!.serialize()).toEqual(before);
+    }
+    // Junk for the current epoch and for a future one changes nothing either; nobody stops sending.
+    eve.group.confirmCommit();
+    const current = await eve.group.update();
+    expect(current.epoch).toBe(alice.group!.epoch);
+    eve.group.confirmCommit();
+    const future = await eve.group.update();
+    expect(future.epoch).toBe(alice.group!.epoch + 1);
+    const before = alice.group!.serialize();
+    await expectCode(alice.group!.receive(current.commit), 'decrypt_failed');
+    await expectCode(alice.group!.receive(future.commit), 'future_epoch');
+    expect(alice.group!.serialize()).toEqual(before);
+    const ok = await alice.group!.send(text('still one group'));
+    expect(str(asMessage(await bob.group!.receive(ok.message)).opened.body)).toBe('still one group');
   });
 });
 
@@ -158,9 +198,11 @@ describe('removed and new members', () => {
     const p = await alice.group!.remove([bob.me.accountId]);
     await deliverCommit(alice, p, [carol]); // bob never gets the commit
     const after = await carol.group!.send(text('after removal'));
+    const before = bob.group!.serialize();
     await expectCode(bob.group!.receive(after.message), 'future_epoch');
-    // ...and having seen the newer epoch, bob's client refuses to encrypt under the stale one.
-    await expectCode(bob.group!.send(text('hello?')), 'future_epoch');
+    // An unauthenticated newer epoch changes nothing in bob's state (anyone can announce one, §12.7); an honest
+    // relay refuses bob's sends for the stale epoch (stale_epoch) and his client then fetches the missing Commit.
+    expect(bob.group!.serialize()).toEqual(before);
   });
 
   it('a new member reads nothing sent before its Welcome', async () => {
@@ -212,7 +254,6 @@ describe('replayed, reordered and dropped commits', () => {
     const p2 = await alice.group!.setRole(carol.me.accountId, 'admin');
     alice.group!.confirmCommit();
     await expectCode(bob.group!.receive(p2.commit), 'future_epoch');
-    await expectCode(bob.group!.send(text('stale')), 'future_epoch');
     await bob.group!.receive(p1.commit);
     await bob.group!.receive(p2.commit);
     expect(bob.group!.epochAuthenticator).toEqual(alice.group!.epochAuthenticator);

@@ -18,6 +18,9 @@ const ACTIONS: Array<[Action, string, string]> = [['dismiss', 'Dismiss', 'd'], [
 const DURATIONS: Array<[string, string]> = [['24', '1 day'], ['72', '3 days'], ['168', '7 days'], ['720', '30 days'], ['', 'indefinitely']];
 
 const GROUP_INFO_TYPE = 'application/vnd.franking-chat.group-info';
+/** Protocol messages (docs/PROTOCOL.md §8.4): franked and sequenced, revealed only so the sender's chain has no gap. */
+const PROTOCOL_TYPES = ['application/vnd.franking-chat.kt-gossip'];
+const isProtocol = (m: Message) => PROTOCOL_TYPES.includes(m.contentType?.split(';')[0]?.trim().toLowerCase() ?? '');
 /** The group's name from a revealed group-info message, when its body was revealed as text (JSON). */
 function groupInfoName(m: Message): string | null {
   if (!m.text) return null;
@@ -93,6 +96,14 @@ function AttachmentView({ reportId, m, index, a, showMedia }: { reportId: string
 }
 
 function MessageBubble({ m, accusedId, showMedia, reportId, attachments }: { m: Message; accusedId: string; showMedia: boolean; reportId: string; attachments: ReportAttachment[] }) {
+  if (isProtocol(m) && !m.isReported) {
+    return (
+      <li className="gap protocol" data-testid="protocol-message">
+        #{m.seq ?? '?'} from {m.senderId}: a key-log check between the two apps ({m.verdict === 'verified' ? 'verified' : 'unverified'}). A protocol message with no user
+        content, revealed only so that the sequence has no gap; not part of the conversation.
+      </li>
+    );
+  }
   const side = m.senderId === accusedId ? 'theirs' : 'ours';
   const verified = m.verdict === 'verified';
   return (
