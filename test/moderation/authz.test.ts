@@ -33,7 +33,7 @@ describe('who can reach what', () => {
   it('the matrix covers the new endpoints', () => {
     expect(modSpecs.length).toBeGreaterThanOrEqual(14);
     expect(adminSpecs.map((s) => s.operationId).sort()).toEqual([
-      'createModerator', 'createPolicy', 'createRoutingRule', 'exportCaseEvidence', 'exportReportEvidence', 'listModerators', 'putStatementTemplate',
+      'createInvites', 'createModerator', 'createPolicy', 'createRoutingRule', 'exportCaseEvidence', 'exportReportEvidence', 'listModerators', 'putStatementTemplate',
       'setLegalHold', 'updateModerator', 'updatePolicy', 'updateRoutingRule',
     ]);
   });
