@@ -254,8 +254,10 @@ describe('unsent messages', () => {
     expect(retried[0]).toBe(retried[1]); // the same clientMessageId both times
     await frank.waitForTimeout(1500); // room for a second delivery, if there were one
     expect(await frank.locator('li.msg.in', { hasText: 'did this arrive?' }).count()).toBe(1);
-    // Server-side deliveries to frank, as pushed on his socket: one envelope per message sent, none twice.
-    expect(new Set(pushed).size).toBe(3);
+    // Server-side deliveries to frank, as pushed on his socket: one envelope per message sent (the three texts and
+    // the key-log gossip that starts a conversation, docs/PROTOCOL.md §8.4), none twice.
+    expect(new Set(pushed).size).toBe(new Set(sends).size);
+    expect(new Set(sends).size).toBe(4);
     expect(await frank.locator('li.msg.in').count()).toBe(3);
   });
 });

@@ -137,6 +137,16 @@ describe('a refused consistency proof and key-log gossip', () => {
   it('the server refuses dave the proof between his head and the one carol gossips: an alarm with both heads, no bubble', async () => {
     const carol = await newChatPage(browser, contexts);
     const dave = await newChatPage(browser, contexts);
+    // The operator's front end in dave's path: once it starts hiding the fork it also withholds the new heads it would
+    // announce on dave's push channel (docs/TRANSPARENCY.md §6.3), so only carol's gossip can bring him a newer one.
+    let withholdHeads = false;
+    await dave.routeWebSocket('**/v1/stream', (ws) => {
+      const upstream = ws.connectToServer();
+      upstream.onMessage((m) => {
+        if (withholdHeads && typeof m === 'string' && m.startsWith('{"type":"kt-head"')) return;
+        ws.send(m);
+      });
+    });
     await registerInChat(carol, server.url, 'carol');
     await registerInChat(dave, server.url, 'dave');
     await carol.getByLabel('Add a contact by handle').fill('dave');
@@ -164,13 +174,14 @@ describe('a refused consistency proof and key-log gossip', () => {
     expect(await dialog.getByText(/key log/i).count()).toBe(0);
     await dave.keyboard.press('Escape');
 
-    // The log grows; the operator's proxy refuses dave every consistency proof from now on.
-    await chatUser(server.url, 'erin');
+    // The operator's proxy refuses dave every consistency proof from now on (and withholds new heads); the log grows.
+    withholdHeads = true;
     let refused = 0;
     await dave.route('**/v1/transparency/consistency**', async (route) => {
       refused++;
       await route.fulfill({ status: 403, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, code: 'forbidden', detail: 'not for you' }) });
     });
+    await chatUser(server.url, 'erin');
     await carol.reload(); // her page checks the log at start: her newest head now includes erin's keys
     await expect.poll(async () => carol.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
     const alarm = dave.getByRole('alert', { name: 'Key log warning' });
