@@ -4,7 +4,7 @@
 // (moderation-state.ts), cached on the Report row in the same transaction.
 import { randomBytes } from 'node:crypto';
 import {
-  type ContextReport, REASON_DESCRIPTIONS, type ReasonCode, decodeHeader, describeSenderContext,
+  REASON_DESCRIPTIONS, type ReasonCode, decodeHeader, describeSenderContext,
 } from '../../client/protocol.ts';
 import type { AccountStatus } from '../data/accounts.ts';
 import type { ModerationEventInput, ModerationEventRow, SubjectType } from '../data/moderation-events.ts';
@@ -17,7 +17,8 @@ import {
 } from './moderation-state.ts';
 import type { PoliciesService } from './policies.ts';
 import { buildStatement } from './statements.ts';
-import { type ContextGap, gapRuns } from './undelivered.ts';
+import { gapRuns } from './undelivered.ts';
+import { parseStoredContext } from './reports.ts';
 
 export const QUEUE_VIEWS = ['open', 'claimed', 'mine', 'resolved', 'all'] as const;
 export type QueueView = (typeof QUEUE_VIEWS)[number];
@@ -167,7 +168,7 @@ export class ModerationService {
     ]);
     const policy = r.policyId ? await this.deps.policies.get(r.policyId).catch(() => null) : null;
     // Reports filed before docs/PROTOCOL.md §8.3.1 have no `gaps`: each run then counts as not included.
-    const context = JSON.parse(r.contextSummary) as ContextReport & { gaps?: ContextGap[] };
+    const context = parseStoredContext(r.contextSummary);
     const messages: MessageView[] = items.map((i) => {
       let header: { seq: number; sentAt: number; contentType: string; epoch?: number; attachments: Array<{ mediaType: string; size: number; blobId: string }> } | null = null;
       try {

@@ -136,7 +136,7 @@ export class ReportsService {
 
   private async view(r: ReportRow): Promise<ReportView> {
     const { comment: _c, contextSummary, ...summary } = r;
-    const { gaps: _g, ...context } = JSON.parse(contextSummary) as ContextReport & { gaps?: ContextGap[] };
+    const { gaps: _g, ...context } = parseStoredContext(contextSummary);
     return { ...summary, items: await this.reports.itemVerdicts(r.id), context };
   }
 
@@ -150,4 +150,14 @@ export class ReportsService {
   async list(reporterId: string, limit = 100): Promise<ReportSummaryRow[]> {
     return this.reports.listByReporter(reporterId, limit);
   }
+}
+
+/**
+ * A report's stored context analysis, as filed. Reports filed before protocol messages were told apart
+ * (docs/PROTOCOL.md §8.4) have no `protocol` list per sender, and those filed before §8.3.1 no `gaps`: both read as
+ * empty, so a report stays readable however old it is.
+ */
+export function parseStoredContext(contextSummary: string): ContextReport & { gaps?: ContextGap[] } {
+  const stored = JSON.parse(contextSummary) as ContextReport & { gaps?: ContextGap[] };
+  return { ...stored, senders: stored.senders.map((s) => ({ ...s, protocol: s.protocol ?? [] })) };
 }

@@ -134,4 +134,27 @@ describe('a gap says only what is known', () => {
     expect(await srv.services.db.undeliveredRecord.count({ where: { recipientId: bob.id } })).toBe(0);
     expect((await gapsOf(reportId)).gaps).toEqual([expect.objectContaining({ refusedWhileBlocked: 1, notIncluded: 0 })]);
   });
+
+  it('a report stored before gaps and protocol messages were recorded still opens for the moderator and the reporter', async () => {
+    const [alice, bob] = await Promise.all([createUser(srv.url, 'old-alice'), createUser(srv.url, 'old-bob')]);
+    const conv = await directConversation(srv.url, alice, bob);
+    const m1 = await send(alice, conv, bob, 1, 'first');
+    const m2 = await send(alice, conv, bob, 2, 'left out', m1);
+    const m3 = await send(alice, conv, bob, 3, 'third', m2);
+    const reportId = await report(bob, await inbox(bob), m3, [m1]);
+    // The analysis as an earlier version stored it: no `gaps`, no per-sender `protocol` list.
+    const row = await srv.services.db.report.findUniqueOrThrow({ where: { id: reportId } });
+    const stored = JSON.parse(row.contextSummary) as { gaps?: unknown; senders: Array<Record<string, unknown>> };
+    delete stored.gaps;
+    for (const sender of stored.senders) delete sender.protocol;
+    await srv.services.db.report.update({ where: { id: reportId }, data: { contextSummary: JSON.stringify(stored) } });
+
+    const view = await modApi<{ context: { gaps: Gap[]; senders: Array<{ summary: string }> } }>(srv.url, mod, 'GET', `/v1/mod/reports/${reportId}`);
+    expect(view.status).toBe(200);
+    expect(view.json.context.senders[0]?.summary).toMatch(/1 missing|missing.*2/);
+    expect(view.json.context.gaps).toEqual([expect.objectContaining({ fromSeq: 2, toSeq: 2, notIncluded: 1, refusedWhileBlocked: 0 })]);
+    const own = await api<{ context: { senders: Array<{ protocol: number[] }> } }>(srv.url, 'GET', `/v1/reports/${reportId}`, undefined, bob.token);
+    expect(own.status).toBe(200);
+    expect(own.json.context.senders[0]?.protocol).toEqual([]);
+  });
 });
