@@ -194,63 +194,35 @@ function instrumentServices(
   s: Services,
   m: { sends: Counter<'kind'>; sendEnvelopes: Counter; deliveries: Counter<'kind' | 'transport'>; acks: Counter<'kind'>; reportItems: Counter<'verdict' | 'reported'> },
 ): void {
-  const relay = s.relay;
-  const send = relay.send.bind(relay);
-  relay.send = async (senderId, input) => {
-    const r = await send(senderId, input);
+  observeResult(s.relay, 'send', (r) => {
     m.sends.inc({ kind: 'direct' });
     m.sendEnvelopes.inc(r.recipients.length);
-    return r;
-  };
-  const fetch = relay.fetch.bind(relay);
-  relay.fetch = async (...a) => {
-    const rows = await fetch(...a);
-    m.deliveries.inc({ kind: 'direct', transport: 'poll' }, rows.length);
-    return rows;
-  };
-  const pending = relay.pending.bind(relay);
-  relay.pending = async (...a) => {
-    const rows = await pending(...a);
-    m.deliveries.inc({ kind: 'direct', transport: 'push' }, rows.length);
-    return rows;
-  };
-  const ack = relay.ack.bind(relay);
-  relay.ack = async (...a) => {
-    const n = await ack(...a);
-    m.acks.inc({ kind: 'direct' }, n);
-    return n;
-  };
-  const groups = s.groups;
-  const gsend = groups.send.bind(groups);
-  groups.send = async (...a) => {
-    const r = await gsend(...a);
-    m.sends.inc({ kind: `group_${r.kind}` });
-    return r;
-  };
+  });
+  observeResult(s.relay, 'fetch', (rows) => m.deliveries.inc({ kind: 'direct', transport: 'poll' }, rows.length));
+  observeResult(s.relay, 'pending', (rows) => m.deliveries.inc({ kind: 'direct', transport: 'push' }, rows.length));
+  observeResult(s.relay, 'ack', (n) => m.acks.inc({ kind: 'direct' }, n));
+  observeResult(s.groups, 'send', (r) => m.sends.inc({ kind: `group_${r.kind}` }));
   // groups.fetch reads through groups.pending (once, or again after the wait): counting there counts each
   // handed-out message once. Group messages reach members by polling only (push wakes them: server/push.ts).
-  const gpending = groups.pending.bind(groups);
-  groups.pending = async (...a) => {
-    const rows = await gpending(...a);
-    m.deliveries.inc({ kind: 'group', transport: 'poll' }, rows.length);
-    return rows;
-  };
-  const gack = groups.ack.bind(groups);
-  groups.ack = async (...a) => {
-    const n = await gack(...a);
-    m.acks.inc({ kind: 'group' }, n);
-    return n;
-  };
-  const reports = s.reports;
-  const submit = reports.submit.bind(reports);
-  reports.submit = async (...a) => {
-    const r = await submit(...a);
-    if (!r.duplicate) {
-      for (const item of r.report.items) {
-        const v = (VERDICT_REASONS as readonly string[]).includes(item.verdict) ? item.verdict : 'other';
-        m.reportItems.inc({ verdict: v, reported: item.isReported ? 'true' : 'false' });
-      }
+  observeResult(s.groups, 'pending', (rows) => m.deliveries.inc({ kind: 'group', transport: 'poll' }, rows.length));
+  observeResult(s.groups, 'ack', (n) => m.acks.inc({ kind: 'group' }, n));
+  observeResult(s.reports, 'submit', (r) => {
+    if (r.duplicate) return;
+    for (const item of r.report.items) {
+      const v = (VERDICT_REASONS as readonly string[]).includes(item.verdict) ? item.verdict : 'other';
+      m.reportItems.inc({ verdict: v, reported: item.isReported ? 'true' : 'false' });
     }
-    return r;
+  });
+}
+
+type Resolved<F> = F extends (...args: never[]) => Promise<infer R> ? R : never;
+
+/** Replaces the async method `obj[key]` on this instance by one that hands each result to `seen`, then returns it. */
+function observeResult<T extends object, K extends keyof T>(obj: T, key: K, seen: (result: Resolved<T[K]>) => void): void {
+  const original = (obj[key] as (...args: unknown[]) => Promise<Resolved<T[K]>>).bind(obj);
+  (obj as Record<K, unknown>)[key] = async (...args: unknown[]) => {
+    const result = await original(...args);
+    seen(result);
+    return result;
   };
 }

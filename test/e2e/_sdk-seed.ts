@@ -17,8 +17,9 @@ export interface ChatUser {
   preKeys: PreKeyStore;
 }
 
-export async function chatUser(baseUrl: string, id: string): Promise<ChatUser> {
-  const api = new ApiClient({ baseUrl });
+/** A registered user with published prekeys; `fetch` lets a test shape its requests (headers, a proxy). */
+export async function chatUser(baseUrl: string, id: string, opts: { fetch?: typeof fetch } = {}): Promise<ChatUser> {
+  const api = new ApiClient({ baseUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
   const identity = generateIdentity();
   await api.registerIdentity(id, identity);
   await api.login(id, identity);

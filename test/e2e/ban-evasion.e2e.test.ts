@@ -7,8 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../client/transport/api.ts';
-import { generateIdentity } from '../../client/session/identity.ts';
-import { PreKeyStore } from '../../client/session/prekeys.ts';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
 import { POLL } from './_chat-page.ts';
@@ -23,14 +21,8 @@ let reportId: string;
 let again: ChatUser;
 
 /** A chat user whose requests come from `address` (X-Forwarded-For, trusted from loopback). */
-async function userFrom(id: string, address: string): Promise<ChatUser> {
-  const api = new ApiClient({ baseUrl: server.url, fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': address } }) });
-  const identity = generateIdentity();
-  await api.registerIdentity(id, identity);
-  await api.login(id, identity);
-  const preKeys = PreKeyStore.create(identity, { oneTimePreKeys: 5 });
-  await api.publishBundle(preKeys.bundle(identity));
-  return { id, api, identity, preKeys };
+function userFrom(id: string, address: string): Promise<ChatUser> {
+  return chatUser(server.url, id, { fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': address } }) });
 }
 
 beforeAll(async () => {
