@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
+import { sdkAliases } from './scripts/sdk-aliases.ts';
 
 // Debian's Chromium, kept offline (see ../shared/BROWSER-TESTS.md): without the resolver rule it still looks up Google hosts.
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
@@ -10,6 +11,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 export default defineConfig({
+  resolve: { alias: sdkAliases },
   test: {
     projects: [
       {

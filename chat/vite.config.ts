@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { sdkAliases } from '../scripts/sdk-aliases.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -11,6 +12,7 @@ export default defineConfig({
   root: here,
   base: '/',
   plugins: [react()],
+  resolve: { alias: sdkAliases },
   build: {
     outDir: path.resolve(here, '../dist/chat'),
     emptyOutDir: true,

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { sdkAliases } from '../../scripts/sdk-aliases.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -10,6 +11,7 @@ export default defineConfig({
   root: here,
   base: '/dashboard/',
   plugins: [react()],
+  resolve: { alias: sdkAliases },
   build: {
     outDir: fileURLToPath(new URL('../../dist/dashboard', import.meta.url)),
     emptyOutDir: true,

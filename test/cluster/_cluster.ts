@@ -30,6 +30,30 @@ export async function freeTcpPort(): Promise<number> {
   });
 }
 
+/** n consecutive ports that were all free a moment ago (a base for METRICS_PORT + slot); retried until one run of n binds. */
+export async function freeTcpPortRun(n: number): Promise<number> {
+  const bind = (port: number) =>
+    new Promise<net.Server | null>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(null));
+      srv.listen(port, '127.0.0.1', () => resolve(srv));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await bind(0);
+    if (!first) continue;
+    const base = (first.address() as net.AddressInfo).port;
+    const held = [first];
+    for (let i = 1; i < n && base + i <= 65535; i++) {
+      const s = await bind(base + i);
+      if (!s) break;
+      held.push(s);
+    }
+    await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
+    if (held.length === n) return base;
+  }
+  throw new Error(`no run of ${n} free consecutive ports found`);
+}
+
 export interface PgDb {
   url: string;
   name: string;

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUser, directConversation, sendText } from '../server/_harness.ts';
-import { ROOT, type PgDb, PrivateRedis, type ServerProcess, clusterEnv, freeTcpPort, freshPg, sleep, spawnCluster } from './_cluster.ts';
+import { ROOT, type PgDb, PrivateRedis, type ServerProcess, clusterEnv, freeTcpPort, freeTcpPortRun, freshPg, sleep, spawnCluster } from './_cluster.ts';
 
 const TOKEN = `cluster-metrics-${randomBytes(12).toString('hex')}`;
 const sends = (text: string) => text.split('\n').filter((l) => l.startsWith('franking_sends_total{kind="direct"}')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
@@ -66,8 +66,9 @@ describe('metrics per process', () => {
   it('npm run start:cluster: worker slot i serves /metrics on METRICS_PORT + i', async () => {
     db = await freshPg();
     const env = clusterEnv(db);
-    const port = await freeTcpPort();
-    const base = await freeTcpPort();
+    const base = await freeTcpPortRun(2);
+    let port = await freeTcpPort();
+    while (port === base || port === base + 1) port = await freeTcpPort();
     child = spawn(process.execPath, ['--import', 'tsx', 'server/cluster.ts'], {
       cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
       env: {

@@ -3,9 +3,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { sdkAliases } from '../../scripts/sdk-aliases.ts';
 
 export default defineConfig({
   root: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'),
+  resolve: { alias: sdkAliases },
   test: {
     name: 'e2e',
     environment: 'node',
