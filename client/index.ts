@@ -1,7 +1,9 @@
 /**
  * The client SDK (package export "."): franking, report items and context analysis, identities and prekeys,
- * X3DH + Double Ratchet sessions carrying franked messages, group fan-out, key-committing attachments, and the
- * typed HTTP client and push channel of the reference server. Runs unchanged in browsers and Node.
+ * X3DH + Double Ratchet sessions carrying franked messages, MLS groups (RFC 9420: one franked message, encrypted
+ * once for the whole group, its commitment in the MLS authenticated data), key-committing attachments, key
+ * transparency, and the typed HTTP client and push channel of the reference server. Runs unchanged in browsers
+ * and Node.
  * Guide: docs/SDK.md; byte-exact protocol: docs/PROTOCOL.md and docs/PROTOCOL-sessions.md.
  *
  * @packageDocumentation
@@ -110,7 +112,7 @@ export {
   isPreKeyMessage,
 } from './session/index.ts';
 export { SESSION_ERROR_CODES, SessionError, type SessionErrorCode } from './session/index.ts';
-// Attachments: key-committing chunked encryption (docs/PROTOCOL.md §11); groups: frank once, fan out (§12).
+// Attachments: key-committing chunked encryption (docs/PROTOCOL.md §11).
 export {
   ATTACHMENT_ERROR_CODES,
   AttachmentDecryptor,

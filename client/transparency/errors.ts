@@ -1,6 +1,6 @@
 // Typed errors of the key-transparency layer (docs/TRANSPARENCY.md §9). Stable codes; the chat maps them to
 // plain words, the server's HTTP edge never sees them (it only produces the structures they check).
-import type { SignedTreeHead } from './tree-head.ts';
+import type { SignedTreeHead } from './tree-head-types.ts';
 
 export const TRANSPARENCY_ERROR_CODES = [
   'malformed', // bytes or JSON do not parse as the structure they claim to be (truncated, oversized, wrong length)

@@ -8,30 +8,13 @@ import { abytes, concatBytes, fromBase64Url, toBase64Url, utf8 } from '../crypto
 import { Reader, u64be } from './_codec.ts';
 import { TransparencyError, malformed } from './errors.ts';
 import { HASH_LENGTH, type Sha256, defaultSha256 } from './merkle.ts';
+import type { SignedTreeHead, SignedTreeHeadJson, TreeHead } from './tree-head-types.ts';
 
 export const LOG_KEY_LABEL = utf8('franking-chat/v1/kt-log-key\0');
 export const TREE_HEAD_LABEL = utf8('franking-chat/v1/kt-tree-head\0');
 export const SIGNED_TREE_HEAD_LENGTH = 32 + 8 + 32 + 8 + 64;
 
-export interface TreeHead {
-  logKeyId: Uint8Array;
-  treeSize: number;
-  rootHash: Uint8Array;
-  /** ms since the Unix epoch, when the log signed this head */
-  timestamp: number;
-}
-export interface SignedTreeHead extends TreeHead {
-  signature: Uint8Array;
-}
-
-/** JSON form on the HTTP API (client/transport/contract/transparency.ts): bytes as base64url. */
-export interface SignedTreeHeadJson {
-  logKeyId: string;
-  treeSize: number;
-  rootHash: string;
-  timestamp: number;
-  signature: string;
-}
+export type { SignedTreeHead, SignedTreeHeadJson, TreeHead } from './tree-head-types.ts';
 
 export function logKeyId(publicKey: Uint8Array, hash: Sha256 = defaultSha256): Uint8Array {
   return hash(concatBytes(LOG_KEY_LABEL, abytes(publicKey, 32, 'publicKey')));
