@@ -16,10 +16,8 @@
 //   webCryptoProvider, and noble for the hash, HMAC and AEAD (WebCrypto HMAC costs a key import per call, and the
 //   secret tree runs several per message; WebCrypto has no ChaCha20-Poly1305);
 // - else noble.
-// The bytes are the same under every provider (test/groups/mls-crypto-interop.test.ts runs them against ts-mls'
+// The bytes are the same under every provider (test/client/group-mls-interop.test.ts runs them against ts-mls'
 // own noble provider).
-import type { CiphersuiteImpl, CiphersuiteName, Hash, Hpke, Kdf, PrivateKey, PublicKey, Signature } from 'ts-mls';
-import { CryptoError } from 'ts-mls/mlsError.js';
 import { equalBytes } from '../crypto/_bytes.ts';
 import { configuredCryptoProvider } from '../crypto/default.ts';
 import { nobleCryptoProvider } from '../crypto/noble.ts';
@@ -36,6 +34,7 @@ import {
   setupBaseRecipient,
   setupBaseSender,
 } from './_hpke.ts';
+import { type CiphersuiteImpl, type CiphersuiteName, CryptoError, type Hash, type Hpke, type Kdf, type PrivateKey, type PublicKey, type Signature } from './_ts-mls.ts';
 
 export const GROUP_CIPHERSUITE: CiphersuiteName = 'MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519';
 /** RFC 9420 §17.1 cipher suite id of GROUP_CIPHERSUITE. */

@@ -7,11 +7,11 @@
 // verifies AND the identity key is the one it knows for that account (directory or pinned contact), so
 // the person shown in a group is the one whose safety number you compare.
 import { ed25519 } from '@noble/curves/ed25519.js';
-import type { AuthenticationService, Credential } from 'ts-mls';
 import { Reader, Writer, abytes, concatBytes, equalBytes, utf8 } from '../crypto/_bytes.ts';
 import { isValidId } from '../franking/ids.ts';
 import { type IdentityKeyPair, signWithIdentity, verifyWithIdentity } from '../session/identity.ts';
 import { GroupError } from './group-errors.ts';
+import type { AuthenticationService, Credential } from './_ts-mls.ts';
 
 /** §12.2: the identity key signs CREDENTIAL_LABEL ‖ u8 len(accountId) ‖ accountId ‖ credentialKey (32). */
 export const CREDENTIAL_LABEL = utf8('franking-chat/v1/mls-credential\0');

@@ -3,13 +3,13 @@
 // account's "mls-credential" key — is proven in the log for the account that was asked for, against a signed head
 // consistent with every head this client has seen. Otherwise a directory could hand out a package of its own
 // making (a credential key nobody published) and read the group from then on.
-import type { KeyPackage } from 'ts-mls';
 import type { ProvenBinding, TransparencyClient } from '../transparency/client.ts';
 import { TransparencyError } from '../transparency/errors.ts';
 import { keyProofFromJson } from '../transparency/http-source.ts';
 import { KIND_MLS_CREDENTIAL } from '../transparency/leaf.ts';
 import { credentialAccountId } from './credential.ts';
 import { decodeKeyPackageMessage } from './key-packages.ts';
+import type { KeyPackage } from './_ts-mls.ts';
 
 /** What a key-package claim returns (ApiClient.claimKeyPackage): the package bytes and the unchecked proof JSON. */
 export interface KeyPackageClaim {

@@ -1,6 +1,12 @@
 // MLS key packages of this account (docs/PROTOCOL.md §12.6): published to the key directory, handed out
 // once each like one-time prekeys, plus one last-resort package the directory keeps handing out when the
 // others are gone. The private halves stay on the device, found again by key package reference.
+import { toBase64Url } from '../crypto/_bytes.ts';
+import type { IdentityKeyPair } from '../session/identity.ts';
+import { GROUP_CIPHERSUITE, groupCiphersuite } from './_mls-crypto.ts';
+import { type CredentialKeyPair, makeCredential } from './credential.ts';
+import { GroupError } from './group-errors.ts';
+import { ROLES_EXTENSION_TYPE } from './roles.ts';
 import {
   type Capabilities,
   type KeyPackage,
@@ -9,14 +15,9 @@ import {
   defaultLifetime,
   encodeMlsMessage,
   generateKeyPackageWithKey,
-} from 'ts-mls';
-import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
-import { toBase64Url } from '../crypto/_bytes.ts';
-import type { IdentityKeyPair } from '../session/identity.ts';
-import { GROUP_CIPHERSUITE, groupCiphersuite } from './_mls-crypto.ts';
-import { type CredentialKeyPair, makeCredential } from './credential.ts';
-import { GroupError } from './group-errors.ts';
-import { ROLES_EXTENSION_TYPE } from './roles.ts';
+  makeKeyPackageRef,
+  verifyKeyPackage,
+} from './_ts-mls.ts';
 
 /** Who this client is in groups: the account, its identity key and its MLS credential key. */
 export interface GroupIdentity {
@@ -62,6 +63,11 @@ export function decodeKeyPackageMessage(bytes: Uint8Array): KeyPackage {
     throw new GroupError('malformed', 'expected exactly one MLSMessage carrying a key package');
   if (decoded[0].keyPackage.cipherSuite !== GROUP_CIPHERSUITE) throw new GroupError('malformed', `key package: cipher suite must be ${GROUP_CIPHERSUITE}`);
   return decoded[0].keyPackage;
+}
+
+/** Whether the key package's own signature (RFC 9420 §10.1, under its leaf signature key) verifies: what the key directory checks before storing it. */
+export async function verifyKeyPackageSignature(kp: KeyPackage): Promise<boolean> {
+  return verifyKeyPackage(kp, (await groupCiphersuite()).signature);
 }
 
 export async function keyPackageRef(kp: KeyPackage): Promise<string> {

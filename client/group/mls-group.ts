@@ -5,30 +5,6 @@
 // against the account's identity key (§12.2). A message is franked ONCE and encrypted ONCE for the whole
 // group: its commitment c travels in the MLS authenticated_data (§12.4), its header (version 2) binds the
 // conversation (= MLS group id), the sender and the epoch (§12.3).
-import {
-  type ClientState,
-  type KeyPackage,
-  type LeafNode,
-  type MLSMessage,
-  type PrivateKeyPackage,
-  type PrivateMessage,
-  type Proposal,
-  type ProposalWithSender,
-  type PublicMessage,
-  createApplicationMessage,
-  createCommit,
-  createGroup,
-  createProposal,
-  decodeGroupState,
-  emptyPskIndex,
-  encodeGroupState,
-  encodeMlsMessage,
-  joinGroup,
-  processPublicMessage,
-} from 'ts-mls';
-import { defaultClientConfig, type ClientConfig } from 'ts-mls/clientConfig.js';
-import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
-import { verifyFramedContentSignature } from 'ts-mls/framedContent.js';
 import { Reader, Writer, abytes, equalBytes, toBase64Url } from '../crypto/_bytes.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { SenderChain, type SenderChainState } from '../franking/chain.ts';
@@ -42,6 +18,31 @@ import { GroupError } from './group-errors.ts';
 import { type GroupIdentity, decodeKeyPackageMessage, generateGroupKeyPackage } from './key-packages.ts';
 import { type GroupRoles, type MemberRole, commitRefusal, roleOf, rolesExtension, rolesFromExtensions } from './roles.ts';
 import { decodeGroupWire, groupIdOf } from './wire.ts';
+import {
+  type ClientConfig,
+  type ClientState,
+  type KeyPackage,
+  type LeafNode,
+  type MLSMessage,
+  type PrivateKeyPackage,
+  type PrivateMessage,
+  type Proposal,
+  type ProposalWithSender,
+  type PublicMessage,
+  clientConfig,
+  createApplicationMessage,
+  createCommit,
+  createGroup,
+  createProposal,
+  decodeGroupState,
+  emptyPskIndex,
+  encodeGroupState,
+  encodeMlsMessage,
+  joinGroup,
+  processPublicMessage,
+  unprotectPrivateMessage,
+  verifyFramedContentSignature,
+} from './_ts-mls.ts';
 
 export interface GroupMember {
   accountId: string;
@@ -161,7 +162,7 @@ export class MlsGroup {
   ) {}
 
   private static config(opts: GroupOptions): ClientConfig {
-    return { ...defaultClientConfig, authService: identityAuthenticationService(opts.resolveIdentity) };
+    return clientConfig(identityAuthenticationService(opts.resolveIdentity));
   }
 
   /** A new group with this client as its creator (epoch 0, one member). */

@@ -1,10 +1,10 @@
 // Group roles and who may change membership (docs/PROTOCOL.md §12.5). The roles live in the MLS group
 // context as a private-use extension, so they are part of every member's authenticated group state, change
 // only by a Commit, and are checked by every client on every Commit — the server is never asked.
-import type { Extension, ProposalWithSender } from 'ts-mls';
 import { Reader, Writer } from '../crypto/_bytes.ts';
 import { isValidId } from '../franking/ids.ts';
 import { GroupError } from './group-errors.ts';
+import type { Extension, ProposalWithSender } from './_ts-mls.ts';
 
 /** RFC 9420 §17.3: 0xF000–0xFFFF are for private use. */
 export const ROLES_EXTENSION_TYPE = 0xf0a1;

@@ -2,11 +2,11 @@
 // order and stamp them without any group key: the MLS group_id, epoch and content type, the franking
 // commitment in a PrivateMessage's authenticated_data, and the proposals of a Commit (sent as PublicMessage
 // so that the relay can follow the roster, as MIMI's hub does). Clients never take membership from this.
-import { type MLSMessage, type Proposal, decodeMlsMessage } from 'ts-mls';
 import { fromUtf8, toBase64Url } from '../crypto/_bytes.ts';
 import { credentialAccountId } from './credential.ts';
 import { decodeGroupAd } from './authenticated-data.ts';
 import { GroupError } from './group-errors.ts';
+import { type MLSMessage, type Proposal, decodeMlsMessage, makeProposalRef } from './_ts-mls.ts';
 
 export function decodeGroupWire(bytes: Uint8Array): MLSMessage {
   let decoded: [MLSMessage, number] | undefined;
@@ -84,7 +84,6 @@ function changeOf(p: Proposal): RosterChange[] {
 export async function publicProposalRef(bytes: Uint8Array): Promise<string> {
   const m = decodeGroupWire(bytes);
   if (m.wireformat !== 'mls_public_message' || m.publicMessage.content.contentType !== 'proposal') throw new GroupError('malformed', 'expected a PublicMessage proposal');
-  const { makeProposalRef } = await import('ts-mls/authenticatedContent.js');
   const { groupCiphersuite } = await import('./_mls-crypto.ts');
   const ref = await makeProposalRef({ wireformat: 'mls_public_message', content: m.publicMessage.content, auth: m.publicMessage.auth }, (await groupCiphersuite()).hash);
   return toBase64Url(ref);
