@@ -1,6 +1,33 @@
-// Flat ESLint config: recommended JS + typescript-eslint rules; client/ may not import Node built-ins.
+// Flat ESLint config: recommended JS + typescript-eslint rules, and the import boundaries of docs/SDK.md
+// "Entry points": client/ may not import Node built-ins, the server, the apps, tests or benchmarks; inside client/
+// only client/group/_ts-mls.ts imports ts-mls; nothing outside client/ imports an SDK internal (a `_` module).
+// npm run lint:deps (.dependency-cruiser.cjs) checks the same boundaries on the whole import graph, plus cycles
+// and the server's layers.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = ['fs', 'crypto', 'path', 'buffer', 'os', 'net', 'http', 'https', 'stream', 'url', 'util'];
+const BROWSER_SAFE = { group: ['node:*'], message: 'client/ runs in browsers: no Node built-ins' };
+// The SDK is a package of its own: the server imports the SDK's contract, never the other way round.
+const SDK_STANDS_ALONE = {
+  group: ['**/server/**', '**/server', '**/chat/**', '**/test/**', '**/bench/**', '**/scripts/**'],
+  message: 'the SDK (client/) never imports the server, the apps, tests, benchmarks or scripts',
+};
+// The one door to ts-mls (client/group/_ts-mls.ts): ts-mls 2 exports only its root, and the upgrade is one file.
+const TS_MLS_THROUGH_ADAPTER = { group: ['ts-mls', 'ts-mls/*'], message: 'import MLS types and functions from client/group/_ts-mls.ts, the SDK\'s one ts-mls adapter' };
+// `_` modules are the SDK's internals (the noble convention): free to change without notice, never part of what an
+// application imports. Outside client/, use an entry point: client/index.ts ("@franking-chat/sdk"),
+// client/protocol.ts ("/protocol"), client/transport/contract/index.ts ("/contract"), client/crypto/node.ts
+// ("/crypto/node"). A white-box test whose subject IS an internal (the vectors of an internal primitive) disables the
+// rule on that import line with the reason, e.g. `// eslint-disable-next-line no-restricted-imports -- white-box: …`;
+// .dependency-cruiser.cjs lists the same files.
+const NO_SDK_INTERNALS = {
+  // The repository's client/ (one or more "../" then client/), not test/client/'s own helpers.
+  regex: '^((\\.\\./)+client|@franking-chat/sdk)/(.+/)?_[^/]*$',
+  message: 'an SDK internal (`_` module): import it from an SDK entry point (client/index.ts, client/protocol.ts, client/transport/contract/index.ts, client/crypto/node.ts)',
+};
+// ts-mls 1.x module paths ("ts-mls/keyPackage.js") are gone in ts-mls 2: its root only, or the SDK.
+const TS_MLS_ROOT_ONLY = { group: ['ts-mls/*'], message: 'ts-mls 2 exports only its root: import from "ts-mls" or from the SDK' };
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'generated/', 'data/', 'dist/', 'client/dist/', 'test-artifacts/', 'server/public/'] },
@@ -22,15 +49,8 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['fs', 'crypto', 'path', 'buffer', 'os', 'net', 'http', 'https', 'stream', 'url', 'util'].map((name) => ({
-            name,
-            message: 'client/ runs in browsers: no Node built-ins',
-          })),
-          patterns: [
-            { group: ['node:*'], message: 'client/ runs in browsers: no Node built-ins' },
-            // The SDK is a package of its own: the server imports the SDK's contract, never the other way round.
-            { group: ['**/server/**', '**/server', '**/chat/**', '**/test/**', '**/bench/**'], message: 'the SDK (client/) never imports the server, the apps, tests or benchmarks' },
-          ],
+          paths: NODE_BUILTINS.map((name) => ({ name, message: 'client/ runs in browsers: no Node built-ins' })),
+          patterns: [BROWSER_SAFE, SDK_STANDS_ALONE, TS_MLS_THROUGH_ADAPTER],
         },
       ],
       'no-restricted-globals': ['error', { name: 'Buffer', message: 'client/ runs in browsers: use Uint8Array' }, { name: 'process', message: 'client/ runs in browsers' }],
@@ -40,8 +60,20 @@ export default tseslint.config(
     // The one exception to "client/ imports no Node built-ins": the node:crypto provider, loaded only through its
     // own entry point (package subpath "./crypto/node"), never by any other SDK module (docs/PROTOCOL.md §13.2).
     files: ['client/crypto/node.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [SDK_STANDS_ALONE, TS_MLS_THROUGH_ADAPTER] }] },
+  },
+  {
+    // The ts-mls adapter itself.
+    files: ['client/group/_ts-mls.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/server/**', '**/server', '**/chat/**', '**/test/**', '**/bench/**'], message: 'the SDK never imports the server, apps, tests or benchmarks' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: NODE_BUILTINS.map((name) => ({ name, message: 'client/ runs in browsers: no Node built-ins' })), patterns: [BROWSER_SAFE, SDK_STANDS_ALONE] },
+      ],
     },
+  },
+  {
+    files: ['{chat,server,test,bench,scripts}/**/*.{ts,tsx,mts,js,mjs,cjs}'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_SDK_INTERNALS, TS_MLS_ROOT_ONLY] }] },
   },
 );

@@ -5,7 +5,7 @@
 // The server stamps c once per member, so any member can report the message and every report opens the
 // same commitment. Recipients are taken from the current roster only: a removed member is never
 // addressed, whatever sessions the sender still holds (and the relay refuses them too).
-import { toBase64Url } from '../client/crypto/_bytes.ts';
+import { toBase64Url } from '../client/protocol.ts';
 import { SenderChain } from '../client/franking/chain.ts';
 import type { FrankOptions, FrankInput, FrankedMessage } from '../client/franking/franking.ts';
 import type { Session } from '../client/session/session.ts';

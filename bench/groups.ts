@@ -34,7 +34,6 @@ import { nobleCryptoProvider } from '../client/crypto/noble.ts';
 import { nodeCryptoProvider } from '../client/crypto/node.ts';
 import type { CryptoProvider } from '../client/crypto/provider.ts';
 import { frankMessage } from '../client/franking/franking.ts';
-import { groupCryptoProviderName } from '../client/group/_mls-crypto.ts';
 import { type GroupIdentity, MlsGroup, generateCredentialKey, generateGroupKeyPackage } from '../client/group/index.ts';
 import { generateIdentity } from '../client/session/identity.ts';
 import { type FetchedPreKeyBundle, PreKeyStore } from '../client/session/prekeys.ts';
@@ -211,7 +210,7 @@ const providers: Record<string, { groupCrypto: string; sizes: Array<Record<strin
 const fanoutUpload: Record<number, number> = {};
 for (const [name, crypto] of Object.entries(PROVIDERS)) {
   setDefaultCryptoProvider(crypto);
-  const groupCrypto = await groupCryptoProviderName();
+  const groupCrypto = crypto.name; // groups run on the provider the application configured (docs/PROTOCOL.md §12.1)
   const sizes = [];
   for (const members of SIZES) {
     const t0 = performance.now();

@@ -5,7 +5,7 @@
 // history it audited then is still the history now. Exit code 0: clean; 1: problems found; 2: usage/network.
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { fromBase64Url, toBase64Url } from '../client/crypto/_bytes.ts';
+import { fromBase64Url, toBase64Url } from '../client/protocol.ts';
 import { HttpLogSource, auditLog, auditStateFromJson, logKeyId } from '../client/transparency/index.ts';
 
 const program = new Command()

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { fromBase64Url, toBase64Url } from '../client/crypto/_bytes.ts';
+import { fromBase64Url, toBase64Url } from '../client/protocol.ts';
 import { HttpLogSource, TransparencyError, type WitnessState, cosignatureToJson, treeHeadToJson, witnessIdOf, witnessPublicKey, witnessStep } from '../client/transparency/index.ts';
 
 function readJson<T>(file: string, fallback?: T): T {

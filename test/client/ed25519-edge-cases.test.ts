@@ -4,6 +4,7 @@
 // verifier gives the vector's answer. The server's verifier runs the same file in test/server/ed25519-edge-cases.test.ts.
 import { describe, expect, it } from 'vitest';
 import { hexToBytes as bytes } from '@noble/hashes/utils.js';
+// eslint-disable-next-line no-restricted-imports -- white-box: the SDK's one strict Ed25519 rule (§14.4) is this test's subject
 import { ed25519VerifyStrict } from '../../client/crypto/_ed25519-verify.ts';
 import { logKeyId, verifyCosignature, verifyTreeHead, witnessKeyId } from '../../client/transparency/index.ts';
 import v from '../vectors/ed25519-edge-cases.json';

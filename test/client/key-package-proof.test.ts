@@ -9,7 +9,7 @@ import { generateIdentity } from '../../client/session/identity.ts';
 import {
   KIND_IDENTITY, KIND_MLS_CREDENTIAL, type KeyProof, decodeLeaf, encodeLeaf, MemoryHeadStore, TransparencyClient, TransparencyError, cosignatureToJson, identityBindingKey, treeHeadToJson,
 } from '../../client/transparency/index.ts';
-import { toBase64Url } from '../../client/crypto/_bytes.ts';
+import { toBase64Url } from '../../client/protocol.ts';
 import { MemoryLog } from '../transparency/_memory-log.ts';
 
 const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));

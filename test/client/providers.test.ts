@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { type AsyncCryptoProvider, DecryptError, LowOrderError, nobleCryptoProvider as noble, webCryptoProvider } from '../../client/crypto/index.ts';
+// eslint-disable-next-line no-restricted-imports -- white-box: the table of small-order encodings every provider refuses is checked against the curve
 import { ED25519_SMALL_ORDER_ENCODINGS } from '../../client/crypto/_ed25519.ts';
 import { ASYNC, runtime } from './_providers.ts';
 

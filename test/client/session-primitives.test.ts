@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+// eslint-disable-next-line no-restricted-imports -- white-box: the session KDFs (docs/PROTOCOL-sessions.md) are this test's subject
 import { defaultRandomBytes, dh, hkdfSha256, kdfChain, kdfRoot, x25519PublicKey, x3dhKdf } from '../../client/session/_session-kdf.ts';
 import { SessionError } from '../../client/session/session-errors.ts';
 

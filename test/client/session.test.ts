@@ -13,6 +13,7 @@ import {
   signedPreKeySignatureInput,
   verifySignedPreKey,
 } from '../../client/session/prekeys.ts';
+// eslint-disable-next-line no-restricted-imports -- white-box: derives the next message key to forge a message under the ratchet's own KDF
 import { kdfChain } from '../../client/session/_session-kdf.ts';
 import { decodeRatchetHeader, encodeRatchetHeader, MAX_SKIP, RATCHET_HEADER_LENGTH } from '../../client/session/ratchet.ts';
 import { formatSafetyNumber, safetyNumber } from '../../client/session/safety-number.ts';

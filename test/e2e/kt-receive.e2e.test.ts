@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { ApiClient } from '../../client/transport/api.ts';
 import { frankMessage } from '../../client/franking/franking.ts';
-import { fromBase64Url, toBase64Url } from '../../client/crypto/_bytes.ts';
+import { fromBase64Url, toBase64Url } from '../../client/protocol.ts';
 import { type IdentityKeyPair, generateIdentity } from '../../client/session/identity.ts';
 import { MlsGroup, generateCredentialKey } from '../../client/group/index.ts';
 import { Session } from '../../client/session/session.ts';

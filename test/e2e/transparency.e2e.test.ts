@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
-import { fromBase64Url } from '../../client/crypto/_bytes.ts';
+import { fromBase64Url } from '../../client/protocol.ts';
 import { generateCredentialKey, generateGroupKeyPackage } from '../../client/group/index.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';

@@ -5,6 +5,7 @@
 // refuses to under- or overfill it.
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '@noble/hashes/utils.js';
+// eslint-disable-next-line no-restricted-imports -- white-box: Writer.over, the buffer writer of the sender's single-allocation path, is this test's subject
 import { Writer } from '../../client/crypto/_bytes.ts';
 import { FrankingError } from '../../client/franking/errors.ts';
 import { encodePayload, frankMessage } from '../../client/franking/franking.ts';

@@ -3,7 +3,7 @@
 // group inbox with recipient stamps. Identity keys are resolved from the server's key directory.
 import { ApiClient, ApiError, type GroupInboxItemJson } from '../../client/transport/api.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
-import { fromBase64Url, toBase64Url } from '../../client/crypto/_bytes.ts';
+import { fromBase64Url, toBase64Url } from '../../client/protocol.ts';
 import { type GeneratedKeyPackage, type GroupEvent, type GroupIdentity, MlsGroup, type PendingCommit, generateCredentialKey, generateGroupKeyPackage } from '../../client/group/index.ts';
 
 export interface Received {

@@ -3,7 +3,7 @@
 // the roster from them, ONE stored ciphertext per message with one stamp per member, reports from groups
 // verifying like 1:1 reports with the group and epoch visible to the moderator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toBase64Url } from '../../client/crypto/_bytes.ts';
+import { toBase64Url } from '../../client/protocol.ts';
 import { generateGroupKeyPackage } from '../../client/group/index.ts';
 import { KIND_MLS_CREDENTIAL } from '../../client/transparency/index.ts';
 import { ApiError } from '../../client/transport/api.ts';

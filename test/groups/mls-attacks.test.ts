@@ -1,13 +1,15 @@
 // Attacks on MLS groups (docs/PROTOCOL.md §12.10): each test plays a malicious relay, a malicious member or
 // an outsider and tries to break one property — only members change membership, removed and new members read
 // nothing outside their membership, forks are reported, nobody encrypts under a stale epoch.
-import { createApplicationMessage, encodeMlsMessage, type ClientState, type Proposal } from 'ts-mls';
+import { type CiphersuiteImpl, type ClientState, type Proposal, createApplicationMessage, encodeMlsMessage, getCiphersuiteFromName, getCiphersuiteImpl, nobleCryptoProvider } from 'ts-mls';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type GroupEvent, GroupError, MlsGroup, encodeGroupAd, generateGroupKeyPackage } from '../../client/group/index.ts';
+import { GROUP_CIPHERSUITE, type GroupEvent, GroupError, MlsGroup, encodeGroupAd, generateGroupKeyPackage } from '../../client/group/index.ts';
 import { frankMessage } from '../../client/franking/franking.ts';
-import { groupCiphersuite } from '../../client/group/_mls-crypto.ts';
 import { type Member, deliverCommit, directory, join, keyPackage, makeGroup, makeMember, opts, str, text } from './_mls-harness.ts';
 
+// The attacker's MLS: ts-mls' own implementation of the group suite, not the SDK's (the same bytes, as
+// test/client/group-mls-interop.test.ts shows); an insider needs nothing of the SDK to forge these messages.
+const attackerSuite: CiphersuiteImpl = await getCiphersuiteImpl(getCiphersuiteFromName(GROUP_CIPHERSUITE), nobleCryptoProvider);
 const stateOf = (g: MlsGroup) => (g as unknown as { state: ClientState }).state;
 const ids = (g: MlsGroup) => g.members().map((m) => m.accountId).sort();
 const expectCode = async (p: Promise<unknown>, code: GroupError['code']) => {
@@ -234,7 +236,7 @@ describe('removed and new members', () => {
     const s = stateOf(bob.group!);
     const { createProposal } = await import('ts-mls');
     const carolLeaf = bob.group!.members().find((m) => m.accountId === carol.me.accountId)!.leaf;
-    const r = await createProposal(s, true, { proposalType: 'remove', remove: { removed: carolLeaf } }, await groupCiphersuite());
+    const r = await createProposal(s, true, { proposalType: 'remove', remove: { removed: carolLeaf } }, attackerSuite);
     await expectCode(alice.group!.receive(encodeMlsMessage(r.message)), 'not_authorized');
   });
 });
@@ -280,7 +282,7 @@ describe('sender binding inside MLS: unreportable group messages are dropped', (
   async function raw(m: Member, payload: Uint8Array, commitment: Uint8Array): Promise<Uint8Array> {
     const g = m.group!;
     const tags = (g as unknown as { tags: Map<number, Uint8Array> }).tags;
-    const r = await createApplicationMessage(stateOf(g), payload, await groupCiphersuite(), encodeGroupAd(commitment, tags.get(g.epoch)!));
+    const r = await createApplicationMessage(stateOf(g), payload, attackerSuite, encodeGroupAd(commitment, tags.get(g.epoch)!));
     (g as unknown as { state: ClientState }).state = r.newState;
     return encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage: r.privateMessage });
   }
@@ -324,7 +326,7 @@ function indexOf(hay: Uint8Array, needle: Uint8Array): number {
 /** A commit built by a modified client that skips its own role checks. */
 async function forceCommit(m: Member, proposals: Proposal[]): Promise<Uint8Array> {
   const { createCommit } = await import('ts-mls');
-  const r = await createCommit({ state: stateOf(m.group!), cipherSuite: await groupCiphersuite() }, { extraProposals: proposals, wireAsPublicMessage: true, ratchetTreeExtension: true });
+  const r = await createCommit({ state: stateOf(m.group!), cipherSuite: attackerSuite }, { extraProposals: proposals, wireAsPublicMessage: true, ratchetTreeExtension: true });
   return encodeMlsMessage(r.commit);
 }
 

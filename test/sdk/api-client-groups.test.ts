@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, ApiError } from '../../client/transport/api.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
-import { fromBase64Url } from '../../client/crypto/_bytes.ts';
+import { fromBase64Url } from '../../client/protocol.ts';
 import { type GeneratedKeyPackage, MlsGroup, generateCredentialKey, generateGroupKeyPackage } from '../../client/group/index.ts';
 import { type TestServer, startTestServer } from '../server/_harness.ts';
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCredentialKey, generateGroupKeyPackage, verifyClaimedKeyPackage } from '../../client/group/index.ts';
 import { KIND_MLS_CREDENTIAL, TransparencyError, auditLog, decodeLeaf } from '../../client/transparency/index.ts';
-import { fromBase64Url } from '../../client/crypto/_bytes.ts';
+import { fromBase64Url } from '../../client/protocol.ts';
 import { asBytes } from '../../server/data/_bytes.ts';
 import { ServerMember } from '../groups/_server-member.ts';
 import { ClaimedKeyPackage } from '../../client/transport/contract/keys.ts';

@@ -4,7 +4,7 @@
 // the real proof beside it, or strip the proof — each refused; the real key passes.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { fromBase64Url } from '../../client/crypto/_bytes.ts';
+import { fromBase64Url } from '../../client/protocol.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
 import { TransparencyError, verifyPresentedIdentity } from '../../client/transparency/index.ts';
 import { api, b64, createUser, startTestServer, type TestServer } from '../server/_harness.ts';
