@@ -43,6 +43,7 @@ export default tseslint.config(
       ],
     },
   },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } } },
   {
     files: ['client/**/*.ts'],
     rules: {
