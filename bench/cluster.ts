@@ -1,4 +1,5 @@
-// npm run bench:cluster — the relay on one process vs two processes (issue 11), same run, same machine:
+// npm run bench:cluster — the relay on one process vs two processes (docs/SCALING.md "Measured: one process vs two"),
+// same run, same machine:
 //   one process:  PostgreSQL, no Redis (the single-process deployment: the baseline);
 //   two processes: PostgreSQL + Redis, every recipient connected to the OTHER process than its sender (all
 //                  deliveries cross processes: the cost of going through Redis, worst case).

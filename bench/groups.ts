@@ -5,7 +5,8 @@
 //   providers.<name> = {"sizes":[{"members","senderUs","receiverUs","uploadBytes","addCommitMs","removeCommitMs",
 //                        "fanoutSenderUs"},..],"oneToOneReceiverUs","ed25519VerifyUs","receiverOverOneToOne",
 //                        "verifyFloorOverOneToOne"}
-//   The top-level "sizes" and "oneToOneReceiverUs" (the fields issue 12 names) are the native provider's.
+//   The top-level "sizes" and "oneToOneReceiverUs" (the fields docs/BENCHMARKS.md "Groups on MLS" reports) are the
+//   native provider's.
 //   senderUs        MlsGroup.send of a 1 KiB body: franking (fk, header v2, HMAC commitment) + one MLS
 //                   PrivateMessage (secret-tree ratchet step, ChaCha20-Poly1305, Ed25519 signature), median µs
 //   receiverUs      MlsGroup.receive of the same at one member: sender-data and content decryption, signature

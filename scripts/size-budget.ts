@@ -1,5 +1,6 @@
-// Browser size budget of the SDK (issue 10): bundles each package entry point for the browser with esbuild
-// (ESM, minified, every export of the entry kept, dependencies included), gzips it (level 9) and fails when
+// Browser size budget of the SDK (docs/BENCHMARKS.md "SDK package: browser size budget"): bundles each package entry
+// point for the browser with esbuild (ESM, minified, every export of the entry kept, dependencies included), gzips it
+// (level 9) and fails when
 //   franking core (client/franking/index.ts, alone and with the XChaCha20-Poly1305 AEAD) > 25 KB gzip,   whole SDK (package ".", client/index.ts) > 120 KB gzip.
 // 1 KB = 1000 bytes. The protocol and contract entry points are measured too (no budget). Same-run baselines: the
 // dependency code alone (the @noble primitives the SDK uses, zod), bundled the same way, and per entry the share of

@@ -1,7 +1,7 @@
-// kill -9 of one of three processes under a bounded send load (issue 11): every acknowledged message is delivered
-// exactly once to the application after the clients reconnect to the survivors, and every acknowledged report is
-// present. The database is the truth; the push client (client/transport/push.ts) drops re-pushed envelopes it
-// already handed over.
+// kill -9 of one of three processes under a bounded send load (docs/SCALING.md "Delivery: the database is the truth,
+// Redis only wakes"): every acknowledged message is delivered exactly once to the application after the clients
+// reconnect to the survivors, and every acknowledged report is present. The database is the truth; the push client
+// (client/transport/push.ts) drops re-pushed envelopes it already handed over.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, reportItem } from '../server/_harness.ts';
 import { type PgDb, type ServerProcess, clusterEnv, freshPg, sleep, spawnCluster } from './_cluster.ts';

@@ -1,8 +1,8 @@
-// Three server processes on three ports, one PostgreSQL database, one Redis (issue 11): users connected to
-// different processes exchange 1:1 and group messages live; long-poll wakes across processes; a retried send is
-// idempotent through any process; rate limits hold across processes; logout, suspension and ban through one
-// process close the sockets and refuse the token on the others within 1 s; a stamp made by one process verifies
-// in a report through another, and a key rotation by the admin command reaches every process.
+// Three server processes on three ports, one PostgreSQL database, one Redis (docs/SCALING.md "What lives where"): users
+// connected to different processes exchange 1:1 and group messages live; long-poll wakes across processes; a retried
+// send is idempotent through any process; rate limits hold across processes; logout, suspension and ban through one
+// process close the sockets and refuse the token on the others within 1 s; a stamp made by one process verifies in a
+// report through another, and a key rotation by the admin command reaches every process.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestUser, api, b64, createUser, directConversation, frankAndSeal, login, reportItem, sendText } from '../server/_harness.ts';

@@ -1,7 +1,8 @@
-// Redis restarted during load (issue 11): a PRIVATE redis-server on a free port (never the shared one) is killed
-// and started again while senders post through two processes and recipients listen on both. Sends keep being
-// accepted (the database is the truth), delivery resumes when Redis is back (every listener re-reads the database
-// after the reconnect), nothing acknowledged is lost and nothing reaches the application twice.
+// Redis restarted during load (docs/SCALING.md "Delivery: the database is the truth, Redis only wakes"): a PRIVATE
+// redis-server on a free port (never the shared one) is killed and started again while senders post through two
+// processes and recipients listen on both. Sends keep being accepted (the database is the truth), delivery resumes when
+// Redis is back (every listener re-reads the database after the reconnect), nothing acknowledged is lost and nothing
+// reaches the application twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../server/_harness.ts';
 import { type PgDb, PrivateRedis, type ServerProcess, clusterEnv, freshPg, sleep, spawnCluster } from './_cluster.ts';

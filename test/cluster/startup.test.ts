@@ -1,6 +1,6 @@
-// Four processes starting at once on a fresh PostgreSQL database, ten times (issue 11): all start, one admin is
-// created (and announced by exactly one process), every migration is applied once, and — with no key file yet —
-// all four end up stamping with the one key that is in the file.
+// Four processes starting at once on a fresh PostgreSQL database, ten times (docs/SCALING.md "Starting N processes at
+// once"): all start, one admin is created (and announced by exactly one process), every migration is applied once, and
+// — with no key file yet — all four end up stamping with the one key that is in the file.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,10 +1,10 @@
-// Issue 15, the moderator dashboard in Debian's Chromium against the real server: the completeness summary and
-// the reporter's comment first with each gap marked inside the thread, one badge per message and one legend,
-// "Earlier reports" only earlier ones, undo for a dismissal and confirmation for a ban, one notes box, audit
-// sentences with JSON on demand, a text preview in the queue and its tabs in the URL, staff TOTP enrolment and
-// login, an own password change, a password reset without prompt(), and every screen at 390×844 and 1280×800
-// (no horizontal scroll, Log out on screen, the decision panel near the top, axe: no serious or critical).
-// Screenshots: docs/screenshots/dashboard-ux-*.png.
+// The moderator dashboard (docs/MODERATION.md "Dashboard") in Debian's Chromium against the real server: the
+// completeness summary and the reporter's comment first with each gap marked inside the thread, one badge per message
+// and one legend, "Earlier reports" only earlier ones, undo for a dismissal and confirmation for a ban, one notes box,
+// audit sentences with JSON on demand, a text preview in the queue and its tabs in the URL, staff TOTP enrolment and
+// login, an own password change, a password reset without prompt(), and every screen at 390×844 and 1280×800 (no
+// horizontal scroll, Log out on screen, the decision panel near the top, axe: no serious or critical). Screenshots:
+// docs/screenshots/dashboard-ux-*.png.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

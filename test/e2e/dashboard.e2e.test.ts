@@ -160,7 +160,7 @@ describe('moderator dashboard', () => {
     await shot('04-detail-claimed-ban-chosen');
     await expect.poll(() => page.getByRole('button', { name: 'Submit', exact: true }).isEnabled(), POLL).toBe(true);
     await page.keyboard.press('Enter');
-    // a ban asks for confirmation (issue 15); the confirm button has focus, Enter confirms
+    // a ban asks for confirmation; the confirm button has focus, Enter confirms
     await expect.poll(() => page.getByTestId('confirm-ban').count(), POLL).toBe(1);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.url(), POLL).toContain(`/dashboard/reports/${spamReportId}`);

@@ -1,8 +1,8 @@
-// Issue 14 in Chromium against the real server process: a report made in the chat is decided in the dashboard
-// citing a policy; the suspended user sees the statement of reasons in the chat and appeals from there; another
-// moderator overturns the appeal in the dashboard and the user can send again at once. The triage role sees
-// only dismiss; axe-core finds no serious or critical violation on the new screens (appeals, appeal, cases,
-// case, policies, metrics, the report page's routing panel, the chat's statement of reasons).
+// Appeals (docs/MODERATION.md "Appeals (EU DSA Art. 20)") in Chromium against the real server process: a report made in
+// the chat is decided in the dashboard citing a policy; the suspended user sees the statement of reasons in the chat
+// and appeals from there; another moderator overturns the appeal in the dashboard and the user can send again at once.
+// The triage role sees only dismiss; axe-core finds no serious or critical violation on the new screens (appeals,
+// appeal, cases, case, policies, metrics, the report page's routing panel, the chat's statement of reasons).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-// One way groups work (issue 12): a group conversation takes MLS group messages only
+// One way groups work (docs/PROTOCOL.md §12): a group conversation takes MLS group messages only
 // (POST /v1/groups/{id}/messages, docs/PROTOCOL.md §12.8). These tests try to get a group message in any other
 // way — a pairwise (1:1-style franked) envelope through POST /v1/messages, an MLS message from a non-member, a
 // removed or suspended member, an MLS message into a 1:1 conversation — and check that each is refused with a

@@ -1,6 +1,7 @@
-// Issue 14 through the API: every decision cites a policy; triage cannot restrict accounts; statements of
-// reasons from admin templates; appeals decided by another moderator, an overturn restoring sending at once;
-// assignment, early lifting, routing into named queues sorted by priority then waiting time.
+// docs/MODERATION.md "Policies and statements of reasons", "Appeals" and roles, through the API: every decision cites a
+// policy; triage cannot restrict accounts; statements of reasons from admin templates; appeals decided by another
+// moderator, an overturn restoring sending at once; assignment, early lifting, routing into named queues sorted by
+// priority then waiting time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, api, createUser, isProblem, login, sendText, startTestServer } from '../server/_harness.ts';
 import { type Staff, cheapPasswordHashing, createStaff, modApi, noticesOf, seedReport, signedChallenge } from './_mod.ts';

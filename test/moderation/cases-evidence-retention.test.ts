@@ -1,6 +1,6 @@
-// Issue 14 through the API: cases and the brigading defence, signed evidence packages verified offline,
-// retention at its boundary and under legal hold, and a transparency report whose counts are recounted from
-// the append-only event log.
+// docs/MODERATION.md "Cases and brigading" to "Metrics and transparency report", through the API: cases and the
+// brigading defence, signed evidence packages verified offline, retention at its boundary and under legal hold, and a
+// transparency report whose counts are recounted from the append-only event log.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,5 +1,5 @@
-// The SDK as a package others install (issue 10, "A real package"): `npm pack` the built client/ package, install
-// the tarball into an empty project (dependencies from the npm cache or registry), then
+// The SDK as a package others install (docs/SDK.md "Install", "For maintainers of this repository"): `npm pack` the
+// built client/ package, install the tarball into an empty project (dependencies from the npm cache or registry), then
 //   1. the tarball holds the built entry points and nothing else (no sources, tests or server code);
 //   2. a strict TypeScript consumer (moduleResolution nodenext, skipLibCheck off) type-checks against its .d.ts;
 //   3. Node runs a franking round trip and report verification, including one-byte mutations;

@@ -1,7 +1,7 @@
-// Issue 15, blocking against the real server: while bob blocks alice the relay stores nothing from alice for
-// bob (fetch and push see nothing), alice's send still succeeds with her stamp (she is not told), others'
-// messages still arrive, and after unblocking new messages arrive again. The list is bob's alone. In MLS groups
-// (docs/PROTOCOL.md §12.8) the group relay applies the same list to application messages.
+// Blocking (docs/API.md "Blocking, handles, quotas") against the real server: while bob blocks alice the relay stores
+// nothing from alice for bob (fetch and push see nothing), alice's send still succeeds with her stamp (she is not
+// told), others' messages still arrive, and after unblocking new messages arrive again. The list is bob's alone. In MLS
+// groups (docs/PROTOCOL.md §12.8) the group relay applies the same list to application messages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EnvelopeJson, type TestServer, type TestUser, api, createUser, directConversation, isProblem, sendText, startTestServer } from './_harness.ts';
 import { ServerMember } from '../groups/_server-member.ts';

@@ -1,7 +1,7 @@
-// Issue 15, security and operations, each against the real server: no-store on auth answers, unhandled errors
-// logged with type/code/stack (once), a full disk answers 507 and logs at error, an aborted download is not an
-// error, the per-account quota on undelivered bytes, reserved and case-insensitive ids, the OpenAPI requestBody
-// of the octet-stream uploads, and the test preflight.
+// Security and operations (docs/API.md "Errors", "Privacy and logging"; docs/DEPLOY.md "Faults"), each against the real
+// server: no-store on auth answers, unhandled errors logged with type/code/stack (once), a full disk answers 507 and
+// logs at error, an aborted download is not an error, the per-account quota on undelivered bytes, reserved and
+// case-insensitive ids, the OpenAPI requestBody of the octet-stream uploads, and the test preflight.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,7 +1,7 @@
-// Issue 15, staff login against the real server: throttling instead of a lockout (a stranger cannot lock the
-// owner out; known and unknown names answer alike; parallel guesses are counted exactly), TOTP second factor
-// (enrol, login, replay, recovery by an admin reset), own password change, and the admin CLI's generated
-// password for `moderators reset-password` as printed at first start.
+// Staff login (docs/MODERATION.md "Sessions, cookies, CSRF, lockout") against the real server: throttling instead of a
+// lockout (a stranger cannot lock the owner out; known and unknown names answer alike; parallel guesses are counted
+// exactly), TOTP second factor (enrol, login, replay, recovery by an admin reset), own password change, and the admin
+// CLI's generated password for `moderators reset-password` as printed at first start.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
