@@ -1,6 +1,7 @@
 // Flat ESLint config: recommended JS + typescript-eslint rules, and the import boundaries of docs/SDK.md
-// "Entry points": client/ may not import Node built-ins, the server, the apps, tests or benchmarks; inside client/
-// only client/group/_ts-mls.ts imports ts-mls; nothing outside client/ imports an SDK internal (a `_` module).
+// "Entry points": client/ may not import Node built-ins, the server, the apps, tests or benchmarks; nothing outside
+// client/ imports an SDK internal (a `_` module); only client/group/_ts-mls.ts imports ts-mls (tests may drive
+// ts-mls by its root).
 // npm run lint:deps (.dependency-cruiser.cjs) checks the same boundaries on the whole import graph, plus cycles
 // and the server's layers.
 import js from '@eslint/js';
@@ -26,7 +27,10 @@ const NO_SDK_INTERNALS = {
   regex: '^((\\.\\./)+client|@franking-chat/sdk)/(.+/)?_[^/]*$',
   message: 'an SDK internal (`_` module): import it from an SDK entry point (client/index.ts, client/protocol.ts, client/transport/contract/index.ts, client/crypto/node.ts)',
 };
-// ts-mls 1.x module paths ("ts-mls/keyPackage.js") are gone in ts-mls 2: its root only, or the SDK.
+// The apps, the server, benchmarks and scripts use MLS through the SDK (client/group), never ts-mls itself.
+const MLS_THROUGH_SDK = { group: ['ts-mls', 'ts-mls/*'], message: 'MLS through the SDK (client/group): only its adapter, client/group/_ts-mls.ts, imports ts-mls' };
+// Tests may drive ts-mls directly (an attacker's MLS, interop with ts-mls' own provider), by its root: ts-mls 1.x
+// module paths ("ts-mls/keyPackage.js") are gone in ts-mls 2.
 const TS_MLS_ROOT_ONLY = { group: ['ts-mls/*'], message: 'ts-mls 2 exports only its root: import from "ts-mls" or from the SDK' };
 
 export default tseslint.config(
@@ -74,7 +78,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['{chat,server,test,bench,scripts}/**/*.{ts,tsx,mts,js,mjs,cjs}'],
+    files: ['{chat,server,bench,scripts}/**/*.{ts,tsx,mts,js,mjs,cjs}'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_SDK_INTERNALS, MLS_THROUGH_SDK] }] },
+  },
+  {
+    files: ['test/**/*.{ts,tsx,mts,js,mjs,cjs}'],
     rules: { 'no-restricted-imports': ['error', { patterns: [NO_SDK_INTERNALS, TS_MLS_ROOT_ONLY] }] },
   },
 );

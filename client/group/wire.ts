@@ -6,6 +6,7 @@ import { fromUtf8, toBase64Url } from '../crypto/_bytes.ts';
 import { credentialAccountId } from './credential.ts';
 import { decodeGroupAd } from './authenticated-data.ts';
 import { GroupError } from './group-errors.ts';
+import { groupCiphersuite } from './_mls-crypto.ts';
 import { type MLSMessage, type Proposal, decodeMlsMessage, makeProposalRef } from './_ts-mls.ts';
 
 export function decodeGroupWire(bytes: Uint8Array): MLSMessage {
@@ -84,7 +85,6 @@ function changeOf(p: Proposal): RosterChange[] {
 export async function publicProposalRef(bytes: Uint8Array): Promise<string> {
   const m = decodeGroupWire(bytes);
   if (m.wireformat !== 'mls_public_message' || m.publicMessage.content.contentType !== 'proposal') throw new GroupError('malformed', 'expected a PublicMessage proposal');
-  const { groupCiphersuite } = await import('./_mls-crypto.ts');
   const ref = await makeProposalRef({ wireformat: 'mls_public_message', content: m.publicMessage.content, auth: m.publicMessage.auth }, (await groupCiphersuite()).hash);
   return toBase64Url(ref);
 }
