@@ -1,10 +1,10 @@
 // The SDK's one door to ts-mls (RFC 9420): every other module of client/ takes MLS types and functions from here,
 // never from 'ts-mls' itself (eslint.config.js refuses it), so that upgrading ts-mls is a change to this file.
 //
-// ts-mls 1.x exports its root and every module ("./*.js"); ts-mls 2 exports only its root. What comes from the root
-// below is there in both (ts-mls 2 renames some of it: decodeMlsMessage/encodeMlsMessage → mlsMessageDecoder/
-// mlsMessageEncoder, decodeGroupState/encodeGroupState → groupStateDecoder/groupStateEncoder, with the generic
-// `decode`/`encode`). The "Deep imports" at the end are what ts-mls 2's root does not offer; for the upgrade each
+// ts-mls 1.x exports its root and every module ("./*.js"); ts-mls 2 (its 2.0.0 release candidates) exports only its
+// root. What comes from the root below is there in both, some of it renamed in 2.x (decodeMlsMessage/encodeMlsMessage
+// → mlsMessageDecoder/mlsMessageEncoder, decodeGroupState/encodeGroupState → groupStateDecoder/groupStateEncoder,
+// used with the generic `decode`/`encode`). The "Deep imports" at the end are what ts-mls 2's root does not offer; for the upgrade each
 // needs ts-mls to export it, or an implementation here on the root's encoders and the cipher suite:
 // - CryptoError: what the SDK's cipher suite (./_mls-crypto.ts) throws for refused inputs, as ts-mls' own
 //   providers do;
