@@ -29,6 +29,11 @@ const NO_SDK_INTERNALS = {
 };
 // The apps, the server, benchmarks and scripts use MLS through the SDK (client/group), never ts-mls itself.
 const MLS_THROUGH_SDK = { group: ['ts-mls', 'ts-mls/*'], message: 'MLS through the SDK (client/group): only its adapter, client/group/_ts-mls.ts, imports ts-mls' };
+// The apps (chat/src, server/dashboard/src) import the SDK by package name, never by a path into client/.
+const SDK_BY_PACKAGE_NAME = {
+  regex: '^(\\.\\./)+client/',
+  message: 'an app imports the SDK by package name: @franking-chat/sdk, @franking-chat/sdk/protocol, @franking-chat/sdk/contract',
+};
 // Tests may drive ts-mls directly (an attacker's MLS, interop with ts-mls' own provider), by its root: ts-mls 1.x
 // module paths ("ts-mls/keyPackage.js") are gone in ts-mls 2.
 const TS_MLS_ROOT_ONLY = { group: ['ts-mls/*'], message: 'ts-mls 2 exports only its root: import from "ts-mls" or from the SDK' };
@@ -80,6 +85,12 @@ export default tseslint.config(
   {
     files: ['{chat,server,bench,scripts}/**/*.{ts,tsx,mts,js,mjs,cjs}'],
     rules: { 'no-restricted-imports': ['error', { patterns: [NO_SDK_INTERNALS, MLS_THROUGH_SDK] }] },
+  },
+  {
+    // The apps use the SDK as an application would: by package name (tsconfig.json "paths", scripts/sdk-aliases.ts),
+    // hence only through its entry points. .dependency-cruiser.cjs checks where those names lead.
+    files: ['chat/src/**/*.{ts,tsx}', 'server/dashboard/src/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_SDK_INTERNALS, MLS_THROUGH_SDK, SDK_BY_PACKAGE_NAME] }] },
   },
   {
     files: ['test/**/*.{ts,tsx,mts,js,mjs,cjs}'],
