@@ -1,7 +1,7 @@
 /**
- * Who may import what, checked on the whole import graph by `npm run lint:deps` (layout: ../shared/DESIGN.md
- * "Layout"; SDK entry points: docs/SDK.md "Entry points"). eslint.config.js checks the import lines of the same
- * boundaries file by file, as you type; this file is the graph-wide truth, and the only one for cycles and layers.
+ * Who may import what, checked on the whole import graph by `npm run lint:deps` (layout: README.md "Layout"; SDK
+ * entry points: docs/SDK.md "Entry points"). eslint.config.js checks the import lines of the same boundaries file by
+ * file, as you type; this file is the graph-wide truth, and the only one for cycles and layers.
  *
  * - client/ is the SDK, a package of its own: it never imports the server, the apps, tests, benchmarks or scripts.
  * - The apps (chat/src, server/dashboard/src) use the SDK as an application would, by its public entry points only,
