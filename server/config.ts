@@ -1,6 +1,6 @@
 // Server configuration from the environment (12-factor). Every knob has a safe default for `npm start`.
 import path from 'node:path';
-import { parseReservedHandles } from './services/reserved-handles.ts';
+import { parseReservedHandles } from './services/accounts/reserved-handles.ts';
 
 export interface RateLimitConfig {
   /** requests per window per client (IP for auth, user for send/report); 0 disables */

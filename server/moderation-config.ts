@@ -1,6 +1,6 @@
 // Moderation dashboard settings from the environment (kept apart from config.ts so the relay's knobs and the
 // dashboard's evolve independently). Every knob has a safe default; docs/MODERATION.md lists them.
-import type { ArgonParams } from './services/passwords.ts';
+import type { ArgonParams } from './services/staff/passwords.ts';
 
 export interface ModerationConfig {
   /** Express 'trust proxy' (TRUST_PROXY): e.g. 1 or "loopback" when TLS ends at a reverse proxy; unset = false. */

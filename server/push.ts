@@ -18,7 +18,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 import { envelopeToJson } from './routes/messages.ts';
-import type { Delivered } from './services/relay.ts';
+import type { Delivered } from './services/relay/index.ts';
 import type { Services } from './services/index.ts';
 import { KT_HEAD_CHANNEL } from './services/index.ts';
 import { treeHeadToJson } from '../client/transparency/index.ts';
