@@ -10,7 +10,7 @@ import type { ModerationEventInput } from '../../data/moderation-events.ts';
 import type { ModerationRepo, NoticeInput, StateWrite } from '../../data/moderation.ts';
 import { AppError, ConflictError, InputError, NotFoundError, PermissionError } from '../../errors.ts';
 import type { ModerationConfig } from '../../moderation-config.ts';
-import { type Actor, isTriage } from './moderation.ts';
+import { type Actor, isTriage } from './actor.ts';
 import { type Outcome, applyReportEvent } from './state.ts';
 
 export const MAX_APPEAL_STATEMENT = 4000;

@@ -1,6 +1,9 @@
 // The moderation workflow (docs/MODERATION.md): queue, detail views, commands, audit log and statistics over
 // the append-only event log; appeals, notices to accounts, ban evasion and the metrics/transparency report.
-export { MAX_NOTE_LENGTH, ModerationService, QUEUE_VIEWS } from './moderation.ts';
+export { ModerationService } from './service.ts';
+export { type Actor } from './actor.ts';
+export { QUEUE_VIEWS } from './queue.ts';
+export { MAX_NOTE_LENGTH } from './commands.ts';
 export {
   DECISION_ACTIONS, INITIAL_STATE, type ReportState, type StateEvent, applyReportEvent, foldReportEvents,
 } from './state.ts';

@@ -6,7 +6,7 @@ import type { NoticeRow } from '../../data/moderation.ts';
 import { AuthenticationError } from '../../errors.ts';
 import { verifyEd25519 } from '../_ed25519.ts';
 import { authSignatureInput } from '../../../client/transport/auth.ts';
-import type { ModerationService } from './moderation.ts';
+import type { ModerationService } from './service.ts';
 
 export class NoticesService {
   constructor(
