@@ -9,7 +9,7 @@
 // The message is the committed envelopes in wire form (ciphertext, commitment and recipient stamp; no
 // plaintext ever exists here), or empty when they are too large to carry: the receiver then reads the database.
 import type { Bus, Subscription } from '../../shared/bus.ts';
-import type { Delivered } from './relay.ts';
+import type { Delivered } from './types.ts';
 
 export type Wake = (fresh?: readonly Delivered[]) => void;
 

@@ -8,7 +8,6 @@
 // membership/standing query and one INSERT per batch, instead of several round trips per message
 // (Prisma costs ~120–150 µs per query on this machine; docs/BENCHMARKS.md "Server").
 import { randomBytes } from 'node:crypto';
-import type { Stamp } from '../../../client/protocol.ts';
 import type { ConversationsRepo, MemberStanding } from '../../data/conversations.ts';
 import type { EnvelopeRow, EnvelopesRepo, PendingEnvelope } from '../../data/envelopes.ts';
 import { asBytes } from '../../data/_bytes.ts';
@@ -17,28 +16,7 @@ import type { DeliveryHub } from './delivery-hub.ts';
 import type { AcceptedSend, CommitOutcome, SendCommitter } from './send-receipts.ts';
 import { assertActive } from '../accounts/enforcement.ts';
 import type { StampingService } from '../stamping/stamps.ts';
-
-export interface SendInput {
-  conversationId: string;
-  commitment: Uint8Array;
-  clientMessageId?: string | undefined;
-  envelopes: Array<{ recipientId: string; ciphertext: Uint8Array }>;
-}
-
-export interface SendResult {
-  messageId: string;
-  serverTime: number;
-  clientMessageId?: string | undefined;
-  senderStamp: Stamp;
-  recipients: string[];
-}
-
-export interface Delivered {
-  id: string;
-  ciphertext: Uint8Array;
-  commitment: Uint8Array;
-  stamp: Stamp;
-}
+import type { Delivered, SendInput, SendResult } from './types.ts';
 
 const toDelivered = (r: PendingEnvelope): Delivered => ({
   id: r.id,

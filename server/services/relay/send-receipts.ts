@@ -9,7 +9,7 @@ import { asBytes } from '../../data/_bytes.ts';
 import { type AppError, ConflictError } from '../../errors.ts';
 import type { Tx } from '../../data/envelope-usage.ts';
 import type { EnvelopeQuota } from './envelope-quota.ts';
-import type { SendInput, SendResult } from './relay.ts';
+import type { SendInput, SendResult } from './types.ts';
 
 export interface AcceptedSend {
   senderId: string;
