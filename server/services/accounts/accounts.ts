@@ -9,6 +9,7 @@ import { asBytes } from '../../data/_bytes.ts';
 import { AppError, AuthenticationError, type ErrorCode, InputError, NotFoundError, PermissionError, ConflictError } from '../../errors.ts';
 import type { Revocation, Revocations } from '../../shared/revocations.ts';
 // The signed byte strings are wire format: one definition, in the SDK.
+import { toBase64Url } from '../../../client/protocol.ts';
 import { authSignatureInput, registerSignatureInput } from '../../../client/transport/auth.ts';
 import { verifyEd25519 } from '../_ed25519.ts';
 import { assertActive } from './enforcement.ts';
@@ -159,7 +160,7 @@ export class AccountsService {
   async challenge(userId: string, now = new Date()): Promise<{ challenge: Uint8Array; expiresAt: Date }> {
     const challenge = randomBytes(CHALLENGE_LENGTH);
     const expiresAt = new Date(now.getTime() + this.ttl.challengeMs);
-    if (await this.accounts.standing(userId)) await this.accounts.createChallenge(challenge.toString('base64url'), userId, expiresAt);
+    if (await this.accounts.standing(userId)) await this.accounts.createChallenge(toBase64Url(challenge), userId, expiresAt);
     return { challenge, expiresAt };
   }
 
@@ -168,7 +169,7 @@ export class AccountsService {
     // Verify before consuming, so a forged signature cannot burn someone else's challenge.
     if (!account || !verifyEd25519(account.identitySigningKey, authSignatureInput(input.challenge, input.userId), input.signature))
       throw new AuthenticationError('invalid_signature', 'signature does not verify for this user and challenge');
-    if (!(await this.accounts.consumeChallenge(Buffer.from(input.challenge).toString('base64url'), input.userId, now)))
+    if (!(await this.accounts.consumeChallenge(toBase64Url(input.challenge), input.userId, now)))
       throw new AuthenticationError('challenge_invalid', 'challenge unknown, expired or already used');
     assertActive(account, now);
     const token = randomBytes(32).toString('base64url');

@@ -5,6 +5,7 @@ import type { AccountsRepo } from '../../data/accounts.ts';
 import type { NoticeRow } from '../../data/moderation.ts';
 import { AuthenticationError } from '../../errors.ts';
 import { verifyEd25519 } from '../_ed25519.ts';
+import { toBase64Url } from '../../../client/protocol.ts';
 import { authSignatureInput } from '../../../client/transport/auth.ts';
 import type { ModerationService } from './service.ts';
 
@@ -23,7 +24,7 @@ export class NoticesService {
     const account = await this.accounts.find(input.userId);
     if (!account || !verifyEd25519(account.identitySigningKey, authSignatureInput(input.challenge, input.userId), input.signature))
       throw new AuthenticationError('invalid_signature', 'signature does not verify for this user and challenge');
-    if (!(await this.accounts.consumeChallenge(Buffer.from(input.challenge).toString('base64url'), input.userId, now)))
+    if (!(await this.accounts.consumeChallenge(toBase64Url(input.challenge), input.userId, now)))
       throw new AuthenticationError('challenge_invalid', 'challenge unknown, expired or already used');
   }
 
@@ -32,7 +33,7 @@ export class NoticesService {
     const account = await this.accounts.find(input.userId);
     if (!account || !verifyEd25519(account.identitySigningKey, authSignatureInput(input.challenge, input.userId), input.signature))
       throw new AuthenticationError('invalid_signature', 'signature does not verify for this user and challenge');
-    if (!(await this.accounts.consumeChallenge(Buffer.from(input.challenge).toString('base64url'), input.userId, now)))
+    if (!(await this.accounts.consumeChallenge(toBase64Url(input.challenge), input.userId, now)))
       throw new AuthenticationError('challenge_invalid', 'challenge unknown, expired or already used');
     return this.moderation.notices(input.userId, input.afterId, input.limit);
   }

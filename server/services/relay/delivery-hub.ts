@@ -8,6 +8,7 @@
 // processes holding a listener for that user (like Signal-Server's "messages available" keyspace channels).
 // The message is the committed envelopes in wire form (ciphertext, commitment and recipient stamp; no
 // plaintext ever exists here), or empty when they are too large to carry: the receiver then reads the database.
+import { fromBase64Url, toBase64Url } from '../../../client/protocol.ts';
 import type { Bus, Subscription } from '../../shared/bus.ts';
 import type { Delivered } from './types.ts';
 
@@ -19,17 +20,14 @@ const channelOf = (userId: string) => `wake:${userId}`;
 
 type WireEnvelope = [id: string, ciphertext: string, commitment: string, messageId: string, conversationId: string, senderId: string, serverTime: number, kid: string, tag: string];
 
-const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64url');
-const unb64 = (s: string): Uint8Array => Buffer.from(s, 'base64url');
-
 const toWire = (d: Delivered): WireEnvelope => [
-  d.id, b64(d.ciphertext), b64(d.commitment), d.stamp.messageId, d.stamp.conversationId, d.stamp.senderId, d.stamp.serverTime, d.stamp.kid, b64(d.stamp.tag),
+  d.id, toBase64Url(d.ciphertext), toBase64Url(d.commitment), d.stamp.messageId, d.stamp.conversationId, d.stamp.senderId, d.stamp.serverTime, d.stamp.kid, toBase64Url(d.stamp.tag),
 ];
 const fromWire = (w: WireEnvelope, recipientId: string): Delivered => ({
   id: w[0],
-  ciphertext: unb64(w[1]),
-  commitment: unb64(w[2]),
-  stamp: { messageId: w[3], conversationId: w[4], senderId: w[5], recipientId, role: 'recipient', serverTime: w[6], kid: w[7], tag: unb64(w[8]) },
+  ciphertext: fromBase64Url(w[1]),
+  commitment: fromBase64Url(w[2]),
+  stamp: { messageId: w[3], conversationId: w[4], senderId: w[5], recipientId, role: 'recipient', serverTime: w[6], kid: w[7], tag: fromBase64Url(w[8]) },
 });
 
 export class DeliveryHub {

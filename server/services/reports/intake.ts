@@ -30,7 +30,11 @@ export interface ReportView extends ReportSummaryRow {
 const headerToJson = (h: MessageHeader): string =>
   JSON.stringify(h, (_k, v: unknown) => (v instanceof Uint8Array ? toBase64Url(v) : v));
 
-const b64 = (s: string) => asBytes(Buffer.from(s, 'base64url'));
+/**
+ * The bytes stored for an item that does not decode (verdict `malformed`): its fields as Node's lenient base64url
+ * decoder reads them, as before. An item that decodes is stored with the bytes the SDK's strict decoder produced.
+ */
+const malformedBytes = (s: string) => asBytes(Buffer.from(s, 'base64url'));
 
 export class ReportsService {
   constructor(
@@ -86,7 +90,9 @@ export class ReportsService {
       rows.push({
         position, isReported, messageId: s.messageId, conversationId: s.conversationId, senderId: s.senderId,
         recipientId: s.recipientId, stampRole: s.role, serverTime: BigInt(s.serverTime), kid: s.kid,
-        tag: b64(s.tag), commitment: b64(json.commitment), fk: b64(json.fk), header: b64(json.header), body: b64(json.body),
+        ...(item
+          ? { tag: asBytes(item.stamp.tag), commitment: asBytes(item.commitment), fk: asBytes(item.fk), header: asBytes(item.header), body: asBytes(item.body) }
+          : { tag: malformedBytes(s.tag), commitment: malformedBytes(json.commitment), fk: malformedBytes(json.fk), header: malformedBytes(json.header), body: malformedBytes(json.body) }),
         verdict: verdict.reason, detail: verdict.ok ? null : verdict.detail, headerJson: verdict.ok ? headerToJson(verdict.header) : null,
       });
     });

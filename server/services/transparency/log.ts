@@ -7,7 +7,7 @@
 // database first (`refresh`). Proofs are computed from memory: no database round trip per tree level.
 // Appends are group-committed: concurrent callers share one transaction that holds the log's lock, so any
 // number of processes append without conflicting indexes; a failed transaction rolls the memory back.
-import { fromBase64Url, toBase64Url } from '../../../client/crypto/_bytes.ts';
+import { fromBase64Url, toBase64Url } from '../../../client/protocol.ts';
 import {
   type BindingAction, type CosignatureJson, MerkleTree, type SignedTreeHead, type SignedTreeHeadJson, type WitnessKey, consistencyProof, cosignatureFromJson,
   cosignatureToJson, decodeLeaf, encodeLeaf, hashLeaf, inclusionProof, treeHeadFromJson, treeHeadSignatureInput, treeHeadToJson, verifyCosignature,

@@ -5,7 +5,7 @@ import { createPrivateKey, randomBytes, sign } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { fromBase64Url, toBase64Url } from '../../../client/crypto/_bytes.ts';
+import { fromBase64Url, toBase64Url } from '../../../client/protocol.ts';
 import { type WitnessKey, logKeyId, witnessKeyId } from '../../../client/transparency/index.ts';
 import type { TransparencyConfig } from '../../config.ts';
 import { nodeSha256 } from './hash.ts';

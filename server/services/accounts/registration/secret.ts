@@ -5,7 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fromBase64Url, toBase64Url } from '../../../../client/crypto/_bytes.ts';
+import { fromBase64Url, toBase64Url } from '../../../../client/protocol.ts';
 import type { RegistrationConfig } from '../../../config.ts';
 
 /** Domain-separation labels of the sub-keys (docs/MODERATION.md "Registration gate"). */
