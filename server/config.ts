@@ -91,7 +91,7 @@ export interface ServerConfig {
   transparency: TransparencyConfig;
   registration: RegistrationConfig;
   logLevel: string;
-  /** RESERVED_HANDLES: words reserved on top of the built-in staff-like list (server/services/reserved-handles.ts). */
+  /** RESERVED_HANDLES: words reserved on top of the built-in staff-like list (server/services/accounts/reserved-handles.ts). */
   reservedHandles: string[];
   /** Prometheus metrics (docs/METRICS.md). */
   metrics: MetricsConfig;

@@ -9,7 +9,7 @@ export interface ModerationConfig {
   cookieSecure: 'auto' | 'always';
   /** Dashboard session lifetime (MOD_SESSION_HOURS, default 12 h: one shift). */
   sessionTtlMs: number;
-  // No lockout any more: failed logins are throttled (MOD_LOGIN_* knobs, server/services/login-throttle.ts).
+  // No lockout any more: failed logins are throttled (MOD_LOGIN_* knobs, server/services/staff/login-throttle.ts).
   /** argon2id cost for new password hashes (MOD_ARGON2_M KiB / MOD_ARGON2_T passes). */
   argon2: ArgonParams;
   /** How long after a decision the actioned account may appeal (MOD_APPEAL_DAYS, default 14). */

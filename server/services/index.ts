@@ -59,22 +59,22 @@ export interface Services {
   stamping: StampingService;
   hub: DeliveryHub;
   moderationEvents: ReturnType<typeof moderationEventsRepo>;
-  /** Dashboard staff, sessions and CSRF (issue 5). */
+  /** Dashboard staff, sessions and CSRF (docs/MODERATION.md "Roles and staff accounts", "Sessions, cookies, CSRF, lockout"). */
   moderators: ModeratorsService;
-  /** Queue, claims, decisions, audit, stats (issue 5). */
+  /** Queue, claims, decisions, audit, stats (docs/MODERATION.md "The event log and the derived queue state"). */
   moderation: ModerationService;
   notices: NoticesService;
   /** Attachment blobs and reported attachments (docs/PROTOCOL.md §11.8). */
   blobs: BlobsService;
   /** MLS group relay: orders Commits, follows the roster, one ciphertext per message, stamps per member. */
   groups: GroupsService;
-  /** Block lists; the send route drops envelopes to recipients who blocked the sender (issue 15). */
+  /** Block lists; the send route drops envelopes to recipients who blocked the sender (docs/API.md "Blocking, handles, quotas"). */
   blocks: BlocksService;
   /** Deliveries not made (refused while blocked, expired), no content: they explain a report's gaps (docs/PROTOCOL.md §8.3.1). */
   undelivered: UndeliveredService;
-  /** Per-account quota on undelivered bytes, 1:1 and group (server/services/envelope-quota.ts). */
+  /** Per-account quota on undelivered bytes, 1:1 and group (docs/API.md "Undelivered quota"; relay/envelope-quota.ts). */
   envelopeQuota: EnvelopeQuota;
-  /** Appeals, policies, routing, cases, evidence, retention, metrics (issue 14; docs/MODERATION.md). */
+  /** Appeals, policies, routing, cases, evidence, retention, metrics (docs/MODERATION.md, "Policies and statements of reasons" to "Metrics and transparency report"). */
   appeals: AppealsService;
   policies: PoliciesService;
   routing: RoutingService;

@@ -19,7 +19,7 @@ export const CHALLENGE_LENGTH = 32;
 
 /**
  * Ids no chat account may take: the audit log writes dashboard staff as "staff:<login>" and the system as
- * "system", so an account named like that could pass for a moderator in the event log (issue 15).
+ * "system", so an account named like that could pass for a moderator in the event log (docs/API.md "Blocking, handles, quotas").
  */
 export function isReservedUserId(id: string): boolean {
   const folded = id.toLowerCase();

@@ -1,6 +1,6 @@
-// Blocking (issue 15): a chat account's block list and the send-time filter the relay route applies. A blocked
+// Blocking: a chat account's block list and the send-time filter the relay route applies. A blocked
 // sender's envelopes to the blocker are never stored, so nothing is delivered — by fetch or by push — and the
-// sender still gets its normal answer and sender stamp (it is not told; docs/API.md "Blocking").
+// sender still gets its normal answer and sender stamp (it is not told; docs/API.md "Blocking, handles, quotas").
 import type { BlocksRepo } from '../../data/blocks.ts';
 import { InputError } from '../../errors.ts';
 import { MAX_BLOCKS } from '../../../client/transport/contract/blocks.ts';

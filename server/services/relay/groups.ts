@@ -81,7 +81,7 @@ export class GroupsService {
       undelivered?: UndeliveredService;
       stamping: StampingService;
       hub: DeliveryHub;
-      /** Undelivered-bytes quota: checked in the transaction that stores a group message (server/services/envelope-quota.ts). */
+      /** Undelivered-bytes quota: checked in the transaction that stores a group message (server/services/relay/envelope-quota.ts). */
       quota?: EnvelopeQuota;
       ttlMs: number;
       /** Largest roster the relay follows (config GROUP_MAX_MEMBERS): bounds the stamps and rows one message costs. */

@@ -1,7 +1,7 @@
 // Relay for 1:1 conversations: accepts one commitment + one ciphertext per recipient, assigns message id and
 // server time, stamps (one recipient stamp per envelope, one sender stamp returned to the sender), stores the
 // envelopes until acknowledged or expired. Plaintext never exists here. Groups are not sent through here:
-// they take MLS messages only (server/services/groups.ts, docs/PROTOCOL.md §12.8), and an envelope for a
+// they take MLS messages only (server/services/relay/groups.ts, docs/PROTOCOL.md §12.8), and an envelope for a
 // group conversation is refused with `group_requires_mls` — one way groups work, no pairwise fan-out.
 //
 // Group commit: sends that arrive while a write is in flight are validated and written together — one
@@ -151,7 +151,7 @@ export class RelayService {
     }
     let outcomes: CommitOutcome[];
     try {
-      // Idempotent by clientMessageId (server/services/send-receipts.ts): a retry gets the original result.
+      // Idempotent by clientMessageId (server/services/relay/send-receipts.ts): a retry gets the original result.
       outcomes = await this.deps.committer.commit(accepted, now);
     } catch (e) {
       for (const p of settle) p.reject(e); // nothing of this batch was stored: every sender sees an error

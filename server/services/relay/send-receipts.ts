@@ -43,7 +43,7 @@ export class SendCommitter {
 
   /**
    * Commits a batch of accepted sends atomically (all admitted new ones or none). The undelivered-bytes quota is
-   * checked in the same transaction (server/services/envelope-quota.ts): a send over it is refused alone.
+   * checked in the same transaction (server/services/relay/envelope-quota.ts): a send over it is refused alone.
    */
   async commit(batch: readonly AcceptedSend[], now: Date): Promise<CommitOutcome[]> {
     const out: CommitOutcome[] = batch.map(() => null);

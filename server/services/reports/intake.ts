@@ -41,9 +41,9 @@ export class ReportsService {
     private readonly reports: ReportsRepo,
     private readonly keyring: () => Keyring,
     private readonly windowMs: number,
-    /** Called once per new report with its verified items (attachments: server/services/blobs.ts). */
+    /** Called once per new report with its verified items (attachments: server/services/blobs/blobs.ts). */
     private readonly onFiled?: (reportId: string, verifiedItems: Array<{ position: number; header: MessageHeader }>) => Promise<void>,
-    /** Routing and cases (server/services/routing.ts): queue, priority and case at intake, burst check after. */
+    /** Routing and cases (server/services/reports/routing.ts): queue, priority and case at intake, burst check after. */
     private readonly routing?: RoutingService,
     /** Deliveries the reporter never had: they explain gaps in the context (docs/PROTOCOL.md §8.3.1). */
     private readonly undelivered?: UndeliveredService,

@@ -85,7 +85,7 @@ export class ModeratorsService {
 
   /**
    * Password (and, when enrolled, TOTP) login. Every attempt is counted by the throttle first (per name and
-   * address, per address, per name from new addresses: server/services/login-throttle.ts), then checked;
+   * address, per address, per name from new addresses: server/services/staff/login-throttle.ts), then checked;
    * unknown names cost one real argon2id verification too (no timing oracle) and answer exactly like a wrong
    * password. Nobody can lock an account: a stranger's guesses hold only the stranger's address (and new
    * addresses), never the owner's known one.

@@ -18,7 +18,7 @@ export interface RegistrationKeys {
   powSignature: string;
   /** altcha derived-key HMAC secret (hex): verification without re-deriving */
   powKeySignature: string;
-  /** root of the network-hash period keys (server/services/registration/network.ts) */
+  /** root of the network-hash period keys (server/services/accounts/registration/network.ts) */
   networkRoot: Uint8Array;
 }
 
