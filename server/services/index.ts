@@ -1,5 +1,13 @@
 // Wires repositories and services together. Routes receive `Services` (type-only import), so route
 // modules and their zod schemas stay importable without a database.
+//
+// One folder per concern, each with an index naming what the rest of the server uses: accounts/ (accounts,
+// handles, standing, registration gate), staff/ (dashboard staff, passwords, TOTP, login throttle), relay/
+// (conversations, 1:1 sends, groups, delivery wake-ups, blocks, quota, undelivered records), keys/ (key directory,
+// MLS key packages), transparency/ (key log), stamping/ (stamps, keyring file), blobs/, reports/ (intake,
+// routing), cases/ (cases, evidence, retention), policies/ (catalog, statements of reasons), moderation/ (queue,
+// commands, audit, statistics, appeals, notices, ban evasion, metrics). Inside services, modules import each
+// other's files directly, never a folder index, so no import cycle runs through an index.
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Keyring } from '../../client/protocol.ts';
