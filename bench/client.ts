@@ -21,7 +21,7 @@ import {
   verifyReportItem,
   xchacha20poly1305Aead,
 } from '../client/protocol.ts';
-import { nodeHmacSha256 } from '../server/services/stamping.ts';
+import { nodeHmacSha256 } from '../server/services/stamping/index.ts';
 import { type CryptoProvider, nobleCryptoProvider } from '../client/crypto/index.ts';
 import { nodeCryptoProvider } from '../client/crypto/node.ts';
 

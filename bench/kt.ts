@@ -24,9 +24,7 @@ import { createDb } from '../server/db.ts';
 import { createLogger } from '../server/logger.ts';
 import { startServer } from '../server/server.ts';
 import { transparencyRepo } from '../server/data/transparency.ts';
-import { TransparencyService } from '../server/services/transparency.ts';
-import { nodeSha256 } from '../server/services/transparency-hash.ts';
-import { logSignerFromSeed } from '../server/services/transparency-keys.ts';
+import { TransparencyService, nodeSha256, logSignerFromSeed } from '../server/services/transparency/index.ts';
 import { deployMigrations } from '../scripts/migrate-deploy.mjs';
 import { sha256 } from '@noble/hashes/sha2.js';
 

@@ -18,8 +18,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { DEFAULT_POW_MAX_NUMBER, loadConfig } from '../server/config.ts';
 import type { RegistrationRepo } from '../server/data/registration.ts';
-import { RegistrationGate } from '../server/services/registration/gate.ts';
-import { deriveRegistrationKeys } from '../server/services/registration/secret.ts';
+import { RegistrationGate, deriveRegistrationKeys } from '../server/services/accounts/index.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../vitest.config.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { WebSocket } from 'ws';
 import { jsonRequester, registerUser } from './_http.ts';
 import { Keyring, computeStamp, frankMessage, reportItemFromJson, toBase64Url, verifyReportItem } from '../client/protocol.ts';
-import { nodeHmacSha256 } from '../server/services/stamping.ts';
+import { nodeHmacSha256 } from '../server/services/stamping/index.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const RECEIVE = (process.env.BENCH_RECEIVE ?? 'push') as 'push' | 'poll' | 'off';

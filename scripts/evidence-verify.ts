@@ -8,7 +8,7 @@
 // Exit status: 0 valid, 1 invalid, 2 usage error.
 import fs from 'node:fs';
 import { fromBase64Url } from '../client/protocol.ts';
-import { verifyEvidencePackage } from '../server/services/evidence-format.ts';
+import { verifyEvidencePackage } from '../server/services/cases/index.ts';
 
 function keyFrom(arg: string): Uint8Array {
   if (fs.existsSync(arg)) {

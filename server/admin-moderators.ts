@@ -10,7 +10,7 @@ import { moderatorsRepo } from './data/moderators.ts';
 import { createDb } from './db.ts';
 import { AppError } from './errors.ts';
 import { loadModerationConfig } from './moderation-config.ts';
-import { ModeratorsService } from './services/moderators.ts';
+import { ModeratorsService } from './services/staff/index.ts';
 
 /** MOD_PASSWORD, else piped stdin; null when there is none (a terminal, or empty input). */
 async function readPassword(): Promise<string | null> {

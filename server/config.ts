@@ -1,6 +1,6 @@
 // Server configuration from the environment (12-factor). Every knob has a safe default for `npm start`.
 import path from 'node:path';
-import { parseReservedHandles } from './services/reserved-handles.ts';
+import { parseReservedHandles } from './services/accounts/reserved-handles.ts';
 
 export interface RateLimitConfig {
   /** requests per window per client (IP for auth, user for send/report); 0 disables */
@@ -91,7 +91,7 @@ export interface ServerConfig {
   transparency: TransparencyConfig;
   registration: RegistrationConfig;
   logLevel: string;
-  /** RESERVED_HANDLES: words reserved on top of the built-in staff-like list (server/services/reserved-handles.ts). */
+  /** RESERVED_HANDLES: words reserved on top of the built-in staff-like list (server/services/accounts/reserved-handles.ts). */
   reservedHandles: string[];
   /** Prometheus metrics (docs/METRICS.md). */
   metrics: MetricsConfig;

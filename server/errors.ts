@@ -16,7 +16,7 @@ export const ERROR_CODES = [
   'same_moderator', 'evidence_purged', 'policy_exists',
   // attachments and groups (docs/PROTOCOL.md §11.8)
   'quota_exceeded', 'attachment_invalid', 'attachment_not_verified',
-  // issue 15: storage, quotas, reserved ids, staff second factor
+  // storage, quotas, reserved ids (docs/API.md "Blocking, handles, quotas"), staff second factor (docs/MODERATION.md "Sessions, cookies, CSRF, lockout")
   'insufficient_storage', 'undelivered_quota_exceeded', 'id_reserved', 'totp_required', 'totp_invalid', 'wrong_password',
   // staff-like handles (docs/API.md "Reserved handles")
   'handle_reserved',

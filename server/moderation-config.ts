@@ -1,6 +1,6 @@
 // Moderation dashboard settings from the environment (kept apart from config.ts so the relay's knobs and the
 // dashboard's evolve independently). Every knob has a safe default; docs/MODERATION.md lists them.
-import type { ArgonParams } from './services/passwords.ts';
+import type { ArgonParams } from './services/staff/passwords.ts';
 
 export interface ModerationConfig {
   /** Express 'trust proxy' (TRUST_PROXY): e.g. 1 or "loopback" when TLS ends at a reverse proxy; unset = false. */
@@ -9,7 +9,7 @@ export interface ModerationConfig {
   cookieSecure: 'auto' | 'always';
   /** Dashboard session lifetime (MOD_SESSION_HOURS, default 12 h: one shift). */
   sessionTtlMs: number;
-  // No lockout any more: failed logins are throttled (MOD_LOGIN_* knobs, server/services/login-throttle.ts).
+  // No lockout any more: failed logins are throttled (MOD_LOGIN_* knobs, server/services/staff/login-throttle.ts).
   /** argon2id cost for new password hashes (MOD_ARGON2_M KiB / MOD_ARGON2_T passes). */
   argon2: ArgonParams;
   /** How long after a decision the actioned account may appeal (MOD_APPEAL_DAYS, default 14). */

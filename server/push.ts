@@ -7,7 +7,7 @@
 //   server → {"type":"error","code":"..."} then close 4401/4403/4400
 // An envelope is pushed once per connection; unacknowledged ones come again on the next connection.
 // Envelopes committed while the connection is up to date are pushed from memory (no read-back query), also when
-// they were committed by another server process (server/services/delivery-hub.ts carries them over Redis).
+// they were committed by another server process (server/services/relay/delivery-hub.ts carries them over Redis).
 //
 // The socket ends with a close code the client shows (client/transport/push.ts), on whichever process holds it:
 //   4401 invalid_token     — logged out (on any process), token expired
@@ -18,7 +18,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 import { envelopeToJson } from './routes/messages.ts';
-import type { Delivered } from './services/relay.ts';
+import type { Delivered } from './services/relay/index.ts';
 import type { Services } from './services/index.ts';
 import { KT_HEAD_CHANNEL } from './services/index.ts';
 import { treeHeadToJson } from '../client/transparency/index.ts';

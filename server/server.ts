@@ -15,7 +15,7 @@ import type { Logger } from './logger.ts';
 import { createPrometheus } from './observability/prometheus.ts';
 import { attachPush } from './push.ts';
 import { type Services, createServices } from './services/index.ts';
-import { loadKeyring } from './services/stamp-keys.ts';
+import { loadKeyring } from './services/stamping/index.ts';
 import { createSharedState } from './shared/index.ts';
 import { guardProcessMode } from './shared/process-guard.ts';
 import { DeploymentKeyMismatch, checkLogKey, checkStampingKeyring, registerStampingKeyring } from './shared/keyring-check.ts';

@@ -1,4 +1,4 @@
-// Block lists (issue 15): rows (blockerId, blockedId). Read on every send, for the recipients of that send only.
+// Block lists (docs/API.md "Blocking, handles, quotas"): rows (blockerId, blockedId). Read on every send, for the recipients of that send only.
 import type { Db } from '../db.ts';
 
 export function blocksRepo(db: Db) {

@@ -17,7 +17,7 @@ export interface BatchOutcome {
   detail: unknown;
 }
 
-/** Notice kinds that carry a statement of reasons to the actioned account (server/services/moderation.ts). */
+/** Notice kinds that carry a statement of reasons to the actioned account (server/services/moderation/commands.ts). */
 export const STATEMENT_NOTICE_KINDS = ['warning', 'suspension', 'ban'] as const;
 
 export function dsaSubmissionsRepo(db: Db) {

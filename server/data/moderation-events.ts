@@ -1,5 +1,6 @@
 // Append-only moderation / audit log (STYLE §10). Rows are only ever inserted; queue state and the audit
-// trail are derived from them. Issue 5 (moderation workflow) adds event types, never UPDATE/DELETE.
+// trail are derived from them. The moderation workflow (docs/MODERATION.md "The event log and the derived queue state")
+// adds event types, never UPDATE/DELETE.
 import type { Db } from '../db.ts';
 
 /** moderator: dashboard staff accounts (created, role changed, locked, ...). */

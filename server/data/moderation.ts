@@ -3,7 +3,7 @@
 // (Report.eventCount), so two moderators can never both win a claim and the cache never drifts from the log.
 import type { Db } from '../db.ts';
 import { ConflictError } from '../errors.ts';
-import type { ReportState } from '../services/moderation-state.ts';
+import type { ReportState } from '../services/moderation/state.ts';
 import type { AccountStatus } from './accounts.ts';
 import type { ModerationEventInput, ModerationEventRow, SubjectType } from './moderation-events.ts';
 

@@ -1,5 +1,5 @@
 // Send receipts for idempotent sends (model SendReceipt). The receipts of a batch and its envelopes commit in ONE
-// transaction, with the quota check (server/services/envelope-quota.ts): a receipt that loses the race for its (sender, clientMessageId) to another process takes its
+// transaction, with the quota check (server/services/relay/envelope-quota.ts): a receipt that loses the race for its (sender, clientMessageId) to another process takes its
 // envelopes out of the transaction, so a retried send never creates a second message.
 import { Prisma } from '../../generated/sqlite/client.ts';
 import type { Bytes } from './_bytes.ts';
@@ -39,7 +39,7 @@ export function sendReceiptsRepo(db: Db) {
     },
 
     /**
-     * In ONE transaction: runs `guard` (the undelivered-bytes quota, server/services/envelope-quota.ts), which
+     * In ONE transaction: runs `guard` (the undelivered-bytes quota, server/services/relay/envelope-quota.ts), which
      * refuses some sends; inserts the receipts of the others (skipping keys that exist) and the envelopes of the
      * sends without a receipt and of those whose receipt was inserted. Returns the keys whose receipts were
      * inserted and, per send, the guard's refusal or null.

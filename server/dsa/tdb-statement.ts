@@ -1,4 +1,4 @@
-// A statement of reasons as this service issues it (server/services/statements.ts, stored in Notice.statement)
+// A statement of reasons as this service issues it (server/services/policies/statements.ts, stored in Notice.statement)
 // → a statement for the DSA Transparency Database (docs/DSA-TRANSPARENCY-DB.md §6 is the field-by-field mapping).
 // The database is public: the statement carries the opaque puid the decision got when it was made, the policy
 // and the restriction — never an account id, handle, message id, conversation id, report id or message content.
@@ -8,7 +8,7 @@ import { CONTENT_TYPES, EUROPEAN_COUNTRY_CODES, STATEMENT_CATEGORIES, type TdbCa
 import { type FieldErrors, validateStatement } from './tdb-validate.ts';
 
 /**
- * This service's policy categories (server/services/policies.ts DSA_CATEGORIES) were the API's values before the
+ * This service's policy categories (server/services/policies/policies.ts DSA_CATEGORIES) were the API's values before the
  * 1 July 2025 schema change; the API's correspondence table (resources/markdown/api-documentation.md "Changelog")
  * maps two of them, two have no successor (docs/DSA-TRANSPARENCY-DB.md §6.1 explains the choice).
  */
@@ -24,7 +24,7 @@ export function tdbCategory(category: string): TdbCategory | null {
   return CATEGORY_SUCCESSORS[category] ?? null;
 }
 
-/** The parts of a stored statement of reasons the export reads (server/services/statements.ts StatementOfReasons). */
+/** The parts of a stored statement of reasons the export reads (server/services/policies/statements.ts StatementOfReasons). */
 const StoredStatement = z.object({
   puid: z.string(),
   action: z.enum(['warn', 'suspend', 'ban']),

@@ -15,7 +15,7 @@ import type { MetricsConfig } from '../config.ts';
 export const VERDICT_REASONS = [
   'verified', 'malformed', 'not_a_party', 'unknown_key', 'retired_key', 'stamp_invalid', 'outside_window', 'commitment_mismatch', 'header_mismatch',
 ] as const;
-/** Backlog age buckets (upper edges in seconds; the last bucket is open-ended) — the dashboard's buckets (server/services/metrics.ts). */
+/** Backlog age buckets (upper edges in seconds; the last bucket is open-ended) — the dashboard's buckets (server/services/moderation/metrics.ts). */
 export const BACKLOG_AGE_BUCKETS: ReadonlyArray<{ label: string; fromMs: number; toMs: number | null }> = [
   { label: 'lt_1h', fromMs: 0, toMs: 3_600_000 },
   { label: '1h_24h', fromMs: 3_600_000, toMs: 86_400_000 },

@@ -3,7 +3,7 @@
 // in conversations.ts; membership changes only by Commits sent here — there is no endpoint that adds or
 // removes a member on the server's say-so.
 import type { Stamp } from '../../client/protocol.ts';
-import type { GroupInboxItem, Roster } from '../services/groups.ts';
+import type { GroupInboxItem, Roster } from '../services/relay/index.ts';
 import type { Services } from '../services/index.ts';
 import { b64, bytes } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';

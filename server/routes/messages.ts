@@ -2,7 +2,7 @@
 // server/routes/groups.ts (MLS) only; this send refuses them (group_requires_mls).
 // The live push channel (WebSocket /v1/stream) is in server/push.ts and uses the same envelope schema.
 import type { Stamp } from '../../client/protocol.ts';
-import type { Delivered } from '../services/relay.ts';
+import type { Delivered } from '../services/relay/index.ts';
 import type { Services } from '../services/index.ts';
 import { b64, bytes } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';

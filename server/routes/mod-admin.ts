@@ -1,7 +1,7 @@
 // Admin-only: dashboard staff accounts (list, create, change role, disable, reset password). Every change is
 // a `moderator_*` event in the audit log; the last active admin cannot be demoted or disabled.
 import { z } from 'zod';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../services/passwords.ts';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../services/staff/index.ts';
 import type { Services } from '../services/index.ts';
 import { IsoTime } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';

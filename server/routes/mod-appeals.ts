@@ -2,7 +2,7 @@
 // or a signed challenge when suspended/banned); moderators work the appeal queue and decide upheld/overturned.
 import { z } from 'zod';
 import type { AppealRow } from '../data/moderation-cases.ts';
-import { APPEAL_VIEWS } from '../services/appeals.ts';
+import { APPEAL_VIEWS } from '../services/moderation/index.ts';
 import type { Services } from '../services/index.ts';
 import { AppealReceipt, AppealRequest, SignedAppealRequest } from '../../client/transport/contract/appeals.ts';
 import { IsoTime, bytes } from './_schemas.ts';

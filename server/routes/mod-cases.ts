@@ -2,7 +2,7 @@
 // "Cases and brigading", "Evidence packages", "Retention and legal hold").
 import { z } from 'zod';
 import type { CaseRow } from '../data/moderation-cases.ts';
-import { EVIDENCE_KEY_PATH } from '../services/evidence-format.ts';
+import { EVIDENCE_KEY_PATH } from '../services/cases/index.ts';
 import type { Services } from '../services/index.ts';
 import { Id, IsoTime } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';

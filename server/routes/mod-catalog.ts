@@ -2,9 +2,9 @@
 // decision cites, statement-of-reasons templates, routing rules. Everyone on staff reads; admins change.
 import { z } from 'zod';
 import type { PolicyRow } from '../data/moderation-catalog.ts';
-import { DECISION_ACTIONS } from '../services/moderation-state.ts';
-import { DSA_CATEGORIES, POLICY_ID_PATTERN, TEMPLATE_ACTIONS, TEMPLATE_PLACEHOLDERS } from '../services/policies.ts';
-import { QUEUE_NAME, RuleConditions } from '../services/routing.ts';
+import { DECISION_ACTIONS } from '../services/moderation/index.ts';
+import { DSA_CATEGORIES, POLICY_ID_PATTERN, TEMPLATE_ACTIONS, TEMPLATE_PLACEHOLDERS } from '../services/policies/index.ts';
+import { QUEUE_NAME, RuleConditions } from '../services/reports/index.ts';
 import type { Services } from '../services/index.ts';
 import { IsoTime } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';

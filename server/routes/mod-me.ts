@@ -4,7 +4,7 @@
 // role (triage included) manages its own password and second factor (docs/MODERATION.md "Staff accounts").
 import { z } from 'zod';
 import { PermissionError } from '../errors.ts';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../services/passwords.ts';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../services/staff/index.ts';
 import type { Services } from '../services/index.ts';
 import { type Principal, type Route, defineRoute } from './_route.ts';
 

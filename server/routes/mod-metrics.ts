@@ -1,7 +1,7 @@
 // Metrics charts for the dashboard and the transparency report (JSON or CSV) for a period
 // (docs/MODERATION.md "Metrics and transparency report").
 import { z } from 'zod';
-import { MetricsService } from '../services/metrics.ts';
+import { MetricsService } from '../services/moderation/index.ts';
 import type { Services } from '../services/index.ts';
 import { IsoTime } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';

@@ -2,8 +2,7 @@
 // release, notes, decisions with enforcement, and the projection check (docs/MODERATION.md).
 import { z } from 'zod';
 import { REASON_CODES } from '../../client/protocol.ts';
-import { DECISION_ACTIONS } from '../services/moderation-state.ts';
-import { MAX_NOTE_LENGTH, QUEUE_VIEWS } from '../services/moderation.ts';
+import { DECISION_ACTIONS, MAX_NOTE_LENGTH, QUEUE_VIEWS } from '../services/moderation/index.ts';
 import type { Services } from '../services/index.ts';
 import { IsoTime, Id } from './_schemas.ts';
 import { type Principal, type Route, defineRoute } from './_route.ts';

@@ -2,7 +2,7 @@
 // travels only in the HttpOnly cookie; the JSON carries the CSRF token the dashboard echoes in X-CSRF-Token.
 import { z } from 'zod';
 import { clearSessionCookie, sessionCookie } from '../cookies.ts';
-import { MAX_PASSWORD_LENGTH } from '../services/passwords.ts';
+import { MAX_PASSWORD_LENGTH } from '../services/staff/index.ts';
 import type { Services } from '../services/index.ts';
 import { IsoTime } from './_schemas.ts';
 import { type Route, defineRoute } from './_route.ts';

@@ -7,7 +7,7 @@ import {
 import { toBase64Url } from '../../client/crypto/_bytes.ts';
 import { logKeyId } from '../../client/transparency/index.ts';
 import type { Services } from '../services/index.ts';
-import { witnessIdText } from '../services/transparency-keys.ts';
+import { witnessIdText } from '../services/transparency/index.ts';
 import { type Route, defineRoute } from './_route.ts';
 
 const base = { tag: 'transparency', auth: 'public', method: 'get' } as const;

@@ -1,71 +1,59 @@
 // Wires repositories and services together. Routes receive `Services` (type-only import), so route
 // modules and their zod schemas stay importable without a database.
-import { ReservedHandles } from './reserved-handles.ts';
+//
+// One folder per concern, each with an index naming what the rest of the server uses: accounts/ (accounts,
+// handles, standing, registration gate), staff/ (dashboard staff, passwords, TOTP, login throttle), relay/
+// (conversations, 1:1 sends, groups, delivery wake-ups, blocks, quota, undelivered records), keys/ (key directory,
+// MLS key packages), transparency/ (key log), stamping/ (stamps, keyring file), blobs/, reports/ (intake,
+// routing), cases/ (cases, evidence, retention), policies/ (catalog, statements of reasons), moderation/ (queue,
+// commands, audit, statistics, appeals, notices, ban evasion, metrics). Inside services, modules import each
+// other's files directly, never a folder index, so no import cycle runs through an index.
+import path from 'node:path';
 import type { Logger } from 'pino';
+import type { Keyring } from '../../client/protocol.ts';
+import { KIND_IDENTITY, identityBindingKey, treeHeadToJson } from '../../client/transparency/index.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Db } from '../db.ts';
 import { accountsRepo } from '../data/accounts.ts';
-import { conversationsRepo } from '../data/conversations.ts';
 import { blobsRepo } from '../data/blobs.ts';
 import { blocksRepo } from '../data/blocks.ts';
+import { conversationsRepo } from '../data/conversations.ts';
 import { envelopeUsageRepo } from '../data/envelope-usage.ts';
-import { groupMembersRepo } from '../data/group-members.ts';
 import { envelopesRepo } from '../data/envelopes.ts';
-import { keysRepo } from '../data/keys.ts';
+import { groupMembersRepo } from '../data/group-members.ts';
 import { keyPackagesRepo } from '../data/key-packages.ts';
+import { keysRepo } from '../data/keys.ts';
+import { moderationCasesRepo } from '../data/moderation-cases.ts';
+import { moderationCatalogRepo } from '../data/moderation-catalog.ts';
 import { moderationEventsRepo } from '../data/moderation-events.ts';
+import { moderationMetricsRepo } from '../data/moderation-metrics.ts';
 import { moderationRepo } from '../data/moderation.ts';
 import { moderatorsRepo } from '../data/moderators.ts';
-import { loadModerationConfig } from '../moderation-config.ts';
-import { reportsRepo } from '../data/reports.ts';
-import { moderationCatalogRepo } from '../data/moderation-catalog.ts';
-import { moderationCasesRepo } from '../data/moderation-cases.ts';
-import { moderationMetricsRepo } from '../data/moderation-metrics.ts';
 import { moderatorsRepo as staffRepo } from '../data/moderators.ts';
-import path from 'node:path';
-import { AppealsService } from './appeals.ts';
-import { CasesService } from './cases.ts';
-import { EvidenceService } from './evidence.ts';
-import { MetricsService } from './metrics.ts';
-import { PoliciesService } from './policies.ts';
-import { RetentionService } from './retention.ts';
-import { RoutingService } from './routing.ts';
-import type { Keyring } from '../../client/protocol.ts';
-import { AccountsService } from './accounts.ts';
-import { ConversationsService } from './conversations.ts';
-import { BlobsService } from './blobs.ts';
-import { BlocksService } from './blocks.ts';
-import { EnvelopeQuota } from './envelope-quota.ts';
-import { GroupsService } from './groups.ts';
-import { DeliveryHub } from './delivery-hub.ts';
-import { EnforcementService } from './enforcement.ts';
-import { KeyDirectoryService } from './keys.ts';
-import { KeyPackagesService } from './key-packages.ts';
-import { ModerationService } from './moderation.ts';
-import { ModeratorsService } from './moderators.ts';
-import { NoticesService } from './notices.ts';
-import { RelayService } from './relay.ts';
-import { ReportsService } from './reports.ts';
-import { StampingService } from './stamping.ts';
-import { SendCommitter } from './send-receipts.ts';
+import { registrationRepo } from '../data/registration.ts';
+import { reportsRepo } from '../data/reports.ts';
 import { sendReceiptsRepo } from '../data/send-receipts.ts';
-import { type SharedState, createSharedState } from '../shared/index.ts';
+import { transparencyRepo } from '../data/transparency.ts';
+import { undeliveredRepo } from '../data/undelivered.ts';
+import { loadModerationConfig } from '../moderation-config.ts';
 import { MemoryBus } from '../shared/bus.ts';
+import { type SharedState, createSharedState } from '../shared/index.ts';
 import { KeyringSync } from '../shared/keyring-sync.ts';
 import { Revocations } from '../shared/revocations.ts';
 import { asSweepLeader } from '../shared/sweep-lock.ts';
-import { undeliveredRepo } from '../data/undelivered.ts';
-import { UndeliveredService } from './undelivered.ts';
-import { LoginThrottle, loadLoginThrottleConfig } from './login-throttle.ts';
-import type { KeyringSource } from './stamp-keys.ts';
-import { transparencyRepo } from '../data/transparency.ts';
-import { registrationRepo } from '../data/registration.ts';
-import { BanEvasionService } from './ban-evasion.ts';
-import { RegistrationGate } from './registration/gate.ts';
-import { loadRegistrationKeys } from './registration/secret.ts';
-import { TransparencyService } from './transparency.ts';
-import { loadLogSigner, parseWitnesses } from './transparency-keys.ts';
-import { KIND_IDENTITY, identityBindingKey, treeHeadToJson } from '../../client/transparency/index.ts';
+import { AccountsService, EnforcementService, RegistrationGate, ReservedHandles, loadRegistrationKeys } from './accounts/index.ts';
+import { BlobsService } from './blobs/index.ts';
+import { CasesService, EvidenceService, RetentionService } from './cases/index.ts';
+import { KeyDirectoryService, KeyPackagesService } from './keys/index.ts';
+import { AppealsService, BanEvasionService, MetricsService, ModerationService, NoticesService } from './moderation/index.ts';
+import { PoliciesService } from './policies/index.ts';
+import {
+  BlocksService, ConversationsService, DeliveryHub, EnvelopeQuota, GroupsService, RelayService, SendCommitter, UndeliveredService,
+} from './relay/index.ts';
+import { ReportsService, RoutingService } from './reports/index.ts';
+import { LoginThrottle, ModeratorsService, loadLoginThrottleConfig } from './staff/index.ts';
+import { type KeyringSource, StampingService } from './stamping/index.ts';
+import { TransparencyService, loadLogSigner, parseWitnesses } from './transparency/index.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -79,22 +67,22 @@ export interface Services {
   stamping: StampingService;
   hub: DeliveryHub;
   moderationEvents: ReturnType<typeof moderationEventsRepo>;
-  /** Dashboard staff, sessions and CSRF (issue 5). */
+  /** Dashboard staff, sessions and CSRF (docs/MODERATION.md "Roles and staff accounts", "Sessions, cookies, CSRF, lockout"). */
   moderators: ModeratorsService;
-  /** Queue, claims, decisions, audit, stats (issue 5). */
+  /** Queue, claims, decisions, audit, stats (docs/MODERATION.md "The event log and the derived queue state"). */
   moderation: ModerationService;
   notices: NoticesService;
   /** Attachment blobs and reported attachments (docs/PROTOCOL.md §11.8). */
   blobs: BlobsService;
   /** MLS group relay: orders Commits, follows the roster, one ciphertext per message, stamps per member. */
   groups: GroupsService;
-  /** Block lists; the send route drops envelopes to recipients who blocked the sender (issue 15). */
+  /** Block lists; the send route drops envelopes to recipients who blocked the sender (docs/API.md "Blocking, handles, quotas"). */
   blocks: BlocksService;
   /** Deliveries not made (refused while blocked, expired), no content: they explain a report's gaps (docs/PROTOCOL.md §8.3.1). */
   undelivered: UndeliveredService;
-  /** Per-account quota on undelivered bytes, 1:1 and group (server/services/envelope-quota.ts). */
+  /** Per-account quota on undelivered bytes, 1:1 and group (docs/API.md "Undelivered quota"; relay/envelope-quota.ts). */
   envelopeQuota: EnvelopeQuota;
-  /** Appeals, policies, routing, cases, evidence, retention, metrics (issue 14; docs/MODERATION.md). */
+  /** Appeals, policies, routing, cases, evidence, retention, metrics (docs/MODERATION.md, "Policies and statements of reasons" to "Metrics and transparency report"). */
   appeals: AppealsService;
   policies: PoliciesService;
   routing: RoutingService;

@@ -10,8 +10,7 @@
 // On a split it refuses to start, naming the setting to fix. Otherwise it registers its kids, and keeps its active
 // kid marked while it runs (after a rotation too), so a process started later with a stale key file is refused.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Keyring } from '../../client/protocol.ts';
-import { toBase64Url } from '../../client/crypto/_bytes.ts';
+import { type Keyring, fromBase64Url, toBase64Url } from '../../client/protocol.ts';
 import { asBytes } from '../data/_bytes.ts';
 import type { StampKeyChecksRepo } from '../data/stamp-key-checks.ts';
 
@@ -31,7 +30,7 @@ export interface KeyringOrigin {
 
 /** Every kid of the keyring, with its check value; null for a retired kid (its key wiped: `admin keys retire`). */
 function ownKeys(keyring: Keyring): Array<{ kid: string; check: Uint8Array | null }> {
-  return keyring.toJSON().keys.map((k) => ({ kid: k.kid, check: k.key === null ? null : checkValueOf(Buffer.from(k.key, 'base64url')) }));
+  return keyring.toJSON().keys.map((k) => ({ kid: k.kid, check: k.key === null ? null : checkValueOf(fromBase64Url(k.key)) }));
 }
 
 /**

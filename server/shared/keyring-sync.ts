@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import type { Keyring } from '../../client/protocol.ts';
 import type { Logger } from '../logger.ts';
-import { type KeyringSource, loadKeyring } from '../services/stamp-keys.ts';
+import { type KeyringSource, loadKeyring } from '../services/stamping/index.ts';
 import type { Bus } from './bus.ts';
 
 export const KEYRING_CHANNEL = 'keyring';

@@ -12,7 +12,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
-import { totpCode } from '../../server/services/totp.ts';
+import { totpCode } from '../../server/services/staff/index.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
 import { type E2eServer, startE2eServer } from './_server.ts';
 import { chatUser, converse } from './_sdk-seed.ts';

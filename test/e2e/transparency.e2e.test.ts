@@ -17,8 +17,7 @@ import { generateIdentity } from '../../client/session/identity.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
 import { createDb } from '../../server/db.ts';
 import { transparencyRepo } from '../../server/data/transparency.ts';
-import { TransparencyService } from '../../server/services/transparency.ts';
-import { logSignerFromSeed } from '../../server/services/transparency-keys.ts';
+import { TransparencyService, logSignerFromSeed } from '../../server/services/transparency/index.ts';
 import { POLL, a11yViolations, newChatPage, registerInChat } from './_chat-page.ts';
 import { type E2eServer, startE2eServer } from './_server.ts';
 

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { moderatorsRepo } from '../../server/data/moderators.ts';
 import { createDb } from '../../server/db.ts';
 import { loadModerationConfig } from '../../server/moderation-config.ts';
-import { ModeratorsService } from '../../server/services/moderators.ts';
+import { ModeratorsService } from '../../server/services/staff/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-admin-cli-'));

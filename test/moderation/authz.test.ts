@@ -82,7 +82,7 @@ describe('who can reach what', () => {
     const start = await modApi<{ secret: string; uri: string }>(base, tri, 'POST', '/v1/mod/me/totp');
     expect(start.status).toBe(200);
     expect(start.json.uri).toMatch(/^otpauth:\/\/totp\/franking-chat:tri-self\?/);
-    const { totpCode } = await import('../../server/services/totp.ts');
+    const { totpCode } = await import('../../server/services/staff/index.ts');
     expect((await modApi(base, tri, 'POST', '/v1/mod/me/totp/confirm', { code: totpCode(start.json.secret) })).status).toBe(200);
     const pw = await modApi(base, tri, 'POST', '/v1/mod/me/password', { currentPassword: 'triage password 1', newPassword: 'triage password 2' });
     expect(pw.status).toBe(200);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64Url } from '../../client/protocol.ts';
-import { EVIDENCE_KEY_PATH, type EvidencePackage, signPackage, verifyEvidencePackage } from '../../server/services/evidence-format.ts';
+import { EVIDENCE_KEY_PATH, type EvidencePackage, signPackage, verifyEvidencePackage } from '../../server/services/cases/index.ts';
 import { type TestServer, api, createUser, login, startTestServer } from '../server/_harness.ts';
 import { type Staff, cheapPasswordHashing, createStaff, modApi, noticesOf, seedReport, signedChallenge } from './_mod.ts';
 

@@ -18,8 +18,7 @@ import { type Collected, chunk, collectStatements, submitStatements } from '../.
 import { tdbCategory, toTdbStatement } from '../../server/dsa/tdb-statement.ts';
 import { validateStatement } from '../../server/dsa/tdb-validate.ts';
 import { MAX_STATEMENTS_PER_CALL, STATEMENT_CATEGORIES } from '../../server/dsa/tdb-values.ts';
-import { DEFAULT_POLICIES, DEFAULT_TEMPLATES, DSA_CATEGORIES } from '../../server/services/policies.ts';
-import { buildStatement } from '../../server/services/statements.ts';
+import { DEFAULT_POLICIES, DEFAULT_TEMPLATES, DSA_CATEGORIES, buildStatement } from '../../server/services/policies/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

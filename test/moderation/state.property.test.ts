@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../server/errors.ts';
-import { INITIAL_STATE, type ReportState, type StateEvent, applyReportEvent, foldReportEvents } from '../../server/services/moderation-state.ts';
+import { INITIAL_STATE, type ReportState, type StateEvent, applyReportEvent, foldReportEvents } from '../../server/services/moderation/index.ts';
 
 const actors = ['staff:a', 'staff:b', 'staff:c'];
 const attempt = fc.record({

@@ -2,7 +2,7 @@
 // claim under concurrency, release, notes, decisions with enforcement, notices, reporter outcome, and the
 // derived state always equal to the fold of the append-only event log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertActive } from '../../server/services/enforcement.ts';
+import { assertActive } from '../../server/services/accounts/index.ts';
 import { type TestServer, api, createUser, isProblem, login, sendText, b64 } from '../server/_harness.ts';
 import { type Seeded, type Staff, cheapPasswordHashing, createStaff, modApi, seedReport } from './_mod.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';

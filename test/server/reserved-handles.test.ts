@@ -4,7 +4,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
-import { ReservedHandles, foldHandle } from '../../server/services/reserved-handles.ts';
+import { ReservedHandles, foldHandle } from '../../server/services/accounts/index.ts';
 import { type TestServer, api, b64, concat, isProblem, newIdentity, startTestServer } from './_harness.ts';
 
 function register(base: string, userId: string) {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode } from '../../server/services/totp.ts';
+import { totpCode } from '../../server/services/staff/index.ts';
 import { type Staff, cheapPasswordHashing, modApi, staffLogin } from '../moderation/_mod.ts';
 import { type TestServer, api, isProblem, startTestServer } from './_harness.ts';
 
@@ -108,7 +108,7 @@ describe('login throttling', () => {
   });
 
   it('formatWait: hours and minutes, never "3600 s"', async () => {
-    const { formatWait } = await import('../../server/services/login-throttle.ts');
+    const { formatWait } = await import('../../server/services/staff/index.ts');
     expect(formatWait(3600)).toBe('1 hour');
     expect(formatWait(86_400)).toBe('24 hours');
     expect(formatWait(3_900)).toBe('1 hour 5 minutes');
@@ -225,7 +225,7 @@ describe('admin CLI: reset-password as the first-start hint prints it', () => {
     expect(printed).toMatch(/^[A-Za-z0-9_-]{27}$/);
     const { createDb } = await import('../../server/db.ts');
     const { moderatorsRepo } = await import('../../server/data/moderators.ts');
-    const { ModeratorsService } = await import('../../server/services/moderators.ts');
+    const { ModeratorsService } = await import('../../server/services/staff/index.ts');
     const { loadModerationConfig } = await import('../../server/moderation-config.ts');
     const db = await createDb(url);
     try {

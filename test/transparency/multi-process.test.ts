@@ -9,8 +9,7 @@ import { KIND_IDENTITY, type LogSource, MemoryHeadStore, TransparencyClient, aud
 import { deployMigrations } from '../../scripts/migrate-deploy.mjs';
 import { type Db, createDb } from '../../server/db.ts';
 import { transparencyRepo } from '../../server/data/transparency.ts';
-import { TransparencyService } from '../../server/services/transparency.ts';
-import { logSignerFromSeed } from '../../server/services/transparency-keys.ts';
+import { TransparencyService, logSignerFromSeed } from '../../server/services/transparency/index.ts';
 import pg from 'pg';
 import { PG_ADMIN_URL, type TestDb } from '../server/_harness.ts';
 

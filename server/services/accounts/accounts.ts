@@ -1,0 +1,235 @@
+// Accounts and password-less authentication (docs/API.md "Authentication"):
+//   register:  Ed25519.sign(identitySigningKey, REGISTER_LABEL || identityDhKey(32) || utf8(userId))
+//   challenge: 32 random bytes, single use, CHALLENGE_TTL (60 s)
+//   token:     Ed25519.sign(identitySigningKey, AUTH_LABEL || challenge(32) || utf8(userId)) → bearer token
+// Tokens are 32 random bytes; only SHA-256(token) is stored; they expire after TOKEN_TTL (1 h).
+import { createHash, randomBytes } from 'node:crypto';
+import type { AccountRecord, AccountRole, AccountsRepo } from '../../data/accounts.ts';
+import { asBytes } from '../../data/_bytes.ts';
+import { AppError, AuthenticationError, type ErrorCode, InputError, NotFoundError, PermissionError, ConflictError } from '../../errors.ts';
+import type { Revocation, Revocations } from '../../shared/revocations.ts';
+// The signed byte strings are wire format: one definition, in the SDK.
+import { toBase64Url } from '../../../client/protocol.ts';
+import { authSignatureInput, registerSignatureInput } from '../../../client/transport/auth.ts';
+import { verifyEd25519 } from '../_ed25519.ts';
+import { assertActive } from './enforcement.ts';
+import { ReservedHandles } from './reserved-handles.ts';
+
+export const CHALLENGE_LENGTH = 32;
+
+/**
+ * Ids no chat account may take: the audit log writes dashboard staff as "staff:<login>" and the system as
+ * "system", so an account named like that could pass for a moderator in the event log (docs/API.md "Blocking, handles, quotas").
+ */
+export function isReservedUserId(id: string): boolean {
+  const folded = id.toLowerCase();
+  return folded.startsWith('staff:') || folded === 'staff' || folded === 'system';
+}
+
+export interface Principal {
+  userId: string;
+  role: AccountRole;
+}
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const CACHE_MAX = 50_000;
+
+/** A live session holder (a push socket) told when its session ends: `code` is the error a request would get now. */
+type SessionWatcher = { tokenHash: string; userId: string; onEnd: (code: ErrorCode) => void };
+
+export class AccountsService {
+  /**
+   * tokenHash → session; `cachedUntil` bounds how long this process trusts it without the database (the
+   * revocation broadcast normally drops it first). Standing (status, role) is never cached.
+   */
+  private readonly sessionCache = new Map<string, { userId: string; expiresAt: number; cachedUntil: number }>();
+  private readonly watchers = new Set<SessionWatcher>();
+
+  constructor(
+    private readonly accounts: AccountsRepo,
+    private readonly ttl: { tokenMs: number; challengeMs: number; sessionCacheMs?: number },
+    private readonly revocations?: Revocations,
+    /**
+     * Key transparency (docs/TRANSPARENCY.md §3, §10.4): the identity binding is logged as soon as the account exists,
+     * and an id the log already binds is never registered again (a deleted account row does not free it).
+     */
+    private readonly identityLog?: {
+      isBound(userId: string): Promise<boolean>;
+      publish(userId: string, identitySigningKey: Uint8Array, identityDhKey: Uint8Array): Promise<void>;
+    },
+    /** Staff-like handles nobody may register (./reserved-handles.ts). */
+    private readonly reserved: ReservedHandles = new ReservedHandles(),
+  ) {
+    revocations?.on((r) => this.applyRevocation(r));
+  }
+
+  private applyRevocation(r: Revocation | 'all'): void {
+    if (r === 'all') this.sessionCache.clear();
+    else if (r.kind === 'token') this.sessionCache.delete(r.tokenHash);
+    else for (const [h, s] of this.sessionCache) if (s.userId === r.userId) this.sessionCache.delete(h);
+    for (const w of [...this.watchers]) {
+      if (r !== 'all' && (r.kind === 'token' ? w.tokenHash !== r.tokenHash : w.userId !== r.userId)) continue;
+      if (r !== 'all' && r.kind === 'token') {
+        this.watchers.delete(w);
+        w.onEnd('invalid_token');
+      } else void this.recheck(w);
+    }
+  }
+
+  /** Re-checks a watched session against the database (not the cache); ends it if a request would be refused. */
+  private async recheck(w: SessionWatcher, now = new Date()): Promise<void> {
+    try {
+      // Standing first: a ban also deletes the sessions, and the socket should say "banned", not "logged out".
+      const standing = await this.accounts.standing(w.userId);
+      if (!standing) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
+      assertActive(standing, now);
+      const row = await this.accounts.findSession(w.tokenHash);
+      if (!row || row.expiresAt.getTime() <= now.getTime()) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
+    } catch (e) {
+      if (!AppError.is(e) || !this.watchers.has(w)) return; // a database error keeps the socket (re-checked later)
+      this.watchers.delete(w);
+      w.onEnd(e.code);
+    }
+  }
+
+  /**
+   * Watches the session of `token` (already authenticated) for a live connection: `onEnd` is called once, with the
+   * error code a request would now get, when it is logged out (here or on another process), expires, or its
+   * account is suspended or banned. Returns `stop` and `recheck` (periodic safety net against lost broadcasts).
+   */
+  watchSession(token: string, userId: string, onEnd: (code: ErrorCode) => void): { stop(): void; recheck(): Promise<void> } {
+    const tokenHash = hashToken(token);
+    let expiry: NodeJS.Timeout | undefined;
+    const w: SessionWatcher = {
+      tokenHash, userId,
+      onEnd: (code) => {
+        clearTimeout(expiry);
+        onEnd(code);
+      },
+    };
+    this.watchers.add(w);
+    const s = this.sessionCache.get(tokenHash);
+    const arm = (expiresAt: number) => {
+      // setTimeout holds at most 2^31-1 ms (24.8 days); tokens live far shorter.
+      expiry = setTimeout(() => {
+        if (this.watchers.delete(w)) w.onEnd('invalid_token');
+      }, Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1));
+      expiry.unref();
+    };
+    if (s) arm(s.expiresAt);
+    else void this.accounts.findSession(tokenHash).then((row) => row && this.watchers.has(w) && arm(row.expiresAt.getTime()), () => {});
+    return {
+      stop: () => {
+        clearTimeout(expiry);
+        this.watchers.delete(w);
+      },
+      recheck: () => this.recheck(w),
+    };
+  }
+
+  async register(input: { userId: string; identitySigningKey: Uint8Array; identityDhKey: Uint8Array; signature: Uint8Array }): Promise<AccountRecord> {
+    if (isReservedUserId(input.userId)) throw new InputError('id_reserved', `the id ${input.userId} is reserved (staff: and system are used by the moderation log)`);
+    if (this.reserved.match(input.userId))
+      throw new InputError('handle_reserved', `The handle “${input.userId}” looks like the service or its staff (admin, moderator, support, staff, franking-chat and similar names are reserved, in any spelling), so it cannot be registered. Choose another handle.`);
+    if (!verifyEd25519(input.identitySigningKey, registerSignatureInput(input.identityDhKey, input.userId), input.signature))
+      throw new AuthenticationError('invalid_signature', 'registration signature does not verify under identitySigningKey');
+    if (await this.identityLog?.isBound(input.userId))
+      throw new ConflictError('user_exists', `user id ${input.userId} is already bound to an identity key in the public key log`);
+    const account = await this.accounts.create({ id: input.userId, identitySigningKey: asBytes(input.identitySigningKey), identityDhKey: asBytes(input.identityDhKey) });
+    // A crash between the two writes is healed by the owner's next bundle publication (KeyDirectoryService.publish),
+    // never by a key fetch: the log is appended only when the owner publishes (docs/TRANSPARENCY.md §10.4).
+    await this.identityLog?.publish(account.id, account.identitySigningKey, account.identityDhKey);
+    return account;
+  }
+
+  /** Case-insensitive handle → the registered id (404 when nobody has it). */
+  async lookup(handle: string): Promise<string> {
+    const id = await this.accounts.resolveHandle(handle);
+    if (!id) throw new NotFoundError('account');
+    return id;
+  }
+
+  async get(userId: string): Promise<AccountRecord> {
+    const a = await this.accounts.find(userId);
+    if (!a) throw new NotFoundError('account');
+    return a;
+  }
+
+  /** A challenge is issued for any id (unknown ids get one that can never be redeemed: no enumeration here). */
+  async challenge(userId: string, now = new Date()): Promise<{ challenge: Uint8Array; expiresAt: Date }> {
+    const challenge = randomBytes(CHALLENGE_LENGTH);
+    const expiresAt = new Date(now.getTime() + this.ttl.challengeMs);
+    if (await this.accounts.standing(userId)) await this.accounts.createChallenge(toBase64Url(challenge), userId, expiresAt);
+    return { challenge, expiresAt };
+  }
+
+  async issueToken(input: { userId: string; challenge: Uint8Array; signature: Uint8Array }, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+    const account = await this.accounts.find(input.userId);
+    // Verify before consuming, so a forged signature cannot burn someone else's challenge.
+    if (!account || !verifyEd25519(account.identitySigningKey, authSignatureInput(input.challenge, input.userId), input.signature))
+      throw new AuthenticationError('invalid_signature', 'signature does not verify for this user and challenge');
+    if (!(await this.accounts.consumeChallenge(toBase64Url(input.challenge), input.userId, now)))
+      throw new AuthenticationError('challenge_invalid', 'challenge unknown, expired or already used');
+    assertActive(account, now);
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + this.ttl.tokenMs);
+    await this.accounts.createSession(hashToken(token), input.userId, expiresAt);
+    return { token, expiresAt };
+  }
+
+  async revokeToken(token: string): Promise<void> {
+    const h = hashToken(token);
+    await this.accounts.deleteSession(h);
+    // Every process: drop the cached session, close the push sockets that use it.
+    if (this.revocations) this.revocations.publish({ kind: 'token', tokenHash: h });
+    else this.applyRevocation({ kind: 'token', tokenHash: h });
+  }
+
+  /** Token → user id, without touching account standing (the relay checks standing in its batch query). */
+  async resolveToken(token: string, now = Date.now()): Promise<string> {
+    if (!TOKEN_PATTERN.test(token)) throw new AuthenticationError('invalid_token', 'bearer token is malformed');
+    const h = hashToken(token);
+    let s = this.sessionCache.get(h);
+    if (s && s.cachedUntil <= now) {
+      this.sessionCache.delete(h);
+      s = undefined;
+    }
+    if (!s) {
+      const row = await this.accounts.findSession(h);
+      if (row) {
+        const expiresAt = row.expiresAt.getTime();
+        s = { userId: row.accountId, expiresAt, cachedUntil: Math.min(expiresAt, now + (this.ttl.sessionCacheMs ?? Infinity)) };
+        if (this.sessionCache.size >= CACHE_MAX) this.sessionCache.clear();
+        this.sessionCache.set(h, s);
+      }
+    }
+    if (!s || s.expiresAt <= now) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
+    return s.userId;
+  }
+
+  /** Full check: token, then current standing (never cached) and role. */
+  async authenticate(token: string, opts: { roles?: readonly AccountRole[] } = {}, now = new Date()): Promise<Principal> {
+    const userId = await this.resolveToken(token, now.getTime());
+    const standing = await this.accounts.standing(userId);
+    if (!standing) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
+    assertActive(standing, now);
+    if (opts.roles && !opts.roles.includes(standing.role)) throw new PermissionError('forbidden', 'this endpoint needs a moderator or admin role');
+    return { userId, role: standing.role };
+  }
+
+  /**
+   * After a standing change (suspension, ban, reinstatement; the database already deleted the account's sessions
+   * where it ends them): every process drops the account's cached sessions and re-checks its push sockets.
+   */
+  forgetSessions(userId: string): void {
+    if (this.revocations) this.revocations.publish({ kind: 'account', userId });
+    else this.applyRevocation({ kind: 'account', userId });
+  }
+
+  async sweep(now = new Date()): Promise<number> {
+    for (const [h, s] of this.sessionCache) if (s.expiresAt <= now.getTime()) this.sessionCache.delete(h);
+    return this.accounts.sweep(now);
+  }
+}
+

@@ -1,0 +1,2 @@
+// Attachment blobs and reported attachments (docs/PROTOCOL.md §11.8).
+export { BlobsService } from './blobs.ts';

@@ -1,0 +1,293 @@
+// Relay for 1:1 conversations: accepts one commitment + one ciphertext per recipient, assigns message id and
+// server time, stamps (one recipient stamp per envelope, one sender stamp returned to the sender), stores the
+// envelopes until acknowledged or expired. Plaintext never exists here. Groups are not sent through here:
+// they take MLS messages only (server/services/relay/groups.ts, docs/PROTOCOL.md §12.8), and an envelope for a
+// group conversation is refused with `group_requires_mls` — one way groups work, no pairwise fan-out.
+//
+// Group commit: sends that arrive while a write is in flight are validated and written together — one
+// membership/standing query and one INSERT per batch, instead of several round trips per message
+// (Prisma costs ~120–150 µs per query on this machine; docs/BENCHMARKS.md "Server").
+import { randomBytes } from 'node:crypto';
+import type { ConversationsRepo, MemberStanding } from '../../data/conversations.ts';
+import type { EnvelopeRow, EnvelopesRepo, PendingEnvelope } from '../../data/envelopes.ts';
+import { asBytes } from '../../data/_bytes.ts';
+import { InputError, PermissionError } from '../../errors.ts';
+import type { DeliveryHub } from './delivery-hub.ts';
+import type { AcceptedSend, CommitOutcome, SendCommitter } from './send-receipts.ts';
+import { assertActive } from '../accounts/enforcement.ts';
+import type { StampingService } from '../stamping/stamps.ts';
+import type { Delivered, SendInput, SendResult } from './types.ts';
+
+const toDelivered = (r: PendingEnvelope): Delivered => ({
+  id: r.id,
+  ciphertext: r.ciphertext,
+  commitment: r.commitment,
+  stamp: {
+    messageId: r.messageId, conversationId: r.conversationId, senderId: r.senderId, recipientId: r.recipientId,
+    role: 'recipient', serverTime: Number(r.serverTime), kid: r.kid, tag: r.tag,
+  },
+});
+
+/** Acks per DELETE: ≤ 500 ids each (API limit), so ≤ 32,000 (recipient, id) pairs in one JSON/array parameter. */
+const ACK_BATCH_MAX = 64;
+
+interface PendingAck {
+  userId: string;
+  ids: string[];
+  resolve: (deleted: number) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Pending {
+  senderId: string;
+  input: SendInput;
+  resolve: (r: SendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+export class RelayService {
+  private queue: Pending[] = [];
+  private flushing = false;
+  private ackQueue: PendingAck[] = [];
+  private ackFlushing = false;
+  private readonly idPrefix = randomBytes(6).toString('base64url');
+  private counter = 0;
+  private lastTime = 0;
+
+  constructor(
+    private readonly deps: {
+      conversations: ConversationsRepo;
+      envelopes: EnvelopesRepo;
+      stamping: StampingService;
+      hub: DeliveryHub;
+      /** Writes accepted batches (envelopes + idempotency receipts). */
+      committer: SendCommitter;
+      envelopeTtlMs: number;
+      batchMax: number;
+      /** Collect sends for this long before a write (0 = next event-loop turn). */
+      batchDelayMs?: number;
+    },
+  ) {}
+
+  send(senderId: string, input: SendInput): Promise<SendResult> {
+    const seen = new Set<string>();
+    for (const e of input.envelopes) {
+      if (e.recipientId === senderId) throw new InputError('validation_failed', 'envelopes: the sender is not a recipient (v1: one device per account)');
+      if (seen.has(e.recipientId)) throw new InputError('validation_failed', `envelopes: recipient ${e.recipientId} appears twice`);
+      seen.add(e.recipientId);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ senderId, input, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        this.schedule();
+      }
+    });
+  }
+
+  private schedule(): void {
+    const delay = this.deps.batchDelayMs ?? 0;
+    if (delay > 0) setTimeout(() => void this.flush(), delay);
+    else setImmediate(() => void this.flush());
+  }
+
+  /** Fixed-width counter, so ids sort in acceptance order: delivery is ORDER BY (serverTime, id). */
+  private nextMessageId(): string {
+    return `m-${this.idPrefix}-${(this.counter++).toString(36).padStart(10, '0')}`;
+  }
+
+  /**
+   * Integer ms, non-decreasing within this process. Not strictly increasing: adding 1 ms per message in a
+   * busy millisecond would run ahead of the real clock above 1,000 msgs/s and stamp future times
+   * (PROTOCOL.md §7.1 stamps the time of acceptance). Ties are ordered by the message id.
+   */
+  private nextServerTime(): number {
+    this.lastTime = Math.max(Date.now(), this.lastTime);
+    return this.lastTime;
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, this.deps.batchMax);
+        await this.writeBatch(batch);
+      }
+    } finally {
+      this.flushing = false;
+      if (this.queue.length) {
+        this.flushing = true;
+        this.schedule();
+      }
+    }
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    let members: MemberStanding[];
+    try {
+      members = await this.deps.conversations.membersWithStanding([...new Set(batch.map((p) => p.input.conversationId))]);
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    const byConversation = new Map<string, Map<string, MemberStanding>>();
+    for (const m of members) {
+      let c = byConversation.get(m.conversationId);
+      if (!c) byConversation.set(m.conversationId, (c = new Map()));
+      c.set(m.accountId, m);
+    }
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + this.deps.envelopeTtlMs);
+    const accepted: AcceptedSend[] = [];
+    const settle: Array<Pending> = [];
+    for (const p of batch) {
+      try {
+        const rows: EnvelopeRow[] = [];
+        const result = this.accept(p, byConversation.get(p.input.conversationId), now, expiresAt, rows);
+        accepted.push({ senderId: p.senderId, input: p.input, result, rows });
+        settle.push(p);
+      } catch (e) {
+        p.reject(e);
+      }
+    }
+    let outcomes: CommitOutcome[];
+    try {
+      // Idempotent by clientMessageId (server/services/relay/send-receipts.ts): a retry gets the original result.
+      outcomes = await this.deps.committer.commit(accepted, now);
+    } catch (e) {
+      for (const p of settle) p.reject(e); // nothing of this batch was stored: every sender sees an error
+      return;
+    }
+    const recipients = new Set<string>();
+    const rewake = new Set<string>();
+    const rows: EnvelopeRow[] = [];
+    const answers: Array<() => void> = [];
+    for (const [i, a] of accepted.entries()) {
+      const outcome = outcomes[i];
+      const p = settle[i]!;
+      if (outcome instanceof Error) p.reject(outcome);
+      else if (outcome) {
+        // A retry of a send already committed: its first process may have died between commit and wake-up.
+        for (const e of a.input.envelopes) rewake.add(e.recipientId);
+        answers.push(() => p.resolve(outcome));
+      } else {
+        for (const r of a.result.recipients) recipients.add(r);
+        rows.push(...a.rows);
+        answers.push(() => p.resolve(a.result));
+      }
+    }
+    // Hand the committed envelopes to listening push connections (here and, through the hub, in other processes).
+    let fresh: Map<string, Delivered[]> | undefined;
+    for (const row of rows) {
+      if (!this.deps.hub.has(row.recipientId)) continue;
+      fresh ??= new Map();
+      let list = fresh.get(row.recipientId);
+      if (!list) fresh.set(row.recipientId, (list = []));
+      list.push(toDelivered(row));
+    }
+    // Senders get their answer only once the wake-ups are out (without holding up the next batch): a send is
+    // never acknowledged while its recipients' processes could still be unaware of it.
+    const woken = [this.deps.hub.notify(recipients, fresh)];
+    if (rewake.size) woken.push(this.deps.hub.notify(rewake));
+    void Promise.all(woken).then(() => {
+      for (const answer of answers) answer();
+    });
+  }
+
+  /** Checks one send against membership and standing, stamps it and appends its rows. Throws to refuse. */
+  private accept(p: Pending, members: Map<string, MemberStanding> | undefined, now: Date, expiresAt: Date, rows: EnvelopeRow[]): SendResult {
+    const { senderId, input } = p;
+    const sender = members?.get(senderId);
+    if (!members || !sender) throw new PermissionError('not_a_member', 'you are not a member of this conversation');
+    assertActive(sender, now);
+    // §12.8: a group takes MLS messages only (POST /v1/groups/{id}/messages: one ciphertext, stamped per member).
+    // Checked after membership, so a non-member learns nothing about the conversation, not even its kind.
+    if (sender.kind !== 'direct')
+      throw new InputError('group_requires_mls', 'this conversation is a group: send MLS group messages to /v1/groups/{conversationId}/messages');
+    for (const e of input.envelopes)
+      if (!members.has(e.recipientId)) throw new PermissionError('not_a_member', `recipient ${e.recipientId} is not a member of this conversation`);
+    const messageId = this.nextMessageId();
+    const serverTime = this.nextServerTime();
+    const base = { messageId, conversationId: input.conversationId, senderId, serverTime };
+    const commitment = asBytes(input.commitment);
+    input.envelopes.forEach((e, i) => {
+      const stamp = this.deps.stamping.stamp({ ...base, recipientId: e.recipientId, role: 'recipient' }, commitment);
+      rows.push({
+        id: `${messageId}.${i}`, messageId, conversationId: input.conversationId, senderId, recipientId: e.recipientId,
+        ciphertext: asBytes(e.ciphertext), commitment, serverTime: BigInt(serverTime), kid: stamp.kid, tag: asBytes(stamp.tag), expiresAt,
+      });
+    });
+    // §7: the sender's own stamp (role "sender", recipientId = senderId) lets it prove its messages as context.
+    const senderStamp = this.deps.stamping.stamp({ ...base, recipientId: senderId, role: 'sender' }, commitment);
+    return { messageId, serverTime, clientMessageId: input.clientMessageId, senderStamp, recipients: input.envelopes.map((e) => e.recipientId) };
+  }
+
+  async pending(userId: string, limit: number): Promise<Delivered[]> {
+    return (await this.deps.envelopes.pending(userId, new Date(), limit)).map(toDelivered);
+  }
+
+  /** Long-poll: returns at once if mail is waiting, else waits up to `waitMs` for a send to this user. */
+  async fetch(userId: string, limit: number, waitMs: number, signal?: AbortSignal): Promise<Delivered[]> {
+    if (waitMs <= 0 || signal?.aborted) return this.pending(userId, limit);
+    // Listen (on every process) before reading, so a send committed between the read and the wait wakes us.
+    const waiter = this.deps.hub.waiter(userId, signal);
+    await waiter.ready;
+    const first = await this.pending(userId, limit).catch((e: unknown) => {
+      waiter.close();
+      throw e;
+    });
+    if (first.length || signal?.aborted) {
+      waiter.close();
+      return first;
+    }
+    await waiter.wait(waitMs);
+    return signal?.aborted ? [] : this.pending(userId, limit);
+  }
+
+  /**
+   * Acknowledged envelopes are deleted: after this, nothing about the message remains on the server.
+   * Resolves to how many of `ids` were the caller's and got deleted (ids of others' envelopes are ignored).
+   * Acks arriving together (HTTP and push) are group-committed like sends: one DELETE per batch.
+   */
+  ack(userId: string, ids: string[]): Promise<number> {
+    if (ids.length === 0) return Promise.resolve(0);
+    return new Promise((resolve, reject) => {
+      this.ackQueue.push({ userId, ids, resolve, reject });
+      if (!this.ackFlushing) {
+        this.ackFlushing = true;
+        setImmediate(() => void this.flushAcks());
+      }
+    });
+  }
+
+  private async flushAcks(): Promise<void> {
+    try {
+      while (this.ackQueue.length) {
+        const batch = this.ackQueue.splice(0, ACK_BATCH_MAX);
+        let deleted: Set<string>;
+        try {
+          const rows = await this.deps.envelopes.deleteAcked(batch.flatMap((a) => a.ids.map((id) => [a.userId, id] as const)));
+          deleted = new Set(rows.map((r) => `${r.recipientId}\0${r.id}`));
+        } catch (e) {
+          for (const a of batch) a.reject(e);
+          continue;
+        }
+        // Each deleted envelope counts once, for the first ack in the batch that named it.
+        for (const a of batch) {
+          let n = 0;
+          for (const id of a.ids) if (deleted.delete(`${a.userId}\0${id}`)) n++;
+          a.resolve(n);
+        }
+      }
+    } finally {
+      this.ackFlushing = false;
+      if (this.ackQueue.length) {
+        this.ackFlushing = true;
+        setImmediate(() => void this.flushAcks());
+      }
+    }
+  }
+
+  async sweep(now = new Date()): Promise<number> {
+    return (await this.deps.envelopes.sweepExpired(now)) + (await this.deps.committer.sweep(now));
+  }
+}

@@ -1,0 +1,112 @@
+// Deliveries the relay did not make, and what they explain about a report's gaps (docs/PROTOCOL.md §8.3.1).
+// The relay records a refused delivery (the recipient had blocked the sender) and an expired one (the envelope's
+// time to live passed before the recipient acknowledged it) with no content; at filing, a run of missing
+// sequence numbers is explained by the records of the reporter, that conversation and sender between the
+// revealed neighbours of the run. What the records cannot explain is "not included in the report".
+import type { ContextEntry, ContextReport } from '../../../client/protocol.ts';
+import type { UndeliveredRepo } from '../../data/undelivered.ts';
+
+/** One run of consecutive missing sequence numbers of one sender, and what the server knows about it. */
+export interface ContextGap {
+  conversationId: string;
+  senderId: string;
+  fromSeq: number;
+  toSeq: number;
+  count: number;
+  /** refused at send time: the reporter had blocked the sender */
+  refusedWhileBlocked: number;
+  /** expired on the server before the reporter's device collected it */
+  expiredUndelivered: number;
+  /** what the evidence cannot explain */
+  notIncluded: number;
+}
+
+/** Expired envelopes read per statement while recording them. */
+export const EXPIRED_BATCH = 5000;
+
+export class UndeliveredService {
+  constructor(
+    private readonly repo: UndeliveredRepo,
+    /** REPORT_WINDOW_DAYS in ms: a record is useless once no stamp of its message can be reported. */
+    private readonly reportWindowMs: number,
+  ) {}
+
+  private expiry(serverTime: number | bigint): Date {
+    return new Date(Number(serverTime) + this.reportWindowMs);
+  }
+
+  /** Recipients who did not get a message because they had blocked its sender (§8.3.1 `blocked`). */
+  async refused(m: { messageId: string; conversationId: string; senderId: string; serverTime: number; recipientIds: readonly string[] }): Promise<void> {
+    if (m.recipientIds.length === 0) return;
+    await this.repo.add(m.recipientIds.map((recipientId) => ({
+      messageId: m.messageId, recipientId, conversationId: m.conversationId, senderId: m.senderId,
+      serverTime: BigInt(m.serverTime), reason: 'blocked' as const, expiresAt: this.expiry(m.serverTime),
+    })));
+  }
+
+  /**
+   * Records the envelopes past their time to live (§8.3.1 `expired`). Call just before the relay's sweep
+   * deletes them (the same `now`); returns how many were recorded.
+   */
+  async recordExpired(now: Date): Promise<number> {
+    let total = 0;
+    let afterId: string | undefined;
+    for (;;) {
+      const rows = await this.repo.expiringEnvelopes(now, EXPIRED_BATCH, afterId);
+      await this.repo.add(rows.map(({ id: _id, ...r }) => ({ ...r, reason: 'expired' as const, expiresAt: this.expiry(r.serverTime) })));
+      total += rows.length;
+      if (rows.length < EXPIRED_BATCH) return total;
+      afterId = rows[rows.length - 1]?.id;
+    }
+  }
+
+  /** §8.3.1: one ContextGap per run of missing sequence numbers, from the reporter's undelivered records. */
+  async explainGaps(reporterId: string, context: ContextReport, verified: readonly ContextEntry[]): Promise<ContextGap[]> {
+    const revealed = new Set(verified.map((e) => e.stamp.messageId));
+    const gaps: ContextGap[] = [];
+    for (const s of context.senders) {
+      if (s.missing.length === 0) continue;
+      const bySeq = new Map<number, ContextEntry>();
+      for (const e of verified) if (e.header.conversationId === s.conversationId && e.header.senderId === s.senderId && !bySeq.has(e.header.seq)) bySeq.set(e.header.seq, e);
+      for (const [fromSeq, toSeq] of gapRuns(s.missing)) {
+        const before = bySeq.get(fromSeq - 1);
+        const after = bySeq.get(toSeq + 1);
+        const count = toSeq - fromSeq + 1;
+        let blocked = 0;
+        let expired = 0;
+        if (before && after) {
+          const t0 = Math.min(before.stamp.serverTime, after.stamp.serverTime);
+          const t1 = Math.max(before.stamp.serverTime, after.stamp.serverTime);
+          const records = await this.repo.between({ recipientId: reporterId, conversationId: s.conversationId, senderId: s.senderId, from: BigInt(t0), to: BigInt(t1) });
+          for (const r of records) {
+            if (revealed.has(r.messageId)) continue;
+            if (r.reason === 'blocked') blocked++;
+            else if (r.reason === 'expired') expired++;
+          }
+        }
+        const refusedWhileBlocked = Math.min(blocked, count);
+        const expiredUndelivered = Math.min(expired, count - refusedWhileBlocked);
+        gaps.push({
+          conversationId: s.conversationId, senderId: s.senderId, fromSeq, toSeq, count,
+          refusedWhileBlocked, expiredUndelivered, notIncluded: count - refusedWhileBlocked - expiredUndelivered,
+        });
+      }
+    }
+    return gaps;
+  }
+
+  sweep(now: Date): Promise<number> {
+    return this.repo.sweep(now);
+  }
+}
+
+/** [1,2,3,5] → [[1,3],[5,5]]. */
+export function gapRuns(seqs: readonly number[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const n of [...seqs].sort((a, b) => a - b)) {
+    const last = out[out.length - 1];
+    if (last && last[1] === n - 1) last[1] = n;
+    else out.push([n, n]);
+  }
+  return out;
+}

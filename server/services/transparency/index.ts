@@ -1,0 +1,4 @@
+// The key transparency log, its signing key and witnesses (docs/TRANSPARENCY.md).
+export { TransparencyService, type KeyProofJson } from './log.ts';
+export { type LogSigner, loadLogSigner, logSignerFromSeed, parseWitnesses, witnessIdText } from './signer.ts';
+export { nodeSha256 } from './hash.ts';
