@@ -7,28 +7,15 @@
 // hands each package out with the inclusion proof of the credential key inside it — derived from the stored bytes
 // it hands out, never from the caller — and never appends on the way out: a stored package whose key the log does
 // not hold (a tampered row, a superseded key) goes out without proof, and clients refuse it.
-import type { Signature } from 'ts-mls';
-import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
 import { verifyCredentialBinding } from '../../../client/group/credential.ts';
-import { decodeKeyPackageMessage, keyPackageRef } from '../../../client/group/key-packages.ts';
+import { decodeKeyPackageMessage, keyPackageRef, verifyKeyPackageSignature } from '../../../client/group/key-packages.ts';
 import { asBytes } from '../../data/_bytes.ts';
-import { verifyEd25519 } from '../_ed25519.ts';
 import type { KeyPackagesRepo } from '../../data/key-packages.ts';
 import { isUniqueViolation } from '../../data/_prisma-errors.ts';
 import { InputError, NotFoundError } from '../../errors.ts';
 import type { AccountsService } from '../accounts/accounts.ts';
 import type { KeyProofJson, TransparencyService } from '../transparency/log.ts';
 import { KIND_IDENTITY, KIND_MLS_CREDENTIAL } from '../../../client/transparency/index.ts';
-
-/**
- * RFC 9420 §5.1.2 VerifyWithLabel for the key package's leaf signature (suite 0x0003: Ed25519), under the server's
- * Ed25519 rule (_ed25519.ts: the SDK's one rule, the same answer as every client's provider). The server only verifies.
- */
-const LEAF_SIGNATURE: Signature = {
-  verify: async (publicKey, message, signature) => verifyEd25519(publicKey, message, signature),
-  sign: () => Promise.reject(new Error('the server never signs key packages')),
-  keygen: () => Promise.reject(new Error('the server never creates signature keys')),
-};
 
 export const MAX_STORED_KEY_PACKAGES = 1000;
 
@@ -57,7 +44,8 @@ export class KeyPackagesService {
     }
     if (cred.accountId !== userId) throw bad('the credential names another account');
     if (!Buffer.from(cred.identitySigningKey).equals(identitySigningKey)) throw bad("the credential's identity key is not the account's identity key in the public key log");
-    if (!(await verifyKeyPackage(kp, LEAF_SIGNATURE))) throw bad('signature does not verify under its leaf signature key');
+    // RFC 9420 §5.1.2 VerifyWithLabel of the leaf signature, by the SDK's MLS adapter (the server only verifies).
+    if (!(await verifyKeyPackageSignature(kp))) throw bad('signature does not verify under its leaf signature key');
     return { ref: await keyPackageRef(kp), credentialKey: kp.leafNode.signaturePublicKey };
   }
 
