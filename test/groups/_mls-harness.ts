@@ -1,5 +1,5 @@
 // Members with real identities, key packages and a tiny in-memory "relay" that orders commits per epoch
-// (first commit for an epoch wins, as server/services/group-relay.ts does). Tests drive it, and can play
+// (first commit for an epoch wins, as server/services/relay/groups.ts does). Tests drive it, and can play
 // a malicious relay by delivering whatever they like to whomever they like.
 import { generateIdentity } from '../../client/session/identity.ts';
 import {

@@ -1,4 +1,4 @@
-// Property tests for the queue state machine (server/services/moderation-state.ts): whatever sequence of
+// Property tests for the queue state machine (server/services/moderation/state.ts): whatever sequence of
 // claims, releases, notes and decisions moderators attempt, the accepted events fold to the same state as
 // applying them one by one, a report never has two holders, and resolution is final.
 import fc from 'fast-check';

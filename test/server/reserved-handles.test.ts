@@ -1,4 +1,4 @@
-// Staff-like handles cannot be registered (server/services/reserved-handles.ts, docs/API.md "Reserved handles"):
+// Staff-like handles cannot be registered (server/services/accounts/reserved-handles.ts, docs/API.md "Reserved handles"):
 // the folding rules against look-alike spellings, ordinary names that stay free, the operator's own list from
 // RESERVED_HANDLES, and the refusal at the HTTP edge as problem+json with a stable code and words a person reads.
 import { ed25519 } from '@noble/curves/ed25519.js';
