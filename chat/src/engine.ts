@@ -14,8 +14,7 @@ import { PreKeyStore } from '../../client/session/prekeys.ts';
 import { SenderChain, fromBase64Url, toBase64Url, type ReportItemJson } from '../../client/protocol.ts';
 import { PushChannel, type PushState } from '../../client/transport/push.ts';
 import { formatSafetyNumber, safetyNumber } from '../../client/session/safety-number.ts';
-import { SessionError } from '../../client/session/session-errors.ts';
-import { Session, isPreKeyMessage } from '../../client/session/session.ts';
+import { Session, currentRemoteIdentity, currentSession, initiatedSessionRecord, receiveWithSessionRecord, withCurrentSession } from '@franking-chat/sdk';
 import type { ReportDetailJson, ReportSummaryJson } from '../../client/transport/api.ts';
 import {
   type AccountRecord, type AttachmentState, ChatStorage, type ContactRecord, type GroupRecord, type MessageRecord, type PublicIdentityJson, type SessionRecord,
@@ -47,7 +46,6 @@ const PREKEY_LOW_WATER = 20;
 /** Context offered around a reported message (each side), within the server's limit of 50 items. */
 export const CONTEXT_BEFORE = 12;
 export const CONTEXT_AFTER = 8;
-const MAX_PREVIOUS_SESSIONS = 3;
 /** Largest file the chat sends or downloads: files are kept whole in this browser's storage. */
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 export const GROUP_NAME_MAX = 60;
@@ -495,7 +493,7 @@ export class ChatEngine {
       else contact.identity = (await this.currentRemoteIdentity(peerId)) ?? null;
       await this.store.write([
         { store: 'contacts', value: contact },
-        ...(session ? [{ store: 'sessions' as const, value: { peerId, current: session.serialize(), previous: [], heardBack: false } satisfies SessionRecord }] : []),
+        ...(session ? [{ store: 'sessions' as const, value: initiatedSessionRecord(peerId, session) }] : []),
       ]);
       this.upsertContact(contact);
       return contact;
@@ -504,7 +502,7 @@ export class ChatEngine {
 
   private async currentRemoteIdentity(peerId: string): Promise<PublicIdentityJson | undefined> {
     const rec = await this.store.session(peerId);
-    return rec ? identityJson(Session.deserialize(rec.current).remoteIdentity) : undefined;
+    return rec ? identityJson(currentRemoteIdentity(rec)) : undefined;
   }
 
   /** X3DH with the peer's published bundle (the signed prekey signature is verified inside). */
@@ -634,13 +632,9 @@ export class ChatEngine {
       const sessions = new Map<string, Session>();
       const records = new Map<string, SessionRecord>();
       for (const id of t.recipients) {
-        let rec = await this.store.session(id);
-        if (!rec) {
-          const s = await this.initiate(id);
-          rec = { peerId: id, current: s.serialize(), previous: [], heardBack: false };
-        }
+        const rec = (await this.store.session(id)) ?? initiatedSessionRecord(id, await this.initiate(id));
         records.set(id, rec);
-        sessions.set(id, Session.deserialize(rec.current));
+        sessions.set(id, currentSession(rec));
       }
       const chainState = await this.store.chain(t.conversationId);
       const chain = chainState ? SenderChain.fromJSON(chainState) : new SenderChain(t.conversationId, this.me);
@@ -674,7 +668,7 @@ export class ChatEngine {
         },
       };
       const ops: Parameters<ChatStorage['write']>[0] = [];
-      for (const [id, rec] of records) ops.push({ store: 'sessions', value: { ...rec, current: (sessions.get(id) as Session).serialize() } });
+      for (const [id, rec] of records) ops.push({ store: 'sessions', value: withCurrentSession(rec, sessions.get(id) as Session) });
       ops.push({ store: 'chains', value: chain.toJSON() }, { store: 'messages', value: m });
       if (plaintext && file) ops.push({ store: 'files', value: { id: `${m.id}#0`, messageId: m.id, index: 0, data: new Blob([plaintext as Uint8Array<ArrayBuffer>], { type: file.mediaType }) } });
       const contact = this.contact(t.peerId);
@@ -941,43 +935,15 @@ export class ChatEngine {
     const peerId = stamp.senderId;
     const envelope = { commitment: fromBase64Url(env.commitment, 'commitment'), message: fromBase64Url(env.ciphertext, 'ciphertext') };
     const expect = { conversationId: stamp.conversationId, senderId: peerId };
-    const rec = await this.store.session(peerId);
-    let next: SessionRecord | null = null;
-    let receipt: ReturnType<Session['receiveFranked']> | null = null;
-    let remote: PublicIdentityJson | null = null;
-    let preKeysChanged = false;
-
-    const slots = rec ? [rec.current, ...rec.previous] : [];
-    for (let i = 0; i < slots.length && !receipt; i++) {
-      const s = Session.deserialize(slots[i] as Uint8Array);
-      try {
-        receipt = s.receiveFranked(envelope, { expect });
-      } catch (e) {
-        if (SessionError.is(e, 'replay')) return true;
-        continue;
-      }
-      const r = rec as SessionRecord;
-      next = i === 0
-        ? { ...r, current: s.serialize(), heardBack: true }
-        : { ...r, previous: r.previous.map((b, j) => (j === i - 1 ? s.serialize() : b)) };
-      remote = identityJson(s.remoteIdentity);
-    }
-    if (!receipt && isPreKeyMessage(envelope.message)) {
-      try {
-        const r = Session.respondFranked(this.identity as IdentityKeyPair, this.preKeys as PreKeyStore, envelope, { expect });
-        receipt = r.receipt;
-        preKeysChanged = true;
-        remote = identityJson(r.session.remoteIdentity);
-        const fresh = r.session.serialize();
-        // Both sides started a session at once: keep the one the smaller user id initiated, on both sides.
-        const keepOurs = rec !== undefined && !rec.heardBack && Session.deserialize(rec.current).role === 'initiator' && this.me < peerId;
-        next = keepOurs
-          ? { ...rec, previous: [fresh, ...rec.previous].slice(0, MAX_PREVIOUS_SESSIONS) }
-          : { peerId, current: fresh, previous: rec ? [rec.current, ...rec.previous].slice(0, MAX_PREVIOUS_SESSIONS) : [], heardBack: true };
-      } catch {
-        receipt = null;
-      }
-    }
+    // Current session, then the archived ones; a prekey message may start a new one (docs/PROTOCOL-sessions.md §S16).
+    const result = receiveWithSessionRecord(await this.store.session(peerId), envelope, {
+      localUserId: this.me, peerId, identity: this.identity as IdentityKeyPair, preKeys: this.preKeys as PreKeyStore, expect,
+    });
+    if (result.status === 'replay') return true;
+    let next: SessionRecord | null = result.status === 'opened' ? result.record : null;
+    const receipt = result.status === 'opened' ? result.receipt : null;
+    let remote: PublicIdentityJson | null = result.status === 'opened' ? identityJson(result.remoteIdentity) : null;
+    const preKeysChanged = result.status === 'opened' && result.usedPreKey;
 
     // docs/TRANSPARENCY.md §6.1: the sender's identity key must be the one proven in the public key log, as on the send
     // path — a new session from anyone, a message request, a known contact whose key changed — before the message is
