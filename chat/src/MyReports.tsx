@@ -1,6 +1,6 @@
 // "My reports": every report this account filed, with its status and the moderators' outcome.
 import { useEffect, useState } from 'react';
-import type { ReportDetailJson } from '../../client/transport/api.ts';
+import type { ReportDetailJson } from '@franking-chat/sdk';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import { OUTCOME_LABELS, STATUS_LABELS, categoryLabel, formatTime } from './labels.ts';
 import { markOutcomesSeen } from './report-badge.ts';

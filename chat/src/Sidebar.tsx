@@ -1,7 +1,7 @@
 // Who I am, connection state, navigation, add-a-contact, new group, and the conversation list (1:1 and groups).
 import { LockIcon } from './Icons.tsx';
 import { type FormEvent, useState } from 'react';
-import type { View } from './App.tsx';
+import type { View } from './routes.ts';
 import { type ChatEngine, GROUP_NAME_MAX, type Snapshot, displayText } from './engine.ts';
 import { unreadOutcomes } from './report-badge.ts';
 import type { ContactRecord, MessageRecord } from './storage.ts';
@@ -73,7 +73,7 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [newGroup, setNewGroup] = useState(false);
-  // Outcomes not yet seen, not every report (issue 15); nothing while My reports is open.
+  // Outcomes not yet seen, not every report (chat/README.md "My reports badge"); nothing while My reports is open.
   const newOutcomes = view.kind === 'reports' ? 0 : unreadOutcomes(snap.me, snap.reports);
   const requests = snap.contacts.filter((c) => c.request);
   const chats = snap.contacts.filter((c) => !c.request);

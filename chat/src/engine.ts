@@ -3,27 +3,27 @@
 // only in the items of a report the user confirms. UI code reads `snapshot` and calls the methods below.
 // Groups (docs/PROTOCOL.md §12): MLS, in ./groups.ts — frank once, encrypt once for the group. Attachments
 // (§11): encrypted while uploading; recipients download and verify the whole file before showing it.
-import { ApiClient, ApiError, type EnvelopeJson, type FetchedBundleJson, type RegistrationInfoJson, type ReportAttachmentJson, type ReportCategory } from '../../client/transport/api.ts';
+import { ApiClient, ApiError, type EnvelopeJson, type FetchedBundleJson, type RegistrationInfoJson, type ReportAttachmentJson, type ReportCategory } from '@franking-chat/sdk';
 import { type PowProgress, solvePow } from './pow.ts';
-import { AttachmentError } from '../../client/attachments/attachment-errors.ts';
+import { AttachmentError } from '@franking-chat/sdk';
 import { ChatGroups, GROUP_INFO_TYPE } from './groups.ts';
-import { type AttachmentDescriptor, decodeHeader } from '../../client/franking/header.ts';
-import { fromUtf8, utf8 } from '../../client/crypto/_bytes.ts';
-import { deserializeIdentity, generateIdentity, type IdentityKeyPair, serializeIdentity } from '../../client/session/identity.ts';
-import { PreKeyStore } from '../../client/session/prekeys.ts';
-import { SenderChain, fromBase64Url, toBase64Url, type ReportItemJson } from '../../client/protocol.ts';
-import { PushChannel, type PushState } from '../../client/transport/push.ts';
-import { formatSafetyNumber, safetyNumber } from '../../client/session/safety-number.ts';
+import { type AttachmentDescriptor, decodeHeader } from '@franking-chat/sdk/protocol';
+import { fromUtf8, utf8 } from './utf8.ts';
+import { deserializeIdentity, generateIdentity, type IdentityKeyPair, serializeIdentity } from '@franking-chat/sdk';
+import { PreKeyStore } from '@franking-chat/sdk';
+import { SenderChain, fromBase64Url, toBase64Url, type ReportItemJson } from '@franking-chat/sdk/protocol';
+import { PushChannel, type PushState } from '@franking-chat/sdk';
+import { formatSafetyNumber, safetyNumber } from '@franking-chat/sdk';
 import { Session, currentRemoteIdentity, currentSession, initiatedSessionRecord, receiveWithSessionRecord, withCurrentSession } from '@franking-chat/sdk';
-import type { ReportDetailJson, ReportSummaryJson } from '../../client/transport/api.ts';
+import type { ReportDetailJson, ReportSummaryJson } from '@franking-chat/sdk';
 import {
   type AccountRecord, type AttachmentState, ChatStorage, type ContactRecord, type GroupRecord, type MessageRecord, type PublicIdentityJson, type SessionRecord,
 } from './storage.ts';
 import { type NoticeJson, fetchNotices } from './notices.ts';
-import { Safety } from './safety.ts';
+import { Blocking } from './blocking.ts';
 import { TabSync } from './tab-sync.ts';
 import { ChatTransparency, EMPTY_KT_VIEW, KeyTransparencyError, type KtView, UNPROVEN_SENDER_TEXT } from './transparency.ts';
-import { KIND_IDENTITY, KIND_MLS_CREDENTIAL, KT_GOSSIP_CONTENT_TYPE, identityBindingKey } from '../../client/transparency/index.ts';
+import { KIND_IDENTITY, KIND_MLS_CREDENTIAL, KT_GOSSIP_CONTENT_TYPE, identityBindingKey } from '@franking-chat/sdk';
 import { fileAppeal } from './appeals.ts';
 
 export const HANDLE_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
@@ -95,7 +95,7 @@ export interface Snapshot {
   messages: Readonly<Record<string, readonly MessageRecord[]>>;
   reports: readonly ReportSummaryJson[];
   notices: readonly NoticeJson[];
-  /** Accounts this user blocked (chat/src/safety.ts). */
+  /** Accounts this user blocked (chat/src/blocking.ts). */
   blocked: readonly string[];
   /** Key transparency: contacts proven in the key log, alarms (docs/TRANSPARENCY.md). */
   kt: KtView;
@@ -181,8 +181,8 @@ export class ChatEngine {
   private appealTimer: ReturnType<typeof setInterval> | null = null;
   /** Object URLs of verified attachments, by `${messageId}#${index}`. */
   private readonly fileUrls = new Map<string, Promise<string | null>>();
-  /** Block list and message requests (chat/src/safety.ts). */
-  readonly safety: Safety;
+  /** Block list and message requests (chat/src/blocking.ts). */
+  readonly blocking: Blocking;
   /** Other tabs of this chat (chat/src/tab-sync.ts). */
   private readonly tabs: TabSync;
   /** MLS groups (./groups.ts): the engine lends it storage, the lock and the snapshot. */
@@ -220,7 +220,7 @@ export class ChatEngine {
 
   constructor(private readonly baseUrl = '') {
     this.api = new ApiClient({ baseUrl, refreshToken: () => this.relogin() });
-    this.safety = new Safety({
+    this.blocking = new Blocking({
       api: this.api, store: () => this.store, contacts: () => this.state.contacts, upsertContact: (c) => this.upsertContact(c),
       removeContact: (peerId) => this.set({ contacts: this.state.contacts.filter((c) => c.peerId !== peerId) }),
       setBlocked: (blocked) => this.set({ blocked }), blocked: () => this.state.blocked,
@@ -336,7 +336,7 @@ export class ChatEngine {
       return;
     }
     await this.maintainPreKeys().catch(() => undefined);
-    void this.safety.sync().catch(() => undefined);
+    void this.blocking.sync().catch(() => undefined);
     // Own-key monitoring: at start and every 10 minutes, the log's entries for this account must be our keys.
     const identity = this.identity as IdentityKeyPair;
     // The MLS credential key is published with this device's key packages (and logged then): it is ours too.
@@ -432,7 +432,7 @@ export class ChatEngine {
     for (const list of Object.values(byConversation)) list.sort(byTime);
     this.state = { ...this.state, contacts: contacts.sort((a, b) => b.lastActivity - a.lastActivity), groups: groups.sort((a, b) => b.lastActivity - a.lastActivity), messages: byConversation };
     for (const fn of this.listeners) fn(); // not set(): a reload from the store is not a change to announce
-    await this.safety.load();
+    await this.blocking.load();
   }
 
   /** Log out and delete every key and message from this browser. */
@@ -475,7 +475,7 @@ export class ChatEngine {
       peerId = await this.api.lookupAccount(typed); // handles are case-insensitive: "ALICE" is alice
       const existing = this.contact(peerId);
       if (existing) {
-        if (existing.request) await this.safety.accept(peerId); // writing to someone accepts their request
+        if (existing.request) await this.blocking.accept(peerId); // writing to someone accepts their request
         return this.contact(peerId) as ContactRecord;
       }
       conversationId = (await this.api.createConversation({ kind: 'direct', peerId })).id;
@@ -927,7 +927,7 @@ export class ChatEngine {
   private async receive(env: EnvelopeJson): Promise<boolean> {
     const stamp = env.stamp;
     if (stamp.role !== 'recipient' || stamp.recipientId !== this.me) return true;
-    if (this.safety.isBlocked(stamp.senderId)) return true; // blocked: acknowledged and dropped unread
+    if (this.blocking.isBlocked(stamp.senderId)) return true; // blocked: acknowledged and dropped unread
     if (await this.store.message(stamp.messageId)) return true; // already stored (ack was lost)
     // Groups are MLS only (./groups.ts): the relay refuses 1:1 envelopes for a group (400 group_requires_mls), so
     // one that still names a group is not ours to show — dropped before it touches a session.
@@ -1045,7 +1045,7 @@ export class ChatEngine {
   private async contactForIncoming(peerId: string, conversationId: string, remote: PublicIdentityJson | null): Promise<ContactRecord> {
     const existing = this.contact(peerId);
     if (!existing) {
-      // Someone you never wrote to: a message request, not an open chat (chat/src/safety.ts).
+      // Someone you never wrote to: a message request, not an open chat (chat/src/blocking.ts).
       return { peerId, conversationId, identity: remote, verified: false, identityChanged: false, addedAt: Date.now(), lastActivity: Date.now(), unread: 0, request: true };
     }
     if (remote && existing.identity && !sameIdentity(existing.identity, remote)) {

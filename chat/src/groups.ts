@@ -3,15 +3,16 @@
 // Commits ordered by the relay, one franked and MLS-encrypted message per send, and the group inbox.
 // Membership shown here is only what verified Commits said, each change with the member who signed it; the
 // server's roster is never read.
-import { type ApiClient, ApiError, type FetchedBundleJson, type GroupInboxItemJson } from '../../client/transport/api.ts';
+import { type ApiClient, ApiError, type FetchedBundleJson, type GroupInboxItemJson } from '@franking-chat/sdk';
 import {
   type CredentialKeyPair, type GroupEvent, GroupError, type GroupIdentity, type MemberRole, type KeyPackageClaim, MlsGroup, type MembershipChange, type PendingCommit, decodeKeyPackageMessage, generateCredentialKey,
   generateGroupKeyPackage, inspectGroupWire,
-} from '../../client/group/index.ts';
+} from '@franking-chat/sdk';
 import type { PrivateKeyPackage } from 'ts-mls';
-import type { AttachmentDescriptor } from '../../client/franking/header.ts';
-import { equalBytes, fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../../client/crypto/_bytes.ts';
-import type { IdentityKeyPair } from '../../client/session/identity.ts';
+import type { AttachmentDescriptor } from '@franking-chat/sdk/protocol';
+import { equalBytes, fromBase64Url, toBase64Url } from '@franking-chat/sdk/protocol';
+import { fromUtf8, utf8 } from './utf8.ts';
+import type { IdentityKeyPair } from '@franking-chat/sdk';
 import type { ChatStorage, GroupRecord, MessageRecord } from './storage.ts';
 
 /** Content type of the franked message that carries a group's name (body: JSON {"name": …}). */

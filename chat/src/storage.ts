@@ -34,7 +34,7 @@ export interface ContactRecord {
   addedAt: number;
   lastActivity: number;
   unread: number;
-  /** A message request: they wrote first and you have not accepted (chat/src/safety.ts). */
+  /** A message request: they wrote first and you have not accepted (chat/src/blocking.ts). */
   request?: boolean;
 }
 

@@ -3,14 +3,14 @@
 // this browser sees (announced on the push channel or met in a proof), and every 10 minutes as a backstop; views of
 // the log are compared with contacts inside the encrypted conversation (gossip). What goes wrong is said in plain
 // words, with what to do. State lives in this browser's IndexedDB (meta store).
-import { toBase64Url } from '../../client/crypto/_bytes.ts';
-import type { FetchedBundleJson } from '../../client/transport/api.ts';
+import { toBase64Url } from '@franking-chat/sdk/protocol';
+import type { FetchedBundleJson } from '@franking-chat/sdk';
 import {
   type HeadStore, HttpLogSource, KIND_IDENTITY, type MonitorState, type PublishedKey, type SignedTreeHeadJson, TransparencyClient, TransparencyError, decodeGossip,
   encodeGossip, identityBindingKey, initialMonitorState, keyProofFromJson, monitorOwnKeys, treeHeadToJson, verifyPresentedIdentity,
-} from '../../client/transparency/index.ts';
-import { fromBase64Url } from '../../client/protocol.ts';
-import { type KeyPackageClaim, verifyClaimedKeyPackage } from '../../client/group/key-package-proof.ts';
+} from '@franking-chat/sdk';
+import { fromBase64Url } from '@franking-chat/sdk/protocol';
+import { type KeyPackageClaim, verifyClaimedKeyPackage } from '@franking-chat/sdk';
 
 export const MONITOR_INTERVAL_MS = 10 * 60_000;
 /**

@@ -1,4 +1,4 @@
-// The session record (docs/PROTOCOL-sessions.md §S16), through the SDK's public entry (client/index.ts): crossing initiations converge
+// The session record (docs/PROTOCOL-sessions.md §S16), through the SDK's public entry (by package name, as an app imports it): crossing initiations converge
 // from both sides, the archive is bounded, a message for an archived session still opens, and a bad message changes
 // nothing. Two simulated devices, each with its own record of the other.
 import { describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import {
   keepsOwnInitiation,
   receiveWithSessionRecord,
   withCurrentSession,
-} from '../../client/index.ts';
+} from '@franking-chat/sdk';
 
 const te = new TextEncoder();
 const td = new TextDecoder();
