@@ -1,6 +1,7 @@
 // Block or unblock someone (chat/README.md "Blocking and message requests"), with what it means said plainly.
 import { useEffect, useRef, useState } from 'react';
 import type { ChatEngine } from './engine.ts';
+import { errorText } from './wording.ts';
 
 export function BlockDialog({ engine, peerId, onClose }: { engine: ChatEngine; peerId: string; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -19,7 +20,7 @@ export function BlockDialog({ engine, peerId, onClose }: { engine: ChatEngine; p
       else await engine.blocking.block(peerId);
       ref.current?.close();
     } catch (e) {
-      setError(e instanceof Error ? e.message : 'That did not work. Check your connection and try again.');
+      setError(e instanceof Error ? errorText(e) : 'That did not work. Check your connection and try again.');
     } finally {
       setBusy(false);
     }

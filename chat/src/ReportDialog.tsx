@@ -2,7 +2,8 @@
 // Says plainly what moderators will see and what stays encrypted. Only on "Send report" does anything leave.
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReportCategory } from '@franking-chat/sdk';
-import { type ChatEngine, type SubmittedReport, displayText, formatBytes } from './engine.ts';
+import type { ChatEngine, SubmittedReport } from './engine.ts';
+import { displayText, errorText, formatBytes } from './wording.ts';
 import { CATEGORIES, CATEGORY_LABELS, formatTime } from './labels.ts';
 
 /** The report's items without the protocol messages revealed after the chosen ones to close the chain (docs/PROTOCOL.md §8.4). */
@@ -79,7 +80,7 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
       } else if (alsoBlock) setBlockedToo('yes');
       setDone(report);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }

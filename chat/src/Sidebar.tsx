@@ -2,7 +2,8 @@
 import { LockIcon } from './Icons.tsx';
 import { type FormEvent, useState } from 'react';
 import type { View } from './routes.ts';
-import { type ChatEngine, GROUP_NAME_MAX, type Snapshot, displayText } from './engine.ts';
+import { type ChatEngine, GROUP_NAME_MAX, type Snapshot } from './engine.ts';
+import { displayText, errorText } from './wording.ts';
 import { unreadOutcomes } from './report-badge.ts';
 import type { ContactRecord, MessageRecord } from './storage.ts';
 
@@ -26,7 +27,7 @@ function NewGroup({ engine, onCreated, onCancel }: { engine: ChatEngine; onCreat
       const g = await engine.createGroup(name, members);
       onCreated(g.conversationId);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -87,7 +88,7 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
       setHandle('');
       setView({ kind: 'chat', peerId: c.peerId });
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
