@@ -166,3 +166,57 @@ export const groupDefaultName = (members: string[]): string => `Group with ${mem
 export const NEW_GROUP_NAME = 'New group';
 export const groupForked = (epoch: number | string): string =>
   `Warning: members of this group were shown different histories of who is in it (epoch ${epoch}). Messages from the other branch are not shown and sending is stopped. Compare safety numbers and start a new group.`;
+
+// ---- Key transparency (./transparency.ts): alarms as [what happened, what to do], refusals of unproven keys ----
+/** The refusal shown in place of a message whose sender's identity key is not proven in the log (docs/TRANSPARENCY.md §6.1). */
+export const UNPROVEN_SENDER_TEXT = 'this message was signed by a key that is not in the public key log — not shown';
+
+type Alarm = [text: string, advice: string];
+const COMPARE_AND_REPORT = 'compare safety numbers with your contacts in person, and report this to the operator.';
+
+export const KT_WORDS = {
+  logKeyChanged: (): Alarm => [
+    'The server now signs its key log with a different key than before.',
+    'Keep using your verified contacts, compare safety numbers in person, and ask the operator why the log key changed.',
+  ],
+  logUnproven: (peerId: string | undefined, sizes: { older: number; newer: number } | undefined): Alarm => [
+    `The server would not prove that its key log is consistent${peerId ? ` (found comparing key logs with ${peerId})` : ''}.${sizes ? ` It signed a log of ${sizes.older} keys and one of ${sizes.newer} keys and would not show that the second extends the first; both signed heads are kept as evidence.` : ''}`,
+    `It may be showing different people different keys. Do not trust new keys; ${COMPARE_AND_REPORT}`,
+  ],
+  logContradicts: (detail: string): Alarm => [
+    `The server's key log contradicts what it showed this browser before (${detail}).`,
+    `Someone may be trying to intercept your conversations. Do not trust new keys; ${COMPARE_AND_REPORT}`,
+  ],
+  logFailedCheck: (detail: string): Alarm => [
+    `The server's key log failed a check (${detail}).`,
+    'Do not trust new keys until this is explained; compare safety numbers with your contacts in person.',
+  ],
+  foreignKey: (kind: string, leafIndex: number, timestamp: number): Alarm => [
+    `A key you did not create was published for your account (${kind} key, log entry ${leafIndex}, ${new Date(timestamp).toLocaleString()}).`,
+    'Someone with control of the server may be reading messages sent to you. Tell your contacts to compare safety numbers with you in person before trusting new messages, and report this to the operator.',
+  ],
+  splitView: (peerId: string): Alarm => [
+    `The server showed ${peerId} a different key log than it showed you.`,
+    `Someone may be intercepting conversations. Compare safety numbers with ${peerId} in person before trusting either key, and report this to the operator.`,
+  ],
+  senderKeyNotProven: (peerId: string, code: string): string => `${peerId}'s key in this message is not proven in the public key log (${code}).`,
+  keyWithoutProof: (peerId: string): string => `The server sent ${peerId}'s key without proof that it is in the public key log, so it was not used.`,
+  keyNotProven: (peerId: string, code: string): string => `${peerId}'s key could not be proven in the public key log, so it was not used (${code}).`,
+  /** Why a member's group key was refused, and what to do (the add-member dialog shows it). */
+  keyPackageRefused: (peerId: string, code: string): string => {
+    const notAdded = `so ${peerId} was not added`;
+    switch (code) {
+      case 'missing_proof':
+        return `The server sent ${peerId}'s group key without proof that it is in the public key log, ${notAdded}. An honest server always sends that proof: compare safety numbers with ${peerId} in person and tell the operator before trying again.`;
+      case 'binding_mismatch':
+        return `The server sent a group key for ${peerId} that the public key log does not list as ${peerId}'s, ${notAdded}. Someone may be trying to join the group in ${peerId}'s place: compare safety numbers with ${peerId} in person and tell the operator.`;
+      case 'split_view':
+      case 'consistency_failed':
+        return `The server's key log contradicts what it showed this browser before, ${notAdded}. See the warning at the top: compare safety numbers with ${peerId} in person and tell the operator.`;
+      case 'malformed':
+        return `The server sent ${peerId}'s group key with a damaged proof, ${notAdded}. Try again in a moment; if it happens again, tell the operator.`;
+      default:
+        return `${peerId}'s group key could not be proven in the public key log (${code}), ${notAdded}. Compare safety numbers with ${peerId} in person before trying again, and tell the operator.`;
+    }
+  },
+};

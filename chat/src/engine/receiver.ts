@@ -4,9 +4,9 @@
 import { type ApiClient, ApiError, type EnvelopeJson, KT_GOSSIP_CONTENT_TYPE, fromBase64Url, receiveWithSessionRecord, toBase64Url } from '@franking-chat/sdk';
 import type { Blocking } from '../blocking.ts';
 import type { ContactRecord, MessageRecord, PublicIdentityJson, SessionRecord } from '../storage.ts';
-import { type ChatTransparency, UNPROVEN_SENDER_TEXT } from '../transparency.ts';
+import type { ChatTransparency } from '../transparency.ts';
 import { fromUtf8 } from '../utf8.ts';
-import { NOT_VALID_TEXT, UNDISPLAYABLE, droppedMessage, undecryptableMessage, unprovenSender } from '../wording.ts';
+import { NOT_VALID_TEXT, UNDISPLAYABLE, UNPROVEN_SENDER_TEXT, droppedMessage, undecryptableMessage, unprovenSender } from '../wording.ts';
 import type { Device } from './device.ts';
 import { type KeyChecks, identityJson, sameIdentity } from './key-checks.ts';
 import type { Contacts } from './state/contacts.ts';
