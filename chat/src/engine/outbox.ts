@@ -92,6 +92,8 @@ export class Outbox {
     const unsent = this.d.conversations.all().filter((m) => m.direction === 'out' && m.pending && !this.resending.has(m.id)
       && ((m.state === 'failed' && m.errorCode === 'network_error') || (afterStart && m.state === 'sending')));
     for (const m of unsent.sort(byTime)) {
+      // A parallel resend (the second signal) may have taken or finished it since the list was made.
+      if (this.resending.has(m.id) || !this.d.conversations.messages(m.conversationId).some((x) => x.id === m.id && x.pending)) continue;
       this.resending.add(m.id);
       try {
         await this.deliver({ ...m, resent: true });
