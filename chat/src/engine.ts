@@ -27,11 +27,9 @@ import type { ContactRecord, GroupRecord, MessageRecord } from './storage.ts';
 import { TabSync } from './tab-sync.ts';
 import { ChatTransparency } from './transparency.ts';
 
-export { CONTEXT_AFTER, CONTEXT_BEFORE, GROUP_NAME_MAX, HANDLE_PATTERN, MAX_ATTACHMENT_BYTES } from './engine/limits.ts';
-export { ChatError, type ChatErrorCode } from './engine/errors.ts';
+// What the UI needs besides the engine (the words it shows are in ./wording.ts).
+export { GROUP_NAME_MAX, MAX_ATTACHMENT_BYTES } from './engine/limits.ts';
 export type { ContextCandidate, OutgoingFile, Snapshot, SubmittedReport };
-export type { Standing } from './engine/state/snapshot.ts';
-export { GROUP_INFO_TYPE } from './groups/index.ts';
 
 export class ChatEngine {
   private readonly snapshot: SnapshotStore;
