@@ -15,6 +15,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        extends: true, // the root's resolve.alias: chat modules import the SDK by package name
         test: {
           name: 'node',
           environment: 'node',

@@ -112,6 +112,19 @@ export {
   isPreKeyMessage,
 } from './session/index.ts';
 export { SESSION_ERROR_CODES, SessionError, type SessionErrorCode } from './session/index.ts';
+// The session record of one peer: current and archived sessions, simultaneous initiation (docs/PROTOCOL-sessions.md §S16).
+export {
+  MAX_PREVIOUS_SESSIONS,
+  type ReceiveWithRecordContext,
+  type SessionRecord,
+  type SessionRecordReceipt,
+  currentRemoteIdentity,
+  currentSession,
+  initiatedSessionRecord,
+  keepsOwnInitiation,
+  receiveWithSessionRecord,
+  withCurrentSession,
+} from './session/index.ts';
 // Attachments: key-committing chunked encryption (docs/PROTOCOL.md §11).
 export {
   ATTACHMENT_ERROR_CODES,

@@ -10,8 +10,7 @@ import { MyReports } from './MyReports.tsx';
 import { StatementOfReasons } from './Statement.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { Welcome } from './Welcome.tsx';
-
-export type View = { kind: 'chat'; peerId: string | null } | { kind: 'group'; conversationId: string } | { kind: 'reports' };
+import type { View } from './routes.ts';
 
 const VIEW_KEY = 'franking-chat/view';
 

@@ -1,10 +1,11 @@
-// Block or unblock someone (issue 15), with what it means said plainly.
+// Block or unblock someone (chat/README.md "Blocking and message requests"), with what it means said plainly.
 import { useEffect, useRef, useState } from 'react';
 import type { ChatEngine } from './engine.ts';
+import { errorText } from './wording.ts';
 
 export function BlockDialog({ engine, peerId, onClose }: { engine: ChatEngine; peerId: string; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
-  const blocked = engine.safety.isBlocked(peerId);
+  const blocked = engine.blocking.isBlocked(peerId);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -15,11 +16,11 @@ export function BlockDialog({ engine, peerId, onClose }: { engine: ChatEngine; p
     setBusy(true);
     setError(null);
     try {
-      if (blocked) await engine.safety.unblock(peerId);
-      else await engine.safety.block(peerId);
+      if (blocked) await engine.blocking.unblock(peerId);
+      else await engine.blocking.block(peerId);
       ref.current?.close();
     } catch (e) {
-      setError(e instanceof Error ? e.message : 'That did not work. Check your connection and try again.');
+      setError(e instanceof Error ? errorText(e) : 'That did not work. Check your connection and try again.');
     } finally {
       setBusy(false);
     }

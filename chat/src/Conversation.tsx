@@ -76,10 +76,10 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
             report it and block them.
           </p>
           <div className="row wrap">
-            <button type="button" className="primary" onClick={() => void engine.safety.accept(peerId)}>
+            <button type="button" className="primary" onClick={() => void engine.blocking.accept(peerId)}>
               Accept
             </button>
-            <button type="button" onClick={() => void engine.safety.deleteRequest(peerId)}>
+            <button type="button" onClick={() => void engine.blocking.deleteRequest(peerId)}>
               Delete
             </button>
             {lastIncoming && (

@@ -8,6 +8,7 @@ import { LockIcon } from './Icons.tsx';
 import { type ChatEngine, GROUP_NAME_MAX, type Snapshot } from './engine.ts';
 import { MessageLog } from './MessageLog.tsx';
 import { Composer } from './Messages.tsx';
+import { errorText } from './wording.ts';
 
 const ROLE_LABELS = { creator: 'Creator', admin: 'Admin', member: 'Member' } as const;
 
@@ -113,7 +114,7 @@ function Roster({ engine, snap, conversationId, onLeft, onClose }: { engine: Cha
     try {
       await fn();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -223,7 +224,7 @@ function RenameGroup({ engine, conversationId, name }: { engine: ChatEngine; con
     try {
       await engine.renameGroup(conversationId, value);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }

@@ -1,4 +1,4 @@
-// In-app image viewer (issue 15): a received image opens here, enlarged, with "Save image" — a data: or blob:
+// In-app image viewer (chat/README.md "Images"): a received image opens here, enlarged, with "Save image" — a data: or blob:
 // URL in a new tab is blocked by Chromium, and a viewer keeps the verified bytes inside the app.
 import { useEffect, useRef } from 'react';
 

@@ -1,7 +1,8 @@
 // Pieces shared by 1:1 and group conversations: one message (with sender name in groups, attachments,
 // delivery state, Report), an attachment shown only once verified, and the composer with "Attach a file".
 import { type ChangeEvent, type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
-import { type ChatEngine, MAX_ATTACHMENT_BYTES, type OutgoingFile, displayText, formatBytes, tooLargeMessage } from './engine.ts';
+import { type ChatEngine, MAX_ATTACHMENT_BYTES, type OutgoingFile } from './engine.ts';
+import { displayText, errorText, formatBytes, tooLargeMessage } from './wording.ts';
 import { ImageViewer } from './ImageViewer.tsx';
 import { formatTime } from './labels.ts';
 import type { AttachmentState, MessageRecord } from './storage.ts';
@@ -170,7 +171,7 @@ export function Composer({ label, placeholder, disabled, disabledText = 'Sending
     } catch (err) {
       setDraft(text);
       setFile(sending);
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }

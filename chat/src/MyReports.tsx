@@ -1,9 +1,10 @@
 // "My reports": every report this account filed, with its status and the moderators' outcome.
 import { useEffect, useState } from 'react';
-import type { ReportDetailJson } from '../../client/transport/api.ts';
+import type { ReportDetailJson } from '@franking-chat/sdk';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import { OUTCOME_LABELS, STATUS_LABELS, categoryLabel, formatTime } from './labels.ts';
 import { markOutcomesSeen } from './report-badge.ts';
+import { errorText } from './wording.ts';
 
 const STEPS = ['received', 'in_review', 'resolved'] as const;
 
@@ -78,7 +79,7 @@ function ReportDetails({ engine, reportId }: { engine: ChatEngine; reportId: str
   const [detail, setDetail] = useState<ReportDetailJson | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    engine.reportDetail(reportId).then(setDetail, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    engine.reportDetail(reportId).then(setDetail, (e: unknown) => setError(errorText(e)));
   }, [engine, reportId]);
   if (error) return <p className="error">{error}</p>;
   if (!detail) return <p className="hint">Loading…</p>;

@@ -1,8 +1,9 @@
 // Report a received message: reason, optional comment, and which surrounding messages to reveal as context.
 // Says plainly what moderators will see and what stays encrypted. Only on "Send report" does anything leave.
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
-import type { ReportCategory } from '../../client/transport/api.ts';
-import { type ChatEngine, type SubmittedReport, displayText, formatBytes } from './engine.ts';
+import type { ReportCategory } from '@franking-chat/sdk';
+import type { ChatEngine, SubmittedReport } from './engine.ts';
+import { displayText, errorText, formatBytes } from './wording.ts';
 import { CATEGORIES, CATEGORY_LABELS, formatTime } from './labels.ts';
 
 /** The report's items without the protocol messages revealed after the chosen ones to close the chain (docs/PROTOCOL.md §8.4). */
@@ -73,13 +74,13 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
     setError(null);
     try {
       const report = await engine.submitReport({ messageId, category, comment, contextIds: [...selected] });
-      if (alsoBlock && peerId && !engine.safety.isBlocked(peerId)) {
+      if (alsoBlock && peerId && !engine.blocking.isBlocked(peerId)) {
         // The report is filed either way; a failed block is said on the done screen, not as a report error.
-        setBlockedToo(await engine.safety.block(peerId).then(() => 'yes' as const, () => 'failed' as const));
+        setBlockedToo(await engine.blocking.block(peerId).then(() => 'yes' as const, () => 'failed' as const));
       } else if (alsoBlock) setBlockedToo('yes');
       setDone(report);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -223,9 +224,9 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
 
           {peerId && (
             <label className="check">
-              <input type="checkbox" checked={alsoBlock || engine.safety.isBlocked(peerId)} disabled={engine.safety.isBlocked(peerId)} onChange={(e) => setAlsoBlock(e.target.checked)} />
+              <input type="checkbox" checked={alsoBlock || engine.blocking.isBlocked(peerId)} disabled={engine.blocking.isBlocked(peerId)} onChange={(e) => setAlsoBlock(e.target.checked)} />
               <span>
-                {engine.safety.isBlocked(peerId) ? `You have blocked ${peerId}` : `Also block ${peerId}`}
+                {engine.blocking.isBlocked(peerId) ? `You have blocked ${peerId}` : `Also block ${peerId}`}
                 <span className="hint"> The server stops delivering their messages to you. They are not told.</span>
               </span>
             </label>
@@ -240,7 +241,7 @@ export function ReportDialog({ engine, messageId, groupName, onClose, onShowRepo
               Cancel
             </button>
             <button type="submit" className="danger-solid" disabled={busy}>
-              {busy ? 'Sending report…' : alsoBlock && !engine.safety.isBlocked(peerId) ? 'Report and block' : 'Send report'}
+              {busy ? 'Sending report…' : alsoBlock && !engine.blocking.isBlocked(peerId) ? 'Report and block' : 'Send report'}
             </button>
           </div>
         </form>

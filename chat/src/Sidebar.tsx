@@ -1,8 +1,9 @@
 // Who I am, connection state, navigation, add-a-contact, new group, and the conversation list (1:1 and groups).
 import { LockIcon } from './Icons.tsx';
 import { type FormEvent, useState } from 'react';
-import type { View } from './App.tsx';
-import { type ChatEngine, GROUP_NAME_MAX, type Snapshot, displayText } from './engine.ts';
+import type { View } from './routes.ts';
+import { type ChatEngine, GROUP_NAME_MAX, type Snapshot } from './engine.ts';
+import { displayText, errorText } from './wording.ts';
 import { unreadOutcomes } from './report-badge.ts';
 import type { ContactRecord, MessageRecord } from './storage.ts';
 
@@ -26,7 +27,7 @@ function NewGroup({ engine, onCreated, onCancel }: { engine: ChatEngine; onCreat
       const g = await engine.createGroup(name, members);
       onCreated(g.conversationId);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -73,7 +74,7 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [newGroup, setNewGroup] = useState(false);
-  // Outcomes not yet seen, not every report (issue 15); nothing while My reports is open.
+  // Outcomes not yet seen, not every report (chat/README.md "My reports badge"); nothing while My reports is open.
   const newOutcomes = view.kind === 'reports' ? 0 : unreadOutcomes(snap.me, snap.reports);
   const requests = snap.contacts.filter((c) => c.request);
   const chats = snap.contacts.filter((c) => !c.request);
@@ -87,7 +88,7 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
       setHandle('');
       setView({ kind: 'chat', peerId: c.peerId });
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import type { NoticeJson } from './notices.ts';
 import { StaffBadge } from './StaffBadge.tsx';
+import { errorText } from './wording.ts';
 
 type Statement = {
   policy: { name: string }; action: 'warn' | 'suspend' | 'ban'; end_date_account_restriction: string | null; decision_facts: string;
@@ -67,7 +68,7 @@ function AppealForm({ engine, notice, until }: { engine: ChatEngine; notice: Not
         setState({ kind: 'sending' });
         engine.appeal(notice.id, text.trim()).then(
           () => setState({ kind: 'sent' }),
-          (err: unknown) => setState({ kind: 'error', message: err instanceof Error ? err.message : String(err) }),
+          (err: unknown) => setState({ kind: 'error', message: errorText(err) }),
         );
       }}
     >

@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import type { ChatEngine } from './engine.ts';
 import type { PowProgress } from './pow.ts';
 import { InviteField, PowStatus } from './SignupGate.tsx';
+import { errorText } from './wording.ts';
 
 export function Welcome({ engine, banner }: { engine: ChatEngine; banner: string | null }) {
   const [handle, setHandle] = useState('');
@@ -25,7 +26,7 @@ export function Welcome({ engine, banner }: { engine: ChatEngine; banner: string
     try {
       await engine.register(handle.trim(), { invite, onPow: setPow });
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
       setBusy(false);
       setPow(null);
     }

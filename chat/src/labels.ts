@@ -1,5 +1,5 @@
 // Words the chat shows for server codes: report categories, queue states and outcomes, notices.
-import type { NoticeJson, ReportCategory } from '../../client/transport/api.ts';
+import type { NoticeJson, ReportCategory } from '@franking-chat/sdk';
 
 export const CATEGORY_LABELS: Readonly<Record<ReportCategory, { label: string; hint: string }>> = {
   harassment: { label: 'Harassment or bullying', hint: 'Insults, intimidation, repeated unwanted contact' },

@@ -1,7 +1,7 @@
 // Moderation notices for this account: read with the bearer token while the account is active, and with a
 // signed challenge once it is suspended or banned (it can no longer hold a token).
-import type { ApiClient, NoticeJson } from '../../client/transport/api.ts';
-import type { IdentityKeyPair } from '../../client/session/identity.ts';
+import type { ApiClient, NoticeJson } from '@franking-chat/sdk';
+import type { IdentityKeyPair } from '@franking-chat/sdk';
 
 export type { NoticeJson };
 

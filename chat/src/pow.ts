@@ -1,5 +1,5 @@
 // Solves the server's registration challenge (gate "pow") in a Web Worker (./pow-worker.ts) and reports progress.
-import type { PowPayloadJson, RegistrationInfoJson } from '../../client/transport/api.ts';
+import type { PowPayloadJson, RegistrationInfoJson } from '@franking-chat/sdk';
 import type { PowWorkerMessage } from './pow-worker.ts';
 
 export interface PowProgress {

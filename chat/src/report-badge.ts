@@ -1,6 +1,6 @@
-// "My reports" badge (issue 15): counts outcomes this user has not seen yet, not every report. Seen outcomes are
+// "My reports" badge (chat/README.md "My reports badge"): counts outcomes this user has not seen yet, not every report. Seen outcomes are
 // remembered per account in localStorage; opening My reports marks the current ones seen.
-import type { ReportSummaryJson } from '../../client/transport/api.ts';
+import type { ReportSummaryJson } from '@franking-chat/sdk';
 
 const key = (me: string) => `franking-chat/seen-outcomes/${me}`;
 

@@ -3,7 +3,7 @@
 // (what a report reveals), groups, and the verified attachments this user sent or received. Nothing here
 // is ever uploaded except the items of a report the user confirms (and, for a reported attachment whose
 // blob is gone, its ciphertext re-created under the committed key).
-import type { ReportItemJson, SenderChainState } from '../../client/protocol.ts';
+import type { ReportItemJson, SenderChainState, SessionRecord } from '@franking-chat/sdk';
 
 export const DB_NAME = 'franking-chat';
 const DB_VERSION = 2;
@@ -34,19 +34,12 @@ export interface ContactRecord {
   addedAt: number;
   lastActivity: number;
   unread: number;
-  /** A message request: they wrote first and you have not accepted (chat/src/safety.ts). */
+  /** A message request: they wrote first and you have not accepted (chat/src/blocking.ts). */
   request?: boolean;
 }
 
-export interface SessionRecord {
-  peerId: string;
-  /** Session.serialize() of the session used to send. */
-  current: Uint8Array;
-  /** Older sessions still tried for decryption (simultaneous initiation), newest first. */
-  previous: Uint8Array[];
-  /** Whether `current` has decrypted anything from the peer yet. */
-  heardBack: boolean;
-}
+/** One peer's sessions (docs/PROTOCOL-sessions.md §S16): the SDK's record, stored as is in the `sessions` store. */
+export type { SessionRecord };
 
 export type GroupRole = 'creator' | 'admin' | 'member';
 

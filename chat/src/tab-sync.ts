@@ -1,4 +1,4 @@
-// Several tabs of the chat on one device (issue 15). They share one IndexedDB; this keeps them consistent:
+// Several tabs of the chat on one device (chat/README.md "Several tabs"). They share one IndexedDB; this keeps them consistent:
 //   - changes are announced on a BroadcastChannel, and the other tabs re-read the store, so a message sent or
 //     received in one tab appears in the others at once;
 //   - state changes (ratchet, chains, prekeys) run under one Web Lock across tabs, so two tabs never advance

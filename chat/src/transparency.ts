@@ -2,15 +2,16 @@
 // key log before a session starts; this account's own entries are checked at every start, on every new signed head
 // this browser sees (announced on the push channel or met in a proof), and every 10 minutes as a backstop; views of
 // the log are compared with contacts inside the encrypted conversation (gossip). What goes wrong is said in plain
-// words, with what to do. State lives in this browser's IndexedDB (meta store).
-import { toBase64Url } from '../../client/crypto/_bytes.ts';
-import type { FetchedBundleJson } from '../../client/transport/api.ts';
+// words, with what to do (the sentences are in ./wording.ts). State lives in this browser's IndexedDB (meta store).
+import { toBase64Url } from '@franking-chat/sdk/protocol';
+import type { FetchedBundleJson } from '@franking-chat/sdk';
 import {
   type HeadStore, HttpLogSource, KIND_IDENTITY, type MonitorState, type PublishedKey, type SignedTreeHeadJson, TransparencyClient, TransparencyError, decodeGossip,
   encodeGossip, identityBindingKey, initialMonitorState, keyProofFromJson, monitorOwnKeys, treeHeadToJson, verifyPresentedIdentity,
-} from '../../client/transparency/index.ts';
-import { fromBase64Url } from '../../client/protocol.ts';
-import { type KeyPackageClaim, verifyClaimedKeyPackage } from '../../client/group/key-package-proof.ts';
+} from '@franking-chat/sdk';
+import { fromBase64Url } from '@franking-chat/sdk/protocol';
+import { type KeyPackageClaim, verifyClaimedKeyPackage } from '@franking-chat/sdk';
+import { KT_WORDS } from './wording.ts';
 
 export const MONITOR_INTERVAL_MS = 10 * 60_000;
 /**
@@ -53,8 +54,6 @@ export interface KtView {
 
 export const EMPTY_KT_VIEW: KtView = { proven: {}, alarms: [], lastCheck: null, logSize: null };
 
-/** The refusal shown in place of a message whose sender's identity key is not proven in the log (docs/TRANSPARENCY.md §6.1). */
-export const UNPROVEN_SENDER_TEXT = 'this message was signed by a key that is not in the public key log — not shown';
 
 export interface MetaStore {
   meta<T>(key: string): Promise<T | undefined>;
@@ -99,7 +98,7 @@ export class ChatTransparency {
     // Trust on first use, then pinned: a server that starts signing with another key is an alarm, not an upgrade.
     const state: Persisted = saved ?? { logKey: servedKey, monitor: null, view: EMPTY_KT_VIEW, gossipSent: {} };
     if (saved && saved.logKey !== servedKey && !state.view.alarms.some((a) => a.kind === 'log_key_changed'))
-      state.view = { ...state.view, alarms: [...state.view.alarms, alarm('log_key_changed', 'The server now signs its key log with a different key than before.', 'Keep using your verified contacts, compare safety numbers in person, and ask the operator why the log key changed.')] };
+      state.view = { ...state.view, alarms: [...state.view.alarms, alarm('log_key_changed', ...KT_WORDS.logKeyChanged())] };
     const headStore: HeadStore = {
       load: async (id) => this.store().meta<SignedTreeHeadJson>(`kt-head:${id}`),
       save: async (id, h) => {
@@ -133,14 +132,14 @@ export class ChatTransparency {
   private async logAlarm(e: TransparencyError, peerId?: string): Promise<void> {
     const evidence = e.evidence ? { older: treeHeadToJson(e.evidence.older), newer: treeHeadToJson(e.evidence.newer) } : undefined;
     if (e.code === 'consistency_unproven') {
-      const sizes = evidence ? ` It signed a log of ${evidence.older.treeSize} keys and one of ${evidence.newer.treeSize} keys and would not show that the second extends the first; both signed heads are kept as evidence.` : '';
+      const sizes = evidence ? { older: evidence.older.treeSize, newer: evidence.newer.treeSize } : undefined;
       await this.raise({
-        ...alarm('log_unproven', `The server would not prove that its key log is consistent${peerId ? ` (found comparing key logs with ${peerId})` : ''}.${sizes}`, `It may be showing different people different keys. Do not trust new keys; compare safety numbers with your contacts in person, and report this to the operator.`),
+        ...alarm('log_unproven', ...KT_WORDS.logUnproven(peerId, sizes)),
         ...(evidence ? { evidence } : {}),
       });
     } else if (e.code === 'split_view' || e.code === 'consistency_failed') {
       await this.raise({
-        ...alarm('log_misbehaved', `The server's key log contradicts what it showed this browser before (${e.message}).`, 'Someone may be trying to intercept your conversations. Do not trust new keys; compare safety numbers with your contacts in person, and report this to the operator.'),
+        ...alarm('log_misbehaved', ...KT_WORDS.logContradicts(e.message)),
         ...(evidence ? { evidence } : {}),
       });
     }
@@ -167,7 +166,7 @@ export class ChatTransparency {
     } catch (e) {
       if (!TransparencyError.is(e)) throw e;
       await this.logAlarm(e);
-      throw new KeyTransparencyError(`${peerId}'s key in this message is not proven in the public key log (${e.code}).`);
+      throw new KeyTransparencyError(KT_WORDS.senderKeyNotProven(peerId, e.code));
     }
   }
 
@@ -188,7 +187,7 @@ export class ChatTransparency {
    */
   async verifyBundle(peerId: string, bundle: FetchedBundleJson): Promise<void> {
     const { client } = await this.ready();
-    if (!bundle.transparency) throw new KeyTransparencyError(`The server sent ${peerId}'s key without proof that it is in the public key log, so it was not used.`);
+    if (!bundle.transparency) throw new KeyTransparencyError(KT_WORDS.keyWithoutProof(peerId));
     const key = new Uint8Array([...fromBase64Url(bundle.identitySigningKey), ...fromBase64Url(bundle.identityDhKey)]);
     try {
       const proven = await client.verifyKey(keyProofFromJson(bundle.transparency), { accountId: peerId, kind: KIND_IDENTITY, key });
@@ -200,7 +199,7 @@ export class ChatTransparency {
     } catch (e) {
       if (!TransparencyError.is(e)) throw e; // the log could not be reached: the caller says so
       await this.logAlarm(e);
-      throw new KeyTransparencyError(`${peerId}'s key could not be proven in the public key log, so it was not used (${e.code}).`);
+      throw new KeyTransparencyError(KT_WORDS.keyNotProven(peerId, e.code));
     }
   }
 
@@ -216,7 +215,7 @@ export class ChatTransparency {
     } catch (e) {
       if (!TransparencyError.is(e)) throw e;
       await this.logAlarm(e);
-      throw new KeyTransparencyError(keyPackageRefusal(peerId, e));
+      throw new KeyTransparencyError(KT_WORDS.keyPackageRefused(peerId, e.code));
     }
   }
 
@@ -276,10 +275,10 @@ export class ChatTransparency {
       const view = { ...state.view, lastCheck: Date.now(), logSize: r.checkedSize };
       await this.save({ monitor: r.state, view });
       for (const f of r.fresh)
-        await this.raise(alarm('foreign_key', `A key you did not create was published for your account (${f.binding.kind} key, log entry ${f.leafIndex}, ${new Date(f.binding.timestamp).toLocaleString()}).`, 'Someone with control of the server may be reading messages sent to you. Tell your contacts to compare safety numbers with you in person before trusting new messages, and report this to the operator.'));
+        await this.raise(alarm('foreign_key', ...KT_WORDS.foreignKey(f.binding.kind, f.leafIndex, f.binding.timestamp)));
     } catch (e) {
       if (TransparencyError.is(e, 'consistency_unproven')) await this.logAlarm(e);
-      else if (TransparencyError.is(e)) await this.raise(alarm('log_misbehaved', `The server's key log failed a check (${e.message}).`, 'Do not trust new keys until this is explained; compare safety numbers with your contacts in person.'));
+      else if (TransparencyError.is(e)) await this.raise(alarm('log_misbehaved', ...KT_WORDS.logFailedCheck(e.message)));
       else throw e;
     }
     return (this.state as Persisted).view;
@@ -333,7 +332,7 @@ export class ChatTransparency {
     const split = verdicts.find((v) => v.status === 'split_view');
     if (split && split.status === 'split_view') {
       await this.raise({
-        ...alarm('split_view', `The server showed ${peerId} a different key log than it showed you.`, `Someone may be intercepting conversations. Compare safety numbers with ${peerId} in person before trusting either key, and report this to the operator.`),
+        ...alarm('split_view', ...KT_WORDS.splitView(peerId)),
         evidence: { older: treeHeadToJson(split.ours), newer: treeHeadToJson(split.theirs) },
       });
       return { at, status: 'split_view' };
@@ -350,24 +349,6 @@ export class ChatTransparency {
   async dismiss(alarmId: string): Promise<void> {
     if (!this.state) return;
     await this.save({ view: { ...this.state.view, alarms: this.state.view.alarms.filter((a) => a.id !== alarmId) } });
-  }
-}
-
-/** Why a member's group key was refused, and what to do, in plain words (the add-member dialog shows it). */
-function keyPackageRefusal(peerId: string, e: TransparencyError): string {
-  const notAdded = `so ${peerId} was not added`;
-  switch (e.code) {
-    case 'missing_proof':
-      return `The server sent ${peerId}'s group key without proof that it is in the public key log, ${notAdded}. An honest server always sends that proof: compare safety numbers with ${peerId} in person and tell the operator before trying again.`;
-    case 'binding_mismatch':
-      return `The server sent a group key for ${peerId} that the public key log does not list as ${peerId}'s, ${notAdded}. Someone may be trying to join the group in ${peerId}'s place: compare safety numbers with ${peerId} in person and tell the operator.`;
-    case 'split_view':
-    case 'consistency_failed':
-      return `The server's key log contradicts what it showed this browser before, ${notAdded}. See the warning at the top: compare safety numbers with ${peerId} in person and tell the operator.`;
-    case 'malformed':
-      return `The server sent ${peerId}'s group key with a damaged proof, ${notAdded}. Try again in a moment; if it happens again, tell the operator.`;
-    default:
-      return `${peerId}'s group key could not be proven in the public key log (${e.code}), ${notAdded}. Compare safety numbers with ${peerId} in person before trying again, and tell the operator.`;
   }
 }
 

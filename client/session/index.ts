@@ -46,3 +46,15 @@ export {
   SessionError,
   type SessionErrorCode,
 } from './session-errors.ts';
+export {
+  currentRemoteIdentity,
+  currentSession,
+  initiatedSessionRecord,
+  keepsOwnInitiation,
+  MAX_PREVIOUS_SESSIONS,
+  type ReceiveWithRecordContext,
+  receiveWithSessionRecord,
+  type SessionRecord,
+  type SessionRecordReceipt,
+  withCurrentSession,
+} from './session-record.ts';

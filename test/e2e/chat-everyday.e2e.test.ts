@@ -12,7 +12,7 @@ import { type Browser, type BrowserContext, type Page, chromium } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
-import { GROUP_INFO_TYPE } from '../../chat/src/groups.ts';
+import { GROUP_INFO_TYPE } from '../../chat/src/groups/index.ts';
 import { ServerMember } from '../groups/_server-member.ts';
 import { POLL, checkLayout, registerInChat } from './_chat-page.ts';
 import { type E2eServer, startE2eServer } from './_server.ts';

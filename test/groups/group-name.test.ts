@@ -3,7 +3,7 @@
 // they opened it. Real MLS groups (test/groups/_mls-harness.ts), the chat's own parsing and rule
 // (chat/src/groups.ts), and a member who tries anyway.
 import { describe, expect, it } from 'vitest';
-import { GROUP_INFO_TYPE, groupInfo, mayNameGroup } from '../../chat/src/groups.ts';
+import { GROUP_INFO_TYPE, groupInfo, mayNameGroup } from '../../chat/src/groups/index.ts';
 import type { MlsGroup } from '../../client/group/index.ts';
 import { type Member, deliverCommit, makeGroup, makeMember, text } from './_mls-harness.ts';
 

@@ -1,15 +1,15 @@
-// Blocking and message requests (issue 15), beside the engine rather than inside it.
+// Blocking and message requests (chat/README.md "Blocking and message requests"), beside the engine.
 //   Requests: a first message from someone you never wrote to opens no chat; it waits under "Requests" (the
 //             contact carries `request: true`) until you accept it, delete it, or report and block.
 //   Blocking: the server's block list (PUT/DELETE /v1/blocks/{id}) stops delivery of their messages to you; the
 //             engine also drops any envelope from a blocked sender that still arrives (sent before the block).
 //             They are not told.
-import type { ApiClient } from '../../client/transport/api.ts';
+import type { ApiClient } from '@franking-chat/sdk';
 import type { ChatStorage, ContactRecord } from './storage.ts';
 
 const BLOCKED_KEY = 'blocked';
 
-export interface SafetyDeps {
+export interface BlockingDeps {
   api: ApiClient;
   store: () => ChatStorage;
   contacts: () => readonly ContactRecord[];
@@ -19,8 +19,8 @@ export interface SafetyDeps {
   blocked: () => readonly string[];
 }
 
-export class Safety {
-  constructor(private readonly d: SafetyDeps) {}
+export class Blocking {
+  constructor(private readonly d: BlockingDeps) {}
 
   /** The block list kept on this device (works offline), then the server's (the truth) once reachable. */
   async load(): Promise<void> {

@@ -1,0 +1,105 @@
+// The account on this device: start-up (open storage, load what it holds), registration (keys made here, only the
+// public halves registered, behind the server's gate), and forgetting the device.
+import {
+  type ApiClient, ApiError, PreKeyStore, type RegistrationInfoJson, generateIdentity, serializeIdentity,
+} from '@franking-chat/sdk';
+import type { Blocking } from '../blocking.ts';
+import { type PowProgress, solvePow } from '../pow.ts';
+import { type AccountRecord, ChatStorage } from '../storage.ts';
+import type { ChatTransparency } from '../transparency.ts';
+import { STORAGE_UNAVAILABLE, handleProblem } from '../wording.ts';
+import type { Attachments } from './attachments.ts';
+import type { Connection } from './connection.ts';
+import type { Device } from './device.ts';
+import { ChatError } from './errors.ts';
+import { PREKEY_BATCH } from './limits.ts';
+import { Conversations } from './state/conversations.ts';
+import type { SnapshotStore } from './state/snapshot.ts';
+
+export interface AccountDeps {
+  device: Device;
+  api: ApiClient;
+  snapshot: SnapshotStore;
+  blocking: Blocking;
+  kt: ChatTransparency;
+  connection: Connection;
+  attachments: Attachments;
+}
+
+export class Account {
+  constructor(private readonly d: AccountDeps) {}
+
+  async init(): Promise<void> {
+    const { device, snapshot } = this.d;
+    try {
+      device.opened(await ChatStorage.open());
+    } catch {
+      snapshot.set({ phase: 'welcome', banner: STORAGE_UNAVAILABLE });
+      return;
+    }
+    const account = await device.store().account();
+    if (!account) return snapshot.set({ phase: 'welcome' });
+    device.signedIn(account);
+    await this.loadLocal();
+    snapshot.set({ phase: 'ready', me: account.userId, kt: await this.d.kt.view() });
+    await this.d.connection.goOnline();
+  }
+
+  /** The server's registration gate (open, invite, pow): the welcome page asks for an invite code when needed. */
+  async registrationGate(): Promise<RegistrationInfoJson['gate']> {
+    return (await this.d.api.registrationInfo()).gate;
+  }
+
+  /**
+   * Creates the identity and prekeys here, keeps them in IndexedDB, registers only the public halves. Gate "pow":
+   * solves a fresh challenge in a Web Worker first (`onPow` gets progress); gate "invite": sends `opts.invite`.
+   */
+  async register(handle: string, opts: { invite?: string; onPow?: (p: PowProgress) => void } = {}): Promise<void> {
+    const { device, api } = this.d;
+    if (handleProblem(handle)) throw new ChatError('handle_invalid', { handle });
+    const identity = generateIdentity();
+    const preKeys = PreKeyStore.create(identity, { oneTimePreKeys: PREKEY_BATCH });
+    try {
+      const info = await api.registrationInfo();
+      const pow = info.pow ? await solvePow(info.pow, opts.onPow ?? (() => {})) : undefined;
+      await api.registerIdentity(handle, identity, { ...(opts.invite ? { invite: opts.invite.trim() } : {}), ...(pow ? { pow } : {}) });
+    } catch (e) {
+      if (ApiError.is(e, 'user_exists')) throw new ChatError('handle_taken', { handle });
+      // Staff-like handles (server/services/reserved-handles.ts): the server says why in words.
+      if (ApiError.is(e, 'handle_reserved')) throw new ChatError('handle_reserved', { detail: e.detail });
+      if (ApiError.is(e, 'invite_required')) throw new ChatError('invite_required');
+      if (ApiError.is(e, 'invite_invalid')) throw new ChatError('invite_invalid');
+      if (ApiError.is(e, 'pow_expired') || ApiError.is(e, 'pow_replayed')) throw new ChatError('pow_expired');
+      if (ApiError.is(e, 'rate_limited')) throw new ChatError('registration_rate_limited');
+      if (ApiError.is(e, 'network_error')) throw new ChatError('server_unreachable');
+      throw new ChatError('registration_failed', ApiError.is(e) ? { detail: e.detail } : {});
+    }
+    const account: AccountRecord = { userId: handle, identity: serializeIdentity(identity), preKeys: preKeys.serialize(), createdAt: Date.now() };
+    await device.store().saveAccount(account);
+    device.signedIn(account, identity, preKeys);
+    await api.login(handle, identity);
+    await api.publishBundle(preKeys.bundle(identity));
+    this.d.snapshot.set({ phase: 'ready', me: handle, banner: null });
+    await this.d.connection.goOnline();
+  }
+
+  /** Reads contacts, messages and groups back from storage (at start, and when another tab changed them). */
+  async loadLocal(): Promise<void> {
+    const store = this.d.device.store();
+    const [contacts, messages, groups] = await Promise.all([store.contacts(), store.messages(), store.groups()]);
+    this.d.snapshot.reloaded({
+      contacts: contacts.sort((a, b) => b.lastActivity - a.lastActivity), groups: groups.sort((a, b) => b.lastActivity - a.lastActivity), messages: Conversations.grouped(messages),
+    });
+    await this.d.blocking.load();
+  }
+
+  /** Log out and delete every key and message from this browser. */
+  async forgetDevice(): Promise<void> {
+    this.d.connection.stop();
+    await this.d.api.logout().catch(() => undefined);
+    await this.d.device.store().wipe();
+    this.d.attachments.forget();
+    this.d.device.forget();
+    this.d.snapshot.reset('welcome');
+  }
+}

@@ -1,0 +1,146 @@
+// Being online: log in (again when the token expires), keep prekeys and key packages stocked, start own-key
+// monitoring, the live push channel and the group inbox, and poll what changes on a moderator's schedule.
+import {
+  type ApiClient, ApiError, KIND_IDENTITY, KIND_MLS_CREDENTIAL, PushChannel, type EnvelopeJson, identityBindingKey, toBase64Url,
+} from '@franking-chat/sdk';
+import type { Blocking } from '../blocking.ts';
+import type { GroupInbox, GroupKeys } from '../groups/index.ts';
+import type { ChatTransparency } from '../transparency.ts';
+import { OFFLINE_RETRYING, loginFailed } from '../wording.ts';
+import type { Device } from './device.ts';
+import { PREKEY_BATCH, PREKEY_LOW_WATER } from './limits.ts';
+import type { SnapshotStore } from './state/snapshot.ts';
+import type { AccountStanding } from './state/standing.ts';
+
+export interface ConnectionDeps {
+  baseUrl: string;
+  device: Device;
+  api: ApiClient;
+  snapshot: SnapshotStore;
+  standing: AccountStanding;
+  blocking: Blocking;
+  kt: ChatTransparency;
+  groupKeys: GroupKeys;
+  groupInbox: GroupInbox;
+  receiveBatch(envelopes: EnvelopeJson[]): Promise<string[]>;
+  resendUnsent(): Promise<void>;
+  resendProtocolMessages(): Promise<void>;
+  resumeDownloads(): Promise<void>;
+  refreshReports(): Promise<void>;
+  refreshNotices(): Promise<void>;
+  refreshGroups(): Promise<void>;
+}
+
+export class Connection {
+  private push: PushChannel | null = null;
+  private reportsTimer: ReturnType<typeof setInterval> | null = null;
+  private onlineListener: (() => void) | null = null;
+
+  constructor(private readonly d: ConnectionDeps) {}
+
+  async relogin(): Promise<string | null> {
+    const { device } = this.d;
+    if (!device.hasAccount) return null;
+    try {
+      return (await this.d.api.login(device.me(), device.identity())).token;
+    } catch (e) {
+      this.d.standing.noteBlocked(e);
+      return null;
+    }
+  }
+
+  async goOnline(): Promise<void> {
+    const { device, api, snapshot } = this.d;
+    try {
+      if (!api.token) await api.login(device.me(), device.identity());
+      snapshot.set({ banner: null });
+    } catch (e) {
+      if (this.d.standing.noteBlocked(e)) return;
+      snapshot.set({ banner: ApiError.is(e, 'network_error') ? OFFLINE_RETRYING : loginFailed(ApiError.is(e) ? e.detail : String(e)) });
+      setTimeout(() => void this.goOnline(), 5000);
+      return;
+    }
+    await this.maintainPreKeys().catch(() => undefined);
+    void this.d.blocking.sync().catch(() => undefined);
+    // Own-key monitoring: at start and every 10 minutes, the log's entries for this account must be our keys.
+    const identity = device.identity();
+    // The MLS credential key is published with this device's key packages (and logged then): it is ours too.
+    const credentialKey = await this.d.groupKeys.credentialPublicKey();
+    this.d.kt.start(device.me(), () => [
+      { kind: KIND_IDENTITY, key: identityBindingKey(identity.signingPublicKey, identity.dhPublicKey) },
+      { kind: KIND_MLS_CREDENTIAL, key: credentialKey },
+    ]);
+    await this.d.groupKeys.maintainKeyPackages().catch(() => undefined);
+    this.d.groupInbox.start();
+    void this.d.refreshNotices();
+    void this.d.refreshReports();
+    void this.d.refreshGroups();
+    void this.d.resumeDownloads();
+    void this.d.resendProtocolMessages().catch(() => undefined);
+    const scheme = typeof location !== 'undefined' && location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const origin = this.d.baseUrl ? new URL(this.d.baseUrl) : location;
+    this.push = new PushChannel({
+      url: `${origin.protocol === 'https:' ? 'wss:' : scheme}//${origin.host}/v1/stream`,
+      getToken: async () => api.token ?? (await this.relogin()) ?? Promise.reject(new Error('not logged in')),
+      onEnvelopes: (envs) => this.d.receiveBatch(envs),
+      onTreeHead: (head) => this.d.kt.headSeen(head), // own-key check on every new key-log head (docs/TRANSPARENCY.md §6.3)
+      onState: (connection) => {
+        const back = connection === 'live' && snapshot.get().connection !== 'live';
+        snapshot.set({ connection });
+        if (back) void this.d.resendUnsent();
+      },
+      onServerError: (code) => {
+        if (code === 'invalid_token') api.token = null;
+        if (code === 'account_banned' || code === 'account_suspended') void this.relogin();
+      },
+    });
+    this.push.start();
+    // The browser's own "back online" is a second signal that the connection returned (the socket may not have noticed it dropped).
+    if (typeof window !== 'undefined' && !this.onlineListener) {
+      this.onlineListener = () => void this.d.resendUnsent();
+      window.addEventListener('online', this.onlineListener);
+    }
+    // Report status and notices change on a moderator's schedule: poll gently. (A restricted account's
+    // notices are read once when the restriction is noticed: that path costs a login challenge.)
+    this.reportsTimer ??= setInterval(() => {
+      if (this.d.standing.restricted) return;
+      void this.d.refreshReports();
+      void this.d.refreshNotices();
+      void this.d.refreshGroups();
+    }, 10_000);
+  }
+
+  /** The account was restricted: the live channel and the group inbox stop. */
+  restricted(): void {
+    this.push?.stop();
+    this.d.groupInbox.stop();
+  }
+
+  private async maintainPreKeys(): Promise<void> {
+    const { device, api } = this.d;
+    await device.locked(async () => {
+      const identity = device.identity();
+      const preKeys = device.preKeys();
+      const me = await api.me();
+      const now = Date.now();
+      const rotate = preKeys.needsRotation(now);
+      if (rotate) preKeys.rotateSignedPreKey(identity, now);
+      const fresh = me.oneTimePreKeys < PREKEY_LOW_WATER ? preKeys.generateOneTimePreKeys(PREKEY_BATCH) : [];
+      if (!rotate && fresh.length === 0) return;
+      // Keep the private halves before publishing the public ones.
+      await device.savePreKeys();
+      const bundle = preKeys.bundle(identity);
+      await api.publishBundle({ ...bundle, oneTimePreKeys: fresh.map((k) => ({ id: k.id, publicKey: toBase64Url(k.keyPair.publicKey) })) });
+    });
+  }
+
+  /** Everything stops (the device is being forgotten). */
+  stop(): void {
+    this.push?.stop();
+    this.d.groupInbox.stop();
+    this.d.kt.stop();
+    if (this.reportsTimer) clearInterval(this.reportsTimer);
+    if (this.onlineListener) window.removeEventListener('online', this.onlineListener);
+    this.onlineListener = null;
+  }
+}

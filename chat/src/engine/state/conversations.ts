@@ -1,0 +1,55 @@
+// The conversations slice: every shown message by conversation, oldest first, and their writes to storage.
+import type { ChatStorage, MessageRecord } from '../../storage.ts';
+import type { SnapshotStore, WriteOp } from './snapshot.ts';
+
+/**
+ * A protocol message (docs/PROTOCOL.md §8.4): franked like any message, kept in storage so a report can close the
+ * sender's chain over it, but never shown — not in the conversation, not as its preview, not offered for a report.
+ */
+export const isProtocolMessage = (m: MessageRecord): boolean => m.kind === 'kt-gossip';
+export const byTime = (a: MessageRecord, b: MessageRecord): number =>
+  (a.serverTime ?? Number.MAX_SAFE_INTEGER) - (b.serverTime ?? Number.MAX_SAFE_INTEGER) || a.sentAt - b.sentAt;
+
+export class Conversations {
+  constructor(private readonly snapshot: SnapshotStore, private readonly store: () => ChatStorage) {}
+
+  messages(conversationId: string): readonly MessageRecord[] {
+    return this.snapshot.get().messages[conversationId] ?? [];
+  }
+
+  /** Every shown message of every conversation. */
+  all(): MessageRecord[] {
+    return Object.values(this.snapshot.get().messages).flat();
+  }
+
+  /** Whether a message with this commitment (base64url) is already in the conversation (sent or received). */
+  knownCommitment(conversationId: string, commitment: string): boolean {
+    return commitment !== '' && this.messages(conversationId).some((m) => (m.item?.commitment ?? m.pending?.commitment) === commitment);
+  }
+
+  op(m: MessageRecord): WriteOp {
+    return { store: 'messages', value: m };
+  }
+
+  /** `m` is stored (or only changed state in memory): show it, in place of `replaceId` when given. */
+  shown(m: MessageRecord, opts: { replaceId?: string } = {}): void {
+    if (isProtocolMessage(m)) return;
+    const list = this.messages(m.conversationId).filter((x) => x.id !== m.id && x.id !== opts.replaceId);
+    list.push(m);
+    list.sort(byTime);
+    this.snapshot.set({ messages: { ...this.snapshot.get().messages, [m.conversationId]: list } });
+  }
+
+  async save(m: MessageRecord): Promise<void> {
+    await this.store().write([this.op(m)]);
+    this.shown(m);
+  }
+
+  /** What storage holds, grouped for display (protocol messages left out). */
+  static grouped(messages: readonly MessageRecord[]): Record<string, MessageRecord[]> {
+    const byConversation: Record<string, MessageRecord[]> = {};
+    for (const m of messages) if (!isProtocolMessage(m)) (byConversation[m.conversationId] ??= []).push(m);
+    for (const list of Object.values(byConversation)) list.sort(byTime);
+    return byConversation;
+  }
+}

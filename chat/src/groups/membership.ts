@@ -1,0 +1,187 @@
+// Who is in a group: every change is an MLS Commit (docs/PROTOCOL.md §12.5), sent to the relay first and applied
+// only once it accepted it for its epoch; new members' key packages are verified against the key log first. The
+// group's name travels as a franked group-info message (§12.11), sent through the sender like any message.
+import { ApiError, type KeyPackageClaim, MlsGroup, type PendingCommit } from '@franking-chat/sdk';
+import { equalBytes } from '@franking-chat/sdk/protocol';
+import { ChatError, type GroupAction } from '../engine/errors.ts';
+import { GROUP_NAME_MAX, HANDLE_PATTERN } from '../engine/limits.ts';
+import type { Sender } from '../engine/sender.ts';
+import type { GroupRecord } from '../storage.ts';
+import { GROUP_YOU_LEFT, groupCreated } from '../wording.ts';
+import type { GroupCollaborators } from './collaborators.ts';
+import { systemNote } from './group-info.ts';
+import type { GroupKeys } from './group-keys.ts';
+import type { GroupStates } from './group-state.ts';
+
+export class Membership {
+  constructor(
+    private readonly c: Pick<GroupCollaborators, 'api' | 'device' | 'groups' | 'keys'>,
+    private readonly keys: GroupKeys,
+    private readonly states: GroupStates,
+    private readonly sender: Sender,
+    /** Catches up with the group inbox (after a Commit lost the race for its epoch). */
+    private readonly syncNow: () => Promise<void>,
+  ) {}
+
+  private parseHandles(raw: string): string[] {
+    const handles = [...new Set(raw.split(/[\s,;]+/).map((h) => h.trim().replace(/^@/, '')).filter(Boolean))];
+    for (const h of handles) if (!HANDLE_PATTERN.test(h)) throw new ChatError('not_a_handle', { handle: h });
+    return handles.filter((h) => h !== this.c.device.me());
+  }
+
+  private static checkName(title: string): void {
+    if (!title) throw new ChatError('group_name_missing');
+    if (title.length > GROUP_NAME_MAX) throw new ChatError('group_name_too_long');
+  }
+
+  /** Creates an MLS group: this user alone, then one Commit adding the members; its name travels franked. */
+  async createGroup(name: string, membersRaw: string): Promise<GroupRecord> {
+    const title = name.trim();
+    Membership.checkName(title);
+    const members = this.parseHandles(membersRaw);
+    if (members.length === 0) throw new ChatError('group_members_missing');
+    const g = await this.create(title, members);
+    await this.sendGroupInfo(g.conversationId);
+    return this.c.groups.get(g.conversationId) ?? g;
+  }
+
+  /** The group's name travels end-to-end encrypted and franked, like any message (new members learn it too). */
+  private async sendGroupInfo(conversationId: string): Promise<void> {
+    const g = this.c.groups.get(conversationId);
+    if (!g || g.members.length < 2) return;
+    await this.sender.sendGroupInfo(conversationId, { name: g.name });
+  }
+
+  /**
+   * Renames the group (creator and admins): a franked, end-to-end encrypted group-info message like the first name,
+   * marked as a rename; every member's client applies it only from a creator or admin (docs/PROTOCOL.md §12.11).
+   */
+  async renameGroup(conversationId: string, name: string): Promise<void> {
+    const title = name.trim();
+    const g = this.c.groups.get(conversationId);
+    if (!g?.active) throw new ChatError('no_longer_member');
+    Membership.checkName(title);
+    if (title === g.name) return;
+    const role = g.members.find((m) => m.accountId === this.c.device.me())?.role;
+    if (role !== 'creator' && role !== 'admin') throw new ChatError('rename_not_allowed');
+    await this.sender.sendGroupInfo(conversationId, { name: title, rename: true });
+    const now = this.c.groups.get(conversationId);
+    if (now) await this.c.groups.save({ ...now, name: title });
+  }
+
+  /** Adds members by MLS Commit (creator and admins; every member's client checks it). */
+  async addMembers(conversationId: string, membersRaw: string): Promise<void> {
+    const members = this.parseHandles(membersRaw);
+    if (members.length === 0) throw new ChatError('members_to_add_missing');
+    await this.add(conversationId, members);
+    await this.sendGroupInfo(conversationId);
+  }
+
+  /** Sends a Commit; applies it only when the relay accepted it first for its epoch. On stale_epoch: catch up, let the user retry. */
+  async commit(conversationId: string, g: MlsGroup, pending: PendingCommit, action: GroupAction): Promise<void> {
+    try {
+      await this.c.api.sendGroupMessage(conversationId, pending.commit, pending.welcome);
+    } catch (e) {
+      g.discardCommit();
+      if (ApiError.is(e, 'stale_epoch')) {
+        await this.syncNow().catch(() => undefined);
+        throw new ChatError('group_changed', { action });
+      }
+      throw this.states.error(e, action);
+    }
+    const change = g.confirmCommit();
+    await this.states.save(this.states.recordOf(conversationId, g), this.states.describe(conversationId, change));
+  }
+
+  /** Claims one key package per member, each verified against the key log before any Commit is built. */
+  private async claim(ids: string[], action: GroupAction): Promise<Uint8Array[]> {
+    const out = [];
+    for (const id of ids) {
+      for (let attempt = 0; ; attempt++) {
+        let claimed: KeyPackageClaim;
+        try {
+          claimed = await this.c.api.claimKeyPackage(id);
+        } catch (e) {
+          // A user who just registered may still be publishing its key packages: a few short retries.
+          if (ApiError.is(e, 'not_found') && attempt < 4) {
+            await new Promise((r) => setTimeout(r, 750));
+            continue;
+          }
+          if (ApiError.is(e, 'not_found')) throw new ChatError('member_not_registered', { action, handle: id });
+          throw this.states.error(e, action);
+        }
+        // Refused keys never reach MlsGroup.add: nothing is committed, nobody is added. Both keys must be proven:
+        // the group key, and (for someone who is not a contact) the identity key that signed its credential.
+        try {
+          await this.c.keys.verifyKeyPackage(id, claimed);
+          if (id !== this.c.device.me() && !this.keys.contactSigningKey(id)) await this.keys.directoryIdentity(id);
+        } catch (e) {
+          if (ChatError.is(e)) throw new ChatError('member_key_refused', { action, cause: e });
+          throw new ChatError('member_key_refused', { action, detail: ApiError.is(e) ? e.detail : e instanceof Error ? e.message : String(e) });
+        }
+        out.push(claimed.keyPackage);
+        break;
+      }
+    }
+    return out;
+  }
+
+  private async create(name: string, members: string[]): Promise<GroupRecord> {
+    let conversationId: string;
+    try {
+      conversationId = (await this.c.api.createConversation({ kind: 'group' })).id;
+    } catch (e) {
+      throw this.states.error(e, 'create');
+    }
+    return this.c.device.locked(async () => {
+      const g = await MlsGroup.create(conversationId, await this.keys.me(), this.keys.opts);
+      await this.states.save(this.states.recordOf(conversationId, g, { name, addedAt: Date.now() }), [systemNote(conversationId, groupCreated(name))]);
+      const kps = await this.claim(members, 'add');
+      await this.commit(conversationId, g, await g.add(kps).catch((e: unknown) => Promise.reject(this.states.error(e, 'add'))), 'add');
+      return this.c.groups.get(conversationId) as GroupRecord;
+    });
+  }
+
+  private async add(conversationId: string, members: string[]): Promise<void> {
+    await this.c.device.locked(async () => {
+      const g = await this.states.mustLoad(conversationId);
+      const kps = await this.claim(members, 'add');
+      await this.commit(conversationId, g, await g.add(kps).catch((e: unknown) => Promise.reject(this.states.error(e, 'add'))), 'add');
+    });
+  }
+
+  /** Removes a member by Commit (creator/admins), or leaves the group when `accountId` is this user. */
+  async remove(conversationId: string, accountId: string): Promise<void> {
+    await this.c.device.locked(async () => {
+      const g = await this.states.mustLoad(conversationId);
+      if (accountId === this.c.device.me()) {
+        if (g.roles.creator === accountId) throw new ChatError('creator_cannot_leave');
+        // Leaving: a Remove proposal of our own leaf; another member commits it. We stop at once.
+        try {
+          await this.c.api.sendGroupMessage(conversationId, await g.proposeLeave());
+        } catch (e) {
+          throw this.states.error(e, 'leave');
+        }
+        const rec = this.c.groups.get(conversationId) as GroupRecord;
+        await this.states.save({ ...rec, active: false, left: true, mls: g.serialize() }, [systemNote(conversationId, GROUP_YOU_LEFT)]);
+        return;
+      }
+      await this.commit(conversationId, g, await g.remove([accountId]).catch((e: unknown) => Promise.reject(this.states.error(e, 'remove'))), 'remove');
+    });
+  }
+
+  async setAdmin(conversationId: string, accountId: string, admin: boolean): Promise<void> {
+    await this.c.device.locked(async () => {
+      const g = await this.states.mustLoad(conversationId);
+      await this.commit(conversationId, g, await g.setRole(accountId, admin ? 'admin' : 'member').catch((e: unknown) => Promise.reject(this.states.error(e, 'admins'))), 'admins');
+    });
+  }
+
+  /** Whether the member's group key is bound to the identity key this user compares safety numbers with (null: not a contact). */
+  async keyMatchesContact(conversationId: string, accountId: string): Promise<boolean | null> {
+    const inGroup = (await this.states.load(conversationId))?.members().find((m) => m.accountId === accountId)?.identitySigningKey;
+    const pinned = this.keys.contactSigningKey(accountId);
+    if (!inGroup || !pinned) return null;
+    return equalBytes(inGroup, pinned);
+  }
+}
