@@ -1,7 +1,6 @@
 // This device's MLS credential and key packages in the directory (docs/PROTOCOL.md §12.6), and the identity keys
 // group credentials must name: a contact's pinned key, else the key directory's once proven in the key log.
-import { type CredentialKeyPair, type GroupIdentity, generateCredentialKey, generateGroupKeyPackage, fromBase64Url } from '@franking-chat/sdk';
-import type { PrivateKeyPackage } from 'ts-mls';
+import { type CredentialKeyPair, type GeneratedKeyPackage, type GroupIdentity, generateCredentialKey, generateGroupKeyPackage, fromBase64Url } from '@franking-chat/sdk';
 import type { GroupCollaborators } from './collaborators.ts';
 
 /** One-time key packages kept in the directory, topped up below the low-water mark. */
@@ -10,7 +9,7 @@ const KEY_PACKAGE_LOW_WATER = 5;
 
 export interface StoredKeyPackage {
   bytes: Uint8Array;
-  privatePackage: PrivateKeyPackage;
+  privatePackage: GeneratedKeyPackage['privatePackage'];
   lastResort: boolean;
 }
 
