@@ -8,7 +8,9 @@
 //                encodeFrankedEnvelope ("frankSeal"); decodeFrankedEnvelope + Session.receiveFranked with the
 //                sender checked ("open"); the same receive of the first message after a change of speaker, which
 //                makes the DH ratchet step ("receiveDhStep"). MlsGroup.send / MlsGroup.receive of a 2-member group
-//                ("mlsSend", "mlsReceive": franking plus one MLS PrivateMessage).
+//                ("mlsSend", "mlsReceive": franking plus one MLS PrivateMessage). Beside them, outside a session,
+//                frankMessage + sealFranked and openFranked ("frankSealNoSession", "openNoSession", bench/client.ts's
+//                path). The same 1:1 figures on noble (pure JS) against noble's floor: "sdkNoble", a child process.
 //   libsignal    @signalapp/libsignal-client (its native library, from its npm package) after a PQXDH handshake
 //                (processPreKeyBundle with a Kyber prekey, signalDecryptPreKey, one reply): signalEncrypt +
 //                serialize ("encrypt"); SignalMessage.deserialize + signalDecrypt of a message on the current
@@ -21,10 +23,12 @@
 // each ratio is the median of the per-round ratios (same round, so load changes hit both sides alike).
 // Writes bench/results/peers.json: {date, machine, node, quick, clock, rounds, floor, sdk, libsignal, tsMlsDefault,
 // ratios: {sealVsFloor, openVsFloor, encryptVsLibsignal, decryptVsLibsignal, decryptDhStepVsLibsignal,
-// mlsSendVsTsMls, mlsReceiveVsTsMls}, goals}.
+// mlsSendVsTsMls, mlsReceiveVsTsMls, …}, sdkNoble, goals}. Goals (native): frank + seal and open each ≤ 1.3× the
+// floor; receive with a DH step ≤ 1.0× libsignal's.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import {
   CiphertextMessageType,
   type Direction,
@@ -54,6 +58,7 @@ import {
 // eslint-disable-next-line no-restricted-imports -- peer benchmark: ts-mls with its own default provider is what is measured beside the SDK (root export only)
 import { type CiphersuiteImpl, type ClientState, type MLSMessage, acceptAll, createApplicationMessage, createCommit, createGroup, decodeMlsMessage, defaultCapabilities, defaultLifetime, emptyPskIndex, encodeMlsMessage, generateKeyPackage, getCiphersuiteFromName, getCiphersuiteImpl, joinGroup, processMessage } from 'ts-mls';
 import {
+  type CryptoProvider,
   type FetchedPreKeyBundle,
   GROUP_CIPHERSUITE,
   type GroupIdentity,
@@ -66,7 +71,11 @@ import {
   generateCredentialKey,
   generateGroupKeyPackage,
   generateIdentity,
+  nobleCryptoProvider,
+  openFranked,
+  sealFranked,
   setDefaultCryptoProvider,
+  xchacha20poly1305Aead,
 } from '../client/index.ts';
 import { nodeCryptoProvider as native } from '../client/crypto/node.ts';
 
@@ -78,6 +87,7 @@ const WALL = process.env.BENCH_CLOCK === 'wall';
 const body = new Uint8Array(1024).fill(0x61);
 const EMPTY = new Uint8Array(0);
 
+const started = Date.now();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const r2 = (x: number) => Number(x.toFixed(2));
 
@@ -94,51 +104,91 @@ async function timed(f: () => unknown): Promise<number> {
   return d.user + d.system;
 }
 
-// ---- The floor: native seal/open of 1 KiB plus one HMAC-SHA256, and one X25519. ----
-const aeadKey = native.randomBytes(32);
-const nonce = native.randomBytes(12);
-const sealedBody = native.chacha20poly1305Seal(aeadKey, nonce, body, EMPTY);
-const xPriv = native.randomBytes(32);
-const xPub = native.x25519PublicKey(native.randomBytes(32));
+// ---- Rounds: every operation once per round, the order rotated; medians; ratios of the same round. ----
+type Op = { group: 'floor' | 'sdk' | 'libsignal' | 'tsMlsDefault'; name: string; n: number; run: (n: number) => Promise<number> };
+const opKey = (op: Op) => `${op.group}.${op.name}`;
+/** Warm-up (each operation a fifth of a round, so the JIT has compiled every path), then ROUNDS rounds. */
+async function runRounds(ops: Op[]) {
+  for (const op of ops) await op.run(Math.max(2, Math.floor(op.n / 5)));
+  const samples = new Map<string, number[]>(ops.map((op) => [opKey(op), []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[(i + r) % ops.length] as Op;
+      samples.get(opKey(op))!.push(await op.run(op.n));
+    }
+  }
+  const per = (k: string) => samples.get(k) as number[];
+  return {
+    /** Median µs per operation of each operation of `group`. */
+    figures: (group: Op['group']) => Object.fromEntries(ops.filter((o) => o.group === group).map((o) => [o.name, r2(median(per(opKey(o))))])),
+    /** Median over rounds of num / den measured in the same round. */
+    ratio: (num: string, den: string) => r2(median(per(num).map((x, i) => x / (per(den)[i] as number)))),
+  };
+}
+
+// BENCH_PROVIDER=noble: the child process (started at the end of the run) that measures the SDK's 1:1 path on noble
+// (pure JS) against noble's own floor, as bench/session.ts measures each provider in a process of its own: measured
+// in this process, the SDK code shared by both would be JIT-compiled for the other provider's objects.
+const child = process.env.BENCH_PROVIDER;
+if (child !== undefined && child !== 'noble') throw new Error(`BENCH_PROVIDER: expected noble, got ${child}`);
+const provider: CryptoProvider = child === 'noble' ? nobleCryptoProvider : native;
+
+// ---- The floor: seal/open of 1 KiB plus one HMAC-SHA256 (ChaCha20-Poly1305, as bench/client.ts), and one X25519. ----
+const aeadKey = provider.randomBytes(32);
+const nonce = provider.randomBytes(12);
+const sealedBody = provider.chacha20poly1305Seal(aeadKey, nonce, body, EMPTY);
+const xPriv = provider.randomBytes(32);
+const xPub = provider.x25519PublicKey(provider.randomBytes(32));
 let sink = 0; // keeps results observable
 const floorOps = {
   seal: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) {
-      sink ^= native.chacha20poly1305Seal(aeadKey, nonce, body, EMPTY).length;
-      sink ^= native.hmacSha256(aeadKey, body)[0] as number;
+      sink ^= provider.chacha20poly1305Seal(aeadKey, nonce, body, EMPTY).length;
+      sink ^= provider.hmacSha256(aeadKey, body)[0] as number;
     }
   })) / n,
   open: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) {
-      sink ^= native.chacha20poly1305Open(aeadKey, nonce, sealedBody, EMPTY).length;
-      sink ^= native.hmacSha256(aeadKey, body)[0] as number;
+      sink ^= provider.chacha20poly1305Open(aeadKey, nonce, sealedBody, EMPTY).length;
+      sink ^= provider.hmacSha256(aeadKey, body)[0] as number;
     }
   })) / n,
   x25519: async (n: number) => (await timed(() => {
-    for (let i = 0; i < n; i++) sink ^= native.x25519(xPriv, xPub)[0] as number;
+    for (let i = 0; i < n; i++) sink ^= provider.x25519(xPriv, xPub)[0] as number;
   })) / n,
 };
 
-// ---- The SDK on the native provider: 1:1 sessions and a 2-member MLS group. ----
-setDefaultCryptoProvider(native); // groups take the default provider (docs/PROTOCOL.md §12.1), as bench/groups.ts sets it
+// ---- The SDK on the native provider (noble in the child): 1:1 sessions and a 2-member MLS group. ----
+setDefaultCryptoProvider(provider); // groups take the default provider (docs/PROTOCOL.md §12.1), as bench/groups.ts sets it
 function sdkPair(): { alice: Session; bob: Session } {
-  const aliceId = generateIdentity(undefined, native);
-  const bobId = generateIdentity(undefined, native);
-  const store = PreKeyStore.create(bobId, { oneTimePreKeys: 1, crypto: native });
+  const aliceId = generateIdentity(undefined, provider);
+  const bobId = generateIdentity(undefined, provider);
+  const store = PreKeyStore.create(bobId, { oneTimePreKeys: 1, crypto: provider });
   const up = store.bundle(bobId);
   const bundle: FetchedPreKeyBundle = { ...up, oneTimePreKey: up.oneTimePreKeys[0] as { id: number; publicKey: string } };
   delete (bundle as { oneTimePreKeys?: unknown }).oneTimePreKeys;
-  const alice = Session.initiate(aliceId, bundle, { crypto: native });
-  const { session: bob } = Session.respond(bobId, store, alice.encrypt(new Uint8Array(1)), { crypto: native });
+  const alice = Session.initiate(aliceId, bundle, { crypto: provider });
+  const { session: bob } = Session.respond(bobId, store, alice.encrypt(new Uint8Array(1)), { crypto: provider });
   alice.decrypt(bob.encrypt(new Uint8Array(1))); // both sides have chains; Alice stops sending the X3DH prefix
   return { alice, bob };
 }
 let seq = 1;
-const frank = (senderId: string) => frankMessage({ conversationId: 'bench-peers', senderId, seq: seq++ }, body, { crypto: native });
+const frank = (senderId: string) => frankMessage({ conversationId: 'bench-peers', senderId, seq: seq++ }, body, { crypto: provider });
 const sdkSender = sdkPair().alice; // its messages go "to the network" and are dropped
 const sdkReceive = sdkPair();
 const sdkTurns = sdkPair();
+// Outside a session (bench/client.ts's path): frankMessage + sealFranked under XChaCha20-Poly1305 with a fixed key, and
+// openFranked of one such message: what the session adds on top is one symmetric ratchet step and the envelope.
+const frankAead = xchacha20poly1305Aead(provider.randomBytes(32), { crypto: provider });
+const frankedOnce = frank('alice');
+const frankedOnceSealed = sealFranked(frankAead, frankedOnce);
 const sdkOps = {
+  frankSealNoSession: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= sealFranked(frankAead, frank('alice')).length;
+  })) / n,
+  openNoSession: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= openFranked(frankAead, frankedOnceSealed, frankedOnce.commitment, { crypto: provider }).body.length;
+  })) / n,
   frankSeal: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) sink ^= encodeFrankedEnvelope(sdkSender.sendFranked(frank('alice'))).length;
   })) / n,
@@ -165,6 +215,28 @@ const sdkOps = {
     return us / (n * 2);
   },
 };
+
+if (child !== undefined) {
+  const { figures, ratio } = await runRounds([
+    { group: 'floor', name: 'sealUs', n: N.primitive, run: floorOps.seal },
+    { group: 'sdk', name: 'frankSealUs', n: N.session, run: sdkOps.frankSeal },
+    { group: 'sdk', name: 'frankSealNoSessionUs', n: N.session, run: sdkOps.frankSealNoSession },
+    { group: 'floor', name: 'openUs', n: N.primitive, run: floorOps.open },
+    { group: 'sdk', name: 'openUs', n: N.session, run: sdkOps.open },
+    { group: 'sdk', name: 'openNoSessionUs', n: N.session, run: sdkOps.openNoSession },
+    { group: 'floor', name: 'x25519Us', n: Math.ceil(N.primitive / 10), run: floorOps.x25519 },
+    { group: 'sdk', name: 'receiveDhStepUs', n: N.dhStep, run: sdkOps.receiveDhStep },
+  ]);
+  const ratios = {
+    sealVsFloor: ratio('sdk.frankSealUs', 'floor.sealUs'),
+    openVsFloor: ratio('sdk.openUs', 'floor.openUs'),
+    sealNoSessionVsFloor: ratio('sdk.frankSealNoSessionUs', 'floor.sealUs'),
+    openNoSessionVsFloor: ratio('sdk.openNoSessionUs', 'floor.openUs'),
+    dhStepVsX25519: ratio('sdk.receiveDhStepUs', 'floor.x25519Us'),
+  };
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify({ floor: figures('floor'), sdk: figures('sdk'), ratios })}\n`);
+  process.exit(0);
+}
 
 const directory = new Map<string, Uint8Array>();
 const groupOpts = { resolveIdentity: (id: string) => directory.get(id) };
@@ -396,14 +468,16 @@ const tsMlsOps = {
   },
 };
 
-// ---- Rounds: every operation once per round, the order rotated; medians; ratios of the same round. ----
-type Op = { group: 'floor' | 'sdk' | 'libsignal' | 'tsMlsDefault'; name: string; n: number; run: (n: number) => Promise<number> };
-const ops: Op[] = [
+// ---- The run: all four in one process, interleaved. ----
+const loadStart = os.loadavg();
+const { figures, ratio } = await runRounds([
   { group: 'floor', name: 'sealUs', n: N.primitive, run: floorOps.seal },
   { group: 'sdk', name: 'frankSealUs', n: N.session, run: sdkOps.frankSeal },
+  { group: 'sdk', name: 'frankSealNoSessionUs', n: N.session, run: sdkOps.frankSealNoSession },
   { group: 'libsignal', name: 'encryptUs', n: N.session, run: libsignalOps.encrypt },
   { group: 'floor', name: 'openUs', n: N.primitive, run: floorOps.open },
   { group: 'sdk', name: 'openUs', n: N.session, run: sdkOps.open },
+  { group: 'sdk', name: 'openNoSessionUs', n: N.session, run: sdkOps.openNoSession },
   { group: 'libsignal', name: 'decryptUs', n: N.session, run: libsignalOps.decrypt },
   { group: 'floor', name: 'x25519Us', n: N.primitive, run: floorOps.x25519 },
   { group: 'sdk', name: 'receiveDhStepUs', n: N.dhStep, run: sdkOps.receiveDhStep },
@@ -412,24 +486,8 @@ const ops: Op[] = [
   { group: 'tsMlsDefault', name: 'sendUs', n: N.mls, run: tsMlsOps.send },
   { group: 'sdk', name: 'mlsReceiveUs', n: N.mls, run: sdkMlsOps.mlsReceive },
   { group: 'tsMlsDefault', name: 'receiveUs', n: N.mls, run: tsMlsOps.receive },
-];
-const key = (op: Op) => `${op.group}.${op.name}`;
-const started = Date.now();
-const loadStart = os.loadavg();
-// Warm-up: each operation a fifth of a round, so the JIT has compiled every path before the first measured round.
-for (const op of ops) await op.run(Math.max(2, Math.floor(op.n / 5)));
-const samples = new Map<string, number[]>(ops.map((op) => [key(op), []]));
-for (let r = 0; r < ROUNDS; r++) {
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[(i + r) % ops.length] as Op;
-    samples.get(key(op))!.push(await op.run(op.n));
-  }
-}
+]);
 const loadEnd = os.loadavg();
-const per = (k: string) => samples.get(k) as number[];
-const med = (k: string) => r2(median(per(k)));
-const ratio = (num: string, den: string) => r2(median(per(num).map((x, i) => x / (per(den)[i] as number))));
-const figures = (group: Op['group']) => Object.fromEntries(ops.filter((o) => o.group === group).map((o) => [o.name, med(key(o))]));
 const ratios = {
   sealVsFloor: ratio('sdk.frankSealUs', 'floor.sealUs'),
   openVsFloor: ratio('sdk.openUs', 'floor.openUs'),
@@ -438,9 +496,24 @@ const ratios = {
   decryptDhStepVsLibsignal: ratio('sdk.receiveDhStepUs', 'libsignal.decryptDhStepUs'),
   mlsSendVsTsMls: ratio('sdk.mlsSendUs', 'tsMlsDefault.sendUs'),
   mlsReceiveVsTsMls: ratio('sdk.mlsReceiveUs', 'tsMlsDefault.receiveUs'),
+  sealNoSessionVsFloor: ratio('sdk.frankSealNoSessionUs', 'floor.sealUs'),
+  openNoSessionVsFloor: ratio('sdk.openNoSessionUs', 'floor.openUs'),
   dhStepVsX25519: ratio('sdk.receiveDhStepUs', 'floor.x25519Us'),
   libsignalDhStepVsX25519: ratio('libsignal.decryptDhStepUs', 'floor.x25519Us'),
 };
+
+/** The SDK's 1:1 path on noble, in a child process of its own (BENCH_PROVIDER=noble, above), after the rounds. */
+function nobleFigures(): unknown {
+  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_PROVIDER: 'noble' },
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (!line) throw new Error(`no result from the noble child:\n${out}`);
+  return JSON.parse(line.slice('BENCH_RESULT '.length));
+}
+const sdkNoble = nobleFigures();
 
 function sh(cmd: string, args: string[]): string | undefined {
   try {
@@ -470,6 +543,8 @@ const result = {
   libsignal: figures('libsignal'),
   tsMlsDefault: figures('tsMlsDefault'),
   ratios,
+  /** The SDK's 1:1 path on noble (pure JS) against noble's own floor, measured in a child process after the rounds. */
+  sdkNoble,
   goals: {
     sealVsFloorMax: 1.3,
     sealVsFloorMet: ratios.sealVsFloor <= 1.3,
@@ -486,5 +561,6 @@ writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
 if (sink === 0.5) console.log(sink);
 console.table({ floor: result.floor, sdk: result.sdk, libsignal: result.libsignal, tsMlsDefault: result.tsMlsDefault });
 console.log('ratios', JSON.stringify(ratios));
+console.log('sdk on noble', JSON.stringify(sdkNoble));
 console.log('goals', JSON.stringify(result.goals));
 console.log(`wrote bench/results/peers.json (${result.seconds} s of rounds, quick=${quick})`);
