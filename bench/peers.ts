@@ -550,6 +550,9 @@ const result = {
     sealVsFloorMet: ratios.sealVsFloor <= 1.3,
     openVsFloorMax: 1.3,
     openVsFloorMet: ratios.openVsFloor <= 1.3,
+    // The same two goals read on the path outside a session (frankMessage + sealFranked, openFranked).
+    sealNoSessionVsFloorMet: ratios.sealNoSessionVsFloor <= 1.3,
+    openNoSessionVsFloorMet: ratios.openNoSessionVsFloor <= 1.3,
     decryptDhStepVsLibsignalMax: 1.0,
     decryptDhStepVsLibsignalMet: ratios.decryptDhStepVsLibsignal <= 1.0,
   },
