@@ -107,9 +107,9 @@ async function timed(f: () => unknown): Promise<number> {
 // ---- Rounds: every operation once per round, the order rotated; medians; ratios of the same round. ----
 type Op = { group: 'floor' | 'sdk' | 'libsignal' | 'tsMlsDefault'; name: string; n: number; run: (n: number) => Promise<number> };
 const opKey = (op: Op) => `${op.group}.${op.name}`;
-/** Warm-up (each operation a fifth of a round, so the JIT has compiled every path), then ROUNDS rounds. */
+/** Warm-up (so the JIT has compiled every path: a fifth of a round, a whole one in bounded mode), then ROUNDS rounds. */
 async function runRounds(ops: Op[]) {
-  for (const op of ops) await op.run(Math.max(2, Math.floor(op.n / 5)));
+  for (const op of ops) await op.run(quick ? op.n : Math.max(2, Math.floor(op.n / 5)));
   const samples = new Map<string, number[]>(ops.map((op) => [opKey(op), []]));
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < ops.length; i++) {
