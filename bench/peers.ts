@@ -26,7 +26,7 @@
 // mlsSendVsTsMls, mlsReceiveVsTsMls, …}, sdkNoble, goals}. Goals (native): frank + seal and open each ≤ 1.3× the
 // floor; receive with a DH step ≤ 1.0× libsignal's.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
@@ -515,6 +515,9 @@ function nobleFigures(): unknown {
 }
 const sdkNoble = nobleFigures();
 
+/** The installed version of a package (node_modules), not the range package.json asks for. */
+const installed = (name: string) => (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+
 function sh(cmd: string, args: string[]): string | undefined {
   try {
     return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
@@ -537,7 +540,7 @@ const result = {
   rounds: ROUNDS,
   opsPerRound: N,
   messageBytes: body.length,
-  versions: { libsignalClient: '0.103.0', tsMls: '1.6.4', tsMlsProvider: 'default (getCiphersuiteImpl without a provider)', sdkProvider: native.name, cipherSuite: GROUP_CIPHERSUITE },
+  versions: { libsignalClient: installed('@signalapp/libsignal-client'), tsMls: installed('ts-mls'), tsMlsProvider: 'default (getCiphersuiteImpl without a provider)', sdkProvider: native.name, cipherSuite: GROUP_CIPHERSUITE },
   floor: figures('floor'),
   sdk: figures('sdk'),
   libsignal: figures('libsignal'),
