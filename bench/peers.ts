@@ -1,0 +1,572 @@
+// Peer benchmark (docs/BENCHMARKS.md "Peers: libsignal-client and ts-mls beside the SDK"): `npm run bench:peers`,
+// bounded with BENCH_QUICK=1. In one process and one run, interleaved, 1 KiB messages, µs of this process's CPU time
+// per operation (process.cpuUsage, all threads, as bench/client.ts and bench/session.ts do; BENCH_CLOCK=wall for
+// wall time):
+//   floor        the two-pass floor under a franked message on the native provider (node:crypto): a bare
+//                ChaCha20-Poly1305 seal (open) of the 1 KiB body plus one HMAC-SHA256 of it; one X25519 beside it.
+//   sdk          this SDK on nodeCryptoProvider, bytes in and bytes out: frankMessage + Session.sendFranked +
+//                encodeFrankedEnvelope ("frankSeal"); decodeFrankedEnvelope + Session.receiveFranked with the
+//                sender checked ("open"); the same receive of the first message after a change of speaker, which
+//                makes the DH ratchet step ("receiveDhStep"). MlsGroup.send / MlsGroup.receive of a 2-member group
+//                ("mlsSend", "mlsReceive": franking plus one MLS PrivateMessage). Beside them, outside a session,
+//                frankMessage + sealFranked and openFranked ("frankSealNoSession", "openNoSession", bench/client.ts's
+//                path). The same 1:1 figures on noble (pure JS) against noble's floor: "sdkNoble", a child process.
+//   libsignal    @signalapp/libsignal-client (its native library, from its npm package) after a PQXDH handshake
+//                (processPreKeyBundle with a Kyber prekey, signalDecryptPreKey, one reply): signalEncrypt +
+//                serialize ("encrypt"); SignalMessage.deserialize + signalDecrypt of a message on the current
+//                receiving chain ("decrypt") and of the first message after a change of speaker ("decryptDhStep").
+//                Its stores are Maps of the record objects (harness, below: no serialization per call).
+//   tsMlsDefault ts-mls with its default provider (getCiphersuiteImpl without a provider), the SDK's cipher suite,
+//                a 2-member group: createApplicationMessage + encodeMlsMessage ("send"), decodeMlsMessage +
+//                processMessage ("receive"). No franking: the SDK's mlsSend/mlsReceive carry it on top.
+// Rounds: every operation once per round, the order rotated each round; the figure is the median over rounds, and
+// each ratio is the median of the per-round ratios (same round, so load changes hit both sides alike).
+// Writes bench/results/peers.json: {date, machine, node, quick, clock, rounds, floor, sdk, libsignal, tsMlsDefault,
+// ratios: {sealVsFloor, openVsFloor, encryptVsLibsignal, decryptVsLibsignal, decryptDhStepVsLibsignal,
+// mlsSendVsTsMls, mlsReceiveVsTsMls, …}, sdkNoble, goals}. Goals (native): frank + seal and open each ≤ 1.3× the
+// floor; receive with a DH step ≤ 1.0× libsignal's.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import {
+  CiphertextMessageType,
+  type Direction,
+  IdentityChange,
+  IdentityKeyPair,
+  IdentityKeyStore,
+  KEMKeyPair,
+  KyberPreKeyRecord,
+  KyberPreKeyStore,
+  PreKeyBundle,
+  PreKeyRecord,
+  PreKeySignalMessage,
+  PreKeyStore as SignalPreKeyStore,
+  PrivateKey,
+  ProtocolAddress,
+  type PublicKey,
+  type SessionRecord,
+  SessionStore,
+  SignalMessage,
+  SignedPreKeyRecord,
+  SignedPreKeyStore,
+  processPreKeyBundle,
+  signalDecrypt,
+  signalDecryptPreKey,
+  signalEncrypt,
+} from '@signalapp/libsignal-client';
+// eslint-disable-next-line no-restricted-imports -- peer benchmark: ts-mls with its own default provider is what is measured beside the SDK (root export only)
+import { type CiphersuiteImpl, type ClientState, type MLSMessage, acceptAll, createApplicationMessage, createCommit, createGroup, decodeMlsMessage, defaultCapabilities, defaultLifetime, emptyPskIndex, encodeMlsMessage, generateKeyPackage, getCiphersuiteFromName, getCiphersuiteImpl, joinGroup, processMessage } from 'ts-mls';
+import {
+  type CryptoProvider,
+  type FetchedPreKeyBundle,
+  GROUP_CIPHERSUITE,
+  type GroupIdentity,
+  MlsGroup,
+  PreKeyStore,
+  Session,
+  decodeFrankedEnvelope,
+  encodeFrankedEnvelope,
+  frankMessage,
+  generateCredentialKey,
+  generateGroupKeyPackage,
+  generateIdentity,
+  nobleCryptoProvider,
+  openFranked,
+  sealFranked,
+  setDefaultCryptoProvider,
+  xchacha20poly1305Aead,
+} from '../client/index.ts';
+import { nodeCryptoProvider as native } from '../client/crypto/node.ts';
+
+const quick = process.env.BENCH_QUICK === '1';
+const ROUNDS = quick ? 5 : 15;
+/** Operations per round, by kind: the cost differs by two orders of magnitude between a bare seal and an MLS receive. */
+const N = quick ? { primitive: 1000, session: 300, dhStep: 30, mls: 40 } : { primitive: 4000, session: 1500, dhStep: 100, mls: 200 };
+const WALL = process.env.BENCH_CLOCK === 'wall';
+const body = new Uint8Array(1024).fill(0x61);
+const EMPTY = new Uint8Array(0);
+
+const started = Date.now();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const r2 = (x: number) => Number(x.toFixed(2));
+
+/** µs spent in `f` (CPU time of this process, or wall time with BENCH_CLOCK=wall). */
+async function timed(f: () => unknown): Promise<number> {
+  if (WALL) {
+    const t = performance.now();
+    await f();
+    return (performance.now() - t) * 1000;
+  }
+  const t = process.cpuUsage();
+  await f();
+  const d = process.cpuUsage(t);
+  return d.user + d.system;
+}
+
+// ---- Rounds: every operation once per round, the order rotated; medians; ratios of the same round. ----
+type Op = { group: 'floor' | 'sdk' | 'libsignal' | 'tsMlsDefault'; name: string; n: number; run: (n: number) => Promise<number> };
+const opKey = (op: Op) => `${op.group}.${op.name}`;
+/** Warm-up (so the JIT has compiled every path: a fifth of a round, a whole one in bounded mode), then ROUNDS rounds. */
+async function runRounds(ops: Op[]) {
+  for (const op of ops) await op.run(quick ? op.n : Math.max(2, Math.floor(op.n / 5)));
+  const samples = new Map<string, number[]>(ops.map((op) => [opKey(op), []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[(i + r) % ops.length] as Op;
+      samples.get(opKey(op))!.push(await op.run(op.n));
+    }
+  }
+  const per = (k: string) => samples.get(k) as number[];
+  return {
+    /** Median µs per operation of each operation of `group`. */
+    figures: (group: Op['group']) => Object.fromEntries(ops.filter((o) => o.group === group).map((o) => [o.name, r2(median(per(opKey(o))))])),
+    /** Median over rounds of num / den measured in the same round. */
+    ratio: (num: string, den: string) => r2(median(per(num).map((x, i) => x / (per(den)[i] as number)))),
+  };
+}
+
+// BENCH_PROVIDER=noble: the child process (started at the end of the run) that measures the SDK's 1:1 path on noble
+// (pure JS) against noble's own floor, as bench/session.ts measures each provider in a process of its own: measured
+// in this process, the SDK code shared by both would be JIT-compiled for the other provider's objects.
+const child = process.env.BENCH_PROVIDER;
+if (child !== undefined && child !== 'noble') throw new Error(`BENCH_PROVIDER: expected noble, got ${child}`);
+const provider: CryptoProvider = child === 'noble' ? nobleCryptoProvider : native;
+
+// ---- The floor: seal/open of 1 KiB plus one HMAC-SHA256 (ChaCha20-Poly1305, as bench/client.ts), and one X25519. ----
+const aeadKey = provider.randomBytes(32);
+const nonce = provider.randomBytes(12);
+const sealedBody = provider.chacha20poly1305Seal(aeadKey, nonce, body, EMPTY);
+const xPriv = provider.randomBytes(32);
+const xPub = provider.x25519PublicKey(provider.randomBytes(32));
+let sink = 0; // keeps results observable
+const floorOps = {
+  seal: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) {
+      sink ^= provider.chacha20poly1305Seal(aeadKey, nonce, body, EMPTY).length;
+      sink ^= provider.hmacSha256(aeadKey, body)[0] as number;
+    }
+  })) / n,
+  open: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) {
+      sink ^= provider.chacha20poly1305Open(aeadKey, nonce, sealedBody, EMPTY).length;
+      sink ^= provider.hmacSha256(aeadKey, body)[0] as number;
+    }
+  })) / n,
+  x25519: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= provider.x25519(xPriv, xPub)[0] as number;
+  })) / n,
+};
+
+// ---- The SDK on the native provider (noble in the child): 1:1 sessions and a 2-member MLS group. ----
+setDefaultCryptoProvider(provider); // groups take the default provider (docs/PROTOCOL.md §12.1), as bench/groups.ts sets it
+function sdkPair(): { alice: Session; bob: Session } {
+  const aliceId = generateIdentity(undefined, provider);
+  const bobId = generateIdentity(undefined, provider);
+  const store = PreKeyStore.create(bobId, { oneTimePreKeys: 1, crypto: provider });
+  const up = store.bundle(bobId);
+  const bundle: FetchedPreKeyBundle = { ...up, oneTimePreKey: up.oneTimePreKeys[0] as { id: number; publicKey: string } };
+  delete (bundle as { oneTimePreKeys?: unknown }).oneTimePreKeys;
+  const alice = Session.initiate(aliceId, bundle, { crypto: provider });
+  const { session: bob } = Session.respond(bobId, store, alice.encrypt(new Uint8Array(1)), { crypto: provider });
+  alice.decrypt(bob.encrypt(new Uint8Array(1))); // both sides have chains; Alice stops sending the X3DH prefix
+  return { alice, bob };
+}
+let seq = 1;
+const frank = (senderId: string) => frankMessage({ conversationId: 'bench-peers', senderId, seq: seq++ }, body, { crypto: provider });
+const sdkSender = sdkPair().alice; // its messages go "to the network" and are dropped
+const sdkReceive = sdkPair();
+const sdkTurns = sdkPair();
+// Outside a session (bench/client.ts's path): frankMessage + sealFranked under XChaCha20-Poly1305 with a fixed key, and
+// openFranked of one such message: what the session adds on top is one symmetric ratchet step and the envelope.
+const frankAead = xchacha20poly1305Aead(provider.randomBytes(32), { crypto: provider });
+const frankedOnce = frank('alice');
+const frankedOnceSealed = sealFranked(frankAead, frankedOnce);
+const sdkOps = {
+  frankSealNoSession: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= sealFranked(frankAead, frank('alice')).length;
+  })) / n,
+  openNoSession: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= openFranked(frankAead, frankedOnceSealed, frankedOnce.commitment, { crypto: provider }).body.length;
+  })) / n,
+  frankSeal: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= encodeFrankedEnvelope(sdkSender.sendFranked(frank('alice'))).length;
+  })) / n,
+  open: async (n: number) => {
+    const wire = Array.from({ length: n }, () => encodeFrankedEnvelope(sdkReceive.alice.sendFranked(frank('alice'))));
+    return (await timed(() => {
+      for (const w of wire) {
+        const r = sdkReceive.bob.receiveFranked(decodeFrankedEnvelope(w), { expect: { senderId: 'alice' } });
+        if (r.status !== 'accepted') throw new Error('benchmark message dropped');
+      }
+    })) / n;
+  },
+  /** Each turn: the other side speaks (untimed), this side receives; every receive starts a new chain. */
+  receiveDhStep: async (n: number) => {
+    let us = 0;
+    for (let i = 0; i < n * 2; i++) {
+      const [from, to, fromId] = i % 2 === 0 ? [sdkTurns.alice, sdkTurns.bob, 'alice'] : [sdkTurns.bob, sdkTurns.alice, 'bob'];
+      const w = encodeFrankedEnvelope(from.sendFranked(frank(fromId)));
+      us += await timed(() => {
+        const r = to.receiveFranked(decodeFrankedEnvelope(w), { expect: { senderId: fromId } });
+        if (r.status !== 'accepted') throw new Error('benchmark message dropped');
+      });
+    }
+    return us / (n * 2);
+  },
+};
+
+if (child !== undefined) {
+  const { figures, ratio } = await runRounds([
+    { group: 'floor', name: 'sealUs', n: N.primitive, run: floorOps.seal },
+    { group: 'sdk', name: 'frankSealUs', n: N.session, run: sdkOps.frankSeal },
+    { group: 'sdk', name: 'frankSealNoSessionUs', n: N.session, run: sdkOps.frankSealNoSession },
+    { group: 'floor', name: 'openUs', n: N.primitive, run: floorOps.open },
+    { group: 'sdk', name: 'openUs', n: N.session, run: sdkOps.open },
+    { group: 'sdk', name: 'openNoSessionUs', n: N.session, run: sdkOps.openNoSession },
+    { group: 'floor', name: 'x25519Us', n: Math.ceil(N.primitive / 10), run: floorOps.x25519 },
+    { group: 'sdk', name: 'receiveDhStepUs', n: N.dhStep, run: sdkOps.receiveDhStep },
+  ]);
+  const ratios = {
+    sealVsFloor: ratio('sdk.frankSealUs', 'floor.sealUs'),
+    openVsFloor: ratio('sdk.openUs', 'floor.openUs'),
+    sealNoSessionVsFloor: ratio('sdk.frankSealNoSessionUs', 'floor.sealUs'),
+    openNoSessionVsFloor: ratio('sdk.openNoSessionUs', 'floor.openUs'),
+    dhStepVsX25519: ratio('sdk.receiveDhStepUs', 'floor.x25519Us'),
+  };
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify({ floor: figures('floor'), sdk: figures('sdk'), ratios })}\n`);
+  process.exit(0);
+}
+
+const directory = new Map<string, Uint8Array>();
+const groupOpts = { resolveIdentity: (id: string) => directory.get(id) };
+function groupIdentity(accountId: string): GroupIdentity {
+  const identity = generateIdentity(undefined, native);
+  directory.set(accountId, identity.signingPublicKey);
+  return { accountId, identity, credentialKey: generateCredentialKey() };
+}
+async function sdkGroup(conv: string): Promise<{ creator: MlsGroup; member: MlsGroup }> {
+  const creator = await MlsGroup.create(conv, groupIdentity(`${conv}-a`), groupOpts);
+  const memberId = groupIdentity(`${conv}-b`);
+  const kp = await generateGroupKeyPackage(memberId);
+  const p = await creator.add([kp.bytes]);
+  creator.confirmCommit();
+  const member = await MlsGroup.join(p.welcome as Uint8Array, memberId, (ref) => (ref === kp.ref ? kp : undefined), groupOpts);
+  return { creator, member };
+}
+const sdkGroupSend = await sdkGroup('bench-peers-send');
+const sdkGroupReceive = await sdkGroup('bench-peers-receive');
+const sdkMlsOps = {
+  mlsSend: async (n: number) => (await timed(async () => {
+    for (let i = 0; i < n; i++) sink ^= (await sdkGroupSend.creator.send(body)).message.length;
+  })) / n,
+  mlsReceive: async (n: number) => {
+    const wire: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) wire.push((await sdkGroupReceive.creator.send(body)).message);
+    return (await timed(async () => {
+      for (const w of wire) if ((await sdkGroupReceive.member.receive(w)).kind !== 'message') throw new Error('benchmark message not delivered');
+    })) / n;
+  },
+};
+
+// ---- libsignal-client: in-memory stores (harness, not the thing measured) and a PQXDH handshake. ----
+class MapSessionStore extends SessionStore {
+  private readonly sessions = new Map<string, SessionRecord>();
+  async saveSession(name: ProtocolAddress, record: SessionRecord): Promise<void> {
+    this.sessions.set(name.toString(), record);
+  }
+  async getSession(name: ProtocolAddress): Promise<SessionRecord | null> {
+    return this.sessions.get(name.toString()) ?? null;
+  }
+  async getExistingSessions(addresses: ProtocolAddress[]): Promise<SessionRecord[]> {
+    return addresses.map((a) => {
+      const s = this.sessions.get(a.toString());
+      if (!s) throw new Error(`no session for ${a.toString()}`);
+      return s;
+    });
+  }
+}
+class MapIdentityStore extends IdentityKeyStore {
+  private readonly known = new Map<string, PublicKey>();
+  constructor(private readonly keys: IdentityKeyPair, private readonly registrationId: number) {
+    super();
+  }
+  async getIdentityKey(): Promise<PrivateKey> {
+    return this.keys.privateKey;
+  }
+  async getLocalRegistrationId(): Promise<number> {
+    return this.registrationId;
+  }
+  async saveIdentity(name: ProtocolAddress, key: PublicKey): Promise<IdentityChange> {
+    const before = this.known.get(name.toString());
+    this.known.set(name.toString(), key);
+    return before && !before.equals(key) ? IdentityChange.ReplacedExisting : IdentityChange.NewOrUnchanged;
+  }
+  async isTrustedIdentity(name: ProtocolAddress, key: PublicKey, _direction: Direction): Promise<boolean> {
+    const known = this.known.get(name.toString());
+    return !known || known.equals(key); // trust on first use, as a test harness does
+  }
+  async getIdentity(name: ProtocolAddress): Promise<PublicKey | null> {
+    return this.known.get(name.toString()) ?? null;
+  }
+}
+class MapPreKeyStore extends SignalPreKeyStore {
+  readonly keys = new Map<number, PreKeyRecord>();
+  async savePreKey(id: number, record: PreKeyRecord): Promise<void> {
+    this.keys.set(id, record);
+  }
+  async getPreKey(id: number): Promise<PreKeyRecord> {
+    const k = this.keys.get(id);
+    if (!k) throw new Error(`no prekey ${id}`);
+    return k;
+  }
+  async removePreKey(id: number): Promise<void> {
+    this.keys.delete(id);
+  }
+}
+class MapSignedPreKeyStore extends SignedPreKeyStore {
+  readonly keys = new Map<number, SignedPreKeyRecord>();
+  async saveSignedPreKey(id: number, record: SignedPreKeyRecord): Promise<void> {
+    this.keys.set(id, record);
+  }
+  async getSignedPreKey(id: number): Promise<SignedPreKeyRecord> {
+    const k = this.keys.get(id);
+    if (!k) throw new Error(`no signed prekey ${id}`);
+    return k;
+  }
+}
+class MapKyberPreKeyStore extends KyberPreKeyStore {
+  readonly keys = new Map<number, KyberPreKeyRecord>();
+  async saveKyberPreKey(id: number, record: KyberPreKeyRecord): Promise<void> {
+    this.keys.set(id, record);
+  }
+  async getKyberPreKey(id: number): Promise<KyberPreKeyRecord> {
+    const k = this.keys.get(id);
+    if (!k) throw new Error(`no kyber prekey ${id}`);
+    return k;
+  }
+  async markKyberPreKeyUsed(): Promise<void> {}
+}
+interface SignalParty {
+  address: ProtocolAddress;
+  sessions: MapSessionStore;
+  identity: MapIdentityStore;
+  preKeys: MapPreKeyStore;
+  signedPreKeys: MapSignedPreKeyStore;
+  kyberPreKeys: MapKyberPreKeyStore;
+  bundle: PreKeyBundle;
+}
+let signalRegistration = 1;
+function signalParty(name: string): SignalParty {
+  const keys = IdentityKeyPair.generate();
+  const registrationId = signalRegistration++;
+  const party = {
+    address: ProtocolAddress.new(name, 1),
+    sessions: new MapSessionStore(),
+    identity: new MapIdentityStore(keys, registrationId),
+    preKeys: new MapPreKeyStore(),
+    signedPreKeys: new MapSignedPreKeyStore(),
+    kyberPreKeys: new MapKyberPreKeyStore(),
+  };
+  const preKey = PrivateKey.generate();
+  const signedPreKey = PrivateKey.generate();
+  const signedSignature = keys.privateKey.sign(signedPreKey.getPublicKey().serialize());
+  const kem = KEMKeyPair.generate();
+  const kemSignature = keys.privateKey.sign(kem.getPublicKey().serialize());
+  party.preKeys.keys.set(1, PreKeyRecord.new(1, preKey.getPublicKey(), preKey));
+  party.signedPreKeys.keys.set(1, SignedPreKeyRecord.new(1, Date.now(), signedPreKey.getPublicKey(), signedPreKey, signedSignature));
+  party.kyberPreKeys.keys.set(1, KyberPreKeyRecord.new(1, Date.now(), kem, kemSignature));
+  const bundle = PreKeyBundle.new(registrationId, 1, 1, preKey.getPublicKey(), 1, signedPreKey.getPublicKey(), signedSignature, keys.publicKey, 1, kem.getPublicKey(), kemSignature);
+  return { ...party, bundle };
+}
+const signalEncryptTo = async (from: SignalParty, to: SignalParty, plaintext: Uint8Array<ArrayBuffer>) =>
+  signalEncrypt(plaintext, to.address, from.address, from.sessions, from.identity);
+async function signalDecryptFrom(to: SignalParty, from: SignalParty, wire: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  return signalDecrypt(SignalMessage.deserialize(wire), from.address, to.address, to.sessions, to.identity);
+}
+async function signalPair(tag: string): Promise<{ alice: SignalParty; bob: SignalParty }> {
+  const alice = signalParty(`alice-${tag}`);
+  const bob = signalParty(`bob-${tag}`);
+  await processPreKeyBundle(bob.bundle, bob.address, alice.address, alice.sessions, alice.identity);
+  const first = await signalEncryptTo(alice, bob, new Uint8Array(1));
+  if (first.type() !== CiphertextMessageType.PreKey) throw new Error('expected a PreKeySignalMessage');
+  await signalDecryptPreKey(PreKeySignalMessage.deserialize(first.serialize()), alice.address, bob.address, bob.sessions, bob.identity, bob.preKeys, bob.signedPreKeys, bob.kyberPreKeys);
+  // Bob replies: Alice's later messages are plain SignalMessages, as in a conversation under way.
+  await signalDecryptFrom(alice, bob, (await signalEncryptTo(bob, alice, new Uint8Array(1))).serialize());
+  return { alice, bob };
+}
+const signalBody = new Uint8Array(body) as Uint8Array<ArrayBuffer>;
+const lsSend = await signalPair('send');
+const lsReceive = await signalPair('receive');
+const lsTurns = await signalPair('turns');
+const libsignalOps = {
+  encrypt: async (n: number) => (await timed(async () => {
+    for (let i = 0; i < n; i++) {
+      const c = await signalEncryptTo(lsSend.alice, lsSend.bob, signalBody);
+      if (c.type() !== CiphertextMessageType.Whisper) throw new Error('expected a SignalMessage');
+      sink ^= c.serialize().length;
+    }
+  })) / n,
+  decrypt: async (n: number) => {
+    const wire: Uint8Array<ArrayBuffer>[] = [];
+    for (let i = 0; i < n; i++) wire.push((await signalEncryptTo(lsReceive.alice, lsReceive.bob, signalBody)).serialize());
+    return (await timed(async () => {
+      for (const w of wire) sink ^= (await signalDecryptFrom(lsReceive.bob, lsReceive.alice, w)).length;
+    })) / n;
+  },
+  decryptDhStep: async (n: number) => {
+    let us = 0;
+    for (let i = 0; i < n * 2; i++) {
+      const [from, to] = i % 2 === 0 ? [lsTurns.alice, lsTurns.bob] : [lsTurns.bob, lsTurns.alice];
+      const w = (await signalEncryptTo(from, to, signalBody)).serialize();
+      us += await timed(async () => {
+        sink ^= (await signalDecryptFrom(to, from, w)).length;
+      });
+    }
+    return us / (n * 2);
+  },
+};
+
+// ---- ts-mls with its default provider, the SDK's cipher suite, a 2-member group. ----
+const tsCs: CiphersuiteImpl = await getCiphersuiteImpl(getCiphersuiteFromName(GROUP_CIPHERSUITE));
+const utf8 = (s: string) => new TextEncoder().encode(s);
+async function tsMlsGroup(tag: string): Promise<{ creator: ClientState; member: ClientState }> {
+  const a = await generateKeyPackage({ credentialType: 'basic', identity: utf8(`a-${tag}`) }, defaultCapabilities(), defaultLifetime, [], tsCs);
+  const b = await generateKeyPackage({ credentialType: 'basic', identity: utf8(`b-${tag}`) }, defaultCapabilities(), defaultLifetime, [], tsCs);
+  const created = await createGroup(utf8(`bench-peers-${tag}`), a.publicPackage, a.privatePackage, [], tsCs);
+  const commit = await createCommit({ state: created, cipherSuite: tsCs }, { extraProposals: [{ proposalType: 'add', add: { keyPackage: b.publicPackage } }], ratchetTreeExtension: true });
+  const member = await joinGroup(commit.welcome!, b.publicPackage, b.privatePackage, emptyPskIndex, tsCs);
+  return { creator: commit.newState, member };
+}
+const tsSend = await tsMlsGroup('send');
+const tsReceive = await tsMlsGroup('receive');
+const privateMessage = (state: ClientState) => createApplicationMessage(state, body, tsCs);
+const tsMlsOps = {
+  send: async (n: number) => (await timed(async () => {
+    for (let i = 0; i < n; i++) {
+      const r = await privateMessage(tsSend.creator);
+      tsSend.creator = r.newState;
+      sink ^= encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage: r.privateMessage }).length;
+    }
+  })) / n,
+  receive: async (n: number) => {
+    const wire: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = await privateMessage(tsReceive.creator);
+      tsReceive.creator = r.newState;
+      wire.push(encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage: r.privateMessage }));
+    }
+    return (await timed(async () => {
+      for (const w of wire) {
+        const m = decodeMlsMessage(w, 0)?.[0] as MLSMessage;
+        if (m.wireformat !== 'mls_private_message') throw new Error('expected a PrivateMessage');
+        const r = await processMessage(m, tsReceive.member, emptyPskIndex, acceptAll, tsCs);
+        if (r.kind !== 'applicationMessage') throw new Error('benchmark message not delivered');
+        tsReceive.member = r.newState;
+      }
+    })) / n;
+  },
+};
+
+// ---- The run: all four in one process, interleaved. ----
+const loadStart = os.loadavg();
+const { figures, ratio } = await runRounds([
+  { group: 'floor', name: 'sealUs', n: N.primitive, run: floorOps.seal },
+  { group: 'sdk', name: 'frankSealUs', n: N.session, run: sdkOps.frankSeal },
+  { group: 'sdk', name: 'frankSealNoSessionUs', n: N.session, run: sdkOps.frankSealNoSession },
+  { group: 'libsignal', name: 'encryptUs', n: N.session, run: libsignalOps.encrypt },
+  { group: 'floor', name: 'openUs', n: N.primitive, run: floorOps.open },
+  { group: 'sdk', name: 'openUs', n: N.session, run: sdkOps.open },
+  { group: 'sdk', name: 'openNoSessionUs', n: N.session, run: sdkOps.openNoSession },
+  { group: 'libsignal', name: 'decryptUs', n: N.session, run: libsignalOps.decrypt },
+  { group: 'floor', name: 'x25519Us', n: N.primitive, run: floorOps.x25519 },
+  { group: 'sdk', name: 'receiveDhStepUs', n: N.dhStep, run: sdkOps.receiveDhStep },
+  { group: 'libsignal', name: 'decryptDhStepUs', n: N.dhStep, run: libsignalOps.decryptDhStep },
+  { group: 'sdk', name: 'mlsSendUs', n: N.mls, run: sdkMlsOps.mlsSend },
+  { group: 'tsMlsDefault', name: 'sendUs', n: N.mls, run: tsMlsOps.send },
+  { group: 'sdk', name: 'mlsReceiveUs', n: N.mls, run: sdkMlsOps.mlsReceive },
+  { group: 'tsMlsDefault', name: 'receiveUs', n: N.mls, run: tsMlsOps.receive },
+]);
+const loadEnd = os.loadavg();
+const ratios = {
+  sealVsFloor: ratio('sdk.frankSealUs', 'floor.sealUs'),
+  openVsFloor: ratio('sdk.openUs', 'floor.openUs'),
+  encryptVsLibsignal: ratio('sdk.frankSealUs', 'libsignal.encryptUs'),
+  decryptVsLibsignal: ratio('sdk.openUs', 'libsignal.decryptUs'),
+  decryptDhStepVsLibsignal: ratio('sdk.receiveDhStepUs', 'libsignal.decryptDhStepUs'),
+  mlsSendVsTsMls: ratio('sdk.mlsSendUs', 'tsMlsDefault.sendUs'),
+  mlsReceiveVsTsMls: ratio('sdk.mlsReceiveUs', 'tsMlsDefault.receiveUs'),
+  sealNoSessionVsFloor: ratio('sdk.frankSealNoSessionUs', 'floor.sealUs'),
+  openNoSessionVsFloor: ratio('sdk.openNoSessionUs', 'floor.openUs'),
+  dhStepVsX25519: ratio('sdk.receiveDhStepUs', 'floor.x25519Us'),
+  libsignalDhStepVsX25519: ratio('libsignal.decryptDhStepUs', 'floor.x25519Us'),
+};
+
+/** The SDK's 1:1 path on noble, in a child process of its own (BENCH_PROVIDER=noble, above), after the rounds. */
+function nobleFigures(): unknown {
+  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_PROVIDER: 'noble' },
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (!line) throw new Error(`no result from the noble child:\n${out}`);
+  return JSON.parse(line.slice('BENCH_RESULT '.length));
+}
+const sdkNoble = nobleFigures();
+
+/** The installed version of a package (node_modules), not the range package.json asks for. */
+const installed = (name: string) => (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+
+function sh(cmd: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+const lscpuModel = sh('lscpu', [])?.split('\n').find((l) => l.startsWith('Model name:'))?.replace('Model name:', '').trim();
+const result = {
+  date: new Date(started).toISOString(),
+  machine: {
+    nproc: Number(sh('nproc', []) ?? os.availableParallelism()),
+    model: lscpuModel ?? os.cpus()[0]?.model ?? 'unknown',
+    loadAverageStart: loadStart.map(r2),
+    loadAverageEnd: loadEnd.map(r2),
+  },
+  node: process.version,
+  quick,
+  clock: WALL ? 'wall' : 'process cpu time',
+  rounds: ROUNDS,
+  opsPerRound: N,
+  messageBytes: body.length,
+  versions: { libsignalClient: installed('@signalapp/libsignal-client'), tsMls: installed('ts-mls'), tsMlsProvider: 'default (getCiphersuiteImpl without a provider)', sdkProvider: native.name, cipherSuite: GROUP_CIPHERSUITE },
+  floor: figures('floor'),
+  sdk: figures('sdk'),
+  libsignal: figures('libsignal'),
+  tsMlsDefault: figures('tsMlsDefault'),
+  ratios,
+  /** The SDK's 1:1 path on noble (pure JS) against noble's own floor, measured in a child process after the rounds. */
+  sdkNoble,
+  goals: {
+    sealVsFloorMax: 1.3,
+    sealVsFloorMet: ratios.sealVsFloor <= 1.3,
+    openVsFloorMax: 1.3,
+    openVsFloorMet: ratios.openVsFloor <= 1.3,
+    // The same two goals read on the path outside a session (frankMessage + sealFranked, openFranked).
+    sealNoSessionVsFloorMet: ratios.sealNoSessionVsFloor <= 1.3,
+    openNoSessionVsFloorMet: ratios.openNoSessionVsFloor <= 1.3,
+    decryptDhStepVsLibsignalMax: 1.0,
+    decryptDhStepVsLibsignalMet: ratios.decryptDhStepVsLibsignal <= 1.0,
+  },
+  seconds: r2((Date.now() - started) / 1000),
+};
+const out = new URL('./results/peers.json', import.meta.url);
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+if (sink === 0.5) console.log(sink);
+console.table({ floor: result.floor, sdk: result.sdk, libsignal: result.libsignal, tsMlsDefault: result.tsMlsDefault });
+console.log('ratios', JSON.stringify(ratios));
+console.log('sdk on noble', JSON.stringify(sdkNoble));
+console.log('goals', JSON.stringify(result.goals));
+console.log(`wrote bench/results/peers.json (${result.seconds} s of rounds, quick=${quick})`);
