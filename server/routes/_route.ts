@@ -68,8 +68,3 @@ export interface Route {
 export function route<const O extends Operation>(operation: O, handle: (ctx: HandlerContext<O>) => Promise<z.input<O['response']>>, options: RouteOptions = {}): Route {
   return { spec: { ...operation, ...options }, handle: handle as unknown as Route['handle'] };
 }
-
-/** Transitional: a route whose operation is still declared beside its handler (the moderator API). */
-export function defineRoute<const S extends RouteSpec>(spec: S, handle: (ctx: HandlerContext<S>) => Promise<z.input<S['response']>>): Route {
-  return { spec, handle: handle as unknown as Route['handle'] };
-}

@@ -2,18 +2,16 @@
 // the reporter's evidence upload and the moderators' on-demand decrypted view. Uploads and downloads
 // stream raw bytes (application/octet-stream), never JSON, and are never buffered whole in memory.
 import type { Request, Response } from 'express';
-import { z } from 'zod';
 import type { ReportAttachmentRow } from '../data/blobs.ts';
 import { InputError } from '../errors.ts';
 import type { Services } from '../services/index.ts';
-import { type Route, defineRoute, route } from './_route.ts';
+import { type Route, route } from './_route.ts';
+import { modAttachmentOperations as modOps } from '../../client/transport/contract/moderation/attachments.ts';
 import { blobOperations as ops } from '../../client/transport/contract/blobs.ts';
-import { ReportIdParams, AttachmentParams,  ReportAttachmentList } from '../../client/transport/contract/blobs.ts';
 const view = (a: ReportAttachmentRow) => ({
   position: a.position, index: a.index, blobId: a.blobId, status: a.status, failure: a.failure, mediaType: a.mediaType,
   size: Number(a.size), verifiedAt: a.verifiedAt?.toISOString() ?? null,
 });
-const authErrors = ['unauthorized', 'invalid_token', 'account_suspended', 'account_banned'] as const;
 
 /**
  * Runs an upload handler; if it refuses the upload before reading all of it, the rest of the body is not
@@ -40,18 +38,6 @@ function declaredLength(req: { get(h: string): string | undefined }): number | u
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
-export const modListAttachmentsSpec = {
-  operationId: 'moderationReportAttachments', method: 'get', path: '/v1/mod/reports/{reportId}/attachments', tag: 'moderation', auth: 'moderator',
-  summary: 'Attachments of a report with verification status (show them blurred until the moderator asks)',
-  params: ReportIdParams, response: ReportAttachmentList, errors: ['validation_failed', 'not_found', 'forbidden', ...authErrors],
-} as const;
-export const modAttachmentContentSpec = {
-  operationId: 'moderationReportAttachmentContent', method: 'get', path: '/v1/mod/reports/{reportId}/attachments/{position}/{index}/content',
-  tag: 'moderation', auth: 'moderator',
-  summary: 'The decrypted, verified attachment (decrypted on demand; sandboxed; viewing is recorded in the audit log)',
-  params: AttachmentParams, response: z.null(), errors: ['validation_failed', 'not_found', 'attachment_not_verified', 'forbidden', ...authErrors],
-} as const;
-
 export function blobRoutes(s: Services): Route[] {
   return [
     route(ops.uploadBlob, async ({ principal, query, raw }) => {
@@ -74,8 +60,8 @@ export function blobRoutes(s: Services): Route[] {
         return s.blobs.uploadEvidence(principal.userId, params, raw.req);
       }));
     }),
-    defineRoute(modListAttachmentsSpec, async ({ params }) => ({ attachments: (await s.blobs.listForModerator(params.reportId)).map(view) })),
-    defineRoute(modAttachmentContentSpec, async ({ principal, params, raw }) => {
+    route(modOps.moderationReportAttachments, async ({ params }) => ({ attachments: (await s.blobs.listForModerator(params.reportId)).map(view) })),
+    route(modOps.moderationReportAttachmentContent, async ({ principal, params, raw }) => {
       await s.blobs.openForModerator(principal.userId, params, raw.res);
       return null;
     }),

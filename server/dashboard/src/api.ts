@@ -1,7 +1,7 @@
 // The dashboard's HTTP client: same-origin JSON, the session cookie rides along (HttpOnly: never visible
 // here), and every state change carries the session's CSRF token. Errors are RFC 9457 problems.
 import type { z } from 'zod';
-import type { QueueResponse, ReportDetailForModerator } from '../../routes/mod-reports.ts';
+import type { QueueResponse, ReportDetailForModerator } from '@franking-chat/sdk/contract/moderation';
 
 let csrfToken: string | null = null;
 
