@@ -20,7 +20,7 @@ export interface OperationHead {
   /** The OpenAPI operationId, unique across the API. */
   readonly operationId: string;
   readonly method: HttpMethod;
-  /** OpenAPI style path template: /v1/keys/{userId} */
+  /** OpenAPI style path template: /v1/keys/\{userId\} */
   readonly path: string;
   readonly auth: AuthKind;
   /** Success status codes; the first is the default (200 when absent). */
@@ -60,7 +60,7 @@ export type OperationInput<O> = (O extends { readonly params: z.ZodType } ? { pa
 /** What the server answers on success (after validation by the response schema). */
 export type OperationOutput<O> = O extends { readonly response: z.ZodType } ? z.output<O['response']> : unknown;
 
-/** Fills a path template: each {name} becomes the URI-encoded value of params[name]. */
+/** Fills a path template: each \{name\} becomes the URI-encoded value of params[name]. */
 export function expandPath(template: string, params: Readonly<Record<string, unknown>> = {}): string {
   return template.replace(/\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => {
     const v = params[name];
