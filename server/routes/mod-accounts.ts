@@ -1,5 +1,6 @@
-// Moderator endpoints (auth: moderator). Issue 5 adds mod-queue.ts, mod-reports.ts, ... beside this file,
-// each exporting specs + a `(services) => Route[]` factory registered in server/routes/index.ts.
+// Moderator endpoints for accounts: enforcement (suspend, ban, reinstate) and the event log of one subject
+// (docs/MODERATION.md "Decisions, enforcement, notices"). Each group of mod-*.ts mounts the operations of
+// client/transport/contract/moderation/ and is registered in server/routes/index.ts.
 import type { Services } from '../services/index.ts';
 import { type Route, route } from './_route.ts';
 import { modAccountOperations as ops } from '../../client/transport/contract/moderation/accounts.ts';

@@ -1,5 +1,5 @@
-// Moderator endpoints (auth: moderator). Issue 5 adds mod-queue.ts, mod-reports.ts, ... beside this file,
-// each exporting specs + a `(services) => Route[]` factory registered in server/routes/index.ts.
+// API contract, moderator API (operations and schemas; handlers in server/routes/mod-accounts.ts): enforcement on an
+// account and the event log of one subject (docs/MODERATION.md "Decisions, enforcement, notices").
 import { z } from 'zod';
 import { Id, IsoTime } from '../_common.ts';
 import { defineOperation } from '../_operation.ts';

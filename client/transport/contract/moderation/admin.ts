@@ -1,3 +1,4 @@
+// API contract, moderator API (operations and schemas; handlers in server/routes/mod-admin.ts).
 // Admin-only: dashboard staff accounts (list, create, change role, disable, reset password). Every change is
 // a `moderator_*` event in the audit log; the last active admin cannot be demoted or disabled.
 import { z } from 'zod';

@@ -1,3 +1,4 @@
+// API contract, moderator API (operations and schemas; handlers in server/routes/mod-appeals.ts).
 // Appeals (EU DSA Art. 20; docs/MODERATION.md "Appeals"): the actioned account files from the chat (bearer token,
 // or a signed challenge when suspended/banned); moderators work the appeal queue and decide upheld/overturned.
 import { z } from 'zod';

@@ -1,3 +1,4 @@
+// API contract, moderator API (operations and schemas; handlers in server/routes/mod-audit.ts).
 // The audit log (every moderation event, newest first, keyset on id) and queue statistics.
 import { z } from 'zod';
 import { Id, IsoTime } from '../_common.ts';

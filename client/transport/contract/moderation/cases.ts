@@ -1,3 +1,4 @@
+// API contract, moderator API (operations and schemas; handlers in server/routes/mod-cases.ts).
 // Cases, legal holds, signed evidence packages and the moderation service's public key (docs/MODERATION.md
 // "Cases and brigading", "Evidence packages", "Retention and legal hold").
 import { z } from 'zod';

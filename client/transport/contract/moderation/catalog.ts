@@ -1,3 +1,4 @@
+// API contract, moderator API (operations and schemas; handlers in server/routes/mod-catalog.ts).
 // Admin-kept catalog (docs/MODERATION.md "Policies and statements of reasons", "Routing"): policies every
 // decision cites, statement-of-reasons templates, routing rules. Everyone on staff reads; admins change.
 import { z } from 'zod';

@@ -1,3 +1,4 @@
+// API contract, moderator API (operations and schemas; handlers in server/routes/mod-evasion.ts).
 // Ban evasion and the registration gate, for staff (docs/MODERATION.md "Registration network signal", "Ban
 // evasion", "Registration gate"): the network signal of an account, the "ban evasion" action that cites the
 // original decision, and invite codes (admin).

@@ -1,3 +1,4 @@
+// API contract, moderator API (operations and schemas; handlers in server/routes/mod-me.ts).
 // The logged-in staff member's own account: password change and TOTP second factor (docs/MODERATION.md
 // "Staff accounts and sessions"). Every call is a state change behind the cookie session, so it needs the
 // CSRF token; bearer callers (chat accounts with a moderator role) have no staff password here. Every staff

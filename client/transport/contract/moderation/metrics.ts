@@ -1,3 +1,4 @@
+// API contract, moderator API (operations and schemas; handlers in server/routes/mod-metrics.ts).
 // Metrics charts for the dashboard and the transparency report (JSON or CSV) for a period
 // (docs/MODERATION.md "Metrics and transparency report").
 import { z } from 'zod';

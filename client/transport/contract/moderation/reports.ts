@@ -1,3 +1,4 @@
+// API contract, moderator API (operations and schemas; handlers in server/routes/mod-reports.ts).
 // Moderator queue and report workflow: queue (views, filters, keyset pagination), detail, exclusive claim,
 // release, notes, decisions with enforcement, and the projection check (docs/MODERATION.md).
 import { z } from 'zod';

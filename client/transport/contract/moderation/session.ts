@@ -1,3 +1,4 @@
+// API contract, moderator API (operations and schemas; handlers in server/routes/mod-session.ts).
 // Dashboard login / session / logout (docs/MODERATION.md "Staff accounts and sessions"). The session token
 // travels only in the HttpOnly cookie; the JSON carries the CSRF token the dashboard echoes in X-CSRF-Token.
 import { z } from 'zod';
