@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Id, IsoTime } from '../_common.ts';
 import { defineOperation } from '../_operation.ts';
+import { ModerationEvent } from './event.ts';
 
 export const SetStatusRequest = z
   .strictObject({
@@ -18,12 +19,7 @@ export const AccountParams = z.strictObject({ userId: Id });
 export const EventsQuery = z.strictObject({ subjectType: z.enum(['report', 'account', 'case', 'appeal', 'policy', 'template', 'routing_rule', 'moderator']), subjectId: z.string().min(1).max(80) });
 export const EventList = z
   .strictObject({
-    events: z.array(
-      z.strictObject({
-        id: z.number().int(), subjectType: z.string(), subjectId: z.string(), type: z.string(), actorId: z.string().nullable(),
-        payload: z.record(z.string(), z.unknown()), createdAt: IsoTime,
-      }),
-    ),
+    events: z.array(ModerationEvent),
   })
   .meta({ id: 'ModerationEventList' });
 const errors = ['unauthorized', 'invalid_token', 'forbidden', 'account_suspended', 'account_banned', 'validation_failed'] as const;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Id, IsoTime } from '../_common.ts';
 import { defineOperation } from '../_operation.ts';
+import { ModerationEvent } from './event.ts';
 
 export const AuditQuery = z.strictObject({
   before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().meta({ description: 'keyset: events with a smaller id' }),
@@ -12,11 +13,7 @@ export const AuditQuery = z.strictObject({
   subjectId: Id.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
-const Event = z.strictObject({
-  id: z.number().int(), subjectType: z.string(), subjectId: z.string(), type: z.string(), actorId: z.string().nullable(),
-  payload: z.record(z.string(), z.unknown()), createdAt: IsoTime,
-});
-export const AuditResponse = z.strictObject({ events: z.array(Event), nextBefore: z.number().int().nullable() }).meta({ id: 'AuditLog' });
+export const AuditResponse = z.strictObject({ events: z.array(ModerationEvent), nextBefore: z.number().int().nullable() }).meta({ id: 'AuditLog' });
 export const StatsQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(366).default(14) });
 export const StatsResponse = z
   .strictObject({

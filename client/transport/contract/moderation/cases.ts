@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { Id, IsoTime } from '../_common.ts';
 import { defineOperation } from '../_operation.ts';
+import { ModerationEvent } from './event.ts';
 import { EVIDENCE_KEY_PATH } from './vocabulary.ts';
 
 const CaseParams = z.strictObject({ caseId: z.string().regex(/^c_[A-Za-z0-9_-]{12}$/, 'a case id') });
@@ -14,10 +15,6 @@ const Case = z
     purgeAfter: IsoTime.nullable(), purgedAt: IsoTime.nullable(), createdAt: IsoTime, updatedAt: IsoTime,
   })
   .meta({ id: 'ModerationCase' });
-const Event = z.strictObject({
-  id: z.number().int(), subjectType: z.string(), subjectId: z.string(), type: z.string(), actorId: z.string().nullable(),
-  payload: z.record(z.string(), z.unknown()), createdAt: IsoTime,
-});
 export const CaseDetail = z
   .strictObject({
     case: Case,
@@ -33,7 +30,7 @@ export const CaseDetail = z
       queue: z.string(), priority: z.number().int(), createdAt: IsoTime, decidedAt: IsoTime.nullable(),
     })),
     reportsShown: z.number().int(),
-    events: z.array(Event),
+    events: z.array(ModerationEvent),
   })
   .meta({ id: 'CaseDetail' });
 export const CasesQuery = z.strictObject({

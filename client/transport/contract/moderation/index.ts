@@ -17,6 +17,7 @@ export { AccountParams, AccountStanding, EventList, EventsQuery, SetStatusReques
 export { CreateModeratorRequest, Moderator, ModeratorParams, UpdateModeratorRequest } from './admin.ts';
 export { AppealDecisionRequest, AppealForModerator, AppealsQuery, AppealStatus } from './appeals.ts';
 export { AuditQuery, AuditResponse, StatsQuery, StatsResponse } from './audit.ts';
+export { ModerationEvent } from './event.ts';
 export { CaseDetail, CasesQuery, EvidenceRequest, HoldRequest, PublicKeyDocument } from './cases.ts';
 export { CreatePolicyRequest, CreateRuleRequest, PutTemplateRequest, UpdatePolicyRequest, UpdateRuleRequest } from './catalog.ts';
 export { BanEvasionRequest, BanEvasionResponse, CreatedInvites, CreateInvitesRequest, EvasionSignals } from './evasion.ts';

@@ -6,6 +6,7 @@ import { Id, IsoTime } from '../_common.ts';
 import { REASON_CODES } from '../../../franking/verify.ts';
 import { REPORT_CATEGORIES } from '../reports.ts';
 import { defineOperation } from '../_operation.ts';
+import { ModerationEvent } from './event.ts';
 import { DECISION_ACTIONS, MAX_NOTE_LENGTH, OUTCOMES, POLICY_ID_PATTERN, QUEUE_VIEWS, REPORT_STATUSES } from './vocabulary.ts';
 
 const QueueName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a queue name');
@@ -34,10 +35,6 @@ const QueueItem = z.strictObject({
 export const QueueResponse = z
   .strictObject({ reports: z.array(QueueItem), nextCursor: z.string().nullable().meta({ description: 'pass as ?cursor= for the next page' }) })
   .meta({ id: 'ModerationQueue' });
-const Event = z.strictObject({
-  id: z.number().int(), subjectType: z.string(), subjectId: z.string(), type: z.string(), actorId: z.string().nullable(),
-  payload: z.record(z.string(), z.unknown()), createdAt: IsoTime,
-});
 const Message = z.strictObject({
   position: z.number().int(), isReported: z.boolean(), messageId: Id, senderId: Id, role: z.string(), serverTime: z.number().int(),
   verdict: z.enum(REASON_CODES), verdictText: z.string(), detail: z.string().nullable(), seq: z.number().int().nullable(), sentAt: z.number().nullable(),
@@ -67,10 +64,10 @@ export const ReportDetailForModerator = z
         refusedWhileBlocked: z.number().int(), expiredUndelivered: z.number().int(), notIncluded: z.number().int(),
       })).meta({ description: 'each run of missing sequence numbers and what the server knows about it (docs/PROTOCOL.md §8.3.1)' }),
     }),
-    events: z.array(Event),
+    events: z.array(ModerationEvent),
     accused: z.strictObject({
       id: Id, status: z.enum(['active', 'suspended', 'banned', 'unknown']), suspendedUntil: IsoTime.nullable(), createdAt: IsoTime.nullable(),
-      reportsTotal: z.number().int(), recentReports: z.array(QueueItem), recentActions: z.array(Event),
+      reportsTotal: z.number().int(), recentReports: z.array(QueueItem), recentActions: z.array(ModerationEvent),
     }),
     reporter: z.strictObject({
       id: Id, reportsTotal: z.number().int(), dismissed: z.number().int(), decided: z.number().int(),
@@ -149,7 +146,7 @@ export const modReportOperations = {
   addReportNote: defineOperation({
     operationId: 'addReportNote', method: 'post', path: '/v1/mod/reports/{reportId}/notes', tag: 'moderation', auth: 'triage',
     summary: 'Add a moderator note (appended to the event log; visible to moderators only)',
-    params: ReportParams, body: NoteRequest, response: Event, statuses: [201], errors: writeErrors,
+    params: ReportParams, body: NoteRequest, response: ModerationEvent, statuses: [201], errors: writeErrors,
   }),
   decideReport: defineOperation({
     operationId: 'decideReport', method: 'post', path: '/v1/mod/reports/{reportId}/decision', tag: 'moderation', auth: 'triage',
