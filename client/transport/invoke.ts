@@ -46,8 +46,10 @@ export async function sendOperation(op: OperationHead, input: { params?: unknown
   if (op.auth !== 'public' && options.token) headers.authorization = `Bearer ${options.token}`;
   // Bound: a bare `fetch` reference called as a method throws "Illegal invocation" in browsers.
   const doFetch = options.fetch ?? ((i: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(i, init));
+  // Outside the try: a missing path parameter is the caller's TypeError, not a network failure.
+  const url = (options.baseUrl ?? '') + operationUrl(op, input);
   try {
-    return await doFetch((options.baseUrl ?? '') + operationUrl(op, input), {
+    return await doFetch(url, {
       method: op.method.toUpperCase(),
       headers,
       ...(input.body !== undefined ? { body: JSON.stringify(input.body) } : {}),

@@ -28,7 +28,9 @@ function stubServices(): Services {
     get: (_t, k) => (k === 'then' ? undefined : k === Symbol.toPrimitive ? () => 0 : stub),
     apply: () => stub,
   });
-  return new Proxy({}, { get: (_t, k) => (k === 'config' ? loadConfig({}) : stub) }) as Services;
+  // No shared rate-limit store: each limiter keeps its own in memory, as a single process does.
+  const shared = { rateLimitStore: () => undefined };
+  return new Proxy({}, { get: (_t, k) => (k === 'config' ? loadConfig({}) : k === 'shared' ? shared : stub) }) as Services;
 }
 
 describe('the server mounts the contract', () => {
@@ -146,5 +148,7 @@ describe('invoke checks answers against the contract', () => {
     expect(seen).toBe('http://h/v1/accounts/lookup/a%20b%2Fc');
     await invoke(endpoints.fetchMessages, { query: { limit: 5, wait: undefined } }, { baseUrl: 'http://h', token: 't', fetch: fetchSpy });
     expect(seen).toBe('http://h/v1/messages?limit=5');
+    // A missing path parameter is the caller's mistake, not a network failure.
+    await expect(invoke(endpoints.lookupAccount, {}, { baseUrl: 'http://h', fetch: fetchSpy })).rejects.toThrow(TypeError);
   });
 });
