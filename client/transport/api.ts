@@ -91,9 +91,10 @@ export interface ApiClientOptions {
 }
 
 /**
- * Typed client of the reference server's HTTP API (docs/API.md). Request and response types are derived from
- * the zod contract (`@franking-chat/sdk/contract`) by type only, so zod is not bundled with it. Every non-2xx
- * answer is thrown as an {@link ApiError} carrying the server's stable problem code.
+ * Typed client of the reference server's HTTP API (docs/API.md). Each method sends one operation of the contract
+ * (`@franking-chat/sdk/contract`) the way `invoke` does; request and response types are derived from the
+ * contract by type only, so zod is not bundled with it. Every non-2xx answer is thrown as an {@link ApiError}
+ * carrying the server's stable problem code.
  */
 export class ApiClient {
   /** Server origin without a trailing slash. */
