@@ -199,6 +199,9 @@ export {
   ApiClient,
   type ApiClientOptions,
   ApiError,
+  type InvokeInput,
+  type InvokeOptions,
+  invoke,
   type Challenge,
   type ChallengeBody,
   type ConversationJson,
@@ -266,6 +269,14 @@ export type {
   SubmitReportRequest,
   TokenRequest,
   TokenResponse,
+  ProblemSchema,
+} from './transport/contract/index.ts';
+// The operations the HTTP client sends (plain data: method, path, auth, named errors) and the error codes it may
+// meet; their schemas are in the "./contract" entry point.
+export { endpoints, ERROR_CODES } from './transport/contract/index.ts';
+export type {
+  ApiErrorCode, AuthKind, ClientErrorCode, EndpointId, ErrorCode, HttpMethod, Operation, OperationHead, OperationInput, OperationOutput, OperationSchemas,
+  RateLimitName,
 } from './transport/contract/index.ts';
 // Key transparency: verify every fetched key against the public key log, monitor your own keys, gossip, witnesses,
 // audit (docs/TRANSPARENCY.md).

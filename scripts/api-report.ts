@@ -1,4 +1,4 @@
-// API report of the SDK package (issue 10): API Extractor reads the built .d.ts of each package entry point and
+// API report of the SDK package (docs/SDK.md "Stability and reference"): API Extractor reads the built .d.ts of each package entry point and
 // writes its public API to client/etc/<name>.api.md, which is committed. `npm run api:check` fails when the
 // public API differs from the committed report; `npm run api:update` accepts the change (review the diff).
 //   npm run api:check     (CI; rebuilds client/dist first when a source is newer)
@@ -13,6 +13,7 @@ export const API_ENTRIES: ReadonlyArray<{ entry: string; dts: string; report: st
   { entry: '.', dts: 'dist/index.d.ts', report: 'sdk' },
   { entry: './protocol', dts: 'dist/protocol.d.ts', report: 'protocol' },
   { entry: './contract', dts: 'dist/transport/contract/index.d.ts', report: 'contract' },
+  { entry: './contract/moderation', dts: 'dist/transport/contract/moderation/index.d.ts', report: 'contract-moderation' },
   { entry: './crypto/node', dts: 'dist/crypto/node.d.ts', report: 'crypto-node' },
 ];
 

@@ -2,34 +2,11 @@
 // RFC 9457 problem+json at the edge (one place), so services never pick status codes.
 // Messages and details must never contain message content, ciphertext, franking keys or tokens.
 
-export const ERROR_CODES = [
-  'validation_failed', 'malformed_json', 'unsupported_media_type', 'payload_too_large',
-  'unauthorized', 'invalid_token', 'invalid_signature', 'challenge_invalid',
-  'forbidden', 'account_suspended', 'account_banned', 'not_a_member', 'not_a_party',
-  'not_found', 'unknown_account', 'user_exists', 'identity_mismatch', 'too_many_prekeys',
-  'invalid_reported_item', 'rate_limited', 'internal',
-  // moderation (docs/MODERATION.md)
-  'invalid_credentials', 'login_locked', 'csrf_failed', 'already_claimed', 'not_claimed', 'report_resolved',
-  'stale_state', 'moderator_exists', 'last_admin',
-  // appeals, policies, roles (docs/MODERATION.md)
-  'policy_required', 'unknown_policy', 'appeal_not_allowed', 'appeal_window_closed', 'appeal_exists', 'appeal_decided',
-  'same_moderator', 'evidence_purged', 'policy_exists',
-  // attachments and groups (docs/PROTOCOL.md §11.8)
-  'quota_exceeded', 'attachment_invalid', 'attachment_not_verified',
-  // storage, quotas, reserved ids (docs/API.md "Blocking, handles, quotas"), staff second factor (docs/MODERATION.md "Sessions, cookies, CSRF, lockout")
-  'insufficient_storage', 'undelivered_quota_exceeded', 'id_reserved', 'totp_required', 'totp_invalid', 'wrong_password',
-  // staff-like handles (docs/API.md "Reserved handles")
-  'handle_reserved',
-  // scale-out (docs/SCALING.md)
-  'client_message_id_reused', 'not_ready',
-  // MLS groups (docs/PROTOCOL.md §12)
-  'stale_epoch', 'invalid_key_package', 'no_key_package', 'group_requires_mls',
-  // staff two-factor codes (docs/MODERATION.md "Staff accounts and sessions")
-  'totp_code_used', 'totp_mismatch',
-  // registration gate (docs/MODERATION.md "Registration gate")
-  'invite_required', 'invite_invalid', 'pow_required', 'pow_invalid', 'pow_expired', 'pow_replayed',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+// The codes themselves are part of the API contract (client/transport/contract/errors.ts): one list for the
+// server's errors, the OpenAPI document and the SDK's ApiError.
+import { ERROR_CODES, type ErrorCode } from '../client/transport/contract/errors.ts';
+
+export { ERROR_CODES, type ErrorCode };
 
 export interface FieldIssue {
   path: string;

@@ -1,4 +1,5 @@
-// OpenAPI 3.1 document generated from the route contracts (the same zod schemas that validate).
+// OpenAPI 3.1 document generated from the mounted operations of the API contract (client/transport/contract/: the
+// same zod schemas that validate requests and responses).
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { ProblemSchema, statusOf } from './problem.ts';
 import type { RouteSpec } from './routes/_route.ts';

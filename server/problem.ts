@@ -1,10 +1,11 @@
 // RFC 9457 problem details: the ONLY place errors become HTTP. Every error leaving the server is
 // application/problem+json with a stable `code`; unknown errors become a generic 500 whose detail says
 // nothing about the request (no echo of input: it may be message content).
-import { z } from 'zod';
+import { PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema } from '../client/transport/contract/problem.ts';
 import { AppError, type ErrorCode } from './errors.ts';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+// The problem document's schema is the contract's (client/transport/contract/problem.ts): the SDK reads the same shape.
+export { PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema };
 
 const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400, malformed_json: 400, invalid_reported_item: 400, too_many_prekeys: 400,
@@ -59,24 +60,6 @@ const TITLE: Record<ErrorCode, string> = {
   pow_required: 'Registration needs a solved proof of work', pow_invalid: 'Proof of work does not verify',
   pow_expired: 'Proof-of-work challenge expired', pow_replayed: 'Proof-of-work challenge already used',
 };
-
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    code: z.string().meta({ description: 'Stable machine-readable error code (docs/API.md "Errors")' }),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    suspendedUntil: z.string().optional().meta({ description: 'ISO time a suspension ends (account_suspended)' }),
-    lockedUntil: z.string().optional().meta({ description: 'ISO time a login lockout ends (login_locked)' }),
-    retryAfterSeconds: z.number().int().optional().meta({ description: 'seconds until a throttled request may be retried (also the Retry-After header)' }),
-    limitBytes: z.number().int().optional().meta({ description: 'the quota in bytes (undelivered_quota_exceeded)' }),
-    pendingBytes: z.number().int().optional().meta({ description: 'bytes of your messages still waiting for delivery (undelivered_quota_exceeded)' }),
-    attemptsLeft: z.number().int().optional().meta({ description: 'failed staff logins left before this address must wait (invalid_credentials, only when few are left)' }),
-  })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
-export type Problem = z.infer<typeof ProblemSchema>;
 
 export function statusOf(code: ErrorCode): number {
   return STATUS[code];

@@ -1,22 +1,28 @@
-// Typed HTTP client for the chat-user endpoints of the server (docs/API.md). fetch-based: runs in browsers
-// and Node ≥ 18 unchanged. Request and response types come from the server's zod schemas by `import type`
-// only (z.input / z.output), so this file pulls no server code into a bundle. Errors: every non-2xx answer
-// becomes an ApiError carrying the RFC 9457 problem fields (status, code, title, detail).
+// Typed HTTP client for the chat-user operations of the server (docs/API.md). fetch-based: runs in browsers
+// and Node ≥ 18 unchanged. Each method sends one operation of the contract (contract/endpoints.ts: method, path,
+// auth) through invoke.ts; request and response types come from the operations' zod schemas by `import type`
+// only, so zod is not bundled with it. Errors: every non-2xx answer becomes an ApiError (api-error.ts) carrying
+// the RFC 9457 problem fields (status, code, title, detail).
 import type { z } from 'zod';
-import type { AccountLookup, AccountResponse, PowPayload, RegistrationInfo } from './contract/accounts.ts';
-import type { BlockEntry, BlockList } from './contract/blocks.ts';
+import type { AccountResponse, PowPayload, RegistrationInfo } from './contract/accounts.ts';
+import type { BlockEntry } from './contract/blocks.ts';
 import type { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from './contract/auth.ts';
-import type { Conversation, ConversationList, CreateConversationRequest } from './contract/conversations.ts';
+import type { Conversation, CreateConversationRequest } from './contract/conversations.ts';
 import type { ClaimedKeyPackage, FetchedBundle, KeyPackageCount, PublishBundleRequest, PublishBundleResponse, PublishKeyPackagesRequest } from './contract/keys.ts';
 import type { NoticeList, SignedNoticesRequest } from './contract/notices.ts';
 import type { AppealReceipt, SignedAppealRequest } from './contract/appeals.ts';
-import type { AckRequest, AckResponse, Envelope, FetchResponse, SendRequest, SendResponse } from './contract/messages.ts';
-import type { ReportDetail, ReportList, ReportSummary, SubmitReportRequest } from './contract/reports.ts';
-import type { GroupAckRequest, GroupAckResponse, GroupInboxResponse, GroupSendRequest, GroupSendResponse, RosterResponse } from './contract/groups.ts';
+import type { Envelope, SendRequest, SendResponse } from './contract/messages.ts';
+import type { ReportDetail, ReportSummary, SubmitReportRequest } from './contract/reports.ts';
+import type { GroupInboxResponse, GroupSendRequest, GroupSendResponse, RosterResponse } from './contract/groups.ts';
 import type { ReportAttachmentList } from './contract/blobs.ts';
 import { fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
 import type { ByteSource, EncryptOptions, EngineOptions } from '../attachments/attachment.ts';
 import { type TransferTarget, downloadAttachment, uploadAttachment, uploadReportEvidence } from './attachment-transfer.ts';
+import { ApiError, notLoggedIn, readProblem } from './api-error.ts';
+import type { Operation, OperationInput, OperationOutput } from './contract/_operation.ts';
+import { type EndpointId, endpoints } from './contract/endpoints.ts';
+import type { UserOperations } from './contract/operations.ts';
+import { readOperationResult, sendOperation } from './invoke.ts';
 import type { AttachmentDescriptor } from '../franking/header.ts';
 import { signChallenge, signRegistration } from './auth.ts';
 import type { IdentityKeyPair } from '../session/identity.ts';
@@ -56,61 +62,12 @@ export type KeyPackageCountJson = z.output<typeof KeyPackageCount>;
 export type ClaimedKeyPackageJson = z.output<typeof ClaimedKeyPackage>;
 export type ReportAttachmentJson = z.output<typeof ReportAttachmentList>['attachments'][number];
 export type Ok = z.output<typeof OkResponse>;
-// Compile-time guards that the request shapes used below are the server's.
+// Request shapes of the login steps (the other requests are typed by their operation in `call`).
 export type ChallengeBody = z.input<typeof ChallengeRequest>;
 export type TokenBody = z.input<typeof TokenRequest>;
-type _Ack = z.input<typeof AckRequest>;
-type _GroupAck = z.input<typeof GroupAckRequest>;
 type _PublishKeyPackages = z.input<typeof PublishKeyPackagesRequest>;
 
-/** The problem+json members the server sends (server/problem.ts ProblemSchema). */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: Array<{ path: string; message: string }>;
-  suspendedUntil?: string;
-  lockedUntil?: string;
-}
-
-/** A non-2xx answer (or a network failure: status 0, code 'network_error'). `code` is the server's stable code. */
-export class ApiError extends Error {
-  /** HTTP status (0: the server could not be reached). */
-  readonly status: number;
-  /** The server's stable problem code, e.g. 'user_exists', 'validation_failed', 'network_error'. */
-  readonly code: string;
-  readonly title: string;
-  readonly detail: string;
-  /** The problem+json body as the server sent it, or null when there was none. */
-  readonly problem: Problem | null;
-  constructor(problem: Problem, raw: Problem | null) {
-    super(`${problem.status} ${problem.code}: ${problem.detail}`);
-    this.name = 'ApiError';
-    this.status = problem.status;
-    this.code = problem.code;
-    this.title = problem.title;
-    this.detail = problem.detail;
-    this.problem = raw;
-  }
-
-  /** Type guard, optionally narrowed to one code: `if (ApiError.is(e, 'user_exists'))`. */
-  static is(e: unknown, code?: string): e is ApiError {
-    return e instanceof ApiError && (code === undefined || e.code === code);
-  }
-
-  /** The account may not act (suspended or banned): the server refuses every authenticated request. */
-  get isAccountBlocked(): boolean {
-    return this.code === 'account_suspended' || this.code === 'account_banned';
-  }
-}
-
-function isProblem(v: unknown): v is Problem {
-  if (typeof v !== 'object' || v === null) return false;
-  const p = v as Record<string, unknown>;
-  return typeof p.code === 'string' && typeof p.status === 'number' && typeof p.title === 'string' && typeof p.detail === 'string';
-}
+export { ApiError, type Problem } from './api-error.ts';
 
 /** Options of {@link ApiClient}. */
 export interface ApiClientOptions {
@@ -125,14 +82,19 @@ export interface ApiClientOptions {
    * fresh token to retry the request with, or null to give up.
    */
   refreshToken?: () => Promise<string | null>;
+  /**
+   * The contract's operations (`userOperations` from `@franking-chat/sdk/contract`): when given, every answer is
+   * checked against its operation's response schema, and a mismatch throws a TypeError. Off by default, so an app
+   * does not bundle zod; the repository's tests turn it on.
+   */
+  validateResponses?: Readonly<Partial<Record<EndpointId, Operation>>>;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
 /**
- * Typed client of the reference server's HTTP API (docs/API.md). Request and response types are derived from
- * the zod contract (`@franking-chat/sdk/contract`) by type only, so zod is not bundled with it. Every non-2xx
- * answer is thrown as an {@link ApiError} carrying the server's stable problem code.
+ * Typed client of the reference server's HTTP API (docs/API.md). Each method sends one operation of the contract
+ * (`@franking-chat/sdk/contract`) the way `invoke` does; request and response types are derived from the
+ * contract by type only, so zod is not bundled with it. Every non-2xx answer is thrown as an {@link ApiError}
+ * carrying the server's stable problem code.
  */
 export class ApiClient {
   /** Server origin without a trailing slash. */
@@ -141,6 +103,7 @@ export class ApiClient {
   private tokenValue: string | null;
   private readonly refresh: (() => Promise<string | null>) | undefined;
   private refreshing: Promise<string | null> | null = null;
+  private readonly operations: Readonly<Partial<Record<EndpointId, Operation>>> | undefined;
 
   constructor(opts: ApiClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
@@ -148,6 +111,7 @@ export class ApiClient {
     this.fetchImpl = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.tokenValue = opts.token ?? null;
     this.refresh = opts.refreshToken;
+    this.operations = opts.validateResponses;
   }
 
   /** The current bearer token (null when logged out). */
@@ -158,26 +122,13 @@ export class ApiClient {
     this.tokenValue = t;
   }
 
-  private async request<T>(method: Method, path: string, body?: unknown, opts: { auth?: boolean; signal?: AbortSignal } = {}): Promise<T> {
-    const auth = opts.auth ?? true;
-    const attempt = async (): Promise<Response> => {
-      const headers: Record<string, string> = { accept: 'application/json' };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      if (auth) {
-        if (!this.tokenValue) throw new ApiError({ type: 'about:blank', title: 'Not logged in', status: 401, detail: 'no bearer token; log in first', code: 'unauthorized' }, null);
-        headers.authorization = `Bearer ${this.tokenValue}`;
-      }
-      try {
-        return await this.fetchImpl(this.baseUrl + path, {
-          method,
-          headers,
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-      } catch (e) {
-        if (opts.signal?.aborted) throw e;
-        throw new ApiError({ type: 'about:blank', title: 'Server unreachable', status: 0, detail: 'the server could not be reached; check the connection', code: 'network_error' }, null);
-      }
+  /** Sends one operation (with the token unless it is public), refreshing the token once on 401 invalid_token. */
+  private async call<K extends EndpointId>(id: K, input: OperationInput<UserOperations[K]>, opts: { signal?: AbortSignal } = {}): Promise<OperationOutput<UserOperations[K]>> {
+    const op = this.operations?.[id] ?? endpoints[id];
+    const auth = op.auth !== 'public';
+    const attempt = (): Promise<Response> => {
+      if (auth && !this.tokenValue) throw notLoggedIn();
+      return sendOperation(op, input, { baseUrl: this.baseUrl, fetch: this.fetchImpl, token: auth ? this.tokenValue : null, ...(opts.signal ? { signal: opts.signal } : {}) });
     };
     let res = await attempt();
     if (res.status === 401 && auth && this.refresh) {
@@ -191,57 +142,50 @@ export class ApiClient {
         }
       }
     }
-    if (!res.ok) {
-      const raw = await readProblem(res);
-      throw new ApiError(
-        raw ?? { type: 'about:blank', title: res.statusText || 'HTTP error', status: res.status, detail: `the server answered ${res.status}`, code: `http_${res.status}` },
-        raw,
-      );
-    }
-    return (await res.json()) as T;
+    return readOperationResult(op, res, this.operations !== undefined) as Promise<OperationOutput<UserOperations[K]>>;
   }
 
   // ---- Accounts and authentication ----
   /** Registers an account from prepared fields; {@link ApiClient.registerIdentity} fills them from an identity. */
   register(body: RegisterBody): Promise<Registered> {
-    return this.request('POST', '/v1/accounts', body, { auth: false });
+    return this.call('register', { body });
   }
   /** Which proof registration needs here (open, invite, pow) and, for pow, a fresh challenge to solve. */
   registrationInfo(): Promise<RegistrationInfoJson> {
-    return this.request('GET', '/v1/accounts/registration', undefined, { auth: false });
+    return this.call('getRegistrationInfo', {});
   }
   /** Asks for a login challenge (32 random bytes, base64url) to sign with the identity key. */
   challenge(userId: ChallengeBody['userId']): Promise<Challenge> {
-    return this.request('POST', '/v1/auth/challenge', { userId } satisfies ChallengeBody, { auth: false });
+    return this.call('createChallenge', { body: { userId } });
   }
   /** Exchanges a signed challenge for a bearer token; {@link ApiClient.login} does both steps. */
   createToken(body: TokenBody): Promise<Token> {
-    return this.request('POST', '/v1/auth/token', body, { auth: false });
+    return this.call('createToken', { body });
   }
   /** Revokes the current token on the server and forgets it. */
   async logout(): Promise<Ok> {
-    const r = await this.request<Ok>('POST', '/v1/auth/logout');
+    const r = await this.call('logout', {});
     this.tokenValue = null;
     return r;
   }
   /** The logged-in account: role, status, published identity keys, one-time prekeys left in the directory. */
   me(): Promise<Account> {
-    return this.request('GET', '/v1/accounts/me');
+    return this.call('getMe', {});
   }
   /** Handles are case-insensitive: the registered spelling of `handle` (404 not_found when nobody has it). */
   async lookupAccount(handle: string): Promise<string> {
-    return (await this.request<z.output<typeof AccountLookup>>('GET', `/v1/accounts/lookup/${encodeURIComponent(handle)}`)).userId;
+    return (await this.call('lookupAccount', { params: { handle } })).userId;
   }
 
   // ---- Block list: the server stops delivering a blocked account's messages to you ----
   async listBlocks(): Promise<Array<z.output<typeof BlockEntry>>> {
-    return (await this.request<z.output<typeof BlockList>>('GET', '/v1/blocks')).blocked;
+    return (await this.call('listBlocks', {})).blocked;
   }
   blockAccount(userId: string): Promise<z.output<typeof BlockEntry>> {
-    return this.request('PUT', `/v1/blocks/${encodeURIComponent(userId)}`);
+    return this.call('blockAccount', { params: { userId } });
   }
   unblockAccount(userId: string): Promise<Ok> {
-    return this.request('DELETE', `/v1/blocks/${encodeURIComponent(userId)}`);
+    return this.call('unblockAccount', { params: { userId } });
   }
 
   /**
@@ -271,59 +215,58 @@ export class ApiClient {
   // ---- Key directory ----
   /** Publishes the signed prekey and one-time prekeys (`PreKeyStore.bundle(identity)`). */
   publishBundle(body: PublishBundleBody): Promise<PublishedBundle> {
-    return this.request('PUT', '/v1/keys', body);
+    return this.call('publishBundle', { body });
   }
   /** Another account's prekey bundle, for `Session.initiate` (which verifies its signatures). Consumes at most one one-time prekey.
    *  It carries `transparency`: verify it with a TransparencyClient (an HttpLogSource on the same base URL) before using the key (docs/TRANSPARENCY.md §6.1). */
   fetchBundle(userId: string): Promise<FetchedBundleJson> {
-    return this.request('GET', `/v1/keys/${encodeURIComponent(userId)}`);
+    return this.call('fetchBundle', { params: { userId } });
   }
 
   // ---- Conversations ----
   /** Creates a direct conversation with a peer, or a group. */
   createConversation(body: CreateConversationBody): Promise<ConversationJson> {
-    return this.request('POST', '/v1/conversations', body);
+    return this.call('createConversation', { body });
   }
   /** Conversations the account belongs to. */
   async listConversations(): Promise<ConversationJson[]> {
-    return (await this.request<z.output<typeof ConversationList>>('GET', '/v1/conversations')).conversations;
+    return (await this.call('listConversations', {})).conversations;
   }
   /** One conversation the account belongs to. */
   getConversation(conversationId: string): Promise<ConversationJson> {
-    return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}`);
+    return this.call('getConversation', { params: { conversationId } });
   }
 
   // ---- MLS groups (docs/PROTOCOL.md §12) ----
   /** The relay's routing view of a group. Show members from the MLS state (client/group), never from this. */
   roster(conversationId: string): Promise<RosterJson> {
-    return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}/members`);
+    return this.call('groupRoster', { params: { conversationId } });
   }
   /** Sends one MLS message (application, Commit with its Welcome, or a leave proposal); `stale_epoch` when a Commit lost the race. */
   sendGroupMessage(conversationId: string, message: Uint8Array, welcome?: Uint8Array): Promise<GroupSent> {
     const body: GroupSendBody = { message: toBase64Url(message), ...(welcome ? { welcome: toBase64Url(welcome) } : {}) };
-    return this.request('POST', `/v1/groups/${encodeURIComponent(conversationId)}/messages`, body);
+    return this.call('sendGroupMessage', { params: { conversationId }, body });
   }
   async groupInbox(opts: { limit?: number; wait?: number } = {}): Promise<GroupInboxItemJson[]> {
-    const q = new URLSearchParams({ limit: String(opts.limit ?? 100), wait: String(opts.wait ?? 0) });
-    return (await this.request<z.output<typeof GroupInboxResponse>>('GET', `/v1/groups/inbox?${q}`)).items;
+    return (await this.call('fetchGroupInbox', { query: { limit: opts.limit ?? 100, wait: opts.wait ?? 0 } })).items;
   }
   async ackGroupInbox(ids: string[]): Promise<number> {
-    return (await this.request<z.output<typeof GroupAckResponse>>('POST', '/v1/groups/inbox/ack', { ids } satisfies _GroupAck)).deleted;
+    return (await this.call('ackGroupInbox', { body: { ids } })).deleted;
   }
   /** MLS key packages (MLSMessage bytes) for the key directory; `lastResort` replaces the last-resort package. */
   publishKeyPackages(keyPackages: Uint8Array[], lastResort?: Uint8Array): Promise<KeyPackageCountJson> {
     const body: _PublishKeyPackages = { keyPackages: keyPackages.map(toBase64Url), ...(lastResort ? { lastResort: toBase64Url(lastResort) } : {}) };
-    return this.request('PUT', '/v1/key-packages', body);
+    return this.call('publishKeyPackages', { body });
   }
   countKeyPackages(): Promise<KeyPackageCountJson> {
-    return this.request('GET', '/v1/key-packages');
+    return this.call('countKeyPackages', {});
   }
   /**
    * One key package of `userId` (MLSMessage bytes), consumed unless it is the last-resort one, with `transparency`:
    * the inclusion proof of its credential key, unchecked — pass the result to verifyClaimedKeyPackage before adding.
    */
   async claimKeyPackage(userId: string): Promise<{ keyPackage: Uint8Array; lastResort: boolean; transparency?: ClaimedKeyPackageJson['transparency'] }> {
-    const r = await this.request<ClaimedKeyPackageJson>('POST', `/v1/key-packages/${encodeURIComponent(userId)}/claim`);
+    const r = await this.call('claimKeyPackage', { params: { userId } });
     return { keyPackage: fromBase64Url(r.keyPackage, 'keyPackage'), lastResort: r.lastResort, ...(r.transparency !== undefined ? { transparency: r.transparency } : {}) };
   }
 
@@ -331,7 +274,7 @@ export class ApiClient {
   /** Runs a blob transfer with the current token; refreshes it once on 401 invalid_token, like JSON requests. */
   private async transfer<T>(run: (t: TransferTarget) => Promise<T>, retry = true): Promise<T> {
     const target = (): TransferTarget => {
-      if (!this.tokenValue) throw new ApiError({ type: 'about:blank', title: 'Not logged in', status: 401, detail: 'no bearer token; log in first', code: 'unauthorized' }, null);
+      if (!this.tokenValue) throw notLoggedIn();
       return { baseUrl: this.baseUrl, token: this.tokenValue, fetch: this.fetchImpl };
     };
     try {
@@ -355,7 +298,7 @@ export class ApiClient {
   }
   /** Attachments of your report and their verification status. */
   async reportAttachments(reportId: string): Promise<ReportAttachmentJson[]> {
-    return (await this.request<z.output<typeof ReportAttachmentList>>('GET', `/v1/reports/${encodeURIComponent(reportId)}/attachments`)).attachments;
+    return (await this.call('listReportAttachments', { params: { reportId } })).attachments;
   }
   /** Evidence for a reported attachment whose blob is gone: deterministic re-encryption of the displayed plaintext. */
   uploadReportEvidence(reportId: string, position: number, index: number, d: AttachmentDescriptor, plaintext: Uint8Array): Promise<{ status: string; failure: string | null }> {
@@ -368,68 +311,56 @@ export class ApiClient {
    * sender's own stamp (role 'sender'), which lets the sender reveal their own messages as report context.
    */
   send(body: SendBody): Promise<Sent> {
-    return this.request('POST', '/v1/messages', body);
+    return this.call('sendMessage', { body });
   }
   /** Pending envelopes (ciphertext, commitment and the recipient's stamp); `wait` long-polls up to that many seconds. */
   async fetchMessages(opts: { limit?: number; wait?: number; signal?: AbortSignal } = {}): Promise<EnvelopeJson[]> {
-    const q = new URLSearchParams();
-    if (opts.limit !== undefined) q.set('limit', String(opts.limit));
-    if (opts.wait !== undefined) q.set('wait', String(opts.wait));
-    const qs = q.size ? `?${q.toString()}` : '';
-    const r = await this.request<z.output<typeof FetchResponse>>('GET', `/v1/messages${qs}`, undefined, opts.signal ? { signal: opts.signal } : {});
+    const r = await this.call('fetchMessages', { query: { limit: opts.limit, wait: opts.wait } }, opts.signal ? { signal: opts.signal } : {});
     return r.envelopes;
   }
   /** Acknowledges stored envelopes so the server deletes them; returns how many it deleted. */
   async ack(ids: string[]): Promise<number> {
-    return (await this.request<z.output<typeof AckResponse>>('POST', '/v1/messages/ack', { ids } satisfies _Ack)).deleted;
+    return (await this.call('ackMessages', { body: { ids } })).deleted;
   }
 
   // ---- Reports ----
   /** Files a report: the reported message and up to 50 context messages, each revealed as a report item; answers with per-item verdicts. */
   submitReport(body: SubmitReportBody): Promise<ReportDetailJson> {
-    return this.request('POST', '/v1/reports', body);
+    return this.call('submitReport', { body });
   }
   /** Reports this account filed, with their status and outcome. */
   async listReports(): Promise<ReportSummaryJson[]> {
-    return (await this.request<z.output<typeof ReportList>>('GET', '/v1/reports')).reports;
+    return (await this.call('listReports', {})).reports;
   }
   /** One report this account filed. */
   getReport(reportId: string): Promise<ReportDetailJson> {
-    return this.request('GET', `/v1/reports/${encodeURIComponent(reportId)}`);
+    return this.call('getReport', { params: { reportId } });
   }
 
   // ---- Moderation notices (warnings, suspensions, bans, outcomes of your reports) ----
   /** Moderation notices for this account (warnings, suspensions, outcomes of its reports) with ids greater than `after`. */
   async myNotices(after = 0): Promise<NoticeJson[]> {
-    return (await this.request<z.output<typeof NoticeList>>('GET', `/v1/me/notices?after=${after}`)).notices;
+    return (await this.call('myNotices', { query: { after } })).notices;
   }
   /** For an account that cannot hold a token (suspended or banned): proves the identity key with a signed challenge. */
   async signedNotices(userId: string, identity: IdentityKeyPair, after = 0): Promise<NoticeJson[]> {
     const { challenge } = await this.challenge(userId);
     const signature = toBase64Url(signChallenge(identity, fromBase64Url(challenge, 'challenge'), userId));
     const body: z.input<typeof SignedNoticesRequest> = { userId, challenge, signature, after };
-    return (await this.request<z.output<typeof NoticeList>>('POST', '/v1/notices', body, { auth: false })).notices;
+    return (await this.call('signedNotices', { body })).notices;
   }
 
   // ---- Appeals (EU DSA Art. 20): contest a warning, suspension or ban notice ----
   /** With the bearer token (a warned account is still active). */
   appeal(noticeId: number, statement: string): Promise<z.output<typeof AppealReceipt>> {
-    return this.request('POST', '/v1/me/appeals', { noticeId, statement });
+    return this.call('fileAppeal', { body: { noticeId, statement } });
   }
   /** For an account that cannot hold a token (suspended or banned): proves the identity key with a signed challenge. */
   async signedAppeal(userId: string, identity: IdentityKeyPair, noticeId: number, statement: string): Promise<z.output<typeof AppealReceipt>> {
     const { challenge } = await this.challenge(userId);
     const signature = toBase64Url(signChallenge(identity, fromBase64Url(challenge, 'challenge'), userId));
     const body: z.input<typeof SignedAppealRequest> = { userId, challenge, signature, noticeId, statement };
-    return this.request('POST', '/v1/appeals', body, { auth: false });
+    return this.call('fileSignedAppeal', { body });
   }
 }
 
-async function readProblem(res: Response): Promise<Problem | null> {
-  try {
-    const json: unknown = await res.json();
-    return isProblem(json) ? json : null;
-  } catch {
-    return null;
-  }
-}

@@ -1,7 +1,9 @@
 // Moving encrypted attachments to and from the server (docs/API.md "Attachments and groups"), for browsers
 // and Node: encrypt while uploading, download while decrypting, and the reporter's evidence upload.
 // Only ciphertext ever leaves the client; the descriptor (key included) goes into the franked header.
-import { ApiError, type Problem } from './api.ts';
+import { errorFromResponse } from './api-error.ts';
+import { endpoints } from './contract/endpoints.ts';
+import { operationUrl } from './invoke.ts';
 import {
   type ByteSource, type EncryptOptions, type EngineOptions, decodeAttachmentParams, decryptAttachment, decryptAttachmentToBytes,
   encryptAttachment, encryptAttachmentToBytes,
@@ -21,13 +23,7 @@ export interface TransferTarget {
 }
 
 async function fail(res: Response): Promise<never> {
-  let raw: Problem | null = null;
-  try {
-    raw = (await res.json()) as Problem;
-  } catch {
-    // not problem+json
-  }
-  throw new ApiError(raw ?? { type: 'about:blank', title: 'HTTP error', status: res.status, detail: `the server answered ${res.status}`, code: `http_${res.status}` }, raw);
+  throw await errorFromResponse(res);
 }
 
 function defaultBodyMode(): 'stream' | 'blob' {
@@ -64,7 +60,7 @@ export async function uploadAttachment(
   t: TransferTarget, conversationId: string, file: ByteSource, mediaType: string, opts: EncryptOptions = {},
 ): Promise<AttachmentDescriptor> {
   const enc = encryptAttachment(file, opts);
-  const res = await put(t, 'POST', `/v1/blobs?conversationId=${encodeURIComponent(conversationId)}`, enc);
+  const res = await put(t, 'POST', operationUrl(endpoints.uploadBlob, { query: { conversationId } }), enc);
   if (!res.ok) await fail(res);
   const { blobId } = (await res.json()) as { blobId: string };
   const { blobLength: _blobLength, ...a } = await enc.result;
@@ -73,7 +69,7 @@ export async function uploadAttachment(
 
 async function fetchBlob(t: TransferTarget, blobId: string): Promise<Response> {
   const doFetch = t.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
-  const res = await doFetch(`${t.baseUrl}/v1/blobs/${encodeURIComponent(blobId)}`, { headers: { authorization: `Bearer ${t.token}` } });
+  const res = await doFetch(t.baseUrl + operationUrl(endpoints.downloadBlob, { params: { blobId } }), { headers: { authorization: `Bearer ${t.token}` } });
   if (!res.ok || !res.body) await fail(res);
   return res;
 }
@@ -103,7 +99,7 @@ export async function uploadReportEvidence(
   const { blob } = await encryptAttachmentToBytes(plaintext, {
     key: d.key, salt: d.params.subarray(1), log2ChunkSize: decodeAttachmentParams(d.params).log2ChunkSize,
   });
-  const res = await put(t, 'PUT', `/v1/reports/${encodeURIComponent(reportId)}/attachments/${position}/${index}`, (async function* () {
+  const res = await put(t, 'PUT', operationUrl(endpoints.uploadReportAttachment, { params: { reportId, position, index } }), (async function* () {
     yield blob;
   })());
   if (!res.ok) await fail(res);

@@ -1,4 +1,5 @@
-// Transport: typed HTTP client, login signatures, push channel and attachment transfer (docs/API.md).
+// Transport: typed HTTP client (invoke: one call per contract operation), login signatures, push channel and
+// attachment transfer (docs/API.md).
 export {
   downloadAttachment,
   downloadAttachmentStream,
@@ -10,7 +11,6 @@ export {
   type Account,
   ApiClient,
   type ApiClientOptions,
-  ApiError,
   type Challenge,
   type ChallengeBody,
   type ConversationJson,
@@ -25,7 +25,6 @@ export {
   type NoticeJson,
   type Ok,
   type PowPayloadJson,
-  type Problem,
   type PublishBundleBody,
   type PublishedBundle,
   type RegisterBody,
@@ -43,6 +42,8 @@ export {
   type Token,
   type TokenBody,
 } from './api.ts';
+export { ApiError, type Problem } from './api-error.ts';
+export { type InvokeInput, type InvokeOptions, invoke } from './invoke.ts';
 export {
   AUTH_LABEL,
   authSignatureInput,

@@ -17,7 +17,7 @@ export default defineConfig({
     emptyOutDir: true,
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
-    // No public source maps (issue 15): the server refuses *.map anyway.
+    // No public source maps: the server refuses *.map anyway (server/web-static.ts).
     sourcemap: false,
   },
   logLevel: 'warn',

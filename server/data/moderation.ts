@@ -3,7 +3,7 @@
 // (Report.eventCount), so two moderators can never both win a claim and the cache never drifts from the log.
 import type { Db } from '../db.ts';
 import { ConflictError } from '../errors.ts';
-import type { ReportState } from '../services/moderation/state.ts';
+import type { Outcome, ReportStatus } from '../../client/transport/contract/moderation/vocabulary.ts';
 import type { AccountStatus } from './accounts.ts';
 import type { ModerationEventInput, ModerationEventRow, SubjectType } from './moderation-events.ts';
 
@@ -61,6 +61,21 @@ export interface NoticeInput {
 export interface NoticeRow extends NoticeInput {
   id: number;
   createdAt: Date;
+}
+
+/**
+ * A report's workflow state as stored in its projection columns; server/services/moderation/state.ts folds the
+ * event log into it (docs/MODERATION.md "The event log and the derived queue state").
+ */
+export interface ReportState {
+  status: ReportStatus;
+  outcome: Outcome | null;
+  assigneeId: string | null;
+  claimedAt: Date | null;
+  decidedAt: Date | null;
+  decidedBy: string | null;
+  /** number of state-changing events folded in: the optimistic-concurrency version of the projection */
+  eventCount: number;
 }
 
 export interface StateWrite {

@@ -1,41 +1,26 @@
-// Route contract: method, path, auth policy, rate limit and zod schemas for params/query/body/response,
-// declared beside the handler. server/app.ts mounts them; server/openapi.ts documents them.
+// A route is an operation of the API contract (client/transport/contract/, docs/API.md "Endpoints") with its
+// handler: method, path, auth, rate limit and the zod schemas come from the operation, so no route states its path
+// itself. server/app.ts mounts them; server/openapi.ts documents them.
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { ErrorCode } from '../errors.ts';
+import type { Operation } from '../../client/transport/contract/_operation.ts';
 import type { AccountRole } from '../data/accounts.ts';
 
-/** public: no token. user: valid token + active account. moderator: plus role moderator|admin. admin: role admin. */
-/** triage: dashboard staff with role triage, moderator or admin (chat accounts: moderator or admin). */
-export type AuthPolicy = 'public' | 'user' | 'triage' | 'moderator' | 'admin';
-export type RateLimitName = 'auth' | 'send' | 'report';
+export type { AuthKind as AuthPolicy, RateLimitName } from '../../client/transport/contract/_operation.ts';
 
-export interface RouteSpec {
-  operationId: string;
-  method: 'get' | 'post' | 'put' | 'delete';
-  /** OpenAPI style: /v1/keys/{userId} */
-  path: string;
-  summary: string;
-  tag: string;
-  auth: AuthPolicy;
+/** How the server runs an operation, beyond what the contract says. */
+export interface RouteOptions {
   /**
    * 'deferred': the handler's service checks account standing itself in a query it makes anyway
    * (the relay's batched membership query); only the token is checked at the edge.
    */
   standing?: 'request' | 'deferred';
-  rateLimit?: RateLimitName;
   /** JSON body limit (default 64 KiB). */
   bodyLimitBytes?: number;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  /** A raw (non-JSON) request body the handler streams itself, documented as the OpenAPI requestBody. */
-  rawBody?: { contentType: string; description: string };
-  response: z.ZodType;
-  /** Success status codes; the first is the default. */
-  statuses?: readonly number[];
-  errors: readonly ErrorCode[];
 }
+
+/** A mounted operation: the contract's operation plus the server's options. */
+export type RouteSpec = Operation & RouteOptions;
 
 export interface Principal {
   /** chat account id, or for dashboard staff "staff:<moderatorId>" (the actor id written to the event log) */
@@ -57,7 +42,7 @@ export interface HttpContext {
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
 
-export interface HandlerContext<S extends RouteSpec> {
+export interface HandlerContext<S extends Operation> {
   params: Infer<S['params']>;
   query: Infer<S['query']>;
   body: Infer<S['body']>;
@@ -79,6 +64,7 @@ export interface Route {
   handle(ctx: HandlerContext<RouteSpec>): Promise<unknown>;
 }
 
-export function defineRoute<const S extends RouteSpec>(spec: S, handle: (ctx: HandlerContext<S>) => Promise<z.input<S['response']>>): Route {
-  return { spec, handle: handle as unknown as Route['handle'] };
+/** The route of `operation`: the handler gets the validated params, query and body, typed from its schemas. */
+export function route<const O extends Operation>(operation: O, handle: (ctx: HandlerContext<O>) => Promise<z.input<O['response']>>, options: RouteOptions = {}): Route {
+  return { spec: { ...operation, ...options }, handle: handle as unknown as Route['handle'] };
 }

@@ -2,18 +2,16 @@
 // the reporter's evidence upload and the moderators' on-demand decrypted view. Uploads and downloads
 // stream raw bytes (application/octet-stream), never JSON, and are never buffered whole in memory.
 import type { Request, Response } from 'express';
-import { z } from 'zod';
 import type { ReportAttachmentRow } from '../data/blobs.ts';
 import { InputError } from '../errors.ts';
 import type { Services } from '../services/index.ts';
-import { type Route, defineRoute } from './_route.ts';
-
-import { BlobUploadQuery, BlobParams, BlobUploaded, ReportIdParams, AttachmentParams, ReportAttachment, ReportAttachmentList } from '../../client/transport/contract/blobs.ts';
+import { type Route, route } from './_route.ts';
+import { modAttachmentOperations as modOps } from '../../client/transport/contract/moderation/attachments.ts';
+import { blobOperations as ops } from '../../client/transport/contract/blobs.ts';
 const view = (a: ReportAttachmentRow) => ({
   position: a.position, index: a.index, blobId: a.blobId, status: a.status, failure: a.failure, mediaType: a.mediaType,
   size: Number(a.size), verifiedAt: a.verifiedAt?.toISOString() ?? null,
 });
-const authErrors = ['unauthorized', 'invalid_token', 'account_suspended', 'account_banned'] as const;
 
 /**
  * Runs an upload handler; if it refuses the upload before reading all of it, the rest of the body is not
@@ -40,67 +38,30 @@ function declaredLength(req: { get(h: string): string | undefined }): number | u
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
-export const uploadBlobSpec = {
-  operationId: 'uploadBlob', method: 'post', path: '/v1/blobs', tag: 'attachments', auth: 'user', rateLimit: 'send',
-  summary: 'Upload an encrypted attachment (raw application/octet-stream body, streamed to disk); members of the conversation may fetch it',
-  query: BlobUploadQuery, response: BlobUploaded, statuses: [201],
-  rawBody: { contentType: 'application/octet-stream', description: 'the attachment ciphertext (docs/PROTOCOL.md §11.8), streamed; at most BLOB_MAX_BYTES' },
-  errors: ['validation_failed', 'unsupported_media_type', 'payload_too_large', 'quota_exceeded', 'insufficient_storage', 'not_found', 'rate_limited', ...authErrors],
-} as const;
-export const downloadBlobSpec = {
-  operationId: 'downloadBlob', method: 'get', path: '/v1/blobs/{blobId}', tag: 'attachments', auth: 'user',
-  summary: 'Download a blob (application/octet-stream). Deleted once every recipient has fetched it completely, or at its TTL',
-  params: BlobParams, response: z.null(), errors: ['validation_failed', 'not_found', ...authErrors],
-} as const;
-export const listReportAttachmentsSpec = {
-  operationId: 'listReportAttachments', method: 'get', path: '/v1/reports/{reportId}/attachments', tag: 'reports', auth: 'user',
-  summary: 'Attachments of your report and their verification status',
-  params: ReportIdParams, response: ReportAttachmentList, errors: ['validation_failed', 'not_found', ...authErrors],
-} as const;
-export const uploadEvidenceSpec = {
-  operationId: 'uploadReportAttachment', method: 'put', path: '/v1/reports/{reportId}/attachments/{position}/{index}', tag: 'reports', auth: 'user',
-  rateLimit: 'report',
-  summary: 'Evidence for a reported attachment whose blob is gone: the ciphertext blob (kept, or re-created by deterministic re-encryption)',
-  params: AttachmentParams, response: ReportAttachment,
-  rawBody: { contentType: 'application/octet-stream', description: 'the ciphertext blob of the reported attachment (kept, or re-created by deterministic re-encryption)' },
-  errors: ['validation_failed', 'unsupported_media_type', 'attachment_invalid', 'insufficient_storage', 'not_found', 'rate_limited', ...authErrors],
-} as const;
-export const modListAttachmentsSpec = {
-  operationId: 'moderationReportAttachments', method: 'get', path: '/v1/mod/reports/{reportId}/attachments', tag: 'moderation', auth: 'moderator',
-  summary: 'Attachments of a report with verification status (show them blurred until the moderator asks)',
-  params: ReportIdParams, response: ReportAttachmentList, errors: ['validation_failed', 'not_found', 'forbidden', ...authErrors],
-} as const;
-export const modAttachmentContentSpec = {
-  operationId: 'moderationReportAttachmentContent', method: 'get', path: '/v1/mod/reports/{reportId}/attachments/{position}/{index}/content',
-  tag: 'moderation', auth: 'moderator',
-  summary: 'The decrypted, verified attachment (decrypted on demand; sandboxed; viewing is recorded in the audit log)',
-  params: AttachmentParams, response: z.null(), errors: ['validation_failed', 'not_found', 'attachment_not_verified', 'forbidden', ...authErrors],
-} as const;
-
 export function blobRoutes(s: Services): Route[] {
   return [
-    defineRoute(uploadBlobSpec, async ({ principal, query, raw }) => {
+    route(ops.uploadBlob, async ({ principal, query, raw }) => {
       const b = await upload(raw, () => {
         requireOctetStream(raw.req);
         return s.blobs.upload(principal.userId, query.conversationId, raw.req, declaredLength(raw.req));
       });
       return { blobId: b.id, size: Number(b.size), expiresAt: b.expiresAt.toISOString() };
     }),
-    defineRoute(downloadBlobSpec, async ({ principal, params, raw }) => {
+    route(ops.downloadBlob, async ({ principal, params, raw }) => {
       await s.blobs.download(principal.userId, params.blobId, raw.res);
       return null;
     }),
-    defineRoute(listReportAttachmentsSpec, async ({ principal, params }) => ({
+    route(ops.listReportAttachments, async ({ principal, params }) => ({
       attachments: (await s.blobs.listForReporter(principal.userId, params.reportId)).map(view),
     })),
-    defineRoute(uploadEvidenceSpec, async ({ principal, params, raw }) => {
+    route(ops.uploadReportAttachment, async ({ principal, params, raw }) => {
       return view(await upload(raw, () => {
         requireOctetStream(raw.req);
         return s.blobs.uploadEvidence(principal.userId, params, raw.req);
       }));
     }),
-    defineRoute(modListAttachmentsSpec, async ({ params }) => ({ attachments: (await s.blobs.listForModerator(params.reportId)).map(view) })),
-    defineRoute(modAttachmentContentSpec, async ({ principal, params, raw }) => {
+    route(modOps.moderationReportAttachments, async ({ params }) => ({ attachments: (await s.blobs.listForModerator(params.reportId)).map(view) })),
+    route(modOps.moderationReportAttachmentContent, async ({ principal, params, raw }) => {
       await s.blobs.openForModerator(principal.userId, params, raw.res);
       return null;
     }),

@@ -1,4 +1,4 @@
-// Every route group, in mount order. New groups (e.g. issue 5's mod-*.ts) are added here only.
+// Every route group, in mount order (docs/API.md "Endpoints"). A new group is added here only.
 import type { Services } from '../services/index.ts';
 import type { Route } from './_route.ts';
 import { accountRoutes } from './accounts.ts';

@@ -1,55 +1,20 @@
-// Moderator endpoints (auth: moderator). Issue 5 adds mod-queue.ts, mod-reports.ts, ... beside this file,
-// each exporting specs + a `(services) => Route[]` factory registered in server/routes/index.ts.
-import { z } from 'zod';
+// Moderator endpoints for accounts: enforcement (suspend, ban, reinstate) and the event log of one subject
+// (docs/MODERATION.md "Decisions, enforcement, notices"). Each group of mod-*.ts mounts the operations of
+// client/transport/contract/moderation/ and is registered in server/routes/index.ts.
 import type { Services } from '../services/index.ts';
-import { IsoTime, Id } from './_schemas.ts';
-import { type Route, defineRoute } from './_route.ts';
-
-export const SetStatusRequest = z
-  .strictObject({
-    status: z.enum(['active', 'suspended', 'banned']),
-    suspendedUntil: z.iso.datetime().optional().meta({ description: "only for 'suspended'; absent = indefinitely" }),
-    reason: z.string().max(500).optional(),
-  })
-  .meta({ id: 'SetAccountStatusRequest' });
-export const AccountStanding = z
-  .strictObject({ userId: Id, status: z.enum(['active', 'suspended', 'banned']), suspendedUntil: IsoTime.nullable() })
-  .meta({ id: 'AccountStanding' });
-export const AccountParams = z.strictObject({ userId: Id });
-export const EventsQuery = z.strictObject({ subjectType: z.enum(['report', 'account', 'case', 'appeal', 'policy', 'template', 'routing_rule', 'moderator']), subjectId: z.string().min(1).max(80) });
-export const EventList = z
-  .strictObject({
-    events: z.array(
-      z.strictObject({
-        id: z.number().int(), subjectType: z.string(), subjectId: z.string(), type: z.string(), actorId: z.string().nullable(),
-        payload: z.record(z.string(), z.unknown()), createdAt: IsoTime,
-      }),
-    ),
-  })
-  .meta({ id: 'ModerationEventList' });
-
-const errors = ['unauthorized', 'invalid_token', 'forbidden', 'account_suspended', 'account_banned', 'validation_failed'] as const;
-
-export const setStatusSpec = {
-  operationId: 'setAccountStatus', method: 'post', path: '/v1/mod/accounts/{userId}/status', tag: 'moderation', auth: 'moderator',
-  summary: 'Enforcement: suspend, ban or reinstate an account (recorded in the moderation event log)',
-  params: AccountParams, body: SetStatusRequest, response: AccountStanding, errors: [...errors, 'not_found'],
-} as const;
-export const eventsSpec = {
-  operationId: 'listModerationEvents', method: 'get', path: '/v1/mod/events', tag: 'moderation', auth: 'moderator',
-  summary: 'The append-only moderation event log of one subject (oldest first)', query: EventsQuery, response: EventList, errors,
-} as const;
+import { type Route, route } from './_route.ts';
+import { modAccountOperations as ops } from '../../client/transport/contract/moderation/accounts.ts';
 
 export function modAccountRoutes(s: Services): Route[] {
   return [
-    defineRoute(setStatusSpec, async ({ principal, params, body }) => {
+    route(ops.setAccountStatus, async ({ principal, params, body }) => {
       const st = await s.enforcement.setStatus(params.userId, {
         status: body.status, suspendedUntil: body.suspendedUntil ? new Date(body.suspendedUntil) : null, reason: body.reason, actorId: principal.userId,
       });
       s.accounts.forgetSessions(params.userId);
       return { userId: st.id, status: st.status, suspendedUntil: st.suspendedUntil?.toISOString() ?? null };
     }),
-    defineRoute(eventsSpec, async ({ query }) => ({
+    route(ops.listModerationEvents, async ({ query }) => ({
       events: (await s.moderationEvents.forSubject(query.subjectType, query.subjectId)).map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
     })),
   ];

@@ -1,50 +1,15 @@
 // The audit log (every moderation event, newest first, keyset on id) and queue statistics.
-import { z } from 'zod';
 import type { Services } from '../services/index.ts';
-import { IsoTime, Id } from './_schemas.ts';
-import { type Route, defineRoute } from './_route.ts';
-
-export const AuditQuery = z.strictObject({
-  before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().meta({ description: 'keyset: events with a smaller id' }),
-  type: z.string().regex(/^[a-z_]{1,40}$/).optional(),
-  actorId: z.string().min(1).max(80).optional(),
-  subjectType: z.enum(['report', 'account', 'moderator']).optional(),
-  subjectId: Id.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-const Event = z.strictObject({
-  id: z.number().int(), subjectType: z.string(), subjectId: z.string(), type: z.string(), actorId: z.string().nullable(),
-  payload: z.record(z.string(), z.unknown()), createdAt: IsoTime,
-});
-export const AuditResponse = z.strictObject({ events: z.array(Event), nextBefore: z.number().int().nullable() }).meta({ id: 'AuditLog' });
-export const StatsQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(366).default(14) });
-export const StatsResponse = z
-  .strictObject({
-    since: IsoTime, days: z.number().int(), open: z.number().int(), claimed: z.number().int(), resolved: z.number().int(),
-    medianDecisionMs: z.number().nullable().meta({ description: 'median time from filing to decision, decisions in the window' }),
-    perDay: z.array(z.strictObject({ day: z.string(), filed: z.number().int(), decided: z.number().int(), medianDecisionMs: z.number().nullable() })),
-    outcomes: z.record(z.string(), z.number().int()), byModerator: z.record(z.string(), z.number().int()),
-  })
-  .meta({ id: 'ModerationStats' });
-
-const authErrors = ['unauthorized', 'invalid_token', 'forbidden', 'account_suspended', 'account_banned', 'validation_failed'] as const;
-
-export const auditSpec = {
-  operationId: 'auditLog', method: 'get', path: '/v1/mod/audit', tag: 'moderation', auth: 'moderator',
-  summary: 'The append-only moderation event log (newest first; filter by type, actor, subject)', query: AuditQuery, response: AuditResponse, errors: authErrors,
-} as const;
-export const statsSpec = {
-  operationId: 'moderationStats', method: 'get', path: '/v1/mod/stats', tag: 'moderation', auth: 'moderator',
-  summary: 'Queue counts, reports filed and decided per day, median time to decision', query: StatsQuery, response: StatsResponse, errors: authErrors,
-} as const;
+import { type Route, route } from './_route.ts';
+import { modAuditOperations as ops } from '../../client/transport/contract/moderation/audit.ts';
 
 export function modAuditRoutes(s: Services): Route[] {
   return [
-    defineRoute(auditSpec, async ({ query }) => {
+    route(ops.auditLog, async ({ query }) => {
       const r = await s.moderation.audit(query);
       return { events: r.events.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })), nextBefore: r.nextBefore };
     }),
-    defineRoute(statsSpec, async ({ query }) => {
+    route(ops.moderationStats, async ({ query }) => {
       const r = await s.moderation.stats(query.days);
       return { ...r, since: r.since.toISOString() };
     }),

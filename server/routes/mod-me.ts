@@ -2,51 +2,10 @@
 // "Staff accounts and sessions"). Every call is a state change behind the cookie session, so it needs the
 // CSRF token; bearer callers (chat accounts with a moderator role) have no staff password here. Every staff
 // role (triage included) manages its own password and second factor (docs/MODERATION.md "Staff accounts").
-import { z } from 'zod';
 import { PermissionError } from '../errors.ts';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../services/staff/index.ts';
 import type { Services } from '../services/index.ts';
-import { type Principal, type Route, defineRoute } from './_route.ts';
-
-const Code = z.string().regex(/^\d{6}$/, 'expected the six-digit code');
-export const ChangePasswordRequest = z
-  .strictObject({
-    currentPassword: z.string().min(1).max(MAX_PASSWORD_LENGTH),
-    newPassword: z.string().min(MIN_PASSWORD_LENGTH, `expected at least ${MIN_PASSWORD_LENGTH} characters`).max(MAX_PASSWORD_LENGTH),
-  })
-  .meta({ id: 'ChangeOwnPasswordRequest' });
-export const TotpEnrolment = z
-  .strictObject({
-    secret: z.string().meta({ description: 'base32 secret to type into an authenticator app' }),
-    uri: z.string().meta({ description: 'otpauth://totp/… URI (paste into an app, or make a QR code of it offline)' }),
-  })
-  .meta({ id: 'TotpEnrolment' });
-export const TotpConfirmRequest = z.strictObject({ code: Code }).meta({ id: 'TotpConfirmRequest' });
-export const TotpDisableRequest = z.strictObject({ password: z.string().min(1).max(MAX_PASSWORD_LENGTH), code: Code }).meta({ id: 'TotpDisableRequest' });
-const Ok = z.strictObject({ ok: z.literal(true) });
-
-const errors = ['unauthorized', 'invalid_token', 'forbidden', 'csrf_failed', 'validation_failed'] as const;
-
-export const changePasswordSpec = {
-  operationId: 'changeOwnPassword', method: 'post', path: '/v1/mod/me/password', tag: 'moderation', auth: 'triage', rateLimit: 'auth',
-  summary: 'Change your own dashboard password (needs the current one; ends your other sessions)',
-  body: ChangePasswordRequest, response: Ok, errors: [...errors, 'wrong_password', 'rate_limited'],
-} as const;
-export const startTotpSpec = {
-  operationId: 'startTotpEnrolment', method: 'post', path: '/v1/mod/me/totp', tag: 'moderation', auth: 'triage',
-  summary: 'Begin TOTP enrolment: a new secret and its otpauth:// URI (active only after a code from it is confirmed)',
-  response: TotpEnrolment, errors,
-} as const;
-export const confirmTotpSpec = {
-  operationId: 'confirmTotpEnrolment', method: 'post', path: '/v1/mod/me/totp/confirm', tag: 'moderation', auth: 'triage', rateLimit: 'auth',
-  summary: 'Finish TOTP enrolment with a code from the new secret; from then on login needs a code',
-  body: TotpConfirmRequest, response: Ok, errors: [...errors, 'totp_mismatch', 'stale_state', 'rate_limited'],
-} as const;
-export const disableTotpSpec = {
-  operationId: 'disableTotp', method: 'post', path: '/v1/mod/me/totp/disable', tag: 'moderation', auth: 'triage', rateLimit: 'auth',
-  summary: 'Turn your TOTP second factor off (password and a current code). Lost device: an admin password reset removes it',
-  body: TotpDisableRequest, response: Ok, errors: [...errors, 'wrong_password', 'totp_mismatch', 'rate_limited'],
-} as const;
+import { type Principal, type Route, route } from './_route.ts';
+import { modMeOperations as ops } from '../../client/transport/contract/moderation/me.ts';
 
 function staffId(p: Principal): string {
   if (p.kind !== 'staff') throw new PermissionError('forbidden', 'only dashboard staff (cookie session) have a staff password');
@@ -55,16 +14,16 @@ function staffId(p: Principal): string {
 
 export function modMeRoutes(s: Services): Route[] {
   return [
-    defineRoute(changePasswordSpec, async ({ principal, body }) => {
+    route(ops.changeOwnPassword, async ({ principal, body }) => {
       await s.moderators.changeOwnPassword(staffId(principal), body.currentPassword, body.newPassword, principal.token);
       return { ok: true as const };
     }),
-    defineRoute(startTotpSpec, async ({ principal }) => s.moderators.startTotp(staffId(principal))),
-    defineRoute(confirmTotpSpec, async ({ principal, body }) => {
+    route(ops.startTotpEnrolment, async ({ principal }) => s.moderators.startTotp(staffId(principal))),
+    route(ops.confirmTotpEnrolment, async ({ principal, body }) => {
       await s.moderators.confirmTotp(staffId(principal), body.code);
       return { ok: true as const };
     }),
-    defineRoute(disableTotpSpec, async ({ principal, body }) => {
+    route(ops.disableTotp, async ({ principal, body }) => {
       await s.moderators.disableTotp(staffId(principal), body.password, body.code);
       return { ok: true as const };
     }),

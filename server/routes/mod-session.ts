@@ -1,54 +1,13 @@
 // Dashboard login / session / logout (docs/MODERATION.md "Staff accounts and sessions"). The session token
 // travels only in the HttpOnly cookie; the JSON carries the CSRF token the dashboard echoes in X-CSRF-Token.
-import { z } from 'zod';
 import { clearSessionCookie, sessionCookie } from '../cookies.ts';
-import { MAX_PASSWORD_LENGTH } from '../services/staff/index.ts';
 import type { Services } from '../services/index.ts';
-import { IsoTime } from './_schemas.ts';
-import { type Route, defineRoute } from './_route.ts';
-
-export const ModeratorLogin = z.string().min(2).max(32).regex(/^[a-z0-9][a-z0-9._-]{1,31}$/, 'expected [a-z0-9._-]{2,32}');
-export const StaffRole = z.enum(['triage', 'moderator', 'admin']);
-
-export const LoginRequest = z
-  .strictObject({
-    moderatorId: ModeratorLogin,
-    password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
-    totp: z.string().regex(/^\d{6}$/, 'expected the six-digit code').optional().meta({ description: 'TOTP code, when the account has a second factor' }),
-  })
-  .meta({ id: 'ModeratorLoginRequest' });
-export const SessionResponse = z
-  .strictObject({
-    moderator: z.strictObject({
-      id: z.string(), actorId: z.string(), displayName: z.string(), role: StaffRole,
-      twoFactor: z.boolean().optional().meta({ description: 'a TOTP second factor is enrolled' }),
-    }),
-    csrfToken: z.string().nullable().meta({ description: 'echo in X-CSRF-Token on every POST (null for bearer callers)' }),
-    expiresAt: IsoTime.nullable(),
-  })
-  .meta({ id: 'ModeratorSession' });
-const Ok = z.strictObject({ ok: z.literal(true) });
-
-export const loginSpec = {
-  operationId: 'moderatorLogin', method: 'post', path: '/v1/mod/session', tag: 'moderation', auth: 'public', rateLimit: 'auth',
-  summary: 'Dashboard login (password, plus a TOTP code when enrolled; failed attempts are throttled per name and address); sets the HttpOnly session cookie',
-  body: LoginRequest, response: SessionResponse, statuses: [201],
-  errors: ['validation_failed', 'invalid_credentials', 'totp_required', 'totp_invalid', 'totp_code_used', 'rate_limited'],
-} as const;
-export const sessionSpec = {
-  operationId: 'moderatorSession', method: 'get', path: '/v1/mod/session', tag: 'moderation', auth: 'triage',
-  summary: 'The logged-in moderator and the CSRF token of this session', response: SessionResponse,
-  errors: ['unauthorized', 'invalid_token', 'forbidden', 'account_suspended', 'account_banned'],
-} as const;
-export const logoutSpec = {
-  operationId: 'moderatorLogout', method: 'post', path: '/v1/mod/session/logout', tag: 'moderation', auth: 'triage',
-  summary: 'End the dashboard session (needs X-CSRF-Token) and clear the cookie', response: Ok,
-  errors: ['unauthorized', 'invalid_token', 'forbidden', 'csrf_failed'],
-} as const;
+import { type Route, route } from './_route.ts';
+import { modSessionOperations as ops } from '../../client/transport/contract/moderation/session.ts';
 
 export function modSessionRoutes(s: Services): Route[] {
   return [
-    defineRoute(loginSpec, async ({ body, http, raw }) => {
+    route(ops.moderatorLogin, async ({ body, http, raw }) => {
       const r = await s.moderators.login(body.moderatorId, body.password, { address: raw.req.ip ?? raw.req.socket.remoteAddress ?? 'unknown', totp: body.totp });
       const secure = http.secure || s.moderators.config.cookieSecure === 'always';
       http.setCookie(sessionCookie(r.token, { maxAgeMs: r.expiresAt.getTime() - Date.now(), secure }));
@@ -57,7 +16,7 @@ export function modSessionRoutes(s: Services): Route[] {
         csrfToken: r.csrfToken, expiresAt: r.expiresAt.toISOString(),
       };
     }),
-    defineRoute(sessionSpec, async ({ principal }) => {
+    route(ops.moderatorSession, async ({ principal }) => {
       if (principal.kind !== 'staff')
         return { moderator: { id: principal.userId, actorId: principal.userId, displayName: principal.userId, role: principal.role === 'admin' ? 'admin' as const : 'moderator' as const }, csrfToken: null, expiresAt: null };
       const p = await s.moderators.authenticate(principal.token, { roles: ['triage', 'moderator', 'admin'], csrf: null, csrfRequired: false });
@@ -66,7 +25,7 @@ export function modSessionRoutes(s: Services): Route[] {
         csrfToken: s.moderators.csrfFor(principal.token), expiresAt: p.expiresAt.toISOString(),
       };
     }),
-    defineRoute(logoutSpec, async ({ principal, http }) => {
+    route(ops.moderatorLogout, async ({ principal, http }) => {
       if (principal.kind === 'staff') {
         await s.moderators.logout(principal.token);
         http.setCookie(clearSessionCookie(http.secure || s.moderators.config.cookieSecure === 'always'));

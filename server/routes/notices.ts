@@ -5,10 +5,8 @@ import type { z } from 'zod';
 import type { NoticeRow } from '../data/moderation.ts';
 import type { Services } from '../services/index.ts';
 import { bytes } from './_schemas.ts';
-import { type Route, defineRoute } from './_route.ts';
-
-import type { Notice} from '../../client/transport/contract/notices.ts';
-import { NoticeList, NoticesQuery, SignedNoticesRequest } from '../../client/transport/contract/notices.ts';
+import { type Route, route } from './_route.ts';
+import { type Notice, noticeOperations as ops } from '../../client/transport/contract/notices.ts';
 const out = (n: NoticeRow) => ({
   // The report id is the reporter's handle on their own report; an actioned account never learns it.
   id: n.id, kind: n.kind, reasonCategory: n.reasonCategory, reportId: n.kind === 'report_outcome' ? n.reportId : null,
@@ -17,21 +15,10 @@ const out = (n: NoticeRow) => ({
   appealResult: (n.appealResult ?? null) as z.infer<typeof Notice>['appealResult'],
 });
 
-export const myNoticesSpec = {
-  operationId: 'myNotices', method: 'get', path: '/v1/me/notices', tag: 'accounts', auth: 'user', standing: 'deferred',
-  summary: 'Moderation notices for the caller (oldest first after `after`): warnings, suspensions, bans, report outcomes',
-  query: NoticesQuery, response: NoticeList, errors: ['unauthorized', 'invalid_token', 'validation_failed'],
-} as const;
-export const signedNoticesSpec = {
-  operationId: 'signedNotices', method: 'post', path: '/v1/notices', tag: 'accounts', auth: 'public', rateLimit: 'auth',
-  summary: 'Notices for an account that cannot hold a token (suspended/banned): prove the identity key with a signed challenge',
-  body: SignedNoticesRequest, response: NoticeList, errors: ['validation_failed', 'invalid_signature', 'challenge_invalid', 'rate_limited'],
-} as const;
-
 export function noticeRoutes(s: Services): Route[] {
   return [
-    defineRoute(myNoticesSpec, async ({ principal, query }) => ({ notices: (await s.notices.forAccount(principal.userId, query.after, query.limit)).map(out) })),
-    defineRoute(signedNoticesSpec, async ({ body }) => ({
+    route(ops.myNotices, async ({ principal, query }) => ({ notices: (await s.notices.forAccount(principal.userId, query.after, query.limit)).map(out) }), { standing: 'deferred' }),
+    route(ops.signedNotices, async ({ body }) => ({
       notices: (await s.notices.withSignature({ userId: body.userId, challenge: bytes(body.challenge), signature: bytes(body.signature), afterId: body.after, limit: 100 })).map(out),
     })),
   ];

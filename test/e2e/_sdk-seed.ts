@@ -3,6 +3,7 @@
 // the recipient opening each commitment, and a report built from the recipient's stamps (POST /v1/reports).
 import { deflateSync, crc32 } from 'node:zlib';
 import { ApiClient } from '../../client/transport/api.ts';
+import { userOperations } from '../../client/transport/contract/operations.ts';
 import { uploadAttachment } from '../../client/transport/attachment-transfer.ts';
 import { frankMessage } from '../../client/franking/franking.ts';
 import { type IdentityKeyPair, generateIdentity } from '../../client/session/identity.ts';
@@ -19,7 +20,7 @@ export interface ChatUser {
 
 /** A registered user with published prekeys; `fetch` lets a test shape its requests (headers, a proxy). */
 export async function chatUser(baseUrl: string, id: string, opts: { fetch?: typeof fetch } = {}): Promise<ChatUser> {
-  const api = new ApiClient({ baseUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  const api = new ApiClient({ baseUrl, validateResponses: userOperations, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
   const identity = generateIdentity();
   await api.registerIdentity(id, identity);
   await api.login(id, identity);

@@ -15,6 +15,7 @@ import { type Browser, type BrowserContext, type Page, chromium } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { ApiClient } from '../../client/transport/api.ts';
+import { userOperations } from '../../client/transport/contract/operations.ts';
 import { frankMessage } from '../../client/franking/franking.ts';
 import { fromBase64Url, toBase64Url } from '../../client/protocol.ts';
 import { type IdentityKeyPair, generateIdentity } from '../../client/session/identity.ts';
@@ -63,7 +64,7 @@ async function withDb<T>(fn: (db: Awaited<ReturnType<typeof createDb>>) => Promi
 async function impersonate(as: ChatUser, to: string, text: string): Promise<{ rogue: IdentityKeyPair; session: Session; conversationId: string }> {
   const rogue = generateIdentity();
   const real = await withDb((db) => db.account.findUniqueOrThrow({ where: { id: as.id }, select: { identitySigningKey: true, identityDhKey: true } }));
-  const api = new ApiClient({ baseUrl: server.url });
+  const api = new ApiClient({ baseUrl: server.url, validateResponses: userOperations });
   await withDb((db) => db.account.update({ where: { id: as.id }, data: { identitySigningKey: new Uint8Array(rogue.signingPublicKey), identityDhKey: new Uint8Array(rogue.dhPublicKey) } }));
   try {
     await api.login(as.id, rogue);

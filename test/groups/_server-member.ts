@@ -2,6 +2,7 @@
 // Commits ordered by the relay (confirm on 201, discard on stale_epoch), one ciphertext per message, the
 // group inbox with recipient stamps. Identity keys are resolved from the server's key directory.
 import { ApiClient, ApiError, type GroupInboxItemJson } from '../../client/transport/api.ts';
+import { userOperations } from '../../client/transport/contract/operations.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
 import { fromBase64Url, toBase64Url } from '../../client/protocol.ts';
 import { type GeneratedKeyPackage, type GroupEvent, type GroupIdentity, MlsGroup, type PendingCommit, generateCredentialKey, generateGroupKeyPackage } from '../../client/group/index.ts';
@@ -19,7 +20,7 @@ export class ServerMember {
   private readonly identities = new Map<string, Uint8Array>();
 
   constructor(readonly id: string, base: string) {
-    this.api = new ApiClient({ baseUrl: base });
+    this.api = new ApiClient({ baseUrl: base, validateResponses: userOperations });
     this.me = { accountId: id, identity: generateIdentity(), credentialKey: generateCredentialKey() };
   }
 

@@ -3,6 +3,7 @@
 // (encrypted while uploading), download it verified as a recipient, with a token refresh on the way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, ApiError } from '../../client/transport/api.ts';
+import { userOperations } from '../../client/transport/contract/operations.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
 import { fromBase64Url } from '../../client/protocol.ts';
 import { type GeneratedKeyPackage, MlsGroup, generateCredentialKey, generateGroupKeyPackage } from '../../client/group/index.ts';
@@ -14,7 +15,8 @@ async function newUser(id: string, opts: { refresh?: boolean } = {}) {
   const identity = generateIdentity();
   const api: ApiClient = new ApiClient({
     baseUrl: server.url,
-    ...(opts.refresh ? { refreshToken: async () => (await new ApiClient({ baseUrl: server.url }).login(id, identity)).token } : {}),
+    validateResponses: userOperations,
+    ...(opts.refresh ? { refreshToken: async () => (await new ApiClient({ baseUrl: server.url, validateResponses: userOperations }).login(id, identity)).token } : {}),
   });
   await api.registerIdentity(id, identity);
   await api.login(id, identity);

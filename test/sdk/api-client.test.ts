@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ApiClient, ApiError } from '../../client/transport/api.ts';
+import { userOperations } from '../../client/transport/contract/operations.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
 import { PreKeyStore } from '../../client/session/prekeys.ts';
 import { SenderChain, fromBase64Url, toBase64Url, type ReportItemJson } from '../../client/protocol.ts';
@@ -18,7 +19,7 @@ const utf8 = (s: string) => new TextEncoder().encode(s);
 async function newUser(id: string) {
   const identity = generateIdentity();
   const preKeys = PreKeyStore.create(identity, { oneTimePreKeys: 5 });
-  const api = new ApiClient({ baseUrl: server.url });
+  const api = new ApiClient({ baseUrl: server.url, validateResponses: userOperations });
   await api.registerIdentity(id, identity);
   await api.login(id, identity);
   await api.publishBundle(preKeys.bundle(identity));
@@ -41,7 +42,7 @@ describe('ApiClient', () => {
   });
 
   it('surfaces problem+json as a typed ApiError with the stable code', async () => {
-    const api = new ApiClient({ baseUrl: server.url });
+    const api = new ApiClient({ baseUrl: server.url, validateResponses: userOperations });
     const taken = await api.registerIdentity('sdk-alice', generateIdentity()).catch((e: unknown) => e);
     expect(ApiError.is(taken, 'user_exists')).toBe(true);
     expect(taken).toMatchObject({ status: 409, code: 'user_exists', title: 'User id already taken' });
@@ -53,7 +54,7 @@ describe('ApiClient', () => {
   });
 
   it('maps an unreachable server to network_error (status 0)', async () => {
-    const api = new ApiClient({ baseUrl: 'http://127.0.0.1:9' });
+    const api = new ApiClient({ baseUrl: 'http://127.0.0.1:9', validateResponses: userOperations });
     await expect(api.challenge('x')).rejects.toMatchObject({ status: 0, code: 'network_error' });
   });
 
@@ -62,9 +63,10 @@ describe('ApiClient', () => {
     let refreshes = 0;
     const api: ApiClient = new ApiClient({
       baseUrl: server.url,
+      validateResponses: userOperations,
       refreshToken: async () => {
         refreshes++;
-        return (await new ApiClient({ baseUrl: server.url }).login('sdk-refresh', identity)).token;
+        return (await new ApiClient({ baseUrl: server.url, validateResponses: userOperations }).login('sdk-refresh', identity)).token;
       },
     });
     await api.registerIdentity('sdk-refresh', identity);

@@ -1,6 +1,8 @@
 // API contract: accounts (request and response schemas; docs/API.md). The server validates with these; the SDK types from them.
 import { z } from 'zod';
 import { b64Exact, Id, IsoTime } from './_common.ts';
+import { defineOperation } from './_operation.ts';
+import { endpoints } from './endpoints.ts';
 
 export const AccountResponse = z
   .strictObject({
@@ -59,3 +61,14 @@ export const RegistrationInfo = z
       .nullable(),
   })
   .meta({ id: 'RegistrationInfo' });
+
+export const accountOperations = {
+  /** Registration gate (docs/MODERATION.md "Registration gate"): which proof POST /v1/accounts needs, and a fresh challenge for pow. */
+  getRegistrationInfo: defineOperation(endpoints.getRegistrationInfo, {
+    tag: 'auth', rateLimit: 'auth', summary: 'The registration gate (open, invite, pow) and, for pow, a fresh signed proof-of-work challenge', response: RegistrationInfo,
+  }),
+  lookupAccount: defineOperation(endpoints.lookupAccount, {
+    tag: 'accounts', summary: 'Find an account by handle in any letter case ("ALICE" finds alice); answers the registered id', params: AccountLookupParams, response: AccountLookup,
+  }),
+  getMe: defineOperation(endpoints.getMe, { tag: 'accounts', summary: 'The authenticated account, its standing and remaining one-time prekeys', response: AccountResponse }),
+} as const;

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { b64Exact, Id, IsoTime } from './_common.ts';
 import { PowPayload } from './accounts.ts';
+import { defineOperation } from './_operation.ts';
+import { endpoints } from './endpoints.ts';
 
 export const RegisterRequest = z
   .strictObject({
@@ -29,3 +31,16 @@ export const TokenResponse = z
   .strictObject({ token: z.string(), tokenType: z.literal('Bearer'), expiresAt: IsoTime })
   .meta({ id: 'TokenResponse' });
 export const OkResponse = z.strictObject({ ok: z.literal(true) }).meta({ id: 'Ok' });
+
+export const authOperations = {
+  register: defineOperation(endpoints.register, {
+    tag: 'auth', rateLimit: 'auth', summary: 'Register an account (one device) with its public identity keys', body: RegisterRequest, response: RegisterResponse,
+  }),
+  createChallenge: defineOperation(endpoints.createChallenge, {
+    tag: 'auth', rateLimit: 'auth', summary: 'Get a single-use login challenge (valid 60 s)', body: ChallengeRequest, response: ChallengeResponse,
+  }),
+  createToken: defineOperation(endpoints.createToken, {
+    tag: 'auth', rateLimit: 'auth', summary: 'Exchange a signed challenge for a short-lived bearer token', body: TokenRequest, response: TokenResponse,
+  }),
+  logout: defineOperation(endpoints.logout, { tag: 'auth', summary: 'Revoke the bearer token used for this request', response: OkResponse }),
+} as const;

@@ -2,6 +2,8 @@
 // validates with these; the SDK types from them. Membership changes only by MLS Commits sent here.
 import { z } from 'zod';
 import { b64Max, Id, IsoTime, StampJson } from './_common.ts';
+import { defineOperation } from './_operation.ts';
+import { endpoints } from './endpoints.ts';
 
 /** Largest group wire message: a 1,024-member Commit with its UpdatePath, or a Welcome carrying the ratchet tree. */
 export const MAX_GROUP_WIRE_BYTES = 4 * 1024 * 1024;
@@ -51,3 +53,22 @@ export const GroupInboxQuery = z.strictObject({
 export const GroupInboxResponse = z.strictObject({ items: z.array(GroupInboxItem) }).meta({ id: 'GroupInboxResponse' });
 export const GroupAckRequest = z.strictObject({ ids: z.array(Id).min(1).max(500) }).meta({ id: 'GroupAckRequest' });
 export const GroupAckResponse = z.strictObject({ deleted: z.number().int() }).meta({ id: 'GroupAckResponse' });
+
+export const groupOperations = {
+  groupRoster: defineOperation(endpoints.groupRoster, {
+    tag: 'groups', summary: "The relay's routing view of a group (members only); clients take membership from MLS, not from this",
+    params: ConversationParams, response: RosterResponse,
+  }),
+  sendGroupMessage: defineOperation(endpoints.sendGroupMessage, {
+    tag: 'groups', rateLimit: 'send',
+    summary: 'Send one MLS message to the group: stored once, delivered to every member, stamped per member (application messages); the first Commit for the current epoch wins',
+    params: ConversationParams, body: GroupSendRequest, response: GroupSendResponse,
+  }),
+  fetchGroupInbox: defineOperation(endpoints.fetchGroupInbox, {
+    tag: 'groups', summary: 'Pending group messages for the caller (oldest first), with its recipient stamps; long-polls up to `wait` seconds',
+    query: GroupInboxQuery, response: GroupInboxResponse,
+  }),
+  ackGroupInbox: defineOperation(endpoints.ackGroupInbox, {
+    tag: 'groups', summary: 'Acknowledge (delete) delivered group messages; a message is deleted with its last delivery', body: GroupAckRequest, response: GroupAckResponse,
+  }),
+} as const;

@@ -1,7 +1,8 @@
 /**
- * The HTTP API contract (package export "./contract", docs/API.md): zod schemas for every user-facing request
- * and response. The server imports these to validate and to write /openapi.json; the SDK's ApiClient derives
- * its types from them.
+ * The HTTP API contract (package export "./contract", docs/API.md): every chat-user operation (method, path, auth,
+ * named errors) with the zod schemas of its request and response. The server mounts its routes from these,
+ * validates with them and writes /openapi.json from them; the SDK's ApiClient sends them and derives its types
+ * from them. The moderator API is a separate entry ("./contract/moderation").
  *
  * @packageDocumentation
  * @module \@franking-chat/sdk/contract
@@ -29,3 +30,11 @@ export {
   ConsistencyQuery, ConsistencyResponse, CosignatureJson, CosignRequest, CosignResponse, EntriesQuery, EntriesResponse, HeadQuery, HeadResponse, HeadsQuery, HeadsResponse,
   InclusionQuery, InclusionResponse, KeyProofJson, LogKeyResponse, MAX_ENTRIES_PER_PAGE, MAX_HEADS_PER_PAGE, SignedTreeHeadJson,
 } from './transparency.ts';
+export {
+  type AuthKind, type HttpMethod, type Operation, type OperationHead, type OperationInput, type OperationOutput, type OperationSchemas, type RateLimitName,
+  defineOperation, expandPath,
+} from './_operation.ts';
+export { type EndpointId, endpoints } from './endpoints.ts';
+export { type UserOperations, userOperations } from './operations.ts';
+export { type ApiErrorCode, type ClientErrorCode, ERROR_CODES, type ErrorCode } from './errors.ts';
+export { PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema } from './problem.ts';

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { b64Exact, b64Max, Id, U32 } from './_common.ts';
 import { KeyProofJson } from './transparency.ts';
+import { defineOperation } from './_operation.ts';
+import { endpoints } from './endpoints.ts';
 
 export const SignedPreKey = z
   .strictObject({
@@ -54,3 +56,24 @@ export const ClaimedKeyPackage = z
     transparency: KeyProofJson.optional(),
   })
   .meta({ id: 'ClaimedKeyPackage', description: "one of the account's key packages; never the same one-time package twice" });
+
+export const keyOperations = {
+  publishBundle: defineOperation(endpoints.publishBundle, {
+    tag: 'keys', summary: 'Publish the signed prekey (signature verified) and add one-time prekeys', body: PublishBundleRequest, response: PublishBundleResponse,
+  }),
+  fetchBundle: defineOperation(endpoints.fetchBundle, {
+    tag: 'keys', summary: "Fetch a user's prekey bundle, consuming at most one one-time prekey", params: FetchBundleParams, response: FetchedBundle,
+  }),
+  // MLS key packages (docs/PROTOCOL.md §12.6)
+  publishKeyPackages: defineOperation(endpoints.publishKeyPackages, {
+    tag: 'keys', summary: 'Add MLS key packages (credential bound to your identity key, signature verified) and optionally replace the last-resort package',
+    body: PublishKeyPackagesRequest, response: KeyPackageCount,
+  }),
+  countKeyPackages: defineOperation(endpoints.countKeyPackages, {
+    tag: 'keys', summary: 'How many of your one-time key packages are left, and whether a last-resort package is published', response: KeyPackageCount,
+  }),
+  claimKeyPackage: defineOperation(endpoints.claimKeyPackage, {
+    tag: 'keys', summary: "Claim one of a user's key packages to add them to a group (with the inclusion proof of its credential key): a one-time package is never handed out twice",
+    params: ClaimKeyPackageParams, response: ClaimedKeyPackage,
+  }),
+} as const;

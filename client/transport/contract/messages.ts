@@ -1,6 +1,8 @@
 // API contract: messages (request and response schemas; docs/API.md). The server validates with these; the SDK types from them.
 import { z } from 'zod';
 import { b64Exact, b64Max, Id, StampJson } from './_common.ts';
+import { defineOperation } from './_operation.ts';
+import { endpoints } from './endpoints.ts';
 
 export const MAX_CIPHERTEXT_BYTES = 64 * 1024;
 /**
@@ -44,3 +46,17 @@ export const FetchQuery = z.strictObject({
 export const FetchResponse = z.strictObject({ envelopes: z.array(Envelope) }).meta({ id: 'FetchResponse' });
 export const AckRequest = z.strictObject({ ids: z.array(z.string().min(1).max(160)).min(1).max(500) }).meta({ id: 'AckRequest' });
 export const AckResponse = z.strictObject({ deleted: z.number().int() }).meta({ id: 'AckResponse' });
+
+export const messageOperations = {
+  sendMessage: defineOperation(endpoints.sendMessage, {
+    tag: 'messages', rateLimit: 'send',
+    summary: 'Send one 1:1 message: a commitment and one ciphertext per recipient; returns the sender stamp. Groups take MLS messages only (sendGroupMessage): group_requires_mls',
+    body: SendRequest, response: SendResponse,
+  }),
+  fetchMessages: defineOperation(endpoints.fetchMessages, {
+    tag: 'messages', summary: 'Pending envelopes for the caller (oldest first); long-polls up to `wait` seconds when none', query: FetchQuery, response: FetchResponse,
+  }),
+  ackMessages: defineOperation(endpoints.ackMessages, {
+    tag: 'messages', summary: "Acknowledge (delete) delivered envelopes; ids of other users' envelopes are ignored", body: AckRequest, response: AckResponse,
+  }),
+} as const;

@@ -1,6 +1,8 @@
 // API contract: notices (request and response schemas; docs/API.md). The server validates with these; the SDK types from them.
 import { z } from 'zod';
 import { b64Exact, Id, IsoTime } from './_common.ts';
+import { defineOperation } from './_operation.ts';
+import { endpoints } from './endpoints.ts';
 
 /**
  * Statement of reasons (EU DSA Art. 17) sent with a warning, suspension or ban. Field names follow the DSA
@@ -64,3 +66,15 @@ export const SignedNoticesRequest = z
     after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
   })
   .meta({ id: 'SignedNoticesRequest' });
+
+export const noticeOperations = {
+  myNotices: defineOperation(endpoints.myNotices, {
+    tag: 'accounts', summary: 'Moderation notices for the caller (oldest first after `after`): warnings, suspensions, bans, report outcomes',
+    query: NoticesQuery, response: NoticeList,
+  }),
+  signedNotices: defineOperation(endpoints.signedNotices, {
+    tag: 'accounts', rateLimit: 'auth',
+    summary: 'Notices for an account that cannot hold a token (suspended/banned): prove the identity key with a signed challenge',
+    body: SignedNoticesRequest, response: NoticeList,
+  }),
+} as const;

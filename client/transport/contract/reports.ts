@@ -1,6 +1,8 @@
 // API contract: reports (request and response schemas; docs/API.md). The server validates with these; the SDK types from them.
 import { z } from 'zod';
 import { b64Exact, b64Max, Id, IsoTime, StampJson } from './_common.ts';
+import { defineOperation } from './_operation.ts';
+import { endpoints } from './endpoints.ts';
 
 export const MAX_REVEALED_BODY_BYTES = 64 * 1024;
 export const MAX_HEADER_BYTES = 65_535;
@@ -58,3 +60,16 @@ export const ReportDetail = ReportSummary.extend({
 }).meta({ id: 'ReportDetail' });
 export const ReportList = z.strictObject({ reports: z.array(ReportSummary) }).meta({ id: 'ReportList' });
 export const ReportParams = z.strictObject({ reportId: Id });
+
+export const reportOperations = {
+  submitReport: defineOperation(endpoints.submitReport, {
+    tag: 'reports', rateLimit: 'report', summary: 'Report a received message with context; 201 new, 200 when already reported by you',
+    body: SubmitReportRequest, response: ReportDetail,
+  }),
+  listReports: defineOperation(endpoints.listReports, {
+    tag: 'reports', summary: "The caller's reports with status and outcome (newest first, at most 100)", response: ReportList,
+  }),
+  getReport: defineOperation(endpoints.getReport, {
+    tag: 'reports', summary: 'One of your reports, with per-item verdicts and context completeness', params: ReportParams, response: ReportDetail,
+  }),
+} as const;

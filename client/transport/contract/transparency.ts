@@ -1,6 +1,8 @@
 // API contract: key transparency (docs/TRANSPARENCY.md §10). The log is public: no token, anyone may audit it.
 import { z } from 'zod';
 import { b64Exact, b64Max, Id } from './_common.ts';
+import { defineOperation } from './_operation.ts';
+import { endpoints } from './endpoints.ts';
 
 const U53 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const Hash = b64Exact(32);
@@ -53,3 +55,27 @@ export const KeyProofJson = z
     cosignatures: z.array(CosignatureJson).max(16),
   })
   .meta({ id: 'KeyInclusionProof' });
+
+export const transparencyOperations = {
+  transparencyLogKey: defineOperation(endpoints.transparencyLogKey, {
+    tag: 'transparency', summary: "The log's Ed25519 public key, its key id and the witnesses it accepts", response: LogKeyResponse,
+  }),
+  transparencyHead: defineOperation(endpoints.transparencyHead, {
+    tag: 'transparency', summary: 'The newest signed tree head (cosigned=true: the newest cosigned one) with its cosignatures', query: HeadQuery, response: HeadResponse,
+  }),
+  transparencyHeads: defineOperation(endpoints.transparencyHeads, {
+    tag: 'transparency', summary: `Every signed tree head with treeSize > after, ascending (at most ${MAX_HEADS_PER_PAGE})`, query: HeadsQuery, response: HeadsResponse,
+  }),
+  transparencyConsistency: defineOperation(endpoints.transparencyConsistency, {
+    tag: 'transparency', summary: 'RFC 9162 §2.1.4 consistency proof between two tree sizes', query: ConsistencyQuery, response: ConsistencyResponse,
+  }),
+  transparencyInclusion: defineOperation(endpoints.transparencyInclusion, {
+    tag: 'transparency', summary: 'RFC 9162 §2.1.3 inclusion proof of a leaf in a tree size', query: InclusionQuery, response: InclusionResponse,
+  }),
+  transparencyEntries: defineOperation(endpoints.transparencyEntries, {
+    tag: 'transparency', summary: `Log entries from start (at most ${MAX_ENTRIES_PER_PAGE})`, query: EntriesQuery, response: EntriesResponse,
+  }),
+  transparencyCosign: defineOperation(endpoints.transparencyCosign, {
+    tag: 'transparency', summary: "A configured witness's cosignature of a tree head (docs/TRANSPARENCY.md §7)", body: CosignRequest, response: CosignResponse,
+  }),
+} as const;

@@ -1,4 +1,4 @@
-// "My account" (issue 15): change your own password, and turn TOTP two-factor login on or off. The secret is
+// "My account" (docs/MODERATION.md "Roles and staff accounts"): change your own password, and turn TOTP two-factor login on or off. The secret is
 // shown as a QR code (drawn here by the qrcode library: the secret never leaves the page), as text and as its
 // otpauth:// URI; it becomes active only after a code from it is confirmed. A mistyped code keeps the session
 // (400 totp_mismatch). Lost your device? An admin's password reset removes the second factor.
@@ -39,7 +39,7 @@ export function Account({ me, onChanged, onAuthError }: { me: Me; onChanged: () 
       return true;
     } catch (e) {
       onAuthError(e);
-      setError(e instanceof ApiError ? sentence(e.message) : 'Request failed.');
+      setError(e instanceof ApiError ? sentence(e.detail) : 'Request failed.');
       return false;
     }
   };
@@ -47,7 +47,7 @@ export function Account({ me, onChanged, onAuthError }: { me: Me; onChanged: () 
   const changePassword = async (e: React.FormEvent) => {
     e.preventDefault();
     if (pw.next !== pw.again) return setError('The two new passwords differ.');
-    if (await run('Password changed. Your other sessions were logged out.', () => call('POST', '/v1/mod/me/password', { currentPassword: pw.current, newPassword: pw.next })))
+    if (await run('Password changed. Your other sessions were logged out.', () => call('changeOwnPassword', { body: { currentPassword: pw.current, newPassword: pw.next } })))
       setPw({ current: '', next: '', again: '' });
   };
 
@@ -72,14 +72,14 @@ export function Account({ me, onChanged, onAuthError }: { me: Me; onChanged: () 
       {twoFactor ? (
         <>
           <p data-testid="totp-on"><strong className="ok-text">On.</strong> Logging in needs your password and a six-digit code from your authenticator app.</p>
-          <form className="stack" onSubmit={(e) => { e.preventDefault(); void run('Two-factor login turned off.', () => call('POST', '/v1/mod/me/totp/disable', off)).then((ok) => ok && onChanged()); }}>
+          <form className="stack" onSubmit={(e) => { e.preventDefault(); void run('Two-factor login turned off.', () => call('disableTotp', { body: off })).then((ok) => ok && onChanged()); }}>
             <label>Password<input type="password" autoComplete="current-password" value={off.password} onChange={(e) => setOff({ ...off, password: e.target.value })} required /></label>
             <label>Current code<input inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} value={off.code} onChange={(e) => setOff({ ...off, code: e.target.value.replace(/\D/g, '') })} required /></label>
             <button type="submit">Turn off two-factor login</button>
           </form>
         </>
       ) : enrol ? (
-        <form className="stack" onSubmit={(e) => { e.preventDefault(); void run('Two-factor login is on. The code you just typed is now used up: when you next sign in, wait for your app to show a new code.', () => call('POST', '/v1/mod/me/totp/confirm', { code })).then((ok) => ok && (setEnrol(null), onChanged())); }}>
+        <form className="stack" onSubmit={(e) => { e.preventDefault(); void run('Two-factor login is on. The code you just typed is now used up: when you next sign in, wait for your app to show a new code.', () => call('confirmTotpEnrolment', { body: { code } })).then((ok) => ok && (setEnrol(null), onChanged())); }}>
           <p>Scan this code with an authenticator app (any TOTP app), then type the six-digit code it shows.</p>
           <TotpQr uri={enrol.uri} />
           <p>Or type this secret key: <span className="secret" data-testid="totp-secret">{enrol.secret}</span></p>
@@ -93,7 +93,7 @@ export function Account({ me, onChanged, onAuthError }: { me: Me; onChanged: () 
       ) : (
         <>
           <p>Off. With two-factor login, a stolen password alone cannot open the dashboard. If you lose the device, an admin resets your password, which also removes the second factor.</p>
-          <button type="button" onClick={() => void run('', async () => setEnrol(await call<{ secret: string; uri: string }>('POST', '/v1/mod/me/totp')))}>Set up two-factor login</button>
+          <button type="button" onClick={() => void run('', async () => setEnrol(await call('startTotpEnrolment')))}>Set up two-factor login</button>
         </>
       )}
     </section>

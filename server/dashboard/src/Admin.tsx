@@ -1,15 +1,15 @@
 // Admin only: staff accounts. Create moderators/admins, change roles, disable, reset passwords.
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, type Me, call, fmtTime } from './api.ts';
+import { type Answer, ApiError, type Me, call, fmtTime } from './api.ts';
 
-interface Moderator { id: string; displayName: string; role: 'moderator' | 'admin'; disabled: boolean; failedLogins: number; lockedUntil: string | null; lastLoginAt: string | null; createdAt: string; twoFactor: boolean }
+type Moderator = Answer<'listModerators'>['moderators'][number];
 
 export function Admin({ me, onAuthError }: { me: Me; onAuthError: (e: unknown) => void }) {
   const [list, setList] = useState<Moderator[]>([]);
   const [status, setStatus] = useState<string | null>(null);
   const [form, setForm] = useState({ id: '', displayName: '', role: 'moderator', password: '' });
   const load = useCallback(() => {
-    call<{ moderators: Moderator[] }>('GET', '/v1/mod/moderators').then((r) => setList(r.moderators)).catch(onAuthError);
+    call('listModerators').then((r) => setList(r.moderators)).catch(onAuthError);
   }, [onAuthError]);
   useEffect(load, [load]);
   const act = async (label: string, fn: () => Promise<unknown>) => {
@@ -20,13 +20,13 @@ export function Admin({ me, onAuthError }: { me: Me; onAuthError: (e: unknown) =
       return true;
     } catch (e) {
       onAuthError(e);
-      setStatus(e instanceof ApiError ? `${e.message} (${e.code})` : 'Request failed.');
+      setStatus(e instanceof ApiError ? `${e.detail} (${e.code})` : 'Request failed.');
       return false;
     }
   };
   const create = async (e: React.FormEvent) => {
     e.preventDefault();
-    if (await act(`Created ${form.id}.`, () => call('POST', '/v1/mod/moderators', form))) setForm({ id: '', displayName: '', role: 'moderator', password: '' });
+    if (await act(`Created ${form.id}.`, () => call('createModerator', { body: { ...form, role: form.role as Moderator['role'] } }))) setForm({ id: '', displayName: '', role: 'moderator', password: '' });
   };
   /** Inline reset form, not a browser prompt dialog (which shows the typed password in clear text). */
   const [resetting, setResetting] = useState<{ id: string; password: string } | null>(null);
@@ -34,7 +34,7 @@ export function Admin({ me, onAuthError }: { me: Me; onAuthError: (e: unknown) =
     e.preventDefault();
     if (!resetting) return;
     const { id, password } = resetting;
-    if (await act(`Password of ${id} reset; their sessions ended and any two-factor login was removed.`, () => call('POST', `/v1/mod/moderators/${id}`, { password }))) setResetting(null);
+    if (await act(`Password of ${id} reset; their sessions ended and any two-factor login was removed.`, () => call('updateModerator', { params: { moderatorId: id }, body: { password } }))) setResetting(null);
   };
   return (
     <section aria-labelledby="admin-title">
@@ -51,7 +51,7 @@ export function Admin({ me, onAuthError }: { me: Me; onAuthError: (e: unknown) =
               <td>{m.displayName}</td>
               <td>
                 <label className="sr-only" htmlFor={`role-${m.id}`}>Role of {m.id}</label>
-                <select id={`role-${m.id}`} value={m.role} onChange={(e) => void act(`${m.id} is now ${e.target.value}.`, () => call('POST', `/v1/mod/moderators/${m.id}`, { role: e.target.value }))}>
+                <select id={`role-${m.id}`} value={m.role} onChange={(e) => void act(`${m.id} is now ${e.target.value}.`, () => call('updateModerator', { params: { moderatorId: m.id }, body: { role: e.target.value as Moderator['role'] } }))}>
                   <option value="moderator">moderator</option>
                   <option value="admin">admin</option>
                 </select>
@@ -60,7 +60,7 @@ export function Admin({ me, onAuthError }: { me: Me; onAuthError: (e: unknown) =
               <td>{m.twoFactor ? 'on' : 'off'}</td>
               <td>{m.lastLoginAt ? fmtTime(m.lastLoginAt) : 'never'}</td>
               <td className="row">
-                <button type="button" onClick={() => void act(`${m.id} ${m.disabled ? 'enabled' : 'disabled'}.`, () => call('POST', `/v1/mod/moderators/${m.id}`, { disabled: !m.disabled }))}>{m.disabled ? 'Enable' : 'Disable'}</button>
+                <button type="button" onClick={() => void act(`${m.id} ${m.disabled ? 'enabled' : 'disabled'}.`, () => call('updateModerator', { params: { moderatorId: m.id }, body: { disabled: !m.disabled } }))}>{m.disabled ? 'Enable' : 'Disable'}</button>
                 <button type="button" aria-expanded={resetting?.id === m.id} onClick={() => setResetting(resetting?.id === m.id ? null : { id: m.id, password: '' })}>Reset password</button>
               </td>
             </tr>

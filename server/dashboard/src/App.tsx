@@ -11,30 +11,12 @@ import { ApiError, type Me, call, setCsrfToken } from './api.ts';
 import { Audit } from './Audit.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { Login } from './Login.tsx';
-import { Queue, type QueueState, initialQueueState, viewFromUrl } from './Queue.tsx';
+import { Queue } from './Queue.tsx';
+import { type QueueState, initialQueueState, viewFromUrl } from './queueState.ts';
 import { ReportView } from './ReportView.tsx';
 import { Stats } from './Stats.tsx';
+import { type Route, parseRoute, pathOf } from './routes.ts';
 
-export type Route = { page: 'queue' } | { page: 'report'; id: string } | { page: 'audit' } | { page: 'stats' } | { page: 'admin' } | { page: 'account' }
-  | { page: 'appeals' } | { page: 'appeal'; id: string } | { page: 'cases' } | { page: 'case'; id: string } | { page: 'policies' } | { page: 'metrics' };
-const BASE = '/dashboard';
-
-function parseRoute(pathname: string): Route {
-  const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
-  const m = /^\/reports\/([A-Za-z0-9._:-]{1,64})$/.exec(rest);
-  if (m?.[1]) return { page: 'report', id: m[1] };
-  const sub = /^\/(appeals|cases)\/([A-Za-z0-9_-]{1,64})$/.exec(rest);
-  if (sub?.[2]) return sub[1] === 'appeals' ? { page: 'appeal', id: sub[2] } : { page: 'case', id: sub[2] };
-  if (rest === '/appeals' || rest === '/cases' || rest === '/policies' || rest === '/metrics') return { page: rest.slice(1) as 'appeals' | 'cases' | 'policies' | 'metrics' };
-  if (rest === '/audit') return { page: 'audit' };
-  if (rest === '/stats') return { page: 'stats' };
-  if (rest === '/admin') return { page: 'admin' };
-  if (rest === '/account') return { page: 'account' };
-  return { page: 'queue' };
-}
-
-const pathOf = (r: Route) =>
-  BASE + (r.page === 'queue' ? '/' : r.page === 'report' ? `/reports/${r.id}` : r.page === 'appeal' ? `/appeals/${r.id}` : r.page === 'case' ? `/cases/${r.id}` : `/${r.page}`);
 const TITLES: Record<Route['page'], string> = {
   queue: 'Queue', report: 'Report', audit: 'Audit log', stats: 'Statistics', admin: 'Staff', account: 'My account',
   appeals: 'Appeals', appeal: 'Appeal', cases: 'Cases', case: 'Case', policies: 'Policies', metrics: 'Metrics',
@@ -48,7 +30,7 @@ export function App() {
   const [queue, setQueue] = useState<QueueState>(() => ({ ...initialQueueState, view: viewFromUrl() }));
 
   useEffect(() => {
-    call<Me>('GET', '/v1/mod/session')
+    call('moderatorSession')
       .then((m) => {
         setCsrfToken(m.csrfToken);
         setMe(m);
@@ -99,7 +81,7 @@ export function App() {
     );
 
   const logout = async () => {
-    await call('POST', '/v1/mod/session/logout').catch(() => undefined);
+    await call('moderatorLogout').catch(() => undefined);
     setCsrfToken(null);
     setMe(null);
   };
@@ -146,7 +128,7 @@ export function App() {
         {route.page === 'audit' && <Audit onAuthError={onAuthError} navigate={navigate} />}
         {route.page === 'stats' && <Stats onAuthError={onAuthError} />}
         {route.page === 'account' && (
-          <Account me={me} onAuthError={onAuthError} onChanged={() => void call<Me>('GET', '/v1/mod/session').then((m) => { setCsrfToken(m.csrfToken); setMe(m); })} />
+          <Account me={me} onAuthError={onAuthError} onChanged={() => void call('moderatorSession').then((m) => { setCsrfToken(m.csrfToken); setMe(m); })} />
         )}
         {route.page === 'appeals' && <Appeals navigate={navigate} onAuthError={onAuthError} />}
         {route.page === 'appeal' && <AppealView id={route.id} me={me} navigate={navigate} onAuthError={onAuthError} />}

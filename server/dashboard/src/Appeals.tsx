@@ -2,7 +2,7 @@
 // the appellant's statement beside the contested report — decided upheld or overturned by a moderator other
 // than the one who made the decision.
 import { useCallback, useEffect, useState } from 'react';
-import type { Route } from './App.tsx';
+import type { Route } from './routes.ts';
 import { ApiError, type Me, call, fmtDuration, fmtTime } from './api.ts';
 import { type Appeal, type AppealDetail, waited } from './modTypes.ts';
 
@@ -14,11 +14,11 @@ export function Appeals({ navigate, onAuthError }: { navigate: (r: Route) => voi
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setRows(null);
-    call<{ appeals: Appeal[] }>('GET', `/v1/mod/appeals?view=${view}&limit=200`)
+    call('moderationAppeals', { query: { view, limit: 200 } })
       .then((r) => setRows(r.appeals))
       .catch((e: unknown) => {
         onAuthError(e);
-        setError(e instanceof ApiError ? e.message : 'Could not load appeals.');
+        setError(e instanceof ApiError ? e.detail : 'Could not load appeals.');
       });
   }, [view, onAuthError]);
   return (
@@ -56,10 +56,10 @@ export function AppealView({ id, me, navigate, onAuthError }: { id: string; me: 
   const [busy, setBusy] = useState(false);
   const load = useCallback(async () => {
     try {
-      setD(await call<AppealDetail>('GET', `/v1/mod/appeals/${id}`));
+      setD(await call('moderationAppeal', { params: { appealId: id } }));
     } catch (e) {
       onAuthError(e);
-      setStatus(e instanceof ApiError ? e.message : 'Could not load the appeal.');
+      setStatus(e instanceof ApiError ? e.detail : 'Could not load the appeal.');
     }
   }, [id, onAuthError]);
   useEffect(() => void load(), [load]);
@@ -71,7 +71,7 @@ export function AppealView({ id, me, navigate, onAuthError }: { id: string; me: 
       await load();
     } catch (e) {
       onAuthError(e);
-      setStatus(e instanceof ApiError ? `${e.message} (${e.code})` : 'Request failed.');
+      setStatus(e instanceof ApiError ? `${e.detail} (${e.code})` : 'Request failed.');
     } finally {
       setBusy(false);
     }
@@ -121,11 +121,11 @@ export function AppealView({ id, me, navigate, onAuthError }: { id: string; me: 
               <p>Appeals are decided by moderators.</p>
             ) : (
               <form onSubmit={(e) => e.preventDefault()}>
-                {a.status === 'pending' && <button type="button" disabled={busy} onClick={() => void run('Appeal claimed.', () => call('POST', `/v1/mod/appeals/${id}/claim`))}>Claim appeal</button>}
+                {a.status === 'pending' && <button type="button" disabled={busy} onClick={() => void run('Appeal claimed.', () => call('claimAppeal', { params: { appealId: id } }))}>Claim appeal</button>}
                 <label>Internal note (optional)<input value={note} onChange={(e) => setNote(e.target.value)} maxLength={4000} /></label>
                 <div className="row">
-                  <button type="button" disabled={!canAct || busy} onClick={() => void run('Appeal upheld: the decision stands.', () => call('POST', `/v1/mod/appeals/${id}/decision`, { result: 'upheld', ...(note.trim() ? { note: note.trim() } : {}) }))}>Uphold decision</button>
-                  <button type="button" disabled={!canAct || busy} onClick={() => void run('Appeal overturned: enforcement reversed.', () => call('POST', `/v1/mod/appeals/${id}/decision`, { result: 'overturned', ...(note.trim() ? { note: note.trim() } : {}) }))}>Overturn and reverse</button>
+                  <button type="button" disabled={!canAct || busy} onClick={() => void run('Appeal upheld: the decision stands.', () => call('decideAppeal', { params: { appealId: id }, body: { result: 'upheld', ...(note.trim() ? { note: note.trim() } : {}) } }))}>Uphold decision</button>
+                  <button type="button" disabled={!canAct || busy} onClick={() => void run('Appeal overturned: enforcement reversed.', () => call('decideAppeal', { params: { appealId: id }, body: { result: 'overturned', ...(note.trim() ? { note: note.trim() } : {}) } }))}>Overturn and reverse</button>
                 </div>
               </form>
             )}

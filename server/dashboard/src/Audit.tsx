@@ -1,6 +1,6 @@
 // The audit log: every moderation event, newest first, filterable, keyset-paginated. Read-only by design.
 import { useEffect, useState } from 'react';
-import type { Route } from './App.tsx';
+import type { Route } from './routes.ts';
 import { ApiError, type ModEvent, call, fmtTime } from './api.ts';
 import { describeEvent } from './events.ts';
 
@@ -22,7 +22,7 @@ export function Audit({ onAuthError, navigate }: { onAuthError: (e: unknown) => 
     if (actor.trim()) q.set('actorId', actor.trim());
     if (subject.trim()) q.set('subjectId', subject.trim());
     if (before) q.set('before', String(before));
-    call<{ events: ModEvent[]; nextBefore: number | null }>('GET', `/v1/mod/audit?${q}`)
+    call('auditLog', { query: Object.fromEntries(q) })
       .then((r) => {
         setEvents(r.events);
         setNext(r.nextBefore);
@@ -30,7 +30,7 @@ export function Audit({ onAuthError, navigate }: { onAuthError: (e: unknown) => 
       })
       .catch((e: unknown) => {
         onAuthError(e);
-        setError(e instanceof ApiError ? e.message : 'Could not load the audit log.');
+        setError(e instanceof ApiError ? e.detail : 'Could not load the audit log.');
       });
   }, [type, actor, subject, before, onAuthError]);
 

@@ -1,8 +1,8 @@
 // Cases: reports against one account grouped (brigading defence). The list sorts by priority then age; the
 // case page shows the reports, each reporter's track record, the case events, legal hold and evidence export.
 import { useCallback, useEffect, useState } from 'react';
-import type { Route } from './App.tsx';
-import { ApiError, type Me, call, categoryLabel, fmtDuration, fmtTime } from './api.ts';
+import type { Route } from './routes.ts';
+import { ApiError, call, categoryLabel, fmtDuration, fmtTime, type Me, operationPath } from './api.ts';
 import { EvidenceExport } from './EvidenceExport.tsx';
 import { type CaseDetailT, type CaseRow, waited } from './modTypes.ts';
 
@@ -13,11 +13,11 @@ export function Cases({ navigate, onAuthError }: { navigate: (r: Route) => void;
   const [rows, setRows] = useState<CaseRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    call<{ cases: CaseRow[] }>('GET', `/v1/mod/cases?status=${status}&limit=200`)
+    call('moderationCases', { query: { status, limit: 200 } })
       .then((r) => setRows(r.cases))
       .catch((e: unknown) => {
         onAuthError(e);
-        setError(e instanceof ApiError ? e.message : 'Could not load cases.');
+        setError(e instanceof ApiError ? e.detail : 'Could not load cases.');
       });
   }, [status, onAuthError]);
   return (
@@ -52,10 +52,10 @@ export function CaseView({ id, me, navigate, onAuthError }: { id: string; me: Me
   const [reason, setReason] = useState('');
   const load = useCallback(async () => {
     try {
-      setD(await call<CaseDetailT>('GET', `/v1/mod/cases/${id}`));
+      setD(await call('moderationCase', { params: { caseId: id } }));
     } catch (e) {
       onAuthError(e);
-      setStatus(e instanceof ApiError ? e.message : 'Could not load the case.');
+      setStatus(e instanceof ApiError ? e.detail : 'Could not load the case.');
     }
   }, [id, onAuthError]);
   useEffect(() => void load(), [load]);
@@ -63,11 +63,11 @@ export function CaseView({ id, me, navigate, onAuthError }: { id: string; me: Me
   const c = d.case;
   const hold = async (on: boolean) => {
     try {
-      await call('POST', `/v1/mod/cases/${id}/hold`, { hold: on, reason: reason.trim() });
+      await call('setLegalHold', { params: { caseId: id }, body: { hold: on, reason: reason.trim() } });
       setStatus(on ? 'Legal hold set: content is kept past retention.' : 'Legal hold lifted.');
       await load();
     } catch (e) {
-      setStatus(e instanceof ApiError ? `${e.message} (${e.code})` : 'Request failed.');
+      setStatus(e instanceof ApiError ? `${e.detail} (${e.code})` : 'Request failed.');
     }
   };
   return (
@@ -112,7 +112,7 @@ export function CaseView({ id, me, navigate, onAuthError }: { id: string; me: Me
                 <label>Reason for the legal hold<input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} /></label>
                 <div className="row">
                   <button type="button" disabled={reason.trim().length < 3} onClick={() => void hold(!c.legalHold)}>{c.legalHold ? 'Lift legal hold' : 'Set legal hold'}</button>
-                  <EvidenceExport path={`/v1/mod/cases/${id}/evidence`} what={`case against ${c.accusedId}`} say={setStatus} disabled={c.purgedAt !== null} />
+                  <EvidenceExport path={operationPath('exportCaseEvidence', { caseId: id })} what={`case against ${c.accusedId}`} say={setStatus} disabled={c.purgedAt !== null} />
                 </div>
               </form>
             </section>

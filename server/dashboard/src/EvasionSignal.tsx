@@ -25,7 +25,7 @@ export function EvasionSignal({ accountId, standing, me, onBanned }: { accountId
   const policyId = policies.some((p) => p.id === 'ban_evasion') ? 'ban_evasion' : (policies[0]?.id ?? '');
   useEffect(() => {
     let live = true;
-    call<{ networkMatches: OriginalDecision[] }>('GET', `/v1/mod/accounts/${encodeURIComponent(accountId)}/evasion-signals`)
+    call('getEvasionSignals', { params: { userId: accountId } })
       .then((r) => live && setMatches(r.networkMatches), () => live && setMatches([]));
     return () => void (live = false);
   }, [accountId]);
@@ -34,12 +34,12 @@ export function EvasionSignal({ accountId, standing, me, onBanned }: { accountId
 
   async function ban(m: OriginalDecision) {
     try {
-      await call('POST', `/v1/mod/accounts/${encodeURIComponent(accountId)}/ban-evasion`, { originalDecisionId: m.eventId, policyId });
+      await call('banForEvasion', { params: { userId: accountId }, body: { originalDecisionId: m.eventId, policyId } });
       setStatus(`${accountId} is banned for ban evasion, citing decision ${decisionRef(m)}.`);
       setConfirm(null);
       onBanned();
     } catch (e) {
-      setStatus(e instanceof ApiError ? e.message : String(e));
+      setStatus(e instanceof ApiError ? e.detail : String(e));
     }
   }
 

@@ -21,7 +21,7 @@ export async function downloadEvidence(path: string, request: EvidenceRequest, s
   try {
     const res = await fetch(path, {
       method: 'POST', credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', 'x-csrf-token': (await call<{ csrfToken: string }>('GET', '/v1/mod/session')).csrfToken },
+      headers: { 'content-type': 'application/json', 'x-csrf-token': (await call('moderatorSession')).csrfToken ?? '' },
       body: JSON.stringify(request),
     });
     if (!res.ok) {

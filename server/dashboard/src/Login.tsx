@@ -14,17 +14,17 @@ export function Login({ onLoggedIn }: { onLoggedIn: (m: Me) => void }) {
     setBusy(true);
     setError(null);
     try {
-      onLoggedIn(await call<Me>('POST', '/v1/mod/session', { moderatorId: id.trim(), password, ...(needCode && code ? { totp: code.trim() } : {}) }));
+      onLoggedIn(await call('moderatorLogin', { body: { moderatorId: id.trim(), password, ...(needCode && code ? { totp: code.trim() } : {}) } }));
     } catch (err) {
       if (err instanceof ApiError && (err.code === 'totp_required' || err.code === 'totp_invalid' || err.code === 'totp_code_used')) {
         setNeedCode(true);
         setCode('');
         // totp_code_used: the code was right but already spent (e.g. just used to turn two-factor login on)
-        setError(err.code === 'totp_required' ? 'Enter the six-digit code from your authenticator app.' : sentence(err.message));
+        setError(err.code === 'totp_required' ? 'Enter the six-digit code from your authenticator app.' : sentence(err.detail));
         return;
       }
       // rate_limited and the few-attempts-left warning come as one sentence from the server (hours and minutes)
-      setError(err instanceof ApiError ? sentence(err.message) : 'The server could not be reached.');
+      setError(err instanceof ApiError ? sentence(err.detail) : 'The server could not be reached.');
       setPassword('');
       setNeedCode(false);
     } finally {

@@ -1,7 +1,7 @@
 // Metrics (plain SVG charts, each with the numbers in text beside it) and the transparency report for a period
 // as JSON or CSV (EU DSA Art. 15/24).
 import { useEffect, useState } from 'react';
-import { ApiError, call, fmtDuration } from './api.ts';
+import { ApiError, call, fmtDuration, operationPath } from './api.ts';
 import type { MetricsT, Transparency } from './modTypes.ts';
 
 function HBars({ title, rows }: { title: string; rows: Array<{ label: string; value: number }> }) {
@@ -33,13 +33,13 @@ export function Metrics({ onAuthError }: { onAuthError: (e: unknown) => void }) 
   const [to, setTo] = useState(today);
   const [t, setT] = useState<Transparency | null>(null);
   useEffect(() => {
-    call<MetricsT>('GET', `/v1/mod/metrics?days=${days}`).then(setM).catch((e: unknown) => {
+    call('moderationMetrics', { query: { days } }).then(setM).catch((e: unknown) => {
       onAuthError(e);
-      setError(e instanceof ApiError ? e.message : 'Could not load metrics.');
+      setError(e instanceof ApiError ? e.detail : 'Could not load metrics.');
     });
   }, [days, onAuthError]);
-  const period = () => `from=${new Date(`${from}T00:00:00Z`).toISOString()}&to=${new Date(new Date(`${to}T00:00:00Z`).getTime() + 86_400_000).toISOString()}`;
-  const loadReport = () => call<Transparency>('GET', `/v1/mod/transparency?${period()}`).then(setT).catch((e: unknown) => setError(e instanceof ApiError ? e.message : 'Could not build the report.'));
+  const period = () => ({ from: new Date(`${from}T00:00:00Z`).toISOString(), to: new Date(new Date(`${to}T00:00:00Z`).getTime() + 86_400_000).toISOString() });
+  const loadReport = () => call('transparencyReport', { query: period() }).then((r) => setT(r)).catch((e: unknown) => setError(e instanceof ApiError ? e.detail : 'Could not build the report.'));
   const rate = m?.appeals.overturnRate;
   return (
     <section aria-labelledby="metrics-title">
@@ -69,7 +69,7 @@ export function Metrics({ onAuthError }: { onAuthError: (e: unknown) => void }) 
         <label>From (UTC day)<input type="date" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
         <label>To (UTC day, inclusive)<input type="date" value={to} onChange={(e) => setTo(e.target.value)} /></label>
         <button type="submit">Build report</button>
-        <a href={`/v1/mod/transparency?${period()}&format=csv`} download>Download CSV</a>
+        <a href={`${operationPath('transparencyReport', {})}?${new URLSearchParams({ ...period(), format: 'csv' })}`} download>Download CSV</a>
       </form>
       {t && (
         <table>

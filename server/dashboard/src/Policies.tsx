@@ -1,7 +1,7 @@
 // Policy catalog, statement-of-reasons templates and routing rules. Everyone on staff reads them; admins edit
 // (each change is an event in the audit log).
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, type Me, call } from './api.ts';
+import { ApiError, CATEGORIES, type Me, call } from './api.ts';
 import { forgetPolicies } from './ReportExtras.tsx';
 import type { Policy, Rule, Template } from './modTypes.ts';
 
@@ -29,9 +29,9 @@ export function Policies({ me, onAuthError }: { me: Me; onAuthError: (e: unknown
   const load = useCallback(async () => {
     try {
       const [p, t, r] = await Promise.all([
-        call<{ policies: Policy[] }>('GET', '/v1/mod/policies'),
-        call<{ templates: Template[]; placeholders: string[] }>('GET', '/v1/mod/templates'),
-        call<{ rules: Rule[] }>('GET', '/v1/mod/routing-rules'),
+        call('listPolicies'),
+        call('listStatementTemplates'),
+        call('listRoutingRules'),
       ]);
       setPolicies(p.policies);
       setTemplates(t.templates);
@@ -39,7 +39,7 @@ export function Policies({ me, onAuthError }: { me: Me; onAuthError: (e: unknown
       setRules(r.rules);
     } catch (e) {
       onAuthError(e);
-      setStatus(e instanceof ApiError ? e.message : 'Could not load the catalog.');
+      setStatus(e instanceof ApiError ? e.detail : 'Could not load the catalog.');
     }
   }, [onAuthError]);
   useEffect(() => void load(), [load]);
@@ -50,7 +50,7 @@ export function Policies({ me, onAuthError }: { me: Me; onAuthError: (e: unknown
       setStatus(label);
       await load();
     } catch (e) {
-      setStatus(e instanceof ApiError ? `${e.message} (${e.code})` : 'Request failed.');
+      setStatus(e instanceof ApiError ? `${e.detail} (${e.code})` : 'Request failed.');
     }
   };
   return (
@@ -67,13 +67,13 @@ export function Policies({ me, onAuthError }: { me: Me; onAuthError: (e: unknown
               <td>{p.description}</td>
               <td>{p.defaultAction}{p.defaultSuspendHours ? ` ${p.defaultSuspendHours} h` : ''}</td>
               <td><code>{p.dsaCategory.replace('STATEMENT_CATEGORY_', '')}</code></td>
-              {admin && <td><button type="button" onClick={() => void act(p.archived ? `Restored ${p.name}.` : `Archived ${p.name}.`, () => call('POST', `/v1/mod/policies/${p.id}`, { archived: !p.archived }))}>{p.archived ? 'Restore' : 'Archive'} <span className="sr-only">{p.name}</span></button></td>}
+              {admin && <td><button type="button" onClick={() => void act(p.archived ? `Restored ${p.name}.` : `Archived ${p.name}.`, () => call('updatePolicy', { params: { policyId: p.id }, body: { archived: !p.archived } }))}>{p.archived ? 'Restore' : 'Archive'} <span className="sr-only">{p.name}</span></button></td>}
             </tr>
           ))}
         </tbody>
       </table>
       {admin && (
-        <form className="panel" onSubmit={(e) => { e.preventDefault(); void act(`Added policy ${np.name}.`, () => call('POST', '/v1/mod/policies', np)); }}>
+        <form className="panel" onSubmit={(e) => { e.preventDefault(); void act(`Added policy ${np.name}.`, () => call('createPolicy', { body: { ...np, defaultAction: np.defaultAction as Policy['defaultAction'], dsaCategory: np.dsaCategory as Policy['dsaCategory'] } })); }}>
           <h2>Add a policy</h2>
           <label>Id<input value={np.id} onChange={(e) => setNp({ ...np, id: e.target.value })} required pattern="[a-z0-9][a-z0-9_-]{1,47}" /></label>
           <label>Name<input value={np.name} onChange={(e) => setNp({ ...np, name: e.target.value })} required /></label>
@@ -86,7 +86,7 @@ export function Policies({ me, onAuthError }: { me: Me; onAuthError: (e: unknown
 
       <h2>Statement-of-reasons templates</h2>
       <p className="muted">Placeholders: {placeholders.map((p) => `{${p}}`).join(' ')}</p>
-      {templates.map((t) => <TemplateEditor key={t.action} t={t} admin={admin} onSave={(body) => act(`Saved the ${t.action} template.`, () => call('POST', `/v1/mod/templates/${t.action}`, { body }))} />)}
+      {templates.map((t) => <TemplateEditor key={t.action} t={t} admin={admin} onSave={(body) => act(`Saved the ${t.action} template.`, () => call('putStatementTemplate', { params: { action: t.action }, body: { body } }))} />)}
 
       <table>
         <caption>Routing rules, in evaluation order: the first enabled match picks the queue</caption>
@@ -95,7 +95,7 @@ export function Policies({ me, onAuthError }: { me: Me; onAuthError: (e: unknown
           {rules.map((r) => (
             <tr key={r.id}>
               <td>{r.position}</td><td>{r.name}</td><td>{describeConditions(r.conditions)}</td><td>{r.queue}</td><td>{r.priority}</td>
-              <td>{admin ? <button type="button" onClick={() => void act(`${r.enabled ? 'Disabled' : 'Enabled'} ${r.name}.`, () => call('POST', `/v1/mod/routing-rules/${r.id}`, { enabled: !r.enabled }))}>{r.enabled ? 'Disable' : 'Enable'} <span className="sr-only">{r.name}</span></button> : r.enabled ? 'enabled' : 'disabled'}</td>
+              <td>{admin ? <button type="button" onClick={() => void act(`${r.enabled ? 'Disabled' : 'Enabled'} ${r.name}.`, () => call('updateRoutingRule', { params: { ruleId: r.id }, body: { enabled: !r.enabled } }))}>{r.enabled ? 'Disable' : 'Enable'} <span className="sr-only">{r.name}</span></button> : r.enabled ? 'enabled' : 'disabled'}</td>
             </tr>
           ))}
         </tbody>
@@ -103,13 +103,15 @@ export function Policies({ me, onAuthError }: { me: Me; onAuthError: (e: unknown
       {admin && (
         <form className="panel" onSubmit={(e) => {
           e.preventDefault();
-          void act(`Added rule ${nr.name}.`, () => call('POST', '/v1/mod/routing-rules', {
-            name: nr.name, position: (rules.at(-1)?.position ?? 0) + 10, conditions: nr.category ? { categories: [nr.category] } : {}, queue: nr.queue, priority: Number(nr.priority),
+          void act(`Added rule ${nr.name}.`, () => call('createRoutingRule', {
+            body: {
+              name: nr.name, position: (rules.at(-1)?.position ?? 0) + 10, conditions: nr.category ? { categories: [nr.category as (typeof CATEGORIES)[number]] } : {}, queue: nr.queue, priority: Number(nr.priority),
+            },
           }));
         }}>
           <h2>Add a routing rule</h2>
           <label>Name<input value={nr.name} onChange={(e) => setNr({ ...nr, name: e.target.value })} required /></label>
-          <label>Category (empty: any)<select value={nr.category} onChange={(e) => setNr({ ...nr, category: e.target.value })}><option value="">any</option>{['harassment', 'hate', 'threat', 'sexual', 'spam', 'scam', 'self_harm', 'other'].map((c) => <option key={c}>{c}</option>)}</select></label>
+          <label>Category (empty: any)<select value={nr.category} onChange={(e) => setNr({ ...nr, category: e.target.value })}><option value="">any</option>{CATEGORIES.map((c) => <option key={c}>{c}</option>)}</select></label>
           <label>Queue<input value={nr.queue} onChange={(e) => setNr({ ...nr, queue: e.target.value })} required pattern="[a-z0-9][a-z0-9-]{0,39}" /></label>
           <label>Priority (0–100, higher first)<input type="number" min={0} max={100} value={nr.priority} onChange={(e) => setNr({ ...nr, priority: e.target.value })} /></label>
           <button type="submit">Add rule</button>

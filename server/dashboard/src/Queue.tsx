@@ -2,36 +2,10 @@
 // "previous"), j/k selection, Enter to open, c to claim. Bulk dismissal asks first, then waits the same undo
 // window as a single dismissal before anything is sent. At phone width each row is a card (styles.css).
 import { useEffect, useRef, useState } from 'react';
-import { UNDO_SECONDS } from './ReportView.tsx';
-import type { Route } from './App.tsx';
+import { type QueueState, UNDO_SECONDS, VIEWS } from './queueState.ts';
+import type { Route } from './routes.ts';
 import { ApiError, CATEGORIES, type Me, type QueueItem, call, categoryLabel, fmtDuration, fmtTime } from './api.ts';
 import { OutcomeBadge, StatusBadge, VerdictBadge } from './badges.tsx';
-
-export const VIEWS = [['open', 'Open'], ['claimed', 'Claimed'], ['mine', 'Mine'], ['resolved', 'Resolved'], ['all', 'All']] as const;
-export type View = (typeof VIEWS)[number][0];
-
-export interface QueueState {
-  view: View;
-  category: string;
-  verdict: string;
-  accusedId: string;
-  assigneeId: string;
-  /** named queue (routing); '' = all queues */
-  queue: string;
-  /** cursors of the pages before the current one ('' = first page) */
-  cursors: string[];
-  items: QueueItem[];
-  nextCursor: string | null;
-  selected: number;
-  /** ids checked for a bulk action */
-  checked: string[];
-}
-
-/** The queue view named in the address (?view=resolved), so tabs survive a reload and can be linked. */
-export function viewFromUrl(search = typeof location === 'undefined' ? '' : location.search): View {
-  const v = new URLSearchParams(search).get('view');
-  return VIEWS.some(([x]) => x === v) ? (v as View) : 'open';
-}
 
 /** The starter routing queues plus escalation and the brigade queue (docs/MODERATION.md "Routing"). */
 const KNOWN_QUEUES = ['urgent', 'escalation', 'repeat-offenders', 'general', 'low-confidence', 'suspected-brigade'];
@@ -41,7 +15,6 @@ const bulkPolicy = (rows: Array<{ category: string }>) => {
   return cats.size === 1 ? [...cats][0] : 'other';
 };
 
-export const initialQueueState: QueueState = { view: 'open', category: '', verdict: '', accusedId: '', assigneeId: '', queue: '', cursors: [''], items: [], nextCursor: null, selected: 0, checked: [] };
 const PAGE = 25;
 /** A claim held longer than this is flagged so that no report sits forgotten (admins can release it). */
 const STALE_CLAIM_MS = 4 * 3_600_000;
@@ -70,11 +43,11 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
     if (state.assigneeId.trim()) q.set('assigneeId', state.assigneeId.trim());
     if (cursor) q.set('cursor', cursor);
     setLoading(true);
-    call<{ reports: QueueItem[]; nextCursor: string | null }>('GET', `/v1/mod/queue?${q}`)
+    call('moderationQueue', { query: Object.fromEntries(q) })
       .then((r) => live && setState((s) => ({ ...s, items: r.reports, nextCursor: r.nextCursor, selected: Math.min(s.selected, Math.max(0, r.reports.length - 1)) })))
       .catch((e: unknown) => {
         onAuthError(e);
-        if (live) setMessage(e instanceof ApiError ? e.message : 'Could not load the queue.');
+        if (live) setMessage(e instanceof ApiError ? e.detail : 'Could not load the queue.');
       })
       .finally(() => live && setLoading(false));
     return () => {
@@ -85,15 +58,16 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
   const bulk = async (op: 'claim' | 'release' | 'dismiss', ids: string[] = state.checked) => {
     if (!ids.length) return;
     try {
-      const r = await call<{ results: Array<{ reportId: string; ok: boolean; code: string | null }> }>('POST', '/v1/mod/reports/bulk',
-        op === 'dismiss' ? { reportIds: ids, op: 'decide', action: 'dismiss', policyId: bulkPolicy(state.items.filter((x) => ids.includes(x.id))) } : { reportIds: ids, op });
+      const r = await call('bulkReports', {
+        body: op === 'dismiss' ? { reportIds: ids, op: 'decide', action: 'dismiss', policyId: bulkPolicy(state.items.filter((x) => ids.includes(x.id))) } : { reportIds: ids, op },
+      });
       const failed = r.results.filter((x) => !x.ok);
       setMessage(`${op === 'dismiss' ? 'Dismissed' : op === 'claim' ? 'Claimed' : 'Released'} ${r.results.length - failed.length} of ${r.results.length}.${failed.length ? ` Not applied: ${failed.map((f) => `${f.reportId} (${f.code})`).join(', ')}.` : ''}`);
       setState((s) => ({ ...s, checked: [] }));
       setReload((n) => n + 1);
     } catch (e) {
       onAuthError(e);
-      setMessage(e instanceof ApiError ? e.message : 'Bulk action failed.');
+      setMessage(e instanceof ApiError ? e.detail : 'Bulk action failed.');
     }
   };
   /** After the confirmation: nothing is sent for UNDO_SECONDS; Undo drops it, leaving the page sends it at once. */
@@ -129,12 +103,12 @@ export function Queue({ state, setState, me, navigate, onAuthError }: {
   const claim = async (item: QueueItem | undefined) => {
     if (!item) return;
     try {
-      await call('POST', `/v1/mod/reports/${item.id}/claim`);
+      await call('claimReport', { params: { reportId: item.id } });
       setMessage(`Claimed ${item.id}.`);
       navigate({ page: 'report', id: item.id });
     } catch (e) {
       onAuthError(e);
-      setMessage(e instanceof ApiError ? e.message : 'Claim failed.');
+      setMessage(e instanceof ApiError ? e.detail : 'Claim failed.');
     }
   };
 

@@ -2,8 +2,8 @@
 // panel with routing (queue, priority, time waited), escalation, assignment, the case, the reporter's track
 // record, lifting a restriction early, and (admins) the signed evidence export.
 import { useEffect, useState } from 'react';
-import type { Route } from './App.tsx';
-import { ApiError, type Me, type ReportDetail, call, fmtDuration, fmtTime } from './api.ts';
+import type { Route } from './routes.ts';
+import { ApiError, call, fmtDuration, fmtTime, type Me, operationPath, type ReportDetail } from './api.ts';
 import { EvidenceExport } from './EvidenceExport.tsx';
 import { type Policy, waited } from './modTypes.ts';
 
@@ -11,7 +11,7 @@ let policyCache: Promise<Policy[]> | null = null;
 export function usePolicies(): Policy[] {
   const [p, setP] = useState<Policy[]>([]);
   useEffect(() => {
-    policyCache ??= call<{ policies: Policy[] }>('GET', '/v1/mod/policies').then((r) => r.policies).catch(() => {
+    policyCache ??= call('listPolicies').then((r) => r.policies).catch(() => {
       policyCache = null;
       return [];
     });
@@ -50,7 +50,7 @@ export function ReportExtras({ d, me, navigate, reload, say }: { d: ReportDetail
       say(label);
       await reload();
     } catch (e) {
-      say(e instanceof ApiError ? `${e.message} (${e.code})` : 'Request failed.');
+      say(e instanceof ApiError ? `${e.detail} (${e.code})` : 'Request failed.');
     }
   };
   const restricted = d.accused.status === 'suspended' || d.accused.status === 'banned';
@@ -67,22 +67,22 @@ export function ReportExtras({ d, me, navigate, reload, say }: { d: ReportDetail
       {!resolved && (
         <form onSubmit={(e) => e.preventDefault()}>
           <label>Escalation reason (optional)<input value={why} onChange={(e) => setWhy(e.target.value)} maxLength={4000} /></label>
-          <button type="button" onClick={() => void act('Escalated to the escalation queue.', () => call('POST', `/v1/mod/reports/${r.id}/escalate`, why.trim() ? { reason: why.trim() } : {}))}>Escalate</button>
+          <button type="button" onClick={() => void act('Escalated to the escalation queue.', () => call('escalateReport', { params: { reportId: r.id }, body: why.trim() ? { reason: why.trim() } : {} }))}>Escalate</button>
           {role !== 'triage' && (
             <>
               <label>Assign to (staff login)<input value={to} onChange={(e) => setTo(e.target.value)} placeholder="e.g. alice" pattern="[a-z0-9][a-z0-9._-]{1,31}" /></label>
-              <button type="button" disabled={!to} onClick={() => void act(`Assigned to ${to}.`, () => call('POST', `/v1/mod/reports/${r.id}/assign`, { to: `staff:${to}` }))}>Assign</button>
+              <button type="button" disabled={!to} onClick={() => void act(`Assigned to ${to}.`, () => call('assignReport', { params: { reportId: r.id }, body: { to: `staff:${to}` } }))}>Assign</button>
             </>
           )}
         </form>
       )}
       {restricted && role !== 'triage' && (
-        <button type="button" onClick={() => void act('Restriction lifted: the account can send again.', () => call('POST', `/v1/mod/accounts/${d.accused.id}/status`, { status: 'active', reason: 'lifted early from the dashboard' }))}>
+        <button type="button" onClick={() => void act('Restriction lifted: the account can send again.', () => call('setAccountStatus', { params: { userId: d.accused.id }, body: { status: 'active', reason: 'lifted early from the dashboard' } }))}>
           Lift {d.accused.status === 'banned' ? 'ban' : 'suspension'} now
         </button>
       )}
       {role === 'admin' && !r.contentPurgedAt && (
-        <EvidenceExport path={`/v1/mod/reports/${r.id}/evidence`} what={`report ${r.id}`} say={say} />
+        <EvidenceExport path={operationPath('exportReportEvidence', { reportId: r.id })} what={`report ${r.id}`} say={say} />
       )}
     </section>
   );

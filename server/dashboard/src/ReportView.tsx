@@ -5,15 +5,14 @@
 import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import { EvasionSignal } from './EvasionSignal.tsx';
 import { PolicySelect, ReportExtras } from './ReportExtras.tsx';
-import type { Route } from './App.tsx';
-import { ApiError, CATEGORIES, type Me, type Message, type ReportAttachment, type ReportDetail, call, categoryLabel, fmtTime } from './api.ts';
+import type { Route } from './routes.ts';
+import { ApiError, call, CATEGORIES, categoryLabel, fmtTime, type Me, type Message, operationPath, type ReportAttachment, type ReportDetail } from './api.ts';
 import { OutcomeBadge, StatusBadge, VerdictBadge } from './badges.tsx';
 import { describeEvent } from './events.ts';
-import type { QueueState } from './Queue.tsx';
+import { type QueueState, UNDO_SECONDS } from './queueState.ts';
 
 type Action = 'dismiss' | 'warn' | 'suspend' | 'ban';
 /** How long a dismissal waits for Undo before anything is sent (single and bulk alike). */
-export const UNDO_SECONDS = 5;
 const ACTIONS: Array<[Action, string, string]> = [['dismiss', 'Dismiss', 'd'], ['warn', 'Warn', 'w'], ['suspend', 'Suspend', 's'], ['ban', 'Ban', 'b']];
 const DURATIONS: Array<[string, string]> = [['24', '1 day'], ['72', '3 days'], ['168', '7 days'], ['720', '30 days'], ['', 'indefinitely']];
 
@@ -78,7 +77,7 @@ const kb = (n: number) => `${Math.max(1, Math.ceil(n / 1024))} KB`;
 function AttachmentView({ reportId, m, index, a, showMedia }: { reportId: string; m: Message; index: number; a: ReportAttachment | undefined; showMedia: boolean }) {
   const d = m.attachments[index];
   if (!d) return null;
-  const url = `/v1/mod/reports/${reportId}/attachments/${m.position}/${index}/content`;
+  const url = operationPath('moderationReportAttachmentContent', { reportId, position: m.position, index });
   const label = `${d.mediaType}, ${kb(d.size)}`;
   if (!a) return <p className="attachment">Attachment: {label} (pinned by the header; not part of the revealed evidence)</p>;
   if (a.status !== 'verified')
@@ -148,7 +147,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
   const [reason, setReason] = useState('');
   const [policyId, setPolicyId] = useState('');
   const [note, setNote] = useState('');
-  /** A dismissal waits a few seconds for Undo before it is sent (issue 15). */
+  /** A dismissal waits a few seconds for Undo before it is sent (docs/MODERATION.md "Dashboard"). */
   const [pendingDismiss, setPendingDismiss] = useState<{ andNext: boolean; left: number } | null>(null);
   const dismissTimer = useRef<ReturnType<typeof setInterval> | null>(null);
   /** A ban needs a second, explicit confirmation. */
@@ -161,15 +160,15 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
   const load = useCallback(async () => {
     try {
       const [r, att] = await Promise.all([
-        call<ReportDetail>('GET', `/v1/mod/reports/${id}`),
-        call<{ attachments: ReportAttachment[] }>('GET', `/v1/mod/reports/${id}/attachments`).catch(() => ({ attachments: [] })),
+        call('moderationReport', { params: { reportId: id } }),
+        call('moderationReportAttachments', { params: { reportId: id } }).catch(() => ({ attachments: [] })),
       ]);
       setD(r);
       setAttachments(att.attachments);
       setError(null);
     } catch (e) {
       onAuthError(e);
-      setError(e instanceof ApiError ? e.message : 'Could not load the report.');
+      setError(e instanceof ApiError ? e.detail : 'Could not load the report.');
     }
   }, [id, onAuthError]);
 
@@ -201,15 +200,15 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
       return true;
     } catch (e) {
       onAuthError(e);
-      setStatus(e instanceof ApiError ? `${e.message} (${e.code})` : 'Request failed.');
+      setStatus(e instanceof ApiError ? `${e.detail} (${e.code})` : 'Request failed.');
       return false;
     } finally {
       setBusy(false);
     }
   };
 
-  const claim = () => run('Claimed.', () => call('POST', `/v1/mod/reports/${id}/claim`));
-  const release = () => run('Released to the queue.', () => call('POST', `/v1/mod/reports/${id}/release`));
+  const claim = () => run('Claimed.', () => call('claimReport', { params: { reportId: id } }));
+  const release = () => run('Released to the queue.', () => call('releaseReport', { params: { reportId: id } }));
   /** Dismiss waits UNDO_SECONDS for Undo; ban asks for confirmation; warn and suspend go at once. */
   const submit = async (andNext: boolean, confirmed = false) => {
     if (!action || !d) return;
@@ -229,16 +228,16 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
       return;
     }
     setConfirmBan(null);
-    // The Notes box is the one place for notes: its text goes with the decision (issue 15: one box, not two).
+    // The Notes box is the one place for notes: its text goes with the decision (one box, not two).
     const decisionNote = note.trim();
     const body = {
       action,
       ...(action === 'suspend' && hours ? { suspendHours: Number(hours) } : {}),
-      ...(reason && action !== 'dismiss' ? { reasonCategory: reason } : {}),
+      ...(reason && action !== 'dismiss' ? { reasonCategory: reason as (typeof CATEGORIES)[number] } : {}),
       ...(decisionNote ? { note: decisionNote } : {}),
       policyId,
     };
-    const ok = await run(`Decision recorded: ${action}.`, () => call('POST', `/v1/mod/reports/${id}/decision`, body));
+    const ok = await run(`Decision recorded: ${action}.`, () => call('decideReport', { params: { reportId: id }, body }));
     if (ok && decisionNote) setNote('');
     if (ok && andNext) {
       const next = ids.slice(index + 1).find((x) => queue.items.find((q) => q.id === x)?.status !== 'resolved');
@@ -257,7 +256,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
   const addNote = async (e: React.FormEvent) => {
     e.preventDefault();
     if (!note.trim()) return;
-    if (await run('Note added.', () => call('POST', `/v1/mod/reports/${id}/notes`, { text: note.trim() }))) setNote('');
+    if (await run('Note added.', () => call('addReportNote', { params: { reportId: id }, body: { text: note.trim() } }))) setNote('');
   };
 
   useEffect(() => {

@@ -51,11 +51,11 @@ export function Stats({ onAuthError }: { onAuthError: (e: unknown) => void }) {
   const [s, setS] = useState<StatsData | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    call<StatsData>('GET', `/v1/mod/stats?days=${days}`)
+    call('moderationStats', { query: { days } })
       .then(setS)
       .catch((e: unknown) => {
         onAuthError(e);
-        setError(e instanceof ApiError ? e.message : 'Could not load statistics.');
+        setError(e instanceof ApiError ? e.detail : 'Could not load statistics.');
       });
   }, [days, onAuthError]);
   return (

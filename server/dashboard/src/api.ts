@@ -1,7 +1,16 @@
-// The dashboard's HTTP client: same-origin JSON, the session cookie rides along (HttpOnly: never visible
-// here), and every state change carries the session's CSRF token. Errors are RFC 9457 problems.
-import type { z } from 'zod';
-import type { QueueResponse, ReportDetailForModerator } from '../../routes/mod-reports.ts';
+// The dashboard's HTTP client: every request is an operation of the moderator API's contract
+// (@franking-chat/sdk/contract/moderation), sent with the SDK's invoke. Same-origin JSON, the session cookie rides
+// along (HttpOnly: never visible here), and every state change carries the session's CSRF token. Errors are the
+// SDK's ApiError (RFC 9457 problem, `code` from the contract); each answer is checked against its schema.
+import { ApiError, type InvokeInput, invoke } from '@franking-chat/sdk';
+import { type OperationOutput, REPORT_CATEGORIES, expandPath } from '@franking-chat/sdk/contract';
+import { type ModerationOperations, moderationOperations } from '@franking-chat/sdk/contract/moderation';
+import { config as zodConfig } from 'zod';
+
+// The dashboard's CSP allows no eval: zod must not probe for it (a refused probe is a CSP report) when it checks answers.
+zodConfig({ jitless: true });
+
+export { ApiError };
 
 let csrfToken: string | null = null;
 
@@ -9,28 +18,25 @@ export function setCsrfToken(t: string | null): void {
   csrfToken = t;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+export type OperationId = keyof ModerationOperations;
+/** What an operation of the moderator API answers. */
+export type Answer<K extends OperationId> = OperationOutput<ModerationOperations[K]>;
+
+/** Sends one operation of the moderator API, e.g. `call('claimReport', { params: { reportId } })`. */
+export function call<K extends OperationId>(id: K, input?: InvokeInput<ModerationOperations[K]>): Promise<Answer<K>> {
+  const op = moderationOperations[id];
+  return invoke(op, (input ?? {}) as InvokeInput<ModerationOperations[K]>, {
+    credentials: 'same-origin',
+    ...(op.method !== 'get' && csrfToken ? { headers: { 'x-csrf-token': csrfToken } } : {}),
+    // The server validates what it sends with the same schemas; checking here too keeps the dashboard honest
+    // about the contract (a mismatch is a TypeError, shown as a failed request).
+    validateResponse: true,
+  }) as Promise<Answer<K>>;
 }
 
-export async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  const json = text ? (JSON.parse(text) as unknown) : null;
-  if (!res.ok) {
-    const p = (json ?? {}) as { code?: string; detail?: string; title?: string };
-    throw new ApiError(res.status, p.code ?? 'unknown', p.detail ?? p.title ?? `HTTP ${res.status}`);
-  }
-  return json as T;
+/** The path of an operation with its parameters filled in (for the evidence download, which is not JSON). */
+export function operationPath<K extends OperationId>(id: K, params: Readonly<Record<string, string | number>>): string {
+  return expandPath(moderationOperations[id].path, params);
 }
 
 /** A problem's detail as one sentence: capital first letter, full stop at the end. */
@@ -39,33 +45,17 @@ export function sentence(s: string): string {
   return t ? `${t[0]?.toUpperCase() ?? ''}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}` : t;
 }
 
-export const CATEGORIES = ['harassment', 'hate', 'threat', 'sexual', 'spam', 'scam', 'self_harm', 'other'] as const;
+/** The report categories a reporter chooses from (the contract's list). */
+export const CATEGORIES = REPORT_CATEGORIES;
 export const categoryLabel = (c: string) => c.replace('_', ' ');
 
-export interface Me {
-  moderator: { id: string; actorId: string; displayName: string; role: 'triage' | 'moderator' | 'admin'; twoFactor?: boolean };
-  csrfToken: string | null;
-  expiresAt: string | null;
-}
-
-// Response types come from the server's zod schemas (type-only imports: nothing of the server is bundled).
-export type QueueItem = z.output<typeof QueueResponse>['reports'][number];
-export type ReportDetail = z.output<typeof ReportDetailForModerator>;
+export type Me = Answer<'moderatorSession'>;
+export type QueueItem = Answer<'moderationQueue'>['reports'][number];
+export type ReportDetail = Answer<'moderationReport'>;
 export type Message = ReportDetail['messages'][number];
 export type ModEvent = ReportDetail['events'][number];
-
-/** GET /v1/mod/reports/{id}/attachments (server/routes/blobs.ts): verification status of each reported attachment. */
-export interface ReportAttachment {
-  position: number;
-  index: number;
-  blobId: string;
-  status: 'awaiting_upload' | 'verified' | 'failed';
-  failure: string | null;
-  mediaType: string;
-  size: number;
-  verifiedAt: string | null;
-}
-
+/** Verification status of each reported attachment. */
+export type ReportAttachment = Answer<'moderationReportAttachments'>['attachments'][number];
 
 export const fmtTime = (iso: string | number) => new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 export function fmtDuration(ms: number | null): string {

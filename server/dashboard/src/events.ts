@@ -1,4 +1,4 @@
-// Moderation events in plain sentences (issue 15): the audit log and the report page show these; the raw JSON
+// Moderation events in plain sentences (docs/MODERATION.md "The event log and the derived queue state"): the audit log and the report page show these; the raw JSON
 // stays one click away ("Show JSON"). Unknown event types fall back to their name and the JSON.
 import { type ModEvent, categoryLabel, fmtTime } from './api.ts';
 

@@ -1,18 +1,17 @@
-// Response types of the issue-14 endpoints, derived from the server's zod schemas (type-only imports).
-import type { z } from 'zod';
-import type { AppealForModerator, appealDetailSpec } from '../../routes/mod-appeals.ts';
-import type { CaseDetail, listCasesSpec } from '../../routes/mod-cases.ts';
-import type { listPoliciesSpec, listRulesSpec, listTemplatesSpec } from '../../routes/mod-catalog.ts';
-import type { Metrics, TransparencyReportSchema } from '../../routes/mod-metrics.ts';
+// Response types of the appeal, case, catalog and metrics operations (docs/MODERATION.md), from the moderator
+// API's contract (type-only imports).
+import type { OperationOutput } from '@franking-chat/sdk/contract';
+import type { ModerationOperations } from '@franking-chat/sdk/contract/moderation';
 
-export type Appeal = z.output<typeof AppealForModerator>;
-export type AppealDetail = z.output<(typeof appealDetailSpec)['response']>;
-export type CaseRow = z.output<(typeof listCasesSpec)['response']>['cases'][number];
-export type CaseDetailT = z.output<typeof CaseDetail>;
-export type Policy = z.output<(typeof listPoliciesSpec)['response']>['policies'][number];
-export type Template = z.output<(typeof listTemplatesSpec)['response']>['templates'][number];
-export type Rule = z.output<(typeof listRulesSpec)['response']>['rules'][number];
-export type MetricsT = z.output<typeof Metrics>;
-export type Transparency = z.output<typeof TransparencyReportSchema>;
+type Out<K extends keyof ModerationOperations> = OperationOutput<ModerationOperations[K]>;
+export type Appeal = Out<'claimAppeal'>;
+export type AppealDetail = Out<'moderationAppeal'>;
+export type CaseRow = Out<'moderationCases'>['cases'][number];
+export type CaseDetailT = Out<'moderationCase'>;
+export type Policy = Out<'listPolicies'>['policies'][number];
+export type Template = Out<'listStatementTemplates'>['templates'][number];
+export type Rule = Out<'listRoutingRules'>['rules'][number];
+export type MetricsT = Out<'moderationMetrics'>;
+export type Transparency = NonNullable<Out<'transparencyReport'>>;
 
 export const waited = (iso: string, now = Date.now()) => now - new Date(iso).getTime();

@@ -16,11 +16,13 @@ import { verifyEd25519 } from '../_ed25519.ts';
 import {
   type ReportItemJson, computeCommitment, decodeHeader, equalBytes, fromBase64Url, reportItemFromJson, toBase64Url,
 } from '../../../client/protocol.ts';
+import { EVIDENCE_KEY_PATH } from '../../../client/transport/contract/moderation/vocabulary.ts';
+
+export { EVIDENCE_KEY_PATH };
 
 export const EVIDENCE_FORMAT = 'franking-chat/evidence-package/v1';
 /** Domain separation for the package signature (never valid as any other signed message of this system). */
 export const EVIDENCE_SIGNATURE_LABEL = 'franking-chat/v1/evidence-package\0';
-export const EVIDENCE_KEY_PATH = '/.well-known/franking-chat/moderation-key.json';
 
 export interface EvidenceItem {
   position: number;

@@ -12,9 +12,11 @@ import { AppError, ConflictError, InputError, NotFoundError, PermissionError } f
 import type { ModerationConfig } from '../../moderation-config.ts';
 import { type Actor, isTriage } from './actor.ts';
 import { type Outcome, applyReportEvent } from './state.ts';
+import { APPEAL_VIEWS } from '../../../client/transport/contract/moderation/vocabulary.ts';
+
+export { APPEAL_VIEWS };
 
 export const MAX_APPEAL_STATEMENT = 4000;
-export const APPEAL_VIEWS = ['open', 'pending', 'mine', 'decided', 'all'] as const;
 export type AppealView = (typeof APPEAL_VIEWS)[number];
 const APPEALABLE_NOTICES = new Set(['warning', 'suspension', 'ban']);
 const ACTION_OF: Record<string, string> = { warned: 'warn', suspended: 'suspend', banned: 'ban' };

@@ -12,8 +12,10 @@ import type { PoliciesService } from '../policies/policies.ts';
 import { buildStatement } from '../policies/statements.ts';
 import { type Actor, isTriage } from './actor.ts';
 import { type DecisionAction, type ReportState, ESCALATION_QUEUE, OUTCOME_OF, applyReportEvent } from './state.ts';
+import { MAX_NOTE_LENGTH } from '../../../client/transport/contract/moderation/vocabulary.ts';
 
-export const MAX_NOTE_LENGTH = 4000;
+export { MAX_NOTE_LENGTH };
+
 /** Escalated reports jump to at least this priority. */
 export const ESCALATION_PRIORITY = 80;
 

@@ -4,8 +4,10 @@
 import type { ModerationRepo, QueueRow } from '../../data/moderation.ts';
 import type { Actor } from './actor.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { QUEUE_VIEWS } from '../../../client/transport/contract/moderation/vocabulary.ts';
 
-export const QUEUE_VIEWS = ['open', 'claimed', 'mine', 'resolved', 'all'] as const;
+export { QUEUE_VIEWS };
+
 export type QueueView = (typeof QUEUE_VIEWS)[number];
 
 export interface QueueQuery {

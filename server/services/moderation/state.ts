@@ -2,12 +2,12 @@
 // report's append-only event log: the Report row's status/outcome/assignee columns are a cache of
 // foldReportEvents(log), written only in the transaction that appends the event that changes them, and
 // checkable at any time (ModerationService.verifyProjection). Pure: no I/O, shared by writes and audits.
+import type { ReportState } from '../../data/moderation.ts';
 import { ConflictError } from '../../errors.ts';
+import { DECISION_ACTIONS, type DecisionAction, type Outcome, type ReportStatus } from '../../../client/transport/contract/moderation/vocabulary.ts';
 
-export type ReportStatus = 'received' | 'in_review' | 'resolved';
-export const DECISION_ACTIONS = ['dismiss', 'warn', 'suspend', 'ban'] as const;
-export type DecisionAction = (typeof DECISION_ACTIONS)[number];
-export type Outcome = 'dismissed' | 'warned' | 'suspended' | 'banned';
+export { DECISION_ACTIONS, type DecisionAction, type Outcome, type ReportStatus };
+
 export const OUTCOME_OF: Readonly<Record<DecisionAction, Outcome>> = { dismiss: 'dismissed', warn: 'warned', suspend: 'suspended', ban: 'banned' };
 
 /** Every event type the moderation workflow writes for a report subject. */
@@ -20,16 +20,8 @@ export const STATE_EVENT_TYPES: ReadonlySet<string> = new Set(['claimed', 'relea
 /** Escalated reports move to this queue (docs/MODERATION.md "Roles and escalation"). */
 export const ESCALATION_QUEUE = 'escalation';
 
-export interface ReportState {
-  status: ReportStatus;
-  outcome: Outcome | null;
-  assigneeId: string | null;
-  claimedAt: Date | null;
-  decidedAt: Date | null;
-  decidedBy: string | null;
-  /** number of state-changing events folded in: the optimistic-concurrency version of the projection */
-  eventCount: number;
-}
+/** The state the fold produces: the shape of the report's stored projection (server/data/moderation.ts). */
+export type { ReportState };
 
 export interface StateEvent {
   type: string;

@@ -4,19 +4,12 @@
 import type { ModerationCatalogRepo, PolicyRow, TemplateRow } from '../../data/moderation-catalog.ts';
 import { InputError, NotFoundError } from '../../errors.ts';
 import type { DecisionAction } from '../moderation/state.ts';
+// DSA categories, policy ids and template vocabulary: defined once in the moderator API's contract.
+import { DSA_CATEGORIES, type DsaCategory, POLICY_ID_PATTERN, TEMPLATE_ACTIONS, TEMPLATE_PLACEHOLDERS } from '../../../client/transport/contract/moderation/vocabulary.ts';
 
-/** DSA Transparency Database statement categories (the API's `category` field). */
-export const DSA_CATEGORIES = [
-  'STATEMENT_CATEGORY_ANIMAL_WELFARE', 'STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS',
-  'STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH', 'STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS',
-  'STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS', 'STATEMENT_CATEGORY_NON_CONSENSUAL_BEHAVIOUR',
-  'STATEMENT_CATEGORY_PORNOGRAPHY_OR_SEXUALIZED_CONTENT', 'STATEMENT_CATEGORY_PROTECTION_OF_MINORS',
-  'STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY', 'STATEMENT_CATEGORY_SCAMS_AND_FRAUD', 'STATEMENT_CATEGORY_SELF_HARM',
-  'STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE', 'STATEMENT_CATEGORY_UNSAFE_AND_ILLEGAL_PRODUCTS', 'STATEMENT_CATEGORY_VIOLENCE',
-] as const;
-export type DsaCategory = (typeof DSA_CATEGORIES)[number];
+export { DSA_CATEGORIES, type DsaCategory, POLICY_ID_PATTERN, TEMPLATE_ACTIONS, TEMPLATE_PLACEHOLDERS };
+export type TemplateAction = (typeof TEMPLATE_ACTIONS)[number];
 
-export const POLICY_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{1,47}$/;
 
 type PolicySeed = Omit<PolicyRow, 'createdAt' | 'updatedAt' | 'archived'>;
 /** Starter catalog: ids equal the report categories, so the dashboard can preselect the obvious policy. */
@@ -32,10 +25,6 @@ export const DEFAULT_POLICIES: readonly PolicySeed[] = [
   { id: 'other', name: 'Other terms of service', description: 'Other conduct the terms of service forbid.', defaultAction: 'warn', defaultSuspendHours: null, dsaCategory: 'STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE' },
 ];
 
-/** Template placeholders, replaced by statements.ts. Unknown placeholders are refused when a template is saved. */
-export const TEMPLATE_PLACEHOLDERS = ['policy', 'policyDescription', 'action', 'duration', 'messages', 'messageCount', 'decidedBy', 'appealUntil', 'appealHow'] as const;
-export const TEMPLATE_ACTIONS = ['warn', 'suspend', 'ban'] as const;
-export type TemplateAction = (typeof TEMPLATE_ACTIONS)[number];
 
 export const DEFAULT_TEMPLATES: Readonly<Record<TemplateAction, string>> = {
   warn: 'We warned your account. {messageCount} reported message(s) you sent ({messages}) break our policy "{policy}": {policyDescription} {decidedBy} You can appeal until {appealUntil}: {appealHow}',

@@ -3,13 +3,15 @@
 // result, the accused's history and the reporter's track record. After filing, the burst check (brigading
 // defence) may mark the whole case a suspected brigade: one low-priority case, no automatic action.
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import type { ModerationCasesRepo } from '../../data/moderation-cases.ts';
 import type { ModerationCatalogRepo, RoutingRuleRow } from '../../data/moderation-catalog.ts';
 import type { ModerationEventInput } from '../../data/moderation-events.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { ModerationConfig } from '../../moderation-config.ts';
-import { REPORT_CATEGORIES } from '../../../client/transport/contract/reports.ts';
+// Queue names and rule conditions are part of the moderator API's contract (defined once there).
+import { QUEUE_NAME, RuleConditions } from '../../../client/transport/contract/moderation/vocabulary.ts';
+
+export { QUEUE_NAME, RuleConditions };
 
 export const DEFAULT_QUEUE = 'general';
 export const DEFAULT_PRIORITY = 50;
@@ -19,23 +21,6 @@ export const BRIGADE_PRIORITY = 5;
 export const MIN_DECIDED_FOR_RECORD = 3;
 /** Share of the burst that must come from new or poor-record accounts. */
 export const BRIGADE_SUSPECT_SHARE = 0.8;
-export const QUEUE_NAME = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes, at most 40');
-
-export const RuleConditions = z
-  .strictObject({
-    categories: z.array(z.enum(REPORT_CATEGORIES)).min(1).optional(),
-    verdict: z.enum(['verified', 'unverified']).optional(),
-    /** the accused has at least this many upheld reports */
-    accusedUpheldAtLeast: z.number().int().min(0).max(1_000_000).optional(),
-    /** the accused has at most this many upheld reports (0 = clean history) */
-    accusedUpheldAtMost: z.number().int().min(0).max(1_000_000).optional(),
-    /** the reporter's share of upheld reports is below this (only with a track record) */
-    reporterRecordBelow: z.number().min(0).max(1).optional(),
-    /** the reporter's share of upheld reports is at least this (only with a track record) */
-    reporterRecordAtLeast: z.number().min(0).max(1).optional(),
-  })
-  .meta({ id: 'RoutingConditions' });
-export type RuleConditions = z.infer<typeof RuleConditions>;
 
 export interface RoutingSignals {
   category: string;

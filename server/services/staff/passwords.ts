@@ -3,6 +3,9 @@
 // Parameters and measurements: docs/MODERATION.md "Passwords".
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { argon2idAsync } from '@noble/hashes/argon2.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../../client/transport/contract/moderation/vocabulary.ts';
+
+export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH };
 
 export interface ArgonParams {
   /** memory in KiB */
@@ -15,8 +18,6 @@ export interface ArgonParams {
 
 export const SALT_LENGTH = 16;
 export const HASH_LENGTH = 32;
-export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PASSWORD_LENGTH = 256;
 /** Refuse to verify hashes that would cost more than this (a tampered row must not become a DoS). */
 const MAX_MEMORY_KIB = 262_144;
 const PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
