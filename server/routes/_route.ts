@@ -3,10 +3,10 @@
 // itself. server/app.ts mounts them; server/openapi.ts documents them.
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { Operation } from '../../client/transport/contract/_operation.ts';
-import type { AccountRole } from '../data/accounts.ts';
+import type { Operation } from '../../client/transport/contract/index.ts';
+import type { AccountRole } from '../services/accounts/index.ts';
 
-export type { AuthKind as AuthPolicy, RateLimitName } from '../../client/transport/contract/_operation.ts';
+export type { AuthKind as AuthPolicy, RateLimitName } from '../../client/transport/contract/index.ts';
 
 /** How the server runs an operation, beyond what the contract says. */
 export interface RouteOptions {

@@ -2,7 +2,7 @@
 // the reporter's evidence upload and the moderators' on-demand decrypted view. Uploads and downloads
 // stream raw bytes (application/octet-stream), never JSON, and are never buffered whole in memory.
 import type { Request, Response } from 'express';
-import type { ReportAttachmentRow } from '../data/blobs.ts';
+import type { ReportAttachmentRow } from '../services/blobs/index.ts';
 import { InputError } from '../errors.ts';
 import type { Services } from '../services/index.ts';
 import { type Route, route } from './_route.ts';

@@ -1,5 +1,5 @@
 // Conversations: 1:1 and groups (member lists). Only members can see or send to a conversation.
-import type { ConversationRecord } from '../data/conversations.ts';
+import type { ConversationRecord } from '../services/relay/index.ts';
 import type { Services } from '../services/index.ts';
 import { type Route, route } from './_route.ts';
 import { conversationOperations as ops } from '../../client/transport/contract/conversations.ts';

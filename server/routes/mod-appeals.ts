@@ -1,7 +1,7 @@
 // Appeals (EU DSA Art. 20; docs/MODERATION.md "Appeals"): the actioned account files from the chat (bearer token,
 // or a signed challenge when suspended/banned); moderators work the appeal queue and decide upheld/overturned.
 import type { z } from 'zod';
-import type { AppealRow } from '../data/moderation-cases.ts';
+import type { AppealRow } from '../services/moderation/index.ts';
 import type { Services } from '../services/index.ts';
 import { bytes } from './_schemas.ts';
 import { type Principal, type Route, route } from './_route.ts';

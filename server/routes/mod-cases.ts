@@ -1,6 +1,6 @@
 // Cases, legal holds, signed evidence packages and the moderation service's public key (docs/MODERATION.md
 // "Cases and brigading", "Evidence packages", "Retention and legal hold").
-import type { CaseRow } from '../data/moderation-cases.ts';
+import type { CaseRow } from '../services/cases/index.ts';
 import type { Services } from '../services/index.ts';
 import { type Route, route } from './_route.ts';
 import { modCaseOperations as ops } from '../../client/transport/contract/moderation/cases.ts';

@@ -1,6 +1,6 @@
 // Admin-kept catalog (docs/MODERATION.md "Policies and statements of reasons", "Routing"): policies every
 // decision cites, statement-of-reasons templates, routing rules. Everyone on staff reads; admins change.
-import type { PolicyRow } from '../data/moderation-catalog.ts';
+import type { PolicyRow } from '../services/policies/index.ts';
 import type { Services } from '../services/index.ts';
 import { type Route, route } from './_route.ts';
 import { modCatalogOperations as ops } from '../../client/transport/contract/moderation/catalog.ts';

@@ -2,7 +2,7 @@
 // category) and the outcome of reports they filed. Poll with GET /v1/me/notices?after=<last id>; an account
 // that is suspended or banned (no token) reads them with a signed challenge via POST /v1/notices.
 import type { z } from 'zod';
-import type { NoticeRow } from '../data/moderation.ts';
+import type { NoticeRow } from '../services/moderation/index.ts';
 import type { Services } from '../services/index.ts';
 import { bytes } from './_schemas.ts';
 import { type Route, route } from './_route.ts';

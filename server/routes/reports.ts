@@ -1,6 +1,6 @@
 // Reports: submit (reported item + up to 50 context items, each verified), list own, read own.
 import type { z } from 'zod';
-import type { ReportSummaryRow } from '../data/reports.ts';
+import type { ReportSummaryRow } from '../services/reports/index.ts';
 import type { ReportView } from '../services/reports/index.ts';
 import type { Services } from '../services/index.ts';
 import { type Route, route } from './_route.ts';

@@ -1,7 +1,7 @@
 // Key transparency log (docs/TRANSPARENCY.md §10): public, read-only (plus witness cosignatures). Anyone can
 // audit the log without an account, like a Certificate Transparency log.
 import { MAX_ENTRIES_PER_PAGE, MAX_HEADS_PER_PAGE, transparencyOperations as ops } from '../../client/transport/contract/transparency.ts';
-import { toBase64Url } from '../../client/crypto/_bytes.ts';
+import { toBase64Url } from '../../client/protocol.ts';
 import { logKeyId } from '../../client/transparency/index.ts';
 import type { Services } from '../services/index.ts';
 import { witnessIdText } from '../services/transparency/index.ts';

@@ -3,7 +3,7 @@
 // operation's schema — through a report's whole workflow and every read-only page of the dashboard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../client/transport/api-error.ts';
-import type { OperationHead } from '../../client/transport/contract/_operation.ts';
+import type { OperationHead } from '../../client/transport/contract/index.ts';
 import { moderationOperations as ops } from '../../client/transport/contract/moderation/operations.ts';
 import { type InvokeInput, invoke } from '../../client/transport/invoke.ts';
 import { type TestServer, startTestServer } from '../server/_harness.ts';

@@ -5,3 +5,4 @@ export { EnforcementService, assertActive } from './enforcement.ts';
 export { ReservedHandles, foldHandle, parseReservedHandles } from './reserved-handles.ts';
 export { RegistrationGate } from './registration/gate.ts';
 export { type RegistrationKeys, deriveRegistrationKeys, loadRegistrationKeys } from './registration/secret.ts';
+export type { AccountRole } from '../../data/accounts.ts';

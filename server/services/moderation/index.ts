@@ -11,3 +11,5 @@ export { APPEAL_VIEWS, AppealsService } from './appeals.ts';
 export { NoticesService } from './notices.ts';
 export { BanEvasionService } from './ban-evasion.ts';
 export { MetricsService } from './metrics.ts';
+export type { AppealRow } from '../../data/moderation-cases.ts';
+export type { NoticeRow } from '../../data/moderation.ts';

@@ -3,3 +3,4 @@ export {
   DEFAULT_POLICIES, DEFAULT_TEMPLATES, DSA_CATEGORIES, POLICY_ID_PATTERN, PoliciesService, TEMPLATE_ACTIONS, TEMPLATE_PLACEHOLDERS,
 } from './policies.ts';
 export { type StatementOfReasons, buildStatement } from './statements.ts';
+export type { PolicyRow } from '../../data/moderation-catalog.ts';

@@ -9,3 +9,4 @@ export { UndeliveredService } from './undelivered.ts';
 export { ConversationsService } from './conversations.ts';
 export { BlocksService } from './blocks.ts';
 export { GroupsService, type GroupInboxItem, type Roster } from './groups.ts';
+export type { ConversationRecord } from '../../data/conversations.ts';
