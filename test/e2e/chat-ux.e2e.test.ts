@@ -1,4 +1,4 @@
-// Issue 15 in a real browser (Debian's Chromium) against the real server: message requests, report and block,
+// The chat's everyday behaviour (chat/README.md "Blocking and message requests", "Several tabs", "Images", "Message length") in a real browser (Debian's Chromium) against the real server: message requests, report and block,
 // block/unblock, the in-app image viewer and the scroll after an image, hover contrast of "Send report", the
 // reason error clearing, the 4,000-character limit shown before sending, dir="auto", a second tab seeing
 // messages live and a reload keeping the chat and the draft, case-insensitive handles, the unread-outcome

@@ -113,7 +113,7 @@ describe('encrypted chat → verified report → moderator decision → enforcem
     for (const [i, text] of ALICE_MESSAGES.entries()) {
       await send(alice, BOB, text);
       if (i === 0) {
-        // Alice's first message is a message request on Bob's side: he opens it and accepts (issue 15).
+        // Alice's first message is a message request on Bob's side: he opens it and accepts (chat/README.md "Blocking and message requests").
         await bob.getByTestId('requests').getByRole('button', { name: new RegExp(ALICE) }).click();
         await expect.poll(async () => bob.getByTestId('request-bar').count(), POLL).toBe(1);
         await bob.getByTestId('request-bar').getByRole('button', { name: 'Accept' }).click();
