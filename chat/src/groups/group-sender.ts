@@ -47,7 +47,7 @@ export class GroupSender {
   async deliver(m: MessageRecord): Promise<{ stamp: Stamp; serverTime: number }> {
     const p = m.pending as NonNullable<MessageRecord['pending']>;
     const r = await this.c.api.sendGroupMessage(m.conversationId, fromBase64Url(p.mls as string, 'mls'));
-    if (!r.stamp) throw new Error('the relay returned no stamp');
+    if (!r.stamp) throw new ChatError('unexpected', { detail: 'the relay returned no stamp' });
     return { stamp: r.stamp, serverTime: r.serverTime };
   }
 }
