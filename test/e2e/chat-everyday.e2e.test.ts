@@ -196,8 +196,8 @@ describe('a modified client', () => {
 describe('unsent messages', () => {
   it('go out by themselves when the connection returns, with the same clientMessageId: the relay delivers each once', async () => {
     const [erin, frank] = await Promise.all([newPage(), newPage()]);
-    await Promise.all([registerInChat(erin, server.url, 'erin'), registerInChat(frank, server.url, 'frank')]);
-    // What the server pushes to frank: every envelope id, by the text frank's page shows for it later.
+    // What the server pushes to frank: every envelope id, by the text frank's page shows for it later. Listened to
+    // before frank registers: his page opens the push socket as soon as it is signed in.
     const pushed: string[] = [];
     frank.on('websocket', (ws) => ws.on('framereceived', (f) => {
       try {
@@ -211,6 +211,7 @@ describe('unsent messages', () => {
     erin.on('request', (r) => {
       if (r.method() === 'POST' && new URL(r.url()).pathname === '/v1/messages') sends.push((JSON.parse(r.postData() ?? '{}') as { clientMessageId: string }).clientMessageId);
     });
+    await Promise.all([registerInChat(erin, server.url, 'erin'), registerInChat(frank, server.url, 'frank')]);
     await addContact(erin, 'frank');
     await send(erin, 'frank', 'hello frank');
     await expect.poll(() => frank.getByTestId('requests').getByRole('button', { name: /erin/ }).count(), POLL).toBe(1);
