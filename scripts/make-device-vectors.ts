@@ -134,7 +134,7 @@ const dave = chain([{ name: 'migrated genesis', list: { accountId: 'dave', listV
 const u = (n: number, len: number) => { const b = new Uint8Array(len); let x = BigInt(n); for (let i = len - 1; i >= 0; i--) { b[i] = Number(x & 0xffn); x >>= 8n; } return b; };
 const cat = (...p: Uint8Array[]) => Uint8Array.from(p.flatMap((x) => [...x]));
 const kindCode = { genesis: 1, change: 2, recovery: 3, reset: 4 } as const;
-interface RawList { format?: number; accountId: string; listVersion: number; prevListHash: Uint8Array; kind: number; issuedAt: number; nextDeviceId: number; hasRecoveryKey?: number; recoveryKey: Uint8Array | null; devices: DeviceEntry[] }
+interface RawList { format?: number; accountId: string; listVersion: number; prevListHash: Uint8Array; kind: number; issuedAt: number; nextDeviceId: number; hasRecoveryKey?: number; recoveryKey: Uint8Array | null; devices: readonly DeviceEntry[] }
 const rawBody = (l: RawList) => cat(
   u(l.format ?? 1, 1), u(l.accountId.length, 1), utf8ToBytes(l.accountId), u(l.listVersion, 8), l.prevListHash, u(l.kind, 1), u(l.issuedAt, 8), u(l.nextDeviceId, 4),
   u(l.hasRecoveryKey ?? (l.recoveryKey === null ? 0 : 1), 1), l.recoveryKey ?? new Uint8Array(0), u(l.devices.length, 1),

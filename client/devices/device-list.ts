@@ -184,7 +184,7 @@ function parse<T>(what: string, f: () => T): T {
   }
 }
 
-/** D4.1: strict decoding; DeviceListError `malformed` for every non-canonical input (a list of > 8 devices decodes). */
+/** D4.1: strict decoding; DeviceListError `malformed` for every non-canonical input (a list of more than MAX_DEVICES devices decodes). */
 export function decodeDeviceList(bytes: Uint8Array): DeviceList {
   abytes(bytes, undefined, 'bytes');
   const list = parse('DeviceList', (): DeviceList => {
