@@ -298,9 +298,9 @@ export interface SignDeviceListOptions {
 }
 
 /**
- * D4.3: signs a body and, for a list that adds a device, counter-signs it with the added device's key. The caller
- * knows which device is added (D6.1: the new device's own key signs on that device and travels in the link
- * channel, so two calls — one per device — are the usual use: see cosignDeviceList).
+ * D4.3: signs a list and, for a list that adds a device, counter-signs it with the added device's key when
+ * `cosignerPrivateKey` is given. Where the added device's key lives on another device, that device calls
+ * cosignDeviceList over the same list and the result carries its cosignature.
  */
 export function signDeviceList(list: DeviceList, signer: DeviceListSigner, opts: SignDeviceListOptions = {}): SignedDeviceList {
   const crypto = opts.crypto ?? defaultCryptoProvider();

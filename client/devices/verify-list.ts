@@ -140,7 +140,12 @@ export interface PinnedDeviceList {
 
 /** The pinned newest list as a VerifiedDeviceList; throws DeviceListError `malformed` if the stored state is inconsistent. */
 export function pinnedVerifiedList(pinned: PinnedDeviceList, crypto: CryptoProvider = defaultCryptoProvider()): VerifiedDeviceList {
-  const bytes = fromBase64Url(pinned.list, 'pinned.list');
+  let bytes: Uint8Array;
+  try {
+    bytes = fromBase64Url(pinned.list, 'pinned.list');
+  } catch {
+    throw new DeviceListError('malformed', 'pinned state: list is not base64url');
+  }
   const signed = decodeSignedDeviceList(bytes);
   const listHash = deviceListHash(bytes, crypto);
   if (toBase64Url(listHash) !== pinned.listHash || signed.list.listVersion !== pinned.listVersion || signed.list.accountId !== pinned.accountId)
