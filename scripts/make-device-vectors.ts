@@ -262,6 +262,7 @@ chainCase('a proof of another list', 'not_logged', 3, [fork4], [proofsFor([alice
 chainCase('a proof for the pinned list is not enough for the next', 'not_logged', 3, [alice.bytes[3]!], [proofsFor([alice.bytes[2]!])[0]!]);
 chainCase('an unsigned list in the middle of a chain', 'bad_signature', 0, [alice.bytes[0]!, wrap(b2, 1, 1, new Uint8Array(64), sign(a2.signingSeed, DEVICE_LIST_COSIGN_LABEL, b2))]);
 chainCase('a chain that does not start at version 1', 'version_not_next', 0, [alice.bytes[1]!]);
+chainCase("another account's list at a pinned version", 'wrong_account', 4, [signedRaw(body(alt(3, { accountId: 'mallory' })), 2, a2.signingSeed, a3.signingSeed)]);
 
 const verifyProof = (_a: string, v: number, h: Uint8Array, p: unknown) => p === leafKey(v, h);
 const pinnedAfter = (n: number) => (n === 0 ? null : verifyListChain(null, alice.bytes.slice(0, n), proofsFor(alice.bytes.slice(0, n)), A, { verifyProof }).pinned);

@@ -217,7 +217,10 @@ export function verifyListChain(
   for (const [i, bytes] of lists.entries()) {
     if (state !== null && verified.length === 0) {
       // D5.3: nothing at or below the pinned version is accepted again; the pinned newest list itself is a no-op.
-      const version = decodeSignedDeviceList(bytes).list.listVersion;
+      // After D5.1 steps 1–2 (decodes, names this account), so that another account's list is never called a fork.
+      const early = decodeSignedDeviceList(bytes).list;
+      if (early.accountId !== accountId) throw new DeviceListError('wrong_account', `the list is of account ${early.accountId}, not ${accountId}`);
+      const version = early.listVersion;
       if (version <= state.listVersion) {
         const known = state.listHashes[version - 1];
         const same = known !== undefined && known === toBase64Url(deviceListHash(bytes, crypto));

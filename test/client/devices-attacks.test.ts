@@ -171,6 +171,8 @@ describe('D19 attacks on the device list', () => {
 
   it('a list of another account is not this account\'s', () => {
     expect(step(4, next(4, { accountId: 'mallory' }, { id: 1, key: phone }), ACCOUNT)).toBe('wrong_account');
+    // Also when its version is one the pin covers: another account's list is never called a fork.
+    expect(chain(4, [next(2, { accountId: 'mallory' }, { id: 1, key: phone })])).toBe('wrong_account');
   });
 
   it('A22: a device removes all others (allowed, D2.2), but never all devices', () => {
