@@ -292,4 +292,14 @@ export {
   type FetchedIdentity, type PresentedIdentity, verifyPresentedIdentity,
   logKeyId, type SignedTreeHead, type SignedTreeHeadJson, treeHeadFromJson, treeHeadToJson, type TreeHead, verifyTreeHead,
   type HeadEvidence, TRANSPARENCY_ERROR_CODES, TransparencyError, type TransparencyErrorCode, witnessStep, type WitnessState, type WitnessStep,
-} from './transparency/index.ts';
+} from './transparency/index.ts';// Devices (docs/PROTOCOL-devices.md D4–D5): the signed, versioned device list of an account, its verification step by
+// step and as a chain from the pinned state; key-log proofs are checked by an injected function until D7.
+export {
+  COPY_AD_LABEL, cosignDeviceList, decodeDeviceList, decodeSignedDeviceList, type DecodedSignedDeviceList, DEVICE_AUTH_LABEL, DEVICE_ENTRY_LENGTH,
+  DEVICE_LIST_COSIGN_LABEL, DEVICE_LIST_ERROR_CODES, DEVICE_LIST_FORMAT, DEVICE_LIST_HASH_LABEL, DEVICE_LIST_SIGN_LABEL, type DeviceEntry, type DeviceList,
+  deviceListCosignatureInput, DeviceListError, type DeviceListErrorCode, deviceListHash, deviceListSignatureInput, type DeviceListSigner, encodeDeviceList,
+  encodeSignedDeviceList, founderKeyOf, HISTORY_MAGIC, isValidEd25519PublicKey, LIST_GRACE_MS, LIST_KIND_CODES, LIST_REFRESH_INTERVAL_MS, type ListChainResult,
+  type ListKind, type ListProofVerifier, type ListRefreshTrigger, MAX_DEVICE_LIST_LENGTH, MAX_DEVICES, MAX_LIST_CHAIN, needsListRefresh, type PinnedDeviceList,
+  pinnedVerifiedList, RECOVERY_KEY_LABEL, recoveryKeyFromKit, SIGNED_DEVICE_LIST_FORMAT, SIGNER_KIND_CODES, type SignDeviceListOptions, signDeviceList,
+  type SignedDeviceList, type SignerKind, type VerifiedDeviceList, verifyListChain, verifyListStep, type VerifyListChainOptions, ZERO_LIST_HASH,
+} from './devices/index.ts';

@@ -1,0 +1,13 @@
+// Multi-device accounts (docs/PROTOCOL-devices.md): the signed device list (D4) and its verification (D5).
+export {
+  COPY_AD_LABEL, cosignDeviceList, decodeDeviceList, decodeSignedDeviceList, type DecodedSignedDeviceList, DEVICE_AUTH_LABEL, DEVICE_ENTRY_LENGTH,
+  DEVICE_LIST_COSIGN_LABEL, DEVICE_LIST_FORMAT, DEVICE_LIST_HASH_LABEL, DEVICE_LIST_SIGN_LABEL, type DeviceEntry, type DeviceList, deviceListCosignatureInput,
+  deviceListHash, deviceListSignatureInput, type DeviceListSigner, encodeDeviceList, encodeSignedDeviceList, founderKeyOf, HISTORY_MAGIC, isValidEd25519PublicKey,
+  LIST_GRACE_MS, LIST_KIND_CODES, type ListKind, MAX_DEVICE_LIST_LENGTH, MAX_DEVICES, MAX_LIST_CHAIN, RECOVERY_KEY_LABEL, recoveryKeyFromKit,
+  SIGNED_DEVICE_LIST_FORMAT, SIGNER_KIND_CODES, type SignDeviceListOptions, signDeviceList, type SignedDeviceList, type SignerKind, ZERO_LIST_HASH,
+} from './device-list.ts';
+export { DEVICE_LIST_ERROR_CODES, DeviceListError, type DeviceListErrorCode } from './errors.ts';
+export {
+  LIST_REFRESH_INTERVAL_MS, type ListChainResult, type ListProofVerifier, type ListRefreshTrigger, needsListRefresh, type PinnedDeviceList, pinnedVerifiedList,
+  verifyListChain, type VerifiedDeviceList, verifyListStep, type VerifyListChainOptions,
+} from './verify-list.ts';
