@@ -303,3 +303,13 @@ export {
   pinnedVerifiedList, RECOVERY_KEY_LABEL, recoveryKeyFromKit, SIGNED_DEVICE_LIST_FORMAT, SIGNER_KIND_CODES, type SignDeviceListOptions, signDeviceList,
   type SignedDeviceList, type SignerKind, type VerifiedDeviceList, verifyListChain, verifyListStep, type VerifyListChainOptions, ZERO_LIST_HASH,
 } from './devices/index.ts';
+// Devices, history archive (docs/PROTOCOL-devices.md D15): the encrypted archive a device hands a newly linked one,
+// its strict codec and descriptor, and the import checks of D15.5 as pure functions.
+export {
+  checkHistoryDescriptor, checkHistoryMessage, decodeHistoryArchive, decodeHistoryDescriptor, decryptHistoryArchive, encodeHistoryArchive, encodeHistoryDescriptor,
+  encryptHistoryArchive, type HistoryArchive, type HistoryBlob, type HistoryChainEntry, type HistoryContact, type HistoryConversation, type HistoryDescriptor,
+  HISTORY_DESCRIPTOR_VERSION, HISTORY_ERROR_CODES, HISTORY_FORMAT_VERSION, HISTORY_MESSAGE_FLAGS, HISTORY_RECORD_TYPES, HISTORY_TRANSPORT_CODES, type HistoryDropReason,
+  HistoryError, type HistoryErrorCode, type HistoryImport, type HistoryImportContext, type HistoryMessage, type HistoryReceiveChain, type HistoryRecord,
+  type HistoryRecordType, type HistoryTransport, importHistoryRecords, type ImportedHistoryMessage, type ImportHistoryOptions, MAX_RECEIVE_CHAIN_ENTRIES,
+  openHistoryArchive,
+} from './devices/index.ts';

@@ -35,3 +35,26 @@ export class DeviceListError extends Error {
 }
 
 export const malformedList = (what: string): DeviceListError => new DeviceListError('malformed', what);
+
+// D15 / D18: the history archive. Decryption failures keep their AttachmentError codes (PROTOCOL.md §11.6).
+export const HISTORY_ERROR_CODES = [
+  'malformed', // D15.5 step 3: the plaintext or a known record does not decode exactly; a descriptor that does not decode
+  'wrong_archive', // D15.5 steps 1 and 3: another account, another target device, or a list that is not ours or lacks a device
+  'unsupported_version', // D15.5 step 3: magic right, formatVersion unknown (or a descriptor version unknown)
+] as const;
+export type HistoryErrorCode = (typeof HISTORY_ERROR_CODES)[number];
+
+export class HistoryError extends Error {
+  override readonly name = 'HistoryError';
+  constructor(
+    readonly code: HistoryErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** Type guard, optionally narrowed to one code: `if (HistoryError.is(e, 'wrong_archive'))`. */
+  static is(e: unknown, code?: HistoryErrorCode): e is HistoryError {
+    return e instanceof HistoryError && (code === undefined || e.code === code);
+  }
+}

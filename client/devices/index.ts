@@ -11,3 +11,11 @@ export {
   LIST_REFRESH_INTERVAL_MS, type ListChainResult, type ListProofVerifier, type ListRefreshTrigger, needsListRefresh, type PinnedDeviceList, pinnedVerifiedList,
   verifyListChain, type VerifiedDeviceList, verifyListStep, type VerifyListChainOptions,
 } from './verify-list.ts';
+export { HISTORY_ERROR_CODES, HistoryError, type HistoryErrorCode } from './errors.ts';
+export {
+  checkHistoryDescriptor, checkHistoryMessage, decodeHistoryArchive, decodeHistoryDescriptor, decryptHistoryArchive, encodeHistoryArchive, encodeHistoryDescriptor,
+  encryptHistoryArchive, type HistoryArchive, type HistoryBlob, type HistoryChainEntry, type HistoryContact, type HistoryConversation, type HistoryDescriptor,
+  HISTORY_DESCRIPTOR_VERSION, HISTORY_FORMAT_VERSION, HISTORY_MESSAGE_FLAGS, HISTORY_RECORD_TYPES, HISTORY_TRANSPORT_CODES, type HistoryDropReason, type HistoryImport,
+  type HistoryImportContext, type HistoryMessage, type HistoryReceiveChain, type HistoryRecord, type HistoryRecordType, type HistoryTransport, importHistoryRecords,
+  type ImportedHistoryMessage, type ImportHistoryOptions, MAX_RECEIVE_CHAIN_ENTRIES, openHistoryArchive,
+} from './history.ts';
