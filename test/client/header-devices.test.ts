@@ -1,4 +1,4 @@
-// Header versions 3 and 4 and the chains per sending device (docs/PROTOCOL-devices.md D10.1–D10.2):
+// Header versions 3 and 4, the chains and context completeness per sending device (docs/PROTOCOL-devices.md D10.1–D10.3):
 // test/vectors/franking-devices.json re-derived from the spec text with WebCrypto's HMAC (not the library's code),
 // checked through the library under every crypto provider, and the attacks of D19 A12 plus malformed headers.
 // Runs unchanged in Node and in Chromium.
@@ -6,6 +6,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import {
   type AttachmentDescriptor,
+  type ContextEntry,
   DEVICE_GROUP_HEADER_VERSION,
   DEVICE_HEADER_VERSION,
   FrankingError,
@@ -14,7 +15,9 @@ import {
   ReceiveChain,
   ReceiveChains,
   SenderChain,
+  analyzeContext,
   computeCommitment,
+  describeSenderContext,
   decodeHeader,
   decodePayload,
   decodeReportItem,
@@ -147,6 +150,18 @@ describe(`franking device vectors (${inject('runtime')})`, () => {
   it.each(chains.map((c) => [c.name, c] as const))('chain scenario %s: ReceiveChains observes what the file says', (_name, c) => {
     const rc = new ReceiveChains();
     for (const m of c.messages) expect(rc.observe(decodeHeader(hexToBytes(m.headerHex)), hexToBytes(m.commitment))).toEqual(m.expected);
+  });
+
+  it.each(chains.map((c) => [c.name, c] as const))('chain scenario %s: analyzeContext per device chain (D10.3)', (_name, c) => {
+    const entries: ContextEntry[] = c.messages.map((m, i) => ({
+      stamp: { messageId: `${c.name}/${i}`, conversationId: 'conv-chain', senderId: 'alice', serverTime: m.serverTime },
+      header: decodeHeader(hexToBytes(m.headerHex)),
+      commitment: hexToBytes(m.commitment),
+    }));
+    const { summaries, ...context } = c.context;
+    const report = analyzeContext(entries);
+    expect(report).toEqual(context);
+    expect(report.senders.map(describeSenderContext)).toEqual(summaries);
   });
 });
 
@@ -287,5 +302,35 @@ describe(`chains per sending device (${inject('runtime')})`, () => {
     expect(chains.devices('conv', 'alice')).toEqual([1]);
     expect(chains.devices('conv', 'bob')).toEqual([1]);
     expect(chains.devices('conv2', 'alice')).toEqual([]);
+  });
+});
+
+describe(`context completeness per sending device (${inject('runtime')})`, () => {
+  const entriesOf = (chain: SenderChain, n: number, t0: number, step = 2): ContextEntry[] =>
+    Array.from({ length: n }, (_, i) => {
+      const m = chain.frank(utf8ToBytes(`${i}`));
+      return { stamp: { messageId: `${chain.senderDeviceId ?? 0}-${i}`, conversationId: chain.conversationId, senderId: chain.senderId, serverTime: t0 + i * step }, header: m.header, commitment: m.commitment };
+    });
+
+  it('version 1 chains report exactly as before devices: no senderDeviceId key, summary without a device', () => {
+    const report = analyzeContext(entriesOf(new SenderChain('conv', 'alice'), 4, 1000));
+    expect(report.complete).toBe(true);
+    expect('senderDeviceId' in report.senders[0]!).toBe(false);
+    expect(describeSenderContext(report.senders[0]!)).toBe('messages 1–4 complete');
+  });
+
+  it('A12: two interleaving devices are two complete chains, in device order; one sender-level group would have equivocated', () => {
+    const phone = entriesOf(new SenderChain('conv', 'alice', 3), 4, 1000);
+    const laptop = entriesOf(new SenderChain('conv', 'alice', 1), 3, 1001);
+    const report = analyzeContext([...phone, ...laptop]);
+    expect(report.complete).toBe(true);
+    expect(report.senders.map((s) => [s.senderDeviceId, s.present])).toEqual([[1, [1, 2, 3]], [3, [1, 2, 3, 4]]]);
+    expect(report.senders.map(describeSenderContext)).toEqual(['device 1: messages 1–3 complete', 'device 3: messages 1–4 complete']);
+    // The same items with the device stripped (as if one chain per sender): the colliding seqs are conflicts.
+    const flattened = [...phone, ...laptop].map((e) => {
+      const { senderDeviceId: _d, ...header } = e.header;
+      return { ...e, header: { ...header, version: 1 } };
+    });
+    expect(analyzeContext(flattened).senders[0]!.issues.some((i) => i.kind === 'equivocation')).toBe(true);
   });
 });
