@@ -32,6 +32,7 @@ export {
   type RandomBytes,
   type ReasonCode,
   ReceiveChain,
+  ReceiveChains,
   type ReportItem,
   type ReportItemJson,
   type Role,

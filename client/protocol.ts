@@ -20,7 +20,7 @@ export {
   setDefaultCryptoProvider,
   webCryptoProvider,
 } from './crypto/index.ts';
-export { type ChainObservation, ReceiveChain, SenderChain, type SenderChainState } from './franking/index.ts';
+export { type ChainObservation, ReceiveChain, ReceiveChains, SenderChain, type SenderChainState } from './franking/index.ts';
 export {
   type ContextEntry, type ContextIssue, type ContextReport, type SenderContext, analyzeContext, describeSenderContext, formatRanges, isProtocolContentType, PROTOCOL_CONTENT_TYPES,
 } from './franking/index.ts';
@@ -47,11 +47,19 @@ export {
   openFrankedPayloadAsync,
   sealFranked,
 } from './franking/index.ts';
-export { type AttachmentDescriptor, MAX_ATTACHMENTS, type MessageHeader, ZERO_COMMITMENT, decodeHeader, encodeHeader } from './franking/index.ts';
+export { type AttachmentDescriptor, MAX_ATTACHMENTS, type MessageHeader, ZERO_COMMITMENT, decodeHeader, encodeHeader, headerDeviceId } from './franking/index.ts';
 export { type HmacSha256, nobleHmacSha256, webCryptoHmacSha256 } from './crypto/index.ts';
 export { ID_PATTERN, isValidId } from './franking/index.ts';
 export { type KeyState, Keyring, type KeyringEntry, type KeyringJson, STAMP_KEY_LENGTH } from './franking/index.ts';
-export { AEAD_AD_LABEL, COMMITMENT_LABEL, PROTOCOL_VERSION, STAMP_LABEL } from './franking/index.ts';
+export {
+  AEAD_AD_LABEL,
+  COMMITMENT_LABEL,
+  DEVICE_GROUP_HEADER_VERSION,
+  DEVICE_HEADER_VERSION,
+  GROUP_HEADER_VERSION,
+  PROTOCOL_VERSION,
+  STAMP_LABEL,
+} from './franking/index.ts';
 export {
   type ReportItem,
   type ReportItemJson,

@@ -1,20 +1,27 @@
-// Per-sender, per-conversation hash chain state (docs/PROTOCOL.md §4.4).
-// SenderChain numbers and links outgoing messages; ReceiveChain lets a recipient notice gaps and
-// equivocation as messages arrive, long before anyone reports.
+// Per-sender, per-conversation hash chain state (docs/PROTOCOL.md §4.4), per sending device
+// (docs/PROTOCOL-devices.md D10.2). SenderChain numbers and links outgoing messages; ReceiveChain lets a recipient
+// notice gaps and equivocation as messages arrive, long before anyone reports; ReceiveChains keeps one ReceiveChain
+// per (conversation, sender, sending device).
 import { equalBytes, fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
 import { FrankingError, asFrankingError } from './errors.ts';
 import { type FrankInput, type FrankOptions, type FrankedMessage, frankMessage } from './franking.ts';
-import { ZERO_COMMITMENT, type MessageHeader } from './header.ts';
+import { ZERO_COMMITMENT, type MessageHeader, headerDeviceId } from './header.ts';
 import { isValidId } from './ids.ts';
 
 export interface SenderChainState {
   conversationId: string;
   senderId: string;
+  /** Present only for a device chain (D10.2), whose messages carry header version 3 or 4. */
+  senderDeviceId?: number;
   nextSeq: number;
   prevCommitment: string;
 }
 
-/** Sender-side chain for one (conversation, sender): numbers outgoing messages and links each to the previous commitment (§4.4). Persist it with toJSON. */
+/**
+ * Sender-side chain for one (conversation, sender) — or, with `senderDeviceId`, for one (conversation, sending
+ * device) (docs/PROTOCOL-devices.md D10.2): numbers outgoing messages and links each to the previous commitment
+ * (§4.4). Without a device it franks version 1/2 headers, with one version 3/4. Persist it with toJSON.
+ */
 export class SenderChain {
   private nextSeq = 1;
   private prevCommitment: Uint8Array = ZERO_COMMITMENT;
@@ -22,18 +29,27 @@ export class SenderChain {
   constructor(
     readonly conversationId: string,
     readonly senderId: string,
+    readonly senderDeviceId?: number,
   ) {
     if (!isValidId(conversationId) || !isValidId(senderId)) throw new FrankingError('malformed', 'chain: invalid id');
+    if (senderDeviceId !== undefined && !isDeviceId(senderDeviceId)) throw new FrankingError('malformed', 'chain: senderDeviceId must be in [1, 2^32 - 1]');
   }
 
   /**
    * Franks the next message and advances the chain at once. If sending fails, resend the SAME franked
    * message (same seq, same c): franking it again would leave a visible gap in the chain.
    */
-  frank(body: Uint8Array, opts: Omit<FrankInput, 'conversationId' | 'senderId' | 'seq' | 'prevCommitment'> & FrankOptions = {}): FrankedMessage {
+  frank(body: Uint8Array, opts: Omit<FrankInput, 'conversationId' | 'senderId' | 'senderDeviceId' | 'seq' | 'prevCommitment'> & FrankOptions = {}): FrankedMessage {
     const { randomBytes, hmac, ...input } = opts;
     const franked = frankMessage(
-      { ...input, conversationId: this.conversationId, senderId: this.senderId, seq: this.nextSeq, prevCommitment: this.prevCommitment },
+      {
+        ...input,
+        conversationId: this.conversationId,
+        senderId: this.senderId,
+        ...(this.senderDeviceId !== undefined && { senderDeviceId: this.senderDeviceId }),
+        seq: this.nextSeq,
+        prevCommitment: this.prevCommitment,
+      },
       body,
       { ...(randomBytes && { randomBytes }), ...(hmac && { hmac }) },
     );
@@ -43,11 +59,17 @@ export class SenderChain {
   }
 
   toJSON(): SenderChainState {
-    return { conversationId: this.conversationId, senderId: this.senderId, nextSeq: this.nextSeq, prevCommitment: toBase64Url(this.prevCommitment) };
+    return {
+      conversationId: this.conversationId,
+      senderId: this.senderId,
+      ...(this.senderDeviceId !== undefined && { senderDeviceId: this.senderDeviceId }),
+      nextSeq: this.nextSeq,
+      prevCommitment: toBase64Url(this.prevCommitment),
+    };
   }
 
   static fromJSON(s: SenderChainState): SenderChain {
-    const chain = new SenderChain(s.conversationId, s.senderId);
+    const chain = new SenderChain(s.conversationId, s.senderId, s.senderDeviceId);
     if (!Number.isSafeInteger(s.nextSeq) || s.nextSeq < 1) throw new FrankingError('malformed', 'chain: nextSeq');
     const prev = asFrankingError(() => fromBase64Url(s.prevCommitment, 'chain.prevCommitment'));
     if (prev.length !== 32) throw new FrankingError('malformed', 'chain: prevCommitment must be 32 bytes');
@@ -56,6 +78,8 @@ export class SenderChain {
     return chain;
   }
 }
+
+const isDeviceId = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 0xffff_ffff;
 
 export type ChainObservation =
   | { kind: 'in_order' }
@@ -93,5 +117,37 @@ export class ReceiveChain {
     for (let s = this.highest + 1; s < seq && missing.length < 1000; s++) missing.push(s);
     this.highest = seq;
     return missing.length ? { kind: 'gap', missing } : { kind: 'in_order' };
+  }
+}
+
+/**
+ * Recipient-side trackers for every chain a client receives (docs/PROTOCOL-devices.md D10.2): one ReceiveChain per
+ * (conversationId, senderId, sending device), where a version 1 or 2 header counts as device 1. Two devices of one
+ * sender are two chains: their seqs never collide (no equivocation) and never leave gaps in each other (no gap).
+ * Equivocation is two commitments for one (conversation, sender, device, seq); a gap is a missing seq of one device.
+ */
+export class ReceiveChains {
+  private readonly chains = new Map<string, ReceiveChain>();
+
+  /** `capacity`: entries each ReceiveChain remembers (ReceiveChain's constructor). */
+  constructor(private readonly capacity = 4096) {}
+
+  /** Observes a verified message on its device's chain (header as decodeHeader returned it). */
+  observe(header: MessageHeader, commitment: Uint8Array): ChainObservation {
+    const device = headerDeviceId(header);
+    if (!isDeviceId(device)) throw new FrankingError('malformed', 'chain: senderDeviceId must be in [1, 2^32 - 1]');
+    // Ids match [A-Za-z0-9._:-]: a NUL never occurs in them, so the key is unambiguous.
+    const key = `${header.conversationId}\0${header.senderId}\0${device}`;
+    let chain = this.chains.get(key);
+    if (!chain) this.chains.set(key, (chain = new ReceiveChain(this.capacity)));
+    return chain.observe(header, commitment);
+  }
+
+  /** The device chains seen so far for one sender in one conversation, in ascending device order. */
+  devices(conversationId: string, senderId: string): number[] {
+    const prefix = `${conversationId}\0${senderId}\0`;
+    const out: number[] = [];
+    for (const key of this.chains.keys()) if (key.startsWith(prefix)) out.push(Number(key.slice(prefix.length)));
+    return out.sort((a, b) => a - b);
   }
 }

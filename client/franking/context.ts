@@ -1,8 +1,9 @@
-// Context completeness (docs/PROTOCOL.md §8.3). Given the verified items of one report, tell per sender
-// which of its messages the reporter revealed and which it left out, and whether the hash chain links.
+// Context completeness (docs/PROTOCOL.md §8.3). Given the verified items of one report, tell per sender chain —
+// (conversation, sender, sending device), docs/PROTOCOL-devices.md D10.3 — which of its messages the reporter
+// revealed and which it left out, and whether the hash chain links. Version 1/2 headers are device 1's (D10.1).
 // Per-sender sequence numbers make omissions visible; prevCommitment links make substitutions visible.
 import { equalBytes } from '../crypto/_bytes.ts';
-import type { MessageHeader } from './header.ts';
+import { type MessageHeader, headerDeviceId } from './header.ts';
 import type { StampFields } from './stamp.ts';
 
 /**
@@ -33,6 +34,11 @@ export type ContextIssue =
 export interface SenderContext {
   conversationId: string;
   senderId: string;
+  /**
+   * The sending device of this chain (docs/PROTOCOL-devices.md D10.3), present only when one of its headers is version
+   * 3 or 4; a chain of version 1/2 headers only is device 1's and leaves it out (its output is as before devices).
+   */
+  senderDeviceId?: number;
   firstSeq: number;
   lastSeq: number;
   present: number[];
@@ -56,8 +62,8 @@ export interface ContextReport {
 export function analyzeContext(entries: readonly ContextEntry[]): ContextReport {
   const groups = new Map<string, ContextEntry[]>();
   for (const e of entries) {
-    // Ids cannot contain '\n' (ID_PATTERN), so this key is unambiguous.
-    const key = `${e.header.conversationId}\n${e.header.senderId}`;
+    // Ids cannot contain '\n' (ID_PATTERN), so this key is unambiguous. One chain per sending device (D10.3).
+    const key = `${e.header.conversationId}\n${e.header.senderId}\n${headerDeviceId(e.header)}`;
     const list = groups.get(key) ?? [];
     list.push(e);
     groups.set(key, list);
@@ -94,9 +100,11 @@ export function analyzeContext(entries: readonly ContextEntry[]): ContextReport 
     }
     if (issues.some((i) => i.kind === 'equivocation')) chainIntact = false;
     const first = list[0] as ContextEntry;
+    const device = list.some((e) => e.header.senderDeviceId !== undefined) ? headerDeviceId(first.header) : undefined;
     senders.push({
       conversationId: first.header.conversationId,
       senderId: first.header.senderId,
+      ...(device !== undefined && { senderDeviceId: device }),
       firstSeq,
       lastSeq,
       present,
@@ -107,7 +115,13 @@ export function analyzeContext(entries: readonly ContextEntry[]): ContextReport 
       complete: missing.length === 0 && issues.length === 0,
     });
   }
-  senders.sort((a, b) => (a.conversationId + a.senderId < b.conversationId + b.senderId ? -1 : 1));
+  senders.sort((a, b) =>
+    a.conversationId + a.senderId !== b.conversationId + b.senderId
+      ? a.conversationId + a.senderId < b.conversationId + b.senderId
+        ? -1
+        : 1
+      : (a.senderDeviceId ?? 1) - (b.senderDeviceId ?? 1),
+  );
   return { senders, complete: senders.every((s) => s.complete) };
 }
 
@@ -125,7 +139,10 @@ export function formatRanges(seqs: readonly number[]): string {
   return parts.join(', ');
 }
 
-/** One line for a moderator: "messages 41–47 complete" or "messages 41–47: 2 missing (43, 45)". */
+/**
+ * One line for a moderator: "messages 41–47 complete" or "messages 41–47: 2 missing (43, 45)"; a device chain
+ * (D10.3) is prefixed with its device: "device 3: messages 1–4 complete".
+ */
 export function describeSenderContext(s: SenderContext): string {
   const range = s.firstSeq === s.lastSeq ? `message ${s.firstSeq}` : `messages ${s.firstSeq}–${s.lastSeq}`;
   const notes: string[] = [];
@@ -137,5 +154,6 @@ export function describeSenderContext(s: SenderContext): string {
   const late = s.issues.filter((i) => i.kind === 'time_order').map((i) => i.seq);
   if (late.length) notes.push(`out of server order at ${formatRanges(late)}`);
   const protocol = s.protocol.length ? ` (${formatRanges(s.protocol)}: protocol message${s.protocol.length === 1 ? '' : 's'}, not conversation)` : '';
-  return notes.length ? `${range}: ${notes.join('; ')}${protocol}` : `${range} complete${protocol}`;
+  const device = s.senderDeviceId === undefined ? '' : `device ${s.senderDeviceId}: `;
+  return notes.length ? `${device}${range}: ${notes.join('; ')}${protocol}` : `${device}${range} complete${protocol}`;
 }

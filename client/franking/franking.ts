@@ -9,7 +9,7 @@ import { FrankingError, asFrankingError } from './errors.ts';
 import { type AttachmentDescriptor, type MessageHeader, checkHeader, decodeHeader, writeHeader, ZERO_COMMITMENT } from './header.ts';
 import { type HmacSha256, defaultHmacSha256, webCryptoHmacSha256 } from '../crypto/hmac.ts';
 import type { AsyncCryptoProvider, CryptoProvider } from '../crypto/provider.ts';
-import { AEAD_AD_LABEL, COMMITMENT_LABEL, GROUP_HEADER_VERSION, PROTOCOL_VERSION } from './labels.ts';
+import { AEAD_AD_LABEL, COMMITMENT_LABEL, DEVICE_GROUP_HEADER_VERSION, DEVICE_HEADER_VERSION, GROUP_HEADER_VERSION, PROTOCOL_VERSION } from './labels.ts';
 
 export const FK_LENGTH = 32;
 export const COMMITMENT_LENGTH = 32;
@@ -110,8 +110,19 @@ export interface FrankInput {
   contentType?: string;
   attachments?: AttachmentDescriptor[];
   clientMessageId?: Uint8Array;
-  /** MLS group messages (§12.3): the epoch; makes the header version 2. */
+  /** MLS group messages (§12.3): the epoch; makes the header version 2 (4 with senderDeviceId). */
   epoch?: number;
+  /**
+   * The sending device (docs/PROTOCOL-devices.md D10.1, ≥ 1): makes the header version 3 (4 with epoch). Omit it for a
+   * version 1 or 2 header, which recipients count as device 1.
+   */
+  senderDeviceId?: number;
+}
+
+/** The header version a FrankInput produces: 1, or 2 with an epoch, 3 with a device, 4 with both. */
+function headerVersion(input: Pick<FrankInput, 'epoch' | 'senderDeviceId'>): number {
+  if (input.senderDeviceId === undefined) return input.epoch === undefined ? PROTOCOL_VERSION : GROUP_HEADER_VERSION;
+  return input.epoch === undefined ? DEVICE_HEADER_VERSION : DEVICE_GROUP_HEADER_VERSION;
 }
 
 export interface FrankedMessage {
@@ -137,7 +148,7 @@ function prepareFrank(input: FrankInput, body: Uint8Array, opts: FrankOptions): 
   const random = opts.randomBytes ?? pooledRandomBytes;
   // Draw order is part of the deterministic session vectors: clientMessageId (16 bytes), then fk (32 bytes).
   const header: MessageHeader = {
-    version: input.epoch === undefined ? PROTOCOL_VERSION : GROUP_HEADER_VERSION,
+    version: headerVersion(input),
     conversationId: input.conversationId,
     senderId: input.senderId,
     clientMessageId: input.clientMessageId ?? random(16),
@@ -148,6 +159,7 @@ function prepareFrank(input: FrankInput, body: Uint8Array, opts: FrankOptions): 
     attachments: input.attachments ?? [],
   };
   if (input.epoch !== undefined) header.epoch = input.epoch;
+  if (input.senderDeviceId !== undefined) header.senderDeviceId = input.senderDeviceId;
   const headerLength = checkHeader(header);
   // §4.2: a fresh 32-byte franking key per message; reusing one would link messages in reports.
   const fk = abytes(random(FK_LENGTH), FK_LENGTH, 'fk');

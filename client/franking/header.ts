@@ -3,7 +3,7 @@
 import { Reader, Writer, abytes } from '../crypto/_bytes.ts';
 import { FrankingError, asFrankingError } from './errors.ts';
 import { isValidId } from './ids.ts';
-import { GROUP_HEADER_VERSION, PROTOCOL_VERSION } from './labels.ts';
+import { DEVICE_GROUP_HEADER_VERSION, DEVICE_HEADER_VERSION, GROUP_HEADER_VERSION, PROTOCOL_VERSION } from './labels.ts';
 
 export const MAX_ATTACHMENTS = 16;
 export const ZERO_COMMITMENT: Uint8Array = new Uint8Array(32);
@@ -31,6 +31,11 @@ export interface MessageHeader {
   version: number;
   conversationId: string;
   senderId: string;
+  /**
+   * Versions 3 and 4 only (docs/PROTOCOL-devices.md D10.1): the sending device, 1..2^32−1. Absent in versions 1 and 2,
+   * which count as device 1 (headerDeviceId).
+   */
+  senderDeviceId?: number;
   /** 16 random bytes chosen by the sender; lets clients de-duplicate retries. */
   clientMessageId: Uint8Array;
   /** Sender's clock, ms since the Unix epoch. A claim only: the server stamp carries the trusted time. */
@@ -42,10 +47,22 @@ export interface MessageHeader {
   contentType: string;
   attachments: AttachmentDescriptor[];
   /**
-   * MLS group messages only (version 2, §12.3): the MLS epoch the message is encrypted in. Absent in
-   * version 1 headers (1:1 conversations).
+   * MLS group messages only (versions 2 and 4, §12.3): the MLS epoch the message is encrypted in. Absent in
+   * version 1 and 3 headers (1:1 conversations).
    */
   epoch?: number;
+}
+
+const isGroupVersion = (v: number): boolean => v === GROUP_HEADER_VERSION || v === DEVICE_GROUP_HEADER_VERSION;
+const isDeviceVersion = (v: number): boolean => v === DEVICE_HEADER_VERSION || v === DEVICE_GROUP_HEADER_VERSION;
+const isKnownVersion = (v: number): boolean => v === PROTOCOL_VERSION || isGroupVersion(v) || isDeviceVersion(v);
+
+/**
+ * The sending device of a header (docs/PROTOCOL-devices.md D10.1): its senderDeviceId for versions 3 and 4; 1 for
+ * versions 1 and 2 (a legacy account's only device, or a message from before its migration).
+ */
+export function headerDeviceId(h: Pick<MessageHeader, 'senderDeviceId'>): number {
+  return h.senderDeviceId ?? 1;
 }
 
 function checkId(value: unknown, name: string): string {
@@ -75,7 +92,8 @@ function checkPrev(seq: number, prev: Uint8Array): void {
 function encodedLength(h: MessageHeader): number {
   let n = 1 + (1 + h.conversationId.length) + (1 + h.senderId.length) + 16 + 8 + 4 + 32 + (1 + h.contentType.length) + 1;
   for (const a of h.attachments) n += 1 + a.blobId.length + 1 + 32 + 1 + a.params.length + 32 + 8 + 1 + a.mediaType.length;
-  return h.version === GROUP_HEADER_VERSION ? n + 8 : n;
+  if (isDeviceVersion(h.version)) n += 4;
+  return isGroupVersion(h.version) ? n + 8 : n;
 }
 
 /**
@@ -83,11 +101,13 @@ function encodedLength(h: MessageHeader): number {
  * arrays) and returns its exact encoded length. Nothing is written: callers size one buffer for the header and more.
  */
 export function checkHeader(h: MessageHeader): number {
-  if (h.version !== PROTOCOL_VERSION && h.version !== GROUP_HEADER_VERSION)
-    throw new FrankingError('malformed', `version: expected ${PROTOCOL_VERSION} or ${GROUP_HEADER_VERSION}`);
-  // §12.3: a version 2 header carries the MLS epoch; a version 1 header has none (one encoding per header).
-  if (h.version === GROUP_HEADER_VERSION) checkUint(h.epoch, Number.MAX_SAFE_INTEGER, 'epoch');
-  else if (h.epoch !== undefined) throw new FrankingError('malformed', 'epoch: only version 2 (group) headers carry an epoch');
+  if (typeof h.version !== 'number' || !isKnownVersion(h.version)) throw new FrankingError('malformed', 'version: expected 1, 2, 3 or 4');
+  // §12.3: a version 2 or 4 header carries the MLS epoch; a version 1 or 3 header has none (one encoding per header).
+  if (isGroupVersion(h.version)) checkUint(h.epoch, Number.MAX_SAFE_INTEGER, 'epoch');
+  else if (h.epoch !== undefined) throw new FrankingError('malformed', 'epoch: only version 2 and 4 (group) headers carry an epoch');
+  // D10.1: versions 3 and 4 name the sending device (≥ 1); versions 1 and 2 have no field for it.
+  if (isDeviceVersion(h.version)) checkUint(h.senderDeviceId, 0xffff_ffff, 'senderDeviceId', 1);
+  else if (h.senderDeviceId !== undefined) throw new FrankingError('malformed', 'senderDeviceId: only version 3 and 4 headers carry a device');
   const seq = checkUint(h.seq, 0xffff_ffff, 'seq', 1);
   abytes(h.prevCommitment, 32, 'prevCommitment');
   checkPrev(seq, h.prevCommitment);
@@ -121,8 +141,9 @@ export function writeHeader(h: MessageHeader, out: Uint8Array): void {
   const w = Writer.over(out)
     .u8(h.version)
     .ascii8(h.conversationId)
-    .ascii8(h.senderId)
-    .raw(h.clientMessageId)
+    .ascii8(h.senderId);
+  if (isDeviceVersion(h.version)) w.u32(h.senderDeviceId as number);
+  w.raw(h.clientMessageId)
     .u64(h.sentAt)
     .u32(h.seq)
     .raw(h.prevCommitment)
@@ -130,7 +151,7 @@ export function writeHeader(h: MessageHeader, out: Uint8Array): void {
     .u8(h.attachments.length);
   for (const a of h.attachments)
     w.ascii8(a.blobId).u8(a.scheme).raw(a.key).vec8(a.params).raw(a.ciphertextDigest).u64(a.size).ascii8(a.mediaType);
-  if (h.version === GROUP_HEADER_VERSION) w.u64(h.epoch as number);
+  if (isGroupVersion(h.version)) w.u64(h.epoch as number);
   w.finish();
 }
 
@@ -150,9 +171,14 @@ function decodeHeaderBytes(bytes: Uint8Array): MessageHeader {
   abytes(bytes, undefined, 'header');
   const r = new Reader(bytes);
   const version = r.u8('version');
-  if (version !== PROTOCOL_VERSION && version !== GROUP_HEADER_VERSION) throw new FrankingError('malformed', `version: unsupported ${version}`);
+  if (!isKnownVersion(version)) throw new FrankingError('malformed', `version: unsupported ${version}`);
   const conversationId = checkId(r.ascii8('conversationId'), 'conversationId');
   const senderId = checkId(r.ascii8('senderId'), 'senderId');
+  let senderDeviceId: number | undefined;
+  if (isDeviceVersion(version)) {
+    senderDeviceId = r.u32('senderDeviceId');
+    if (senderDeviceId === 0) throw new FrankingError('malformed', 'senderDeviceId: must be at least 1');
+  }
   const clientMessageId = r.fixed(16, 'clientMessageId').slice();
   const sentAt = r.u64('sentAt');
   const seq = r.u32('seq');
@@ -179,7 +205,8 @@ function decodeHeaderBytes(bytes: Uint8Array): MessageHeader {
     });
   }
   const header: MessageHeader = { version, conversationId, senderId, clientMessageId, sentAt, seq, prevCommitment, contentType, attachments };
-  if (version === GROUP_HEADER_VERSION) header.epoch = r.u64('epoch');
+  if (senderDeviceId !== undefined) header.senderDeviceId = senderDeviceId;
+  if (isGroupVersion(version)) header.epoch = r.u64('epoch');
   r.end('header');
   return header;
 }

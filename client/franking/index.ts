@@ -2,6 +2,7 @@
 export {
   type ChainObservation,
   ReceiveChain,
+  ReceiveChains,
   SenderChain,
   type SenderChainState,
 } from './chain.ts';
@@ -48,6 +49,7 @@ export {
   type AttachmentDescriptor,
   decodeHeader,
   encodeHeader,
+  headerDeviceId,
   MAX_ATTACHMENTS,
   type MessageHeader,
   ZERO_COMMITMENT,
@@ -66,6 +68,9 @@ export {
 export {
   AEAD_AD_LABEL,
   COMMITMENT_LABEL,
+  DEVICE_GROUP_HEADER_VERSION,
+  DEVICE_HEADER_VERSION,
+  GROUP_HEADER_VERSION,
   PROTOCOL_VERSION,
   STAMP_LABEL,
 } from './labels.ts';
