@@ -2,6 +2,7 @@
 // limits, per-account quota, deletion after every recipient fetched (and after a removed member stops
 // counting), TTL sweep, and no attachment key or plaintext anywhere on the server.
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptAttachmentToBytes, encryptAttachment, encryptAttachmentToBytes } from '../../client/protocol.ts';
@@ -136,5 +137,28 @@ describe('upload and download', () => {
       expect(srv.logs.text).not.toContain(needle);
     }
     for (const f of filesIn(srv.blobDir)) expect(Buffer.from(fs.readFileSync(path.join(srv.blobDir, f))).includes(Buffer.from('CANARY'))).toBe(false);
+  });
+});
+
+describe('a refused upload', () => {
+  it('leaves no stream error behind: a write queued behind the file open fails after the refusal, and is caught', async () => {
+    // The upload path (server/services/blobs/blobs.ts receive()) destroys its temp-file stream on refusal while the
+    // file's open may still be in flight: a chunk written before the open then fails with ERR_STREAM_DESTROYED (unheard,
+    // an uncaught exception that ends the server process; CI saw it once), and an open that completes after the
+    // cleanup leaves a temp file behind (this check failed before the cleanup waited for the stream to close).
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      for (let i = 0; i < 40; i++) {
+        const body = Readable.from([Buffer.alloc(4096, 1), Buffer.alloc(MAX, 2)]);
+        await expect(srv.services.blobs.upload(alice.id, direct, body, undefined)).rejects.toMatchObject({ code: 'payload_too_large' });
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(uncaught).toEqual([]);
+      expect(fs.readdirSync(path.join(srv.blobDir, 'tmp'))).toEqual([]); // no temp file left behind either
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
   });
 });

@@ -77,17 +77,29 @@ export class BlobsService {
     const tmp = path.join(this.dir, 'tmp', `${randomBytes(12).toString('hex')}.part`);
     let size = 0;
     const out = fs.createWriteStream(tmp, { flags: 'wx' });
+    // Every error of the file stream is caught here, also one that comes after destroy(): a write still queued behind
+    // the file's open when a refusal destroys the stream fails later with ERR_STREAM_DESTROYED, and an 'error' event
+    // without a listener would end the whole server process.
+    let streamError: unknown = null;
+    out.on('error', (e) => {
+      streamError ??= e;
+    });
     try {
       // Not pipeline(): on refusal the request must stay open so the problem response can be sent; the route
       // then closes the connection (server/routes/blobs.ts). Backpressure: wait for 'drain'.
       for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > limit) throw tooLarge();
+        if (streamError) throw streamError;
         if (!out.write(chunk)) await once(out, 'drain');
       }
+      if (streamError) throw streamError;
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     } catch (e) {
+      // Wait for the stream to close before removing the file: an open still in flight would create it afterwards.
+      const closed = out.closed ? Promise.resolve() : new Promise<void>((resolve) => out.once('close', () => resolve()));
       out.destroy();
+      await closed;
       await fsp.rm(tmp, { force: true });
       if (AppError.is(e)) throw e;
       if (noSpace(e)) throw storageFull(e);
