@@ -31,30 +31,8 @@ import {
 } from '../../client/protocol.ts';
 import vectorFile from '../vectors/franking-devices.json';
 import { ASYNC, SYNC } from './_providers.ts';
+import { cat, label, str8, u, v8, webHmac } from './_spec-encoding.ts';
 
-async function webHmac(key: Uint8Array, data: Uint8Array): Promise<string> {
-  const k = await crypto.subtle.importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return bytesToHex(new Uint8Array(await crypto.subtle.sign('HMAC', k, data as BufferSource)));
-}
-
-// Spec-only encoders (PROTOCOL.md §2–§7, PROTOCOL-devices.md D10.1), deliberately not sharing code with client/.
-const u = (n: number, bytes: number) => {
-  const out = new Uint8Array(bytes);
-  for (let i = bytes - 1, v = n; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
-  return out;
-};
-const cat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
-const v8 = (b: Uint8Array) => cat(u(b.length, 1), b);
-const str8 = (s: string) => v8(utf8ToBytes(s));
-const label = (s: string) => cat(utf8ToBytes(s), new Uint8Array([0]));
 
 const { vectors, negativeHeaders, negative, chains, now } = vectorFile;
 const keyring = Keyring.fromJSON(vectorFile.keyring);
