@@ -4,19 +4,27 @@
 // bob's identity row. The server must never sign a head over that leaf: the next honest append does not extend it,
 // and alice's client never gets the swapped key with a proof that verifies.
 import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FetchedBundleJson } from '../../client/transport/api.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
 import { KIND_IDENTITY, MerkleTree, encodeLeaf, hashLeaf, identityBindingKey, verifyTreeHead } from '../../client/transparency/index.ts';
 import { asBytes } from '../../server/data/_bytes.ts';
 import { nodeSha256 } from '../../server/services/transparency/hash.ts';
+import { createLogger } from '../../server/logger.ts';
+import { startServer } from '../../server/server.ts';
 import { ChatTransparency, type MetaStore } from '../../chat/src/transparency.ts';
 import { type TestServer, api, createUser, startTestServer } from '../server/_harness.ts';
 import { userWithBundle } from './_kt.ts';
 
 // One server per case: a forged head stops its log (docs/TRANSPARENCY.md §10.4).
 let srv: TestServer;
-afterEach(async () => srv?.stop());
+let closed = false;
+afterEach(async () => {
+  if (closed) await srv.db.drop();
+  else await srv?.stop();
+  closed = false;
+});
 
 type Row = { index: number; leafHash: Uint8Array };
 type Head = { treeSize: number; rootHash: Uint8Array; timestamp: bigint; signature: Uint8Array; logKeyId: Uint8Array };
@@ -78,5 +86,11 @@ describe("the log's tables written without the log key", () => {
     });
     expect(signed.length).toBeGreaterThan(0);
     expect(Math.max(...signed.map((h) => h.treeSize))).toBeLessThanOrEqual(leaves.length);
+    // The server restarted on this database refuses to start rather than sign over the forged rows.
+    await srv.close();
+    closed = true;
+    const again = await startServer(srv.config, createLogger('silent', new PassThrough())).then((s) => s.close().then(() => null), (e: unknown) => e);
+    expect(again).toBeInstanceOf(Error);
+    expect((again as Error).message).toMatch(otherKeyId ? /refusing to start: the key-transparency log in this database is signed by log key/ : /stored head \d+ names this log's key but its signature does not verify/);
   });
 });
