@@ -21,6 +21,7 @@ import { fromBase64Url, toBase64Url } from '../../client/protocol.ts';
 import { type IdentityKeyPair, generateIdentity } from '../../client/session/identity.ts';
 import { MlsGroup, generateCredentialKey } from '../../client/group/index.ts';
 import { Session } from '../../client/session/session.ts';
+import { KIND_IDENTITY, MerkleTree, encodeLeaf, hashLeaf, identityBindingKey, logKeyId, signTreeHead } from '../../client/transparency/index.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
 import { createDb } from '../../server/db.ts';
 import { POLL, a11yViolations, newChatPage, registerInChat } from './_chat-page.ts';
@@ -82,6 +83,30 @@ async function impersonate(as: ChatUser, to: string, text: string): Promise<{ ro
   }
 }
 
+/**
+ * The operator, holding the log key (DATA_DIR/kt-log-key.json), logs an identity key of its own for `as` — a leaf and a
+ * head over it signed with the log key, written where the server keeps its log — and puts it in the account row: the
+ * directory now serves that key with a valid proof (what only the owner's monitor catches, docs/TRANSPARENCY.md §6.3).
+ */
+async function logRogueIdentity(as: string): Promise<IdentityKeyPair> {
+  const rogue = generateIdentity();
+  const seed = fromBase64Url((JSON.parse(fs.readFileSync(path.join(server.dataDir, 'kt-log-key.json'), 'utf8')) as { seed: string }).seed, 'seed');
+  const publicKey = (await (await fetch(`${server.url}/v1/transparency/log-key`)).json() as { publicKey: string }).publicKey;
+  await withDb((db) => db.$transaction(async (tx) => {
+    const leaves = await tx.ktLeaf.findMany({ orderBy: { index: 'asc' } });
+    const tree = new MerkleTree();
+    for (const l of leaves) tree.appendLeafHash(new Uint8Array(l.leafHash));
+    const leaf = encodeLeaf({ accountId: as, kind: KIND_IDENTITY, key: identityBindingKey(rogue.signingPublicKey, rogue.dhPublicKey), action: 'publish', timestamp: Date.now() });
+    const leafHash = hashLeaf(leaf);
+    tree.appendLeafHash(leafHash);
+    const head = signTreeHead({ logKeyId: logKeyId(fromBase64Url(publicKey, 'publicKey')), treeSize: tree.size, rootHash: tree.root(), timestamp: Date.now() }, seed);
+    await tx.ktLeaf.create({ data: { index: leaves.length, leaf: new Uint8Array(leaf), leafHash: new Uint8Array(leafHash), accountId: as, kind: KIND_IDENTITY } });
+    await tx.ktTreeHead.create({ data: { treeSize: head.treeSize, rootHash: new Uint8Array(head.rootHash), timestamp: BigInt(head.timestamp), signature: new Uint8Array(head.signature), logKeyId: new Uint8Array(head.logKeyId) } });
+    await tx.account.update({ where: { id: as }, data: { identitySigningKey: new Uint8Array(rogue.signingPublicKey), identityDhKey: new Uint8Array(rogue.dhPublicKey) } });
+  }));
+  return rogue;
+}
+
 const bubbles = (page: Page, text: string | RegExp) => page.locator('li.msg', { hasText: text });
 
 describe('a sender whose identity key is not in the public key log', () => {
@@ -131,6 +156,35 @@ describe('a sender whose identity key is not in the public key log', () => {
     await expect.poll(async () => bob.locator('li.system', { hasText: REFUSAL }).count(), POLL).toBe(2);
     expect(await bob.getByText('new key, same alice').count()).toBe(0);
     expect(await bob.locator('.conv-header', { hasText: 'Safety number changed' }).count()).toBe(0);
+  });
+});
+
+describe('a known contact whose key changed to one the log holds', () => {
+  it('stays the "safety number changed" warning: the message is shown, the contact must be verified again', async () => {
+    const amy = await chatUser(server.url, 'amy');
+    const ben = await newChatPage(browser, contexts);
+    await registerInChat(ben, server.url, 'ben');
+    await ben.getByLabel('Add a contact by handle').fill('amy');
+    await ben.getByRole('button', { name: 'Add', exact: true }).click();
+    const box = ben.getByLabel('Message amy');
+    await box.fill('hi amy');
+    await box.press('Enter');
+    await expect.poll(async () => bubbles(ben, 'hi amy').locator('.state', { hasText: 'Sent' }).count(), POLL).toBe(1);
+    expect(await ben.locator('.conv-header', { hasText: 'Safety number changed' }).count()).toBe(0);
+
+    // The operator logs a key of its own for amy with the log key, signs in with it and writes to ben.
+    const rogue = await logRogueIdentity(amy.id);
+    const api = new ApiClient({ baseUrl: server.url, validateResponses: userOperations });
+    await api.login(amy.id, rogue);
+    const conversationId = (await api.createConversation({ kind: 'direct', peerId: 'ben' })).id;
+    const session = Session.initiate(rogue, await api.fetchBundle('ben'));
+    const env = session.sendFranked(frankMessage({ conversationId, senderId: amy.id, seq: 1 }, new TextEncoder().encode('amy on a new key')));
+    await api.send({ conversationId, commitment: toBase64Url(env.commitment), envelopes: [{ recipientId: 'ben', ciphertext: toBase64Url(env.message) }] });
+
+    // Proven in the log, so not refused; but not the key ben knew: the warning it has always been.
+    await expect.poll(async () => bubbles(ben, 'amy on a new key').count(), POLL).toBe(1);
+    await expect.poll(async () => ben.locator('.conv-header', { hasText: 'Safety number changed' }).count(), POLL).toBe(1);
+    expect(await ben.locator('li.system', { hasText: REFUSAL }).count()).toBe(0);
   });
 });
 

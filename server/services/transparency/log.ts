@@ -12,6 +12,7 @@ import {
   type BindingAction, type CosignatureJson, MerkleTree, type SignedTreeHead, type SignedTreeHeadJson, type WitnessKey, consistencyProof, cosignatureFromJson,
   cosignatureToJson, decodeLeaf, encodeLeaf, hashLeaf, inclusionProof, treeHeadFromJson, treeHeadSignatureInput, treeHeadToJson, verifyCosignature,
 } from '../../../client/transparency/index.ts';
+import { verifyEd25519 } from '../_ed25519.ts';
 import type { HeadRow, LeafRow, TransparencyRepo } from '../../data/transparency.ts';
 import { asBytes } from '../../data/_bytes.ts';
 import { AuthenticationError, ConflictError, InputError, NotFoundError } from '../../errors.ts';
@@ -111,8 +112,27 @@ export class TransparencyService {
     if (!this.head || head.treeSize >= this.head.treeSize) this.head = head;
   }
 
+  /**
+   * A stored head is adopted, and later extended by this process's signature, only if this log's key signed it
+   * (docs/TRANSPARENCY.md §10.4): someone who can write the database but does not hold the log key could otherwise add
+   * a leaf and a head over it, and the next append would sign over their leaf. Such a head stops the log: nothing is
+   * absorbed, appended or served from it, and a process starting on it refuses to start. A head that names another
+   * log key is left to the start check, which names the setting to fix (checkLogKey); appends never extend it.
+   */
+  private checkStoredHead(row: HeadRow): void {
+    const head = rowToHead(row);
+    if (!this.ownLogKey(head)) return;
+    if (!verifyEd25519(this.signer.publicKey, treeHeadSignatureInput(head), head.signature))
+      throw new Error(`transparency log: stored head ${head.treeSize} names this log's key but its signature does not verify — written into the database without the log key; refused`);
+  }
+
+  private ownLogKey(head: SignedTreeHead): boolean {
+    return toBase64Url(head.logKeyId) === toBase64Url(this.signer.logKeyId);
+  }
+
   private async catchUp(loadLeaves: (start: number, end: number) => Promise<LeafRow[]>, newest: HeadRow | null): Promise<void> {
     if (!newest) return;
+    this.checkStoredHead(newest);
     while (this.tree.size < newest.treeSize) {
       const rows = await loadLeaves(this.tree.size, Math.min(newest.treeSize, this.tree.size + 10_000));
       if (rows.length === 0) throw new Error(`transparency log: leaves missing below head ${newest.treeSize}`);
@@ -186,6 +206,7 @@ export class TransparencyService {
         await this.repo.withAppendLock(async (tx) => {
           // Under the lock: first absorb what other processes appended, so our indexes follow theirs.
           await this.catchUp((s, e) => tx.leavesFrom(s, e), await tx.newestHead());
+          if (this.head && !this.ownLogKey(this.head)) throw new Error(`transparency log: the newest stored head (${this.head.treeSize}) is signed by another log key; this process does not extend it`);
           // Conditional requests are decided here, against the log as it stands under the lock (and the batch before).
           const claimed = new Map<string, string>();
           outcome = all.map((r) => {
