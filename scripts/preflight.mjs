@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-/* global process, console */
+/* global process, console, URL */
 // First step of `npm test`: check what the suites need from the machine, install what it can, and otherwise fail
 // at once saying what to install, instead of failing minutes later inside the browser or PostgreSQL suites.
 //   Chromium  CHROMIUM_BIN or /usr/bin/chromium, and it must run (`--version`). Missing /usr/bin/chromium is
 //             installed from Debian (`apt-get install -y chromium`, as .ci/run does) when this runs as root on a
 //             machine with apt-get; otherwise the message says what to run. PREFLIGHT_INSTALL=0 turns that off.
 //   psql-free PostgreSQL check: a TCP connect to PG_HOST:PG_PORT (default 127.0.0.1:5432)
+//   Redis     a TCP connect to TEST_REDIS_URL's host and port (default redis://127.0.0.1:6379): test:cluster and
+//             test:production need it
 // `node scripts/preflight.mjs --only chromium` checks one thing. Exit 0 = ready; 1 = something is missing.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,7 +29,8 @@ export function checkChromium(bin = process.env.CHROMIUM_BIN ?? '/usr/bin/chromi
   return null;
 }
 
-function checkPostgres(host = process.env.PG_HOST ?? '127.0.0.1', port = Number(process.env.PG_PORT ?? 5432)) {
+/** Resolves null when something accepts a TCP connection on host:port, else `missing(how)` ('does not answer' | 'is not running'). */
+function tcpCheck(host, port, missing) {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port, timeout: 3000 });
     const done = (msg) => {
@@ -35,9 +38,20 @@ function checkPostgres(host = process.env.PG_HOST ?? '127.0.0.1', port = Number(
       resolve(msg);
     };
     socket.once('connect', () => done(null));
-    socket.once('timeout', () => done(`PostgreSQL does not answer on ${host}:${port}. Install and start it (trust auth for user postgres): \`sudo apt-get install -y postgresql\`, or run .ci/run which does both.`));
-    socket.once('error', () => done(`PostgreSQL is not running on ${host}:${port}. Install and start it (trust auth for user postgres): \`sudo apt-get install -y postgresql\`, or run .ci/run which does both.`));
+    socket.once('timeout', () => done(missing('does not answer')));
+    socket.once('error', () => done(missing('is not running')));
   });
+}
+
+function checkPostgres(host = process.env.PG_HOST ?? '127.0.0.1', port = Number(process.env.PG_PORT ?? 5432)) {
+  return tcpCheck(host, port, (how) => `PostgreSQL ${how} on ${host}:${port}. Install and start it (trust auth for user postgres): \`sudo apt-get install -y postgresql\`, or run .ci/run which does both.`);
+}
+
+function checkRedis(url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379') {
+  const u = new URL(url);
+  const host = u.hostname || '127.0.0.1';
+  const port = Number(u.port || 6379);
+  return tcpCheck(host, port, (how) => `Redis ${how} on ${host}:${port} (the multi-process suites need it). Install and start it: \`sudo apt-get install -y redis-server\` (or set TEST_REDIS_URL), or run .ci/run which does both.`);
 }
 
 /**
@@ -78,6 +92,10 @@ async function main() {
   }
   if (!only || only === 'postgres') {
     const p = await checkPostgres();
+    if (p) problems.push(p);
+  }
+  if (!only || only === 'redis') {
+    const p = await checkRedis();
     if (p) problems.push(p);
   }
   if (problems.length) {

@@ -6,7 +6,8 @@
 //   2. `npm run build` there (server → dist/node JavaScript, chat + dashboard → dist/), then `npm prune --omit=dev`
 //      and check that the development tools (tsx, vite, vitest, esbuild, playwright) are really gone;
 //   3. `npm run serve` on SQLite, then on PostgreSQL (a fresh database) + Redis (a unique key prefix): /readyz must
-//      answer 200, the chat and the dashboard pages must be served; then SIGTERM and a clean exit 0;
+//      answer 200, the chat and the dashboard pages must be served; then SIGTERM and a clean exit 0; on SQLite
+//      also the operator's commands from the build (admin CLI --help, dsa-export of the empty database);
 //   4. remove the copy, the database and the Redis keys. Processes are stopped by their own process group id.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -125,6 +126,12 @@ try {
   if (leftovers.length) throw new Error(`npm prune --omit=dev left development packages: ${leftovers.join(', ')}`);
 
   await check(dir, { DATA_DIR: path.join(dir, 'data-sqlite') }, 'SQLite');
+  // The operator's commands from the build run on production dependencies too (docs/DEPLOY.md "Build and start").
+  run('node', ['dist/node/server/admin.js', '--help'], dir);
+  const exported = JSON.parse(run('node', ['dist/node/scripts/dsa-export.js', '--from', '2020-01-01', '--to', '2038-01-01'], dir, { DATA_DIR: path.join(dir, 'data-sqlite') }));
+  if (exported.statements !== 0 || !fs.existsSync(path.join(dir, 'data-sqlite/dsa-export/2020-01-01_2038-01-01/skipped.json')))
+    throw new Error(`dsa-export from the build: unexpected summary ${JSON.stringify(exported)}`);
+  step('admin CLI and dsa-export from the build: ran');
 
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();

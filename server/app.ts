@@ -6,7 +6,7 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { z } from 'zod';
 import { AppError, AuthenticationError, InputError, RateLimitError, type FieldIssue } from './errors.ts';
-import { FullDiskLatch, faultError } from './faults.ts';
+import { FullDiskLatch, faultError, faultKind } from './faults.ts';
 import { buildOpenApi } from './openapi.ts';
 import { PROBLEM_CONTENT_TYPE, problemFor, statusOf, toProblem } from './problem.ts';
 import { type Prometheus, prismaErrorKind } from './observability/prometheus.ts';
@@ -213,7 +213,8 @@ export function createApp(s: Services, opts: { metrics?: Prometheus } = {}): exp
     // Database and disk faults are 503/507 with Retry-After, never 500 (server/faults.ts).
     const mapped = AppError.is(err) ? err : (edgeError(err) ?? faultError(err));
     if (mapped?.code === 'insufficient_storage') fullDisk.record();
-    const dbKind = AppError.is(err) ? null : prismaErrorKind(err);
+    // Counted by Prisma's error class, or by the fault for a driver error Prisma did not wrap (docs/METRICS.md).
+    const dbKind = AppError.is(err) ? null : (prismaErrorKind(err) ?? faultKind(err));
     if (dbKind) opts.metrics?.dbError(dbKind);
     // The raw error: pino's `err` serializer (server/logger.ts) reduces it to type, code and stack exactly once.
     if (!mapped) logger.error({ err, route: res.locals.routePath as string | undefined }, 'unhandled error');

@@ -44,7 +44,7 @@ export interface Prometheus {
   readonly registry: Registry;
   /** Called by the access-log middleware (server/app.ts) once per finished request. */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
-  /** A database error reached the HTTP edge (server/app.ts) or a readiness check. */
+  /** A database error reached the HTTP edge (server/app.ts). */
   dbError(kind: string): void;
   /** GET /metrics handler: `text/plain; version=0.0.4`. Token check (when configured) included. */
   handle(req: http.IncomingMessage, res: http.ServerResponse): void;
@@ -97,7 +97,7 @@ export function createPrometheus(s: Services, cfg: MetricsConfig, push?: { open(
   });
   const reportItems = new Counter({ name: METRIC_NAMES.reportItems, help: 'Report items by verification verdict (reason code)', labelNames: ['verdict', 'reported'] as const, registers: [registry] });
   const redisErrors = new Counter({ name: METRIC_NAMES.redisErrors, help: 'Redis connection/command errors', labelNames: ['connection'] as const, registers: [registry] });
-  const dbErrors = new Counter({ name: METRIC_NAMES.dbErrors, help: 'Database errors seen at the HTTP edge or by readiness', labelNames: ['kind'] as const, registers: [registry] });
+  const dbErrors = new Counter({ name: METRIC_NAMES.dbErrors, help: 'Database errors seen at the HTTP edge (500, or a 503/507 fault) or by the backlog query', labelNames: ['kind'] as const, registers: [registry] });
   const backlogScrape = new Gauge({ name: METRIC_NAMES.backlogScrape, help: 'Time the last backlog computation took (bounded: one grouped count per age bucket)', registers: [registry] });
   new Gauge({
     name: METRIC_NAMES.backlog, help: 'Open reports (received or in review) by queue and age bucket, computed on scrape',

@@ -1,12 +1,15 @@
 // Quotas hold across processes (docs/SCALING.md "Quotas"): parallel sends and uploads by one account, spread over
-// two server processes on one PostgreSQL database, never store more than the quota — the check and the insert
+// two server processes on one PostgreSQL database (1:1 envelopes, group messages, blobs), never store more than the quota — the check and the insert
 // are one transaction under a per-account advisory lock. test/server/quotas.test.ts covers one process.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, ApiError } from '../../client/transport/api.ts';
+import { userOperations } from '../../client/transport/contract/operations.ts';
 import { uploadBlob } from '../attachments/_server.ts';
+import { ServerMember } from '../groups/_server-member.ts';
 import { api, b64, createUser, directConversation, frankAndSeal } from '../server/_harness.ts';
 import { type PgDb, type ServerProcess, clusterEnv, freshPg, spawnCluster } from './_cluster.ts';
 
@@ -53,5 +56,33 @@ describe('quotas across two processes', () => {
     const [row] = await db.query<{ n: string }>(`SELECT COALESCE(SUM("size"), 0)::text AS n FROM "Blob" WHERE "uploaderId" = $1`, [alice.id]);
     expect(Number(row?.n)).toBe(10 * 100 * 1024);
     expect(fs.readdirSync(blobDir).filter((f) => f.startsWith('b_')).length).toBe(10);
+  });
+  it('12 parallel group messages of one sender through two processes, to a member who never fetches: exactly what fits is stored, the rest get 429', async () => {
+    const [a, b] = procs.map((p) => p.url) as [string, string];
+    const tag = randomBytes(3).toString('hex');
+    const [carol, bob] = await Promise.all([ServerMember.create(`cq-c-${tag}`, a), ServerMember.create(`cq-b-${tag}`, b)]);
+    const conv = await carol.createGroup();
+    await carol.add(conv, [bob.id]);
+    expect((await bob.sync()).map((r) => r.event.kind)).toEqual(['joined']); // bob joins, then never fetches again
+    // Encrypted one after another (MLS state), posted all at once, half through each process with the same token.
+    const viaB = new ApiClient({ baseUrl: b, validateResponses: userOperations, token: carol.api.token });
+    const g = carol.group(conv);
+    const wires: Uint8Array[] = [];
+    for (let i = 0; i < 12; i++) wires.push((await g.send(new TextEncoder().encode('x'.repeat(12 * 1024)))).message);
+    const settled = await Promise.allSettled(wires.map((w, i) => (i % 2 ? viaB : carol.api).sendGroupMessage(conv, w)));
+    expect(settled.every((s) => s.status === 'fulfilled' || ApiError.is(s.reason, 'undelivered_quota_exceeded'))).toBe(true);
+    const acceptedBytes = settled.reduce((n, s, i) => n + (s.status === 'fulfilled' ? (wires[i] as Uint8Array).length : 0), 0);
+    const [row] = await db.query<{ n: string }>(`SELECT COALESCE(SUM(octet_length("ciphertext")), 0)::text AS n FROM "GroupMessage" WHERE "senderId" = $1 AND "kind" = 'application'`, [carol.id]);
+    const stored = Number(row?.n);
+    // Exact: what was accepted is what is stored, it is within the quota (together with the Commit that added bob), and
+    // every refused message would not have fitted even at the end (pending bytes only grow: bob never fetches).
+    expect(stored).toBe(acceptedBytes);
+    const [all] = await db.query<{ n: string }>(`SELECT COALESCE(SUM(octet_length("ciphertext")), 0)::text AS n FROM "GroupMessage" WHERE "senderId" = $1`, [carol.id]);
+    const pending = Number(all?.n);
+    expect(pending).toBeLessThanOrEqual(LIMIT);
+    const refused = wires.filter((_, i) => settled[i]?.status === 'rejected');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.length).toBeLessThan(12);
+    for (const w of refused) expect(pending + w.length).toBeGreaterThan(LIMIT);
   });
 });

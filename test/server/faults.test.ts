@@ -1,8 +1,8 @@
 // Faults answer as faults (docs/DEPLOY.md "Faults"): a full SQLite disk and a PostgreSQL outage are answered with
 // problem+json 507 `insufficient_storage` / 503 `not_ready` and a Retry-After header — never 500 `internal` — and
-// /readyz reports them. Real faults: SQLite really refuses to grow (max_page_count at the file's size: SQLITE_FULL
-// from SQLite itself), and the server reaches its fresh PostgreSQL database through a TCP proxy this test cuts for
-// 4 s (the shared PostgreSQL server is never stopped).
+// /readyz reports them, and franking_db_errors_total counts them (docs/METRICS.md). Real faults: SQLite really
+// refuses to grow (max_page_count at the file's size: SQLITE_FULL from SQLite itself), and the server reaches its
+// fresh PostgreSQL database through a TCP proxy this test cuts for 4 s (the shared PostgreSQL server is never stopped).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -42,6 +42,14 @@ function registration(userId: string) {
   return { userId, identitySigningKey: b64(ident.signingKey), identityDhKey: b64(ident.dhKey), signature: b64(signature) };
 }
 
+const METRICS_TOKEN = `faults-${randomBytes(12).toString('hex')}`;
+
+/** franking_db_errors_total summed over its kinds, from the server's metrics listener (docs/METRICS.md). */
+async function dbErrorsCounted(srv: TestServer): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${srv.metricsPort}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  return [...text.matchAll(/^franking_db_errors_total\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
 let seq = 0;
 function send(base: string, from: TestUser, to: TestUser, conv: string, size = 0): Promise<Answer> {
   const { franked, ciphertext } = frankAndSeal(conv, from.id, ++seq, `fault test ${seq} ${'x'.repeat(size)}`);
@@ -67,14 +75,14 @@ describe('a full SQLite disk', () => {
   let dir: string;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-full-'));
-    srv = await startTestServer({ databaseUrl: `file:${path.join(dir, 'full.db')}` }, { logLevel: 'fatal' });
+    srv = await startTestServer({ databaseUrl: `file:${path.join(dir, 'full.db')}`, metrics: { port: 0, host: '127.0.0.1', token: METRICS_TOKEN } }, { logLevel: 'fatal' });
   });
   afterAll(async () => {
     await srv.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses sends and registrations with 507 insufficient_storage + Retry-After (never 500), /readyz reports it, and all works again once there is room', async () => {
+  it('refuses sends and registrations with 507 insufficient_storage + Retry-After (never 500), /readyz reports it, the metrics count it, and all works again once there is room', async () => {
     const [alice, bob] = await Promise.all([createUser(srv.url), createUser(srv.url)]);
     const conv = await directConversation(srv.url, alice, bob);
     expect((await send(srv.url, alice, bob, conv)).status).toBe(201);
@@ -99,6 +107,7 @@ describe('a full SQLite disk', () => {
     const r = await readyz(srv.url);
     expect(r.status).toBe(503);
     expect(r.checks.storage).toBe('full');
+    expect(await dbErrorsCounted(srv)).toBeGreaterThanOrEqual(refused.length);
 
     await db.$queryRawUnsafe('PRAGMA max_page_count = 1073741823');
     expect((await send(srv.url, alice, bob, conv)).status).toBe(201);
@@ -152,7 +161,7 @@ describe('a PostgreSQL outage', () => {
     const u = new URL(PG_ADMIN_URL);
     u.host = `127.0.0.1:${proxy.port}`;
     u.pathname = `/${dbName}`;
-    srv = await startTestServer({ databaseUrl: u.href }, { logLevel: 'fatal' });
+    srv = await startTestServer({ databaseUrl: u.href, metrics: { port: 0, host: '127.0.0.1', token: METRICS_TOKEN } }, { logLevel: 'fatal' });
   });
   afterAll(async () => {
     await srv?.stop();
@@ -163,7 +172,7 @@ describe('a PostgreSQL outage', () => {
     await admin.end();
   });
 
-  it('4 s without the database: sends get 503 not_ready + Retry-After (never 500) while /readyz says 503, and succeed again after', async () => {
+  it('4 s without the database: sends get 503 not_ready + Retry-After (never 500) while /readyz says 503, each counted in franking_db_errors_total, and succeed again after', async () => {
     const [alice, bob] = await Promise.all([createUser(srv.url), createUser(srv.url)]);
     const conv = await directConversation(srv.url, alice, bob);
     const answers: Answer[] = [];
@@ -197,5 +206,7 @@ describe('a PostgreSQL outage', () => {
     }
     expect(ready).toContain(503);
     expect(ready.at(-1)).toBe(200);
+    // The operator sees the outage in the metrics (docs/METRICS.md): every refused send counted as a database error.
+    expect(await dbErrorsCounted(srv)).toBeGreaterThanOrEqual(failed.length);
   });
 });

@@ -4,6 +4,7 @@
 // case-insensitive ids, the OpenAPI requestBody of the octet-stream uploads, and the test preflight.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -197,6 +198,29 @@ describe('test preflight', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('apt-get install -y chromium');
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('without PostgreSQL or Redis it fails at once and says what to install', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as net.AddressInfo;
+        srv.close(() => resolve(port));
+      });
+    });
+    const preflight = (only: string, env: Record<string, string>) => new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(process.execPath, [path.join(ROOT, 'scripts/preflight.mjs'), '--only', only], { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }));
+    });
+    const redis = await preflight('redis', { TEST_REDIS_URL: `redis://127.0.0.1:${closed}` });
+    expect(redis.code).toBe(1);
+    expect(redis.out).toContain(`Redis is not running on 127.0.0.1:${closed}`);
+    expect(redis.out).toContain('sudo apt-get install -y redis-server');
+    const pg = await preflight('postgres', { PG_PORT: String(closed) });
+    expect(pg.code).toBe(1);
+    expect(pg.out).toContain('sudo apt-get install -y postgresql');
+    // and both pass on this machine (the services the suites use are up)
+    expect((await preflight('redis', {})).code).toBe(0);
+    expect((await preflight('postgres', {})).code).toBe(0);
   });
 
   // The README's one test command sets the machine up where it can: Debian's Chromium when root with apt-get.
