@@ -373,6 +373,13 @@ describe('phone (390×844) and desktop (1280×800)', () => {
         expect(await p.getByRole('heading', { level: 1, name: peer }).isVisible()).toBe(false);
         await expect.poll(() => p.locator('aside.sidebar').isVisible(), POLL).toBe(true);
         await checkLayout(p, `${label}-list-after-back`, path.join(SHOTS, `chat-${label}-list.png`));
+        // from the list, tapping a chat opens it in the one pane, composer on screen, and Back leads back
+        await p.locator('aside.sidebar').getByRole('button', { name: new RegExp(`^${peer}`) }).click();
+        await expect.poll(() => p.getByRole('heading', { level: 1, name: peer }).isVisible(), POLL).toBe(true);
+        expect(await p.locator('aside.sidebar').isVisible()).toBe(false);
+        await checkLayout(p, `${label}-conversation-from-list`);
+        await p.getByRole('button', { name: 'Back to Chats' }).click();
+        await expect.poll(() => p.locator('aside.sidebar').isVisible(), POLL).toBe(true);
       }
       await createGroup(p, `Trip ${label}`, peer);
       await expect.poll(() => p.locator('li.msg.out.info[data-state="sent"]').count(), POLL).toBe(1);
@@ -382,9 +389,20 @@ describe('phone (390×844) and desktop (1280×800)', () => {
       const roster = await p.locator('.roster').boundingBox();
       expect(roster?.y ?? 9999, 'members panel opens on screen').toBeLessThan(viewport.height / 2);
       await checkLayout(p, `${label}-group-members`, path.join(SHOTS, `chat-${label}-group-members.png`));
+      // a name of 60 letters with no break (the longest a group name can be) wraps in the heading, the panel,
+      // the list and the rename line
+      const longName = `Trip${'W'.repeat(56)}`;
+      await p.locator('#rename-group').fill(longName);
+      await p.getByRole('button', { name: 'Rename', exact: true }).click();
+      await expect.poll(() => p.getByRole('heading', { level: 1, name: longName }).count(), POLL).toBe(1);
+      await expect.poll(() => p.locator('li.msg.out.info[data-state="sent"]', { hasText: `You renamed the group to “${longName}”` }).count(), POLL).toBe(1);
+      await checkLayout(p, `${label}-group-members-long-name`);
       await p.locator('.roster').getByRole('button', { name: 'Close' }).click();
+      await checkLayout(p, `${label}-group-long-name`);
       if (label === 'phone') {
         await p.getByRole('button', { name: 'Back to Chats' }).click();
+        await expect.poll(() => p.locator('aside.sidebar').isVisible(), POLL).toBe(true);
+        await checkLayout(p, `${label}-list-long-group-name`);
         await p.getByRole('button', { name: /My reports/ }).click();
         await checkLayout(p, `${label}-my-reports`);
       }
