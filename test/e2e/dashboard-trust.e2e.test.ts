@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { type EvidencePackage, verifyEvidencePackage } from '../../server/services/cases/index.ts';
@@ -242,13 +243,25 @@ describe('dashboard', () => {
     await p.getByRole('button', { name: 'Change password' }).click();
     await expect.poll(() => p.getByRole('status').textContent(), POLL).toContain('Password changed');
 
+    const offSite: string[] = [];
+    p.on('request', (r) => {
+      if (!r.url().startsWith(server.url) && !r.url().startsWith('data:')) offSite.push(r.url());
+    });
     await p.getByRole('button', { name: 'Set up two-factor login' }).click();
     const qr = p.getByTestId('totp-qr');
     await expect.poll(() => qr.count(), POLL).toBe(1);
-    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+    const src = (await qr.getAttribute('src')) as string;
+    expect(src).toMatch(/^data:image\/svg\+xml/);
     expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     await onScreen(p, qr, 'QR code');
     const secret = (await p.getByTestId('totp-secret').textContent()) as string;
+    // drawn in the page from the enrolment's otpauth URI (which carries the secret shown as text): the same modules
+    // qrcode draws for that URI, and no request left the dashboard's origin
+    const uri = (await p.getByTestId('totp-uri').textContent()) as string;
+    expect(new URL(uri).searchParams.get('secret')).toBe(secret);
+    const svg = decodeURIComponent(src.slice(src.indexOf(',') + 1));
+    expect(svg).toBe(await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }));
+    expect(offSite).toEqual([]);
     await checkScreen(p, 'phone-totp-enrol-qr');
 
     const right = totpCode(secret);
