@@ -164,6 +164,12 @@ describe('groups', () => {
     await bob.getByRole('button', { name: 'Rename', exact: true }).click();
     for (const p of [alice, carol]) await expect.poll(() => p.locator('li.msg.in.info', { hasText: 'bob renamed the group to “Crag crew 2026”' }).count(), POLL).toBe(1);
     expect(await carol.getByText(ALARM).count()).toBe(0);
+    // end-to-end encrypted: neither name is anywhere in what the server keeps (database, its journal, logs)
+    const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    const kept = files(server.dataDir);
+    expect(kept.some((f) => /\.(db|sqlite)$/.test(f))).toBe(true);
+    expect(kept.some((f) => fs.readFileSync(f).includes('carol')), 'the scan reads what the server stores (handles are kept in clear)').toBe(true);
+    for (const f of kept) for (const name of ['Climbing crew', 'Crag crew']) expect(fs.readFileSync(f).includes(name), `${name} in ${f}`).toBe(false);
   });
 });
 
