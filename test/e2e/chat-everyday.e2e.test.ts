@@ -170,6 +170,22 @@ describe('groups', () => {
     expect(kept.some((f) => /\.(db|sqlite)$/.test(f))).toBe(true);
     expect(kept.some((f) => fs.readFileSync(f).includes('carol')), 'the scan reads what the server stores (handles are kept in clear)').toBe(true);
     for (const f of kept) for (const name of ['Climbing crew', 'Crag crew']) expect(fs.readFileSync(f).includes(name), `${name} in ${f}`).toBe(false);
+    // franked: carol reports alice's renaming, and it verifies for her and for the moderator
+    await carol.locator('li.msg.in.info', { hasText: 'alice renamed the group to “Crag crew”' }).getByRole('button', { name: /^Report this message from alice/ }).click();
+    const dialog = carol.locator('dialog[open]');
+    await dialog.getByRole('radio', { name: /Harassment/ }).check();
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await expect.poll(() => dialog.getByRole('heading', { name: 'Report sent' }).count(), POLL).toBe(1);
+    expect(await dialog.getByText('Verified.').count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const headers = await moderator();
+    const queue = (await (await fetch(`${server.url}/v1/mod/queue?view=all`, { headers })).json()) as { reports: Array<{ id: string; reporterId: string; accusedId: string; verdict: string }> };
+    const mine = queue.reports.find((r) => r.reporterId === 'carol');
+    expect(mine).toMatchObject({ accusedId: 'alice', verdict: 'verified' });
+    const detail = (await (await fetch(`${server.url}/v1/mod/reports/${mine?.id}`, { headers })).json()) as { messages: Array<{ senderId: string; verdict: string; text: string | null }> };
+    const renaming = detail.messages.filter((m) => m.text?.includes('"rename":true'));
+    expect(renaming.length).toBeGreaterThanOrEqual(1);
+    expect(renaming.find((m) => m.text?.includes('Crag crew"'))).toMatchObject({ senderId: 'alice', verdict: 'verified' });
   });
 });
 
