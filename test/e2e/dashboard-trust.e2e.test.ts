@@ -155,7 +155,7 @@ describe('moderators are told only what is known', () => {
 });
 
 describe('dashboard', () => {
-  it('the queue at phone width: one card per report; Verification, Status and Claim on screen without a sideways swipe', async () => {
+  it('the queue at phone width: one card per report; Verification, Status and Claim on screen without a sideways swipe; the bulk-dismiss question and undo bar fit', async () => {
     const p = await newPage(PHONE);
     await login(p, server.adminId, server.adminPassword);
     const rows = p.locator('table.queue tbody tr');
@@ -169,6 +169,25 @@ describe('dashboard', () => {
     }
     await onScreen(p, rows.first().getByRole('button', { name: /^Claim report/ }), 'first Claim', true);
     await checkScreen(p, 'phone-queue-cards');
+    // bulk dismiss at phone width: the question and the undo bar fit, their buttons on screen
+    await p.getByLabel('Check all reports on this page').check();
+    await p.getByRole('button', { name: 'Dismiss checked' }).click();
+    const confirm = p.getByTestId('confirm-bulk-dismiss');
+    await expect.poll(() => confirm.count(), POLL).toBe(1);
+    await onScreen(p, confirm, 'bulk confirm');
+    await onScreen(p, confirm.getByRole('button', { name: 'Dismiss 4' }), 'Dismiss 4');
+    await onScreen(p, confirm.getByRole('button', { name: 'Cancel' }), 'bulk Cancel');
+    await checkScreen(p, 'phone-bulk-confirm');
+    await confirm.getByRole('button', { name: 'Dismiss 4' }).click();
+    const undo = p.getByTestId('undo-bulk-dismiss');
+    await expect.poll(() => undo.count(), POLL).toBe(1);
+    await onScreen(p, undo.getByRole('button', { name: 'Undo' }), 'bulk Undo');
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await undo.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => p.getByRole('status').filter({ hasText: 'Bulk dismissal undone' }).count(), POLL).toBe(1);
+    await p.waitForTimeout(6_000); // past the undo window: all four still open
+    await p.reload();
+    await expect.poll(() => rows.count(), POLL).toBe(4);
   });
 
   it('bulk dismiss: asks first, then the same undo window as a single dismissal; undone sends nothing', async () => {
