@@ -42,6 +42,23 @@ export async function checkLayout(p: Page, name: string, shot?: string): Promise
   const widths = await p.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
   expect(widths.doc, `${name}: page wider than the screen`).toBeLessThanOrEqual(vp.width);
   expect(widths.body, `${name}: body wider than the screen`).toBeLessThanOrEqual(vp.width);
+  // Names and messages wrap: none reaches past the right edge of the screen or of a box that clips or scrolls it
+  // (overflow: hidden would keep the page narrow and still cut a long unbroken name off).
+  const cut = await p.evaluate((w) => {
+    const out: string[] = [];
+    for (const el of document.querySelectorAll('h1, h2, .contact-name, .member-name, .bubble, .ctx-text')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || getComputedStyle(el).visibility === 'hidden' || el.closest('.list-h1, .sr-only')) continue;
+      let right = w;
+      for (let a = el.parentElement; a; a = a.parentElement) {
+        const s = getComputedStyle(a);
+        if (s.overflowX !== 'visible') right = Math.min(right, a.getBoundingClientRect().right);
+      }
+      if (r.right > right + 0.5) out.push(`${el.tagName.toLowerCase()}.${String(el.className)} “${(el.textContent ?? '').slice(0, 24)}…” → ${Math.round(r.right)} of ${Math.round(right)}`);
+    }
+    return out;
+  }, vp.width);
+  expect(cut, `${name}: text cut off at the right edge`).toEqual([]);
   for (const d of await p.locator('dialog[open], .roster, .statement').all()) {
     const box = await d.boundingBox();
     expect(box, name).not.toBeNull();

@@ -164,6 +164,28 @@ describe('groups', () => {
     await bob.getByRole('button', { name: 'Rename', exact: true }).click();
     for (const p of [alice, carol]) await expect.poll(() => p.locator('li.msg.in.info', { hasText: 'bob renamed the group to “Crag crew 2026”' }).count(), POLL).toBe(1);
     expect(await carol.getByText(ALARM).count()).toBe(0);
+    // end-to-end encrypted: neither name is anywhere in what the server keeps (database, its journal, logs)
+    const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    const kept = files(server.dataDir);
+    expect(kept.some((f) => /\.(db|sqlite)$/.test(f))).toBe(true);
+    expect(kept.some((f) => fs.readFileSync(f).includes('carol')), 'the scan reads what the server stores (handles are kept in clear)').toBe(true);
+    for (const f of kept) for (const name of ['Climbing crew', 'Crag crew']) expect(fs.readFileSync(f).includes(name), `${name} in ${f}`).toBe(false);
+    // franked: carol reports alice's renaming, and it verifies for her and for the moderator
+    await carol.locator('li.msg.in.info', { hasText: 'alice renamed the group to “Crag crew”' }).getByRole('button', { name: /^Report this message from alice/ }).click();
+    const dialog = carol.locator('dialog[open]');
+    await dialog.getByRole('radio', { name: /Harassment/ }).check();
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await expect.poll(() => dialog.getByRole('heading', { name: 'Report sent' }).count(), POLL).toBe(1);
+    expect(await dialog.getByText('Verified.').count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const headers = await moderator();
+    const queue = (await (await fetch(`${server.url}/v1/mod/queue?view=all`, { headers })).json()) as { reports: Array<{ id: string; reporterId: string; accusedId: string; verdict: string }> };
+    const mine = queue.reports.find((r) => r.reporterId === 'carol');
+    expect(mine).toMatchObject({ accusedId: 'alice', verdict: 'verified' });
+    const detail = (await (await fetch(`${server.url}/v1/mod/reports/${mine?.id}`, { headers })).json()) as { messages: Array<{ senderId: string; verdict: string; text: string | null }> };
+    const renaming = detail.messages.filter((m) => m.text?.includes('"rename":true'));
+    expect(renaming.length).toBeGreaterThanOrEqual(1);
+    expect(renaming.find((m) => m.text?.includes('Crag crew"'))).toMatchObject({ senderId: 'alice', verdict: 'verified' });
   });
 });
 
@@ -373,6 +395,13 @@ describe('phone (390×844) and desktop (1280×800)', () => {
         expect(await p.getByRole('heading', { level: 1, name: peer }).isVisible()).toBe(false);
         await expect.poll(() => p.locator('aside.sidebar').isVisible(), POLL).toBe(true);
         await checkLayout(p, `${label}-list-after-back`, path.join(SHOTS, `chat-${label}-list.png`));
+        // from the list, tapping a chat opens it in the one pane, composer on screen, and Back leads back
+        await p.locator('aside.sidebar').getByRole('button', { name: new RegExp(`^${peer}`) }).click();
+        await expect.poll(() => p.getByRole('heading', { level: 1, name: peer }).isVisible(), POLL).toBe(true);
+        expect(await p.locator('aside.sidebar').isVisible()).toBe(false);
+        await checkLayout(p, `${label}-conversation-from-list`);
+        await p.getByRole('button', { name: 'Back to Chats' }).click();
+        await expect.poll(() => p.locator('aside.sidebar').isVisible(), POLL).toBe(true);
       }
       await createGroup(p, `Trip ${label}`, peer);
       await expect.poll(() => p.locator('li.msg.out.info[data-state="sent"]').count(), POLL).toBe(1);
@@ -382,9 +411,20 @@ describe('phone (390×844) and desktop (1280×800)', () => {
       const roster = await p.locator('.roster').boundingBox();
       expect(roster?.y ?? 9999, 'members panel opens on screen').toBeLessThan(viewport.height / 2);
       await checkLayout(p, `${label}-group-members`, path.join(SHOTS, `chat-${label}-group-members.png`));
+      // a name of 60 letters with no break (the longest a group name can be) wraps in the heading, the panel,
+      // the list and the rename line
+      const longName = `Trip${'W'.repeat(56)}`;
+      await p.locator('#rename-group').fill(longName);
+      await p.getByRole('button', { name: 'Rename', exact: true }).click();
+      await expect.poll(() => p.getByRole('heading', { level: 1, name: longName }).count(), POLL).toBe(1);
+      await expect.poll(() => p.locator('li.msg.out.info[data-state="sent"]', { hasText: `You renamed the group to “${longName}”` }).count(), POLL).toBe(1);
+      await checkLayout(p, `${label}-group-members-long-name`);
       await p.locator('.roster').getByRole('button', { name: 'Close' }).click();
+      await checkLayout(p, `${label}-group-long-name`);
       if (label === 'phone') {
         await p.getByRole('button', { name: 'Back to Chats' }).click();
+        await expect.poll(() => p.locator('aside.sidebar').isVisible(), POLL).toBe(true);
+        await checkLayout(p, `${label}-list-long-group-name`);
         await p.getByRole('button', { name: /My reports/ }).click();
         await checkLayout(p, `${label}-my-reports`);
       }

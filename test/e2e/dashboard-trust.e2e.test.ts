@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { type EvidencePackage, verifyEvidencePackage } from '../../server/services/cases/index.ts';
@@ -154,7 +155,7 @@ describe('moderators are told only what is known', () => {
 });
 
 describe('dashboard', () => {
-  it('the queue at phone width: one card per report; Verification, Status and Claim on screen without a sideways swipe', async () => {
+  it('the queue at phone width: one card per report; Verification, Status and Claim on screen without a sideways swipe; the bulk-dismiss question and undo bar fit', async () => {
     const p = await newPage(PHONE);
     await login(p, server.adminId, server.adminPassword);
     const rows = p.locator('table.queue tbody tr');
@@ -168,6 +169,25 @@ describe('dashboard', () => {
     }
     await onScreen(p, rows.first().getByRole('button', { name: /^Claim report/ }), 'first Claim', true);
     await checkScreen(p, 'phone-queue-cards');
+    // bulk dismiss at phone width: the question and the undo bar fit, their buttons on screen
+    await p.getByLabel('Check all reports on this page').check();
+    await p.getByRole('button', { name: 'Dismiss checked' }).click();
+    const confirm = p.getByTestId('confirm-bulk-dismiss');
+    await expect.poll(() => confirm.count(), POLL).toBe(1);
+    await onScreen(p, confirm, 'bulk confirm');
+    await onScreen(p, confirm.getByRole('button', { name: 'Dismiss 4' }), 'Dismiss 4');
+    await onScreen(p, confirm.getByRole('button', { name: 'Cancel' }), 'bulk Cancel');
+    await checkScreen(p, 'phone-bulk-confirm');
+    await confirm.getByRole('button', { name: 'Dismiss 4' }).click();
+    const undo = p.getByTestId('undo-bulk-dismiss');
+    await expect.poll(() => undo.count(), POLL).toBe(1);
+    await onScreen(p, undo.getByRole('button', { name: 'Undo' }), 'bulk Undo');
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await undo.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => p.getByRole('status').filter({ hasText: 'Bulk dismissal undone' }).count(), POLL).toBe(1);
+    await p.waitForTimeout(6_000); // past the undo window: all four still open
+    await p.reload();
+    await expect.poll(() => rows.count(), POLL).toBe(4);
   });
 
   it('bulk dismiss: asks first, then the same undo window as a single dismissal; undone sends nothing', async () => {
@@ -242,13 +262,25 @@ describe('dashboard', () => {
     await p.getByRole('button', { name: 'Change password' }).click();
     await expect.poll(() => p.getByRole('status').textContent(), POLL).toContain('Password changed');
 
+    const offSite: string[] = [];
+    p.on('request', (r) => {
+      if (!r.url().startsWith(server.url) && !r.url().startsWith('data:')) offSite.push(r.url());
+    });
     await p.getByRole('button', { name: 'Set up two-factor login' }).click();
     const qr = p.getByTestId('totp-qr');
     await expect.poll(() => qr.count(), POLL).toBe(1);
-    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+    const src = (await qr.getAttribute('src')) as string;
+    expect(src).toMatch(/^data:image\/svg\+xml/);
     expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     await onScreen(p, qr, 'QR code');
     const secret = (await p.getByTestId('totp-secret').textContent()) as string;
+    // drawn in the page from the enrolment's otpauth URI (which carries the secret shown as text): the same modules
+    // qrcode draws for that URI, and no request left the dashboard's origin
+    const uri = (await p.getByTestId('totp-uri').textContent()) as string;
+    expect(new URL(uri).searchParams.get('secret')).toBe(secret);
+    const svg = decodeURIComponent(src.slice(src.indexOf(',') + 1));
+    expect(svg).toBe(await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }));
+    expect(offSite).toEqual([]);
     await checkScreen(p, 'phone-totp-enrol-qr');
 
     const right = totpCode(secret);
