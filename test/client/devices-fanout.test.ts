@@ -9,7 +9,7 @@ import {
 import { analyzeContext, type ContextEntry, SenderChain } from '../../client/franking/index.ts';
 import { Session, SessionError } from '../../client/session/index.ts';
 import type { CryptoProvider } from '../../client/crypto/index.ts';
-import { toBase64Url } from '../../client/crypto/_bytes.ts';
+import { toBase64Url } from '../../client/index.ts';
 import { SYNC } from './_providers.ts';
 import { buildWorld, deliver, type Device, makeDevice, MINUTE, receiveOn, sessionsFrom, T0 } from './_fanout-world.ts';
 
