@@ -8,7 +8,6 @@ import {
   nextDeviceList, reapplyListIntent, recoveryDeviceList, recoveryKeyFromKit, recoveryKeyList, removeDevicesList, resetDeviceList, rotateCredentialList,
   signDeviceList, verifyListChain, verifyListStep, type DeviceList, type DeviceListSigner, withCosignature, type VerifiedDeviceList,
 } from '../../client/devices/index.ts';
-import type { CryptoProvider } from '../../client/crypto/index.ts';
 import { SYNC } from './_providers.ts';
 import { Account, det, type Device, keysOf, leafKey, makeDevice, MINUTE, T0, verifyProof } from './_fanout-world.ts';
 
