@@ -14,6 +14,7 @@ import type { Stamp } from '../franking/stamp.ts';
 import type { IdentityKeyPair } from '../session/identity.ts';
 import type { PreKeyStore } from '../session/prekeys.ts';
 import { isPreKeyMessage, type FrankedReceipt, Session } from '../session/session.ts';
+import { SessionError } from '../session/session-errors.ts';
 import { COPY_AD_LABEL, type DeviceEntry, LIST_GRACE_MS, ZERO_LIST_HASH } from './device-list.ts';
 import { checkPreKeyMessageSender, listedDevice, sessionMatchesEntry, sessionStillListed } from './device-sessions.ts';
 import { DeviceError } from './errors.ts';
@@ -437,7 +438,7 @@ export function receiveCopy(envelope: CopyEnvelope, ctx: ReceiveCopyContext): Co
     receipt = session.receiveFranked(franked, opts);
   } else {
     if (!isPreKeyMessage(envelope.ciphertext) || ctx.responder === undefined)
-      return fail(new DeviceError('unknown_device', `no session with ${stamp.senderId} device ${envelope.senderDeviceId} and no prekey message to start one`));
+      throw new SessionError('bad_state', `no session with ${stamp.senderId} device ${envelope.senderDeviceId} and no prekey message to start one`);
     // D9 "Responding": the prefix's identity is the sending device's entry, before any session is made from it.
     checkPreKeyMessageSender(senderList, envelope.senderDeviceId, envelope.ciphertext);
     const r = Session.respondFranked(ctx.responder.identity, ctx.responder.preKeys, franked, { ...opts, crypto });
@@ -473,10 +474,6 @@ export function receiveCopy(envelope: CopyEnvelope, ctx: ReceiveCopyContext): Co
     ...(observation !== undefined && { observation }),
   };
 }
-
-const fail = (e: Error): never => {
-  throw e;
-};
 
 /** D11.3 step 7: what the copy's stated lists say about the two accounts' views; alarms only. */
 export function copyViewAlarms(

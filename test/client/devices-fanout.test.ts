@@ -81,6 +81,8 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('fan-out with %s', (_name, 
       own: world.bob.current, peer: world.alice.current, sessionFor: sessionsFrom(world, b1, { alice: world.alice.current, bob: world.bob.current }),
     });
     const env2 = deliver(world, reply, 'alice', 'm2', T0 + 11 * MINUTE);
+    // A ratchet message from a listed device this device holds no session with: nothing to decrypt it (bad_state).
+    expect(codeOf(() => receiveOn(world, world.alice.devices.get(1)!, env2.get('alice#1')!, pins, { session: null }))).toBe('bad_state');
     expect(accepted(receiveOn(world, world.alice.devices.get(1)!, env2.get('alice#1')!, pins)).message.header.senderDeviceId).toBe(1);
     expect(accepted(receiveOn(world, b3, env2.get('bob#3')!, pins)).copyKind).toBe('own');
   });
