@@ -8,7 +8,9 @@ import {
   nextDeviceList, reapplyListIntent, recoveryDeviceList, recoveryKeyFromKit, recoveryKeyList, removeDevicesList, resetDeviceList, rotateCredentialList,
   signDeviceList, verifyListChain, verifyListStep, type DeviceList, type DeviceListSigner, withCosignature, type VerifiedDeviceList,
 } from '../../client/devices/index.ts';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { SYNC } from './_providers.ts';
+import vectors from '../vectors/devices.json';
 import { Account, det, type Device, keysOf, leafKey, makeDevice, MINUTE, T0, verifyProof } from './_fanout-world.ts';
 
 const codeOf = (f: () => unknown): string => {
@@ -180,5 +182,37 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('list changes with %s', (_n
     // The older version 2 (device 2 still in it) replayed to a verifier pinned at 3.
     expect(codeOf(() => verifyListChain(pin, [acct.bytes[1]!], [leafKey(2, acct.versions[1]!.listHash)], 'alice', { verifyProof, crypto }))).toBe('stale_list');
     expect(pinV2.listVersion).toBe(2);
+  });
+});
+
+// The builders against test/vectors/devices.json: every change, recovery and reset version of alice and carol is
+// rebuilt from its verified predecessor and the intent its entries show, and must be the vector's body byte for byte.
+describe('the builders reproduce devices.json', () => {
+  type ListJson = (typeof vectors.scenarios.alice.lists)[number];
+  const entryOf = (e: ListJson['list']['devices'][number]) => ({ identitySigningKey: hexToBytes(e.identitySigningKey), identityDhKey: hexToBytes(e.identityDhKey), credentialKey: hexToBytes(e.credentialKey) });
+  const cases = (['alice', 'carol'] as const).flatMap((s) => vectors.scenarios[s].lists.slice(1).map((x, i) => [s, x.name, vectors.scenarios[s].lists[i]!, x] as const));
+  it.each(cases.map(([s, name, prev, x]) => [`${s} ${x.list.listVersion}: ${name}`, s, prev, x] as const))('%s', (_t, s, prev, x) => {
+    const accountId = vectors.scenarios[s].lists[0]!.list.accountId;
+    let verified: VerifiedDeviceList | null = null;
+    for (const l of vectors.scenarios[s].lists.slice(0, prev.list.listVersion)) verified = verifyListStep(verified, hexToBytes(l.signed), accountId);
+    const before = prev.list;
+    const after = x.list;
+    const now = after.issuedAt;
+    const recoveryKey = after.recoveryKey === before.recoveryKey ? undefined : after.recoveryKey === null ? null : hexToBytes(after.recoveryKey);
+    let list: DeviceList;
+    if (after.kind === 'reset') {
+      list = resetDeviceList(verified!, entryOf(after.devices[0]!), now, after.recoveryKey === null ? null : hexToBytes(after.recoveryKey));
+    } else {
+      const ids = new Set(after.devices.map((e) => e.deviceId));
+      const added = after.devices.find((e) => !before.devices.some((b) => b.deviceId === e.deviceId));
+      const rotated = after.devices.find((e) => before.devices.some((b) => b.deviceId === e.deviceId && b.credentialKey !== e.credentialKey));
+      list = nextDeviceList(verified!, {
+        remove: before.devices.filter((b) => !ids.has(b.deviceId)).map((b) => b.deviceId),
+        ...(added !== undefined && { add: entryOf(added) }),
+        ...(rotated !== undefined && { rotateCredential: { deviceId: rotated.deviceId, credentialKey: hexToBytes(rotated.credentialKey) } }),
+        ...(recoveryKey !== undefined && { recoveryKey }),
+      }, { now, kind: after.kind as 'change' | 'recovery' });
+    }
+    expect(bytesToHex(encodeDeviceList(list))).toBe(x.body);
   });
 });
