@@ -152,11 +152,15 @@ function copyAdFor(senderId: string, senderDeviceId: number, own: ListView, peer
   });
 }
 
-function sealFor(franked: FrankedMessage, senderId: string, senderDeviceId: number, own: ListView, peer: ListView, target: CopyTarget, sessionFor: SessionForTarget): SealedCopy {
+/** The session for a target, checked (D9): it must be with this exact device's verified keys, never a stale or ghost one. */
+function sessionOf(target: CopyTarget, sessionFor: SessionForTarget): Session {
   const session = sessionFor(target);
-  // D9: the session must be with this exact device's verified keys, never a stale or ghost one.
   if (!sessionMatchesEntry(target.entry, session.remoteIdentity))
     throw new DeviceError('binding_mismatch', `the session for ${target.accountId} device ${target.deviceId} is not with that device's verified keys`);
+  return session;
+}
+
+function sealFor(franked: FrankedMessage, senderId: string, senderDeviceId: number, own: ListView, peer: ListView, target: CopyTarget, session: Session): SealedCopy {
   const ciphertext = session.sendFranked(franked, copyAdFor(senderId, senderDeviceId, own, peer, target)).message;
   return { accountId: target.accountId, deviceId: target.deviceId, copyKind: target.copyKind, entry: target.entry, ciphertext };
 }
@@ -176,8 +180,9 @@ export interface FanOutInput {
 
 /**
  * D11.2 steps 2–3: franks the message once with the device's chain (header version 3) and seals the same payload for
- * every target through its session with `CopyAD` as extraAd. The chain advances here: if the send is refused, resend
- * this FanOutSend (resealed by applyDeviceMismatchPlan), never frank again.
+ * every target through its session with `CopyAD` as extraAd. Every target's session is obtained and checked before
+ * the chain advances (a refusal there leaves no gap in the chain); from the frank on, a refused send is re-sent as this
+ * FanOutSend (resealed by applyDeviceMismatchPlan), never franked again.
  */
 export function sendFanOut(input: FanOutInput): FanOutSend {
   const { chain, own, peer } = input;
@@ -185,10 +190,11 @@ export function sendFanOut(input: FanOutInput): FanOutSend {
   if (senderDeviceId === undefined) throw new RangeError('chain: a device chain (senderDeviceId) franks header version 3 (D10.2)');
   if (chain.senderId !== own.signed.list.accountId) throw new RangeError(`chain: senderId ${chain.senderId} is not the own account ${own.signed.list.accountId}`);
   const targets = fanOutTargets(own, senderDeviceId, peer);
+  const sessions = targets.map((t) => sessionOf(t, input.sessionFor));
   const franked = chain.frank(input.body, input.frank);
   const ownView = listViewOf(own);
   const peerView = listViewOf(peer);
-  const copies = targets.map((t) => sealFor(franked, chain.senderId, senderDeviceId, ownView, peerView, t, input.sessionFor));
+  const copies = targets.map((t, i) => sealFor(franked, chain.senderId, senderDeviceId, ownView, peerView, t, sessions[i]!));
   return { franked, senderId: chain.senderId, senderDeviceId, lists: [ownView, peerView], copies };
 }
 
@@ -304,7 +310,9 @@ export function applyDeviceMismatchPlan(send: FanOutSend, plan: DeviceMismatchPl
   const key = (accountId: string, deviceId: number) => `${accountId}#${deviceId}`;
   const out = new Map<string, SealedCopy>(send.copies.map((c) => [key(c.accountId, c.deviceId), c]));
   for (const d of plan.drop) out.delete(key(d.accountId, d.deviceId));
-  for (const t of [...plan.reseal, ...plan.add]) out.set(key(t.accountId, t.deviceId), sealFor(send.franked, send.senderId, send.senderDeviceId, own, peer, t, sessionFor));
+  const targets = [...plan.reseal, ...plan.add];
+  const sessions = targets.map((t) => sessionOf(t, sessionFor));
+  for (const [i, t] of targets.entries()) out.set(key(t.accountId, t.deviceId), sealFor(send.franked, send.senderId, send.senderDeviceId, own, peer, t, sessions[i]!));
   const rank = (c: SealedCopy) => (c.accountId === peer.accountId ? 0 : 1);
   const copies = [...out.values()].sort((a, b) => rank(a) - rank(b) || a.deviceId - b.deviceId);
   return { ...send, lists: [own, peer], copies };

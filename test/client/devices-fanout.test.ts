@@ -177,6 +177,14 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('fan-out with %s', (_name, 
     expect(codeOf(() => checkBundleForDevice(bob, 2, bundleOf(b1), crypto))).toBe('unknown_device'); // removed in version 4
     const tampered = { ...bundleOf(b1), signedPreKey: { ...bundleOf(b3).signedPreKey } };
     expect(codeOf(() => checkBundleForDevice(bob, 1, tampered, crypto))).toBe('bad_signature');
+    // A sender whose store hands out device 1's session for device 3: refused before the chain advances (no gap).
+    const lists = { alice: world.alice.current, bob: world.bob.current };
+    const honest = sessionsFrom(world, a1, lists);
+    const chain = new SenderChain(CONV, 'alice', 1);
+    const swapped = (t: Parameters<typeof honest>[0]) => honest(t.deviceId === 3 && t.accountId === 'bob' ? { ...t, deviceId: 1, entry: bob.devices[0]! } : t);
+    expect(codeOf(() => sendFanOut({ chain, body: te.encode('x'), own: lists.alice, peer: lists.bob, sessionFor: swapped }))).toBe('binding_mismatch');
+    expect(chain.toJSON().nextSeq).toBe(1);
+    expect(sendFanOut({ chain, body: te.encode('x'), frank: { randomBytes: a1.random }, own: lists.alice, peer: lists.bob, sessionFor: honest }).franked.header.seq).toBe(1);
     const msg = Session.initiate(a1.identity, bundleOf(b1), { randomBytes: a1.random, crypto }).encrypt(te.encode('x'));
     expect(() => checkPreKeyMessageSender(world.alice.current.signed.list, 1, msg)).not.toThrow();
     expect(codeOf(() => checkPreKeyMessageSender(world.alice.current.signed.list, 2, msg))).toBe('binding_mismatch');
