@@ -122,6 +122,31 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('fan-out with %s', (_name, 
     expect(codeOf(() => receiveOn(world, b1, env2, pins))).toBe('replay');
   });
 
+  it('every change of a clear CopyAD field, of c or of the ciphertext is refused without changing the session', () => {
+    const { world, pins, a1, b1, send } = setup(crypto);
+    accepted(receiveOn(world, b1, deliver(world, send(a1, 'first'), 'bob', 'm0', T0 + 10 * MINUTE).get('bob#1')!, pins));
+    const env = deliver(world, send(a1, 'second'), 'bob', 'm1', T0 + 10 * MINUTE).get('bob#1')!;
+    const session = b1.sessions.get('alice#1')!;
+    const state = session.serialize();
+    const flip = (b: Uint8Array, i = 0) => b.map((x, j) => (j === i ? x ^ 1 : x));
+    const changes: [string, Partial<CopyEnvelope>, string][] = [
+      ['senderListHash', { senderListHash: flip(env.senderListHash) }, 'tampered'],
+      ['targetListHash', { targetListHash: flip(env.targetListHash, 31) }, 'tampered'],
+      ['senderListVersion (older)', { senderListVersion: 1, senderListHash: world.alice.versions[0]!.listHash }, 'tampered'],
+      ['targetListVersion (older)', { targetListVersion: 3, targetListHash: world.bob.versions[2]!.listHash }, 'tampered'],
+      ['senderDeviceId (another listed device)', { senderDeviceId: 2 }, 'binding_mismatch'],
+      ['senderDeviceId (unlisted)', { senderDeviceId: 5 }, 'unknown_device'],
+      ['targetDeviceId', { targetDeviceId: 3 }, 'wrong_device'],
+      ['commitment', { commitment: flip(env.commitment, 7) }, 'tampered'],
+      ['ciphertext', { ciphertext: flip(env.ciphertext, env.ciphertext.length - 1) }, 'tampered'],
+      ['stamp conversation', { stamp: { ...env.stamp, conversationId: 'c:other' } }, 'dropped:header_mismatch'],
+    ];
+    for (const [name, change, code] of changes) {
+      expect([name, codeOf(() => receiveOn(world, b1, { ...env, ...change }, pins, { session }))]).toEqual([name, code]);
+      if (!code.startsWith('dropped')) expect(session.serialize()).toEqual(state);
+    }
+  });
+
   it('a copy relabelled own ↔ recipient is refused: by routing, by the stamp role, and by CopyAD', () => {
     const { world, pins, a1, a2, b1, send } = setup(crypto);
     const s = send(a1, 'relabel');
