@@ -58,3 +58,30 @@ export class HistoryError extends Error {
     return e instanceof HistoryError && (code === undefined || e.code === code);
   }
 }
+
+// D9 / D11 / D18: sessions per device, fan-out and receiving copies. Session and franking failures keep their own
+// codes (SessionError, FrankingError); these are the device checks around them.
+export const DEVICE_ERROR_CODES = [
+  'wrong_device', // D11.3 step 1: the copy is addressed to another device or account (or in another role); not decrypted
+  'unknown_device', // D9, D11.3 step 2: the device is not in the pinned, verified list of its account
+  'binding_mismatch', // D9: a bundle's or a prekey message's identity keys differ from the device's verified entry
+  'ghost_device', // D11.2 step 4: the relay's current list is not the one verification reaches
+  'devices_unsettled', // D11.2 step 4: still device_mismatch after 3 rounds
+  'link_mismatch', // D6.1 step 3: the list to cosign does not add exactly this device with its own keys
+] as const;
+export type DeviceErrorCode = (typeof DEVICE_ERROR_CODES)[number];
+
+export class DeviceError extends Error {
+  override readonly name = 'DeviceError';
+  constructor(
+    readonly code: DeviceErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** Type guard, optionally narrowed to one code: `if (DeviceError.is(e, 'wrong_device'))`. */
+  static is(e: unknown, code?: DeviceErrorCode): e is DeviceError {
+    return e instanceof DeviceError && (code === undefined || e.code === code);
+  }
+}

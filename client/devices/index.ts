@@ -19,3 +19,15 @@ export {
   type HistoryImportContext, type HistoryMessage, type HistoryReceiveChain, type HistoryRecord, type HistoryRecordType, type HistoryTransport, importHistoryRecords,
   type ImportedHistoryMessage, type ImportHistoryOptions, MAX_RECEIVE_CHAIN_ENTRIES, openHistoryArchive,
 } from './history.ts';
+export { DEVICE_ERROR_CODES, DeviceError, type DeviceErrorCode } from './errors.ts';
+export {
+  cosignLinkedList, diffDeviceLists, type LinkingDevice, linkDeviceList, type ListChange, type ListChangeOptions, type ListIntent, MAX_LIST_CONFLICT_RETRIES,
+  type NewDeviceKeys, nextDeviceList, reapplyListIntent, recoveryDeviceList, recoveryKeyList, removeDevicesList, resetDeviceList, rotateCredentialList, withCosignature,
+} from './changes.ts';
+export { checkBundleForDevice, checkPreKeyMessageSender, deviceSessionKey, listedDevice, sessionMatchesEntry, sessionStillListed } from './device-sessions.ts';
+export {
+  applyDeviceMismatchPlan, COPY_KIND_CODES, type CopyAdFields, type CopyAlarm, type CopyAlarmCode, type CopyEnvelope, type CopyKind, type CopyReceipt, type CopyTarget,
+  copyViewAlarms, type DeviceMismatchAccount, type DeviceMismatchPlan, encodeCopyAd, fanOutRequestBody, type FanOutInput, type FanOutSend, fanOutTargets,
+  legacyListView, listViewOf, type ListView, MAX_DEVICE_MISMATCH_ROUNDS, type OwnListLeaf, planDeviceMismatch, receiveCopy, type ReceiveCopyContext, type SealedCopy,
+  sendFanOut, type SessionForTarget,
+} from './fanout.ts';
