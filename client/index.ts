@@ -293,7 +293,8 @@ export {
   type FetchedIdentity, type PresentedIdentity, verifyPresentedIdentity,
   logKeyId, type SignedTreeHead, type SignedTreeHeadJson, treeHeadFromJson, treeHeadToJson, type TreeHead, verifyTreeHead,
   type HeadEvidence, TRANSPARENCY_ERROR_CODES, TransparencyError, type TransparencyErrorCode, witnessStep, type WitnessState, type WitnessStep,
-} from './transparency/index.ts';// Devices (docs/PROTOCOL-devices.md D4–D5): the signed, versioned device list of an account, its verification step by
+} from './transparency/index.ts';
+// Devices (docs/PROTOCOL-devices.md D4–D5): the signed, versioned device list of an account, its verification step by
 // step and as a chain from the pinned state; key-log proofs are checked by an injected function until D7.
 export {
   COPY_AD_LABEL, cosignDeviceList, decodeDeviceList, decodeSignedDeviceList, type DecodedSignedDeviceList, DEVICE_AUTH_LABEL, DEVICE_ENTRY_LENGTH,
@@ -313,4 +314,16 @@ export {
   HistoryError, type HistoryErrorCode, type HistoryImport, type HistoryImportContext, type HistoryMessage, type HistoryReceiveChain, type HistoryRecord,
   type HistoryRecordType, type HistoryTransport, importHistoryRecords, type ImportedHistoryMessage, type ImportHistoryOptions, MAX_RECEIVE_CHAIN_ENTRIES,
   openHistoryArchive,
+} from './devices/index.ts';
+// Devices, changes and copies (docs/PROTOCOL-devices.md D6, D9, D11): the next list version for a link, removal,
+// rotation, recovery or reset; a fetched bundle or a prekey message checked against the device's list entry; one
+// franking sealed once per target device (CopyAD), the planner for a device_mismatch answer, and receiveCopy.
+export {
+  applyDeviceMismatchPlan, checkBundleForDevice, checkPreKeyMessageSender, COPY_KIND_CODES, type CopyAdFields, type CopyAlarm, type CopyAlarmCode, type CopyEnvelope,
+  type CopyKind, type CopyReceipt, type CopyTarget, copyViewAlarms, cosignLinkedList, DEVICE_ERROR_CODES, DeviceError, type DeviceErrorCode,
+  type DeviceMismatchAccount, type DeviceMismatchPlan, deviceSessionKey, diffDeviceLists, encodeCopyAd, fanOutRequestBody, type FanOutInput, type FanOutSend,
+  fanOutTargets, legacyListView, type LinkingDevice, linkDeviceList, type ListChange, type ListChangeOptions, type ListIntent, listedDevice, listViewOf,
+  type ListView, MAX_DEVICE_MISMATCH_ROUNDS, MAX_LIST_CONFLICT_RETRIES, type NewDeviceKeys, nextDeviceList, type OwnListLeaf, planDeviceMismatch,
+  reapplyListIntent, receiveCopy, type ReceiveCopyContext, recoveryDeviceList, recoveryKeyList, removeDevicesList, resetDeviceList, rotateCredentialList,
+  type SealedCopy, sendFanOut, sessionMatchesEntry, sessionStillListed, type SessionForTarget, withCosignature,
 } from './devices/index.ts';
