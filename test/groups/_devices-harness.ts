@@ -49,6 +49,15 @@ export class Account {
     return d;
   }
 
+  /** D6.6 reset: a new device alone, self-signed, under a new id; every earlier device is gone. */
+  reset(): Device {
+    const d = new Device(this, this.nextId++);
+    this.devices.clear();
+    this.devices.set(d.deviceId, d);
+    this.publish([d.entry()], d, undefined, 'reset');
+    return d;
+  }
+
   /** Removes a device from the list (signed by another device). */
   unlink(deviceId: number): void {
     this.devices.delete(deviceId);
