@@ -4,7 +4,7 @@
 // messages carry header version 4 naming the sending device (D14.2), and single-device (version 1) members keep working.
 import { describe, expect, it } from 'vitest';
 import { DEVICE_GROUP_HEADER_VERSION } from '../../client/franking/labels.ts';
-import { GroupError, MlsGroup, type GroupEvent, type MembershipChange, generateCredentialKey, generateGroupKeyPackage } from '../../client/group/index.ts';
+import { GroupError, MlsGroup, type GroupEvent, type MembershipChange, generateCredentialKey, generateGroupKeyPackage, verifyClaimedDevicePackages } from '../../client/group/index.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
 import { Account, type Device, deliver, deviceGroup, devicesOf, legacyDirectory, packagesOf, pinOf, served, str, text } from './_devices-harness.ts';
 
@@ -64,6 +64,37 @@ describe('D14.3 adding a person adds every device in one Commit; D14.6 members a
     expect(removed.devicesRemoved.map((d) => d.deviceId)).toEqual([1, 2, 3]);
     expect(asChange(await b3!.group!.receive(rm.commit)).selfRemoved).toBe(true);
     expect(a1.group!.people().map((p) => p.accountId)).toEqual([alice.accountId]);
+  });
+});
+
+describe('D14.3 checks of a claim: one package per current device, each proven by the verified list', () => {
+  it('accepts the packages of listed devices; refuses each wrong item with its code', async () => {
+    const bob = fresh('bob');
+    const [b1, b2] = [bob.link(), bob.link()];
+    const pinned = pinOf(bob.accountId, served.get(bob.accountId)!);
+    const items = [{ deviceId: 1, keyPackage: await b1.keyPackage() }, { deviceId: 2, keyPackage: await b2.keyPackage() }];
+    const proven = await verifyClaimedDevicePackages(bob.accountId, pinned, 2, items);
+    expect(proven.map((p) => [p.deviceId, p.credentialKey])).toEqual([[1, b1.credentialKey.publicKey], [2, b2.credentialKey.publicKey]]);
+    const code = async (p: Promise<unknown>) => p.then(() => 'accepted', (e: { code?: string }) => e.code);
+    // The directory answered from a newer list than the pin: refresh first.
+    expect(await code(verifyClaimedDevicePackages(bob.accountId, pinned, 3, items))).toBe('binding_mismatch');
+    // Item for device 2 carrying device 1's package; a package of another account; a device not listed; another key.
+    expect(await code(verifyClaimedDevicePackages(bob.accountId, pinned, 2, [{ deviceId: 2, keyPackage: items[0]!.keyPackage }]))).toBe('binding_mismatch');
+    const carol = fresh('carol');
+    const c1 = carol.link();
+    expect(await code(verifyClaimedDevicePackages(bob.accountId, pinned, 2, [{ deviceId: 1, keyPackage: await c1.keyPackage() }]))).toBe('binding_mismatch');
+    const ghost = await generateGroupKeyPackage({ accountId: bob.accountId, deviceId: 3, identity: generateIdentity(), credentialKey: generateCredentialKey() });
+    expect(await code(verifyClaimedDevicePackages(bob.accountId, pinned, 2, [{ deviceId: 3, keyPackage: ghost.bytes }]))).toBe('binding_mismatch');
+    const swapped = await generateGroupKeyPackage({ ...b2.me, credentialKey: generateCredentialKey() });
+    expect(await code(verifyClaimedDevicePackages(bob.accountId, pinned, 2, [{ deviceId: 2, keyPackage: swapped.bytes }]))).toBe('binding_mismatch');
+    // Version 1 credential, truncated bytes, a duplicate device, a package whose signature is broken.
+    const v1 = await generateGroupKeyPackage({ accountId: bob.accountId, identity: b1.identity, credentialKey: b1.credentialKey });
+    expect(await code(verifyClaimedDevicePackages(bob.accountId, pinned, 2, [{ deviceId: 1, keyPackage: v1.bytes }]))).toBe('malformed');
+    expect(await code(verifyClaimedDevicePackages(bob.accountId, pinned, 2, [{ deviceId: 1, keyPackage: items[0]!.keyPackage.slice(0, -1) }]))).toBe('malformed');
+    expect(await code(verifyClaimedDevicePackages(bob.accountId, pinned, 2, [items[0]!, items[0]!]))).toBe('malformed');
+    const broken = items[1]!.keyPackage.slice();
+    broken[broken.length - 1]! ^= 1; // last byte of the signature
+    expect(await code(verifyClaimedDevicePackages(bob.accountId, pinned, 2, [{ deviceId: 2, keyPackage: broken }]))).toBe('bad_signature');
   });
 });
 
