@@ -2,7 +2,7 @@
 // list (D4) published in an in-memory "directory" (what the server serves), each device pins lists by the real
 // verifyListChain (D5.2) and resolves them for its groups; proofs are accepted (the key log is D7's, not tested here).
 // Tests play a malicious server by editing what it serves (`served`) or by handing out forged key packages.
-import { equalBytes } from '../../client/crypto/_bytes.ts';
+import { equalBytes } from '../../client/protocol.ts';
 import {
   type DeviceEntry, type DeviceList, encodeSignedDeviceList, type PinnedDeviceList, pinnedVerifiedList, signDeviceList, verifyListChain, ZERO_LIST_HASH,
 } from '../../client/devices/index.ts';

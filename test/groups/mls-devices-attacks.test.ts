@@ -5,7 +5,7 @@
 // cannot be gained by adding devices. The attacker commits with ts-mls directly (a modified client, its own checks off).
 import { type CiphersuiteImpl, type ClientState, type Proposal, createCommit, encodeMlsMessage, getCiphersuiteFromName, getCiphersuiteImpl, nobleCryptoProvider } from 'ts-mls';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fromBase64Url } from '../../client/crypto/_bytes.ts';
+import { fromBase64Url } from '../../client/protocol.ts';
 import { GROUP_CIPHERSUITE, type GroupError, type MlsGroup, generateCredentialKey, generateGroupKeyPackage } from '../../client/group/index.ts';
 import { encodeDeviceSyncAd } from '../../client/group/device-members.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
