@@ -42,13 +42,26 @@ export type LeafVerdict =
 const deviceOf = (list: VerifiedDeviceList, deviceId: number): DeviceEntry | undefined => list.signed.list.devices.find((e) => e.deviceId === deviceId);
 
 /**
+ * The pinned list decoded and re-hashed once per pinned state object (D5.3 states are immutable data; a refresh makes a
+ * new one): a Welcome of a 1,024-leaf group asks for every leaf's list.
+ */
+const decodedPins = new WeakMap<PinnedDeviceList, { crypto: CryptoProvider | undefined; list: VerifiedDeviceList }>();
+function verifiedPin(pinned: PinnedDeviceList, crypto?: CryptoProvider): VerifiedDeviceList {
+  const hit = decodedPins.get(pinned);
+  if (hit && hit.crypto === crypto) return hit.list;
+  const list = pinnedVerifiedList(pinned, crypto);
+  decodedPins.set(pinned, { crypto, list });
+  return list;
+}
+
+/**
  * D14.1: whether a leaf with `credential` and `signatureKey` is admitted against `pinned` (the account's pinned
  * verified list; undefined: none). A version 2 credential must name an entry of the list whose credentialKey is the
  * leaf key. A version 1 credential is admitted as device 1 only: device 1 listed, its IKsig the credential's identity
  * key, its credentialKey the leaf key, and the §12.2 binding valid. Without a list a version 1 credential is for the
  * caller to judge by §12.2 (reason `no_list`).
  */
-export function verifyDeviceLeaf(credential: Credential, signatureKey: Uint8Array, pinned: PinnedDeviceList | undefined, crypto: CryptoProvider = defaultCryptoProvider()): LeafVerdict {
+export function verifyDeviceLeaf(credential: Credential, signatureKey: Uint8Array, pinned: PinnedDeviceList | undefined, crypto?: CryptoProvider): LeafVerdict {
   let c: LeafCredential;
   try {
     c = decodeLeafCredential(credential);
@@ -57,25 +70,25 @@ export function verifyDeviceLeaf(credential: Credential, signatureKey: Uint8Arra
   }
   const who = { accountId: c.accountId, deviceId: c.deviceId };
   if (pinned === undefined || pinned.accountId !== c.accountId) return { ok: false, reason: 'no_list', ...who };
-  const list = pinnedVerifiedList(pinned, crypto);
+  const list = verifiedPin(pinned, crypto);
   const entry = deviceOf(list, c.deviceId);
   if (!entry) return { ok: false, reason: 'unknown_device', ...who };
   if (!equalBytes(entry.credentialKey, signatureKey)) return { ok: false, reason: 'key_mismatch', ...who };
   if (c.version === 1) {
     if (!equalBytes(entry.identitySigningKey, c.identitySigningKey)) return { ok: false, reason: 'identity_mismatch', ...who };
-    if (!verifyWithIdentity(c.identitySigningKey, credentialBindingInput(c.accountId, signatureKey), c.binding, crypto)) return { ok: false, reason: 'bad_binding', ...who };
+    if (!verifyWithIdentity(c.identitySigningKey, credentialBindingInput(c.accountId, signatureKey), c.binding, crypto ?? defaultCryptoProvider())) return { ok: false, reason: 'bad_binding', ...who };
   }
   return { ok: true, ...who, version: c.version };
 }
 
 /** Whether `deviceId` is an entry of the pinned list (R1: a leaf whose device is not is stale). */
 export function isListedDevice(pinned: PinnedDeviceList, deviceId: number, crypto?: CryptoProvider): boolean {
-  return deviceOf(pinnedVerifiedList(pinned, crypto), deviceId) !== undefined;
+  return deviceOf(verifiedPin(pinned, crypto), deviceId) !== undefined;
 }
 
 /** The devices of the pinned list, ascending. */
 export function listedDevices(pinned: PinnedDeviceList, crypto?: CryptoProvider): readonly DeviceEntry[] {
-  return pinnedVerifiedList(pinned, crypto).signed.list.devices;
+  return verifiedPin(pinned, crypto).signed.list.devices;
 }
 
 /**
