@@ -326,6 +326,11 @@ export class MlsGroup {
   /** Franks `body` once (header v2 with this epoch) and encrypts it once for the whole group. */
   async send(body: Uint8Array, opts: Omit<FrankInput, 'conversationId' | 'senderId' | 'seq' | 'prevCommitment' | 'epoch'> & FrankOptions = {}): Promise<GroupSent> {
     this.checkCanSend();
+    // docs/PROTOCOL-devices.md D14.4 "before sending": no key of an epoch this device sends in goes to a device its
+    // account removed. With device lists, a stale leaf (by the lists as pinned now) stops sending until R1 removed it.
+    const stale = await this.staleLeaves();
+    if (stale.length > 0)
+      throw new GroupError('bad_state', `${stale.map((d) => `${d.accountId} device ${d.deviceId}`).join(', ')} left ${stale.length === 1 ? 'its' : 'their'} account's device list: commit removeStaleDevices() first`);
     const epoch = this.epoch;
     const cs = await groupCiphersuite();
     const franked = this.chain.frank(body, { ...opts, epoch });

@@ -125,6 +125,8 @@ describe('D14.4 R2 and R1: a linked device joins by its own device, a removed on
     bob.unlink(2);
     c1.refresh(bob.accountId);
     expect(await c1.group!.staleLeaves()).toEqual([{ accountId: bob.accountId, deviceId: 2 }]);
+    // Nothing is sent while a removed device would read it (D14.4 "before sending").
+    await expect(c1.group!.send(text('not yet'))).rejects.toMatchObject({ code: 'bad_state' });
     const r1 = (await c1.group!.removeStaleDevices())!;
     const byCarol = c1.group!.confirmCommit();
     expect(byCarol).toMatchObject({ by: carol.accountId, added: [], removed: [], devicesRemoved: [{ accountId: bob.accountId, deviceId: 2 }] });
