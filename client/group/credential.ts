@@ -74,10 +74,60 @@ export function decodeMemberCredential(bytes: Uint8Array): MemberCredential {
   }
 }
 
+// ---- Version 2: account and device (docs/PROTOCOL-devices.md D14.1) ----
+
+/** D14.1: `u8 version = 0x02 ‖ id accountId ‖ u32 deviceId`. No signature: the verified device list binds the key. */
+export const DEVICE_CREDENTIAL_VERSION = 2;
+
+export interface DeviceCredential {
+  accountId: string;
+  /** u32, ≥ 1 (docs/PROTOCOL-devices.md D1). */
+  deviceId: number;
+}
+
+/** A leaf credential of either version: version 1 names device 1 of its account (D14.1, D17.5). */
+export type LeafCredential = ({ version: 1; deviceId: 1 } & MemberCredential) | ({ version: 2 } & DeviceCredential);
+
+const isDeviceId = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 0xffff_ffff;
+
+export function encodeDeviceCredential(c: DeviceCredential): Uint8Array {
+  if (!isValidId(c.accountId)) throw new GroupError('malformed', 'accountId: expected id matching [A-Za-z0-9._:-]{1,64}');
+  if (!isDeviceId(c.deviceId)) throw new GroupError('malformed', 'deviceId: expected u32 ≥ 1');
+  return new Writer(1 + 1 + c.accountId.length + 4).u8(DEVICE_CREDENTIAL_VERSION).ascii8(c.accountId).u32(c.deviceId).finish();
+}
+
+export function decodeDeviceCredential(bytes: Uint8Array): DeviceCredential {
+  try {
+    const r = new Reader(bytes);
+    if (r.u8('version') !== DEVICE_CREDENTIAL_VERSION) throw new GroupError('malformed', 'credential: not version 2');
+    const accountId = r.ascii8('accountId');
+    if (!isValidId(accountId)) throw new GroupError('malformed', 'credential.accountId: invalid id');
+    const deviceId = r.u32('deviceId');
+    if (deviceId === 0) throw new GroupError('malformed', 'credential.deviceId: 0 is not a device');
+    r.end('credential');
+    return { accountId, deviceId };
+  } catch (e) {
+    if (GroupError.is(e)) throw e;
+    throw new GroupError('malformed', `credential: ${(e as Error).message}`);
+  }
+}
+
+/** The MLS basic credential of device `deviceId` of `accountId` (D14.1). */
+export function makeDeviceCredential(accountId: string, deviceId: number): Credential {
+  return { credentialType: 'basic', identity: encodeDeviceCredential({ accountId, deviceId }) };
+}
+
+/** Decodes a leaf's credential of either version (no check of keys: see verifyDeviceLeaf / the AuthenticationService). */
+export function decodeLeafCredential(credential: Credential): LeafCredential {
+  if (credential.credentialType !== 'basic') throw new GroupError('bad_credential', 'only basic credentials are used (§12.2)');
+  const version = credential.identity[0];
+  if (version === DEVICE_CREDENTIAL_VERSION) return { version: 2, ...decodeDeviceCredential(credential.identity) };
+  return { version: 1, deviceId: 1, ...decodeMemberCredential(credential.identity) };
+}
+
 /** The account a leaf's credential names (no signature check: use on leaves ts-mls already admitted). */
 export function credentialAccountId(credential: Credential): string {
-  if (credential.credentialType !== 'basic') throw new GroupError('bad_credential', 'only basic credentials are used (§12.2)');
-  return decodeMemberCredential(credential.identity).accountId;
+  return decodeLeafCredential(credential).accountId;
 }
 
 /** Checks the credential's own signature: the identity key it names vouches for `credentialKey`. */

@@ -7,8 +7,11 @@ import type { ProvenBinding, TransparencyClient } from '../transparency/client.t
 import { TransparencyError } from '../transparency/errors.ts';
 import { keyProofFromJson } from '../transparency/http-source.ts';
 import { KIND_MLS_CREDENTIAL } from '../transparency/leaf.ts';
-import { credentialAccountId } from './credential.ts';
-import { decodeKeyPackageMessage } from './key-packages.ts';
+import { equalBytes } from '../crypto/_bytes.ts';
+import type { PinnedDeviceList } from '../devices/verify-list.ts';
+import { credentialAccountId, decodeLeafCredential } from './credential.ts';
+import { listedDevices } from './device-members.ts';
+import { decodeKeyPackageMessage, verifyKeyPackageSignature } from './key-packages.ts';
 import type { KeyPackage } from './_ts-mls.ts';
 
 /** What a key-package claim returns (ApiClient.claimKeyPackage): the package bytes and the unchecked proof JSON. */
@@ -62,4 +65,63 @@ export async function verifyClaimedKeyPackage(kt: TransparencyClient, accountId:
   // a publish, audit path to the signed root, head signature once, consistency with every head seen (§6.1).
   const proven = await kt.verifyKey(keyProofFromJson(claimed.transparency), { accountId, kind: KIND_MLS_CREDENTIAL, key: credentialKey });
   return { accountId, keyPackage: claimed.keyPackage, credentialKey, proven };
+}
+
+/** One item of a device-aware claim (docs/PROTOCOL-devices.md D14.3): the device it is for and its package bytes. */
+export interface DeviceKeyPackageClaim {
+  deviceId: number;
+  /** MLSMessage(mls_key_package) bytes as handed out. */
+  keyPackage: Uint8Array;
+}
+
+/** A claimed package whose key is a device entry of the account's verified list: safe to pass to MlsGroup.addPerson. */
+export interface DeviceProvenKeyPackage {
+  accountId: string;
+  deviceId: number;
+  keyPackage: Uint8Array;
+  credentialKey: Uint8Array;
+}
+
+/**
+ * D14.3: checks the packages a claim returned for `accountId` (one per current device, with the list version the
+ * directory answered) against `pinned`, the account's verified list refreshed to at least `listVersion` (D5.2) — the
+ * list's key-log proof covers every credential key in it, so no per-package proof is needed. For each item, in this
+ * order: one MLSMessage(mls_key_package) of suite 0x0003 with a version 2 credential (`malformed`); the credential
+ * names `accountId` and the item's deviceId (`binding_mismatch`); that device is in the list and the package's leaf
+ * signature_key is its credentialKey (`binding_mismatch`); the KeyPackage signature verifies (`bad_signature`).
+ * A pin older than `listVersion` is `binding_mismatch` too (refresh first); two items for one device are `malformed`.
+ */
+export async function verifyClaimedDevicePackages(
+  accountId: string,
+  pinned: PinnedDeviceList,
+  listVersion: number,
+  items: readonly DeviceKeyPackageClaim[],
+): Promise<DeviceProvenKeyPackage[]> {
+  if (pinned.accountId !== accountId) throw new TransparencyError('binding_mismatch', `the pinned list is of ${pinned.accountId}, not ${accountId}`);
+  if (pinned.listVersion < listVersion) throw new TransparencyError('binding_mismatch', `the claim answers from list version ${listVersion} of ${accountId}; this client holds ${pinned.listVersion}: refresh first`);
+  const devices = listedDevices(pinned);
+  const seen = new Set<number>();
+  const out: DeviceProvenKeyPackage[] = [];
+  for (const item of items) {
+    if (seen.has(item.deviceId)) throw new TransparencyError('malformed', `two key packages for device ${item.deviceId} of ${accountId}`);
+    seen.add(item.deviceId);
+    let kp: KeyPackage;
+    let named: { accountId: string; deviceId: number; version: number };
+    try {
+      kp = decodeKeyPackageMessage(item.keyPackage);
+      named = decodeLeafCredential(kp.leafNode.credential);
+    } catch (e) {
+      throw new TransparencyError('malformed', `the key package handed out for ${accountId} device ${item.deviceId} does not parse: ${messageOf(e)}`);
+    }
+    if (named.version !== 2) throw new TransparencyError('malformed', `the key package for ${accountId} device ${item.deviceId} has no version 2 credential`);
+    if (named.accountId !== accountId || named.deviceId !== item.deviceId)
+      throw new TransparencyError('binding_mismatch', `the key package handed out for ${accountId} device ${item.deviceId} names ${named.accountId.slice(0, 64)} device ${named.deviceId}`);
+    const entry = devices.find((d) => d.deviceId === item.deviceId);
+    const credentialKey = kp.leafNode.signaturePublicKey;
+    if (!entry || !equalBytes(entry.credentialKey, credentialKey))
+      throw new TransparencyError('binding_mismatch', `device ${item.deviceId} of ${accountId} is not in its verified list with this key`);
+    if (!(await verifyKeyPackageSignature(kp))) throw new TransparencyError('bad_signature', `the key package of ${accountId} device ${item.deviceId} is not signed by its key`);
+    out.push({ accountId, deviceId: item.deviceId, keyPackage: item.keyPackage, credentialKey });
+  }
+  return out;
 }

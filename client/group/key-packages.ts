@@ -4,7 +4,7 @@
 import { toBase64Url } from '../crypto/_bytes.ts';
 import type { IdentityKeyPair } from '../session/identity.ts';
 import { GROUP_CIPHERSUITE, groupCiphersuite } from './_mls-crypto.ts';
-import { type CredentialKeyPair, makeCredential } from './credential.ts';
+import { type CredentialKeyPair, makeCredential, makeDeviceCredential } from './credential.ts';
 import { GroupError } from './group-errors.ts';
 import { ROLES_EXTENSION_TYPE } from './roles.ts';
 import {
@@ -24,6 +24,17 @@ export interface GroupIdentity {
   readonly accountId: string;
   readonly identity: IdentityKeyPair;
   readonly credentialKey: CredentialKeyPair;
+  /**
+   * This device's id in the account's device list (docs/PROTOCOL-devices.md D1): leaves then carry a version 2
+   * credential (D14.1) whose key is the list entry's credentialKey, and messages a version 4 header (D14.2).
+   * Absent: a single-device account, version 1 credentials (§12.2).
+   */
+  readonly deviceId?: number;
+}
+
+/** The leaf credential of `me`: version 2 (account and device, D14.1) for a device, else version 1 (§12.2). */
+export function credentialOf(me: GroupIdentity) {
+  return me.deviceId === undefined ? makeCredential(me.accountId, me.identity, me.credentialKey.publicKey) : makeDeviceCredential(me.accountId, me.deviceId);
 }
 
 /** Leaf capabilities: this suite, basic credentials, and the roles extension (§12.5) that GroupContextExtensions needs. */
@@ -42,7 +53,7 @@ export interface GeneratedKeyPackage {
 
 export async function generateGroupKeyPackage(me: GroupIdentity): Promise<GeneratedKeyPackage> {
   const cs = await groupCiphersuite();
-  const credential = makeCredential(me.accountId, me.identity, me.credentialKey.publicKey);
+  const credential = credentialOf(me);
   const { publicPackage, privatePackage } = await generateKeyPackageWithKey(
     credential, groupCapabilities(), defaultLifetime, [],
     { signKey: me.credentialKey.privateKey, publicKey: me.credentialKey.publicKey }, cs,

@@ -5,20 +5,25 @@
 // against the account's identity key (§12.2). A message is franked ONCE and encrypted ONCE for the whole
 // group: its commitment c travels in the MLS authenticated_data (§12.4), its header (version 2) binds the
 // conversation (= MLS group id), the sender and the epoch (§12.3).
-import { Reader, Writer, abytes, equalBytes, toBase64Url } from '../crypto/_bytes.ts';
+import { Reader, Writer, abytes, equalBytes, fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { SenderChain, type SenderChainState } from '../franking/chain.ts';
 import { type FrankOptions, type FrankInput, type FrankedMessage, type OpenedMessage, openFrankedPayload } from '../franking/franking.ts';
 import { FrankingError } from '../franking/errors.ts';
-import { GROUP_HEADER_VERSION } from '../franking/labels.ts';
+import { DEVICE_GROUP_HEADER_VERSION, GROUP_HEADER_VERSION } from '../franking/labels.ts';
+import type { PinnedDeviceList } from '../devices/verify-list.ts';
 import { groupCiphersuite } from './_mls-crypto.ts';
 import { decodeGroupAd, encodeGroupAd, epochTag } from './authenticated-data.ts';
-import { type IdentityResolver, credentialAccountId as decodeAccountId, decodeMemberCredential, identityAuthenticationService } from './credential.ts';
+import { type IdentityResolver, type LeafCredential, decodeLeafCredential, identityAuthenticationService } from './credential.ts';
+import {
+  type DeviceListResolver, type DeviceSyncEntry, decodeDeviceSyncAd, deviceAuthenticationService, encodeDeviceSyncAd, listedDevices, resolveSyncAd,
+} from './device-members.ts';
 import { GroupError } from './group-errors.ts';
 import { type GroupIdentity, decodeKeyPackageMessage, generateGroupKeyPackage } from './key-packages.ts';
-import { type GroupRoles, type MemberRole, commitRefusal, roleOf, rolesExtension, rolesFromExtensions } from './roles.ts';
+import { type DeviceSyncView, type GroupRoles, type LeafOwner, type MemberRole, commitRefusal, roleOf, rolesExtension, rolesFromExtensions } from './roles.ts';
 import { decodeGroupWire, groupIdOf } from './wire.ts';
 import {
+  type AuthenticationService,
   type ClientConfig,
   type ClientState,
   type KeyPackage,
@@ -44,17 +49,43 @@ import {
   verifyFramedContentSignature,
 } from './_ts-mls.ts';
 
+/** One leaf of the group: a device of a person (docs/PROTOCOL-devices.md D14). */
 export interface GroupMember {
   accountId: string;
+  /** The device the leaf's credential names (1 for a version 1 credential, D14.1). */
+  deviceId: number;
+  /** 1: single-device credential bound to the identity key (§12.2); 2: account and device (D14.1). */
+  credentialVersion: 1 | 2;
   leaf: number;
+  /** The person's role: roles belong to the account, not the leaf (D14.4). */
   role: MemberRole;
-  /** The identity signing key the credential names (checked against the directory when the member was admitted). */
-  identitySigningKey: Uint8Array;
+  /** Version 1 credentials: the identity signing key the credential names (checked when the member was admitted). */
+  identitySigningKey?: Uint8Array;
+}
+
+/** D14.6: a person of the group with its devices (what clients show: "alice · 3 devices"). */
+export interface GroupPerson {
+  accountId: string;
+  role: MemberRole;
+  /** Its leaves, ascending by deviceId. */
+  devices: Array<{ deviceId: number; leaf: number; credentialVersion: 1 | 2 }>;
+}
+
+/** A device of a person, as a Commit adds or removes it. */
+export interface DeviceRef {
+  accountId: string;
+  deviceId: number;
 }
 
 export interface GroupOptions {
   /** The identity key this client trusts for an account (key directory / pinned contact); see credential.ts. */
   resolveIdentity: IdentityResolver;
+  /**
+   * The pinned verified device list of an account (docs/PROTOCOL-devices.md D5.3), refreshed to at least `want` when
+   * given. With it every leaf is checked against its account's list (D14.1): version 2 credentials, version 1 as
+   * device 1, and version 1 of accounts without a list by `resolveIdentity` (§12.2). Without it: version 1 only.
+   */
+  resolveDeviceList?: DeviceListResolver;
 }
 
 /** A change of the group made by a Commit, and the member who signed it (§12.5). */
@@ -66,6 +97,10 @@ export interface MembershipChange {
   removed: string[];
   /** Accounts whose role changed, with their new role. */
   roles: Array<{ accountId: string; role: MemberRole }>;
+  /** Devices added to people who were members before (R2, D14.4); a new person's devices are in `devicesAdded` too. */
+  devicesAdded: DeviceRef[];
+  /** Devices removed while their person stays (R1, D14.4) or with their person. */
+  devicesRemoved: DeviceRef[];
   /** This client was removed (or left): it can neither read nor send from now on. */
   selfRemoved: boolean;
 }
@@ -117,17 +152,17 @@ const wrap = (e: unknown, code: 'decrypt_failed' | 'malformed', what: string): G
  * A leaf credential decoded once per credential object: ts-mls never mutates the leaves of a ratchet tree (a changed
  * leaf is a new object), and every receive asks for its sender's account, every commit for the member list.
  */
-const decodedCredentials = new WeakMap<LeafNode['credential'], { accountId: string; identitySigningKey: Uint8Array }>();
-function memberCredential(credential: LeafNode['credential']): { accountId: string; identitySigningKey: Uint8Array } {
+const decodedCredentials = new WeakMap<LeafNode['credential'], LeafCredential>();
+function memberCredential(credential: LeafNode['credential']): LeafCredential {
   let c = decodedCredentials.get(credential);
-  if (c === undefined) {
-    const accountId = decodeAccountId(credential); // checks the credential type (§12.2)
-    const { identitySigningKey } = decodeMemberCredential((credential as { identity: Uint8Array }).identity);
-    decodedCredentials.set(credential, (c = { accountId, identitySigningKey }));
-  }
+  if (c === undefined) decodedCredentials.set(credential, (c = decodeLeafCredential(credential))); // checks the credential type (§12.2)
   return c;
 }
 const credentialAccountId = (credential: LeafNode['credential']): string => memberCredential(credential).accountId;
+const ownerOf = (credential: LeafNode['credential']): LeafOwner => {
+  const c = memberCredential(credential);
+  return { accountId: c.accountId, deviceId: c.deviceId };
+};
 
 function leafAt(state: { ratchetTree: ClientState['ratchetTree'] }, leaf: number): LeafNode | undefined {
   const n = state.ratchetTree[leaf * 2];
@@ -141,9 +176,34 @@ function membersOf(state: ClientState): GroupMember[] {
     const leaf = leafAt(state, i);
     if (!leaf || leaf.credential.credentialType !== 'basic') continue;
     const c = memberCredential(leaf.credential);
-    out.push({ accountId: c.accountId, leaf: i, role: roleOf(roles, c.accountId), identitySigningKey: c.identitySigningKey.slice() });
+    out.push({
+      accountId: c.accountId, deviceId: c.deviceId, credentialVersion: c.version, leaf: i, role: roleOf(roles, c.accountId),
+      ...(c.version === 1 && { identitySigningKey: c.identitySigningKey.slice() }),
+    });
   }
   return out;
+}
+
+/** Every leaf's device ids by account (the people of the group). */
+function leavesByAccount(state: ClientState): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const m of membersOf(state)) out.set(m.accountId, [...(out.get(m.accountId) ?? []), m.deviceId]);
+  return out;
+}
+
+function peopleOf(members: readonly GroupMember[]): GroupPerson[] {
+  const out = new Map<string, GroupPerson>();
+  for (const m of members) {
+    const p = out.get(m.accountId) ?? { accountId: m.accountId, role: m.role, devices: [] };
+    p.devices.push({ deviceId: m.deviceId, leaf: m.leaf, credentialVersion: m.credentialVersion });
+    out.set(m.accountId, p);
+  }
+  for (const p of out.values()) p.devices.sort((a, b) => a.deviceId - b.deviceId);
+  return [...out.values()];
+}
+
+function syncView(pinned: PinnedDeviceList): DeviceSyncView {
+  return { listed: new Set(listedDevices(pinned).map((e) => e.deviceId)), sinceReset: new Set(pinned.deviceIdsSinceReset) };
 }
 
 export class MlsGroup {
@@ -161,8 +221,16 @@ export class MlsGroup {
     private readonly opts: GroupOptions,
   ) {}
 
+  private static authService(opts: GroupOptions): AuthenticationService {
+    return opts.resolveDeviceList ? deviceAuthenticationService(opts.resolveDeviceList, opts.resolveIdentity) : identityAuthenticationService(opts.resolveIdentity);
+  }
+
   private static config(opts: GroupOptions): ClientConfig {
-    return clientConfig(identityAuthenticationService(opts.resolveIdentity));
+    return clientConfig(MlsGroup.authService(opts));
+  }
+
+  private static chainFor(conversationId: string, me: GroupIdentity): SenderChain {
+    return new SenderChain(conversationId, me.accountId, me.deviceId);
   }
 
   /** A new group with this client as its creator (epoch 0, one member). */
@@ -170,7 +238,7 @@ export class MlsGroup {
     const cs = await groupCiphersuite();
     const kp = await generateGroupKeyPackage(me);
     const state = await createGroup(groupIdOf(conversationId), kp.publicPackage, kp.privatePackage, [rolesExtension({ creator: me.accountId, admins: [] })], cs, MlsGroup.config(opts));
-    const g = new MlsGroup(state, me, conversationId, new SenderChain(conversationId, me.accountId), opts);
+    const g = new MlsGroup(state, me, conversationId, MlsGroup.chainFor(conversationId, me), opts);
     g.remember();
     return g;
   }
@@ -198,7 +266,7 @@ export class MlsGroup {
     }
     const conversationId = new TextDecoder().decode(state.groupContext.groupId);
     rolesFromExtensions(state.groupContext.extensions); // a group without valid roles is not one of ours
-    const g = new MlsGroup(state, me, conversationId, new SenderChain(conversationId, me.accountId), opts);
+    const g = new MlsGroup(state, me, conversationId, MlsGroup.chainFor(conversationId, me), opts);
     g.remember();
     return g;
   }
@@ -215,9 +283,14 @@ export class MlsGroup {
     return this.state.groupActiveState.kind === 'active';
   }
 
-  /** The members as the processed Commits say — the only roster this client encrypts to. */
+  /** The leaves as the processed Commits say — the only roster this client encrypts to. */
   members(): GroupMember[] {
     return membersOf(this.state);
+  }
+
+  /** D14.6: the people of the group (leaves grouped by account), in order of their first leaf. */
+  people(): GroupPerson[] {
+    return peopleOf(membersOf(this.state));
   }
 
   /** RFC 9420 §8.7 epoch authenticator: equal for two members iff they share this epoch's group state. */
@@ -253,6 +326,11 @@ export class MlsGroup {
   /** Franks `body` once (header v2 with this epoch) and encrypts it once for the whole group. */
   async send(body: Uint8Array, opts: Omit<FrankInput, 'conversationId' | 'senderId' | 'seq' | 'prevCommitment' | 'epoch'> & FrankOptions = {}): Promise<GroupSent> {
     this.checkCanSend();
+    // docs/PROTOCOL-devices.md D14.4 "before sending": no key of an epoch this device sends in goes to a device its
+    // account removed. With device lists, a stale leaf (by the lists as pinned now) stops sending until R1 removed it.
+    const stale = await this.staleLeaves();
+    if (stale.length > 0)
+      throw new GroupError('bad_state', `${stale.map((d) => `${d.accountId} device ${d.deviceId}`).join(', ')} left ${stale.length === 1 ? 'its' : 'their'} account's device list: commit removeStaleDevices() first`);
     const epoch = this.epoch;
     const cs = await groupCiphersuite();
     const franked = this.chain.frank(body, { ...opts, epoch });
@@ -321,7 +399,8 @@ export class MlsGroup {
     if (content.content.contentType !== 'application' || content.content.sender.senderType !== 'member') throw new GroupError('malformed', 'expected an application message from a member');
     const leaf = leafAt({ ratchetTree: tree }, content.content.sender.leafIndex);
     if (!leaf) throw new GroupError('decrypt_failed', 'sender leaf is empty');
-    const senderId = credentialAccountId(leaf.credential);
+    const senderCredential = memberCredential(leaf.credential);
+    const senderId = senderCredential.accountId;
     // MLS authenticated the AD (and so c) with the content; only now open the commitment (§6, §12.4).
     let opened: OpenedMessage;
     try {
@@ -330,8 +409,12 @@ export class MlsGroup {
       if (e instanceof FrankingError) throw new GroupError(e.code === 'commitment_mismatch' ? 'commitment_mismatch' : e.code === 'header_mismatch' ? 'header_mismatch' : 'malformed', e.message);
       throw e;
     }
-    if (opened.header.version !== GROUP_HEADER_VERSION || opened.header.epoch !== epoch)
-      throw new GroupError('header_mismatch', `header.epoch ${String(opened.header.epoch)} differs from the MLS epoch ${epoch}`);
+    if (opened.header.version !== (senderCredential.version === 2 ? DEVICE_GROUP_HEADER_VERSION : GROUP_HEADER_VERSION))
+      throw new GroupError('header_mismatch', `header version ${opened.header.version} from a version ${senderCredential.version} credential`);
+    if (opened.header.epoch !== epoch) throw new GroupError('header_mismatch', `header.epoch ${String(opened.header.epoch)} differs from the MLS epoch ${epoch}`);
+    // docs/PROTOCOL-devices.md D14.2: the header names the device whose leaf sent it.
+    if (senderCredential.version === 2 && opened.header.senderDeviceId !== senderCredential.deviceId)
+      throw new GroupError('header_mismatch', `header.senderDeviceId ${String(opened.header.senderDeviceId)} is not the sender leaf's device ${senderCredential.deviceId}`);
     return { kind: 'message', epoch, senderId, opened };
   }
 
@@ -360,9 +443,12 @@ export class MlsGroup {
       if (epoch !== this.epoch) throw new GroupError(epoch < this.epoch ? 'stale_epoch' : 'future_epoch', `proposal for epoch ${epoch}`);
       const p = pub.content.proposal;
       const sender = pub.content.sender;
-      // Only "I leave" proposals are used (§12.5): a member's Remove of its own leaf.
-      if (p.proposalType !== 'remove' || sender.senderType !== 'member' || sender.leafIndex !== p.remove.removed)
-        throw new GroupError('not_authorized', 'only a member leaving may propose (its own Remove)');
+      // Only "I leave" proposals are used (§12.5): a Remove of a leaf of the proposer's own account (D14.4: a device
+      // proposes the Remove of every leaf of its account).
+      const proposerLeaf = sender.senderType === 'member' ? leafAt(this.state, sender.leafIndex) : undefined;
+      const removedLeaf = p.proposalType === 'remove' ? leafAt(this.state, p.remove.removed) : undefined;
+      if (p.proposalType !== 'remove' || !proposerLeaf || !removedLeaf || credentialAccountId(proposerLeaf.credential) !== credentialAccountId(removedLeaf.credential))
+        throw new GroupError('not_authorized', 'only a member leaving may propose (the Remove of its own account\'s leaves)');
       const cs = await groupCiphersuite();
       try {
         const r = await processPublicMessage(this.state, pub, emptyPskIndex, cs);
@@ -370,8 +456,7 @@ export class MlsGroup {
       } catch (e) {
         throw wrap(e, 'decrypt_failed', 'proposal refused');
       }
-      const who = leafAt(this.state, p.remove.removed);
-      return { kind: 'leave_request', epoch, accountId: who ? credentialAccountId(who.credential) : '?' };
+      return { kind: 'leave_request', epoch, accountId: credentialAccountId(removedLeaf.credential) };
     }
     throw new GroupError('malformed', 'application data must be a PrivateMessage');
   }
@@ -398,15 +483,14 @@ export class MlsGroup {
     const committerLeaf = leafAt(before, sender.leafIndex);
     if (!committerLeaf) throw new GroupError('not_authorized', 'commit from an empty leaf');
     const committer = credentialAccountId(committerLeaf.credential);
-    const roles = rolesFromExtensions(before.groupContext.extensions);
+    // docs/PROTOCOL-devices.md D14.4: a Commit under R1/R2 names the lists it relies on; each is refreshed to at least
+    // that version and its hash checked before anything is authorised — else not_authorized, state unchanged.
+    const sync = await this.syncViewsOf(pub.content.authenticatedData);
     let refusal: string | null = null;
     // ts-mls calls this with the resolved proposal list before applying anything (RFC 9420 §12.4.2).
     const authorize = (incoming: { kind: 'commit'; proposals: ProposalWithSender[] } | { kind: 'proposal' }) => {
       if (incoming.kind !== 'commit') return 'reject' as const;
-      refusal = commitRefusal(roles, committer, incoming.proposals, (leaf) => {
-        const l = leafAt(before, leaf);
-        return l ? credentialAccountId(l.credential) : undefined;
-      }, () => projectedMembers(before, incoming.proposals));
+      refusal = refusalOf(before, committer, incoming.proposals, sync);
       return refusal ? ('reject' as const) : ('accept' as const);
     };
     const cs = await groupCiphersuite();
@@ -424,32 +508,50 @@ export class MlsGroup {
     return this.describe(before, next, committer);
   }
 
+  private async syncViewsOf(authenticatedData: Uint8Array): Promise<Map<string, DeviceSyncView>> {
+    const views = new Map<string, DeviceSyncView>();
+    if (authenticatedData.length === 0) return views;
+    const entries = decodeDeviceSyncAd(authenticatedData);
+    if (!this.opts.resolveDeviceList) throw new GroupError('not_authorized', 'a commit naming device lists in a group of this client without device lists');
+    for (const [account, pinned] of await resolveSyncAd(entries, this.opts.resolveDeviceList)) views.set(account, syncView(pinned));
+    return views;
+  }
+
   private describe(before: ClientState, after: ClientState, by: string): MembershipChange {
     const selfRemoved = after.groupActiveState.kind !== 'active';
-    const a = new Map(membersOf(before).map((m) => [m.accountId, m.role]));
-    const b = selfRemoved ? new Map<string, MemberRole>() : new Map(membersOf(after).map((m) => [m.accountId, m.role]));
+    const mb = membersOf(before);
+    const ma = selfRemoved ? [] : membersOf(after);
+    const a = new Map(mb.map((m) => [m.accountId, m.role]));
+    const b = new Map(ma.map((m) => [m.accountId, m.role]));
+    const key = (m: DeviceRef) => `${m.accountId}\0${m.deviceId}`;
+    const ka = new Set(mb.map(key));
+    const kb = new Set(ma.map(key));
     return {
       kind: 'membership', epoch: Number(after.groupContext.epoch), by,
       added: [...b.keys()].filter((id) => !a.has(id)),
       removed: selfRemoved ? [this.me.accountId] : [...a.keys()].filter((id) => !b.has(id)),
       roles: [...b].filter(([id, role]) => a.has(id) && a.get(id) !== role).map(([accountId, role]) => ({ accountId, role })),
+      devicesAdded: ma.filter((m) => !ka.has(key(m))).map(({ accountId, deviceId }) => ({ accountId, deviceId })),
+      devicesRemoved: selfRemoved ? [] : mb.filter((m) => !kb.has(key(m))).map(({ accountId, deviceId }) => ({ accountId, deviceId })),
       selfRemoved,
     };
   }
 
   // ---- Commits by this client ----
 
-  private async commit(proposals: Proposal[], welcomeFor: string[]): Promise<PendingCommit> {
+  private async commit(proposals: Proposal[], welcomeFor: string[], sync: readonly DeviceSyncEntry[] = []): Promise<PendingCommit> {
     this.checkCanSend();
-    const roles = this.roles;
-    const refusal = commitRefusal(roles, this.me.accountId, proposals.map((proposal) => ({ proposal, senderLeafIndex: undefined })),
-      (leaf) => { const l = leafAt(this.state, leaf); return l ? credentialAccountId(l.credential) : undefined; },
-      () => projectedMembers(this.state, proposals.map((proposal) => ({ proposal, senderLeafIndex: undefined }))));
+    const views = new Map<string, DeviceSyncView>();
+    for (const e of sync) views.set(e.accountId, syncView(await this.pinnedList(e.accountId)));
+    const refusal = refusalOf(this.state, this.me.accountId, proposals.map((proposal) => ({ proposal, senderLeafIndex: undefined })), views);
     if (refusal) throw new GroupError('not_authorized', refusal);
     const cs = await groupCiphersuite();
     let r;
     try {
-      r = await createCommit({ state: this.state, cipherSuite: cs }, { extraProposals: proposals, wireAsPublicMessage: true, ratchetTreeExtension: true });
+      r = await createCommit({ state: this.state, cipherSuite: cs }, {
+        extraProposals: proposals, wireAsPublicMessage: true, ratchetTreeExtension: true,
+        ...(sync.length > 0 && { authenticatedData: encodeDeviceSyncAd([...sync].sort((x, y) => (x.accountId < y.accountId ? -1 : 1))) }),
+      });
     } catch (e) {
       throw wrap(e, 'malformed', 'commit not possible');
     }
@@ -462,27 +564,107 @@ export class MlsGroup {
     return pending;
   }
 
-  /** Adds the owners of these key packages (MLSMessage bytes from the directory). Creator and admins only. */
-  async add(keyPackages: readonly Uint8Array[]): Promise<PendingCommit> {
-    const kps = keyPackages.map(decodeKeyPackageMessage);
-    const ids = kps.map((k) => credentialAccountId(k.leafNode.credential));
-    // §12.2: check each credential against the directory before committing (ts-mls checks again).
-    const auth = identityAuthenticationService(this.opts.resolveIdentity);
-    for (const [i, k] of kps.entries())
-      if (!(await auth.validateCredential(k.leafNode.credential, k.leafNode.signaturePublicKey)))
-        throw new GroupError('bad_credential', `the key package of ${ids[i]} is not bound to the identity key this client knows for it`);
-    const present = new Set(this.members().map((m) => m.accountId));
-    for (const id of ids) if (present.has(id)) throw new GroupError('bad_state', `${id} is already a member`);
-    return this.commit(kps.map((keyPackage) => ({ proposalType: 'add', add: { keyPackage } })), ids);
+  /** The key packages decoded and their leaves checked as every member will (D14.1 / §12.2; ts-mls checks again). */
+  private async checkedPackages(keyPackages: readonly Uint8Array[]): Promise<Array<{ keyPackage: KeyPackage; owner: LeafOwner }>> {
+    const auth = MlsGroup.authService(this.opts);
+    const out: Array<{ keyPackage: KeyPackage; owner: LeafOwner }> = [];
+    for (const bytes of keyPackages) {
+      const keyPackage = decodeKeyPackageMessage(bytes);
+      const owner = ownerOf(keyPackage.leafNode.credential);
+      if (!(await auth.validateCredential(keyPackage.leafNode.credential, keyPackage.leafNode.signaturePublicKey)))
+        throw new GroupError('bad_credential', `the key package of ${owner.accountId} device ${owner.deviceId} is not a device of its verified list, or not bound to the identity key this client knows for it`);
+      out.push({ keyPackage, owner });
+    }
+    return out;
   }
 
-  /** Removes members (creator and admins; only the creator removes admins). An admin removed loses the role in the same Commit. */
+  /**
+   * Adds people: the owners of these key packages (MLSMessage bytes from the directory), every device of a person
+   * that has a package in this one Commit (docs/PROTOCOL-devices.md D14.3). Creator and admins only.
+   */
+  async add(keyPackages: readonly Uint8Array[]): Promise<PendingCommit> {
+    const kps = await this.checkedPackages(keyPackages);
+    const present = new Set(this.members().map((m) => m.accountId));
+    for (const { owner } of kps) if (present.has(owner.accountId)) throw new GroupError('bad_state', `${owner.accountId} is already a member`);
+    return this.commit(kps.map(({ keyPackage }) => ({ proposalType: 'add', add: { keyPackage } })), [...new Set(kps.map((k) => k.owner.accountId))]);
+  }
+
+  /** D14.3: adds one person with all its devices that have a package, in one Commit; every package must name `accountId`. */
+  async addPerson(accountId: string, keyPackages: readonly Uint8Array[]): Promise<PendingCommit> {
+    if (keyPackages.length === 0) throw new GroupError('bad_state', `no key package for ${accountId}`);
+    for (const bytes of keyPackages) {
+      const named = credentialAccountId(decodeKeyPackageMessage(bytes).leafNode.credential);
+      if (named !== accountId) throw new GroupError('bad_credential', `a key package handed out for ${accountId} names ${named}`);
+    }
+    return this.add(keyPackages);
+  }
+
+  private async pinnedList(accountId: string): Promise<PinnedDeviceList> {
+    const pinned = this.opts.resolveDeviceList ? await this.opts.resolveDeviceList(accountId) : undefined;
+    if (!pinned || pinned.accountId !== accountId) throw new GroupError('bad_state', `no verified device list of ${accountId}`);
+    return pinned;
+  }
+
+  /**
+   * D14.4 for one account whose device list changed (rules R1 and R2, any member may): one Commit that removes every
+   * leaf of `accountId` whose device is no longer in its verified list and adds the devices of these key packages
+   * (each a listed device of `accountId` without a leaf). The Commit names the list version it relies on (DeviceSyncAd).
+   * After a list change of its own account a device calls this in every group (D14.5: the new device is added by
+   * one of its own devices, never by external join).
+   */
+  async syncDevices(accountId: string, keyPackages: readonly Uint8Array[] = []): Promise<PendingCommit> {
+    const pinned = await this.pinnedList(accountId);
+    const listed = syncView(pinned).listed;
+    const leaves = this.members().filter((m) => m.accountId === accountId);
+    if (leaves.length === 0) throw new GroupError('bad_state', `${accountId} is not a member: add the person`);
+    const kps = await this.checkedPackages(keyPackages);
+    for (const { owner } of kps) if (owner.accountId !== accountId) throw new GroupError('bad_credential', `a key package for ${accountId} names ${owner.accountId}`);
+    const proposals: Proposal[] = [
+      ...leaves.filter((m) => !listed.has(m.deviceId)).map((m): Proposal => ({ proposalType: 'remove', remove: { removed: m.leaf } })),
+      ...kps.map(({ keyPackage }): Proposal => ({ proposalType: 'add', add: { keyPackage } })),
+    ];
+    if (proposals.length === 0) throw new GroupError('bad_state', `the leaves of ${accountId} match its verified list`);
+    return this.commit(proposals, kps.length > 0 ? [accountId] : [], [{ accountId, listVersion: pinned.listVersion, listHash: fromBase64Url(pinned.listHash, 'listHash') }]);
+  }
+
+  /**
+   * D14.4 R1 "before sending": the leaves whose device is not in its account's verified list (a removed device), by
+   * account. Accounts without a pinned list are not judged.
+   */
+  async staleLeaves(): Promise<DeviceRef[]> {
+    if (!this.opts.resolveDeviceList) return [];
+    const out: DeviceRef[] = [];
+    for (const p of this.people()) {
+      const pinned = await this.opts.resolveDeviceList(p.accountId);
+      if (!pinned || pinned.accountId !== p.accountId) continue;
+      const listed = syncView(pinned).listed;
+      for (const d of p.devices) if (!listed.has(d.deviceId)) out.push({ accountId: p.accountId, deviceId: d.deviceId });
+    }
+    return out;
+  }
+
+  /** R1 for every account with stale leaves, in one Commit (or null when there is none); any member may. */
+  async removeStaleDevices(): Promise<PendingCommit | null> {
+    const stale = await this.staleLeaves();
+    if (stale.length === 0) return null;
+    const accounts = [...new Set(stale.map((s) => s.accountId))];
+    const sync: DeviceSyncEntry[] = [];
+    for (const a of accounts) {
+      const pinned = await this.pinnedList(a);
+      sync.push({ accountId: a, listVersion: pinned.listVersion, listHash: fromBase64Url(pinned.listHash, 'listHash') });
+    }
+    const members = this.members();
+    const proposals: Proposal[] = stale.map((s) => ({ proposalType: 'remove', remove: { removed: (members.find((m) => m.accountId === s.accountId && m.deviceId === s.deviceId) as GroupMember).leaf } }));
+    return this.commit(proposals, [], sync);
+  }
+
+  /** Removes people with all their devices (creator and admins; only the creator removes admins). An admin removed loses the role in the same Commit. */
   async remove(accountIds: readonly string[]): Promise<PendingCommit> {
     const members = this.members();
-    const proposals: Proposal[] = accountIds.map((id) => {
-      const m = members.find((x) => x.accountId === id);
-      if (!m) throw new GroupError('bad_state', `${id} is not a member`);
-      return { proposalType: 'remove', remove: { removed: m.leaf } };
+    const proposals: Proposal[] = accountIds.flatMap((id) => {
+      const leaves = members.filter((x) => x.accountId === id);
+      if (leaves.length === 0) throw new GroupError('bad_state', `${id} is not a member`);
+      return leaves.map((m): Proposal => ({ proposalType: 'remove', remove: { removed: m.leaf } }));
     });
     const roles = this.roles;
     if (roles.admins.some((a) => accountIds.includes(a)))
@@ -514,14 +696,28 @@ export class MlsGroup {
 
   /** Asks to leave: a Remove proposal of this member's own leaf, committed by the next member who commits (§12.5). */
   async proposeLeave(): Promise<Uint8Array> {
+    const mine = this.members().filter((m) => m.accountId === this.me.accountId);
+    if (mine.length > 1) throw new GroupError('bad_state', 'this account has several devices in the group: proposeLeaveAll');
+    return (await this.proposeLeaveAll())[0] as Uint8Array;
+  }
+
+  /**
+   * D14.4 leaving: Remove proposals of every leaf of this account (this device's and its other devices'), committed
+   * together by the next member who commits.
+   */
+  async proposeLeaveAll(): Promise<Uint8Array[]> {
     this.checkCanSend();
-    const me = this.members().find((m) => m.accountId === this.me.accountId);
-    if (!me) throw new GroupError('not_a_member', 'not a member');
-    if (me.role === 'creator') throw new GroupError('not_authorized', 'the creator cannot leave its group');
+    const mine = this.members().filter((m) => m.accountId === this.me.accountId);
+    if (mine.length === 0) throw new GroupError('not_a_member', 'not a member');
+    if ((mine[0] as GroupMember).role === 'creator') throw new GroupError('not_authorized', 'the creator cannot leave its group');
     const cs = await groupCiphersuite();
-    const r = await createProposal(this.state, true, { proposalType: 'remove', remove: { removed: me.leaf } }, cs);
-    this.state = r.newState;
-    return encodeMlsMessage(r.message);
+    const out: Uint8Array[] = [];
+    for (const m of mine) {
+      const r = await createProposal(this.state, true, { proposalType: 'remove', remove: { removed: m.leaf } }, cs);
+      this.state = r.newState;
+      out.push(encodeMlsMessage(r.message));
+    }
+    return out;
   }
 
   /** The relay accepted the pending Commit (it was first for its epoch): apply it. */
@@ -580,14 +776,12 @@ export class MlsGroup {
   }
 }
 
-/** Members after applying `proposals` (adds and removes only), for the "every admin is a member" rule. */
-function projectedMembers(state: ClientState, proposals: readonly ProposalWithSender[]): string[] {
-  const members = new Set(membersOf(state).map((m) => m.accountId));
-  for (const { proposal } of proposals) {
-    if (proposal.proposalType === 'remove') {
-      const l = leafAt(state, proposal.remove.removed);
-      if (l) members.delete(credentialAccountId(l.credential));
-    } else if (proposal.proposalType === 'add') members.add(credentialAccountId(proposal.add.keyPackage.leafNode.credential));
-  }
-  return [...members];
+/** §12.5 with devices (D14.4) on the tree `state` before the Commit. */
+function refusalOf(state: ClientState, committer: string, proposals: readonly ProposalWithSender[], sync: ReadonlyMap<string, DeviceSyncView>): string | null {
+  return commitRefusal({
+    roles: rolesFromExtensions(state.groupContext.extensions), committer, proposals, sync,
+    ownerAt: (leaf) => { const l = leafAt(state, leaf); return l ? ownerOf(l.credential) : undefined; },
+    addedOwner: (p) => ownerOf(p.add.keyPackage.leafNode.credential),
+    leavesBefore: leavesByAccount(state),
+  });
 }

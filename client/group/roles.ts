@@ -70,49 +70,79 @@ export function roleOf(roles: GroupRoles, accountId: string): MemberRole {
 
 const isAdmin = (roles: GroupRoles, id: string) => roleOf(roles, id) !== 'member';
 
+/** The person and device of a leaf (a version 1 credential is device 1, docs/PROTOCOL-devices.md D14.1). */
+export interface LeafOwner {
+  accountId: string;
+  deviceId: number;
+}
+
+/** What a receiver verified for an account a Commit's DeviceSyncAd names (D14.4): its list at (at least) that version. */
+export interface DeviceSyncView {
+  /** device ids of the verified list */
+  listed: ReadonlySet<number>;
+  /** device ids listed since the account's newest genesis or reset (D5.3; rule R2) */
+  sinceReset: ReadonlySet<number>;
+}
+
+export interface CommitCheck {
+  roles: GroupRoles;
+  /** the committer's account: roles belong to the person, any leaf of an admin's account acts as admin (D14.4) */
+  committer: string;
+  proposals: readonly ProposalWithSender[];
+  /** the owner of a leaf of the tree before the Commit */
+  ownerAt: (leaf: number) => LeafOwner | undefined;
+  /** the owner an added key package names */
+  addedOwner: (p: Extract<ProposalWithSender['proposal'], { proposalType: 'add' }>) => LeafOwner;
+  /** every leaf before the Commit, by account: its device ids */
+  leavesBefore: ReadonlyMap<string, readonly number[]>;
+  /** accounts named in the Commit's DeviceSyncAd, with their verified lists (empty: the Commit names none) */
+  sync: ReadonlyMap<string, DeviceSyncView>;
+}
+
 /**
- * §12.5: decides whether the member `committer` may commit `proposals` in a group whose current roles are
- * `roles`. `accountAt(leaf)` names the member at a leaf of the current tree. Returns null if allowed, else
- * the reason. The rules:
- * - add: creator or admin;
- * - remove: a member's own Remove proposal (leaving) may be committed by anyone; otherwise creator or admin,
- *   only the creator removes an admin, and nobody removes the creator;
- * - roles (group_context_extensions): creator only, the creator unchanged, every admin a member;
+ * §12.5 with devices (docs/PROTOCOL-devices.md D14.4): decides whether `committer` may commit `proposals`. Returns
+ * null if allowed, else the reason. Membership is counted in people (accounts), roles are account ids:
+ * - add of a person (an account without a leaf before): creator or admin; an add of a device of an account that has a
+ *   leaf (R2, device sync): any member, if the Commit names the account's list (DeviceSyncAd) and the account has a
+ *   leaf whose device is listed since its newest genesis or reset; a device never gets a second leaf;
+ * - remove: a leaf whose device is not in the account's list the Commit names (R1, stale leaf): any member; otherwise
+ *   all leaves of the account at once — proposed by a leaf of that same account (leaving), any member commits them;
+ *   else creator or admin, only the creator removes an admin, nobody removes the creator;
+ * - roles (group_context_extensions): creator only, the creator unchanged, every admin a member after the Commit;
  * - update (and commits without proposals): anyone; psk, reinit, external_init and custom proposals: never.
  */
-export function commitRefusal(
-  roles: GroupRoles,
-  committer: string,
-  proposals: readonly ProposalWithSender[],
-  accountAt: (leaf: number) => string | undefined,
-  membersAfter: () => readonly string[],
-): string | null {
-  for (const { proposal, senderLeafIndex } of proposals) {
+export function commitRefusal(c: CommitCheck): string | null {
+  const { roles, committer } = c;
+  const adds = new Map<string, number[]>();
+  const removes = new Map<string, Array<{ deviceId: number; leaving: boolean }>>();
+  let newRoles: GroupRoles | undefined;
+  for (const { proposal, senderLeafIndex } of c.proposals) {
     switch (proposal.proposalType) {
-      case 'add':
-        if (!isAdmin(roles, committer)) return `${committer} may not add members (creator and admins only)`;
+      case 'add': {
+        let owner: LeafOwner;
+        try {
+          owner = c.addedOwner(proposal);
+        } catch (e) {
+          return (e as Error).message;
+        }
+        adds.set(owner.accountId, [...(adds.get(owner.accountId) ?? []), owner.deviceId]);
         break;
+      }
       case 'remove': {
-        const target = accountAt(proposal.remove.removed);
+        const target = c.ownerAt(proposal.remove.removed);
         if (target === undefined) return 'remove of an empty leaf';
-        if (target === roles.creator) return 'the creator cannot be removed';
-        const leaving = senderLeafIndex !== undefined && senderLeafIndex === proposal.remove.removed;
-        if (leaving) break;
-        if (!isAdmin(roles, committer)) return `${committer} may not remove members (creator and admins only)`;
-        if (roleOf(roles, target) === 'admin' && committer !== roles.creator) return 'only the creator removes an admin';
+        const proposer = senderLeafIndex === undefined ? undefined : c.ownerAt(senderLeafIndex);
+        removes.set(target.accountId, [...(removes.get(target.accountId) ?? []), { deviceId: target.deviceId, leaving: proposer?.accountId === target.accountId }]);
         break;
       }
       case 'group_context_extensions': {
         if (committer !== roles.creator) return 'only the creator changes roles';
-        let next: GroupRoles;
         try {
-          next = rolesFromExtensions(proposal.groupContextExtensions.extensions);
+          newRoles = rolesFromExtensions(proposal.groupContextExtensions.extensions);
         } catch (e) {
           return (e as Error).message;
         }
-        if (next.creator !== roles.creator) return 'the creator cannot change';
-        const members = new Set(membersAfter());
-        if (next.admins.some((a) => !members.has(a))) return 'an admin must be a member';
+        if (newRoles.creator !== roles.creator) return 'the creator cannot change';
         break;
       }
       case 'update':
@@ -120,6 +150,38 @@ export function commitRefusal(
       default:
         return `proposal type ${String(proposal.proposalType)} is not used in these groups`;
     }
+  }
+  for (const [account, removed] of removes) {
+    const before = c.leavesBefore.get(account) ?? [];
+    const view = c.sync.get(account);
+    const all = before.every((d) => removed.some((r) => r.deviceId === d));
+    if (all && account === roles.creator) return 'the creator cannot be removed';
+    // R1: every removed leaf is a device the account's verified list (named by the Commit) no longer has.
+    if (view && removed.every((r) => !view.listed.has(r.deviceId))) continue;
+    if (!all) return `a Remove of some of ${account}'s devices is allowed only for devices no longer in its verified list (R1)`;
+    if (removed.every((r) => r.leaving)) continue;
+    if (!isAdmin(roles, committer)) return `${committer} may not remove members (creator and admins only)`;
+    if (roleOf(roles, account) === 'admin' && committer !== roles.creator) return 'only the creator removes an admin';
+  }
+  for (const [account, devices] of adds) {
+    if (new Set(devices).size !== devices.length) return `two leaves for one device of ${account}`;
+    const before = (c.leavesBefore.get(account) ?? []).filter((d) => !(removes.get(account) ?? []).some((r) => r.deviceId === d));
+    if (devices.some((d) => before.includes(d))) return `a device of ${account} already has a leaf`;
+    if (before.length === 0) {
+      if (!isAdmin(roles, committer)) return `${committer} may not add members (creator and admins only)`;
+      continue;
+    }
+    // R2, device sync: the account is a member; the Commit names its list, and it has a leaf of its current founder epoch.
+    const view = c.sync.get(account);
+    if (!view) return `adding a device of ${account}, a member, needs its list version in the commit (R2)`;
+    if (!before.some((d) => view.sinceReset.has(d))) return `${account} was reset: only a creator's or admin's Add of the person brings it back (R2)`;
+    if (devices.some((d) => !view.listed.has(d))) return `a device of ${account} that is not in its verified list`;
+  }
+  if (newRoles) {
+    const after = new Set(c.leavesBefore.keys());
+    for (const [account, removed] of removes) if ((c.leavesBefore.get(account) ?? []).every((d) => removed.some((r) => r.deviceId === d))) after.delete(account);
+    for (const account of adds.keys()) after.add(account);
+    if (newRoles.admins.some((a) => !after.has(a))) return 'an admin must be a member';
   }
   return null;
 }

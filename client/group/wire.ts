@@ -3,7 +3,7 @@
 // commitment in a PrivateMessage's authenticated_data, and the proposals of a Commit (sent as PublicMessage
 // so that the relay can follow the roster, as MIMI's hub does). Clients never take membership from this.
 import { fromUtf8, toBase64Url } from '../crypto/_bytes.ts';
-import { credentialAccountId } from './credential.ts';
+import { decodeLeafCredential } from './credential.ts';
 import { decodeGroupAd } from './authenticated-data.ts';
 import { GroupError } from './group-errors.ts';
 import { groupCiphersuite } from './_mls-crypto.ts';
@@ -31,7 +31,8 @@ const conversationOf = (groupId: Uint8Array): string => {
 };
 
 export type RosterChange =
-  | { op: 'add'; accountId: string }
+  /** The added leaf's account and device (a version 1 credential is device 1, docs/PROTOCOL-devices.md D14.2). */
+  | { op: 'add'; accountId: string; deviceId: number }
   | { op: 'remove'; leaf: number }
   | { op: 'remove_ref'; ref: string };
 
@@ -76,7 +77,10 @@ export function inspectGroupWire(bytes: Uint8Array): GroupWireInfo {
 }
 
 function changeOf(p: Proposal): RosterChange[] {
-  if (p.proposalType === 'add') return [{ op: 'add', accountId: credentialAccountId(p.add.keyPackage.leafNode.credential) }];
+  if (p.proposalType === 'add') {
+    const c = decodeLeafCredential(p.add.keyPackage.leafNode.credential);
+    return [{ op: 'add', accountId: c.accountId, deviceId: c.deviceId }];
+  }
   if (p.proposalType === 'remove') return [{ op: 'remove', leaf: p.remove.removed }];
   return [];
 }
