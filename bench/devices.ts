@@ -13,8 +13,10 @@
 //                decryptHistoryArchive + importHistoryRecords with every commitment re-opened ("import"), ms of wall
 //                time, median of runs. archiveRatio = archive ciphertext bytes ÷ (Σ body + Σ openings), an opening
 //                being what opens c: the header and fk (PROTOCOL.md §4.3).
+//   groups       bench/devices-groups.ts (D14.3): adding a person with 4 devices to a group of 256 people × 4 devices in
+//                one Commit beside a single-leaf add to the same group, same run (BENCH_QUICK: 16 people × 4).
 // Writes bench/results/devices.json {date, machine, quick, clock, providers, sendRatio6Devices, historyExport10kMs,
-// historyImport10kMs, archiveRatio, history, goals}.
+// historyImport10kMs, archiveRatio, groupAddPerson4DevicesMs, groups, history, goals}.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +31,7 @@ import {
 } from '../client/devices/index.ts';
 import { encodeReportItem, SenderChain } from '../client/franking/index.ts';
 import { generateIdentity, type IdentityKeyPair, PreKeyStore, Session } from '../client/session/index.ts';
+import { benchDevicesGroups } from './devices-groups.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const WALL = process.env.BENCH_CLOCK === 'wall';
@@ -198,6 +201,9 @@ for (let r = 0; r < runs; r++) {
 }
 if (plaintextBytes !== encodeHistoryArchive(archive).length) throw new Error('descriptor size');
 
+// --- adding a person with 4 devices to a group of 256 people × 4 devices (D14.3), native provider -------------------
+const groups = await benchDevicesGroups({ quick: QUICK, log: (line) => console.log(line) });
+
 const sendRatio6Devices = send.native.sendRatio6Devices;
 const archiveRatio = round(archiveBytes / plainAndOpenings);
 const result = {
@@ -212,6 +218,9 @@ const result = {
   historyExport10kMs: round(median(exportMs)),
   historyImport10kMs: round(median(importMs)),
   archiveRatio,
+  groupAddPerson4DevicesMs: groups.groupAddPerson4DevicesMs,
+  /** bench/devices-groups.ts: the 4-device add beside a single-leaf add to the same group, same run. */
+  groups,
   history: {
     runtime: `Node ${process.version}, nodeCryptoProvider`,
     messages: MESSAGES,
@@ -235,4 +244,4 @@ const result = {
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/devices.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
 console.table(send);
-console.log(`sendRatio6Devices (native) ${sendRatio6Devices}; history 10k (Node): export ${result.historyExport10kMs} ms, import ${result.historyImport10kMs} ms, archiveRatio ${archiveRatio}`);
+console.log(`sendRatio6Devices (native) ${sendRatio6Devices}; groupAddPerson4DevicesMs ${groups.groupAddPerson4DevicesMs} (single leaf ${groups.groupAddSingleLeafMs}); history 10k (Node): export ${result.historyExport10kMs} ms, import ${result.historyImport10kMs} ms, archiveRatio ${archiveRatio}`);

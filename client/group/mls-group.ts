@@ -658,17 +658,19 @@ export class MlsGroup {
     return this.commit(proposals, [], sync);
   }
 
-  /** Removes people with all their devices (creator and admins; only the creator removes admins). An admin removed loses the role in the same Commit. */
+  /**
+   * Removes people with all their devices (creator and admins). An admin is demoted first, by the creator's
+   * `setRole(id, 'member')` in a Commit of its own (docs/PROTOCOL.md §12.5): `bad_state` before anything is built.
+   */
   async remove(accountIds: readonly string[]): Promise<PendingCommit> {
+    const admin = accountIds.find((id) => this.roles.admins.includes(id));
+    if (admin !== undefined) throw new GroupError('bad_state', `${admin} is an admin: demote first (setRole 'member'), then remove (§12.5)`);
     const members = this.members();
     const proposals: Proposal[] = accountIds.flatMap((id) => {
       const leaves = members.filter((x) => x.accountId === id);
       if (leaves.length === 0) throw new GroupError('bad_state', `${id} is not a member`);
       return leaves.map((m): Proposal => ({ proposalType: 'remove', remove: { removed: m.leaf } }));
     });
-    const roles = this.roles;
-    if (roles.admins.some((a) => accountIds.includes(a)))
-      proposals.push({ proposalType: 'group_context_extensions', groupContextExtensions: { extensions: [rolesExtension({ creator: roles.creator, admins: roles.admins.filter((a) => !accountIds.includes(a)) })] } });
     return this.commit(proposals, []);
   }
 

@@ -107,7 +107,9 @@ export interface CommitCheck {
  *   leaf whose device is listed since its newest genesis or reset; a device never gets a second leaf;
  * - remove: a leaf whose device is not in the account's list the Commit names (R1, stale leaf): any member; otherwise
  *   all leaves of the account at once — proposed by a leaf of that same account (leaving), any member commits them;
- *   else creator or admin, only the creator removes an admin, nobody removes the creator;
+ *   else creator or admin; nobody removes the creator, and nobody removes an admin: the creator demotes the admin in a
+ *   Commit of its own first (a Remove and a roles change in one Commit carry an UpdatePath that ts-mls 1.6.4 encrypts
+ *   under the old group context and receivers decrypt under the new one, so no receiver could process it);
  * - roles (group_context_extensions): creator only, the creator unchanged, every admin a member after the Commit;
  * - update (and commits without proposals): anyone; psk, reinit, external_init and custom proposals: never.
  */
@@ -161,7 +163,7 @@ export function commitRefusal(c: CommitCheck): string | null {
     if (!all) return `a Remove of some of ${account}'s devices is allowed only for devices no longer in its verified list (R1)`;
     if (removed.every((r) => r.leaving)) continue;
     if (!isAdmin(roles, committer)) return `${committer} may not remove members (creator and admins only)`;
-    if (roleOf(roles, account) === 'admin' && committer !== roles.creator) return 'only the creator removes an admin';
+    if (roleOf(roles, account) === 'admin') return 'an admin is demoted by the creator before being removed';
   }
   for (const [account, devices] of adds) {
     if (new Set(devices).size !== devices.length) return `two leaves for one device of ${account}`;

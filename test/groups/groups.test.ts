@@ -124,6 +124,31 @@ describe('membership only by Commits, ordered by the relay', () => {
     expect(dave.group(conv).epochAuthenticator).toEqual(alice.group(conv).epochAuthenticator);
   });
 
+  it('removing an admin: refused while an admin, then the creator demotes and removes in two Commits every member applies', async () => {
+    const [alice, bob, carol] = await Promise.all([member('rmadm-a'), member('rmadm-b'), member('rmadm-c')]);
+    const conv = await alice.createGroup();
+    await alice.add(conv, [bob.id, carol.id]);
+    await bob.sync();
+    await carol.sync();
+    await alice.commit(conv, await alice.group(conv).setRole(bob.id, 'admin'));
+    await bob.sync();
+    await carol.sync();
+    const epoch = alice.group(conv).epoch;
+    // One Commit with the Remove and the roles change could not be processed by any receiver (docs/PROTOCOL.md §12.5):
+    // it is not built at all, and the group has not moved.
+    await expect(alice.group(conv).remove([bob.id])).rejects.toMatchObject({ code: 'bad_state' });
+    expect(alice.group(conv).hasPendingCommit).toBe(false);
+    expect((await alice.api.roster(conv)).epoch).toBe(epoch);
+    await alice.commit(conv, await alice.group(conv).setRole(bob.id, 'member'));
+    await alice.commit(conv, await alice.group(conv).remove([bob.id]));
+    expect((await carol.sync()).map((r) => r.event)).toMatchObject([{ kind: 'membership' }, { kind: 'membership', removed: [bob.id], by: alice.id }]);
+    expect((await bob.sync()).map((r) => r.event)).toMatchObject([{ kind: 'membership' }, { kind: 'membership', selfRemoved: true, by: alice.id }]);
+    expect(carol.group(conv).roles.admins).toEqual([]);
+    expect(carol.group(conv).epochAuthenticator).toEqual(alice.group(conv).epochAuthenticator);
+    await carol.send(conv, 'after bob');
+    expect(messages(await alice.sync())).toEqual([{ from: carol.id, text: 'after bob', epoch: epoch + 2 }]);
+  });
+
   it('the relay refuses what does not fit: another group\'s message, a forged sender leaf, a Commit without its Welcome, replays', async () => {
     const [alice, bob, carol] = await Promise.all([member('ref-a'), member('ref-b'), member('ref-c')]);
     const conv = await alice.createGroup();

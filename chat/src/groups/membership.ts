@@ -166,6 +166,9 @@ export class Membership {
         await this.states.save({ ...rec, active: false, left: true, mls: g.serialize() }, [systemNote(conversationId, GROUP_YOU_LEFT)]);
         return;
       }
+      // An admin is demoted in a Commit of its own before the Remove (docs/PROTOCOL.md §12.5).
+      if (g.roles.admins.includes(accountId))
+        await this.commit(conversationId, g, await g.setRole(accountId, 'member').catch((e: unknown) => Promise.reject(this.states.error(e, 'remove'))), 'remove');
       await this.commit(conversationId, g, await g.remove([accountId]).catch((e: unknown) => Promise.reject(this.states.error(e, 'remove'))), 'remove');
     });
   }
