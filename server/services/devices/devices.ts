@@ -11,7 +11,7 @@ import {
 import { identityBindingKey, KIND_IDENTITY, KIND_MLS_CREDENTIAL } from '../../../client/transparency/index.ts';
 import { asBytes } from '../../data/_bytes.ts';
 import type { DeviceListStored, DeviceRecordRow, DevicesRepo } from '../../data/devices.ts';
-import { AppError, AuthenticationError, ConflictError, InputError, NotFoundError, PermissionError } from '../../errors.ts';
+import { type AppError, AuthenticationError, ConflictError, InputError, NotFoundError, PermissionError } from '../../errors.ts';
 import {
   type BindingRequest, DeviceListConflict, deviceListLeafKey, KIND_DEVICE_LIST, type KeyProofJson, parseDeviceListLeafKey, type TransparencyService,
 } from '../transparency/index.ts';
