@@ -12,6 +12,11 @@ import {
 } from '../../client/devices/index.ts';
 import { decodeLeaf, HttpLogSource, auditLog, keyProofFromJson, KIND_IDENTITY } from '../../client/transparency/index.ts';
 import { deviceAuthSignatureInput } from '../../client/transport/auth.ts';
+import { ApiClient } from '../../client/transport/api.ts';
+import { ApiError } from '../../client/transport/api-error.ts';
+import type { IdentityKeyPair } from '../../client/session/identity.ts';
+import { userOperations } from '../../client/transport/contract/operations.ts';
+import WebSocket from 'ws';
 import { ktClient } from '../transparency/_kt.ts';
 import { api, type ApiResult, b64, createUser, isProblem, login, startTestServer, type TestServer } from './_harness.ts';
 
@@ -182,6 +187,65 @@ describe('linking and removing devices (D6.1, D6.2, D13.6)', () => {
     const r4 = await put(byRemoved, laptopToken);
     expect([r4.status, code(r4), (r4.json as { reason?: string }).reason]).toEqual([400, 'invalid_device_list', 'not_a_signer']);
     expect(logSize()).toBe(size);
+  });
+});
+
+describe('a removed device\'s live connection (D13.6)', () => {
+  it('its push socket is closed at once with invalid_token, the other device\'s stays open', async () => {
+    const phone = keys();
+    const laptop = keys();
+    const { acc, token: phoneToken } = await register(phone);
+    const v2 = acc.next({ devices: [phone.entry(1), laptop.entry(2)], nextDeviceId: 3 }, { id: 1, key: phone }, laptop);
+    expect((await put(v2, phoneToken)).status).toBe(201);
+    acc.accept(v2);
+    const laptopToken = await tokenOf(acc.id, 2, laptop);
+    const open = async (token: string) => {
+      const ws = new WebSocket(`${srv.url.replace('http', 'ws')}/v1/stream`);
+      const frames: Array<{ type: string; code?: string }> = [];
+      ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
+      const closed = new Promise<number>((resolve) => ws.once('close', (c) => resolve(c)));
+      await new Promise((r) => ws.once('open', r));
+      ws.send(JSON.stringify({ type: 'auth', token }));
+      for (let i = 0; i < 200 && !frames.some((f) => f.type === 'ready'); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(frames.some((f) => f.type === 'ready')).toBe(true);
+      return { ws, frames, closed };
+    };
+    const phoneWs = await open(phoneToken);
+    const laptopWs = await open(laptopToken);
+    const v3 = acc.next({ devices: [laptop.entry(2)], nextDeviceId: 3 }, { id: 2, key: laptop });
+    expect((await put(v3, laptopToken)).status).toBe(201);
+    expect(await phoneWs.closed).toBe(4401);
+    expect(phoneWs.frames.find((f) => f.type === 'error')?.code).toBe('invalid_token');
+    expect(laptopWs.ws.readyState).toBe(WebSocket.OPEN);
+    laptopWs.ws.close();
+  });
+});
+
+describe('the SDK\'s ApiClient against the server', () => {
+  it('registers a genesis, signs a device in, links a device, reads the lists, and gets the conflict as an ApiError', async () => {
+    const phone = keys();
+    const laptop = keys();
+    const acc = new Account(newId('sdk'));
+    // Only the signing half signs in; the DH private key is never used here.
+    const identity = (k: Keys): IdentityKeyPair => ({ signingPrivateKey: k.seed, signingPublicKey: ed25519.getPublicKey(k.seed), dhPrivateKey: new Uint8Array(32), dhPublicKey: k.dh });
+    const client = new ApiClient({ baseUrl: srv.url, validateResponses: userOperations });
+    const genesis = acc.next({ devices: [phone.entry(1)], nextDeviceId: 2 }, { id: 1, key: phone });
+    expect((await client.registerDeviceList(acc.id, genesis)).userId).toBe(acc.id);
+    acc.accept(genesis);
+    await client.loginDevice(acc.id, 1, identity(phone));
+    const v2 = acc.next({ devices: [phone.entry(1), laptop.entry(2)], nextDeviceId: 3 }, { id: 1, key: phone }, laptop);
+    expect(await client.putDeviceList(v2)).toMatchObject({ listVersion: 2, listHash: b64(deviceListHash(v2)) });
+    acc.accept(v2);
+    const lists = await client.deviceLists(acc.id);
+    expect(lists.lists).toEqual([b64(genesis), b64(v2)]);
+    expect((await client.deviceLists(acc.id, 2)).lists).toEqual([b64(v2)]);
+    const err = await client.putDeviceList(genesis).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe('device_list_conflict');
+    expect((err as ApiError).problem?.current).toBe(b64(v2));
+    const laptopClient = new ApiClient({ baseUrl: srv.url, validateResponses: userOperations });
+    await laptopClient.loginDevice(acc.id, 2, identity(laptop));
+    expect((await laptopClient.me()).userId).toBe(acc.id);
   });
 });
 
