@@ -232,7 +232,7 @@ export {
   type SendBody,
   type Sent,
   type SubmitReportBody,
-  type Token, type DeviceListsJson, type DeviceListAcceptedJson,
+  type Token, type DeviceListsJson, type DeviceListAcceptedJson, type FetchedDeviceBundleJson,
   type TokenBody,
 } from './transport/index.ts';
 export {

@@ -15,7 +15,7 @@ import type { Envelope, SendRequest, SendResponse } from './contract/messages.ts
 import type { ReportDetail, ReportSummary, SubmitReportRequest } from './contract/reports.ts';
 import type { GroupInboxResponse, GroupSendRequest, GroupSendResponse, RosterResponse } from './contract/groups.ts';
 import type { ReportAttachmentList } from './contract/blobs.ts';
-import type { DeviceListAccepted, DeviceListResponse } from './contract/devices.ts';
+import type { DeviceListAccepted, DeviceListResponse, FetchedDeviceBundle } from './contract/devices.ts';
 import { fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
 import type { ByteSource, EncryptOptions, EngineOptions } from '../attachments/attachment.ts';
 import { type TransferTarget, downloadAttachment, uploadAttachment, uploadReportEvidence } from './attachment-transfer.ts';
@@ -44,6 +44,7 @@ export type Challenge = z.output<typeof ChallengeResponse>;
 export type Token = z.output<typeof TokenResponse>;
 export type DeviceListsJson = z.output<typeof DeviceListResponse>;
 export type DeviceListAcceptedJson = z.output<typeof DeviceListAccepted>;
+export type FetchedDeviceBundleJson = z.output<typeof FetchedDeviceBundle>;
 export type PublishBundleBody = z.input<typeof PublishBundleRequest>;
 export type PublishedBundle = z.output<typeof PublishBundleResponse>;
 export type FetchedBundleJson = z.output<typeof FetchedBundle>;
@@ -241,6 +242,13 @@ export class ApiClient {
   /** Submits the next version of this account's list, signed by one of its current devices (409 device_list_conflict carries the current list). */
   putDeviceList(list: Uint8Array): Promise<DeviceListAcceptedJson> {
     return this.call('putDeviceList', { body: { list: toBase64Url(list) } });
+  }
+  /**
+   * One device's prekey bundle (D8.1): use it only if its identity keys equal that device's entry in the verified
+   * list of `listVersion`/`listHash` (D5.3). Consumes at most one of the device's one-time prekeys.
+   */
+  fetchDeviceBundle(accountId: string, deviceId: number): Promise<FetchedDeviceBundleJson> {
+    return this.call('fetchDeviceBundle', { params: { accountId, deviceId: String(deviceId) } });
   }
   /** Submits a recovery list (kind recovery, signed by the recovery key) without a token (D6.5). */
   recoverDeviceList(list: Uint8Array): Promise<DeviceListAcceptedJson> {

@@ -43,6 +43,7 @@ export {
   type TokenBody,
   type DeviceListsJson,
   type DeviceListAcceptedJson,
+  type FetchedDeviceBundleJson,
 } from './api.ts';
 export { ApiError, type Problem } from './api-error.ts';
 export { type InvokeInput, type InvokeOptions, invoke } from './invoke.ts';

@@ -65,10 +65,12 @@ export function deviceListTx(tx: Tx) {
         await tx.deviceRecord.updateMany({ where: { accountId: w.accountId, deviceId: { in: ids } }, data: { removedInVersion: w.listVersion, removedAt: w.acceptedAt } });
         revokedTokenHashes = (await tx.session.findMany({ where: { accountId: w.accountId, deviceId: { in: ids } }, select: { tokenHash: true } })).map((s) => s.tokenHash);
         await tx.session.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
-        // The account-level prekey bundle and MLS key packages are device 1's (the only device before D8.1's
-        // per-device directory): they go when device 1 is removed (D6.2, D13.6).
+        // The removed devices' prekeys (D8.1's per-device directory) go with them (D6.2, D13.6).
+        await tx.oneTimePreKey.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
+        await tx.deviceSignedPreKey.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
+        // The account-level bundle and the MLS key packages (not yet per device) are device 1's, the only device
+        // before device lists: they go when device 1 is removed.
         if (removed.includes(1)) {
-          await tx.oneTimePreKey.deleteMany({ where: { accountId: w.accountId } });
           await tx.keyPackage.deleteMany({ where: { accountId: w.accountId } });
           await tx.account.update({ where: { id: w.accountId }, data: { signedPreKeyId: null, signedPreKey: null, signedPreKeySignature: null } });
         }

@@ -185,7 +185,7 @@ export function createServices(
   const retention = new RetentionService(casesData, config.blobs.dir, registrationData);
   return {
     accounts,
-    keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined),
+    keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined, devices),
     transparency,
     devices,
     keyPackages: new KeyPackagesService(keyPackagesRepo(db), accounts, transparency),

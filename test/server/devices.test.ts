@@ -440,6 +440,79 @@ describe('recovery and legacy accounts (D6.5, D8.1, D17)', () => {
   });
 });
 
+describe('the per-device key directory (D8.1)', () => {
+  const bundle = (k: Keys, otks: number, signer: Keys = k) => {
+    const spk = x25519.getPublicKey(x25519.utils.randomSecretKey());
+    const id = Buffer.alloc(4);
+    id.writeUInt32BE(9);
+    const signature = ed25519.sign(Buffer.concat([Buffer.from('franking-chat/v1/signed-prekey\0'), id, spk]), signer.seed);
+    return {
+      identitySigningKey: b64(ed25519.getPublicKey(k.seed)), identityDhKey: b64(k.dh),
+      signedPreKey: { id: 9, publicKey: b64(spk), signature: b64(signature) },
+      oneTimePreKeys: Array.from({ length: otks }, (_, i) => ({ id: i + 1, publicKey: b64(x25519.getPublicKey(x25519.utils.randomSecretKey())) })),
+    };
+  };
+  type DeviceBundle = { deviceId: number; listVersion: number; listHash: string; identitySigningKey: string; identityDhKey: string; oneTimePreKey?: { id: number }; transparency?: unknown };
+
+  it('each device publishes its own bundle (nothing logged); fetches name the list entry; a removed device\'s keys are gone', async () => {
+    const phone = keys();
+    const laptop = keys();
+    const { acc, token: phoneToken } = await register(phone);
+    const v2 = acc.next({ devices: [phone.entry(1), laptop.entry(2)], nextDeviceId: 3 }, { id: 1, key: phone }, laptop);
+    expect((await put(v2, phoneToken)).status).toBe(201);
+    acc.accept(v2);
+    const laptopToken = await tokenOf(acc.id, 2, laptop);
+    const size = logSize();
+    const wrongDevice = await api(srv.url, 'PUT', '/v1/keys', bundle(laptop, 1), phoneToken);
+    expect([wrongDevice.status, code(wrongDevice)]).toEqual([409, 'identity_mismatch']);
+    const badSig = await api(srv.url, 'PUT', '/v1/keys', bundle(phone, 1, laptop), phoneToken);
+    expect([badSig.status, code(badSig)]).toEqual([401, 'invalid_signature']);
+    expect((await api(srv.url, 'PUT', '/v1/keys', bundle(phone, 2), phoneToken)).json).toEqual({ oneTimePreKeys: 2 });
+    expect((await api(srv.url, 'PUT', '/v1/keys', bundle(laptop, 1), laptopToken)).json).toEqual({ oneTimePreKeys: 1 });
+    expect(logSize()).toBe(size); // the list proves device keys: a bundle logs nothing (D7.1)
+    expect(await srv.services.transparency.hasBinding(acc.id, KIND_IDENTITY)).toBe(false);
+
+    const viewer = await createUser(srv.url);
+    const get = (d: string) => api<DeviceBundle>(srv.url, 'GET', `/v1/keys/${acc.id}/devices/${d}`, undefined, viewer.token);
+    const p1 = await get('1');
+    expect(p1.json).toMatchObject({ deviceId: 1, listVersion: 2, listHash: b64(deviceListHash(v2)), identitySigningKey: b64(ed25519.getPublicKey(phone.seed)), identityDhKey: b64(phone.dh) });
+    const l1 = await get('2');
+    expect(l1.json).toMatchObject({ deviceId: 2, identitySigningKey: b64(ed25519.getPublicKey(laptop.seed)), oneTimePreKey: { id: 1 } });
+    expect((await get('2')).json.oneTimePreKey).toBeUndefined(); // its one prekey was handed out once
+    expect((await get('1')).json.oneTimePreKey?.id).toBe(2);
+    const bad = [await get('3'), await get('0'), await get('x'), await get('99999999999')];
+    expect(bad.map((r) => r.status)).toEqual([404, 400, 400, 400]);
+    for (const r of bad) expect(isProblem(r)).toBe(true);
+
+    // Removing the laptop removes its prekeys with it (D13.6).
+    expect((await api(srv.url, 'PUT', '/v1/keys', bundle(laptop, 3), laptopToken)).json).toEqual({ oneTimePreKeys: 3 });
+    const v3 = acc.next({ devices: [phone.entry(1)], nextDeviceId: 3 }, { id: 1, key: phone });
+    expect((await put(v3, phoneToken)).status).toBe(201);
+    acc.accept(v3);
+    expect((await get('2')).status).toBe(404);
+    const { createDb } = await import('../../server/db.ts');
+    const db = await createDb(srv.db.url);
+    try {
+      expect(await db.oneTimePreKey.count({ where: { accountId: acc.id, deviceId: 2n } })).toBe(0);
+      expect(await db.deviceSignedPreKey.count({ where: { accountId: acc.id, deviceId: 2n } })).toBe(0);
+    } finally {
+      await db.$disconnect();
+    }
+    expect((await get('1')).json).toMatchObject({ deviceId: 1, listVersion: 3 });
+  });
+
+  it('an account without a list answers for device 1 only, with its identity proof and listVersion 0', async () => {
+    const legacy = await createUser(srv.url);
+    const k: Keys = { seed: legacy.signingSecret, dh: legacy.dhKey, entry: () => { throw new Error('unused'); } };
+    expect((await api(srv.url, 'PUT', '/v1/keys', bundle(k, 1), legacy.token)).json).toEqual({ oneTimePreKeys: 1 });
+    const viewer = await createUser(srv.url);
+    const r = await api<DeviceBundle>(srv.url, 'GET', `/v1/keys/${legacy.id}/devices/1`, undefined, viewer.token);
+    expect(r.json).toMatchObject({ deviceId: 1, listVersion: 0, listHash: b64(new Uint8Array(32)), identitySigningKey: b64(legacy.signingKey), oneTimePreKey: { id: 1 } });
+    expect(r.json.transparency).toBeDefined();
+    expect((await api(srv.url, 'GET', `/v1/keys/${legacy.id}/devices/2`, undefined, viewer.token)).status).toBe(404);
+  });
+});
+
 describe('the log afterwards', () => {
   it('audits clean: every head recomputes from the leaves', async () => {
     const source = new HttpLogSource(srv.url);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { b64Exact, b64Max, Id, IsoTime, U32 } from './_common.ts';
 import { defineOperation } from './_operation.ts';
 import { endpoints } from './endpoints.ts';
+import { OneTimePreKey, SignedPreKey } from './keys.ts';
 import { KeyProofJson } from './transparency.ts';
 
 /** The most list versions one answer carries (docs/PROTOCOL-devices.md D1 MAX_LIST_CHAIN); longer chains are fetched in pages. */
@@ -33,7 +34,26 @@ export const DeviceListAccepted = z
   .strictObject({ listVersion: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), listHash: b64Exact(32), leafIndex: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
   .meta({ id: 'DeviceListAccepted' });
 
+const PathDeviceId = z.string().regex(/^[1-9][0-9]{0,9}$/, 'expected a device id (decimal, ≥ 1)').transform(Number).pipe(U32.min(1));
+export const DeviceBundleParams = z.strictObject({ accountId: Id, deviceId: PathDeviceId });
+export const FetchedDeviceBundle = z
+  .strictObject({
+    deviceId: U32,
+    listVersion: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ description: 'the current list version whose entry holds the identity keys; 0 for an account without a list (D17.2)' }),
+    listHash: b64Exact(32).meta({ description: 'the current list\'s listHash (32 zero bytes for an account without a list)' }),
+    identitySigningKey: b64Exact(32),
+    identityDhKey: b64Exact(32),
+    signedPreKey: SignedPreKey,
+    oneTimePreKey: OneTimePreKey.optional().meta({ description: 'at most one; never handed out twice' }),
+    transparency: KeyProofJson.optional().meta({ description: 'an account without a list only: its identity binding\'s proof (docs/TRANSPARENCY.md §6.1); a listed device\'s keys are proven by its list (GET /v1/devices)' }),
+  })
+  .meta({ id: 'FetchedDevicePreKeyBundle' });
+
 export const deviceOperations = {
+  fetchDeviceBundle: defineOperation(endpoints.fetchDeviceBundle, {
+    tag: 'devices', summary: 'One device\'s prekey bundle (identity keys = its entry in the current list), consuming at most one of its one-time prekeys',
+    params: DeviceBundleParams, response: FetchedDeviceBundle,
+  }),
   fetchDeviceLists: defineOperation(endpoints.fetchDeviceLists, {
     tag: 'devices', summary: 'An account\'s device lists from version `from` to the current one, each with its key-log inclusion proof against one head',
     params: DeviceListParams, query: DeviceListQuery, response: DeviceListResponse,

@@ -52,6 +52,7 @@ export const endpoints = {
   uploadBlob: { operationId: 'uploadBlob', method: 'post', path: '/v1/blobs', auth: 'user', statuses: [201], errors: ['validation_failed', 'unsupported_media_type', 'payload_too_large', 'quota_exceeded', 'insufficient_storage', 'not_found', 'rate_limited', ...USER_AUTH] },
   downloadBlob: { operationId: 'downloadBlob', method: 'get', path: '/v1/blobs/{blobId}', auth: 'user', errors: ['validation_failed', 'not_found', ...USER_AUTH] },
   // devices (docs/PROTOCOL-devices.md D8.1)
+  fetchDeviceBundle: { operationId: 'fetchDeviceBundle', method: 'get', path: '/v1/keys/{accountId}/devices/{deviceId}', auth: 'user', errors: ['validation_failed', 'not_found', ...USER_AUTH] },
   fetchDeviceLists: { operationId: 'fetchDeviceLists', method: 'get', path: '/v1/devices/{accountId}', auth: 'user', errors: ['validation_failed', 'not_found', ...USER_AUTH] },
   putDeviceList: { operationId: 'putDeviceList', method: 'put', path: '/v1/devices', auth: 'user', statuses: [201], errors: ['validation_failed', 'invalid_device_list', 'device_list_conflict', 'reset_not_allowed', 'identity_mismatch', 'not_found', ...USER_AUTH] },
   recoverDeviceList: { operationId: 'recoverDeviceList', method: 'put', path: '/v1/devices/recovery', auth: 'public', statuses: [201], errors: ['validation_failed', 'unauthorized', 'invalid_device_list', 'device_list_conflict', 'reset_not_allowed', 'not_found', 'rate_limited'] },

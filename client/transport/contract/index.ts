@@ -15,7 +15,7 @@ export { AttachmentParams, BlobParams, BlobUploaded, BlobUploadQuery, ReportAtta
 export { BlockEntry, BlockList, BlockParams, MAX_BLOCKS } from './blocks.ts';
 export { Conversation, ConversationList, ConversationParams, CreateConversationRequest } from './conversations.ts';
 export {
-  DeviceLinkedAt, DeviceListAccepted, DeviceListParams, DeviceListQuery, DeviceListResponse, MAX_LISTS_PER_ANSWER, MAX_SIGNED_DEVICE_LIST_BYTES, PutDeviceListRequest,
+  DeviceBundleParams, DeviceLinkedAt, DeviceListAccepted, FetchedDeviceBundle, DeviceListParams, DeviceListQuery, DeviceListResponse, MAX_LISTS_PER_ANSWER, MAX_SIGNED_DEVICE_LIST_BYTES, PutDeviceListRequest,
 } from './devices.ts';
 export { IsoTime, Id, Role, StampJson, U32, b64Exact, b64Max } from './_common.ts';
 export {

@@ -84,6 +84,17 @@ export class DevicesService {
     return cur?.verified.signed.list.devices.find((d) => d.deviceId === deviceId)?.identitySigningKey ?? null;
   }
 
+  /**
+   * The device's entry in the current logged list with that list's version and hash; `null` when the account has a
+   * list without that device; `'no_list'` for an account without a list (D17.2: device 1 only).
+   */
+  async currentEntry(accountId: string, deviceId: number): Promise<{ entry: DeviceEntry; listVersion: number; listHash: Uint8Array } | null | 'no_list'> {
+    const cur = await this.current(accountId);
+    if (!cur) return 'no_list';
+    const entry = cur.verified.signed.list.devices.find((d) => d.deviceId === deviceId);
+    return entry ? { entry, listVersion: cur.verified.signed.list.listVersion, listHash: cur.verified.listHash } : null;
+  }
+
   /** Whether the log holds a device list for the account (it then signs in per device only, D8.2). */
   async hasList(accountId: string): Promise<boolean> {
     return (await this.log.leavesOf(accountId, KIND_DEVICE_LIST)).length > 0;
