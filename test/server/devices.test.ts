@@ -6,18 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type DeviceEntry, type DeviceList, deviceListHash, encodeSignedDeviceList, recoveryKeyFromKit, signDeviceList, type SignedDeviceList, verifyListChain,
-  ZERO_LIST_HASH,
-} from '../../client/devices/index.ts';
+import { deviceListHash, recoveryKeyFromKit, verifyListChain } from '../../client/devices/index.ts';
 import { decodeLeaf, HttpLogSource, auditLog, keyProofFromJson, KIND_IDENTITY } from '../../client/transparency/index.ts';
-import { deviceAuthSignatureInput } from '../../client/transport/auth.ts';
 import { ApiClient } from '../../client/transport/api.ts';
 import { ApiError } from '../../client/transport/api-error.ts';
 import type { IdentityKeyPair } from '../../client/session/identity.ts';
 import { userOperations } from '../../client/transport/contract/operations.ts';
 import WebSocket from 'ws';
 import { ktClient } from '../transparency/_kt.ts';
+import { Account, deviceLogin as loginAs, type Keys, keys, newId } from './_devices.ts';
 import { api, type ApiResult, b64, createUser, isProblem, login, startTestServer, type TestServer } from './_harness.ts';
 
 let srv: TestServer;
@@ -26,49 +23,10 @@ beforeAll(async () => {
 });
 afterAll(async () => srv?.stop());
 
-interface Keys { seed: Uint8Array; dh: Uint8Array; entry: (id: number, linkedAt?: number) => DeviceEntry }
-function keys(): Keys {
-  const seed = ed25519.utils.randomSecretKey();
-  const dh = x25519.getPublicKey(x25519.utils.randomSecretKey());
-  const ck = ed25519.getPublicKey(ed25519.utils.randomSecretKey());
-  return { seed, dh, entry: (deviceId, linkedAt = 1_700_000_000_000) => ({ deviceId, identitySigningKey: ed25519.getPublicKey(seed), identityDhKey: dh, credentialKey: ck, linkedAt }) };
-}
-const newId = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
-
-/** One account's chain as its devices build it (the server never sees private keys). */
-class Account {
-  readonly lists: Uint8Array[] = [];
-  constructor(readonly id: string) {}
-  get version(): number {
-    return this.lists.length;
-  }
-  get hash(): Uint8Array {
-    return this.lists.length ? deviceListHash(this.lists.at(-1) as Uint8Array) : ZERO_LIST_HASH;
-  }
-  /** The next list (not yet accepted: call `accept` after the server took it). */
-  next(patch: Partial<DeviceList> & Pick<DeviceList, 'devices' | 'nextDeviceId'>, signer: { id: number; key: Keys } | { recovery: Uint8Array }, cos?: Keys): Uint8Array {
-    const list: DeviceList = {
-      accountId: this.id, listVersion: this.version + 1, prevListHash: this.hash, kind: this.version === 0 ? 'genesis' : 'change', issuedAt: Date.now(), recoveryKey: null, ...patch,
-    };
-    const opts = cos ? { cosignerPrivateKey: cos.seed } : {};
-    const s: SignedDeviceList = 'recovery' in signer
-      ? signDeviceList(list, { kind: 'recovery', signingPrivateKey: signer.recovery }, opts)
-      : signDeviceList(list, { kind: 'device', deviceId: signer.id, signingPrivateKey: signer.key.seed }, opts);
-    return encodeSignedDeviceList(s);
-  }
-  accept(bytes: Uint8Array): void {
-    this.lists.push(bytes);
-  }
-}
-
 const put = (list: Uint8Array, token?: string) => api(srv.url, 'PUT', '/v1/devices', { list: b64(list) }, token);
 const recover = (list: Uint8Array) => api(srv.url, 'PUT', '/v1/devices/recovery', { list: b64(list) });
 
-async function deviceLogin(userId: string, deviceId: number, k: Keys): Promise<ApiResult> {
-  const ch = await api<{ challenge: string }>(srv.url, 'POST', '/v1/auth/challenge', { userId, deviceId });
-  const sig = ed25519.sign(deviceAuthSignatureInput(Buffer.from(ch.json.challenge, 'base64url'), deviceId, userId), k.seed);
-  return api(srv.url, 'POST', '/v1/auth/token', { userId, deviceId, challenge: ch.json.challenge, signature: b64(sig) });
-}
+const deviceLogin = (userId: string, deviceId: number, k: Keys) => loginAs(srv.url, userId, deviceId, k);
 async function tokenOf(userId: string, deviceId: number, k: Keys): Promise<string> {
   const r = await deviceLogin(userId, deviceId, k);
   expect(r.status, JSON.stringify(r.json)).toBe(200);
