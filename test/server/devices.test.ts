@@ -82,7 +82,7 @@ describe('registration with a genesis list and per-device sign-in (D8.2)', () =>
     expect(chain.pinned.listVersion).toBe(1);
     expect(answer.linkedAt.map((d) => d.deviceId)).toEqual([1]);
     const me = await api(srv.url, 'GET', '/v1/accounts/me', undefined, token);
-    expect(me.json).toMatchObject({ userId: acc.id, identitySigningKey: b64(phone.entry(1).identitySigningKey) });
+    expect(me.json).toMatchObject({ userId: acc.id, identitySigningKey: b64(phone.entry(1).identitySigningKey), deviceId: 1, deviceList: b64(acc.lists[0] as Uint8Array) });
     // The legacy sign-in (no device id) is refused for an account that has a list, even with device 1's key.
     const legacy = await login(srv.url, acc.id, phone.seed);
     expect(legacy.status).toBe(401);
@@ -203,7 +203,7 @@ describe('the SDK\'s ApiClient against the server', () => {
     expect((err as ApiError).problem?.current).toBe(b64(v2));
     const laptopClient = new ApiClient({ baseUrl: srv.url, validateResponses: userOperations });
     await laptopClient.loginDevice(acc.id, 2, identity(laptop));
-    expect((await laptopClient.me()).userId).toBe(acc.id);
+    expect(await laptopClient.me()).toMatchObject({ userId: acc.id, deviceId: 2, deviceList: b64(v2) });
   });
 });
 
@@ -368,6 +368,7 @@ describe('recovery and legacy accounts (D6.5, D8.1, D17)', () => {
 
   it('a legacy account signs in as before (device 1), has no list, and migrates by a genesis of its own keys (D17.1)', async () => {
     const user = await createUser(srv.url);
+    expect((await api(srv.url, 'GET', '/v1/accounts/me', undefined, user.token)).json).toMatchObject({ deviceId: 1, deviceList: null });
     expect((await api<ListsAnswer>(srv.url, 'GET', `/v1/devices/${user.id}`, undefined, user.token)).json).toEqual({ accountId: user.id, lists: [], proofs: [], linkedAt: [] });
     const k: Keys = { seed: user.signingSecret, dh: user.dhKey, entry: (id) => ({ deviceId: id, identitySigningKey: user.signingKey, identityDhKey: user.dhKey, credentialKey: ed25519.getPublicKey(ed25519.utils.randomSecretKey()), linkedAt: 1 }) };
     const acc = new Account(user.id);

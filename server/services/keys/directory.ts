@@ -139,7 +139,8 @@ export class KeyDirectoryService {
     };
   }
 
-  async count(userId: string): Promise<number> {
-    return this.keys.countOneTimePreKeys(userId);
+  /** One-time prekeys left of one device (device 1 for an account without a list). */
+  async count(userId: string, deviceId = 1): Promise<number> {
+    return this.keys.countOneTimePreKeys(userId, deviceId);
   }
 }
