@@ -50,15 +50,24 @@ const toRecord = (r: { accountId: string; deviceId: bigint; addedInVersion: numb
 export function deviceListTx(tx: Tx) {
   return {
     async store(w: DeviceListWrite): Promise<DeviceListStored> {
-      await tx.deviceListVersion.create({ data: { accountId: w.accountId, listVersion: w.listVersion, listHash: w.listHash, list: w.list, leafIndex: w.leafIndex, acceptedAt: w.acceptedAt } });
-      const live = await tx.deviceRecord.findMany({ where: { accountId: w.accountId, removedInVersion: null }, select: { deviceId: true } });
+      // The log decides what a version is: a row already there for this version was never logged (its leaf is being
+      // appended only now, under the log's lock), so it is replaced, not trusted.
+      const row = { listHash: w.listHash, list: w.list, leafIndex: w.leafIndex, acceptedAt: w.acceptedAt };
+      await tx.deviceListVersion.upsert({
+        where: { accountId_listVersion: { accountId: w.accountId, listVersion: w.listVersion } }, create: { accountId: w.accountId, listVersion: w.listVersion, ...row }, update: row,
+      });
+      // Records are kept by the lists that were logged: a record whose adding version is not below this one was not
+      // written by a logged list (the previous version is the newest logged one), so it is not trusted either.
+      const live = await tx.deviceRecord.findMany({ where: { accountId: w.accountId, removedInVersion: null, addedInVersion: { lt: w.listVersion } }, select: { deviceId: true } });
       const liveIds = new Set(live.map((r) => Number(r.deviceId)));
       const current = new Set(w.deviceIds);
       // An account that had no list (D17.1 migration) has an implicit device 1: it is recorded by its genesis here.
       const added = w.deviceIds.filter((id) => !liveIds.has(id));
       const removed = [...liveIds].filter((id) => !current.has(id)).sort((a, b) => a - b);
-      if (added.length)
-        await tx.deviceRecord.createMany({ data: added.map((id) => ({ accountId: w.accountId, deviceId: BigInt(id), addedInVersion: w.listVersion, acceptedAt: w.acceptedAt })) });
+      for (const id of added) {
+        const rec = { addedInVersion: w.listVersion, acceptedAt: w.acceptedAt, removedInVersion: null, removedAt: null };
+        await tx.deviceRecord.upsert({ where: { accountId_deviceId: { accountId: w.accountId, deviceId: BigInt(id) } }, create: { accountId: w.accountId, deviceId: BigInt(id), ...rec }, update: rec });
+      }
       let revokedTokenHashes: string[] = [];
       if (removed.length) {
         const ids = removed.map((id) => BigInt(id));

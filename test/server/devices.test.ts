@@ -333,11 +333,27 @@ describe('the stored lists are never served without their leaf (D7.3, D19 A1)', 
       // The ghost cannot sign in: it is not in the logged list.
       expect(code(await deviceLogin(acc.id, 2, ghost))).toBe('invalid_signature');
       expect(logSize()).toBe(size);
+      // The owner's own next version replaces the unlogged row: the log decides what version 2 is.
+      const laptop = keys();
+      const v2 = acc.next({ devices: [phone.entry(1), laptop.entry(2)], nextDeviceId: 3 }, { id: 1, key: phone }, laptop);
+      const accepted = await put(v2, token);
+      expect(accepted.status, JSON.stringify(accepted.json)).toBe(201);
+      acc.accept(v2);
+      const after = await fetchVerified(token, acc.id);
+      expect(after.answer.lists).toEqual([b64(acc.lists[0] as Uint8Array), b64(v2)]);
+      expect(code(await deviceLogin(acc.id, 2, ghost))).toBe('invalid_signature');
+      expect((await deviceLogin(acc.id, 2, laptop)).status).toBe(200);
+      const records = await srv.services.devices.records(acc.id);
+      expect(records.map((x) => [x.deviceId, x.addedInVersion, x.removedInVersion])).toEqual([[1, 1, null], [2, 2, null]]);
       // The logged version's row swapped for a list with the ghost: nothing is served in its place.
-      await db.deviceListVersion.update({ where: { accountId_listVersion: { accountId: acc.id, listVersion: 1 } }, data: { list: forged as Uint8Array<ArrayBuffer> } });
+      await db.deviceListVersion.update({ where: { accountId_listVersion: { accountId: acc.id, listVersion: 2 } }, data: { list: forged as Uint8Array<ArrayBuffer> } });
       const swapped = await api(srv.url, 'GET', `/v1/devices/${acc.id}`, undefined, token);
       expect([swapped.status, code(swapped), isProblem(swapped)]).toEqual([404, 'not_found', true]);
-      expect(logSize()).toBe(size);
+      // …and no change can be made on top of a stored list that is not the logged one.
+      const v3 = acc.next({ devices: [phone.entry(1)], nextDeviceId: 3 }, { id: 1, key: phone });
+      const refused = await put(v3, token);
+      expect([refused.status, isProblem(refused)]).toEqual([404, true]);
+      expect(logSize()).toBe(size + 1);
     } finally {
       await db.$disconnect();
     }
