@@ -108,6 +108,21 @@ describe('registration with a genesis list and per-device sign-in (D8.2)', () =>
     const r3 = await api(srv.url, 'POST', '/v1/accounts', { userId: legacyUser.id, list: b64(taken) });
     expect([r3.status, code(r3)]).toEqual([409, 'user_exists']);
     expect(isProblem(r1) && isProblem(r2) && isProblem(r3)).toBe(true);
+    // Bad input at registration and sign-in: problem+json, never a 500.
+    const bad = [
+      await api(srv.url, 'POST', '/v1/accounts', { userId: acc.id, list: b64(new Uint8Array([1, 0, 0])) }),
+      await api(srv.url, 'POST', '/v1/accounts', { userId: acc.id, list: b64(forged), identitySigningKey: b64(new Uint8Array(32)) }),
+      await api(srv.url, 'POST', '/v1/accounts', { userId: acc.id, list: '' }),
+      await api(srv.url, 'POST', '/v1/auth/challenge', { userId: acc.id, deviceId: 0 }),
+      await api(srv.url, 'POST', '/v1/auth/token', { userId: acc.id, deviceId: 'x', challenge: b64(new Uint8Array(32)), signature: b64(new Uint8Array(64)) }),
+      await api(srv.url, 'POST', '/v1/auth/token', { userId: acc.id, deviceId: 2 ** 32, challenge: b64(new Uint8Array(32)), signature: b64(new Uint8Array(64)) }),
+      await api(srv.url, 'POST', '/v1/auth/token', { userId: acc.id, deviceId: 3, challenge: b64(new Uint8Array(32)), signature: b64(new Uint8Array(64)) }),
+    ];
+    expect(bad.map((r) => [r.status, code(r)])).toEqual([
+      [400, 'invalid_device_list'], [400, 'validation_failed'], [400, 'validation_failed'], [400, 'validation_failed'], [400, 'validation_failed'], [400, 'validation_failed'],
+      [401, 'invalid_signature'],
+    ]);
+    for (const r of bad) expect(isProblem(r)).toBe(true);
     expect(logSize()).toBe(size + 1); // only the legacy user's identity leaf
   });
 });
