@@ -127,6 +127,19 @@ describe('registration with a genesis list and per-device sign-in (D8.2)', () =>
   });
 });
 
+describe('two genesis registrations of one id at once (D8.2 "only while none")', () => {
+  it('one account, one genesis leaf; the other is user_exists', async () => {
+    const id = newId('race');
+    const lists = [keys(), keys(), keys()].map((k) => new Account(id).next({ devices: [k.entry(1)], nextDeviceId: 2 }, { id: 1, key: k }));
+    const size = logSize();
+    const answers = await Promise.all(lists.map((l) => api(srv.url, 'POST', '/v1/accounts', { userId: id, list: b64(l) })));
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    for (const r of answers) if (r.status === 409) expect([code(r), isProblem(r)]).toEqual(['user_exists', true]);
+    expect(await deviceLeaves(id)).toHaveLength(1);
+    expect(logSize()).toBe(size + 1);
+  });
+});
+
 describe('linking and removing devices (D6.1, D6.2, D13.6)', () => {
   it('links a laptop, then the laptop removes the phone: the phone\'s token stops at once and it cannot sign in or sign lists', async () => {
     const phone = keys();
