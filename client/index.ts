@@ -232,10 +232,12 @@ export {
   type SendBody,
   type Sent,
   type SubmitReportBody,
-  type Token,
+  type Token, type DeviceListsJson, type DeviceListAcceptedJson, type FetchedDeviceBundleJson,
   type TokenBody,
 } from './transport/index.ts';
-export { AUTH_LABEL, REGISTER_LABEL, authSignatureInput, registerSignatureInput, signChallenge, signRegistration } from './transport/index.ts';
+export {
+  AUTH_LABEL, REGISTER_LABEL, authSignatureInput, deviceAuthSignatureInput, registerSignatureInput, signChallenge, signDeviceChallenge, signRegistration,
+} from './transport/index.ts';
 export { PushChannel, type PushChannelOptions, type PushState, type WebSocketFactory, type WebSocketLike } from './transport/index.ts';
 // The contract's zod schemas that the HTTP client's JSON types above are derived from (z.input / z.output), by type
 // only: validate with the schemas themselves from the "./contract" entry point.

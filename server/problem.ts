@@ -25,6 +25,7 @@ const STATUS: Record<ErrorCode, number> = {
   stale_epoch: 409, invalid_key_package: 400, no_key_package: 404, group_requires_mls: 400,
   totp_code_used: 401, totp_mismatch: 400,
   invite_required: 403, invite_invalid: 403, pow_required: 403, pow_invalid: 400, pow_expired: 400, pow_replayed: 409,
+  device_list_conflict: 409, invalid_device_list: 400, reset_not_allowed: 403,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -59,6 +60,8 @@ const TITLE: Record<ErrorCode, string> = {
   invite_required: 'Registration needs an invite code', invite_invalid: 'Invite code unknown, expired or used',
   pow_required: 'Registration needs a solved proof of work', pow_invalid: 'Proof of work does not verify',
   pow_expired: 'Proof-of-work challenge expired', pow_replayed: 'Proof-of-work challenge already used',
+  device_list_conflict: 'The device list is not the next version of the current one',
+  invalid_device_list: 'The device list does not verify', reset_not_allowed: 'An account reset needs the operator\'s release',
 };
 
 export function statusOf(code: ErrorCode): number {
@@ -76,6 +79,7 @@ export function toProblem(e: unknown): Problem {
     if (e.issues) extra.errors = e.issues;
     if (typeof e.extra?.suspendedUntil === 'string') extra.suspendedUntil = e.extra.suspendedUntil;
     if (typeof e.extra?.lockedUntil === 'string') extra.lockedUntil = e.extra.lockedUntil;
+    for (const k of ['current', 'reason'] as const) if (typeof e.extra?.[k] === 'string') extra[k] = e.extra[k];
     for (const k of ['retryAfterSeconds', 'limitBytes', 'pendingBytes', 'attemptsLeft'] as const) if (typeof e.extra?.[k] === 'number') extra[k] = e.extra[k];
     return problemFor(e.code, e.message, extra);
   }

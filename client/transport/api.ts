@@ -15,6 +15,7 @@ import type { Envelope, SendRequest, SendResponse } from './contract/messages.ts
 import type { ReportDetail, ReportSummary, SubmitReportRequest } from './contract/reports.ts';
 import type { GroupInboxResponse, GroupSendRequest, GroupSendResponse, RosterResponse } from './contract/groups.ts';
 import type { ReportAttachmentList } from './contract/blobs.ts';
+import type { DeviceListAccepted, DeviceListResponse, FetchedDeviceBundle } from './contract/devices.ts';
 import { fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
 import type { ByteSource, EncryptOptions, EngineOptions } from '../attachments/attachment.ts';
 import { type TransferTarget, downloadAttachment, uploadAttachment, uploadReportEvidence } from './attachment-transfer.ts';
@@ -24,7 +25,7 @@ import { type EndpointId, endpoints } from './contract/endpoints.ts';
 import type { UserOperations } from './contract/operations.ts';
 import { readOperationResult, sendOperation } from './invoke.ts';
 import type { AttachmentDescriptor } from '../franking/header.ts';
-import { signChallenge, signRegistration } from './auth.ts';
+import { signChallenge, signDeviceChallenge, signRegistration } from './auth.ts';
 import type { IdentityKeyPair } from '../session/identity.ts';
 
 export type Account = z.output<typeof AccountResponse>;
@@ -41,6 +42,9 @@ export interface RegistrationProof {
 }
 export type Challenge = z.output<typeof ChallengeResponse>;
 export type Token = z.output<typeof TokenResponse>;
+export type DeviceListsJson = z.output<typeof DeviceListResponse>;
+export type DeviceListAcceptedJson = z.output<typeof DeviceListAccepted>;
+export type FetchedDeviceBundleJson = z.output<typeof FetchedDeviceBundle>;
 export type PublishBundleBody = z.input<typeof PublishBundleRequest>;
 export type PublishedBundle = z.output<typeof PublishBundleResponse>;
 export type FetchedBundleJson = z.output<typeof FetchedBundle>;
@@ -210,6 +214,45 @@ export class ApiClient {
     const token = await this.createToken({ userId, challenge, signature: toBase64Url(signature) });
     this.tokenValue = token.token;
     return token;
+  }
+
+  // ---- Devices (docs/PROTOCOL-devices.md D8) ----
+  /**
+   * Registers `userId` with its genesis device list (a SignedDeviceList of kind genesis, D8.2): device 1 is the
+   * device that signed it. `proof` is what the registration gate asks for.
+   */
+  registerDeviceList(userId: string, list: Uint8Array, proof: RegistrationProof = {}): Promise<Registered> {
+    return this.register({ userId, list: toBase64Url(list), ...(proof.invite ? { invite: proof.invite } : {}), ...(proof.pow ? { pow: proof.pow } : {}) });
+  }
+  /** Challenge–response sign-in of one device (D8.2): `identity` is the device's IKsig/IKdh pair. Stores and returns the token. */
+  async loginDevice(userId: string, deviceId: number, identity: IdentityKeyPair): Promise<Token> {
+    const { challenge } = await this.call('createChallenge', { body: { userId, deviceId } });
+    const signature = signDeviceChallenge(identity, fromBase64Url(challenge, 'challenge'), deviceId, userId);
+    const token = await this.createToken({ userId, deviceId, challenge, signature: toBase64Url(signature) });
+    this.tokenValue = token.token;
+    return token;
+  }
+  /**
+   * An account's device lists from version `from` (default 1) to the current one, each with its key-log proof
+   * against one head. Verify them with verifyListChain before using any device (D5.2); the server's word is not enough.
+   */
+  deviceLists(accountId: string, from?: number): Promise<DeviceListsJson> {
+    return this.call('fetchDeviceLists', { params: { accountId }, ...(from !== undefined ? { query: { from: String(from) } } : {}) });
+  }
+  /** Submits the next version of this account's list, signed by one of its current devices (409 device_list_conflict carries the current list). */
+  putDeviceList(list: Uint8Array): Promise<DeviceListAcceptedJson> {
+    return this.call('putDeviceList', { body: { list: toBase64Url(list) } });
+  }
+  /**
+   * One device's prekey bundle (D8.1): use it only if its identity keys equal that device's entry in the verified
+   * list of `listVersion`/`listHash` (D5.3). Consumes at most one of the device's one-time prekeys.
+   */
+  fetchDeviceBundle(accountId: string, deviceId: number): Promise<FetchedDeviceBundleJson> {
+    return this.call('fetchDeviceBundle', { params: { accountId, deviceId: String(deviceId) } });
+  }
+  /** Submits a recovery list (kind recovery, signed by the recovery key) without a token (D6.5). */
+  recoverDeviceList(list: Uint8Array): Promise<DeviceListAcceptedJson> {
+    return this.call('recoverDeviceList', { body: { list: toBase64Url(list) } });
   }
 
   // ---- Key directory ----

@@ -41,15 +41,20 @@ export {
   type SubmitReportBody,
   type Token,
   type TokenBody,
+  type DeviceListsJson,
+  type DeviceListAcceptedJson,
+  type FetchedDeviceBundleJson,
 } from './api.ts';
 export { ApiError, type Problem } from './api-error.ts';
 export { type InvokeInput, type InvokeOptions, invoke } from './invoke.ts';
 export {
   AUTH_LABEL,
   authSignatureInput,
+  deviceAuthSignatureInput,
   REGISTER_LABEL,
   registerSignatureInput,
   signChallenge,
+  signDeviceChallenge,
   signRegistration,
 } from './auth.ts';
 export {

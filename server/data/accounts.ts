@@ -80,12 +80,14 @@ export function accountsRepo(db: Db) {
       return count === 1;
     },
 
-    async createSession(tokenHash: string, accountId: string, expiresAt: Date): Promise<void> {
-      await db.session.create({ data: { tokenHash, accountId, expiresAt } });
+    /** deviceId: the signed-in device (docs/PROTOCOL-devices.md D8.2); 1 for an account without a device list. */
+    async createSession(tokenHash: string, accountId: string, expiresAt: Date, deviceId = 1): Promise<void> {
+      await db.session.create({ data: { tokenHash, accountId, expiresAt, deviceId: BigInt(deviceId) } });
     },
 
-    async findSession(tokenHash: string): Promise<{ accountId: string; expiresAt: Date } | null> {
-      return db.session.findUnique({ where: { tokenHash }, select: { accountId: true, expiresAt: true } });
+    async findSession(tokenHash: string): Promise<{ accountId: string; deviceId: number; expiresAt: Date } | null> {
+      const row = await db.session.findUnique({ where: { tokenHash }, select: { accountId: true, deviceId: true, expiresAt: true } });
+      return row ? { ...row, deviceId: Number(row.deviceId) } : null;
     },
 
     async deleteSession(tokenHash: string): Promise<void> {

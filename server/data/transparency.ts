@@ -4,6 +4,7 @@
 // lock; SQLite: the single writer), so leaf indexes and heads are assigned by exactly one writer at a time.
 import type { Bytes } from './_bytes.ts';
 import { type Db, dbProvider } from '../db.ts';
+import { type DeviceListTx, deviceListTx } from './devices.ts';
 
 /** pg_advisory_xact_lock key of the log ("kt" log #1). */
 const LOG_LOCK_KEY = 0x6b74_0001;
@@ -35,6 +36,8 @@ export interface AppendTx {
   newestHead(): Promise<HeadRow | null>;
   leavesFrom(start: number, end: number): Promise<LeafRow[]>;
   insert(leaves: LeafRow[], head: HeadRow): Promise<void>;
+  /** Device-list writes that commit with their `device-list` leaf (docs/PROTOCOL-devices.md D7.2, D13.6). */
+  devices: DeviceListTx;
 }
 
 export function transparencyRepo(db: Db) {
@@ -45,6 +48,7 @@ export function transparencyRepo(db: Db) {
       if (leaves.length) await tx.ktLeaf.createMany({ data: leaves });
       await tx.ktTreeHead.create({ data: head });
     },
+    devices: deviceListTx(tx),
   });
   return {
     /** Runs `fn` holding the log's write lock, in one transaction (all or nothing). */
@@ -61,6 +65,8 @@ export function transparencyRepo(db: Db) {
     head: (treeSize: number) => db.ktTreeHead.findUnique({ where: { treeSize } }),
     heads: (after: number, limit: number) => db.ktTreeHead.findMany({ where: { treeSize: { gt: after } }, orderBy: { treeSize: 'asc' }, take: limit }),
     newestCosignedSize: async (): Promise<number | null> => (await db.ktCosignature.findFirst({ orderBy: { treeSize: 'desc' }, select: { treeSize: true } }))?.treeSize ?? null,
+    /** Every leaf of (account, kind), in log order (docs/PROTOCOL-devices.md D7.3: which list versions are logged). */
+    leavesOf: (accountId: string, kind: string) => db.ktLeaf.findMany({ where: { accountId, kind }, orderBy: { index: 'asc' }, select: { index: true, leaf: true } }),
     leaves: (start: number, limit: number) => db.ktLeaf.findMany({ where: { index: { gte: start } }, orderBy: { index: 'asc' }, take: limit }),
     cosignatures: (treeSize: number) => db.ktCosignature.findMany({ where: { treeSize }, orderBy: { witnessKeyId: 'asc' } }),
     /** Idempotent per (head, witness): a witness re-sending its cosignature keeps the first. */

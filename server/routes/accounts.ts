@@ -12,10 +12,14 @@ export function accountRoutes(s: Services): Route[] {
     route(ops.lookupAccount, async ({ params }) => ({ userId: await s.accounts.lookup(params.handle) })),
     route(ops.getMe, async ({ principal }) => {
       const a = await s.accounts.get(principal.userId);
+      // The calling device and the account's current logged list (docs/PROTOCOL-devices.md D8.2, D17.1: null = sign a genesis).
+      const { deviceId } = await s.accounts.resolveSession(principal.token);
+      const list = await s.devices.current(a.id);
       return {
         userId: a.id, role: a.role, status: a.status, suspendedUntil: a.suspendedUntil?.toISOString() ?? null,
         identitySigningKey: b64(a.identitySigningKey), identityDhKey: b64(a.identityDhKey),
-        oneTimePreKeys: await s.keys.count(a.id), createdAt: a.createdAt.toISOString(),
+        oneTimePreKeys: await s.keys.count(a.id, deviceId), createdAt: a.createdAt.toISOString(),
+        deviceId, deviceList: list ? b64(list.verified.bytes) : null,
       };
     }),
   ];

@@ -6,6 +6,7 @@ import { authRoutes } from './auth.ts';
 import { blobRoutes } from './blobs.ts';
 import { blockRoutes } from './blocks.ts';
 import { conversationRoutes } from './conversations.ts';
+import { deviceRoutes } from './devices.ts';
 import { groupRoutes } from './groups.ts';
 import { keyPackageRoutes, keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
@@ -30,7 +31,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   authRoutes, accountRoutes, keyRoutes, conversationRoutes, messageRoutes, reportRoutes, modAccountRoutes,
   modSessionRoutes, modReportRoutes, modAuditRoutes, modAdminRoutes, noticeRoutes, groupRoutes, keyPackageRoutes, blobRoutes,
   modMeRoutes, blockRoutes,
-  transparencyRoutes,
+  transparencyRoutes, deviceRoutes,
   modAppealRoutes, modCatalogRoutes, modCaseRoutes, modMetricsRoutes,
   modEvasionRoutes,
 ];

@@ -7,12 +7,14 @@ import { keyOperations as ops } from '../../client/transport/contract/keys.ts';
 export function keyRoutes(s: Services): Route[] {
   return [
     route(ops.publishBundle, async ({ principal, body }) => {
+      // The calling device (docs/PROTOCOL-devices.md D8.1): the token names it; device 1 for an account without a list.
+      const { deviceId } = await s.accounts.resolveSession(principal.token);
       return s.keys.publish(principal.userId, {
         identitySigningKey: bytes(body.identitySigningKey),
         identityDhKey: bytes(body.identityDhKey),
         signedPreKey: { id: body.signedPreKey.id, publicKey: bytes(body.signedPreKey.publicKey), signature: bytes(body.signedPreKey.signature) },
         oneTimePreKeys: body.oneTimePreKeys.map((k) => ({ id: k.id, publicKey: bytes(k.publicKey) })),
-      });
+      }, deviceId);
     }),
     route(ops.fetchBundle, async ({ params }) => {
       const b = await s.keys.fetch(params.userId);

@@ -34,6 +34,7 @@ import { registrationRepo } from '../data/registration.ts';
 import { reportsRepo } from '../data/reports.ts';
 import { sendReceiptsRepo } from '../data/send-receipts.ts';
 import { transparencyRepo } from '../data/transparency.ts';
+import { devicesRepo } from '../data/devices.ts';
 import { undeliveredRepo } from '../data/undelivered.ts';
 import { loadModerationConfig } from '../moderation-config.ts';
 import { MemoryBus } from '../shared/bus.ts';
@@ -53,7 +54,8 @@ import {
 import { ReportsService, RoutingService } from './reports/index.ts';
 import { LoginThrottle, ModeratorsService, loadLoginThrottleConfig } from './staff/index.ts';
 import { type KeyringSource, StampingService } from './stamping/index.ts';
-import { TransparencyService, loadLogSigner, parseWitnesses } from './transparency/index.ts';
+import { KIND_DEVICE_LIST, TransparencyService, loadLogSigner, parseWitnesses } from './transparency/index.ts';
+import { DevicesService } from './devices/index.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -102,6 +104,8 @@ export interface Services {
   keyringSync: KeyringSync;
   /** Key transparency log of every key binding the directory serves (docs/TRANSPARENCY.md). */
   transparency: TransparencyService;
+  /** Device lists, their key-log leaves and device records (docs/PROTOCOL-devices.md D7, D8, D13.6). */
+  devices: DevicesService;
   db: Db;
   config: ServerConfig;
   logger: Logger;
@@ -130,11 +134,19 @@ export function createServices(
     { tokenMs: config.tokenTtlMs, challengeMs: config.challengeTtlMs, ...(shared.bus.kind === 'memory' ? {} : { sessionCacheMs: config.scale.sessionCacheMs }) },
     new Revocations(shared.bus),
     {
-      isBound: (id) => transparency.hasBinding(id, KIND_IDENTITY),
+      // An id the log binds to keys of any kind (identity, or a device list: docs/PROTOCOL-devices.md D8.2) is taken.
+      isBound: async (id) => (await transparency.hasBinding(id, KIND_IDENTITY)) || (await transparency.hasBinding(id, KIND_DEVICE_LIST)),
       publish: (id, sk, dh) => transparency.ensureFirstBinding(id, KIND_IDENTITY, identityBindingKey(sk, dh)),
     },
     new ReservedHandles(config.reservedHandles ?? []),
   );
+  const devices = new DevicesService(devicesRepo(db), transparency, (hashes) => accounts.forgetTokens(hashes));
+  accounts.useDeviceLists({
+    hasList: (id) => devices.hasList(id),
+    deviceSigningKey: (id, deviceId) => devices.deviceSigningKey(id, deviceId),
+    checkGenesis: (id, list) => devices.checkGenesis(id, list),
+    logGenesis: (id, verified) => devices.logGenesis(id, verified),
+  });
   const envelopes = envelopesRepo(db);
   const envelopeQuota = new EnvelopeQuota(envelopeUsageRepo(db), config.envelopeQuotaBytes);
   const relay = new RelayService({
@@ -173,8 +185,9 @@ export function createServices(
   const retention = new RetentionService(casesData, config.blobs.dir, registrationData);
   return {
     accounts,
-    keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined),
+    keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined, devices),
     transparency,
+    devices,
     keyPackages: new KeyPackagesService(keyPackagesRepo(db), accounts, transparency),
     conversations: new ConversationsService(conversationsData),
     relay,

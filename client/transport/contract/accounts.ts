@@ -1,6 +1,7 @@
 // API contract: accounts (request and response schemas; docs/API.md). The server validates with these; the SDK types from them.
 import { z } from 'zod';
-import { b64Exact, Id, IsoTime } from './_common.ts';
+import { b64Exact, b64Max, Id, IsoTime, U32 } from './_common.ts';
+import { MAX_SIGNED_DEVICE_LIST_BYTES } from './devices.ts';
 import { defineOperation } from './_operation.ts';
 import { endpoints } from './endpoints.ts';
 
@@ -12,8 +13,10 @@ export const AccountResponse = z
     suspendedUntil: IsoTime.nullable(),
     identitySigningKey: b64Exact(32),
     identityDhKey: b64Exact(32),
-    oneTimePreKeys: z.number().int().meta({ description: 'one-time prekeys left in the directory' }),
+    oneTimePreKeys: z.number().int().meta({ description: 'one-time prekeys left in the directory (of the calling device)' }),
     createdAt: IsoTime,
+    deviceId: U32.min(1).meta({ description: 'the device the token names (docs/PROTOCOL-devices.md D8.2); 1 for an account without a device list' }),
+    deviceList: b64Max(MAX_SIGNED_DEVICE_LIST_BYTES, 1).nullable().meta({ description: 'the current logged SignedDeviceList; null for an account without a list, which signs its genesis first (docs/PROTOCOL-devices.md D17.1)' }),
   })
   .meta({ id: 'Account' });
 

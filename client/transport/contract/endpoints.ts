@@ -8,7 +8,7 @@ const USER_AUTH = ['unauthorized', 'invalid_token', 'account_suspended', 'accoun
 
 export const endpoints = {
   // auth
-  register: { operationId: 'register', method: 'post', path: '/v1/accounts', auth: 'public', statuses: [201], errors: ['validation_failed', 'id_reserved', 'handle_reserved', 'invalid_signature', 'user_exists', 'rate_limited', 'invite_required', 'invite_invalid', 'pow_required', 'pow_invalid', 'pow_expired', 'pow_replayed'] },
+  register: { operationId: 'register', method: 'post', path: '/v1/accounts', auth: 'public', statuses: [201], errors: ['validation_failed', 'id_reserved', 'handle_reserved', 'invalid_signature', 'invalid_device_list', 'user_exists', 'rate_limited', 'invite_required', 'invite_invalid', 'pow_required', 'pow_invalid', 'pow_expired', 'pow_replayed'] },
   createChallenge: { operationId: 'createChallenge', method: 'post', path: '/v1/auth/challenge', auth: 'public', errors: ['validation_failed', 'rate_limited'] },
   createToken: { operationId: 'createToken', method: 'post', path: '/v1/auth/token', auth: 'public', errors: ['validation_failed', 'invalid_signature', 'challenge_invalid', 'account_suspended', 'account_banned', 'rate_limited'] },
   logout: { operationId: 'logout', method: 'post', path: '/v1/auth/logout', auth: 'user', errors: [...USER_AUTH] },
@@ -51,6 +51,11 @@ export const endpoints = {
   // attachments
   uploadBlob: { operationId: 'uploadBlob', method: 'post', path: '/v1/blobs', auth: 'user', statuses: [201], errors: ['validation_failed', 'unsupported_media_type', 'payload_too_large', 'quota_exceeded', 'insufficient_storage', 'not_found', 'rate_limited', ...USER_AUTH] },
   downloadBlob: { operationId: 'downloadBlob', method: 'get', path: '/v1/blobs/{blobId}', auth: 'user', errors: ['validation_failed', 'not_found', ...USER_AUTH] },
+  // devices (docs/PROTOCOL-devices.md D8.1)
+  fetchDeviceBundle: { operationId: 'fetchDeviceBundle', method: 'get', path: '/v1/keys/{accountId}/devices/{deviceId}', auth: 'user', errors: ['validation_failed', 'not_found', ...USER_AUTH] },
+  fetchDeviceLists: { operationId: 'fetchDeviceLists', method: 'get', path: '/v1/devices/{accountId}', auth: 'user', errors: ['validation_failed', 'not_found', ...USER_AUTH] },
+  putDeviceList: { operationId: 'putDeviceList', method: 'put', path: '/v1/devices', auth: 'user', statuses: [201], errors: ['validation_failed', 'invalid_device_list', 'device_list_conflict', 'reset_not_allowed', 'identity_mismatch', 'not_found', ...USER_AUTH] },
+  recoverDeviceList: { operationId: 'recoverDeviceList', method: 'put', path: '/v1/devices/recovery', auth: 'public', statuses: [201], errors: ['validation_failed', 'unauthorized', 'invalid_device_list', 'device_list_conflict', 'reset_not_allowed', 'not_found', 'rate_limited'] },
   // transparency
   transparencyLogKey: { operationId: 'transparencyLogKey', method: 'get', path: '/v1/transparency/log-key', auth: 'public', errors: ['validation_failed'] },
   transparencyHead: { operationId: 'transparencyHead', method: 'get', path: '/v1/transparency/head', auth: 'public', errors: ['validation_failed', 'not_found'] },

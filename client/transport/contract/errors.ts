@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'totp_code_used', 'totp_mismatch',
   // registration gate (docs/MODERATION.md "Registration gate")
   'invite_required', 'invite_invalid', 'pow_required', 'pow_invalid', 'pow_expired', 'pow_replayed',
+  // device lists (docs/PROTOCOL-devices.md D8, D18)
+  'device_list_conflict', 'invalid_device_list', 'reset_not_allowed',
 ] as const;
 /** A code the server may send in a problem document. */
 export type ErrorCode = (typeof ERROR_CODES)[number];

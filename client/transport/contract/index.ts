@@ -8,10 +8,15 @@
  * @module \@franking-chat/sdk/contract
  */
 export { AccountLookup, AccountLookupParams, AccountResponse, PowChallenge, PowPayload, PowSolution, RegistrationInfo } from './accounts.ts';
-export { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from './auth.ts';
+export {
+  ChallengeRequest, ChallengeResponse, OkResponse, RegisterKeysRequest, RegisterListRequest, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse,
+} from './auth.ts';
 export { AttachmentParams, BlobParams, BlobUploaded, BlobUploadQuery, ReportAttachment, ReportAttachmentList, ReportIdParams } from './blobs.ts';
 export { BlockEntry, BlockList, BlockParams, MAX_BLOCKS } from './blocks.ts';
 export { Conversation, ConversationList, ConversationParams, CreateConversationRequest } from './conversations.ts';
+export {
+  DeviceBundleParams, DeviceLinkedAt, DeviceListAccepted, FetchedDeviceBundle, DeviceListParams, DeviceListQuery, DeviceListResponse, MAX_LISTS_PER_ANSWER, MAX_SIGNED_DEVICE_LIST_BYTES, PutDeviceListRequest,
+} from './devices.ts';
 export { IsoTime, Id, Role, StampJson, U32, b64Exact, b64Max } from './_common.ts';
 export {
   GroupAckRequest, GroupAckResponse, GroupInboxItem, GroupInboxQuery, GroupInboxResponse, GroupSendRequest, GroupSendResponse, MAX_GROUP_WIRE_BYTES, RosterResponse,

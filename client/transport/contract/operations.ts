@@ -7,6 +7,7 @@ import { authOperations } from './auth.ts';
 import { blobOperations } from './blobs.ts';
 import { blockOperations } from './blocks.ts';
 import { conversationOperations } from './conversations.ts';
+import { deviceOperations } from './devices.ts';
 import { groupOperations } from './groups.ts';
 import { keyOperations } from './keys.ts';
 import { messageOperations } from './messages.ts';
@@ -16,7 +17,7 @@ import { transparencyOperations } from './transparency.ts';
 
 export const userOperations = {
   ...authOperations, ...accountOperations, ...keyOperations, ...conversationOperations, ...messageOperations, ...reportOperations,
-  ...noticeOperations, ...groupOperations, ...blobOperations, ...blockOperations, ...transparencyOperations, ...appealOperations,
+  ...noticeOperations, ...groupOperations, ...blobOperations, ...blockOperations, ...transparencyOperations, ...appealOperations, ...deviceOperations,
 } as const;
 /** The chat-user operations by id, with their schemas' types. */
 export type UserOperations = typeof userOperations;

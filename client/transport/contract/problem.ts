@@ -17,6 +17,8 @@ export const ProblemSchema = z
     retryAfterSeconds: z.number().int().optional().meta({ description: 'seconds until a throttled request may be retried (also the Retry-After header)' }),
     limitBytes: z.number().int().optional().meta({ description: 'the quota in bytes (undelivered_quota_exceeded)' }),
     pendingBytes: z.number().int().optional().meta({ description: 'bytes of your messages still waiting for delivery (undelivered_quota_exceeded)' }),
+    current: z.string().optional().meta({ description: 'the current SignedDeviceList, base64url (device_list_conflict, docs/PROTOCOL-devices.md D6.4)' }),
+    reason: z.string().optional().meta({ description: 'the failed check of docs/PROTOCOL-devices.md D5.1 (invalid_device_list)' }),
     attemptsLeft: z.number().int().optional().meta({ description: 'failed staff logins left before this address must wait (invalid_credentials, only when few are left)' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });

@@ -3,6 +3,9 @@
 //   challenge: 32 random bytes, single use, CHALLENGE_TTL (60 s)
 //   token:     Ed25519.sign(identitySigningKey, AUTH_LABEL || challenge(32) || utf8(userId)) → bearer token
 // Tokens are 32 random bytes; only SHA-256(token) is stored; they expire after TOKEN_TTL (1 h).
+// Multi-device (docs/PROTOCOL-devices.md D8.2): registration may carry a genesis device list instead of bare keys; a
+// device signs in with DEVICE_AUTH_LABEL and its id, and the token names (account, device). An account without a
+// list signs in as above, as device 1.
 import { createHash, randomBytes } from 'node:crypto';
 import type { AccountRecord, AccountRole, AccountsRepo } from '../../data/accounts.ts';
 import { asBytes } from '../../data/_bytes.ts';
@@ -10,7 +13,8 @@ import { AppError, AuthenticationError, type ErrorCode, InputError, NotFoundErro
 import type { Revocation, Revocations } from '../../shared/revocations.ts';
 // The signed byte strings are wire format: one definition, in the SDK.
 import { toBase64Url } from '../../../client/protocol.ts';
-import { authSignatureInput, registerSignatureInput } from '../../../client/transport/auth.ts';
+import { authSignatureInput, deviceAuthSignatureInput, registerSignatureInput } from '../../../client/transport/auth.ts';
+import type { DeviceEntry, VerifiedDeviceList } from '../../../client/index.ts';
 import { verifyEd25519 } from '../_ed25519.ts';
 import { assertActive } from './enforcement.ts';
 import { ReservedHandles } from './reserved-handles.ts';
@@ -38,13 +42,30 @@ const CACHE_MAX = 50_000;
 /** A live session holder (a push socket) told when its session ends: `code` is the error a request would get now. */
 type SessionWatcher = { tokenHash: string; userId: string; onEnd: (code: ErrorCode) => void };
 
+/** What accounts need of device lists (server/services/devices, docs/PROTOCOL-devices.md D8.2). */
+export interface DeviceListPort {
+  /** Whether the log holds a device list for the account. */
+  hasList(accountId: string): Promise<boolean>;
+  /** IKsig of the device in the current logged list, or null. */
+  deviceSigningKey(accountId: string, deviceId: number): Promise<Uint8Array | null>;
+  /** D5.1 of a genesis for the account (InputError invalid_device_list when it fails). */
+  checkGenesis(accountId: string, list: Uint8Array): Promise<VerifiedDeviceList>;
+  /** Logs and stores the genesis while the log holds no binding of the id (KeyLogConflict otherwise). */
+  logGenesis(accountId: string, verified: VerifiedDeviceList): Promise<void>;
+}
+
+export type RegisterInput =
+  | { userId: string; identitySigningKey: Uint8Array; identityDhKey: Uint8Array; signature: Uint8Array }
+  | { userId: string; list: Uint8Array };
+
 export class AccountsService {
   /**
    * tokenHash → session; `cachedUntil` bounds how long this process trusts it without the database (the
    * revocation broadcast normally drops it first). Standing (status, role) is never cached.
    */
-  private readonly sessionCache = new Map<string, { userId: string; expiresAt: number; cachedUntil: number }>();
+  private readonly sessionCache = new Map<string, { userId: string; deviceId: number; expiresAt: number; cachedUntil: number }>();
   private readonly watchers = new Set<SessionWatcher>();
+  private deviceLists: DeviceListPort | undefined;
 
   constructor(
     private readonly accounts: AccountsRepo,
@@ -62,6 +83,11 @@ export class AccountsService {
     private readonly reserved: ReservedHandles = new ReservedHandles(),
   ) {
     revocations?.on((r) => this.applyRevocation(r));
+  }
+
+  /** Connects device lists (wired after both services exist: server/services/index.ts). */
+  useDeviceLists(port: DeviceListPort): void {
+    this.deviceLists = port;
   }
 
   private applyRevocation(r: Revocation | 'all'): void {
@@ -128,10 +154,11 @@ export class AccountsService {
     };
   }
 
-  async register(input: { userId: string; identitySigningKey: Uint8Array; identityDhKey: Uint8Array; signature: Uint8Array }): Promise<AccountRecord> {
+  async register(input: RegisterInput): Promise<AccountRecord> {
     if (isReservedUserId(input.userId)) throw new InputError('id_reserved', `the id ${input.userId} is reserved (staff: and system are used by the moderation log)`);
     if (this.reserved.match(input.userId))
       throw new InputError('handle_reserved', `The handle “${input.userId}” looks like the service or its staff (admin, moderator, support, staff, franking-chat and similar names are reserved, in any spelling), so it cannot be registered. Choose another handle.`);
+    if ('list' in input) return this.registerWithList(input.userId, input.list);
     if (!verifyEd25519(input.identitySigningKey, registerSignatureInput(input.identityDhKey, input.userId), input.signature))
       throw new AuthenticationError('invalid_signature', 'registration signature does not verify under identitySigningKey');
     if (await this.identityLog?.isBound(input.userId))
@@ -140,6 +167,28 @@ export class AccountsService {
     // A crash between the two writes is healed by the owner's next bundle publication (KeyDirectoryService.publish),
     // never by a key fetch: the log is appended only when the owner publishes (docs/TRANSPARENCY.md §10.4).
     await this.identityLog?.publish(account.id, account.identitySigningKey, account.identityDhKey);
+    return account;
+  }
+
+  /**
+   * D8.2: the genesis list is the registration (its self-signature by device 1 proves IKsig and binds IKdh); it is
+   * logged only while the log holds no binding of the id, of kind identity or device-list.
+   */
+  private async registerWithList(userId: string, list: Uint8Array): Promise<AccountRecord> {
+    const devices = this.deviceLists;
+    if (!devices) throw new InputError('validation_failed', 'this server does not accept device lists');
+    const verified = await devices.checkGenesis(userId, list);
+    if ((await this.identityLog?.isBound(userId)) || (await devices.hasList(userId)))
+      throw new ConflictError('user_exists', `user id ${userId} is already bound to keys in the public key log`);
+    const device1 = verified.signed.list.devices[0] as DeviceEntry;
+    const account = await this.accounts.create({ id: userId, identitySigningKey: asBytes(device1.identitySigningKey), identityDhKey: asBytes(device1.identityDhKey) });
+    try {
+      await devices.logGenesis(account.id, verified);
+    } catch (e) {
+      if (AppError.is(e) && (e.code === 'identity_mismatch' || e.code === 'device_list_conflict'))
+        throw new ConflictError('user_exists', `user id ${userId} is already bound to keys in the public key log`);
+      throw e;
+    }
     return account;
   }
 
@@ -164,17 +213,25 @@ export class AccountsService {
     return { challenge, expiresAt };
   }
 
-  async issueToken(input: { userId: string; challenge: Uint8Array; signature: Uint8Array }, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  async issueToken(input: { userId: string; deviceId?: number; challenge: Uint8Array; signature: Uint8Array }, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
     const account = await this.accounts.find(input.userId);
-    // Verify before consuming, so a forged signature cannot burn someone else's challenge.
-    if (!account || !verifyEd25519(account.identitySigningKey, authSignatureInput(input.challenge, input.userId), input.signature))
-      throw new AuthenticationError('invalid_signature', 'signature does not verify for this user and challenge');
+    // Verify before consuming, so a forged signature cannot burn someone else's challenge. A device signs in with its
+    // own IKsig from the current logged list (D8.2); an account with a list never signs in the legacy way.
+    const refused = () => new AuthenticationError('invalid_signature', 'signature does not verify for this user, device and challenge');
+    if (!account) throw refused();
+    if (input.deviceId !== undefined) {
+      const key = await this.deviceLists?.deviceSigningKey(input.userId, input.deviceId);
+      if (!key || !verifyEd25519(key, deviceAuthSignatureInput(input.challenge, input.deviceId, input.userId), input.signature)) throw refused();
+    } else {
+      if (!verifyEd25519(account.identitySigningKey, authSignatureInput(input.challenge, input.userId), input.signature)) throw refused();
+      if (await this.deviceLists?.hasList(input.userId)) throw refused();
+    }
     if (!(await this.accounts.consumeChallenge(toBase64Url(input.challenge), input.userId, now)))
       throw new AuthenticationError('challenge_invalid', 'challenge unknown, expired or already used');
     assertActive(account, now);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.ttl.tokenMs);
-    await this.accounts.createSession(hashToken(token), input.userId, expiresAt);
+    await this.accounts.createSession(hashToken(token), input.userId, expiresAt, input.deviceId ?? 1);
     return { token, expiresAt };
   }
 
@@ -186,8 +243,24 @@ export class AccountsService {
     else this.applyRevocation({ kind: 'token', tokenHash: h });
   }
 
+  /**
+   * Deleted tokens (a removed device's, docs/PROTOCOL-devices.md D13.6): every process drops them from its cache and
+   * closes the push sockets that use them, as after logout.
+   */
+  forgetTokens(tokenHashes: readonly string[]): void {
+    for (const tokenHash of tokenHashes) {
+      if (this.revocations) this.revocations.publish({ kind: 'token', tokenHash });
+      else this.applyRevocation({ kind: 'token', tokenHash });
+    }
+  }
+
   /** Token → user id, without touching account standing (the relay checks standing in its batch query). */
   async resolveToken(token: string, now = Date.now()): Promise<string> {
+    return (await this.resolveSession(token, now)).userId;
+  }
+
+  /** Token → the account and the device it names (docs/PROTOCOL-devices.md D8.2), without touching standing. */
+  async resolveSession(token: string, now = Date.now()): Promise<{ userId: string; deviceId: number }> {
     if (!TOKEN_PATTERN.test(token)) throw new AuthenticationError('invalid_token', 'bearer token is malformed');
     const h = hashToken(token);
     let s = this.sessionCache.get(h);
@@ -199,13 +272,13 @@ export class AccountsService {
       const row = await this.accounts.findSession(h);
       if (row) {
         const expiresAt = row.expiresAt.getTime();
-        s = { userId: row.accountId, expiresAt, cachedUntil: Math.min(expiresAt, now + (this.ttl.sessionCacheMs ?? Infinity)) };
+        s = { userId: row.accountId, deviceId: row.deviceId, expiresAt, cachedUntil: Math.min(expiresAt, now + (this.ttl.sessionCacheMs ?? Infinity)) };
         if (this.sessionCache.size >= CACHE_MAX) this.sessionCache.clear();
         this.sessionCache.set(h, s);
       }
     }
     if (!s || s.expiresAt <= now) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
-    return s.userId;
+    return { userId: s.userId, deviceId: s.deviceId };
   }
 
   /** Full check: token, then current standing (never cached) and role. */

@@ -13,7 +13,8 @@ import {
   cosignatureToJson, decodeLeaf, encodeLeaf, hashLeaf, inclusionProof, treeHeadFromJson, treeHeadSignatureInput, treeHeadToJson, verifyCosignature,
 } from '../../../client/transparency/index.ts';
 import { verifyEd25519 } from '../_ed25519.ts';
-import type { HeadRow, LeafRow, TransparencyRepo } from '../../data/transparency.ts';
+import type { AppendTx, HeadRow, LeafRow, TransparencyRepo } from '../../data/transparency.ts';
+import { DeviceListConflict, KIND_DEVICE_LIST, parseDeviceListLeafKey } from './device-list.ts';
 import { asBytes } from '../../data/_bytes.ts';
 import { AuthenticationError, ConflictError, InputError, NotFoundError } from '../../errors.ts';
 import { nodeSha256 } from './hash.ts';
@@ -29,7 +30,24 @@ export interface BindingRequest {
    * so it holds across processes. A binding of the same key already there is not appended again (its index is the
    * answer); any other binding makes the request fail with `KeyLogConflict` (docs/TRANSPARENCY.md §10.4).
    */
-  only?: 'first';
+  only?: 'first' | 'next-list';
+  /**
+   * With only 'next-list' (kind `device-list`, docs/PROTOCOL-devices.md D7.2), decided under the append lock: appended
+   * only if the account's newest `device-list` leaf is version listVersion − 1 with the hash prevListHash (or there is
+   * none and listVersion = 1); otherwise the request fails with DeviceListConflict.
+   */
+  list?: {
+    listVersion: number;
+    prevListHash: Uint8Array;
+    /** listVersion 1: kinds of which the log must hold no binding of the account (D8.2's "only while none"); else KeyLogConflict. */
+    noneOf?: readonly string[];
+    /** listVersion 1 of a legacy account (D17.1): the newest binding of this kind must be a publish of this key; else KeyLogConflict. */
+    requires?: { kind: string; key: Uint8Array };
+  };
+  /** Leaves appended right after this one, in the same batch, only when it is appended (D17.1: the identity revoke). */
+  also?: ReadonlyArray<{ kind: string; key: Uint8Array; action: BindingAction }>;
+  /** Runs in the append transaction once the leaf is inserted (D13.6: the list is stored with its leaf). */
+  inTx?: (tx: AppendTx, leafIndex: number, timestamp: number) => Promise<void>;
 }
 
 /** A first publication refused because the log already binds another key to the account (docs/TRANSPARENCY.md §10.4). */
@@ -202,6 +220,7 @@ export class TransparencyService {
       let signed: SignedTreeHead | null = null;
       let rows: LeafRow[] = [];
       let outcome: Array<number | Error | null> = [];
+      let appendedAt: number[] = [];
       try {
         await this.repo.withAppendLock(async (tx) => {
           // Under the lock: first absorb what other processes appended, so our indexes follow theirs.
@@ -209,7 +228,9 @@ export class TransparencyService {
           if (this.head && !this.ownLogKey(this.head)) throw new Error(`transparency log: the newest stored head (${this.head.treeSize}) is signed by another log key; this process does not extend it`);
           // Conditional requests are decided here, against the log as it stands under the lock (and the batch before).
           const claimed = new Map<string, string>();
+          const claimedLists = new Map<string, Uint8Array>();
           outcome = all.map((r) => {
+            if (r.only === 'next-list') return this.decideNextList(r, claimedLists);
             if (r.only !== 'first') return null;
             const k = bindingKey(r.accountId, r.kind);
             const want = toBase64Url(r.key);
@@ -224,13 +245,20 @@ export class TransparencyService {
           if (reqs.length === 0 && this.head) return;
           before = this.tree.size;
           const timestamp = Math.max(this.now(), this.head?.timestamp ?? 0);
-          rows = reqs.map((r, i) => {
-            const leaf = encodeLeaf({ accountId: r.accountId, kind: r.kind, key: r.key, action: r.action ?? 'publish', timestamp });
-            return { index: before + i, leaf: asBytes(leaf), leafHash: asBytes(hashLeaf(leaf, nodeSha256)), accountId: r.accountId, kind: r.kind };
-          });
+          rows = [];
+          const reqIndex: number[] = [];
+          for (const r of reqs) {
+            reqIndex.push(before + rows.length);
+            for (const b of [{ kind: r.kind, key: r.key, action: r.action ?? 'publish' }, ...(r.also ?? [])]) {
+              const leaf = encodeLeaf({ accountId: r.accountId, kind: b.kind, key: b.key, action: b.action, timestamp });
+              rows.push({ index: before + rows.length, leaf: asBytes(leaf), leafHash: asBytes(hashLeaf(leaf, nodeSha256)), accountId: r.accountId, kind: b.kind });
+            }
+          }
           for (const r of rows) this.tree.appendLeafHash(r.leafHash);
           signed = this.signHead(this.tree.size, this.tree.root(), timestamp);
           await tx.insert(rows, { treeSize: signed.treeSize, rootHash: asBytes(signed.rootHash), timestamp: BigInt(signed.timestamp), signature: asBytes(signed.signature), logKeyId: asBytes(signed.logKeyId) });
+          for (const [i, r] of reqs.entries()) if (r.inTx) await r.inTx(tx, reqIndex[i] as number, timestamp);
+          appendedAt = reqIndex;
         });
       } catch (e) {
         if (before >= 0) this.tree.truncate(before); // nothing was committed: forget the uncommitted hashes
@@ -246,8 +274,30 @@ export class TransparencyService {
         this.announce(signed);
       }
       let next = 0;
-      return all.map((_, i) => outcome[i] ?? (rows[next++] as LeafRow).index);
+      return all.map((_, i) => outcome[i] ?? (appendedAt[next++] as number));
     });
+  }
+
+  /** D7.2's condition for a `device-list` leaf, against the log under the lock (and the batch before it). */
+  private decideNextList(r: BindingRequest, claimed: Map<string, Uint8Array>): Error | null {
+    const cond = r.list;
+    if (r.kind !== KIND_DEVICE_LIST || !cond) return new Error('transparency log: a next-list request needs kind device-list and its list condition');
+    const k = bindingKey(r.accountId, KIND_DEVICE_LIST);
+    const l = this.latest.get(k);
+    const newestKey = claimed.get(k) ?? (l ? fromBase64Url(l.key) : null);
+    if (newestKey === null) {
+      if (cond.listVersion !== 1) return new DeviceListConflict(r.accountId, cond.listVersion);
+      for (const kind of cond.noneOf ?? []) if (this.latest.has(bindingKey(r.accountId, kind))) return new KeyLogConflict(r.accountId, kind);
+      if (cond.requires) {
+        const q = this.latest.get(bindingKey(r.accountId, cond.requires.kind));
+        if (!q || q.action !== 'publish' || q.key !== toBase64Url(cond.requires.key)) return new KeyLogConflict(r.accountId, cond.requires.kind);
+      }
+    } else {
+      const newest = parseDeviceListLeafKey(newestKey);
+      if (!newest || newest.listVersion !== cond.listVersion - 1 || toBase64Url(newest.listHash) !== toBase64Url(cond.prevListHash)) return new DeviceListConflict(r.accountId, cond.listVersion);
+    }
+    claimed.set(k, r.key);
+    return null;
   }
 
   /** Calls `fn` with every head this process signs (the push channel announces them: docs/TRANSPARENCY.md §6.3). */
@@ -324,6 +374,32 @@ export class TransparencyService {
       head: treeHeadToJson(head),
       cosignatures: (this.cosignatureCache.get(head.treeSize) ?? []).map(cosignatureToJson),
     };
+  }
+
+  /**
+   * Every committed leaf of (account, kind) this process's tree holds, in log order, decoded, each checked against the
+   * tree's leaf hash (a stored leaf row that is not what the tree committed to is left out). Reading never appends.
+   */
+  async leavesOf(accountId: string, kind: string): Promise<Array<{ index: number; leaf: Uint8Array; key: Uint8Array; action: BindingAction }>> {
+    await this.refresh();
+    const size = this.tree.size;
+    const out: Array<{ index: number; leaf: Uint8Array; key: Uint8Array; action: BindingAction }> = [];
+    for (const r of await this.repo.leavesOf(accountId, kind)) {
+      if (r.index >= size || toBase64Url(hashLeaf(r.leaf, nodeSha256)) !== toBase64Url(this.tree.leafHash(r.index))) continue;
+      const b = decodeLeaf(r.leaf);
+      if (b.accountId === accountId && b.kind === kind) out.push({ index: r.index, leaf: r.leaf, key: b.key, action: b.action });
+    }
+    return out;
+  }
+
+  /** Inclusion proofs of several leaves against one signed head (docs/PROTOCOL-devices.md D7.3), from memory. */
+  proveLeaves(leaves: ReadonlyArray<{ index: number; leaf: Uint8Array }>): KeyProofJson[] {
+    const head = this.currentHead();
+    const cosignatures = (this.cosignatureCache.get(head.treeSize) ?? []).map(cosignatureToJson);
+    return leaves.map((l) => {
+      if (l.index >= head.treeSize) throw new Error(`transparency log: leaf ${l.index} is not under head ${head.treeSize}`);
+      return { leaf: toBase64Url(l.leaf), leafIndex: l.index, proof: inclusionProof(this.tree, l.index, head.treeSize).map(toBase64Url), head: treeHeadToJson(head), cosignatures };
+    });
   }
 
   /**

@@ -1,0 +1,27 @@
+// Device lists (docs/PROTOCOL-devices.md D8.1): fetch with proofs, submit the next version (a current device's token),
+// and the recovery submission without a token (rate limit auth; its authority is the recovery signature, D5.1).
+import type { Services } from '../services/index.ts';
+import { b64, bytes } from './_schemas.ts';
+import { type Route, route } from './_route.ts';
+import { deviceOperations as ops } from '../../client/transport/contract/devices.ts';
+
+export function deviceRoutes(s: Services): Route[] {
+  return [
+    route(ops.fetchDeviceLists, async ({ params, query }) => s.devices.fetch(params.accountId, query.from ?? 1)),
+    route(ops.putDeviceList, async ({ body, principal }) => {
+      const session = await s.accounts.resolveSession(principal.token);
+      return s.devices.submit(bytes(body.list), { accountId: session.userId, deviceId: session.deviceId });
+    }),
+    route(ops.recoverDeviceList, async ({ body }) => s.devices.submit(bytes(body.list), null)),
+    route(ops.fetchDeviceBundle, async ({ params }) => {
+      const b = await s.keys.fetchDevice(params.accountId, params.deviceId);
+      return {
+        deviceId: b.deviceId, listVersion: b.listVersion, listHash: b64(b.listHash),
+        identitySigningKey: b64(b.identitySigningKey), identityDhKey: b64(b.identityDhKey),
+        signedPreKey: { id: b.signedPreKey.id, publicKey: b64(b.signedPreKey.publicKey), signature: b64(b.signedPreKey.signature) },
+        ...(b.oneTimePreKey ? { oneTimePreKey: { id: b.oneTimePreKey.id, publicKey: b64(b.oneTimePreKey.publicKey) } } : {}),
+        ...(b.transparency ? { transparency: b.transparency } : {}),
+      };
+    }),
+  ];
+}

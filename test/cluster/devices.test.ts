@@ -1,0 +1,83 @@
+// Device lists across processes (docs/PROTOCOL-devices.md D7.2, D13.6; docs/SCALING.md): two server processes, one
+// PostgreSQL database, one Redis. Submissions of one list version through different processes log exactly one (the
+// log's append lock holds across processes); a list that removes a device, submitted through one process, closes that
+// device's push socket on the other and refuses its token there within 1 s.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Account, deviceLogin, keys } from '../server/_devices.ts';
+import { api, type ApiResult, b64 } from '../server/_harness.ts';
+import { type ClusterEnv, type PgDb, type ServerProcess, clusterEnv, freshPg, spawnCluster } from './_cluster.ts';
+import { openPush } from './_socket.ts';
+
+let db: PgDb;
+let env: ClusterEnv;
+let p: ServerProcess[];
+let url: [string, string];
+
+beforeAll(async () => {
+  db = await freshPg();
+  env = clusterEnv(db);
+  p = await spawnCluster(env, 2);
+  url = [p[0]!.url, p[1]!.url];
+});
+afterAll(async () => {
+  await Promise.all((p ?? []).map((s) => s.stop()));
+  await db?.drop();
+});
+
+const put = (base: string, list: Uint8Array, token: string) => api(base, 'PUT', '/v1/devices', { list: b64(list) }, token);
+async function token(base: string, userId: string, deviceId: number, k: ReturnType<typeof keys>): Promise<string> {
+  const r: ApiResult = await deviceLogin(base, userId, deviceId, k);
+  expect(r.status, JSON.stringify(r.json)).toBe(200);
+  return r.json.token as string;
+}
+const deviceLeaves = async (accountId: string) =>
+  Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "KtLeaf" WHERE "accountId" = $1 AND "kind" = 'device-list'`, [accountId]))[0]?.n);
+
+describe('two processes, one database, one Redis', () => {
+  it('one version submitted through both processes at once is logged once; the other gets the winner as current', async () => {
+    const phone = keys();
+    const acc = new Account(`cl-${Date.now().toString(36)}`);
+    const genesis = acc.next({ devices: [phone.entry(1)], nextDeviceId: 2 }, { id: 1, key: phone });
+    expect((await api(url[0], 'POST', '/v1/accounts', { userId: acc.id, list: b64(genesis) })).status).toBe(201);
+    acc.accept(genesis);
+    const t = await token(url[1], acc.id, 1, phone);
+    const candidates = Array.from({ length: 6 }, () => {
+      const k = keys();
+      return acc.next({ devices: [phone.entry(1), k.entry(2)], nextDeviceId: 3 }, { id: 1, key: phone }, k);
+    });
+    const answers = await Promise.all(candidates.map((c, i) => put(url[i % 2] as string, c, t)));
+    const won = answers.findIndex((r) => r.status === 201);
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(1);
+    for (const [i, r] of answers.entries()) if (i !== won) expect([r.status, (r.json as { current?: string }).current]).toEqual([409, b64(candidates[won] as Uint8Array)]);
+    expect(await deviceLeaves(acc.id)).toBe(2);
+  });
+
+  it('removing a device through process 1 closes its socket on process 2 and refuses its token there within 1 s', async () => {
+    const phone = keys();
+    const laptop = keys();
+    const acc = new Account(`cr-${Date.now().toString(36)}`);
+    const genesis = acc.next({ devices: [phone.entry(1)], nextDeviceId: 2 }, { id: 1, key: phone });
+    expect((await api(url[0], 'POST', '/v1/accounts', { userId: acc.id, list: b64(genesis) })).status).toBe(201);
+    acc.accept(genesis);
+    const phoneToken = await token(url[0], acc.id, 1, phone);
+    const v2 = acc.next({ devices: [phone.entry(1), laptop.entry(2)], nextDeviceId: 3 }, { id: 1, key: phone }, laptop);
+    expect((await put(url[0], v2, phoneToken)).status).toBe(201);
+    acc.accept(v2);
+    const laptopToken = await token(url[1], acc.id, 2, laptop);
+    expect((await api(url[1], 'GET', '/v1/me/notices', undefined, laptopToken)).status).toBe(200); // cached on process 2
+    const s2 = await openPush(url[1], laptopToken);
+    const phoneSocket = await openPush(url[1], phoneToken);
+    const v3 = acc.next({ devices: [phone.entry(1)], nextDeviceId: 3 }, { id: 1, key: phone });
+    const t0 = Date.now();
+    expect((await put(url[0], v3, phoneToken)).status).toBe(201);
+    const c = await s2.closed;
+    expect(c.code).toBe(4401);
+    expect(c.at - t0).toBeLessThan(1000);
+    expect(s2.errorCode).toBe('invalid_token');
+    expect((await api(url[1], 'GET', '/v1/me/notices', undefined, laptopToken)).status).toBe(401);
+    expect(Date.now() - t0).toBeLessThan(1500);
+    // The device that stays keeps its socket and token.
+    expect((await api(url[1], 'GET', '/v1/me/notices', undefined, phoneToken)).status).toBe(200);
+    phoneSocket.close();
+  });
+});
