@@ -35,3 +35,7 @@ export {
   legacyListView, listViewOf, type ListView, MAX_DEVICE_MISMATCH_ROUNDS, type OwnListLeaf, planDeviceMismatch, receiveCopy, type ReceiveCopyContext, type SealedCopy,
   sendFanOut, type SessionForTarget,
 } from './fanout.ts';
+export {
+  accountSafetyNumber, accountSafetyNumberParty, CONTACT_DEVICE_LINE_TEXT, type ContactDeviceChange, type ContactDeviceChangeOptions, contactDeviceChange,
+  type ContactDeviceLine, type LegacyAccountIdentity, type PinnedAccount, pinnedFounderKey,
+} from '../session/safety-number.ts';
