@@ -13,12 +13,16 @@ export {
 } from './verify-list.ts';
 export { HISTORY_ERROR_CODES, HistoryError, type HistoryErrorCode } from './errors.ts';
 export {
-  checkHistoryDescriptor, checkHistoryMessage, decodeHistoryArchive, decodeHistoryDescriptor, decryptHistoryArchive, encodeHistoryArchive, encodeHistoryDescriptor,
-  encryptHistoryArchive, type HistoryArchive, type HistoryBlob, type HistoryChainEntry, type HistoryContact, type HistoryConversation, type HistoryDescriptor,
-  HISTORY_DESCRIPTOR_VERSION, HISTORY_FORMAT_VERSION, HISTORY_MESSAGE_FLAGS, HISTORY_RECORD_TYPES, HISTORY_TRANSPORT_CODES, type HistoryDropReason, type HistoryImport,
-  type HistoryImportContext, type HistoryMessage, type HistoryReceiveChain, type HistoryRecord, type HistoryRecordType, type HistoryTransport, importHistoryRecords,
-  type ImportedHistoryMessage, type ImportHistoryOptions, MAX_RECEIVE_CHAIN_ENTRIES, openHistoryArchive,
-} from './history.ts';
+  decodeHistoryArchive, decodeHistoryDescriptor, encodeHistoryArchive, encodeHistoryDescriptor, type HistoryArchive, type HistoryBlob, type HistoryChainEntry,
+  type HistoryContact, type HistoryConversation, type HistoryDescriptor, HISTORY_DESCRIPTOR_VERSION, HISTORY_FORMAT_VERSION, HISTORY_MESSAGE_FLAGS,
+  HISTORY_RECORD_TYPES, HISTORY_TRANSPORT_CODES, type HistoryMessage, type HistoryReceiveChain, type HistoryRecord, type HistoryRecordType, type HistoryTransport,
+  MAX_RECEIVE_CHAIN_ENTRIES,
+} from './history-codec.ts';
+export { encryptHistoryArchive } from './history-export.ts';
+export {
+  checkHistoryDescriptor, checkHistoryMessage, decryptHistoryArchive, type HistoryDropReason, type HistoryImport, type HistoryImportContext, importHistoryRecords,
+  type ImportedHistoryMessage, type ImportHistoryOptions, openHistoryArchive,
+} from './history-import.ts';
 export { DEVICE_ERROR_CODES, DeviceError, type DeviceErrorCode } from './errors.ts';
 export {
   cosignLinkedList, diffDeviceLists, type LinkingDevice, linkDeviceList, type ListChange, type ListChangeOptions, type ListIntent, MAX_LIST_CONFLICT_RETRIES,
@@ -31,3 +35,7 @@ export {
   legacyListView, listViewOf, type ListView, MAX_DEVICE_MISMATCH_ROUNDS, type OwnListLeaf, planDeviceMismatch, receiveCopy, type ReceiveCopyContext, type SealedCopy,
   sendFanOut, type SessionForTarget,
 } from './fanout.ts';
+export {
+  accountSafetyNumber, accountSafetyNumberParty, CONTACT_DEVICE_LINE_TEXT, type ContactDeviceChange, type ContactDeviceChangeOptions, contactDeviceChange,
+  type ContactDeviceLine, type LegacyAccountIdentity, type PinnedAccount, pinnedFounderKey,
+} from '../session/safety-number.ts';

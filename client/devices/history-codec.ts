@@ -1,19 +1,13 @@
-// The encrypted history archive (docs/PROTOCOL-devices.md D15): the versioned plaintext (D15.2) and its records
-// (D15.3), strict decoding, encryption as a scheme-1 attachment with its descriptor (D15.4), and the import checks in
-// the order of D15.5 as pure functions over the decoded records (storing what passes is the chat's part).
+// The history archive's bytes (docs/PROTOCOL-devices.md D15): the versioned plaintext (D15.2) and its records (D15.3)
+// with strict decoding, and the descriptor the source device sends over the link channel (D15.4). Encrypting is
+// history-export.ts; the import checks of D15.5 are history-import.ts, which reads the plaintext with readHeader and
+// readRecords so that the header is checked against the descriptor before any record is read (D15.5 step 3).
 import { abytes, equalBytes, Reader, Writer } from '../crypto/_bytes.ts';
 import { EncodingError } from '../crypto/errors.ts';
-import type { CryptoProvider } from '../crypto/provider.ts';
-import {
-  ATTACHMENT_PARAMS_LENGTH, ATTACHMENT_SCHEME_CHUNKED_AES_GCM, decryptAttachmentToBytes, encryptAttachmentToBytes, type EncryptOptions, type EngineOptions,
-} from '../attachments/attachment.ts';
-import { computeCommitment } from '../franking/franking.ts';
-import { decodeHeader, type MessageHeader } from '../franking/header.ts';
+import { ATTACHMENT_PARAMS_LENGTH } from '../attachments/attachment.ts';
 import { ID_PATTERN } from '../franking/ids.ts';
-import { decodeReportItem, type ReportItem } from '../franking/report-item.ts';
 import { HISTORY_MAGIC } from './device-list.ts';
 import { HistoryError } from './errors.ts';
-import type { VerifiedDeviceList } from './verify-list.ts';
 
 /** D15.2 `formatVersion`. */
 export const HISTORY_FORMAT_VERSION = 0x01;
@@ -311,8 +305,8 @@ function decodeRecordBody(type: HistoryRecordType, body: Uint8Array, at: string)
   });
 }
 
-/** Reads D15.2 up to and including recordCount; `malformed` on a wrong magic or a truncation, `unsupported_version` on another formatVersion. */
-function readHeader(r: Reader): Omit<HistoryArchive, 'records'> & { recordCount: number } {
+/** Reads D15.2 up to and including recordCount; `malformed` on a wrong magic or a truncation, `unsupported_version` on another formatVersion. For history-import.ts (not in the public surface). */
+export function readHeader(r: Reader): Omit<HistoryArchive, 'records'> & { recordCount: number } {
   return parse('HistoryArchive', () => {
     const magic = r.fixed(HISTORY_MAGIC.length, 'magic');
     if (!equalBytes(magic, HISTORY_MAGIC)) throw malformed('magic: not a history archive');
@@ -327,8 +321,8 @@ function readHeader(r: Reader): Omit<HistoryArchive, 'records'> & { recordCount:
   });
 }
 
-/** Reads recordCount records and requires the end of the bytes; unknown types are skipped (D15.2). */
-function readRecords(r: Reader, recordCount: number): HistoryRecord[] {
+/** Reads recordCount records and requires the end of the bytes; unknown types are skipped (D15.2). For history-import.ts (not in the public surface). */
+export function readRecords(r: Reader, recordCount: number): HistoryRecord[] {
   return parse('HistoryArchive', () => {
     const records: HistoryRecord[] = [];
     let rank = 0;
@@ -364,7 +358,8 @@ export function encodeHistoryDescriptor(d: HistoryDescriptor): Uint8Array {
   return w.finish();
 }
 
-function checkDescriptor(d: HistoryDescriptor): void {
+/** D15.4 value rules of a descriptor; for history-import.ts too (not in the public surface). */
+export function checkDescriptor(d: HistoryDescriptor): void {
   checkId(d.accountId, 'accountId');
   checkU32(d.sourceDeviceId, 'sourceDeviceId', 1);
   checkU32(d.targetDeviceId, 'targetDeviceId', 1);
@@ -400,144 +395,4 @@ export function decodeHistoryDescriptor(bytes: Uint8Array): HistoryDescriptor {
     checkDescriptor(d);
     return d;
   });
-}
-
-/**
- * D15.4: encodes and encrypts an archive as a scheme-1 attachment. The descriptor says `inline`; for the blob store,
- * upload `ciphertext` and send `{ ...descriptor, transport: 'blob', blobId }`. Key and salt are fresh unless given.
- */
-export async function encryptHistoryArchive(archive: HistoryArchive, opts: EncryptOptions = {}): Promise<{ ciphertext: Uint8Array; descriptor: HistoryDescriptor }> {
-  const plaintext = encodeHistoryArchive(archive);
-  const { blob, attachment } = await encryptAttachmentToBytes(plaintext, opts);
-  const descriptor: HistoryDescriptor = {
-    accountId: archive.accountId, sourceDeviceId: archive.sourceDeviceId, targetDeviceId: archive.targetDeviceId, archiveKey: attachment.key, params: attachment.params,
-    ciphertextDigest: attachment.ciphertextDigest, size: attachment.size, transport: 'inline', blobId: null,
-  };
-  return { ciphertext: blob, descriptor };
-}
-
-/** Who is importing (D15.5 steps 1, 3, 4): this account, this device, and this device's own verified chain. */
-export interface HistoryImportContext {
-  readonly accountId: string;
-  readonly deviceId: number;
-  /** This device's verified lists of its own account (D5.2); the archive's (listVersion, listHash) must be one of them. */
-  readonly ownLists: readonly VerifiedDeviceList[];
-}
-
-const wrongArchive = (what: string): never => {
-  throw new HistoryError('wrong_archive', what);
-};
-
-/** D15.5 step 1: the descriptor names this account and this device. (That it came over this account's link channel is the caller's.) */
-export function checkHistoryDescriptor(d: HistoryDescriptor, ctx: Pick<HistoryImportContext, 'accountId' | 'deviceId'>): void {
-  if (d.accountId !== ctx.accountId) wrongArchive(`descriptor for account ${d.accountId}, not ${ctx.accountId}`);
-  if (d.targetDeviceId !== ctx.deviceId) wrongArchive(`descriptor for device ${d.targetDeviceId}, not ${ctx.deviceId}`);
-}
-
-/** D15.5 step 3 over a decrypted plaintext: header against the descriptor and the own chain, then the records. */
-export function openHistoryArchive(plaintext: Uint8Array, d: HistoryDescriptor, ctx: HistoryImportContext): HistoryArchive {
-  abytes(plaintext, undefined, 'plaintext');
-  const r = new Reader(plaintext);
-  const { recordCount, ...header } = readHeader(r);
-  if (header.accountId !== d.accountId) wrongArchive(`archive of account ${header.accountId}, the descriptor names ${d.accountId}`);
-  if (header.sourceDeviceId !== d.sourceDeviceId || header.targetDeviceId !== d.targetDeviceId)
-    wrongArchive(`archive from device ${header.sourceDeviceId} to ${header.targetDeviceId}, the descriptor names ${d.sourceDeviceId} to ${d.targetDeviceId}`);
-  const list = ctx.ownLists.find((l) => l.signed.list.listVersion === header.listVersion && equalBytes(l.listHash, header.listHash));
-  if (list === undefined || list.signed.list.accountId !== ctx.accountId) return wrongArchive(`list version ${header.listVersion} with that hash is not in this device's verified chain`);
-  for (const id of [header.sourceDeviceId, header.targetDeviceId])
-    if (!list.signed.list.devices.some((e) => e.deviceId === id)) wrongArchive(`device ${id} is not in list version ${header.listVersion}`);
-  return { ...header, records: readRecords(r, recordCount) };
-}
-
-/** D15.5 steps 1–3: checks the descriptor, decrypts by PROTOCOL.md §11.5 (AttachmentError on any failure) and opens the archive. */
-export async function decryptHistoryArchive(d: HistoryDescriptor, ciphertext: Uint8Array, ctx: HistoryImportContext, opts: EngineOptions = {}): Promise<HistoryArchive> {
-  checkDescriptor(d);
-  checkHistoryDescriptor(d, ctx);
-  const plaintext = await decryptAttachmentToBytes(
-    { scheme: ATTACHMENT_SCHEME_CHUNKED_AES_GCM, key: d.archiveKey, params: d.params, ciphertextDigest: d.ciphertextDigest, size: d.size },
-    ciphertext,
-    opts,
-  );
-  return openHistoryArchive(plaintext, d, ctx);
-}
-
-/** Why a message record was dropped at D15.5 step 4. */
-export type HistoryDropReason = 'malformed_item' | 'commitment' | 'header' | 'not_own';
-
-/** A message that passed D15.5 step 4 and was not held (step 5), kept with its delivery device and origin (step 6). */
-export interface ImportedHistoryMessage {
-  readonly item: ReportItem;
-  readonly header: MessageHeader;
-  readonly direction: 'received' | 'sent';
-  readonly deliveredToDeviceId: number;
-  readonly storedAt: number;
-  readonly flags: number;
-  /** The archive's sourceDeviceId. */
-  readonly importedFrom: number;
-}
-
-export interface HistoryImport {
-  readonly messages: readonly ImportedHistoryMessage[];
-  /** Message records that failed step 4, in archive order ("3 messages could not be checked and were not imported"). */
-  readonly dropped: readonly { readonly index: number; readonly reason: HistoryDropReason }[];
-  /** messageIds skipped because they are already held (or repeated in the archive). */
-  readonly skipped: readonly string[];
-  /** Hints only (step 5): re-verify each contact's list before using its pin. */
-  readonly contacts: readonly HistoryContact[];
-  readonly conversations: readonly HistoryConversation[];
-  readonly receiveChains: readonly HistoryReceiveChain[];
-  readonly blobs: readonly HistoryBlob[];
-}
-
-export interface ImportHistoryOptions {
-  /** Whether this device already holds a message (step 5). */
-  readonly isHeld?: (messageId: string) => boolean;
-  readonly crypto?: CryptoProvider;
-}
-
-/** D15.5 step 4 for one message record: the reason it is dropped, or the decoded item and header. */
-export function checkHistoryMessage(rec: HistoryMessage, ownAccountId: string, crypto?: CryptoProvider): { item: ReportItem; header: MessageHeader } | HistoryDropReason {
-  let item: ReportItem;
-  try {
-    item = decodeReportItem(rec.reportItem);
-  } catch {
-    return 'malformed_item';
-  }
-  const c = computeCommitment(item.fk, item.header, item.body, crypto?.hmacSha256.bind(crypto));
-  if (!equalBytes(c, item.commitment)) return 'commitment';
-  let header: MessageHeader;
-  try {
-    header = decodeHeader(item.header);
-  } catch {
-    return 'header';
-  }
-  if (header.conversationId !== item.stamp.conversationId || header.senderId !== item.stamp.senderId) return 'header';
-  const s = item.stamp;
-  const own = rec.direction === 'received' ? s.role === 'recipient' && s.recipientId === ownAccountId : s.role === 'sender' && s.senderId === ownAccountId;
-  return own ? { item, header } : 'not_own';
-}
-
-/** D15.5 steps 4–6 over an opened archive: pure, nothing is stored. */
-export function importHistoryRecords(archive: HistoryArchive, ownAccountId: string, opts: ImportHistoryOptions = {}): HistoryImport {
-  const messages: ImportedHistoryMessage[] = [];
-  const dropped: { index: number; reason: HistoryDropReason }[] = [];
-  const skipped: string[] = [];
-  const seen = new Set<string>();
-  for (const [index, rec] of archive.records.entries()) {
-    if (rec.type !== 'message') continue;
-    const checked = checkHistoryMessage(rec, ownAccountId, opts.crypto);
-    if (typeof checked === 'string') {
-      dropped.push({ index, reason: checked });
-      continue;
-    }
-    const id = checked.item.stamp.messageId;
-    if (seen.has(id) || opts.isHeld?.(id) === true) {
-      skipped.push(id);
-      continue;
-    }
-    seen.add(id);
-    messages.push({ ...checked, direction: rec.direction, deliveredToDeviceId: rec.deliveredToDeviceId, storedAt: rec.storedAt, flags: rec.flags, importedFrom: archive.sourceDeviceId });
-  }
-  const of = <T extends HistoryRecord['type']>(t: T) => archive.records.filter((r): r is Extract<HistoryRecord, { type: T }> => r.type === t);
-  return { messages, dropped, skipped, contacts: of('contact'), conversations: of('conversation'), receiveChains: of('receiveChain'), blobs: of('blob') };
 }
