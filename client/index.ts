@@ -329,3 +329,9 @@ export {
   reapplyListIntent, receiveCopy, type ReceiveCopyContext, recoveryDeviceList, recoveryKeyList, removeDevicesList, resetDeviceList, rotateCredentialList,
   type SealedCopy, sendFanOut, sessionMatchesEntry, sessionStillListed, type SessionForTarget, withCosignature,
 } from './devices/index.ts';
+// Devices, safety numbers (docs/PROTOCOL-devices.md D16): over each account's founder key, unchanged by links,
+// removals and recovery, changed by a reset; and the quiet line a contact's device change shows.
+export {
+  accountSafetyNumber, accountSafetyNumberParty, CONTACT_DEVICE_LINE_TEXT, type ContactDeviceChange, type ContactDeviceChangeOptions, contactDeviceChange,
+  type ContactDeviceLine, type LegacyAccountIdentity, type PinnedAccount, pinnedFounderKey,
+} from './devices/index.ts';
