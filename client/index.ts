@@ -289,7 +289,7 @@ export {
   decodeGossip, encodeGossip, KT_GOSSIP_CONTENT_TYPE,
   type GossipVerdict, type HeadStore, type KeyProof, MemoryHeadStore, type ProvenBinding, TransparencyClient, type TransparencyClientOptions,
   HttpLogSource, keyProofFromJson, type LogEntry, type LogSource,
-  ACTION_CODES, type BindingAction, decodeLeaf, encodeLeaf, identityBindingKey, KIND_IDENTITY, KIND_MLS_CREDENTIAL, type KeyBinding,
+  ACTION_CODES, type BindingAction, decodeLeaf, encodeLeaf, identityBindingKey, deviceListBindingKey, DEVICE_LIST_KEY_LENGTH, KIND_DEVICE_LIST, parseDeviceListBindingKey, KIND_IDENTITY, KIND_MLS_CREDENTIAL, type KeyBinding,
   consistencyProof, Frontier, hashLeaf, inclusionProof, MerkleTree, type Sha256, type SubtreeSource, verifyConsistency, verifyInclusion,
   type ForeignKeyAlarm, initialMonitorState, monitorOwnKeys, type MonitorResult, type MonitorState, type PublishedKey,
   type FetchedIdentity, type PresentedIdentity, verifyPresentedIdentity,
@@ -335,3 +335,5 @@ export {
   accountSafetyNumber, accountSafetyNumberParty, CONTACT_DEVICE_LINE_TEXT, type ContactDeviceChange, type ContactDeviceChangeOptions, contactDeviceChange,
   type ContactDeviceLine, type LegacyAccountIdentity, type PinnedAccount, pinnedFounderKey,
 } from './devices/index.ts';
+// Devices, refresh (docs/PROTOCOL-devices.md D5.4, D7.3): fetch an account's lists, prove each in the key log, verify the chain.
+export { type DeviceListProofChecker, type DeviceListSource, fetchVerifiedDeviceLists, type FetchVerifiedDeviceListsOptions } from './devices/index.ts';

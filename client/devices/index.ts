@@ -39,3 +39,4 @@ export {
   accountSafetyNumber, accountSafetyNumberParty, CONTACT_DEVICE_LINE_TEXT, type ContactDeviceChange, type ContactDeviceChangeOptions, contactDeviceChange,
   type ContactDeviceLine, type LegacyAccountIdentity, type PinnedAccount, pinnedFounderKey,
 } from '../session/safety-number.ts';
+export { type DeviceListProofChecker, type DeviceListSource, fetchVerifiedDeviceLists, type FetchVerifiedDeviceListsOptions } from './fetch-lists.ts';

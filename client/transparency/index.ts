@@ -12,7 +12,7 @@ export { type HeadEvidence, TRANSPARENCY_ERROR_CODES, TransparencyError, type Tr
 export { decodeGossip, encodeGossip, GOSSIP_VERSION, KT_GOSSIP_CONTENT_TYPE, MAX_GOSSIP_HEADS } from './gossip.ts';
 export { HttpLogSource, keyProofFromJson } from './http-source.ts';
 export {
-  ACTION_CODES, type BindingAction, bindsKey, decodeLeaf, encodeLeaf, identityBindingKey, KIND_IDENTITY, KIND_MLS_CREDENTIAL, KIND_PATTERN, type KeyBinding,
+  ACTION_CODES, type BindingAction, bindsKey, decodeLeaf, encodeLeaf, identityBindingKey, deviceListBindingKey, DEVICE_LIST_KEY_LENGTH, KIND_DEVICE_LIST, parseDeviceListBindingKey, KIND_IDENTITY, KIND_MLS_CREDENTIAL, KIND_PATTERN, type KeyBinding,
   LEAF_VERSION, leafHashOf, MAX_KEY_BYTES,
 } from './leaf.ts';
 export {

@@ -15,6 +15,9 @@ import { type Sha256, defaultSha256, hashLeaf } from './merkle.ts';
 export const LEAF_VERSION = 0x01;
 export const KIND_IDENTITY = 'identity';
 export const KIND_MLS_CREDENTIAL = 'mls-credential';
+/** One version of an account's signed device list (docs/PROTOCOL-devices.md D7.1). */
+export const KIND_DEVICE_LIST = 'device-list';
+export const DEVICE_LIST_KEY_LENGTH = 40;
 export const KIND_PATTERN = /^[a-z0-9-]{1,32}$/;
 export const MAX_KEY_BYTES = 1024;
 export const ACTION_CODES = { publish: 0x01, revoke: 0x02 } as const;
@@ -39,6 +42,21 @@ function ascii8(s: string, pattern: RegExp, name: string): Uint8Array {
 export function identityBindingKey(signingKey: Uint8Array, dhKey: Uint8Array): Uint8Array {
   if (signingKey.length !== 32 || dhKey.length !== 32) throw new RangeError('identity keys: expected two 32-byte keys');
   return concatBytes(signingKey, dhKey);
+}
+
+/** The `device-list` binding's key bytes (docs/PROTOCOL-devices.md D7.1): u64 listVersion (big-endian, ≥ 1) || listHash (32). */
+export function deviceListBindingKey(listVersion: number, listHash: Uint8Array): Uint8Array {
+  if (!Number.isSafeInteger(listVersion) || listVersion < 1) throw new RangeError('listVersion: expected a positive safe integer');
+  if (!(listHash instanceof Uint8Array) || listHash.length !== 32) throw new RangeError('listHash: expected 32 bytes');
+  return concatBytes(u64be(listVersion), listHash);
+}
+
+/** The version and hash a `device-list` key names; null when it is not 40 bytes or the version is 0 or beyond 2^53 − 1. */
+export function parseDeviceListBindingKey(key: Uint8Array): { listVersion: number; listHash: Uint8Array } | null {
+  if (!(key instanceof Uint8Array) || key.length !== DEVICE_LIST_KEY_LENGTH) return null;
+  const v = new DataView(key.buffer, key.byteOffset, 8).getBigUint64(0);
+  if (v < 1n || v > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+  return { listVersion: Number(v), listHash: key.slice(8) };
 }
 
 export function encodeLeaf(b: KeyBinding): Uint8Array {
