@@ -337,3 +337,7 @@ export {
 } from './devices/index.ts';
 // Devices, refresh (docs/PROTOCOL-devices.md D5.4, D7.3): fetch an account's lists, prove each in the key log, verify the chain.
 export { type DeviceListProofChecker, type DeviceListSource, fetchVerifiedDeviceLists, type FetchVerifiedDeviceListsOptions } from './devices/index.ts';
+// Devices, own-device monitoring (docs/PROTOCOL-devices.md D7.4): each device-list leaf of the own account is a notice or an alarm.
+export {
+  checkOwnDeviceLists, type CheckOwnDeviceListsContext, OWN_DEVICE_ALARM_CODES, type OwnDeviceAlarm, type OwnDeviceAlarmCode, type OwnDeviceCheck, type OwnDeviceNotice,
+} from './devices/index.ts';

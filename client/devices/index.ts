@@ -40,3 +40,6 @@ export {
   type ContactDeviceLine, type LegacyAccountIdentity, type PinnedAccount, pinnedFounderKey,
 } from '../session/safety-number.ts';
 export { type DeviceListProofChecker, type DeviceListSource, fetchVerifiedDeviceLists, type FetchVerifiedDeviceListsOptions } from './fetch-lists.ts';
+export {
+  checkOwnDeviceLists, type CheckOwnDeviceListsContext, OWN_DEVICE_ALARM_CODES, type OwnDeviceAlarm, type OwnDeviceAlarmCode, type OwnDeviceCheck, type OwnDeviceNotice,
+} from './own-devices.ts';

@@ -6,7 +6,7 @@
 import { equalBytes, fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
 import type { TransparencyClient } from './client.ts';
 import { TransparencyError } from './errors.ts';
-import { type KeyBinding, decodeLeaf } from './leaf.ts';
+import { type KeyBinding, decodeLeaf, KIND_DEVICE_LIST } from './leaf.ts';
 import { Frontier, type Sha256, defaultSha256, hashLeaf } from './merkle.ts';
 
 export interface PublishedKey {
@@ -31,6 +31,12 @@ export interface MonitorState {
 
 export interface MonitorResult {
   checkedSize: number;
+  /**
+   * With `ownDeviceLists` (docs/PROTOCOL-devices.md D7.4): the account's `device-list` leaves found by this check, in
+   * log order. They are not foreign-key alarms by themselves: `checkOwnDeviceLists` decides, against the pinned chain,
+   * whether each is a notice (one of this account's devices changed the list) or an alarm.
+   */
+  deviceListLeaves: ForeignKeyAlarm[];
   /** every foreign binding found so far (kept until the user acknowledges it) */
   alarms: MonitorState['alarms'];
   /** alarms found by this check */
@@ -50,7 +56,12 @@ export function initialMonitorState(accountId: string): MonitorState {
  * One monitoring pass: verifies and adopts the log's current head, scans entries [state.size, head.size),
  * checks they reproduce the head's root, and reports foreign keys for `accountId`.
  */
-export async function monitorOwnKeys(client: TransparencyClient, state: MonitorState, published: readonly PublishedKey[], opts: { hash?: Sha256; pageSize?: number } = {}): Promise<MonitorResult> {
+export async function monitorOwnKeys(
+  client: TransparencyClient,
+  state: MonitorState,
+  published: readonly PublishedKey[],
+  opts: { hash?: Sha256; pageSize?: number; ownDeviceLists?: boolean } = {},
+): Promise<MonitorResult> {
   const hash = opts.hash ?? defaultSha256;
   const { head, cosignatures } = await client.source.head();
   await client.acceptHead(head, cosignatures);
@@ -59,6 +70,7 @@ export async function monitorOwnKeys(client: TransparencyClient, state: MonitorS
   const isMine = (b: KeyBinding) => b.accountId === state.accountId;
   const ownKey = (b: KeyBinding) => published.some((p) => p.kind === b.kind && equalBytes(p.key, b.key));
   const fresh: ForeignKeyAlarm[] = [];
+  const deviceListLeaves: ForeignKeyAlarm[] = [];
   const seen: Record<string, string[]> = Object.fromEntries(Object.entries(state.seen).map(([k, v]) => [k, [...v]]));
   const page = Math.max(1, Math.min(opts.pageSize ?? MONITOR_PAGE, MONITOR_PAGE));
   while (frontier.size < head.treeSize) {
@@ -71,6 +83,10 @@ export async function monitorOwnKeys(client: TransparencyClient, state: MonitorS
       frontier.append(hashLeaf(e.leaf, hash));
       const b = decodeLeaf(e.leaf);
       if (!isMine(b)) continue;
+      if (opts.ownDeviceLists && b.kind === KIND_DEVICE_LIST) {
+        deviceListLeaves.push({ leafIndex: e.index, binding: b });
+        continue;
+      }
       if (b.action === 'publish' && ownKey(b)) (seen[b.kind] ??= []).push(toBase64Url(b.key));
       // A revoke of one of our own keys is expected after a key change; anything else for us is foreign.
       else if (!(b.action === 'revoke' && ownKey(b))) fresh.push({ leafIndex: e.index, binding: b });
@@ -84,5 +100,5 @@ export async function monitorOwnKeys(client: TransparencyClient, state: MonitorS
   ];
   const next: MonitorState = { accountId: state.accountId, size: head.treeSize, frontier: frontier.toJSON().nodes.map(toBase64Url), alarms, seen };
   const missing = published.filter((p) => !(seen[p.kind] ?? []).includes(toBase64Url(p.key)));
-  return { checkedSize: head.treeSize, alarms, fresh, missing, state: next };
+  return { checkedSize: head.treeSize, alarms, fresh, missing, state: next, deviceListLeaves };
 }

@@ -76,7 +76,7 @@ describe('fetchVerifiedDeviceLists against the server', () => {
     const unlogged = acc.next({ devices: [phone.entry(1), ghost.entry(3)], nextDeviceId: 4 }, { id: 1, key: phone }, ghost);
     const bob = await viewer();
     const kt = await ktClient(srv.url);
-    const withReusedProof = proxied(bob, (a) => ({ ...a, lists: [...a.lists, b64(unlogged)], proofs: [...a.proofs, a.proofs.at(-1) as unknown] }));
+    const withReusedProof = proxied(bob, (a) => ({ ...a, lists: [...a.lists, b64(unlogged)], proofs: [...a.proofs, a.proofs.at(-1) as DeviceListsJson['proofs'][number]] }));
     await expect(fetchVerifiedDeviceLists(withReusedProof, kt, acc.id, null)).rejects.toMatchObject({ code: 'binding_mismatch' });
     const withoutProof = proxied(bob, (a) => ({ ...a, lists: [...a.lists, b64(unlogged)] }));
     await expect(fetchVerifiedDeviceLists(withoutProof, kt, acc.id, null)).rejects.toMatchObject({ code: 'not_logged' });
@@ -99,7 +99,7 @@ describe('fetchVerifiedDeviceLists against the server', () => {
     await accountWithTwoDevices(); // the log grows
     const late = await bob.deviceLists(acc.id);
     expect(JSON.stringify(late.proofs[0])).not.toEqual(JSON.stringify(early.proofs[0]));
-    await expect(fetchVerifiedDeviceLists(proxied(bob, () => ({ ...late, proofs: [early.proofs[0], late.proofs[1]] })), kt, acc.id, null)).rejects.toMatchObject({ code: 'not_logged' });
+    await expect(fetchVerifiedDeviceLists(proxied(bob, () => ({ ...late, proofs: [early.proofs[0], late.proofs[1]] as DeviceListsJson['proofs'] })), kt, acc.id, null)).rejects.toMatchObject({ code: 'not_logged' });
   });
 });
 
