@@ -313,6 +313,15 @@ export class ApiClient {
     return { keyPackage: fromBase64Url(r.keyPackage, 'keyPackage'), lastResort: r.lastResort, ...(r.transparency !== undefined ? { transparency: r.transparency } : {}) };
   }
 
+  /**
+   * One key package per current device of `userId`, an account with a device list (docs/PROTOCOL-devices.md D14.3),
+   * unchecked — pass them to verifyClaimedDevicePackages with the account's verified list of at least `listVersion`.
+   */
+  async claimDeviceKeyPackages(userId: string): Promise<{ listVersion: number; keyPackages: Array<{ deviceId: number; keyPackage: Uint8Array; lastResort: boolean }> }> {
+    const r = await this.call('claimDeviceKeyPackages', { params: { userId } });
+    return { listVersion: r.listVersion, keyPackages: r.keyPackages.map((k, i) => ({ deviceId: k.deviceId, keyPackage: fromBase64Url(k.keyPackage, `keyPackages[${i}].keyPackage`), lastResort: k.lastResort })) };
+  }
+
   // ---- Attachment blobs (ciphertext only; docs/PROTOCOL.md §11.8) ----
   /** Runs a blob transfer with the current token; refreshes it once on 401 invalid_token, like JSON requests. */
   private async transfer<T>(run: (t: TransferTarget) => Promise<T>, retry = true): Promise<T> {

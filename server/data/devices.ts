@@ -77,10 +77,10 @@ export function deviceListTx(tx: Tx) {
         // The removed devices' prekeys (D8.1's per-device directory) go with them (D6.2, D13.6).
         await tx.oneTimePreKey.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
         await tx.deviceSignedPreKey.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
-        // The account-level bundle and the MLS key packages (not yet per device) are device 1's, the only device
-        // before device lists: they go when device 1 is removed.
+        // Their MLS key packages (per device, D14.3) go too: nobody adds a removed device to a group.
+        await tx.keyPackage.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
+        // The account-level bundle is device 1's, the only device before device lists: it goes when device 1 is removed.
         if (removed.includes(1)) {
-          await tx.keyPackage.deleteMany({ where: { accountId: w.accountId } });
           await tx.account.update({ where: { id: w.accountId }, data: { signedPreKeyId: null, signedPreKey: null, signedPreKeySignature: null } });
         }
       }

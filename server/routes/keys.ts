@@ -33,12 +33,19 @@ export function keyRoutes(s: Services): Route[] {
 
 export function keyPackageRoutes(s: Services): Route[] {
   return [
-    route(ops.publishKeyPackages, async ({ principal, body }) =>
-      s.keyPackages.publish(principal.userId, { keyPackages: body.keyPackages.map(bytes), lastResort: body.lastResort === undefined ? undefined : bytes(body.lastResort) })),
-    route(ops.countKeyPackages, async ({ principal }) => s.keyPackages.count(principal.userId)),
+    // Per calling device (docs/PROTOCOL-devices.md D14.3): the token names it; device 1 for an account without a list.
+    route(ops.publishKeyPackages, async ({ principal, body }) => {
+      const { deviceId } = await s.accounts.resolveSession(principal.token);
+      return s.keyPackages.publish(principal.userId, { keyPackages: body.keyPackages.map(bytes), lastResort: body.lastResort === undefined ? undefined : bytes(body.lastResort) }, deviceId);
+    }),
+    route(ops.countKeyPackages, async ({ principal }) => s.keyPackages.count(principal.userId, (await s.accounts.resolveSession(principal.token)).deviceId)),
     route(ops.claimKeyPackage, async ({ params }) => {
       const r = await s.keyPackages.claim(params.userId);
       return { keyPackage: b64(r.keyPackage), lastResort: r.lastResort, ...(r.transparency ? { transparency: r.transparency } : {}) };
+    }),
+    route(ops.claimDeviceKeyPackages, async ({ params }) => {
+      const r = await s.keyPackages.claimDevices(params.userId);
+      return { listVersion: r.listVersion, keyPackages: r.keyPackages.map((k) => ({ deviceId: k.deviceId, keyPackage: b64(k.keyPackage), lastResort: k.lastResort })) };
     }),
   ];
 }

@@ -188,7 +188,7 @@ export function createServices(
     keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined, devices),
     transparency,
     devices,
-    keyPackages: new KeyPackagesService(keyPackagesRepo(db), accounts, transparency),
+    keyPackages: new KeyPackagesService(keyPackagesRepo(db), accounts, transparency, devices),
     conversations: new ConversationsService(conversationsData),
     relay,
     // Check the key file before each verification: a key another process already stamps with is in it.

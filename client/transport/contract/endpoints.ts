@@ -29,6 +29,7 @@ export const endpoints = {
   publishKeyPackages: { operationId: 'publishKeyPackages', method: 'put', path: '/v1/key-packages', auth: 'user', errors: ['validation_failed', 'invalid_key_package', ...USER_AUTH] },
   countKeyPackages: { operationId: 'countKeyPackages', method: 'get', path: '/v1/key-packages', auth: 'user', errors: [...USER_AUTH] },
   claimKeyPackage: { operationId: 'claimKeyPackage', method: 'post', path: '/v1/key-packages/{userId}/claim', auth: 'user', errors: ['validation_failed', 'not_found', ...USER_AUTH] },
+  claimDeviceKeyPackages: { operationId: 'claimDeviceKeyPackages', method: 'post', path: '/v1/key-packages/{userId}/claim-devices', auth: 'user', errors: ['validation_failed', 'not_found', ...USER_AUTH] },
   // conversations
   createConversation: { operationId: 'createConversation', method: 'post', path: '/v1/conversations', auth: 'user', statuses: [201, 200], errors: ['validation_failed', 'not_found', ...USER_AUTH] },
   listConversations: { operationId: 'listConversations', method: 'get', path: '/v1/conversations', auth: 'user', errors: [...USER_AUTH] },

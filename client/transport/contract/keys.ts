@@ -57,6 +57,19 @@ export const ClaimedKeyPackage = z
   })
   .meta({ id: 'ClaimedKeyPackage', description: "one of the account's key packages; never the same one-time package twice" });
 
+export const ClaimedDeviceKeyPackages = z
+  .strictObject({
+    listVersion: z.number().int().min(1).meta({ description: 'the version of the logged device list the packages were checked against' }),
+    keyPackages: z
+      .array(z.strictObject({ deviceId: z.number().int().min(1).max(0xffffffff), keyPackage: KeyPackageBytes, lastResort: z.boolean() }))
+      .min(1)
+      .max(8),
+  })
+  .meta({
+    id: 'ClaimedDeviceKeyPackages',
+    description: "one package per current device of an account with a device list (docs/PROTOCOL-devices.md D14.3); the list's key-log proof covers every credential key",
+  });
+
 export const keyOperations = {
   publishBundle: defineOperation(endpoints.publishBundle, {
     tag: 'keys', summary: 'Publish the signed prekey (signature verified) and add one-time prekeys', body: PublishBundleRequest, response: PublishBundleResponse,
@@ -75,5 +88,9 @@ export const keyOperations = {
   claimKeyPackage: defineOperation(endpoints.claimKeyPackage, {
     tag: 'keys', summary: "Claim one of a user's key packages to add them to a group (with the inclusion proof of its credential key): a one-time package is never handed out twice",
     params: ClaimKeyPackageParams, response: ClaimedKeyPackage,
+  }),
+  claimDeviceKeyPackages: defineOperation(endpoints.claimDeviceKeyPackages, {
+    tag: 'keys', summary: "Claim one key package per current device of a user with a device list, to add the person with all their devices in one Commit",
+    params: ClaimKeyPackageParams, response: ClaimedDeviceKeyPackages,
   }),
 } as const;

@@ -7,7 +7,12 @@
 // hands each package out with the inclusion proof of the credential key inside it — derived from the stored bytes
 // it hands out, never from the caller — and never appends on the way out: a stored package whose key the log does
 // not hold (a tampered row, a superseded key) goes out without proof, and clients refuse it.
-import { verifyCredentialBinding } from '../../../client/group/credential.ts';
+//
+// Accounts with a device list (docs/PROTOCOL-devices.md D14.3): each device publishes its own packages, whose version 2
+// credential names (account, device) and whose leaf key is that device's credentialKey in the account's current
+// logged list — the list's proof covers it, so nothing is appended; claimDevices hands out one package per current
+// device with the list version it answered from.
+import { decodeLeafCredential, verifyCredentialBinding } from '../../../client/group/credential.ts';
 import { decodeKeyPackageMessage, keyPackageRef, verifyKeyPackageSignature } from '../../../client/group/key-packages.ts';
 import { asBytes } from '../../data/_bytes.ts';
 import type { KeyPackagesRepo } from '../../data/key-packages.ts';
@@ -15,6 +20,7 @@ import { isUniqueViolation } from '../../data/_prisma-errors.ts';
 import { InputError, NotFoundError } from '../../errors.ts';
 import type { AccountsService } from '../accounts/accounts.ts';
 import type { KeyProofJson, TransparencyService } from '../transparency/log.ts';
+import type { DevicesService } from '../devices/devices.ts';
 import { KIND_IDENTITY, KIND_MLS_CREDENTIAL } from '../../../client/transparency/index.ts';
 
 export const MAX_STORED_KEY_PACKAGES = 1000;
@@ -25,6 +31,8 @@ export class KeyPackagesService {
     private readonly accounts: AccountsService,
     /** The key-transparency log; every credential key a published package carries is appended to it. */
     private readonly transparency?: TransparencyService,
+    /** Device lists: an account that has one publishes and is claimed per device (D14.3). */
+    private readonly devices?: DevicesService,
   ) {}
 
   /** Checks one key package (MLSMessage bytes) of `userId`; returns its ref and its credential (leaf signature) key. */
@@ -49,7 +57,27 @@ export class KeyPackagesService {
     return { ref: await keyPackageRef(kp), credentialKey: kp.leafNode.signaturePublicKey };
   }
 
-  async publish(userId: string, input: { keyPackages: Uint8Array[]; lastResort?: Uint8Array | undefined }): Promise<{ oneTime: number; lastResort: boolean }> {
+  /** A package of device `deviceId` of a list account: version 2 credential naming it, leaf key = its list entry's (D14.3). */
+  private async checkDevicePackage(userId: string, deviceId: number, credentialKey: Uint8Array, bytes: Uint8Array, name: string): Promise<string> {
+    const bad = (why: string) => new InputError('invalid_key_package', `${name}: ${why}`);
+    let kp;
+    let named;
+    try {
+      kp = decodeKeyPackageMessage(bytes);
+      named = decodeLeafCredential(kp.leafNode.credential);
+    } catch (e) {
+      throw bad((e as Error).message);
+    }
+    if (named.version !== 2) throw bad('an account with a device list publishes version 2 credentials (docs/PROTOCOL-devices.md D14.1)');
+    if (named.accountId !== userId || named.deviceId !== deviceId) throw bad(`the credential names ${named.accountId.slice(0, 64)} device ${named.deviceId}, not the calling device`);
+    if (!Buffer.from(kp.leafNode.signaturePublicKey).equals(credentialKey)) throw bad("the leaf key is not this device's credential key in the account's logged device list");
+    if (!(await verifyKeyPackageSignature(kp))) throw bad('signature does not verify under its leaf signature key');
+    return keyPackageRef(kp);
+  }
+
+  async publish(userId: string, input: { keyPackages: Uint8Array[]; lastResort?: Uint8Array | undefined }, deviceId = 1): Promise<{ oneTime: number; lastResort: boolean }> {
+    const listed = this.devices ? await this.devices.currentEntry(userId, deviceId) : 'no_list';
+    if (listed !== 'no_list') return this.publishForDevice(userId, deviceId, listed?.entry.credentialKey ?? null, input);
     const account = await this.accounts.get(userId);
     // A credential key enters the log only under the identity key the LOG binds to the account, not the one the
     // database row holds: a swapped row cannot vouch for a credential key (docs/TRANSPARENCY.md §10.4).
@@ -91,6 +119,40 @@ export class KeyPackagesService {
     return this.repo.count(userId);
   }
 
+  private async publishForDevice(userId: string, deviceId: number, credentialKey: Uint8Array | null, input: { keyPackages: Uint8Array[]; lastResort?: Uint8Array | undefined }) {
+    if (credentialKey === null) throw new InputError('invalid_key_package', `device ${deviceId} is not in the account's device list`);
+    const packages = [];
+    for (const [i, data] of input.keyPackages.entries()) packages.push({ ref: await this.checkDevicePackage(userId, deviceId, credentialKey, data, `keyPackages[${i}]`), data: asBytes(data) });
+    if (new Set(packages.map((p) => p.ref)).size !== packages.length) throw new InputError('validation_failed', 'keyPackages: duplicate key package');
+    const last = input.lastResort ? { ref: await this.checkDevicePackage(userId, deviceId, credentialKey, input.lastResort, 'lastResort'), data: asBytes(input.lastResort) } : undefined;
+    const { oneTime } = await this.repo.count(userId, deviceId);
+    if (oneTime + packages.length > MAX_STORED_KEY_PACKAGES) throw new InputError('validation_failed', `at most ${MAX_STORED_KEY_PACKAGES} key packages may be stored; ${oneTime} are`);
+    try {
+      await this.repo.add(userId, packages, last, deviceId);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new InputError('validation_failed', 'keyPackages: already published');
+      throw e;
+    }
+    return this.repo.count(userId, deviceId);
+  }
+
+  /**
+   * D14.3: one package per current device of a list account (each device's oldest one-time package, else its
+   * last-resort one; a device that published none is left out), with the version of the logged list they were
+   * checked against. No per-package proof: the client checks each against its verified list of that version.
+   */
+  async claimDevices(userId: string): Promise<{ listVersion: number; keyPackages: Array<{ deviceId: number; keyPackage: Uint8Array; lastResort: boolean }> }> {
+    const cur = this.devices ? await this.devices.current(userId) : null;
+    if (!cur) throw new NotFoundError('device list');
+    const keyPackages = [];
+    for (const d of cur.verified.signed.list.devices) {
+      const r = await this.repo.claim(userId, d.deviceId);
+      if (r) keyPackages.push({ deviceId: d.deviceId, keyPackage: r.data, lastResort: r.lastResort });
+    }
+    if (keyPackages.length === 0) throw new NotFoundError('key package');
+    return { listVersion: cur.verified.signed.list.listVersion, keyPackages };
+  }
+
   /** The identity signing key of the account's newest logged identity binding (docs/TRANSPARENCY.md §3). */
   private async loggedIdentitySigningKey(userId: string): Promise<ReturnType<typeof asBytes>> {
     const logged = await this.transparency?.loggedKey(userId, KIND_IDENTITY);
@@ -113,8 +175,8 @@ export class KeyPackagesService {
     return transparency ? { ...out, transparency } : out;
   }
 
-  async count(userId: string): Promise<{ oneTime: number; lastResort: boolean }> {
-    return this.repo.count(userId);
+  async count(userId: string, deviceId = 1): Promise<{ oneTime: number; lastResort: boolean }> {
+    return this.repo.count(userId, deviceId);
   }
 }
 
