@@ -102,6 +102,11 @@ export function devicesRepo(db: Db) {
     async records(accountId: string): Promise<DeviceRecordRow[]> {
       return (await db.deviceRecord.findMany({ where: { accountId }, orderBy: { deviceId: 'asc' } })).map(toRecord);
     },
+    /** Account.deviceListVersion of each existing account (null: no list yet, D17.2); written in the list's log transaction. */
+    async listVersions(accountIds: readonly string[]): Promise<Map<string, number | null>> {
+      const rows = await db.account.findMany({ where: { id: { in: [...accountIds] } }, select: { id: true, deviceListVersion: true } });
+      return new Map(rows.map((r) => [r.id, r.deviceListVersion]));
+    },
     /** Whether the account row exists (a list is submitted for an existing account only). */
     async accountExists(accountId: string): Promise<boolean> {
       return (await db.account.findUnique({ where: { id: accountId }, select: { id: true } })) !== null;
