@@ -77,6 +77,8 @@ export function deviceListTx(tx: Tx) {
         // The removed devices' prekeys (D8.1's per-device directory) go with them (D6.2, D13.6).
         await tx.oneTimePreKey.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
         await tx.deviceSignedPreKey.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
+        // Their undelivered copies go too (D13.6): a removed device keeps nothing it had not already received.
+        await tx.envelope.deleteMany({ where: { recipientId: w.accountId, targetDeviceId: { in: ids } } });
         // The account-level bundle and the MLS key packages (not yet per device) are device 1's, the only device
         // before device lists: they go when device 1 is removed.
         if (removed.includes(1)) {
