@@ -14,6 +14,7 @@ import { fromBase64Url, toBase64Url } from '../../client/index.ts';
 import { ApiClient, type EnvelopeJson } from '../../client/transport/api.ts';
 import { ApiError } from '../../client/transport/api-error.ts';
 import { userOperations } from '../../client/transport/contract/operations.ts';
+// eslint-disable-next-line no-restricted-imports -- test/client's own fan-out world (not an SDK internal): the same devices, lists and sessions as the fan-out suites
 import { Account, type Device, receiveOn, sessionsFrom, type World } from '../client/_fanout-world.ts';
 import { deviceLogin, type Keys, newId } from './_devices.ts';
 import { api, type ApiResult, b64, isProblem, startTestServer, type TestServer } from './_harness.ts';
