@@ -152,7 +152,17 @@ export function createApp(s: Services, opts: { metrics?: Prometheus } = {}): exp
         if (!req.is('application/json')) throw new InputError('unsupported_media_type', 'expected Content-Type: application/json');
         next();
       });
-      chain.push(express.json({ limit: spec.bodyLimitBytes ?? DEFAULT_BODY_LIMIT, strict: true, type: 'application/json' }));
+      const limitFor = spec.bodyLimitFor;
+      chain.push(express.json({
+        limit: spec.bodyLimitBytes ?? DEFAULT_BODY_LIMIT, strict: true, type: 'application/json',
+        ...(limitFor ? { verify: (req: { rawBodyLength?: number }, _res: unknown, buf: Buffer) => void (req.rawBodyLength = buf.length) } : {}),
+      }));
+      if (limitFor)
+        chain.push((req, _res, next) => {
+          const length = (req as { rawBodyLength?: number }).rawBodyLength ?? 0;
+          if (length > limitFor(req.body)) throw new InputError('payload_too_large', 'request body too large for this kind of request');
+          next();
+        });
     }
     chain.push(async (req, res) => {
       const controller = new AbortController();

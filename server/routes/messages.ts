@@ -69,8 +69,9 @@ export function messageRoutes(s: Services): Route[] {
     }, {
       standing: 'deferred',
       // D13.2: up to 15 copies of ≤ MAX_CIPHERTEXT_BYTES, base64url (4/3), plus the JSON around them: 1.1 MiB. The
-      // single-device body (one envelope) stays far below it.
+      // single-device body keeps its own limit: one envelope of ≤ MAX_CIPHERTEXT_BYTES plus the JSON around it, 128 KiB.
       bodyLimitBytes: Math.ceil(1.1 * 1024 * 1024),
+      bodyLimitFor: (body) => (body !== null && typeof body === 'object' && 'copies' in body ? Math.ceil(1.1 * 1024 * 1024) : 128 * 1024),
     }),
     route(ops.fetchMessages, async ({ principal, query, signal }) => {
       const waitMs = Math.min(query.wait * 1000, s.config.longPollMaxMs);

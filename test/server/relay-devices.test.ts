@@ -258,6 +258,12 @@ describe('device_mismatch (D13.3 step 5, D13.4): nothing stored, nothing stamped
     expect(got).toHaveLength(1);
     expect(Object.keys(got[0]!).sort()).toEqual(['ciphertext', 'commitment', 'id', 'stamp']);
     expect(await fetchAs(bob.tokens.get(2)!)).toEqual([]);
+    // Each body keeps its own limit (D13.2): copies of full-size ciphertexts pass where one envelope's 128 KiB would not.
+    const big = rawBody(conv, alice, bob, everyTarget(alice, bob));
+    for (const c of big.copies) c.ciphertext = b64(randomBytes(60 * 1024));
+    const sentBig = await api(srv.url, 'POST', '/v1/messages', big, alice.tokens.get(1)!);
+    expect(sentBig.status, JSON.stringify(sentBig.json)).toBe(201);
+    expect((await fetchAs(bob.tokens.get(2)!)).map((e) => e.ciphertext)).toEqual([big.copies[1]!.ciphertext]);
   });
 });
 
