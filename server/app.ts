@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { z } from 'zod';
+import type { IncomingMessage } from 'node:http';
 import { AppError, AuthenticationError, InputError, RateLimitError, type FieldIssue } from './errors.ts';
 import { FullDiskLatch, faultError, faultKind } from './faults.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -155,7 +156,7 @@ export function createApp(s: Services, opts: { metrics?: Prometheus } = {}): exp
       const limitFor = spec.bodyLimitFor;
       chain.push(express.json({
         limit: spec.bodyLimitBytes ?? DEFAULT_BODY_LIMIT, strict: true, type: 'application/json',
-        ...(limitFor ? { verify: (req: { rawBodyLength?: number }, _res: unknown, buf: Buffer) => void (req.rawBodyLength = buf.length) } : {}),
+        ...(limitFor ? { verify: (req: IncomingMessage, _res: unknown, buf: Buffer) => void ((req as { rawBodyLength?: number }).rawBodyLength = buf.length) } : {}),
       }));
       if (limitFor)
         chain.push((req, _res, next) => {
