@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { z } from 'zod';
+import type { IncomingMessage } from 'node:http';
 import { AppError, AuthenticationError, InputError, RateLimitError, type FieldIssue } from './errors.ts';
 import { FullDiskLatch, faultError, faultKind } from './faults.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -152,7 +153,17 @@ export function createApp(s: Services, opts: { metrics?: Prometheus } = {}): exp
         if (!req.is('application/json')) throw new InputError('unsupported_media_type', 'expected Content-Type: application/json');
         next();
       });
-      chain.push(express.json({ limit: spec.bodyLimitBytes ?? DEFAULT_BODY_LIMIT, strict: true, type: 'application/json' }));
+      const limitFor = spec.bodyLimitFor;
+      chain.push(express.json({
+        limit: spec.bodyLimitBytes ?? DEFAULT_BODY_LIMIT, strict: true, type: 'application/json',
+        ...(limitFor ? { verify: (req: IncomingMessage, _res: unknown, buf: Buffer) => void ((req as { rawBodyLength?: number }).rawBodyLength = buf.length) } : {}),
+      }));
+      if (limitFor)
+        chain.push((req, _res, next) => {
+          const length = (req as { rawBodyLength?: number }).rawBodyLength ?? 0;
+          if (length > limitFor(req.body)) throw new InputError('payload_too_large', 'request body too large for this kind of request');
+          next();
+        });
     }
     chain.push(async (req, res) => {
       const controller = new AbortController();

@@ -45,6 +45,21 @@ export class NotFoundError extends AppError {
 }
 /** State conflict (409). */
 export class ConflictError extends AppError {}
+/** One account of a `device_mismatch` answer (docs/PROTOCOL-devices.md D13.4). */
+export interface DeviceMismatchAccountJson {
+  accountId: string;
+  listVersion: number;
+  listHash: string;
+  missing: number[];
+  extra: number[];
+  stale: boolean;
+}
+/** 409 device_mismatch (D13.4): the copies of a fan-out send do not match the current device lists; nothing was stored. */
+export class DeviceMismatchError extends ConflictError {
+  constructor(readonly accounts: DeviceMismatchAccountJson[]) {
+    super('device_mismatch', 'Refresh the device lists of the accounts below and send again.');
+  }
+}
 /** Too many requests (429). */
 export class RateLimitError extends AppError {}
 /** The server cannot store what it accepted (507): a full disk. Not the caller's fault; logged at error. */

@@ -2,7 +2,7 @@
 // application/problem+json with a stable `code`; unknown errors become a generic 500 whose detail says
 // nothing about the request (no echo of input: it may be message content).
 import { PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema } from '../client/transport/contract/problem.ts';
-import { AppError, type ErrorCode } from './errors.ts';
+import { AppError, DeviceMismatchError, type ErrorCode } from './errors.ts';
 
 // The problem document's schema is the contract's (client/transport/contract/problem.ts): the SDK reads the same shape.
 export { PROBLEM_CONTENT_TYPE, type Problem, ProblemSchema };
@@ -26,6 +26,7 @@ const STATUS: Record<ErrorCode, number> = {
   totp_code_used: 401, totp_mismatch: 400,
   invite_required: 403, invite_invalid: 403, pow_required: 403, pow_invalid: 400, pow_expired: 400, pow_replayed: 409,
   device_list_conflict: 409, invalid_device_list: 400, reset_not_allowed: 403,
+  device_mismatch: 409,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -62,6 +63,7 @@ const TITLE: Record<ErrorCode, string> = {
   pow_expired: 'Proof-of-work challenge expired', pow_replayed: 'Proof-of-work challenge already used',
   device_list_conflict: 'The device list is not the next version of the current one',
   invalid_device_list: 'The device list does not verify', reset_not_allowed: 'An account reset needs the operator\'s release',
+  device_mismatch: 'The copies do not match the current device lists',
 };
 
 export function statusOf(code: ErrorCode): number {
@@ -79,6 +81,7 @@ export function toProblem(e: unknown): Problem {
     if (e.issues) extra.errors = e.issues;
     if (typeof e.extra?.suspendedUntil === 'string') extra.suspendedUntil = e.extra.suspendedUntil;
     if (typeof e.extra?.lockedUntil === 'string') extra.lockedUntil = e.extra.lockedUntil;
+    if (e instanceof DeviceMismatchError) extra.accounts = e.accounts;
     for (const k of ['current', 'reason'] as const) if (typeof e.extra?.[k] === 'string') extra[k] = e.extra[k];
     for (const k of ['retryAfterSeconds', 'limitBytes', 'pendingBytes', 'attemptsLeft'] as const) if (typeof e.extra?.[k] === 'number') extra[k] = e.extra[k];
     return problemFor(e.code, e.message, extra);

@@ -47,6 +47,8 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
   });
   wss.on('connection', (ws: WebSocket) => {
     let userId: string | null = null;
+    /** The device the token names (docs/PROTOCOL-devices.md D13.1: push is per device; a legacy token is device 1). */
+    let deviceId = 1;
     let unsubscribe: (() => void) | null = null;
     let session: { stop(): void; recheck(): Promise<void> } | null = null;
     let recheckTimer: NodeJS.Timeout | undefined;
@@ -65,7 +67,8 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
 
     /** Sends the envelopes of `list` this connection has not sent yet, in order, as one frame. */
     function deliver(list: readonly Delivered[]): void {
-      const fresh = list.filter((e) => !sent.has(e.id));
+      // Wakes are per account; a socket sends only its device's copies (and, on device 1, single-device envelopes).
+      const fresh = list.filter((e) => !sent.has(e.id) && (e.copy?.targetDeviceId ?? 1) === deviceId);
       if (fresh.length && ws.readyState === ws.OPEN) {
         for (const e of fresh) sent.add(e.id);
         ws.send(JSON.stringify({ type: 'envelopes', envelopes: fresh.map(envelopeToJson) }));
@@ -79,7 +82,7 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
       try {
         do {
           again = false;
-          const rows = await s.relay.pending(userId, PUMP_LIMIT);
+          const rows = await s.relay.pending(userId, PUMP_LIMIT, deviceId);
           backlog = rows.length >= PUMP_LIMIT;
           deliver(rows);
         } while (again);
@@ -112,9 +115,11 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
         if (frame.type === 'auth') {
           if (userId) return fail('validation_failed', 4400);
           const p = await s.accounts.authenticate(frame.token);
+          const resolved = await s.accounts.resolveSession(frame.token);
           clearTimeout(authTimer);
           if (ws.readyState !== ws.OPEN) return;
           userId = p.userId;
+          deviceId = resolved.deviceId;
           // Logout anywhere, expiry, suspension or ban ends this socket with the code a request would get.
           session = s.accounts.watchSession(frame.token, userId, (code) => fail(code, closeCodeOf(code)));
           recheckTimer = setInterval(() => void session?.recheck(), opts.recheckMs ?? RECHECK_MS);
@@ -130,7 +135,7 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
           await pump();
         } else {
           if (!userId) return fail('unauthorized', 4401);
-          await s.relay.ack(userId, frame.ids);
+          await s.relay.ack(userId, frame.ids, deviceId);
           for (const id of frame.ids) sent.delete(id);
         }
       } catch (e) {

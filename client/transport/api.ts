@@ -11,7 +11,7 @@ import type { Conversation, CreateConversationRequest } from './contract/convers
 import type { ClaimedKeyPackage, FetchedBundle, KeyPackageCount, PublishBundleRequest, PublishBundleResponse, PublishKeyPackagesRequest } from './contract/keys.ts';
 import type { NoticeList, SignedNoticesRequest } from './contract/notices.ts';
 import type { AppealReceipt, SignedAppealRequest } from './contract/appeals.ts';
-import type { Envelope, SendRequest, SendResponse } from './contract/messages.ts';
+import type { Envelope, SendCopiesRequest, SendRequest, SendResponse } from './contract/messages.ts';
 import type { ReportDetail, ReportSummary, SubmitReportRequest } from './contract/reports.ts';
 import type { GroupInboxResponse, GroupSendRequest, GroupSendResponse, RosterResponse } from './contract/groups.ts';
 import type { ReportAttachmentList } from './contract/blobs.ts';
@@ -51,6 +51,7 @@ export type FetchedBundleJson = z.output<typeof FetchedBundle>;
 export type CreateConversationBody = z.input<typeof CreateConversationRequest>;
 export type ConversationJson = z.output<typeof Conversation>;
 export type SendBody = z.input<typeof SendRequest>;
+export type SendCopiesBody = z.input<typeof SendCopiesRequest>;
 export type Sent = z.output<typeof SendResponse>;
 export type EnvelopeJson = z.output<typeof Envelope>;
 export type SubmitReportBody = z.input<typeof SubmitReportRequest>;
@@ -363,6 +364,14 @@ export class ApiClient {
    * sender's own stamp (role 'sender'), which lets the sender reveal their own messages as report context.
    */
   send(body: SendBody): Promise<Sent> {
+    return this.call('sendMessage', { body });
+  }
+  /**
+   * docs/PROTOCOL-devices.md D13.2: one franked message with one sealed copy per target device (the body
+   * `fanOutRequestBody` builds). A refusal is ApiError `device_mismatch` whose problem's `accounts` (D13.4) feed
+   * `planDeviceMismatch`; resend with the same clientMessageId.
+   */
+  sendCopies(body: SendCopiesBody): Promise<Sent> {
     return this.call('sendMessage', { body });
   }
   /** Pending envelopes (ciphertext, commitment and the recipient's stamp); `wait` long-polls up to that many seconds. */

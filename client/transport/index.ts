@@ -37,6 +37,7 @@ export {
   type ReportSummaryJson,
   type RosterJson,
   type SendBody,
+  type SendCopiesBody,
   type Sent,
   type SubmitReportBody,
   type Token,

@@ -79,6 +79,8 @@ export function deviceListTx(tx: Tx) {
         await tx.deviceSignedPreKey.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
         // Their MLS key packages (per device, D14.3) go too: nobody adds a removed device to a group.
         await tx.keyPackage.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
+        // Their undelivered copies go too (D13.6): a removed device keeps nothing it had not already received.
+        await tx.envelope.deleteMany({ where: { recipientId: w.accountId, targetDeviceId: { in: ids } } });
         // The account-level bundle is device 1's, the only device before device lists: it goes when device 1 is removed.
         if (removed.includes(1)) {
           await tx.account.update({ where: { id: w.accountId }, data: { signedPreKeyId: null, signedPreKey: null, signedPreKeySignature: null } });
@@ -101,6 +103,11 @@ export function devicesRepo(db: Db) {
     /** The account's device records (D12.3), ascending by device id. */
     async records(accountId: string): Promise<DeviceRecordRow[]> {
       return (await db.deviceRecord.findMany({ where: { accountId }, orderBy: { deviceId: 'asc' } })).map(toRecord);
+    },
+    /** Account.deviceListVersion of each existing account (null: no list yet, D17.2); written in the list's log transaction. */
+    async listVersions(accountIds: readonly string[]): Promise<Map<string, number | null>> {
+      const rows = await db.account.findMany({ where: { id: { in: [...accountIds] } }, select: { id: true, deviceListVersion: true } });
+      return new Map(rows.map((r) => [r.id, r.deviceListVersion]));
     },
     /** Whether the account row exists (a list is submitted for an existing account only). */
     async accountExists(accountId: string): Promise<boolean> {

@@ -23,17 +23,36 @@ export interface EnvelopeRow {
   kid: string;
   tag: Bytes;
   expiresAt: Date;
+  /** docs/PROTOCOL-devices.md D13.1: a copy for one device, with its CopyAD clear fields; absent on a single-device envelope. */
+  copy?: CopyFields | undefined;
 }
 
-/** Rows per INSERT statement: 11 parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535. */
+/** D11.1 / D13.5: the clear fields of a copy (the target account is `recipientId`). */
+export interface CopyFields {
+  targetDeviceId: number;
+  senderDeviceId: number;
+  /** 1 recipient (recipient stamp), 2 own (sender stamp) */
+  copyKind: 1 | 2;
+  senderListVersion: number;
+  senderListHash: Bytes;
+  targetListVersion: number;
+  targetListHash: Bytes;
+}
+
+/** Rows per INSERT statement: 18 parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535. */
 export const INSERT_CHUNK = 256;
 /** Expired envelopes deleted per statement by the sweeper (PostgreSQL). */
 const SWEEP_BATCH = 5000;
 
 /** One INSERT of envelope rows (also used inside the idempotent-send transaction, server/data/send-receipts.ts). */
 export const insertSql = (rows: EnvelopeRow[]) => Prisma.sql`INSERT INTO "Envelope"
-  ("id","messageId","conversationId","senderId","recipientId","ciphertext","commitment","serverTime","kid","tag","expiresAt")
-  VALUES ${Prisma.join(rows.map((r) => Prisma.sql`(${r.id},${r.messageId},${r.conversationId},${r.senderId},${r.recipientId},${r.ciphertext},${r.commitment},${r.serverTime},${r.kid},${r.tag},${r.expiresAt})`))}`;
+  ("id","messageId","conversationId","senderId","recipientId","ciphertext","commitment","serverTime","kid","tag","expiresAt",
+   "targetDeviceId","senderDeviceId","copyKind","senderListVersion","senderListHash","targetListVersion","targetListHash")
+  VALUES ${Prisma.join(rows.map((r) => {
+    const c = r.copy;
+    return Prisma.sql`(${r.id},${r.messageId},${r.conversationId},${r.senderId},${r.recipientId},${r.ciphertext},${r.commitment},${r.serverTime},${r.kid},${r.tag},${r.expiresAt},
+      ${c ? BigInt(c.targetDeviceId) : null},${c ? BigInt(c.senderDeviceId) : null},${c ? c.copyKind : null},${c ? BigInt(c.senderListVersion) : null},${c ? c.senderListHash : null},${c ? BigInt(c.targetListVersion) : null},${c ? c.targetListHash : null})`;
+  }))}`;
 
 /** What fetch/push need of a pending envelope (expiresAt is not read back). */
 export type PendingEnvelope = Omit<EnvelopeRow, 'expiresAt'>;
@@ -49,7 +68,25 @@ interface PendingRaw {
   c: string;
   m: string;
   t: string;
+  td: bigint | number | string | null;
+  sd: bigint | number | string | null;
+  ck: number | bigint | null;
+  slv: bigint | number | string | null;
+  slh: string | null;
+  tlv: bigint | number | string | null;
+  tlh: string | null;
 }
+
+/** D17.3: a single-device envelope (no target device) is device 1's. */
+export const LEGACY_DEVICE_ID = 1;
+
+const copyOf = (r: PendingRaw): CopyFields | undefined =>
+  r.td === null || r.sd === null || r.ck === null || r.slv === null || r.slh === null || r.tlv === null || r.tlh === null
+    ? undefined
+    : {
+        targetDeviceId: Number(r.td), senderDeviceId: Number(r.sd), copyKind: Number(r.ck) === 2 ? 2 : 1,
+        senderListVersion: Number(r.slv), senderListHash: fromHex(r.slh), targetListVersion: Number(r.tlv), targetListHash: fromHex(r.tlh),
+      };
 
 const fromHex = (h: string): Bytes => {
   const b = Buffer.from(h, 'hex');
@@ -72,29 +109,37 @@ export function envelopesRepo(db: Db) {
       await db.$transaction(statements);
     },
 
-    async pending(recipientId: string, now: Date, limit: number): Promise<PendingEnvelope[]> {
+    /** The device's pending envelopes: its copies and, for device 1, the account's single-device envelopes (D13.5, D17.3). */
+    async pending(recipientId: string, deviceId: number, now: Date, limit: number): Promise<PendingEnvelope[]> {
       const rows = await db.$queryRaw<PendingRaw[]>`SELECT "id","messageId","conversationId","senderId","serverTime","kid",
-          ${hex('ciphertext')} AS "c", ${hex('commitment')} AS "m", ${hex('tag')} AS "t"
-        FROM "Envelope" WHERE "recipientId" = ${recipientId} AND "expiresAt" > ${now}
+          ${hex('ciphertext')} AS "c", ${hex('commitment')} AS "m", ${hex('tag')} AS "t",
+          "targetDeviceId" AS "td", "senderDeviceId" AS "sd", "copyKind" AS "ck", "senderListVersion" AS "slv", ${hex('senderListHash')} AS "slh",
+          "targetListVersion" AS "tlv", ${hex('targetListHash')} AS "tlh"
+        FROM "Envelope" WHERE "recipientId" = ${recipientId} AND COALESCE("targetDeviceId", ${BigInt(LEGACY_DEVICE_ID)}) = ${BigInt(deviceId)} AND "expiresAt" > ${now}
         ORDER BY "serverTime" ASC, "id" ASC LIMIT ${limit}`;
       return rows.map((r) => ({
         id: r.id, messageId: r.messageId, conversationId: r.conversationId, senderId: r.senderId, recipientId,
-        ciphertext: fromHex(r.c), commitment: fromHex(r.m), serverTime: BigInt(r.serverTime), kid: r.kid, tag: fromHex(r.t),
+        ciphertext: fromHex(r.c), commitment: fromHex(r.m), serverTime: BigInt(r.serverTime), kid: r.kid, tag: fromHex(r.t), copy: copyOf(r),
       }));
     },
 
     /**
-     * Deletes the envelopes named by (recipientId, id) pairs — a batch of acknowledgements from several users
-     * in ONE statement — and returns the pairs actually deleted. A pair whose id belongs to another recipient
-     * matches nothing, so nobody can delete someone else's envelope. Uses the primary key per id.
+     * Deletes the envelopes named by (recipientId, deviceId, id) triples — a batch of acknowledgements from several
+     * devices in ONE statement — and returns the triples actually deleted. A triple whose id belongs to another
+     * recipient or another device of the same account (D13.5) matches nothing, so nobody can delete someone else's
+     * copy. Uses the primary key per id.
      */
-    async deleteAcked(pairs: ReadonlyArray<readonly [recipientId: string, id: string]>): Promise<Array<{ recipientId: string; id: string }>> {
-      if (pairs.length === 0) return [];
-      if (sqlite)
-        return db.$queryRaw<Array<{ recipientId: string; id: string }>>`DELETE FROM "Envelope" WHERE ("recipientId", "id") IN (SELECT value->>0, value->>1 FROM json_each(${JSON.stringify(pairs)}))
-          RETURNING "recipientId", "id"`;
-      return db.$queryRaw<Array<{ recipientId: string; id: string }>>`DELETE FROM "Envelope" e USING unnest(${pairs.map((p) => p[0])}::text[], ${pairs.map((p) => p[1])}::text[]) AS k("r", "i")
-          WHERE e."id" = k."i" AND e."recipientId" = k."r" RETURNING e."recipientId", e."id"`;
+    async deleteAcked(triples: ReadonlyArray<readonly [recipientId: string, deviceId: number, id: string]>): Promise<Array<{ recipientId: string; deviceId: number; id: string }>> {
+      if (triples.length === 0) return [];
+      type Raw = { recipientId: string; d: bigint | number | string; id: string };
+      const raw = sqlite
+        ? await db.$queryRaw<Raw[]>`DELETE FROM "Envelope" WHERE ("recipientId", COALESCE("targetDeviceId", ${BigInt(LEGACY_DEVICE_ID)}), "id") IN
+            (SELECT value->>0, value->>1, value->>2 FROM json_each(${JSON.stringify(triples)}))
+          RETURNING "recipientId", COALESCE("targetDeviceId", ${BigInt(LEGACY_DEVICE_ID)}) AS "d", "id"`
+        : await db.$queryRaw<Raw[]>`DELETE FROM "Envelope" e USING unnest(${triples.map((p) => p[0])}::text[], ${triples.map((p) => BigInt(p[1]))}::bigint[], ${triples.map((p) => p[2])}::text[]) AS k("r", "d", "i")
+          WHERE e."id" = k."i" AND e."recipientId" = k."r" AND COALESCE(e."targetDeviceId", ${BigInt(LEGACY_DEVICE_ID)}) = k."d"
+          RETURNING e."recipientId", k."d" AS "d", e."id"`;
+      return raw.map((r) => ({ recipientId: r.recipientId, deviceId: Number(r.d), id: r.id }));
     },
 
     async sweepExpired(now: Date): Promise<number> {

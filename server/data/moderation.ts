@@ -185,8 +185,18 @@ export function moderationRepo(db: Db) {
       return db.reportItem.findMany({
         where: { reportId },
         orderBy: { position: 'asc' },
-        select: { position: true, isReported: true, messageId: true, conversationId: true, senderId: true, recipientId: true, stampRole: true, serverTime: true, verdict: true, detail: true, headerJson: true, header: true, body: true },
+        select: {
+          position: true, isReported: true, messageId: true, conversationId: true, senderId: true, recipientId: true, stampRole: true, serverTime: true, verdict: true, detail: true, headerJson: true, header: true, body: true,
+          deliveredToDeviceId: true,
+        },
       });
+    },
+
+    /** docs/PROTOCOL-devices.md D12.3: the server's records of the named devices (when linked, when removed). */
+    async deviceRecords(keys: ReadonlyArray<{ accountId: string; deviceId: number }>) {
+      if (keys.length === 0) return [];
+      const rows = await db.deviceRecord.findMany({ where: { OR: keys.map((k) => ({ accountId: k.accountId, deviceId: BigInt(k.deviceId) })) } });
+      return rows.map((r) => ({ accountId: r.accountId, deviceId: Number(r.deviceId), addedInVersion: r.addedInVersion, acceptedAt: r.acceptedAt, removedInVersion: r.removedInVersion, removedAt: r.removedAt }));
     },
 
     /** Every column of the revealed items (evidence export). */

@@ -24,6 +24,8 @@ export interface ReportItemRow {
   verdict: string;
   detail: string | null;
   headerJson: string | null;
+  /** docs/PROTOCOL-devices.md D12.2: as the reporter's app states it; null when not stated. */
+  deliveredToDeviceId?: bigint | null;
 }
 
 export interface ReportRow {
@@ -38,6 +40,8 @@ export interface ReportRow {
   outcome: string | null;
   verdict: string;
   contextSummary: string;
+  /** docs/PROTOCOL-devices.md D12.2: the device whose token filed the report; null before devices. */
+  reportedFromDeviceId?: bigint | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -51,6 +55,7 @@ export interface ReportItemVerdictRow {
   serverTime: bigint;
   verdict: string;
   detail: string | null;
+  deliveredToDeviceId: bigint | null;
 }
 
 const summary = {
@@ -112,7 +117,7 @@ export function reportsRepo(db: Db) {
       return db.reportItem.findMany({
         where: { reportId },
         orderBy: { position: 'asc' },
-        select: { position: true, isReported: true, messageId: true, senderId: true, serverTime: true, verdict: true, detail: true },
+        select: { position: true, isReported: true, messageId: true, senderId: true, serverTime: true, verdict: true, detail: true, deliveredToDeviceId: true },
       });
     },
 

@@ -17,6 +17,11 @@ export interface RouteOptions {
   standing?: 'request' | 'deferred';
   /** JSON body limit (default 64 KiB). */
   bodyLimitBytes?: number;
+  /**
+   * A smaller limit for some shapes of the body, checked on the parsed body before the schema (413 payload_too_large):
+   * a route that takes two body shapes keeps each one's own limit (server/routes/messages.ts, docs/PROTOCOL-devices.md D13.2).
+   */
+  bodyLimitFor?: (body: unknown) => number;
 }
 
 /** A mounted operation: the contract's operation plus the server's options. */

@@ -11,14 +11,19 @@ const summary = (r: ReportSummaryRow) => ({
 });
 const detail = (r: ReportView) => ({
   ...summary(r),
-  items: r.items.map((i) => ({ ...i, serverTime: Number(i.serverTime), verdict: i.verdict as z.infer<typeof Verdict> })),
+  items: r.items.map((i) => ({
+    ...i, serverTime: Number(i.serverTime), verdict: i.verdict as z.infer<typeof Verdict>, deliveredToDeviceId: i.deliveredToDeviceId === null ? null : Number(i.deliveredToDeviceId),
+  })),
+  reportedFromDeviceId: r.reportedFromDeviceId === undefined || r.reportedFromDeviceId === null ? null : Number(r.reportedFromDeviceId),
   context: r.context as unknown as { senders: Record<string, unknown>[]; complete: boolean },
 });
 
 export function reportRoutes(s: Services): Route[] {
   return [
     route(ops.submitReport, async ({ principal, body, setStatus }) => {
-      const { report, duplicate } = await s.reports.submit(principal.userId, body);
+      // docs/PROTOCOL-devices.md D12.2: the reporting device is the token's.
+      const { deviceId } = await s.accounts.resolveSession(principal.token);
+      const { report, duplicate } = await s.reports.submit(principal.userId, { ...body, reportedFromDeviceId: deviceId });
       if (duplicate) setStatus(200);
       return { ...detail(report), duplicate };
     }, { bodyLimitBytes: 16 * 1024 * 1024 }),

@@ -153,6 +153,7 @@ export function createServices(
     conversations: conversationsData, envelopes, stamping, hub,
     committer: new SendCommitter(sendReceiptsRepo(db), envelopes, config.scale.idempotencyTtlMs, envelopeQuota),
     envelopeTtlMs: config.envelopeTtlMs, batchMax: config.sendBatchMax, batchDelayMs: config.sendBatchDelayMs,
+    currentDevices: (ids) => devices.currentDevices(ids),
   });
   // Staff login throttling counts in Redis when the deployment has several processes (server/shared/index.ts).
   const modConfig = loadModerationConfig();

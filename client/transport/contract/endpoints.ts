@@ -35,7 +35,7 @@ export const endpoints = {
   listConversations: { operationId: 'listConversations', method: 'get', path: '/v1/conversations', auth: 'user', errors: [...USER_AUTH] },
   getConversation: { operationId: 'getConversation', method: 'get', path: '/v1/conversations/{conversationId}', auth: 'user', errors: ['validation_failed', 'not_found', ...USER_AUTH] },
   // messages
-  sendMessage: { operationId: 'sendMessage', method: 'post', path: '/v1/messages', auth: 'user', statuses: [201], errors: ['validation_failed', 'group_requires_mls', 'payload_too_large', 'not_a_member', 'client_message_id_reused', 'rate_limited', 'undelivered_quota_exceeded', ...USER_AUTH] },
+  sendMessage: { operationId: 'sendMessage', method: 'post', path: '/v1/messages', auth: 'user', statuses: [201], errors: ['validation_failed', 'group_requires_mls', 'payload_too_large', 'not_a_member', 'client_message_id_reused', 'device_mismatch', 'rate_limited', 'undelivered_quota_exceeded', ...USER_AUTH] },
   fetchMessages: { operationId: 'fetchMessages', method: 'get', path: '/v1/messages', auth: 'user', errors: ['validation_failed', ...USER_AUTH] },
   ackMessages: { operationId: 'ackMessages', method: 'post', path: '/v1/messages/ack', auth: 'user', errors: ['validation_failed', ...USER_AUTH] },
   // reports

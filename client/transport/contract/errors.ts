@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'invite_required', 'invite_invalid', 'pow_required', 'pow_invalid', 'pow_expired', 'pow_replayed',
   // device lists (docs/PROTOCOL-devices.md D8, D18)
   'device_list_conflict', 'invalid_device_list', 'reset_not_allowed',
+  // the relay's fan-out send (docs/PROTOCOL-devices.md D13.4)
+  'device_mismatch',
 ] as const;
 /** A code the server may send in a problem document. */
 export type ErrorCode = (typeof ERROR_CODES)[number];

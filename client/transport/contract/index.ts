@@ -25,7 +25,7 @@ export {
   ClaimKeyPackageParams, ClaimedKeyPackage, FetchBundleParams, FetchedBundle, KeyPackageCount, OneTimePreKey, PublishBundleRequest, PublishBundleResponse,
   PublishKeyPackagesRequest, SignedPreKey,
 } from './keys.ts';
-export { AckRequest, AckResponse, Envelope, FetchQuery, FetchResponse, MAX_CIPHERTEXT_BYTES, MAX_RECIPIENTS, SendRequest, SendResponse } from './messages.ts';
+export { AckRequest, AckResponse, Envelope, FetchQuery, FetchResponse, MAX_CIPHERTEXT_BYTES, MAX_COPIES, MAX_RECIPIENTS, SendCopiesRequest, SendEnvelopesRequest, SendRequest, SendResponse, StatedList } from './messages.ts';
 export { AppealDecisionStatement, Notice, NoticeList, NoticesQuery, SignedNoticesRequest, StatementOfReasons } from './notices.ts';
 export { APPEAL_STATEMENT_MAX, AppealReceipt, AppealRequest, SignedAppealRequest } from './appeals.ts';
 export {

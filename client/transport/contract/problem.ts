@@ -19,6 +19,13 @@ export const ProblemSchema = z
     pendingBytes: z.number().int().optional().meta({ description: 'bytes of your messages still waiting for delivery (undelivered_quota_exceeded)' }),
     current: z.string().optional().meta({ description: 'the current SignedDeviceList, base64url (device_list_conflict, docs/PROTOCOL-devices.md D6.4)' }),
     reason: z.string().optional().meta({ description: 'the failed check of docs/PROTOCOL-devices.md D5.1 (invalid_device_list)' }),
+    accounts: z
+      .array(z.strictObject({
+        accountId: z.string(), listVersion: z.number().int(), listHash: z.string(),
+        missing: z.array(z.number().int()), extra: z.array(z.number().int()), stale: z.boolean(),
+      }))
+      .optional()
+      .meta({ description: 'per account whose copies differ from its current device list (device_mismatch, docs/PROTOCOL-devices.md D13.4)' }),
     attemptsLeft: z.number().int().optional().meta({ description: 'failed staff logins left before this address must wait (invalid_credentials, only when few are left)' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });

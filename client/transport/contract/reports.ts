@@ -17,14 +17,22 @@ export const ReportItemJson = z
   })
   .meta({ id: 'ReportItem', description: 'A revealed message (client reportItemToJson)' });
 
+/**
+ * A report item as submitted (docs/PROTOCOL-devices.md D12.2): the item of §8.1, and beside it the device that
+ * decrypted the copy as the reporter's app states it (for imported history the record's value, D15.3).
+ */
+export const SubmittedReportItem = ReportItemJson.extend({
+  deliveredToDeviceId: z.number().int().min(1).max(0xffff_ffff).optional().meta({ description: "the reporter's device that received the copy, as its app states it (docs/PROTOCOL-devices.md D12.2)" }),
+}).meta({ id: 'SubmittedReportItem' });
+
 export const REPORT_CATEGORIES = ['harassment', 'hate', 'threat', 'sexual', 'spam', 'scam', 'self_harm', 'other'] as const;
 
 export const SubmitReportRequest = z
   .strictObject({
     category: z.enum(REPORT_CATEGORIES),
     comment: z.string().max(2000).optional(),
-    reported: ReportItemJson,
-    context: z.array(ReportItemJson).max(50).default([]),
+    reported: SubmittedReportItem,
+    context: z.array(SubmittedReportItem).max(50).default([]),
   })
   .meta({ id: 'SubmitReportRequest' });
 
@@ -54,8 +62,10 @@ export const ReportDetail = ReportSummary.extend({
       serverTime: z.number().int(),
       verdict: Verdict,
       detail: z.string().nullable(),
+      deliveredToDeviceId: z.number().int().nullable().optional().meta({ description: 'as the reporter\'s app stated it (docs/PROTOCOL-devices.md D12.2)' }),
     }),
   ),
+  reportedFromDeviceId: z.number().int().nullable().optional().meta({ description: 'the device whose token filed the report (docs/PROTOCOL-devices.md D12.2)' }),
   context: z.object({ senders: z.array(z.record(z.string(), z.unknown())), complete: z.boolean() }).meta({ description: 'client analyzeContext()' }),
 }).meta({ id: 'ReportDetail' });
 export const ReportList = z.strictObject({ reports: z.array(ReportSummary) }).meta({ id: 'ReportList' });

@@ -95,6 +95,34 @@ export class DevicesService {
     return entry ? { entry, listVersion: cur.verified.signed.list.listVersion, listHash: cur.verified.listHash } : null;
   }
 
+  /**
+   * The relay's view of several accounts' current lists (docs/PROTOCOL-devices.md D13.3 step 5): version, hash and
+   * device ids; null for an account without a list. A decoded version is cached per (account, version) and used only
+   * while the account row names that version (Account.deviceListVersion is written in the same transaction as the
+   * list's leaf), so the common send costs one query for both accounts; anything else reads the log as `current`.
+   */
+  async currentDevices(accountIds: readonly string[]): Promise<Map<string, { listVersion: number; listHash: Uint8Array; deviceIds: number[] } | null>> {
+    const versions = await this.repo.listVersions(accountIds);
+    const out = new Map<string, { listVersion: number; listHash: Uint8Array; deviceIds: number[] } | null>();
+    for (const id of accountIds) {
+      const v = versions.get(id) ?? null;
+      const hit = v === null ? undefined : this.deviceCache.get(`${id}#${v}`);
+      if (hit) {
+        out.set(id, hit);
+        continue;
+      }
+      const cur = await this.current(id);
+      const view = cur ? { listVersion: cur.verified.signed.list.listVersion, listHash: cur.verified.listHash, deviceIds: cur.verified.signed.list.devices.map((d) => d.deviceId) } : null;
+      if (view && view.listVersion === v) {
+        if (this.deviceCache.size >= 10_000) this.deviceCache.clear();
+        this.deviceCache.set(`${id}#${v}`, view);
+      }
+      out.set(id, view);
+    }
+    return out;
+  }
+  private readonly deviceCache = new Map<string, { listVersion: number; listHash: Uint8Array; deviceIds: number[] }>();
+
   /** Whether the log holds a device list for the account (it then signs in per device only, D8.2). */
   async hasList(accountId: string): Promise<boolean> {
     return (await this.log.leavesOf(accountId, KIND_DEVICE_LIST)).length > 0;

@@ -36,6 +36,13 @@ export interface MessageView {
   media: { mediaType: string; dataUrl: string; bytes: number } | null;
   attachments: Array<{ mediaType: string; size: number; blobId: string }>;
   bodyBytes: number;
+  /**
+   * docs/PROTOCOL-devices.md D12.3: the sending device from the verified header (versions 3 and 4; null otherwise)
+   * with the server's record of it — when the list that added it was accepted and, if so, when it was removed.
+   */
+  senderDevice: { deviceId: number; linkedAt: string | null; removedAt: string | null } | null;
+  /** D12.2: the device the copy was delivered to, as stated by the reporter's app (null when not stated). */
+  deliveredToDeviceId: number | null;
 }
 
 const IMAGE_TYPES = /^image\/(png|jpeg|gif|webp)$/;
@@ -55,14 +62,29 @@ export async function reportDetail(repo: ModerationRepo, policies: PoliciesServi
   const policy = r.policyId ? await policies.get(r.policyId).catch(() => null) : null;
   // Reports filed before docs/PROTOCOL.md §8.3.1 have no `gaps`: each run then counts as not included.
   const context = parseStoredContext(r.contextSummary);
-  const messages: MessageView[] = items.map((i) => {
-    let header: { seq: number; sentAt: number; contentType: string; epoch?: number; attachments: Array<{ mediaType: string; size: number; blobId: string }> } | null = null;
+  type Shown = { version?: number; senderDeviceId?: number; seq: number; sentAt: number; contentType: string; epoch?: number; attachments: Array<{ mediaType: string; size: number; blobId: string }> };
+  const headers = items.map((i) => {
     try {
-      if (i.headerJson) header = JSON.parse(i.headerJson) as typeof header;
-      else if (i.verdict !== 'malformed') header = decodeHeader(i.header);
+      if (i.headerJson) return JSON.parse(i.headerJson) as Shown;
+      if (i.verdict !== 'malformed') return decodeHeader(i.header) as Shown;
     } catch {
-      header = null;
+      // shown without header fields
     }
+    return null;
+  });
+  // D12.3: only a verified header (stored as headerJson) names the sending device; versions 1/2 name none.
+  const deviceOf = (k: number): number | null => {
+    const h = headers[k];
+    return items[k]!.headerJson && h && (h.version === 3 || h.version === 4) && typeof h.senderDeviceId === 'number' ? h.senderDeviceId : null;
+  };
+  const records = await repo.deviceRecords(items.flatMap((i, k) => {
+    const d = deviceOf(k);
+    return d === null ? [] : [{ accountId: i.senderId, deviceId: d }];
+  }));
+  const messages: MessageView[] = items.map((i, k) => {
+    const header = headers[k] ?? null;
+    const deviceId = deviceOf(k);
+    const record = deviceId === null ? undefined : records.find((x) => x.accountId === i.senderId && x.deviceId === deviceId);
     const contentType = header?.contentType ?? null;
     const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
     // The chat's franked group-info message (its name, JSON) is shown as what it is, not as a raw MIME line.
@@ -79,6 +101,8 @@ export async function reportDetail(repo: ModerationRepo, policies: PoliciesServi
         : null,
       attachments: (header?.attachments ?? []).map((a) => ({ mediaType: a.mediaType, size: a.size, blobId: a.blobId })),
       bodyBytes: i.body.length,
+      senderDevice: deviceId === null ? null : { deviceId, linkedAt: record?.acceptedAt.toISOString() ?? null, removedAt: record?.removedAt?.toISOString() ?? null },
+      deliveredToDeviceId: i.deliveredToDeviceId === null ? null : Number(i.deliveredToDeviceId),
     };
   });
   messages.sort((a, b) => a.serverTime - b.serverTime || a.position - b.position);
@@ -89,6 +113,8 @@ export async function reportDetail(repo: ModerationRepo, policies: PoliciesServi
       assigneeId: r.assigneeId, claimedAt: r.claimedAt, decidedAt: r.decidedAt, decidedBy: r.decidedBy, createdAt: r.createdAt,
       queue: r.queue, priority: r.priority, caseId: r.caseId, policy: policy ? { id: policy.id, name: policy.name } : null,
       contentPurgedAt: r.contentPurgedAt,
+      // D12.2/D12.3: the device the report was filed from (authenticated by its token); null before devices.
+      reportedFromDeviceId: r.reportedFromDeviceId === null ? null : Number(r.reportedFromDeviceId),
     },
     messages,
     context: {

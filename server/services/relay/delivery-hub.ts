@@ -10,6 +10,7 @@
 // plaintext ever exists here), or empty when they are too large to carry: the receiver then reads the database.
 import { fromBase64Url, toBase64Url } from '../../../client/protocol.ts';
 import type { Bus, Subscription } from '../../shared/bus.ts';
+import { asBytes } from '../../data/_bytes.ts';
 import type { Delivered } from './types.ts';
 
 export type Wake = (fresh?: readonly Delivered[]) => void;
@@ -18,17 +19,34 @@ export type Wake = (fresh?: readonly Delivered[]) => void;
 const CARRY_MAX_BYTES = 256 * 1024;
 const channelOf = (userId: string) => `wake:${userId}`;
 
-type WireEnvelope = [id: string, ciphertext: string, commitment: string, messageId: string, conversationId: string, senderId: string, serverTime: number, kid: string, tag: string];
+// docs/PROTOCOL-devices.md D13.5: a copy adds its CopyAD clear fields (the wake is per account; each push socket keeps its device's copies).
+type WireCopy = [targetDeviceId: number, senderDeviceId: number, copyKind: 1 | 2, senderListVersion: number, senderListHash: string, targetListVersion: number, targetListHash: string];
+type WireEnvelope = [id: string, ciphertext: string, commitment: string, messageId: string, conversationId: string, senderId: string, serverTime: number, kid: string, tag: string, copy?: WireCopy];
 
-const toWire = (d: Delivered): WireEnvelope => [
-  d.id, toBase64Url(d.ciphertext), toBase64Url(d.commitment), d.stamp.messageId, d.stamp.conversationId, d.stamp.senderId, d.stamp.serverTime, d.stamp.kid, toBase64Url(d.stamp.tag),
-];
-const fromWire = (w: WireEnvelope, recipientId: string): Delivered => ({
-  id: w[0],
-  ciphertext: fromBase64Url(w[1]),
-  commitment: fromBase64Url(w[2]),
-  stamp: { messageId: w[3], conversationId: w[4], senderId: w[5], recipientId, role: 'recipient', serverTime: w[6], kid: w[7], tag: fromBase64Url(w[8]) },
-});
+const toWire = (d: Delivered): WireEnvelope => {
+  const w: WireEnvelope = [
+    d.id, toBase64Url(d.ciphertext), toBase64Url(d.commitment), d.stamp.messageId, d.stamp.conversationId, d.stamp.senderId, d.stamp.serverTime, d.stamp.kid, toBase64Url(d.stamp.tag),
+  ];
+  const c = d.copy;
+  if (c) w.push([c.targetDeviceId, c.senderDeviceId, c.copyKind, c.senderListVersion, toBase64Url(c.senderListHash), c.targetListVersion, toBase64Url(c.targetListHash)]);
+  return w;
+};
+const fromWire = (w: WireEnvelope, recipientId: string): Delivered => {
+  const c = w[9];
+  return {
+    id: w[0],
+    ciphertext: fromBase64Url(w[1]),
+    commitment: fromBase64Url(w[2]),
+    stamp: { messageId: w[3], conversationId: w[4], senderId: w[5], recipientId, role: c?.[2] === 2 ? 'sender' : 'recipient', serverTime: w[6], kid: w[7], tag: fromBase64Url(w[8]) },
+    ...(c
+      ? {
+          copy: {
+            targetDeviceId: c[0], senderDeviceId: c[1], copyKind: c[2], senderListVersion: c[3], senderListHash: asBytes(fromBase64Url(c[4])), targetListVersion: c[5], targetListHash: asBytes(fromBase64Url(c[6])),
+          },
+        }
+      : {}),
+  };
+};
 
 export class DeliveryHub {
   private readonly listeners = new Map<string, { wakes: Set<Wake>; sub: Subscription }>();

@@ -11,28 +11,65 @@ import { randomBytes } from 'node:crypto';
 import type { ConversationsRepo, MemberStanding } from '../../data/conversations.ts';
 import type { EnvelopeRow, EnvelopesRepo, PendingEnvelope } from '../../data/envelopes.ts';
 import { asBytes } from '../../data/_bytes.ts';
-import { InputError, PermissionError } from '../../errors.ts';
+import { type DeviceMismatchAccountJson, DeviceMismatchError, InputError, PermissionError } from '../../errors.ts';
+import { toBase64Url } from '../../../client/protocol.ts';
 import type { DeliveryHub } from './delivery-hub.ts';
 import type { AcceptedSend, CommitOutcome, SendCommitter } from './send-receipts.ts';
 import { assertActive } from '../accounts/enforcement.ts';
 import type { StampingService } from '../stamping/stamps.ts';
-import type { Delivered, SendInput, SendResult } from './types.ts';
+import type { Delivered, FanOutInput, SendInput, SendResult, StatedList } from './types.ts';
 
+// docs/PROTOCOL-devices.md D13.5: an own copy (copyKind 2) carries the sender stamp, every other envelope the recipient stamp.
 const toDelivered = (r: PendingEnvelope): Delivered => ({
   id: r.id,
   ciphertext: r.ciphertext,
   commitment: r.commitment,
   stamp: {
     messageId: r.messageId, conversationId: r.conversationId, senderId: r.senderId, recipientId: r.recipientId,
-    role: 'recipient', serverTime: Number(r.serverTime), kid: r.kid, tag: r.tag,
+    role: r.copy?.copyKind === 2 ? 'sender' : 'recipient', serverTime: Number(r.serverTime), kid: r.kid, tag: r.tag,
   },
+  ...(r.copy ? { copy: r.copy } : {}),
 });
+
+/** An account's current logged device list as the relay checks copies against it (D13.3 step 5). */
+export interface CurrentDevices {
+  listVersion: number;
+  listHash: Uint8Array;
+  deviceIds: readonly number[];
+}
+/** D17.2: an account without a list is device 1, stated as version 0 and 32 zero bytes. */
+const LEGACY_DEVICES: CurrentDevices = { listVersion: 0, listHash: new Uint8Array(32), deviceIds: [1] };
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * D13.3 step 5, pure: for each stated account (in `lists` order) the difference between its copies and its current
+ * list — `missing` current devices without a copy, `extra` copies for devices not current, `stale` when the stated
+ * version or hash is not the current one. For the sender's account the sending device is not a target. Empty: match.
+ */
+export function deviceMismatch(
+  lists: readonly StatedList[], copies: ReadonlyArray<{ accountId: string; deviceId: number }>, current: ReadonlyMap<string, CurrentDevices>,
+  senderId: string, senderDeviceId: number,
+): DeviceMismatchAccountJson[] {
+  const out: DeviceMismatchAccountJson[] = [];
+  for (const l of lists) {
+    const cur = current.get(l.accountId) ?? LEGACY_DEVICES;
+    const targets = cur.deviceIds.filter((d) => !(l.accountId === senderId && d === senderDeviceId));
+    const held = new Set(copies.filter((c) => c.accountId === l.accountId).map((c) => c.deviceId));
+    const missing = targets.filter((d) => !held.has(d)).sort((a, b) => a - b);
+    const extra = [...held].filter((d) => !targets.includes(d)).sort((a, b) => a - b);
+    const stale = l.listVersion !== cur.listVersion || !sameBytes(l.listHash, cur.listHash);
+    if (missing.length || extra.length || stale)
+      out.push({ accountId: l.accountId, listVersion: cur.listVersion, listHash: toBase64Url(cur.listHash), missing, extra, stale });
+  }
+  return out;
+}
 
 /** Acks per DELETE: ≤ 500 ids each (API limit), so ≤ 32,000 (recipient, id) pairs in one JSON/array parameter. */
 const ACK_BATCH_MAX = 64;
 
 interface PendingAck {
   userId: string;
+  deviceId: number;
   ids: string[];
   resolve: (deleted: number) => void;
   reject: (e: unknown) => void;
@@ -66,11 +103,43 @@ export class RelayService {
       batchMax: number;
       /** Collect sends for this long before a write (0 = next event-loop turn). */
       batchDelayMs?: number;
+      /** The accounts' current logged device lists (null entry: no list, D17.2), for the fan-out check (D13.3 step 5). */
+      currentDevices?: (accountIds: readonly string[]) => Promise<Map<string, CurrentDevices | null>>;
     },
   ) {}
 
+  /**
+   * docs/PROTOCOL-devices.md D13.3 steps 3–5 for a fan-out send, before it is queued: the sender a member in good
+   * standing of a direct conversation (step 3), a retry of an accepted send answered as before (step 4: the list
+   * check is skipped, the committer replays it), then the copies against the current lists of both accounts (step 5:
+   * 409 device_mismatch, nothing stored, nothing stamped). `lists` must name exactly the sender and the peer. Returns
+   * the peer account and the lists ordered [sender, peer].
+   */
+  async checkCopies(senderId: string, senderDeviceId: number, input: { conversationId: string; clientMessageId: string; lists: StatedList[]; copies: FanOutInput['copies'] }, now = new Date()): Promise<{ peerId: string; lists: [StatedList, StatedList] }> {
+    const members = await this.deps.conversations.membersWithStanding([input.conversationId]);
+    const sender = members.find((m) => m.accountId === senderId);
+    if (!sender) throw new PermissionError('not_a_member', 'you are not a member of this conversation');
+    assertActive(sender, now);
+    if (sender.kind !== 'direct')
+      throw new InputError('group_requires_mls', 'this conversation is a group: send MLS group messages to /v1/groups/{conversationId}/messages');
+    const peer = members.find((m) => m.accountId !== senderId);
+    if (!peer) throw new PermissionError('not_a_member', 'this conversation has no peer');
+    const own = input.lists.find((l) => l.accountId === senderId);
+    const theirs = input.lists.find((l) => l.accountId === peer.accountId);
+    if (!own || !theirs)
+      throw new InputError('validation_failed', "lists: name exactly the sender's and the peer's account", { issues: [{ path: 'body.lists', message: `expected ${senderId} and ${peer.accountId}` }] });
+    if (await this.deps.committer.accepted(senderId, input.clientMessageId)) return { peerId: peer.accountId, lists: [own, theirs] };
+    const found = await (this.deps.currentDevices?.([senderId, peer.accountId]) ?? Promise.resolve(new Map<string, CurrentDevices | null>()));
+    const current = new Map<string, CurrentDevices>();
+    for (const [id, c] of found) if (c) current.set(id, c);
+    const mismatch = deviceMismatch(input.lists, input.copies, current, senderId, senderDeviceId);
+    if (mismatch.length) throw new DeviceMismatchError(mismatch);
+    return { peerId: peer.accountId, lists: [own, theirs] };
+  }
+
   send(senderId: string, input: SendInput): Promise<SendResult> {
     const seen = new Set<string>();
+    if (input.fanOut && input.envelopes.length) throw new InputError('validation_failed', 'a send carries envelopes or copies, not both');
     for (const e of input.envelopes) {
       if (e.recipientId === senderId) throw new InputError('validation_failed', 'envelopes: the sender is not a recipient (v1: one device per account)');
       if (seen.has(e.recipientId)) throw new InputError('validation_failed', `envelopes: recipient ${e.recipientId} appears twice`);
@@ -168,6 +237,7 @@ export class RelayService {
       else if (outcome) {
         // A retry of a send already committed: its first process may have died between commit and wake-up.
         for (const e of a.input.envelopes) rewake.add(e.recipientId);
+        for (const c of a.input.fanOut?.copies ?? []) rewake.add(c.accountId);
         answers.push(() => p.resolve(outcome));
       } else {
         for (const r of a.result.recipients) recipients.add(r);
@@ -205,10 +275,13 @@ export class RelayService {
       throw new InputError('group_requires_mls', 'this conversation is a group: send MLS group messages to /v1/groups/{conversationId}/messages');
     for (const e of input.envelopes)
       if (!members.has(e.recipientId)) throw new PermissionError('not_a_member', `recipient ${e.recipientId} is not a member of this conversation`);
+    for (const c of input.fanOut?.copies ?? [])
+      if (!members.has(c.accountId)) throw new PermissionError('not_a_member', `account ${c.accountId} is not a member of this conversation`);
     const messageId = this.nextMessageId();
     const serverTime = this.nextServerTime();
     const base = { messageId, conversationId: input.conversationId, senderId, serverTime };
     const commitment = asBytes(input.commitment);
+    if (input.fanOut) return this.acceptCopies(senderId, input, input.fanOut, base, commitment, expiresAt, rows);
     input.envelopes.forEach((e, i) => {
       const stamp = this.deps.stamping.stamp({ ...base, recipientId: e.recipientId, role: 'recipient' }, commitment);
       rows.push({
@@ -221,17 +294,49 @@ export class RelayService {
     return { messageId, serverTime, clientMessageId: input.clientMessageId, senderStamp, recipients: input.envelopes.map((e) => e.recipientId) };
   }
 
-  async pending(userId: string, limit: number): Promise<Delivered[]> {
-    return (await this.deps.envelopes.pending(userId, new Date(), limit)).map(toDelivered);
+  /**
+   * D12.1, D13.1: ONE recipient stamp for the peer account, shared by all its copies, and ONE sender stamp, delivered
+   * with every own copy and returned to the sending device; one row per target device with the CopyAD clear fields.
+   */
+  private acceptCopies(
+    senderId: string, input: SendInput, fanOut: FanOutInput, base: { messageId: string; conversationId: string; senderId: string; serverTime: number },
+    commitment: ReturnType<typeof asBytes>, expiresAt: Date, rows: EnvelopeRow[],
+  ): SendResult {
+    const [own, peer] = fanOut.lists;
+    const senderStamp = this.deps.stamping.stamp({ ...base, recipientId: senderId, role: 'sender' }, commitment);
+    const peerCopies = fanOut.copies.some((c) => c.accountId === peer.accountId);
+    const recipientStamp = peerCopies ? this.deps.stamping.stamp({ ...base, recipientId: peer.accountId, role: 'recipient' }, commitment) : null;
+    const ownHash = asBytes(own.listHash);
+    const peerHash = asBytes(peer.listHash);
+    fanOut.copies.forEach((c, i) => {
+      const toPeer = c.accountId === peer.accountId;
+      const stamp = toPeer ? recipientStamp! : senderStamp;
+      rows.push({
+        id: `${base.messageId}.${i}`, messageId: base.messageId, conversationId: input.conversationId, senderId, recipientId: c.accountId,
+        ciphertext: asBytes(c.ciphertext), commitment, serverTime: BigInt(base.serverTime), kid: stamp.kid, tag: asBytes(stamp.tag), expiresAt,
+        copy: {
+          targetDeviceId: c.deviceId, senderDeviceId: fanOut.senderDeviceId, copyKind: toPeer ? 1 : 2,
+          senderListVersion: own.listVersion, senderListHash: ownHash,
+          targetListVersion: toPeer ? peer.listVersion : own.listVersion, targetListHash: toPeer ? peerHash : ownHash,
+        },
+      });
+    });
+    const recipients = [...new Set(fanOut.copies.map((c) => c.accountId))];
+    return { messageId: base.messageId, serverTime: base.serverTime, clientMessageId: input.clientMessageId, senderStamp, recipients };
   }
 
-  /** Long-poll: returns at once if mail is waiting, else waits up to `waitMs` for a send to this user. */
-  async fetch(userId: string, limit: number, waitMs: number, signal?: AbortSignal): Promise<Delivered[]> {
-    if (waitMs <= 0 || signal?.aborted) return this.pending(userId, limit);
+  /** The device's pending envelopes (D13.5: its own copies only; device 1 also gets single-device envelopes, D17.3). */
+  async pending(userId: string, limit: number, deviceId = 1): Promise<Delivered[]> {
+    return (await this.deps.envelopes.pending(userId, deviceId, new Date(), limit)).map(toDelivered);
+  }
+
+  /** Long-poll: returns at once if mail is waiting, else waits up to `waitMs` for a send to this device. */
+  async fetch(userId: string, limit: number, waitMs: number, signal?: AbortSignal, deviceId = 1): Promise<Delivered[]> {
+    if (waitMs <= 0 || signal?.aborted) return this.pending(userId, limit, deviceId);
     // Listen (on every process) before reading, so a send committed between the read and the wait wakes us.
     const waiter = this.deps.hub.waiter(userId, signal);
     await waiter.ready;
-    const first = await this.pending(userId, limit).catch((e: unknown) => {
+    const first = await this.pending(userId, limit, deviceId).catch((e: unknown) => {
       waiter.close();
       throw e;
     });
@@ -239,19 +344,21 @@ export class RelayService {
       waiter.close();
       return first;
     }
+    // The wake is per account (the hub's channel); a wake for another device's copy ends the wait early: harmless.
     await waiter.wait(waitMs);
-    return signal?.aborted ? [] : this.pending(userId, limit);
+    return signal?.aborted ? [] : this.pending(userId, limit, deviceId);
   }
 
   /**
    * Acknowledged envelopes are deleted: after this, nothing about the message remains on the server.
-   * Resolves to how many of `ids` were the caller's and got deleted (ids of others' envelopes are ignored).
-   * Acks arriving together (HTTP and push) are group-committed like sends: one DELETE per batch.
+   * Resolves to how many of `ids` were the caller's and got deleted (ids of others' envelopes, and of copies for
+   * another device of the same account, are ignored: D13.5). Acks arriving together (HTTP and push) are
+   * group-committed like sends: one DELETE per batch.
    */
-  ack(userId: string, ids: string[]): Promise<number> {
+  ack(userId: string, ids: string[], deviceId = 1): Promise<number> {
     if (ids.length === 0) return Promise.resolve(0);
     return new Promise((resolve, reject) => {
-      this.ackQueue.push({ userId, ids, resolve, reject });
+      this.ackQueue.push({ userId, deviceId, ids, resolve, reject });
       if (!this.ackFlushing) {
         this.ackFlushing = true;
         setImmediate(() => void this.flushAcks());
@@ -265,8 +372,8 @@ export class RelayService {
         const batch = this.ackQueue.splice(0, ACK_BATCH_MAX);
         let deleted: Set<string>;
         try {
-          const rows = await this.deps.envelopes.deleteAcked(batch.flatMap((a) => a.ids.map((id) => [a.userId, id] as const)));
-          deleted = new Set(rows.map((r) => `${r.recipientId}\0${r.id}`));
+          const rows = await this.deps.envelopes.deleteAcked(batch.flatMap((a) => a.ids.map((id) => [a.userId, a.deviceId, id] as const)));
+          deleted = new Set(rows.map((r) => `${r.recipientId}\0${r.deviceId}\0${r.id}`));
         } catch (e) {
           for (const a of batch) a.reject(e);
           continue;
@@ -274,7 +381,7 @@ export class RelayService {
         // Each deleted envelope counts once, for the first ack in the batch that named it.
         for (const a of batch) {
           let n = 0;
-          for (const id of a.ids) if (deleted.delete(`${a.userId}\0${id}`)) n++;
+          for (const id of a.ids) if (deleted.delete(`${a.userId}\0${a.deviceId}\0${id}`)) n++;
           a.resolve(n);
         }
       }

@@ -114,6 +114,11 @@ export class SendCommitter {
     return out;
   }
 
+  /** Whether (sender, clientMessageId) is an accepted send still remembered (D13.3 step 4 comes before the list check). */
+  async accepted(senderId: string, clientMessageId: string): Promise<boolean> {
+    return (await this.receipts.find([[senderId, clientMessageId]])).size > 0;
+  }
+
   sweep(now: Date): Promise<number> {
     return this.receipts.sweepExpired(now);
   }

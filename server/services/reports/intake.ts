@@ -18,9 +18,16 @@ export const MAX_CONTEXT_ITEMS = 50;
 export interface SubmitInput {
   category: string;
   comment?: string | undefined;
-  reported: ReportItemJson;
-  context: ReportItemJson[];
+  reported: SubmittedItem;
+  context: SubmittedItem[];
+  /** docs/PROTOCOL-devices.md D12.2: the device the bearer token names (recorded, never taken from the body). */
+  reportedFromDeviceId?: number | undefined;
 }
+
+/** D12.2: an item of §8.1 and, beside it, the device the reporter's app says decrypted the copy. */
+export type SubmittedItem = ReportItemJson & { deliveredToDeviceId?: number | undefined };
+/** The §8.1 item alone: the verifier parses exactly that shape. */
+const itemOnly = ({ deliveredToDeviceId: _d, ...item }: SubmittedItem): ReportItemJson => item;
 
 export interface ReportView extends ReportSummaryRow {
   items: ReportItemVerdictRow[];
@@ -56,7 +63,7 @@ export class ReportsService {
       throw new PermissionError('not_a_party', 'the reported item must be a message stamped for you as its recipient');
     let reportedItem: ReportItem;
     try {
-      reportedItem = reportItemFromJson(input.reported);
+      reportedItem = reportItemFromJson(itemOnly(input.reported));
     } catch (e) {
       if (FrankingError.is(e)) throw new InputError('invalid_reported_item', `reported: ${e.message}`);
       throw e;
@@ -67,11 +74,11 @@ export class ReportsService {
     const rows: ReportItemRow[] = [];
     const verified: ContextEntry[] = [];
     const verifiedHeaders: Array<{ position: number; header: MessageHeader }> = [];
-    const all: Array<{ json: ReportItemJson; item: ReportItem | null; isReported: boolean }> = [
+    const all: Array<{ json: SubmittedItem; item: ReportItem | null; isReported: boolean }> = [
       { json: input.reported, item: reportedItem, isReported: true },
       ...input.context.map((json) => {
         try {
-          return { json, item: reportItemFromJson(json), isReported: false };
+          return { json, item: reportItemFromJson(itemOnly(json)), isReported: false };
         } catch (e) {
           if (FrankingError.is(e)) return { json, item: null, isReported: false };
           throw e;
@@ -94,6 +101,7 @@ export class ReportsService {
           ? { tag: asBytes(item.stamp.tag), commitment: asBytes(item.commitment), fk: asBytes(item.fk), header: asBytes(item.header), body: asBytes(item.body) }
           : { tag: malformedBytes(s.tag), commitment: malformedBytes(json.commitment), fk: malformedBytes(json.fk), header: malformedBytes(json.header), body: malformedBytes(json.body) }),
         verdict: verdict.reason, detail: verdict.ok ? null : verdict.detail, headerJson: verdict.ok ? headerToJson(verdict.header) : null,
+        deliveredToDeviceId: json.deliveredToDeviceId === undefined ? null : BigInt(json.deliveredToDeviceId),
       });
     });
     const context = verified.length ? analyzeContext(verified) : { senders: [], complete: true };
@@ -110,6 +118,7 @@ export class ReportsService {
           id, reporterId, accusedId: reportedStamp.senderId, conversationId: reportedStamp.conversationId,
           messageId: reportedStamp.messageId, category: input.category, comment: input.comment ?? null,
           verdict: reportedVerdict, contextSummary: JSON.stringify({ ...context, gaps }),
+          reportedFromDeviceId: input.reportedFromDeviceId === undefined ? null : BigInt(input.reportedFromDeviceId),
         },
         rows,
         {

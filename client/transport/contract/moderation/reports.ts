@@ -42,6 +42,12 @@ const Message = z.strictObject({
   contentType: z.string().nullable(), text: z.string().nullable(),
   media: z.strictObject({ mediaType: z.string(), dataUrl: z.string(), bytes: z.number().int() }).nullable(),
   attachments: z.array(z.strictObject({ mediaType: z.string(), size: z.number(), blobId: z.string() })), bodyBytes: z.number().int(),
+  senderDevice: z
+    .strictObject({ deviceId: z.number().int(), linkedAt: IsoTime.nullable(), removedAt: IsoTime.nullable() })
+    .nullable()
+    .optional()
+    .meta({ description: "the sending device from the verified header (versions 3/4) with the server's record of when it was linked and removed (docs/PROTOCOL-devices.md D12.3)" }),
+  deliveredToDeviceId: z.number().int().nullable().optional().meta({ description: "as stated by the reporter's app (docs/PROTOCOL-devices.md D12.2)" }),
 });
 export const ReportDetailForModerator = z
   .strictObject({
@@ -51,6 +57,7 @@ export const ReportDetailForModerator = z
       claimedAt: IsoTime.nullable(), decidedAt: IsoTime.nullable(), decidedBy: z.string().nullable(), createdAt: IsoTime,
       queue: z.string(), priority: z.number().int(), caseId: z.string().nullable(),
       policy: z.strictObject({ id: z.string(), name: z.string() }).nullable(), contentPurgedAt: IsoTime.nullable(),
+      reportedFromDeviceId: z.number().int().nullable().optional().meta({ description: 'the device whose token filed the report (docs/PROTOCOL-devices.md D12.2)' }),
     }),
     messages: z.array(Message),
     context: z.strictObject({
