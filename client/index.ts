@@ -66,6 +66,7 @@ export {
   type CryptoProvider,
   LowOrderError,
   type PrimitiveName,
+  type X25519KeyHandle,
   asAsyncProvider,
   defaultCryptoProvider,
   detectWebCrypto,

@@ -24,6 +24,7 @@ export {
   type CryptoProvider,
   LowOrderError,
   type PrimitiveName,
+  type X25519KeyHandle,
   asAsyncProvider,
 } from './provider.ts';
 export { defaultCryptoProvider, nobleCryptoProvider } from './noble.ts';

@@ -14,6 +14,7 @@
  * @module \@franking-chat/sdk/crypto/node
  */
 /// <reference types="node" />
+import { Buffer } from 'node:buffer';
 import * as nodeCrypto from 'node:crypto';
 import {
   createCipheriv,
@@ -36,7 +37,7 @@ import { ed25519StrictPrecheck } from './_ed25519.ts';
 import { pooledRandomBytes } from './_random.ts';
 import { DecryptError } from './errors.ts';
 import { checkAesKey, nobleCryptoProvider } from './noble.ts';
-import { type CryptoProvider, LowOrderError } from './provider.ts';
+import { type CryptoProvider, LowOrderError, type X25519KeyHandle } from './provider.ts';
 
 const TAG = 16;
 /** A plain Uint8Array view of node's Buffer (same memory): callers compare with toEqual and slice freely. */
@@ -60,12 +61,10 @@ function der(prefix: Uint8Array, raw: Uint8Array): Uint8Array {
 // Raw keys enter OpenSSL as JWK (EVP_PKEY_new_raw_*_key: ~10× cheaper here than OpenSSL 3's DER decoder chain).
 // Node insists on an "x" beside "d" but builds the key from "d" alone (OpenSSL derives the public half); a self-test
 // with the RFC 7748 / RFC 8032 vectors at load proves that, and falls back to the (slow, always exact) DER import.
-const b64u = (b: Uint8Array): string => {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i] as number);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-};
-const fromB64u = (s: string): Uint8Array => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+// Buffer's base64url codec (native): a view of the caller's bytes in, a fresh 32-byte copy out (Buffer.from(string)
+// may slice node's shared pool, which the caller must not see through .buffer).
+const b64u = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
+const fromB64u = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'));
 const PLACEHOLDER_X = b64u(new Uint8Array(32));
 type Curve = 'X25519' | 'Ed25519';
 const curveOf = (prefix: Uint8Array): Curve => (prefix === PKCS8_X25519 || prefix === SPKI_X25519 ? 'X25519' : 'Ed25519');
@@ -126,7 +125,12 @@ function xchachaSubkey(key: Uint8Array, nonce: Uint8Array): void {
 // H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ text)), K zero-padded to the 64-byte block. Longer keys (RFC 2104 §3: hashed
 // first) and longer inputs (a copy would cost more than the object) keep createHmac. Node < 20.12 has no
 // crypto.hash: createHmac throughout.
-const oneShotSha256 = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Uint8Array }).hash;
+// The inner digest comes back as a latin1 string, not a Buffer: a Buffer is an ArrayBuffer with its own backing store
+// (≈ 0.7 µs of the ≈ 1.2 µs a 65-byte hash costs here), a 32-character string is a plain heap object. That string
+// cannot be wiped, so it must hold nothing secret: H((K ⊕ ipad) ‖ text) gives neither K (SHA-256 preimage resistance)
+// nor the MAC (which also needs K ⊕ opad). The MAC itself, a key in KDF_CK and HKDF, comes back as bytes the
+// caller can wipe.
+const oneShotSha256 = (nodeCrypto as unknown as { hash?: { (alg: string, data: Uint8Array, enc: 'buffer'): Uint8Array; (alg: string, data: Uint8Array, enc: 'latin1'): string } }).hash;
 const BLOCK = 64;
 /** Largest HMAC input taken through the scratch block (bigger ones stream through createHmac). */
 const ONE_SHOT_MAX = 8192;
@@ -154,11 +158,10 @@ function hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
       s.set(c, at);
       at += c.length;
     }
-    const inner = oneShotSha256('sha256', s.subarray(0, end), 'buffer');
+    const inner = oneShotSha256('sha256', s.subarray(0, end), 'latin1');
     for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x5c;
     s.fill(0x5c, k, BLOCK);
-    s.set(inner, BLOCK);
-    inner.fill(0);
+    for (let i = 0; i < 32; i++) s[BLOCK + i] = inner.charCodeAt(i);
     return u8(oneShotSha256('sha256', s.subarray(0, BLOCK + 32), 'buffer'));
   } finally {
     s.fill(0, 0, Math.max(end, BLOCK + 32));
@@ -222,6 +225,74 @@ function ed25519Verify(pub: Uint8Array, message: Uint8Array, signature: Uint8Arr
   return ok || nobleCryptoProvider.ed25519Verify(pub, message, signature);
 }
 
+// The peer key last imported by a handle's x25519 (public bytes, copied): both DHs of a Double Ratchet step
+// (docs/PROTOCOL-sessions.md §6) take the same peer key, with two different private keys.
+let lastPeer: { readonly raw: Uint8Array; readonly key: KeyObject } | null = null;
+function peerPublicKey(pub: Uint8Array): KeyObject {
+  const last = lastPeer;
+  if (last !== null) {
+    let diff = 0;
+    for (let i = 0; i < 32; i++) diff |= (last.raw[i] as number) ^ (pub[i] as number);
+    if (diff === 0) return last.key;
+  }
+  const key = publicKey(SPKI_X25519, pub);
+  lastPeer = { raw: pub.slice(), key };
+  return key;
+}
+
+/**
+ * X25519 with an imported private key (RFC 7748 §5); LowOrderError for an all-zero output (§6.1). `reusePeer`: the
+ * peer key through peerPublicKey (handles), else imported for this call alone (x25519).
+ */
+function x25519With(key: KeyObject, pub: Uint8Array, reusePeer = false): Uint8Array {
+  abytes(pub, 32, 'publicKey');
+  let out: Uint8Array;
+  try {
+    out = u8(diffieHellman({ privateKey: key, publicKey: reusePeer ? peerPublicKey(pub) : publicKey(SPKI_X25519, pub) }));
+  } catch {
+    throw new LowOrderError('X25519 output is all zero: the peer public key has low order'); // OpenSSL refuses it
+  }
+  let acc = 0;
+  for (let i = 0; i < 32; i++) acc |= out[i] as number;
+  if (acc === 0) throw new LowOrderError('X25519 output is all zero: the peer public key has low order');
+  return out;
+}
+
+/** Largest HKDF output, 255 × HashLen (RFC 5869 §2.3). */
+const HKDF_MAX = 255 * 32;
+const EMPTY = new Uint8Array(0);
+/**
+ * HKDF-SHA256 (RFC 5869 §2.2–§2.3) written over the one-shot HMAC above: PRK = HMAC(salt, IKM), T(i) = HMAC(PRK,
+ * T(i−1) ‖ info ‖ i). hkdfSync costs ≈ 15 µs here whatever the size (a secret KeyObject and an OpenSSL KDF context
+ * per call), three small HMACs a fraction of that; KDF_RK runs two per DH ratchet step. An empty salt is the same
+ * HMAC key as RFC 5869's HashLen zero bytes (both are zero-padded to the block). Lengths outside 0..8160 go to
+ * hkdfSync, which refuses them.
+ */
+function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  abytes(ikm, undefined, 'ikm');
+  abytes(salt, undefined, 'salt');
+  abytes(info, undefined, 'info');
+  if (oneShotSha256 === undefined || !Number.isInteger(length) || length < 0 || length > HKDF_MAX)
+    return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
+  const prk = hmacSha256(salt, ikm);
+  const out = new Uint8Array(length);
+  const counter = new Uint8Array(1);
+  let t: Uint8Array = EMPTY;
+  try {
+    for (let at = 0, i = 1; at < length; at += 32, i++) {
+      counter[0] = i;
+      const next = hmacSha256(prk, t, info, counter);
+      t.fill(0);
+      t = next;
+      out.set(length - at < 32 ? t.subarray(0, length - at) : t, at);
+    }
+  } finally {
+    prk.fill(0);
+    t.fill(0);
+  }
+  return out;
+}
+
 export type { CryptoProvider } from './provider.ts';
 
 /** The native provider for Node: node:crypto (OpenSSL) for every primitive, the same bytes as nobleCryptoProvider. */
@@ -234,29 +305,19 @@ export const nodeCryptoProvider: CryptoProvider = Object.freeze({
     return u8(h.digest());
   },
   hmacSha256,
-  hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-    abytes(ikm, undefined, 'ikm');
-    abytes(salt, undefined, 'salt');
-    abytes(info, undefined, 'info');
-    return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
-  },
+  hkdfSha256,
   x25519PublicKey(priv: Uint8Array): Uint8Array {
     abytes(priv, 32, 'privateKey');
     return rawPublic(privateKey(PKCS8_X25519, priv));
   },
   x25519(priv: Uint8Array, pub: Uint8Array): Uint8Array {
     abytes(priv, 32, 'privateKey');
-    abytes(pub, 32, 'publicKey');
-    let out: Uint8Array;
-    try {
-      out = u8(diffieHellman({ privateKey: privateKey(PKCS8_X25519, priv), publicKey: publicKey(SPKI_X25519, pub) }));
-    } catch {
-      throw new LowOrderError('X25519 output is all zero: the peer public key has low order'); // OpenSSL refuses it
-    }
-    let acc = 0;
-    for (let i = 0; i < 32; i++) acc |= out[i] as number;
-    if (acc === 0) throw new LowOrderError('X25519 output is all zero: the peer public key has low order');
-    return out;
+    return x25519With(privateKey(PKCS8_X25519, priv), pub);
+  },
+  x25519Import(priv: Uint8Array): X25519KeyHandle {
+    abytes(priv, 32, 'privateKey');
+    const key = privateKey(PKCS8_X25519, priv);
+    return { publicKey: rawPublic(key), x25519: (pub: Uint8Array) => x25519With(key, pub, true) };
   },
   ed25519PublicKey(seed: Uint8Array): Uint8Array {
     abytes(seed, 32, 'seed');

@@ -22,6 +22,13 @@ export interface CryptoProvider {
   x25519PublicKey(privateKey: Uint8Array): Uint8Array;
   /** X25519(priv, pub) (RFC 7748 §5); throws LowOrderError if the output is all zero (RFC 7748 §6.1). */
   x25519(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array;
+  /**
+   * Optional: the private key imported once into the provider's native form, for its public key and several X25519
+   * with it (the same bytes as x25519PublicKey and x25519). For providers whose every use of a raw private key
+   * costs an import (node:crypto: a fixed-base scalar multiplication per import). The handle holds a copy of the
+   * key: its owner keeps it exactly as long as the raw key and drops it when it wipes them.
+   */
+  x25519Import?(privateKey: Uint8Array): X25519KeyHandle;
   /** Ed25519 public key of a 32-byte seed (RFC 8032 §5.1.5). */
   ed25519PublicKey(seed: Uint8Array): Uint8Array;
   /** Pure Ed25519 signature (RFC 8032 §5.1.6); deterministic. */
@@ -40,6 +47,14 @@ export interface CryptoProvider {
   /** AES-GCM (SP 800-38D), 16- or 32-byte key, 12-byte nonce, 128-bit tag: returns ciphertext ‖ tag. */
   aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array;
   aesGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array;
+}
+
+/** An X25519 private key held in a provider's native form (CryptoProvider.x25519Import). */
+export interface X25519KeyHandle {
+  /** The key's X25519 public key, as x25519PublicKey gives it (a fresh array). */
+  readonly publicKey: Uint8Array;
+  /** X25519(this key, pub), as CryptoProvider.x25519 (LowOrderError for a low-order peer key). */
+  x25519(publicKey: Uint8Array): Uint8Array;
 }
 
 /**

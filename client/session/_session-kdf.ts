@@ -7,7 +7,7 @@ import { abytes, utf8 } from '../crypto/_bytes.ts';
 import { pooledRandomBytes } from '../crypto/_random.ts';
 import { DecryptError } from '../crypto/errors.ts';
 import { defaultCryptoProvider, nobleCryptoProvider } from '../crypto/noble.ts';
-import type { CryptoProvider } from '../crypto/provider.ts';
+import type { CryptoProvider, X25519KeyHandle } from '../crypto/provider.ts';
 import { SessionError } from './session-errors.ts';
 import { hkdfSha256Call, runSync, type Steps, x25519Call, x25519PublicKeyCall } from './_session-steps.ts';
 
@@ -54,6 +54,28 @@ export function* generateX25519KeyPairSteps(randomBytes: RandomBytes = defaultRa
 /** GENERATE_DH(): 32 random bytes as the X25519 private key (RFC 7748 §5 clamps it inside scalar multiplication). */
 export function generateX25519KeyPair(randomBytes: RandomBytes = defaultRandomBytes, crypto: CryptoProvider = defaultCryptoProvider()): X25519KeyPair {
   return runSync(generateX25519KeyPairSteps(randomBytes), crypto);
+}
+
+/**
+ * GENERATE_DH() for a ratchet key pair the ratchet keeps: the same draw and bytes as generateX25519KeyPair, and with a
+ * provider that imports private keys (CryptoProvider.x25519Import: node:crypto) the imported key too, so neither the
+ * DH of the same step nor the one of the next step imports it again. `handle` is null with any other provider.
+ */
+export function generateRatchetKeyPair(randomBytes: RandomBytes, crypto: CryptoProvider): { pair: X25519KeyPair; handle: X25519KeyHandle | null } {
+  if (crypto.x25519Import === undefined) return { pair: generateX25519KeyPair(randomBytes, crypto), handle: null };
+  const privateKey = abytes(randomBytes(32), 32, 'randomBytes(32)');
+  const handle = crypto.x25519Import(privateKey);
+  return { pair: { privateKey, publicKey: handle.publicKey }, handle };
+}
+
+/** dh with an imported private key (CryptoProvider.x25519Import); the same checks and errors as dh. */
+export function dhWithHandle(handle: X25519KeyHandle, publicKey: Uint8Array): Uint8Array {
+  abytes(publicKey, 32, 'publicKey');
+  try {
+    return handle.x25519(publicKey);
+  } catch {
+    throw new SessionError('bad_key', 'X25519 output is all zero: the peer public key has low order');
+  }
 }
 
 export function x25519PublicKey(privateKey: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {

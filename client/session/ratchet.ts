@@ -10,7 +10,8 @@ import {
   defaultRandomBytes,
   dh,
   dhSteps,
-  generateX25519KeyPair,
+  dhWithHandle,
+  generateRatchetKeyPair,
   generateX25519KeyPairSteps,
   kdfChain,
   kdfRoot,
@@ -25,7 +26,7 @@ import {
 import { SessionError } from './session-errors.ts';
 import { runAsync, runSync, type Steps } from './_session-steps.ts';
 import { defaultCryptoProvider } from '../crypto/noble.ts';
-import { type AsyncCryptoProvider, type CryptoProvider, LowOrderError } from '../crypto/provider.ts';
+import { type AsyncCryptoProvider, type CryptoProvider, LowOrderError, type X25519KeyHandle } from '../crypto/provider.ts';
 
 /** Most message keys one incoming message may make us skip in one chain (Double Ratchet §3.2 MAX_SKIP). */
 export const MAX_SKIP = 1000;
@@ -131,6 +132,11 @@ export class DoubleRatchet {
   private readonly previousRemoteKeys: Uint8Array[] = [];
   /** Reusable AEAD AD buffer of the sending path (see associatedData): one allocation per ratchet, not per message. */
   private adScratch = new Uint8Array(0);
+  /**
+   * DHs's private key as the provider imported it (CryptoProvider.x25519Import), or null: the DH of the next ratchet
+   * step then needs no import. Held exactly as long as sendingKeyPair, dropped when its private key is wiped.
+   */
+  private sendingKeyHandle: X25519KeyHandle | null = null;
 
   private constructor(
     private rootKey: Uint8Array,
@@ -386,13 +392,14 @@ export class DoubleRatchet {
     // authentication leaves the state untouched but the draw is spent (the next step draws fresh bytes).
     const remoteKey = header.ratchetKey.slice();
     const usable = pre !== undefined && pre.sendingPrivateKey === this.sendingKeyPair.privateKey && equalBytes(pre.remoteKey, remoteKey);
-    const dhReceive = usable ? pre.dhReceive : dh(this.sendingKeyPair.privateKey, remoteKey, this.crypto);
+    const own = this.sendingKeyHandle;
+    const dhReceive = usable ? pre.dhReceive : own !== null ? dhWithHandle(own, remoteKey) : dh(this.sendingKeyPair.privateKey, remoteKey, this.crypto);
     const receiving = kdfRoot(this.rootKey, dhReceive, this.crypto);
     wipe(dhReceive);
-    const newKeyPair = usable ? pre.newKeyPair : generateX25519KeyPair(this.randomBytes, this.crypto);
+    const { pair: newKeyPair, handle: newHandle } = usable ? { pair: pre.newKeyPair, handle: null } : generateRatchetKeyPair(this.randomBytes, this.crypto);
     const secrets: Uint8Array[] = [receiving.rootKey, receiving.chainKey, newKeyPair.privateKey];
     try {
-      const dhSend = usable ? pre.dhSend : dh(newKeyPair.privateKey, remoteKey, this.crypto);
+      const dhSend = usable ? pre.dhSend : newHandle !== null ? dhWithHandle(newHandle, remoteKey) : dh(newKeyPair.privateKey, remoteKey, this.crypto);
       const sending = kdfRoot(receiving.rootKey, dhSend, this.crypto);
       wipe(dhSend);
       secrets.push(sending.rootKey, sending.chainKey);
@@ -417,6 +424,7 @@ export class DoubleRatchet {
       this.remoteRatchetKey = remoteKey;
       this.rootKey = sending.rootKey;
       this.sendingKeyPair = newKeyPair;
+      this.sendingKeyHandle = newHandle;
       this.sendingChainKey = sending.chainKey;
       this.receivingChainKey = step.chainKey;
       this.receiveCount = n + 1;
@@ -464,7 +472,10 @@ export class DoubleRatchet {
       const rootKey = r.fixed(32, 'rootKey').slice();
       const privateKey = r.fixed(32, 'sendingPrivateKey').slice();
       const publicKey = r.fixed(32, 'sendingPublicKey').slice();
-      if (!equalBytes(x25519PublicKey(privateKey, crypto), publicKey)) throw new SessionError('malformed', 'ratchet state: sending key pair mismatch');
+      // One import of DHs (x25519Import where the provider has it) both checks the pair and serves the next step's DH.
+      const handle = crypto.x25519Import?.(privateKey) ?? null;
+      if (!equalBytes(handle !== null ? handle.publicKey : x25519PublicKey(privateKey, crypto), publicKey))
+        throw new SessionError('malformed', 'ratchet state: sending key pair mismatch');
       const flags = r.u8('flags');
       if (flags > 7) throw new SessionError('malformed', `ratchet state: unknown flags 0x${flags.toString(16)}`);
       const remote = flags & 1 ? r.fixed(32, 'remoteRatchetKey').slice() : null;
@@ -472,6 +483,7 @@ export class DoubleRatchet {
       const ckr = flags & 4 ? r.fixed(32, 'receivingChainKey').slice() : null;
       if (ckr !== null && remote === null) throw new SessionError('malformed', 'ratchet state: receiving chain without ratchet key');
       const ratchet = new DoubleRatchet(rootKey, { privateKey, publicKey }, remote, cks, ckr, r.u32('Ns'), r.u32('Nr'), r.u32('PN'), sessionAd.slice(), randomBytes, crypto);
+      ratchet.sendingKeyHandle = handle;
       const nPrev = r.u8('nPreviousRatchetKeys');
       if (nPrev > MAX_PREVIOUS_RATCHET_KEYS) throw new SessionError('malformed', 'ratchet state: too many previous ratchet keys');
       for (let i = 0; i < nPrev; i++) ratchet.previousRemoteKeys.push(r.fixed(32, 'previousRatchetKey').slice());

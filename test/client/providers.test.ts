@@ -7,7 +7,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { type AsyncCryptoProvider, DecryptError, LowOrderError, nobleCryptoProvider as noble, webCryptoProvider } from '../../client/crypto/index.ts';
 // eslint-disable-next-line no-restricted-imports -- white-box: the table of small-order encodings every provider refuses is checked against the curve
 import { ED25519_SMALL_ORDER_ENCODINGS } from '../../client/crypto/_ed25519.ts';
-import { ASYNC, runtime } from './_providers.ts';
+import { ASYNC, SYNC, runtime } from './_providers.ts';
 
 const rnd = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 const hex = bytesToHex;
@@ -71,6 +71,16 @@ describe(`crypto providers agree with noble (${runtime})`, () => {
     const first = hex(await p.hmacSha256(k, m));
     expect(hex(m) + hex(k)).toBe(before);
     expect(hex(await p.hmacSha256(k, m))).toBe(first);
+  });
+
+  it.each(named)('%s: HKDF-SHA256 at every output length class (RFC 5869 §2.3: 0 to 255 × 32 bytes), salts of any length', async (_n, p) => {
+    for (const length of [0, 1, 31, 32, 33, 64, 65, 100, 255 * 32]) {
+      for (const saltLength of [0, 32, 64, 65]) {
+        const ikm = rnd(32), salt = rnd(saltLength), info = rnd(length % 40);
+        expect(hex(await p.hkdfSha256(ikm, salt, info, length)), `L ${length}, salt ${saltLength}`).toBe(hex(noble.hkdfSha256(ikm, salt, info, length)));
+      }
+    }
+    await expect(p.hkdfSha256(rnd(32), rnd(32), rnd(8), 255 * 32 + 1)).rejects.toThrow();
   });
 
   it.each(named)('%s: every AEAD rejects a flipped bit of ciphertext, tag or AD with DecryptError', async (_n, p) => {
@@ -137,6 +147,37 @@ describe(`crypto providers agree with noble (${runtime})`, () => {
     await expect(p.chacha20poly1305Seal(rnd(32), rnd(24), rnd(1), rnd(0))).rejects.toBeInstanceOf(RangeError);
     await expect(p.aesGcmSeal(rnd(24), rnd(12), rnd(1), rnd(0))).rejects.toBeInstanceOf(RangeError);
     await expect(p.x25519(rnd(31), rnd(32))).rejects.toBeInstanceOf(RangeError);
+  });
+});
+
+describe(`X25519 key handles, CryptoProvider.x25519Import (${runtime})`, () => {
+  // A handle keeps the imported private key for its public key and several DHs (the Double Ratchet's DHs); the node
+  // provider also keeps the last peer key a handle imported. Both must give x25519PublicKey's and x25519's bytes.
+  it('the native provider has them; a handle gives its public key and each peer\'s X25519, following the peer bytes', () => {
+    const withImport = SYNC.filter((p) => p.x25519Import !== undefined);
+    expect(withImport.map((p) => p.name)).toEqual(runtime === 'node' ? ['node'] : []);
+    for (const p of withImport) {
+      for (let round = 0; round < 4; round++) {
+        const priv = rnd(32);
+        const handle = (p.x25519Import as NonNullable<typeof p.x25519Import>)(priv);
+        expect(hex(handle.publicKey)).toBe(hex(noble.x25519PublicKey(priv)));
+        const [a, b] = [noble.x25519PublicKey(rnd(32)), noble.x25519PublicKey(rnd(32))];
+        const peer = a.slice();
+        expect(hex(handle.x25519(peer))).toBe(hex(noble.x25519(priv, a)));
+        expect(hex(handle.x25519(a))).toBe(hex(noble.x25519(priv, a))); // the same peer bytes, another array
+        peer.set(b); // the same array object now holds B: the answer follows the bytes
+        expect(hex(handle.x25519(peer))).toBe(hex(noble.x25519(priv, b)));
+        // A second handle with the peer key the first one left behind.
+        const other = rnd(32);
+        expect(hex((p.x25519Import as NonNullable<typeof p.x25519Import>)(other).x25519(b))).toBe(hex(noble.x25519(other, b)));
+        const kept = priv.slice();
+        priv.fill(0); // the handle holds its own copy: wiping the array does not change it
+        expect(hex(handle.x25519(a))).toBe(hex(noble.x25519(kept, a)));
+        const lowOrder = new Uint8Array(32); // u = 0: refused on every call, cached or not
+        for (let i = 0; i < 2; i++) expect(() => handle.x25519(lowOrder)).toThrow(LowOrderError);
+        expect(() => handle.x25519(new Uint8Array(31))).toThrow(RangeError);
+      }
+    }
   });
 });
 
