@@ -14,19 +14,9 @@ import {
 import { SYNC } from './_providers.ts';
 import v from '../vectors/history.json';
 import dv from '../vectors/devices.json';
+import { cat, u as be, str8 as id } from './_spec-encoding.ts';
 
 // --- the spec, written out independently (D15.2, D15.3) ------------------------------------------------------------
-const cat = (...p: Uint8Array[]) => Uint8Array.from(p.flatMap((x) => [...x]));
-const be = (n: number, len: number) => {
-  const b = new Uint8Array(len);
-  let x = BigInt(n);
-  for (let i = len - 1; i >= 0; i--) {
-    b[i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-  return b;
-};
-const id = (s: string) => cat(be(s.length, 1), utf8ToBytes(s));
 const vec32 = (b: Uint8Array) => cat(be(b.length, 4), b);
 type RecordJson = (typeof v.archive.records)[number];
 const TYPE = { conversation: 1, message: 2, contact: 3, receiveChain: 4, blob: 5 } as Record<string, number>;

@@ -12,22 +12,13 @@ import {
 import type { CryptoProvider } from '../../client/crypto/index.ts';
 import { ASYNC, SYNC } from './_providers.ts';
 import v from '../vectors/devices.json';
+import { cat, u as be } from './_spec-encoding.ts';
 
 type ListJson = (typeof v.scenarios.alice.lists)[number];
 type Scenario = keyof typeof v.scenarios;
 const scenarios = Object.entries(v.scenarios) as [Scenario, (typeof v.scenarios)[Scenario]][];
 
 // --- the spec, written out independently (D4.1–D4.4, D2.4) ---------------------------------------------------------
-const cat = (...p: Uint8Array[]) => Uint8Array.from(p.flatMap((x) => [...x]));
-const be = (n: number, len: number) => {
-  const b = new Uint8Array(len);
-  let x = BigInt(n);
-  for (let i = len - 1; i >= 0; i--) {
-    b[i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-  return b;
-};
 const label = (s: string) => utf8ToBytes(`franking-chat/v1/${s}\0`);
 const KIND = { genesis: 1, change: 2, recovery: 3, reset: 4 } as Record<string, number>;
 const specBody = (l: ListJson['list']) =>

@@ -17,19 +17,9 @@ import { generateIdentity } from '../../client/session/identity.ts';
 import { SYNC } from './_providers.ts';
 import devices from '../vectors/devices.json';
 import v from '../vectors/group-devices.json';
+import { cat, u as be, str8 as id } from './_spec-encoding.ts';
 
 // --- the spec, written out independently ---------------------------------------------------------------------------
-const cat = (...p: Uint8Array[]) => Uint8Array.from(p.flatMap((x) => [...x]));
-const be = (n: number, len: number) => {
-  const b = new Uint8Array(len);
-  let x = BigInt(n);
-  for (let i = len - 1; i >= 0; i--) {
-    b[i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-  return b;
-};
-const id = (s: string) => cat(be(s.length, 1), utf8ToBytes(s));
 /** D14.1: u8 version = 0x02 ‖ id accountId ‖ u32 deviceId. */
 const specCredential = (accountId: string, deviceId: number) => cat(be(2, 1), id(accountId), be(deviceId, 4));
 /** D14.4: u8 version = 0x01 ‖ u8 count ‖ count × (id accountId ‖ u64 listVersion ‖ fixed<32> listHash). */
