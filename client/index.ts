@@ -195,6 +195,13 @@ export {
   type ProvenKeyPackage,
   verifyClaimedKeyPackage,
 } from './group/index.ts';
+// Groups with devices (docs/PROTOCOL-devices.md D14): version 2 credentials, leaves checked against the verified
+// device list, the people view, device sync, and one key package per device of a claim.
+export {
+  DEVICE_SYNC_AD_VERSION, type DeviceCredential, type DeviceKeyPackageClaim, type DeviceListResolver, type DeviceListWant, type DeviceProvenKeyPackage,
+  type DeviceRef, type DeviceSyncEntry, type GroupPerson, type LeafCredential, type LeafRefusal, type LeafVerdict, decodeDeviceCredential, decodeDeviceSyncAd,
+  decodeLeafCredential, encodeDeviceCredential, encodeDeviceSyncAd, verifyClaimedDevicePackages, verifyDeviceLeaf,
+} from './group/index.ts';
 // Typed HTTP client, login signatures and the push channel (docs/API.md).
 export {
   type Account,
