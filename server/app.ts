@@ -127,7 +127,7 @@ export function createApp(s: Services, opts: { metrics?: Prometheus } = {}): exp
     const token = m[1];
     let principal: Principal;
     if (spec.standing === 'deferred') {
-      principal = { userId: await s.accounts.resolveToken(token), role: null, token };
+      principal = { ...(await s.accounts.resolveSession(token)), role: null, token };
     } else {
       const roles = spec.auth === 'moderator' || spec.auth === 'triage' ? (['moderator', 'admin'] as const) : spec.auth === 'admin' ? (['admin'] as const) : undefined;
       const p = await s.accounts.authenticate(token, roles ? { roles } : {});

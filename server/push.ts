@@ -115,11 +115,10 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
         if (frame.type === 'auth') {
           if (userId) return fail('validation_failed', 4400);
           const p = await s.accounts.authenticate(frame.token);
-          const resolved = await s.accounts.resolveSession(frame.token);
           clearTimeout(authTimer);
           if (ws.readyState !== ws.OPEN) return;
           userId = p.userId;
-          deviceId = resolved.deviceId;
+          deviceId = p.deviceId;
           // Logout anywhere, expiry, suspension or ban ends this socket with the code a request would get.
           session = s.accounts.watchSession(frame.token, userId, (code) => fail(code, closeCodeOf(code)));
           recheckTimer = setInterval(() => void session?.recheck(), opts.recheckMs ?? RECHECK_MS);

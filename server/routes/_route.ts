@@ -34,6 +34,11 @@ export interface Principal {
   kind?: 'account' | 'staff';
   /** null when standing is deferred (not read at the edge). */
   role: AccountRole | 'triage' | null;
+  /**
+   * The chat account's calling device, resolved with the token at the edge (docs/PROTOCOL-devices.md D8.2: the token
+   * names it; 1 for an account without a device list). Absent for staff.
+   */
+  deviceId?: number;
   /** The bearer token, for logout only. Never log it. */
   token: string;
 }
@@ -70,6 +75,12 @@ export interface Route {
 }
 
 /** The route of `operation`: the handler gets the validated params, query and body, typed from its schemas. */
+/** The calling device of a chat account's request (set at the edge with the token; never absent on user routes). */
+export function callerDevice(p: Principal): number {
+  if (p.deviceId === undefined) throw new Error('callerDevice: the principal names no device (a staff session on a user route)');
+  return p.deviceId;
+}
+
 export function route<const O extends Operation>(operation: O, handle: (ctx: HandlerContext<O>) => Promise<z.input<O['response']>>, options: RouteOptions = {}): Route {
   return { spec: { ...operation, ...options }, handle: handle as unknown as Route['handle'] };
 }

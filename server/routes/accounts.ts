@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Services } from '../services/index.ts';
 import { b64 } from './_schemas.ts';
-import { type Route, route } from './_route.ts';
+import { callerDevice, type Route, route } from './_route.ts';
 import { type RegistrationInfo, accountOperations as ops } from '../../client/transport/contract/accounts.ts';
 
 export function accountRoutes(s: Services): Route[] {
@@ -13,7 +13,7 @@ export function accountRoutes(s: Services): Route[] {
     route(ops.getMe, async ({ principal }) => {
       const a = await s.accounts.get(principal.userId);
       // The calling device and the account's current logged list (docs/PROTOCOL-devices.md D8.2, D17.1: null = sign a genesis).
-      const { deviceId } = await s.accounts.resolveSession(principal.token);
+      const deviceId = callerDevice(principal);
       const list = await s.devices.current(a.id);
       return {
         userId: a.id, role: a.role, status: a.status, suspendedUntil: a.suspendedUntil?.toISOString() ?? null,

@@ -2,16 +2,13 @@
 // and the recovery submission without a token (rate limit auth; its authority is the recovery signature, D5.1).
 import type { Services } from '../services/index.ts';
 import { b64, bytes } from './_schemas.ts';
-import { type Route, route } from './_route.ts';
+import { callerDevice, type Route, route } from './_route.ts';
 import { deviceOperations as ops } from '../../client/transport/contract/devices.ts';
 
 export function deviceRoutes(s: Services): Route[] {
   return [
     route(ops.fetchDeviceLists, async ({ params, query }) => s.devices.fetch(params.accountId, query.from ?? 1)),
-    route(ops.putDeviceList, async ({ body, principal }) => {
-      const session = await s.accounts.resolveSession(principal.token);
-      return s.devices.submit(bytes(body.list), { accountId: session.userId, deviceId: session.deviceId });
-    }),
+    route(ops.putDeviceList, async ({ body, principal }) => s.devices.submit(bytes(body.list), { accountId: principal.userId, deviceId: callerDevice(principal) })),
     route(ops.recoverDeviceList, async ({ body }) => s.devices.submit(bytes(body.list), null)),
     route(ops.fetchDeviceBundle, async ({ params }) => {
       const b = await s.keys.fetchDevice(params.accountId, params.deviceId);

@@ -1,14 +1,14 @@
 // Key directory: publish and fetch prekey bundles (client/session/prekeys.ts PreKeyBundle / FetchedPreKeyBundle).
 import type { Services } from '../services/index.ts';
 import { b64, bytes } from './_schemas.ts';
-import { type Route, route } from './_route.ts';
+import { callerDevice, type Route, route } from './_route.ts';
 import { keyOperations as ops } from '../../client/transport/contract/keys.ts';
 
 export function keyRoutes(s: Services): Route[] {
   return [
     route(ops.publishBundle, async ({ principal, body }) => {
       // The calling device (docs/PROTOCOL-devices.md D8.1): the token names it; device 1 for an account without a list.
-      const { deviceId } = await s.accounts.resolveSession(principal.token);
+      const deviceId = callerDevice(principal);
       return s.keys.publish(principal.userId, {
         identitySigningKey: bytes(body.identitySigningKey),
         identityDhKey: bytes(body.identityDhKey),
@@ -35,10 +35,9 @@ export function keyPackageRoutes(s: Services): Route[] {
   return [
     // Per calling device (docs/PROTOCOL-devices.md D14.3): the token names it; device 1 for an account without a list.
     route(ops.publishKeyPackages, async ({ principal, body }) => {
-      const { deviceId } = await s.accounts.resolveSession(principal.token);
-      return s.keyPackages.publish(principal.userId, { keyPackages: body.keyPackages.map(bytes), lastResort: body.lastResort === undefined ? undefined : bytes(body.lastResort) }, deviceId);
+      return s.keyPackages.publish(principal.userId, { keyPackages: body.keyPackages.map(bytes), lastResort: body.lastResort === undefined ? undefined : bytes(body.lastResort) }, callerDevice(principal));
     }),
-    route(ops.countKeyPackages, async ({ principal }) => s.keyPackages.count(principal.userId, (await s.accounts.resolveSession(principal.token)).deviceId)),
+    route(ops.countKeyPackages, async ({ principal }) => s.keyPackages.count(principal.userId, callerDevice(principal))),
     route(ops.claimKeyPackage, async ({ params }) => {
       const r = await s.keyPackages.claim(params.userId);
       return { keyPackage: b64(r.keyPackage), lastResort: r.lastResort, ...(r.transparency ? { transparency: r.transparency } : {}) };

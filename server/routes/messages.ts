@@ -7,7 +7,7 @@ import type { Delivered } from '../services/relay/index.ts';
 import type { Services } from '../services/index.ts';
 import { AuthenticationError } from '../errors.ts';
 import { b64, bytes } from './_schemas.ts';
-import { type Route, route } from './_route.ts';
+import { callerDevice, type Route, route } from './_route.ts';
 import { messageOperations as ops } from '../../client/transport/contract/messages.ts';
 
 /** Largest ciphertext per envelope. Attachments travel as separate encrypted blobs, not inline. */
@@ -28,14 +28,12 @@ export const envelopeToJson = (d: Delivered) => {
 };
 
 export function messageRoutes(s: Services): Route[] {
-  /** The device the bearer token names (D8.2; a token from before device lists is device 1). */
-  const deviceOf = async (token: string): Promise<number> => (await s.accounts.resolveSession(token)).deviceId;
   return [
     route(ops.sendMessage, async ({ principal, body }) => {
       if ('copies' in body) {
         // docs/PROTOCOL-devices.md D13.3, in order: (1) the schema, (2) the sending device in its account's current list,
         // (3)–(5) in checkCopies, (6) a peer that blocked the sender gets no copy (own copies are delivered).
-        const senderDeviceId = await deviceOf(principal.token);
+        const senderDeviceId = callerDevice(principal);
         const senderOk = (await s.devices.currentDevices([principal.userId])).get(principal.userId);
         if (senderOk ? !senderOk.deviceIds.includes(senderDeviceId) : senderDeviceId !== 1)
           throw new AuthenticationError('invalid_token', `device ${senderDeviceId} is not in the current device list`);
@@ -75,9 +73,9 @@ export function messageRoutes(s: Services): Route[] {
     }),
     route(ops.fetchMessages, async ({ principal, query, signal }) => {
       const waitMs = Math.min(query.wait * 1000, s.config.longPollMaxMs);
-      const deviceId = await deviceOf(principal.token);
+      const deviceId = callerDevice(principal);
       return { envelopes: (await s.relay.fetch(principal.userId, query.limit, waitMs, signal, deviceId)).map(envelopeToJson) };
     }),
-    route(ops.ackMessages, async ({ principal, body }) => ({ deleted: await s.relay.ack(principal.userId, body.ids, await deviceOf(principal.token)) })),
+    route(ops.ackMessages, async ({ principal, body }) => ({ deleted: await s.relay.ack(principal.userId, body.ids, callerDevice(principal)) })),
   ];
 }

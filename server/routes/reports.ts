@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { ReportSummaryRow } from '../services/reports/index.ts';
 import type { ReportView } from '../services/reports/index.ts';
 import type { Services } from '../services/index.ts';
-import { type Route, route } from './_route.ts';
+import { callerDevice, type Route, route } from './_route.ts';
 import { type Verdict, reportOperations as ops } from '../../client/transport/contract/reports.ts';
 const summary = (r: ReportSummaryRow) => ({
   id: r.id, messageId: r.messageId, conversationId: r.conversationId, accusedId: r.accusedId, category: r.category,
@@ -22,8 +22,7 @@ export function reportRoutes(s: Services): Route[] {
   return [
     route(ops.submitReport, async ({ principal, body, setStatus }) => {
       // docs/PROTOCOL-devices.md D12.2: the reporting device is the token's.
-      const { deviceId } = await s.accounts.resolveSession(principal.token);
-      const { report, duplicate } = await s.reports.submit(principal.userId, { ...body, reportedFromDeviceId: deviceId });
+      const { report, duplicate } = await s.reports.submit(principal.userId, { ...body, reportedFromDeviceId: callerDevice(principal) });
       if (duplicate) setStatus(200);
       return { ...detail(report), duplicate };
     }, { bodyLimitBytes: 16 * 1024 * 1024 }),

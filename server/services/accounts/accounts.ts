@@ -32,6 +32,8 @@ export function isReservedUserId(id: string): boolean {
 
 export interface Principal {
   userId: string;
+  /** The calling device the token names (docs/PROTOCOL-devices.md D8.2; 1 for an account without a device list). */
+  deviceId: number;
   role: AccountRole;
 }
 
@@ -283,12 +285,12 @@ export class AccountsService {
 
   /** Full check: token, then current standing (never cached) and role. */
   async authenticate(token: string, opts: { roles?: readonly AccountRole[] } = {}, now = new Date()): Promise<Principal> {
-    const userId = await this.resolveToken(token, now.getTime());
+    const { userId, deviceId } = await this.resolveSession(token, now.getTime());
     const standing = await this.accounts.standing(userId);
     if (!standing) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
     assertActive(standing, now);
     if (opts.roles && !opts.roles.includes(standing.role)) throw new PermissionError('forbidden', 'this endpoint needs a moderator or admin role');
-    return { userId, role: standing.role };
+    return { userId, deviceId, role: standing.role };
   }
 
   /**
