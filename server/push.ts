@@ -4,6 +4,7 @@
 //   server → {"type":"envelopes","envelopes":[Envelope...]} (pending at connect, then as they arrive)
 //   client → {"type":"ack","ids":[...]}                      (deletes them, like POST /v1/messages/ack)
 //   server → {"type":"kt-head","head":SignedTreeHead}       the key log's newest signed head: at ready, then each new one
+//   server → {"type":"devices","accountId","listVersion"}   the account logged a device list (to each of its current devices)
 //   server → {"type":"error","code":"..."} then close 4401/4403/4400
 // An envelope is pushed once per connection; unacknowledged ones come again on the next connection.
 // Envelopes committed while the connection is up to date are pushed from memory (no read-back query), also when
@@ -11,6 +12,7 @@
 //
 // The socket ends with a close code the client shows (client/transport/push.ts), on whichever process holds it:
 //   4401 invalid_token     — logged out (on any process), token expired
+//   4401 device_removed    — the token's device left the account's logged list (docs/PROTOCOL-devices.md D13.6)
 //   4403 account_suspended / account_banned — standing changed (moderation, admin command)
 //   4400 validation_failed — malformed frame;  1011 internal;  1012 server restarting (reconnect elsewhere)
 import type { Server } from 'node:http';
@@ -21,6 +23,7 @@ import { envelopeToJson } from './routes/messages.ts';
 import type { Delivered } from './services/relay/index.ts';
 import type { Services } from './services/index.ts';
 import { KT_HEAD_CHANNEL } from './services/index.ts';
+import { DEVICES_CHANNEL } from './services/devices/index.ts';
 import { treeHeadToJson } from '../client/transparency/index.ts';
 
 const ClientFrame = z.discriminatedUnion('type', [
@@ -41,9 +44,22 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
   const wss = new WebSocketServer({ server, path: PUSH_PATH, maxPayload: 64 * 1024 });
   // Every head the key log signs, on any process, is announced to every signed-in socket: clients check their own
   // keys on each new head (docs/TRANSPARENCY.md §6.3). A hint only — clients verify the head they fetch themselves.
-  const live = new Set<WebSocket>();
+  const live = new Map<WebSocket, { userId: string; deviceId: number }>();
   const heads = s.shared.bus.subscribe(KT_HEAD_CHANNEL, (message) => {
-    for (const ws of live) if (ws.readyState === ws.OPEN) ws.send(`{"type":"kt-head","head":${message}}`);
+    for (const ws of live.keys()) if (ws.readyState === ws.OPEN) ws.send(`{"type":"kt-head","head":${message}}`);
+  });
+  // A list logged on any process is announced to every current device of its account (docs/PROTOCOL-devices.md
+  // D13.6): a hint to fetch and verify the lists (D7.4), never a list itself. A removed device's socket is already
+  // closing (its revocation is published first) and is not in the new list either.
+  const lists = s.shared.bus.subscribe(DEVICES_CHANNEL, (message) => {
+    let m: { accountId: string; listVersion: number; deviceIds: number[] };
+    try {
+      m = JSON.parse(message) as typeof m;
+    } catch {
+      return;
+    }
+    const frame = JSON.stringify({ type: 'devices', accountId: m.accountId, listVersion: m.listVersion });
+    for (const [ws, who] of live) if (who.userId === m.accountId && m.deviceIds.includes(who.deviceId) && ws.readyState === ws.OPEN) ws.send(frame);
   });
   wss.on('connection', (ws: WebSocket) => {
     let userId: string | null = null;
@@ -120,7 +136,8 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
           userId = p.userId;
           deviceId = p.deviceId;
           // Logout anywhere, expiry, suspension or ban ends this socket with the code a request would get.
-          session = s.accounts.watchSession(frame.token, userId, (code) => fail(code, closeCodeOf(code)));
+          // A removed device ends with device_removed (D13.6).
+          session = s.accounts.watchSession(frame.token, p, (code) => fail(code, closeCodeOf(code)));
           recheckTimer = setInterval(() => void session?.recheck(), opts.recheckMs ?? RECHECK_MS);
           recheckTimer.unref();
           // Listen on every process before the first read, so no send committed in between is missed.
@@ -129,7 +146,7 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
           await listener.ready;
           if (ws.readyState !== ws.OPEN) return;
           ws.send(JSON.stringify({ type: 'ready' }));
-          live.add(ws);
+          live.set(ws, { userId, deviceId });
           ws.send(JSON.stringify({ type: 'kt-head', head: treeHeadToJson(s.transparency.currentHead()) }));
           await pump();
         } else {
@@ -158,6 +175,7 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
     close: () => {
       // 1012 "service restart": clients reconnect at once (to another process behind the load balancer).
       heads.close();
+      lists.close();
       for (const ws of wss.clients) ws.close(1012, 'server restarting');
       wss.close();
     },

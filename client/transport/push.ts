@@ -39,13 +39,24 @@ export interface PushChannelOptions {
    * run own-key monitoring now (docs/TRANSPARENCY.md §6.3), which fetches and verifies the head itself.
    */
   onTreeHead?: (head: SignedTreeHeadJson) => void;
+  /**
+   * The signed-in account logged a new device list (`listVersion`), announced to each of its current devices on any
+   * server process (docs/PROTOCOL-devices.md D13.6). Unverified: a hint to fetch and verify the account's lists now
+   * (D5.4, D7.4), which raises the alarm for a device this one did not link.
+   */
+  onDevices?: (info: { accountId: string; listVersion: number }) => void;
   /** Called on every state change. */
   onState?: (state: PushState) => void;
-  /** The server closed with an error code (e.g. account_banned); the channel stops for 4403. */
+  /**
+   * The server closed with an error code (e.g. account_banned, device_removed); the channel stops for 4403 and for
+   * `device_removed`.
+   */
   onServerError?: (code: string) => void;
   /**
    * Every close, with its code: 4401 token ended (logout, expiry: the channel reconnects with a fresh getToken()),
-   * 4403 suspended or banned (the channel stops), 1012 server restarting (reconnects at once), 1006 connection lost.
+   * 4401 with reason `device_removed` (this device left the account's device list: the channel stops, since signing
+   * in again would be refused — docs/PROTOCOL-devices.md D13.6), 4403 suspended or banned (the channel stops), 1012
+   * server restarting (reconnects at once), 1006 connection lost.
    */
   onClose?: (info: { code: number; reason: string }) => void;
   /** Socket factory; pass one in Node (e.g. `(url) => new WebSocket(url)` from `ws`). */
@@ -114,10 +125,12 @@ export class PushChannel {
     if (this.stopped) return;
     const ws = this.createSocket(typeof this.opts.url === 'function' ? this.opts.url() : this.opts.url);
     this.socket = ws;
+    /** The error frame's code, sent just before the server closes. */
+    let errorCode: string | null = null;
     ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }));
     ws.onmessage = (ev) => {
       if (typeof ev.data !== 'string') return;
-      let frame: { type?: string; envelopes?: EnvelopeJson[]; code?: string; head?: SignedTreeHeadJson };
+      let frame: { type?: string; envelopes?: EnvelopeJson[]; code?: string; head?: SignedTreeHeadJson; accountId?: unknown; listVersion?: unknown };
       try {
         frame = JSON.parse(ev.data) as typeof frame;
       } catch {
@@ -140,7 +153,10 @@ export class PushChannel {
         });
       } else if (frame.type === 'kt-head' && typeof frame.head === 'object' && frame.head !== null && Number.isSafeInteger(frame.head.treeSize)) {
         this.opts.onTreeHead?.(frame.head);
+      } else if (frame.type === 'devices' && typeof frame.accountId === 'string' && Number.isSafeInteger(frame.listVersion) && (frame.listVersion as number) >= 1) {
+        this.opts.onDevices?.({ accountId: frame.accountId, listVersion: frame.listVersion as number });
       } else if (frame.type === 'error' && typeof frame.code === 'string') {
+        errorCode = frame.code;
         this.opts.onServerError?.(frame.code);
       }
     };
@@ -149,8 +165,9 @@ export class PushChannel {
       if (this.socket === ws) this.socket = null;
       this.opts.onClose?.({ code: ev.code, reason: ev.reason });
       if (this.stopped) return;
-      // 4403: suspended or banned. Reconnecting would only be refused again.
-      if (ev.code === 4403) {
+      // 4403: suspended or banned; device_removed: this device is no longer the account's. Reconnecting would only be
+      // refused again.
+      if (ev.code === 4403 || (ev.code === 4401 && (ev.reason === 'device_removed' || errorCode === 'device_removed'))) {
         this.stopped = true;
         this.opts.onState?.('stopped');
         return;

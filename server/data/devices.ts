@@ -36,10 +36,9 @@ export interface DeviceListWrite {
   deviceIds: readonly number[];
 }
 
-/** What storing a list changed: devices it removed and the token hashes deleted with them (for the revocation broadcast). */
+/** What storing a list changed: the devices it removed (their sessions are revoked on every process after commit). */
 export interface DeviceListStored {
   removed: number[];
-  revokedTokenHashes: string[];
 }
 
 const toRecord = (r: { accountId: string; deviceId: bigint; addedInVersion: number; acceptedAt: Date; removedInVersion: number | null; removedAt: Date | null }): DeviceRecordRow => ({
@@ -68,11 +67,9 @@ export function deviceListTx(tx: Tx) {
         const rec = { addedInVersion: w.listVersion, acceptedAt: w.acceptedAt, removedInVersion: null, removedAt: null };
         await tx.deviceRecord.upsert({ where: { accountId_deviceId: { accountId: w.accountId, deviceId: BigInt(id) } }, create: { accountId: w.accountId, deviceId: BigInt(id), ...rec }, update: rec });
       }
-      let revokedTokenHashes: string[] = [];
       if (removed.length) {
         const ids = removed.map((id) => BigInt(id));
         await tx.deviceRecord.updateMany({ where: { accountId: w.accountId, deviceId: { in: ids } }, data: { removedInVersion: w.listVersion, removedAt: w.acceptedAt } });
-        revokedTokenHashes = (await tx.session.findMany({ where: { accountId: w.accountId, deviceId: { in: ids } }, select: { tokenHash: true } })).map((s) => s.tokenHash);
         await tx.session.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
         // The removed devices' prekeys (D8.1's per-device directory) go with them (D6.2, D13.6).
         await tx.oneTimePreKey.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
@@ -81,13 +78,15 @@ export function deviceListTx(tx: Tx) {
         await tx.keyPackage.deleteMany({ where: { accountId: w.accountId, deviceId: { in: ids } } });
         // Their undelivered copies go too (D13.6): a removed device keeps nothing it had not already received.
         await tx.envelope.deleteMany({ where: { recipientId: w.accountId, targetDeviceId: { in: ids } } });
-        // The account-level bundle is device 1's, the only device before device lists: it goes when device 1 is removed.
+        // The account-level bundle is device 1's, the only device before device lists: it goes when device 1 is removed,
+        // and so do the single-device envelopes queued for it (D17.3: they are delivered to device 1 only).
         if (removed.includes(1)) {
+          await tx.envelope.deleteMany({ where: { recipientId: w.accountId, targetDeviceId: null } });
           await tx.account.update({ where: { id: w.accountId }, data: { signedPreKeyId: null, signedPreKey: null, signedPreKeySignature: null } });
         }
       }
       await tx.account.update({ where: { id: w.accountId }, data: { deviceListVersion: w.listVersion } });
-      return { removed, revokedTokenHashes };
+      return { removed };
     },
   };
 }

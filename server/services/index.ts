@@ -55,7 +55,7 @@ import { ReportsService, RoutingService } from './reports/index.ts';
 import { LoginThrottle, ModeratorsService, loadLoginThrottleConfig } from './staff/index.ts';
 import { type KeyringSource, StampingService } from './stamping/index.ts';
 import { KIND_DEVICE_LIST, TransparencyService, loadLogSigner, parseWitnesses } from './transparency/index.ts';
-import { DevicesService } from './devices/index.ts';
+import { DEVICES_CHANNEL, DevicesService } from './devices/index.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -140,12 +140,18 @@ export function createServices(
     },
     new ReservedHandles(config.reservedHandles ?? []),
   );
-  const devices = new DevicesService(devicesRepo(db), transparency, (hashes) => accounts.forgetTokens(hashes));
+  // D13.6: a logged list ends its removed devices' sessions and sockets on every process and is announced to the
+  // account's devices (server/push.ts).
+  const devices = new DevicesService(devicesRepo(db), transparency, (change) => {
+    accounts.forgetDevices(change.accountId, change.removed);
+    void shared.bus.publish(DEVICES_CHANNEL, JSON.stringify({ accountId: change.accountId, listVersion: change.listVersion, deviceIds: change.deviceIds }));
+  });
   accounts.useDeviceLists({
     hasList: (id) => devices.hasList(id),
     deviceSigningKey: (id, deviceId) => devices.deviceSigningKey(id, deviceId),
     checkGenesis: (id, list) => devices.checkGenesis(id, list),
     logGenesis: (id, verified) => devices.logGenesis(id, verified),
+    isCurrentDevice: (caller) => devices.isCurrentDevice(caller),
   });
   const envelopes = envelopesRepo(db);
   const envelopeQuota = new EnvelopeQuota(envelopeUsageRepo(db), config.envelopeQuotaBytes);

@@ -1,5 +1,5 @@
 // A raw push-channel client for the cluster tests: authenticates, records envelopes (and when), acks them,
-// records the close code and the error frame.
+// records the close code, the error frame and the other frames (kt-head, devices).
 import { WebSocket } from 'ws';
 import type { EnvelopeJson } from '../server/_harness.ts';
 
@@ -7,6 +7,8 @@ export interface PushProbe {
   envelopes: Array<EnvelopeJson & { at: number }>;
   closed: Promise<{ code: number; reason: string; at: number }>;
   errorCode: string | null;
+  /** Every frame other than ready, envelopes and error, with its arrival time. */
+  frames: Array<{ type: string; at: number } & Record<string, unknown>>;
   close(): void;
   /** Resolves once `n` envelopes arrived (rejects after `ms`). */
   waitFor(n: number, ms: number): Promise<void>;
@@ -17,6 +19,7 @@ export async function openPush(base: string, token: string, opts: { ack?: boolea
   const probe: PushProbe = {
     envelopes: [],
     errorCode: null,
+    frames: [],
     closed: new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString(), at: Date.now() }))),
     close: () => ws.close(),
     waitFor: async (n, ms) => {
@@ -38,7 +41,7 @@ export async function openPush(base: string, token: string, opts: { ack?: boolea
         const at = Date.now();
         for (const e of f.envelopes) probe.envelopes.push({ ...e, at });
         if (opts.ack ?? true) ws.send(JSON.stringify({ type: 'ack', ids: f.envelopes.map((e) => e.id) }));
-      }
+      } else probe.frames.push({ ...(f as Record<string, unknown>), type: f.type, at: Date.now() });
     });
     ws.once('close', () => reject(new Error('closed before ready')));
   });

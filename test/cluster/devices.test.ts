@@ -1,7 +1,8 @@
 // Device lists across processes (docs/PROTOCOL-devices.md D7.2, D13.6; docs/SCALING.md): two server processes, one
 // PostgreSQL database, one Redis. Submissions of one list version through different processes log exactly one (the
 // log's append lock holds across processes); a list that removes a device, submitted through one process, closes that
-// device's push socket on the other and refuses its token there within 1 s.
+// device's push socket on the other (4401 device_removed) and refuses its token there within 1 s, and every current
+// device of the account, on either process, gets the `devices` frame of each logged version.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Account, deviceLogin, keys } from '../server/_devices.ts';
 import { api, type ApiResult, b64 } from '../server/_harness.ts';
@@ -52,7 +53,7 @@ describe('two processes, one database, one Redis', () => {
     expect(await deviceLeaves(acc.id)).toBe(2);
   });
 
-  it('removing a device through process 1 closes its socket on process 2 and refuses its token there within 1 s', async () => {
+  it('removing a device through process 1 closes its socket on process 2 as device_removed and refuses its token there within 1 s; the devices frame reaches both processes', async () => {
     const phone = keys();
     const laptop = keys();
     const acc = new Account(`cr-${Date.now().toString(36)}`);
@@ -67,17 +68,29 @@ describe('two processes, one database, one Redis', () => {
     expect((await api(url[1], 'GET', '/v1/me/notices', undefined, laptopToken)).status).toBe(200); // cached on process 2
     const s2 = await openPush(url[1], laptopToken);
     const phoneSocket = await openPush(url[1], phoneToken);
+    const phoneSocket0 = await openPush(url[0], phoneToken);
     const v3 = acc.next({ devices: [phone.entry(1)], nextDeviceId: 3 }, { id: 1, key: phone });
     const t0 = Date.now();
     expect((await put(url[0], v3, phoneToken)).status).toBe(201);
     const c = await s2.closed;
-    expect(c.code).toBe(4401);
+    expect([c.code, c.reason]).toEqual([4401, 'device_removed']);
     expect(c.at - t0).toBeLessThan(1000);
-    expect(s2.errorCode).toBe('invalid_token');
+    expect(s2.errorCode).toBe('device_removed');
     expect((await api(url[1], 'GET', '/v1/me/notices', undefined, laptopToken)).status).toBe(401);
     expect(Date.now() - t0).toBeLessThan(1500);
-    // The device that stays keeps its socket and token.
+    // The device that stays keeps its socket and token, and hears of version 3 on both processes within 1 s.
     expect((await api(url[1], 'GET', '/v1/me/notices', undefined, phoneToken)).status).toBe(200);
+    const devicesFrame = async (probe: typeof phoneSocket) => {
+      for (let i = 0; i < 100 && !probe.frames.some((f) => f.type === 'devices'); i++) await new Promise((r) => setTimeout(r, 10));
+      return probe.frames.filter((f) => f.type === 'devices');
+    };
+    for (const probe of [phoneSocket, phoneSocket0]) {
+      const frames = await devicesFrame(probe);
+      expect(frames.map(({ type, accountId, listVersion }) => ({ type, accountId, listVersion }))).toEqual([{ type: 'devices', accountId: acc.id, listVersion: 3 }]);
+      expect((frames[0]?.at ?? Infinity) - t0).toBeLessThan(1000);
+    }
+    expect(s2.frames.filter((f) => f.type === 'devices')).toEqual([]); // the removed device is told nothing of the new list
     phoneSocket.close();
+    phoneSocket0.close();
   });
 });

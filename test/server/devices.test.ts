@@ -13,6 +13,7 @@ import { ApiError } from '../../client/transport/api-error.ts';
 import type { IdentityKeyPair } from '../../client/session/identity.ts';
 import { userOperations } from '../../client/transport/contract/operations.ts';
 import WebSocket from 'ws';
+import { PushChannel, type WebSocketLike } from '../../client/transport/push.ts';
 import { ktClient } from '../transparency/_kt.ts';
 import { Account, deviceLogin as loginAs, type Keys, keys, newId } from './_devices.ts';
 import { api, type ApiResult, b64, createUser, isProblem, login, startTestServer, type TestServer } from './_harness.ts';
@@ -176,8 +177,62 @@ describe('linking and removing devices (D6.1, D6.2, D13.6)', () => {
   });
 });
 
-describe('a removed device\'s live connection (D13.6)', () => {
-  it('its push socket is closed at once with invalid_token, the other device\'s stays open', async () => {
+describe('a removed device\'s live connection and the devices frame (D13.6)', () => {
+  const open = async (token: string) => {
+    const ws = new WebSocket(`${srv.url.replace('http', 'ws')}/v1/stream`);
+    const frames: Array<{ type: string; code?: string; accountId?: string; listVersion?: number }> = [];
+    ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (c, r) => resolve({ code: c, reason: r.toString() })));
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'auth', token }));
+    for (let i = 0; i < 200 && !frames.some((f) => f.type === 'ready'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(frames.some((f) => f.type === 'ready')).toBe(true);
+    return { ws, frames, closed };
+  };
+  const until = async (cond: () => boolean) => {
+    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cond()).toBe(true);
+  };
+  const devicesFrames = (frames: Array<{ type: string }>) => frames.filter((f) => f.type === 'devices');
+
+  it('its push socket closes at once with 4401 device_removed; every current device gets {type: devices, accountId, listVersion}', async () => {
+    const phone = keys();
+    const laptop = keys();
+    const tablet = keys();
+    const { acc, token: phoneToken } = await register(phone);
+    const other = await register(keys()); // another account's socket hears nothing of this account's lists
+    const otherWs = await open(other.token);
+    const phoneWs = await open(phoneToken);
+    const v2 = acc.next({ devices: [phone.entry(1), laptop.entry(2)], nextDeviceId: 3 }, { id: 1, key: phone }, laptop);
+    expect((await put(v2, phoneToken)).status).toBe(201);
+    acc.accept(v2);
+    await until(() => devicesFrames(phoneWs.frames).length === 1);
+    expect(devicesFrames(phoneWs.frames)).toEqual([{ type: 'devices', accountId: acc.id, listVersion: 2 }]);
+    const laptopToken = await tokenOf(acc.id, 2, laptop);
+    const laptopWs = await open(laptopToken);
+    const v3 = acc.next({ devices: [phone.entry(1), laptop.entry(2), tablet.entry(3)], nextDeviceId: 4 }, { id: 2, key: laptop }, tablet);
+    expect((await put(v3, laptopToken)).status).toBe(201);
+    acc.accept(v3);
+    const tabletWs = await open(await tokenOf(acc.id, 3, tablet));
+    await until(() => devicesFrames(laptopWs.frames).length === 1 && devicesFrames(phoneWs.frames).length === 2);
+    expect(devicesFrames(laptopWs.frames)).toEqual([{ type: 'devices', accountId: acc.id, listVersion: 3 }]);
+
+    // The laptop removes the phone: the phone's socket ends as removed (not as a logout), the others hear version 4.
+    const v4 = acc.next({ devices: [laptop.entry(2), tablet.entry(3)], nextDeviceId: 4 }, { id: 2, key: laptop });
+    expect((await put(v4, laptopToken)).status).toBe(201);
+    acc.accept(v4);
+    expect(await phoneWs.closed).toEqual({ code: 4401, reason: 'device_removed' });
+    expect(phoneWs.frames.find((f) => f.type === 'error')?.code).toBe('device_removed');
+    expect(devicesFrames(phoneWs.frames).map((f) => f.listVersion)).toEqual([2, 3]); // nothing about the list that removed it
+    await until(() => devicesFrames(laptopWs.frames).length === 2 && devicesFrames(tabletWs.frames).length === 1);
+    expect(devicesFrames(laptopWs.frames).at(-1)).toEqual({ type: 'devices', accountId: acc.id, listVersion: 4 });
+    expect(devicesFrames(tabletWs.frames)).toEqual([{ type: 'devices', accountId: acc.id, listVersion: 4 }]);
+    expect([laptopWs.ws.readyState, tabletWs.ws.readyState]).toEqual([WebSocket.OPEN, WebSocket.OPEN]);
+    expect(devicesFrames(otherWs.frames)).toEqual([]);
+    for (const w of [laptopWs, tabletWs, otherWs]) w.ws.close();
+  });
+
+  it('a socket whose device was removed while the broadcast was missed ends as device_removed at its re-check', async () => {
     const phone = keys();
     const laptop = keys();
     const { acc, token: phoneToken } = await register(phone);
@@ -185,25 +240,64 @@ describe('a removed device\'s live connection (D13.6)', () => {
     expect((await put(v2, phoneToken)).status).toBe(201);
     acc.accept(v2);
     const laptopToken = await tokenOf(acc.id, 2, laptop);
-    const open = async (token: string) => {
-      const ws = new WebSocket(`${srv.url.replace('http', 'ws')}/v1/stream`);
-      const frames: Array<{ type: string; code?: string }> = [];
-      ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
-      const closed = new Promise<number>((resolve) => ws.once('close', (c) => resolve(c)));
-      await new Promise((r) => ws.once('open', r));
-      ws.send(JSON.stringify({ type: 'auth', token }));
-      for (let i = 0; i < 200 && !frames.some((f) => f.type === 'ready'); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(frames.some((f) => f.type === 'ready')).toBe(true);
-      return { ws, frames, closed };
-    };
-    const phoneWs = await open(phoneToken);
-    const laptopWs = await open(laptopToken);
-    const v3 = acc.next({ devices: [laptop.entry(2)], nextDeviceId: 3 }, { id: 2, key: laptop });
-    expect((await put(v3, laptopToken)).status).toBe(201);
-    expect(await phoneWs.closed).toBe(4401);
-    expect(phoneWs.frames.find((f) => f.type === 'error')?.code).toBe('invalid_token');
-    expect(laptopWs.ws.readyState).toBe(WebSocket.OPEN);
-    laptopWs.ws.close();
+    const ends: string[] = [];
+    // The push channel's watcher, without the broadcast: the list is logged, then only the periodic re-check runs.
+    const watch = srv.services.accounts.watchSession(laptopToken, { userId: acc.id, deviceId: 2 }, (c) => ends.push(c));
+    const original = srv.services.accounts.forgetDevices;
+    srv.services.accounts.forgetDevices = () => {}; // the lost broadcast
+    try {
+      const v3 = acc.next({ devices: [phone.entry(1)], nextDeviceId: 3 }, { id: 1, key: phone });
+      expect((await put(v3, phoneToken)).status).toBe(201);
+      acc.accept(v3);
+    } finally {
+      srv.services.accounts.forgetDevices = original;
+    }
+    expect(ends).toEqual([]);
+    await watch.recheck();
+    expect(ends).toEqual(['device_removed']);
+  });
+
+  it('the SDK\'s PushChannel hands the devices frame to onDevices and stops for device_removed instead of signing in again', async () => {
+    const phone = keys();
+    const laptop = keys();
+    const { acc, token: phoneToken } = await register(phone);
+    const v2 = acc.next({ devices: [phone.entry(1), laptop.entry(2)], nextDeviceId: 3 }, { id: 1, key: phone }, laptop);
+    expect((await put(v2, phoneToken)).status).toBe(201);
+    acc.accept(v2);
+    const laptopToken = await tokenOf(acc.id, 2, laptop);
+    const seen: Array<{ accountId: string; listVersion: number }> = [];
+    const closes: Array<{ code: number; reason: string }> = [];
+    const states: string[] = [];
+    let tokenCalls = 0;
+    const channel = new PushChannel({
+      url: `${srv.url.replace('http', 'ws')}/v1/stream`,
+      getToken: async () => (tokenCalls++, laptopToken),
+      onEnvelopes: async () => [],
+      onDevices: (d) => seen.push(d),
+      onClose: (c) => closes.push(c),
+      onState: (st) => states.push(st),
+      createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
+      minDelayMs: 1,
+      maxDelayMs: 5,
+    });
+    channel.start();
+    try {
+      await until(() => states.includes('live'));
+      const tablet = keys();
+      const v3 = acc.next({ devices: [phone.entry(1), laptop.entry(2), tablet.entry(3)], nextDeviceId: 4 }, { id: 1, key: phone }, tablet);
+      expect((await put(v3, phoneToken)).status).toBe(201);
+      acc.accept(v3);
+      await until(() => seen.length === 1);
+      expect(seen).toEqual([{ accountId: acc.id, listVersion: 3 }]);
+      const v4 = acc.next({ devices: [phone.entry(1), tablet.entry(3)], nextDeviceId: 4 }, { id: 1, key: phone });
+      expect((await put(v4, phoneToken)).status).toBe(201);
+      await until(() => states.at(-1) === 'stopped');
+      expect(closes).toEqual([{ code: 4401, reason: 'device_removed' }]);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(tokenCalls).toBe(1); // no reconnect with a token of a removed device
+    } finally {
+      channel.stop();
+    }
   });
 });
 

@@ -41,8 +41,14 @@ const hashToken = (token: string): string => createHash('sha256').update(token).
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const CACHE_MAX = 50_000;
 
-/** A live session holder (a push socket) told when its session ends: `code` is the error a request would get now. */
-type SessionWatcher = { tokenHash: string; userId: string; onEnd: (code: ErrorCode) => void };
+/**
+ * Why a live session ended: the error a request would get now, or `device_removed` — the token's device left the
+ * account's logged list (docs/PROTOCOL-devices.md D13.6; a push close reason, never an HTTP problem code).
+ */
+export type SessionEndCode = ErrorCode | 'device_removed';
+
+/** A live session holder (a push socket) told when its session ends. */
+type SessionWatcher = { tokenHash: string; userId: string; deviceId: number; onEnd: (code: SessionEndCode) => void };
 
 /** What accounts need of device lists (server/services/devices, docs/PROTOCOL-devices.md D8.2). */
 export interface DeviceListPort {
@@ -54,6 +60,8 @@ export interface DeviceListPort {
   checkGenesis(accountId: string, list: Uint8Array): Promise<VerifiedDeviceList>;
   /** Logs and stores the genesis while the log holds no binding of the id (KeyLogConflict otherwise). */
   logGenesis(accountId: string, verified: VerifiedDeviceList): Promise<void>;
+  /** Whether the device is in the account's current list (an account without a list: device 1 only). */
+  isCurrentDevice(caller: { accountId: string; deviceId: number }): Promise<boolean>;
 }
 
 export type RegisterInput =
@@ -95,12 +103,12 @@ export class AccountsService {
   private applyRevocation(r: Revocation | 'all'): void {
     if (r === 'all') this.sessionCache.clear();
     else if (r.kind === 'token') this.sessionCache.delete(r.tokenHash);
-    else for (const [h, s] of this.sessionCache) if (s.userId === r.userId) this.sessionCache.delete(h);
+    else for (const [h, s] of this.sessionCache) if (s.userId === r.userId && (r.kind === 'account' || s.deviceId === r.deviceId)) this.sessionCache.delete(h);
     for (const w of [...this.watchers]) {
-      if (r !== 'all' && (r.kind === 'token' ? w.tokenHash !== r.tokenHash : w.userId !== r.userId)) continue;
-      if (r !== 'all' && r.kind === 'token') {
+      if (r !== 'all' && (r.kind === 'token' ? w.tokenHash !== r.tokenHash : w.userId !== r.userId || (r.kind === 'device' && w.deviceId !== r.deviceId))) continue;
+      if (r !== 'all' && r.kind !== 'account') {
         this.watchers.delete(w);
-        w.onEnd('invalid_token');
+        w.onEnd(r.kind === 'device' ? 'device_removed' : 'invalid_token');
       } else void this.recheck(w);
     }
   }
@@ -113,24 +121,32 @@ export class AccountsService {
       if (!standing) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
       assertActive(standing, now);
       const row = await this.accounts.findSession(w.tokenHash);
-      if (!row || row.expiresAt.getTime() <= now.getTime()) throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
+      if (!row || row.expiresAt.getTime() <= now.getTime()) {
+        // A session deleted with its device (a removal whose broadcast this process missed) says so (D13.6).
+        if (!row && this.deviceLists && !(await this.deviceLists.isCurrentDevice({ accountId: w.userId, deviceId: w.deviceId }).catch(() => true))) return this.end(w, 'device_removed');
+        throw new AuthenticationError('invalid_token', 'bearer token is unknown or expired');
+      }
     } catch (e) {
-      if (!AppError.is(e) || !this.watchers.has(w)) return; // a database error keeps the socket (re-checked later)
-      this.watchers.delete(w);
-      w.onEnd(e.code);
+      if (!AppError.is(e)) return; // a database error keeps the socket (re-checked later)
+      this.end(w, e.code);
     }
+  }
+
+  private end(w: SessionWatcher, code: SessionEndCode): void {
+    if (!this.watchers.delete(w)) return;
+    w.onEnd(code);
   }
 
   /**
    * Watches the session of `token` (already authenticated) for a live connection: `onEnd` is called once, with the
    * error code a request would now get, when it is logged out (here or on another process), expires, or its
-   * account is suspended or banned. Returns `stop` and `recheck` (periodic safety net against lost broadcasts).
+   * account is suspended or banned, or its device is removed from the account's list. Returns `stop` and `recheck` (periodic safety net against lost broadcasts).
    */
-  watchSession(token: string, userId: string, onEnd: (code: ErrorCode) => void): { stop(): void; recheck(): Promise<void> } {
+  watchSession(token: string, caller: { userId: string; deviceId: number }, onEnd: (code: SessionEndCode) => void): { stop(): void; recheck(): Promise<void> } {
     const tokenHash = hashToken(token);
     let expiry: NodeJS.Timeout | undefined;
     const w: SessionWatcher = {
-      tokenHash, userId,
+      tokenHash, userId: caller.userId, deviceId: caller.deviceId,
       onEnd: (code) => {
         clearTimeout(expiry);
         onEnd(code);
@@ -246,13 +262,15 @@ export class AccountsService {
   }
 
   /**
-   * Deleted tokens (a removed device's, docs/PROTOCOL-devices.md D13.6): every process drops them from its cache and
-   * closes the push sockets that use them, as after logout.
+   * Devices removed by a logged list (docs/PROTOCOL-devices.md D13.6; the database already deleted their tokens): every
+   * process drops their cached sessions and closes their push sockets with `device_removed`, as logout does with
+   * `invalid_token`.
    */
-  forgetTokens(tokenHashes: readonly string[]): void {
-    for (const tokenHash of tokenHashes) {
-      if (this.revocations) this.revocations.publish({ kind: 'token', tokenHash });
-      else this.applyRevocation({ kind: 'token', tokenHash });
+  forgetDevices(userId: string, deviceIds: readonly number[]): void {
+    for (const deviceId of deviceIds) {
+      const r = { kind: 'device', userId, deviceId } as const;
+      if (this.revocations) this.revocations.publish(r);
+      else this.applyRevocation(r);
     }
   }
 

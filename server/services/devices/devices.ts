@@ -53,12 +53,28 @@ function step(prev: VerifiedDeviceList | null, bytes: Uint8Array, accountId: str
   }
 }
 
+/** Bus channel of logged device lists (D13.6): `{"accountId","listVersion","deviceIds"}`, one per logged version. */
+export const DEVICES_CHANNEL = 'devices';
+
+/** A list logged and committed (D13.6): what the other processes and the account's devices are told. */
+export interface DeviceListLogged {
+  accountId: string;
+  listVersion: number;
+  /** The devices of the new list. */
+  deviceIds: number[];
+  /** Devices of the previous list that it removed (their tokens, copies, prekeys and key packages are deleted). */
+  removed: number[];
+}
+
 export class DevicesService {
   constructor(
     private readonly repo: DevicesRepo,
     private readonly log: TransparencyService,
-    /** Drops the deleted tokens of removed devices on every process (D13.6: the revocation broadcast of logout). */
-    private readonly revokeTokens: (tokenHashes: readonly string[]) => void,
+    /**
+     * Called after the commit of every logged list (D13.6): revokes the removed devices' sessions on every process
+     * (their push sockets close with `device_removed`) and announces the new version to the account's devices.
+     */
+    private readonly onLogged: (change: DeviceListLogged) => void,
   ) {}
 
   /**
@@ -275,7 +291,7 @@ export class DevicesService {
       throw e;
     }
     const done = stored as DeviceListStored | null;
-    if (done?.revokedTokenHashes.length) this.revokeTokens(done.revokedTokenHashes);
+    this.onLogged({ accountId, listVersion: list.listVersion, deviceIds: list.devices.map((d) => d.deviceId), removed: done?.removed ?? [] });
     return { listVersion: list.listVersion, listHash: toBase64Url(v.listHash), leafIndex };
   }
 
