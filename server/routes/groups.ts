@@ -6,7 +6,7 @@ import type { Stamp } from '../../client/protocol.ts';
 import type { GroupInboxItem, Roster } from '../services/relay/index.ts';
 import type { Services } from '../services/index.ts';
 import { b64, bytes } from './_schemas.ts';
-import { type Route, route } from './_route.ts';
+import { callerDevice, type Route, route } from './_route.ts';
 import { MAX_GROUP_WIRE_BYTES, groupOperations as ops } from '../../client/transport/contract/groups.ts';
 
 const stampToJson = (s: Stamp) => ({
@@ -26,7 +26,7 @@ export function groupRoutes(s: Services): Route[] {
   return [
     route(ops.groupRoster, async ({ principal, params }) => view(await s.groups.roster(principal.userId, params.conversationId))),
     route(ops.sendGroupMessage, async ({ principal, params, body }) => {
-      const r = await s.groups.send(principal.userId, params.conversationId, { message: bytes(body.message), welcome: body.welcome === undefined ? undefined : bytes(body.welcome) });
+      const r = await s.groups.send(principal.userId, params.conversationId, { message: bytes(body.message), welcome: body.welcome === undefined ? undefined : bytes(body.welcome) }, callerDevice(principal));
       return { messageId: r.messageId, serverTime: r.serverTime, kind: r.kind as 'application' | 'commit' | 'proposal', epoch: r.epoch, ...(r.senderStamp ? { stamp: stampToJson(r.senderStamp) } : {}) };
     }, { standing: 'deferred', bodyLimitBytes: 3 * MAX_GROUP_WIRE_BYTES }),
     route(ops.fetchGroupInbox, async ({ principal, query, signal }) => {

@@ -45,7 +45,7 @@ export function messageRoutes(s: Services): Route[] {
           conversationId: body.conversationId, commitment: bytes(body.commitment), clientMessageId: body.clientMessageId, envelopes: [],
           fanOut: { senderDeviceId, lists, copies: refused.length ? copies.filter((c) => c.accountId !== peerId) : copies },
         });
-        await s.undelivered.refused({ messageId: r.messageId, conversationId: body.conversationId, senderId: principal.userId, serverTime: r.serverTime, recipientIds: refused });
+        await s.undelivered.refused({ messageId: r.messageId, conversationId: body.conversationId, senderId: principal.userId, senderDeviceId, serverTime: r.serverTime, recipientIds: refused });
         return { messageId: r.messageId, serverTime: r.serverTime, clientMessageId: body.clientMessageId, stamp: stampToJson(r.senderStamp) };
       }
       // Recipients who blocked the sender get nothing (the sender is not told); the refusals are recorded below. The
@@ -58,8 +58,9 @@ export function messageRoutes(s: Services): Route[] {
         clientMessageId: body.clientMessageId,
         envelopes,
       });
-      // docs/PROTOCOL.md §8.3.1: a refused delivery is recorded (no content), so a later report's gap is not blamed on the reporter.
-      await s.undelivered.refused({ messageId: r.messageId, conversationId: body.conversationId, senderId: principal.userId, serverTime: r.serverTime, recipientIds: refused });
+      // docs/PROTOCOL.md §8.3.1: a refused delivery is recorded (no content), so a later report's gap is not blamed on the
+      // reporter. This body carries a version 1/2 header, which is device 1's chain whichever device sent it (D17.3, D17.4).
+      await s.undelivered.refused({ messageId: r.messageId, conversationId: body.conversationId, senderId: principal.userId, senderDeviceId: 1, serverTime: r.serverTime, recipientIds: refused });
       return {
         messageId: r.messageId, serverTime: r.serverTime, ...(r.clientMessageId ? { clientMessageId: r.clientMessageId } : {}),
         stamp: stampToJson(r.senderStamp),

@@ -67,7 +67,7 @@ describe('a gap says only what is known', () => {
     // the record holds metadata only: no ciphertext, no commitment, no text
     const rows = await srv.services.db.undeliveredRecord.findMany({ where: { recipientId: bob.id } });
     expect(rows).toHaveLength(1);
-    expect(Object.keys(rows[0] as object).sort()).toEqual(['conversationId', 'expiresAt', 'messageId', 'reason', 'recipientId', 'senderId', 'serverTime']);
+    expect(Object.keys(rows[0] as object).sort()).toEqual(['conversationId', 'expiresAt', 'messageId', 'reason', 'recipientId', 'senderDeviceId', 'senderId', 'serverTime']);
     expect(rows[0]?.reason).toBe('blocked');
     expect(JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain('refused one');
     // kept exactly as long as the report window

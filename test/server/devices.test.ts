@@ -193,7 +193,7 @@ describe('a removed device\'s live connection and the devices frame (D13.6)', ()
     for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
     expect(cond()).toBe(true);
   };
-  const devicesFrames = (frames: Array<{ type: string }>) => frames.filter((f) => f.type === 'devices');
+  const devicesFrames = <F extends { type: string }>(frames: F[]) => frames.filter((f) => f.type === 'devices');
 
   it('its push socket closes at once with 4401 device_removed; every current device gets {type: devices, accountId, listVersion}', async () => {
     const phone = keys();

@@ -267,6 +267,59 @@ describe('device_mismatch (D13.3 step 5, D13.4): nothing stored, nothing stamped
   });
 });
 
+describe('blocks and undelivered records per sending device (D13.3 step 6, D10.3, D17.3)', () => {
+  const records = (recipientId: string) => srv.services.db.undeliveredRecord.findMany({ where: { recipientId }, orderBy: { serverTime: 'asc' } });
+
+  it('a peer that blocked the sender gets no copy, the sender\'s own devices do; the refusal is recorded with the sending device', async () => {
+    const alice = await person('alice', 2);
+    const bob = await person('bob', 2);
+    const conv = await conversation(alice, bob);
+    expect((await api(srv.url, 'PUT', `/v1/blocks/${alice.acc.accountId}`, undefined, bob.tokens.get(1)!)).status).toBe(200);
+    const r = await api<{ messageId: string }>(srv.url, 'POST', '/v1/messages', rawBody(conv, alice, bob, everyTarget(alice, bob, 2)), alice.tokens.get(2)!);
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    for (const id of [1, 2]) expect(await fetchAs(bob.tokens.get(id)!)).toEqual([]);
+    const own = await fetchAs(alice.tokens.get(1)!);
+    expect(own.map((e) => [e.stamp.messageId, e.copyKind, e.senderDeviceId])).toEqual([[r.json.messageId, 'own', 2]]);
+    const rows = await records(bob.acc.accountId);
+    expect(rows.map((x) => [x.messageId, x.senderId, Number(x.senderDeviceId), x.reason])).toEqual([[r.json.messageId, alice.acc.accountId, 2, 'blocked']]);
+    // The single-device body carries a version 1/2 header, device 1's chain whichever device sent it (D17.3, D17.4).
+    const legacy = await api<{ messageId: string }>(srv.url, 'POST', '/v1/messages', { conversationId: conv, commitment: b64(randomBytes(32)), envelopes: [{ recipientId: bob.acc.accountId, ciphertext: b64(randomBytes(10)) }] }, alice.tokens.get(2)!);
+    expect(legacy.status).toBe(201);
+    expect((await records(bob.acc.accountId)).map((x) => [x.messageId, Number(x.senderDeviceId)])).toEqual([[r.json.messageId, 2], [legacy.json.messageId, 1]]);
+  });
+
+  it('a copy that expires undelivered is recorded with its sending device', async () => {
+    const alice = await person('alice', 2);
+    const bob = await person('bob', 1);
+    const conv = await conversation(alice, bob);
+    const r = await api<{ messageId: string }>(srv.url, 'POST', '/v1/messages', rawBody(conv, alice, bob, everyTarget(alice, bob, 2)), alice.tokens.get(2)!);
+    expect(r.status).toBe(201);
+    await srv.services.db.envelope.updateMany({ where: { messageId: r.json.messageId, recipientId: bob.acc.accountId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await srv.services.undelivered.recordExpired(new Date())).toBeGreaterThanOrEqual(1);
+    expect((await records(bob.acc.accountId)).map((x) => [x.messageId, Number(x.senderDeviceId), x.reason])).toEqual([[r.json.messageId, 2, 'expired']]);
+  });
+
+  it('a gap is explained only by the records of its own device chain', async () => {
+    const alice = await person('alice', 2);
+    const bob = await person('bob', 1);
+    const conv = await conversation(alice, bob);
+    const t = Date.now();
+    // Two chains of alice at once (D10.2): device 1 and device 2 each sent seq 1..3; seq 2 of each is missing from the
+    // report. Only device 2's seq 2 was refused (bob had blocked alice); device 1's was received and left out.
+    const entry = (deviceId: number, seq: number, at: number) => ({
+      stamp: { conversationId: conv, senderId: alice.acc.accountId, serverTime: at, messageId: `m-${deviceId}-${seq}-${randomBytes(4).toString('hex')}` },
+      header: { version: 3, conversationId: conv, senderId: alice.acc.accountId, senderDeviceId: deviceId, seq },
+      commitment: new Uint8Array(32),
+    });
+    const verified = [entry(1, 1, t), entry(1, 3, t + 30), entry(2, 1, t + 1), entry(2, 3, t + 31)];
+    await srv.services.undelivered.refused({ messageId: `refused-${randomBytes(4).toString('hex')}`, conversationId: conv, senderId: alice.acc.accountId, senderDeviceId: 2, serverTime: t + 15, recipientIds: [bob.acc.accountId] });
+    const chain = (deviceId: number) => ({ conversationId: conv, senderId: alice.acc.accountId, senderDeviceId: deviceId, firstSeq: 1, lastSeq: 3, present: [1, 3], protocol: [], missing: [2], chainIntact: false, complete: false, issues: [] });
+    const context = { senders: [chain(1), chain(2)], complete: false } as unknown as Parameters<typeof srv.services.undelivered.explainGaps>[1];
+    const gaps = await srv.services.undelivered.explainGaps(bob.acc.accountId, context, verified as unknown as Parameters<typeof srv.services.undelivered.explainGaps>[2]);
+    expect(gaps.map((g) => [g.senderDeviceId, g.refusedWhileBlocked, g.notIncluded])).toEqual([[1, 0, 1], [2, 1, 0]]);
+  });
+});
+
 /** D13.5 → the SDK's CopyEnvelope. */
 function copyEnvelope(e: EnvelopeJson): CopyEnvelope {
   const bytes = (s: string | undefined) => fromBase64Url(s!);

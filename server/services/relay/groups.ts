@@ -120,8 +120,11 @@ export class GroupsService {
     return q?.enabled ? (tx) => q.admitOne(tx, senderId, bytes) : undefined;
   }
 
-  /** Accepts one group wire message from member `userId` (and, with a Commit that adds, its Welcome). */
-  async send(userId: string, conversationId: string, input: { message: Uint8Array; welcome?: Uint8Array | undefined }): Promise<GroupSendResult> {
+  /**
+   * Accepts one group wire message from member `userId` (and, with a Commit that adds, its Welcome), sent by its device
+   * `senderDeviceId` (the token's; recorded with a refused delivery, docs/PROTOCOL-devices.md D10.3).
+   */
+  async send(userId: string, conversationId: string, input: { message: Uint8Array; welcome?: Uint8Array | undefined }, senderDeviceId = 1): Promise<GroupSendResult> {
     let info: GroupWireInfo;
     try {
       info = inspectGroupWire(input.message);
@@ -157,7 +160,7 @@ export class GroupsService {
       await this.deps.members.insertMessage(row('application', input.message, info.commitment), deliveries, this.quotaGuard(userId, input.message.length));
       this.deps.hub.notify(readers);
       if (readers.length < others.length)
-        await this.deps.undelivered?.refused({ ...base, recipientIds: others.filter((m) => !readers.includes(m)) }); // docs/PROTOCOL.md §8.3.1
+        await this.deps.undelivered?.refused({ ...base, senderDeviceId, recipientIds: others.filter((m) => !readers.includes(m)) }); // docs/PROTOCOL.md §8.3.1
       const senderStamp = this.deps.stamping.stamp({ ...base, recipientId: userId, role: 'sender' }, info.commitment);
       return { messageId, serverTime, epoch: state.epoch, kind: 'application', senderStamp };
     }

@@ -3,13 +3,17 @@
 // time to live passed before the recipient acknowledged it) with no content; at filing, a run of missing
 // sequence numbers is explained by the records of the reporter, that conversation and sender between the
 // revealed neighbours of the run. What the records cannot explain is "not included in the report".
-import type { ContextEntry, ContextReport } from '../../../client/protocol.ts';
+// With devices (docs/PROTOCOL-devices.md D10.3) a record names the sending device and runs are matched per device
+// chain (conversation, sender, sending device): a gap in device 3's numbers is explained by device 3's records only.
+import { type ContextEntry, type ContextReport, headerDeviceId } from '../../../client/protocol.ts';
 import type { UndeliveredRepo } from '../../data/undelivered.ts';
 
 /** One run of consecutive missing sequence numbers of one sender, and what the server knows about it. */
 export interface ContextGap {
   conversationId: string;
   senderId: string;
+  /** The device chain of the run, as in the context's sender entry (present only for a chain of version 3/4 headers, D10.3). */
+  senderDeviceId?: number;
   fromSeq: number;
   toSeq: number;
   count: number;
@@ -35,11 +39,14 @@ export class UndeliveredService {
     return new Date(Number(serverTime) + this.reportWindowMs);
   }
 
-  /** Recipients who did not get a message because they had blocked its sender (§8.3.1 `blocked`). */
-  async refused(m: { messageId: string; conversationId: string; senderId: string; serverTime: number; recipientIds: readonly string[] }): Promise<void> {
+  /**
+   * Recipients who did not get a message because they had blocked its sender (§8.3.1 `blocked`), sent from
+   * `senderDeviceId` (the token's device; 1 for the single-device body, whose header is device 1's chain, D17.3).
+   */
+  async refused(m: { messageId: string; conversationId: string; senderId: string; senderDeviceId: number; serverTime: number; recipientIds: readonly string[] }): Promise<void> {
     if (m.recipientIds.length === 0) return;
     await this.repo.add(m.recipientIds.map((recipientId) => ({
-      messageId: m.messageId, recipientId, conversationId: m.conversationId, senderId: m.senderId,
+      messageId: m.messageId, recipientId, conversationId: m.conversationId, senderId: m.senderId, senderDeviceId: BigInt(m.senderDeviceId),
       serverTime: BigInt(m.serverTime), reason: 'blocked' as const, expiresAt: this.expiry(m.serverTime),
     })));
   }
@@ -66,8 +73,11 @@ export class UndeliveredService {
     const gaps: ContextGap[] = [];
     for (const s of context.senders) {
       if (s.missing.length === 0) continue;
+      // The chain's own entries: a chain without senderDeviceId is device 1's (headers of versions 1/2, D10.3).
+      const device = s.senderDeviceId ?? 1;
       const bySeq = new Map<number, ContextEntry>();
-      for (const e of verified) if (e.header.conversationId === s.conversationId && e.header.senderId === s.senderId && !bySeq.has(e.header.seq)) bySeq.set(e.header.seq, e);
+      for (const e of verified)
+        if (e.header.conversationId === s.conversationId && e.header.senderId === s.senderId && headerDeviceId(e.header) === device && !bySeq.has(e.header.seq)) bySeq.set(e.header.seq, e);
       for (const [fromSeq, toSeq] of gapRuns(s.missing)) {
         const before = bySeq.get(fromSeq - 1);
         const after = bySeq.get(toSeq + 1);
@@ -77,7 +87,7 @@ export class UndeliveredService {
         if (before && after) {
           const t0 = Math.min(before.stamp.serverTime, after.stamp.serverTime);
           const t1 = Math.max(before.stamp.serverTime, after.stamp.serverTime);
-          const records = await this.repo.between({ recipientId: reporterId, conversationId: s.conversationId, senderId: s.senderId, from: BigInt(t0), to: BigInt(t1) });
+          const records = await this.repo.between({ recipientId: reporterId, conversationId: s.conversationId, senderId: s.senderId, senderDeviceId: BigInt(device), from: BigInt(t0), to: BigInt(t1) });
           for (const r of records) {
             if (revealed.has(r.messageId)) continue;
             if (r.reason === 'blocked') blocked++;
@@ -87,7 +97,7 @@ export class UndeliveredService {
         const refusedWhileBlocked = Math.min(blocked, count);
         const expiredUndelivered = Math.min(expired, count - refusedWhileBlocked);
         gaps.push({
-          conversationId: s.conversationId, senderId: s.senderId, fromSeq, toSeq, count,
+          conversationId: s.conversationId, senderId: s.senderId, ...(s.senderDeviceId !== undefined && { senderDeviceId: s.senderDeviceId }), fromSeq, toSeq, count,
           refusedWhileBlocked, expiredUndelivered, notIncluded: count - refusedWhileBlocked - expiredUndelivered,
         });
       }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "UndeliveredRecord" ADD COLUMN "senderDeviceId" BIGINT NOT NULL DEFAULT 1;
