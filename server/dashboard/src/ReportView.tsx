@@ -33,6 +33,39 @@ function groupInfoName(m: Message): string | null {
 
 type Gap = ReportDetail['context']['gaps'][number];
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** "5 Dec 2026" (UTC): the day a device was linked or removed. */
+export function fmtDay(iso: string): string {
+  const d = new Date(iso);
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+/**
+ * Which of the sender's devices sent a message (docs/PROTOCOL-devices.md D12.3): from the verified header only (the
+ * server sends null otherwise), with the server's record of when the device was linked and, if so, removed.
+ */
+export function describeSenderDevice(m: Message): string | null {
+  const d = m.senderDevice;
+  if (!d) return null;
+  const linked = d.linkedAt ? `linked ${fmtDay(d.linkedAt)}` : 'the server has no record of when it was linked';
+  return `sent from ${m.senderId}’s device ${d.deviceId} (${linked}${d.removedAt ? `, removed ${fmtDay(d.removedAt)}` : ''})`;
+}
+
+/**
+ * Which of the reporter's devices the message was delivered to, as the reporter's app states it, and whether the report
+ * came from another of them (D12.2, D12.3: history brought over to a newer device is reportable from it).
+ */
+export function describeDelivery(m: Message, reporterId: string, reportedFromDeviceId: number | null | undefined): string | null {
+  const to = m.deliveredToDeviceId;
+  if (to === null || to === undefined) return null;
+  const delivered = `delivered to ${reporterId}’s device ${to} (as stated by the reporter’s app)`;
+  if (reportedFromDeviceId === null || reportedFromDeviceId === undefined || reportedFromDeviceId === to) return delivered;
+  return `reported from another device than it was delivered to: ${delivered}, reported from device ${reportedFromDeviceId} (history brought over from device ${to})`;
+}
+
+/** A device chain's sender in words: "alice" for a chain without a device (version 1/2 headers), else "alice’s device 3". */
+const chainSender = (c: { senderId: string; senderDeviceId?: number | undefined }) => (c.senderDeviceId === undefined ? c.senderId : `${c.senderId}’s device ${c.senderDeviceId}`);
+
 /**
  * What a gap is, in words, from what the server knows (docs/PROTOCOL.md §8.3.1, docs/MODERATION.md "Context
  * gaps"): never an accusation. A delivery the reporter never had says so; the rest is "not included".
@@ -46,15 +79,15 @@ export function describeGap(g: Gap): string {
   ];
   const present = parts.filter(([n]) => n > 0);
   const what = present.length === 1 ? (present[0] as [number, string])[1] : present.map(([n, t]) => `${n} ${t}`).join('; ');
-  return `${g.count} message${g.count === 1 ? '' : 's'} from ${g.senderId} (${range}): ${what}`;
+  return `${g.count} message${g.count === 1 ? '' : 's'} from ${chainSender(g)} (${range}): ${what}`;
 }
 
-/** Where each gap falls: after the revealed message of that sender just before it (-1: before all). */
+/** Where each gap falls: after the revealed message of that sender's device chain just before it (-1: before all). */
 function gapsAfter(d: ReportDetail): Map<number, Gap[]> {
   const out = new Map<number, Gap[]>();
   for (const g of d.context.gaps) {
     const before = d.messages
-      .filter((m) => m.senderId === g.senderId && m.conversationId === g.conversationId && m.seq !== null && m.seq < g.fromSeq)
+      .filter((m) => m.senderId === g.senderId && (m.senderDevice?.deviceId ?? 1) === (g.senderDeviceId ?? 1) && m.conversationId === g.conversationId && m.seq !== null && m.seq < g.fromSeq)
       .sort((a, b) => (b.seq as number) - (a.seq as number))[0];
     const at = before?.position ?? -1;
     out.set(at, [...(out.get(at) ?? []), g]);
@@ -64,7 +97,7 @@ function gapsAfter(d: ReportDetail): Map<number, Gap[]> {
 
 function GapLines({ gaps }: { gaps: Gap[] | undefined }) {
   return (gaps ?? []).map((g) => (
-    <li key={`${g.senderId}-${g.fromSeq}`} className={g.notIncluded > 0 ? 'gap' : 'gap gap-undelivered'} data-testid="context-gap">{describeGap(g)}</li>
+    <li key={`${g.senderId}-${g.senderDeviceId ?? 1}-${g.fromSeq}`} className={g.notIncluded > 0 ? 'gap' : 'gap gap-undelivered'} data-testid="context-gap">{describeGap(g)}</li>
   ));
 }
 
@@ -94,7 +127,9 @@ function AttachmentView({ reportId, m, index, a, showMedia }: { reportId: string
   return <p className="attachment">Verified attachment: {label} — <a href={url} target="_blank" rel="noopener noreferrer">open</a> (the view is logged)</p>;
 }
 
-function MessageBubble({ m, accusedId, showMedia, reportId, attachments }: { m: Message; accusedId: string; showMedia: boolean; reportId: string; attachments: ReportAttachment[] }) {
+function MessageBubble({ m, accusedId, showMedia, reportId, attachments, reporterId, reportedFromDeviceId }: {
+  m: Message; accusedId: string; showMedia: boolean; reportId: string; attachments: ReportAttachment[]; reporterId: string; reportedFromDeviceId: number | null | undefined;
+}) {
   if (isProtocol(m) && !m.isReported) {
     return (
       <li className="gap protocol" data-testid="protocol-message">
@@ -105,6 +140,8 @@ function MessageBubble({ m, accusedId, showMedia, reportId, attachments }: { m: 
   }
   const side = m.senderId === accusedId ? 'theirs' : 'ours';
   const verified = m.verdict === 'verified';
+  const device = describeSenderDevice(m);
+  const delivery = describeDelivery(m, reporterId, reportedFromDeviceId);
   return (
     <li className={`bubble ${side}${m.isReported ? ' reported' : ''}`} aria-current={m.isReported ? 'true' : undefined} data-testid={m.isReported ? 'reported-message' : 'context-message'}>
       <div className="meta">
@@ -114,6 +151,11 @@ function MessageBubble({ m, accusedId, showMedia, reportId, attachments }: { m: 
         <time dateTime={new Date(m.serverTime).toISOString()}>{fmtTime(m.serverTime)}</time>
         {m.isReported && <span className="badge reported-tag">Reported message</span>}
       </div>
+      {(device || delivery) && (
+        <p className="device muted" data-testid="message-device">
+          {device}{device && delivery ? ' · ' : ''}{delivery}
+        </p>
+      )}
       {m.contentType?.startsWith(GROUP_INFO_TYPE) ? (
         <p className="text"><em>Group info (franked): {groupInfoName(m) ?? 'the group’s name and settings'}</em></p>
       ) : m.text !== null && <p className="text" dir="auto">{m.text}</p>}
@@ -308,7 +350,8 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
         </h1>
         <p className="sub">
           {isGroup && <><strong data-testid="group-report">Group {groupName ?? 'conversation'}</strong> <code>{r.conversationId}</code> · </>}
-          <code>{r.id}</code> · filed {fmtTime(r.createdAt)} by <code>{r.reporterId}</code> against <code>{r.accusedId}</code>
+          <code>{r.id}</code> · filed {fmtTime(r.createdAt)} by <code>{r.reporterId}</code>
+          {r.reportedFromDeviceId != null && <span data-testid="reported-from"> from their device {r.reportedFromDeviceId}</span>} against <code>{r.accusedId}</code>
           {r.assigneeId && <> · claimed by <strong>{r.assigneeId === me.moderator.actorId ? 'you' : r.assigneeId}</strong></>}
           {r.decidedBy && <> · decided by {r.decidedBy} {r.decidedAt && fmtTime(r.decidedAt)}</>}
         </p>
@@ -332,7 +375,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
           {d.context.senders.length === 0 && <p>No verified messages: completeness cannot be assessed.</p>}
           <ul className="plain">
             {d.context.senders.map((s) => (
-              <li key={s.conversationId + s.senderId} className={s.complete ? 'ok-text' : 'bad-text'}>
+              <li key={`${s.conversationId}\n${s.senderId}\n${s.senderDeviceId ?? 1}`} className={s.complete ? 'ok-text' : 'bad-text'}>
                 <strong>{s.senderId}</strong>: {s.summary}{s.chainIntact ? '' : ' — hash chain broken'}
               </li>
             ))}
@@ -362,7 +405,7 @@ export function ReportView({ id, me, queue, navigate, onAuthError }: { id: strin
               <GapLines gaps={gaps.get(-1)} />
               {d.messages.map((m) => (
                 <Fragment key={`${m.position}`}>
-                  <MessageBubble m={m} accusedId={r.accusedId} showMedia={showMedia} reportId={r.id} attachments={attachments} />
+                  <MessageBubble m={m} accusedId={r.accusedId} showMedia={showMedia} reportId={r.id} attachments={attachments} reporterId={r.reporterId} reportedFromDeviceId={r.reportedFromDeviceId} />
                   <GapLines gaps={gaps.get(m.position)} />
                 </Fragment>
               ))}

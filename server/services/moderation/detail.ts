@@ -119,12 +119,14 @@ export async function reportDetail(repo: ModerationRepo, policies: PoliciesServi
     messages,
     context: {
       complete: context.complete,
+      // D10.3: one entry per device chain; senderDeviceId only on a chain of version 3/4 headers.
       senders: context.senders.map((s) => ({
-        senderId: s.senderId, conversationId: s.conversationId, firstSeq: s.firstSeq, lastSeq: s.lastSeq, missing: s.missing,
+        senderId: s.senderId, conversationId: s.conversationId, ...(s.senderDeviceId !== undefined && { senderDeviceId: s.senderDeviceId }),
+        firstSeq: s.firstSeq, lastSeq: s.lastSeq, missing: s.missing,
         chainIntact: s.chainIntact, complete: s.complete, summary: describeSenderContext(s),
       })),
       gaps: context.gaps ?? context.senders.flatMap((s) => gapRuns(s.missing).map(([fromSeq, toSeq]) => ({
-        conversationId: s.conversationId, senderId: s.senderId, fromSeq, toSeq, count: toSeq - fromSeq + 1,
+        conversationId: s.conversationId, senderId: s.senderId, ...(s.senderDeviceId !== undefined && { senderDeviceId: s.senderDeviceId }), fromSeq, toSeq, count: toSeq - fromSeq + 1,
         refusedWhileBlocked: 0, expiredUndelivered: 0, notIncluded: toSeq - fromSeq + 1,
       }))),
     },

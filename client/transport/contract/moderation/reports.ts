@@ -63,11 +63,15 @@ export const ReportDetailForModerator = z
     context: z.strictObject({
       complete: z.boolean(),
       senders: z.array(z.strictObject({
-        senderId: z.string(), conversationId: z.string(), firstSeq: z.number().int(), lastSeq: z.number().int(), missing: z.array(z.number().int()),
+        senderId: z.string(), conversationId: z.string(),
+        senderDeviceId: z.number().int().optional().meta({ description: 'the device chain (docs/PROTOCOL-devices.md D10.3); absent for a chain of version 1/2 headers (device 1)' }),
+        firstSeq: z.number().int(), lastSeq: z.number().int(), missing: z.array(z.number().int()),
         chainIntact: z.boolean(), complete: z.boolean(), summary: z.string().meta({ description: 'describeSenderContext()' }),
       })),
       gaps: z.array(z.strictObject({
-        conversationId: z.string(), senderId: z.string(), fromSeq: z.number().int(), toSeq: z.number().int(), count: z.number().int(),
+        conversationId: z.string(), senderId: z.string(),
+        senderDeviceId: z.number().int().optional().meta({ description: 'the device chain of the run (docs/PROTOCOL-devices.md D10.3); absent for device 1 of a chain of version 1/2 headers' }),
+        fromSeq: z.number().int(), toSeq: z.number().int(), count: z.number().int(),
         refusedWhileBlocked: z.number().int(), expiredUndelivered: z.number().int(), notIncluded: z.number().int(),
       })).meta({ description: 'each run of missing sequence numbers and what the server knows about it (docs/PROTOCOL.md §8.3.1)' }),
     }),
