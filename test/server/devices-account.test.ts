@@ -130,8 +130,8 @@ describe('limits and quotas per account, not per device (D1, D13.1)', () => {
     const fay = await devicePerson(srv.url, 'blob', 2);
     const gus = await devicePerson(srv.url, 'blobg', 1);
     const conv = await conversation(fay, gus);
-    expect((await uploadBlob(srv.url, { token: fay.tokens.get(1)! }, conv, randomBytes(40 * KiB))).status).toBe(201);
-    const second = await uploadBlob(srv.url, { token: fay.tokens.get(2)! }, conv, randomBytes(40 * KiB));
+    expect((await uploadBlob(srv.url, { id: fay.acc.accountId, token: fay.tokens.get(1)! }, conv, randomBytes(40 * KiB))).status).toBe(201);
+    const second = await uploadBlob(srv.url, { id: fay.acc.accountId, token: fay.tokens.get(2)! }, conv, randomBytes(40 * KiB));
     expect([second.status, (second.json as { code?: string }).code]).toEqual([413, 'quota_exceeded']);
   });
 });
