@@ -18,6 +18,12 @@ export interface UndeliveredRow {
   expiresAt: Date;
 }
 
+/** An envelope past its time to live; `copy` for a per-device copy (docs/PROTOCOL-devices.md D13.1), null for a single-device one. */
+export interface ExpiringEnvelope extends Omit<UndeliveredRow, 'reason' | 'expiresAt'> {
+  id: string;
+  copy: { targetDeviceId: number; copyKind: number; targetListVersion: number } | null;
+}
+
 /** Rows per INSERT: 8 parameters each, far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 256;
 
@@ -37,14 +43,24 @@ export function undeliveredRepo(db: Db) {
      * Envelopes past their time to live, not yet acknowledged (what the sweeper is about to delete), in id order after
      * `afterId`. A single-device envelope (no sender device) is device 1's (D17.3).
      */
-    async expiringEnvelopes(now: Date, limit: number, afterId?: string): Promise<Array<Omit<UndeliveredRow, 'reason' | 'expiresAt'> & { id: string }>> {
+    async expiringEnvelopes(now: Date, limit: number, afterId?: string): Promise<ExpiringEnvelope[]> {
       const rows = await db.envelope.findMany({
         where: { expiresAt: { lte: now }, ...(afterId !== undefined ? { id: { gt: afterId } } : {}) },
-        select: { id: true, messageId: true, recipientId: true, conversationId: true, senderId: true, senderDeviceId: true, serverTime: true },
+        select: { id: true, messageId: true, recipientId: true, conversationId: true, senderId: true, senderDeviceId: true, serverTime: true, targetDeviceId: true, copyKind: true, targetListVersion: true },
         orderBy: { id: 'asc' },
         take: limit,
       });
-      return rows.map((r) => ({ ...r, senderDeviceId: r.senderDeviceId ?? 1n }));
+      return rows.map((r) => ({
+        id: r.id, messageId: r.messageId, recipientId: r.recipientId, conversationId: r.conversationId, senderId: r.senderId, senderDeviceId: r.senderDeviceId ?? 1n, serverTime: r.serverTime,
+        copy: r.targetDeviceId === null || r.targetListVersion === null ? null : { targetDeviceId: Number(r.targetDeviceId), copyKind: r.copyKind ?? 1, targetListVersion: Number(r.targetListVersion) },
+      }));
+    },
+
+    /** The devices whose copies of each message to each account are still waiting (expired ones included). */
+    async waitingCopies(pairs: ReadonlyArray<{ messageId: string; recipientId: string }>): Promise<Array<{ messageId: string; recipientId: string; targetDeviceId: number }>> {
+      const where = { recipientId: { in: [...new Set(pairs.map((p) => p.recipientId))] }, messageId: { in: [...new Set(pairs.map((p) => p.messageId))] }, targetDeviceId: { not: null } };
+      const rows = await db.envelope.findMany({ where, select: { messageId: true, recipientId: true, targetDeviceId: true } });
+      return rows.map((r) => ({ messageId: r.messageId, recipientId: r.recipientId, targetDeviceId: Number(r.targetDeviceId) }));
     },
 
     /** Records for one reporter, conversation, sender and sending device with serverTime in [from, to], oldest first. */

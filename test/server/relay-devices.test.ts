@@ -299,6 +299,27 @@ describe('blocks and undelivered records per sending device (D13.3 step 6, D10.3
     expect((await records(bob.acc.accountId)).map((x) => [x.messageId, Number(x.senderDeviceId), x.reason])).toEqual([[r.json.messageId, 2, 'expired']]);
   });
 
+  it('an expired copy records the message only when no device of the account collected its copy (D10.3)', async () => {
+    const alice = await person('alice', 1);
+    const bob = await person('bob', 3);
+    const conv = await conversation(alice, bob);
+    const sendOne = async () => {
+      const r = await api<{ messageId: string }>(srv.url, 'POST', '/v1/messages', rawBody(conv, alice, bob, everyTarget(alice, bob)), alice.tokens.get(1)!);
+      expect(r.status).toBe(201);
+      return r.json.messageId;
+    };
+    const collected = await sendOne(); // bob's device 2 collects its copy; devices 1 and 3 never do
+    const nobody = await sendOne(); // no device collects
+    const removedOnly = await sendOne(); // only device 3 "collects" — by being removed, which deletes its copy unread
+    const own = (await fetchAs(bob.tokens.get(2)!)).filter((e) => e.stamp.messageId === collected);
+    expect(await ack(bob.tokens.get(2)!, own.map((e) => e.id))).toBe(1);
+    bob.acc.remove(1, [3], Date.now());
+    await putList(bob.acc, bob.tokens.get(1)!);
+    await srv.services.db.envelope.updateMany({ where: { recipientId: bob.acc.accountId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await srv.services.undelivered.recordExpired(new Date());
+    expect((await records(bob.acc.accountId)).map((x) => x.messageId).sort()).toEqual([nobody, removedOnly].sort());
+  });
+
   it('a gap is explained only by the records of its own device chain', async () => {
     const alice = await person('alice', 2);
     const bob = await person('bob', 1);

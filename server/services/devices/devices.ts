@@ -194,6 +194,18 @@ export class DevicesService {
     return { accountId, lists, proofs, linkedAt };
   }
 
+  /**
+   * The devices of one stored list version of the account and every device the account has removed (D13.6), or null
+   * when the version is not stored. For the relay's records of expired copies (D10.3).
+   */
+  async devicesAt(accountId: string, listVersion: number): Promise<{ listed: number[]; removed: number[] } | null> {
+    const row = await this.repo.version(accountId, listVersion);
+    if (!row) return null;
+    const listed = decodeSignedDeviceList(row.list).list.devices.map((d) => d.deviceId);
+    const removed = (await this.repo.records(accountId)).filter((r) => r.removedInVersion !== null).map((r) => r.deviceId);
+    return { listed, removed };
+  }
+
   /** The server's device records of an account (D12.3). */
   records(accountId: string): Promise<DeviceRecordRow[]> {
     return this.repo.records(accountId);

@@ -6,7 +6,13 @@
 // With devices (docs/PROTOCOL-devices.md D10.3) a record names the sending device and runs are matched per device
 // chain (conversation, sender, sending device): a gap in device 3's numbers is explained by device 3's records only.
 import { type ContextEntry, type ContextReport, headerDeviceId } from '../../../client/protocol.ts';
-import type { UndeliveredRepo } from '../../data/undelivered.ts';
+import type { ExpiringEnvelope, UndeliveredRepo } from '../../data/undelivered.ts';
+
+/**
+ * The devices of an account's list version and the account's devices removed since any version (D13.6), or null when
+ * the version is not stored.
+ */
+export type DevicesAt = (accountId: string, listVersion: number) => Promise<{ listed: number[]; removed: number[] } | null>;
 
 /** One run of consecutive missing sequence numbers of one sender, and what the server knows about it. */
 export interface ContextGap {
@@ -33,6 +39,8 @@ export class UndeliveredService {
     private readonly repo: UndeliveredRepo,
     /** REPORT_WINDOW_DAYS in ms: a record is useless once no stamp of its message can be reported. */
     private readonly reportWindowMs: number,
+    /** The copies a message had per account (D10.3: `expired` only when no device of the account collected its copy). */
+    private readonly devicesAt?: DevicesAt,
   ) {}
 
   private expiry(serverTime: number | bigint): Date {
@@ -53,18 +61,46 @@ export class UndeliveredService {
 
   /**
    * Records the envelopes past their time to live (§8.3.1 `expired`). Call just before the relay's sweep
-   * deletes them (the same `now`); returns how many were recorded.
+   * deletes them (the same `now`); returns how many expired envelopes were looked at.
    */
   async recordExpired(now: Date): Promise<number> {
     let total = 0;
     let afterId: string | undefined;
     for (;;) {
       const rows = await this.repo.expiringEnvelopes(now, EXPIRED_BATCH, afterId);
-      await this.repo.add(rows.map(({ id: _id, ...r }) => ({ ...r, reason: 'expired' as const, expiresAt: this.expiry(r.serverTime) })));
+      const uncollected = await this.uncollected(rows);
+      await this.repo.add(uncollected.map(({ id: _id, copy: _c, ...r }) => ({ ...r, reason: 'expired' as const, expiresAt: this.expiry(r.serverTime) })));
       total += rows.length;
       if (rows.length < EXPIRED_BATCH) return total;
       afterId = rows[rows.length - 1]?.id;
     }
+  }
+
+  /**
+   * docs/PROTOCOL-devices.md D10.3: a message one device of the account collected was delivered to the person, so the
+   * expired copies of its other devices record nothing. A copy is gone when its device acknowledged it (or the device
+   * was removed, which deleted it unread: such a device is not counted, so the record errs towards "never delivered",
+   * never towards blaming the reporter). A single-device envelope is recorded as before.
+   */
+  private async uncollected(rows: readonly ExpiringEnvelope[]): Promise<ExpiringEnvelope[]> {
+    const copies = rows.filter((r) => r.copy !== null);
+    if (!copies.length || !this.devicesAt) return [...rows];
+    const waiting = await this.repo.waitingCopies(copies);
+    const collected = new Set<string>();
+    const decided = new Set<string>();
+    for (const r of copies) {
+      const key = `${r.messageId}\n${r.recipientId}`;
+      if (decided.has(key)) continue;
+      decided.add(key);
+      const c = r.copy as NonNullable<ExpiringEnvelope['copy']>;
+      const at = await this.devicesAt(r.recipientId, c.targetListVersion);
+      if (!at) continue; // the list is not stored: nothing known, recorded
+      const left = new Set(waiting.filter((w) => w.messageId === r.messageId && w.recipientId === r.recipientId).map((w) => w.targetDeviceId));
+      // An own copy (copyKind 2) went to every device of the sender's list but the sending one.
+      const expected = at.listed.filter((d) => !at.removed.includes(d) && !(c.copyKind === 2 && d === Number(r.senderDeviceId)));
+      if (expected.some((d) => !left.has(d))) collected.add(key);
+    }
+    return rows.filter((r) => r.copy === null || !collected.has(`${r.messageId}\n${r.recipientId}`));
   }
 
   /** §8.3.1: one ContextGap per run of missing sequence numbers, from the reporter's undelivered records. */
