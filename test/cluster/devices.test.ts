@@ -2,10 +2,11 @@
 // PostgreSQL database, one Redis. Submissions of one list version through different processes log exactly one (the
 // log's append lock holds across processes); a list that removes a device, submitted through one process, closes that
 // device's push socket on the other (4401 device_removed) and refuses its token there within 1 s, and every current
-// device of the account, on either process, gets the `devices` frame of each logged version.
+// device of the account, on either process, gets the `devices` frame of each logged version; a ban through one process
+// closes every device's sockets on both (standing is the account's, D8.2).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Account, deviceLogin, keys } from '../server/_devices.ts';
-import { api, type ApiResult, b64 } from '../server/_harness.ts';
+import { api, type ApiResult, b64, createUser } from '../server/_harness.ts';
 import { type ClusterEnv, type PgDb, type ServerProcess, clusterEnv, freshPg, spawnCluster } from './_cluster.ts';
 import { openPush } from './_socket.ts';
 
@@ -92,5 +93,31 @@ describe('two processes, one database, one Redis', () => {
     expect(s2.frames.filter((f) => f.type === 'devices')).toEqual([]); // the removed device is told nothing of the new list
     phoneSocket.close();
     phoneSocket0.close();
+  });
+
+  it('a ban through process 1 closes the sockets of every device of the account on both processes within 1 s and ends every device\'s session', async () => {
+    const phone = keys();
+    const laptop = keys();
+    const acc = new Account(`cb-${Date.now().toString(36)}`);
+    const genesis = acc.next({ devices: [phone.entry(1)], nextDeviceId: 2 }, { id: 1, key: phone });
+    expect((await api(url[0], 'POST', '/v1/accounts', { userId: acc.id, list: b64(genesis) })).status).toBe(201);
+    acc.accept(genesis);
+    const phoneToken = await token(url[0], acc.id, 1, phone);
+    const v2 = acc.next({ devices: [phone.entry(1), laptop.entry(2)], nextDeviceId: 3 }, { id: 1, key: phone }, laptop);
+    expect((await put(url[0], v2, phoneToken)).status).toBe(201);
+    acc.accept(v2);
+    const laptopToken = await token(url[1], acc.id, 2, laptop);
+    const mod = await createUser(url[0]);
+    await db.query(`UPDATE "Account" SET "role" = 'moderator' WHERE "id" = $1`, [mod.id]);
+    const sockets = [await openPush(url[0], phoneToken), await openPush(url[1], phoneToken), await openPush(url[0], laptopToken), await openPush(url[1], laptopToken)];
+    const t0 = Date.now();
+    expect((await api(url[0], 'POST', `/v1/mod/accounts/${acc.id}/status`, { status: 'banned', reason: 'test' }, mod.token)).status).toBe(200);
+    for (const sock of sockets) {
+      const c = await sock.closed;
+      expect([c.code, sock.errorCode]).toEqual([4403, 'account_banned']);
+      expect(c.at - t0).toBeLessThan(1000);
+    }
+    expect(Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "Session" WHERE "accountId" = $1`, [acc.id]))[0]?.n)).toBe(0);
+    for (const [u, t] of [[url[0], laptopToken], [url[1], phoneToken]] as const) expect((await api(u, 'GET', '/v1/me/notices', undefined, t)).status).toBe(401);
   });
 });
