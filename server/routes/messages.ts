@@ -48,6 +48,8 @@ export function messageRoutes(s: Services): Route[] {
         await s.undelivered.refused({ messageId: r.messageId, conversationId: body.conversationId, senderId: principal.userId, senderDeviceId, serverTime: r.serverTime, recipientIds: refused });
         return { messageId: r.messageId, serverTime: r.serverTime, clientMessageId: body.clientMessageId, stamp: stampToJson(r.senderStamp) };
       }
+      // D17.3: only an account without a device list sends this body; it reaches the recipient's device 1 only.
+      await s.relay.checkEnvelopes(principal.userId, { conversationId: body.conversationId, clientMessageId: body.clientMessageId, recipientIds: body.envelopes.map((e) => e.recipientId) });
       // Recipients who blocked the sender get nothing (the sender is not told); the refusals are recorded below. The
       // undelivered-bytes quota is checked where the envelopes are written (server/services/send-receipts.ts).
       const { deliver, refused } = await s.blocks.partition(principal.userId, body.envelopes);

@@ -9,7 +9,7 @@ import { startBlobServer, uploadBlob } from '../attachments/_server.ts';
 import { cheapPasswordHashing, createStaff, modApi, type Staff } from '../moderation/_mod.ts';
 import { type DevicePerson, devicePerson } from './_device-report.ts';
 import { deviceLogin, type Keys } from './_devices.ts';
-import { api, type ApiResult, b64, isProblem, type TestServer } from './_harness.ts';
+import { api, type ApiResult, b64, createUser, isProblem, type TestServer } from './_harness.ts';
 
 cheapPasswordHashing();
 const code = (r: ApiResult) => (r.json as { code?: string }).code;
@@ -141,7 +141,10 @@ describe('removing device 1 (D13.6, D17.3)', () => {
     const hal = await devicePerson(srv.url, 'one', 1);
     const ivy = await devicePerson(srv.url, 'onei', 2);
     const conv = await conversation(hal, ivy);
-    const legacy = await send({ conversationId: conv, commitment: b64(randomBytes(32)), envelopes: [{ recipientId: ivy.acc.accountId, ciphertext: b64(randomBytes(10)) }] }, hal.tokens.get(1)!);
+    // The single-device body comes from an account without a device list (D17.3: hal, with a list, sends copies).
+    const old = await createUser(srv.url);
+    const oldConv = (await api<{ id: string }>(srv.url, 'POST', '/v1/conversations', { kind: 'direct', peerId: ivy.acc.accountId }, old.token)).json.id;
+    const legacy = await send({ conversationId: oldConv, commitment: b64(randomBytes(32)), envelopes: [{ recipientId: ivy.acc.accountId, ciphertext: b64(randomBytes(10)) }] }, old.token);
     expect(legacy.status).toBe(201);
     const copy = await send(fanOut(conv, hal, ivy, 1), hal.tokens.get(1)!);
     expect(copy.status).toBe(201);

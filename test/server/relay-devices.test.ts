@@ -17,7 +17,7 @@ import { userOperations } from '../../client/transport/contract/operations.ts';
 // eslint-disable-next-line no-restricted-imports -- test/client's own fan-out world (not an SDK internal): the same devices, lists and sessions as the fan-out suites
 import { Account, type Device, receiveOn, sessionsFrom, type World } from '../client/_fanout-world.ts';
 import { deviceLogin, type Keys, newId } from './_devices.ts';
-import { api, type ApiResult, b64, isProblem, startTestServer, type TestServer } from './_harness.ts';
+import { api, type ApiResult, b64, createUser, isProblem, startTestServer, type TestServer } from './_harness.ts';
 
 const crypto = nobleCryptoProvider;
 let srv: TestServer;
@@ -248,11 +248,13 @@ describe('device_mismatch (D13.3 step 5, D13.4): nothing stored, nothing stamped
     for (const t of bob.tokens.values()) expect(await fetchAs(t)).toEqual([]);
   });
 
-  it('the single-device body still works beside it (delivered to device 1, no device fields)', async () => {
+  it('the single-device body of an account without a list still works beside it (delivered to device 1, no device fields; D17.3)', async () => {
     const alice = await person('alice', 1);
     const bob = await person('bob', 2);
     const conv = await conversation(alice, bob);
-    const r = await api(srv.url, 'POST', '/v1/messages', { conversationId: conv, commitment: b64(randomBytes(32)), envelopes: [{ recipientId: bob.acc.accountId, ciphertext: b64(randomBytes(10)) }] }, alice.tokens.get(1)!);
+    const old = await createUser(srv.url);
+    const oldConv = (await api<{ id: string }>(srv.url, 'POST', '/v1/conversations', { kind: 'direct', peerId: bob.acc.accountId }, old.token)).json.id;
+    const r = await api(srv.url, 'POST', '/v1/messages', { conversationId: oldConv, commitment: b64(randomBytes(32)), envelopes: [{ recipientId: bob.acc.accountId, ciphertext: b64(randomBytes(10)) }] }, old.token);
     expect(r.status, JSON.stringify(r.json)).toBe(201);
     const got = await fetchAs(bob.tokens.get(1)!);
     expect(got).toHaveLength(1);
@@ -282,10 +284,13 @@ describe('blocks and undelivered records per sending device (D13.3 step 6, D10.3
     expect(own.map((e) => [e.stamp.messageId, e.copyKind, e.senderDeviceId])).toEqual([[r.json.messageId, 'own', 2]]);
     const rows = await records(bob.acc.accountId);
     expect(rows.map((x) => [x.messageId, x.senderId, Number(x.senderDeviceId), x.reason])).toEqual([[r.json.messageId, alice.acc.accountId, 2, 'blocked']]);
-    // The single-device body carries a version 1/2 header, device 1's chain whichever device sent it (D17.3, D17.4).
-    const legacy = await api<{ messageId: string }>(srv.url, 'POST', '/v1/messages', { conversationId: conv, commitment: b64(randomBytes(32)), envelopes: [{ recipientId: bob.acc.accountId, ciphertext: b64(randomBytes(10)) }] }, alice.tokens.get(2)!);
+    // The single-device body (an account without a list, D17.3) carries a version 1/2 header: device 1's chain (D17.4).
+    const old = await createUser(srv.url);
+    const oldConv = (await api<{ id: string }>(srv.url, 'POST', '/v1/conversations', { kind: 'direct', peerId: bob.acc.accountId }, old.token)).json.id;
+    expect((await api(srv.url, 'PUT', `/v1/blocks/${old.id}`, undefined, bob.tokens.get(2)!)).status).toBe(200);
+    const legacy = await api<{ messageId: string }>(srv.url, 'POST', '/v1/messages', { conversationId: oldConv, commitment: b64(randomBytes(32)), envelopes: [{ recipientId: bob.acc.accountId, ciphertext: b64(randomBytes(10)) }] }, old.token);
     expect(legacy.status).toBe(201);
-    expect((await records(bob.acc.accountId)).map((x) => [x.messageId, Number(x.senderDeviceId)])).toEqual([[r.json.messageId, 2], [legacy.json.messageId, 1]]);
+    expect((await records(bob.acc.accountId)).map((x) => [x.messageId, x.senderId, Number(x.senderDeviceId)])).toEqual([[r.json.messageId, alice.acc.accountId, 2], [legacy.json.messageId, old.id, 1]]);
   });
 
   it('a copy that expires undelivered is recorded with its sending device', async () => {

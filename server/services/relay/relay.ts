@@ -137,6 +137,45 @@ export class RelayService {
     return { peerId: peer.accountId, lists: [own, theirs] };
   }
 
+  /**
+   * docs/PROTOCOL-devices.md D17.3 for the single-device body (`envelopes`), before it is queued:
+   * - a sender whose account has a logged device list must send copies (D11): its single-device body carries no
+   *   CopyAD, so D11.3 could not bind it to a device — `400 validation_failed`, nothing stored, nothing stamped
+   *   (a retry of a send accepted before the account's genesis is answered as before, like D13.3 step 4);
+   * - a sender without a list (a legacy client, D17.1–D17.2) keeps this body; it is delivered to the recipient
+   *   account's device 1 only, also when that account has a list. When that list no longer has device 1 (removed,
+   *   D6.2), nobody could ever fetch it: `409 device_mismatch` naming the recipient's current list (every current
+   *   device `missing`, device 1 `extra`), which is what a copy-sending client resends against (D13.4). Membership and
+   *   standing are checked first on that path, so the refusal tells a non-member nothing new.
+   */
+  async checkEnvelopes(senderId: string, input: { conversationId: string; clientMessageId?: string | undefined; recipientIds: readonly string[] }, now = new Date()): Promise<void> {
+    if (!this.deps.currentDevices) return;
+    const ids = [...new Set([senderId, ...input.recipientIds])];
+    const found = await this.deps.currentDevices(ids);
+    if (found.get(senderId)) {
+      if (input.clientMessageId !== undefined && (await this.deps.committer.accepted(senderId, input.clientMessageId))) return;
+      throw new InputError('validation_failed', 'the account has a device list: send one copy per device (docs/PROTOCOL-devices.md D11)', {
+        issues: [{ path: 'body.envelopes', message: 'the single-device body is for accounts without a device list (D17.3); send copies (D13.2)' }],
+      });
+    }
+    const gone = input.recipientIds.filter((id) => id !== senderId).flatMap((id) => {
+      const cur = found.get(id);
+      return cur && !cur.deviceIds.includes(1) ? [{ id, cur }] : [];
+    });
+    if (!gone.length) return;
+    const members = await this.deps.conversations.membersWithStanding([input.conversationId]);
+    const sender = members.find((m) => m.accountId === senderId);
+    if (!sender) throw new PermissionError('not_a_member', 'you are not a member of this conversation');
+    assertActive(sender, now);
+    if (sender.kind !== 'direct')
+      throw new InputError('group_requires_mls', 'this conversation is a group: send MLS group messages to /v1/groups/{conversationId}/messages');
+    for (const { id } of gone)
+      if (!members.some((m) => m.accountId === id)) throw new PermissionError('not_a_member', `recipient ${id} is not a member of this conversation`);
+    throw new DeviceMismatchError(gone.map(({ id, cur }) => ({
+      accountId: id, listVersion: cur.listVersion, listHash: toBase64Url(cur.listHash), missing: [...cur.deviceIds].sort((a, b) => a - b), extra: [1], stale: true,
+    })));
+  }
+
   send(senderId: string, input: SendInput): Promise<SendResult> {
     const seen = new Set<string>();
     if (input.fanOut && input.envelopes.length) throw new InputError('validation_failed', 'a send carries envelopes or copies, not both');
