@@ -5,6 +5,7 @@
 // list; when that list no longer has device 1 the send is refused with 409 device_mismatch naming the current list,
 // which the legacy account then answers with copies. SQLite, or PostgreSQL with TEST_DATABASE=postgres.
 import { randomBytes } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DevicePerson, devicePerson } from './_device-report.ts';
 import { Account as ListChain, type Keys } from './_devices.ts';
@@ -107,7 +108,7 @@ describe('a sender with a device list (D17.3, D11)', () => {
 
 /** D17.1: a legacy account signs its genesis with its own identity keys (device 1) and keeps its token. */
 async function migrate(u: TestUser): Promise<void> {
-  const k: Keys = { seed: u.signingSecret, dh: u.dhKey, entry: (id) => ({ deviceId: id, identitySigningKey: u.signingKey, identityDhKey: u.dhKey, credentialKey: randomBytes(32), linkedAt: 1 }) };
+  const k: Keys = { seed: u.signingSecret, dh: u.dhKey, entry: (id) => ({ deviceId: id, identitySigningKey: u.signingKey, identityDhKey: u.dhKey, credentialKey: ed25519.getPublicKey(ed25519.utils.randomSecretKey()), linkedAt: 1 }) };
   const chain = new ListChain(u.id);
   const genesis = chain.next({ devices: [k.entry(1)], nextDeviceId: 2 }, { id: 1, key: k });
   const r = await api(srv.url, 'PUT', '/v1/devices', { list: b64(genesis) }, u.token);
