@@ -1,6 +1,6 @@
-// 1:1 relay: send (one commitment, one ciphertext per recipient account — or one copy per device of both accounts,
-// docs/PROTOCOL-devices.md D13), fetch with long-poll, acknowledge — per device. Groups use server/routes/groups.ts
-// (MLS) only; this send refuses them (group_requires_mls).
+// 1:1 relay: send (one commitment, one ciphertext per recipient account from an account without a device list, D17.3
+// — or one copy per device of both accounts, docs/PROTOCOL-devices.md D13), fetch with long-poll, acknowledge — per
+// device. Groups use server/routes/groups.ts (MLS) only; this send refuses them (group_requires_mls).
 // The live push channel (WebSocket /v1/stream) is in server/push.ts and uses the same envelope schema.
 import type { Stamp } from '../../client/protocol.ts';
 import type { Delivered } from '../services/relay/index.ts';
