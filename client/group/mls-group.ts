@@ -15,6 +15,7 @@ import type { PinnedDeviceList } from '../devices/verify-list.ts';
 import { groupCiphersuite } from './_mls-crypto.ts';
 import { decodeGroupAd, encodeGroupAd, epochTag } from './authenticated-data.ts';
 import { type IdentityResolver, type LeafCredential, decodeLeafCredential, identityAuthenticationService } from './credential.ts';
+import { commitHasPath, credentialChangeRefusal, ownLeaf, restoreHistory, upgradeDue, upgradeState } from './credential-upgrade.ts';
 import {
   type DeviceListResolver, type DeviceSyncEntry, decodeDeviceSyncAd, deviceAuthenticationService, encodeDeviceSyncAd, listedDevices, resolveSyncAd,
 } from './device-members.ts';
@@ -217,7 +218,7 @@ export class MlsGroup {
     private state: ClientState,
     readonly me: GroupIdentity,
     readonly conversationId: string,
-    private readonly chain: SenderChain,
+    private chain: SenderChain,
     private readonly opts: GroupOptions,
   ) {}
 
@@ -311,6 +312,17 @@ export class MlsGroup {
     this.tags.set(this.epoch, epochTag(this.state.keySchedule.epochAuthenticator));
     for (const e of this.tags.keys()) if (e < this.epoch - HISTORY) this.tags.delete(e);
     for (const e of this.commits.keys()) if (e < this.epoch - HISTORY) this.commits.delete(e);
+  }
+
+  /**
+   * D17.5, D17.4: once this device's leaf carries its version 2 credential, its messages carry header version 4
+   * naming the device; the sender chain goes on (same seq and previous commitment).
+   */
+  private followOwnLeaf(): void {
+    const leaf = ownLeaf(this.state);
+    if (!leaf || this.chain.senderDeviceId !== undefined) return;
+    const c = memberCredential(leaf.credential);
+    if (c.version === 2) this.chain = SenderChain.fromJSON({ ...this.chain.toJSON(), senderDeviceId: c.deviceId });
   }
 
   private checkCanSend(): void {
@@ -487,17 +499,20 @@ export class MlsGroup {
     // that version and its hash checked before anything is authorised — else not_authorized, state unchanged.
     const sync = await this.syncViewsOf(pub.content.authenticatedData);
     let refusal: string | null = null;
-    // ts-mls calls this with the resolved proposal list before applying anything (RFC 9420 §12.4.2).
+    // D17.5 (RFC 9420 §5.3.1): the committer's UpdatePath leaf replaces its credential only by the version 2 upgrade.
+    const path = pub.content.contentType === 'commit' ? pub.content.commit.path : undefined;
+    const changed = path ? credentialChangeRefusal(committerLeaf, path.leafNode) : null;
+    // ts-mls calls this, once the Commit is authenticated, with the resolved proposal list before applying anything (RFC 9420 §12.4.2).
     const authorize = (incoming: { kind: 'commit'; proposals: ProposalWithSender[] } | { kind: 'proposal' }) => {
       if (incoming.kind !== 'commit') return 'reject' as const;
-      refusal = refusalOf(before, committer, incoming.proposals, sync);
+      refusal = changed ?? refusalOf(before, committer, incoming.proposals, sync);
       return refusal ? ('reject' as const) : ('accept' as const);
     };
     const cs = await groupCiphersuite();
     let next: ClientState;
     try {
       const r = await processPublicMessage(before, pub, emptyPskIndex, cs, authorize);
-      if (r.actionTaken === 'reject') throw new GroupError('not_authorized', `commit by ${committer} refused: ${refusal ?? 'not allowed'}`);
+      if (r.actionTaken === 'reject') throw new GroupError(changed ? 'bad_credential' : 'not_authorized', `commit by ${committer} refused: ${refusal ?? 'not allowed'}`);
       next = r.newState;
     } catch (e) {
       throw wrap(e, 'decrypt_failed', 'commit refused');
@@ -546,9 +561,11 @@ export class MlsGroup {
     const refusal = refusalOf(this.state, this.me.accountId, proposals.map((proposal) => ({ proposal, senderLeafIndex: undefined })), views);
     if (refusal) throw new GroupError('not_authorized', refusal);
     const cs = await groupCiphersuite();
+    // docs/PROTOCOL-devices.md D17.5: a migrated device's next Commit with an UpdatePath carries its version 2 credential.
+    const upgrading = upgradeDue(this.state, this.me) && commitHasPath(this.state, proposals);
     let r;
     try {
-      r = await createCommit({ state: this.state, cipherSuite: cs }, {
+      r = await createCommit({ state: upgrading ? upgradeState(this.state, this.me) : this.state, cipherSuite: cs }, {
         extraProposals: proposals, wireAsPublicMessage: true, ratchetTreeExtension: true,
         ...(sync.length > 0 && { authenticatedData: encodeDeviceSyncAd([...sync].sort((x, y) => (x.accountId < y.accountId ? -1 : 1))) }),
       });
@@ -560,7 +577,9 @@ export class MlsGroup {
       commit, welcomeFor, epoch: this.epoch,
       ...(r.welcome ? { welcome: encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: r.welcome }) } : {}),
     };
-    this.pending = { state: r.newState, commit: pending, commitHash: sha256(commit) };
+    const next = upgrading ? restoreHistory(r.newState, this.state) : r.newState;
+    if (upgrading && decodeLeafCredential((ownLeaf(next) as LeafNode).credential).version !== 2) throw new GroupError('bad_state', 'the commit did not carry the upgraded credential');
+    this.pending = { state: next, commit: pending, commitHash: sha256(commit) };
     return pending;
   }
 
@@ -690,6 +709,25 @@ export class MlsGroup {
     return this.commit([], []);
   }
 
+  /**
+   * docs/PROTOCOL-devices.md D17.5: this device is device 1 of its account's list (`me.deviceId` = 1) and its leaf
+   * still carries the version 1 credential. Its next Commit with an UpdatePath (a path-only `update()`, a Remove, …)
+   * replaces it by the version 2 credential with the same signature key; `upgradeCredential()` makes that Commit now.
+   */
+  get credentialUpgradeDue(): boolean {
+    return upgradeDue(this.state, this.me);
+  }
+
+  /**
+   * D17.5: a path-only Commit whose UpdatePath leaf carries this device's version 2 credential (same account,
+   * device 1, same signature key). After it is confirmed, messages carry header version 4 naming device 1, the sender
+   * chain continuing (D17.4). `bad_state` when no upgrade is due (see `credentialUpgradeDue`).
+   */
+  async upgradeCredential(): Promise<PendingCommit> {
+    if (!this.credentialUpgradeDue) throw new GroupError('bad_state', 'no credential upgrade due: the leaf is not a version 1 credential of device 1 with this device\'s credential key');
+    return this.commit([], []);
+  }
+
   /** Commits the leave requests (self-Remove proposals) received in this epoch; any member may. */
   async commitLeaves(): Promise<PendingCommit> {
     if (Object.keys(this.state.unappliedProposals).length === 0) throw new GroupError('bad_state', 'no leave request to commit');
@@ -731,6 +769,7 @@ export class MlsGroup {
     this.commits.set(Number(before.groupContext.epoch), commitHash);
     this.state = state;
     this.remember();
+    this.followOwnLeaf();
     return this.describe(before, state, this.me.accountId);
   }
 
@@ -771,6 +810,7 @@ export class MlsGroup {
       for (let i = r.u32('tags'); i > 0; i--) g.tags.set(r.u64('epoch'), r.fixed(16, 'tag').slice());
       for (let i = r.u32('commits'); i > 0; i--) g.commits.set(r.u64('epoch'), r.fixed(32, 'hash').slice());
       r.end('group state');
+      g.followOwnLeaf();
       return g;
     } catch (e) {
       throw wrap(e, 'malformed', 'group state');
@@ -780,6 +820,13 @@ export class MlsGroup {
 
 /** §12.5 with devices (D14.4) on the tree `state` before the Commit. */
 function refusalOf(state: ClientState, committer: string, proposals: readonly ProposalWithSender[], sync: ReadonlyMap<string, DeviceSyncView>): string | null {
+  // D17.5: an Update proposal's leaf replaces its sender's credential only by the version 2 upgrade.
+  for (const { proposal, senderLeafIndex } of proposals) {
+    if (proposal.proposalType !== 'update') continue;
+    const before = senderLeafIndex === undefined ? undefined : leafAt(state, senderLeafIndex);
+    const why = before ? credentialChangeRefusal(before, proposal.update.leafNode) : 'an Update without a sender leaf';
+    if (why) return why;
+  }
   return commitRefusal({
     roles: rolesFromExtensions(state.groupContext.extensions), committer, proposals, sync,
     ownerAt: (leaf) => { const l = leafAt(state, leaf); return l ? ownerOf(l.credential) : undefined; },
