@@ -92,4 +92,3 @@ export interface PendingCommit {
   welcomeFor: string[];
   epoch: number;
 }
-
