@@ -32,6 +32,7 @@ export { checkBundleForDevice, checkPreKeyMessageSender, deviceSessionKey, liste
 export { COPY_KIND_CODES, type CopyAdFields, type CopyKind, encodeCopyAd, legacyListView, listViewOf, type ListView } from './copy-ad.ts';
 export { type CopyTarget, fanOutRequestBody, type FanOutInput, type FanOutSend, fanOutTargets, type SealedCopy, sendFanOut, type SessionForTarget } from './fanout.ts';
 export { applyDeviceMismatchPlan, type DeviceMismatchAccount, type DeviceMismatchPlan, MAX_DEVICE_MISMATCH_ROUNDS, planDeviceMismatch } from './device-mismatch.ts';
+export { type DeliveredFanOut, type DeliverFanOutOptions, deliverFanOut, deviceMismatchOf } from './send-copies.ts';
 export {
   type CopyAlarm, type CopyAlarmCode, type CopyEnvelope, type CopyReceipt, copyViewAlarms, type OwnListLeaf, receiveCopy, type ReceiveCopyContext,
 } from './receive-copy.ts';
