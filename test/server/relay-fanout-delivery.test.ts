@@ -5,7 +5,7 @@
 // SQLite, or PostgreSQL with TEST_DATABASE=postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type CopyEnvelope, DeviceError, deliverFanOut, type DeliverFanOutOptions, fanOutRequestBody, type FanOutSend, fetchVerifiedDeviceLists, type PinnedDeviceList,
+  type CopyEnvelope, DeviceError, deliverFanOut, type DeliverFanOutOptions, type fanOutRequestBody, type FanOutSend, fetchVerifiedDeviceLists, type PinnedDeviceList,
   pinnedVerifiedList, sendFanOut, type VerifiedDeviceList,
 } from '../../client/devices/index.ts';
 import { SenderChain } from '../../client/franking/index.ts';
