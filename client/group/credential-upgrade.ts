@@ -44,6 +44,18 @@ export function ownLeaf(state: ClientState): LeafNode | undefined {
 }
 
 /**
+ * The device this client's messages name (header version 4, D14.2) — its leaf's version 2 credential's — or undefined
+ * while the leaf has a version 1 credential (version 2 headers), even on a migrated device that joined by a version 1
+ * key package it published before the migration (D17.5).
+ */
+export function ownChainDevice(state: ClientState): number | undefined {
+  const leaf = ownLeaf(state);
+  if (!leaf || leaf.credential.credentialType !== 'basic') return undefined;
+  const c = decodeLeafCredential(leaf.credential);
+  return c.version === 2 ? c.deviceId : undefined;
+}
+
+/**
  * Whether this client's leaf still has the version 1 credential of a device that is device 1 of its account's list
  * now (D17.1 migration: `me.deviceId` = 1, and the list's credentialKey for device 1 is the leaf's key).
  */

@@ -15,13 +15,13 @@ import { SenderChain, type SenderChainState } from '../franking/chain.ts';
 import type { FrankOptions, FrankInput } from '../franking/franking.ts';
 import { groupCiphersuite } from './_mls-crypto.ts';
 import { encodeGroupAd, epochTag } from './authenticated-data.ts';
-import { ownLeaf, upgradeDue } from './credential-upgrade.ts';
+import { ownChainDevice, upgradeDue } from './credential-upgrade.ts';
 import type { DeviceSyncEntry } from './device-members.ts';
 import { GroupError } from './group-errors.ts';
 import { type BuiltCommit, buildCommit, checkedPackages, pinnedList, staleDevices, syncEntry } from './group-commit.ts';
 import { checkGroup, openApplicationMessage, processLeaveRequest, processMemberCommit, signedByMemberOf } from './group-receive.ts';
 import { decodePersistedGroup, encodePersistedGroup } from './group-state.ts';
-import { credentialAccountId, describeChange, groupConfig, memberCredential, membersOf, peopleOf, syncView, wrap } from './group-tree.ts';
+import { credentialAccountId, describeChange, groupConfig, membersOf, peopleOf, syncView, wrap } from './group-tree.ts';
 import type { DeviceRef, GroupEvent, GroupMember, GroupMessageReceived, GroupOptions, GroupPerson, GroupSent, MembershipChange, PendingCommit } from './group-types.ts';
 import { type GroupIdentity, decodeKeyPackageMessage, generateGroupKeyPackage } from './key-packages.ts';
 import { type GroupRoles, rolesExtension, rolesFromExtensions } from './roles.ts';
@@ -59,8 +59,9 @@ export class MlsGroup {
     private readonly opts: GroupOptions,
   ) {}
 
-  private static chainFor(conversationId: string, me: GroupIdentity): SenderChain {
-    return new SenderChain(conversationId, me.accountId, me.deviceId);
+  /** This member's sender chain: its leaf's credential decides the header version (ownChainDevice, D14.2, D17.5). */
+  private static chainFor(conversationId: string, me: GroupIdentity, state: ClientState): SenderChain {
+    return new SenderChain(conversationId, me.accountId, ownChainDevice(state));
   }
 
   /** A new group with this client as its creator (epoch 0, one member). */
@@ -68,7 +69,7 @@ export class MlsGroup {
     const cs = await groupCiphersuite();
     const kp = await generateGroupKeyPackage(me);
     const state = await createGroup(groupIdOf(conversationId), kp.publicPackage, kp.privatePackage, [rolesExtension({ creator: me.accountId, admins: [] })], cs, groupConfig(opts));
-    const g = new MlsGroup(state, me, conversationId, MlsGroup.chainFor(conversationId, me), opts);
+    const g = new MlsGroup(state, me, conversationId, MlsGroup.chainFor(conversationId, me, state), opts);
     g.remember();
     return g;
   }
@@ -96,7 +97,7 @@ export class MlsGroup {
     }
     const conversationId = new TextDecoder().decode(state.groupContext.groupId);
     rolesFromExtensions(state.groupContext.extensions); // a group without valid roles is not one of ours
-    const g = new MlsGroup(state, me, conversationId, MlsGroup.chainFor(conversationId, me), opts);
+    const g = new MlsGroup(state, me, conversationId, MlsGroup.chainFor(conversationId, me, state), opts);
     g.remember();
     return g;
   }
@@ -148,10 +149,8 @@ export class MlsGroup {
    * naming the device; the sender chain goes on (same seq and previous commitment).
    */
   private followOwnLeaf(): void {
-    const leaf = ownLeaf(this.state);
-    if (!leaf || this.chain.senderDeviceId !== undefined) return;
-    const c = memberCredential(leaf.credential);
-    if (c.version === 2) this.chain = SenderChain.fromJSON({ ...this.chain.toJSON(), senderDeviceId: c.deviceId });
+    const deviceId = ownChainDevice(this.state);
+    if (deviceId !== undefined && this.chain.senderDeviceId === undefined) this.chain = SenderChain.fromJSON({ ...this.chain.toJSON(), senderDeviceId: deviceId });
   }
 
   private checkCanSend(): void {

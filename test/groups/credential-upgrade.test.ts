@@ -121,6 +121,21 @@ describe('D17.5 a migrated device upgrades its leaf to a version 2 credential', 
     expect(asMessage(await d1.group!.receive(sent.message)).opened.header.senderDeviceId).toBe(1);
   });
 
+  it('a migrated device added by a version 1 key package it published before: version 2 headers until its upgrade', async () => {
+    const erin = new Account(`erin${n}`);
+    const e1 = erin.link();
+    const old = await generateGroupKeyPackage(legacyOf(e1)); // left in the directory from before the migration
+    const add = await b1.group!.addPerson(erin.accountId, [old.bytes]);
+    await deliver(b1, add, [a1, b2, c1]);
+    e1.group = await MlsGroup.join(add.welcome!, e1.me, (ref) => (ref === old.ref ? old : undefined), e1.opts);
+    expect(e1.group.credentialUpgradeDue).toBe(true);
+    const before = await e1.group.send(text('as the version 1 leaf'));
+    expect(asMessage(await c1.group!.receive(before.message)).opened.header).toMatchObject({ version: GROUP_HEADER_VERSION, seq: 1 });
+    await deliver(e1, await e1.group.upgradeCredential(), [a1, b1, b2, c1]);
+    const after = await e1.group.send(text('as device 1'));
+    expect(asMessage(await c1.group!.receive(after.message)).opened.header).toMatchObject({ version: DEVICE_GROUP_HEADER_VERSION, senderDeviceId: 1, seq: 2 });
+  });
+
   it('no upgrade without a migration, or when this device\'s credential key is not the leaf\'s', async () => {
     await deliver(a1, await a1.group!.update(), [b1, b2, c1]);
     expect(b1.group!.members().find((m) => m.accountId === alice.accountId)!.credentialVersion).toBe(1);
