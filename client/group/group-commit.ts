@@ -39,7 +39,8 @@ export async function syncEntry(opts: GroupOptions, accountId: string): Promise<
 /**
  * §12.5 / D14.4 checked as receivers will, then `createCommit` (RFC 9420 §12.4): `sync` names the lists the Commit
  * relies on (DeviceSyncAd in its authenticated_data). D17.5: when `me`'s leaf is due for its version 2 credential and the
- * Commit has an UpdatePath, the UpdatePath leaf carries it (see credential-upgrade.ts).
+ * Commit has an UpdatePath, the UpdatePath leaf carries it (see credential-upgrade.ts) and the DeviceSyncAd names `me`'s
+ * own list too.
  */
 export async function buildCommit(
   state: ClientState,
@@ -49,17 +50,21 @@ export async function buildCommit(
   welcomeFor: string[],
   sync: readonly DeviceSyncEntry[] = [],
 ): Promise<BuiltCommit> {
+  // D17.5: a migrated device's Commit with an UpdatePath carries its version 2 credential and names its own list (a
+  // member that still holds the legacy view of this account refreshes it first); without its own verified list, no upgrade.
+  const own = upgradeDue(state, me) && commitHasPath(state, proposals) ? await syncEntry(opts, me.accountId).catch(() => undefined) : undefined;
+  const upgrading = own !== undefined;
+  const named = own && !sync.some((e) => e.accountId === me.accountId) ? [...sync, own] : sync;
   const views = new Map<string, DeviceSyncView>();
-  for (const e of sync) views.set(e.accountId, syncView(await pinnedList(opts, e.accountId)));
+  for (const e of named) views.set(e.accountId, syncView(await pinnedList(opts, e.accountId)));
   const refusal = refusalOf(state, me.accountId, proposals.map((proposal) => ({ proposal, senderLeafIndex: undefined })), views);
   if (refusal) throw new GroupError('not_authorized', refusal);
   const cs = await groupCiphersuite();
-  const upgrading = upgradeDue(state, me) && commitHasPath(state, proposals);
   let r;
   try {
     r = await createCommit({ state: upgrading ? upgradeState(state, me) : state, cipherSuite: cs }, {
       extraProposals: proposals, wireAsPublicMessage: true, ratchetTreeExtension: true,
-      ...(sync.length > 0 && { authenticatedData: encodeDeviceSyncAd([...sync].sort((x, y) => (x.accountId < y.accountId ? -1 : 1))) }),
+      ...(named.length > 0 && { authenticatedData: encodeDeviceSyncAd([...named].sort((x, y) => (x.accountId < y.accountId ? -1 : 1))) }),
     });
   } catch (e) {
     throw wrap(e, 'malformed', 'commit not possible');

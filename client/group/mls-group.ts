@@ -359,6 +359,7 @@ export class MlsGroup {
    */
   async upgradeCredential(): Promise<PendingCommit> {
     if (!this.credentialUpgradeDue) throw new GroupError('bad_state', 'no credential upgrade due: the leaf is not a version 1 credential of device 1 with this device\'s credential key');
+    await pinnedList(this.opts, this.me.accountId); // the Commit names this account's verified list (bad_state without one)
     return this.commit([], []);
   }
 

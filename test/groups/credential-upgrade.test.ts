@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DEVICE_GROUP_HEADER_VERSION, GROUP_HEADER_VERSION } from '../../client/franking/labels.ts';
 import { type CredentialKeyPair, GROUP_CIPHERSUITE, type GroupEvent, type GroupIdentity, type GroupPerson, MlsGroup, generateCredentialKey, generateGroupKeyPackage } from '../../client/group/index.ts';
 import { makeCredential, makeDeviceCredential } from '../../client/group/credential.ts';
+import type { DeviceListWant } from '../../client/group/device-members.ts';
 import { Account, type Device, deliver, deviceGroup, packagesOf, str, text } from './_devices-harness.ts';
 
 const suite: CiphersuiteImpl = await getCiphersuiteImpl(getCiphersuiteFromName(GROUP_CIPHERSUITE), nobleCryptoProvider);
@@ -134,6 +135,19 @@ describe('D17.5 a migrated device upgrades its leaf to a version 2 credential', 
     await deliver(e1, await e1.group.upgradeCredential(), [a1, b1, b2, c1]);
     const after = await e1.group.send(text('as device 1'));
     expect(asMessage(await c1.group!.receive(after.message)).opened.header).toMatchObject({ version: DEVICE_GROUP_HEADER_VERSION, senderDeviceId: 1, seq: 2 });
+  });
+
+  it('the upgrade Commit names the account\'s list: a member that still holds the legacy view refreshes it first', async () => {
+    // carol's client holds no list of alice (the legacy view, D17.2) until a Commit names a version (D14.4).
+    c1.pins.delete(alice.accountId);
+    const legacyView = { ...c1.opts, resolveDeviceList: (id: string, want?: DeviceListWant) => (id === alice.accountId && !want && !c1.pins.has(id) ? undefined : c1.resolveDeviceList(id, want)) };
+    c1.group = MlsGroup.deserialize(c1.group!.serialize(), c1.me, legacyView);
+    // Without the list named, carol cannot admit a version 2 leaf of alice: the same upgrade is refused by her.
+    await refused(await commitWithLeaf(a1, makeDeviceCredential(alice.accountId, 1), a1.credentialKey), [c1]);
+    migrate(a1);
+    await deliver(a1, await a1.group!.upgradeCredential(), [b1, b2, c1]);
+    expect(c1.pins.get(alice.accountId)?.listVersion).toBe(1);
+    expect(c1.group.members().find((m) => m.accountId === alice.accountId)!.credentialVersion).toBe(2);
   });
 
   it('no upgrade without a migration, or when this device\'s credential key is not the leaf\'s', async () => {
