@@ -329,9 +329,10 @@ export {
 } from './devices/index.ts';
 // Devices, changes and copies (docs/PROTOCOL-devices.md D6, D9, D11): the next list version for a link, removal,
 // rotation, recovery or reset; a fetched bundle or a prekey message checked against the device's list entry; one
-// franking sealed once per target device (CopyAD), the planner for a device_mismatch answer, and receiveCopy.
+// franking sealed once per target device (CopyAD), the planner for a device_mismatch answer, the delivery that refreshes
+// and resends on device_mismatch (deliverFanOut), and receiveCopy.
 export {
-  applyDeviceMismatchPlan, checkBundleForDevice, checkPreKeyMessageSender, COPY_KIND_CODES, type CopyAdFields, type CopyAlarm, type CopyAlarmCode, type CopyEnvelope,
+  applyDeviceMismatchPlan, checkBundleForDevice, type DeliveredFanOut, type DeliverFanOutOptions, deliverFanOut, deviceMismatchOf, checkPreKeyMessageSender, COPY_KIND_CODES, type CopyAdFields, type CopyAlarm, type CopyAlarmCode, type CopyEnvelope,
   type CopyKind, type CopyReceipt, type CopyTarget, copyViewAlarms, cosignLinkedList, DEVICE_ERROR_CODES, DeviceError, type DeviceErrorCode,
   type DeviceMismatchAccount, type DeviceMismatchPlan, deviceSessionKey, diffDeviceLists, encodeCopyAd, fanOutRequestBody, type FanOutInput, type FanOutSend,
   fanOutTargets, legacyListView, type LinkingDevice, linkDeviceList, type ListChange, type ListChangeOptions, type ListIntent, listedDevice, listViewOf,

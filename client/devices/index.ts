@@ -29,12 +29,13 @@ export {
   type NewDeviceKeys, nextDeviceList, reapplyListIntent, recoveryDeviceList, recoveryKeyList, removeDevicesList, resetDeviceList, rotateCredentialList, withCosignature,
 } from './changes.ts';
 export { checkBundleForDevice, checkPreKeyMessageSender, deviceSessionKey, listedDevice, sessionMatchesEntry, sessionStillListed } from './device-sessions.ts';
+export { COPY_KIND_CODES, type CopyAdFields, type CopyKind, encodeCopyAd, legacyListView, listViewOf, type ListView } from './copy-ad.ts';
+export { type CopyTarget, fanOutRequestBody, type FanOutInput, type FanOutSend, fanOutTargets, type SealedCopy, sendFanOut, type SessionForTarget } from './fanout.ts';
+export { applyDeviceMismatchPlan, type DeviceMismatchAccount, type DeviceMismatchPlan, MAX_DEVICE_MISMATCH_ROUNDS, planDeviceMismatch } from './device-mismatch.ts';
+export { type DeliveredFanOut, type DeliverFanOutOptions, deliverFanOut, deviceMismatchOf } from './send-copies.ts';
 export {
-  applyDeviceMismatchPlan, COPY_KIND_CODES, type CopyAdFields, type CopyAlarm, type CopyAlarmCode, type CopyEnvelope, type CopyKind, type CopyReceipt, type CopyTarget,
-  copyViewAlarms, type DeviceMismatchAccount, type DeviceMismatchPlan, encodeCopyAd, fanOutRequestBody, type FanOutInput, type FanOutSend, fanOutTargets,
-  legacyListView, listViewOf, type ListView, MAX_DEVICE_MISMATCH_ROUNDS, type OwnListLeaf, planDeviceMismatch, receiveCopy, type ReceiveCopyContext, type SealedCopy,
-  sendFanOut, type SessionForTarget,
-} from './fanout.ts';
+  type CopyAlarm, type CopyAlarmCode, type CopyEnvelope, type CopyReceipt, copyViewAlarms, type OwnListLeaf, receiveCopy, type ReceiveCopyContext,
+} from './receive-copy.ts';
 export {
   accountSafetyNumber, accountSafetyNumberParty, CONTACT_DEVICE_LINE_TEXT, type ContactDeviceChange, type ContactDeviceChangeOptions, contactDeviceChange,
   type ContactDeviceLine, type LegacyAccountIdentity, type PinnedAccount, pinnedFounderKey,

@@ -1,4 +1,5 @@
 // Groups on MLS (RFC 9420) with franking in the authenticated data (docs/PROTOCOL.md §12).
+export { MlsGroup } from './mls-group.ts';
 export {
   type DeviceRef,
   type GroupMember,
@@ -8,9 +9,8 @@ export {
   type GroupMessageReceived,
   type GroupSent,
   type MembershipChange,
-  MlsGroup,
   type PendingCommit,
-} from './mls-group.ts';
+} from './group-types.ts';
 export {
   CREDENTIAL_LABEL,
   type CredentialKeyPair,

@@ -3,13 +3,14 @@
 // and to her own device 2; every copy is received by receiveCopy in D11.3's order.
 import { describe, expect, it } from 'vitest';
 import {
-  applyDeviceMismatchPlan, checkBundleForDevice, copyViewAlarms, checkPreKeyMessageSender, type CopyEnvelope, type CopyReceipt, DeviceError, deviceSessionKey, encodeCopyAd,
+  applyDeviceMismatchPlan, checkBundleForDevice, deliverFanOut, copyViewAlarms, checkPreKeyMessageSender, type CopyEnvelope, type CopyReceipt, DeviceError, deviceSessionKey, encodeCopyAd,
   fanOutRequestBody, fanOutTargets, LIST_GRACE_MS, listViewOf, type PinnedDeviceList, planDeviceMismatch, sendFanOut, type FanOutSend, ZERO_LIST_HASH,
 } from '../../client/devices/index.ts';
 import { analyzeContext, type ContextEntry, SenderChain } from '../../client/franking/index.ts';
 import { Session, SessionError } from '../../client/session/index.ts';
 import type { CryptoProvider } from '../../client/crypto/index.ts';
 import { toBase64Url } from '../../client/index.ts';
+import { ApiError } from '../../client/transport/api-error.ts';
 import { SYNC } from './_providers.ts';
 import { buildWorld, deliver, type Device, makeDevice, MINUTE, receiveOn, sessionsFrom, T0 } from './_fanout-world.ts';
 
@@ -236,6 +237,38 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('fan-out with %s', (_name, 
     expect(env.has('bob#3')).toBe(false);
     // A fresh send after the pin: device 3 is no target at all.
     expect(send(a1, 'after').copies.some((c) => c.accountId === 'bob' && c.deviceId === 3)).toBe(false);
+  });
+
+  it('D11.2 step 4 in one call (deliverFanOut): the relay\'s missing/extra are hints, never targets; the third refusal is devices_unsettled', async () => {
+    const { world, a1, send } = setup(crypto);
+    const s = send(a1, 'x');
+    world.bob.remove(1, [3], T0 + 5 * MINUTE); // bob version 5: the relay now wants copies for bob 1 only
+    const mismatch = (accounts: Array<{ accountId: string; listVersion: number; listHash: string; missing: number[]; extra: number[]; stale: boolean }>) => {
+      const problem = { type: 'about:blank', title: 'Conflict', status: 409, detail: 'copies differ', code: 'device_mismatch', accounts };
+      return new ApiError(problem, problem);
+    };
+    const posted: Array<ReturnType<typeof fanOutRequestBody>> = [];
+    // A relay that also names a device 9 the verified list does not hold, every time.
+    const post = async (body: ReturnType<typeof fanOutRequestBody>) => {
+      posted.push(body);
+      throw mismatch([{ accountId: 'bob', listVersion: 5, listHash: toBase64Url(world.bob.current.listHash), missing: [9], extra: [3], stale: true }]);
+    };
+    const refreshes: string[] = [];
+    const refresh = async (accountId: string, listVersion: number) => {
+      refreshes.push(`${accountId}@${listVersion}`);
+      return world.bob.current;
+    };
+    const e = await deliverFanOut(s, { post, refresh, sessionFor: sessionsFrom(world, a1, { alice: world.alice.current, bob: world.bob.current }) }).catch((x: unknown) => x);
+    expect(DeviceError.is(e) && e.code).toBe('devices_unsettled');
+    expect(posted.map((b) => b.copies.map((c) => `${c.accountId}#${c.deviceId}`).join(','))).toEqual(['bob#1,bob#3,alice#2', 'bob#1,alice#2', 'bob#1,alice#2']);
+    expect(new Set(posted.map((b) => b.clientMessageId)).size).toBe(1);
+    expect(refreshes).toEqual(['bob@5', 'bob@5']);
+    // The relay that accepts the second request: delivered with one refusal.
+    let n = 0;
+    const done = await deliverFanOut(send(a1, 'y'), { post: async () => (n++ === 0 ? Promise.reject(mismatch([{ accountId: 'bob', listVersion: 5, listHash: toBase64Url(world.bob.current.listHash), missing: [], extra: [], stale: false }])) : 'stamp'), refresh, sessionFor: sessionsFrom(world, a1, { alice: world.alice.current, bob: world.bob.current }) });
+    expect([done.result, done.refusals]).toEqual(['stamp', 1]);
+    // Any other error is the caller's, as it is.
+    await expect(deliverFanOut(send(a1, 'z'), { post: async () => Promise.reject(new Error('offline')), refresh, sessionFor: () => { throw new Error('unused'); } })).rejects.toThrow('offline');
   });
 
   it('D11.2 step 4: a stale own list re-seals every copy (each CopyAD states the sender list); a new own device gets a copy', () => {

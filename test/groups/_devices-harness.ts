@@ -58,6 +58,11 @@ export class Account {
     return d;
   }
 
+  /** D6.3: device `d` signs the next list with its entry's credentialKey replaced by `credentialKey`. */
+  rotate(d: Device, credentialKey: Uint8Array): void {
+    this.publish([...this.devices.values()].map((x) => (x === d ? { ...x.entry(), credentialKey } : x.entry())), d);
+  }
+
   /** Removes a device from the list (signed by another device). */
   unlink(deviceId: number): void {
     this.devices.delete(deviceId);
