@@ -6,8 +6,15 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConflictError, InputError, NotFoundError } from '../../errors.ts';
 import type { LinkStore } from './link-store.ts';
 
+export interface LinkRelayLimits {
+  readonly ttlMs: number;
+  readonly maxFrames: number;
+  readonly maxChannelBytes: number;
+  readonly maxFrameBytes: number;
+  readonly framesPerRead: number;
+}
 /** L2 constants the relay enforces (the SDK's client/link/handshake.ts has the same values). */
-export const LINK_RELAY_LIMITS = { ttlMs: 600_000, maxFrames: 512, maxChannelBytes: 16 * 1024 * 1024, maxFrameBytes: 65_553, framesPerRead: 64 } as const;
+export const LINK_RELAY_LIMITS: LinkRelayLimits = { ttlMs: 600_000, maxFrames: 512, maxChannelBytes: 16 * 1024 * 1024, maxFrameBytes: 65_553, framesPerRead: 64 };
 
 export type LinkSide = 'new' | 'existing';
 const SIDE_CODE: Record<LinkSide, 1 | 2> = { new: 1, existing: 2 };
@@ -19,7 +26,7 @@ const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 export class LinkService {
   constructor(
     private readonly store: LinkStore,
-    private readonly limits: typeof LINK_RELAY_LIMITS = LINK_RELAY_LIMITS,
+    private readonly limits: LinkRelayLimits = LINK_RELAY_LIMITS,
   ) {}
 
   /** L8 creation: a fresh 128-bit id and N's 256-bit side token; expired channels of any process are deleted first. */
