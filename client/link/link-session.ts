@@ -58,7 +58,8 @@ abstract class LinkSide {
   protected keys: LinkKeys | null = null;
   private sent = 0;
   private received = 0;
-  private failed: LinkError | null = null;
+  /** The error that ended the channel: every later call throws it again. */
+  private failed: Error | null = null;
 
   constructor(opts: LinkSideOptions, private readonly outDir: LinkDirection, private readonly inDir: LinkDirection) {
     this.crypto = opts.crypto ?? defaultCryptoProvider();
@@ -79,13 +80,16 @@ abstract class LinkSide {
     return { seq: this.sent, frame };
   }
   protected seal(m: LinkMessage): OutgoingFrame {
+    if (this.failed) throw this.failed;
     if (this.keys === null) throw new LinkError('unexpected_message', 'no channel keys yet (L4)');
     return { seq: this.sent + 1, frame: sealLinkFrame(this.keys, this.outDir, ++this.sent, encodeLinkMessage(m), this.crypto) };
   }
   /** L7 abort: ends the channel; sealed, so only possible after L4. */
   abort(reason: LinkAbortReason): OutgoingFrame | null {
+    const frame = this.keys === null || this.failed ? null : this.seal({ type: 'abort', reason });
     this.failed ??= new LinkError('aborted', `aborted here: ${reason}`, reason);
-    return this.keys === null ? null : this.seal({ type: 'abort', reason });
+    this.wipe();
+    return frame;
   }
 
   /** Takes the peer's frame number `seq` (L6: in order only); a failure ends the channel for good. */
@@ -98,7 +102,7 @@ abstract class LinkSide {
       return step;
     } catch (e) {
       if (e instanceof LinkError && e.code === 'out_of_order') throw e; // the relay may offer the right frame next
-      this.failed = e instanceof LinkError ? e : new LinkError('malformed', (e as Error).message);
+      this.failed = e instanceof Error ? e : new LinkError('malformed', String(e));
       this.wipe();
       throw e;
     }
