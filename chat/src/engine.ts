@@ -154,6 +154,13 @@ export class ChatEngine {
       },
     });
     this.history = new History({ api, device, lists, contacts, conversations, groups, reload: () => this.account.loadLocal() });
+    // End-to-end tests drive the device API from the page (test/e2e/devices.e2e.test.ts) when this browser profile
+    // asks for it; a page script of this origin could reach everything here anyway.
+    try {
+      if (typeof window !== 'undefined' && window.localStorage.getItem('franking-chat:engine-hook') === '1') (window as unknown as { chatEngine?: ChatEngine }).chatEngine = this;
+    } catch {
+      // no localStorage: no hook
+    }
   }
 
   // ---- React binding (useSyncExternalStore) ----
