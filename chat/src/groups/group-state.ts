@@ -36,7 +36,8 @@ export class GroupStates {
   /** The record after a change of the MLS state: members and roles from MLS, the state itself. */
   recordOf(conversationId: string, g: MlsGroup, patch: Partial<GroupRecord> = {}): GroupRecord {
     const old = this.c.groups.get(conversationId);
-    const members = g.members().map((m) => ({ accountId: m.accountId, role: m.role }));
+    // docs/PROTOCOL-devices.md D14.6: people, not leaves (a person with three devices is one member).
+    const members = g.people().map((m) => ({ accountId: m.accountId, role: m.role }));
     return {
       conversationId, name: old?.name ?? NEW_GROUP_NAME, createdBy: g.roles.creator, members, active: g.active && !old?.left,
       addedAt: old?.addedAt ?? Date.now(), lastActivity: Date.now(), unread: old?.unread ?? 0,

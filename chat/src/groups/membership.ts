@@ -1,7 +1,7 @@
 // Who is in a group: every change is an MLS Commit (docs/PROTOCOL.md §12.5), sent to the relay first and applied
 // only once it accepted it for its epoch; new members' key packages are verified against the key log first. The
 // group's name travels as a franked group-info message (§12.11), sent through the sender like any message.
-import { ApiError, type KeyPackageClaim, MlsGroup, type PendingCommit } from '@franking-chat/sdk';
+import { ApiError, type KeyPackageClaim, MlsGroup, type PendingCommit, verifyClaimedDevicePackages } from '@franking-chat/sdk';
 import { equalBytes } from '@franking-chat/sdk/protocol';
 import { ChatError, type GroupAction } from '../engine/errors.ts';
 import { GROUP_NAME_MAX, HANDLE_PATTERN } from '../engine/limits.ts';
@@ -15,7 +15,7 @@ import type { GroupStates } from './group-state.ts';
 
 export class Membership {
   constructor(
-    private readonly c: Pick<GroupCollaborators, 'api' | 'device' | 'groups' | 'keys'>,
+    private readonly c: Pick<GroupCollaborators, 'api' | 'device' | 'groups' | 'keys' | 'lists'>,
     private readonly keys: GroupKeys,
     private readonly states: GroupStates,
     private readonly sender: Sender,
@@ -93,10 +93,55 @@ export class Membership {
     await this.states.save(this.states.recordOf(conversationId, g), this.states.describe(conversationId, change));
   }
 
+  /**
+   * docs/PROTOCOL-devices.md D14.3: a person with a device list is added with every device that has a key package,
+   * each checked against the person's verified list (its key-log proof covers every credential key in it).
+   */
+  private async claimDevices(id: string, action: GroupAction): Promise<Uint8Array[] | null> {
+    let list;
+    try {
+      list = await this.c.lists.current(id);
+    } catch (e) {
+      if (ChatError.is(e, 'contact_not_found')) throw new ChatError('member_not_registered', { action, handle: id });
+      if (ChatError.is(e)) throw new ChatError('member_key_refused', { action, cause: e });
+      throw this.states.error(e, action);
+    }
+    if (!list) return null;
+    for (let attempt = 0; ; attempt++) {
+      let claimed;
+      try {
+        claimed = await this.c.api.claimDeviceKeyPackages(id);
+      } catch (e) {
+        // A user who just registered may still be publishing its key packages: a few short retries.
+        if (ApiError.is(e, 'not_found') && attempt < 4) {
+          await new Promise((r) => setTimeout(r, 750));
+          continue;
+        }
+        if (ApiError.is(e, 'not_found')) throw new ChatError('member_not_registered', { action, handle: id });
+        throw this.states.error(e, action);
+      }
+      let pinned = await this.c.lists.pinned(id);
+      if (pinned && pinned.listVersion < claimed.listVersion) pinned = (await this.c.lists.refresh(id).catch(() => null)) ?? pinned;
+      try {
+        if (!pinned) throw new Error(`no verified device list of ${id}`);
+        return (await verifyClaimedDevicePackages(id, pinned, claimed.listVersion, claimed.keyPackages)).map((k) => k.keyPackage);
+      } catch (e) {
+        throw new ChatError('member_key_refused', { action, detail: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
   /** Claims one key package per member, each verified against the key log before any Commit is built. */
   private async claim(ids: string[], action: GroupAction): Promise<Uint8Array[]> {
     const out = [];
     for (const id of ids) {
+      if (this.c.device.deviceId !== undefined) {
+        const devices = await this.claimDevices(id, action);
+        if (devices) {
+          out.push(...devices);
+          continue;
+        }
+      }
       for (let attempt = 0; ; attempt++) {
         let claimed: KeyPackageClaim;
         try {
