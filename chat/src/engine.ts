@@ -14,6 +14,7 @@ import { DeviceLists } from './engine/device-lists.ts';
 import { Devices, type OwnDevice } from './engine/devices.ts';
 import { DirectFanOut, mismatchAccounts } from './engine/fanout.ts';
 import { History, type ImportedHistory } from './engine/history.ts';
+import { type ExistingLinkProgress, type LinkDecision, Linking, type NewLinkProgress } from './engine/linking.ts';
 import { KeyChecks } from './engine/key-checks.ts';
 import { Outbox } from './engine/outbox.ts';
 import { Receiver } from './engine/receiver.ts';
@@ -35,7 +36,7 @@ import { errorText } from './wording.ts';
 
 // What the UI needs besides the engine (the words it shows are in ./wording.ts).
 export { GROUP_NAME_MAX, MAX_ATTACHMENT_BYTES } from './engine/limits.ts';
-export type { ContextCandidate, ImportedHistory, NewDeviceKeys, OutgoingFile, OwnDevice, Snapshot, SubmittedReport };
+export type { ContextCandidate, ExistingLinkProgress, ImportedHistory, LinkDecision, NewDeviceKeys, NewLinkProgress, OutgoingFile, OwnDevice, Snapshot, SubmittedReport };
 
 export class ChatEngine {
   private readonly snapshot: SnapshotStore;
@@ -66,6 +67,8 @@ export class ChatEngine {
   private readonly devicesOf: Devices;
   /** The history archive for a newly linked device (docs/PROTOCOL-devices.md D15). */
   private readonly history: History;
+  /** The link channel between a new device and this account's devices (docs/PROTOCOL-linking.md). */
+  private readonly linking: Linking;
 
   constructor(baseUrl = '') {
     const device = this.device;
@@ -154,6 +157,7 @@ export class ChatEngine {
       },
     });
     this.history = new History({ api, device, lists, contacts, conversations, groups, reload: () => this.account.loadLocal() });
+    this.linking = new Linking({ api, device, devices: this.devicesOf, history: this.history, origin: () => (typeof location === 'undefined' ? '' : location.origin) });
     // End-to-end tests drive the device API from the page (test/e2e/devices.e2e.test.ts) when this browser profile
     // asks for it; a page script of this origin could reach everything here anyway.
     try {
@@ -201,6 +205,12 @@ export class ChatEngine {
   createRecoveryKit(): Promise<string> { return this.devicesOf.createRecoveryKit(); }
   /** On a browser without an account: takes the account back with its recovery kit (D6.5). */
   restoreFromKit(handle: string, kit: string): Promise<{ deviceId: number }> { return this.devicesOf.restoreFromKit(handle, kit); }
+  /** On a browser without an account: shows a link code, then follows the link to the end (docs/PROTOCOL-linking.md L1). */
+  linkAsNewDevice(name: string, onProgress: (p: NewLinkProgress) => void, signal?: AbortSignal): Promise<{ deviceId: number }> { return this.linking.linkAsNewDevice(name, onProgress, signal); }
+  /** On this device: links the device whose code was pasted or scanned, after the user compared the short codes and said yes. */
+  linkFromThisDevice(code: string, onProgress: (p: ExistingLinkProgress) => void, decide: (shortCode: string, name: string) => Promise<LinkDecision>, signal?: AbortSignal): Promise<{ deviceId: number }> {
+    return this.linking.linkFromThisDevice(code, onProgress, decide, signal);
+  }
   /** This device's id in the account's device list (undefined before the migration, D17.1). */
   deviceId(): number | undefined { return this.device.deviceId; }
 

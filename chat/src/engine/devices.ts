@@ -8,7 +8,7 @@
 // Names of devices are kept in this browser only (the account record's `deviceNames`): the list is public (D4.1) and
 // the server has no place for names (server/routes/devices.ts); the linking UI carries them over in the link channel.
 import {
-  type ApiClient, ApiError, type CredentialKeyPair, type DeviceList, DeviceListError, type IdentityKeyPair, type ListIntent, MAX_LIST_CONFLICT_RETRIES, type NewDeviceKeys,
+  type ApiClient, ApiError, type CredentialKeyPair, type DeviceList, DeviceListError, type IdentityKeyPair, type LinkDeviceSecrets, type ListIntent, MAX_LIST_CONFLICT_RETRIES, type NewDeviceKeys,
   type PinnedDeviceList, PreKeyStore, type VerifiedDeviceList, ZERO_LIST_HASH, cosignLinkedList, encodeDeviceList, encodeSignedDeviceList, fetchVerifiedDeviceLists,
   fromBase64Url, generateCredentialKey, generateIdentity, nextDeviceList, pinnedVerifiedList, reapplyListIntent, recoveryKeyFromKit, serializeIdentity, signDeviceList,
   toBase64Url, withCosignature,
@@ -183,6 +183,16 @@ export class Devices {
   beginLink(): NewDeviceKeys {
     this.pending = { identity: generateIdentity(), credential: generateCredentialKey() };
     return keysOf(this.pending);
+  }
+
+  /**
+   * The pending new device's keys with the seeds the link channel signs with (docs/PROTOCOL-linking.md L7: the proofs
+   * of possession; D6.1 step 3: the cosignature). For chat/src/engine/linking.ts only; they never leave the engine.
+   */
+  pendingLinkSecrets(): LinkDeviceSecrets {
+    const p = this.pending;
+    if (!p) throw new ChatError('link_refused', { detail: 'no link was started on this device' });
+    return { ...keysOf(p), signingPrivateKey: p.identity.signingPrivateKey, credentialPrivateKey: p.credential.privateKey };
   }
 
   /** D6.1 step 3 on the new device: checks the body it was sent adds exactly it to `accountId`, and counter-signs it. */

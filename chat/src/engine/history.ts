@@ -49,7 +49,7 @@ export class History {
    * D15.2–D15.4: the archive for `targetDeviceId` (a device of this account's verified list), encrypted. Returns the
    * descriptor bytes and the ciphertext for the link channel. Group messages travel as messages; MLS state never does.
    */
-  async exportHistory(targetDeviceId: number): Promise<{ descriptor: Uint8Array; ciphertext: Uint8Array }> {
+  async exportHistory(targetDeviceId: number, opts: { messages?: boolean } = {}): Promise<{ descriptor: Uint8Array; ciphertext: Uint8Array }> {
     const { device, lists } = this.d;
     const me = device.me();
     const ownPinned = await lists.pinned(me);
@@ -73,7 +73,8 @@ export class History {
       records.push({ type: 'conversation', conversationId: c.conversationId, kind: 'direct', peerAccountId: c.peerId, appData: utf8(JSON.stringify(app)) });
     }
     for (const g of groups) records.push({ type: 'conversation', conversationId: g.conversationId, kind: 'group', peerAccountId: null, appData: utf8(JSON.stringify({ name: g.name } satisfies ConversationAppData)) });
-    const withItems = messages.filter((m): m is MessageRecord & { item: NonNullable<MessageRecord['item']> } => m.item !== undefined && m.direction !== 'system');
+    // Linking without history (docs/PROTOCOL-linking.md L7): contacts and conversations only.
+    const withItems = (opts.messages === false ? [] : messages).filter((m): m is MessageRecord & { item: NonNullable<MessageRecord['item']> } => m.item !== undefined && m.direction !== 'system');
     withItems.sort((a, b) => (a.conversationId < b.conversationId ? -1 : a.conversationId > b.conversationId ? 1 : (a.serverTime ?? 0) - (b.serverTime ?? 0) || (a.id < b.id ? -1 : 1)));
     for (const m of withItems) {
       const sent = m.item.stamp.role === 'sender';
