@@ -35,7 +35,8 @@ export function LinkedDevicesDialog({ engine, onClose }: { engine: ChatEngine; o
   }
 
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="devices-title" onClose={onClose}>
+    // React passes a nested dialog's close event up to this one: only this dialog's own close ends it.
+    <dialog ref={ref} className="dialog" aria-labelledby="devices-title" onClose={(e) => e.target === e.currentTarget && onClose()}>
       <h2 id="devices-title">Linked devices</h2>
       {devices === null && !error && <p>Checking your device list…</p>}
       {devices && (

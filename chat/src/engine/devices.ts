@@ -211,9 +211,18 @@ export class Devices {
    * the genesis (proven in the key log), finds its own entry, stores its keys and the pinned list, signs in with its
    * own key (D8.2) and goes online.
    */
-  async completeLink(accountId: string, opts: { name?: string; names?: Record<string, string> } = {}): Promise<{ deviceId: number }> {
+  async completeLink(accountId: string, opts: { name?: string; names?: Record<string, string>; deviceId?: number } = {}): Promise<{ deviceId: number }> {
     const p = this.pending;
     if (!p) throw new ChatError('link_refused', { detail: 'no link was started on this device' });
+    // The directory answers signed-in devices only (D8.1): sign in first as the device the existing one named (D8.2:
+    // the server accepts it only if the logged list holds this key under that id); the chain is verified below anyway.
+    if (opts.deviceId !== undefined) {
+      try {
+        await this.d.api.loginDevice(accountId, opts.deviceId, p.identity);
+      } catch (e) {
+        throw new ChatError('link_refused', { detail: e instanceof Error ? e.message : String(e) });
+      }
+    }
     const checker = await this.d.kt.deviceListChecker();
     let pinned: PinnedDeviceList;
     try {

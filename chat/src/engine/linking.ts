@@ -103,7 +103,7 @@ export class Linking {
           }
           const accountId = link.joiningAccount as string;
           // L7: verify the account's chain and this device's entry before using anything (completeLink does, D5.2).
-          const { deviceId } = await devices.completeLink(accountId, { name: name.trim().slice(0, 64), names: state.deviceNames ?? {} });
+          const { deviceId } = await devices.completeLink(accountId, { name: name.trim().slice(0, 64), names: state.deviceNames ?? {}, deviceId: ev.welcome.deviceId });
           if (deviceId !== ev.welcome.deviceId) throw new ChatError('link_refused', { detail: 'the other device named another device id than the verified list' });
           let imported: ImportedHistory | null = null;
           if (ev.history) imported = await this.d.history.importHistory(encodeHistoryDescriptor(ev.history.descriptor), ev.history.ciphertext);
