@@ -1,5 +1,5 @@
 // Linking a device (docs/PROTOCOL-linking.md L1), both screens: the new browser shows its link code (QR code and the
-// same text to paste) and then the short code; an existing device takes the pasted code, shows the same short code
+// same text to paste) and then the short code; an existing device takes the pasted code (this chat has no QR decoder), shows the same short code
 // with the new device's name, and links it only when the person confirms, choosing whether message history comes.
 import QRCode from 'qrcode';
 import { useEffect, useRef, useState } from 'react';
@@ -64,7 +64,7 @@ export function NewDeviceLinkPanel({ engine }: { engine: ChatEngine }) {
     <div className="link-panel" aria-live="polite">
       {progress.stage === 'code' && (
         <>
-          <p>On your other device, scan this code or paste the text below. It works for 10 minutes and only once.</p>
+          <p>On your other device, open <strong>Linked devices</strong> → <strong>Link a device</strong> and paste the code below. The QR code holds the same text, for a camera that reads it. It works for 10 minutes and only once.</p>
           {qr && <img className="qr" src={qr} width={232} height={232} alt="QR code of the link code (the same as the text below)" />}
           <label htmlFor="link-code-text">Link code</label>
           <textarea id="link-code-text" data-testid="link-code" readOnly rows={3} value={progress.text} onFocus={(e) => e.currentTarget.select()} />
