@@ -240,6 +240,8 @@ export class ChatEngine {
   async refreshGroup(_conversationId?: string): Promise<void> {
     if (!this.api.token || this.standing.restricted) return;
     await this.groupInbox.syncNow().catch(() => undefined);
+    // docs/PROTOCOL-devices.md D14.4: removed devices leave the groups, this account's new devices join them.
+    await this.membership.syncDevices().catch(() => undefined);
   }
   refreshGroups(): Promise<void> { return this.refreshGroup(); }
 

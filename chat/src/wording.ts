@@ -167,6 +167,9 @@ export const groupAdded = (by: string, added: string[]): string => `${by} added 
 export const groupLeaveCommitted = (by: string): string => `Your leaving was committed by ${by}: you are no longer a member of this group.`;
 export const groupRemovedYou = (by: string): string => `${by} removed you: you are no longer a member of this group.`;
 export const groupMemberLeft = (member: string, by: string): string => `${member} left the group (committed by ${by}).`;
+/** docs/PROTOCOL-devices.md D14.6: a person's devices changed in a group (people are shown, not leaves). */
+export const groupDeviceAdded = (whose: string): string => (whose === 'You' ? 'You added a device to the group.' : `${whose} added a device.`);
+export const groupDeviceRemoved = (whose: string): string => (whose === 'You' ? 'A device of yours left the group.' : `${whose} removed a device.`);
 export const groupRemoved = (by: string, whom: string): string => `${by} removed ${whom} from the group.`;
 export const groupRoleChanged = (by: string, whom: string, admin: boolean): string =>
   `${by} ${admin ? 'made' : 'removed'} ${whom} ${admin ? 'an admin' : 'as admin'}.`;
