@@ -156,6 +156,10 @@ describe('an account with two devices', () => {
     // Give a removed device every chance to receive: it never does (no copy was made for it; its token is revoked).
     await new Promise((r) => setTimeout(r, 3000));
     expect(await hasText(alice2, 'after the removal')).toBe(false);
+    // A recovery kit (D2.4) is one more signed list: the text to keep, and the devices stay as they are.
+    const kit = await alice1.evaluate(async () => window.chatEngine.createRecoveryKit());
+    expect(kit).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await alice1.evaluate(async () => window.chatEngine.devices())).map((d) => d.deviceId)).toEqual([1]);
   });
 });
 

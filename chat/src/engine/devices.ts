@@ -262,6 +262,8 @@ export class Devices {
       current = pinnedVerifiedList((await fetchVerifiedDeviceLists(this.d.api, checker, accountId, null)).pinned);
     } catch (e) {
       if (ApiError.is(e, 'not_found')) throw new ChatError('recovery_failed', { detail: `no account “${accountId}”` });
+      // GET /v1/devices/{accountId} asks for a signed-in user (D8.1), and a browser restoring an account has none yet.
+      if (ApiError.is(e) && e.status === 401) throw new ChatError('recovery_failed', { detail: 'this server shows an account’s device list only to signed-in users, so a new browser cannot restore it yet' });
       throw new ChatError('recovery_failed', { detail: e instanceof Error ? e.message : String(e) });
     }
     const key = current.signed.list.recoveryKey;
