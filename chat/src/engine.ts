@@ -196,7 +196,7 @@ export class ChatEngine {
   /** On the new device: checks and counter-signs the list body the existing device sent (D6.1 step 3). */
   cosignLink(body: Uint8Array, accountId: string): Uint8Array { return this.devicesOf.cosignLink(body, accountId); }
   /** On the new device, once the existing one says the list is logged: verify, store, sign in, go online. */
-  completeLink(accountId: string, opts: { name?: string; names?: Record<string, string>; deviceId?: number } = {}): Promise<{ deviceId: number }> { return this.devicesOf.completeLink(accountId, opts); }
+  completeLink(accountId: string, opts: { name?: string; names?: Record<string, string> } = {}): Promise<{ deviceId: number }> { return this.devicesOf.completeLink(accountId, opts); }
   /** The encrypted history archive for a newly linked device (D15.4): descriptor and ciphertext for the link channel. */
   exportHistory(targetDeviceId: number): Promise<{ descriptor: Uint8Array; ciphertext: Uint8Array }> { return this.history.exportHistory(targetDeviceId); }
   /** Imports an archive from another device of this account (D15.5). */
@@ -250,6 +250,8 @@ export class ChatEngine {
   async refreshGroup(_conversationId?: string): Promise<void> {
     if (!this.api.token || this.standing.restricted) return;
     await this.groupInbox.syncNow().catch(() => undefined);
+    // docs/PROTOCOL-devices.md D14.4: removed devices leave the groups, this account's new devices join them.
+    await this.membership.syncDevices().catch(() => undefined);
   }
   refreshGroups(): Promise<void> { return this.refreshGroup(); }
 

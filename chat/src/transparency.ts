@@ -94,6 +94,8 @@ export class ChatTransparency {
   private watching: { accountId: string; published: () => PublishedKey[] } | null = null;
   private checking: Promise<void> | null = null;
   private ownDevices: OwnDeviceWatch | null = null;
+  /** The tree size each account's device lists were last proven against. */
+  private readonly listProofs = new Map<string, number>();
   /** A check was asked for while one ran: `force` (start, the backstop timer) or a head larger than it may cover. */
   private again: { force: boolean; size: number } = { force: false, size: -1 };
 
@@ -376,9 +378,31 @@ export class ChatTransparency {
     return ok && ok.status === 'consistent' ? { at, status: 'same', size: ok.head.treeSize } : { at, status: 'nothing' };
   }
 
-  /** The key-log client, as the proof checker of device lists (docs/PROTOCOL-devices.md D7.3). */
+  /** The key-log client, as the proof checker of device lists (docs/PROTOCOL-devices.md D7.3); remembers each account's proof head. */
   async deviceListChecker(): Promise<DeviceListProofChecker> {
-    return (await this.ready()).client;
+    const { client } = await this.ready();
+    return {
+      verifyKey: async (p, expected) => {
+        const r = await client.verifyKey(p, expected);
+        this.listProofs.set(expected.accountId, r.head.treeSize);
+        return r;
+      },
+    };
+  }
+
+  /**
+   * A contact's device list was proven in the log and verified (docs/PROTOCOL-devices.md D7.3): its founder key —
+   * what the safety number covers (D16) — is shown as proven, as a single-device key proven by §6.1 is.
+   */
+  async listProven(accountId: string, founderKey: string): Promise<void> {
+    await this.ready();
+    const state = this.state as Persisted;
+    const size = this.listProofs.get(accountId) ?? state.view.proven[accountId] ?? state.view.logSize ?? 0;
+    if (state.view.proven[accountId] === size && state.provenKeys?.[accountId] === founderKey) return;
+    await this.save({
+      view: { ...state.view, proven: { ...state.view.proven, [accountId]: size }, logSize: Math.max(state.view.logSize ?? 0, size) },
+      provenKeys: { ...state.provenKeys, [accountId]: founderKey },
+    });
   }
 
   /**

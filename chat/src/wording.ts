@@ -116,7 +116,7 @@ function chatErrorText(code: ChatError['code'], p: ChatErrorParams): string {
     case 'group_unreachable': return `Could not ${what}: the server can't be reached.`;
     case 'member_not_registered': return `Could not ${what}: “${p.handle ?? ''}” is not registered, or has not opened the chat since groups changed.`;
     case 'member_key_refused': return `Could not ${what}: ${p.cause ? errorText(p.cause) : (p.detail ?? '')}`;
-    case 'devices_unproven': return `Not sent: ${p.handle ?? 'this contact'}'s device list could not be proven in the public key log, so nothing is sent to their devices until it is. Try again later.`;
+    case 'devices_unproven': return `${p.handle ?? 'This contact'}'s device list could not be proven in the public key log, so nothing is sent to their devices until it is. Try again later; if it keeps happening, compare safety numbers in person.`;
     case 'devices_unsettled': return `Not sent: ${p.handle ?? 'the contact'}'s devices kept changing while sending. Press Retry.`;
     case 'device_signed_out': return 'This device was removed from your account by another of your devices: it can no longer send or receive.';
     case 'device_unknown': return 'That device is not in your account’s device list.';
@@ -167,6 +167,9 @@ export const groupAdded = (by: string, added: string[]): string => `${by} added 
 export const groupLeaveCommitted = (by: string): string => `Your leaving was committed by ${by}: you are no longer a member of this group.`;
 export const groupRemovedYou = (by: string): string => `${by} removed you: you are no longer a member of this group.`;
 export const groupMemberLeft = (member: string, by: string): string => `${member} left the group (committed by ${by}).`;
+/** docs/PROTOCOL-devices.md D14.6: a person's devices changed in a group (people are shown, not leaves). */
+export const groupDeviceAdded = (whose: string): string => (whose === 'You' ? 'You added a device to the group.' : `${whose} added a device.`);
+export const groupDeviceRemoved = (whose: string): string => (whose === 'You' ? 'A device of yours left the group.' : `${whose} removed a device.`);
 export const groupRemoved = (by: string, whom: string): string => `${by} removed ${whom} from the group.`;
 export const groupRoleChanged = (by: string, whom: string, admin: boolean): string =>
   `${by} ${admin ? 'made' : 'removed'} ${whom} ${admin ? 'an admin' : 'as admin'}.`;

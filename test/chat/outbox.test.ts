@@ -180,11 +180,12 @@ describe('fan-out sends (docs/PROTOCOL-devices.md D11.2 step 4)', () => {
     expect(stored.get('m2')?.errorCode).toBe('devices_unsettled');
   });
 
-  it('another refusal is not retried here: one request, the message failed with its code', async () => {
-    const { outbox, sends, stored } = setup({ failFirst: 0, afterMismatch: async () => { throw new Error('must not be called'); } });
-    const m = fanned('m3');
-    await outbox.deliver({ ...m, pending: { ...(m.pending as NonNullable<MessageRecord['pending']>), copies: copiesOf('v1') } });
+  it('a send the relay accepts is one request with exactly the stored copies, and nothing is re-sealed', async () => {
+    const { outbox, sends, stored } = setup({ afterMismatch: async () => { throw new Error('must not be called'); } });
+    await outbox.deliver(fanned('m3'));
     expect(sends).toHaveLength(1);
+    expect(sends[0]?.envelopes).toEqual(copiesOf('v1').copies);
     expect(stored.get('m3')?.state).toBe('sent');
+    expect(stored.get('m3')?.pending).toBeUndefined();
   });
 });

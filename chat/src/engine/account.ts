@@ -29,6 +29,16 @@ export interface AccountDeps {
   lists: DeviceLists;
 }
 
+/**
+ * How a new account gets its device list. D8.2 registers with the genesis list; but the server's single-device
+ * directory (`GET /v1/keys/{userId}`, what clients without devices use to start a session) serves only an account-level
+ * bundle, which an account registered with a list never has — such clients (and the e2e suites' SDK peers) could not
+ * write to it. So the chat registers the identity first, publishes its bundle, and signs the genesis right after, before
+ * it sends anything (D17.1, the migration path): the account has the same list, device 1 keeps being reachable by
+ * clients without devices. Set to 'genesis' once the server serves device 1 to them.
+ */
+export const REGISTRATION: 'genesis' | 'identity-then-genesis' = 'identity-then-genesis';
+
 export class Account {
   constructor(private readonly d: AccountDeps) {}
 
@@ -68,8 +78,9 @@ export class Account {
     try {
       const info = await api.registrationInfo();
       const pow = info.pow ? await solvePow(info.pow, opts.onPow ?? (() => {})) : undefined;
-      const genesis = genesisList(handle, identity, credential.publicKey, createdAt);
-      await api.registerDeviceList(handle, genesis, { ...(opts.invite ? { invite: opts.invite.trim() } : {}), ...(pow ? { pow } : {}) });
+      const proof = { ...(opts.invite ? { invite: opts.invite.trim() } : {}), ...(pow ? { pow } : {}) };
+      if (REGISTRATION === 'genesis') await api.registerDeviceList(handle, genesisList(handle, identity, credential.publicKey, createdAt), proof);
+      else await api.registerIdentity(handle, identity, proof);
     } catch (e) {
       if (ApiError.is(e, 'user_exists')) throw new ChatError('handle_taken', { handle });
       // Staff-like handles (server/services/reserved-handles.ts): the server says why in words.
@@ -81,12 +92,18 @@ export class Account {
       if (ApiError.is(e, 'network_error')) throw new ChatError('server_unreachable');
       throw new ChatError('registration_failed', ApiError.is(e) ? { detail: e.detail } : {});
     }
-    const account: AccountRecord = { userId: handle, identity: serializeIdentity(identity), preKeys: preKeys.serialize(), createdAt, deviceId: 1, credential };
+    const genesis = REGISTRATION === 'genesis';
+    const account: AccountRecord = { userId: handle, identity: serializeIdentity(identity), preKeys: preKeys.serialize(), createdAt, credential, ...(genesis ? { deviceId: 1 } : {}) };
     await device.store().write([{ store: 'meta', key: 'account', value: account }, { store: 'meta', key: 'mls-credential', value: credential }]);
     device.signedIn(account, identity, preKeys);
-    await api.loginDevice(handle, 1, identity);
-    // The own list, proven in the key log before anything is sent (D5.4); its one device is this one.
-    await this.d.lists.refresh(handle);
+    if (genesis) {
+      await api.loginDevice(handle, 1, identity);
+      // The own list, proven in the key log before anything is sent (D5.4); its one device is this one.
+      await this.d.lists.refresh(handle);
+    } else {
+      await api.login(handle, identity);
+    }
+    // Published before the genesis (identity-then-genesis): the single-device directory keeps serving it as device 1's.
     await api.publishBundle(preKeys.bundle(identity));
     this.d.snapshot.set({ phase: 'ready', me: handle, banner: null });
     await this.d.connection.goOnline();

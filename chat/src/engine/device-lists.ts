@@ -98,6 +98,7 @@ export class DeviceLists {
     const stored: StoredPin = { pinned, refreshedAt: Date.now() };
     this.pins.set(accountId, stored);
     await this.d.device.store().saveMeta(`devices:${accountId}`, stored);
+    await this.d.kt.listProven(accountId, pinned.founderKey).catch(() => undefined);
     if (before && pinned.listVersion !== before.listVersion) {
       let change: ContactDeviceChange;
       try {

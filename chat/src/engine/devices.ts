@@ -8,7 +8,7 @@
 // Names of devices are kept in this browser only (the account record's `deviceNames`): the list is public (D4.1) and
 // the server has no place for names (server/routes/devices.ts); the linking UI carries them over in the link channel.
 import {
-  type ApiClient, ApiError, type CredentialKeyPair, type DeviceList, DeviceListError, type IdentityKeyPair, type LinkDeviceSecrets, type ListIntent, MAX_LIST_CONFLICT_RETRIES, type NewDeviceKeys,
+  type ApiClient, ApiError, type CredentialKeyPair, type DeviceList, DeviceListError, type IdentityKeyPair, type LinkDeviceSecrets, type ListIntent, MAX_LIST_CONFLICT_RETRIES, type NewDeviceKeys, decodeDeviceList,
   type PinnedDeviceList, PreKeyStore, type VerifiedDeviceList, ZERO_LIST_HASH, cosignLinkedList, encodeDeviceList, encodeSignedDeviceList, fetchVerifiedDeviceLists,
   fromBase64Url, generateCredentialKey, generateIdentity, nextDeviceList, pinnedVerifiedList, reapplyListIntent, recoveryKeyFromKit, serializeIdentity, signDeviceList,
   toBase64Url, withCosignature,
@@ -37,6 +37,8 @@ export interface OwnDevice {
 interface PendingDevice {
   identity: IdentityKeyPair;
   credential: CredentialKeyPair;
+  /** The id the list it counter-signed gives it (D6.1 step 3: the newest id). */
+  deviceId?: number;
 }
 
 /** D2.4: the recovery kit is 32 random bytes, shown to the user as base64url text (the chat's presentation). */
@@ -200,7 +202,9 @@ export class Devices {
     const p = this.pending;
     if (!p) throw new ChatError('link_refused', { detail: 'no link was started on this device' });
     try {
-      return cosignLinkedList(body, accountId, { ...keysOf(p), signingPrivateKey: p.identity.signingPrivateKey });
+      const cosignature = cosignLinkedList(body, accountId, { ...keysOf(p), signingPrivateKey: p.identity.signingPrivateKey });
+      p.deviceId = decodeDeviceList(body).nextDeviceId - 1;
+      return cosignature;
     } catch (e) {
       throw new ChatError('link_refused', { detail: e instanceof Error ? e.message : String(e) });
     }
@@ -211,21 +215,14 @@ export class Devices {
    * the genesis (proven in the key log), finds its own entry, stores its keys and the pinned list, signs in with its
    * own key (D8.2) and goes online.
    */
-  async completeLink(accountId: string, opts: { name?: string; names?: Record<string, string>; deviceId?: number } = {}): Promise<{ deviceId: number }> {
+  async completeLink(accountId: string, opts: { name?: string; names?: Record<string, string> } = {}): Promise<{ deviceId: number }> {
     const p = this.pending;
-    if (!p) throw new ChatError('link_refused', { detail: 'no link was started on this device' });
-    // The directory answers signed-in devices only (D8.1): sign in first as the device the existing one named (D8.2:
-    // the server accepts it only if the logged list holds this key under that id); the chain is verified below anyway.
-    if (opts.deviceId !== undefined) {
-      try {
-        await this.d.api.loginDevice(accountId, opts.deviceId, p.identity);
-      } catch (e) {
-        throw new ChatError('link_refused', { detail: e instanceof Error ? e.message : String(e) });
-      }
-    }
+    if (!p?.deviceId) throw new ChatError('link_refused', { detail: 'no link was counter-signed on this device' });
     const checker = await this.d.kt.deviceListChecker();
     let pinned: PinnedDeviceList;
     try {
+      // D8.2: the server signs the device in only if the logged list holds it with this key; then its own check.
+      await this.d.api.loginDevice(accountId, p.deviceId, p.identity);
       pinned = (await fetchVerifiedDeviceLists(this.d.api, checker, accountId, null)).pinned;
     } catch (e) {
       throw new ChatError('link_refused', { detail: e instanceof Error ? e.message : String(e) });
@@ -246,7 +243,7 @@ export class Devices {
     await device.store().write([{ store: 'meta', key: 'account', value: account }, { store: 'meta', key: 'mls-credential', value: p.credential }]);
     device.signedIn(account, p.identity, preKeys);
     this.pending = null;
-    await this.d.api.loginDevice(accountId, deviceId, p.identity);
+    if (!this.d.api.token) await this.d.api.loginDevice(accountId, deviceId, p.identity);
     await this.d.api.publishBundle(preKeys.bundle(p.identity));
     await this.d.started();
   }
@@ -275,6 +272,8 @@ export class Devices {
       current = pinnedVerifiedList((await fetchVerifiedDeviceLists(this.d.api, checker, accountId, null)).pinned);
     } catch (e) {
       if (ApiError.is(e, 'not_found')) throw new ChatError('recovery_failed', { detail: `no account “${accountId}”` });
+      // GET /v1/devices/{accountId} asks for a signed-in user (D8.1), and a browser restoring an account has none yet.
+      if (ApiError.is(e) && e.status === 401) throw new ChatError('recovery_failed', { detail: 'this server shows an account’s device list only to signed-in users, so a new browser cannot restore it yet' });
       throw new ChatError('recovery_failed', { detail: e instanceof Error ? e.message : String(e) });
     }
     const key = current.signed.list.recoveryKey;
@@ -322,5 +321,12 @@ export class Devices {
     const first = pinnedVerifiedList(pinned).signed.list.devices.find((e) => e.deviceId === 1);
     if (!first || !equalBytes(first.identitySigningKey, identity.signingPublicKey)) throw new ChatError('devices_failed', { detail: 'the account’s device list does not hold this device' });
     await device.updateAccount({ deviceId: 1, credential, ownList: pinned });
+    // The per-device directory (D8.1) holds device 1's bundle from now on: the signed prekey again, and fresh
+    // one-time prekeys (their private halves stored first).
+    await device.locked(async () => {
+      const fresh = device.preKeys().generateOneTimePreKeys(PREKEY_BATCH);
+      await device.savePreKeys();
+      await api.publishBundle({ ...device.preKeys().bundle(identity), oneTimePreKeys: fresh.map((k) => ({ id: k.id, publicKey: toBase64Url(k.keyPair.publicKey) })) });
+    });
   }
 }

@@ -4,7 +4,7 @@
 // only when the user confirms (L1), then sends what comes along (L7): device names as the account state, and the D15
 // archive — contacts and conversations always, messages with their report evidence only when the user chose it.
 import {
-  type ApiClient, decodeHistoryDescriptor, deviceListHash, encodeHistoryDescriptor, formatShortCode, fromBase64Url, joinExistingDeviceLink, LinkError,
+  type ApiClient, decodeHistoryDescriptor, deviceListHash, encodeDeviceList, encodeHistoryDescriptor, formatShortCode, fromBase64Url, joinExistingDeviceLink, LinkError,
   openNewDeviceLink,
 } from '@franking-chat/sdk';
 import { fromUtf8, utf8 } from '../utf8.ts';
@@ -91,6 +91,8 @@ export class Linking {
           shortCode = formatShortCode(ev.shortCode);
           onProgress({ stage: 'compare', shortCode });
         } else if (ev.kind === 'list') {
+          // The SDK checked and counter-signed the body (D6.1 step 3); Devices takes the same check to learn its id.
+          devices.cosignLink(encodeDeviceList(ev.list), ev.accountId);
           onProgress({ stage: 'joining', accountId: ev.accountId, shortCode });
         } else if (ev.kind === 'welcome') {
           onProgress({ stage: 'receiving' });
@@ -103,7 +105,7 @@ export class Linking {
           }
           const accountId = link.joiningAccount as string;
           // L7: verify the account's chain and this device's entry before using anything (completeLink does, D5.2).
-          const { deviceId } = await devices.completeLink(accountId, { name: name.trim().slice(0, 64), names: state.deviceNames ?? {}, deviceId: ev.welcome.deviceId });
+          const { deviceId } = await devices.completeLink(accountId, { name: name.trim().slice(0, 64), names: state.deviceNames ?? {} });
           if (deviceId !== ev.welcome.deviceId) throw new ChatError('link_refused', { detail: 'the other device named another device id than the verified list' });
           let imported: ImportedHistory | null = null;
           if (ev.history) imported = await this.d.history.importHistory(encodeHistoryDescriptor(ev.history.descriptor), ev.history.ciphertext);
