@@ -67,6 +67,11 @@ describe('link a second browser with the text code', () => {
   it('the new browser shows a code; the first device takes it; both show the same short code; confirm links it', async () => {
     await laptop.goto(`${server.url}/`);
     await expect.poll(async () => laptop.getByText(/this browser is your login/i).count(), POLL).toBe(0);
+    // The welcome page's three ways in, each without an accessibility violation.
+    expect(await a11yViolations(laptop)).toEqual([]);
+    await laptop.getByRole('tab', { name: 'Restore from recovery kit' }).click();
+    await expect.poll(async () => laptop.getByLabel('Recovery kit', { exact: true }).count(), POLL).toBe(1);
+    expect(await a11yViolations(laptop)).toEqual([]);
     await laptop.getByRole('tab', { name: 'Link to an existing account' }).click();
     await laptop.getByLabel('Name for this device').fill('Laptop');
     await laptop.getByRole('button', { name: 'Show link code' }).click();
@@ -90,10 +95,12 @@ describe('link a second browser with the text code', () => {
     expect(await phone.getByText(/Does Laptop show this code\?/).count()).toBe(1);
     await shot(phone, 'linking-02-compare-short-code');
     await phone.getByRole('button', { name: 'Codes match — link device' }).click();
+    const confirmedAt = Date.now();
 
     // The laptop is signed in as alice, with the conversation that came along.
     await expect.poll(async () => laptop.getByTestId('me').textContent(), LONG).toBe('alice');
     await expect.poll(async () => laptop.getByRole('status').filter({ hasText: 'Connected' }).count(), LONG).toBe(1);
+    console.log(`linking: confirm → new device signed in and connected: ${Date.now() - confirmedAt} ms (1 conversation, history on)`);
     await expect.poll(async () => phone.getByText('The device is linked.', { exact: false }).count(), LONG).toBe(1);
     await phone.getByRole('button', { name: 'Done' }).click();
     await expect.poll(async () => phone.getByTestId('device-list').locator('li').count(), LONG).toBe(2);
