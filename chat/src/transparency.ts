@@ -414,6 +414,12 @@ export class ChatTransparency {
     await this.raise(alarm('split_view', ...KT_WORDS.copyView(a.code, a.accountId, a.listVersion)));
   }
 
+  /** D11.3 step 2 `list_withheld`: a device states a list version the server will not prove. */
+  async listWithheld(accountId: string, listVersion: number): Promise<void> {
+    await this.ready();
+    await this.raise(alarm('log_misbehaved', ...KT_WORDS.listWithheld(accountId, listVersion)));
+  }
+
   /** A contact's device list could not be proven (D5.4): sending to them stops until it is. */
   async listUnproven(accountId: string, detail: string): Promise<void> {
     await this.ready();

@@ -260,6 +260,10 @@ export const KT_WORDS = {
         ];
     }
   },
+  listWithheld: (accountId: string, listVersion: number): Alarm => [
+    `A message says ${accountId}'s device list is at version ${listVersion}, but the server will not prove that version, so the message is held.`,
+    `The server may be hiding a device change. ${COMPARE_AND_REPORT.charAt(0).toUpperCase()}${COMPARE_AND_REPORT.slice(1)}`,
+  ],
   listUnproven: (accountId: string, detail: string): Alarm => [
     `${accountId}'s device list could not be proven in the public key log (${detail}), so messages to ${accountId} are held.`,
     `Try again later. If it keeps happening, compare safety numbers with ${accountId} in person and report this to the operator.`,

@@ -131,6 +131,20 @@ describe('an account with two devices', () => {
     await alice2.screenshot({ path: path.join(SHOTS, 'devices-02-sent-from-other-device.png') });
   });
 
+  it("adds alice's other device to her group by one of her own devices, and bob sees a quiet line (D14.4-D14.5)", async () => {
+    const SLOW = { timeout: 60_000, interval: 500 };
+    const g = await alice1.evaluate(async () => (await window.chatEngine.createGroup('Trip', 'bob')).conversationId);
+    await expect.poll(async () => bob.evaluate((id) => window.chatEngine.group(id)?.active ?? false, g), SLOW).toBe(true);
+    // Within the group upkeep's interval, alice's laptop commits her phone's leaf; the phone joins by the Welcome.
+    await expect.poll(async () => alice2.evaluate((id) => window.chatEngine.group(id)?.active ?? false, g), SLOW).toBe(true);
+    await expect.poll(async () => (await held(bob)).some((m) => m.conversationId === g && m.text === 'alice added a device.'), SLOW).toBe(true);
+    // People, not leaves: alice is one member with two devices.
+    expect(await bob.evaluate((id) => window.chatEngine.group(id)?.members.map((m) => m.accountId).sort(), g)).toEqual(['alice', 'bob']);
+    await bob.evaluate(async (id) => window.chatEngine.sendGroup(id, 'hi trip'), g);
+    await expect.poll(async () => (await held(alice2)).some((m) => m.conversationId === g && m.text === 'hi trip'), POLL).toBe(true);
+    await expect.poll(async () => (await held(alice1)).some((m) => m.conversationId === g && m.text === 'hi trip'), POLL).toBe(true);
+  });
+
   it('carries the history of the first device to the second in an encrypted archive (D15)', async () => {
     const archive = await alice1.evaluate(async () => {
       const a = await window.chatEngine.exportHistory(2);

@@ -70,6 +70,7 @@ export class CopyReceiver {
     const { device, lists } = this.d;
     const me = device.me();
     const senderId = env.stamp.senderId;
+    let withheld = senderId;
     for (let round = 0; round < 3; round++) {
       const ownPinned = device.ownList();
       const senderPinned = senderId === me ? ownPinned : ((await lists.pinned(senderId)) ?? (await lists.refresh(senderId)) ?? undefined);
@@ -102,9 +103,11 @@ export class CopyReceiver {
         if (lastError && DeviceError.is(lastError, 'binding_mismatch')) return 'refused';
         return lastError ? 'refused' : null;
       }
+      withheld = refresh.accountId;
       await lists.refresh(refresh.accountId);
     }
-    // D11.3 step 2: a stated list the server cannot prove after the refresh: held, unacknowledged.
+    // D11.3 step 2: a stated list the server cannot prove after the refresh: held, unacknowledged, and said (list_withheld).
+    await this.d.kt.listWithheld(withheld, withheld === senderId ? copy.senderListVersion : copy.targetListVersion).catch(() => undefined);
     return null;
   }
 

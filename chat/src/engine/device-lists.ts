@@ -4,7 +4,7 @@
 // in the meta store (`devices:<accountId>`). A contact's list change is handed to `changed` (the quiet lines of D16).
 import {
   type ApiClient, ApiError, type ContactDeviceChange, DeviceListError, type DeviceListsJson, LIST_REFRESH_INTERVAL_MS, type PinnedDeviceList, TransparencyError,
-  type VerifiedDeviceList, contactDeviceChange, fetchVerifiedDeviceLists, pinnedVerifiedList,
+  type VerifiedDeviceList, contactDeviceChange, deviceSessionKey, fetchVerifiedDeviceLists, pinnedVerifiedList,
 } from '@franking-chat/sdk';
 import type { ChatTransparency } from '../transparency.ts';
 import type { Device } from './device.ts';
@@ -90,6 +90,7 @@ export class DeviceLists {
     }
     this.legacy.delete(accountId);
     const pinned = result.pinned;
+    if (before && pinned.listVersion !== before.listVersion) await this.forgetRemovedSessions(before, pinned);
     if (this.isOwn(accountId)) {
       if (pinned.listVersion !== before?.listVersion || !before) await this.d.device.updateAccount({ ownList: pinned });
       this.ownRefreshedAt = Date.now();
@@ -134,6 +135,17 @@ export class DeviceLists {
       if (ApiError.is(e, 'not_found')) throw new ChatError('contact_not_found', { handle: accountId });
       throw e;
     }
+  }
+
+  /**
+   * D9: a session with a device that left the verified list is deleted — never used to send again (copies already
+   * received from it stay stored, readable and reportable).
+   */
+  private async forgetRemovedSessions(before: PinnedDeviceList, after: PinnedDeviceList): Promise<void> {
+    const kept = new Set(DeviceLists.verified(after).signed.list.devices.map((e) => e.deviceId));
+    const gone = DeviceLists.verified(before).signed.list.devices.filter((e) => !kept.has(e.deviceId));
+    if (gone.length === 0) return;
+    await this.d.device.store().write(gone.map((e) => ({ store: 'sessions' as const, delete: deviceSessionKey(before.accountId, e.deviceId) })));
   }
 
   /** Forgets the pins held in memory (the device is being forgotten). */
