@@ -241,7 +241,7 @@ export {
   type SendCopiesBody,
   type Sent,
   type SubmitReportBody,
-  type Token, type DeviceListsJson, type DeviceListAcceptedJson, type FetchedDeviceBundleJson,
+  type Token, type DeviceListsJson, type DeviceListAcceptedJson, type FetchedDeviceBundleJson, type LinkChannelCreatedJson, type LinkChannelJoinedJson, type LinkFramesJson,
   type TokenBody,
 } from './transport/index.ts';
 export {
@@ -352,3 +352,11 @@ export { type DeviceListProofChecker, type DeviceListSource, fetchVerifiedDevice
 export {
   checkOwnDeviceLists, type CheckOwnDeviceListsContext, OWN_DEVICE_ALARM_CODES, type OwnDeviceAlarm, type OwnDeviceAlarmCode, type OwnDeviceCheck, type OwnDeviceNotice,
 } from './devices/index.ts';
+// Linking a device (docs/PROTOCOL-linking.md): the link code, the commit–nonce–reveal handshake and short code, sealed
+// frames and messages, both sides as state machines, and a driver over the relay's link channels.
+export {
+  checkLinkCodeOrigin, decodeLinkCode, encodeLinkCode, type ExistingDeviceEvent, ExistingDeviceLink, formatShortCode, joinExistingDeviceLink, LINK_ERROR_CODES,
+  LINK_MAX_DEVICE_NAME, LINK_TTL_MS, type LinkAbortReason, type LinkCode, linkCodeText, LinkDriver, type LinkDriverOptions, LinkError, type LinkErrorCode,
+  type LinkDeviceSecrets, type LinkRelay, type LinkSideOptions, type LinkStep, type LinkWelcomeMessage, type NewDeviceEvent, NewDeviceLink, openNewDeviceLink,
+  type OutgoingFrame, parseLinkCodeText, type RandomSource,
+} from './link/index.ts';

@@ -27,6 +27,7 @@ const STATUS: Record<ErrorCode, number> = {
   invite_required: 403, invite_invalid: 403, pow_required: 403, pow_invalid: 400, pow_expired: 400, pow_replayed: 409,
   device_list_conflict: 409, invalid_device_list: 400, reset_not_allowed: 403,
   device_mismatch: 409,
+  link_channel_taken: 409, link_sequence: 409,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -64,6 +65,7 @@ const TITLE: Record<ErrorCode, string> = {
   device_list_conflict: 'The device list is not the next version of the current one',
   invalid_device_list: 'The device list does not verify', reset_not_allowed: 'An account reset needs the operator\'s release',
   device_mismatch: 'The copies do not match the current device lists',
+  link_channel_taken: 'Another device already joined this link channel', link_sequence: 'Not the next frame of this side of the link channel',
 };
 
 export function statusOf(code: ErrorCode): number {

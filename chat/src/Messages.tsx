@@ -75,6 +75,7 @@ export function MessageItem({ engine, me, m, senderLabel, showSender, onReport, 
       </div>
       <div className="meta">
         <time dateTime={new Date(m.serverTime ?? m.sentAt).toISOString()}>{time}</time>
+        {mine && m.fromOtherDevice !== undefined && <span className="other-device" data-testid="from-other-device"> · sent from your other device</span>}
         {mine && m.state === 'sending' && <span className="state"> · Sending…</span>}
         {mine && m.state === 'sent' && (
           <span className="state" title="Encrypted, accepted and stamped by the server">

@@ -5,6 +5,7 @@ import type { View } from './routes.ts';
 import { type ChatEngine, GROUP_NAME_MAX, type Snapshot } from './engine.ts';
 import { displayText, errorText } from './wording.ts';
 import { unreadOutcomes } from './report-badge.ts';
+import { LinkedDevicesDialog } from './LinkedDevices.tsx';
 import type { ContactRecord, MessageRecord } from './storage.ts';
 
 function preview(m: MessageRecord | undefined, me: string | null, group: boolean): string {
@@ -74,6 +75,7 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [newGroup, setNewGroup] = useState(false);
+  const [devicesOpen, setDevicesOpen] = useState(false);
   // Outcomes not yet seen, not every report (chat/README.md "My reports badge"); nothing while My reports is open.
   const newOutcomes = view.kind === 'reports' ? 0 : unreadOutcomes(snap.me, snap.reports);
   const requests = snap.contacts.filter((c) => c.request);
@@ -199,11 +201,15 @@ export function Sidebar({ engine, snap, view, setView }: { engine: ChatEngine; s
         </ul>
       )}
       <footer className="side-footer">
+        <button type="button" className="link" onClick={() => setDevicesOpen(true)}>
+          Linked devices
+        </button>
+        {devicesOpen && <LinkedDevicesDialog engine={engine} onClose={() => setDevicesOpen(false)} />}
         <button
           type="button"
           className="link danger"
           onClick={() => {
-            if (confirm('Delete your keys and all messages from this browser? You will not be able to log in to this account again.')) void engine.forgetDevice();
+            if (confirm('Delete this device\'s keys and all messages from this browser? Remove it under Linked devices on another device too. Without another device or a recovery kit you cannot sign in to this account again.')) void engine.forgetDevice();
           }}
         >
           Forget this device

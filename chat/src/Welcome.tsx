@@ -1,12 +1,19 @@
-// First visit: choose a handle. Keys are generated here and stored in this browser only.
+// First visit: create an account (keys generated here), link this browser to an existing account (docs/PROTOCOL-linking.md),
+// or restore an account from its recovery kit (docs/PROTOCOL-devices.md D6.5).
 import { LockIcon } from './Icons.tsx';
 import { type FormEvent, useEffect, useState } from 'react';
 import type { ChatEngine } from './engine.ts';
 import type { PowProgress } from './pow.ts';
+import { NewDeviceLinkPanel } from './LinkDevice.tsx';
+import { RestoreFromKit } from './RecoveryKit.tsx';
 import { InviteField, PowStatus } from './SignupGate.tsx';
 import { errorText } from './wording.ts';
 
+type Mode = 'create' | 'link' | 'restore';
+const MODES: Array<[Mode, string]> = [['create', 'Create account'], ['link', 'Link to an existing account'], ['restore', 'Restore from recovery kit']];
+
 export function Welcome({ engine, banner }: { engine: ChatEngine; banner: string | null }) {
+  const [mode, setMode] = useState<Mode>('create');
   const [handle, setHandle] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -44,7 +51,25 @@ export function Welcome({ engine, banner }: { engine: ChatEngine; banner: string
             {banner}
           </p>
         )}
-        <form onSubmit={submit} aria-describedby="keys-note" noValidate>
+        <div className="tabs" role="tablist" aria-label="How to start">
+          {MODES.map(([m, text]) => (
+            <button key={m} type="button" role="tab" id={`tab-${m}`} aria-selected={mode === m} aria-controls={`panel-${m}`} className={mode === m ? 'tab active' : 'tab'} onClick={() => setMode(m)}>
+              {text}
+            </button>
+          ))}
+        </div>
+        {mode === 'link' && (
+          <div role="tabpanel" id="panel-link" aria-labelledby="tab-link">
+            <NewDeviceLinkPanel engine={engine} />
+          </div>
+        )}
+        {mode === 'restore' && (
+          <div role="tabpanel" id="panel-restore" aria-labelledby="tab-restore">
+            <RestoreFromKit engine={engine} />
+          </div>
+        )}
+        {mode === 'create' && (
+        <form id="panel-create" role="tabpanel" aria-labelledby="tab-create" onSubmit={submit} aria-describedby="keys-note" noValidate>
           <label htmlFor="handle">Choose a handle</label>
           <div className="row">
             <input
@@ -79,8 +104,9 @@ export function Welcome({ engine, banner }: { engine: ChatEngine; banner: string
             </p>
           )}
         </form>
+        )}
         <ul id="keys-note" className="promises">
-          <li>Your encryption keys are created in this browser and never leave it. There is no password: this browser is your login.</li>
+          <li>Each of your devices has its own encryption keys, made on that device; private keys never leave it. Link your phone and laptop to the same account, and keep a recovery kit in case you lose them all.</li>
           <li>The server relays only ciphertext. It cannot read your messages.</li>
           <li>Only messages you choose to report are ever revealed, and only to moderators.</li>
         </ul>

@@ -3,7 +3,7 @@
 // (what a report reveals), groups, and the verified attachments this user sent or received. Nothing here
 // is ever uploaded except the items of a report the user confirms (and, for a reported attachment whose
 // blob is gone, its ciphertext re-created under the committed key).
-import type { ReportItemJson, SenderChainState, SessionRecord } from '@franking-chat/sdk';
+import type { CredentialKeyPair, PinnedDeviceList, ReportItemJson, SenderChainState, SessionRecord } from '@franking-chat/sdk';
 
 export const DB_NAME = 'franking-chat';
 const DB_VERSION = 2;
@@ -15,6 +15,17 @@ export interface AccountRecord {
   /** PreKeyStore.serialize(): private prekeys. */
   preKeys: Uint8Array;
   createdAt: number;
+  /**
+   * This device's id in the account's signed device list (docs/PROTOCOL-devices.md D1). Absent: an account stored
+   * before devices, migrated at the next start (D17.1: its genesis is signed before it sends anything).
+   */
+  deviceId?: number;
+  /** This device's MLS credential key (D1 `CK`, its list entry's credentialKey). Never leaves this browser. */
+  credential?: CredentialKeyPair;
+  /** The account's own pinned, verified device list (D5.3). */
+  ownList?: PinnedDeviceList;
+  /** Names the user gave this account's devices (private: never in the public list, D4.1), by device id. */
+  deviceNames?: Record<string, string>;
 }
 
 export interface PublicIdentityJson {
@@ -113,7 +124,23 @@ export interface MessageRecord {
     envelopes?: Array<{ recipientId: string; ciphertext: string }>;
     /** Group messages: the one MLS PrivateMessage for every member (docs/PROTOCOL.md §12.4). */
     mls?: string;
+    /**
+     * 1:1 to an account with a device list: the stated lists and one copy per target device (docs/PROTOCOL-devices.md
+     * D13.2, `fanOutRequestBody`), sent again exactly; re-sealed only after a `device_mismatch` (D11.2 step 4).
+     */
+    copies?: {
+      lists: Array<{ accountId: string; listVersion: number; listHash: string }>;
+      copies: Array<{ accountId: string; deviceId: number; ciphertext: string }>;
+    };
   };
+  /** The sending device (header version 3/4, docs/PROTOCOL-devices.md D10.1). */
+  senderDeviceId?: number;
+  /** An own message sent from another device of this account (an own copy, D11.3): that device's id. */
+  fromOtherDevice?: number;
+  /** The device that decrypted this message's copy (D11.3 step 6); a report states it (D12.2). */
+  deliveredToDeviceId?: number;
+  /** Brought over from another device of this account in a history archive (D15.5 step 6): that device's id. */
+  importedFrom?: number;
   /** Set for messages of a group conversation. */
   group?: boolean;
   /** 'group-info': the franked message that carries the group's name. */

@@ -11,6 +11,9 @@ import {
 } from '@franking-chat/sdk';
 import { fromBase64Url } from '@franking-chat/sdk/protocol';
 import { type KeyPackageClaim, verifyClaimedKeyPackage } from '@franking-chat/sdk';
+import {
+  type CopyAlarm, type DeviceListProofChecker, type DeviceListSource, type OwnDeviceCheck, type PinnedDeviceList, checkOwnDeviceLists,
+} from '@franking-chat/sdk';
 import { KT_WORDS } from './wording.ts';
 
 export const MONITOR_INTERVAL_MS = 10 * 60_000;
@@ -71,6 +74,17 @@ interface Persisted {
 
 export class KeyTransparencyError extends Error {}
 
+/**
+ * Own-device monitoring (docs/PROTOCOL-devices.md D7.4): the account's `device-list` leaves are checked against this
+ * device's pinned own list; what a device of the account did is a notice (`checked`), what none did is an alarm.
+ */
+export interface OwnDeviceWatch {
+  deviceId(): number | undefined;
+  pinned(): PinnedDeviceList | undefined;
+  source: DeviceListSource;
+  checked(check: OwnDeviceCheck): Promise<void>;
+}
+
 export class ChatTransparency {
   private client: TransparencyClient | null = null;
   private state: Persisted | null = null;
@@ -79,6 +93,9 @@ export class ChatTransparency {
   /** The account and keys own-key monitoring runs for (set by `start`), and the one check in flight. */
   private watching: { accountId: string; published: () => PublishedKey[] } | null = null;
   private checking: Promise<void> | null = null;
+  private ownDevices: OwnDeviceWatch | null = null;
+  /** The tree size each account's device lists were last proven against. */
+  private readonly listProofs = new Map<string, number>();
   /** A check was asked for while one ran: `force` (start, the backstop timer) or a head larger than it may cover. */
   private again: { force: boolean; size: number } = { force: false, size: -1 };
 
@@ -223,8 +240,9 @@ export class ChatTransparency {
    * Own-key monitoring (docs/TRANSPARENCY.md §6.3) now, on every newer signed head this browser sees (`headSeen`),
    * and every 10 minutes as a backstop. `published`: the keys this device created.
    */
-  start(accountId: string, published: () => PublishedKey[]): void {
+  start(accountId: string, published: () => PublishedKey[], ownDevices?: OwnDeviceWatch): void {
     this.watching = { accountId, published };
+    this.ownDevices = ownDevices ?? null;
     this.requestCheck();
     this.timer ??= setInterval(() => this.requestCheck(), MONITOR_INTERVAL_MS);
   }
@@ -271,11 +289,25 @@ export class ChatTransparency {
     const { client, state } = await this.ready();
     const prior = state.monitor?.accountId === accountId ? state.monitor : initialMonitorState(accountId);
     try {
-      const r = await monitorOwnKeys(client, prior, published);
+      // docs/PROTOCOL-devices.md D7.4: the account's device-list leaves are not foreign keys; they are checked as lists.
+      const r = await monitorOwnKeys(client, prior, published, { ownDeviceLists: true });
+      const watch = this.ownDevices;
+      const pinned = watch?.pinned();
+      const deviceId = watch?.deviceId();
+      let check: OwnDeviceCheck | null = null;
+      // Before the monitor state moves past these leaves: a check that could not run (offline) runs again next time.
+      if (watch && pinned && deviceId !== undefined && r.deviceListLeaves.length > 0)
+        check = await checkOwnDeviceLists(r.deviceListLeaves, { pinned, deviceId, source: watch.source, logClient: client });
       const view = { ...state.view, lastCheck: Date.now(), logSize: r.checkedSize };
       await this.save({ monitor: r.state, view });
       for (const f of r.fresh)
         await this.raise(alarm('foreign_key', ...KT_WORDS.foreignKey(f.binding.kind, f.leafIndex, f.binding.timestamp)));
+      if (check && watch) {
+        // An unsigned list or an unknown device is a key this account did not create; a fork or a hidden list is the log misbehaving.
+        for (const a of check.alarms)
+          await this.raise(alarm(a.code === 'device_list_unsigned' || a.code === 'account_reset' ? 'foreign_key' : 'log_misbehaved', ...KT_WORDS.ownDeviceList(a.code, a.listVersion, a.reason)));
+        await watch.checked(check);
+      }
     } catch (e) {
       if (TransparencyError.is(e, 'consistency_unproven')) await this.logAlarm(e);
       else if (TransparencyError.is(e)) await this.raise(alarm('log_misbehaved', ...KT_WORDS.logFailedCheck(e.message)));
@@ -344,6 +376,54 @@ export class ChatTransparency {
     }
     const ok = verdicts.find((v) => v.status === 'consistent');
     return ok && ok.status === 'consistent' ? { at, status: 'same', size: ok.head.treeSize } : { at, status: 'nothing' };
+  }
+
+  /** The key-log client, as the proof checker of device lists (docs/PROTOCOL-devices.md D7.3); remembers each account's proof head. */
+  async deviceListChecker(): Promise<DeviceListProofChecker> {
+    const { client } = await this.ready();
+    return {
+      verifyKey: async (p, expected) => {
+        const r = await client.verifyKey(p, expected);
+        this.listProofs.set(expected.accountId, r.head.treeSize);
+        return r;
+      },
+    };
+  }
+
+  /**
+   * A contact's device list was proven in the log and verified (docs/PROTOCOL-devices.md D7.3): its founder key —
+   * what the safety number covers (D16) — is shown as proven, as a single-device key proven by §6.1 is.
+   */
+  async listProven(accountId: string, founderKey: string): Promise<void> {
+    await this.ready();
+    const state = this.state as Persisted;
+    const size = this.listProofs.get(accountId) ?? state.view.proven[accountId] ?? state.view.logSize ?? 0;
+    if (state.view.proven[accountId] === size && state.provenKeys?.[accountId] === founderKey) return;
+    await this.save({
+      view: { ...state.view, proven: { ...state.view.proven, [accountId]: size }, logSize: Math.max(state.view.logSize ?? 0, size) },
+      provenKeys: { ...state.provenKeys, [accountId]: founderKey },
+    });
+  }
+
+  /**
+   * A copy stated a view of a device list that this device never verified (docs/PROTOCOL-devices.md D11.3 step 7):
+   * the message is kept, the alarm says in plain words what the server may be doing.
+   */
+  async copyAlarm(a: CopyAlarm): Promise<void> {
+    await this.ready();
+    await this.raise(alarm('split_view', ...KT_WORDS.copyView(a.code, a.accountId, a.listVersion)));
+  }
+
+  /** D11.3 step 2 `list_withheld`: a device states a list version the server will not prove. */
+  async listWithheld(accountId: string, listVersion: number): Promise<void> {
+    await this.ready();
+    await this.raise(alarm('log_misbehaved', ...KT_WORDS.listWithheld(accountId, listVersion)));
+  }
+
+  /** A contact's device list could not be proven (D5.4): sending to them stops until it is. */
+  async listUnproven(accountId: string, detail: string): Promise<void> {
+    await this.ready();
+    await this.raise(alarm('log_misbehaved', ...KT_WORDS.listUnproven(accountId, detail)));
   }
 
   async dismiss(alarmId: string): Promise<void> {

@@ -39,6 +39,8 @@ export function displayText(m: MessageRecord, me: string | null): string {
 
 /** Words for the user when the server refuses a send or cannot be reached; `code` is kept with the failed message. */
 export function describeSendError(e: unknown): { text: string; code: string } {
+  // A ChatError from the fan-out (docs/PROTOCOL-devices.md D11.2: unproven lists, devices that kept changing) says why itself.
+  if (ChatError.is(e)) return { text: errorText(e), code: e.code };
   if (!ApiError.is(e)) return { text: 'Not sent: something went wrong in this page. Try again.', code: 'client_error' };
   switch (e.code) {
     case 'account_banned':
@@ -114,6 +116,16 @@ function chatErrorText(code: ChatError['code'], p: ChatErrorParams): string {
     case 'group_unreachable': return `Could not ${what}: the server can't be reached.`;
     case 'member_not_registered': return `Could not ${what}: “${p.handle ?? ''}” is not registered, or has not opened the chat since groups changed.`;
     case 'member_key_refused': return `Could not ${what}: ${p.cause ? errorText(p.cause) : (p.detail ?? '')}`;
+    case 'devices_unproven': return `${p.handle ?? 'This contact'}'s device list could not be proven in the public key log, so nothing is sent to their devices until it is. Try again later; if it keeps happening, compare safety numbers in person.`;
+    case 'devices_unsettled': return `Not sent: ${p.handle ?? 'the contact'}'s devices kept changing while sending. Press Retry.`;
+    case 'device_signed_out': return 'This device was removed from your account by another of your devices: it can no longer send or receive.';
+    case 'device_unknown': return 'That device is not in your account’s device list.';
+    case 'device_list_conflict': return 'Your devices changed at the same moment from another device. Try again.';
+    case 'device_last': return 'This is the only device of your account: it cannot be removed (use “Forget this device” instead).';
+    case 'link_refused': return p.detail !== undefined ? `The device was not linked: ${p.detail}` : 'The device was not linked.';
+    case 'history_refused': return p.detail !== undefined ? `The history could not be imported: ${p.detail}` : 'The history could not be imported.';
+    case 'recovery_failed': return p.detail !== undefined ? `The account could not be restored: ${p.detail}` : 'The account could not be restored.';
+    case 'devices_failed': return p.detail !== undefined ? `Your devices could not be changed: ${p.detail}` : 'Your devices could not be changed.';
     case 'report_unavailable': return 'This message can no longer be reported from this device.';
     case 'report_unreachable': return "The server can't be reached; your report was not sent.";
     case 'report_refused': return `The report was not accepted: ${p.detail ?? ''}`;
@@ -155,6 +167,9 @@ export const groupAdded = (by: string, added: string[]): string => `${by} added 
 export const groupLeaveCommitted = (by: string): string => `Your leaving was committed by ${by}: you are no longer a member of this group.`;
 export const groupRemovedYou = (by: string): string => `${by} removed you: you are no longer a member of this group.`;
 export const groupMemberLeft = (member: string, by: string): string => `${member} left the group (committed by ${by}).`;
+/** docs/PROTOCOL-devices.md D14.6: a person's devices changed in a group (people are shown, not leaves). */
+export const groupDeviceAdded = (whose: string): string => (whose === 'You' ? 'You added a device to the group.' : `${whose} added a device.`);
+export const groupDeviceRemoved = (whose: string): string => (whose === 'You' ? 'A device of yours left the group.' : `${whose} removed a device.`);
 export const groupRemoved = (by: string, whom: string): string => `${by} removed ${whom} from the group.`;
 export const groupRoleChanged = (by: string, whom: string, admin: boolean): string =>
   `${by} ${admin ? 'made' : 'removed'} ${whom} ${admin ? 'an admin' : 'as admin'}.`;
@@ -198,6 +213,60 @@ export const KT_WORDS = {
   splitView: (peerId: string): Alarm => [
     `The server showed ${peerId} a different key log than it showed you.`,
     `Someone may be intercepting conversations. Compare safety numbers with ${peerId} in person before trusting either key, and report this to the operator.`,
+  ],
+  /** docs/PROTOCOL-devices.md D7.4: a device list of this account that none of its devices signed, or that the server forks or hides. */
+  ownDeviceList: (code: string, listVersion: number | null, reason: string): Alarm => {
+    const v = listVersion === null ? '' : ` (version ${listVersion})`;
+    switch (code) {
+      case 'device_list_unsigned':
+        return [
+          `The server logged a list of devices for your account that none of your devices signed${v}: ${reason}. Someone may be trying to add a device to your account.`,
+          'Do not trust messages that seem to come from a device you do not know. Check your devices, tell your contacts to compare safety numbers with you in person, and report this to the operator.',
+        ];
+      case 'device_list_fork':
+        return [
+          `The server logged two different lists of devices for your account under one version${v}.`,
+          `Someone may be showing your contacts devices you never linked. Check your devices; ${COMPARE_AND_REPORT}`,
+        ];
+      case 'account_reset':
+        return [
+          `Your account was reset${v}: a new first device replaced all of yours. If you did not do this, someone else holds your account now.`,
+          'Tell your contacts at once, in person or another way, not to trust new messages from your account, and report this to the operator.',
+        ];
+      default:
+        return [
+          `The server logged a list of devices for your account${v} but will not show it (${reason}).`,
+          `It may be hiding a device from you. Check your devices; ${COMPARE_AND_REPORT}`,
+        ];
+    }
+  },
+  /** docs/PROTOCOL-devices.md D11.3 step 7: a copy stated a device list view this device never verified. */
+  copyView: (code: string, accountId: string, listVersion: number): Alarm => {
+    switch (code) {
+      case 'forged_list_shown':
+        return [
+          `A message showed that the server gave your contact a list of your devices (version ${listVersion}) that you never had.`,
+          `Someone may be trying to read your messages through a device you never linked: ${COMPARE_AND_REPORT}`,
+        ];
+      case 'stale_list_shown':
+        return [
+          `A contact's app still encrypted to a device you removed (your device list version ${listVersion}): the server may be hiding your device change from them.`,
+          `Ask them to open the chat again so it refreshes your devices, and ${COMPARE_AND_REPORT}`,
+        ];
+      default:
+        return [
+          `${accountId}'s device states a list of ${accountId}'s devices (version ${listVersion}) that is not the one the server proved to you.`,
+          `The server may be showing you and ${accountId} different devices. Compare safety numbers with ${accountId} in person and report this to the operator.`,
+        ];
+    }
+  },
+  listWithheld: (accountId: string, listVersion: number): Alarm => [
+    `A message says ${accountId}'s device list is at version ${listVersion}, but the server will not prove that version, so the message is held.`,
+    `The server may be hiding a device change. ${COMPARE_AND_REPORT.charAt(0).toUpperCase()}${COMPARE_AND_REPORT.slice(1)}`,
+  ],
+  listUnproven: (accountId: string, detail: string): Alarm => [
+    `${accountId}'s device list could not be proven in the public key log (${detail}), so messages to ${accountId} are held.`,
+    `Try again later. If it keeps happening, compare safety numbers with ${accountId} in person and report this to the operator.`,
   ],
   senderKeyNotProven: (peerId: string, code: string): string => `${peerId}'s key in this message is not proven in the public key log (${code}).`,
   keyWithoutProof: (peerId: string): string => `The server sent ${peerId}'s key without proof that it is in the public key log, so it was not used.`,

@@ -16,6 +16,7 @@ import type { ReportDetail, ReportSummary, SubmitReportRequest } from './contrac
 import type { GroupInboxResponse, GroupSendRequest, GroupSendResponse, RosterResponse } from './contract/groups.ts';
 import type { ReportAttachmentList } from './contract/blobs.ts';
 import type { DeviceListAccepted, DeviceListResponse, FetchedDeviceBundle } from './contract/devices.ts';
+import type { LinkChannelCreated, LinkChannelJoined, LinkFrames } from './contract/link.ts';
 import { fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
 import type { ByteSource, EncryptOptions, EngineOptions } from '../attachments/attachment.ts';
 import { type TransferTarget, downloadAttachment, uploadAttachment, uploadReportEvidence } from './attachment-transfer.ts';
@@ -45,6 +46,9 @@ export type Token = z.output<typeof TokenResponse>;
 export type DeviceListsJson = z.output<typeof DeviceListResponse>;
 export type DeviceListAcceptedJson = z.output<typeof DeviceListAccepted>;
 export type FetchedDeviceBundleJson = z.output<typeof FetchedDeviceBundle>;
+export type LinkChannelCreatedJson = z.output<typeof LinkChannelCreated>;
+export type LinkChannelJoinedJson = z.output<typeof LinkChannelJoined>;
+export type LinkFramesJson = z.output<typeof LinkFrames>;
 export type PublishBundleBody = z.input<typeof PublishBundleRequest>;
 export type PublishedBundle = z.output<typeof PublishBundleResponse>;
 export type FetchedBundleJson = z.output<typeof FetchedBundle>;
@@ -254,6 +258,28 @@ export class ApiClient {
   /** Submits a recovery list (kind recovery, signed by the recovery key) without a token (D6.5). */
   recoverDeviceList(list: Uint8Array): Promise<DeviceListAcceptedJson> {
     return this.call('recoverDeviceList', { body: { list: toBase64Url(list) } });
+  }
+
+  // ---- Link channels (docs/PROTOCOL-linking.md L8) ----
+  /** Opens a link channel for a new device (no token needed): its id and the new device's side token. */
+  createLinkChannel(): Promise<LinkChannelCreatedJson> {
+    return this.call('createLinkChannel', {});
+  }
+  /** Takes the existing device's side of a channel (this account's token; once per channel: 409 link_channel_taken). */
+  joinLinkChannel(channelId: string): Promise<LinkChannelJoinedJson> {
+    return this.call('joinLinkChannel', { params: { channelId } });
+  }
+  /** Posts frame `seq` of the side `token` opens (seq exactly that side's next: 409 link_sequence otherwise). */
+  postLinkFrame(channelId: string, token: string, seq: number, frame: Uint8Array): Promise<{ seq: number }> {
+    return this.call('postLinkFrame', { params: { channelId }, body: { token, seq, frame: toBase64Url(frame) } });
+  }
+  /** The other side's frames after `after` (at most 64), whether an existing device joined, and the expiry. */
+  readLinkFrames(channelId: string, token: string, after: number): Promise<LinkFramesJson> {
+    return this.call('readLinkFrames', { params: { channelId }, body: { token, after } });
+  }
+  /** Deletes the channel and its frames. */
+  closeLinkChannel(channelId: string, token: string): Promise<Ok> {
+    return this.call('closeLinkChannel', { params: { channelId }, body: { token } });
   }
 
   // ---- Key directory ----

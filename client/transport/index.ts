@@ -45,6 +45,9 @@ export {
   type DeviceListsJson,
   type DeviceListAcceptedJson,
   type FetchedDeviceBundleJson,
+  type LinkChannelCreatedJson,
+  type LinkChannelJoinedJson,
+  type LinkFramesJson,
 } from './api.ts';
 export { ApiError, type Problem } from './api-error.ts';
 export { type InvokeInput, type InvokeOptions, invoke } from './invoke.ts';

@@ -9,6 +9,7 @@ import { conversationRoutes } from './conversations.ts';
 import { deviceRoutes } from './devices.ts';
 import { groupRoutes } from './groups.ts';
 import { keyPackageRoutes, keyRoutes } from './keys.ts';
+import { linkRoutes } from './link.ts';
 import { messageRoutes } from './messages.ts';
 import { modAccountRoutes } from './mod-accounts.ts';
 import { modAdminRoutes } from './mod-admin.ts';
@@ -33,7 +34,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   modMeRoutes, blockRoutes,
   transparencyRoutes, deviceRoutes,
   modAppealRoutes, modCatalogRoutes, modCaseRoutes, modMetricsRoutes,
-  modEvasionRoutes,
+  modEvasionRoutes, linkRoutes,
 ];
 
 export function allRoutes(s: Services): Route[] {

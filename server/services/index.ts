@@ -56,6 +56,7 @@ import { LoginThrottle, ModeratorsService, loadLoginThrottleConfig } from './sta
 import { type KeyringSource, StampingService } from './stamping/index.ts';
 import { KIND_DEVICE_LIST, TransparencyService, loadLogSigner, parseWitnesses } from './transparency/index.ts';
 import { DEVICES_CHANNEL, DevicesService } from './devices/index.ts';
+import { LinkService, linkStore } from './link/index.ts';
 
 export interface Services {
   accounts: AccountsService;
@@ -106,6 +107,8 @@ export interface Services {
   transparency: TransparencyService;
   /** Device lists, their key-log leaves and device records (docs/PROTOCOL-devices.md D7, D8, D13.6). */
   devices: DevicesService;
+  /** Link channels between a new device and an existing one (docs/PROTOCOL-linking.md L8). */
+  link: LinkService;
   db: Db;
   config: ServerConfig;
   logger: Logger;
@@ -195,6 +198,7 @@ export function createServices(
     keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined, devices),
     transparency,
     devices,
+    link: new LinkService(linkStore(db)),
     keyPackages: new KeyPackagesService(keyPackagesRepo(db), accounts, transparency, devices),
     conversations: new ConversationsService(conversationsData),
     relay,

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '@franking-chat/sdk';
 import type { Device } from '../../chat/src/engine/device.ts';
+import { ChatError } from '../../chat/src/engine/errors.ts';
 import { Outbox, jobOf } from '../../chat/src/engine/outbox.ts';
 import { Conversations } from '../../chat/src/engine/state/conversations.ts';
 import { SnapshotStore } from '../../chat/src/engine/state/snapshot.ts';
@@ -21,7 +22,13 @@ function outgoing(id: string, patch: Partial<MessageRecord> = {}): MessageRecord
   };
 }
 
-function setup(opts: { failFirst?: number; group?: (m: MessageRecord) => Promise<{ stamp: typeof stamp; serverTime: number }> } = {}) {
+const mismatch = () => new ApiError({ type: 'about:blank', title: 'mismatch', status: 409, detail: 'refresh', code: 'device_mismatch', accounts: [{ accountId: 'bob', listVersion: 2, listHash: 'h2', missing: [2], extra: [], stale: true }] } as never, null);
+const copiesOf = (tag: string) => ({ lists: [{ accountId: 'alice', listVersion: 1, listHash: 'a1' }, { accountId: 'bob', listVersion: 1, listHash: tag }], copies: [{ accountId: 'bob', deviceId: 1, ciphertext: `ct-${tag}` }] });
+
+function setup(opts: {
+  failFirst?: number; group?: (m: MessageRecord) => Promise<{ stamp: typeof stamp; serverTime: number }>; mismatches?: number;
+  afterMismatch?: (m: MessageRecord, e: ApiError, refusal: number) => Promise<MessageRecord>;
+} = {}) {
   const stored = new Map<string, MessageRecord>();
   const store = {
     write: async (ops: Array<{ store: string; value: unknown }>) => {
@@ -47,10 +54,17 @@ function setup(opts: { failFirst?: number; group?: (m: MessageRecord) => Promise
       if (failures-- > 0) throw unreachable();
       return { stamp, serverTime: 1000 + sends.length };
     },
+    sendCopies: async (body: { clientMessageId: string; commitment: string; copies: unknown }) => {
+      sends.push({ ...body, envelopes: body.copies });
+      if (mismatches-- > 0) throw mismatch();
+      return { stamp, serverTime: 1000 + sends.length };
+    },
   };
+  let mismatches = opts.mismatches ?? 0;
   const outbox = new Outbox({
     device, api: api as never, conversations, standing,
     deliverGroup: opts.group ?? (async () => Promise.reject(new Error('no group here'))), syncGroups: async () => undefined,
+    afterMismatch: opts.afterMismatch ?? (async () => Promise.reject(new Error('no device lists here'))),
   });
   return { outbox, conversations, stored, sends, snapshot, maxInFlight: () => maxInFlight };
 }
@@ -129,5 +143,49 @@ describe('outbox retry', () => {
     await outbox.resendProtocolMessages();
     expect(sends.map((s) => s.clientMessageId)).toEqual(['cmid-p1']);
     expect(stored.get('p1')?.state).toBe('sent');
+  });
+});
+
+describe('fan-out sends (docs/PROTOCOL-devices.md D11.2 step 4)', () => {
+  const fanned = (id: string) => outgoing(id, { pending: { commitment: `commit-${id}`, clientMessageId: `cmid-${id}`, fk: 'fk', header: 'h', body: 'b', copies: copiesOf('v1') } });
+
+  it('a device_mismatch gets the copies fixed and the same message sent again: same clientMessageId and commitment, the new copies', async () => {
+    const refusals: number[] = [];
+    const { outbox, sends, stored } = setup({
+      mismatches: 1,
+      afterMismatch: async (m, e, refusal) => {
+        expect(ApiError.is(e, 'device_mismatch')).toBe(true);
+        refusals.push(refusal);
+        return { ...m, pending: { ...(m.pending as NonNullable<MessageRecord['pending']>), copies: copiesOf('v2') } };
+      },
+    });
+    await outbox.deliver(fanned('m1'));
+    expect(refusals).toEqual([1]);
+    expect(sends.map((x) => [x.clientMessageId, x.commitment])).toEqual([['cmid-m1', 'commit-m1'], ['cmid-m1', 'commit-m1']]);
+    expect(sends.map((x) => (x.envelopes as Array<{ ciphertext: string }>)[0]?.ciphertext)).toEqual(['ct-v1', 'ct-v2']);
+    expect(stored.get('m1')?.state).toBe('sent');
+  });
+
+  it('gives up when the copies cannot be settled, and keeps the message failed with the reason', async () => {
+    const { outbox, sends, stored } = setup({
+      mismatches: 5,
+      afterMismatch: async (m, _e, refusal) => {
+        if (refusal >= 3) throw new ChatError('devices_unsettled', { handle: 'bob' });
+        return m;
+      },
+    });
+    await outbox.deliver(fanned('m2'));
+    expect(sends).toHaveLength(3);
+    expect(stored.get('m2')?.state).toBe('failed');
+    expect(stored.get('m2')?.errorCode).toBe('devices_unsettled');
+  });
+
+  it('a send the relay accepts is one request with exactly the stored copies, and nothing is re-sealed', async () => {
+    const { outbox, sends, stored } = setup({ afterMismatch: async () => { throw new Error('must not be called'); } });
+    await outbox.deliver(fanned('m3'));
+    expect(sends).toHaveLength(1);
+    expect(sends[0]?.envelopes).toEqual(copiesOf('v1').copies);
+    expect(stored.get('m3')?.state).toBe('sent');
+    expect(stored.get('m3')?.pending).toBeUndefined();
   });
 });

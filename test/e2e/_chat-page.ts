@@ -89,3 +89,11 @@ export async function checkLayout(p: Page, name: string, shot?: string): Promise
     await p.screenshot({ path: shot });
   }
 }
+
+/**
+ * Lets the test drive the chat engine's device API from the page (`window.chatEngine`, chat/src/engine.ts), for steps
+ * whose UI lives elsewhere (the link channel). Set before the page's scripts run, on every navigation.
+ */
+export async function enableEngineHook(page: Page): Promise<void> {
+  await page.addInitScript(() => window.localStorage.setItem('franking-chat:engine-hook', '1'));
+}

@@ -3,7 +3,7 @@
 // server publishes a key for Alice that she did not create, her page says so in plain words on its next check;
 // and when the directory hands out a key package for Bob whose credential key is not in the log (the rows swapped
 // in the database), Alice's page refuses to add him and says why (docs/TRANSPARENCY.md §6.4); and when the directory
-// serves a non-contact's identity key without its proof, that key does not vouch for her group credential.
+// serves a non-contact's device list without its proofs, none of her devices is added (docs/PROTOCOL-devices.md D7.3).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -124,17 +124,17 @@ describe('key transparency in the chat', () => {
     }
   });
 
-  it("refuses to add Carol when the directory serves her identity key without a proof, though her group key is proven", async () => {
-    // Carol is not Alice's contact, so the identity key that must have signed Carol's group credential comes from the
-    // directory. A server that strips that key's inclusion proof (played here by rewriting the response in Alice's
-    // page) must not get it used: an unproven key could vouch for a credential the server made up.
+  it("refuses to add Carol when the directory serves her device list without its key-log proofs", async () => {
+    // Carol's group credential names her device, whose keys only her device list vouches for (docs/PROTOCOL-devices.md
+    // D14.1, D7.3). A server that strips the list's inclusion proofs (played here by rewriting the response in Alice's
+    // page) must not get any of her devices used: an unproven list could hold a device the server made up.
     const carol = await newChatPage(browser, contexts);
     await registerInChat(carol, server.url, 'carol');
     let stripped = 0;
-    await alice.route('**/v1/keys/carol', async (route) => {
+    await alice.route('**/v1/devices/carol**', async (route) => {
       const res = await route.fetch();
       const json = (await res.json()) as Record<string, unknown>;
-      delete json.transparency;
+      json.proofs = [];
       stripped++;
       await route.fulfill({ response: res, json });
     });
@@ -146,7 +146,7 @@ describe('key transparency in the chat', () => {
     await alice.getByRole('button', { name: 'Create group' }).click();
     const refusal = alice.getByRole('alert').filter({ hasText: /^Could not add members/ });
     await expect.poll(async () => refusal.count(), POLL).toBe(1);
-    expect(await refusal.textContent()).toMatch(/^Could not add members: The server sent carol's key without proof that it is in the public key log, so it was not used\./);
+    expect(await refusal.textContent()).toMatch(/^Could not add members: carol's device list could not be proven in the public key log/);
     expect(stripped).toBeGreaterThan(0);
     const after = await createDb(`file:${path.join(server.dataDir, 'franking.db')}`);
     try {
@@ -155,6 +155,6 @@ describe('key transparency in the chat', () => {
     } finally {
       await after.$disconnect();
     }
-    await alice.unroute('**/v1/keys/carol');
+    await alice.unroute('**/v1/devices/carol**');
   });
 });

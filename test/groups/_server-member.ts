@@ -6,6 +6,9 @@ import { userOperations } from '../../client/transport/contract/operations.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
 import { fromBase64Url, toBase64Url } from '../../client/protocol.ts';
 import { type GeneratedKeyPackage, type GroupEvent, type GroupIdentity, MlsGroup, type PendingCommit, generateCredentialKey, generateGroupKeyPackage } from '../../client/group/index.ts';
+import { type DeviceListWant } from '../../client/group/device-members.ts';
+import { fetchVerifiedDeviceLists, type PinnedDeviceList } from '../../client/devices/index.ts';
+import { HttpLogSource, TransparencyClient } from '../../client/transparency/index.ts';
 
 export interface Received {
   item: GroupInboxItemJson;
@@ -18,6 +21,9 @@ export class ServerMember {
   readonly kps = new Map<string, GeneratedKeyPackage>();
   readonly groups = new Map<string, MlsGroup>();
   private readonly identities = new Map<string, Uint8Array>();
+  /** Verified device lists of accounts that have one (docs/PROTOCOL-devices.md D5), proven in the key log. */
+  private readonly lists = new Map<string, PinnedDeviceList>();
+  private logClient: TransparencyClient | null = null;
 
   constructor(readonly id: string, base: string) {
     this.api = new ApiClient({ baseUrl: base, validateResponses: userOperations });
@@ -53,6 +59,22 @@ export class ServerMember {
           if (b) this.identities.set(accountId, (k = fromBase64Url(b.identitySigningKey)));
         }
         return k;
+      },
+      // Members with device lists (the chat's accounts) carry version 2 credentials, checked against their lists (D14.1).
+      resolveDeviceList: async (accountId: string, want?: DeviceListWant) => {
+        const pinned = this.lists.get(accountId);
+        if (pinned && (!want || pinned.listVersion >= want.listVersion)) return pinned;
+        try {
+          if (!this.logClient) {
+            const source = new HttpLogSource(this.api.baseUrl);
+            this.logClient = new TransparencyClient({ logPublicKey: (await source.logKey()).publicKey, source });
+          }
+          const r = await fetchVerifiedDeviceLists(this.api, this.logClient, accountId, pinned ?? null);
+          this.lists.set(accountId, r.pinned);
+          return r.pinned;
+        } catch {
+          return pinned; // no list (a single-device account) or not proven: its version 1 credential is checked as before
+        }
       },
     };
   }

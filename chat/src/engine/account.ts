@@ -1,7 +1,7 @@
 // The account on this device: start-up (open storage, load what it holds), registration (keys made here, only the
 // public halves registered, behind the server's gate), and forgetting the device.
 import {
-  type ApiClient, ApiError, PreKeyStore, type RegistrationInfoJson, generateIdentity, serializeIdentity,
+  type ApiClient, ApiError, PreKeyStore, type RegistrationInfoJson, generateCredentialKey, generateIdentity, serializeIdentity,
 } from '@franking-chat/sdk';
 import type { Blocking } from '../blocking.ts';
 import { type PowProgress, solvePow } from '../pow.ts';
@@ -10,7 +10,9 @@ import type { ChatTransparency } from '../transparency.ts';
 import { STORAGE_UNAVAILABLE, handleProblem } from '../wording.ts';
 import type { Attachments } from './attachments.ts';
 import type { Connection } from './connection.ts';
+import type { DeviceLists } from './device-lists.ts';
 import type { Device } from './device.ts';
+import { genesisList } from './devices.ts';
 import { ChatError } from './errors.ts';
 import { PREKEY_BATCH } from './limits.ts';
 import { Conversations } from './state/conversations.ts';
@@ -24,7 +26,18 @@ export interface AccountDeps {
   kt: ChatTransparency;
   connection: Connection;
   attachments: Attachments;
+  lists: DeviceLists;
 }
+
+/**
+ * How a new account gets its device list. D8.2 registers with the genesis list; but the server's single-device
+ * directory (`GET /v1/keys/{userId}`, what clients without devices use to start a session) serves only an account-level
+ * bundle, which an account registered with a list never has — such clients (and the e2e suites' SDK peers) could not
+ * write to it. So the chat registers the identity first, publishes its bundle, and signs the genesis right after, before
+ * it sends anything (D17.1, the migration path): the account has the same list, device 1 keeps being reachable by
+ * clients without devices. Set to 'genesis' once the server serves device 1 to them.
+ */
+export const REGISTRATION: 'genesis' | 'identity-then-genesis' = 'identity-then-genesis';
 
 export class Account {
   constructor(private readonly d: AccountDeps) {}
@@ -51,18 +64,23 @@ export class Account {
   }
 
   /**
-   * Creates the identity and prekeys here, keeps them in IndexedDB, registers only the public halves. Gate "pow":
-   * solves a fresh challenge in a Web Worker first (`onPow` gets progress); gate "invite": sends `opts.invite`.
+   * Creates the identity, MLS credential key and prekeys here, keeps them in IndexedDB, registers only the public
+   * halves: the account's genesis device list (docs/PROTOCOL-devices.md D8.2), signed by this device as device 1.
+   * Gate "pow": solves a fresh challenge in a Web Worker first (`onPow` gets progress); gate "invite": sends `opts.invite`.
    */
   async register(handle: string, opts: { invite?: string; onPow?: (p: PowProgress) => void } = {}): Promise<void> {
     const { device, api } = this.d;
     if (handleProblem(handle)) throw new ChatError('handle_invalid', { handle });
     const identity = generateIdentity();
+    const credential = generateCredentialKey();
     const preKeys = PreKeyStore.create(identity, { oneTimePreKeys: PREKEY_BATCH });
+    const createdAt = Date.now();
     try {
       const info = await api.registrationInfo();
       const pow = info.pow ? await solvePow(info.pow, opts.onPow ?? (() => {})) : undefined;
-      await api.registerIdentity(handle, identity, { ...(opts.invite ? { invite: opts.invite.trim() } : {}), ...(pow ? { pow } : {}) });
+      const proof = { ...(opts.invite ? { invite: opts.invite.trim() } : {}), ...(pow ? { pow } : {}) };
+      if (REGISTRATION === 'genesis') await api.registerDeviceList(handle, genesisList(handle, identity, credential.publicKey, createdAt), proof);
+      else await api.registerIdentity(handle, identity, proof);
     } catch (e) {
       if (ApiError.is(e, 'user_exists')) throw new ChatError('handle_taken', { handle });
       // Staff-like handles (server/services/reserved-handles.ts): the server says why in words.
@@ -74,10 +92,18 @@ export class Account {
       if (ApiError.is(e, 'network_error')) throw new ChatError('server_unreachable');
       throw new ChatError('registration_failed', ApiError.is(e) ? { detail: e.detail } : {});
     }
-    const account: AccountRecord = { userId: handle, identity: serializeIdentity(identity), preKeys: preKeys.serialize(), createdAt: Date.now() };
-    await device.store().saveAccount(account);
+    const genesis = REGISTRATION === 'genesis';
+    const account: AccountRecord = { userId: handle, identity: serializeIdentity(identity), preKeys: preKeys.serialize(), createdAt, credential, ...(genesis ? { deviceId: 1 } : {}) };
+    await device.store().write([{ store: 'meta', key: 'account', value: account }, { store: 'meta', key: 'mls-credential', value: credential }]);
     device.signedIn(account, identity, preKeys);
-    await api.login(handle, identity);
+    if (genesis) {
+      await api.loginDevice(handle, 1, identity);
+      // The own list, proven in the key log before anything is sent (D5.4); its one device is this one.
+      await this.d.lists.refresh(handle);
+    } else {
+      await api.login(handle, identity);
+    }
+    // Published before the genesis (identity-then-genesis): the single-device directory keeps serving it as device 1's.
     await api.publishBundle(preKeys.bundle(identity));
     this.d.snapshot.set({ phase: 'ready', me: handle, banner: null });
     await this.d.connection.goOnline();
@@ -100,6 +126,7 @@ export class Account {
     await this.d.device.store().wipe();
     this.d.attachments.forget();
     this.d.device.forget();
+    this.d.lists.forget();
     this.d.snapshot.reset('welcome');
   }
 }

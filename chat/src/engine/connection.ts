@@ -5,7 +5,7 @@ import {
 } from '@franking-chat/sdk';
 import type { Blocking } from '../blocking.ts';
 import type { GroupInbox, GroupKeys } from '../groups/index.ts';
-import type { ChatTransparency } from '../transparency.ts';
+import type { ChatTransparency, OwnDeviceWatch } from '../transparency.ts';
 import { OFFLINE_RETRYING, loginFailed } from '../wording.ts';
 import type { Device } from './device.ts';
 import { PREKEY_BATCH, PREKEY_LOW_WATER } from './limits.ts';
@@ -29,6 +29,11 @@ export interface ConnectionDeps {
   refreshReports(): Promise<void>;
   refreshNotices(): Promise<void>;
   refreshGroups(): Promise<void>;
+  /** docs/PROTOCOL-devices.md D17.1: an account stored before devices signs its genesis before it sends anything. */
+  migrate(): Promise<void>;
+  /** The own list at start (D5.4) and own-device monitoring (D7.4). */
+  ownDevices: OwnDeviceWatch;
+  refreshOwnList(): Promise<void>;
 }
 
 export class Connection {
@@ -38,11 +43,18 @@ export class Connection {
 
   constructor(private readonly d: ConnectionDeps) {}
 
+  /** Signs in: per device (D8.2) once the account has a list; the legacy sign-in only before its migration (D17.1). */
+  private login() {
+    const { device, api } = this.d;
+    const id = device.deviceId;
+    return id !== undefined ? api.loginDevice(device.me(), id, device.identity()) : api.login(device.me(), device.identity());
+  }
+
   async relogin(): Promise<string | null> {
     const { device } = this.d;
     if (!device.hasAccount) return null;
     try {
-      return (await this.d.api.login(device.me(), device.identity())).token;
+      return (await this.login()).token;
     } catch (e) {
       this.d.standing.noteBlocked(e);
       return null;
@@ -52,7 +64,10 @@ export class Connection {
   async goOnline(): Promise<void> {
     const { device, api, snapshot } = this.d;
     try {
-      if (!api.token) await api.login(device.me(), device.identity());
+      if (!api.token) await this.login();
+      // Before anything is sent: the genesis of an account from before devices, then the own list proven (D5.4).
+      await this.d.migrate();
+      await this.d.refreshOwnList();
       snapshot.set({ banner: null });
     } catch (e) {
       if (this.d.standing.noteBlocked(e)) return;
@@ -69,7 +84,7 @@ export class Connection {
     this.d.kt.start(device.me(), () => [
       { kind: KIND_IDENTITY, key: identityBindingKey(identity.signingPublicKey, identity.dhPublicKey) },
       { kind: KIND_MLS_CREDENTIAL, key: credentialKey },
-    ]);
+    ], this.d.ownDevices);
     await this.d.groupKeys.maintainKeyPackages().catch(() => undefined);
     this.d.groupInbox.start();
     void this.d.refreshNotices();

@@ -1,9 +1,14 @@
 // Contacts as the user manages them: adding one by handle (which starts the encrypted session from the peer's
 // proven prekeys), verifying safety numbers, and exchanging views of the key log with them (docs/TRANSPARENCY.md §8).
-import { type ApiClient, ApiError, currentRemoteIdentity, formatSafetyNumber, fromBase64Url, initiatedSessionRecord, safetyNumber } from '@franking-chat/sdk';
+import {
+  type ApiClient, ApiError, CONTACT_DEVICE_LINE_TEXT, type ContactDeviceChange, accountSafetyNumber, currentRemoteIdentity, formatSafetyNumber, fromBase64Url,
+  initiatedSessionRecord, safetyNumber,
+} from '@franking-chat/sdk';
 import type { Blocking } from '../blocking.ts';
-import type { ContactRecord, PublicIdentityJson } from '../storage.ts';
+import type { ContactRecord, MessageRecord, PublicIdentityJson } from '../storage.ts';
 import type { ChatTransparency } from '../transparency.ts';
+import { founderIdentity } from './copy-receiver.ts';
+import type { DeviceLists } from './device-lists.ts';
 import type { Device } from './device.ts';
 import { ChatError } from './errors.ts';
 import { type KeyChecks, identityJson } from './key-checks.ts';
@@ -11,6 +16,7 @@ import { HANDLE_PATTERN } from './limits.ts';
 import type { Sender } from './sender.ts';
 import { initiateSession } from './sessions.ts';
 import type { Contacts } from './state/contacts.ts';
+import type { Conversations } from './state/conversations.ts';
 import type { AccountStanding } from './state/standing.ts';
 
 export interface ContactBookDeps {
@@ -19,9 +25,11 @@ export interface ContactBookDeps {
   keys: KeyChecks;
   kt: ChatTransparency;
   contacts: Contacts;
+  conversations: Conversations;
   blocking: Blocking;
   standing: AccountStanding;
   sender: Sender;
+  lists: DeviceLists;
 }
 
 export class ContactBook {
@@ -53,6 +61,16 @@ export class ContactBook {
         peerId, conversationId, identity: null, verified: false, identityChanged: false, addedAt: Date.now(), lastActivity: Date.now(), unread: 0,
       };
       const store = device.store();
+      // docs/PROTOCOL-devices.md D5.4, D16: an account with a device list is pinned now (proven in the key log); its
+      // founder key is what the safety number covers, and sessions start per device at the first send (D9).
+      const list = device.deviceId !== undefined ? await this.d.lists.current(peerId) : null;
+      if (list) {
+        const pinned = await this.d.lists.pinned(peerId);
+        if (pinned) contact.identity = founderIdentity(pinned);
+        await store.write([contacts.op(contact)]);
+        contacts.shown(contact);
+        return contact;
+      }
       const session = (await store.session(peerId)) ? null : await initiateSession(this.d.api, this.d.keys, device, peerId);
       if (session) contact.identity = identityJson(session.remoteIdentity);
       else contact.identity = (await this.currentRemoteIdentity(peerId)) ?? null;
@@ -75,14 +93,48 @@ export class ContactBook {
     if (verified) void this.gossip(peerId, true).catch(() => undefined);
   }
 
-  /** The 60-digit safety number of this pair, grouped for reading aloud; null before the peer's keys are known. */
+  /**
+   * The 60-digit safety number of this pair, grouped for reading aloud; null before the peer's keys are known. With
+   * device lists on both sides it covers the two founder keys (docs/PROTOCOL-devices.md D16): the same on every device
+   * of both accounts, unchanged when devices are linked or removed, changed only by a reset.
+   */
   safetyNumber(peerId: string): string | null {
     const c = this.d.contacts.get(peerId);
     if (!c?.identity || !this.d.device.hasAccount) return null;
+    const own = this.d.device.ownList();
+    const theirList = this.d.lists.pinnedNow(peerId);
+    if (own && theirList) return formatSafetyNumber(accountSafetyNumber(own, theirList));
+    if (own) {
+      // A legacy contact (D17.2): its identity key against this account's founder key.
+      const legacy = { accountId: peerId, legacyIdentity: { signingKey: fromBase64Url(c.identity.signingKey), dhKey: fromBase64Url(c.identity.dhKey) } };
+      return formatSafetyNumber(accountSafetyNumber(own, legacy));
+    }
     const identity = this.d.device.identity();
     const mine = { userId: this.d.device.me(), identity: { signingKey: identity.signingPublicKey, dhKey: identity.dhPublicKey } };
     const theirs = { userId: peerId, identity: { signingKey: fromBase64Url(c.identity.signingKey), dhKey: fromBase64Url(c.identity.dhKey) } };
     return formatSafetyNumber(safetyNumber(mine, theirs));
+  }
+
+  /**
+   * A contact's verified list changed (D16): quiet lines in the conversation ("bob linked a new device"); a reset
+   * (a new founder key) is the "safety number changed" warning, and a verified contact must be verified again.
+   */
+  async devicesChanged(accountId: string, change: ContactDeviceChange): Promise<void> {
+    const contact = this.d.contacts.get(accountId);
+    if (!contact || change.kind === 'unchanged') return;
+    const pinned = this.d.lists.pinnedNow(accountId);
+    if (change.kind === 'safety_number_changed') {
+      await this.d.contacts.save({ ...contact, identity: pinned ? founderIdentity(pinned) : contact.identity, verified: false, identityChanged: true });
+      return;
+    }
+    const now = Date.now();
+    for (const [i, line] of change.lines.entries()) {
+      const note: MessageRecord = {
+        id: `devices:${accountId}:${pinned?.listVersion ?? 0}:${i}`, conversationId: contact.conversationId, peerId: accountId, direction: 'system', senderId: accountId,
+        sentAt: now, serverTime: now, seq: null, text: `${accountId} ${CONTACT_DEVICE_LINE_TEXT[line.kind]}`,
+      };
+      await this.d.conversations.save(note);
+    }
   }
 
   /** Shares this browser's view of the key log with a contact: when asked (`force`), or when due (../transparency.ts). */

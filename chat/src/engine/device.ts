@@ -1,6 +1,6 @@
 // This device: its storage, account, identity and prekeys (private halves never leave the browser), and the lock
 // that serialises every change to session, prekey, chain and group state (the ratchet is strictly sequential).
-import { type IdentityKeyPair, PreKeyStore, deserializeIdentity } from '@franking-chat/sdk';
+import { type IdentityKeyPair, type PinnedDeviceList, PreKeyStore, deserializeIdentity } from '@franking-chat/sdk';
 import type { AccountRecord, ChatStorage } from '../storage.ts';
 import { TabSync } from '../tab-sync.ts';
 import { ChatError } from './errors.ts';
@@ -42,6 +42,28 @@ export class Device {
   };
 
   identity = (): IdentityKeyPair => this.identityKeys as IdentityKeyPair;
+
+  /** This device's id in the account's device list (docs/PROTOCOL-devices.md D1); undefined before the migration (D17.1). */
+  get deviceId(): number | undefined {
+    return this.account?.deviceId;
+  }
+
+  /** The account's own pinned, verified device list (D5.3), once it has one. */
+  ownList(): PinnedDeviceList | undefined {
+    return this.account?.ownList;
+  }
+
+  /** The stored account record as it is now. */
+  record(): AccountRecord {
+    if (!this.account) throw new ChatError('not_ready', { detail: 'no account' });
+    return this.account;
+  }
+
+  /** Changes and stores the account record (device id, own pinned list, device names). */
+  async updateAccount(patch: Partial<AccountRecord>): Promise<void> {
+    this.account = { ...this.record(), ...patch };
+    await this.store().saveAccount(this.account);
+  }
 
   preKeys(): PreKeyStore {
     return this.prekeys as PreKeyStore;

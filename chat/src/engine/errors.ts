@@ -18,6 +18,9 @@ export const CHAT_ERROR_CODES = [
   'rename_not_allowed', 'group_unavailable', 'creator_cannot_leave', 'group_changed', 'group_restricted', 'group_not_authorized',
   'group_bad_credential', 'group_fork', 'group_failed', 'group_handle_unknown', 'group_unreachable', 'member_not_registered',
   'member_key_refused',
+  // Devices (docs/PROTOCOL-devices.md)
+  'devices_unproven', 'devices_unsettled', 'device_signed_out', 'device_unknown', 'device_list_conflict', 'device_last', 'link_refused',
+  'history_refused', 'recovery_failed', 'devices_failed',
   // Reports
   'report_unavailable', 'report_unreachable', 'report_refused', 'report_failed',
   // Anything else that went wrong in this page (its own message is all there is to say)

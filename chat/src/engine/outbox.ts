@@ -33,6 +33,11 @@ export interface OutboxDeps {
   deliverGroup(m: MessageRecord): Promise<Sent>;
   /** The group moved on (stale_epoch): catch up before the user retries. */
   syncGroups(): Promise<void>;
+  /**
+   * The relay refused a fan-out send with `device_mismatch` (docs/PROTOCOL-devices.md D11.2 step 4): the same franked
+   * message with its copies fixed (stored), or a ChatError after the third refusal.
+   */
+  afterMismatch(m: MessageRecord, e: ApiError, refusal: number): Promise<MessageRecord>;
 }
 
 export class Outbox {
@@ -53,13 +58,16 @@ export class Outbox {
       this.d.conversations.shown(m);
     }
     const job = jobOf(m);
+    const box = { m };
     try {
-      const sent = await this.run(job);
+      const sent = await this.run(job, box);
+      m = box.m;
       const item: ReportItemJson = { stamp: sent.stamp, commitment: p.commitment, fk: p.fk, header: p.header, body: p.body };
       const done: MessageRecord = { ...m, state: 'sent', serverTime: sent.serverTime, item };
       delete done.pending;
       await this.d.conversations.save(done);
     } catch (e) {
+      m = box.m;
       this.d.standing.noteBlocked(e);
       if (job.kind === 'group' && ApiError.is(e, 'stale_epoch')) await this.d.syncGroups().catch(() => undefined);
       // A ban ends the session: the send then fails as invalid_token and re-login as account_banned.
@@ -69,7 +77,7 @@ export class Outbox {
     }
   }
 
-  private run(job: OutboxJob): Promise<Sent> {
+  private async run(job: OutboxJob, box: { m: MessageRecord }): Promise<Sent> {
     const m = job.message;
     const p = m.pending as NonNullable<MessageRecord['pending']>;
     switch (job.kind) {
@@ -77,6 +85,20 @@ export class Outbox {
         return this.d.deliverGroup(m);
       case 'direct':
       case 'protocol': {
+        if (p.copies) {
+          // docs/PROTOCOL-devices.md D11.2 step 4: the stored copies as they are; only a device_mismatch changes them
+          // (re-sealed around the same franked message, same clientMessageId), at most three requests in all.
+          for (let refusal = 1; ; refusal++) {
+            const q = box.m.pending as NonNullable<MessageRecord['pending']>;
+            const copies = q.copies as NonNullable<typeof q.copies>;
+            try {
+              return await this.d.api.sendCopies({ conversationId: m.conversationId, commitment: q.commitment, clientMessageId: q.clientMessageId, lists: copies.lists, copies: copies.copies });
+            } catch (e) {
+              if (!ApiError.is(e, 'device_mismatch')) throw e;
+              box.m = await this.d.afterMismatch(box.m, e, refusal);
+            }
+          }
+        }
         const envelopes = p.envelopes ?? [{ recipientId: m.peerId, ciphertext: p.ciphertext as string }];
         return this.d.api.send({ conversationId: m.conversationId, commitment: p.commitment, clientMessageId: p.clientMessageId, envelopes });
       }

@@ -7,6 +7,8 @@ import type { ContactRecord, MessageRecord, PublicIdentityJson, SessionRecord } 
 import type { ChatTransparency } from '../transparency.ts';
 import { fromUtf8 } from '../utf8.ts';
 import { NOT_VALID_TEXT, UNDISPLAYABLE, UNPROVEN_SENDER_TEXT, droppedMessage, undecryptableMessage, unprovenSender } from '../wording.ts';
+import { CopyReceiver, isCopy } from './copy-receiver.ts';
+import type { DeviceLists } from './device-lists.ts';
 import type { Device } from './device.ts';
 import { type KeyChecks, identityJson, sameIdentity } from './key-checks.ts';
 import type { Contacts } from './state/contacts.ts';
@@ -23,6 +25,7 @@ export interface ReceiverDeps {
   blocking: Blocking;
   keys: KeyChecks;
   kt: ChatTransparency;
+  lists: DeviceLists;
   /** A stored message with attachments: download and verify them. */
   fetchAttachments(messageId: string): void;
   /** Key-log gossip arrived from `peerId`: answer it when due (docs/TRANSPARENCY.md §8). */
@@ -30,7 +33,16 @@ export interface ReceiverDeps {
 }
 
 export class Receiver {
-  constructor(private readonly d: ReceiverDeps) {}
+  private readonly copies: CopyReceiver;
+
+  constructor(private readonly d: ReceiverDeps) {
+    this.copies = new CopyReceiver({
+      device: d.device, lists: d.lists, contacts: d.contacts, conversations: d.conversations, kt: d.kt,
+      contactForIncoming: (peerId, conversationId, remote) => this.contactForIncoming(peerId, conversationId, remote),
+      peerOf: (conversationId) => this.peerOf(conversationId),
+      fetchAttachments: d.fetchAttachments, gossipArrived: d.gossipArrived,
+    });
+  }
 
   /** A batch pushed by the server: the ids that may be acknowledged (the others come back on the next connection). */
   async receiveBatch(envelopes: EnvelopeJson[]): Promise<string[]> {
@@ -50,6 +62,14 @@ export class Receiver {
     const { device } = this.d;
     const store = device.store();
     const stamp = env.stamp;
+    if (isCopy(env)) {
+      // docs/PROTOCOL-devices.md D11.3: a per-device copy (a peer's, or an own message from another device).
+      if (device.deviceId === undefined) return false; // not migrated yet (D17.1): read after the genesis is pinned
+      if (stamp.senderId !== device.me() && this.d.blocking.isBlocked(stamp.senderId)) return true;
+      if (await store.message(stamp.messageId)) return true;
+      if ((await this.conversationKind(stamp.conversationId)) === 'group') return true;
+      return this.copies.receive(env);
+    }
     if (stamp.role !== 'recipient' || stamp.recipientId !== device.me()) return true;
     if (this.d.blocking.isBlocked(stamp.senderId)) return true; // blocked: acknowledged and dropped unread
     if (await store.message(stamp.messageId)) return true; // already stored (ack was lost)
@@ -147,6 +167,14 @@ export class Receiver {
       return { ...existing, identity: remote, verified: false, identityChanged: true };
     }
     return remote && !existing.identity ? { ...existing, identity: remote } : existing;
+  }
+
+  /** The other member of a 1:1 conversation: from local records, else asked of the server. */
+  private async peerOf(conversationId: string): Promise<string | null> {
+    const known = this.d.contacts.byConversation(conversationId);
+    if (known) return known.peerId;
+    const c = await this.d.api.getConversation(conversationId);
+    return c.kind === 'direct' ? (c.memberIds.find((id) => id !== this.d.device.me()) ?? null) : null;
   }
 
   /** Direct or group: from local records, else asked of the server (first message of a new conversation). */

@@ -52,6 +52,7 @@ export class Reporting {
   }
 
   /** Reveals the chosen messages' openings (read from this browser's storage) to the server for moderators. */
+  /** docs/PROTOCOL-devices.md D12.2: the items as submitted, each with the device that received it when known. */
   async submit(input: { messageId: string; category: ReportCategory; comment: string; contextIds: string[] }): Promise<SubmittedReport> {
     const store = this.d.device.store();
     const reported = await store.message(input.messageId);
@@ -75,7 +76,9 @@ export class Reporting {
     const comment = input.comment.trim();
     let detail: ReportDetailJson;
     try {
-      detail = await this.d.api.submitReport({ category: input.category, ...(comment ? { comment } : {}), reported: reported.item, context });
+      // docs/PROTOCOL-devices.md D12.2: each item states the device that decrypted its copy (never an input of the
+      // verdict); the reporting device is the token's.
+      detail = await this.d.api.submitReport({ category: input.category, ...(comment ? { comment } : {}), reported: submitted(reported), context: revealed.slice(1).map(submitted) });
     } catch (e) {
       this.d.standing.noteBlocked(e);
       if (!ApiError.is(e)) throw new ChatError('report_failed');
@@ -97,12 +100,12 @@ export class Reporting {
     const span = new Map<string, { first: number; last: number }>();
     for (const m of revealed) {
       if (m.seq === null || m.conversationId !== conversationId) continue;
-      const s = span.get(m.senderId);
-      span.set(m.senderId, { first: Math.min(s?.first ?? m.seq, m.seq), last: Math.max(s?.last ?? m.seq, m.seq) });
+      const s = span.get(chainOf(m));
+      span.set(chainOf(m), { first: Math.min(s?.first ?? m.seq, m.seq), last: Math.max(s?.last ?? m.seq, m.seq) });
     }
     const ids = new Set(revealed.map((m) => m.id));
     return (await this.d.device.store().messages()).filter((m) => {
-      const s = span.get(m.senderId);
+      const s = span.get(chainOf(m));
       return isProtocolMessage(m) && m.item && m.conversationId === conversationId && !ids.has(m.id) && s !== undefined && m.seq !== null && m.seq > s.first && m.seq < s.last;
     });
   }
@@ -170,4 +173,13 @@ export class Reporting {
       this.d.standing.noteBlocked(e);
     }
   }
+}
+
+/** A sender's chain in a conversation: per sending device (docs/PROTOCOL-devices.md D10.2; versions 1/2 are device 1). */
+const chainOf = (m: MessageRecord): string => `${m.senderId}#${m.senderDeviceId ?? 1}`;
+
+/** A report item with the reporter app's statement of the receiving device (D12.2). */
+function submitted(m: MessageRecord): ReportItemJson & { deliveredToDeviceId?: number } {
+  const item = m.item as ReportItemJson;
+  return m.deliveredToDeviceId !== undefined ? { ...item, deliveredToDeviceId: m.deliveredToDeviceId } : item;
 }

@@ -2,7 +2,7 @@
 // the message is franked once and sealed — per recipient session for 1:1 (docs/PROTOCOL.md §5), once for the group
 // on MLS (§12) — and stored with everything it changed before it leaves; the outbox then hands it to the relay.
 import {
-  type ApiClient, ApiError, AttachmentError, type AttachmentDescriptor, KT_GOSSIP_CONTENT_TYPE, SenderChain, type Session, currentSession, fromBase64Url,
+  type ApiClient, ApiError, AttachmentError, type AttachmentDescriptor, type FrankedMessage, KT_GOSSIP_CONTENT_TYPE, SenderChain, type Session, currentSession, fromBase64Url,
   initiatedSessionRecord, toBase64Url, withCurrentSession,
 } from '@franking-chat/sdk';
 import type { MessageRecord, SessionRecord } from '../storage.ts';
@@ -10,6 +10,7 @@ import { utf8 } from '../utf8.ts';
 import { describeSendError, gossipShared } from '../wording.ts';
 import type { Device } from './device.ts';
 import { ChatError } from './errors.ts';
+import type { DirectFanOut } from './fanout.ts';
 import type { KeyChecks } from './key-checks.ts';
 import { MAX_ATTACHMENT_BYTES, TEXT_TYPE } from './limits.ts';
 import type { Outbox } from './outbox.ts';
@@ -42,6 +43,8 @@ export interface SenderDeps {
   groups: Groups;
   standing: AccountStanding;
   outbox: Outbox;
+  /** 1:1 to an account with a device list: one franking, a copy per device (docs/PROTOCOL-devices.md D11.2). */
+  fanOut: DirectFanOut;
   /** Franks once and MLS-encrypts once for the group; stores the message (../groups/group-sender.ts). */
   sealGroup(conversationId: string, body: string, attachments: AttachmentDescriptor[], kind?: 'group-info'): Promise<MessageRecord>;
 }
@@ -119,21 +122,40 @@ export class Sender {
   ): Promise<MessageRecord> {
     const { device } = this.d;
     const store = device.store();
-    const sessions = new Map<string, Session>();
-    const records = new Map<string, SessionRecord>();
-    for (const id of t.recipients) {
-      const rec = (await store.session(id)) ?? initiatedSessionRecord(id, await initiateSession(this.d.api, this.d.keys, device, id));
-      records.set(id, rec);
-      sessions.set(id, currentSession(rec));
-    }
     const chainState = await store.chain(t.conversationId);
-    const chain = chainState ? SenderChain.fromJSON(chainState) : new SenderChain(t.conversationId, device.me());
+    const deviceId = device.deviceId;
+    // docs/PROTOCOL-devices.md D10.2: a device's chain franks header version 3; a migrated device 1 continues its
+    // version 1 chain (seq and prevCommitment go on: those messages count as device 1's, D17.4).
+    const chain = chainState
+      ? SenderChain.fromJSON(deviceId !== undefined && chainState.senderDeviceId === undefined ? { ...chainState, senderDeviceId: deviceId } : chainState)
+      : deviceId !== undefined ? new SenderChain(t.conversationId, device.me(), deviceId) : new SenderChain(t.conversationId, device.me());
     // A key-log gossip message carries the gossip bytes themselves (docs/TRANSPARENCY.md §8), passed here as base64url.
     const bodyBytes = kind === 'kt-gossip' ? fromBase64Url(body) : utf8(body);
     const contentType = kind === 'kt-gossip' ? KT_GOSSIP_CONTENT_TYPE : TEXT_TYPE;
-    const franked = chain.frank(bodyBytes, { contentType, attachments });
-    // The commitment travels beside the session ciphertext (§5); one ciphertext for the peer.
-    const envelopes = t.recipients.map((id) => ({ recipientId: id, ciphertext: toBase64Url((sessions.get(id) as Session).sendFranked(franked).message) }));
+    const ops: WriteOp[] = [];
+    let franked: FrankedMessage;
+    let envelopes: Array<{ recipientId: string; ciphertext: string }> | undefined;
+    let copies;
+    // D11.2: to an account with a device list, one franking and a copy per device of both accounts; to a legacy
+    // account (D17.2) the single-device body, one session with the peer (its device 1).
+    const fanned = deviceId !== undefined && t.recipients.length === 1 ? await this.d.fanOut.seal(t.peerId, chain, bodyBytes, { contentType, attachments }) : null;
+    if (fanned) {
+      franked = fanned.franked;
+      copies = fanned.copies;
+      ops.push(...fanned.ops);
+    } else {
+      const sessions = new Map<string, Session>();
+      const records = new Map<string, SessionRecord>();
+      for (const id of t.recipients) {
+        const rec = (await store.session(id)) ?? initiatedSessionRecord(id, await initiateSession(this.d.api, this.d.keys, device, id));
+        records.set(id, rec);
+        sessions.set(id, currentSession(rec));
+      }
+      franked = chain.frank(bodyBytes, { contentType, attachments });
+      // The commitment travels beside the session ciphertext (§5); one ciphertext for the peer.
+      envelopes = t.recipients.map((id) => ({ recipientId: id, ciphertext: toBase64Url((sessions.get(id) as Session).sendFranked(franked).message) }));
+      for (const [id, rec] of records) ops.push({ store: 'sessions', value: withCurrentSession(rec, sessions.get(id) as Session) });
+    }
     const clientMessageId = toBase64Url(franked.header.clientMessageId);
     const m: MessageRecord = {
       id: `local:${clientMessageId}`,
@@ -147,18 +169,17 @@ export class Sender {
       seq: franked.header.seq,
       state: 'sending',
       ...(kind ? { kind } : {}),
+      ...(deviceId !== undefined ? { senderDeviceId: deviceId } : {}),
       ...shownFile,
       pending: {
         commitment: toBase64Url(franked.commitment),
-        envelopes,
+        ...(copies ? { copies } : { envelopes }),
         clientMessageId,
         fk: toBase64Url(franked.fk),
         header: toBase64Url(franked.headerBytes),
         body: toBase64Url(bodyBytes),
       },
     };
-    const ops: WriteOp[] = [];
-    for (const [id, rec] of records) ops.push({ store: 'sessions', value: withCurrentSession(rec, sessions.get(id) as Session) });
     ops.push({ store: 'chains', value: chain.toJSON() }, this.d.conversations.op(m));
     ops.push(...fileOf(m));
     const contact = this.d.contacts.get(t.peerId);

@@ -2,6 +2,7 @@
 // the state slices it reads and writes, the key checks, and the attachment downloader.
 import type { ApiClient } from '@franking-chat/sdk';
 import type { Attachments } from '../engine/attachments.ts';
+import type { DeviceLists } from '../engine/device-lists.ts';
 import type { Device } from '../engine/device.ts';
 import type { KeyChecks } from '../engine/key-checks.ts';
 import type { Contacts } from '../engine/state/contacts.ts';
@@ -18,4 +19,6 @@ export interface GroupCollaborators {
   standing: AccountStanding;
   keys: KeyChecks;
   attachments: Attachments;
+  /** Pinned, verified device lists (docs/PROTOCOL-devices.md D5): group leaves are checked against them (D14.1). */
+  lists: DeviceLists;
 }

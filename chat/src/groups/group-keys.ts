@@ -1,6 +1,8 @@
 // This device's MLS credential and key packages in the directory (docs/PROTOCOL.md §12.6), and the identity keys
 // group credentials must name: a contact's pinned key, else the key directory's once proven in the key log.
-import { type CredentialKeyPair, type GeneratedKeyPackage, type GroupIdentity, generateCredentialKey, generateGroupKeyPackage, fromBase64Url } from '@franking-chat/sdk';
+import {
+  type CredentialKeyPair, type DeviceListWant, type GeneratedKeyPackage, type GroupIdentity, type PinnedDeviceList, generateCredentialKey, generateGroupKeyPackage, fromBase64Url,
+} from '@franking-chat/sdk';
 import type { GroupCollaborators } from './collaborators.ts';
 
 /** One-time key packages kept in the directory, topped up below the low-water mark. */
@@ -17,9 +19,16 @@ export class GroupKeys {
   private readonly identities = new Map<string, Uint8Array>();
   private credential: CredentialKeyPair | null = null;
 
-  constructor(private readonly c: Pick<GroupCollaborators, 'api' | 'device' | 'contacts' | 'keys'>) {}
+  constructor(private readonly c: Pick<GroupCollaborators, 'api' | 'device' | 'contacts' | 'keys' | 'lists'>) {}
+
+  /** This device's MLS credential key pair: its device list entry's credentialKey (docs/PROTOCOL-devices.md D1). */
+  credentialPair(): Promise<CredentialKeyPair> {
+    return this.credentialKey();
+  }
 
   private async credentialKey(): Promise<CredentialKeyPair> {
+    const own = this.c.device.hasAccount ? this.c.device.record().credential : undefined;
+    if (own) return (this.credential = own);
     if (this.credential) return this.credential;
     const store = this.c.device.store();
     let k = await store.meta<CredentialKeyPair>('mls-credential');
@@ -35,8 +44,10 @@ export class GroupKeys {
     return (await this.credentialKey()).publicKey;
   }
 
+  /** With a device list, leaves carry a version 2 credential naming this device (docs/PROTOCOL-devices.md D14.1). */
   async me(): Promise<GroupIdentity> {
-    return { accountId: this.c.device.me(), identity: this.c.device.identity(), credentialKey: await this.credentialKey() };
+    const deviceId = this.c.device.deviceId;
+    return { accountId: this.c.device.me(), identity: this.c.device.identity(), credentialKey: await this.credentialKey(), ...(deviceId !== undefined ? { deviceId } : {}) };
   }
 
   /** A contact's pinned identity signing key (1:1 sessions), if this user has that contact. */
@@ -52,6 +63,22 @@ export class GroupKeys {
       const pinned = this.contactSigningKey(accountId);
       if (pinned) return pinned;
       return this.directoryIdentity(accountId).catch(() => undefined);
+    },
+    /**
+     * D14.1: the pinned verified list of an account (refreshed when a Commit names a newer one); undefined for an
+     * account without a list, whose version 1 credential is checked against its proven identity key.
+     */
+    resolveDeviceList: async (accountId: string, want?: DeviceListWant): Promise<PinnedDeviceList | undefined> => {
+      const { lists } = this.c;
+      const pinned = await lists.pinned(accountId);
+      if (pinned && (!want || pinned.listVersion >= want.listVersion)) return pinned;
+      try {
+        if (pinned) return (await lists.refresh(accountId)) ?? pinned;
+        await lists.current(accountId);
+        return await lists.pinned(accountId);
+      } catch {
+        return pinned;
+      }
     },
   };
 

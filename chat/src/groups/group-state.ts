@@ -5,7 +5,7 @@ import { ChatError, type GroupAction } from '../engine/errors.ts';
 import type { WriteOp } from '../engine/state/snapshot.ts';
 import type { GroupRecord, MessageRecord } from '../storage.ts';
 import {
-  NEW_GROUP_NAME, groupAdded, groupLeaveCommitted, groupMemberLeft, groupRemoved, groupRemovedYou, groupRoleChanged,
+  NEW_GROUP_NAME, groupAdded, groupDeviceAdded, groupDeviceRemoved, groupLeaveCommitted, groupMemberLeft, groupRemoved, groupRemovedYou, groupRoleChanged,
 } from '../wording.ts';
 import type { GroupCollaborators } from './collaborators.ts';
 import { systemNote } from './group-info.ts';
@@ -36,7 +36,8 @@ export class GroupStates {
   /** The record after a change of the MLS state: members and roles from MLS, the state itself. */
   recordOf(conversationId: string, g: MlsGroup, patch: Partial<GroupRecord> = {}): GroupRecord {
     const old = this.c.groups.get(conversationId);
-    const members = g.members().map((m) => ({ accountId: m.accountId, role: m.role }));
+    // docs/PROTOCOL-devices.md D14.6: people, not leaves (a person with three devices is one member).
+    const members = g.people().map((m) => ({ accountId: m.accountId, role: m.role }));
     return {
       conversationId, name: old?.name ?? NEW_GROUP_NAME, createdBy: g.roles.creator, members, active: g.active && !old?.left,
       addedAt: old?.addedAt ?? Date.now(), lastActivity: Date.now(), unread: old?.unread ?? 0,
@@ -67,6 +68,10 @@ export class GroupStates {
       else if (leavers?.delete(r)) notes.push(systemNote(conversationId, groupMemberLeft(r, who(c.by) === 'You' ? 'you' : c.by)));
       else notes.push(systemNote(conversationId, groupRemoved(who(c.by), whom(r))));
     }
+    // D14.4 R1/R2: a device of a person who stays ("alice added a device"); a new person's devices are not lines.
+    const persons = (refs: MembershipChange['devicesAdded'], skip: readonly string[]) => [...new Set(refs.map((d) => d.accountId))].filter((a) => !skip.includes(a));
+    for (const a of persons(c.devicesAdded, c.added)) notes.push(systemNote(conversationId, groupDeviceAdded(who(a))));
+    for (const a of persons(c.devicesRemoved, c.removed)) notes.push(systemNote(conversationId, groupDeviceRemoved(who(a))));
     for (const r of c.roles) notes.push(systemNote(conversationId, groupRoleChanged(who(c.by), whom(r.accountId), r.role === 'admin')));
     return notes;
   }

@@ -1,8 +1,9 @@
 // Who is in a group: every change is an MLS Commit (docs/PROTOCOL.md §12.5), sent to the relay first and applied
 // only once it accepted it for its epoch; new members' key packages are verified against the key log first. The
 // group's name travels as a franked group-info message (§12.11), sent through the sender like any message.
-import { ApiError, type KeyPackageClaim, MlsGroup, type PendingCommit } from '@franking-chat/sdk';
+import { ApiError, type KeyPackageClaim, MlsGroup, type PendingCommit, verifyClaimedDevicePackages } from '@franking-chat/sdk';
 import { equalBytes } from '@franking-chat/sdk/protocol';
+import { DeviceLists } from '../engine/device-lists.ts';
 import { ChatError, type GroupAction } from '../engine/errors.ts';
 import { GROUP_NAME_MAX, HANDLE_PATTERN } from '../engine/limits.ts';
 import type { Sender } from '../engine/sender.ts';
@@ -13,9 +14,14 @@ import { systemNote } from './group-info.ts';
 import type { GroupKeys } from './group-keys.ts';
 import type { GroupStates } from './group-state.ts';
 
+/** The device upkeep of groups runs at most this often (it may claim key packages). */
+const DEVICE_SYNC_INTERVAL_MS = 20_000;
+
 export class Membership {
+  private lastDeviceSync = 0;
+
   constructor(
-    private readonly c: Pick<GroupCollaborators, 'api' | 'device' | 'groups' | 'keys'>,
+    private readonly c: Pick<GroupCollaborators, 'api' | 'device' | 'groups' | 'keys' | 'lists'>,
     private readonly keys: GroupKeys,
     private readonly states: GroupStates,
     private readonly sender: Sender,
@@ -93,10 +99,58 @@ export class Membership {
     await this.states.save(this.states.recordOf(conversationId, g), this.states.describe(conversationId, change));
   }
 
+  /**
+   * docs/PROTOCOL-devices.md D14.3: a person with a device list is added with every device that has a key package,
+   * each checked against the person's verified list (its key-log proof covers every credential key in it).
+   */
+  private async claimDevices(id: string, action: GroupAction): Promise<Uint8Array[] | null> {
+    let list;
+    try {
+      list = await this.c.lists.current(id);
+    } catch (e) {
+      if (ChatError.is(e, 'contact_not_found')) throw new ChatError('member_not_registered', { action, handle: id });
+      if (ChatError.is(e)) throw new ChatError('member_key_refused', { action, cause: e });
+      throw this.states.error(e, action);
+    }
+    if (!list) return null;
+    for (let attempt = 0; ; attempt++) {
+      let claimed;
+      try {
+        claimed = await this.c.api.claimDeviceKeyPackages(id);
+      } catch (e) {
+        // A user who just registered may still be publishing its key packages: a few short retries.
+        if (ApiError.is(e, 'not_found') && attempt < 4) {
+          await new Promise((r) => setTimeout(r, 750));
+          continue;
+        }
+        if (ApiError.is(e, 'not_found')) throw new ChatError('member_not_registered', { action, handle: id });
+        throw this.states.error(e, action);
+      }
+      let pinned = await this.c.lists.pinned(id);
+      if (pinned && pinned.listVersion < claimed.listVersion) pinned = (await this.c.lists.refresh(id).catch(() => null)) ?? pinned;
+      try {
+        if (!pinned) throw new Error(`no verified device list of ${id}`);
+        return (await verifyClaimedDevicePackages(id, pinned, claimed.listVersion, claimed.keyPackages)).map((k) => k.keyPackage);
+      } catch {
+        // Not packages of the verified list. D17.5: a migrated account's version 1 package is its device 1's — usable
+        // only with its credential key proven in the key log (docs/TRANSPARENCY.md §6.4), which the single-device
+        // claim checks and, when it is not, says why in plain words.
+        return null;
+      }
+    }
+  }
+
   /** Claims one key package per member, each verified against the key log before any Commit is built. */
   private async claim(ids: string[], action: GroupAction): Promise<Uint8Array[]> {
     const out = [];
     for (const id of ids) {
+      if (this.c.device.deviceId !== undefined) {
+        const devices = await this.claimDevices(id, action);
+        if (devices) {
+          out.push(...devices);
+          continue;
+        }
+      }
       for (let attempt = 0; ; attempt++) {
         let claimed: KeyPackageClaim;
         try {
@@ -178,6 +232,38 @@ export class Membership {
       const g = await this.states.mustLoad(conversationId);
       await this.commit(conversationId, g, await g.setRole(accountId, admin ? 'admin' : 'member').catch((e: unknown) => Promise.reject(this.states.error(e, 'admins'))), 'admins');
     });
+  }
+
+  /**
+   * docs/PROTOCOL-devices.md D14.4–D14.5 upkeep, at most every DEVICE_SYNC_INTERVAL_MS: in every active group, leaves
+   * of devices their account's verified list no longer holds are removed (R1: any member may, and sending waits for
+   * it), and this account's listed devices without a leaf are added by this device (R2; a new device never joins by
+   * itself) once they published a key package. A Commit that loses the race for its epoch is simply tried next time.
+   */
+  async syncDevices(): Promise<void> {
+    const { device, groups } = this.c;
+    const own = device.hasAccount ? device.ownList() : undefined;
+    if (!own || device.deviceId === undefined || Date.now() - this.lastDeviceSync < DEVICE_SYNC_INTERVAL_MS) return;
+    this.lastDeviceSync = Date.now();
+    const me = device.me();
+    const listed = DeviceLists.verified(own).signed.list.devices.map((e) => e.deviceId);
+    for (const rec of groups.list()) {
+      if (!rec.active || rec.forkedAt !== undefined) continue;
+      await device.locked(async () => {
+        const g = await this.states.load(rec.conversationId);
+        if (!g?.active || g.fork !== undefined || g.hasPendingCommit) return;
+        const stale = await g.removeStaleDevices();
+        if (stale) return this.commit(rec.conversationId, g, stale, 'remove');
+        const mine = g.people().find((p) => p.accountId === me);
+        const missing = mine ? listed.filter((id) => !mine.devices.some((d) => d.deviceId === id)) : [];
+        if (missing.length === 0) return;
+        const claimed = await this.c.api.claimDeviceKeyPackages(me);
+        const items = claimed.keyPackages.filter((k) => missing.includes(k.deviceId));
+        if (items.length === 0) return;
+        const kps = await verifyClaimedDevicePackages(me, own, claimed.listVersion, items);
+        return this.commit(rec.conversationId, g, await g.syncDevices(me, kps.map((k) => k.keyPackage)), 'add');
+      }).catch(() => undefined);
+    }
   }
 
   /** Whether the member's group key is bound to the identity key this user compares safety numbers with (null: not a contact). */

@@ -65,6 +65,12 @@ export const endpoints = {
   transparencyInclusion: { operationId: 'transparencyInclusion', method: 'get', path: '/v1/transparency/inclusion', auth: 'public', errors: ['validation_failed'] },
   transparencyEntries: { operationId: 'transparencyEntries', method: 'get', path: '/v1/transparency/entries', auth: 'public', errors: ['validation_failed'] },
   transparencyCosign: { operationId: 'transparencyCosign', method: 'post', path: '/v1/transparency/cosignatures', auth: 'public', statuses: [201, 200], errors: ['validation_failed', 'malformed_json', 'unsupported_media_type', 'payload_too_large', 'not_found', 'invalid_signature'] },
+  // link channels (docs/PROTOCOL-linking.md L8): the relay between a new device and an existing one
+  createLinkChannel: { operationId: 'createLinkChannel', method: 'post', path: '/v1/link-channels', auth: 'public', statuses: [201], errors: ['validation_failed', 'rate_limited'] },
+  joinLinkChannel: { operationId: 'joinLinkChannel', method: 'post', path: '/v1/link-channels/{channelId}/join', auth: 'user', statuses: [201], errors: ['validation_failed', 'not_found', 'link_channel_taken', 'rate_limited', ...USER_AUTH] },
+  postLinkFrame: { operationId: 'postLinkFrame', method: 'post', path: '/v1/link-channels/{channelId}/frames', auth: 'public', statuses: [201], errors: ['validation_failed', 'payload_too_large', 'not_found', 'link_sequence', 'quota_exceeded'] },
+  readLinkFrames: { operationId: 'readLinkFrames', method: 'post', path: '/v1/link-channels/{channelId}/read', auth: 'public', errors: ['validation_failed', 'not_found'] },
+  closeLinkChannel: { operationId: 'closeLinkChannel', method: 'post', path: '/v1/link-channels/{channelId}/close', auth: 'public', errors: ['validation_failed', 'not_found'] },
 } as const satisfies Record<string, OperationHead>;
 
 /** The id of a chat-user operation. */

@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'device_list_conflict', 'invalid_device_list', 'reset_not_allowed',
   // the relay's fan-out send (docs/PROTOCOL-devices.md D13.4)
   'device_mismatch',
+  // link channels (docs/PROTOCOL-linking.md L8)
+  'link_channel_taken', 'link_sequence',
 ] as const;
 /** A code the server may send in a problem document. */
 export type ErrorCode = (typeof ERROR_CODES)[number];

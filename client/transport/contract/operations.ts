@@ -10,6 +10,7 @@ import { conversationOperations } from './conversations.ts';
 import { deviceOperations } from './devices.ts';
 import { groupOperations } from './groups.ts';
 import { keyOperations } from './keys.ts';
+import { linkOperations } from './link.ts';
 import { messageOperations } from './messages.ts';
 import { noticeOperations } from './notices.ts';
 import { reportOperations } from './reports.ts';
@@ -18,6 +19,7 @@ import { transparencyOperations } from './transparency.ts';
 export const userOperations = {
   ...authOperations, ...accountOperations, ...keyOperations, ...conversationOperations, ...messageOperations, ...reportOperations,
   ...noticeOperations, ...groupOperations, ...blobOperations, ...blockOperations, ...transparencyOperations, ...appealOperations, ...deviceOperations,
+  ...linkOperations,
 } as const;
 /** The chat-user operations by id, with their schemas' types. */
 export type UserOperations = typeof userOperations;

@@ -1,0 +1,178 @@
+// Linked devices in the chat (docs/PROTOCOL-devices.md), in real browsers: alice has two devices (two browser
+// contexts, each its own IndexedDB), bob one. The second device is linked through the chat engine's device API — the
+// same steps the linking UI runs over its link channel (D6.1): the new device's keys, the list signed by the first
+// device, counter-signed by the new one, logged, then the new device signs in with its own key. What a person sees:
+//   - bob's message reaches both of alice's devices (one franking, one copy per device, D11.2);
+//   - what alice sends from one device appears on the other as her own message, marked "sent from your other device";
+//   - bob's chat, which pinned alice's list before the link, is refused by the relay (device_mismatch), refreshes the
+//     verified list, sends again, and shows the quiet line "alice linked a new device" (D16);
+//   - the history of the first device is carried to the second in an encrypted archive (D15) and stays reportable;
+//   - removing the second device stops its delivery: bob's next message reaches only the first (D6.2).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../../scripts/build-web.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import type { ChatEngine } from '../../chat/src/engine.ts';
+import { POLL, enableEngineHook, newChatPage, registerInChat } from './_chat-page.ts';
+import { type E2eServer, startE2eServer } from './_server.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
+let server: E2eServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let alice1: Page;
+let alice2: Page;
+let bob: Page;
+
+declare global {
+  interface Window {
+    chatEngine: ChatEngine;
+    cosignOnNewDevice(body: number[]): Promise<number[]>;
+  }
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await buildWeb({ only: ['chat'] });
+  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Every message text a page holds, in any conversation, with direction and device marker. */
+async function held(page: Page): Promise<Array<{ text: string; direction: string; fromOtherDevice?: number; importedFrom?: number; conversationId: string }>> {
+  return page.evaluate(() => Object.values(window.chatEngine.getSnapshot().messages).flat().map((m) => ({
+    text: m.text, direction: m.direction, conversationId: m.conversationId,
+    ...(m.fromOtherDevice !== undefined ? { fromOtherDevice: m.fromOtherDevice } : {}), ...(m.importedFrom !== undefined ? { importedFrom: m.importedFrom } : {}),
+  })));
+}
+const hasText = async (page: Page, text: string) => (await held(page)).some((m) => m.text === text);
+
+async function sendFrom(page: Page, peer: string, text: string): Promise<void> {
+  await page.evaluate(async ([p, t]) => window.chatEngine.send(p as string, t as string), [peer, text]);
+}
+
+/** D6.1 through the engine API: alice2's keys to alice1, alice1 signs, alice2 counter-signs, alice1 submits, alice2 completes. */
+async function link(existing: Page, fresh: Page, accountId: string): Promise<number> {
+  const keys = await fresh.evaluate(() => {
+    const k = window.chatEngine.beginLink();
+    return { s: Array.from(k.identitySigningKey), d: Array.from(k.identityDhKey), c: Array.from(k.credentialKey) };
+  });
+  await existing.exposeFunction('cosignOnNewDevice', async (body: number[]) =>
+    fresh.evaluate(([b, a]) => Array.from(window.chatEngine.cosignLink(new Uint8Array(b as number[]), a as string)), [body, accountId] as const));
+  const approved = await existing.evaluate(async (k) => window.chatEngine.approveLink(
+    { identitySigningKey: new Uint8Array(k.s), identityDhKey: new Uint8Array(k.d), credentialKey: new Uint8Array(k.c) },
+    async (body) => new Uint8Array(await window.cosignOnNewDevice(Array.from(body))),
+    'phone',
+  ), keys);
+  const done = await fresh.evaluate(async (a) => window.chatEngine.completeLink(a), accountId);
+  expect(done.deviceId).toBe(approved.deviceId);
+  await expect.poll(async () => fresh.getByTestId('me').textContent(), POLL).toBe(accountId);
+  await expect.poll(async () => fresh.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
+  return done.deviceId;
+}
+
+describe('an account with two devices', () => {
+  it('links a second device; the contact sees a quiet line, and a message reaches both devices', async () => {
+    alice1 = await newChatPage(browser, contexts);
+    await enableEngineHook(alice1);
+    await registerInChat(alice1, server.url, 'alice');
+    bob = await newChatPage(browser, contexts);
+    await enableEngineHook(bob);
+    await registerInChat(bob, server.url, 'bob');
+
+    // Bob pins alice's one-device list and writes before she links her phone.
+    await bob.evaluate(async () => window.chatEngine.addContact('alice'));
+    await sendFrom(bob, 'alice', 'before your phone');
+    await expect.poll(async () => hasText(alice1, 'before your phone'), POLL).toBe(true);
+
+    alice2 = await newChatPage(browser, contexts);
+    await enableEngineHook(alice2);
+    await alice2.goto(`${server.url}/`);
+    await expect.poll(async () => alice2.getByLabel('Choose a handle').count(), POLL).toBe(1);
+    expect(await link(alice1, alice2, 'alice')).toBe(2);
+    const devices = await alice1.evaluate(async () => window.chatEngine.devices());
+    expect(devices.map((d) => [d.deviceId, d.name, d.thisDevice])).toEqual([[1, null, true], [2, 'phone', false]]);
+
+    // Bob's chat still holds version 1: the relay refuses the copies, bob's chat verifies version 2 and sends again.
+    await sendFrom(bob, 'alice', 'hello both');
+    await expect.poll(async () => hasText(alice1, 'hello both'), POLL).toBe(true);
+    await expect.poll(async () => hasText(alice2, 'hello both'), POLL).toBe(true);
+    await expect.poll(async () => hasText(bob, 'alice linked a new device'), POLL).toBe(true);
+    const line = bob.locator('li.system', { hasText: 'alice linked a new device' });
+    await bob.getByRole('button', { name: /alice/ }).first().click();
+    await expect.poll(async () => line.count(), POLL).toBe(1);
+    // The message sent before the link went to device 1 only.
+    expect(await hasText(alice2, 'before your phone')).toBe(false);
+    await bob.screenshot({ path: path.join(SHOTS, 'devices-01-contact-linked-line.png') });
+  });
+
+  it("shows alice's send from one device on the other as her own, marked as sent from the other device", async () => {
+    await sendFrom(alice1, 'bob', 'from my laptop');
+    await expect.poll(async () => hasText(bob, 'from my laptop'), POLL).toBe(true);
+    await expect.poll(async () => (await held(alice2)).find((m) => m.text === 'from my laptop'), POLL).toMatchObject({ direction: 'out', fromOtherDevice: 1 });
+    await sendFrom(alice2, 'bob', 'from my phone');
+    await expect.poll(async () => hasText(bob, 'from my phone'), POLL).toBe(true);
+    await expect.poll(async () => (await held(alice1)).find((m) => m.text === 'from my phone'), POLL).toMatchObject({ direction: 'out', fromOtherDevice: 2 });
+    // On the phone, the conversation shows the laptop's message as alice's own with the quiet marker.
+    await alice2.getByRole('button', { name: /bob/ }).first().click();
+    const bubble = alice2.locator('li.msg.out', { hasText: 'from my laptop' });
+    await expect.poll(async () => bubble.getByTestId('from-other-device').count(), POLL).toBe(1);
+    expect(await alice2.locator('li.msg.out', { hasText: 'from my phone' }).getByTestId('from-other-device').count()).toBe(0);
+    await alice2.screenshot({ path: path.join(SHOTS, 'devices-02-sent-from-other-device.png') });
+  });
+
+  it("adds alice's other device to her group by one of her own devices, and bob sees a quiet line (D14.4-D14.5)", async () => {
+    const SLOW = { timeout: 60_000, interval: 500 };
+    const g = await alice1.evaluate(async () => (await window.chatEngine.createGroup('Trip', 'bob')).conversationId);
+    await expect.poll(async () => bob.evaluate((id) => window.chatEngine.group(id)?.active ?? false, g), SLOW).toBe(true);
+    // Within the group upkeep's interval, alice's laptop commits her phone's leaf; the phone joins by the Welcome.
+    await expect.poll(async () => alice2.evaluate((id) => window.chatEngine.group(id)?.active ?? false, g), SLOW).toBe(true);
+    await expect.poll(async () => (await held(bob)).some((m) => m.conversationId === g && m.text === 'alice added a device.'), SLOW).toBe(true);
+    // People, not leaves: alice is one member with two devices.
+    expect(await bob.evaluate((id) => window.chatEngine.group(id)?.members.map((m) => m.accountId).sort(), g)).toEqual(['alice', 'bob']);
+    await bob.evaluate(async (id) => window.chatEngine.sendGroup(id, 'hi trip'), g);
+    await expect.poll(async () => (await held(alice2)).some((m) => m.conversationId === g && m.text === 'hi trip'), POLL).toBe(true);
+    await expect.poll(async () => (await held(alice1)).some((m) => m.conversationId === g && m.text === 'hi trip'), POLL).toBe(true);
+  });
+
+  it('carries the history of the first device to the second in an encrypted archive (D15)', async () => {
+    const archive = await alice1.evaluate(async () => {
+      const a = await window.chatEngine.exportHistory(2);
+      return { d: Array.from(a.descriptor), c: Array.from(a.ciphertext) };
+    });
+    const imported = await alice2.evaluate(async (a) => window.chatEngine.importHistory(new Uint8Array(a.d), new Uint8Array(a.c)), archive);
+    expect(imported.dropped).toBe(0);
+    expect(imported.imported).toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => (await held(alice2)).find((m) => m.text === 'before your phone'), POLL).toMatchObject({ direction: 'in', importedFrom: 1 });
+    // A tampered archive is refused as a whole.
+    const bad = { ...archive, c: archive.c.map((b, i) => (i === 40 ? b ^ 1 : b)) };
+    const refused = await alice2.evaluate(async (a) => window.chatEngine.importHistory(new Uint8Array(a.d), new Uint8Array(a.c)).then(() => 'imported', (e: Error) => e.message), bad);
+    expect(refused).toMatch(/history_refused/);
+  });
+
+  it('removing the second device stops its delivery, and bob sees a quiet line', async () => {
+    await alice1.evaluate(async () => window.chatEngine.removeDevice(2));
+    const devices = await alice1.evaluate(async () => window.chatEngine.devices());
+    expect(devices.map((d) => d.deviceId)).toEqual([1]);
+    await sendFrom(bob, 'alice', 'after the removal');
+    await expect.poll(async () => hasText(alice1, 'after the removal'), POLL).toBe(true);
+    await expect.poll(async () => hasText(bob, 'alice removed a device'), POLL).toBe(true);
+    // Give a removed device every chance to receive: it never does (no copy was made for it; its token is revoked).
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await hasText(alice2, 'after the removal')).toBe(false);
+    // A recovery kit (D2.4) is one more signed list: the text to keep, and the devices stay as they are.
+    const kit = await alice1.evaluate(async () => window.chatEngine.createRecoveryKit());
+    expect(kit).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await alice1.evaluate(async () => window.chatEngine.devices())).map((d) => d.deviceId)).toEqual([1]);
+  });
+});

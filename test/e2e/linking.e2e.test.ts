@@ -1,0 +1,121 @@
+// Linking a device in real browsers (docs/PROTOCOL-linking.md L1), through the real server process on a fresh SQLite
+// database: alice has the chat open in one browser and talks to bob; a second browser context (alice's laptop) shows a
+// link code; alice pastes it on her first device, both show the same short code, she confirms with history; the new
+// device is signed in as alice with the conversation, and bob's next message reaches both of alice's devices.
+// Screenshots go to test-artifacts/e2e/.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../../scripts/build-web.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { POLL, a11yViolations, newChatPage, registerInChat } from './_chat-page.ts';
+import { type E2eServer, startE2eServer } from './_server.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
+const LONG = { timeout: 60_000, interval: 200 };
+
+let server: E2eServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let phone: Page;
+let laptop: Page;
+let bob: Page;
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+
+async function send(page: Page, peer: string, text: string): Promise<void> {
+  const before = await page.locator('li.msg.out[data-state="sent"]').count();
+  const box = page.getByLabel(`Message ${peer}`);
+  await box.fill(text);
+  await box.press('Enter');
+  await expect.poll(async () => page.locator('li.msg.out[data-state="sent"]').count(), LONG).toBe(before + 1);
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await buildWeb({ only: ['chat'] });
+  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  phone = await newChatPage(browser, contexts);
+  laptop = await newChatPage(browser, contexts);
+  bob = await newChatPage(browser, contexts);
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('link a second browser with the text code', () => {
+  it('alice and bob talk on alice\'s first device', async () => {
+    await registerInChat(phone, server.url, 'alice');
+    await registerInChat(bob, server.url, 'bob');
+    await phone.getByLabel('Add a contact by handle').fill('bob');
+    await phone.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(async () => phone.getByRole('heading', { level: 1, name: 'bob' }).count(), POLL).toBe(1);
+    await send(phone, 'bob', 'Hi Bob, this is my phone');
+    await bob.getByTestId('requests').getByRole('button', { name: /alice/ }).click();
+    await expect.poll(async () => bob.getByTestId('request-bar').count(), LONG).toBe(1);
+    await bob.getByTestId('request-bar').getByRole('button', { name: 'Accept' }).click();
+    await expect.poll(async () => bob.getByLabel('Message alice').count(), LONG).toBe(1);
+  });
+
+  it('the new browser shows a code; the first device takes it; both show the same short code; confirm links it', async () => {
+    await laptop.goto(`${server.url}/`);
+    await expect.poll(async () => laptop.getByText(/this browser is your login/i).count(), POLL).toBe(0);
+    // The welcome page's three ways in, each without an accessibility violation.
+    expect(await a11yViolations(laptop)).toEqual([]);
+    await laptop.getByRole('tab', { name: 'Restore from recovery kit' }).click();
+    await expect.poll(async () => laptop.getByLabel('Recovery kit', { exact: true }).count(), POLL).toBe(1);
+    expect(await a11yViolations(laptop)).toEqual([]);
+    await laptop.getByRole('tab', { name: 'Link to an existing account' }).click();
+    await laptop.getByLabel('Name for this device').fill('Laptop');
+    await laptop.getByRole('button', { name: 'Show link code' }).click();
+    await expect.poll(async () => (await laptop.getByTestId('link-code').inputValue()).startsWith('FCLINK1-'), LONG).toBe(true);
+    await expect.poll(async () => laptop.getByRole('img', { name: /QR code/ }).count(), LONG).toBe(1);
+    const code = await laptop.getByTestId('link-code').inputValue();
+    await shot(laptop, 'linking-01-new-device-code');
+    expect(await a11yViolations(laptop)).toEqual([]);
+
+    await phone.getByRole('button', { name: 'Linked devices' }).click();
+    await phone.getByRole('button', { name: 'Link a device' }).click();
+    await phone.getByLabel('Link code').fill(code);
+    await phone.getByRole('button', { name: 'Continue' }).click();
+
+    await expect.poll(async () => phone.getByTestId('short-code').count(), LONG).toBe(1);
+    await expect.poll(async () => laptop.getByTestId('short-code').count(), LONG).toBe(1);
+    const onPhone = await phone.getByTestId('short-code').textContent();
+    const onLaptop = await laptop.getByTestId('short-code').textContent();
+    expect(onPhone).toMatch(/^[0-9]{3} [0-9]{3}$/);
+    expect(onLaptop).toBe(onPhone);
+    expect(await phone.getByText(/Does Laptop show this code\?/).count()).toBe(1);
+    await shot(phone, 'linking-02-compare-short-code');
+    await phone.getByRole('button', { name: 'Codes match — link device' }).click();
+    const confirmedAt = Date.now();
+
+    // The laptop is signed in as alice, with the conversation that came along.
+    await expect.poll(async () => laptop.getByTestId('me').textContent(), LONG).toBe('alice');
+    await expect.poll(async () => laptop.getByRole('status').filter({ hasText: 'Connected' }).count(), LONG).toBe(1);
+    console.log(`linking: confirm → new device signed in and connected: ${Date.now() - confirmedAt} ms (1 conversation, history on)`);
+    await expect.poll(async () => phone.getByText('The device is linked.', { exact: false }).count(), LONG).toBe(1);
+    await phone.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(async () => phone.getByTestId('device-list').locator('li').count(), LONG).toBe(2);
+    await shot(phone, 'linking-03-linked-devices');
+    await phone.getByRole('button', { name: 'Close' }).last().click();
+  });
+
+  it('bob\'s next message reaches both of alice\'s devices', async () => {
+    const text = 'Hello to both of your devices';
+    await send(bob, 'alice', text);
+    await expect.poll(async () => phone.locator('li.msg.in', { hasText: text }).count(), LONG).toBe(1);
+    await laptop.getByRole('button', { name: /bob/ }).first().click();
+    await expect.poll(async () => laptop.locator('li.msg.in', { hasText: text }).count(), LONG).toBe(1);
+    // The history chosen on the phone came along: alice's first message is on the laptop too.
+    await expect.poll(async () => laptop.locator('li.msg', { hasText: 'Hi Bob, this is my phone' }).count(), LONG).toBe(1);
+    await shot(laptop, 'linking-04-laptop-receives');
+  });
+});
