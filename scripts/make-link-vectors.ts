@@ -4,7 +4,7 @@
 // order of L1 with its plaintext message, and negatives with the code each check must give. Every draw is
 // SHA-256("franking-chat link vectors" ‖ 0x00 ‖ purpose); times are fixed: re-running reproduces the file byte for byte.
 // The history stream is an empty D15 archive encrypted with a fixed key and salt (test/vectors/history.json covers archives).
-// Usage: npx tsx scripts/make-link-vectors.ts
+// Usage: npm run vectors:link
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
