@@ -147,7 +147,7 @@ export class ChatEngine {
         },
       },
     });
-    this.account = new Account({ device, api, snapshot, blocking, kt, connection: this.connection, attachments, lists });
+    this.account = new Account({ device, api, snapshot, blocking, kt, connection: this.connection, attachments, lists, migrate: () => this.devicesOf.migrate() });
     this.devicesOf = new Devices({
       api, device, lists, kt, credential: () => groupKeys.credentialPair(),
       started: async () => {

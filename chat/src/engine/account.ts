@@ -27,6 +27,8 @@ export interface AccountDeps {
   connection: Connection;
   attachments: Attachments;
   lists: DeviceLists;
+  /** docs/PROTOCOL-devices.md D17.1: signs and submits the genesis of an account without a list. */
+  migrate(): Promise<void>;
 }
 
 /**
@@ -105,6 +107,8 @@ export class Account {
     }
     // Published before the genesis (identity-then-genesis): the single-device directory keeps serving it as device 1's.
     await api.publishBundle(preKeys.bundle(identity));
+    // The genesis before the account is shown as ready: nothing is sent from it without its device list.
+    if (!genesis) await this.d.migrate().catch(() => undefined); // else at going online, before anything is sent
     this.d.snapshot.set({ phase: 'ready', me: handle, banner: null });
     await this.d.connection.goOnline();
   }

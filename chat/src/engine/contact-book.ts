@@ -63,7 +63,13 @@ export class ContactBook {
       const store = device.store();
       // docs/PROTOCOL-devices.md D5.4, D16: an account with a device list is pinned now (proven in the key log); its
       // founder key is what the safety number covers, and sessions start per device at the first send (D9).
-      const list = device.deviceId !== undefined ? await this.d.lists.current(peerId) : null;
+      let list = device.deviceId !== undefined ? await this.d.lists.current(peerId) : null;
+      // An account that signed its genesis a moment ago may not be served with its list yet: ask once more before
+      // taking it for a single-device account (whose key the log must prove, D17.2).
+      if (!list && device.deviceId !== undefined) {
+        await new Promise((r) => setTimeout(r, 500));
+        list = await this.d.lists.current(peerId, { force: true });
+      }
       if (list) {
         const pinned = await this.d.lists.pinned(peerId);
         if (pinned) contact.identity = founderIdentity(pinned);

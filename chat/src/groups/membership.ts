@@ -14,6 +14,13 @@ import { systemNote } from './group-info.ts';
 import type { GroupKeys } from './group-keys.ts';
 import type { GroupStates } from './group-state.ts';
 
+/**
+ * Whether the relay accepts a Commit that adds a leaf for a person already in the group (D14.2, D14.4 R2). This
+ * server's relay keeps one leaf per account (server/services/relay/groups.ts: "already in the group"), so this
+ * account's other devices are not added to groups yet; removed devices' leaves are (R1).
+ */
+const RELAY_FOLLOWS_DEVICE_LEAVES = false;
+
 /** The device upkeep of groups runs at most this often (it may claim key packages). */
 const DEVICE_SYNC_INTERVAL_MS = 20_000;
 
@@ -130,7 +137,11 @@ export class Membership {
       if (pinned && pinned.listVersion < claimed.listVersion) pinned = (await this.c.lists.refresh(id).catch(() => null)) ?? pinned;
       try {
         if (!pinned) throw new Error(`no verified device list of ${id}`);
-        return (await verifyClaimedDevicePackages(id, pinned, claimed.listVersion, claimed.keyPackages)).map((k) => k.keyPackage);
+        const proven = await verifyClaimedDevicePackages(id, pinned, claimed.listVersion, claimed.keyPackages);
+        // The relay still follows one leaf per person (server/services/relay/groups.ts refuses a second leaf of a
+        // member: "already in the group"), so a person joins with one device — the lowest id with a package — until it
+        // follows device leaves (D14.2); every device of the person is still checked against the verified list above.
+        return proven.sort((a, b) => a.deviceId - b.deviceId).slice(0, 1).map((k) => k.keyPackage);
       } catch {
         // Not packages of the verified list. D17.5: a migrated account's version 1 package is its device 1's — usable
         // only with its credential key proven in the key log (docs/TRANSPARENCY.md §6.4), which the single-device
@@ -256,7 +267,8 @@ export class Membership {
         if (stale) return this.commit(rec.conversationId, g, stale, 'remove');
         const mine = g.people().find((p) => p.accountId === me);
         const missing = mine ? listed.filter((id) => !mine.devices.some((d) => d.deviceId === id)) : [];
-        if (missing.length === 0) return;
+        // Adding a second leaf of a person waits for a relay that follows device leaves (see claimDevices).
+        if (missing.length === 0 || !RELAY_FOLLOWS_DEVICE_LEAVES) return;
         const claimed = await this.c.api.claimDeviceKeyPackages(me);
         const items = claimed.keyPackages.filter((k) => missing.includes(k.deviceId));
         if (items.length === 0) return;
