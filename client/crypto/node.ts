@@ -195,7 +195,6 @@ function open(alg: AeadName, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Ar
   const d = createDecipheriv(alg as 'chacha20-poly1305', key, nonce, TAG_OPTIONS);
   d.setAuthTag(sealed.subarray(n));
   if (ad.length > 0) (d as DecipherGCM).setAAD(ad);
-  const out = new Uint8Array(n);
   const body = d.update(sealed.subarray(0, n));
   try {
     d.final(); // RFC 8439 §2.8 / SP 800-38D §7.2: nothing is returned unless the tag verified
@@ -203,7 +202,11 @@ function open(alg: AeadName, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Ar
     body.fill(0);
     throw new DecryptError('AEAD authentication failed');
   }
-  out.set(body, 0);
+  // update's Buffer has an ArrayBuffer of its own (node allocates it per call, exactly n bytes): handed out as it is,
+  // a plain Uint8Array view, with no second allocation and copy of the plaintext. Were it ever a slice of a shared
+  // pool, the caller would see other bytes through .buffer: then it is copied out and wiped, as before.
+  if (body.byteOffset === 0 && body.buffer.byteLength === n) return u8(body);
+  const out = new Uint8Array(body); // a copy (Buffer's own slice would be a view)
   body.fill(0);
   return out;
 }
