@@ -3,7 +3,9 @@
 // per operation (process.cpuUsage, all threads, as bench/client.ts and bench/session.ts do; BENCH_CLOCK=wall for
 // wall time):
 //   floor        the two-pass floor under a franked message on the native provider (node:crypto): a bare
-//                ChaCha20-Poly1305 seal (open) of the 1 KiB body plus one HMAC-SHA256 of it; one X25519 beside it.
+//                ChaCha20-Poly1305 seal (open) of the 1 KiB body plus one HMAC-SHA256 of it; one X25519 beside it;
+//                and KDF_CK as two bare HMACs of one byte ("kdfChain": what a session adds per message, Double
+//                Ratchet §5.2), for the "sessionFloor" ratios (session figures / (floor + kdfChain), not a goal).
 //   sdk          this SDK on nodeCryptoProvider, bytes in and bytes out: frankMessage + Session.sendFranked +
 //                encodeFrankedEnvelope ("frankSeal"); decodeFrankedEnvelope + Session.receiveFranked with the
 //                sender checked ("open"); the same receive of the first message after a change of speaker, which
@@ -24,7 +26,8 @@
 // Writes bench/results/peers.json: {date, machine, node, quick, clock, rounds, floor, sdk, libsignal, tsMlsDefault,
 // ratios: {sealVsFloor, openVsFloor, encryptVsLibsignal, decryptVsLibsignal, decryptDhStepVsLibsignal,
 // mlsSendVsTsMls, mlsReceiveVsTsMls, …}, sdkNoble, goals}. Goals (native): frank + seal and open each ≤ 1.3× the
-// floor; receive with a DH step ≤ 1.0× libsignal's.
+// floor; receive with a DH step ≤ 1.0× libsignal's. BENCH_PROVIDER=node runs the 1:1 set alone (native; prints,
+// writes nothing): a quick look while working on the send and receive paths.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -123,14 +126,18 @@ async function runRounds(ops: Op[]) {
     figures: (group: Op['group']) => Object.fromEntries(ops.filter((o) => o.group === group).map((o) => [o.name, r2(median(per(opKey(o))))])),
     /** Median over rounds of num / den measured in the same round. */
     ratio: (num: string, den: string) => r2(median(per(num).map((x, i) => x / (per(den)[i] as number)))),
+    /** Median over rounds of num / (the sum of dens), all measured in the same round. */
+    ratioToSum: (num: string, dens: string[]) => r2(median(per(num).map((x, i) => x / dens.reduce((t, d) => t + (per(d)[i] as number), 0)))),
   };
 }
 
 // BENCH_PROVIDER=noble: the child process (started at the end of the run) that measures the SDK's 1:1 path on noble
 // (pure JS) against noble's own floor, as bench/session.ts measures each provider in a process of its own: measured
 // in this process, the SDK code shared by both would be JIT-compiled for the other provider's objects.
+// BENCH_PROVIDER=node runs the same 1:1 set alone on the native provider (no libsignal, no MLS, nothing written): a
+// quick look at the figures the goals read, while working on the send and receive paths.
 const child = process.env.BENCH_PROVIDER;
-if (child !== undefined && child !== 'noble') throw new Error(`BENCH_PROVIDER: expected noble, got ${child}`);
+if (child !== undefined && child !== 'noble' && child !== 'node') throw new Error(`BENCH_PROVIDER: expected noble or node, got ${child}`);
 const provider: CryptoProvider = child === 'noble' ? nobleCryptoProvider : native;
 
 // ---- The floor: seal/open of 1 KiB plus one HMAC-SHA256 (ChaCha20-Poly1305, as bench/client.ts), and one X25519. ----
@@ -140,6 +147,8 @@ const sealedBody = provider.chacha20poly1305Seal(aeadKey, nonce, body, EMPTY);
 const xPriv = provider.randomBytes(32);
 const xPub = provider.x25519PublicKey(provider.randomBytes(32));
 let sink = 0; // keeps results observable
+const CK_MESSAGE = Uint8Array.of(0x01);
+const CK_CHAIN = Uint8Array.of(0x02);
 const floorOps = {
   seal: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) {
@@ -155,6 +164,15 @@ const floorOps = {
   })) / n,
   x25519: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) sink ^= provider.x25519(xPriv, xPub)[0] as number;
+  })) / n,
+  // KDF_CK (Double Ratchet §5.2; docs/PROTOCOL-sessions.md §6) as two bare HMACs of the provider: what a session adds
+  // to every message beyond the two-pass floor (mk = HMAC(ck, 0x01), ck' = HMAC(ck, 0x02)). Not part of the goals'
+  // floor; it lets the session figures be read against floor + KDF_CK ("sessionFloor" ratios).
+  kdfChain: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) {
+      sink ^= provider.hmacSha256(aeadKey, CK_MESSAGE)[0] as number;
+      sink ^= provider.hmacSha256(aeadKey, CK_CHAIN)[0] as number;
+    }
   })) / n,
 };
 
@@ -217,10 +235,11 @@ const sdkOps = {
 };
 
 if (child !== undefined) {
-  const { figures, ratio } = await runRounds([
+  const { figures, ratio, ratioToSum } = await runRounds([
     { group: 'floor', name: 'sealUs', n: N.primitive, run: floorOps.seal },
     { group: 'sdk', name: 'frankSealUs', n: N.session, run: sdkOps.frankSeal },
     { group: 'sdk', name: 'frankSealNoSessionUs', n: N.session, run: sdkOps.frankSealNoSession },
+    { group: 'floor', name: 'kdfChainUs', n: N.primitive, run: floorOps.kdfChain },
     { group: 'floor', name: 'openUs', n: N.primitive, run: floorOps.open },
     { group: 'sdk', name: 'openUs', n: N.session, run: sdkOps.open },
     { group: 'sdk', name: 'openNoSessionUs', n: N.session, run: sdkOps.openNoSession },
@@ -232,6 +251,8 @@ if (child !== undefined) {
     openVsFloor: ratio('sdk.openUs', 'floor.openUs'),
     sealNoSessionVsFloor: ratio('sdk.frankSealNoSessionUs', 'floor.sealUs'),
     openNoSessionVsFloor: ratio('sdk.openNoSessionUs', 'floor.openUs'),
+    sealVsSessionFloor: ratioToSum('sdk.frankSealUs', ['floor.sealUs', 'floor.kdfChainUs']),
+    openVsSessionFloor: ratioToSum('sdk.openUs', ['floor.openUs', 'floor.kdfChainUs']),
     dhStepVsX25519: ratio('sdk.receiveDhStepUs', 'floor.x25519Us'),
   };
   process.stdout.write(`BENCH_RESULT ${JSON.stringify({ floor: figures('floor'), sdk: figures('sdk'), ratios })}\n`);
@@ -470,10 +491,11 @@ const tsMlsOps = {
 
 // ---- The run: all four in one process, interleaved. ----
 const loadStart = os.loadavg();
-const { figures, ratio } = await runRounds([
+const { figures, ratio, ratioToSum } = await runRounds([
   { group: 'floor', name: 'sealUs', n: N.primitive, run: floorOps.seal },
   { group: 'sdk', name: 'frankSealUs', n: N.session, run: sdkOps.frankSeal },
   { group: 'sdk', name: 'frankSealNoSessionUs', n: N.session, run: sdkOps.frankSealNoSession },
+  { group: 'floor', name: 'kdfChainUs', n: N.primitive, run: floorOps.kdfChain },
   { group: 'libsignal', name: 'encryptUs', n: N.session, run: libsignalOps.encrypt },
   { group: 'floor', name: 'openUs', n: N.primitive, run: floorOps.open },
   { group: 'sdk', name: 'openUs', n: N.session, run: sdkOps.open },
@@ -498,6 +520,8 @@ const ratios = {
   mlsReceiveVsTsMls: ratio('sdk.mlsReceiveUs', 'tsMlsDefault.receiveUs'),
   sealNoSessionVsFloor: ratio('sdk.frankSealNoSessionUs', 'floor.sealUs'),
   openNoSessionVsFloor: ratio('sdk.openNoSessionUs', 'floor.openUs'),
+  sealVsSessionFloor: ratioToSum('sdk.frankSealUs', ['floor.sealUs', 'floor.kdfChainUs']),
+  openVsSessionFloor: ratioToSum('sdk.openUs', ['floor.openUs', 'floor.kdfChainUs']),
   dhStepVsX25519: ratio('sdk.receiveDhStepUs', 'floor.x25519Us'),
   libsignalDhStepVsX25519: ratio('libsignal.decryptDhStepUs', 'floor.x25519Us'),
 };
