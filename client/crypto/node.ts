@@ -138,6 +138,11 @@ const ONE_SHOT_MAX = 8192;
 // every byte written is zeroed again before the call returns (it held key pads and the text).
 const HMAC_SCRATCH = new Uint8Array(BLOCK + ONE_SHOT_MAX);
 
+/** The scratch's outer-hash input, (K ⊕ opad) ‖ inner digest: one view for every call. */
+const OUTER_INPUT = HMAC_SCRATCH.subarray(0, BLOCK + 32);
+/** The view of the scratch's inner-hash input last used, kept while calls have the same input length (KDF_CK: 65). */
+let innerInput = HMAC_SCRATCH.subarray(0, BLOCK);
+
 function hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
   abytes(key, undefined, 'key');
   let n = 0;
@@ -150,21 +155,24 @@ function hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
   const s = HMAC_SCRATCH;
   const k = key.length;
   const end = BLOCK + n;
+  if (innerInput.length !== end) innerInput = s.subarray(0, end);
   try {
     for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x36;
     s.fill(0x36, k, BLOCK);
     let at = BLOCK;
     for (const c of chunks) {
-      s.set(c, at);
+      // Byte loop for the short chunks (KDF_CK's one-byte constants, labels): TypedArray#set costs more than it.
+      if (c.length <= 16) for (let i = 0; i < c.length; i++) s[at + i] = c[i] as number;
+      else s.set(c, at);
       at += c.length;
     }
-    const inner = oneShotSha256('sha256', s.subarray(0, end), 'latin1');
+    const inner = oneShotSha256('sha256', innerInput, 'latin1');
     for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x5c;
     s.fill(0x5c, k, BLOCK);
     for (let i = 0; i < 32; i++) s[BLOCK + i] = inner.charCodeAt(i);
-    return u8(oneShotSha256('sha256', s.subarray(0, BLOCK + 32), 'buffer'));
+    return u8(oneShotSha256('sha256', OUTER_INPUT, 'buffer'));
   } finally {
-    s.fill(0, 0, Math.max(end, BLOCK + 32));
+    s.fill(0, 0, end > BLOCK + 32 ? end : BLOCK + 32);
   }
 }
 
