@@ -84,24 +84,43 @@ export interface FrankedEnvelope {
 
 /** Length of the franked envelope's prefix (docs/PROTOCOL-sessions.md §S10): u8 version || c (32). */
 const ENVELOPE_PREFIX_LENGTH = 1 + COMMITMENT_LENGTH;
-/**
- * Envelopes made by sendFranked: the session built [version || c || session message] in one buffer and the envelope's
- * fields are views of it, so encoding one needs no copy of the message.
- */
-const BUILT_IN_PLACE = new WeakSet<FrankedEnvelope>();
 
 /**
- * u8 version = 1 || c (32) || session message. For an envelope Session.sendFranked returned, the result is a view of
- * the one buffer the session wrote it in (the same bytes, no copy of the message); otherwise a fresh array.
+ * An envelope as sendFranked makes it: the session wrote version || c || session message into one buffer (`wire`) and
+ * the fields are views of it, so encoding it needs no copy of the message (a class, not a weak set of envelopes:
+ * nothing for the garbage collector to track per message).
+ */
+class SentFrankedEnvelope implements FrankedEnvelope {
+  readonly #wire: Uint8Array;
+  readonly commitment: Uint8Array;
+  readonly message: Uint8Array;
+
+  constructor(wire: Uint8Array) {
+    this.#wire = wire;
+    this.commitment = wire.subarray(1, ENVELOPE_PREFIX_LENGTH);
+    this.message = wire.subarray(ENVELOPE_PREFIX_LENGTH);
+  }
+
+  /** The wire bytes, if both fields are still the views the constructor set (readonly is not enforced at run time). */
+  wireIfIntact(): Uint8Array | null {
+    const w = this.#wire;
+    const { commitment: c, message: m } = this;
+    const intact =
+      c.buffer === w.buffer && c.byteOffset === w.byteOffset + 1 && c.length === COMMITMENT_LENGTH &&
+      m.buffer === w.buffer && m.byteOffset === w.byteOffset + ENVELOPE_PREFIX_LENGTH && m.length === w.length - ENVELOPE_PREFIX_LENGTH;
+    return intact ? w : null;
+  }
+}
+
+/**
+ * u8 version = 1 || c (32) || session message. For an envelope Session.sendFranked returned, the result is the one
+ * buffer the session wrote it in (the same bytes, no copy of the message); otherwise a fresh array.
  */
 export function encodeFrankedEnvelope(envelope: FrankedEnvelope): Uint8Array {
   abytes(envelope.commitment, COMMITMENT_LENGTH, 'commitment');
   abytes(envelope.message, undefined, 'message');
-  if (BUILT_IN_PLACE.has(envelope)) {
-    const { commitment: c, message: m } = envelope;
-    // The fields are still the views sendFranked set (the object is frozen): the bytes in front of them are ours.
-    return new Uint8Array(m.buffer, c.byteOffset - 1, ENVELOPE_PREFIX_LENGTH + m.length);
-  }
+  const wire = envelope instanceof SentFrankedEnvelope ? envelope.wireIfIntact() : null;
+  if (wire !== null) return wire;
   const out = new Uint8Array(1 + COMMITMENT_LENGTH + envelope.message.length);
   out[0] = FRANKED_ENVELOPE_VERSION;
   out.set(envelope.commitment, 1);
@@ -331,9 +350,7 @@ export class Session {
     const wire = this.encryptAfter(franked.payload, frankingAssociatedData(franked.commitment, extraAd), ENVELOPE_PREFIX_LENGTH);
     wire[0] = FRANKED_ENVELOPE_VERSION;
     wire.set(franked.commitment, 1);
-    const envelope: FrankedEnvelope = Object.freeze({ commitment: wire.subarray(1, ENVELOPE_PREFIX_LENGTH), message: wire.subarray(ENVELOPE_PREFIX_LENGTH) });
-    BUILT_IN_PLACE.add(envelope);
-    return envelope;
+    return new SentFrankedEnvelope(wire);
   }
 
   /**
