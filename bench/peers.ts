@@ -3,7 +3,11 @@
 // per operation (process.cpuUsage, all threads, as bench/client.ts and bench/session.ts do; BENCH_CLOCK=wall for
 // wall time):
 //   floor        the two-pass floor under a franked message on the native provider (node:crypto): a bare
-//                ChaCha20-Poly1305 seal (open) of the 1 KiB body plus one HMAC-SHA256 of it; one X25519 beside it.
+//                ChaCha20-Poly1305 seal (open) of the 1 KiB body plus one HMAC-SHA256 of it; one X25519 beside it;
+//                KDF_CK as two bare HMACs of one byte ("kdfChain", Double Ratchet §5.2); and the protocol floor
+//                ("protocol…": the same passes, bare, on the protocol's inputs — XChaCha20, the AD, the commitment
+//                input, KDF_CK in a session; see protocolFloorOps), which the "…VsProtocolFloor" ratios read the SDK
+//                against (not goals: they split the time over the floor into protocol and implementation).
 //   sdk          this SDK on nodeCryptoProvider, bytes in and bytes out: frankMessage + Session.sendFranked +
 //                encodeFrankedEnvelope ("frankSeal"); decodeFrankedEnvelope + Session.receiveFranked with the
 //                sender checked ("open"); the same receive of the first message after a change of speaker, which
@@ -24,7 +28,8 @@
 // Writes bench/results/peers.json: {date, machine, node, quick, clock, rounds, floor, sdk, libsignal, tsMlsDefault,
 // ratios: {sealVsFloor, openVsFloor, encryptVsLibsignal, decryptVsLibsignal, decryptDhStepVsLibsignal,
 // mlsSendVsTsMls, mlsReceiveVsTsMls, …}, sdkNoble, goals}. Goals (native): frank + seal and open each ≤ 1.3× the
-// floor; receive with a DH step ≤ 1.0× libsignal's.
+// floor; receive with a DH step ≤ 1.0× libsignal's. BENCH_PROVIDER=node runs the 1:1 set alone (native; prints,
+// writes nothing): a quick look while working on the send and receive paths.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -68,6 +73,7 @@ import {
   decodeFrankedEnvelope,
   encodeFrankedEnvelope,
   frankMessage,
+  frankingAssociatedData,
   generateCredentialKey,
   generateGroupKeyPackage,
   generateIdentity,
@@ -78,6 +84,7 @@ import {
   xchacha20poly1305Aead,
 } from '../client/index.ts';
 import { nodeCryptoProvider as native } from '../client/crypto/node.ts';
+import { COMMITMENT_LABEL } from '../client/protocol.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = quick ? 5 : 15;
@@ -126,11 +133,25 @@ async function runRounds(ops: Op[]) {
   };
 }
 
+/** The SDK against the protocol floor (see protocolFloorOps) and the protocol floor against the two-pass floor. */
+const protocolRatios = (ratio: (num: string, den: string) => number) => ({
+  sealNoSessionVsProtocolFloor: ratio('sdk.frankSealNoSessionUs', 'floor.protocolSealUs'),
+  openNoSessionVsProtocolFloor: ratio('sdk.openNoSessionUs', 'floor.protocolOpenUs'),
+  sealVsProtocolSessionFloor: ratio('sdk.frankSealUs', 'floor.protocolSessionSealUs'),
+  openVsProtocolSessionFloor: ratio('sdk.openUs', 'floor.protocolSessionOpenUs'),
+  protocolSealVsFloor: ratio('floor.protocolSealUs', 'floor.sealUs'),
+  protocolOpenVsFloor: ratio('floor.protocolOpenUs', 'floor.openUs'),
+  protocolSessionSealVsFloor: ratio('floor.protocolSessionSealUs', 'floor.sealUs'),
+  protocolSessionOpenVsFloor: ratio('floor.protocolSessionOpenUs', 'floor.openUs'),
+});
+
 // BENCH_PROVIDER=noble: the child process (started at the end of the run) that measures the SDK's 1:1 path on noble
 // (pure JS) against noble's own floor, as bench/session.ts measures each provider in a process of its own: measured
 // in this process, the SDK code shared by both would be JIT-compiled for the other provider's objects.
+// BENCH_PROVIDER=node runs the same 1:1 set alone on the native provider (no libsignal, no MLS, nothing written): a
+// quick look at the figures the goals read, while working on the send and receive paths.
 const child = process.env.BENCH_PROVIDER;
-if (child !== undefined && child !== 'noble') throw new Error(`BENCH_PROVIDER: expected noble, got ${child}`);
+if (child !== undefined && child !== 'noble' && child !== 'node') throw new Error(`BENCH_PROVIDER: expected noble or node, got ${child}`);
 const provider: CryptoProvider = child === 'noble' ? nobleCryptoProvider : native;
 
 // ---- The floor: seal/open of 1 KiB plus one HMAC-SHA256 (ChaCha20-Poly1305, as bench/client.ts), and one X25519. ----
@@ -140,6 +161,8 @@ const sealedBody = provider.chacha20poly1305Seal(aeadKey, nonce, body, EMPTY);
 const xPriv = provider.randomBytes(32);
 const xPub = provider.x25519PublicKey(provider.randomBytes(32));
 let sink = 0; // keeps results observable
+const CK_MESSAGE = Uint8Array.of(0x01);
+const CK_CHAIN = Uint8Array.of(0x02);
 const floorOps = {
   seal: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) {
@@ -155,6 +178,15 @@ const floorOps = {
   })) / n,
   x25519: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) sink ^= provider.x25519(xPriv, xPub)[0] as number;
+  })) / n,
+  // KDF_CK (Double Ratchet §5.2; docs/PROTOCOL-sessions.md §6) as two bare HMACs of the provider: what a session adds
+  // to every message beyond the two-pass floor (mk = HMAC(ck, 0x01), ck' = HMAC(ck, 0x02)). Not part of the goals'
+  // floor; it lets the session figures be read against floor + KDF_CK ("sessionFloor" ratios).
+  kdfChain: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) {
+      sink ^= provider.hmacSha256(aeadKey, CK_MESSAGE)[0] as number;
+      sink ^= provider.hmacSha256(aeadKey, CK_CHAIN)[0] as number;
+    }
   })) / n,
 };
 
@@ -182,6 +214,41 @@ const sdkTurns = sdkPair();
 const frankAead = xchacha20poly1305Aead(provider.randomBytes(32), { crypto: provider });
 const frankedOnce = frank('alice');
 const frankedOnceSealed = sealFranked(frankAead, frankedOnce);
+// The protocol floor: the same mandatory passes, bare, on the inputs the protocol gives them. Outside a session
+// (docs/PROTOCOL.md §4.3, §5): XChaCha20-Poly1305 (HChaCha20 subkey, then ChaCha20-Poly1305) of the payload
+// (version ‖ u16 ‖ header ‖ fk ‖ body) under the franking AD (AEAD_AD_LABEL ‖ c), and the commitment HMAC over
+// COMMITMENT_LABEL ‖ u32 ‖ header ‖ body. In a session (docs/PROTOCOL-sessions.md §6) the AD also carries the session
+// AD (128 bytes) and the ratchet header (41), and KDF_CK adds two HMACs. Everything the SDK spends beyond these is
+// implementation (header encoding and checks, draws, buffers, dispatch): the "…VsProtocolFloor" ratios, not goals.
+const commitmentPrefix = (() => {
+  const p = new Uint8Array(COMMITMENT_LABEL.length + 4);
+  p.set(COMMITMENT_LABEL, 0);
+  new DataView(p.buffer).setUint32(COMMITMENT_LABEL.length, frankedOnce.headerBytes.length);
+  return p;
+})();
+const protocolNonce = provider.randomBytes(24);
+const frankingAd = frankingAssociatedData(frankedOnce.commitment);
+const sessionAd = new Uint8Array(frankingAd.length + 128 + 41).fill(0x5a);
+sessionAd.set(frankingAd, 0);
+const protocolSealed = provider.xchacha20poly1305Seal(aeadKey, protocolNonce, frankedOnce.payload, frankingAd);
+const protocolSessionSealed = provider.xchacha20poly1305Seal(aeadKey, protocolNonce, frankedOnce.payload, sessionAd);
+const commitmentHmac = () => provider.hmacSha256(frankedOnce.fk, commitmentPrefix, frankedOnce.headerBytes, body)[0] as number;
+const kdfCk = () => (provider.hmacSha256(aeadKey, CK_MESSAGE)[0] as number) ^ (provider.hmacSha256(aeadKey, CK_CHAIN)[0] as number);
+const protocolFloorOps = {
+  seal: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= provider.xchacha20poly1305Seal(aeadKey, protocolNonce, frankedOnce.payload, frankingAd).length ^ commitmentHmac();
+  })) / n,
+  open: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= provider.xchacha20poly1305Open(aeadKey, protocolNonce, protocolSealed, frankingAd).length ^ commitmentHmac();
+  })) / n,
+  sessionSeal: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= kdfCk() ^ provider.xchacha20poly1305Seal(aeadKey, protocolNonce, frankedOnce.payload, sessionAd).length ^ commitmentHmac();
+  })) / n,
+  sessionOpen: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= kdfCk() ^ provider.xchacha20poly1305Open(aeadKey, protocolNonce, protocolSessionSealed, sessionAd).length ^ commitmentHmac();
+  })) / n,
+};
+
 const sdkOps = {
   frankSealNoSession: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) sink ^= sealFranked(frankAead, frank('alice')).length;
@@ -221,9 +288,14 @@ if (child !== undefined) {
     { group: 'floor', name: 'sealUs', n: N.primitive, run: floorOps.seal },
     { group: 'sdk', name: 'frankSealUs', n: N.session, run: sdkOps.frankSeal },
     { group: 'sdk', name: 'frankSealNoSessionUs', n: N.session, run: sdkOps.frankSealNoSession },
+    { group: 'floor', name: 'kdfChainUs', n: N.primitive, run: floorOps.kdfChain },
+    { group: 'floor', name: 'protocolSealUs', n: N.primitive, run: protocolFloorOps.seal },
+    { group: 'floor', name: 'protocolSessionSealUs', n: N.primitive, run: protocolFloorOps.sessionSeal },
     { group: 'floor', name: 'openUs', n: N.primitive, run: floorOps.open },
     { group: 'sdk', name: 'openUs', n: N.session, run: sdkOps.open },
     { group: 'sdk', name: 'openNoSessionUs', n: N.session, run: sdkOps.openNoSession },
+    { group: 'floor', name: 'protocolOpenUs', n: N.primitive, run: protocolFloorOps.open },
+    { group: 'floor', name: 'protocolSessionOpenUs', n: N.primitive, run: protocolFloorOps.sessionOpen },
     { group: 'floor', name: 'x25519Us', n: Math.ceil(N.primitive / 10), run: floorOps.x25519 },
     { group: 'sdk', name: 'receiveDhStepUs', n: N.dhStep, run: sdkOps.receiveDhStep },
   ]);
@@ -232,6 +304,7 @@ if (child !== undefined) {
     openVsFloor: ratio('sdk.openUs', 'floor.openUs'),
     sealNoSessionVsFloor: ratio('sdk.frankSealNoSessionUs', 'floor.sealUs'),
     openNoSessionVsFloor: ratio('sdk.openNoSessionUs', 'floor.openUs'),
+    ...protocolRatios(ratio),
     dhStepVsX25519: ratio('sdk.receiveDhStepUs', 'floor.x25519Us'),
   };
   process.stdout.write(`BENCH_RESULT ${JSON.stringify({ floor: figures('floor'), sdk: figures('sdk'), ratios })}\n`);
@@ -474,10 +547,15 @@ const { figures, ratio } = await runRounds([
   { group: 'floor', name: 'sealUs', n: N.primitive, run: floorOps.seal },
   { group: 'sdk', name: 'frankSealUs', n: N.session, run: sdkOps.frankSeal },
   { group: 'sdk', name: 'frankSealNoSessionUs', n: N.session, run: sdkOps.frankSealNoSession },
+  { group: 'floor', name: 'kdfChainUs', n: N.primitive, run: floorOps.kdfChain },
+  { group: 'floor', name: 'protocolSealUs', n: N.primitive, run: protocolFloorOps.seal },
+  { group: 'floor', name: 'protocolSessionSealUs', n: N.primitive, run: protocolFloorOps.sessionSeal },
   { group: 'libsignal', name: 'encryptUs', n: N.session, run: libsignalOps.encrypt },
   { group: 'floor', name: 'openUs', n: N.primitive, run: floorOps.open },
   { group: 'sdk', name: 'openUs', n: N.session, run: sdkOps.open },
   { group: 'sdk', name: 'openNoSessionUs', n: N.session, run: sdkOps.openNoSession },
+  { group: 'floor', name: 'protocolOpenUs', n: N.primitive, run: protocolFloorOps.open },
+  { group: 'floor', name: 'protocolSessionOpenUs', n: N.primitive, run: protocolFloorOps.sessionOpen },
   { group: 'libsignal', name: 'decryptUs', n: N.session, run: libsignalOps.decrypt },
   { group: 'floor', name: 'x25519Us', n: N.primitive, run: floorOps.x25519 },
   { group: 'sdk', name: 'receiveDhStepUs', n: N.dhStep, run: sdkOps.receiveDhStep },
@@ -498,6 +576,7 @@ const ratios = {
   mlsReceiveVsTsMls: ratio('sdk.mlsReceiveUs', 'tsMlsDefault.receiveUs'),
   sealNoSessionVsFloor: ratio('sdk.frankSealNoSessionUs', 'floor.sealUs'),
   openNoSessionVsFloor: ratio('sdk.openNoSessionUs', 'floor.openUs'),
+  ...protocolRatios(ratio),
   dhStepVsX25519: ratio('sdk.receiveDhStepUs', 'floor.x25519Us'),
   libsignalDhStepVsX25519: ratio('libsignal.decryptDhStepUs', 'floor.x25519Us'),
 };

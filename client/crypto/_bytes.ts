@@ -64,7 +64,7 @@ function writeU32(b: Uint8Array, at: number, n: number): void {
   b[at + 2] = (n >>> 8) & 0xff;
   b[at + 3] = n & 0xff;
 }
-function readU32(b: Uint8Array, at: number): number {
+export function readU32(b: Uint8Array, at: number): number {
   return (((b[at] as number) << 24) >>> 0) + (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number));
 }
 
@@ -218,13 +218,12 @@ export class Reader {
   /** vec8 holding ASCII; a byte ≥ 0x80 is malformed (ids and media types are ASCII by definition). */
   ascii8(name: string): string {
     const b = this.vec8(name);
-    let s = '';
-    for (let i = 0; i < b.length; i++) {
-      const c = b[i] as number;
-      if (c > 0x7f) throw new EncodingError(`${name}: expected ASCII`);
-      s += String.fromCharCode(c);
-    }
-    return s;
+    let high = 0;
+    for (let i = 0; i < b.length; i++) high |= b[i] as number;
+    if (high > 0x7f) throw new EncodingError(`${name}: expected ASCII`);
+    // One flat string from the ≤ 255 checked bytes (a character at a time would build a rope the caller's
+    // pattern checks must flatten first).
+    return String.fromCharCode.apply(null, b as unknown as number[]);
   }
   vec32(name: string): Uint8Array {
     return this.fixed(this.u32(name), name);

@@ -19,13 +19,21 @@ export type RandomBytes = (length: number) => Uint8Array;
 export const XCHACHA_NONCE_LENGTH = 24;
 const TAG_LENGTH = 16;
 
+/**
+ * The AEADs made by this module: their open returns a buffer of its own that nobody else holds (noble's decrypt and
+ * every provider's open allocate it per call), so openFranked may hand out views of it instead of copies.
+ */
+const FRESH_OUTPUT = new WeakSet<Aead>();
+/** Whether `aead` is one of the SDK's AEADs, whose open returns a fresh buffer (internal). */
+export const isFreshOutputAead = (aead: Aead): boolean => FRESH_OUTPUT.has(aead);
+
 /** XChaCha20-Poly1305 with a random 24-byte nonce prepended: output = nonce ‖ ciphertext ‖ tag. */
 export function xchacha20poly1305Aead(key: Uint8Array, opts: { randomBytes?: RandomBytes; crypto?: CryptoProvider } = {}): Aead {
   abytes(key, 32, 'key');
   const random = opts.randomBytes ?? pooledRandomBytes;
   // No provider named or configured: noble's XChaCha20-Poly1305 directly (keeps the franking core's bundle small).
   const crypto = opts.crypto ?? configuredCryptoProvider();
-  return {
+  const aead: Aead = {
     seal(plaintext, ad) {
       const nonce = abytes(random(XCHACHA_NONCE_LENGTH), XCHACHA_NONCE_LENGTH, 'nonce');
       const out = new Uint8Array(XCHACHA_NONCE_LENGTH + plaintext.length + TAG_LENGTH);
@@ -47,4 +55,6 @@ export function xchacha20poly1305Aead(key: Uint8Array, opts: { randomBytes?: Ran
       }
     },
   };
+  FRESH_OUTPUT.add(aead);
+  return aead;
 }

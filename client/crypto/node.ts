@@ -138,6 +138,11 @@ const ONE_SHOT_MAX = 8192;
 // every byte written is zeroed again before the call returns (it held key pads and the text).
 const HMAC_SCRATCH = new Uint8Array(BLOCK + ONE_SHOT_MAX);
 
+/** The scratch's outer-hash input, (K ⊕ opad) ‖ inner digest: one view for every call. */
+const OUTER_INPUT = HMAC_SCRATCH.subarray(0, BLOCK + 32);
+/** The view of the scratch's inner-hash input last used, kept while calls have the same input length (KDF_CK: 65). */
+let innerInput = HMAC_SCRATCH.subarray(0, BLOCK);
+
 function hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
   abytes(key, undefined, 'key');
   let n = 0;
@@ -150,21 +155,24 @@ function hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
   const s = HMAC_SCRATCH;
   const k = key.length;
   const end = BLOCK + n;
+  if (innerInput.length !== end) innerInput = s.subarray(0, end);
   try {
     for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x36;
     s.fill(0x36, k, BLOCK);
     let at = BLOCK;
     for (const c of chunks) {
-      s.set(c, at);
+      // Byte loop for the short chunks (KDF_CK's one-byte constants, labels): TypedArray#set costs more than it.
+      if (c.length <= 16) for (let i = 0; i < c.length; i++) s[at + i] = c[i] as number;
+      else s.set(c, at);
       at += c.length;
     }
-    const inner = oneShotSha256('sha256', s.subarray(0, end), 'latin1');
+    const inner = oneShotSha256('sha256', innerInput, 'latin1');
     for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x5c;
     s.fill(0x5c, k, BLOCK);
     for (let i = 0; i < 32; i++) s[BLOCK + i] = inner.charCodeAt(i);
-    return u8(oneShotSha256('sha256', s.subarray(0, BLOCK + 32), 'buffer'));
+    return u8(oneShotSha256('sha256', OUTER_INPUT, 'buffer'));
   } finally {
-    s.fill(0, 0, Math.max(end, BLOCK + 32));
+    s.fill(0, 0, end > BLOCK + 32 ? end : BLOCK + 32);
   }
 }
 
@@ -195,7 +203,6 @@ function open(alg: AeadName, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Ar
   const d = createDecipheriv(alg as 'chacha20-poly1305', key, nonce, TAG_OPTIONS);
   d.setAuthTag(sealed.subarray(n));
   if (ad.length > 0) (d as DecipherGCM).setAAD(ad);
-  const out = new Uint8Array(n);
   const body = d.update(sealed.subarray(0, n));
   try {
     d.final(); // RFC 8439 §2.8 / SP 800-38D §7.2: nothing is returned unless the tag verified
@@ -203,7 +210,11 @@ function open(alg: AeadName, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Ar
     body.fill(0);
     throw new DecryptError('AEAD authentication failed');
   }
-  out.set(body, 0);
+  // update's Buffer has an ArrayBuffer of its own (node allocates it per call, exactly n bytes): handed out as it is,
+  // a plain Uint8Array view, with no second allocation and copy of the plaintext. Were it ever a slice of a shared
+  // pool, the caller would see other bytes through .buffer: then it is copied out and wiped, as before.
+  if (body.byteOffset === 0 && body.buffer.byteLength === n) return u8(body);
+  const out = new Uint8Array(body); // a copy (Buffer's own slice would be a view)
   body.fill(0);
   return out;
 }

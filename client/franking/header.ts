@@ -1,6 +1,6 @@
 // The franked message header (docs/PROTOCOL.md §4): canonical, versioned, deterministic. Decoding accepts
 // exactly the bytes encoding produces, so one header has one byte string and the commitment pins it.
-import { Reader, Writer, abytes } from '../crypto/_bytes.ts';
+import { Reader, Writer, abytes, equalBytes } from '../crypto/_bytes.ts';
 import { FrankingError, asFrankingError } from './errors.ts';
 import { isValidId } from './ids.ts';
 import { DEVICE_GROUP_HEADER_VERSION, DEVICE_HEADER_VERSION, GROUP_HEADER_VERSION, PROTOCOL_VERSION } from './labels.ts';
@@ -85,7 +85,7 @@ function checkUint(value: unknown, max: number, name: string, min = 0): number {
 function checkPrev(seq: number, prev: Uint8Array): void {
   // §4: the chain starts at seq 1 with the all-zero commitment; any other value there would be a second
   // encoding of "first message".
-  if (seq === 1 && prev.some((b) => b !== 0)) throw new FrankingError('malformed', 'prevCommitment: must be zero when seq = 1');
+  if (seq === 1 && !equalBytes(prev, ZERO_COMMITMENT)) throw new FrankingError('malformed', 'prevCommitment: must be zero when seq = 1');
 }
 
 /** Encoded length of a well-formed header (ids and media types are ASCII: one byte per character). */

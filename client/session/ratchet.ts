@@ -2,7 +2,7 @@
 // XChaCha20-Poly1305 as the AEAD and a bounded skipped-key store (docs/PROTOCOL-sessions.md §6–§8).
 // Every state change is staged and committed only after the AEAD accepted the message (§3.5: "if an exception
 // is raised ... the state is discarded"), so a forged or replayed message never alters the session.
-import { abytes, equalBytes, type Reader, type Writer } from '../crypto/_bytes.ts';
+import { abytes, equalBytes, readU32, type Reader, type Writer } from '../crypto/_bytes.ts';
 import { parseOrThrow, toHex } from './_session-codec.ts';
 import {
   AEAD_NONCE_LENGTH,
@@ -81,9 +81,8 @@ export function decodeRatchetHeader(bytes: Uint8Array): RatchetHeader {
   if (bytes.length !== RATCHET_HEADER_LENGTH)
     throw new SessionError('malformed', `ratchet header: expected ${RATCHET_HEADER_LENGTH} bytes, got ${bytes.length}`);
   if (bytes[0] !== RATCHET_HEADER_VERSION) throw new SessionError('unsupported_version', `ratchet header: version ${String(bytes[0])} is not supported`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const messageNumber = view.getUint32(37);
-  const previousChainLength = view.getUint32(33);
+  const messageNumber = readU32(bytes, 37);
+  const previousChainLength = readU32(bytes, 33);
   if (messageNumber > MAX_MESSAGE_NUMBER || previousChainLength > MAX_MESSAGE_NUMBER + 1)
     throw new SessionError('counter_overflow', 'ratchet header: message number out of range');
   return { ratchetKey: bytes.subarray(1, 33), previousChainLength, messageNumber };
@@ -231,7 +230,7 @@ export class DoubleRatchet {
   /**
    * AEAD AD = caller AD || session AD (128) || encoded header (41); the last two have fixed lengths (§6). With
    * `scratch` it is built in this ratchet's reusable AD buffer (public bytes only), which the caller must consume
-   * before anything else runs on this ratchet: the sending path, which seals synchronously right after.
+   * before anything else runs on this ratchet: encrypt and decrypt, which seal or open synchronously right after.
    */
   private associatedData(callerAd: Uint8Array, header: Uint8Array, scratch = false): Uint8Array {
     const n = callerAd.length + SESSION_AD_LENGTH + RATCHET_HEADER_LENGTH;
@@ -277,7 +276,7 @@ export class DoubleRatchet {
     const headerBytes = body.subarray(0, RATCHET_HEADER_LENGTH);
     const ciphertext = body.subarray(RATCHET_HEADER_LENGTH);
     const header = decodeRatchetHeader(headerBytes);
-    const ad = this.associatedData(callerAd, headerBytes);
+    const ad = this.associatedData(callerAd, headerBytes, true);
     const n = header.messageNumber;
 
     // TrySkippedMessageKeys: a key is removed (and wiped) only once it authenticated its message.

@@ -4,7 +4,7 @@ import { abytes, equalBytes, Reader, Writer } from '../crypto/_bytes.ts';
 import { parseOrThrow } from './_session-codec.ts';
 import { AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, defaultRandomBytes, type RandomBytes } from './_session-kdf.ts';
 import { FrankingError, type FrankingErrorCode, FRANKING_ERROR_CODES } from '../franking/errors.ts';
-import { type Expectation, type FrankedMessage, type OpenedMessage, COMMITMENT_LENGTH, frankingAssociatedData, openFrankedPayload } from '../franking/franking.ts';
+import { type Expectation, type FrankedMessage, type OpenedMessage, COMMITMENT_LENGTH, frankingAssociatedData, openOwnedFrankedPayload } from '../franking/franking.ts';
 import { type IdentityKeyPair, type PublicIdentity, publicIdentity } from './identity.ts';
 import type { FetchedPreKeyBundle, PreKeyStore } from './prekeys.ts';
 import { DoubleRatchet, RATCHET_HEADER_LENGTH } from './ratchet.ts';
@@ -82,10 +82,45 @@ export interface FrankedEnvelope {
   readonly message: Uint8Array;
 }
 
-/** u8 version = 1 || c (32) || session message. */
+/** Length of the franked envelope's prefix (docs/PROTOCOL-sessions.md §S10): u8 version || c (32). */
+const ENVELOPE_PREFIX_LENGTH = 1 + COMMITMENT_LENGTH;
+
+/**
+ * An envelope as sendFranked makes it: the session wrote version || c || session message into one buffer (`wire`) and
+ * the fields are views of it, so encoding it needs no copy of the message (a class, not a weak set of envelopes:
+ * nothing for the garbage collector to track per message).
+ */
+class SentFrankedEnvelope implements FrankedEnvelope {
+  readonly #wire: Uint8Array;
+  readonly commitment: Uint8Array;
+  readonly message: Uint8Array;
+
+  constructor(wire: Uint8Array) {
+    this.#wire = wire;
+    this.commitment = wire.subarray(1, ENVELOPE_PREFIX_LENGTH);
+    this.message = wire.subarray(ENVELOPE_PREFIX_LENGTH);
+  }
+
+  /** The wire bytes, if both fields are still the views the constructor set (readonly is not enforced at run time). */
+  wireIfIntact(): Uint8Array | null {
+    const w = this.#wire;
+    const { commitment: c, message: m } = this;
+    const intact =
+      c.buffer === w.buffer && c.byteOffset === w.byteOffset + 1 && c.length === COMMITMENT_LENGTH &&
+      m.buffer === w.buffer && m.byteOffset === w.byteOffset + ENVELOPE_PREFIX_LENGTH && m.length === w.length - ENVELOPE_PREFIX_LENGTH;
+    return intact ? w : null;
+  }
+}
+
+/**
+ * u8 version = 1 || c (32) || session message. For an envelope Session.sendFranked returned, the result is the one
+ * buffer the session wrote it in (the same bytes, no copy of the message); otherwise a fresh array.
+ */
 export function encodeFrankedEnvelope(envelope: FrankedEnvelope): Uint8Array {
   abytes(envelope.commitment, COMMITMENT_LENGTH, 'commitment');
   abytes(envelope.message, undefined, 'message');
+  const wire = envelope instanceof SentFrankedEnvelope ? envelope.wireIfIntact() : null;
+  if (wire !== null) return wire;
   const out = new Uint8Array(1 + COMMITMENT_LENGTH + envelope.message.length);
   out[0] = FRANKED_ENVELOPE_VERSION;
   out.set(envelope.commitment, 1);
@@ -257,10 +292,15 @@ export class Session {
 
   /** Encrypts with AEAD AD = associatedData || session AD || ratchet header; returns the session message. */
   encrypt(plaintext: Uint8Array, associatedData: Uint8Array = EMPTY): Uint8Array {
+    return this.encryptAfter(plaintext, associatedData, 0);
+  }
+
+  /** encrypt into a buffer with `reserve` bytes in front of the session message (left zero for the caller). */
+  private encryptAfter(plaintext: Uint8Array, associatedData: Uint8Array, reserve: number): Uint8Array {
     const prefix = this.pendingPreKey === null ? null : encodePreKeyPrefix(this.pendingPreKey);
-    const out = this.ratchet.encrypt(plaintext, associatedData, 1 + (prefix === null ? 0 : PREKEY_PREFIX_LENGTH));
-    out[0] = prefix === null ? MESSAGE_TYPE_RATCHET : MESSAGE_TYPE_PREKEY;
-    if (prefix !== null) out.set(prefix, 1);
+    const out = this.ratchet.encrypt(plaintext, associatedData, reserve + 1 + (prefix === null ? 0 : PREKEY_PREFIX_LENGTH));
+    out[reserve] = prefix === null ? MESSAGE_TYPE_RATCHET : MESSAGE_TYPE_PREKEY;
+    if (prefix !== null) out.set(prefix, reserve + 1);
     return out;
   }
 
@@ -305,8 +345,12 @@ export class Session {
 
   /** Encrypts an already franked message: AD = frankingAssociatedData(c, extraAd); c travels in the clear. */
   sendFranked(franked: FrankedMessage, extraAd?: Uint8Array): FrankedEnvelope {
-    const message = this.encrypt(franked.payload, frankingAssociatedData(franked.commitment, extraAd));
-    return { commitment: franked.commitment, message };
+    abytes(franked.commitment, COMMITMENT_LENGTH, 'commitment');
+    // The whole envelope in one buffer: version || c || session message; the fields are views of it.
+    const wire = this.encryptAfter(franked.payload, frankingAssociatedData(franked.commitment, extraAd), ENVELOPE_PREFIX_LENGTH);
+    wire[0] = FRANKED_ENVELOPE_VERSION;
+    wire.set(franked.commitment, 1);
+    return new SentFrankedEnvelope(wire);
   }
 
   /**
@@ -358,17 +402,21 @@ export class Session {
     return { session, receipt: session.openPayload(plaintext, envelope.commitment, opts) };
   }
 
+  /**
+   * The decrypted payload is this session's own (every provider's AEAD output is a fresh array the caller owns: the
+   * conventions of client/crypto/provider.ts). An accepted message takes its header, fk and body as views of it, with
+   * no copies (docs/PROTOCOL.md §6: the recipient keeps them to report); a dropped one is wiped here.
+   */
   private openPayload(payload: Uint8Array, commitment: Uint8Array, opts: ReceiveFrankedOptions): FrankedReceipt {
     try {
-      return { status: 'accepted', message: openFrankedPayload(payload, commitment, opts.expect, this.crypto) };
+      return { status: 'accepted', message: openOwnedFrankedPayload(payload, commitment, opts.expect, this.crypto) };
     } catch (e) {
+      payload.fill(0);
       if (!FrankingError.is(e)) throw e;
       const failure: FrankingFailure = { at: opts.now ?? Date.now(), code: e.code, commitment: commitment.slice() };
       this.failures.push(failure);
       if (this.failures.length > MAX_FRANKING_FAILURES) this.failures.shift();
       return { status: 'dropped', failure };
-    } finally {
-      payload.fill(0);
     }
   }
 
