@@ -358,5 +358,7 @@ export {
   checkLinkCodeOrigin, decodeLinkCode, encodeLinkCode, type ExistingDeviceEvent, ExistingDeviceLink, formatShortCode, joinExistingDeviceLink, LINK_ERROR_CODES,
   LINK_MAX_DEVICE_NAME, LINK_TTL_MS, type LinkAbortReason, type LinkCode, linkCodeText, LinkDriver, type LinkDriverOptions, LinkError, type LinkErrorCode,
   type LinkDeviceSecrets, type LinkRelay, type LinkSideOptions, type LinkStep, type LinkWelcomeMessage, type NewDeviceEvent, NewDeviceLink, openNewDeviceLink,
-  type OutgoingFrame, parseLinkCodeText, type RandomSource,
+  type OutgoingFrame, parseLinkCodeText, type RandomSource, LINK_ABORT_REASONS, type LinkKeys, type LinkMessage,
+  type LinkAbortMessage, type LinkCosignMessage, type LinkDataMessage, type LinkDeviceMessage, type LinkDoneMessage, type LinkListMessage,
+  type LinkMessageType, type LinkStream, LINK_MESSAGE_TYPES, LINK_STREAMS,
 } from './link/index.ts';

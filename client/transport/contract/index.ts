@@ -17,6 +17,10 @@ export { Conversation, ConversationList, ConversationParams, CreateConversationR
 export {
   DeviceBundleParams, DeviceLinkedAt, DeviceListAccepted, FetchedDeviceBundle, DeviceListParams, DeviceListQuery, DeviceListResponse, MAX_LISTS_PER_ANSWER, MAX_SIGNED_DEVICE_LIST_BYTES, PutDeviceListRequest,
 } from './devices.ts';
+export {
+  CloseLinkChannelRequest, LinkChannelCreated, LinkChannelJoined, LinkChannelParams, LinkFramePosted, LinkFrames, MAX_LINK_FRAME_BYTES, MAX_LINK_FRAMES,
+  MAX_LINK_FRAMES_PER_READ, PostLinkFrameRequest, ReadLinkFramesRequest,
+} from './link.ts';
 export { IsoTime, Id, Role, StampJson, U32, b64Exact, b64Max } from './_common.ts';
 export {
   GroupAckRequest, GroupAckResponse, GroupInboxItem, GroupInboxQuery, GroupInboxResponse, GroupSendRequest, GroupSendResponse, MAX_GROUP_WIRE_BYTES, RosterResponse,
