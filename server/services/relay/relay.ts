@@ -108,6 +108,17 @@ export class RelayService {
     },
   ) {}
 
+  /** The members of a direct conversation, after checking that the sender is one of them in good standing (D13.3 step 3). */
+  private async directMembers(conversationId: string, senderId: string, now: Date) {
+    const members = await this.deps.conversations.membersWithStanding([conversationId]);
+    const sender = members.find((m) => m.accountId === senderId);
+    if (!sender) throw new PermissionError('not_a_member', 'you are not a member of this conversation');
+    assertActive(sender, now);
+    if (sender.kind !== 'direct')
+      throw new InputError('group_requires_mls', 'this conversation is a group: send MLS group messages to /v1/groups/{conversationId}/messages');
+    return members;
+  }
+
   /**
    * docs/PROTOCOL-devices.md D13.3 steps 3–5 for a fan-out send, before it is queued: the sender a member in good
    * standing of a direct conversation (step 3), a retry of an accepted send answered as before (step 4: the list
@@ -116,12 +127,7 @@ export class RelayService {
    * the peer account and the lists ordered [sender, peer].
    */
   async checkCopies(senderId: string, senderDeviceId: number, input: { conversationId: string; clientMessageId: string; lists: StatedList[]; copies: FanOutInput['copies'] }, now = new Date()): Promise<{ peerId: string; lists: [StatedList, StatedList] }> {
-    const members = await this.deps.conversations.membersWithStanding([input.conversationId]);
-    const sender = members.find((m) => m.accountId === senderId);
-    if (!sender) throw new PermissionError('not_a_member', 'you are not a member of this conversation');
-    assertActive(sender, now);
-    if (sender.kind !== 'direct')
-      throw new InputError('group_requires_mls', 'this conversation is a group: send MLS group messages to /v1/groups/{conversationId}/messages');
+    const members = await this.directMembers(input.conversationId, senderId, now);
     const peer = members.find((m) => m.accountId !== senderId);
     if (!peer) throw new PermissionError('not_a_member', 'this conversation has no peer');
     const own = input.lists.find((l) => l.accountId === senderId);
@@ -163,12 +169,7 @@ export class RelayService {
       return cur && !cur.deviceIds.includes(1) ? [{ id, cur }] : [];
     });
     if (!gone.length) return;
-    const members = await this.deps.conversations.membersWithStanding([input.conversationId]);
-    const sender = members.find((m) => m.accountId === senderId);
-    if (!sender) throw new PermissionError('not_a_member', 'you are not a member of this conversation');
-    assertActive(sender, now);
-    if (sender.kind !== 'direct')
-      throw new InputError('group_requires_mls', 'this conversation is a group: send MLS group messages to /v1/groups/{conversationId}/messages');
+    const members = await this.directMembers(input.conversationId, senderId, now);
     for (const { id } of gone)
       if (!members.some((m) => m.accountId === id)) throw new PermissionError('not_a_member', `recipient ${id} is not a member of this conversation`);
     throw new DeviceMismatchError(gone.map(({ id, cur }) => ({
