@@ -3,7 +3,7 @@
 // report the user confirms. UI code reads `getSnapshot()` and calls the methods below; errors are ChatErrors,
 // shown through wording.errorText. A message's path: ./engine/sender.ts (seal) → ./engine/outbox.ts (deliver,
 // retry) → relay → ./engine/receiver.ts (1:1) or ./groups/group-inbox.ts (groups) → the state slices.
-import { ApiClient, type NewDeviceKeys, type ReportCategory, type ReportDetailJson, type RegistrationInfoJson } from '@franking-chat/sdk';
+import { ApiClient, deviceMismatchOf, type NewDeviceKeys, type ReportCategory, type ReportDetailJson, type RegistrationInfoJson } from '@franking-chat/sdk';
 import { Blocking } from './blocking.ts';
 import { Account } from './engine/account.ts';
 import { Attachments } from './engine/attachments.ts';
@@ -12,7 +12,7 @@ import { ContactBook } from './engine/contact-book.ts';
 import { Device } from './engine/device.ts';
 import { DeviceLists } from './engine/device-lists.ts';
 import { Devices, type OwnDevice } from './engine/devices.ts';
-import { DirectFanOut, mismatchAccounts } from './engine/fanout.ts';
+import { DirectFanOut } from './engine/fanout.ts';
 import { History, type ImportedHistory } from './engine/history.ts';
 import { type ExistingLinkProgress, type LinkDecision, Linking, type NewLinkProgress } from './engine/linking.ts';
 import { KeyChecks } from './engine/key-checks.ts';
@@ -103,7 +103,7 @@ export class ChatEngine {
     const fanOut = new DirectFanOut({ api, device, lists });
     const outbox = (this.outbox = new Outbox({
       device, api, conversations, standing, deliverGroup: (m) => groupSender.deliver(m), syncGroups: () => groupInbox.syncNow(),
-      afterMismatch: (m, e, refusal) => fanOut.afterMismatch(m, mismatchAccounts(e), refusal),
+      afterMismatch: (m, e, refusal) => fanOut.afterMismatch(m, deviceMismatchOf(e) ?? [], refusal),
     }));
     const sender = (this.sender = new Sender({
       device, api, keys, contacts, conversations, groups, standing, outbox, fanOut, sealGroup: (...args) => groupSender.seal(...args),

@@ -2,10 +2,9 @@
 // (docs/PROTOCOL-devices.md D8.2, D17.1) verifies as version 1 with this device as device 1; the recovery kit text
 // (D2.4) round-trips and nothing else passes for one; a device_mismatch problem (D13.4) yields its accounts.
 import { describe, expect, it } from 'vitest';
-import { ApiError, DeviceListError, generateCredentialKey, generateIdentity, recoveryKeyFromKit, verifyListStep } from '@franking-chat/sdk';
+import { ApiError, DeviceListError, deviceMismatchOf, generateCredentialKey, generateIdentity, recoveryKeyFromKit, verifyListStep } from '@franking-chat/sdk';
 import { ChatError } from '../../chat/src/engine/errors.ts';
 import { decodeKit, encodeKit, genesisList } from '../../chat/src/engine/devices.ts';
-import { mismatchAccounts } from '../../chat/src/engine/fanout.ts';
 
 describe('genesis list', () => {
   it('is a version 1 list signed by this device, with its identity and credential keys as device 1', () => {
@@ -42,11 +41,14 @@ describe('recovery kit text', () => {
   });
 });
 
-describe('device_mismatch accounts', () => {
-  it('are read from the problem document, and are empty when it names none', () => {
+describe('device_mismatch accounts (deviceMismatchOf of the SDK, as the outbox of the chat reads them)', () => {
+  it('are read from the problem document, are empty when it names none, and absent for another error', () => {
     const accounts = [{ accountId: 'bob', listVersion: 2, listHash: 'h', missing: [2], extra: [], stale: true }];
     const problem = { type: 'urn:franking-chat:problem:device_mismatch', title: 't', status: 409, detail: 'd', code: 'device_mismatch', accounts };
-    expect(mismatchAccounts(new ApiError(problem as never, problem as never))).toEqual(accounts);
-    expect(mismatchAccounts(new ApiError({ ...problem, accounts: undefined } as never, null))).toEqual([]);
+    expect(deviceMismatchOf(new ApiError(problem as never, problem as never))).toEqual(accounts);
+    expect(deviceMismatchOf(new ApiError({ ...problem, accounts: undefined } as never, null))).toEqual([]);
+    const other = { ...problem, code: 'rate_limited', status: 429 };
+    expect(deviceMismatchOf(new ApiError(other as never, other as never))).toBeUndefined();
+    expect(deviceMismatchOf(new Error('device_mismatch'))).toBeUndefined();
   });
 });

@@ -162,9 +162,3 @@ export class DirectFanOut {
     });
   }
 }
-
-/** The accounts of a `device_mismatch` problem (D13.4), as planDeviceMismatch reads them. */
-export function mismatchAccounts(e: ApiError): DeviceMismatchAccount[] {
-  const accounts = (e.problem as { accounts?: unknown } | null)?.accounts;
-  return Array.isArray(accounts) ? (accounts as DeviceMismatchAccount[]) : [];
-}
