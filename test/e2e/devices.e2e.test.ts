@@ -7,6 +7,9 @@
 //   - bob's chat, which pinned alice's list before the link, is refused by the relay (device_mismatch), refreshes the
 //     verified list, sends again, and shows the quiet line "alice linked a new device" (D16);
 //   - the history of the first device is carried to the second in an encrypted archive (D15) and stays reportable;
+//   - a third device linked by the phone is verified on the laptop (D7.4, started at once by the server's `devices`
+//     frame or the new log head), shown as a quiet notice and in the open "Linked devices"; removed again, its
+//     socket is closed with `device_removed` and it says so in plain words and stops (D13.6);
 //   - removing the second device stops its delivery: bob's next message reaches only the first (D6.2).
 import fs from 'node:fs';
 import path from 'node:path';
