@@ -1,6 +1,6 @@
 // "Linked devices" (docs/PROTOCOL-devices.md D6): the account's devices from its verified list, renamed on this browser
 // only, removed by a signed list (signed out at once everywhere), the way to link another, and the recovery kit.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { ChatEngine, OwnDevice } from './engine.ts';
 import { LinkDeviceDialog } from './LinkDevice.tsx';
 import { RecoveryKitSection } from './RecoveryKit.tsx';
@@ -23,6 +23,13 @@ export function LinkedDevicesDialog({ engine, onClose }: { engine: ChatEngine; o
     if (d && !d.open) d.showModal();
     reload();
   }, [reload]);
+  // D7.4: every own-device check (at once on the server's `devices` frame, on each new log head, every 10 minutes)
+  // may have moved the own list; the open dialog shows the verified list again after each.
+  const lastCheck = useSyncExternalStore(engine.subscribe, () => engine.getSnapshot().kt.lastCheck);
+  const firstCheck = useRef(lastCheck);
+  useEffect(() => {
+    if (lastCheck !== firstCheck.current) reload();
+  }, [lastCheck, reload]);
 
   async function run(action: () => Promise<void>) {
     setError(null);

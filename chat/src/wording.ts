@@ -289,3 +289,27 @@ export const KT_WORDS = {
     }
   },
 };
+
+/**
+ * docs/PROTOCOL-devices.md D7.4: the quiet notice for a change of the own list that another device (or the recovery
+ * kit) made — not an alarm: the list verified as the next step of this device's pinned chain. `name` gives a device's
+ * local name or null.
+ */
+export function ownDeviceNotice(
+  n: { signer: { kind: 'device'; deviceId: number } | { kind: 'recovery' }; added: readonly number[]; removed: readonly number[]; recoveryKeyChanged: boolean },
+  name: (deviceId: number) => string | null,
+): string | null {
+  const call = (id: number) => name(id) ?? `device ${id}`;
+  const by = n.signer.kind === 'recovery' ? 'Your recovery kit was used' : null;
+  const parts: string[] = [];
+  if (n.added.length > 0) parts.push(`Your account linked a new device: ${n.added.map(call).join(', ')}`);
+  if (n.removed.length > 0) parts.push(`Your account removed ${n.removed.map(call).join(', ')}`);
+  if (parts.length === 0 && n.recoveryKeyChanged && !by) parts.push('Your account’s recovery kit was replaced by another of your devices');
+  if (by) parts.unshift(by);
+  if (parts.length === 0) return null;
+  const signer = n.signer.kind === 'device' ? ` (by ${call(n.signer.deviceId)})` : '';
+  return `${parts.join('. ')}${signer}.`;
+}
+
+/** D13.6: the server closed this device's live channel because another device removed it from the account. */
+export const DEVICE_REMOVED = 'This device was removed from your account by another of your devices: it has stopped and can no longer send or receive.';

@@ -255,6 +255,13 @@ export class ApiClient {
   fetchDeviceBundle(accountId: string, deviceId: number): Promise<FetchedDeviceBundleJson> {
     return this.call('fetchDeviceBundle', { params: { accountId, deviceId: String(deviceId) } });
   }
+  /**
+   * As deviceLists, without a token (D6.5, D8.1: rate limit auth): what a new browser restoring the account from its
+   * recovery kit reads before it has a device. Verify the chain exactly as for deviceLists.
+   */
+  recoveryDeviceLists(accountId: string, from?: number): Promise<DeviceListsJson> {
+    return this.call('fetchRecoveryDeviceLists', { params: { accountId }, ...(from !== undefined ? { query: { from: String(from) } } : {}) });
+  }
   /** Submits a recovery list (kind recovery, signed by the recovery key) without a token (D6.5). */
   recoverDeviceList(list: Uint8Array): Promise<DeviceListAcceptedJson> {
     return this.call('recoverDeviceList', { body: { list: toBase64Url(list) } });

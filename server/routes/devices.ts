@@ -8,6 +8,8 @@ import { deviceOperations as ops } from '../../client/transport/contract/devices
 export function deviceRoutes(s: Services): Route[] {
   return [
     route(ops.fetchDeviceLists, async ({ params, query }) => s.devices.fetch(params.accountId, query.from ?? 1)),
+    // D8.1: the lists are public key material already in the key log; without a token only under rate limit auth (D6.5).
+    route(ops.fetchRecoveryDeviceLists, async ({ params, query }) => s.devices.fetch(params.accountId, query.from ?? 1)),
     route(ops.putDeviceList, async ({ body, principal }) => s.devices.submit(bytes(body.list), { accountId: principal.userId, deviceId: callerDevice(principal) })),
     route(ops.recoverDeviceList, async ({ body }) => s.devices.submit(bytes(body.list), null)),
     route(ops.fetchDeviceBundle, async ({ params }) => {

@@ -7,6 +7,9 @@
 //   - bob's chat, which pinned alice's list before the link, is refused by the relay (device_mismatch), refreshes the
 //     verified list, sends again, and shows the quiet line "alice linked a new device" (D16);
 //   - the history of the first device is carried to the second in an encrypted archive (D15) and stays reportable;
+//   - a third device linked by the phone is verified on the laptop (D7.4, started at once by the server's `devices`
+//     frame or the new log head), shown as a quiet notice and in the open "Linked devices"; removed again, its
+//     socket is closed with `device_removed` and it says so in plain words and stops (D13.6);
 //   - removing the second device stops its delivery: bob's next message reaches only the first (D6.2).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -156,6 +159,34 @@ describe('an account with two devices', () => {
     const bad = { ...archive, c: archive.c.map((b, i) => (i === 40 ? b ^ 1 : b)) };
     const refused = await alice2.evaluate(async (a) => window.chatEngine.importHistory(new Uint8Array(a.d), new Uint8Array(a.c)).then(() => 'imported', (e: Error) => e.message), bad);
     expect(refused).toMatch(/history_refused/);
+  });
+
+  it('a device linked by the phone: the laptop verifies the new list, says so quietly and updates Linked devices; removed, the third device is told by its closed socket and stops', async () => {
+    // The laptop's "Linked devices" is open while the phone links a third device (D6.1 signed by device 2).
+    await alice1.getByRole('button', { name: 'Linked devices' }).click();
+    const list = alice1.getByTestId('device-list');
+    await expect.poll(async () => list.locator('li').count(), POLL).toBe(2);
+    const alice3 = await newChatPage(browser, contexts);
+    await enableEngineHook(alice3);
+    await alice3.goto(`${server.url}/`);
+    await expect.poll(async () => alice3.getByLabel('Choose a handle').count(), POLL).toBe(1);
+    expect(await link(alice2, alice3, 'alice')).toBe(3);
+    // D7.4 on the laptop: the list verifies as the next step of its pinned chain, signed by the phone — a quiet
+    // notice, no alarm — and the open dialog shows the third device.
+    await expect.poll(async () => alice1.getByRole('status').filter({ hasText: 'Your account linked a new device: device 3 (by phone).' }).count(), POLL).toBe(1);
+    await expect.poll(async () => list.locator('li').count(), POLL).toBe(3);
+    expect(await alice1.evaluate(() => window.chatEngine.getSnapshot().kt.alarms.length)).toBe(0);
+    // The phone made the change itself: no notice there.
+    expect(await alice2.getByRole('status').filter({ hasText: 'Your account linked a new device' }).count()).toBe(0);
+    await alice1.screenshot({ path: path.join(SHOTS, 'devices-03-own-device-notice.png') });
+    await alice1.keyboard.press('Escape');
+
+    // The laptop removes device 3: the server closes its socket with device_removed, and it says so and stops.
+    await alice1.evaluate(async () => window.chatEngine.removeDevice(3));
+    await expect.poll(async () => alice3.getByRole('status').filter({ hasText: 'This device was removed from your account by another of your devices: it has stopped' }).count(), POLL).toBe(1);
+    expect(await alice3.evaluate(() => window.chatEngine.getSnapshot().connection)).toBe('stopped');
+    await alice3.screenshot({ path: path.join(SHOTS, 'devices-04-this-device-removed.png') });
+    expect((await alice1.evaluate(async () => window.chatEngine.devices())).map((d) => d.deviceId)).toEqual([1, 2]);
   });
 
   it('removing the second device stops its delivery, and bob sees a quiet line', async () => {

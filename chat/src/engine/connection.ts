@@ -6,7 +6,7 @@ import {
 import type { Blocking } from '../blocking.ts';
 import type { GroupInbox, GroupKeys } from '../groups/index.ts';
 import type { ChatTransparency, OwnDeviceWatch } from '../transparency.ts';
-import { OFFLINE_RETRYING, loginFailed } from '../wording.ts';
+import { DEVICE_REMOVED, OFFLINE_RETRYING, loginFailed, ownDeviceNotice } from '../wording.ts';
 import type { Device } from './device.ts';
 import { PREKEY_BATCH, PREKEY_LOW_WATER } from './limits.ts';
 import type { SnapshotStore } from './state/snapshot.ts';
@@ -40,8 +40,53 @@ export class Connection {
   private push: PushChannel | null = null;
   private reportsTimer: ReturnType<typeof setInterval> | null = null;
   private onlineListener: (() => void) | null = null;
+  /** The server said this device left the account's list (D13.6): nothing starts again on this browser's account. */
+  private removed = false;
 
   constructor(private readonly d: ConnectionDeps) {}
+
+  /** docs/PROTOCOL-devices.md D7.4 with the quiet notices: the engine's own-device watch, and a notice for each change another device made. */
+  private ownDeviceWatch(): OwnDeviceWatch {
+    const watch = this.d.ownDevices;
+    return {
+      deviceId: () => watch.deviceId(),
+      pinned: () => watch.pinned(),
+      source: watch.source,
+      checked: async (check) => {
+        if (this.removed) return; // the server's word came first and was said (D13.6); nothing here runs any more
+        await watch.checked(check);
+        if (check.signedOut || check.alarms.length > 0) return; // the stop and the alarms say it louder
+        // Each notice is a list this device did not submit (its own submission is pinned already, so nothing new).
+        const names = this.d.device.record().deviceNames ?? {};
+        const me = this.d.device.deviceId;
+        const texts = check.notices.filter((n) => !(n.signer.kind === 'device' && n.signer.deviceId === me)).map((n) => ownDeviceNotice(n, (id) => names[String(id)] ?? null)).filter((t): t is string => t !== null);
+        if (texts.length > 0) this.d.snapshot.set({ banner: texts.join(' ') });
+      },
+    };
+  }
+
+  /**
+   * The server announced a new version of this account's list (D13.6 `devices` frame): a hint, unverified. The
+   * own-device check (D7.4) runs now rather than at the next head or timer; it fetches and verifies the log's newest
+   * head and the new lists itself, so a list no device of this account signed raises the alarm at once.
+   */
+  private ownListAnnounced(info: { accountId: string; listVersion: number }): void {
+    const { device, kt } = this.d;
+    if (!device.hasAccount || info.accountId !== device.me()) return;
+    const pinned = this.d.ownDevices.pinned();
+    if (pinned && info.listVersion <= pinned.listVersion) return; // this device's own submission, or already checked
+    // Any size larger than the checked one asks for exactly one check (after the one running, if any).
+    kt.headSeen({ treeSize: Number.MAX_SAFE_INTEGER });
+  }
+
+  /** D13.6: this device's socket was closed with `device_removed`: say so in plain words and stop everything. */
+  private removedFromAccount(): void {
+    if (this.removed) return;
+    this.removed = true;
+    this.d.api.token = null;
+    this.stop();
+    this.d.snapshot.set({ banner: DEVICE_REMOVED, connection: 'stopped' });
+  }
 
   /** Signs in: per device (D8.2) once the account has a list; the legacy sign-in only before its migration (D17.1). */
   private login() {
@@ -63,6 +108,7 @@ export class Connection {
 
   async goOnline(): Promise<void> {
     const { device, api, snapshot } = this.d;
+    if (this.removed) return;
     try {
       if (!api.token) await this.login();
       // Before anything is sent: the genesis of an account from before devices, then the own list proven (D5.4).
@@ -84,7 +130,7 @@ export class Connection {
     this.d.kt.start(device.me(), () => [
       { kind: KIND_IDENTITY, key: identityBindingKey(identity.signingPublicKey, identity.dhPublicKey) },
       { kind: KIND_MLS_CREDENTIAL, key: credentialKey },
-    ], this.d.ownDevices);
+    ], this.ownDeviceWatch());
     await this.d.groupKeys.maintainKeyPackages().catch(() => undefined);
     this.d.groupInbox.start();
     void this.d.refreshNotices();
@@ -99,12 +145,17 @@ export class Connection {
       getToken: async () => api.token ?? (await this.relogin()) ?? Promise.reject(new Error('not logged in')),
       onEnvelopes: (envs) => this.d.receiveBatch(envs),
       onTreeHead: (head) => this.d.kt.headSeen(head), // own-key check on every new key-log head (docs/TRANSPARENCY.md §6.3)
+      onDevices: (info) => this.ownListAnnounced(info),
+      onClose: ({ code, reason }) => {
+        if (code === 4401 && reason === 'device_removed') this.removedFromAccount();
+      },
       onState: (connection) => {
         const back = connection === 'live' && snapshot.get().connection !== 'live';
         snapshot.set({ connection });
         if (back) void this.d.resendUnsent();
       },
       onServerError: (code) => {
+        if (code === 'device_removed') return this.removedFromAccount();
         if (code === 'invalid_token') api.token = null;
         if (code === 'account_banned' || code === 'account_suspended') void this.relogin();
       },

@@ -267,13 +267,16 @@ export class Devices {
     const recovery = recoveryKeyFromKit(kit);
     const p: PendingDevice = { identity: generateIdentity(), credential: generateCredentialKey() };
     const checker = await this.d.kt.deviceListChecker();
+    // D8.1: a browser restoring an account has no token yet, so it reads the lists from the public, rate-limited
+    // GET /v1/devices/recovery/{accountId}, and verifies the whole chain from the genesis as any reader does (D5.2).
+    const api = this.d.api;
+    const source = { deviceLists: (id: string, from?: number) => api.recoveryDeviceLists(id, from) };
     let current: VerifiedDeviceList;
     try {
-      current = pinnedVerifiedList((await fetchVerifiedDeviceLists(this.d.api, checker, accountId, null)).pinned);
+      current = pinnedVerifiedList((await fetchVerifiedDeviceLists(source, checker, accountId, null)).pinned);
     } catch (e) {
-      if (ApiError.is(e, 'not_found')) throw new ChatError('recovery_failed', { detail: `no account “${accountId}”` });
-      // GET /v1/devices/{accountId} asks for a signed-in user (D8.1), and a browser restoring an account has none yet.
-      if (ApiError.is(e) && e.status === 401) throw new ChatError('recovery_failed', { detail: 'this server shows an account’s device list only to signed-in users, so a new browser cannot restore it yet' });
+      if (ApiError.is(e, 'not_found') || ApiError.is(e, 'validation_failed')) throw new ChatError('recovery_failed', { detail: `no account “${accountId}” with a device list` });
+      if (ApiError.is(e, 'rate_limited')) throw new ChatError('recovery_failed', { detail: 'too many tries from this network: wait a few minutes and try again' });
       throw new ChatError('recovery_failed', { detail: e instanceof Error ? e.message : String(e) });
     }
     const key = current.signed.list.recoveryKey;
@@ -287,7 +290,11 @@ export class Devices {
     }
     let pinned: PinnedDeviceList;
     try {
-      pinned = (await fetchVerifiedDeviceLists(this.d.api, checker, accountId, null)).pinned;
+      // D8.2: the new device signs in with its own key (its entry in the logged list), then verifies the chain.
+      const mine = body.devices.find((e) => equalBytes(e.identitySigningKey, p.identity.signingPublicKey));
+      if (!mine) throw new Error('the recovery list does not hold this device');
+      await api.loginDevice(accountId, mine.deviceId, p.identity);
+      pinned = (await fetchVerifiedDeviceLists(api, checker, accountId, null)).pinned;
     } catch (e) {
       throw new ChatError('recovery_failed', { detail: e instanceof Error ? e.message : String(e) });
     }

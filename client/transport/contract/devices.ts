@@ -61,6 +61,11 @@ export const deviceOperations = {
   putDeviceList: defineOperation(endpoints.putDeviceList, {
     tag: 'devices', summary: 'Submit the next version of the caller\'s device list, signed by a current device (logged before the answer)', body: PutDeviceListRequest, response: DeviceListAccepted,
   }),
+  fetchRecoveryDeviceLists: defineOperation(endpoints.fetchRecoveryDeviceLists, {
+    tag: 'devices', rateLimit: 'auth',
+    summary: 'The same answer as fetchDeviceLists without a token, for a new device restoring the account from its recovery kit (docs/PROTOCOL-devices.md D6.5, D8.1)',
+    params: DeviceListParams, query: DeviceListQuery, response: DeviceListResponse,
+  }),
   recoverDeviceList: defineOperation(endpoints.recoverDeviceList, {
     tag: 'devices', rateLimit: 'auth', summary: 'Submit a recovery list (kind recovery, signed by the recovery key) without a token', body: PutDeviceListRequest, response: DeviceListAccepted,
   }),

@@ -1,0 +1,98 @@
+// Restoring an account from its recovery kit on a fresh browser (docs/PROTOCOL-devices.md D6.5, D8.1), in real
+// browsers: alice creates a kit on her only device and every browser context of hers is closed; a fresh context (its
+// own empty IndexedDB, no token) restores her account from the welcome page with her handle and the kit text. Bob's
+// chat, which pinned her old list, is refused by the relay, verifies the recovery list and sends again: his next
+// message reaches the restored device, and his conversation shows the quiet line "alice restored with a recovery kit"
+// (D16). A wrong kit is refused in plain words and nothing changes.
+import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../../scripts/build-web.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import type { ChatEngine } from '../../chat/src/engine.ts';
+import { POLL, enableEngineHook, newChatPage, registerInChat } from './_chat-page.ts';
+import { type E2eServer, startE2eServer } from './_server.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
+let server: E2eServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+declare global {
+  interface Window {
+    chatEngine: ChatEngine;
+  }
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await buildWeb({ only: ['chat'] });
+  server = await startE2eServer(ROOT);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+const texts = async (page: Page): Promise<string[]> => page.evaluate(() => Object.values(window.chatEngine.getSnapshot().messages).flat().map((m) => m.text));
+
+async function restoreInUi(page: Page, handle: string, kit: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Restore from recovery kit' }).click();
+  await page.getByRole('textbox', { name: 'Your handle' }).fill(handle);
+  await page.getByRole('textbox', { name: 'Recovery kit' }).fill(kit);
+  await page.getByRole('button', { name: 'Restore account' }).click();
+}
+
+describe('restore from the recovery kit on a fresh browser', () => {
+  it('a fresh context with no token restores the account; bob\'s next message reaches it and his conversation says so', async () => {
+    const alice = await newChatPage(browser, contexts);
+    await enableEngineHook(alice);
+    await registerInChat(alice, server.url, 'alice');
+    const bob = await newChatPage(browser, contexts);
+    await enableEngineHook(bob);
+    await registerInChat(bob, server.url, 'bob');
+    await bob.evaluate(async () => window.chatEngine.addContact('alice'));
+    await bob.evaluate(async () => window.chatEngine.send('alice', 'before the loss'));
+    await expect.poll(async () => (await texts(alice)).includes('before the loss'), POLL).toBe(true);
+
+    const kit = await alice.evaluate(async () => window.chatEngine.createRecoveryKit());
+    // Every browser context of alice's is gone (the lost laptop).
+    const aliceCtx = alice.context();
+    await aliceCtx.close();
+    contexts.splice(contexts.indexOf(aliceCtx), 1);
+
+    const fresh = await newChatPage(browser, contexts);
+    await enableEngineHook(fresh);
+    await fresh.goto(`${server.url}/`);
+    // A wrong kit first: refused in plain words, the account unchanged.
+    const wrongKit = kit.startsWith('A') ? `B${kit.slice(1)}` : `A${kit.slice(1)}`;
+    await restoreInUi(fresh, 'alice', wrongKit);
+    await expect.poll(async () => fresh.getByRole('alert').filter({ hasText: 'could not be restored' }).count(), POLL).toBeGreaterThan(0);
+    expect(await fresh.getByTestId('me').count()).toBe(0);
+
+    await fresh.getByRole('textbox', { name: 'Recovery kit' }).fill(kit);
+    await fresh.getByRole('button', { name: 'Restore account' }).click();
+    await expect.poll(async () => fresh.getByTestId('me').textContent(), POLL).toBe('alice');
+    await expect.poll(async () => fresh.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
+    const devices = await fresh.evaluate(async () => window.chatEngine.devices());
+    expect(devices.map((d) => [d.deviceId, d.thisDevice])).toEqual([[2, true]]);
+
+    // Bob still holds version 2 of alice's list (the kit's); the relay refuses copies for device 1, bob's chat
+    // verifies the recovery list and sends again, to the restored device.
+    await bob.evaluate(async () => window.chatEngine.send('alice', 'after the restore'));
+    await expect.poll(async () => (await texts(fresh)).includes('after the restore'), POLL).toBe(true);
+    await expect.poll(async () => (await texts(bob)).includes('alice restored with a recovery kit'), POLL).toBe(true);
+    await bob.getByRole('button', { name: /alice/ }).first().click();
+    await expect.poll(async () => bob.locator('li.system', { hasText: 'alice restored with a recovery kit' }).count(), POLL).toBe(1);
+    await bob.screenshot({ path: path.join(SHOTS, 'recovery-01-contact-restored-line.png') });
+    // And alice answers from the restored device.
+    await fresh.evaluate(async () => window.chatEngine.send('bob', 'I am back'));
+    await expect.poll(async () => (await texts(bob)).includes('I am back'), POLL).toBe(true);
+  });
+});
