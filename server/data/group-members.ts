@@ -1,6 +1,7 @@
-// MLS groups on the server (docs/PROTOCOL.md §12.8): the routing view (epoch, leaf → account, relayed leave
-// proposals), the ConversationMember rows the relay's membership checks read, and the group message store —
-// ONE ciphertext row per message plus one delivery row (with the member's stamp) per recipient.
+// MLS groups on the server (docs/PROTOCOL.md §12.8): the routing view (epoch, leaf → (account, device), relayed leave
+// proposals), the ConversationMember rows (one per account) the relay's membership checks read, and the group message
+// store — ONE ciphertext row per message plus one delivery row (with the account's stamp) per recipient device
+// (docs/PROTOCOL-devices.md D14.2).
 import type { Db } from '../db.ts';
 import type { Tx } from './envelope-usage.ts';
 import type { Bytes } from './_bytes.ts';
@@ -10,10 +11,16 @@ export interface MemberRow {
   joinedAt: Date;
 }
 
+/** One leaf of the relay's roster: the (account, device) its credential names (docs/PROTOCOL-devices.md D14.2). */
+export interface RosterLeaf {
+  accountId: string;
+  deviceId: number;
+}
+
 export interface GroupRoutingState {
   conversationId: string;
   epoch: number;
-  leaves: Array<string | null>;
+  leaves: Array<RosterLeaf | null>;
   proposals: Record<string, number>;
 }
 
@@ -31,6 +38,8 @@ export interface GroupMessageRow {
 
 export interface GroupDeliveryRow {
   recipientId: string;
+  /** The member device this copy is for (D14.2). */
+  deviceId: number;
   kid: string | null;
   tag: Bytes | null;
 }
@@ -42,9 +51,16 @@ export interface PendingGroupItem {
   tag: Bytes | null;
 }
 
+// Stored leaves (MlsGroupState.leaves): an account id is that account's device 1 (every row from before devices),
+// `[accountId, deviceId]` any other device, null a blank leaf. Device 1 is still written as a bare id.
+type StoredLeaf = string | [string, number] | null;
+const leafIn = (l: StoredLeaf): RosterLeaf | null => (l === null ? null : typeof l === 'string' ? { accountId: l, deviceId: 1 } : { accountId: l[0], deviceId: l[1] });
+const leafOut = (l: RosterLeaf | null): StoredLeaf => (l === null ? null : l.deviceId === 1 ? l.accountId : [l.accountId, l.deviceId]);
+export const encodeLeaves = (leaves: ReadonlyArray<RosterLeaf | null>): string => JSON.stringify(leaves.map(leafOut));
+
 const toState = (r: { conversationId: string; epoch: bigint; leaves: string; proposals: string }): GroupRoutingState => ({
   conversationId: r.conversationId, epoch: Number(r.epoch),
-  leaves: JSON.parse(r.leaves) as Array<string | null>, proposals: JSON.parse(r.proposals) as Record<string, number>,
+  leaves: (JSON.parse(r.leaves) as StoredLeaf[]).map(leafIn), proposals: JSON.parse(r.proposals) as Record<string, number>,
 });
 
 export function groupMembersRepo(db: Db) {
@@ -80,7 +96,7 @@ export function groupMembersRepo(db: Db) {
     async applyCommit(
       conversationId: string,
       fromEpoch: number,
-      leaves: Array<string | null>,
+      leaves: Array<RosterLeaf | null>,
       added: string[],
       removed: string[],
       messages: Array<{ row: GroupMessageRow; deliveries: GroupDeliveryRow[] }>,
@@ -90,7 +106,7 @@ export function groupMembersRepo(db: Db) {
         await guard?.(tx);
         const { count } = await tx.mlsGroupState.updateMany({
           where: { conversationId, epoch: BigInt(fromEpoch) },
-          data: { epoch: BigInt(fromEpoch + 1), leaves: JSON.stringify(leaves), proposals: '{}' },
+          data: { epoch: BigInt(fromEpoch + 1), leaves: encodeLeaves(leaves), proposals: '{}' },
         });
         if (count !== 1) return false;
         if (removed.length) await tx.conversationMember.deleteMany({ where: { conversationId, accountId: { in: removed } } });
@@ -108,9 +124,10 @@ export function groupMembersRepo(db: Db) {
       });
     },
 
-    async pending(recipientId: string, now: Date, limit: number): Promise<PendingGroupItem[]> {
+    /** What waits for one device of a member (D14.2: deliveries are per device). */
+    async pending(recipientId: string, deviceId: number, now: Date, limit: number): Promise<PendingGroupItem[]> {
       const rows = await db.groupDelivery.findMany({
-        where: { recipientId, expiresAt: { gt: now } },
+        where: { recipientId, deviceId: BigInt(deviceId), expiresAt: { gt: now } },
         orderBy: [{ serverTime: 'asc' }, { messageId: 'asc' }],
         take: limit,
         include: { message: { select: { id: true, conversationId: true, senderId: true, kind: true, epoch: true, ciphertext: true, commitment: true, serverTime: true } } },
@@ -121,10 +138,10 @@ export function groupMembersRepo(db: Db) {
       }));
     },
 
-    /** Deletes the caller's deliveries, then every message no delivery refers to any more. */
-    async ack(recipientId: string, messageIds: string[]): Promise<number> {
+    /** Deletes the calling device's deliveries, then every message no delivery refers to any more. */
+    async ack(recipientId: string, deviceId: number, messageIds: string[]): Promise<number> {
       return db.$transaction(async (tx) => {
-        const { count } = await tx.groupDelivery.deleteMany({ where: { recipientId, messageId: { in: messageIds } } });
+        const { count } = await tx.groupDelivery.deleteMany({ where: { recipientId, deviceId: BigInt(deviceId), messageId: { in: messageIds } } });
         await tx.groupMessage.deleteMany({ where: { id: { in: messageIds }, deliveries: { none: {} } } });
         return count;
       });
@@ -143,6 +160,6 @@ async function insertMessage(tx: Tx, row: GroupMessageRow, deliveries: GroupDeli
   await tx.groupMessage.create({ data: { ...row, epoch: BigInt(row.epoch) } });
   if (deliveries.length)
     await tx.groupDelivery.createMany({
-      data: deliveries.map((d) => ({ messageId: row.id, recipientId: d.recipientId, kid: d.kid, tag: d.tag, serverTime: row.serverTime, expiresAt: row.expiresAt })),
+      data: deliveries.map((d) => ({ messageId: row.id, recipientId: d.recipientId, deviceId: BigInt(d.deviceId), kid: d.kid, tag: d.tag, serverTime: row.serverTime, expiresAt: row.expiresAt })),
     });
 }

@@ -1,6 +1,6 @@
 // MLS groups (docs/PROTOCOL.md §12.8): the relay's routing view of a group, sending group wire messages
 // (application messages, Commits with their Welcome, leave proposals) and the group inbox. Groups are created
-// in conversations.ts; membership changes only by Commits sent here — there is no endpoint that adds or
+// in conversations.ts; membership changes only by Commits sent here; the inbox is per device (docs/PROTOCOL-devices.md D14.2) — there is no endpoint that adds or
 // removes a member on the server's say-so.
 import type { Stamp } from '../../client/protocol.ts';
 import type { GroupInboxItem, Roster } from '../services/relay/index.ts';
@@ -31,8 +31,8 @@ export function groupRoutes(s: Services): Route[] {
     }, { standing: 'deferred', bodyLimitBytes: 3 * MAX_GROUP_WIRE_BYTES }),
     route(ops.fetchGroupInbox, async ({ principal, query, signal }) => {
       const waitMs = Math.min(query.wait * 1000, s.config.longPollMaxMs);
-      return { items: (await s.groups.fetch(principal.userId, query.limit, waitMs, signal)).map(itemToJson) };
+      return { items: (await s.groups.fetch(principal.userId, query.limit, waitMs, signal, callerDevice(principal))).map(itemToJson) };
     }),
-    route(ops.ackGroupInbox, async ({ principal, body }) => ({ deleted: await s.groups.ack(principal.userId, body.ids) })),
+    route(ops.ackGroupInbox, async ({ principal, body }) => ({ deleted: await s.groups.ack(principal.userId, body.ids, callerDevice(principal)) })),
   ];
 }

@@ -180,7 +180,7 @@ export function createServices(
   const blobs = new BlobsService({ blobs: blobsRepo(db), conversations: conversationsData, events: moderationEvents, config: config.blobs });
   const blocks = new BlocksService(blocksRepo(db), accounts);
   const undelivered = new UndeliveredService(undeliveredRepo(db), config.reportWindowMs, (id, v) => devices.devicesAt(id, v));
-  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, blocks, undelivered, stamping, hub, quota: envelopeQuota, ttlMs: config.envelopeTtlMs, maxMembers: config.groupMaxMembers });
+  const groups = new GroupsService({ members: groupMembersRepo(db), conversations: conversationsData, blobs, blocks, undelivered, stamping, hub, quota: envelopeQuota, ttlMs: config.envelopeTtlMs, maxMembers: config.groupMaxMembers, currentDevices: (ids) => devices.currentDevices(ids) });
   const moderation = new ModerationService(modData, (id) => accounts.forgetSessions(id), {
     policies, cfg: modConfig,
     staffRole: async (actorId) => {

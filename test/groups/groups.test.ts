@@ -208,7 +208,14 @@ describe('a malicious server adding a silent member', () => {
     await alice.add(conv, [bob.id]);
     await bob.sync();
     // The "server" adds eve behind everyone's back (a row in its routing roster, no Commit).
-    await (srv.services.db as unknown as { conversationMember: { create(a: unknown): Promise<unknown> } }).conversationMember.create({ data: { conversationId: conv, accountId: eve.id } });
+    // The relay routes per leaf (docs/PROTOCOL-devices.md D14.2), so the lie is a member row plus a leaf for her device 1.
+    const db = srv.services.db as unknown as {
+      conversationMember: { create(a: unknown): Promise<unknown> };
+      mlsGroupState: { findUnique(a: unknown): Promise<{ leaves: string }>; update(a: unknown): Promise<unknown> };
+    };
+    await db.conversationMember.create({ data: { conversationId: conv, accountId: eve.id } });
+    const { leaves } = await db.mlsGroupState.findUnique({ where: { conversationId: conv } });
+    await db.mlsGroupState.update({ where: { conversationId: conv }, data: { leaves: JSON.stringify([...(JSON.parse(leaves) as unknown[]), eve.id]) } });
     const sent = await alice.send(conv, 'members only');
     // No honest client encrypts to her: the members are what the Commits said.
     for (const m of [alice, bob]) expect(m.group(conv).members().map((x) => x.accountId)).not.toContain(eve.id);

@@ -16,10 +16,10 @@ import type { GroupStates } from './group-state.ts';
 
 /**
  * Whether the relay accepts a Commit that adds a leaf for a person already in the group (D14.2, D14.4 R2). This
- * server's relay keeps one leaf per account (server/services/relay/groups.ts: "already in the group"), so this
- * account's other devices are not added to groups yet; removed devices' leaves are (R1).
+ * server's relay follows one leaf per listed device (server/services/relay/groups.ts), so a person is added with every
+ * device that has a key package (D14.3) and this account's own new devices are added by the device upkeep below (R2).
  */
-const RELAY_FOLLOWS_DEVICE_LEAVES = false;
+const RELAY_FOLLOWS_DEVICE_LEAVES = true;
 
 /** The device upkeep of groups runs at most this often (it may claim key packages). */
 const DEVICE_SYNC_INTERVAL_MS = 20_000;
@@ -138,10 +138,10 @@ export class Membership {
       try {
         if (!pinned) throw new Error(`no verified device list of ${id}`);
         const proven = await verifyClaimedDevicePackages(id, pinned, claimed.listVersion, claimed.keyPackages);
-        // The relay still follows one leaf per person (server/services/relay/groups.ts refuses a second leaf of a
-        // member: "already in the group"), so a person joins with one device — the lowest id with a package — until it
-        // follows device leaves (D14.2); every device of the person is still checked against the verified list above.
-        return proven.sort((a, b) => a.deviceId - b.deviceId).slice(0, 1).map((k) => k.keyPackage);
+        // Every device with a package, in one Commit (D14.3); with a relay that keeps one leaf per person, only the
+        // lowest id (every device is still checked against the verified list above).
+        const sorted = proven.sort((a, b) => a.deviceId - b.deviceId);
+        return (RELAY_FOLLOWS_DEVICE_LEAVES ? sorted : sorted.slice(0, 1)).map((k) => k.keyPackage);
       } catch {
         // Not packages of the verified list. D17.5: a migrated account's version 1 package is its device 1's — usable
         // only with its credential key proven in the key log (docs/TRANSPARENCY.md §6.4), which the single-device
@@ -267,7 +267,7 @@ export class Membership {
         if (stale) return this.commit(rec.conversationId, g, stale, 'remove');
         const mine = g.people().find((p) => p.accountId === me);
         const missing = mine ? listed.filter((id) => !mine.devices.some((d) => d.deviceId === id)) : [];
-        // Adding a second leaf of a person waits for a relay that follows device leaves (see claimDevices).
+        // Adding a second leaf of a person needs a relay that follows device leaves (see claimDevices).
         if (missing.length === 0 || !RELAY_FOLLOWS_DEVICE_LEAVES) return;
         const claimed = await this.c.api.claimDeviceKeyPackages(me);
         const items = claimed.keyPackages.filter((k) => missing.includes(k.deviceId));
