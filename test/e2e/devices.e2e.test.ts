@@ -134,14 +134,21 @@ describe('an account with two devices', () => {
     await alice2.screenshot({ path: path.join(SHOTS, 'devices-02-sent-from-other-device.png') });
   });
 
-  it('a person with two devices is added to a group, and the group works (one leaf per person on this relay)', async () => {
-    // Each device package bob's chat claims for alice is checked against her verified list; this server's relay still
-    // follows one leaf per person, so she joins with her first device (chat/src/groups/membership.ts).
+  it('a person with two devices is added to a group with both, and her messages from one device show on the other as hers', async () => {
+    // Bob's chat claims a key package for each of alice's devices, checks each against her verified list and adds
+    // both in one Commit (docs/PROTOCOL-devices.md D14.3); the relay routes per device leaf (D14.2).
     const g = await bob.evaluate(async () => (await window.chatEngine.createGroup('Trip', 'alice')).conversationId);
     await expect.poll(async () => alice1.evaluate((id) => window.chatEngine.group(id)?.active ?? false, g), POLL).toBe(true);
+    await expect.poll(async () => alice2.evaluate((id) => window.chatEngine.group(id)?.active ?? false, g), POLL).toBe(true);
+    // People, not leaves: alice is one member with two devices.
     expect(await bob.evaluate((id) => window.chatEngine.group(id)?.members.map((m) => m.accountId).sort(), g)).toEqual(['alice', 'bob']);
     await bob.evaluate(async (id) => window.chatEngine.sendGroup(id, 'hi trip'), g);
-    await expect.poll(async () => (await held(alice1)).some((m) => m.conversationId === g && m.text === 'hi trip'), POLL).toBe(true);
+    for (const page of [alice1, alice2]) await expect.poll(async () => (await held(page)).some((m) => m.conversationId === g && m.text === 'hi trip'), POLL).toBe(true);
+    await alice2.evaluate(async (id) => window.chatEngine.sendGroup(id, 'from the phone'), g);
+    await expect.poll(async () => (await held(bob)).some((m) => m.conversationId === g && m.text === 'from the phone'), POLL).toBe(true);
+    // On alice's other device it is her own message, marked, and not unread.
+    await expect.poll(async () => (await held(alice1)).find((m) => m.conversationId === g && m.text === 'from the phone'), POLL)
+      .toMatchObject({ direction: 'out', fromOtherDevice: 2 });
     await alice1.evaluate(async (id) => window.chatEngine.sendGroup(id, 'hi from alice'), g);
     await expect.poll(async () => (await held(bob)).some((m) => m.conversationId === g && m.text === 'hi from alice'), POLL).toBe(true);
   });

@@ -130,16 +130,20 @@ export class GroupInbox {
       text = NOT_VALID_TEXT;
     }
     const attachments = opened.header.attachments;
+    // A message of this account from another of its devices (docs/PROTOCOL-devices.md D14.2: the relay delivers it to
+    // every leaf but the sending one) is shown as one's own, marked, and is not unread.
+    const own = ev.senderId === this.c.device.me();
     const message: MessageRecord = {
-      id: item.id, conversationId: conv, peerId: ev.senderId, direction: 'in', senderId: ev.senderId, text,
+      id: item.id, conversationId: conv, peerId: ev.senderId, direction: own ? 'out' : 'in', senderId: ev.senderId, text,
       sentAt: opened.header.sentAt, serverTime: item.stamp.serverTime, seq: opened.header.seq, group: true,
       ...(info ? { kind: 'group-info' as const } : {}),
       ...(info?.rename ? { rename: true } : {}),
       ...(refused ? { refused: true } : {}),
+      ...(own ? { state: 'sent' as const, fromOtherDevice: opened.header.senderDeviceId ?? 1 } : {}),
       ...(attachments.length ? { attachments: attachments.map((a) => ({ mediaType: a.mediaType, size: a.size, status: 'loading' as const })) } : {}),
       item: { stamp: item.stamp, commitment: toBase64Url(opened.commitment), fk: toBase64Url(opened.fk), header: toBase64Url(opened.headerBytes), body: toBase64Url(opened.body) },
     };
-    const next = this.states.recordOf(conv, g, { unread: rec.unread + 1, ...(info && !refused ? { name: info.name } : {}) });
+    const next = this.states.recordOf(conv, g, { unread: rec.unread + (own ? 0 : 1), ...(info && !refused ? { name: info.name } : {}) });
     await this.states.save(next, [], [this.c.conversations.op(message)]);
     this.c.conversations.shown(message);
     if (message.attachments) void this.c.attachments.fetch(message.id).catch(() => undefined);
