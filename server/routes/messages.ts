@@ -1,4 +1,4 @@
-// 1:1 relay: send (one commitment, one ciphertext per recipient account from an account without a device list, D17.3
+// 1:1 relay: send (one commitment, one ciphertext per recipient account unless both accounts have a device list, D17.3
 // — or one copy per device of both accounts, docs/PROTOCOL-devices.md D13), fetch with long-poll, acknowledge — per
 // device. Groups use server/routes/groups.ts (MLS) only; this send refuses them (group_requires_mls).
 // The live push channel (WebSocket /v1/stream) is in server/push.ts and uses the same envelope schema.
@@ -48,7 +48,7 @@ export function messageRoutes(s: Services): Route[] {
         await s.undelivered.refused({ messageId: r.messageId, conversationId: body.conversationId, senderId: principal.userId, senderDeviceId, serverTime: r.serverTime, recipientIds: refused });
         return { messageId: r.messageId, serverTime: r.serverTime, clientMessageId: body.clientMessageId, stamp: stampToJson(r.senderStamp) };
       }
-      // D17.3: only an account without a device list sends this body; it reaches the recipient's device 1 only.
+      // D17.3: refused between two accounts with device lists; it reaches the recipient's device 1 only.
       await s.relay.checkEnvelopes(principal.userId, { conversationId: body.conversationId, clientMessageId: body.clientMessageId, recipientIds: body.envelopes.map((e) => e.recipientId) });
       // Recipients who blocked the sender get nothing (the sender is not told); the refusals are recorded below. The
       // undelivered-bytes quota is checked where the envelopes are written (server/services/send-receipts.ts).

@@ -55,7 +55,7 @@ export const SendCopiesRequest = z
   })
   .meta({ id: 'SendCopiesRequest' });
 
-/** Either body; the single-device one only from an account without a device list (docs/PROTOCOL-devices.md D17.3). */
+/** Either body; the single-device one unless both accounts have a device list (docs/PROTOCOL-devices.md D17.3). */
 export const SendRequest = z.union([SendEnvelopesRequest, SendCopiesRequest]).meta({ id: 'SendRequest' });
 export const SendResponse = z
   .strictObject({

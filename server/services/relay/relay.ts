@@ -145,9 +145,10 @@ export class RelayService {
 
   /**
    * docs/PROTOCOL-devices.md D17.3 for the single-device body (`envelopes`), before it is queued:
-   * - a sender whose account has a logged device list must send copies (D11): its single-device body carries no
-   *   CopyAD, so D11.3 could not bind it to a device — `400 validation_failed`, nothing stored, nothing stamped
-   *   (a retry of a send accepted before the account's genesis is answered as before, like D13.3 step 4);
+   * - between a sender and a recipient that both have a logged device list only copies are accepted (D11): the
+   *   single-device body carries no CopyAD, so D11.3 could not bind it to a device — `400 validation_failed`,
+   *   nothing stored, nothing stamped (a retry of a send accepted earlier is answered as before, like D13.3 step 4);
+   * - to a recipient without a list (a legacy client, D17.2, which reads nothing else) any sender uses this body;
    * - a sender without a list (a legacy client, D17.1–D17.2) keeps this body; it is delivered to the recipient
    *   account's device 1 only, also when that account has a list. When that list no longer has device 1 (removed,
    *   D6.2), nobody could ever fetch it: `409 device_mismatch` naming the recipient's current list (every current
@@ -158,10 +159,12 @@ export class RelayService {
     if (!this.deps.currentDevices) return;
     const ids = [...new Set([senderId, ...input.recipientIds])];
     const found = await this.deps.currentDevices(ids);
-    if (found.get(senderId)) {
+    // Between two accounts with device lists only copies are accepted (D17.3). To an account without a list the
+    // single-device body stays open to every sender: that account's client may read nothing else (D17.2).
+    if (found.get(senderId) && input.recipientIds.some((id) => id !== senderId && found.get(id))) {
       if (input.clientMessageId !== undefined && (await this.deps.committer.accepted(senderId, input.clientMessageId))) return;
-      throw new InputError('validation_failed', 'the account has a device list: send one copy per device (docs/PROTOCOL-devices.md D11)', {
-        issues: [{ path: 'body.envelopes', message: 'the single-device body is for accounts without a device list (D17.3); send copies (D13.2)' }],
+      throw new InputError('validation_failed', 'both accounts have a device list: send one copy per device (docs/PROTOCOL-devices.md D11)', {
+        issues: [{ path: 'body.envelopes', message: 'the single-device body is for a conversation with an account without a device list (D17.3); send copies (D13.2)' }],
       });
     }
     const gone = input.recipientIds.filter((id) => id !== senderId).flatMap((id) => {
