@@ -14,13 +14,6 @@ import { systemNote } from './group-info.ts';
 import type { GroupKeys } from './group-keys.ts';
 import type { GroupStates } from './group-state.ts';
 
-/**
- * Whether the relay accepts a Commit that adds a leaf for a person already in the group (D14.2, D14.4 R2). This
- * server's relay follows one leaf per listed device (server/services/relay/groups.ts), so a person is added with every
- * device that has a key package (D14.3) and this account's own new devices are added by the device upkeep below (R2).
- */
-const RELAY_FOLLOWS_DEVICE_LEAVES = true;
-
 /** The device upkeep of groups runs at most this often (it may claim key packages). */
 const DEVICE_SYNC_INTERVAL_MS = 20_000;
 
@@ -120,33 +113,34 @@ export class Membership {
       throw this.states.error(e, action);
     }
     if (!list) return null;
+    const claimed = await this.claimRetrying(id, action, () => this.c.api.claimDeviceKeyPackages(id));
+    let pinned = await this.c.lists.pinned(id);
+    if (pinned && pinned.listVersion < claimed.listVersion) pinned = (await this.c.lists.refresh(id).catch(() => null)) ?? pinned;
+    try {
+      if (!pinned) throw new Error(`no verified device list of ${id}`);
+      const proven = await verifyClaimedDevicePackages(id, pinned, claimed.listVersion, claimed.keyPackages);
+      // Every device with a package, in one Commit (D14.3); the relay routes per device leaf (D14.2).
+      return proven.sort((a, b) => a.deviceId - b.deviceId).map((k) => k.keyPackage);
+    } catch {
+      // Not packages of the verified list. D17.5: a migrated account's version 1 package is its device 1's — usable
+      // only with its credential key proven in the key log (docs/TRANSPARENCY.md §6.4), which the single-device
+      // claim checks and, when it is not, says why in plain words.
+      return null;
+    }
+  }
+
+  /** A key-package claim; a user who just registered may still be publishing its packages: a few short retries. */
+  private async claimRetrying<T>(id: string, action: GroupAction, claim: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      let claimed;
       try {
-        claimed = await this.c.api.claimDeviceKeyPackages(id);
+        return await claim();
       } catch (e) {
-        // A user who just registered may still be publishing its key packages: a few short retries.
         if (ApiError.is(e, 'not_found') && attempt < 4) {
           await new Promise((r) => setTimeout(r, 750));
           continue;
         }
         if (ApiError.is(e, 'not_found')) throw new ChatError('member_not_registered', { action, handle: id });
         throw this.states.error(e, action);
-      }
-      let pinned = await this.c.lists.pinned(id);
-      if (pinned && pinned.listVersion < claimed.listVersion) pinned = (await this.c.lists.refresh(id).catch(() => null)) ?? pinned;
-      try {
-        if (!pinned) throw new Error(`no verified device list of ${id}`);
-        const proven = await verifyClaimedDevicePackages(id, pinned, claimed.listVersion, claimed.keyPackages);
-        // Every device with a package, in one Commit (D14.3); with a relay that keeps one leaf per person, only the
-        // lowest id (every device is still checked against the verified list above).
-        const sorted = proven.sort((a, b) => a.deviceId - b.deviceId);
-        return (RELAY_FOLLOWS_DEVICE_LEAVES ? sorted : sorted.slice(0, 1)).map((k) => k.keyPackage);
-      } catch {
-        // Not packages of the verified list. D17.5: a migrated account's version 1 package is its device 1's — usable
-        // only with its credential key proven in the key log (docs/TRANSPARENCY.md §6.4), which the single-device
-        // claim checks and, when it is not, says why in plain words.
-        return null;
       }
     }
   }
@@ -162,31 +156,17 @@ export class Membership {
           continue;
         }
       }
-      for (let attempt = 0; ; attempt++) {
-        let claimed: KeyPackageClaim;
-        try {
-          claimed = await this.c.api.claimKeyPackage(id);
-        } catch (e) {
-          // A user who just registered may still be publishing its key packages: a few short retries.
-          if (ApiError.is(e, 'not_found') && attempt < 4) {
-            await new Promise((r) => setTimeout(r, 750));
-            continue;
-          }
-          if (ApiError.is(e, 'not_found')) throw new ChatError('member_not_registered', { action, handle: id });
-          throw this.states.error(e, action);
-        }
-        // Refused keys never reach MlsGroup.add: nothing is committed, nobody is added. Both keys must be proven:
-        // the group key, and (for someone who is not a contact) the identity key that signed its credential.
-        try {
-          await this.c.keys.verifyKeyPackage(id, claimed);
-          if (id !== this.c.device.me() && !this.keys.contactSigningKey(id)) await this.keys.directoryIdentity(id);
-        } catch (e) {
-          if (ChatError.is(e)) throw new ChatError('member_key_refused', { action, cause: e });
-          throw new ChatError('member_key_refused', { action, detail: ApiError.is(e) ? e.detail : e instanceof Error ? e.message : String(e) });
-        }
-        out.push(claimed.keyPackage);
-        break;
+      const claimed: KeyPackageClaim = await this.claimRetrying(id, action, () => this.c.api.claimKeyPackage(id));
+      // Refused keys never reach MlsGroup.add: nothing is committed, nobody is added. Both keys must be proven:
+      // the group key, and (for someone who is not a contact) the identity key that signed its credential.
+      try {
+        await this.c.keys.verifyKeyPackage(id, claimed);
+        if (id !== this.c.device.me() && !this.keys.contactSigningKey(id)) await this.keys.directoryIdentity(id);
+      } catch (e) {
+        if (ChatError.is(e)) throw new ChatError('member_key_refused', { action, cause: e });
+        throw new ChatError('member_key_refused', { action, detail: ApiError.is(e) ? e.detail : e instanceof Error ? e.message : String(e) });
       }
+      out.push(claimed.keyPackage);
     }
     return out;
   }
@@ -267,8 +247,7 @@ export class Membership {
         if (stale) return this.commit(rec.conversationId, g, stale, 'remove');
         const mine = g.people().find((p) => p.accountId === me);
         const missing = mine ? listed.filter((id) => !mine.devices.some((d) => d.deviceId === id)) : [];
-        // Adding a second leaf of a person needs a relay that follows device leaves (see claimDevices).
-        if (missing.length === 0 || !RELAY_FOLLOWS_DEVICE_LEAVES) return;
+        if (missing.length === 0) return;
         const claimed = await this.c.api.claimDeviceKeyPackages(me);
         const items = claimed.keyPackages.filter((k) => missing.includes(k.deviceId));
         if (items.length === 0) return;
