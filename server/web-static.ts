@@ -22,10 +22,11 @@ const CSP = [
   "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join('; ');
 
-function securityHeaders(res: Response): void {
+// The camera only for the chat's pages, where "Link a device" scans the new device's QR code (docs/PROTOCOL-linking.md L1).
+function securityHeaders(res: Response, camera = false): void {
   res.setHeader('Content-Security-Policy', CSP);
   res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+  res.setHeader('Permissions-Policy', `camera=${camera ? '(self)' : '()'}, microphone=(), geolocation=()`);
 }
 
 interface WebApp {
@@ -35,6 +36,8 @@ interface WebApp {
   buildScript: string;
   /** Unknown paths below base get index.html (client-side routing). */
   spaFallback: boolean;
+  /** The page may ask for the camera (Permissions-Policy). */
+  camera: boolean;
 }
 
 const notFound = (res: Response) => void res.status(404).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemFor('not_found', 'no such file')));
@@ -54,7 +57,7 @@ function mountWebApp(app: Express, w: WebApp, compress: RequestHandler): void {
       res.status(503).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemFor('internal', `This page is not built: run \`npm run ${w.buildScript}\`.`)));
       return;
     }
-    securityHeaders(res);
+    securityHeaders(res, w.camera);
     res.setHeader('Cache-Control', 'no-store');
     res.sendFile(index);
   });
@@ -73,6 +76,6 @@ export function mountWebApps(app: Express, dirs: { chat?: string; dashboard?: st
     res.setHeader('Cache-Control', 'public, max-age=86400');
     res.type('image/svg+xml').sendFile(icon);
   });
-  mountWebApp(app, { base: DASHBOARD_PATH, dir: dirs.dashboard ?? DASHBOARD_DIR, buildScript: 'build:dashboard', spaFallback: true }, compress);
-  mountWebApp(app, { base: '', dir: chatDir, buildScript: 'build:chat', spaFallback: false }, compress);
+  mountWebApp(app, { base: DASHBOARD_PATH, dir: dirs.dashboard ?? DASHBOARD_DIR, buildScript: 'build:dashboard', spaFallback: true, camera: false }, compress);
+  mountWebApp(app, { base: '', dir: chatDir, buildScript: 'build:chat', spaFallback: false, camera: true }, compress);
 }

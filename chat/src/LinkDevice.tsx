@@ -1,9 +1,12 @@
 // Linking a device (docs/PROTOCOL-linking.md L1), both screens: the new browser shows its link code (QR code and the
-// same text to paste) and then the short code; an existing device takes the pasted code (this chat has no QR decoder), shows the same short code
-// with the new device's name, and links it only when the person confirms, choosing whether message history comes.
+// same text to paste) and then the short code; an existing device scans the QR code (camera, or a picture of it) or takes
+// the pasted code — a scanned code goes the same way as a pasted one —, shows the same short code with the new device's
+// name, and links it only when the person confirms, choosing whether message history comes.
 import QRCode from 'qrcode';
 import { useEffect, useRef, useState } from 'react';
 import type { ChatEngine, ExistingLinkProgress, LinkDecision, NewLinkProgress } from './engine.ts';
+import { QrScanError, decodeQrImage, imageFromClipboard } from './qr-scan.ts';
+import { QrCameraScanner } from './qr-scan-camera.tsx';
 import { errorText } from './wording.ts';
 
 /** The short code as both devices show it: large, spaced, read out the same on both. */
@@ -44,7 +47,7 @@ export function NewDeviceLinkPanel({ engine }: { engine: ChatEngine }) {
   if (!progress)
     return (
       <div className="link-panel">
-        <p>Open the chat on a device where you are already signed in, choose <strong>Linked devices</strong> → <strong>Link a device</strong>, and enter the code this browser shows.</p>
+        <p>Open the chat on a device where you are already signed in, choose <strong>Linked devices</strong> → <strong>Link a device</strong>, and scan the QR code this browser shows (or enter its link code).</p>
         <label htmlFor="device-name">Name for this device</label>
         <div className="row">
           <input id="device-name" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} autoComplete="off" />
@@ -64,7 +67,7 @@ export function NewDeviceLinkPanel({ engine }: { engine: ChatEngine }) {
     <div className="link-panel" aria-live="polite">
       {progress.stage === 'code' && (
         <>
-          <p>On your other device, open <strong>Linked devices</strong> → <strong>Link a device</strong> and paste the code below. The QR code holds the same text, for a camera that reads it. It works for 10 minutes and only once.</p>
+          <p>On your other device, open <strong>Linked devices</strong> → <strong>Link a device</strong> and scan this QR code, or paste the link code below (the same text). It works for 10 minutes and only once.</p>
           {qr && <img className="qr" src={qr} width={232} height={232} alt="QR code of the link code (the same as the text below)" />}
           <label htmlFor="link-code-text">Link code</label>
           <textarea id="link-code-text" data-testid="link-code" readOnly rows={3} value={progress.text} onFocus={(e) => e.currentTarget.select()} />
@@ -97,13 +100,16 @@ export function NewDeviceLinkPanel({ engine }: { engine: ChatEngine }) {
   );
 }
 
-/** On an existing device: paste the code, compare the short code, confirm, choose history. */
+/** On an existing device: scan or paste the code, compare the short code, confirm, choose history. */
 export function LinkDeviceDialog({ engine, onClose }: { engine: ChatEngine; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [code, setCode] = useState('');
   const [progress, setProgress] = useState<ExistingLinkProgress | null>(null);
   const [history, setHistory] = useState(true);
   const [error, setError] = useState<string | null>(null);
+  const [scanning, setScanning] = useState(false);
+  const [scanNote, setScanNote] = useState('');
+  const picture = useRef<HTMLInputElement>(null);
   const answer = useRef<((d: LinkDecision) => void) | null>(null);
   const abort = useRef<AbortController | null>(null);
   useEffect(() => {
@@ -112,15 +118,34 @@ export function LinkDeviceDialog({ engine, onClose }: { engine: ChatEngine; onCl
     return () => abort.current?.abort();
   }, []);
 
-  async function connect() {
+  async function connect(text = code) {
     setError(null);
     const ctl = (abort.current = new AbortController());
     try {
-      await engine.linkFromThisDevice(code, setProgress, () => new Promise<LinkDecision>((resolve) => (answer.current = resolve)), ctl.signal);
+      await engine.linkFromThisDevice(text, setProgress, () => new Promise<LinkDecision>((resolve) => (answer.current = resolve)), ctl.signal);
     } catch (e) {
       if (ctl.signal.aborted) return;
       setError(errorText(e));
       setProgress(null);
+    }
+  }
+  // A scanned code is handled exactly as a pasted one: into the field, then Continue.
+  const scanned = (text: string) => {
+    setScanning(false);
+    setScanNote('QR code read.');
+    setCode(text);
+    void connect(text);
+  };
+  async function scanPicture(file: File | undefined) {
+    if (!file) return;
+    setError(null);
+    setScanning(false);
+    setScanNote('Reading the QR code in the picture…');
+    try {
+      scanned(await decodeQrImage(file));
+    } catch (e) {
+      setScanNote('');
+      setError(e instanceof QrScanError ? e.message : String(e));
     }
   }
   const decide = (link: boolean) => {
@@ -129,7 +154,19 @@ export function LinkDeviceDialog({ engine, onClose }: { engine: ChatEngine; onCl
   };
 
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="link-device-title" onClose={onClose}>
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby="link-device-title"
+      onClose={onClose}
+      onPaste={(e) => {
+        // A pasted screenshot of the QR code is read like a chosen picture; pasted text goes into the field as usual.
+        const image = progress ? null : imageFromClipboard(e.clipboardData);
+        if (!image) return;
+        e.preventDefault();
+        void scanPicture(image);
+      }}
+    >
       <h2 id="link-device-title">Link a device</h2>
       {!progress && (
         <form
@@ -138,7 +175,41 @@ export function LinkDeviceDialog({ engine, onClose }: { engine: ChatEngine; onCl
             void connect();
           }}
         >
-          <p>On the new device, choose <strong>Link to an existing account</strong>. Paste the code it shows here.</p>
+          <p>On the new device, choose <strong>Link to an existing account</strong>. Scan the QR code it shows, or paste its link code here.</p>
+          {scanning ? (
+            <QrCameraScanner onText={scanned} onClose={() => setScanning(false)} />
+          ) : (
+            <div className="scan-buttons">
+              <button
+                type="button"
+                onClick={() => {
+                  setError(null);
+                  setScanNote('');
+                  setScanning(true);
+                }}
+              >
+                Scan the QR code
+              </button>
+              <button type="button" onClick={() => picture.current?.click()}>
+                Scan from a picture
+              </button>
+              <input
+                ref={picture}
+                type="file"
+                accept="image/*"
+                hidden
+                aria-label="Picture of the QR code"
+                onChange={(e) => {
+                  const file = e.currentTarget.files?.[0];
+                  e.currentTarget.value = '';
+                  void scanPicture(file);
+                }}
+              />
+            </div>
+          )}
+          <p className="hint" role="status" aria-live="polite">
+            {scanNote}
+          </p>
           <label htmlFor="link-code-input">Link code</label>
           <textarea id="link-code-input" rows={3} value={code} onChange={(e) => setCode(e.target.value)} placeholder="FCLINK1-…" autoFocus />
           <p className="hint">Only link a device you own and have in front of you. A linked device can read every new message of your account.</p>
