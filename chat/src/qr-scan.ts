@@ -6,7 +6,7 @@
 // (script-src 'self', no 'wasm-unsafe-eval': a WebAssembly decoder such as zxing-wasm would be refused) and needs no
 // download at run time. The native BarcodeDetector is not used: desktop Chromium on Linux and Windows, and Firefox,
 // have none, so a second decoder would only add a path most browsers never take. It is loaded when first needed (its
-// own chunk, about 130 kB): the chat page does not grow for the people who never link a device.
+// own chunk, 130 kB, 46 kB gzipped): the chat page does not grow for the people who never link a device.
 
 /** Frames and pictures are scaled down to this many pixels on the longer side before decoding: a QR code shown on a
  *  screen stays readable, and a 12-megapixel photo does not freeze the page. */

@@ -152,7 +152,7 @@ describe('link a device by scanning its QR code', () => {
     await compareAndConfirm(phone, laptop, 'Laptop', 'alice');
   });
 
-  it('a QR code whose text is no link code gets the same words as the same text pasted', async () => {
+  it('a QR code whose text is no link code, chosen or pasted as a picture, gets the same words as the same text pasted', async () => {
     const phone = await newChatPage(browser, contexts);
     await registerInChat(phone, server.url, 'dave');
     await openLinkDialog(phone);
@@ -166,6 +166,18 @@ describe('link a device by scanning its QR code', () => {
     // The same text as a QR code, drawn by the encoder the new device uses (the qrcode package).
     await scanPicture(phone, { name: 'web.png', mimeType: 'image/png', buffer: await QRCode.toBuffer(text, { type: 'png', margin: 2, width: 300 }) });
     await expect.poll(async () => phone.getByLabel('Link code').inputValue(), POLL).toBe(text);
+    await expect.poll(async () => phone.getByRole('alert').textContent(), LONG).toBe(pastedWords);
+
+    // A pasted screenshot (an image on the clipboard, pasted into the dialog) is read the same way.
+    await phone.getByLabel('Link code').fill('');
+    const other = 'https://example.org/pasted-picture';
+    const b64 = (await QRCode.toBuffer(other, { type: 'png', margin: 2, width: 300 })).toString('base64');
+    await phone.getByLabel('Link code').evaluate((field, b64) => {
+      const data = new DataTransfer();
+      data.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'pasted.png', { type: 'image/png' }));
+      field.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, b64);
+    await expect.poll(async () => phone.getByLabel('Link code').inputValue(), POLL).toBe(other);
     await expect.poll(async () => phone.getByRole('alert').textContent(), LONG).toBe(pastedWords);
   });
 
