@@ -11,8 +11,8 @@ import type {
   Account, Challenge, ChallengeBody, ClaimedKeyPackageJson, ConversationJson, CreateConversationBody,
   DeviceActivityJson, DeviceListAcceptedJson, DeviceListsJson, EnvelopeJson, FetchedBundleJson,
   FetchedDeviceBundleJson, GroupInboxItemJson, GroupSendBody, GroupSent, KeyPackageCountJson, LinkChannelCreatedJson,
-  LinkChannelJoinedJson, LinkFramesJson, NoticeJson, Ok, PowPayloadJson, PublishBundleBody, PublishedBundle,
-  RegisterBody, Registered, RegistrationInfoJson, RegistrationProof, ReportAttachmentJson, ReportCategory,
+  LinkChannelJoinedJson, LinkFramesJson, NoticeJson, Ok, PublishBundleBody, PublishedBundle,
+  RegisterBody, Registered, RegistrationInfoJson, RegistrationProof, ReportAttachmentJson,
   ReportDetailJson, ReportSummaryJson, RosterJson, SendBody, SendCopiesBody, Sent, SubmitReportBody, Token, TokenBody, PublishKeyPackagesBody,
 } from './api-types.ts';
 import { fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
