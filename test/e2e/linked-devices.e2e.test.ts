@@ -2,7 +2,8 @@
 // (two browser contexts, each its own IndexedDB), the second linked through the chat engine's device API — the steps
 // the linking UI runs over its link channel (D6.1). On the page she sees both devices, when each was linked and was
 // last active (this one "active now", the phone "today", from the server's coarse record); she renames the phone,
-// and removing it first tells her in plain words what the removal does and what the phone keeps, then signs it out.
+// and removing it first tells her in plain words what the removal does and what the phone keeps, then signs it out
+// and takes it out of bob's group.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,8 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 let laptop: Page;
 let phone: Page;
+let bob: Page;
+let group: string;
 
 declare global {
   interface Window {
@@ -60,6 +63,10 @@ async function link(existing: Page, fresh: Page, accountId: string, name: string
   return done.deviceId;
 }
 
+/** Every message and system line a page holds in one conversation. */
+const textsIn = async (page: Page, conversationId: string) =>
+  page.evaluate((id) => (window.chatEngine.getSnapshot().messages[id] ?? []).map((m) => m.text), conversationId);
+
 const rowOf = (page: Page, name: RegExp | string) => page.getByTestId('device-list').locator('li').filter({ has: page.locator('strong', { hasText: name }) });
 
 describe('Linked devices', () => {
@@ -72,6 +79,13 @@ describe('Linked devices', () => {
     await phone.goto(`${server.url}/`);
     await expect.poll(async () => phone.getByLabel('Choose a handle').count(), POLL).toBe(1);
     expect(await link(laptop, phone, 'alice', 'phone')).toBe(2);
+    // Bob's group holds both of alice's devices (D14.3), so that removing one must take it out (D14.4).
+    bob = await newChatPage(browser, contexts);
+    await enableEngineHook(bob);
+    await registerInChat(bob, server.url, 'bob');
+    await bob.evaluate(async () => window.chatEngine.addContact('alice'));
+    group = await bob.evaluate(async () => (await window.chatEngine.createGroup('Trip', 'alice')).conversationId);
+    for (const page of [laptop, phone]) await expect.poll(async () => page.evaluate((id) => window.chatEngine.group(id)?.active ?? false, group), POLL).toBe(true);
 
     await laptop.getByRole('button', { name: 'Linked devices' }).click();
     const list = laptop.getByTestId('device-list');
@@ -119,8 +133,14 @@ describe('Linked devices', () => {
     // Signed out at once: its socket is closed with device_removed and it stops.
     await expect.poll(async () => phone.getByRole('status').filter({ hasText: 'This device was removed from your account by another of your devices' }).count(), POLL).toBe(1);
     expect(await phone.evaluate(() => window.chatEngine.getSnapshot().connection)).toBe('stopped');
-    // It keeps what it had: its account record and the page still open on it.
+    // It keeps what it had: its account record, its group and the page still open on it.
     expect(await phone.getByTestId('me').textContent()).toBe('alice');
+    expect(await phone.evaluate((id) => window.chatEngine.group(id)?.name, group)).toBe('Trip');
+    // Removed from every group: a member commits its leaf's removal (D14.4 R1, at the next device sync), which both
+    // the laptop and bob see as a quiet line.
+    const SYNC = { timeout: 60_000, interval: 250 };
+    await expect.poll(async () => (await textsIn(laptop, group)).includes('A device of yours left the group.'), SYNC).toBe(true);
+    await expect.poll(async () => (await textsIn(bob, group)).includes('alice removed a device.'), SYNC).toBe(true);
 
     // Opened again, the page asks the server again and shows one device.
     await laptop.getByRole('button', { name: 'Close' }).click();
