@@ -137,6 +137,10 @@ describe('only the account\'s own devices read it (D8.1, D8.3)', () => {
     const bobs = await api<Activity>(srv.url, 'GET', PATH, undefined, bob.tokens.get(1)!);
     expect(bobs.json.devices.map((d) => d.deviceId)).toEqual([1]);
     expect(JSON.stringify(bobs.json)).not.toContain(alice.acc.accountId);
+    // What any account may read of alice's devices (her public lists, D8.1) carries no activity.
+    const lists = await api(srv.url, 'GET', `/v1/devices/${alice.acc.accountId}`, undefined, bob.tokens.get(1)!);
+    expect(lists.status).toBe(200);
+    expect(JSON.stringify(lists.json)).not.toMatch(/lastSeen/i);
     for (const path of [`${PATH}/${alice.acc.accountId}`, `/v1/devices/${alice.acc.accountId}/activity`]) {
       const r = await api(srv.url, 'GET', path, undefined, bob.tokens.get(1)!);
       expect(r.status).toBe(404);
