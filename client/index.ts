@@ -241,7 +241,7 @@ export {
   type SendCopiesBody,
   type Sent,
   type SubmitReportBody,
-  type Token, type DeviceListsJson, type DeviceListAcceptedJson, type FetchedDeviceBundleJson, type LinkChannelCreatedJson, type LinkChannelJoinedJson, type LinkFramesJson,
+  type Token, type DeviceActivityJson, type DeviceListsJson, type DeviceListAcceptedJson, type FetchedDeviceBundleJson, type LinkChannelCreatedJson, type LinkChannelJoinedJson, type LinkFramesJson,
   type TokenBody,
 } from './transport/index.ts';
 export {

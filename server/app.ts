@@ -134,6 +134,8 @@ export function createApp(s: Services, opts: { metrics?: Prometheus } = {}): exp
       principal = { ...p, token };
     }
     res.locals.principal = principal;
+    // docs/PROTOCOL-devices.md D8.3: "last active", at most one write per device per window, never awaited here.
+    if (principal.deviceId !== undefined) void s.deviceActivity.seen(principal.userId, principal.deviceId);
     next();
   };
 

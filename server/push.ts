@@ -138,7 +138,13 @@ export function attachPush(server: Server, s: Services, opts: { recheckMs?: numb
           // Logout anywhere, expiry, suspension or ban ends this socket with the code a request would get.
           // A removed device ends with device_removed (D13.6).
           session = s.accounts.watchSession(frame.token, p, (code) => fail(code, closeCodeOf(code)));
-          recheckTimer = setInterval(() => void session?.recheck(), opts.recheckMs ?? RECHECK_MS);
+          // docs/PROTOCOL-devices.md D8.3: an open socket keeps its device "active" (at most one write per window).
+          void s.deviceActivity.seen(userId, deviceId);
+          const id = { userId, deviceId };
+          recheckTimer = setInterval(() => {
+            void session?.recheck();
+            void s.deviceActivity.seen(id.userId, id.deviceId);
+          }, opts.recheckMs ?? RECHECK_MS);
           recheckTimer.unref();
           // Listen on every process before the first read, so no send committed in between is missed.
           const listener = s.hub.listen(userId, wake);

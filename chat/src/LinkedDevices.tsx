@@ -1,7 +1,9 @@
-// "Linked devices" (docs/PROTOCOL-devices.md D6): the account's devices from its verified list, renamed on this browser
-// only, removed by a signed list (signed out at once everywhere), the way to link another, and the recovery kit.
+// "Linked devices" (docs/PROTOCOL-devices.md D6): the account's devices from its verified list, when each was linked
+// and last active (D8.3, by the day), renamed on this browser only, removed by a signed list (signed out at once
+// everywhere, out of every group, D6.2), the way to link another, and the recovery kit.
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { ChatEngine, OwnDevice } from './engine.ts';
+import { type LastSeen, lastActiveText } from './engine/device-activity.ts';
 import { LinkDeviceDialog } from './LinkDevice.tsx';
 import { RecoveryKitSection } from './RecoveryKit.tsx';
 import { errorText } from './wording.ts';
@@ -11,12 +13,15 @@ const label = (d: OwnDevice) => d.name ?? `Device ${d.deviceId}`;
 export function LinkedDevicesDialog({ engine, onClose }: { engine: ChatEngine; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [devices, setDevices] = useState<OwnDevice[] | null>(null);
+  const [lastSeen, setLastSeen] = useState<LastSeen | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [linking, setLinking] = useState(false);
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
   const [removing, setRemoving] = useState<OwnDevice | null>(null);
   const reload = useCallback(() => {
     engine.devices().then(setDevices, (e: unknown) => setError(errorText(e)));
+    // Asked again each time the page opens or the list changes; without an answer the page shows no "last active".
+    void engine.lastSeen().then(setLastSeen);
   }, [engine]);
   useEffect(() => {
     const d = ref.current;
@@ -67,6 +72,9 @@ export function LinkedDevicesDialog({ engine, onClose }: { engine: ChatEngine; o
                   <strong>{label(d)}</strong>
                   {d.thisDevice && <span className="sub"> · this device</span>}
                   <span className="sub"> · linked {new Date(d.acceptedAt ?? d.linkedAt).toLocaleString()}</span>
+                  {(d.thisDevice || lastSeen) && (
+                    <span className="sub" data-testid={`last-active-${d.deviceId}`}> · Last active: {lastActiveText(lastSeen?.get(d.deviceId), d.thisDevice)}</span>
+                  )}
                   <div className="row">
                     <button type="button" className="link" onClick={() => setRenaming({ id: d.deviceId, name: d.name ?? '' })}>
                       Rename
@@ -87,8 +95,9 @@ export function LinkedDevicesDialog({ engine, onClose }: { engine: ChatEngine; o
         <div className="confirm" role="alertdialog" aria-labelledby="remove-title">
           <h3 id="remove-title">Remove {label(removing)}?</h3>
           <ul className="plain-list">
-            <li>It is signed out at once and receives no new messages, in chats and in groups.</li>
-            <li>It keeps the messages it already has; removing it does not erase that device.</li>
+            <li>It is signed out at once: it can no longer send or receive messages.</li>
+            <li>It is removed from every group you are in.</li>
+            <li>It keeps the messages and history already on it: removing it does not erase that device.</li>
             <li>Your contacts see that your devices changed.</li>
           </ul>
           <div className="actions">

@@ -12,6 +12,7 @@ import { ContactBook } from './engine/contact-book.ts';
 import { Device } from './engine/device.ts';
 import { DeviceLists } from './engine/device-lists.ts';
 import { Devices, type OwnDevice } from './engine/devices.ts';
+import { type LastSeen, readLastSeen } from './engine/device-activity.ts';
 import { DirectFanOut } from './engine/fanout.ts';
 import { History, type ImportedHistory } from './engine/history.ts';
 import { type ExistingLinkProgress, type LinkDecision, Linking, type NewLinkProgress } from './engine/linking.ts';
@@ -180,6 +181,8 @@ export class ChatEngine {
   // ---- This account's devices (docs/PROTOCOL-devices.md D6; the linking UI and its link channel are the UI's) ----
   /** This account's devices from the verified list, with names kept on this browser and the server's "linked at". */
   devices(): Promise<OwnDevice[]> { return this.devicesOf.devices(); }
+  /** When each own device was last active, by the server's coarse record (D8.3), or null when it could not say. */
+  lastSeen(): Promise<LastSeen | null> { return readLastSeen(this.api); }
   /** Names a device on this browser only: the server keeps no device names (the list is public, D4.1). */
   renameDevice(deviceId: number, name: string): Promise<void> { return this.devicesOf.renameDevice(deviceId, name); }
   /** Removes a device by a signed list (D6.2); a concurrent change is re-decided on top of the winner (D6.4). */

@@ -4,19 +4,17 @@
 // only, so zod is not bundled with it. Errors: every non-2xx answer becomes an ApiError (api-error.ts) carrying
 // the RFC 9457 problem fields (status, code, title, detail).
 import type { z } from 'zod';
-import type { AccountResponse, PowPayload, RegistrationInfo } from './contract/accounts.ts';
 import type { BlockEntry } from './contract/blocks.ts';
-import type { ChallengeRequest, ChallengeResponse, OkResponse, RegisterRequest, RegisterResponse, TokenRequest, TokenResponse } from './contract/auth.ts';
-import type { Conversation, CreateConversationRequest } from './contract/conversations.ts';
-import type { ClaimedKeyPackage, FetchedBundle, KeyPackageCount, PublishBundleRequest, PublishBundleResponse, PublishKeyPackagesRequest } from './contract/keys.ts';
-import type { NoticeList, SignedNoticesRequest } from './contract/notices.ts';
+import type { SignedNoticesRequest } from './contract/notices.ts';
 import type { AppealReceipt, SignedAppealRequest } from './contract/appeals.ts';
-import type { Envelope, SendCopiesRequest, SendRequest, SendResponse } from './contract/messages.ts';
-import type { ReportDetail, ReportSummary, SubmitReportRequest } from './contract/reports.ts';
-import type { GroupInboxResponse, GroupSendRequest, GroupSendResponse, RosterResponse } from './contract/groups.ts';
-import type { ReportAttachmentList } from './contract/blobs.ts';
-import type { DeviceListAccepted, DeviceListResponse, FetchedDeviceBundle } from './contract/devices.ts';
-import type { LinkChannelCreated, LinkChannelJoined, LinkFrames } from './contract/link.ts';
+import type {
+  Account, Challenge, ChallengeBody, ClaimedKeyPackageJson, ConversationJson, CreateConversationBody,
+  DeviceActivityJson, DeviceListAcceptedJson, DeviceListsJson, EnvelopeJson, FetchedBundleJson,
+  FetchedDeviceBundleJson, GroupInboxItemJson, GroupSendBody, GroupSent, KeyPackageCountJson, LinkChannelCreatedJson,
+  LinkChannelJoinedJson, LinkFramesJson, NoticeJson, Ok, PublishBundleBody, PublishedBundle,
+  RegisterBody, Registered, RegistrationInfoJson, RegistrationProof, ReportAttachmentJson,
+  ReportDetailJson, ReportSummaryJson, RosterJson, SendBody, SendCopiesBody, Sent, SubmitReportBody, Token, TokenBody, PublishKeyPackagesBody,
+} from './api-types.ts';
 import { fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
 import type { ByteSource, EncryptOptions, EngineOptions } from '../attachments/attachment.ts';
 import { type TransferTarget, downloadAttachment, uploadAttachment, uploadReportEvidence } from './attachment-transfer.ts';
@@ -29,52 +27,15 @@ import type { AttachmentDescriptor } from '../franking/header.ts';
 import { signChallenge, signDeviceChallenge, signRegistration } from './auth.ts';
 import type { IdentityKeyPair } from '../session/identity.ts';
 
-export type Account = z.output<typeof AccountResponse>;
-export type RegisterBody = z.input<typeof RegisterRequest>;
-export type Registered = z.output<typeof RegisterResponse>;
-/** The server's registration gate and, for `pow`, a fresh challenge (docs/API.md "Registration gate"). */
-export type RegistrationInfoJson = z.output<typeof RegistrationInfo>;
-/** A solved proof-of-work challenge: the challenge as issued and the solver's answer (altcha v2). */
-export type PowPayloadJson = z.input<typeof PowPayload>;
-/** What the registration gate asks for: an invite code (gate "invite") or a solved challenge (gate "pow"). */
-export interface RegistrationProof {
-  invite?: string;
-  pow?: PowPayloadJson;
-}
-export type Challenge = z.output<typeof ChallengeResponse>;
-export type Token = z.output<typeof TokenResponse>;
-export type DeviceListsJson = z.output<typeof DeviceListResponse>;
-export type DeviceListAcceptedJson = z.output<typeof DeviceListAccepted>;
-export type FetchedDeviceBundleJson = z.output<typeof FetchedDeviceBundle>;
-export type LinkChannelCreatedJson = z.output<typeof LinkChannelCreated>;
-export type LinkChannelJoinedJson = z.output<typeof LinkChannelJoined>;
-export type LinkFramesJson = z.output<typeof LinkFrames>;
-export type PublishBundleBody = z.input<typeof PublishBundleRequest>;
-export type PublishedBundle = z.output<typeof PublishBundleResponse>;
-export type FetchedBundleJson = z.output<typeof FetchedBundle>;
-export type CreateConversationBody = z.input<typeof CreateConversationRequest>;
-export type ConversationJson = z.output<typeof Conversation>;
-export type SendBody = z.input<typeof SendRequest>;
-export type SendCopiesBody = z.input<typeof SendCopiesRequest>;
-export type Sent = z.output<typeof SendResponse>;
-export type EnvelopeJson = z.output<typeof Envelope>;
-export type SubmitReportBody = z.input<typeof SubmitReportRequest>;
-export type ReportCategory = z.output<typeof SubmitReportRequest>['category'];
-export type ReportSummaryJson = z.output<typeof ReportSummary>;
-export type ReportDetailJson = z.output<typeof ReportDetail>;
-export type NoticeJson = z.output<typeof NoticeList>['notices'][number];
-export type RosterJson = z.output<typeof RosterResponse>;
-export type GroupSendBody = z.input<typeof GroupSendRequest>;
-export type GroupSent = z.output<typeof GroupSendResponse>;
-export type GroupInboxItemJson = z.output<typeof GroupInboxResponse>['items'][number];
-export type KeyPackageCountJson = z.output<typeof KeyPackageCount>;
-export type ClaimedKeyPackageJson = z.output<typeof ClaimedKeyPackage>;
-export type ReportAttachmentJson = z.output<typeof ReportAttachmentList>['attachments'][number];
-export type Ok = z.output<typeof OkResponse>;
-// Request shapes of the login steps (the other requests are typed by their operation in `call`).
-export type ChallengeBody = z.input<typeof ChallengeRequest>;
-export type TokenBody = z.input<typeof TokenRequest>;
-type _PublishKeyPackages = z.input<typeof PublishKeyPackagesRequest>;
+// The request and response shapes live in ./api-types.ts; this module's exports stay as they were.
+export type {
+  Account, Challenge, ChallengeBody, ClaimedKeyPackageJson, ConversationJson, CreateConversationBody,
+  DeviceActivityJson, DeviceListAcceptedJson, DeviceListsJson, EnvelopeJson, FetchedBundleJson,
+  FetchedDeviceBundleJson, GroupInboxItemJson, GroupSendBody, GroupSent, KeyPackageCountJson, LinkChannelCreatedJson,
+  LinkChannelJoinedJson, LinkFramesJson, NoticeJson, Ok, PowPayloadJson, PublishBundleBody, PublishedBundle,
+  RegisterBody, Registered, RegistrationInfoJson, RegistrationProof, ReportAttachmentJson, ReportCategory,
+  ReportDetailJson, ReportSummaryJson, RosterJson, SendBody, SendCopiesBody, Sent, SubmitReportBody, Token, TokenBody,
+} from './api-types.ts';
 
 export { ApiError, type Problem } from './api-error.ts';
 
@@ -262,6 +223,13 @@ export class ApiClient {
   recoveryDeviceLists(accountId: string, from?: number): Promise<DeviceListsJson> {
     return this.call('fetchRecoveryDeviceLists', { params: { accountId }, ...(from !== undefined ? { query: { from: String(from) } } : {}) });
   }
+  /**
+   * When each current device of this account was last active (D8.3): the start of the 10-minute window of its last
+   * authenticated request or push socket, or null. Only the calling account's own devices; none without a list.
+   */
+  async deviceActivity(): Promise<DeviceActivityJson['devices']> {
+    return (await this.call('deviceActivity', {})).devices;
+  }
   /** Submits a recovery list (kind recovery, signed by the recovery key) without a token (D6.5). */
   recoverDeviceList(list: Uint8Array): Promise<DeviceListAcceptedJson> {
     return this.call('recoverDeviceList', { body: { list: toBase64Url(list) } });
@@ -332,7 +300,7 @@ export class ApiClient {
   }
   /** MLS key packages (MLSMessage bytes) for the key directory; `lastResort` replaces the last-resort package. */
   publishKeyPackages(keyPackages: Uint8Array[], lastResort?: Uint8Array): Promise<KeyPackageCountJson> {
-    const body: _PublishKeyPackages = { keyPackages: keyPackages.map(toBase64Url), ...(lastResort ? { lastResort: toBase64Url(lastResort) } : {}) };
+    const body: PublishKeyPackagesBody = { keyPackages: keyPackages.map(toBase64Url), ...(lastResort ? { lastResort: toBase64Url(lastResort) } : {}) };
     return this.call('publishKeyPackages', { body });
   }
   countKeyPackages(): Promise<KeyPackageCountJson> {

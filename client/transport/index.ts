@@ -42,6 +42,7 @@ export {
   type SubmitReportBody,
   type Token,
   type TokenBody,
+  type DeviceActivityJson,
   type DeviceListsJson,
   type DeviceListAcceptedJson,
   type FetchedDeviceBundleJson,

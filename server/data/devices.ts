@@ -101,7 +101,9 @@ export function devicesRepo(db: Db) {
       db.deviceListVersion.findMany({ where: { accountId, listVersion: { gte: from, lte: to } }, orderBy: { listVersion: 'asc' } }),
     /** The account's device records (D12.3), ascending by device id. */
     async records(accountId: string): Promise<DeviceRecordRow[]> {
-      return (await db.deviceRecord.findMany({ where: { accountId }, orderBy: { deviceId: 'asc' } })).map(toRecord);
+      // Not lastSeenAt: it is the account's own devices' to read (D8.3, ./device-activity.ts), never carried elsewhere.
+      const select = { accountId: true, deviceId: true, addedInVersion: true, acceptedAt: true, removedInVersion: true, removedAt: true } as const;
+      return (await db.deviceRecord.findMany({ where: { accountId }, orderBy: { deviceId: 'asc' }, select })).map(toRecord);
     },
     /** Account.deviceListVersion of each existing account (null: no list yet, D17.2); written in the list's log transaction. */
     async listVersions(accountIds: readonly string[]): Promise<Map<string, number | null>> {

@@ -1,5 +1,6 @@
 // Device lists (docs/PROTOCOL-devices.md D8.1): fetch with proofs, submit the next version (a current device's token),
-// and the recovery submission without a token (rate limit auth; its authority is the recovery signature, D5.1).
+// the recovery submission without a token (rate limit auth; its authority is the recovery signature, D5.1), and the
+// account's own devices' last activity (D8.3).
 import type { Services } from '../services/index.ts';
 import { b64, bytes } from './_schemas.ts';
 import { callerDevice, type Route, route } from './_route.ts';
@@ -11,6 +12,8 @@ export function deviceRoutes(s: Services): Route[] {
     // D8.1: the lists are public key material already in the key log; without a token only under rate limit auth (D6.5).
     route(ops.fetchRecoveryDeviceLists, async ({ params, query }) => s.devices.fetch(params.accountId, query.from ?? 1)),
     route(ops.putDeviceList, async ({ body, principal }) => s.devices.submit(bytes(body.list), { accountId: principal.userId, deviceId: callerDevice(principal) })),
+    // D8.3: the caller's own account only (the path names no account), current devices, coarse times.
+    route(ops.deviceActivity, async ({ principal }) => ({ devices: await s.deviceActivity.list(principal.userId) })),
     route(ops.recoverDeviceList, async ({ body }) => s.devices.submit(bytes(body.list), null)),
     route(ops.fetchDeviceBundle, async ({ params }) => {
       const b = await s.keys.fetchDevice(params.accountId, params.deviceId);

@@ -35,6 +35,7 @@ import { reportsRepo } from '../data/reports.ts';
 import { sendReceiptsRepo } from '../data/send-receipts.ts';
 import { transparencyRepo } from '../data/transparency.ts';
 import { devicesRepo } from '../data/devices.ts';
+import { deviceActivityRepo } from '../data/device-activity.ts';
 import { undeliveredRepo } from '../data/undelivered.ts';
 import { loadModerationConfig } from '../moderation-config.ts';
 import { MemoryBus } from '../shared/bus.ts';
@@ -55,7 +56,7 @@ import { ReportsService, RoutingService } from './reports/index.ts';
 import { LoginThrottle, ModeratorsService, loadLoginThrottleConfig } from './staff/index.ts';
 import { type KeyringSource, StampingService } from './stamping/index.ts';
 import { KIND_DEVICE_LIST, TransparencyService, loadLogSigner, parseWitnesses } from './transparency/index.ts';
-import { DEVICES_CHANNEL, DevicesService } from './devices/index.ts';
+import { DEVICES_CHANNEL, DeviceActivityService, DevicesService } from './devices/index.ts';
 import { LinkService, linkStore } from './link/index.ts';
 
 export interface Services {
@@ -107,6 +108,8 @@ export interface Services {
   transparency: TransparencyService;
   /** Device lists, their key-log leaves and device records (docs/PROTOCOL-devices.md D7, D8, D13.6). */
   devices: DevicesService;
+  /** When each device was last active, coarse (docs/PROTOCOL-devices.md D8.3): noted at the edge, read by the account's own devices. */
+  deviceActivity: DeviceActivityService;
   /** Link channels between a new device and an existing one (docs/PROTOCOL-linking.md L8). */
   link: LinkService;
   db: Db;
@@ -198,6 +201,7 @@ export function createServices(
     keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined, devices),
     transparency,
     devices,
+    deviceActivity: new DeviceActivityService(deviceActivityRepo(db), (err) => logger.warn({ err }, 'device activity write failed')),
     link: new LinkService(linkStore(db)),
     keyPackages: new KeyPackagesService(keyPackagesRepo(db), accounts, transparency, devices),
     conversations: new ConversationsService(conversationsData),

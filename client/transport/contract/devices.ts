@@ -1,4 +1,4 @@
-// API contract: device lists (docs/PROTOCOL-devices.md D8.1; docs/API.md "Devices"). The server validates with these;
+// API contract: device lists (docs/PROTOCOL-devices.md D8.1) and their last activity (D8.3); docs/API.md "Devices". The server validates with these;
 // the SDK types from them.
 import { z } from 'zod';
 import { b64Exact, b64Max, Id, IsoTime, U32 } from './_common.ts';
@@ -49,6 +49,17 @@ export const FetchedDeviceBundle = z
   })
   .meta({ id: 'FetchedDevicePreKeyBundle' });
 
+/** One current device of the caller's account and when it was last active (docs/PROTOCOL-devices.md D8.3). */
+export const DeviceLastSeen = z
+  .strictObject({
+    deviceId: U32,
+    lastSeenAt: IsoTime.nullable().meta({ description: 'the start of the 10-minute window the device last made an authenticated request or held a push socket in; null: not seen since the server began recording it' }),
+  })
+  .meta({ id: 'DeviceLastSeen' });
+export const DeviceActivityResponse = z
+  .strictObject({ devices: z.array(DeviceLastSeen).max(8).meta({ description: 'the account\'s current devices, ascending by id; empty for an account without a list (D17.2)' }) })
+  .meta({ id: 'DeviceActivity' });
+
 export const deviceOperations = {
   fetchDeviceBundle: defineOperation(endpoints.fetchDeviceBundle, {
     tag: 'devices', summary: 'One device\'s prekey bundle (identity keys = its entry in the current list), consuming at most one of its one-time prekeys',
@@ -65,6 +76,10 @@ export const deviceOperations = {
     tag: 'devices', rateLimit: 'auth',
     summary: 'The same answer as fetchDeviceLists without a token, for a new device restoring the account from its recovery kit (docs/PROTOCOL-devices.md D6.5, D8.1)',
     params: DeviceListParams, query: DeviceListQuery, response: DeviceListResponse,
+  }),
+  deviceActivity: defineOperation(endpoints.deviceActivity, {
+    tag: 'devices', summary: 'When each current device of the caller\'s own account was last active, coarse (docs/PROTOCOL-devices.md D8.3); no other account\'s',
+    response: DeviceActivityResponse,
   }),
   recoverDeviceList: defineOperation(endpoints.recoverDeviceList, {
     tag: 'devices', rateLimit: 'auth', summary: 'Submit a recovery list (kind recovery, signed by the recovery key) without a token', body: PutDeviceListRequest, response: DeviceListAccepted,

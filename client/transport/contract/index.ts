@@ -15,7 +15,7 @@ export { AttachmentParams, BlobParams, BlobUploaded, BlobUploadQuery, ReportAtta
 export { BlockEntry, BlockList, BlockParams, MAX_BLOCKS } from './blocks.ts';
 export { Conversation, ConversationList, ConversationParams, CreateConversationRequest } from './conversations.ts';
 export {
-  DeviceBundleParams, DeviceLinkedAt, DeviceListAccepted, FetchedDeviceBundle, DeviceListParams, DeviceListQuery, DeviceListResponse, MAX_LISTS_PER_ANSWER, MAX_SIGNED_DEVICE_LIST_BYTES, PutDeviceListRequest,
+  DeviceActivityResponse, DeviceBundleParams, DeviceLastSeen, DeviceLinkedAt, DeviceListAccepted, FetchedDeviceBundle, DeviceListParams, DeviceListQuery, DeviceListResponse, MAX_LISTS_PER_ANSWER, MAX_SIGNED_DEVICE_LIST_BYTES, PutDeviceListRequest,
 } from './devices.ts';
 export {
   CloseLinkChannelRequest, LinkChannelCreated, LinkChannelJoined, LinkChannelParams, LinkFramePosted, LinkFrames, MAX_LINK_FRAME_BYTES, MAX_LINK_FRAMES,

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "DeviceRecord" ADD COLUMN "lastSeenAt" DATETIME;
