@@ -189,6 +189,21 @@ export const UNPROVEN_SENDER_TEXT = 'this message was signed by a key that is no
 type Alarm = [text: string, advice: string];
 const COMPARE_AND_REPORT = 'compare safety numbers with your contacts in person, and report this to the operator.';
 
+/** docs/PROTOCOL-devices.md D5.1: why a logged list of this account is not one its devices signed, in words (the code otherwise). */
+const UNSIGNED_LIST_REASON: Record<string, string> = {
+  malformed: 'it is not a well-formed list',
+  revoke: 'the log entry withdraws a list instead of adding one',
+  wrong_account: 'it names another account',
+  version_not_next: 'its version does not follow your last list',
+  prev_mismatch: 'it does not continue your last list',
+  kind_mismatch: 'its kind does not fit its signer',
+  not_a_signer: 'it was signed by a device that is not one of yours',
+  bad_signature: 'its signature does not match the device it names',
+  entry_changed: 'it changes the keys of one of your devices',
+  device_id_reused: 'it gives a new device the number of an old one',
+  bad_cosignature: 'the added device did not sign it',
+  too_many_devices: 'it lists more devices than an account may have',
+};
 export const KT_WORDS = {
   logKeyChanged: (): Alarm => [
     'The server now signs its key log with a different key than before.',
@@ -220,7 +235,7 @@ export const KT_WORDS = {
     switch (code) {
       case 'device_list_unsigned':
         return [
-          `The server logged a list of devices for your account that none of your devices signed${v}: ${reason}. Someone may be trying to add a device to your account.`,
+          `The server logged a list of devices for your account that none of your devices signed${v}: ${UNSIGNED_LIST_REASON[reason] ?? reason}. Someone may be trying to add a device to your account.`,
           'Do not trust messages that seem to come from a device you do not know. Check your devices, tell your contacts to compare safety numbers with you in person, and report this to the operator.',
         ];
       case 'device_list_fork':
@@ -313,3 +328,5 @@ export function ownDeviceNotice(
 
 /** D13.6: the server closed this device's live channel because another device removed it from the account. */
 export const DEVICE_REMOVED = 'This device was removed from your account by another of your devices: it has stopped and can no longer send or receive.';
+/** docs/PROTOCOL-devices.md D5.4, D7.4: the server's newest list of this account fails verification; the key-log warning says why. */
+export const OWN_LIST_UNPROVEN = "Not connected: the server's list of your devices could not be verified (see the key log warning), so this device sends nothing until it can be. Retrying…";

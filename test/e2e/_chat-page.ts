@@ -97,3 +97,35 @@ export async function checkLayout(p: Page, name: string, shot?: string): Promise
 export async function enableEngineHook(page: Page): Promise<void> {
   await page.addInitScript(() => window.localStorage.setItem('franking-chat:engine-hook', '1'));
 }
+
+/**
+ * Links `fresh` (a page in its own context, not signed in) to the account signed in on `existing`, through the
+ * linking UI (docs/PROTOCOL-linking.md L1): the new device shows a link code named `name`, the existing device takes
+ * it from "Linked devices", both show the same short code, and the existing device confirms (`history`: whether the
+ * message history comes along). Returns when the new device is signed in and connected and the dialogs are closed.
+ */
+export async function linkInChat(existing: Page, fresh: Page, baseUrl: string, opts: { name: string; history: boolean }): Promise<void> {
+  const long = { timeout: 60_000, interval: 200 };
+  const me = await existing.getByTestId('me').textContent();
+  await fresh.goto(`${baseUrl}/`);
+  await fresh.getByRole('tab', { name: 'Link to an existing account' }).click();
+  await fresh.getByLabel('Name for this device').fill(opts.name);
+  await fresh.getByRole('button', { name: 'Show link code' }).click();
+  await expect.poll(async () => (await fresh.getByTestId('link-code').inputValue()).startsWith('FCLINK1-'), long).toBe(true);
+  const code = await fresh.getByTestId('link-code').inputValue();
+  await existing.getByRole('button', { name: 'Linked devices' }).click();
+  await existing.getByRole('button', { name: 'Link a device' }).click();
+  await existing.getByLabel('Link code').fill(code);
+  await existing.getByRole('button', { name: 'Continue' }).click();
+  await expect.poll(async () => existing.getByTestId('short-code').count(), long).toBe(1);
+  await expect.poll(async () => fresh.getByTestId('short-code').count(), long).toBe(1);
+  expect(await fresh.getByTestId('short-code').textContent()).toBe(await existing.getByTestId('short-code').textContent());
+  await existing.getByRole('checkbox', { name: /Also copy message history/ }).setChecked(opts.history);
+  await existing.getByRole('button', { name: 'Codes match — link device' }).click();
+  await expect.poll(async () => fresh.getByTestId('me').textContent(), long).toBe(me);
+  await expect.poll(async () => fresh.getByRole('status').filter({ hasText: 'Connected' }).count(), long).toBe(1);
+  await expect.poll(async () => existing.getByText('The device is linked. It receives your messages from now on.').count(), long).toBe(1);
+  await existing.getByRole('button', { name: 'Done' }).click();
+  await existing.getByRole('button', { name: 'Close' }).last().click();
+  await expect.poll(async () => existing.locator('dialog[open]').count(), long).toBe(0);
+}

@@ -1,13 +1,14 @@
 // Being online: log in (again when the token expires), keep prekeys and key packages stocked, start own-key
 // monitoring, the live push channel and the group inbox, and poll what changes on a moderator's schedule.
 import {
-  type ApiClient, ApiError, KIND_IDENTITY, KIND_MLS_CREDENTIAL, PushChannel, type EnvelopeJson, identityBindingKey, toBase64Url,
+  type ApiClient, ApiError, DeviceListError, KIND_IDENTITY, KIND_MLS_CREDENTIAL, PushChannel, type EnvelopeJson, TransparencyError, identityBindingKey, toBase64Url,
 } from '@franking-chat/sdk';
 import type { Blocking } from '../blocking.ts';
 import type { GroupInbox, GroupKeys } from '../groups/index.ts';
 import type { ChatTransparency, OwnDeviceWatch } from '../transparency.ts';
-import { DEVICE_REMOVED, OFFLINE_RETRYING, loginFailed, ownDeviceNotice } from '../wording.ts';
+import { DEVICE_REMOVED, OFFLINE_RETRYING, OWN_LIST_UNPROVEN, loginFailed, ownDeviceNotice } from '../wording.ts';
 import type { Device } from './device.ts';
+import { DeviceLists } from './device-lists.ts';
 import { PREKEY_BATCH, PREKEY_LOW_WATER } from './limits.ts';
 import type { SnapshotStore } from './state/snapshot.ts';
 import type { AccountStanding } from './state/standing.ts';
@@ -88,6 +89,30 @@ export class Connection {
     this.d.snapshot.set({ banner: DEVICE_REMOVED, connection: 'stopped' });
   }
 
+  /**
+   * Own-key monitoring: at start and every 10 minutes, the log's entries for this account must be our keys (D7.4: and
+   * lists). Ours are this device's and those of every device in the account's verified list: a device linked later
+   * scans the log from its first entry and meets the keys its account's first device logged before lists (D17.1).
+   */
+  private async monitorOwnKeys(): Promise<void> {
+    const { device } = this.d;
+    const identity = device.identity();
+    // The MLS credential key is published with this device's key packages (and logged then): it is ours too.
+    const credentialKey = await this.d.groupKeys.credentialPublicKey();
+    this.d.kt.start(device.me(), () => {
+      const own = this.d.ownDevices.pinned();
+      const listed = own ? DeviceLists.verified(own).signed.list.devices : [];
+      return [
+        { kind: KIND_IDENTITY, key: identityBindingKey(identity.signingPublicKey, identity.dhPublicKey) },
+        { kind: KIND_MLS_CREDENTIAL, key: credentialKey },
+        ...listed.flatMap((e) => [
+          { kind: KIND_IDENTITY, key: identityBindingKey(e.identitySigningKey, e.identityDhKey) },
+          { kind: KIND_MLS_CREDENTIAL, key: e.credentialKey },
+        ]),
+      ];
+    }, this.ownDeviceWatch());
+  }
+
   /** Signs in: per device (D8.2) once the account has a list; the legacy sign-in only before its migration (D17.1). */
   private login() {
     const { device, api } = this.d;
@@ -107,7 +132,7 @@ export class Connection {
   }
 
   async goOnline(): Promise<void> {
-    const { device, api, snapshot } = this.d;
+    const { api, snapshot } = this.d;
     if (this.removed) return;
     try {
       if (!api.token) await this.login();
@@ -117,20 +142,18 @@ export class Connection {
       snapshot.set({ banner: null });
     } catch (e) {
       if (this.d.standing.noteBlocked(e)) return;
-      snapshot.set({ banner: ApiError.is(e, 'network_error') ? OFFLINE_RETRYING : loginFailed(ApiError.is(e) ? e.detail : String(e)) });
+      if (e instanceof DeviceListError || TransparencyError.is(e)) {
+        // D5.4: the account's newest list does not verify, so nothing is sent; D7.4: the own-device check says why,
+        // in words, as an alarm (a list none of this account's devices signed, a fork, a hidden list).
+        snapshot.set({ banner: OWN_LIST_UNPROVEN });
+        await this.monitorOwnKeys().catch(() => undefined);
+      } else snapshot.set({ banner: ApiError.is(e, 'network_error') ? OFFLINE_RETRYING : loginFailed(ApiError.is(e) ? e.detail : String(e)) });
       setTimeout(() => void this.goOnline(), 5000);
       return;
     }
     await this.maintainPreKeys().catch(() => undefined);
     void this.d.blocking.sync().catch(() => undefined);
-    // Own-key monitoring: at start and every 10 minutes, the log's entries for this account must be our keys.
-    const identity = device.identity();
-    // The MLS credential key is published with this device's key packages (and logged then): it is ours too.
-    const credentialKey = await this.d.groupKeys.credentialPublicKey();
-    this.d.kt.start(device.me(), () => [
-      { kind: KIND_IDENTITY, key: identityBindingKey(identity.signingPublicKey, identity.dhPublicKey) },
-      { kind: KIND_MLS_CREDENTIAL, key: credentialKey },
-    ], this.ownDeviceWatch());
+    await this.monitorOwnKeys();
     await this.d.groupKeys.maintainKeyPackages().catch(() => undefined);
     this.d.groupInbox.start();
     void this.d.refreshNotices();

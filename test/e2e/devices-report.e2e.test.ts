@@ -1,0 +1,176 @@
+// Reporting from a linked device a message that reached another device (docs/PROTOCOL-devices.md D12.2, D12.3, D15),
+// in Debian's Chromium against the real server process on a fresh SQLite database: alice (device 1) and bob talk; bob
+// writes; alice links a second browser with history through the linking UI (docs/PROTOCOL-linking.md L1); on the new
+// device she reports one of bob's messages that arrived before the link (it came with the history); the moderator signs
+// in to the dashboard and sees it verified, delivered to alice's device 1 and reported from her device 2.
+// The linking steps are also the README's pictures: docs/screenshots/chat-link-device-*.png and chat-linked-devices*.png (-phone)
+// at desktop (1280×800) and phone (390×844) width, each checked for layout and axe first.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../../scripts/build-web.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { POLL, checkLayout, registerInChat } from './_chat-page.ts';
+import { type E2eServer, startE2eServer } from './_server.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
+const DOCS = path.join(ROOT, 'docs/screenshots');
+const LONG = { timeout: 60_000, interval: 200 };
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const day = (d: Date) => `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+const EARLY = 'you will regret telling anyone';
+
+let server: E2eServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let alice1: Page;
+let alice2: Page;
+let bob: Page;
+
+async function newPage(): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
+  contexts.push(ctx);
+  const p = await ctx.newPage();
+  p.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  return p;
+}
+
+async function send(page: Page, peer: string, text: string): Promise<void> {
+  const before = await page.locator('li.msg.out[data-state="sent"]').count();
+  const box = page.getByLabel(`Message ${peer}`);
+  await box.fill(text);
+  await box.press('Enter');
+  await expect.poll(async () => page.locator('li.msg.out[data-state="sent"]').count(), LONG).toBe(before + 1);
+}
+
+/**
+ * The page as it is, for the README: phone width, then desktop, each with the layout and axe checks. The page is at
+ * phone width when called and stays so: its dialogs belong to the list pane, the one pane a phone shows from the list.
+ */
+async function docShot(page: Page, name: string): Promise<void> {
+  await checkLayout(page, `phone ${name}`, path.join(DOCS, `chat-${name}-phone.png`));
+  await page.setViewportSize(DESKTOP);
+  await checkLayout(page, `desktop ${name}`, path.join(DOCS, `chat-${name}.png`));
+  await page.setViewportSize(PHONE);
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  fs.mkdirSync(DOCS, { recursive: true });
+  await buildWeb({ only: ['chat', 'dashboard'] });
+  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  alice1 = await newPage();
+  alice2 = await newPage();
+  bob = await newPage();
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('a message received before the link, reported from the new device', () => {
+  it('alice and bob talk on alice\'s first device; bob writes', async () => {
+    await registerInChat(alice1, server.url, 'alice');
+    await registerInChat(bob, server.url, 'bob');
+    await alice1.getByLabel('Add a contact by handle').fill('bob');
+    await alice1.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(async () => alice1.getByRole('heading', { level: 1, name: 'bob' }).count(), POLL).toBe(1);
+    await send(alice1, 'bob', 'Hi Bob, are we still on for Friday?');
+    await bob.getByTestId('requests').getByRole('button', { name: /alice/ }).click();
+    await expect.poll(async () => bob.getByTestId('request-bar').count(), LONG).toBe(1);
+    await bob.getByTestId('request-bar').getByRole('button', { name: 'Accept' }).click();
+    await expect.poll(async () => bob.getByLabel('Message alice').count(), LONG).toBe(1);
+    await send(bob, 'alice', 'No. And stop asking.');
+    await send(bob, 'alice', EARLY);
+    await expect.poll(async () => alice1.locator('li.msg.in', { hasText: EARLY }).count(), LONG).toBe(1);
+  });
+
+  it('alice links a second browser with history: the code, the short code on both, then Linked devices', async () => {
+    await alice2.setViewportSize(PHONE);
+    await alice2.goto(`${server.url}/`);
+    await alice2.getByRole('tab', { name: 'Link to an existing account' }).click();
+    await alice2.getByLabel('Name for this device').fill('Laptop');
+    await alice2.getByRole('button', { name: 'Show link code' }).click();
+    await expect.poll(async () => (await alice2.getByTestId('link-code').inputValue()).startsWith('FCLINK1-'), LONG).toBe(true);
+    await expect.poll(async () => alice2.getByRole('img', { name: /QR code/ }).count(), LONG).toBe(1);
+    const code = await alice2.getByTestId('link-code').inputValue();
+    await docShot(alice2, 'link-device-code');
+
+    // Alice's phone: from the list of chats, "Linked devices" → "Link a device".
+    await alice1.setViewportSize(PHONE);
+    await alice1.getByRole('button', { name: 'Back to Chats' }).click();
+    await alice1.getByRole('button', { name: 'Linked devices' }).click();
+    await alice1.getByRole('button', { name: 'Link a device' }).click();
+    await alice1.getByLabel('Link code').fill(code);
+    await alice1.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(async () => alice1.getByTestId('short-code').count(), LONG).toBe(1);
+    await expect.poll(async () => alice2.getByTestId('short-code').count(), LONG).toBe(1);
+    expect(await alice2.getByTestId('short-code').textContent()).toBe(await alice1.getByTestId('short-code').textContent());
+    expect(await alice1.getByText('Does Laptop show this code?').count()).toBe(1);
+    const history = alice1.getByRole('checkbox', { name: 'Also copy message history (so old messages can be read and reported from it)' });
+    expect(await history.isChecked()).toBe(true);
+    await docShot(alice1, 'link-device-compare');
+    await alice1.getByRole('button', { name: 'Codes match — link device' }).click();
+
+    await expect.poll(async () => alice2.getByTestId('me').textContent(), LONG).toBe('alice');
+    await expect.poll(async () => alice2.getByRole('status').filter({ hasText: 'Connected' }).count(), LONG).toBe(1);
+    await expect.poll(async () => alice1.getByText('The device is linked. It receives your messages from now on.').count(), LONG).toBe(1);
+    await alice1.getByRole('button', { name: 'Done' }).click();
+    const list = alice1.getByTestId('device-list').locator('li');
+    await expect.poll(async () => list.count(), LONG).toBe(2);
+    expect(await list.nth(1).textContent()).toContain('Laptop');
+    await docShot(alice1, 'linked-devices');
+    await alice1.getByRole('button', { name: 'Close' }).last().click();
+    await alice1.setViewportSize(DESKTOP);
+    await alice2.setViewportSize(DESKTOP);
+  });
+
+  it('on the new device alice reports bob\'s message that came with the history; the report verifies', async () => {
+    await alice2.getByRole('button', { name: /bob/ }).first().click();
+    const early = alice2.locator('li.msg.in', { hasText: EARLY });
+    await expect.poll(async () => early.count(), LONG).toBe(1);
+    await early.getByRole('button', { name: 'Report this message from bob' }).click();
+    const dialog = alice2.locator('dialog[open]');
+    await expect.poll(async () => dialog.getByRole('heading', { name: /Report a message from bob/ }).count(), POLL).toBe(1);
+    await dialog.getByRole('radio', { name: /Threat of violence/ }).check();
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await expect.poll(async () => dialog.getByRole('heading', { name: 'Report sent' }).count(), LONG).toBe(1);
+    expect(await dialog.getByText('Verified.').count()).toBe(1);
+    await alice2.screenshot({ path: path.join(SHOTS, 'devices-report-01-sent-from-device-2.png') });
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(async () => early.getByRole('button', { name: 'Reported' }).count(), POLL).toBe(1);
+  });
+
+  it('the moderator sees it verified, delivered to alice\'s device 1 and reported from her device 2', async () => {
+    const mod = await newPage();
+    await mod.goto(`${server.url}/dashboard/`);
+    await mod.getByLabel('Login name').fill(server.adminId);
+    await mod.getByLabel('Password', { exact: true }).fill(server.adminPassword);
+    await mod.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(async () => mod.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
+    const row = mod.locator('table.queue tbody tr', { hasText: 'bob' });
+    await expect.poll(async () => row.count(), POLL).toBe(1);
+    expect(await row.textContent()).toContain('Verified');
+    await row.getByRole('link').click();
+    const reported = mod.getByTestId('reported-message');
+    await expect.poll(async () => reported.count(), POLL).toBe(1);
+    expect(await reported.textContent()).toContain(EARLY);
+    expect(await reported.textContent()).toContain('✓ Verified');
+    expect(await reported.getByTestId('message-device').textContent()).toBe(
+      `sent from bob’s device 1 (linked ${day(new Date())}) · reported from another device than it was delivered to: `
+      + 'delivered to alice’s device 1 (as stated by the reporter’s app), reported from device 2 (history brought over from device 1)',
+    );
+    expect(await mod.getByTestId('reported-from').textContent()).toBe(' from their device 2');
+    expect(await mod.getByTestId('context-message').filter({ hasText: 'Not verified' }).count()).toBe(0);
+    await reported.scrollIntoViewIfNeeded();
+    await mod.screenshot({ path: path.join(SHOTS, 'devices-report-02-dashboard.png') });
+  });
+});
