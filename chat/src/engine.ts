@@ -139,7 +139,11 @@ export class ChatEngine {
         pinned: () => device.ownList(),
         source: api,
         checked: async (check) => {
-          if (check.pinned.listVersion !== device.ownList()?.listVersion) await device.updateAccount({ ownList: check.pinned });
+          if (check.pinned.listVersion !== device.ownList()?.listVersion) {
+            await device.updateAccount({ ownList: check.pinned });
+            // D14.4: a device removed or linked elsewhere leaves or joins the groups now, not at the next periodic sync.
+            if (!check.signedOut) void this.membership.syncDevices({ now: true }).catch(() => undefined);
+          }
           // D7.4: this device was signed out by another of the account's devices: it stops (its token is revoked).
           if (check.signedOut) {
             snapshot.set({ banner: errorText(new ChatError('device_signed_out')) });
@@ -186,7 +190,11 @@ export class ChatEngine {
   /** Names a device on this browser only: the server keeps no device names (the list is public, D4.1). */
   renameDevice(deviceId: number, name: string): Promise<void> { return this.devicesOf.renameDevice(deviceId, name); }
   /** Removes a device by a signed list (D6.2); a concurrent change is re-decided on top of the winner (D6.4). */
-  removeDevice(deviceId: number): Promise<void> { return this.devicesOf.removeDevice(deviceId); }
+  async removeDevice(deviceId: number): Promise<void> {
+    await this.devicesOf.removeDevice(deviceId);
+    // D14.4 R1: the removed device leaves every group at once (its leaves are removed by this device's Commits).
+    await this.membership.syncDevices({ now: true }).catch(() => undefined);
+  }
   /**
    * On the existing device (D6.1 steps 1–4): adds the device whose public keys came over the link channel; `cosign`
    * sends it the list body and resolves with its cosignature. Resolves once the list is logged.

@@ -230,11 +230,13 @@ export class Membership {
    * of devices their account's verified list no longer holds are removed (R1: any member may, and sending waits for
    * it), and this account's listed devices without a leaf are added by this device (R2; a new device never joins by
    * itself) once they published a key package. A Commit that loses the race for its epoch is simply tried next time.
+   * `now`: right after this account's own list changed (a removal, a verified new version), whatever the interval.
    */
-  async syncDevices(): Promise<void> {
+  async syncDevices(opts: { now?: boolean } = {}): Promise<void> {
     const { device, groups } = this.c;
     const own = device.hasAccount ? device.ownList() : undefined;
-    if (!own || device.deviceId === undefined || Date.now() - this.lastDeviceSync < DEVICE_SYNC_INTERVAL_MS) return;
+    if (!own || device.deviceId === undefined) return;
+    if (!opts.now && Date.now() - this.lastDeviceSync < DEVICE_SYNC_INTERVAL_MS) return;
     this.lastDeviceSync = Date.now();
     const me = device.me();
     const listed = DeviceLists.verified(own).signed.list.devices.map((e) => e.deviceId);
