@@ -71,7 +71,7 @@ export function LinkedDevicesDialog({ engine, onClose }: { engine: ChatEngine; o
                 <>
                   <strong>{label(d)}</strong>
                   {d.thisDevice && <span className="sub"> · this device</span>}
-                  <span className="sub"> · linked {new Date(d.acceptedAt ?? d.linkedAt).toLocaleString()}</span>
+                  <span className="sub"> · linked {new Date(d.acceptedAt ?? d.linkedAt).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })}</span>
                   {(d.thisDevice || lastSeen) && (
                     <span className="sub" data-testid={`last-active-${d.deviceId}`}> · Last active: {lastActiveText(lastSeen?.get(d.deviceId), d.thisDevice)}</span>
                   )}

@@ -1,6 +1,6 @@
 // "Last active" on the chat's Linked devices page (chat/src/engine/device-activity.ts, docs/PROTOCOL-devices.md D8.3):
 // read from a running server through the SDK, and worded by the calendar day in this browser's time zone — never the
-// time of day; the device reading the page is "active now".
+// time of day; the device reading the page is "now".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '@franking-chat/sdk';
 import { lastActiveText, readLastSeen } from '../../chat/src/engine/device-activity.ts';
@@ -11,8 +11,8 @@ describe('lastActiveText', () => {
   // Local times: "today" is the reader's day, whatever the time zone the test runs in.
   const now = new Date(2026, 11, 7, 9, 30);
   it.each([
-    ['this device, whatever the server says', new Date(2026, 0, 1).toISOString(), true, 'active now (this device)'],
-    ['this device before the server answered', undefined, true, 'active now (this device)'],
+    ['this device, whatever the server says', new Date(2026, 0, 1).toISOString(), true, 'now'],
+    ['this device before the server answered', undefined, true, 'now'],
     ['earlier today', new Date(2026, 11, 7, 0, 10).toISOString(), false, 'today'],
     ['a little ahead of this clock', new Date(2026, 11, 7, 9, 40).toISOString(), false, 'today'],
     ['late yesterday', new Date(2026, 11, 6, 23, 50).toISOString(), false, 'yesterday'],

@@ -1,6 +1,6 @@
 // "Last active" on the Linked devices page (docs/PROTOCOL-devices.md D8.3): the server's coarse time of each own
 // device's last request or push socket (GET /v1/me/devices/activity), shown by the day only. This device is the one
-// reading the page, so it is "active now" without asking.
+// reading the page, so it is "now" without asking.
 import type { ApiClient } from '@franking-chat/sdk';
 
 /** deviceId → the start of the 10-minute window it was last seen in (ISO), or null: not seen since the server records it. */
@@ -20,11 +20,11 @@ const DAY_MS = 86_400_000;
 const dayStart = (t: Date) => new Date(t.getFullYear(), t.getMonth(), t.getDate()).getTime();
 
 /**
- * The words after "Last active: ": "active now (this device)" for this device; for another, "today", "yesterday" or
+ * The words after "Last active: ": "now" for this device (already marked "this device"); for another, "today", "yesterday" or
  * the day ("3 Dec 2026"), never the time of day (D8.3: coarse on purpose); "not yet" when the server has not seen it.
  */
 export function lastActiveText(lastSeenAt: string | null | undefined, thisDevice: boolean, now: Date = new Date()): string {
-  if (thisDevice) return 'active now (this device)';
+  if (thisDevice) return 'now';
   if (!lastSeenAt) return 'not yet';
   const seen = new Date(lastSeenAt);
   if (Number.isNaN(seen.getTime())) return 'not yet';
