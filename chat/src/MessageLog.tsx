@@ -1,6 +1,6 @@
 // The message log of a conversation (1:1 or group): every message with its delivery state and attachments,
 // Report on received messages, the report dialog, and focus returned to the Report button when it closes.
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { memo, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import { MessageItem } from './Messages.tsx';
 import { ReportDialog } from './ReportDialog.tsx';
@@ -24,6 +24,12 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
   /** Whether the view follows the newest message (the reader has not scrolled up). */
   const following = useRef(true);
   const blocked = snap.standing !== null;
+  // Stable callbacks, so that a change to one message re-renders that message's row only (rows are memo'd: a long
+  // conversation is not re-rendered whole at every state change of the message being sent).
+  const report = useCallback((id: string, trigger: HTMLElement) => setReporting({ id, trigger }), []);
+  const showReportsRef = useRef(onShowReports);
+  showReportsRef.current = onShowReports;
+  const showReports = useCallback(() => showReportsRef.current(), []);
   const last = messages[messages.length - 1];
   useEffect(() => {
     const el = listRef.current;
@@ -62,16 +68,15 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
         <ol className="message-list" ref={contentRef}>
           <li className="system intro">{intro}</li>
           {messages.map((m) => (
-            <MessageItem
+            <Row
               key={m.id}
               engine={engine}
               me={snap.me}
               m={m}
               senderLabel={senderLabel(m)}
               showSender={showSender}
-              onReport={(trigger) => setReporting({ id: m.id, trigger })}
-              onRetry={() => void engine.deliver(m)}
-              onShowReports={onShowReports}
+              onReport={report}
+              onShowReports={showReports}
               blocked={blocked}
             />
           ))}
@@ -94,3 +99,23 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
     </>
   );
 }
+
+/** One message row, re-rendered only when its own props change (a MessageRecord is replaced, never mutated). */
+const Row = memo(function Row({ engine, me, m, senderLabel, showSender, onReport, onShowReports, blocked }: {
+  engine: ChatEngine; me: string | null; m: MessageRecord; senderLabel: string; showSender: boolean;
+  onReport: (id: string, trigger: HTMLElement) => void; onShowReports: () => void; blocked: boolean;
+}) {
+  return (
+    <MessageItem
+      engine={engine}
+      me={me}
+      m={m}
+      senderLabel={senderLabel}
+      showSender={showSender}
+      onReport={(trigger) => onReport(m.id, trigger)}
+      onRetry={() => void engine.deliver(m)}
+      onShowReports={onShowReports}
+      blocked={blocked}
+    />
+  );
+});
