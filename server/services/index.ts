@@ -35,6 +35,7 @@ import { reportsRepo } from '../data/reports.ts';
 import { sendReceiptsRepo } from '../data/send-receipts.ts';
 import { transparencyRepo } from '../data/transparency.ts';
 import { devicesRepo } from '../data/devices.ts';
+import { handleReleasesRepo } from '../data/handle-releases.ts';
 import { undeliveredRepo } from '../data/undelivered.ts';
 import { loadModerationConfig } from '../moderation-config.ts';
 import { MemoryBus } from '../shared/bus.ts';
@@ -55,7 +56,7 @@ import { ReportsService, RoutingService } from './reports/index.ts';
 import { LoginThrottle, ModeratorsService, loadLoginThrottleConfig } from './staff/index.ts';
 import { type KeyringSource, StampingService } from './stamping/index.ts';
 import { KIND_DEVICE_LIST, TransparencyService, loadLogSigner, parseWitnesses } from './transparency/index.ts';
-import { DEVICES_CHANNEL, DevicesService } from './devices/index.ts';
+import { DEVICES_CHANNEL, DevicesService, HandleReleases } from './devices/index.ts';
 import { LinkService, linkStore } from './link/index.ts';
 
 export interface Services {
@@ -107,6 +108,8 @@ export interface Services {
   transparency: TransparencyService;
   /** Device lists, their key-log leaves and device records (docs/PROTOCOL-devices.md D7, D8, D13.6). */
   devices: DevicesService;
+  /** The operator's handle releases for a reset (docs/PROTOCOL-devices.md D6.6; an admin decision in the event log). */
+  handleReleases: HandleReleases;
   /** Link channels between a new device and an existing one (docs/PROTOCOL-linking.md L8). */
   link: LinkService;
   db: Db;
@@ -145,10 +148,12 @@ export function createServices(
   );
   // D13.6: a logged list ends its removed devices' sessions and sockets on every process and is announced to the
   // account's devices (server/push.ts).
-  const devices = new DevicesService(devicesRepo(db), transparency, (change) => {
+  // D6.6: a reset is accepted only under an admin's release of the handle for the new device's reset code.
+  const handleReleases: HandleReleases = new HandleReleases(handleReleasesRepo(db), (id): Promise<boolean> => devices.hasList(id));
+  const devices: DevicesService = new DevicesService(devicesRepo(db), transparency, (change) => {
     accounts.forgetDevices(change.accountId, change.removed);
     void shared.bus.publish(DEVICES_CHANNEL, JSON.stringify({ accountId: change.accountId, listVersion: change.listVersion, deviceIds: change.deviceIds }));
-  });
+  }, handleReleases);
   accounts.useDeviceLists({
     hasList: (id) => devices.hasList(id),
     deviceSigningKey: (id, deviceId) => devices.deviceSigningKey(id, deviceId),
@@ -198,6 +203,7 @@ export function createServices(
     keys: new KeyDirectoryService(keysRepo(db), accounts, config.transparency.proofsOnFetch ? transparency : undefined, devices),
     transparency,
     devices,
+    handleReleases,
     link: new LinkService(linkStore(db)),
     keyPackages: new KeyPackagesService(keyPackagesRepo(db), accounts, transparency, devices),
     conversations: new ConversationsService(conversationsData),
