@@ -64,7 +64,7 @@ export class Devices {
   constructor(private readonly d: DevicesDeps) {
     const meta = () => d.device.store();
     this.newDevice = new NewDevice({
-      api: d.api, checker: () => d.kt.deviceListChecker(),
+      api: d.api, resetTarget: { baseUrl: d.api.baseUrl }, checker: () => d.kt.deviceListChecker(),
       pending: {
         get: () => meta().getMeta<PendingDeviceRecord>(PENDING_DEVICE_KEY),
         put: (r) => meta().saveMeta(PENDING_DEVICE_KEY, r),

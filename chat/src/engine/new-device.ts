@@ -6,7 +6,7 @@
 // server did not log is discarded (a kit can then be used again). A reset keeps its keys from the moment its reset
 // code is shown, because support releases the handle for exactly those keys.
 import {
-  type ApiClient, ApiError, type CredentialKeyPair, type DeviceListProofChecker, type IdentityKeyPair, type NewDeviceKeys, type PinnedDeviceList, type VerifiedDeviceList,
+  type ApiClient, ApiError, type CredentialKeyPair, type DeviceListProofChecker, type IdentityKeyPair, type NewDeviceKeys, type PinnedDeviceList, type ResetTarget, type VerifiedDeviceList,
   decodeSignedDeviceList, deserializeIdentity, deviceListHash, encodeSignedDeviceList, fetchVerifiedDeviceLists, formatResetCode, fromBase64Url,
   generateCredentialKey, generateIdentity, nextDeviceList, pinnedVerifiedList, recoveryKeyFromKit, resetCode, resetDeviceList, serializeIdentity, signDeviceList,
   submitResetList, toBase64Url,
@@ -47,6 +47,8 @@ export type ResumeOutcome = 'none' | 'adopted' | 'discarded' | 'waiting';
 
 export interface NewDeviceDeps {
   api: ApiClient;
+  /** Where `PUT /v1/devices/reset` goes (the API client's origin; a test's fetch). */
+  resetTarget: ResetTarget;
   checker(): Promise<DeviceListProofChecker>;
   pending: PendingDeviceStore;
   /** The new device becomes this browser's account: keys and pinned list stored (the pending record deleted with them), prekeys published, online. */
@@ -149,7 +151,7 @@ export class NewDevice {
     const record: PendingDeviceRecord = { ...r, list: toBase64Url(signed) };
     await this.d.pending.put(record);
     try {
-      await submitResetList(this.d.api, signed);
+      await submitResetList(this.d.resetTarget, signed);
     } catch (e) {
       if (!refused(e)) throw new ChatError('reset_failed', { detail: 'the server did not answer; open this page again to finish' });
       await this.d.pending.put(r); // nothing logged: the keys (and their code) stay, the list goes
