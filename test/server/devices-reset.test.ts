@@ -4,7 +4,8 @@
 // under that live release and which uses it up; the old devices' tokens end; a contact's verification of the chain
 // names the reset. SQLite, or PostgreSQL with TEST_DATABASE=postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchVerifiedDeviceLists, pinnedVerifiedList, resetCode } from '../../client/index.ts';
+import { checkOwnDeviceLists, fetchVerifiedDeviceLists, pinnedVerifiedList, resetCode } from '../../client/index.ts';
+import { initialMonitorState, monitorOwnKeys } from '../../client/transparency/index.ts';
 import { ApiClient } from '../../client/transport/api.ts';
 import { userOperations } from '../../client/transport/contract/operations.ts';
 import { ktClient } from '../transparency/_kt.ts';
@@ -90,7 +91,10 @@ describe('reset under the operator\'s handle release (D6.6)', () => {
     // A contact pins the account's chain before the reset.
     const kt = await ktClient(srv.url);
     const contact = new ApiClient({ baseUrl: srv.url, validateResponses: userOperations });
-    const before = (await fetchVerifiedDeviceLists({ deviceLists: (id, from) => contact.recoveryDeviceLists(id, from) }, kt, acc.id, null)).pinned;
+    const publicLists = { deviceLists: (id: string, from?: number) => contact.recoveryDeviceLists(id, from) };
+    const before = (await fetchVerifiedDeviceLists(publicLists, kt, acc.id, null)).pinned;
+    // The lost phone, still alive somewhere, runs its own-device monitoring (D7.4) from the same pin.
+    let phoneMonitor = (await monitorOwnKeys(kt, initialMonitorState(acc.id), [], { ownDeviceLists: true })).state;
 
     const fresh = keys();
     const code = codeOf(acc, fresh);
@@ -111,9 +115,15 @@ describe('reset under the operator\'s handle release (D6.6)', () => {
     expect((await deviceLogin(srv.url, acc.id, 2, fresh)).status).toBe(200);
 
     // The contact's next verification from its pin meets the reset (D5.2): a new founder key.
-    const after = await fetchVerifiedDeviceLists({ deviceLists: (id, from) => contact.recoveryDeviceLists(id, from) }, kt, acc.id, before);
+    const after = await fetchVerifiedDeviceLists(publicLists, kt, acc.id, before);
     expect(after.resets).toEqual([2]);
     expect(pinnedVerifiedList(after.pinned).signed.list.kind).toBe('reset');
+    // D7.4 on the old phone: the reset is the alarm account_reset, and the phone is signed out.
+    const seen = await monitorOwnKeys(kt, phoneMonitor, [], { ownDeviceLists: true });
+    phoneMonitor = seen.state;
+    const check = await checkOwnDeviceLists(seen.deviceListLeaves, { pinned: before, deviceId: 1, source: publicLists, logClient: kt });
+    expect(check.alarms).toMatchObject([{ code: 'account_reset', listVersion: 2 }]);
+    expect(check.signedOut).toBe(true);
 
     // Single use: the same release does not authorise a second reset, by another device or by the same one.
     const other = keys();
