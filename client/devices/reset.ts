@@ -25,7 +25,9 @@ export function formatResetCode(code: string): string {
 
 /** What the reset submission needs of an API client: its server origin (and fetch). `ApiClient` fits. */
 export interface ResetTarget {
+  /** Server origin without a trailing slash ("" for same-origin requests in a page). */
   readonly baseUrl: string;
+  /** fetch implementation; the global fetch by default. */
   readonly fetch?: typeof fetch;
 }
 

@@ -94,7 +94,7 @@ describe('reset under the operator\'s handle release (D6.6)', () => {
     const publicLists = { deviceLists: (id: string, from?: number) => contact.recoveryDeviceLists(id, from) };
     const before = (await fetchVerifiedDeviceLists(publicLists, kt, acc.id, null)).pinned;
     // The lost phone, still alive somewhere, runs its own-device monitoring (D7.4) from the same pin.
-    let phoneMonitor = (await monitorOwnKeys(kt, initialMonitorState(acc.id), [], { ownDeviceLists: true })).state;
+    const phoneMonitor = (await monitorOwnKeys(kt, initialMonitorState(acc.id), [], { ownDeviceLists: true })).state;
 
     const fresh = keys();
     const code = codeOf(acc, fresh);
@@ -120,7 +120,6 @@ describe('reset under the operator\'s handle release (D6.6)', () => {
     expect(pinnedVerifiedList(after.pinned).signed.list.kind).toBe('reset');
     // D7.4 on the old phone: the reset is the alarm account_reset, and the phone is signed out.
     const seen = await monitorOwnKeys(kt, phoneMonitor, [], { ownDeviceLists: true });
-    phoneMonitor = seen.state;
     const check = await checkOwnDeviceLists(seen.deviceListLeaves, { pinned: before, deviceId: 1, source: publicLists, logClient: kt });
     expect(check.alarms).toMatchObject([{ code: 'account_reset', listVersion: 2 }]);
     expect(check.signedOut).toBe(true);
