@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
@@ -39,6 +40,12 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+/** No serious or critical axe finding (WCAG 2.1 A/AA), as the other e2e suites check. */
+async function axeClean(page: Page): Promise<void> {
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
 
 const texts = async (page: Page): Promise<string[]> => page.evaluate(() => Object.values(window.chatEngine.getSnapshot().messages).flat().map((m) => m.text));
 
@@ -88,6 +95,7 @@ describe('reset without device or kit', () => {
     await fresh.reload();
     await expect.poll(async () => fresh.getByTestId('reset-code').textContent(), POLL).toBe(code);
     await fresh.screenshot({ path: path.join(SHOTS, 'reset-01-code-for-support.png') });
+    await axeClean(fresh);
 
     // Support checked it is alice; the admin releases the handle on alice's account page.
     const dash = await dashboard();
@@ -99,6 +107,7 @@ describe('reset without device or kit', () => {
     await dash.getByTestId('release-reason').fill('identity checked by video call, ticket 4711');
     await dash.getByRole('button', { name: 'Release handle for reset…' }).click();
     await expect.poll(() => dash.getByTestId('release-confirm').textContent(), POLL).toContain(code);
+    await axeClean(dash);
     await dash.getByRole('button', { name: 'Confirm release' }).click();
     await expect.poll(() => dash.getByRole('status').filter({ hasText: `Handle released for reset code ${code}` }).count(), POLL).toBe(1);
     await expect.poll(() => dash.getByTestId('account-history').textContent(), POLL).toContain(`handle released for reset code ${code}`);
