@@ -1,7 +1,7 @@
 // The reset of an account with no device and no kit (docs/PROTOCOL-devices.md D6.6, D8.1; docs/MODERATION.md
 // "Account reset"): an admin releases the handle for one new device's reset code, with a reason and an expiry; the new
 // device submits its self-signed reset list without a token (PUT /v1/devices/reset), which the server accepts only
-// under that live release and which uses it up; the old devices' tokens end; a contact's verification of the chain
+// under that live release and which uses it up; the old devices' sockets close (4401 device_removed) and their tokens end; a contact's verification of the chain
 // names the reset. SQLite, or PostgreSQL with TEST_DATABASE=postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOwnDeviceLists, fetchVerifiedDeviceLists, pinnedVerifiedList, resetCode } from '../../client/index.ts';
@@ -9,6 +9,7 @@ import { initialMonitorState, monitorOwnKeys } from '../../client/transparency/i
 import { ApiClient } from '../../client/transport/api.ts';
 import { userOperations } from '../../client/transport/contract/operations.ts';
 import { ktClient } from '../transparency/_kt.ts';
+import { openPush } from '../cluster/_socket.ts';
 import { cheapPasswordHashing, createStaff, modApi, type Staff } from '../moderation/_mod.ts';
 import { Account, deviceLogin, keys, type Keys, newId } from './_devices.ts';
 import { api, type ApiResult, b64, startTestServer, type TestServer } from './_harness.ts';
@@ -104,12 +105,16 @@ describe('reset under the operator\'s handle release (D6.6)', () => {
     expect(r.json).toMatchObject({ userId: acc.id, fingerprint: code, releasedBy: `staff:${admin.id}` });
     expect(Date.parse(String(r.json.expiresAt)) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
 
+    const phoneSocket = await openPush(srv.url, phoneToken);
     const list = resetList(acc, fresh, 2);
     const accepted = await submit(list);
     expect(accepted.status, JSON.stringify(accepted.json)).toBe(201);
     expect(accepted.json.listVersion).toBe(2);
     acc.accept(list);
-    // D13.6: the old device's token and sign-in are gone; the new device signs in with its own key (D8.2).
+    // D13.6: the old device's socket closes as for a removal, its token and sign-in are gone; the new device signs
+    // in with its own key (D8.2).
+    const closed = await phoneSocket.closed;
+    expect([closed.code, closed.reason]).toEqual([4401, 'device_removed']);
     expect((await api(srv.url, 'GET', '/v1/accounts/me', undefined, phoneToken)).status).toBe(401);
     expect((await deviceLogin(srv.url, acc.id, 1, phone)).status).not.toBe(200);
     expect((await deviceLogin(srv.url, acc.id, 2, fresh)).status).toBe(200);
