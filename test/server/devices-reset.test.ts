@@ -154,4 +154,17 @@ describe('reset under the operator\'s handle release (D6.6)', () => {
     // The release is still live: the right list goes through.
     expect((await submit(resetList(acc, fresh, 2))).status).toBe(201);
   });
+
+  it('the reset path counts against rate limit auth per address (as sign-in and recovery do)', async () => {
+    const low = await startTestServer({ rateLimits: { auth: 3, send: 1_000_000, report: 100_000, windowMs: 60_000 } });
+    try {
+      const body = { list: b64(new Account(newId('rl')).next({ devices: [keys().entry(1)], nextDeviceId: 2 }, { id: 1, key: keys() })) };
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await api(low.url, 'PUT', '/v1/devices/reset', body)).status);
+      expect(statuses.slice(0, 3).every((st) => st !== 429)).toBe(true);
+      expect(statuses[3]).toBe(429);
+    } finally {
+      await low.stop();
+    }
+  });
 });
