@@ -80,6 +80,16 @@ describe('restore from the kit, crash-safe (D6.5)', () => {
     expect(await browser(store).device.resume()).toBe('none');
   });
 
+  it('an answer lost in the same session: trying again finishes the logged restore instead of starting another', async () => {
+    const { acc, kit } = await accountWithKit();
+    const store = storage();
+    const run = browser(store, 'after-put');
+    expect(ChatError.is(await failure(run.device.restoreFromKit(acc.id, kit)), 'recovery_failed')).toBe(true);
+    const again = browser(store);
+    expect(await again.device.restoreFromKit(acc.id, kit)).toEqual({ deviceId: 2 });
+    expect(again.adopted).toHaveLength(1);
+  });
+
   it('dies before the submission: the next start finds nothing logged and discards the pending restore; the kit still works', async () => {
     const { acc, kit } = await accountWithKit();
     const store = storage();
@@ -135,5 +145,16 @@ describe('reset without a kit, crash-safe (D6.6)', () => {
     const adoptedKeys = next.adopted[0]?.keys as PendingDevice;
     expect(resetCode(acc.id, { identitySigningKey: adoptedKeys.identity.signingPublicKey, identityDhKey: adoptedKeys.identity.dhPublicKey })).toBe(code.replace(/ /g, ''));
     expect(keysNow.identity).toBeDefined();
+  });
+
+  it('an answer lost in the same session: pressing Complete reset again finishes the logged reset', async () => {
+    const { acc } = await accountWithKit();
+    const store = storage();
+    const { code } = await browser(store).device.beginReset(acc.id);
+    await srv.services.handleReleases.release(acc.id, { fingerprint: code.replace(/ /g, ''), reason: 'test' }, 'staff:root');
+    expect(ChatError.is(await failure(browser(store, 'after-put').device.completeReset()), 'reset_failed')).toBe(true);
+    const again = browser(store);
+    expect(await again.device.completeReset()).toEqual({ deviceId: 2 });
+    expect(again.adopted).toHaveLength(1);
   });
 });

@@ -96,6 +96,11 @@ export class NewDevice {
    */
   async restoreFromKit(handle: string, kitText: string): Promise<{ deviceId: number }> {
     const accountId = handle.trim();
+    const earlier = await this.d.pending.get();
+    if (earlier?.kind === 'recovery') {
+      const settled = await this.settle(earlier); // an earlier restore whose answer was lost may have used the kit up
+      if (settled.deviceId !== undefined) return { deviceId: settled.deviceId };
+    }
     const recovery = recoveryKeyFromKit(decodeKit(kitText));
     const current: VerifiedDeviceList = pinnedVerifiedList(await this.publicChain(accountId, 'recovery_failed'));
     const key = current.signed.list.recoveryKey;
@@ -141,8 +146,11 @@ export class NewDevice {
    * submitted without a token (PUT /v1/devices/reset), then this device signs in as the account's new identity.
    */
   async completeReset(): Promise<{ deviceId: number }> {
-    const r = await this.d.pending.get();
-    if (r?.kind !== 'reset') throw new ChatError('reset_failed', { detail: 'no reset was started on this browser' });
+    const stored = await this.d.pending.get();
+    if (stored?.kind !== 'reset') throw new ChatError('reset_failed', { detail: 'no reset was started on this browser' });
+    const settled = await this.settle(stored); // an earlier "Complete reset" whose answer was lost may have been logged
+    if (settled.deviceId !== undefined) return { deviceId: settled.deviceId };
+    const { list: _unlogged, ...r } = stored;
     const p = keysFrom(r);
     const current = pinnedVerifiedList(await this.publicChain(r.accountId, 'reset_failed'));
     const body = resetDeviceList(current, keysOf(p), Date.now());
@@ -168,21 +176,29 @@ export class NewDevice {
   async resume(): Promise<ResumeOutcome> {
     const r = await this.d.pending.get();
     if (!r) return 'none';
-    if (!r.list) return 'waiting';
+    const settled = await this.settle(r);
+    return settled.deviceId !== undefined ? 'adopted' : settled.outcome;
+  }
+
+  /**
+   * Decides a stored record: a list the server logged is finished (its device id answered); one it did not log is
+   * dropped — a recovery entirely, a reset's list only (its keys wait for the release). Also run before a new attempt,
+   * so an earlier submission whose answer was lost is never overwritten.
+   */
+  private async settle(r: PendingDeviceRecord): Promise<{ outcome: 'waiting' | 'discarded'; deviceId?: undefined } | { outcome: 'adopted'; deviceId: number }> {
+    if (!r.list) return { outcome: 'waiting' };
+    const fail = r.kind === 'reset' ? 'reset_failed' : 'recovery_failed';
     const bytes = fromBase64Url(r.list, 'pending list');
     const version = decodeSignedDeviceList(bytes).list.listVersion;
-    const chain = await this.publicChain(r.accountId, r.kind === 'reset' ? 'reset_failed' : 'recovery_failed');
-    if (chain.listHashes[version - 1] === toBase64Url(deviceListHash(bytes))) {
-      await this.finish(r, r.kind === 'reset' ? 'reset_failed' : 'recovery_failed');
-      return 'adopted';
-    }
+    const chain = await this.publicChain(r.accountId, fail);
+    if (chain.listHashes[version - 1] === toBase64Url(deviceListHash(bytes))) return { outcome: 'adopted', ...(await this.finish(r, fail)) };
     if (r.kind === 'reset') {
       const { list: _dropped, ...keys } = r;
       await this.d.pending.put(keys);
-      return 'waiting';
+      return { outcome: 'waiting' };
     }
     await this.d.pending.clear();
-    return 'discarded';
+    return { outcome: 'discarded' };
   }
 
   /** After the list is logged: D8.2 sign-in with the new device's own key, the chain pinned again, the account adopted. */
