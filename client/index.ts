@@ -340,6 +340,8 @@ export {
   reapplyListIntent, receiveCopy, type ReceiveCopyContext, recoveryDeviceList, recoveryKeyList, removeDevicesList, resetDeviceList, rotateCredentialList,
   type SealedCopy, sendFanOut, sessionMatchesEntry, sessionStillListed, type SessionForTarget, withCosignature,
 } from './devices/index.ts';
+// The reset without device or kit (docs/PROTOCOL-devices.md D6.6): the new device's reset code and the unauthenticated submission.
+export { formatResetCode, resetCode, type ResetTarget, submitResetList } from './devices/index.ts';
 // Devices, safety numbers (docs/PROTOCOL-devices.md D16): over each account's founder key, unchanged by links,
 // removals and recovery, changed by a reset; and the quiet line a contact's device change shows.
 export {

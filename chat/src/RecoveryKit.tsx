@@ -1,7 +1,8 @@
 // The recovery kit (docs/PROTOCOL-devices.md D2.4, D6.5): a code to keep offline that takes the account back on a new
 // browser when every device is lost. It restores the account, its safety numbers and its place in groups — not
-// messages (those come only from a device, by linking). Whoever holds it can take the account over, visibly.
-import { type FormEvent, useState } from 'react';
+// messages (those come only from a device, by linking). Whoever holds it can take the account over, visibly. Without
+// it, a reset under the operator's handle release (D6.6): a new identity, shown to every contact.
+import { type FormEvent, useEffect, useState } from 'react';
 import type { ChatEngine } from './engine.ts';
 import { errorText } from './wording.ts';
 
@@ -48,12 +49,75 @@ export function RecoveryKitSection({ engine }: { engine: ChatEngine }) {
   );
 }
 
-/** On the welcome page: "Restore from recovery kit". */
+/**
+ * On the welcome page, with neither device nor kit (docs/PROTOCOL-devices.md D6.6): this browser makes the account's
+ * new keys (kept here from the start) and shows their reset code; support checks the account is the person's and
+ * releases the handle for that code; "Complete reset" then makes this browser the account's only device — a new
+ * identity: every contact sees the safety number change, groups must add the account again, messages are not restored.
+ */
+export function ResetAccount({ engine, onBack }: { engine: ChatEngine; onBack: () => void }) {
+  const [handle, setHandle] = useState('');
+  const [waiting, setWaiting] = useState<{ accountId: string; code: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    engine.pendingReset().then(setWaiting, () => setWaiting(null));
+  }, [engine]);
+
+  async function run(fn: () => Promise<unknown>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (!waiting) {
+    return (
+      <form className="link-panel" data-testid="reset-start" onSubmit={(e) => { e.preventDefault(); void run(async () => setWaiting(await engine.beginReset(handle))); }}>
+        <p>Lost every device <em>and</em> your recovery kit? The operator&apos;s support can release your handle to this browser after checking that the account is yours.</p>
+        <ul className="plain-list">
+          <li>Your account gets new keys: every contact sees “your safety number changed — the account was reset”.</li>
+          <li>Your groups drop you until a member adds you again. No message comes back: there is no copy of your messages on the server.</li>
+        </ul>
+        <label htmlFor="reset-handle">Your handle</label>
+        <input id="reset-handle" value={handle} onChange={(e) => setHandle(e.target.value)} autoComplete="username" required />
+        {error && <p className="error" role="alert">{error}</p>}
+        <div className="row">
+          <button type="submit" className="primary" disabled={busy || !handle.trim()}>{busy ? 'Making keys…' : 'Show my reset code'}</button>
+          <button type="button" onClick={onBack}>Back to the recovery kit</button>
+        </div>
+      </form>
+    );
+  }
+  return (
+    <div className="link-panel" data-testid="reset-waiting">
+      <p>Tell support your handle <strong>{waiting.accountId}</strong> and this reset code. It belongs to this browser only: keep this page (you can close and reopen it).</p>
+      <p className="safety-number" data-testid="reset-code" aria-label="Reset code">{waiting.code}</p>
+      <p>Once support says your handle is released, press “Complete reset”.</p>
+      {error && <p className="error" role="alert">{error}</p>}
+      <div className="row">
+        <button type="button" className="primary" disabled={busy} onClick={() => void run(() => engine.completeReset())}>{busy ? 'Resetting…' : 'Complete reset'}</button>
+        <button type="button" disabled={busy} onClick={() => void run(async () => { await engine.cancelReset(); setWaiting(null); })}>Cancel reset</button>
+      </div>
+    </div>
+  );
+}
+
+/** On the welcome page: "Restore from recovery kit", and the way to a reset without one. */
 export function RestoreFromKit({ engine }: { engine: ChatEngine }) {
   const [handle, setHandle] = useState('');
   const [kit, setKit] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [noKit, setNoKit] = useState(false);
+  useEffect(() => {
+    engine.pendingReset().then((r) => r && setNoKit(true), () => undefined);
+  }, [engine]);
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
@@ -65,6 +129,7 @@ export function RestoreFromKit({ engine }: { engine: ChatEngine }) {
       setBusy(false);
     }
   }
+  if (noKit) return <ResetAccount engine={engine} onBack={() => setNoKit(false)} />;
   return (
     <form className="link-panel" onSubmit={submit}>
       <p>Use this when none of your devices is left. Every old device of the account is signed out; your contacts see that the account was restored with a kit.</p>
@@ -77,9 +142,12 @@ export function RestoreFromKit({ engine }: { engine: ChatEngine }) {
           {error}
         </p>
       )}
-      <button type="submit" className="primary" disabled={busy || !handle.trim() || !kit.trim()}>
-        {busy ? 'Restoring…' : 'Restore account'}
-      </button>
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy || !handle.trim() || !kit.trim()}>
+          {busy ? 'Restoring…' : 'Restore account'}
+        </button>
+        <button type="button" onClick={() => setNoKit(true)}>No kit? Reset the account</button>
+      </div>
     </form>
   );
 }

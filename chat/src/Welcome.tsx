@@ -1,5 +1,6 @@
 // First visit: create an account (keys generated here), link this browser to an existing account (docs/PROTOCOL-linking.md),
-// or restore an account from its recovery kit (docs/PROTOCOL-devices.md D6.5).
+// restore an account from its recovery kit (docs/PROTOCOL-devices.md D6.5), or without one reset it under the
+// operator's handle release (D6.6).
 import { LockIcon } from './Icons.tsx';
 import { type FormEvent, useEffect, useState } from 'react';
 import type { ChatEngine } from './engine.ts';
@@ -23,6 +24,8 @@ export function Welcome({ engine, banner }: { engine: ChatEngine; banner: string
   const [pow, setPow] = useState<PowProgress | null>(null);
   useEffect(() => {
     engine.registrationGate().then(setGate, () => setGate(null));
+    // A reset waiting for support's release (D6.6) reopens where it was.
+    engine.pendingReset().then((r) => r && setMode('restore'), () => undefined);
   }, [engine]);
 
   async function submit(e: FormEvent) {

@@ -177,7 +177,13 @@ export class ChatEngine {
   getSnapshot = (): Snapshot => this.snapshot.get();
 
   // ---- Account ----
-  init(): Promise<void> { return this.account.init(); }
+  async init(): Promise<void> {
+    await this.account.init();
+    // docs/PROTOCOL-devices.md D6.5/D6.6: a restore or reset interrupted on this browser is finished or discarded first.
+    if (this.snapshot.get().phase !== 'welcome' || !this.device.isOpen) return;
+    const outcome = await this.devicesOf.resumePending().catch(() => 'waiting' as const);
+    if (outcome === 'discarded') this.snapshot.set({ banner: errorText(new ChatError('recovery_failed', { detail: 'the restore that was interrupted did not reach the server, so nothing changed: restore again with your kit' })) });
+  }
   registrationGate(): Promise<RegistrationInfoJson['gate']> { return this.account.registrationGate(); }
   register(handle: string, opts: { invite?: string; onPow?: (p: PowProgress) => void } = {}): Promise<void> { return this.account.register(handle, opts); }
   forgetDevice(): Promise<void> { return this.account.forgetDevice(); }
@@ -216,6 +222,13 @@ export class ChatEngine {
   createRecoveryKit(): Promise<string> { return this.devicesOf.createRecoveryKit(); }
   /** On a browser without an account: takes the account back with its recovery kit (D6.5). */
   restoreFromKit(handle: string, kit: string): Promise<{ deviceId: number }> { return this.devicesOf.restoreFromKit(handle, kit); }
+  /** On a browser without an account, with neither device nor kit (D6.6): fresh keys kept here, and the reset code to tell support. */
+  beginReset(handle: string): Promise<{ accountId: string; code: string }> { return this.devicesOf.beginReset(handle); }
+  /** The reset waiting on this browser for support's release, if any. */
+  pendingReset(): Promise<{ accountId: string; code: string } | null> { return this.devicesOf.pendingReset(); }
+  cancelReset(): Promise<void> { return this.devicesOf.cancelReset(); }
+  /** Once support released the handle: submits the reset list and signs in as the account's new identity (D6.6). */
+  completeReset(): Promise<{ deviceId: number }> { return this.devicesOf.completeReset(); }
   /** On a browser without an account: shows a link code, then follows the link to the end (docs/PROTOCOL-linking.md L1). */
   linkAsNewDevice(name: string, onProgress: (p: NewLinkProgress) => void, signal?: AbortSignal): Promise<{ deviceId: number }> { return this.linking.linkAsNewDevice(name, onProgress, signal); }
   /** On this device: links the device whose code was pasted or scanned, after the user compared the short codes and said yes. */

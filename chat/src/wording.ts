@@ -124,6 +124,8 @@ function chatErrorText(code: ChatError['code'], p: ChatErrorParams): string {
     case 'device_last': return 'This is the only device of your account: it cannot be removed (use “Forget this device” instead).';
     case 'link_refused': return p.detail !== undefined ? `The device was not linked: ${p.detail}` : 'The device was not linked.';
     case 'history_refused': return p.detail !== undefined ? `The history could not be imported: ${p.detail}` : 'The history could not be imported.';
+    case 'reset_not_released': return 'Support has not released your handle for this reset code yet (or the release expired). Give them the code shown here, then press “Complete reset” again.';
+    case 'reset_failed': return p.detail !== undefined ? `The account could not be reset: ${p.detail}` : 'The account could not be reset.';
     case 'recovery_failed': return p.detail !== undefined ? `The account could not be restored: ${p.detail}` : 'The account could not be restored.';
     case 'devices_failed': return p.detail !== undefined ? `Your devices could not be changed: ${p.detail}` : 'Your devices could not be changed.';
     case 'report_unavailable': return 'This message can no longer be reported from this device.';

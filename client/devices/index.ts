@@ -28,6 +28,7 @@ export {
   cosignLinkedList, diffDeviceLists, type LinkingDevice, linkDeviceList, type ListChange, type ListChangeOptions, type ListIntent, MAX_LIST_CONFLICT_RETRIES,
   type NewDeviceKeys, nextDeviceList, reapplyListIntent, recoveryDeviceList, recoveryKeyList, removeDevicesList, resetDeviceList, rotateCredentialList, withCosignature,
 } from './changes.ts';
+export { formatResetCode, resetCode, type ResetTarget, submitResetList } from './reset.ts';
 export { checkBundleForDevice, checkPreKeyMessageSender, deviceSessionKey, listedDevice, sessionMatchesEntry, sessionStillListed } from './device-sessions.ts';
 export { COPY_KIND_CODES, type CopyAdFields, type CopyKind, encodeCopyAd, legacyListView, listViewOf, type ListView } from './copy-ad.ts';
 export { type CopyTarget, fanOutRequestBody, type FanOutInput, type FanOutSend, fanOutTargets, type SealedCopy, sendFanOut, type SessionForTarget } from './fanout.ts';

@@ -4,6 +4,7 @@
 // key packages go in the same transaction.
 import type { Bytes } from './_bytes.ts';
 import type { Db } from '../db.ts';
+import type { ModerationEventInput } from './moderation-events.ts';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
@@ -34,6 +35,8 @@ export interface DeviceListWrite {
   leafIndex: number;
   acceptedAt: Date;
   deviceIds: readonly number[];
+  /** A moderation event that commits with the list (D6.6: the reset's use of a handle release, single use). */
+  event?: ModerationEventInput;
 }
 
 /** What storing a list changed: the devices it removed (their sessions are revoked on every process after commit). */
@@ -86,6 +89,7 @@ export function deviceListTx(tx: Tx) {
         }
       }
       await tx.account.update({ where: { id: w.accountId }, data: { deviceListVersion: w.listVersion } });
+      if (w.event) await tx.moderationEvent.create({ data: { ...w.event, payload: JSON.stringify(w.event.payload) } });
       return { removed };
     },
   };

@@ -1,6 +1,7 @@
 // Device lists (docs/PROTOCOL-devices.md D8.1): fetch with proofs, submit the next version (a current device's token),
 // the recovery submission without a token (rate limit auth; its authority is the recovery signature, D5.1), and the
-// account's own devices' last activity (D8.3).
+// account's own devices' last activity (D8.3), and the reset submission without a token (rate limit auth; its
+// authority is the operator's handle release, D6.6).
 import type { Services } from '../services/index.ts';
 import { b64, bytes } from './_schemas.ts';
 import { callerDevice, type Route, route } from './_route.ts';
@@ -15,6 +16,8 @@ export function deviceRoutes(s: Services): Route[] {
     // D8.3: the caller's own account only (the path names no account), current devices, coarse times.
     route(ops.deviceActivity, async ({ principal }) => ({ devices: await s.deviceActivity.list(principal.userId) })),
     route(ops.recoverDeviceList, async ({ body }) => s.devices.submit(bytes(body.list), null)),
+    // D6.6: a reset list without a token; its authority is the operator's live release of the handle for its device.
+    route(ops.resetDeviceList, async ({ body }) => s.devices.submit(bytes(body.list), 'reset')),
     route(ops.fetchDeviceBundle, async ({ params }) => {
       const b = await s.keys.fetchDevice(params.accountId, params.deviceId);
       return {

@@ -1,4 +1,5 @@
-// Moderator endpoints for accounts: enforcement (suspend, ban, reinstate) and the event log of one subject
+// Moderator endpoints for accounts: enforcement (suspend, ban, reinstate), the handle release for a reset (admin,
+// docs/PROTOCOL-devices.md D6.6) and the event log of one subject
 // (docs/MODERATION.md "Decisions, enforcement, notices"). Each group of mod-*.ts mounts the operations of
 // client/transport/contract/moderation/ and is registered in server/routes/index.ts.
 import type { Services } from '../services/index.ts';
@@ -13,6 +14,11 @@ export function modAccountRoutes(s: Services): Route[] {
       });
       s.accounts.forgetSessions(params.userId);
       return { userId: st.id, status: st.status, suspendedUntil: st.suspendedUntil?.toISOString() ?? null };
+    }),
+    // D6.6: admin only (the operation's auth); recorded as a handle_released event with the admin as actor.
+    route(ops.releaseHandle, async ({ principal, params, body }) => {
+      const r = await s.handleReleases.release(params.userId, body, principal.userId);
+      return { ...r, expiresAt: r.expiresAt.toISOString() };
     }),
     route(ops.listModerationEvents, async ({ query }) => ({
       events: (await s.moderationEvents.forSubject(query.subjectType, query.subjectId)).map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),

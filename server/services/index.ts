@@ -36,6 +36,7 @@ import { sendReceiptsRepo } from '../data/send-receipts.ts';
 import { transparencyRepo } from '../data/transparency.ts';
 import { devicesRepo } from '../data/devices.ts';
 import { deviceActivityRepo } from '../data/device-activity.ts';
+import { handleReleasesRepo } from '../data/handle-releases.ts';
 import { undeliveredRepo } from '../data/undelivered.ts';
 import { loadModerationConfig } from '../moderation-config.ts';
 import { MemoryBus } from '../shared/bus.ts';
@@ -56,7 +57,7 @@ import { ReportsService, RoutingService } from './reports/index.ts';
 import { LoginThrottle, ModeratorsService, loadLoginThrottleConfig } from './staff/index.ts';
 import { type KeyringSource, StampingService } from './stamping/index.ts';
 import { KIND_DEVICE_LIST, TransparencyService, loadLogSigner, parseWitnesses } from './transparency/index.ts';
-import { DEVICES_CHANNEL, DeviceActivityService, DevicesService } from './devices/index.ts';
+import { DEVICES_CHANNEL, DeviceActivityService, DevicesService, HandleReleases } from './devices/index.ts';
 import { LinkService, linkStore } from './link/index.ts';
 
 export interface Services {
@@ -110,6 +111,8 @@ export interface Services {
   devices: DevicesService;
   /** When each device was last active, coarse (docs/PROTOCOL-devices.md D8.3): noted at the edge, read by the account's own devices. */
   deviceActivity: DeviceActivityService;
+  /** The operator's handle releases for a reset (docs/PROTOCOL-devices.md D6.6; an admin decision in the event log). */
+  handleReleases: HandleReleases;
   /** Link channels between a new device and an existing one (docs/PROTOCOL-linking.md L8). */
   link: LinkService;
   db: Db;
@@ -148,10 +151,12 @@ export function createServices(
   );
   // D13.6: a logged list ends its removed devices' sessions and sockets on every process and is announced to the
   // account's devices (server/push.ts).
-  const devices = new DevicesService(devicesRepo(db), transparency, (change) => {
+  // D6.6: a reset is accepted only under an admin's release of the handle for the new device's reset code.
+  const handleReleases: HandleReleases = new HandleReleases(handleReleasesRepo(db), (id): Promise<boolean> => devices.hasList(id));
+  const devices: DevicesService = new DevicesService(devicesRepo(db), transparency, (change) => {
     accounts.forgetDevices(change.accountId, change.removed);
     void shared.bus.publish(DEVICES_CHANNEL, JSON.stringify({ accountId: change.accountId, listVersion: change.listVersion, deviceIds: change.deviceIds }));
-  });
+  }, handleReleases);
   accounts.useDeviceLists({
     hasList: (id) => devices.hasList(id),
     deviceSigningKey: (id, deviceId) => devices.deviceSigningKey(id, deviceId),
@@ -202,6 +207,7 @@ export function createServices(
     transparency,
     devices,
     deviceActivity: new DeviceActivityService(deviceActivityRepo(db), (err) => logger.warn({ err }, 'device activity write failed')),
+    handleReleases,
     link: new LinkService(linkStore(db)),
     keyPackages: new KeyPackagesService(keyPackagesRepo(db), accounts, transparency, devices),
     conversations: new ConversationsService(conversationsData),

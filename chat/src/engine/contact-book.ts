@@ -129,11 +129,18 @@ export class ContactBook {
     const contact = this.d.contacts.get(accountId);
     if (!contact || change.kind === 'unchanged') return;
     const pinned = this.d.lists.pinnedNow(accountId);
+    const now = Date.now();
     if (change.kind === 'safety_number_changed') {
       await this.d.contacts.save({ ...contact, identity: pinned ? founderIdentity(pinned) : contact.identity, verified: false, identityChanged: true });
+      // D6.6, D16: with a device list, a new founder key is only ever a reset; said in the conversation, not only in its header.
+      if (pinned) {
+        await this.d.conversations.save({
+          id: `devices:${accountId}:${pinned.listVersion}:reset`, conversationId: contact.conversationId, peerId: accountId, direction: 'system', senderId: accountId,
+          sentAt: now, serverTime: now, seq: null, text: `${accountId}’s safety number changed — the account was reset`,
+        });
+      }
       return;
     }
-    const now = Date.now();
     for (const [i, line] of change.lines.entries()) {
       const note: MessageRecord = {
         id: `devices:${accountId}:${pinned?.listVersion ?? 0}:${i}`, conversationId: contact.conversationId, peerId: accountId, direction: 'system', senderId: accountId,

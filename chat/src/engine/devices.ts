@@ -3,14 +3,15 @@
 // every device and contact. Linking (D6.1) runs on two devices: the existing one builds, signs and submits the list
 // that the new one counter-signs; the link channel between them (QR code, short code) is the linking UI's, this file
 // only gives it the steps. A lost race (409 device_list_conflict) is re-decided on top of the winner (D6.4). Also:
-// the migration of an account stored before devices (D17.1), the recovery kit (D2.4, D6.5).
+// the migration of an account stored before devices (D17.1), the recovery kit (D2.4, D6.5) and the reset (D6.6), whose
+// new-browser side is new-device.ts.
 //
 // Names of devices are kept in this browser only (the account record's `deviceNames`): the list is public (D4.1) and
 // the server has no place for names (server/routes/devices.ts); the linking UI carries them over in the link channel.
 import {
   type ApiClient, ApiError, type CredentialKeyPair, type DeviceList, DeviceListError, type IdentityKeyPair, type LinkDeviceSecrets, type ListIntent, MAX_LIST_CONFLICT_RETRIES, type NewDeviceKeys, decodeDeviceList,
   type PinnedDeviceList, PreKeyStore, type VerifiedDeviceList, ZERO_LIST_HASH, cosignLinkedList, encodeDeviceList, encodeSignedDeviceList, fetchVerifiedDeviceLists,
-  fromBase64Url, generateCredentialKey, generateIdentity, nextDeviceList, pinnedVerifiedList, reapplyListIntent, recoveryKeyFromKit, serializeIdentity, signDeviceList,
+  generateCredentialKey, generateIdentity, nextDeviceList, pinnedVerifiedList, reapplyListIntent, recoveryKeyFromKit, serializeIdentity, signDeviceList,
   toBase64Url, withCosignature,
 } from '@franking-chat/sdk';
 import { equalBytes } from '@franking-chat/sdk/protocol';
@@ -20,6 +21,7 @@ import type { DeviceLists } from './device-lists.ts';
 import type { Device } from './device.ts';
 import { ChatError } from './errors.ts';
 import { PREKEY_BATCH } from './limits.ts';
+import { encodeKit, keysOf, NewDevice, PENDING_DEVICE_KEY, type PendingDevice, type PendingDeviceRecord, type ResumeOutcome } from './new-device.ts';
 
 /** One device of this account, as the verified list and the server's records show it. */
 export interface OwnDevice {
@@ -33,26 +35,7 @@ export interface OwnDevice {
   thisDevice: boolean;
 }
 
-/** What a new device holds while it is being linked or restored: its fresh keys, private halves here only. */
-interface PendingDevice {
-  identity: IdentityKeyPair;
-  credential: CredentialKeyPair;
-  /** The id the list it counter-signed gives it (D6.1 step 3: the newest id). */
-  deviceId?: number;
-}
-
-/** D2.4: the recovery kit is 32 random bytes, shown to the user as base64url text (the chat's presentation). */
-export const encodeKit = (kitSecret: Uint8Array): string => toBase64Url(kitSecret);
-export function decodeKit(text: string): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = fromBase64Url(text.trim(), 'kit');
-  } catch {
-    throw new ChatError('recovery_failed', { detail: 'that is not a recovery kit' });
-  }
-  if (bytes.length !== 32) throw new ChatError('recovery_failed', { detail: 'that is not a recovery kit' });
-  return bytes;
-}
+export { decodeKit, encodeKit } from './new-device.ts';
 
 /** D8.2 / D17.1: the genesis list of an account whose one device holds `identity` and `credentialKey`. */
 export function genesisList(accountId: string, identity: IdentityKeyPair, credentialKey: Uint8Array, linkedAt: number): Uint8Array {
@@ -62,8 +45,6 @@ export function genesisList(accountId: string, identity: IdentityKeyPair, creden
   };
   return encodeSignedDeviceList(signDeviceList(list, { kind: 'device', deviceId: 1, signingPrivateKey: identity.signingPrivateKey }));
 }
-
-const keysOf = (p: PendingDevice): NewDeviceKeys => ({ identitySigningKey: p.identity.signingPublicKey, identityDhKey: p.identity.dhPublicKey, credentialKey: p.credential.publicKey });
 
 export interface DevicesDeps {
   api: ApiClient;
@@ -78,8 +59,20 @@ export interface DevicesDeps {
 
 export class Devices {
   private pending: PendingDevice | null = null;
+  private readonly newDevice: NewDevice;
 
-  constructor(private readonly d: DevicesDeps) {}
+  constructor(private readonly d: DevicesDeps) {
+    const meta = () => d.device.store();
+    this.newDevice = new NewDevice({
+      api: d.api, resetTarget: { baseUrl: d.api.baseUrl }, checker: () => d.kt.deviceListChecker(),
+      pending: {
+        get: () => meta().getMeta<PendingDeviceRecord>(PENDING_DEVICE_KEY),
+        put: (r) => meta().saveMeta(PENDING_DEVICE_KEY, r),
+        clear: () => meta().write([{ store: 'meta', delete: PENDING_DEVICE_KEY }]),
+      },
+      adopt: (accountId, deviceId, keys, pinned) => this.adopt(accountId, deviceId, keys, pinned, {}),
+    });
+  }
 
   // ---- The own list ----
 
@@ -240,7 +233,10 @@ export class Devices {
     const account: AccountRecord = {
       userId: accountId, identity: serializeIdentity(p.identity), preKeys: preKeys.serialize(), createdAt: Date.now(), deviceId, credential: p.credential, ownList, deviceNames,
     };
-    await device.store().write([{ store: 'meta', key: 'account', value: account }, { store: 'meta', key: 'mls-credential', value: p.credential }]);
+    // One write: the account's keys appear as the pending restore or reset (new-device.ts) disappears.
+    await device.store().write([
+      { store: 'meta', key: 'account', value: account }, { store: 'meta', key: 'mls-credential', value: p.credential }, { store: 'meta', delete: PENDING_DEVICE_KEY },
+    ]);
     device.signedIn(account, p.identity, preKeys);
     this.pending = null;
     if (!this.d.api.token) await this.d.api.loginDevice(accountId, deviceId, p.identity);
@@ -256,52 +252,29 @@ export class Devices {
     return encodeKit(kitSecret);
   }
 
-  /**
-   * D6.5 on a new browser: the kit signs a `recovery` list that removes every listed device and adds this one (which
-   * counter-signs), submitted without a token (PUT /v1/devices/recovery). The kit is used up: the list drops its key
-   * (create a new kit on this device). The founder key — and so every safety number — stays.
-   */
-  async restoreFromKit(handle: string, kitText: string): Promise<{ deviceId: number }> {
-    const accountId = handle.trim();
-    const kit = decodeKit(kitText);
-    const recovery = recoveryKeyFromKit(kit);
-    const p: PendingDevice = { identity: generateIdentity(), credential: generateCredentialKey() };
-    const checker = await this.d.kt.deviceListChecker();
-    // D8.1: a browser restoring an account has no token yet, so it reads the lists from the public, rate-limited
-    // GET /v1/devices/recovery/{accountId}, and verifies the whole chain from the genesis as any reader does (D5.2).
-    const api = this.d.api;
-    const source = { deviceLists: (id: string, from?: number) => api.recoveryDeviceLists(id, from) };
-    let current: VerifiedDeviceList;
-    try {
-      current = pinnedVerifiedList((await fetchVerifiedDeviceLists(source, checker, accountId, null)).pinned);
-    } catch (e) {
-      if (ApiError.is(e, 'not_found') || ApiError.is(e, 'validation_failed')) throw new ChatError('recovery_failed', { detail: `no account “${accountId}” with a device list` });
-      if (ApiError.is(e, 'rate_limited')) throw new ChatError('recovery_failed', { detail: 'too many tries from this network: wait a few minutes and try again' });
-      throw new ChatError('recovery_failed', { detail: e instanceof Error ? e.message : String(e) });
-    }
-    const key = current.signed.list.recoveryKey;
-    if (!key || !equalBytes(key, recovery.publicKey)) throw new ChatError('recovery_failed', { detail: 'this kit is not the account’s current recovery kit' });
-    const body = nextDeviceList(current, { remove: current.signed.list.devices.map((e) => e.deviceId), add: keysOf(p), recoveryKey: null }, { now: Date.now(), kind: 'recovery' });
-    const signed = signDeviceList(body, { kind: 'recovery', signingPrivateKey: recovery.privateKey }, { cosignerPrivateKey: p.identity.signingPrivateKey });
-    try {
-      await this.d.api.recoverDeviceList(encodeSignedDeviceList(signed));
-    } catch (e) {
-      throw new ChatError('recovery_failed', { detail: ApiError.is(e) ? e.detail : String(e) });
-    }
-    let pinned: PinnedDeviceList;
-    try {
-      // D8.2: the new device signs in with its own key (its entry in the logged list), then verifies the chain.
-      const mine = body.devices.find((e) => equalBytes(e.identitySigningKey, p.identity.signingPublicKey));
-      if (!mine) throw new Error('the recovery list does not hold this device');
-      await api.loginDevice(accountId, mine.deviceId, p.identity);
-      pinned = (await fetchVerifiedDeviceLists(api, checker, accountId, null)).pinned;
-    } catch (e) {
-      throw new ChatError('recovery_failed', { detail: e instanceof Error ? e.message : String(e) });
-    }
-    const entry = pinnedVerifiedList(pinned).signed.list.devices.find((e) => equalBytes(e.identitySigningKey, p.identity.signingPublicKey));
-    if (!entry) throw new ChatError('recovery_failed', { detail: 'the restored list does not hold this device' });
-    await this.adopt(accountId, entry.deviceId, p, pinned, {});
-    return { deviceId: entry.deviceId };
+  // ---- A browser that holds nothing takes the account back (D6.5 kit, D6.6 reset; crash-safe: new-device.ts) ----
+
+  /** D6.5: restores the account with its recovery kit (the kit is used up). */
+  restoreFromKit(handle: string, kitText: string): Promise<{ deviceId: number }> {
+    return this.newDevice.restoreFromKit(handle, kitText);
+  }
+  /** D6.6: fresh keys for a reset, kept on this browser; the code to tell support. */
+  beginReset(handle: string): Promise<{ accountId: string; code: string }> {
+    return this.newDevice.beginReset(handle);
+  }
+  pendingReset(): Promise<{ accountId: string; code: string } | null> {
+    return this.newDevice.pendingReset();
+  }
+  cancelReset(): Promise<void> {
+    return this.newDevice.cancelReset();
+  }
+  /** D6.6: once support released the handle, the reset list; this browser becomes the account's new identity. */
+  completeReset(): Promise<{ deviceId: number }> {
+    return this.newDevice.completeReset();
+  }
+  /** At start on a browser without an account: finishes or discards a restore or reset that was interrupted. */
+  resumePending(): Promise<ResumeOutcome> {
+    return this.newDevice.resume();
   }
 
   // ---- Migration (D17.1) ----

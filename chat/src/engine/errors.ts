@@ -20,7 +20,7 @@ export const CHAT_ERROR_CODES = [
   'member_key_refused',
   // Devices (docs/PROTOCOL-devices.md)
   'devices_unproven', 'devices_unsettled', 'device_signed_out', 'device_unknown', 'device_list_conflict', 'device_last', 'link_refused',
-  'history_refused', 'recovery_failed', 'devices_failed',
+  'history_refused', 'recovery_failed', 'reset_not_released', 'reset_failed', 'devices_failed',
   // Reports
   'report_unavailable', 'report_unreachable', 'report_refused', 'report_failed',
   // Anything else that went wrong in this page (its own message is all there is to say)

@@ -84,4 +84,9 @@ export const deviceOperations = {
   recoverDeviceList: defineOperation(endpoints.recoverDeviceList, {
     tag: 'devices', rateLimit: 'auth', summary: 'Submit a recovery list (kind recovery, signed by the recovery key) without a token', body: PutDeviceListRequest, response: DeviceListAccepted,
   }),
+  resetDeviceList: defineOperation(endpoints.resetDeviceList, {
+    tag: 'devices', rateLimit: 'auth',
+    summary: 'Submit a reset list (kind reset, signed by its one new device) without a token; accepted only under a live handle release naming that device (docs/PROTOCOL-devices.md D6.6, D8.1)',
+    body: PutDeviceListRequest, response: DeviceListAccepted,
+  }),
 } as const;

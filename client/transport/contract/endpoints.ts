@@ -59,6 +59,7 @@ export const endpoints = {
   fetchRecoveryDeviceLists: { operationId: 'fetchRecoveryDeviceLists', method: 'get', path: '/v1/devices/recovery/{accountId}', auth: 'public', errors: ['validation_failed', 'not_found', 'rate_limited'] },
   deviceActivity: { operationId: 'deviceActivity', method: 'get', path: '/v1/me/devices/activity', auth: 'user', errors: ['validation_failed', ...USER_AUTH] },
   recoverDeviceList: { operationId: 'recoverDeviceList', method: 'put', path: '/v1/devices/recovery', auth: 'public', statuses: [201], errors: ['validation_failed', 'unauthorized', 'invalid_device_list', 'device_list_conflict', 'reset_not_allowed', 'not_found', 'rate_limited'] },
+  resetDeviceList: { operationId: 'resetDeviceList', method: 'put', path: '/v1/devices/reset', auth: 'public', statuses: [201], errors: ['validation_failed', 'unauthorized', 'invalid_device_list', 'device_list_conflict', 'reset_not_allowed', 'not_found', 'rate_limited'] },
   // transparency
   transparencyLogKey: { operationId: 'transparencyLogKey', method: 'get', path: '/v1/transparency/log-key', auth: 'public', errors: ['validation_failed'] },
   transparencyHead: { operationId: 'transparencyHead', method: 'get', path: '/v1/transparency/head', auth: 'public', errors: ['validation_failed', 'not_found'] },

@@ -15,11 +15,12 @@ import { Queue } from './Queue.tsx';
 import { type QueueState, initialQueueState, viewFromUrl } from './queueState.ts';
 import { ReportView } from './ReportView.tsx';
 import { Stats } from './Stats.tsx';
+import { UserAccount } from './UserAccount.tsx';
 import { type Route, parseRoute, pathOf } from './routes.ts';
 
 const TITLES: Record<Route['page'], string> = {
   queue: 'Queue', report: 'Report', audit: 'Audit log', stats: 'Statistics', admin: 'Staff', account: 'My account',
-  appeals: 'Appeals', appeal: 'Appeal', cases: 'Cases', case: 'Case', policies: 'Policies', metrics: 'Metrics',
+  appeals: 'Appeals', appeal: 'Appeal', cases: 'Cases', case: 'Case', policies: 'Policies', metrics: 'Metrics', user: 'Accounts',
 };
 const PARENT: Partial<Record<Route['page'], Route['page']>> = { report: 'queue', appeal: 'appeals', case: 'cases' };
 
@@ -87,7 +88,7 @@ export function App() {
   };
   const triage = (me.moderator.role as string) === 'triage';
   const nav: Array<[Route, string]> = [[{ page: 'queue' }, 'Queue'], [{ page: 'cases' }, 'Cases'], [{ page: 'appeals' }, 'Appeals'], [{ page: 'policies' }, 'Policies']];
-  if (!triage) nav.push([{ page: 'audit' }, 'Audit log'], [{ page: 'stats' }, 'Statistics'], [{ page: 'metrics' }, 'Metrics']);
+  if (!triage) nav.push([{ page: 'user', id: null }, 'Accounts'], [{ page: 'audit' }, 'Audit log'], [{ page: 'stats' }, 'Statistics'], [{ page: 'metrics' }, 'Metrics']);
   if (me.moderator.role === 'admin') nav.push([{ page: 'admin' }, 'Staff']);
 
   return (
@@ -136,6 +137,7 @@ export function App() {
         {route.page === 'case' && <CaseView id={route.id} me={me} navigate={navigate} onAuthError={onAuthError} />}
         {route.page === 'policies' && <Policies me={me} onAuthError={onAuthError} />}
         {route.page === 'metrics' && <Metrics onAuthError={onAuthError} />}
+        {route.page === 'user' && <UserAccount key={route.id ?? ''} id={route.id} me={me} navigate={navigate} onAuthError={onAuthError} />}
         {route.page === 'admin' && (me.moderator.role === 'admin'
           ? <Admin me={me} onAuthError={onAuthError} />
           : <section><h1>Staff</h1><p>Only admins manage staff accounts.</p></section>)}

@@ -11,10 +11,12 @@ import {
 import { identityBindingKey, KIND_IDENTITY, KIND_MLS_CREDENTIAL } from '../../../client/transparency/index.ts';
 import { asBytes } from '../../data/_bytes.ts';
 import type { DeviceListStored, DeviceRecordRow, DevicesRepo } from '../../data/devices.ts';
+import type { ModerationEventInput } from '../../data/moderation-events.ts';
 import { type AppError, AuthenticationError, ConflictError, InputError, NotFoundError, PermissionError } from '../../errors.ts';
 import {
   type BindingRequest, DeviceListConflict, deviceListLeafKey, KIND_DEVICE_LIST, type KeyProofJson, parseDeviceListLeafKey, type TransparencyService,
 } from '../transparency/index.ts';
+import type { HandleReleases } from './handle-release.ts';
 
 /** An authenticated caller: the account and the device its token names (D8.2). */
 export interface DeviceCaller {
@@ -75,6 +77,8 @@ export class DevicesService {
      * (their push sockets close with `device_removed`) and announces the new version to the account's devices.
      */
     private readonly onLogged: (change: DeviceListLogged) => void,
+    /** The operator's handle releases (D6.6); without them every reset is 403 reset_not_allowed. */
+    private readonly releases?: HandleReleases,
   ) {}
 
   /**
@@ -213,10 +217,12 @@ export class DevicesService {
 
   /**
    * PUT /v1/devices (D8.1): `caller` is the token's account and device, null for the unauthenticated recovery
-   * submission. Checks (D5.1 against the stored previous version, D8.1's authority rules) and appends under the log's
-   * lock as the next version (D7.2); a list that is not the next one is 409 device_list_conflict with the current list.
+   * submission, 'reset' for the unauthenticated reset submission (D6.6: its authority is the operator's release).
+   * Checks (D5.1 against the stored previous version, D8.1's authority rules) and appends under the log's lock as the
+   * next version (D7.2); a list that is not the next one is 409 device_list_conflict with the current list.
    */
-  async submit(bytes: Uint8Array, caller: DeviceCaller | null): Promise<DeviceListAccepted> {
+  async submit(bytes: Uint8Array, caller: DeviceCaller | null | 'reset'): Promise<DeviceListAccepted> {
+    if (caller === 'reset') return this.submitReset(bytes);
     let decoded: DecodedSignedDeviceList;
     try {
       decoded = decodeSignedDeviceList(bytes);
@@ -228,7 +234,7 @@ export class DevicesService {
     if (caller === null && decoded.list.kind !== 'recovery')
       throw new AuthenticationError('unauthorized', 'only a recovery list (kind recovery) is accepted without a bearer token (docs/PROTOCOL-devices.md D8.1)');
     if (decoded.list.kind === 'reset')
-      throw new PermissionError('reset_not_allowed', 'an account reset needs the operator\'s release of the handle (docs/PROTOCOL-devices.md D6.6)');
+      throw new PermissionError('reset_not_allowed', 'an account reset is submitted without a token to PUT /v1/devices/reset, under the operator\'s release of the handle (docs/PROTOCOL-devices.md D6.6)');
     if (!(await this.repo.accountExists(accountId))) throw new NotFoundError('account');
     const cur = await this.current(accountId);
     if (caller && !(cur ? cur.verified.signed.list.devices.some((d) => d.deviceId === caller.deviceId) : caller.deviceId === 1))
@@ -258,6 +264,34 @@ export class DevicesService {
   }
 
   /**
+   * PUT /v1/devices/reset (D6.6, D8.1): a `kind = reset` list, accepted only when the account's live handle release
+   * names the reset code of its one device; the `account_reset` event that uses the release up commits with the
+   * list's leaf, and the old devices are removed like any removed device (tokens, prekeys, sockets: D13.6). D5.1 runs
+   * before the release is looked at, so a malformed or badly signed list is 400 whatever the release.
+   */
+  private async submitReset(bytes: Uint8Array): Promise<DeviceListAccepted> {
+    let decoded: DecodedSignedDeviceList;
+    try {
+      decoded = decodeSignedDeviceList(bytes);
+    } catch (e) {
+      if (e instanceof DeviceListError) throw invalid(e);
+      throw e;
+    }
+    const accountId = decoded.list.accountId;
+    if (decoded.list.kind !== 'reset')
+      throw new AuthenticationError('unauthorized', 'only a reset list (kind reset) is accepted at PUT /v1/devices/reset (docs/PROTOCOL-devices.md D8.1)');
+    if (!this.releases) throw new PermissionError('reset_not_allowed', 'this server releases no handle for a reset (docs/PROTOCOL-devices.md D6.6)');
+    if (!(await this.repo.accountExists(accountId))) throw new NotFoundError('account');
+    const cur = await this.current(accountId);
+    if (!cur) throw new NotFoundError(`device list of ${accountId}`);
+    if (decoded.list.listVersion <= cur.verified.signed.list.listVersion) throw this.conflict(accountId, cur);
+    const verified = step(cur.verified, bytes, accountId);
+    const device = verified.signed.list.devices[0] as DeviceEntry;
+    const event = await this.releases.authorise(accountId, device, verified.signed.list.listVersion);
+    return this.append(accountId, verified, this.listRequest(accountId, verified), event);
+  }
+
+  /**
    * Registration with a genesis list (D8.2): checked by D5.1, logged only while the log holds no binding of the id
    * (kinds identity and device-list), stored as device 1. The account row must exist.
    */
@@ -281,7 +315,7 @@ export class DevicesService {
     };
   }
 
-  private async append(accountId: string, v: VerifiedDeviceList, req: BindingRequest): Promise<DeviceListAccepted> {
+  private async append(accountId: string, v: VerifiedDeviceList, req: BindingRequest, event?: ModerationEventInput): Promise<DeviceListAccepted> {
     const list = v.signed.list;
     let stored: DeviceListStored | null = null;
     let leafIndex: number;
@@ -291,7 +325,7 @@ export class DevicesService {
         inTx: async (tx, index, timestamp) => {
           stored = await tx.devices.store({
             accountId, listVersion: list.listVersion, listHash: asBytes(v.listHash), list: asBytes(v.bytes), leafIndex: index, acceptedAt: new Date(timestamp),
-            deviceIds: list.devices.map((d) => d.deviceId),
+            deviceIds: list.devices.map((d) => d.deviceId), ...(event ? { event } : {}),
           });
         },
       }])) as [number];

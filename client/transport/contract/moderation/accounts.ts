@@ -22,6 +22,23 @@ export const EventList = z
     events: z.array(ModerationEvent),
   })
   .meta({ id: 'ModerationEventList' });
+/** D6.6: how long a handle release stays usable by default, and at most (docs/MODERATION.md "Account reset"). */
+export const HANDLE_RELEASE_DEFAULT_DAYS = 7;
+export const HANDLE_RELEASE_MAX_DAYS = 30;
+export const HandleReleaseRequest = z
+  .strictObject({
+    fingerprint: z.string().transform((s) => s.replace(/\s+/g, '')).pipe(z.string().regex(/^\d{30}$/, 'expected the 30-digit reset code the new browser shows'))
+      .meta({ description: "the new device's reset code: the 30-digit fingerprint of its keys under this account id (docs/PROTOCOL-devices.md D6.6); spaces are ignored" }),
+    reason: z.string().trim().min(1).max(500).meta({ description: 'why support released the handle (how the person proved the account is theirs)' }),
+    expiresInDays: z.number().int().min(1).max(HANDLE_RELEASE_MAX_DAYS).optional().meta({ description: `default ${HANDLE_RELEASE_DEFAULT_DAYS}` }),
+  })
+  .meta({ id: 'HandleReleaseRequest' });
+export const HandleRelease = z
+  .strictObject({
+    releaseId: z.number().int().meta({ description: 'the id of its handle_released event' }),
+    userId: Id, fingerprint: z.string(), reason: z.string(), expiresAt: IsoTime, releasedBy: z.string().nullable(),
+  })
+  .meta({ id: 'HandleRelease' });
 const errors = ['unauthorized', 'invalid_token', 'forbidden', 'account_suspended', 'account_banned', 'validation_failed'] as const;
 
 export const modAccountOperations = {
@@ -29,6 +46,11 @@ export const modAccountOperations = {
     operationId: 'setAccountStatus', method: 'post', path: '/v1/mod/accounts/{userId}/status', tag: 'moderation', auth: 'moderator',
     summary: 'Enforcement: suspend, ban or reinstate an account (recorded in the moderation event log)',
     params: AccountParams, body: SetStatusRequest, response: AccountStanding, errors: [...errors, 'not_found'],
+  }),
+  releaseHandle: defineOperation({
+    operationId: 'releaseHandle', method: 'post', path: '/v1/mod/accounts/{userId}/handle-release', tag: 'admin', auth: 'admin',
+    summary: 'Release the handle for a reset (docs/PROTOCOL-devices.md D6.6): one reset list naming this device fingerprint may be submitted until the release expires; recorded in the moderation event log (admin only)',
+    params: AccountParams, body: HandleReleaseRequest, response: HandleRelease, statuses: [201], errors: [...errors, 'csrf_failed', 'not_found'],
   }),
   listModerationEvents: defineOperation({
     operationId: 'listModerationEvents', method: 'get', path: '/v1/mod/events', tag: 'moderation', auth: 'moderator',

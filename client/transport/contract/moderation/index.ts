@@ -13,7 +13,9 @@ export {
   APPEAL_VIEWS, DECISION_ACTIONS, type DecisionAction, DSA_CATEGORIES, type DsaCategory, EVIDENCE_KEY_PATH, MAX_NOTE_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH,
   OUTCOMES, type Outcome, POLICY_ID_PATTERN, QUEUE_NAME, QUEUE_VIEWS, REPORT_STATUSES, type ReportStatus, RuleConditions, TEMPLATE_ACTIONS, TEMPLATE_PLACEHOLDERS,
 } from './vocabulary.ts';
-export { AccountParams, AccountStanding, EventList, EventsQuery, SetStatusRequest } from './accounts.ts';
+export {
+  AccountParams, AccountStanding, EventList, EventsQuery, HANDLE_RELEASE_DEFAULT_DAYS, HANDLE_RELEASE_MAX_DAYS, HandleRelease, HandleReleaseRequest, SetStatusRequest,
+} from './accounts.ts';
 export { CreateModeratorRequest, Moderator, ModeratorParams, UpdateModeratorRequest } from './admin.ts';
 export { AppealDecisionRequest, AppealForModerator, AppealsQuery, AppealStatus } from './appeals.ts';
 export { AuditQuery, AuditResponse, StatsQuery, StatsResponse } from './audit.ts';
