@@ -199,6 +199,17 @@ export function moderationRepo(db: Db) {
       return rows.map((r) => ({ accountId: r.accountId, deviceId: Number(r.deviceId), addedInVersion: r.addedInVersion, acceptedAt: r.acceptedAt, removedInVersion: r.removedInVersion, removedAt: r.removedAt }));
     },
 
+    /** docs/PROTOCOL-devices.md D6.6: when each named account was reset (its `account_reset` events), oldest first. */
+    async resetTimes(accountIds: readonly string[]): Promise<Array<{ accountId: string; at: Date }>> {
+      if (accountIds.length === 0) return [];
+      const rows = await db.moderationEvent.findMany({
+        where: { subjectType: 'account', subjectId: { in: [...new Set(accountIds)] }, type: 'account_reset' },
+        orderBy: { id: 'asc' },
+        select: { subjectId: true, createdAt: true },
+      });
+      return rows.map((r) => ({ accountId: r.subjectId, at: r.createdAt }));
+    },
+
     /** Every column of the revealed items (evidence export). */
     async fullItems(reportId: string) {
       return db.reportItem.findMany({ where: { reportId }, orderBy: { position: 'asc' } });

@@ -5,7 +5,11 @@
 // it was delivered to; context completeness is per device chain. The answer is checked against the contract.
 // SQLite, or PostgreSQL with TEST_DATABASE=postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nobleCryptoProvider } from '../../client/crypto/noble.ts';
+import { encodeSignedDeviceList, resetCode, resetDeviceList, signDeviceList } from '../../client/index.ts';
 import { ReportDetailForModerator } from '../../client/transport/contract/moderation/reports.ts';
+// eslint-disable-next-line no-restricted-imports -- test/client's own fan-out world: a device's keys made the same way as the report's
+import { keysOf, makeDevice } from '../client/_fanout-world.ts';
 import { multiDeviceReport } from '../server/_device-report.ts';
 import { api, b64, startTestServer, type TestServer } from '../server/_harness.ts';
 import { cheapPasswordHashing, createStaff, modApi, type Staff } from './_mod.ts';
@@ -13,9 +17,11 @@ import { cheapPasswordHashing, createStaff, modApi, type Staff } from './_mod.ts
 cheapPasswordHashing();
 let srv: TestServer;
 let mod: Staff;
+let admin: Staff;
 beforeAll(async () => {
   srv = await startTestServer();
   mod = await createStaff(srv, 'devmod', 'moderator');
+  admin = await createStaff(srv, 'devadmin', 'admin');
 });
 afterAll(() => srv?.stop());
 
@@ -42,5 +48,33 @@ describe('the moderator\'s report detail with devices', () => {
     expect(after.messages.map((m) => m.senderDevice)).toEqual([
       { deviceId: 2, linkedAt: r.aliceDevice2LinkedAt, removedAt }, { deviceId: 2, linkedAt: r.aliceDevice2LinkedAt, removedAt },
     ]);
+  });
+
+  it('after the sender\'s account is reset (D6.6), each message from before says so, with the day; later reports of the new identity do not', async () => {
+    const r = await multiDeviceReport(srv.url, ['before the reset', 'reported before the reset']);
+    const fresh = makeDevice(r.alice.acc.accountId, r.alice.acc.current.signed.list.nextDeviceId, nobleCryptoProvider, 'reset');
+    const before = ReportDetailForModerator.parse((await modApi(srv.url, mod, 'GET', `/v1/mod/reports/${r.reportId}`)).json);
+    expect(before.messages.map((m) => m.senderResetAt)).toEqual([null, null]);
+
+    // The operator releases the handle for the new browser's code; the new browser submits its self-signed reset list.
+    const code = resetCode(r.alice.acc.accountId, keysOf(fresh));
+    expect((await modApi(srv.url, admin, 'POST', `/v1/mod/accounts/${r.alice.acc.accountId}/handle-release`, { fingerprint: code, reason: 'identity checked by support' })).status).toBe(201);
+    const list = resetDeviceList(r.alice.acc.current, keysOf(fresh), Date.now());
+    const signed = signDeviceList(list, { kind: 'device', deviceId: fresh.deviceId, signingPrivateKey: fresh.identity.signingPrivateKey }, { crypto: nobleCryptoProvider });
+    const put = await api(srv.url, 'PUT', '/v1/devices/reset', { list: b64(encodeSignedDeviceList(signed)) });
+    expect(put.status, JSON.stringify(put.json)).toBe(201);
+
+    const after = ReportDetailForModerator.parse((await modApi(srv.url, mod, 'GET', `/v1/mod/reports/${r.reportId}`)).json);
+    const events = await modApi<{ events: Array<{ type: string; createdAt: string }> }>(srv.url, admin, 'GET', `/v1/mod/events?subjectType=account&subjectId=${r.alice.acc.accountId}`);
+    const resetAt = events.json.events.find((e) => e.type === 'account_reset')?.createdAt;
+    expect(resetAt).toBeTypeOf('string');
+    // Both items are alice's, stamped before the reset: both carry its time; the report still verifies (stamps name the account).
+    expect(after.messages.map((m) => [m.senderId, m.verdict, m.senderResetAt])).toEqual([
+      [r.alice.acc.accountId, 'verified', resetAt], [r.alice.acc.accountId, 'verified', resetAt],
+    ]);
+    // An account that was not reset shows nothing, even in the same world (the other report's people are others).
+    const other = await multiDeviceReport(srv.url);
+    const unaffected = ReportDetailForModerator.parse((await modApi(srv.url, mod, 'GET', `/v1/mod/reports/${other.reportId}`)).json);
+    expect(unaffected.messages.map((m) => m.senderResetAt)).toEqual([null, null]);
   });
 });

@@ -52,6 +52,14 @@ export function describeSenderDevice(m: Message): string | null {
 }
 
 /**
+ * D6.6: the sender's account was reset after this message (a new identity under the same account id since): the message
+ * still verifies against the account, but came from the identity before the reset.
+ */
+export function describeSenderReset(m: Message): string | null {
+  return m.senderResetAt ? `sent before ${m.senderId}’s account was reset on ${fmtDay(m.senderResetAt)} (a new identity since: the reset was an operator’s handle release)` : null;
+}
+
+/**
  * Which of the reporter's devices the message was delivered to, as the reporter's app states it, and whether the report
  * came from another of them (D12.2, D12.3: history brought over to a newer device is reportable from it).
  */
@@ -142,6 +150,7 @@ function MessageBubble({ m, accusedId, showMedia, reportId, attachments, reporte
   const verified = m.verdict === 'verified';
   const device = describeSenderDevice(m);
   const delivery = describeDelivery(m, reporterId, reportedFromDeviceId);
+  const reset = describeSenderReset(m);
   return (
     <li className={`bubble ${side}${m.isReported ? ' reported' : ''}`} aria-current={m.isReported ? 'true' : undefined} data-testid={m.isReported ? 'reported-message' : 'context-message'}>
       <div className="meta">
@@ -156,6 +165,7 @@ function MessageBubble({ m, accusedId, showMedia, reportId, attachments, reporte
           {device}{device && delivery ? ' · ' : ''}{delivery}
         </p>
       )}
+      {reset && <p className="device" data-testid="message-reset">{reset}</p>}
       {m.contentType?.startsWith(GROUP_INFO_TYPE) ? (
         <p className="text"><em>Group info (franked): {groupInfoName(m) ?? 'the group’s name and settings'}</em></p>
       ) : m.text !== null && <p className="text" dir="auto">{m.text}</p>}

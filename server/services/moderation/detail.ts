@@ -43,6 +43,11 @@ export interface MessageView {
   senderDevice: { deviceId: number; linkedAt: string | null; removedAt: string | null } | null;
   /** D12.2: the device the copy was delivered to, as stated by the reporter's app (null when not stated). */
   deliveredToDeviceId: number | null;
+  /**
+   * D6.6: the sender's account was reset after this message was stamped — when (the first such reset); null when not.
+   * The message stays reportable (stamps name the account), but it came from the identity before the reset.
+   */
+  senderResetAt: string | null;
 }
 
 const IMAGE_TYPES = /^image\/(png|jpeg|gif|webp)$/;
@@ -81,6 +86,9 @@ export async function reportDetail(repo: ModerationRepo, policies: PoliciesServi
     const d = deviceOf(k);
     return d === null ? [] : [{ accountId: i.senderId, deviceId: d }];
   }));
+  const resets = await repo.resetTimes(items.map((i) => i.senderId));
+  const resetAfter = (senderId: string, serverTime: number): string | null =>
+    resets.find((x) => x.accountId === senderId && x.at.getTime() > serverTime)?.at.toISOString() ?? null;
   const messages: MessageView[] = items.map((i, k) => {
     const header = headers[k] ?? null;
     const deviceId = deviceOf(k);
@@ -103,6 +111,7 @@ export async function reportDetail(repo: ModerationRepo, policies: PoliciesServi
       bodyBytes: i.body.length,
       senderDevice: deviceId === null ? null : { deviceId, linkedAt: record?.acceptedAt.toISOString() ?? null, removedAt: record?.removedAt?.toISOString() ?? null },
       deliveredToDeviceId: i.deliveredToDeviceId === null ? null : Number(i.deliveredToDeviceId),
+      senderResetAt: resetAfter(i.senderId, Number(i.serverTime)),
     };
   });
   messages.sort((a, b) => a.serverTime - b.serverTime || a.position - b.position);

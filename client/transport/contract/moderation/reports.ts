@@ -48,6 +48,7 @@ const Message = z.strictObject({
     .optional()
     .meta({ description: "the sending device from the verified header (versions 3/4) with the server's record of when it was linked and removed (docs/PROTOCOL-devices.md D12.3)" }),
   deliveredToDeviceId: z.number().int().nullable().optional().meta({ description: "as stated by the reporter's app (docs/PROTOCOL-devices.md D12.2)" }),
+  senderResetAt: IsoTime.nullable().optional().meta({ description: "when the sender's account was reset after this message was stamped (the first such reset; docs/PROTOCOL-devices.md D6.6), null when it was not" }),
 });
 export const ReportDetailForModerator = z
   .strictObject({
