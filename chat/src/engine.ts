@@ -162,7 +162,14 @@ export class ChatEngine {
       },
     });
     this.history = new History({ api, device, lists, contacts, conversations, groups, reload: () => this.account.loadLocal() });
-    this.linking = new Linking({ api, device, devices: this.devicesOf, history: this.history, origin: () => (typeof location === 'undefined' ? '' : location.origin) });
+    this.linking = new Linking({
+      api, device, devices: this.devicesOf, history: this.history, origin: () => (typeof location === 'undefined' ? '' : location.origin),
+      // D14.4 R2: this device adds the new one to every group as soon as it published its key packages.
+      linked: (deviceId) => {
+        const account = device.me();
+        this.membership.followNewDevice(deviceId, () => !device.hasAccount || device.me() !== account);
+      },
+    });
     // End-to-end tests drive the device API from the page (test/e2e/devices.e2e.test.ts) when this browser profile
     // asks for it; a page script of this origin could reach everything here anyway.
     try {

@@ -17,8 +17,9 @@ import { type E2eServer, startE2eServer } from './_server.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
 const GROUP = 'Book club';
-// The device upkeep runs with the group refresh (every 10 s) at most every 20 s (chat/src/groups/membership.ts).
-const JOIN = { timeout: 90_000, interval: 250 };
+// The linking device syncs the groups every 2 s after the link until the new device joined them all
+// (Membership.followNewDevice), not only at the periodic device upkeep (every 20 s).
+const JOIN = { timeout: 20_000, interval: 250 };
 
 let server: E2eServer;
 let browser: Browser;

@@ -49,6 +49,8 @@ export interface LinkingDeps {
   history: History;
   /** This page's server origin (L3: a code for another server is refused). */
   origin(): string;
+  /** The new device signed in (`done`): this device adds it to the groups as soon as it can (D14.4 R2). */
+  linked?(deviceId: number): void;
 }
 
 const POLL_MS = 400;
@@ -167,6 +169,7 @@ export class Linking {
       const done = await driver.next();
       if (done.kind !== 'done') throw new LinkError('unexpected_message', done.kind);
       await driver.close();
+      this.d.linked?.(deviceId);
       onProgress({ stage: 'done', deviceId });
       return { deviceId };
     } catch (e) {

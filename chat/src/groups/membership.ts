@@ -16,6 +16,9 @@ import type { GroupStates } from './group-state.ts';
 
 /** The device upkeep of groups runs at most this often (it may claim key packages). */
 const DEVICE_SYNC_INTERVAL_MS = 20_000;
+/** After linking a device, the groups are synced this often until it joined them all, for at most FOLLOW_MAX_MS. */
+const FOLLOW_STEP_MS = 2_000;
+const FOLLOW_MAX_MS = 120_000;
 
 export class Membership {
   private lastDeviceSync = 0;
@@ -257,6 +260,34 @@ export class Membership {
         return this.commit(rec.conversationId, g, await g.syncDevices(me, kps.map((k) => k.keyPackage)), 'add');
       }).catch(() => undefined);
     }
+  }
+
+  /**
+   * D14.4 R2 right after this device linked `deviceId` (D6.1): the new device can join only once it signed in and
+   * published its key packages, which this device cannot observe; so the groups are synced again every
+   * FOLLOW_STEP_MS for up to FOLLOW_MAX_MS, until every active group holds a leaf of that device (the periodic sync
+   * would take up to DEVICE_SYNC_INTERVAL_MS more). `stopped` ends it early (signed out, device gone).
+   */
+  followNewDevice(deviceId: number, stopped: () => boolean): void {
+    const started = Date.now();
+    const step = async (): Promise<void> => {
+      if (stopped() || Date.now() - started > FOLLOW_MAX_MS) return;
+      await this.syncDevices({ now: true }).catch(() => undefined);
+      if (!(await this.joinedEverywhere(deviceId))) setTimeout(() => void step(), FOLLOW_STEP_MS);
+    };
+    setTimeout(() => void step(), FOLLOW_STEP_MS);
+  }
+
+  /** Whether each active, unforked group holds a leaf of this account's device `deviceId`. */
+  private async joinedEverywhere(deviceId: number): Promise<boolean> {
+    const me = this.c.device.me();
+    for (const rec of this.c.groups.list()) {
+      if (!rec.active || rec.forkedAt !== undefined) continue;
+      const g = await this.states.load(rec.conversationId);
+      if (!g?.active || g.fork !== undefined) continue;
+      if (!g.people().find((p) => p.accountId === me)?.devices.some((d) => d.deviceId === deviceId)) return false;
+    }
+    return true;
   }
 
   /** Whether the member's group key is bound to the identity key this user compares safety numbers with (null: not a contact). */
