@@ -20,7 +20,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/package/**', 'test/cluster/**'],
+          exclude: ['test/e2e/**', 'test/package/**', 'test/cluster/**', 'test/browser/**'],
           provide: { runtime: 'node' },
           testTimeout: 60_000,
           hookTimeout: 60_000,
