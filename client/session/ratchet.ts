@@ -383,9 +383,10 @@ export class DoubleRatchet {
    * ('unsupported_version': no downgrade or mix inside a session).
    */
   private checkVersion(body: Uint8Array): void {
-    const version = ratchetMessageVersion(body);
-    if (version !== this.version)
+    const version = body[0];
+    if ((version === 1 || version === 2) && version !== this.version)
       throw new SessionError('unsupported_version', `ratchet header: version ${version} in a session of cipher version ${this.version}`);
+    ratchetMessageVersion(body);
   }
 
   /** True iff decrypting a message with this header would take a DH ratchet step that passes the skip bounds. */
