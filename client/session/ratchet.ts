@@ -3,8 +3,25 @@
 // skipped-key store (docs/PROTOCOL-sessions.md §6–§8, §S17).
 // Every state change is staged and committed only after the AEAD accepted the message (§3.5: "if an exception
 // is raised ... the state is discarded"), so a forged or replayed message never alters the session.
-import { abytes, equalBytes, readU32, type Reader, type Writer } from '../crypto/_bytes.ts';
-import { parseOrThrow, toHex } from './_session-codec.ts';
+import { abytes, equalBytes, type Reader, type Writer } from '../crypto/_bytes.ts';
+import { parseOrThrow } from './_session-codec.ts';
+import {
+  checkSkip,
+  decodeRatchetHeader,
+  MAX_MESSAGE_NUMBER,
+  MAX_PREVIOUS_RATCHET_KEYS,
+  MAX_SKIP,
+  MAX_SKIPPED_KEYS,
+  RATCHET_HEADER_LENGTH,
+  type RatchetHeader,
+  ratchetMessageVersion,
+  SESSION_AD_LENGTH,
+  type SkippedKey,
+  skippedId,
+  stageSkipped,
+  writeRatchetHeader,
+} from './_ratchet-parts.ts';
+import { type PrecomputedStep, precomputeStep } from './_ratchet-async.ts';
 import {
   AEAD_TAG_LENGTH,
   CURRENT_SESSION_CIPHER,
@@ -29,131 +46,21 @@ import {
 import { SessionError } from './session-errors.ts';
 import { runAsync, runSync, type Steps } from './_session-steps.ts';
 import { defaultCryptoProvider } from '../crypto/noble.ts';
-import { type AsyncCryptoProvider, type CryptoProvider, LowOrderError, type X25519KeyHandle } from '../crypto/provider.ts';
+import type { AsyncCryptoProvider, CryptoProvider, X25519KeyHandle } from '../crypto/provider.ts';
 
-/** Most message keys one incoming message may make us skip in one chain (Double Ratchet §3.2 MAX_SKIP). */
-export const MAX_SKIP = 1000;
-/** Most skipped message keys held at once; beyond it the oldest-stored keys are evicted first (FIFO). */
-export const MAX_SKIPPED_KEYS = 2000;
-/** How many superseded remote ratchet keys are remembered, to classify late duplicates as 'replay'. */
-export const MAX_PREVIOUS_RATCHET_KEYS = 8;
-/** Largest message number a chain may use: n is u32 and n + 1 must fit too. */
-export const MAX_MESSAGE_NUMBER = 0xffff_fffe;
-
-/** Header version of cipher v1 (§S6.3); a header's version byte is its session's cipher version (§S17). */
-export const RATCHET_HEADER_VERSION = 1;
-/** u8 version (the session cipher, 1 or 2) || ratchet public key (32) || u32 pn || u32 n. */
-export const RATCHET_HEADER_LENGTH = 1 + 32 + 4 + 4;
-/** Length of the session AD the ratchet appends to the caller's AD (X3DH AD: both identities). */
-export const SESSION_AD_LENGTH = 128;
-
-/** Double Ratchet §3.1 HEADER(dh_pair, pn, n). */
-export interface RatchetHeader {
-  /** The session's cipher version (§S17), the header's first byte; 1 when absent (encodeRatchetHeader). */
-  readonly version?: SessionCipherVersion;
-  /** The sender's current ratchet public key. */
-  readonly ratchetKey: Uint8Array;
-  /** PN: number of messages in the sender's previous sending chain. */
-  readonly previousChainLength: number;
-  /** N: message number in the current sending chain. */
-  readonly messageNumber: number;
-}
-
-function writeU32(out: Uint8Array, at: number, n: number): void {
-  out[at] = n >>> 24;
-  out[at + 1] = (n >>> 16) & 0xff;
-  out[at + 2] = (n >>> 8) & 0xff;
-  out[at + 3] = n & 0xff;
-}
-
-function writeRatchetHeader(out: Uint8Array, version: SessionCipherVersion, ratchetKey: Uint8Array, previousChainLength: number, messageNumber: number): void {
-  out[0] = version;
-  out.set(ratchetKey, 1);
-  writeU32(out, 33, previousChainLength);
-  writeU32(out, 37, messageNumber);
-}
-
-export function encodeRatchetHeader(header: RatchetHeader): Uint8Array {
-  abytes(header.ratchetKey, 32, 'ratchetKey');
-  for (const [name, v] of [['previousChainLength', header.previousChainLength], ['messageNumber', header.messageNumber]] as const)
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) throw new RangeError(`${name}: expected u32, got ${v}`);
-  const version = header.version ?? RATCHET_HEADER_VERSION;
-  if (version !== 1 && version !== 2) throw new RangeError(`version: expected 1 or 2, got ${String(version)}`);
-  const out = new Uint8Array(RATCHET_HEADER_LENGTH);
-  writeRatchetHeader(out, version, header.ratchetKey, header.previousChainLength, header.messageNumber);
-  return out;
-}
-
-export function decodeRatchetHeader(bytes: Uint8Array): RatchetHeader & { readonly version: SessionCipherVersion } {
-  abytes(bytes, undefined, 'header');
-  if (bytes.length !== RATCHET_HEADER_LENGTH)
-    throw new SessionError('malformed', `ratchet header: expected ${RATCHET_HEADER_LENGTH} bytes, got ${bytes.length}`);
-  const version = bytes[0];
-  if (version !== 1 && version !== 2) throw new SessionError('unsupported_version', `ratchet header: version ${String(version)} is not supported`);
-  const messageNumber = readU32(bytes, 37);
-  const previousChainLength = readU32(bytes, 33);
-  if (messageNumber > MAX_MESSAGE_NUMBER || previousChainLength > MAX_MESSAGE_NUMBER + 1)
-    throw new SessionError('counter_overflow', 'ratchet header: message number out of range');
-  return { version, ratchetKey: bytes.subarray(1, 33), previousChainLength, messageNumber };
-}
-
-/**
- * The cipher version a ratchet message (header || nonce || ciphertext || tag) names in its header's first byte
- * (§S17.4): 'unsupported_version' for any other byte, 'malformed' if it is shorter than that version's fixed parts.
- */
-export function ratchetMessageVersion(body: Uint8Array): SessionCipherVersion {
-  const version = body[0];
-  if (version !== 1 && version !== 2)
-    throw new SessionError(version === undefined ? 'malformed' : 'unsupported_version', `ratchet header: version ${String(version)} is not supported`);
-  if (body.length < RATCHET_HEADER_LENGTH + nonceLength(version) + AEAD_TAG_LENGTH)
-    throw new SessionError('malformed', `ratchet message: ${body.length} bytes is shorter than header, nonce and tag`);
-  return version;
-}
-
-/** The X25519 results of one DH ratchet step, computed ahead by decryptAsync. */
-export interface PrecomputedStep {
-  readonly remoteKey: Uint8Array;
-  /** The DHs private key they were computed with (identity-compared: a moved-on state ignores them). */
-  readonly sendingPrivateKey: Uint8Array;
-  readonly dhReceive: Uint8Array;
-  readonly newKeyPair: X25519KeyPair;
-  readonly dhSend: Uint8Array;
-}
-
-interface SkippedKey {
-  readonly ratchetKey: Uint8Array;
-  readonly messageNumber: number;
-  readonly messageKey: Uint8Array;
-}
-
-const skippedId = (ratchetKey: Uint8Array, n: number): string => `${toHex(ratchetKey)}:${n}`;
-
-function checkSkip(from: number, until: number): void {
-  // Double Ratchet §3.5 SkipMessageKeys: "if state.Nr + MAX_SKIP < until: raise Error". Checked before any
-  // key derivation, so a hostile header costs at most MAX_SKIP HMACs and never more memory than the bound.
-  if (until - from > MAX_SKIP)
-    throw new SessionError('max_skip_exceeded', `message would skip ${until - from} message keys; MAX_SKIP is ${MAX_SKIP}`);
-}
-
-/** Derives the keys of messages [from, until) of a chain into `staged`; returns the chain key at `until`. */
-function stageSkipped(
-  chainKey: Uint8Array,
-  from: number,
-  until: number,
-  ratchetKey: Uint8Array,
-  staged: SkippedKey[],
-  crypto: CryptoProvider,
-  version: SessionCipherVersion,
-): Uint8Array {
-  let ck = chainKey;
-  for (let n = from; n < until; n++) {
-    const step = kdfChain(ck, crypto, version);
-    if (ck !== chainKey) wipe(ck);
-    ck = step.chainKey;
-    staged.push({ ratchetKey, messageNumber: n, messageKey: step.messageKey });
-  }
-  return ck;
-}
+export {
+  decodeRatchetHeader,
+  encodeRatchetHeader,
+  MAX_MESSAGE_NUMBER,
+  MAX_PREVIOUS_RATCHET_KEYS,
+  MAX_SKIP,
+  MAX_SKIPPED_KEYS,
+  RATCHET_HEADER_LENGTH,
+  RATCHET_HEADER_VERSION,
+  type RatchetHeader,
+  ratchetMessageVersion,
+  SESSION_AD_LENGTH,
+} from './_ratchet-parts.ts';
 
 /** Double Ratchet state (§3.2): DHs, DHr, RK, CKs, CKr, Ns, Nr, PN, MKSKIPPED, plus the session AD. */
 export class DoubleRatchet {
@@ -351,26 +258,7 @@ export class DoubleRatchet {
     this.checkVersion(body);
     let pre: PrecomputedStep | undefined;
     const header = decodeRatchetHeader(body.subarray(0, RATCHET_HEADER_LENGTH));
-    if (this.needsRatchetStep(header)) {
-      const remoteKey = header.ratchetKey.slice();
-      const sendingPrivateKey = this.sendingKeyPair.privateKey;
-      const lowOrder = (e: unknown) => {
-        throw LowOrderError.is(e) ? new SessionError('bad_key', 'X25519 output is all zero: the peer public key has low order') : e;
-      };
-      // The draw follows the first DH, as in the sync path (a low-order key fails before it and draws nothing);
-      // the new public key and the second DH depend only on the draw, so they run concurrently.
-      const dhReceive = await crypto.x25519(sendingPrivateKey, remoteKey).catch(lowOrder);
-      const privateKey = abytes(this.randomBytes(32), 32, 'randomBytes(32)');
-      let publicKey: Uint8Array, dhSend: Uint8Array;
-      try {
-        [publicKey, dhSend] = await Promise.all([crypto.x25519PublicKey(privateKey), crypto.x25519(privateKey, remoteKey).catch(lowOrder)]);
-      } catch (e) {
-        wipe(privateKey, dhReceive);
-        throw e;
-      }
-      const newKeyPair = { privateKey, publicKey };
-      pre = { remoteKey, sendingPrivateKey, dhReceive, newKeyPair, dhSend };
-    }
+    if (this.needsRatchetStep(header)) pre = await precomputeStep(this.sendingKeyPair.privateKey, header.ratchetKey.slice(), this.randomBytes, crypto);
     try {
       return this.decrypt(body, callerAd, pre);
     } finally {
