@@ -138,7 +138,8 @@ export class Session {
   ): { session: Session; plaintext: Uint8Array } {
     const { prefix, body } = parsePreKeyMessage(message);
     const crypto = opts.crypto ?? defaultCryptoProvider();
-    const ratchet = Session.responderRatchet(x3dhRespond(identity, preKeys, prefix, crypto), opts, crypto, ratchetMessageVersion(body));
+    const version = ratchetMessageVersion(body); // §S17.4: before any X3DH work
+    const ratchet = Session.responderRatchet(x3dhRespond(identity, preKeys, prefix, crypto), opts, crypto, version);
     const plaintext = ratchet.ratchet.decrypt(body, opts.associatedData ?? EMPTY);
     return Session.responded(identity, preKeys, prefix, ratchet, plaintext, crypto);
   }
