@@ -169,7 +169,7 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('session cipher version 2 (
     expectCode(() => Session.respond(bobId, store, downgraded, { crypto: provider }), 'unsupported_version');
     // Checked before X3DH: an unknown version wins over a prekey this device no longer holds.
     const unknownPrekey = downgraded.slice();
-    unknownPrekey[1 + 96 + 3] ^= 0xff; // signedPreKeyId's last byte (§S5.4)
+    unknownPrekey[1 + 96 + 3]! ^= 0xff; // signedPreKeyId's last byte (§S5.4)
     expectCode(() => Session.respond(bobId, store, unknownPrekey, { crypto: provider }), 'unsupported_version');
     // The one-time prekey is still there: the genuine message opens.
     const { session, plaintext } = Session.respond(bobId, store, first, { crypto: provider });
