@@ -4,14 +4,18 @@
 // wall time):
 //   floor        the two-pass floor under a franked message on the native provider (node:crypto): a bare
 //                ChaCha20-Poly1305 seal (open) of the 1 KiB body plus one HMAC-SHA256 of it; one X25519 beside it;
-//                KDF_CK as two bare HMACs of one byte ("kdfChain", Double Ratchet §5.2); and the protocol floor
-//                ("protocol…": the same passes, bare, on the protocol's inputs — XChaCha20, the AD, the commitment
-//                input, KDF_CK in a session; see protocolFloorOps), which the "…VsProtocolFloor" ratios read the SDK
-//                against (not goals: they split the time over the floor into protocol and implementation).
+//                KDF_CK of the session cipher the SDK creates (version 2: one bare HMAC-SHA512 of one byte,
+//                "kdfChain"; version 1's two HMAC-SHA256, "kdfChainV1"; docs/PROTOCOL-sessions.md §S6.1, §S17.1);
+//                and the protocol floor ("protocol…": the same passes, bare, on the protocol's inputs — the AEAD the
+//                protocol names, the AD, the commitment input, KDF_CK in a session; see protocolFloorOps), which the
+//                "…VsProtocolFloor" ratios read the SDK against (not goals: they split the time over the floor into
+//                protocol and implementation).
 //   sdk          this SDK on nodeCryptoProvider, bytes in and bytes out: frankMessage + Session.sendFranked +
 //                encodeFrankedEnvelope ("frankSeal"); decodeFrankedEnvelope + Session.receiveFranked with the
 //                sender checked ("open"); the same receive of the first message after a change of speaker, which
-//                makes the DH ratchet step ("receiveDhStep"). MlsGroup.send / MlsGroup.receive of a 2-member group
+//                makes the DH ratchet step ("receiveDhStep"). Sessions are of cipher version 2 (§S17), what the SDK
+//                creates; "frankSealV1", "openV1": the same in a version 1 session (stored sessions of before), the
+//                same run's baseline of the cipher change. MlsGroup.send / MlsGroup.receive of a 2-member group
 //                ("mlsSend", "mlsReceive": franking plus one MLS PrivateMessage). Beside them, outside a session,
 //                frankMessage + sealFranked and openFranked ("frankSealNoSession", "openNoSession", bench/client.ts's
 //                path). The same 1:1 figures on noble (pure JS) against noble's floor: "sdkNoble", a child process.
@@ -19,7 +23,7 @@
 //                (processPreKeyBundle with a Kyber prekey, signalDecryptPreKey, one reply): signalEncrypt +
 //                serialize ("encrypt"); SignalMessage.deserialize + signalDecrypt of a message on the current
 //                receiving chain ("decrypt") and of the first message after a change of speaker ("decryptDhStep").
-//                Its stores are Maps of the record objects (harness, below: no serialization per call).
+//                Its stores are Maps of the record objects (harness, ./_peers-libsignal.ts: no serialization per call).
 //   tsMlsDefault ts-mls with its default provider (getCiphersuiteImpl without a provider), the SDK's cipher suite,
 //                a 2-member group: createApplicationMessage + encodeMlsMessage ("send"), decodeMlsMessage +
 //                processMessage ("receive"). No franking: the SDK's mlsSend/mlsReceive carry it on top.
@@ -34,32 +38,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import {
-  CiphertextMessageType,
-  type Direction,
-  IdentityChange,
-  IdentityKeyPair,
-  IdentityKeyStore,
-  KEMKeyPair,
-  KyberPreKeyRecord,
-  KyberPreKeyStore,
-  PreKeyBundle,
-  PreKeyRecord,
-  PreKeySignalMessage,
-  PreKeyStore as SignalPreKeyStore,
-  PrivateKey,
-  ProtocolAddress,
-  type PublicKey,
-  type SessionRecord,
-  SessionStore,
-  SignalMessage,
-  SignedPreKeyRecord,
-  SignedPreKeyStore,
-  processPreKeyBundle,
-  signalDecrypt,
-  signalDecryptPreKey,
-  signalEncrypt,
-} from '@signalapp/libsignal-client';
+import { CiphertextMessageType } from '@signalapp/libsignal-client';
+import { signalDecryptFrom, signalEncryptTo, signalPair } from './_peers-libsignal.ts';
 // eslint-disable-next-line no-restricted-imports -- peer benchmark: ts-mls with its own default provider is what is measured beside the SDK (root export only)
 import { type CiphersuiteImpl, type ClientState, type MLSMessage, acceptAll, createApplicationMessage, createCommit, createGroup, decodeMlsMessage, defaultCapabilities, defaultLifetime, emptyPskIndex, encodeMlsMessage, generateKeyPackage, getCiphersuiteFromName, getCiphersuiteImpl, joinGroup, processMessage } from 'ts-mls';
 import {
@@ -143,6 +123,13 @@ const protocolRatios = (ratio: (num: string, den: string) => number) => ({
   protocolOpenVsFloor: ratio('floor.protocolOpenUs', 'floor.openUs'),
   protocolSessionSealVsFloor: ratio('floor.protocolSessionSealUs', 'floor.sealUs'),
   protocolSessionOpenVsFloor: ratio('floor.protocolSessionOpenUs', 'floor.openUs'),
+  protocolSessionV1SealVsFloor: ratio('floor.protocolSessionV1SealUs', 'floor.sealUs'),
+  protocolSessionV1OpenVsFloor: ratio('floor.protocolSessionV1OpenUs', 'floor.openUs'),
+  /** The same run's version 1 session (the SDK's path before §S17) against the floor, and v2 against v1. */
+  sealV1VsFloor: ratio('sdk.frankSealV1Us', 'floor.sealUs'),
+  openV1VsFloor: ratio('sdk.openV1Us', 'floor.openUs'),
+  sealV2VsV1: ratio('sdk.frankSealUs', 'sdk.frankSealV1Us'),
+  openV2VsV1: ratio('sdk.openUs', 'sdk.openV1Us'),
 });
 
 // BENCH_PROVIDER=noble: the child process (started at the end of the run) that measures the SDK's 1:1 path on noble
@@ -163,6 +150,7 @@ const xPub = provider.x25519PublicKey(provider.randomBytes(32));
 let sink = 0; // keeps results observable
 const CK_MESSAGE = Uint8Array.of(0x01);
 const CK_CHAIN = Uint8Array.of(0x02);
+const CK_V2 = Uint8Array.of(0x03);
 const floorOps = {
   seal: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) {
@@ -179,10 +167,13 @@ const floorOps = {
   x25519: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) sink ^= provider.x25519(xPriv, xPub)[0] as number;
   })) / n,
-  // KDF_CK (Double Ratchet §5.2; docs/PROTOCOL-sessions.md §6) as two bare HMACs of the provider: what a session adds
-  // to every message beyond the two-pass floor (mk = HMAC(ck, 0x01), ck' = HMAC(ck, 0x02)). Not part of the goals'
-  // floor; it lets the session figures be read against floor + KDF_CK ("sessionFloor" ratios).
+  // KDF_CK (Double Ratchet §5.2), bare, what a session adds to every message beyond the two-pass floor. Cipher
+  // version 2 (docs/PROTOCOL-sessions.md §S17.1): mk ‖ ck' = HMAC-SHA512(ck, 0x03), one call; version 1 (§S6.1):
+  // mk = HMAC-SHA256(ck, 0x01), ck' = HMAC-SHA256(ck, 0x02). Not part of the goals' floor.
   kdfChain: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= provider.hmacSha512(aeadKey, CK_V2)[0] as number;
+  })) / n,
+  kdfChainV1: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) {
       sink ^= provider.hmacSha256(aeadKey, CK_MESSAGE)[0] as number;
       sink ^= provider.hmacSha256(aeadKey, CK_CHAIN)[0] as number;
@@ -192,14 +183,14 @@ const floorOps = {
 
 // ---- The SDK on the native provider (noble in the child): 1:1 sessions and a 2-member MLS group. ----
 setDefaultCryptoProvider(provider); // groups take the default provider (docs/PROTOCOL.md §12.1), as bench/groups.ts sets it
-function sdkPair(): { alice: Session; bob: Session } {
+function sdkPair(cipherVersion: 1 | 2 = 2): { alice: Session; bob: Session } {
   const aliceId = generateIdentity(undefined, provider);
   const bobId = generateIdentity(undefined, provider);
   const store = PreKeyStore.create(bobId, { oneTimePreKeys: 1, crypto: provider });
   const up = store.bundle(bobId);
   const bundle: FetchedPreKeyBundle = { ...up, oneTimePreKey: up.oneTimePreKeys[0] as { id: number; publicKey: string } };
   delete (bundle as { oneTimePreKeys?: unknown }).oneTimePreKeys;
-  const alice = Session.initiate(aliceId, bundle, { crypto: provider });
+  const alice = Session.initiate(aliceId, bundle, { crypto: provider, cipherVersion });
   const { session: bob } = Session.respond(bobId, store, alice.encrypt(new Uint8Array(1)), { crypto: provider });
   alice.decrypt(bob.encrypt(new Uint8Array(1))); // both sides have chains; Alice stops sending the X3DH prefix
   return { alice, bob };
@@ -208,6 +199,8 @@ let seq = 1;
 const frank = (senderId: string) => frankMessage({ conversationId: 'bench-peers', senderId, seq: seq++ }, body, { crypto: provider });
 const sdkSender = sdkPair().alice; // its messages go "to the network" and are dropped
 const sdkReceive = sdkPair();
+const sdkSenderV1 = sdkPair(1).alice;
+const sdkReceiveV1 = sdkPair(1);
 const sdkTurns = sdkPair();
 // Outside a session (bench/client.ts's path): frankMessage + sealFranked under XChaCha20-Poly1305 with a fixed key, and
 // openFranked of one such message: what the session adds on top is one symmetric ratchet step and the envelope.
@@ -217,9 +210,12 @@ const frankedOnceSealed = sealFranked(frankAead, frankedOnce);
 // The protocol floor: the same mandatory passes, bare, on the inputs the protocol gives them. Outside a session
 // (docs/PROTOCOL.md §4.3, §5): XChaCha20-Poly1305 (HChaCha20 subkey, then ChaCha20-Poly1305) of the payload
 // (version ‖ u16 ‖ header ‖ fk ‖ body) under the franking AD (AEAD_AD_LABEL ‖ c), and the commitment HMAC over
-// COMMITMENT_LABEL ‖ u32 ‖ header ‖ body. In a session (docs/PROTOCOL-sessions.md §6) the AD also carries the session
-// AD (128 bytes) and the ratchet header (41), and KDF_CK adds two HMACs. Everything the SDK spends beyond these is
-// implementation (header encoding and checks, draws, buffers, dispatch): the "…VsProtocolFloor" ratios, not goals.
+// COMMITMENT_LABEL ‖ u32 ‖ header ‖ body. In a session of cipher version 2 (docs/PROTOCOL-sessions.md §S17, what the
+// SDK creates) the payload is sealed instead with ChaCha20-Poly1305 (12-byte nonce) under an AD that also carries the
+// session AD (128 bytes) and the ratchet header (41), and KDF_CK₂ adds one HMAC-SHA512 ("protocolSession…"); the
+// version 1 session floor (XChaCha20, KDF_CK as two HMAC-SHA256, §S6.4) is kept beside it ("protocolSessionV1…").
+// Everything the SDK spends beyond these is implementation (header encoding and checks, draws, buffers, dispatch):
+// the "…VsProtocolFloor" ratios, not goals.
 const commitmentPrefix = (() => {
   const p = new Uint8Array(COMMITMENT_LABEL.length + 4);
   p.set(COMMITMENT_LABEL, 0);
@@ -231,9 +227,11 @@ const frankingAd = frankingAssociatedData(frankedOnce.commitment);
 const sessionAd = new Uint8Array(frankingAd.length + 128 + 41).fill(0x5a);
 sessionAd.set(frankingAd, 0);
 const protocolSealed = provider.xchacha20poly1305Seal(aeadKey, protocolNonce, frankedOnce.payload, frankingAd);
-const protocolSessionSealed = provider.xchacha20poly1305Seal(aeadKey, protocolNonce, frankedOnce.payload, sessionAd);
+const protocolSessionV1Sealed = provider.xchacha20poly1305Seal(aeadKey, protocolNonce, frankedOnce.payload, sessionAd);
+const protocolSessionSealed = provider.chacha20poly1305Seal(aeadKey, nonce, frankedOnce.payload, sessionAd);
 const commitmentHmac = () => provider.hmacSha256(frankedOnce.fk, commitmentPrefix, frankedOnce.headerBytes, body)[0] as number;
-const kdfCk = () => (provider.hmacSha256(aeadKey, CK_MESSAGE)[0] as number) ^ (provider.hmacSha256(aeadKey, CK_CHAIN)[0] as number);
+const kdfCkV1 = () => (provider.hmacSha256(aeadKey, CK_MESSAGE)[0] as number) ^ (provider.hmacSha256(aeadKey, CK_CHAIN)[0] as number);
+const kdfCk = () => provider.hmacSha512(aeadKey, CK_V2)[0] as number;
 const protocolFloorOps = {
   seal: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) sink ^= provider.xchacha20poly1305Seal(aeadKey, protocolNonce, frankedOnce.payload, frankingAd).length ^ commitmentHmac();
@@ -242,12 +240,29 @@ const protocolFloorOps = {
     for (let i = 0; i < n; i++) sink ^= provider.xchacha20poly1305Open(aeadKey, protocolNonce, protocolSealed, frankingAd).length ^ commitmentHmac();
   })) / n,
   sessionSeal: async (n: number) => (await timed(() => {
-    for (let i = 0; i < n; i++) sink ^= kdfCk() ^ provider.xchacha20poly1305Seal(aeadKey, protocolNonce, frankedOnce.payload, sessionAd).length ^ commitmentHmac();
+    for (let i = 0; i < n; i++) sink ^= kdfCk() ^ provider.chacha20poly1305Seal(aeadKey, nonce, frankedOnce.payload, sessionAd).length ^ commitmentHmac();
   })) / n,
   sessionOpen: async (n: number) => (await timed(() => {
-    for (let i = 0; i < n; i++) sink ^= kdfCk() ^ provider.xchacha20poly1305Open(aeadKey, protocolNonce, protocolSessionSealed, sessionAd).length ^ commitmentHmac();
+    for (let i = 0; i < n; i++) sink ^= kdfCk() ^ provider.chacha20poly1305Open(aeadKey, nonce, protocolSessionSealed, sessionAd).length ^ commitmentHmac();
+  })) / n,
+  sessionV1Seal: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= kdfCkV1() ^ provider.xchacha20poly1305Seal(aeadKey, protocolNonce, frankedOnce.payload, sessionAd).length ^ commitmentHmac();
+  })) / n,
+  sessionV1Open: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= kdfCkV1() ^ provider.xchacha20poly1305Open(aeadKey, protocolNonce, protocolSessionV1Sealed, sessionAd).length ^ commitmentHmac();
   })) / n,
 };
+
+/** decodeFrankedEnvelope + receiveFranked of n messages made untimed just before, on the pair's current chain. */
+async function openIn(pair: { alice: Session; bob: Session }, n: number): Promise<number> {
+  const wire = Array.from({ length: n }, () => encodeFrankedEnvelope(pair.alice.sendFranked(frank('alice'))));
+  return (await timed(() => {
+    for (const w of wire) {
+      const r = pair.bob.receiveFranked(decodeFrankedEnvelope(w), { expect: { senderId: 'alice' } });
+      if (r.status !== 'accepted') throw new Error('benchmark message dropped');
+    }
+  })) / n;
+}
 
 const sdkOps = {
   frankSealNoSession: async (n: number) => (await timed(() => {
@@ -259,15 +274,11 @@ const sdkOps = {
   frankSeal: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) sink ^= encodeFrankedEnvelope(sdkSender.sendFranked(frank('alice'))).length;
   })) / n,
-  open: async (n: number) => {
-    const wire = Array.from({ length: n }, () => encodeFrankedEnvelope(sdkReceive.alice.sendFranked(frank('alice'))));
-    return (await timed(() => {
-      for (const w of wire) {
-        const r = sdkReceive.bob.receiveFranked(decodeFrankedEnvelope(w), { expect: { senderId: 'alice' } });
-        if (r.status !== 'accepted') throw new Error('benchmark message dropped');
-      }
-    })) / n;
-  },
+  open: async (n: number) => openIn(sdkReceive, n),
+  frankSealV1: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= encodeFrankedEnvelope(sdkSenderV1.sendFranked(frank('alice'))).length;
+  })) / n,
+  openV1: async (n: number) => openIn(sdkReceiveV1, n),
   /** Each turn: the other side speaks (untimed), this side receives; every receive starts a new chain. */
   receiveDhStep: async (n: number) => {
     let us = 0;
@@ -288,14 +299,19 @@ if (child !== undefined) {
     { group: 'floor', name: 'sealUs', n: N.primitive, run: floorOps.seal },
     { group: 'sdk', name: 'frankSealUs', n: N.session, run: sdkOps.frankSeal },
     { group: 'sdk', name: 'frankSealNoSessionUs', n: N.session, run: sdkOps.frankSealNoSession },
+    { group: 'sdk', name: 'frankSealV1Us', n: N.session, run: sdkOps.frankSealV1 },
     { group: 'floor', name: 'kdfChainUs', n: N.primitive, run: floorOps.kdfChain },
+    { group: 'floor', name: 'kdfChainV1Us', n: N.primitive, run: floorOps.kdfChainV1 },
     { group: 'floor', name: 'protocolSealUs', n: N.primitive, run: protocolFloorOps.seal },
     { group: 'floor', name: 'protocolSessionSealUs', n: N.primitive, run: protocolFloorOps.sessionSeal },
+    { group: 'floor', name: 'protocolSessionV1SealUs', n: N.primitive, run: protocolFloorOps.sessionV1Seal },
     { group: 'floor', name: 'openUs', n: N.primitive, run: floorOps.open },
     { group: 'sdk', name: 'openUs', n: N.session, run: sdkOps.open },
+    { group: 'sdk', name: 'openV1Us', n: N.session, run: sdkOps.openV1 },
     { group: 'sdk', name: 'openNoSessionUs', n: N.session, run: sdkOps.openNoSession },
     { group: 'floor', name: 'protocolOpenUs', n: N.primitive, run: protocolFloorOps.open },
     { group: 'floor', name: 'protocolSessionOpenUs', n: N.primitive, run: protocolFloorOps.sessionOpen },
+    { group: 'floor', name: 'protocolSessionV1OpenUs', n: N.primitive, run: protocolFloorOps.sessionV1Open },
     { group: 'floor', name: 'x25519Us', n: Math.ceil(N.primitive / 10), run: floorOps.x25519 },
     { group: 'sdk', name: 'receiveDhStepUs', n: N.dhStep, run: sdkOps.receiveDhStep },
   ]);
@@ -342,132 +358,7 @@ const sdkMlsOps = {
   },
 };
 
-// ---- libsignal-client: in-memory stores (harness, not the thing measured) and a PQXDH handshake. ----
-class MapSessionStore extends SessionStore {
-  private readonly sessions = new Map<string, SessionRecord>();
-  async saveSession(name: ProtocolAddress, record: SessionRecord): Promise<void> {
-    this.sessions.set(name.toString(), record);
-  }
-  async getSession(name: ProtocolAddress): Promise<SessionRecord | null> {
-    return this.sessions.get(name.toString()) ?? null;
-  }
-  async getExistingSessions(addresses: ProtocolAddress[]): Promise<SessionRecord[]> {
-    return addresses.map((a) => {
-      const s = this.sessions.get(a.toString());
-      if (!s) throw new Error(`no session for ${a.toString()}`);
-      return s;
-    });
-  }
-}
-class MapIdentityStore extends IdentityKeyStore {
-  private readonly known = new Map<string, PublicKey>();
-  constructor(private readonly keys: IdentityKeyPair, private readonly registrationId: number) {
-    super();
-  }
-  async getIdentityKey(): Promise<PrivateKey> {
-    return this.keys.privateKey;
-  }
-  async getLocalRegistrationId(): Promise<number> {
-    return this.registrationId;
-  }
-  async saveIdentity(name: ProtocolAddress, key: PublicKey): Promise<IdentityChange> {
-    const before = this.known.get(name.toString());
-    this.known.set(name.toString(), key);
-    return before && !before.equals(key) ? IdentityChange.ReplacedExisting : IdentityChange.NewOrUnchanged;
-  }
-  async isTrustedIdentity(name: ProtocolAddress, key: PublicKey, _direction: Direction): Promise<boolean> {
-    const known = this.known.get(name.toString());
-    return !known || known.equals(key); // trust on first use, as a test harness does
-  }
-  async getIdentity(name: ProtocolAddress): Promise<PublicKey | null> {
-    return this.known.get(name.toString()) ?? null;
-  }
-}
-class MapPreKeyStore extends SignalPreKeyStore {
-  readonly keys = new Map<number, PreKeyRecord>();
-  async savePreKey(id: number, record: PreKeyRecord): Promise<void> {
-    this.keys.set(id, record);
-  }
-  async getPreKey(id: number): Promise<PreKeyRecord> {
-    const k = this.keys.get(id);
-    if (!k) throw new Error(`no prekey ${id}`);
-    return k;
-  }
-  async removePreKey(id: number): Promise<void> {
-    this.keys.delete(id);
-  }
-}
-class MapSignedPreKeyStore extends SignedPreKeyStore {
-  readonly keys = new Map<number, SignedPreKeyRecord>();
-  async saveSignedPreKey(id: number, record: SignedPreKeyRecord): Promise<void> {
-    this.keys.set(id, record);
-  }
-  async getSignedPreKey(id: number): Promise<SignedPreKeyRecord> {
-    const k = this.keys.get(id);
-    if (!k) throw new Error(`no signed prekey ${id}`);
-    return k;
-  }
-}
-class MapKyberPreKeyStore extends KyberPreKeyStore {
-  readonly keys = new Map<number, KyberPreKeyRecord>();
-  async saveKyberPreKey(id: number, record: KyberPreKeyRecord): Promise<void> {
-    this.keys.set(id, record);
-  }
-  async getKyberPreKey(id: number): Promise<KyberPreKeyRecord> {
-    const k = this.keys.get(id);
-    if (!k) throw new Error(`no kyber prekey ${id}`);
-    return k;
-  }
-  async markKyberPreKeyUsed(): Promise<void> {}
-}
-interface SignalParty {
-  address: ProtocolAddress;
-  sessions: MapSessionStore;
-  identity: MapIdentityStore;
-  preKeys: MapPreKeyStore;
-  signedPreKeys: MapSignedPreKeyStore;
-  kyberPreKeys: MapKyberPreKeyStore;
-  bundle: PreKeyBundle;
-}
-let signalRegistration = 1;
-function signalParty(name: string): SignalParty {
-  const keys = IdentityKeyPair.generate();
-  const registrationId = signalRegistration++;
-  const party = {
-    address: ProtocolAddress.new(name, 1),
-    sessions: new MapSessionStore(),
-    identity: new MapIdentityStore(keys, registrationId),
-    preKeys: new MapPreKeyStore(),
-    signedPreKeys: new MapSignedPreKeyStore(),
-    kyberPreKeys: new MapKyberPreKeyStore(),
-  };
-  const preKey = PrivateKey.generate();
-  const signedPreKey = PrivateKey.generate();
-  const signedSignature = keys.privateKey.sign(signedPreKey.getPublicKey().serialize());
-  const kem = KEMKeyPair.generate();
-  const kemSignature = keys.privateKey.sign(kem.getPublicKey().serialize());
-  party.preKeys.keys.set(1, PreKeyRecord.new(1, preKey.getPublicKey(), preKey));
-  party.signedPreKeys.keys.set(1, SignedPreKeyRecord.new(1, Date.now(), signedPreKey.getPublicKey(), signedPreKey, signedSignature));
-  party.kyberPreKeys.keys.set(1, KyberPreKeyRecord.new(1, Date.now(), kem, kemSignature));
-  const bundle = PreKeyBundle.new(registrationId, 1, 1, preKey.getPublicKey(), 1, signedPreKey.getPublicKey(), signedSignature, keys.publicKey, 1, kem.getPublicKey(), kemSignature);
-  return { ...party, bundle };
-}
-const signalEncryptTo = async (from: SignalParty, to: SignalParty, plaintext: Uint8Array<ArrayBuffer>) =>
-  signalEncrypt(plaintext, to.address, from.address, from.sessions, from.identity);
-async function signalDecryptFrom(to: SignalParty, from: SignalParty, wire: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  return signalDecrypt(SignalMessage.deserialize(wire), from.address, to.address, to.sessions, to.identity);
-}
-async function signalPair(tag: string): Promise<{ alice: SignalParty; bob: SignalParty }> {
-  const alice = signalParty(`alice-${tag}`);
-  const bob = signalParty(`bob-${tag}`);
-  await processPreKeyBundle(bob.bundle, bob.address, alice.address, alice.sessions, alice.identity);
-  const first = await signalEncryptTo(alice, bob, new Uint8Array(1));
-  if (first.type() !== CiphertextMessageType.PreKey) throw new Error('expected a PreKeySignalMessage');
-  await signalDecryptPreKey(PreKeySignalMessage.deserialize(first.serialize()), alice.address, bob.address, bob.sessions, bob.identity, bob.preKeys, bob.signedPreKeys, bob.kyberPreKeys);
-  // Bob replies: Alice's later messages are plain SignalMessages, as in a conversation under way.
-  await signalDecryptFrom(alice, bob, (await signalEncryptTo(bob, alice, new Uint8Array(1))).serialize());
-  return { alice, bob };
-}
+// ---- libsignal-client after a PQXDH handshake (./_peers-libsignal.ts: its stores are harness, not measured). ----
 const signalBody = new Uint8Array(body) as Uint8Array<ArrayBuffer>;
 const lsSend = await signalPair('send');
 const lsReceive = await signalPair('receive');
@@ -547,15 +438,20 @@ const { figures, ratio } = await runRounds([
   { group: 'floor', name: 'sealUs', n: N.primitive, run: floorOps.seal },
   { group: 'sdk', name: 'frankSealUs', n: N.session, run: sdkOps.frankSeal },
   { group: 'sdk', name: 'frankSealNoSessionUs', n: N.session, run: sdkOps.frankSealNoSession },
+  { group: 'sdk', name: 'frankSealV1Us', n: N.session, run: sdkOps.frankSealV1 },
   { group: 'floor', name: 'kdfChainUs', n: N.primitive, run: floorOps.kdfChain },
+  { group: 'floor', name: 'kdfChainV1Us', n: N.primitive, run: floorOps.kdfChainV1 },
   { group: 'floor', name: 'protocolSealUs', n: N.primitive, run: protocolFloorOps.seal },
   { group: 'floor', name: 'protocolSessionSealUs', n: N.primitive, run: protocolFloorOps.sessionSeal },
+  { group: 'floor', name: 'protocolSessionV1SealUs', n: N.primitive, run: protocolFloorOps.sessionV1Seal },
   { group: 'libsignal', name: 'encryptUs', n: N.session, run: libsignalOps.encrypt },
   { group: 'floor', name: 'openUs', n: N.primitive, run: floorOps.open },
   { group: 'sdk', name: 'openUs', n: N.session, run: sdkOps.open },
+  { group: 'sdk', name: 'openV1Us', n: N.session, run: sdkOps.openV1 },
   { group: 'sdk', name: 'openNoSessionUs', n: N.session, run: sdkOps.openNoSession },
   { group: 'floor', name: 'protocolOpenUs', n: N.primitive, run: protocolFloorOps.open },
   { group: 'floor', name: 'protocolSessionOpenUs', n: N.primitive, run: protocolFloorOps.sessionOpen },
+  { group: 'floor', name: 'protocolSessionV1OpenUs', n: N.primitive, run: protocolFloorOps.sessionV1Open },
   { group: 'libsignal', name: 'decryptUs', n: N.session, run: libsignalOps.decrypt },
   { group: 'floor', name: 'x25519Us', n: N.primitive, run: floorOps.x25519 },
   { group: 'sdk', name: 'receiveDhStepUs', n: N.dhStep, run: sdkOps.receiveDhStep },

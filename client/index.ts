@@ -107,6 +107,7 @@ export {
   type FrankingFailure,
   type ReceiveFrankedOptions,
   Session,
+  type SessionCipherVersion,
   type SessionRole,
   type SessionOptions,
   decodeFrankedEnvelope,

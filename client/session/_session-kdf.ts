@@ -30,8 +30,20 @@ export const SAFETY_NUMBER_LABEL = utf8('franking-chat/v1/safety-number\0');
 
 export const KEY_LENGTH = 32;
 export const AEAD_KEY_LENGTH = 32;
+/** Nonce of session cipher v1 (XChaCha20-Poly1305, §S6.4). */
 export const AEAD_NONCE_LENGTH = 24;
 export const AEAD_TAG_LENGTH = 16;
+
+/**
+ * The session message cipher (docs/PROTOCOL-sessions.md §S17), fixed per session at its creation and named by the
+ * version byte of every ratchet header: 1 = KDF_CK as two HMAC-SHA256 and XChaCha20-Poly1305 with a 24-byte nonce
+ * (§S6); 2 = KDF_CK as one HMAC-SHA512 and ChaCha20-Poly1305 with a 12-byte nonce (§S17).
+ */
+export type SessionCipherVersion = 1 | 2;
+/** The cipher of sessions this SDK creates (§S17.4); version 1 sessions keep working in both directions. */
+export const CURRENT_SESSION_CIPHER: SessionCipherVersion = 2;
+/** Random nonce carried in a ratchet message, per cipher version. */
+export const nonceLength = (version: SessionCipherVersion): number => (version === 1 ? 24 : 12);
 
 /** X3DH §2.2: F is 32 0xFF bytes for X25519, so the KDF input never starts like a curve-agnostic secret. */
 const X3DH_F = new Uint8Array(32).fill(0xff);
@@ -39,6 +51,8 @@ const ZERO_SALT = new Uint8Array(32);
 // KDF_CK constants (Double Ratchet §5.2): message key from 0x01, next chain key from 0x02.
 const CK_MESSAGE_CONSTANT = Uint8Array.of(0x01);
 const CK_CHAIN_CONSTANT = Uint8Array.of(0x02);
+// KDF_CK of cipher v2 (§S17.1): one HMAC-SHA512 of this byte gives mk ‖ ck'.
+const CK_V2_CONSTANT = Uint8Array.of(0x03);
 
 export interface X25519KeyPair {
   readonly privateKey: Uint8Array;
@@ -150,14 +164,21 @@ export function kdfRoot(rootKey: Uint8Array, dhOutput: Uint8Array, crypto: Crypt
 const KEY_PAD = new Uint8Array(64);
 
 /**
- * Double Ratchet §5.2 KDF_CK(ck): mk = HMAC-SHA256(ck, 0x01), ck' = HMAC-SHA256(ck, 0x02).
+ * Double Ratchet §5.2 KDF_CK(ck). Cipher v1: mk = HMAC-SHA256(ck, 0x01), ck' = HMAC-SHA256(ck, 0x02); cipher v2
+ * (§S17.1): mk ‖ ck' = HMAC-SHA512(ck, 0x03), one call.
  * HMAC (RFC 2104 §2) spelled out over noble's SHA-256 so that the two HMACs share one inner and one outer
  * keyed state: H((ck ⊕ opad) ‖ H((ck ⊕ ipad) ‖ c)), ck zero-padded to the 64-byte block. ~25% faster than two
  * hmac() calls; test/client/session-primitives.test.ts checks it against noble's hmac. Any other provider
  * (native HMAC is faster still) computes the two HMACs directly.
  */
-export function kdfChain(chainKey: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): { chainKey: Uint8Array; messageKey: Uint8Array } {
+export function kdfChain(chainKey: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider(), version: SessionCipherVersion = 1): { chainKey: Uint8Array; messageKey: Uint8Array } {
   abytes(chainKey, 32, 'chainKey');
+  if (version === 2) {
+    // §S17.1: (mk ‖ ck') = HMAC-SHA512(ck, 0x03); the two keys are disjoint views of one 64-byte output, each wiped
+    // on its own when it is superseded.
+    const okm = crypto.hmacSha512(chainKey, CK_V2_CONSTANT);
+    return { messageKey: okm.subarray(0, 32), chainKey: okm.subarray(32, 64) };
+  }
   if (crypto !== nobleCryptoProvider)
     return { chainKey: crypto.hmacSha256(chainKey, CK_CHAIN_CONSTANT), messageKey: crypto.hmacSha256(chainKey, CK_MESSAGE_CONSTANT) };
   for (let i = 0; i < 32; i++) KEY_PAD[i] = (chainKey[i] as number) ^ 0x36;
@@ -177,8 +198,8 @@ export function kdfChain(chainKey: Uint8Array, crypto: CryptoProvider = defaultC
 }
 
 /**
- * ENCRYPT(mk, plaintext, ad) (PROTOCOL-sessions.md §6): XChaCha20-Poly1305 with key = mk and a fresh random
- * 24-byte nonce that travels in the message. mk is single-use already; the random nonce additionally keeps a
+ * ENCRYPT(mk, plaintext, ad) (PROTOCOL-sessions.md §6, §S17.2): v1 XChaCha20-Poly1305 with key = mk and a fresh
+ * random 24-byte nonce that travels in the message; v2 ChaCha20-Poly1305 with a 12-byte one. mk is single-use already; the random nonce additionally keeps a
  * rolled-back state (an old snapshot restored, then sending again with the same mk) from ever repeating a
  * (key, nonce) pair. Writes nonce || ciphertext || tag into `out` (length 24 + plaintext + 16).
  */
@@ -189,22 +210,34 @@ export function sealWithMessageKey(
   ad: Uint8Array,
   out: Uint8Array,
   crypto: CryptoProvider = defaultCryptoProvider(),
+  version: SessionCipherVersion = 1,
 ): void {
+  const nl = nonceLength(version);
   abytes(messageKey, AEAD_KEY_LENGTH, 'messageKey');
-  abytes(nonce, AEAD_NONCE_LENGTH, 'nonce');
-  abytes(out, AEAD_NONCE_LENGTH + plaintext.length + AEAD_TAG_LENGTH, 'out');
+  abytes(nonce, nl, 'nonce');
+  abytes(out, nl + plaintext.length + AEAD_TAG_LENGTH, 'out');
   out.set(nonce, 0);
-  crypto.xchacha20poly1305Seal(messageKey, nonce, plaintext, ad, out.subarray(AEAD_NONCE_LENGTH));
+  // v2 (§S17.2): ChaCha20-Poly1305 (RFC 8439) under the single-use mk with the 12-byte random nonce.
+  if (version === 2) crypto.chacha20poly1305Seal(messageKey, nonce, plaintext, ad, out.subarray(nl));
+  else crypto.xchacha20poly1305Seal(messageKey, nonce, plaintext, ad, out.subarray(nl));
 }
 
 /** DECRYPT(mk, nonce || ciphertext || tag, ad); an authentication failure is SessionError('tampered'). */
-export function openWithMessageKey(messageKey: Uint8Array, sealed: Uint8Array, ad: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider()): Uint8Array {
+export function openWithMessageKey(
+  messageKey: Uint8Array,
+  sealed: Uint8Array,
+  ad: Uint8Array,
+  crypto: CryptoProvider = defaultCryptoProvider(),
+  version: SessionCipherVersion = 1,
+): Uint8Array {
+  const nl = nonceLength(version);
   abytes(messageKey, AEAD_KEY_LENGTH, 'messageKey');
-  if (sealed.length < AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH)
-    throw new SessionError('malformed', `sealed message shorter than nonce and tag (${AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH} bytes)`);
+  if (sealed.length < nl + AEAD_TAG_LENGTH) throw new SessionError('malformed', `sealed message shorter than nonce and tag (${nl + AEAD_TAG_LENGTH} bytes)`);
   try {
-    // RFC 8439 §2.8 (via XChaCha): the tag is verified before any plaintext is released.
-    return crypto.xchacha20poly1305Open(messageKey, sealed.subarray(0, AEAD_NONCE_LENGTH), sealed.subarray(AEAD_NONCE_LENGTH), ad);
+    // RFC 8439 §2.8 (v1 via XChaCha): the tag is verified before any plaintext is released.
+    const nonce = sealed.subarray(0, nl);
+    const body = sealed.subarray(nl);
+    return version === 2 ? crypto.chacha20poly1305Open(messageKey, nonce, body, ad) : crypto.xchacha20poly1305Open(messageKey, nonce, body, ad);
   } catch (e) {
     if (!DecryptError.is(e)) throw e;
     throw new SessionError('tampered', 'message authentication failed (wrong key, modified ciphertext, header or associated data)');

@@ -40,7 +40,7 @@ export {
   Session,
   type SessionOptions,
 } from './session.ts';
-export type { X25519KeyPair } from './_session-kdf.ts';
+export type { SessionCipherVersion, X25519KeyPair } from './_session-kdf.ts';
 export {
   SESSION_ERROR_CODES,
   SessionError,

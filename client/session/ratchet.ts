@@ -1,12 +1,30 @@
-// The Double Ratchet (Signal, "The Double Ratchet Algorithm", rev. 1, §3 and §7.1) with header in the clear,
-// XChaCha20-Poly1305 as the AEAD and a bounded skipped-key store (docs/PROTOCOL-sessions.md §6–§8).
+// The Double Ratchet (Signal, "The Double Ratchet Algorithm", rev. 1, §3 and §7.1) with header in the clear, the
+// session's message cipher (v1: XChaCha20-Poly1305, v2: ChaCha20-Poly1305 under a one-HMAC KDF_CK) and a bounded
+// skipped-key store (docs/PROTOCOL-sessions.md §6–§8, §S17).
 // Every state change is staged and committed only after the AEAD accepted the message (§3.5: "if an exception
 // is raised ... the state is discarded"), so a forged or replayed message never alters the session.
-import { abytes, equalBytes, readU32, type Reader, type Writer } from '../crypto/_bytes.ts';
-import { parseOrThrow, toHex } from './_session-codec.ts';
+import { abytes, equalBytes, type Reader, type Writer } from '../crypto/_bytes.ts';
+import { parseOrThrow } from './_session-codec.ts';
 import {
-  AEAD_NONCE_LENGTH,
+  checkSkip,
+  decodeRatchetHeader,
+  MAX_MESSAGE_NUMBER,
+  MAX_PREVIOUS_RATCHET_KEYS,
+  MAX_SKIP,
+  MAX_SKIPPED_KEYS,
+  RATCHET_HEADER_LENGTH,
+  type RatchetHeader,
+  ratchetMessageVersion,
+  SESSION_AD_LENGTH,
+  type SkippedKey,
+  skippedId,
+  stageSkipped,
+  writeRatchetHeader,
+} from './_ratchet-parts.ts';
+import { type PrecomputedStep, precomputeStep } from './_ratchet-async.ts';
+import {
   AEAD_TAG_LENGTH,
+  CURRENT_SESSION_CIPHER,
   defaultRandomBytes,
   dh,
   dhSteps,
@@ -16,9 +34,11 @@ import {
   kdfChain,
   kdfRoot,
   kdfRootSteps,
+  nonceLength,
   openWithMessageKey,
   type RandomBytes,
   sealWithMessageKey,
+  type SessionCipherVersion,
   wipe,
   type X25519KeyPair,
   x25519PublicKey,
@@ -26,104 +46,21 @@ import {
 import { SessionError } from './session-errors.ts';
 import { runAsync, runSync, type Steps } from './_session-steps.ts';
 import { defaultCryptoProvider } from '../crypto/noble.ts';
-import { type AsyncCryptoProvider, type CryptoProvider, LowOrderError, type X25519KeyHandle } from '../crypto/provider.ts';
+import type { AsyncCryptoProvider, CryptoProvider, X25519KeyHandle } from '../crypto/provider.ts';
 
-/** Most message keys one incoming message may make us skip in one chain (Double Ratchet §3.2 MAX_SKIP). */
-export const MAX_SKIP = 1000;
-/** Most skipped message keys held at once; beyond it the oldest-stored keys are evicted first (FIFO). */
-export const MAX_SKIPPED_KEYS = 2000;
-/** How many superseded remote ratchet keys are remembered, to classify late duplicates as 'replay'. */
-export const MAX_PREVIOUS_RATCHET_KEYS = 8;
-/** Largest message number a chain may use: n is u32 and n + 1 must fit too. */
-export const MAX_MESSAGE_NUMBER = 0xffff_fffe;
-
-export const RATCHET_HEADER_VERSION = 1;
-/** u8 version || ratchet public key (32) || u32 pn || u32 n. */
-export const RATCHET_HEADER_LENGTH = 1 + 32 + 4 + 4;
-/** Length of the session AD the ratchet appends to the caller's AD (X3DH AD: both identities). */
-export const SESSION_AD_LENGTH = 128;
-
-/** Double Ratchet §3.1 HEADER(dh_pair, pn, n). */
-export interface RatchetHeader {
-  /** The sender's current ratchet public key. */
-  readonly ratchetKey: Uint8Array;
-  /** PN: number of messages in the sender's previous sending chain. */
-  readonly previousChainLength: number;
-  /** N: message number in the current sending chain. */
-  readonly messageNumber: number;
-}
-
-function writeU32(out: Uint8Array, at: number, n: number): void {
-  out[at] = n >>> 24;
-  out[at + 1] = (n >>> 16) & 0xff;
-  out[at + 2] = (n >>> 8) & 0xff;
-  out[at + 3] = n & 0xff;
-}
-
-function writeRatchetHeader(out: Uint8Array, ratchetKey: Uint8Array, previousChainLength: number, messageNumber: number): void {
-  out[0] = RATCHET_HEADER_VERSION;
-  out.set(ratchetKey, 1);
-  writeU32(out, 33, previousChainLength);
-  writeU32(out, 37, messageNumber);
-}
-
-export function encodeRatchetHeader(header: RatchetHeader): Uint8Array {
-  abytes(header.ratchetKey, 32, 'ratchetKey');
-  for (const [name, v] of [['previousChainLength', header.previousChainLength], ['messageNumber', header.messageNumber]] as const)
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) throw new RangeError(`${name}: expected u32, got ${v}`);
-  const out = new Uint8Array(RATCHET_HEADER_LENGTH);
-  writeRatchetHeader(out, header.ratchetKey, header.previousChainLength, header.messageNumber);
-  return out;
-}
-
-export function decodeRatchetHeader(bytes: Uint8Array): RatchetHeader {
-  abytes(bytes, undefined, 'header');
-  if (bytes.length !== RATCHET_HEADER_LENGTH)
-    throw new SessionError('malformed', `ratchet header: expected ${RATCHET_HEADER_LENGTH} bytes, got ${bytes.length}`);
-  if (bytes[0] !== RATCHET_HEADER_VERSION) throw new SessionError('unsupported_version', `ratchet header: version ${String(bytes[0])} is not supported`);
-  const messageNumber = readU32(bytes, 37);
-  const previousChainLength = readU32(bytes, 33);
-  if (messageNumber > MAX_MESSAGE_NUMBER || previousChainLength > MAX_MESSAGE_NUMBER + 1)
-    throw new SessionError('counter_overflow', 'ratchet header: message number out of range');
-  return { ratchetKey: bytes.subarray(1, 33), previousChainLength, messageNumber };
-}
-
-/** The X25519 results of one DH ratchet step, computed ahead by decryptAsync. */
-export interface PrecomputedStep {
-  readonly remoteKey: Uint8Array;
-  /** The DHs private key they were computed with (identity-compared: a moved-on state ignores them). */
-  readonly sendingPrivateKey: Uint8Array;
-  readonly dhReceive: Uint8Array;
-  readonly newKeyPair: X25519KeyPair;
-  readonly dhSend: Uint8Array;
-}
-
-interface SkippedKey {
-  readonly ratchetKey: Uint8Array;
-  readonly messageNumber: number;
-  readonly messageKey: Uint8Array;
-}
-
-const skippedId = (ratchetKey: Uint8Array, n: number): string => `${toHex(ratchetKey)}:${n}`;
-
-function checkSkip(from: number, until: number): void {
-  // Double Ratchet §3.5 SkipMessageKeys: "if state.Nr + MAX_SKIP < until: raise Error". Checked before any
-  // key derivation, so a hostile header costs at most MAX_SKIP HMACs and never more memory than the bound.
-  if (until - from > MAX_SKIP)
-    throw new SessionError('max_skip_exceeded', `message would skip ${until - from} message keys; MAX_SKIP is ${MAX_SKIP}`);
-}
-
-/** Derives the keys of messages [from, until) of a chain into `staged`; returns the chain key at `until`. */
-function stageSkipped(chainKey: Uint8Array, from: number, until: number, ratchetKey: Uint8Array, staged: SkippedKey[], crypto: CryptoProvider): Uint8Array {
-  let ck = chainKey;
-  for (let n = from; n < until; n++) {
-    const step = kdfChain(ck, crypto);
-    if (ck !== chainKey) wipe(ck);
-    ck = step.chainKey;
-    staged.push({ ratchetKey, messageNumber: n, messageKey: step.messageKey });
-  }
-  return ck;
-}
+export {
+  decodeRatchetHeader,
+  encodeRatchetHeader,
+  MAX_MESSAGE_NUMBER,
+  MAX_PREVIOUS_RATCHET_KEYS,
+  MAX_SKIP,
+  MAX_SKIPPED_KEYS,
+  RATCHET_HEADER_LENGTH,
+  RATCHET_HEADER_VERSION,
+  type RatchetHeader,
+  ratchetMessageVersion,
+  SESSION_AD_LENGTH,
+} from './_ratchet-parts.ts';
 
 /** Double Ratchet state (§3.2): DHs, DHr, RK, CKs, CKr, Ns, Nr, PN, MKSKIPPED, plus the session AD. */
 export class DoubleRatchet {
@@ -150,6 +87,8 @@ export class DoubleRatchet {
     readonly sessionAssociatedData: Uint8Array,
     private readonly randomBytes: RandomBytes,
     private readonly crypto: CryptoProvider,
+    /** The session's message cipher (§S17): fixed for the ratchet's life, the version byte of every header. */
+    readonly version: SessionCipherVersion,
   ) {}
 
   /** §3.3 RatchetInitAlice(SK, bob_dh_public_key): draws DHs, then RK, CKs = KDF_RK(SK, DH(DHs, DHr)). */
@@ -159,8 +98,9 @@ export class DoubleRatchet {
     sessionAd: Uint8Array,
     randomBytes: RandomBytes = defaultRandomBytes,
     crypto: CryptoProvider = defaultCryptoProvider(),
+    version: SessionCipherVersion = CURRENT_SESSION_CIPHER,
   ): DoubleRatchet {
-    return runSync(DoubleRatchet.initAliceSteps(sharedSecret, remoteRatchetKey, sessionAd, randomBytes, crypto), crypto);
+    return runSync(DoubleRatchet.initAliceSteps(sharedSecret, remoteRatchetKey, sessionAd, randomBytes, crypto, version), crypto);
   }
 
   /**
@@ -174,8 +114,9 @@ export class DoubleRatchet {
     randomBytes: RandomBytes,
     crypto: CryptoProvider,
     asyncCrypto: AsyncCryptoProvider,
+    version: SessionCipherVersion = CURRENT_SESSION_CIPHER,
   ): Promise<DoubleRatchet> {
-    return runAsync(DoubleRatchet.initAliceSteps(sharedSecret, remoteRatchetKey, sessionAd, randomBytes, crypto), asyncCrypto);
+    return runAsync(DoubleRatchet.initAliceSteps(sharedSecret, remoteRatchetKey, sessionAd, randomBytes, crypto, version), asyncCrypto);
   }
 
   /** RatchetInitAlice, once, for both runners (./_session-steps.ts). */
@@ -185,6 +126,7 @@ export class DoubleRatchet {
     sessionAd: Uint8Array,
     randomBytes: RandomBytes,
     crypto: CryptoProvider,
+    version: SessionCipherVersion,
   ): Steps<DoubleRatchet> {
     abytes(sharedSecret, 32, 'sharedSecret');
     abytes(remoteRatchetKey, 32, 'remoteRatchetKey');
@@ -193,7 +135,7 @@ export class DoubleRatchet {
     const shared = yield* dhSteps(sendingKeyPair.privateKey, remoteRatchetKey);
     const { rootKey, chainKey } = yield* kdfRootSteps(sharedSecret, shared);
     wipe(shared);
-    return new DoubleRatchet(rootKey, sendingKeyPair, remoteRatchetKey.slice(), chainKey, null, 0, 0, 0, sessionAd.slice(), randomBytes, crypto);
+    return new DoubleRatchet(rootKey, sendingKeyPair, remoteRatchetKey.slice(), chainKey, null, 0, 0, 0, sessionAd.slice(), randomBytes, crypto, version);
   }
 
   /** §3.3 RatchetInitBob(SK, bob_dh_key_pair): DHs = the signed prekey pair, RK = SK, no chains yet. */
@@ -203,13 +145,14 @@ export class DoubleRatchet {
     sessionAd: Uint8Array,
     randomBytes: RandomBytes = defaultRandomBytes,
     crypto: CryptoProvider = defaultCryptoProvider(),
+    version: SessionCipherVersion = CURRENT_SESSION_CIPHER,
   ): DoubleRatchet {
     abytes(sharedSecret, 32, 'sharedSecret');
     abytes(keyPair.privateKey, 32, 'keyPair.privateKey');
     abytes(keyPair.publicKey, 32, 'keyPair.publicKey');
     abytes(sessionAd, SESSION_AD_LENGTH, 'sessionAd');
     const pair = { privateKey: keyPair.privateKey.slice(), publicKey: keyPair.publicKey.slice() };
-    return new DoubleRatchet(sharedSecret.slice(), pair, null, null, null, 0, 0, 0, sessionAd.slice(), randomBytes, crypto);
+    return new DoubleRatchet(sharedSecret.slice(), pair, null, null, null, 0, 0, 0, sessionAd.slice(), randomBytes, crypto, version);
   }
 
   /** Number of skipped message keys currently held (≤ MAX_SKIPPED_KEYS). */
@@ -244,9 +187,9 @@ export class DoubleRatchet {
 
   /**
    * §3.4 RatchetEncrypt: symmetric step of the sending chain; mk is wiped as soon as the message is sealed.
-   * Returns `reserve` zero bytes (room for the session's type byte and X3DH prefix) || header (41) || nonce (24)
-   * || ciphertext || tag (16), so the whole session message is built in one buffer without copying the body.
-   * Draws 24 random bytes (the nonce).
+   * Returns `reserve` zero bytes (room for the session's type byte and X3DH prefix) || header (41) || nonce (24 in
+   * cipher v1, 12 in v2) || ciphertext || tag (16), so the whole session message is built in one buffer without
+   * copying the body. Draws the nonce's random bytes.
    */
   encrypt(plaintext: Uint8Array, callerAd: Uint8Array = new Uint8Array(0), reserve = 0): Uint8Array {
     abytes(plaintext, undefined, 'plaintext');
@@ -254,15 +197,17 @@ export class DoubleRatchet {
     const chainKey = this.sendingChainKey;
     if (chainKey === null) throw new SessionError('bad_state', 'no sending chain yet: the responder must receive a message first');
     if (this.sendCount > MAX_MESSAGE_NUMBER) throw new SessionError('counter_overflow', 'sending chain exhausted');
-    const nonce = abytes(this.randomBytes(AEAD_NONCE_LENGTH), AEAD_NONCE_LENGTH, 'randomBytes(24)');
-    const step = kdfChain(chainKey, this.crypto);
+    const v = this.version;
+    const nl = nonceLength(v);
+    const nonce = abytes(this.randomBytes(nl), nl, `randomBytes(${nl})`);
+    const step = kdfChain(chainKey, this.crypto, v);
     wipe(chainKey);
     this.sendingChainKey = step.chainKey;
-    const out = new Uint8Array(reserve + RATCHET_HEADER_LENGTH + AEAD_NONCE_LENGTH + plaintext.length + AEAD_TAG_LENGTH);
+    const out = new Uint8Array(reserve + RATCHET_HEADER_LENGTH + nl + plaintext.length + AEAD_TAG_LENGTH);
     const header = out.subarray(reserve, reserve + RATCHET_HEADER_LENGTH);
-    writeRatchetHeader(header, this.sendingKeyPair.publicKey, this.previousSendCount, this.sendCount);
+    writeRatchetHeader(header, v, this.sendingKeyPair.publicKey, this.previousSendCount, this.sendCount);
     this.sendCount++;
-    sealWithMessageKey(step.messageKey, nonce, plaintext, this.associatedData(callerAd, header, true), out.subarray(reserve + RATCHET_HEADER_LENGTH), this.crypto);
+    sealWithMessageKey(step.messageKey, nonce, plaintext, this.associatedData(callerAd, header, true), out.subarray(reserve + RATCHET_HEADER_LENGTH), this.crypto, v);
     wipe(step.messageKey);
     return out;
   }
@@ -271,8 +216,7 @@ export class DoubleRatchet {
   decrypt(body: Uint8Array, callerAd: Uint8Array = new Uint8Array(0), pre?: PrecomputedStep): Uint8Array {
     abytes(body, undefined, 'message');
     abytes(callerAd, undefined, 'associatedData');
-    if (body.length < RATCHET_HEADER_LENGTH + AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH)
-      throw new SessionError('malformed', `ratchet message: ${body.length} bytes is shorter than header, nonce and tag`);
+    this.checkVersion(body);
     const headerBytes = body.subarray(0, RATCHET_HEADER_LENGTH);
     const ciphertext = body.subarray(RATCHET_HEADER_LENGTH);
     const header = decodeRatchetHeader(headerBytes);
@@ -283,7 +227,7 @@ export class DoubleRatchet {
     const id = this.skipped.size > 0 ? skippedId(header.ratchetKey, n) : '';
     const skipped = this.skipped.size > 0 ? this.skipped.get(id) : undefined;
     if (skipped) {
-      const plaintext = openWithMessageKey(skipped.messageKey, ciphertext, ad, this.crypto);
+      const plaintext = openWithMessageKey(skipped.messageKey, ciphertext, ad, this.crypto, this.version);
       this.skipped.delete(id);
       wipe(skipped.messageKey);
       return plaintext;
@@ -311,35 +255,26 @@ export class DoubleRatchet {
    */
   async decryptAsync(body: Uint8Array, callerAd: Uint8Array, crypto: AsyncCryptoProvider): Promise<Uint8Array> {
     abytes(body, undefined, 'message');
+    this.checkVersion(body);
     let pre: PrecomputedStep | undefined;
-    if (body.length >= RATCHET_HEADER_LENGTH + AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH) {
-      const header = decodeRatchetHeader(body.subarray(0, RATCHET_HEADER_LENGTH));
-      if (this.needsRatchetStep(header)) {
-        const remoteKey = header.ratchetKey.slice();
-        const sendingPrivateKey = this.sendingKeyPair.privateKey;
-        const lowOrder = (e: unknown) => {
-          throw LowOrderError.is(e) ? new SessionError('bad_key', 'X25519 output is all zero: the peer public key has low order') : e;
-        };
-        // The draw follows the first DH, as in the sync path (a low-order key fails before it and draws nothing);
-        // the new public key and the second DH depend only on the draw, so they run concurrently.
-        const dhReceive = await crypto.x25519(sendingPrivateKey, remoteKey).catch(lowOrder);
-        const privateKey = abytes(this.randomBytes(32), 32, 'randomBytes(32)');
-        let publicKey: Uint8Array, dhSend: Uint8Array;
-        try {
-          [publicKey, dhSend] = await Promise.all([crypto.x25519PublicKey(privateKey), crypto.x25519(privateKey, remoteKey).catch(lowOrder)]);
-        } catch (e) {
-          wipe(privateKey, dhReceive);
-          throw e;
-        }
-        const newKeyPair = { privateKey, publicKey };
-        pre = { remoteKey, sendingPrivateKey, dhReceive, newKeyPair, dhSend };
-      }
-    }
+    const header = decodeRatchetHeader(body.subarray(0, RATCHET_HEADER_LENGTH));
+    if (this.needsRatchetStep(header)) pre = await precomputeStep(this.sendingKeyPair.privateKey, header.ratchetKey.slice(), this.randomBytes, crypto);
     try {
       return this.decrypt(body, callerAd, pre);
     } finally {
       if (pre && pre.newKeyPair.privateKey !== this.sendingKeyPair.privateKey) wipe(pre.newKeyPair.privateKey, pre.dhReceive, pre.dhSend);
     }
+  }
+
+  /**
+   * §S17.4: a message of another cipher version than the session's is refused before anything is derived or drawn
+   * ('unsupported_version': no downgrade or mix inside a session).
+   */
+  private checkVersion(body: Uint8Array): void {
+    const version = body[0];
+    if ((version === 1 || version === 2) && version !== this.version)
+      throw new SessionError('unsupported_version', `ratchet header: version ${version} in a session of cipher version ${this.version}`);
+    ratchetMessageVersion(body);
   }
 
   /** True iff decrypting a message with this header would take a DH ratchet step that passes the skip bounds. */
@@ -357,12 +292,12 @@ export class DoubleRatchet {
     if (chainKey === null) throw new SessionError('tampered', 'no receiving chain for this ratchet key');
     if (n < this.receiveCount) throw new SessionError('replay', `message ${n} of this chain was already received (or its key evicted)`);
     checkSkip(this.receiveCount, n);
-    const atN = stageSkipped(chainKey, this.receiveCount, n, remoteKey, staged, this.crypto);
-    const step = kdfChain(atN, this.crypto);
+    const atN = stageSkipped(chainKey, this.receiveCount, n, remoteKey, staged, this.crypto, this.version);
+    const step = kdfChain(atN, this.crypto, this.version);
     if (atN !== chainKey) wipe(atN);
     let plaintext: Uint8Array;
     try {
-      plaintext = openWithMessageKey(step.messageKey, ciphertext, ad, this.crypto);
+      plaintext = openWithMessageKey(step.messageKey, ciphertext, ad, this.crypto, this.version);
     } catch (e) {
       wipe(step.chainKey);
       throw e;
@@ -383,7 +318,7 @@ export class DoubleRatchet {
     if (this.receivingChainKey !== null) checkSkip(this.receiveCount, header.previousChainLength);
     checkSkip(0, n);
     if (this.receivingChainKey !== null && this.remoteRatchetKey !== null) {
-      const end = stageSkipped(this.receivingChainKey, this.receiveCount, header.previousChainLength, this.remoteRatchetKey, staged, this.crypto);
+      const end = stageSkipped(this.receivingChainKey, this.receiveCount, header.previousChainLength, this.remoteRatchetKey, staged, this.crypto, this.version);
       if (end !== this.receivingChainKey) wipe(end);
     }
     // §3.5 DHRatchet: RK, CKr = KDF_RK(RK, DH(DHs, DHr)); DHs = GENERATE_DH(); RK, CKs = KDF_RK(RK, DH(DHs, DHr)).
@@ -402,13 +337,13 @@ export class DoubleRatchet {
       const sending = kdfRoot(receiving.rootKey, dhSend, this.crypto);
       wipe(dhSend);
       secrets.push(sending.rootKey, sending.chainKey);
-      const atN = stageSkipped(receiving.chainKey, 0, n, remoteKey, staged, this.crypto);
-      const step = kdfChain(atN, this.crypto);
+      const atN = stageSkipped(receiving.chainKey, 0, n, remoteKey, staged, this.crypto, this.version);
+      const step = kdfChain(atN, this.crypto, this.version);
       if (atN !== receiving.chainKey) wipe(atN);
       secrets.push(step.chainKey);
       let plaintext: Uint8Array;
       try {
-        plaintext = openWithMessageKey(step.messageKey, ciphertext, ad, this.crypto);
+        plaintext = openWithMessageKey(step.messageKey, ciphertext, ad, this.crypto, this.version);
       } finally {
         wipe(step.messageKey);
       }
@@ -465,7 +400,13 @@ export class DoubleRatchet {
     for (const s of this.skipped.values()) w.fixed(s.ratchetKey, 32).u32(s.messageNumber).fixed(s.messageKey, 32);
   }
 
-  static readFrom(r: Reader, sessionAd: Uint8Array, randomBytes: RandomBytes = defaultRandomBytes, crypto: CryptoProvider = defaultCryptoProvider()): DoubleRatchet {
+  static readFrom(
+    r: Reader,
+    sessionAd: Uint8Array,
+    randomBytes: RandomBytes = defaultRandomBytes,
+    crypto: CryptoProvider = defaultCryptoProvider(),
+    version: SessionCipherVersion = 1,
+  ): DoubleRatchet {
     abytes(sessionAd, SESSION_AD_LENGTH, 'sessionAd');
     return parseOrThrow('ratchet state', () => {
       const rootKey = r.fixed(32, 'rootKey').slice();
@@ -481,7 +422,7 @@ export class DoubleRatchet {
       const cks = flags & 2 ? r.fixed(32, 'sendingChainKey').slice() : null;
       const ckr = flags & 4 ? r.fixed(32, 'receivingChainKey').slice() : null;
       if (ckr !== null && remote === null) throw new SessionError('malformed', 'ratchet state: receiving chain without ratchet key');
-      const ratchet = new DoubleRatchet(rootKey, { privateKey, publicKey }, remote, cks, ckr, r.u32('Ns'), r.u32('Nr'), r.u32('PN'), sessionAd.slice(), randomBytes, crypto);
+      const ratchet = new DoubleRatchet(rootKey, { privateKey, publicKey }, remote, cks, ckr, r.u32('Ns'), r.u32('Nr'), r.u32('PN'), sessionAd.slice(), randomBytes, crypto, version);
       ratchet.sendingKeyHandle = handle;
       const nPrev = r.u8('nPreviousRatchetKeys');
       if (nPrev > MAX_PREVIOUS_RATCHET_KEYS) throw new SessionError('malformed', 'ratchet state: too many previous ratchet keys');

@@ -2,12 +2,26 @@
 // (docs/PROTOCOL-sessions.md §7, §9, §10). The session is the unit a client stores per (peer device).
 import { abytes, equalBytes, Reader, Writer } from '../crypto/_bytes.ts';
 import { parseOrThrow } from './_session-codec.ts';
-import { AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, defaultRandomBytes, type RandomBytes } from './_session-kdf.ts';
+import { CURRENT_SESSION_CIPHER, defaultRandomBytes, type SessionCipherVersion } from './_session-kdf.ts';
 import { FrankingError, type FrankingErrorCode, FRANKING_ERROR_CODES } from '../franking/errors.ts';
-import { type Expectation, type FrankedMessage, type OpenedMessage, COMMITMENT_LENGTH, frankingAssociatedData, openOwnedFrankedPayload } from '../franking/franking.ts';
+import { type FrankedMessage, COMMITMENT_LENGTH, frankingAssociatedData, openOwnedFrankedPayload } from '../franking/franking.ts';
 import { type IdentityKeyPair, type PublicIdentity, publicIdentity } from './identity.ts';
 import type { FetchedPreKeyBundle, PreKeyStore } from './prekeys.ts';
-import { DoubleRatchet, RATCHET_HEADER_LENGTH } from './ratchet.ts';
+import { DoubleRatchet, ratchetMessageVersion } from './ratchet.ts';
+import {
+  decodeSessionMessage,
+  ENVELOPE_PREFIX_LENGTH,
+  type FrankedEnvelope,
+  type FrankedReceipt,
+  FRANKED_ENVELOPE_VERSION,
+  type FrankingFailure,
+  MESSAGE_TYPE_PREKEY,
+  MESSAGE_TYPE_RATCHET,
+  parsePreKeyMessage,
+  type ReceiveFrankedOptions,
+  SentFrankedEnvelope,
+  type SessionOptions,
+} from './session-message.ts';
 import { SessionError } from './session-errors.ts';
 import { defaultCryptoProvider } from '../crypto/noble.ts';
 import type { AsyncCryptoProvider, CryptoProvider } from '../crypto/provider.ts';
@@ -25,145 +39,37 @@ import {
   x3dhRespondAsync,
 } from './x3dh.ts';
 
-/** Session message types (first byte of every session message, §7). */
-export const MESSAGE_TYPE_RATCHET = 0x01;
-export const MESSAGE_TYPE_PREKEY = 0x02;
+export {
+  decodeFrankedEnvelope,
+  decodeSessionMessage,
+  encodeFrankedEnvelope,
+  type FrankedEnvelope,
+  type FrankedReceipt,
+  FRANKED_ENVELOPE_VERSION,
+  type FrankingFailure,
+  isPreKeyMessage,
+  MESSAGE_TYPE_PREKEY,
+  MESSAGE_TYPE_RATCHET,
+  type ReceiveFrankedOptions,
+  type SessionMessage,
+  type SessionOptions,
+} from './session-message.ts';
+
+/**
+ * Session state versions (§S9.1): the state's first byte is its session's cipher version (§S17.4). Version 1 states
+ * are byte for byte those of before version 2.
+ */
 export const SESSION_STATE_VERSION = 1;
-export const FRANKED_ENVELOPE_VERSION = 1;
 /** Most franking failures a session remembers; older entries are dropped first. */
 export const MAX_FRANKING_FAILURES = 64;
 
 const EMPTY = new Uint8Array(0);
 
-/** A parsed session message. */
-export interface SessionMessage {
-  readonly type: typeof MESSAGE_TYPE_RATCHET | typeof MESSAGE_TYPE_PREKEY;
-  /** Present iff type is MESSAGE_TYPE_PREKEY. */
-  readonly preKey: PreKeyPrefix | null;
-  /** The ratchet message: header (41) || nonce (24) || ciphertext || tag (16). */
-  readonly body: Uint8Array;
-}
-
-/**
- * type 0x01: u8 0x01 || header (41) || nonce (24) || ciphertext || tag (16)
- * type 0x02: u8 0x02 || X3DH prefix (105) || header (41) || nonce (24) || ciphertext || tag (16)
- */
-export function decodeSessionMessage(bytes: Uint8Array): SessionMessage {
-  abytes(bytes, undefined, 'message');
-  const type = bytes[0];
-  const prefixLength = type === MESSAGE_TYPE_PREKEY ? PREKEY_PREFIX_LENGTH : 0;
-  if (type !== MESSAGE_TYPE_RATCHET && type !== MESSAGE_TYPE_PREKEY)
-    throw new SessionError(type === undefined ? 'malformed' : 'unsupported_version', `session message: unknown type ${String(type)}`);
-  const headerAt = 1 + prefixLength;
-  if (bytes.length < headerAt + RATCHET_HEADER_LENGTH + AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH)
-    throw new SessionError('malformed', `session message: ${bytes.length} bytes is too short for type ${type}`);
-  return {
-    type,
-    preKey: type === MESSAGE_TYPE_PREKEY ? decodePreKeyPrefix(bytes.subarray(1, headerAt)) : null,
-    body: bytes.subarray(headerAt),
-  };
-}
-
-/** The X3DH prefix and ratchet body of a message that must start a session (SessionError 'bad_state' otherwise). */
-function parsePreKeyMessage(message: Uint8Array): { prefix: PreKeyPrefix; body: Uint8Array } {
-  const parsed = decodeSessionMessage(message);
-  if (parsed.preKey === null) throw new SessionError('bad_state', 'not a prekey message: no session exists to decrypt it');
-  return { prefix: parsed.preKey, body: parsed.body };
-}
-
-/** Whether a session message starts a session (carries the X3DH prefix): answer it with Session.respond / respondFranked. */
-export function isPreKeyMessage(bytes: Uint8Array): boolean {
-  return bytes instanceof Uint8Array && bytes[0] === MESSAGE_TYPE_PREKEY;
-}
-
-/** What travels for one franked message: the commitment in the clear beside the session message (§10). */
-export interface FrankedEnvelope {
-  readonly commitment: Uint8Array;
-  readonly message: Uint8Array;
-}
-
-/** Length of the franked envelope's prefix (docs/PROTOCOL-sessions.md §S10): u8 version || c (32). */
-const ENVELOPE_PREFIX_LENGTH = 1 + COMMITMENT_LENGTH;
-
-/**
- * An envelope as sendFranked makes it: the session wrote version || c || session message into one buffer (`wire`) and
- * the fields are views of it, so encoding it needs no copy of the message (a class, not a weak set of envelopes:
- * nothing for the garbage collector to track per message).
- */
-class SentFrankedEnvelope implements FrankedEnvelope {
-  readonly #wire: Uint8Array;
-  readonly commitment: Uint8Array;
-  readonly message: Uint8Array;
-
-  constructor(wire: Uint8Array) {
-    this.#wire = wire;
-    this.commitment = wire.subarray(1, ENVELOPE_PREFIX_LENGTH);
-    this.message = wire.subarray(ENVELOPE_PREFIX_LENGTH);
-  }
-
-  /** The wire bytes, if both fields are still the views the constructor set (readonly is not enforced at run time). */
-  wireIfIntact(): Uint8Array | null {
-    const w = this.#wire;
-    const { commitment: c, message: m } = this;
-    const intact =
-      c.buffer === w.buffer && c.byteOffset === w.byteOffset + 1 && c.length === COMMITMENT_LENGTH &&
-      m.buffer === w.buffer && m.byteOffset === w.byteOffset + ENVELOPE_PREFIX_LENGTH && m.length === w.length - ENVELOPE_PREFIX_LENGTH;
-    return intact ? w : null;
-  }
-}
-
-/**
- * u8 version = 1 || c (32) || session message. For an envelope Session.sendFranked returned, the result is the one
- * buffer the session wrote it in (the same bytes, no copy of the message); otherwise a fresh array.
- */
-export function encodeFrankedEnvelope(envelope: FrankedEnvelope): Uint8Array {
-  abytes(envelope.commitment, COMMITMENT_LENGTH, 'commitment');
-  abytes(envelope.message, undefined, 'message');
-  const wire = envelope instanceof SentFrankedEnvelope ? envelope.wireIfIntact() : null;
-  if (wire !== null) return wire;
-  const out = new Uint8Array(1 + COMMITMENT_LENGTH + envelope.message.length);
-  out[0] = FRANKED_ENVELOPE_VERSION;
-  out.set(envelope.commitment, 1);
-  out.set(envelope.message, 1 + COMMITMENT_LENGTH);
-  return out;
-}
-
-/** Inverse of encodeFrankedEnvelope; throws SessionError('malformed' | 'unsupported_version'). */
-export function decodeFrankedEnvelope(bytes: Uint8Array): FrankedEnvelope {
-  abytes(bytes, undefined, 'envelope');
-  if (bytes.length < 1 + COMMITMENT_LENGTH + 1) throw new SessionError('malformed', 'franked envelope: truncated');
-  if (bytes[0] !== FRANKED_ENVELOPE_VERSION) throw new SessionError('unsupported_version', `franked envelope: version ${String(bytes[0])}`);
-  return { commitment: bytes.subarray(1, 1 + COMMITMENT_LENGTH), message: bytes.subarray(1 + COMMITMENT_LENGTH) };
-}
-
-/** A franked message that authenticated in the session but did not open its commitment (or disagreed with the transport). */
-export interface FrankingFailure {
-  /** Local time of the failure, ms since the Unix epoch. */
-  readonly at: number;
-  readonly code: FrankingErrorCode;
-  /** The commitment the envelope claimed. */
-  readonly commitment: Uint8Array;
-}
-
-/** Outcome of receiving a franked message that the session authenticated. */
-export type FrankedReceipt =
-  | { readonly status: 'accepted'; readonly message: OpenedMessage }
-  | { readonly status: 'dropped'; readonly failure: FrankingFailure };
-
-export interface SessionOptions {
-  /** Source of every random draw (ephemeral and ratchet keys). Defaults to the platform CSPRNG. */
-  randomBytes?: RandomBytes;
-  /** Primitives of the session (default: defaultCryptoProvider()). Any provider gives the same bytes. */
-  crypto?: CryptoProvider;
-}
-
-export interface ReceiveFrankedOptions {
-  /** Transport metadata the franked header must agree with. */
-  expect?: Expectation;
-  /** Extra AD passed to frankingAssociatedData (must equal the sender's). */
-  extraAd?: Uint8Array;
-  /** Clock for the failure log (ms since the Unix epoch). */
-  now?: number;
+/** SessionOptions.cipherVersion, checked (RangeError otherwise); CURRENT_SESSION_CIPHER when absent. */
+function cipherVersionOf(opts: SessionOptions): SessionCipherVersion {
+  const v = opts.cipherVersion ?? CURRENT_SESSION_CIPHER;
+  if (v !== 1 && v !== 2) throw new RangeError(`cipherVersion: expected 1 or 2, got ${String(v)}`);
+  return v;
 }
 
 /** Which side of X3DH created the session (exported as SessionRole). */
@@ -189,9 +95,10 @@ export class Session {
   static initiate(identity: IdentityKeyPair, bundle: FetchedPreKeyBundle, opts: SessionOptions = {}): Session {
     const random = opts.randomBytes ?? defaultRandomBytes;
     const crypto = opts.crypto ?? defaultCryptoProvider();
+    const version = cipherVersionOf(opts);
     const x3dh = x3dhInitiate(identity, bundle, random, crypto);
     try {
-      return Session.initiated(identity, x3dh, DoubleRatchet.initAlice(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, random, crypto), crypto);
+      return Session.initiated(identity, x3dh, DoubleRatchet.initAlice(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, random, crypto, version), crypto);
     } finally {
       x3dh.sharedSecret.fill(0);
     }
@@ -205,9 +112,10 @@ export class Session {
   static async initiateAsync(identity: IdentityKeyPair, bundle: FetchedPreKeyBundle, asyncCrypto: AsyncCryptoProvider, opts: SessionOptions = {}): Promise<Session> {
     const random = opts.randomBytes ?? defaultRandomBytes;
     const crypto = opts.crypto ?? defaultCryptoProvider();
+    const version = cipherVersionOf(opts);
     const x3dh = await x3dhInitiateAsync(identity, bundle, random, asyncCrypto);
     try {
-      const ratchet = await DoubleRatchet.initAliceAsync(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, random, crypto, asyncCrypto);
+      const ratchet = await DoubleRatchet.initAliceAsync(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, random, crypto, asyncCrypto, version);
       return Session.initiated(identity, x3dh, ratchet, crypto);
     } finally {
       x3dh.sharedSecret.fill(0);
@@ -230,7 +138,8 @@ export class Session {
   ): { session: Session; plaintext: Uint8Array } {
     const { prefix, body } = parsePreKeyMessage(message);
     const crypto = opts.crypto ?? defaultCryptoProvider();
-    const ratchet = Session.responderRatchet(x3dhRespond(identity, preKeys, prefix, crypto), opts, crypto);
+    const version = ratchetMessageVersion(body); // §S17.4: before any X3DH work
+    const ratchet = Session.responderRatchet(x3dhRespond(identity, preKeys, prefix, crypto), opts, crypto, version);
     const plaintext = ratchet.ratchet.decrypt(body, opts.associatedData ?? EMPTY);
     return Session.responded(identity, preKeys, prefix, ratchet, plaintext, crypto);
   }
@@ -248,14 +157,23 @@ export class Session {
   ): Promise<{ session: Session; plaintext: Uint8Array }> {
     const { prefix, body } = parsePreKeyMessage(message);
     const crypto = opts.crypto ?? defaultCryptoProvider();
-    const ratchet = Session.responderRatchet(await x3dhRespondAsync(identity, preKeys, prefix, asyncCrypto), opts, crypto);
+    const version = ratchetMessageVersion(body);
+    const ratchet = Session.responderRatchet(await x3dhRespondAsync(identity, preKeys, prefix, asyncCrypto), opts, crypto, version);
     const plaintext = await ratchet.ratchet.decryptAsync(body, opts.associatedData ?? EMPTY, asyncCrypto);
     return Session.responded(identity, preKeys, prefix, ratchet, plaintext, crypto);
   }
 
-  /** §3.3 RatchetInitBob from the X3DH result; the X3DH secrets are wiped once the ratchet holds its copies. */
-  private static responderRatchet(x3dh: X3dhResponse, opts: SessionOptions, crypto: CryptoProvider): { ratchet: DoubleRatchet; remoteIdentity: PublicIdentity } {
-    const ratchet = DoubleRatchet.initBob(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, opts.randomBytes ?? defaultRandomBytes, crypto);
+  /**
+   * §3.3 RatchetInitBob from the X3DH result, with the cipher version of the initiator's message (§S17.4); the X3DH
+   * secrets are wiped once the ratchet holds its copies.
+   */
+  private static responderRatchet(
+    x3dh: X3dhResponse,
+    opts: SessionOptions,
+    crypto: CryptoProvider,
+    version: SessionCipherVersion,
+  ): { ratchet: DoubleRatchet; remoteIdentity: PublicIdentity } {
+    const ratchet = DoubleRatchet.initBob(x3dh.sharedSecret, x3dh.signedPreKey, x3dh.associatedData, opts.randomBytes ?? defaultRandomBytes, crypto, version);
     x3dh.sharedSecret.fill(0);
     x3dh.signedPreKey.privateKey.fill(0);
     return { ratchet, remoteIdentity: x3dh.remoteIdentity };
@@ -273,6 +191,11 @@ export class Session {
     if (prefix.oneTimePreKeyId !== null) preKeys.consumeOneTimePreKey(prefix.oneTimePreKeyId);
     const session = new Session('responder', publicIdentity(identity), responder.remoteIdentity, responder.ratchet, null, encodePreKeyPrefix(prefix), crypto);
     return { session, plaintext };
+  }
+
+  /** The session's message cipher (§S17): fixed at its creation, the version byte of every ratchet header. */
+  get cipherVersion(): SessionCipherVersion {
+    return this.ratchet.version;
   }
 
   /** False for a responder that has not yet received anything it could answer (never happens after respond). */
@@ -421,14 +344,14 @@ export class Session {
   }
 
   /**
-   * Session state (PROTOCOL-sessions.md §9.1): u8 version = 1 || u8 role (0 initiator, 1 responder)
+   * Session state (PROTOCOL-sessions.md §9.1): u8 version (= the cipher version, §S17.4) || u8 role (0 initiator, 1 responder)
    * || local identity (64) || remote identity (64) || u8 flags (bit0 pending prefix, bit1 initial prefix)
    * || [pending X3DH prefix 105] || [initial X3DH prefix 105] || ratchet state (§9.2) || u8 nFailures
    * || nFailures × (u64 at || vec8 code || c 32).
    */
   serialize(): Uint8Array {
     const w = new Writer(1024 + this.ratchet.skippedKeyCount * 68);
-    w.u8(SESSION_STATE_VERSION).u8(this.role === 'initiator' ? 0 : 1);
+    w.u8(this.ratchet.version).u8(this.role === 'initiator' ? 0 : 1);
     w.fixed(this.localIdentity.signingKey, 32).fixed(this.localIdentity.dhKey, 32);
     w.fixed(this.remoteIdentity.signingKey, 32).fixed(this.remoteIdentity.dhKey, 32);
     w.u8((this.pendingPreKey ? 1 : 0) | (this.initialPrefix ? 2 : 0));
@@ -445,7 +368,7 @@ export class Session {
     return parseOrThrow('session state', () => {
       const r = new Reader(bytes);
       const version = r.u8('version');
-      if (version !== SESSION_STATE_VERSION) throw new SessionError('unsupported_version', `session state: version ${version} is not supported`);
+      if (version !== 1 && version !== 2) throw new SessionError('unsupported_version', `session state: version ${version} is not supported`);
       const roleByte = r.u8('role');
       if (roleByte > 1) throw new SessionError('malformed', 'session state: unknown role');
       const role: Role = roleByte === 0 ? 'initiator' : 'responder';
@@ -458,7 +381,7 @@ export class Session {
       const initialPrefix = flags & 2 ? encodePreKeyPrefix(decodePreKeyPrefix(r.fixed(PREKEY_PREFIX_LENGTH, 'initialPrefix'))) : null;
       const ad = role === 'initiator' ? x3dhAssociatedData(local, remote) : x3dhAssociatedData(remote, local);
       const crypto = opts.crypto ?? defaultCryptoProvider();
-      const ratchet = DoubleRatchet.readFrom(r, ad, opts.randomBytes ?? defaultRandomBytes, crypto);
+      const ratchet = DoubleRatchet.readFrom(r, ad, opts.randomBytes ?? defaultRandomBytes, crypto, version);
       const session = new Session(role, local, remote, ratchet, pending, initialPrefix, crypto);
       const nFailures = r.u8('nFailures');
       if (nFailures > MAX_FRANKING_FAILURES) throw new SessionError('malformed', 'session state: too many franking failures');

@@ -193,7 +193,9 @@ export function sessionsFrom(world: World, sender: Device, lists: Record<string,
     const bundle = { identitySigningKey: uploaded.identitySigningKey, identityDhKey: uploaded.identityDhKey, signedPreKey: uploaded.signedPreKey, oneTimePreKey: uploaded.oneTimePreKeys.find((o) => o.id === device.directory.nextOneTimePreKey)! };
     device.directory.nextOneTimePreKey++;
     checkBundleForDevice(lists[target.accountId]!.signed.list, target.deviceId, bundle, world.crypto);
-    const session = Session.initiate(sender.identity, bundle, { randomBytes: sender.random, crypto: world.crypto });
+    // copies.json was made with sessions of cipher version 1 (docs/PROTOCOL-sessions.md §S17.4), which stay valid:
+    // the world keeps them so that its sealed copies stay those bytes.
+    const session = Session.initiate(sender.identity, bundle, { randomBytes: sender.random, crypto: world.crypto, cipherVersion: 1 });
     sender.sessions.set(key, session);
     return session;
   };

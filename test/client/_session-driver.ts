@@ -53,6 +53,8 @@ export interface ScenarioInput {
   steps: ScenarioStep[];
   /** The user ids the safety number is computed with (default alice → 'alice', bob → 'bob'). */
   safetyNumberUserIds?: Record<Party, string>;
+  /** The session cipher Alice creates the session with (docs/PROTOCOL-sessions.md §S17.4); absent: 1. */
+  cipherVersion?: 1 | 2;
 }
 
 export interface ScenarioOutput {
@@ -98,9 +100,8 @@ export async function runScenario(input: ScenarioInput, random: Record<Party, Ra
     ...(opk ? { oneTimePreKey: opk } : {}),
   };
   // With an async provider, X3DH on both sides (bundle signature, DHs, HKDF, the first ratchet keys) runs through it.
-  const alice = asyncCrypto
-    ? await Session.initiateAsync(aliceIdentity, fetchedBundle, asyncCrypto, { randomBytes: random.alice, ...c })
-    : Session.initiate(aliceIdentity, fetchedBundle, { randomBytes: random.alice, ...c });
+  const init = { randomBytes: random.alice, cipherVersion: input.cipherVersion ?? 1, ...c };
+  const alice = asyncCrypto ? await Session.initiateAsync(aliceIdentity, fetchedBundle, asyncCrypto, init) : Session.initiate(aliceIdentity, fetchedBundle, init);
   const sessions: Partial<Record<Party, Session>> = { alice };
   const sent: { bytes: Uint8Array; envelope?: FrankedEnvelope; associatedData: Uint8Array }[] = [];
   const out: ScenarioOutput = {

@@ -8,6 +8,7 @@
 // respondFrankedAsync — and the DH ratchet steps' X25519 by the provider: WebCrypto's where it has one);
 // the re-derivation calls each async provider's primitives directly. Every byte must be the same.
 import { describe, expect, it } from 'vitest';
+import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { type ScenarioInput, type ScenarioOutput, type ScenarioProviders, replayRandom, runScenario } from './_session-driver.ts';
@@ -32,7 +33,10 @@ const runs: [string, ScenarioProviders][] = [
 ];
 
 describe('session vectors: replay through the library', () => {
-  it('has vectors', () => expect(scenarios.length).toBeGreaterThanOrEqual(2));
+  it('has vectors of both cipher versions (§S17)', () => {
+    expect(scenarios.filter((s) => (s.cipherVersion ?? 1) === 1).length).toBeGreaterThanOrEqual(2);
+    expect(scenarios.filter((s) => s.cipherVersion === 2).length).toBeGreaterThanOrEqual(2);
+  });
 
   it.each(runs.flatMap(([run, providers]) => scenarios.map((s) => [s.name, run, providers, s] as const)))('%s under %s', async (_name, _run, providers, s) => {
     const alice = replayRandom(s.draws.alice);
@@ -93,20 +97,34 @@ describe('session vectors: re-derived from the spec with bare primitives', () =>
     expect(bytesToHex(ck)).toBe(s.spec.aliceSendingChainKey0);
 
     // §7 message layout of Alice's first messages (all prekey messages: she has not heard back yet), opened by hand.
+    // Cipher v1 (§S6): header version 1, 24-byte nonce, mk = HMAC-SHA256(ck, 0x01), ck' = HMAC-SHA256(ck, 0x02),
+    // XChaCha20-Poly1305. Cipher v2 (§S17): header version 2, 12-byte nonce, mk ‖ ck' = HMAC-SHA512(ck, 0x03),
+    // ChaCha20-Poly1305 (HMAC-SHA512 from noble: the async providers have none; a bare primitive all the same).
+    const v2 = s.cipherVersion === 2;
+    const nl = v2 ? 12 : 24;
+    const kdfCk = async (k: Uint8Array) => {
+      if (!v2) return { mk: await hmac(k, Uint8Array.of(1)), next: new Uint8Array(await hmac(k, Uint8Array.of(2))) };
+      const okm = nobleHmac(sha512, k, Uint8Array.of(3));
+      return { mk: okm.slice(0, 32), next: okm.slice(32, 64) };
+    };
     const sends = s.steps.flatMap((st, i) => (st.op === 'send' && st.from === 'alice' && !s.steps.slice(0, i).some((p) => p.op === 'receive' && p.to === 'alice') ? [st] : []));
     expect(sends.length).toBeGreaterThanOrEqual(1);
     for (const [n, st] of sends.entries()) {
       const msg = hexToBytes((s.expected.messages[n] as { hex: string }).hex);
       const prefix = concatBytes(aliceSig, aliceDh, ekPub, u32(1), Uint8Array.of(opkId === null ? 0 : 1), u32(opkId ?? 0));
-      const header = concatBytes(Uint8Array.of(1), dhsPub, u32(0), u32(n));
+      const header = concatBytes(Uint8Array.of(v2 ? 2 : 1), dhsPub, u32(0), u32(n));
       const nonce = a(4 + n); // Alice's nonce draws follow identity (2), EK and DHs
-      expect(bytesToHex(msg.subarray(0, 1 + 105 + 41 + 24))).toBe(bytesToHex(concatBytes(Uint8Array.of(2), prefix, header, nonce)));
-      const mk = await hmac(ck, Uint8Array.of(1));
+      expect(nonce.length).toBe(nl);
+      expect(bytesToHex(msg.subarray(0, 1 + 105 + 41 + nl))).toBe(bytesToHex(concatBytes(Uint8Array.of(2), prefix, header, nonce)));
+      const { mk, next } = await kdfCk(ck);
       if (n === 0) expect(bytesToHex(mk)).toBe(s.spec.aliceMessageKey0);
       const callerAd = hexToBytes(st.op === 'send' ? (st.associatedData ?? '') : '');
-      const plaintext = await p.xchacha20poly1305Open(mk, nonce, msg.subarray(1 + 105 + 41 + 24), concatBytes(callerAd, ad, header));
+      const sealed = msg.subarray(1 + 105 + 41 + nl);
+      const open = v2 ? p.chacha20poly1305Open : p.xchacha20poly1305Open;
+      const plaintext = await open(mk, nonce, sealed, concatBytes(callerAd, ad, header));
       expect(new TextDecoder().decode(plaintext)).toBe(st.op === 'send' ? st.plaintext : '');
-      ck = new Uint8Array(await hmac(ck, Uint8Array.of(2)));
+      expect(msg.length).toBe(1 + 105 + 41 + nl + plaintext.length + 16);
+      ck = next;
       if (n === 0) expect(bytesToHex(ck)).toBe(s.spec.aliceSendingChainKey1);
     }
 

@@ -258,7 +258,7 @@ describe('X3DH and the Double Ratchet', () => {
     forged.set(encodeRatchetHeader({ ...header, messageNumber: 0xffff_fffe }), 1);
     expectCode(() => bob.decrypt(forged), 'max_skip_exceeded');
     const forgedPn = msg.slice();
-    forgedPn.set(encodeRatchetHeader({ ratchetKey: new Uint8Array(32).fill(9), previousChainLength: 0xffff_ffff, messageNumber: 0 }), 1);
+    forgedPn.set(encodeRatchetHeader({ version: header.version, ratchetKey: new Uint8Array(32).fill(9), previousChainLength: 0xffff_ffff, messageNumber: 0 }), 1);
     expectCode(() => bob.decrypt(forgedPn), 'max_skip_exceeded');
     forged.set(encodeRatchetHeader({ ...header, messageNumber: 0xffff_ffff }), 1);
     expectCode(() => bob.decrypt(forged), 'counter_overflow');
@@ -313,7 +313,7 @@ describe('forward secrecy on the sending side (serialized layout §S9)', () => {
     expect(before[130]).toBe(0);
     expect(before[227]).toBe(7);
     const ck0 = before.subarray(260, 292).slice();
-    const { chainKey: ck1, messageKey: mk0 } = kdfChain(ck0);
+    const { chainKey: ck1, messageKey: mk0 } = kdfChain(ck0, undefined, alice.cipherVersion);
     expect(td.decode(bob.decrypt(alice.encrypt(te.encode('m0'))))).toBe('m0');
     const after = bytesToHex(alice.serialize());
     expect(after.includes(bytesToHex(ck0))).toBe(false);
@@ -353,10 +353,12 @@ describe('session state serialization', () => {
   it('rejects unknown versions, truncation and trailing bytes', () => {
     const { bob } = establish();
     const bytes = bob.serialize();
-    expect(bytes[0]).toBe(1);
-    const v2 = bytes.slice();
-    v2[0] = 2;
-    expectCode(() => Session.deserialize(v2), 'unsupported_version');
+    expect(bytes[0]).toBe(2); // the cipher version of the session (§S17.4)
+    for (const version of [0, 3, 255]) {
+      const other = bytes.slice();
+      other[0] = version;
+      expectCode(() => Session.deserialize(other), 'unsupported_version');
+    }
     for (const cut of [0, 1, 100, bytes.length - 1]) expectCode(() => Session.deserialize(bytes.subarray(0, cut)), 'malformed');
     const trailing = new Uint8Array(bytes.length + 1);
     trailing.set(bytes);
@@ -457,11 +459,12 @@ describe('safety numbers', () => {
 });
 
 describe('message framing', () => {
-  it('lengths: type 1 = 1 + 41 + 24 + body + 16; type 2 adds the 105-byte X3DH prefix', () => {
+  it('lengths: type 1 = 1 + 41 + nonce (12 in cipher v2) + body + 16; type 2 adds the 105-byte X3DH prefix', () => {
     const { alice, bob } = establish();
     expect(PREKEY_PREFIX_LENGTH).toBe(105);
-    expect(alice.encrypt(new Uint8Array(10)).length).toBe(1 + 105 + 41 + 24 + 10 + 16);
-    expect(bob.encrypt(new Uint8Array(10)).length).toBe(1 + 41 + 24 + 10 + 16);
+    expect(alice.cipherVersion).toBe(2);
+    expect(alice.encrypt(new Uint8Array(10)).length).toBe(1 + 105 + 41 + 12 + 10 + 16);
+    expect(bob.encrypt(new Uint8Array(10)).length).toBe(1 + 41 + 12 + 10 + 16);
     expectCode(() => decodeSessionMessage(Uint8Array.of(7, 0, 0)), 'unsupported_version');
     expectCode(() => decodeSessionMessage(new Uint8Array(0)), 'malformed');
     expectCode(() => decodeFrankedEnvelope(Uint8Array.of(1, 2)), 'malformed');

@@ -17,13 +17,18 @@ import { SYNC } from '../client/_providers.ts';
 const te = new TextEncoder();
 const input = { conversationId: 'conv-1', senderId: 'alice', seq: 1 };
 
-/** `provider` with its XChaCha20-Poly1305 open outputs recorded (the payloads the session decrypts). */
+/** `provider` with its AEAD open outputs recorded (the payloads the session decrypts: cipher v1 XChaCha20, v2 ChaCha20). */
 function recording(provider: CryptoProvider): { crypto: CryptoProvider; opened: Uint8Array[] } {
   const opened: Uint8Array[] = [];
   const crypto: CryptoProvider = {
     ...provider,
     xchacha20poly1305Open(key, nonce, sealed, ad) {
       const out = provider.xchacha20poly1305Open(key, nonce, sealed, ad);
+      opened.push(out);
+      return out;
+    },
+    chacha20poly1305Open(key, nonce, sealed, ad) {
+      const out = provider.chacha20poly1305Open(key, nonce, sealed, ad);
       opened.push(out);
       return out;
     },
