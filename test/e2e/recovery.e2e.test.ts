@@ -61,7 +61,12 @@ describe('restore from the recovery kit on a fresh browser', () => {
     await bob.evaluate(async () => window.chatEngine.send('alice', 'before the loss'));
     await expect.poll(async () => (await texts(alice)).includes('before the loss'), POLL).toBe(true);
 
-    const kit = await alice.evaluate(async () => window.chatEngine.createRecoveryKit());
+    // The kit as a person makes it: Linked devices → Create recovery kit, then the text shown to write down.
+    await alice.getByRole('button', { name: 'Linked devices' }).click();
+    await alice.getByRole('button', { name: 'Create recovery kit' }).click();
+    const shown = alice.getByRole('textbox', { name: /Your recovery kit/ });
+    await expect.poll(async () => (await shown.inputValue()).length, POLL).toBeGreaterThan(20);
+    const kit = await shown.inputValue();
     // Every browser context of alice's is gone (the lost laptop).
     const aliceCtx = alice.context();
     await aliceCtx.close();
