@@ -8,6 +8,7 @@ import { Composer } from './Messages.tsx';
 import { BlockDialog } from './BlockDialog.tsx';
 import { ReportDialog } from './ReportDialog.tsx';
 import { SafetyNumberDialog } from './SafetyNumberDialog.tsx';
+import type { MessageRecord } from './storage.ts';
 
 export function Conversation({ engine, snap, peerId, onShowReports }: { engine: ChatEngine; snap: Snapshot; peerId: string; onShowReports: () => void }) {
   const contact = engine.contact(peerId);
@@ -17,7 +18,8 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
   const [reportAndBlock, setReportAndBlock] = useState<string | null>(null);
   const blocked = snap.standing !== null;
   const peerBlocked = snap.blocked.includes(peerId);
-  const lastIncoming = [...messages].reverse().find((m) => m.direction === 'in' && m.item);
+  let lastIncoming: MessageRecord | undefined;
+  for (let i = messages.length - 1; i >= 0 && !lastIncoming; i--) if (messages[i]?.direction === 'in' && messages[i]?.item) lastIncoming = messages[i];
 
   useEffect(() => {
     void engine.markRead(peerId);

@@ -20,7 +20,7 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
 }) {
   const [reporting, setReporting] = useState<{ id: string; trigger: HTMLElement | null } | null>(null);
   const listRef = useRef<HTMLDivElement>(null);
-  const contentRef = useRef<HTMLOListElement>(null);
+  const contentRef = useRef<HTMLDivElement>(null);
   /** Whether the view follows the newest message (the reader has not scrolled up). */
   const following = useRef(true);
   const blocked = snap.standing !== null;
@@ -65,22 +65,28 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
           following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
         }}
       >
-        <ol className="message-list" ref={contentRef}>
-          <li className="system intro">{intro}</li>
-          {messages.map((m) => (
-            <Row
-              key={m.id}
-              engine={engine}
-              me={snap.me}
-              m={m}
-              senderLabel={senderLabel(m)}
-              showSender={showSender}
-              onReport={report}
-              onShowReports={showReports}
-              blocked={blocked}
-            />
+        <div className="message-list" ref={contentRef}>
+          {chunksOf(messages).map((chunk, i) => (
+            // One list per CHUNK messages, each skipped by the browser while out of view (styles.css .message-chunk):
+            // a new message lays out and paints its own chunk, not every message of a long conversation again.
+            <ol className="message-chunk" key={i}>
+              {i === 0 && <li className="system intro">{intro}</li>}
+              {chunk.map((m) => (
+                <Row
+                  key={m.id}
+                  engine={engine}
+                  me={snap.me}
+                  m={m}
+                  senderLabel={senderLabel(m)}
+                  showSender={showSender}
+                  onReport={report}
+                  onShowReports={showReports}
+                  blocked={blocked}
+                />
+              ))}
+            </ol>
           ))}
-        </ol>
+        </div>
       </div>
       {reporting && (
         <ReportDialog
@@ -98,6 +104,16 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
       )}
     </>
   );
+}
+
+/** Messages per chunk of the log: small enough that laying one out is cheap, few enough chunks in a long conversation. */
+const CHUNK = 50;
+
+/** The conversation in chunks of CHUNK messages, oldest first (the first chunk also holds the intro: never empty). */
+function chunksOf(messages: readonly MessageRecord[]): Array<readonly MessageRecord[]> {
+  const chunks: Array<readonly MessageRecord[]> = [];
+  for (let i = 0; i < messages.length || i === 0; i += CHUNK) chunks.push(messages.slice(i, i + CHUNK));
+  return chunks;
 }
 
 /** One message row, re-rendered only when its own props change (a MessageRecord is replaced, never mutated). */
