@@ -67,24 +67,18 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
       >
         <div className="message-list" ref={contentRef}>
           {chunksOf(messages).map((chunk, i) => (
-            // One list per CHUNK messages, each skipped by the browser while out of view (styles.css .message-chunk):
-            // a new message lays out and paints its own chunk, not every message of a long conversation again.
-            <ol className="message-chunk" key={i}>
-              {i === 0 && <li className="system intro">{intro}</li>}
-              {chunk.map((m) => (
-                <Row
-                  key={m.id}
-                  engine={engine}
-                  me={snap.me}
-                  m={m}
-                  senderLabel={senderLabel(m)}
-                  showSender={showSender}
-                  onReport={report}
-                  onShowReports={showReports}
-                  blocked={blocked}
-                />
-              ))}
-            </ol>
+            <Chunk
+              key={i}
+              messages={chunk}
+              intro={i === 0 ? intro : undefined}
+              engine={engine}
+              me={snap.me}
+              senderLabel={senderLabel}
+              showSender={showSender}
+              onReport={report}
+              onShowReports={showReports}
+              blocked={blocked}
+            />
           ))}
         </div>
       </div>
@@ -115,6 +109,42 @@ function chunksOf(messages: readonly MessageRecord[]): Array<readonly MessageRec
   for (let i = 0; i < messages.length || i === 0; i += CHUNK) chunks.push(messages.slice(i, i + CHUNK));
   return chunks;
 }
+
+interface ChunkProps {
+  messages: readonly MessageRecord[];
+  /** The log's intro, at the top of the first chunk only. */
+  intro: ReactNode;
+  engine: ChatEngine; me: string | null; senderLabel: (m: MessageRecord) => string; showSender: boolean;
+  onReport: (id: string, trigger: HTMLElement) => void; onShowReports: () => void; blocked: boolean;
+}
+
+/**
+ * One list of at most CHUNK messages, skipped by the browser while out of view (styles.css .message-chunk): a new
+ * message lays out and paints its own chunk, not every message of a long conversation again. Re-rendered only when
+ * one of its messages (or another prop) changed, so a change is reconciled within its chunk.
+ */
+const Chunk = memo(function Chunk({ messages, intro, engine, me, senderLabel, showSender, onReport, onShowReports, blocked }: ChunkProps) {
+  return (
+    <ol className="message-chunk">
+      {intro !== undefined && <li className="system intro">{intro}</li>}
+      {messages.map((m) => (
+        <Row
+          key={m.id}
+          engine={engine}
+          me={me}
+          m={m}
+          senderLabel={senderLabel(m)}
+          showSender={showSender}
+          onReport={onReport}
+          onShowReports={onShowReports}
+          blocked={blocked}
+        />
+      ))}
+    </ol>
+  );
+}, (a, b) => (Object.keys(a) as Array<keyof ChunkProps>).every((k) => (k === 'messages' ? sameItems(a.messages, b.messages) : a[k] === b[k])));
+
+const sameItems = <T,>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** One message row, re-rendered only when its own props change (a MessageRecord is replaced, never mutated). */
 const Row = memo(function Row({ engine, me, m, senderLabel, showSender, onReport, onShowReports, blocked }: {
