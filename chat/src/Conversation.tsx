@@ -1,13 +1,14 @@
 // One 1:1 conversation: messages with delivery state and attachments, Report on every received message, the composer.
 import { KeyLogMark } from './KeyLog.tsx';
 import { LockIcon } from './Icons.tsx';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import { MessageLog } from './MessageLog.tsx';
 import { Composer } from './Messages.tsx';
 import { BlockDialog } from './BlockDialog.tsx';
 import { ReportDialog } from './ReportDialog.tsx';
 import { SafetyNumberDialog } from './SafetyNumberDialog.tsx';
+import type { MessageRecord } from './storage.ts';
 
 export function Conversation({ engine, snap, peerId, onShowReports }: { engine: ChatEngine; snap: Snapshot; peerId: string; onShowReports: () => void }) {
   const contact = engine.contact(peerId);
@@ -16,8 +17,11 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
   const [showBlock, setShowBlock] = useState(false);
   const [reportAndBlock, setReportAndBlock] = useState<string | null>(null);
   const blocked = snap.standing !== null;
+  // Stable, so that the log's chunks without a changed message are not re-rendered (MessageLog.tsx).
+  const senderLabel = useCallback(() => peerId, [peerId]);
   const peerBlocked = snap.blocked.includes(peerId);
-  const lastIncoming = [...messages].reverse().find((m) => m.direction === 'in' && m.item);
+  let lastIncoming: MessageRecord | undefined;
+  for (let i = messages.length - 1; i >= 0 && !lastIncoming; i--) if (messages[i]?.direction === 'in' && messages[i]?.item) lastIncoming = messages[i];
 
   useEffect(() => {
     void engine.markRead(peerId);
@@ -64,7 +68,7 @@ export function Conversation({ engine, snap, peerId, onShowReports }: { engine: 
         label={`Messages with ${peerId}`}
         intro={<>Messages here are end-to-end encrypted: the server cannot read them. If a message is abusive, press <strong>Report</strong> under it. You choose which messages moderators see; everything else stays encrypted.</>}
         showSender={false}
-        senderLabel={() => peerId}
+        senderLabel={senderLabel}
         onShowReports={onShowReports}
       />
 

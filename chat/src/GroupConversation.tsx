@@ -8,7 +8,11 @@ import { LockIcon } from './Icons.tsx';
 import { type ChatEngine, GROUP_NAME_MAX, type Snapshot } from './engine.ts';
 import { MessageLog } from './MessageLog.tsx';
 import { Composer } from './Messages.tsx';
+import type { MessageRecord } from './storage.ts';
 import { errorText } from './wording.ts';
+
+/** Stable (module level), so that the log's chunks without a changed message are not re-rendered (MessageLog.tsx). */
+const bySender = (m: MessageRecord): string => m.senderId;
 
 const ROLE_LABELS = { creator: 'Creator', admin: 'Admin', member: 'Member' } as const;
 
@@ -64,7 +68,7 @@ export function GroupConversation({ engine, snap, conversationId, onShowReports,
           label={`Messages in ${group.name}`}
           intro={<>Messages in this group are end-to-end encrypted with MLS: the server cannot read them, and only the creator and admins can change who is in the group — every member's app checks each change and shows who made it. Anyone can press <strong>Report</strong> on a message; you choose which messages moderators see.</>}
           showSender
-          senderLabel={(m) => m.senderId}
+          senderLabel={bySender}
           groupName={group.name}
           onShowReports={onShowReports}
         />

@@ -20,7 +20,7 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
 }) {
   const [reporting, setReporting] = useState<{ id: string; trigger: HTMLElement | null } | null>(null);
   const listRef = useRef<HTMLDivElement>(null);
-  const contentRef = useRef<HTMLOListElement>(null);
+  const contentRef = useRef<HTMLDivElement>(null);
   /** Whether the view follows the newest message (the reader has not scrolled up). */
   const following = useRef(true);
   const blocked = snap.standing !== null;
@@ -65,22 +65,22 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
           following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
         }}
       >
-        <ol className="message-list" ref={contentRef}>
-          <li className="system intro">{intro}</li>
-          {messages.map((m) => (
-            <Row
-              key={m.id}
+        <div className="message-list" ref={contentRef}>
+          {chunksOf(messages).map((chunk, i) => (
+            <Chunk
+              key={i}
+              messages={chunk}
+              intro={i === 0 ? intro : undefined}
               engine={engine}
               me={snap.me}
-              m={m}
-              senderLabel={senderLabel(m)}
+              senderLabel={senderLabel}
               showSender={showSender}
               onReport={report}
               onShowReports={showReports}
               blocked={blocked}
             />
           ))}
-        </ol>
+        </div>
       </div>
       {reporting && (
         <ReportDialog
@@ -99,6 +99,52 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
     </>
   );
 }
+
+/** Messages per chunk of the log: small enough that laying one out is cheap, few enough chunks in a long conversation. */
+const CHUNK = 50;
+
+/** The conversation in chunks of CHUNK messages, oldest first (the first chunk also holds the intro: never empty). */
+function chunksOf(messages: readonly MessageRecord[]): Array<readonly MessageRecord[]> {
+  const chunks: Array<readonly MessageRecord[]> = [];
+  for (let i = 0; i < messages.length || i === 0; i += CHUNK) chunks.push(messages.slice(i, i + CHUNK));
+  return chunks;
+}
+
+interface ChunkProps {
+  messages: readonly MessageRecord[];
+  /** The log's intro, at the top of the first chunk only. */
+  intro: ReactNode;
+  engine: ChatEngine; me: string | null; senderLabel: (m: MessageRecord) => string; showSender: boolean;
+  onReport: (id: string, trigger: HTMLElement) => void; onShowReports: () => void; blocked: boolean;
+}
+
+/**
+ * One list of at most CHUNK messages, skipped by the browser while out of view (styles.css .message-chunk): a new
+ * message lays out and paints its own chunk, not every message of a long conversation again. Re-rendered only when
+ * one of its messages (or another prop) changed, so a change is reconciled within its chunk.
+ */
+const Chunk = memo(function Chunk({ messages, intro, engine, me, senderLabel, showSender, onReport, onShowReports, blocked }: ChunkProps) {
+  return (
+    <ol className="message-chunk">
+      {intro !== undefined && <li className="system intro">{intro}</li>}
+      {messages.map((m) => (
+        <Row
+          key={m.id}
+          engine={engine}
+          me={me}
+          m={m}
+          senderLabel={senderLabel(m)}
+          showSender={showSender}
+          onReport={onReport}
+          onShowReports={onShowReports}
+          blocked={blocked}
+        />
+      ))}
+    </ol>
+  );
+}, (a, b) => (Object.keys(a) as Array<keyof ChunkProps>).every((k) => (k === 'messages' ? sameItems(a.messages, b.messages) : a[k] === b[k])));
+
+const sameItems = <T,>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** One message row, re-rendered only when its own props change (a MessageRecord is replaced, never mutated). */
 const Row = memo(function Row({ engine, me, m, senderLabel, showSender, onReport, onShowReports, blocked }: {

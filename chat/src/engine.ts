@@ -74,7 +74,7 @@ export class ChatEngine {
   constructor(baseUrl = '') {
     const device = this.device;
     const store = device.store;
-    this.tabs = new TabSync(() => void (device.isOpen && this.account.loadLocal()));
+    this.tabs = new TabSync(() => (device.isOpen ? this.account.loadLocal() : undefined));
     const snapshot = (this.snapshot = new SnapshotStore(() => this.tabs.changed()));
     const api = (this.api = new ApiClient({ baseUrl, refreshToken: () => this.connection.relogin() }));
     const contacts = (this.contacts = new Contacts(snapshot, store));

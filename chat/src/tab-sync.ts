@@ -10,9 +10,29 @@ export class TabSync {
   private readonly channel: BroadcastChannel | null;
   private pending = false;
 
-  constructor(onRemoteChange: () => void) {
+  /** A re-read after another tab's change is running; `again`: more changes were announced meanwhile. */
+  private reading: { again: boolean } | null = null;
+
+  /** @param onRemoteChange Re-reads the store; while it runs, further notes make one more re-read after it, not one each. */
+  constructor(onRemoteChange: () => Promise<unknown> | void) {
     this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(CHANNEL);
-    if (this.channel) this.channel.onmessage = () => onRemoteChange();
+    if (this.channel) this.channel.onmessage = () => void this.reread(onRemoteChange);
+  }
+
+  private async reread(read: () => Promise<unknown> | void): Promise<void> {
+    if (this.reading) {
+      this.reading.again = true;
+      return;
+    }
+    const state: { again: boolean } = (this.reading = { again: true });
+    try {
+      while (state.again) {
+        state.again = false;
+        await Promise.resolve(read()).catch(() => undefined);
+      }
+    } finally {
+      this.reading = null;
+    }
   }
 
   /** Tells the other tabs that the store changed (coalesced to one note per task). */

@@ -35,8 +35,11 @@ export class Conversations {
   shown(m: MessageRecord, opts: { replaceId?: string } = {}): void {
     if (isProtocolMessage(m)) return;
     const list = this.messages(m.conversationId).filter((x) => x.id !== m.id && x.id !== opts.replaceId);
-    list.push(m);
-    list.sort(byTime);
+    // The list is sorted: `m` goes after the last message not later than it, as a stable sort would place it. Searched
+    // from the end, where a new or changed message almost always belongs (no sort of the whole conversation per change).
+    let at = list.length;
+    while (at > 0 && byTime(list[at - 1] as MessageRecord, m) > 0) at--;
+    list.splice(at, 0, m);
     this.snapshot.set({ messages: { ...this.snapshot.get().messages, [m.conversationId]: list } });
   }
 

@@ -57,8 +57,12 @@ export class SnapshotStore {
     if (patch.messages || patch.contacts || patch.groups) this.changed();
   }
 
-  /** Replaces state read back from storage: not a change to announce to other tabs. */
+  /**
+   * Replaces state read back from storage: not a change to announce to other tabs. A message that did not change keeps
+   * its object (and a conversation its list), so a reload after another tab's send re-renders what changed only.
+   */
   reloaded(patch: Partial<Snapshot>): void {
+    if (patch.messages) patch = { ...patch, messages: keepUnchanged(this.state.messages, patch.messages) };
     this.state = { ...this.state, ...patch };
     for (const fn of this.listeners) fn();
   }
@@ -67,4 +71,30 @@ export class SnapshotStore {
     this.state = { ...EMPTY, phase };
     this.set({});
   }
+}
+
+type Messages = Snapshot['messages'];
+
+/** `next`, with each message equal to the one shown before replaced by that one (and unchanged lists by theirs). */
+function keepUnchanged(prev: Messages, next: Messages): Messages {
+  const out: Record<string, readonly MessageRecord[]> = {};
+  for (const [conversationId, list] of Object.entries(next)) {
+    const before = prev[conversationId] ?? [];
+    const byId = new Map(before.map((m) => [m.id, m]));
+    const kept = list.map((m) => {
+      const old = byId.get(m.id);
+      return old && same(old, m) ? old : m;
+    });
+    out[conversationId] = kept.length === before.length && kept.every((m, i) => m === before[i]) ? before : kept;
+  }
+  return out;
+}
+
+/** Structural equality of values read from IndexedDB (plain objects, arrays, typed arrays, primitives). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
