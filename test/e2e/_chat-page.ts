@@ -129,3 +129,27 @@ export async function linkInChat(existing: Page, fresh: Page, baseUrl: string, o
   await existing.getByRole('button', { name: 'Close' }).last().click();
   await expect.poll(async () => existing.locator('dialog[open]').count(), long).toBe(0);
 }
+
+/** Sends `text` to `peer` from the open conversation's composer and waits until the page shows it sent. */
+export async function sendInChat(page: Page, peer: string, text: string, wait: { timeout: number; interval: number } = POLL): Promise<void> {
+  const before = await page.locator('li.msg.out[data-state="sent"]').count();
+  const box = page.getByLabel(`Message ${peer}`);
+  await box.fill(text);
+  await box.press('Enter');
+  await expect.poll(async () => page.locator('li.msg.out[data-state="sent"]').count(), wait).toBe(before + 1);
+}
+
+/**
+ * Two signed-in pages become contacts the way people do it: `from` adds `toHandle` and writes `firstText`, `to`
+ * opens the message request and accepts it; both end in their conversation with each other.
+ */
+export async function befriendInChat(from: Page, fromHandle: string, to: Page, toHandle: string, firstText: string, wait: { timeout: number; interval: number } = POLL): Promise<void> {
+  await from.getByLabel('Add a contact by handle').fill(toHandle);
+  await from.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect.poll(async () => from.getByRole('heading', { level: 1, name: toHandle }).count(), POLL).toBe(1);
+  await sendInChat(from, toHandle, firstText, wait);
+  await to.getByTestId('requests').getByRole('button', { name: new RegExp(fromHandle) }).click();
+  await expect.poll(async () => to.getByTestId('request-bar').count(), wait).toBe(1);
+  await to.getByTestId('request-bar').getByRole('button', { name: 'Accept' }).click();
+  await expect.poll(async () => to.getByLabel(`Message ${fromHandle}`).count(), wait).toBe(1);
+}

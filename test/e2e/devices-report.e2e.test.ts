@@ -12,7 +12,7 @@ import { type Browser, type BrowserContext, type Page, chromium } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
-import { POLL, checkLayout, registerInChat } from './_chat-page.ts';
+import { POLL, befriendInChat, checkLayout, registerInChat, sendInChat } from './_chat-page.ts';
 import { type E2eServer, startE2eServer } from './_server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,14 +38,6 @@ async function newPage(): Promise<Page> {
   const p = await ctx.newPage();
   p.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
   return p;
-}
-
-async function send(page: Page, peer: string, text: string): Promise<void> {
-  const before = await page.locator('li.msg.out[data-state="sent"]').count();
-  const box = page.getByLabel(`Message ${peer}`);
-  await box.fill(text);
-  await box.press('Enter');
-  await expect.poll(async () => page.locator('li.msg.out[data-state="sent"]').count(), LONG).toBe(before + 1);
 }
 
 /**
@@ -80,16 +72,9 @@ describe('a message received before the link, reported from the new device', () 
   it('alice and bob talk on alice\'s first device; bob writes', async () => {
     await registerInChat(alice1, server.url, 'alice');
     await registerInChat(bob, server.url, 'bob');
-    await alice1.getByLabel('Add a contact by handle').fill('bob');
-    await alice1.getByRole('button', { name: 'Add', exact: true }).click();
-    await expect.poll(async () => alice1.getByRole('heading', { level: 1, name: 'bob' }).count(), POLL).toBe(1);
-    await send(alice1, 'bob', 'Hi Bob, are we still on for Friday?');
-    await bob.getByTestId('requests').getByRole('button', { name: /alice/ }).click();
-    await expect.poll(async () => bob.getByTestId('request-bar').count(), LONG).toBe(1);
-    await bob.getByTestId('request-bar').getByRole('button', { name: 'Accept' }).click();
-    await expect.poll(async () => bob.getByLabel('Message alice').count(), LONG).toBe(1);
-    await send(bob, 'alice', 'No. And stop asking.');
-    await send(bob, 'alice', EARLY);
+    await befriendInChat(alice1, 'alice', bob, 'bob', 'Hi Bob, are we still on for Friday?', LONG);
+    await sendInChat(bob, 'alice', 'No. And stop asking.', LONG);
+    await sendInChat(bob, 'alice', EARLY, LONG);
     await expect.poll(async () => alice1.locator('li.msg.in', { hasText: EARLY }).count(), LONG).toBe(1);
   });
 

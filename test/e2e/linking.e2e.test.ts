@@ -10,7 +10,7 @@ import { type Browser, type BrowserContext, type Page, chromium } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
-import { POLL, a11yViolations, newChatPage, registerInChat } from './_chat-page.ts';
+import { POLL, a11yViolations, befriendInChat, newChatPage, registerInChat, sendInChat } from './_chat-page.ts';
 import { type E2eServer, startE2eServer } from './_server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,14 +25,6 @@ let laptop: Page;
 let bob: Page;
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-
-async function send(page: Page, peer: string, text: string): Promise<void> {
-  const before = await page.locator('li.msg.out[data-state="sent"]').count();
-  const box = page.getByLabel(`Message ${peer}`);
-  await box.fill(text);
-  await box.press('Enter');
-  await expect.poll(async () => page.locator('li.msg.out[data-state="sent"]').count(), LONG).toBe(before + 1);
-}
 
 beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -54,14 +46,7 @@ describe('link a second browser with the text code', () => {
   it('alice and bob talk on alice\'s first device', async () => {
     await registerInChat(phone, server.url, 'alice');
     await registerInChat(bob, server.url, 'bob');
-    await phone.getByLabel('Add a contact by handle').fill('bob');
-    await phone.getByRole('button', { name: 'Add', exact: true }).click();
-    await expect.poll(async () => phone.getByRole('heading', { level: 1, name: 'bob' }).count(), POLL).toBe(1);
-    await send(phone, 'bob', 'Hi Bob, this is my phone');
-    await bob.getByTestId('requests').getByRole('button', { name: /alice/ }).click();
-    await expect.poll(async () => bob.getByTestId('request-bar').count(), LONG).toBe(1);
-    await bob.getByTestId('request-bar').getByRole('button', { name: 'Accept' }).click();
-    await expect.poll(async () => bob.getByLabel('Message alice').count(), LONG).toBe(1);
+    await befriendInChat(phone, 'alice', bob, 'bob', 'Hi Bob, this is my phone', LONG);
   });
 
   it('the new browser shows a code; the first device takes it; both show the same short code; confirm links it', async () => {
@@ -110,7 +95,7 @@ describe('link a second browser with the text code', () => {
 
   it('bob\'s next message reaches both of alice\'s devices', async () => {
     const text = 'Hello to both of your devices';
-    await send(bob, 'alice', text);
+    await sendInChat(bob, 'alice', text, LONG);
     await expect.poll(async () => phone.locator('li.msg.in', { hasText: text }).count(), LONG).toBe(1);
     await laptop.getByRole('button', { name: /bob/ }).first().click();
     await expect.poll(async () => laptop.locator('li.msg.in', { hasText: text }).count(), LONG).toBe(1);
