@@ -4,7 +4,18 @@
 // it, a reset under the operator's handle release (D6.6): a new identity, shown to every contact.
 import { type FormEvent, useEffect, useState } from 'react';
 import type { ChatEngine } from './engine.ts';
+import { kitFileName, kitFileText, parseKitFile } from './recovery-kit-file.ts';
 import { errorText } from './wording.ts';
+
+/** Offers `text` as a file download (the kit never leaves this browser otherwise). */
+function saveTextFile(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 /** In "Linked devices": create (or replace) the kit and show it once. */
 export function RecoveryKitSection({ engine }: { engine: ChatEngine }) {
@@ -34,6 +45,14 @@ export function RecoveryKitSection({ engine }: { engine: ChatEngine }) {
         <>
           <label htmlFor="kit-text">Your recovery kit — write it down or save it somewhere safe now</label>
           <textarea id="kit-text" data-testid="recovery-kit" readOnly rows={2} value={kit} onFocus={(e) => e.currentTarget.select()} />
+          <div className="row">
+            <button type="button" onClick={() => {
+              const me = engine.getSnapshot().me ?? 'account';
+              saveTextFile(kitFileName(me), kitFileText(me, kit, location.origin));
+            }}>
+              Save as a file
+            </button>
+          </div>
         </>
       ) : (
         <button type="button" onClick={() => void create()} disabled={busy}>
@@ -137,6 +156,24 @@ export function RestoreFromKit({ engine }: { engine: ChatEngine }) {
       <input id="restore-handle" value={handle} onChange={(e) => setHandle(e.target.value)} autoComplete="username" required />
       <label htmlFor="restore-kit">Recovery kit</label>
       <textarea id="restore-kit" rows={2} value={kit} onChange={(e) => setKit(e.target.value)} required />
+      <label htmlFor="restore-kit-file">Or open the kit file you saved</label>
+      <input
+        id="restore-kit-file"
+        type="file"
+        accept=".txt,text/plain"
+        onChange={(e) => {
+          const file = e.currentTarget.files?.[0];
+          e.currentTarget.value = '';
+          if (!file) return;
+          setError(null);
+          file.text().then((text) => {
+            const read = file.size <= 16_384 ? parseKitFile(text) : null;
+            if (!read) return setError('That file is not a recovery kit. Choose the file you saved from "Linked devices", or paste the kit.');
+            setKit(read.kit);
+            if (read.handle) setHandle(read.handle);
+          }, () => setError('That file could not be read.'));
+        }}
+      />
       {error && (
         <p className="error" role="alert">
           {error}

@@ -67,6 +67,14 @@ describe('restore from the recovery kit on a fresh browser', () => {
     const shown = alice.getByRole('textbox', { name: /Your recovery kit/ });
     await expect.poll(async () => (await shown.inputValue()).length, POLL).toBeGreaterThan(20);
     const kit = await shown.inputValue();
+    // Saved as a file: the browser downloads a text file holding the handle and the same kit.
+    const [download] = await Promise.all([alice.waitForEvent('download'), alice.getByRole('button', { name: 'Save as a file' }).click()]);
+    expect(download.suggestedFilename()).toBe('franking-chat-recovery-kit-alice.txt');
+    const kitFile = path.join(SHOTS, 'recovery-kit-alice.txt');
+    await download.saveAs(kitFile);
+    const saved = fs.readFileSync(kitFile, 'utf8');
+    expect(saved).toContain('handle: alice');
+    expect(saved).toContain(`kit: ${kit}`);
     // Every browser context of alice's is gone (the lost laptop).
     const aliceCtx = alice.context();
     await aliceCtx.close();
@@ -81,7 +89,16 @@ describe('restore from the recovery kit on a fresh browser', () => {
     await expect.poll(async () => fresh.getByRole('alert').filter({ hasText: 'could not be restored' }).count(), POLL).toBeGreaterThan(0);
     expect(await fresh.getByTestId('me').count()).toBe(0);
 
-    await fresh.getByRole('textbox', { name: 'Recovery kit' }).fill(kit);
+    // A file that is no kit is refused in plain words; the saved kit file fills in the handle and the kit.
+    await fresh.getByRole('textbox', { name: 'Your handle' }).fill('');
+    await fresh.getByRole('textbox', { name: 'Recovery kit' }).fill('');
+    const notAKit = path.join(SHOTS, 'not-a-kit.txt');
+    fs.writeFileSync(notAKit, 'Dear Alice,\nhere is the shopping list.\n');
+    await fresh.getByLabel('Or open the kit file you saved').setInputFiles(notAKit);
+    await expect.poll(async () => fresh.getByRole('alert').filter({ hasText: 'That file is not a recovery kit.' }).count(), POLL).toBe(1);
+    await fresh.getByLabel('Or open the kit file you saved').setInputFiles(kitFile);
+    await expect.poll(async () => fresh.getByRole('textbox', { name: 'Recovery kit' }).inputValue(), POLL).toBe(kit);
+    expect(await fresh.getByRole('textbox', { name: 'Your handle' }).inputValue()).toBe('alice');
     await fresh.getByRole('button', { name: 'Restore account' }).click();
     await expect.poll(async () => fresh.getByTestId('me').textContent(), POLL).toBe('alice');
     await expect.poll(async () => fresh.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
