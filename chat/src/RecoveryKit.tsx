@@ -116,7 +116,10 @@ export function ResetAccount({ engine, onBack }: { engine: ChatEngine; onBack: (
   return (
     <div className="link-panel" data-testid="reset-waiting">
       <p>Tell support your handle <strong>{waiting.accountId}</strong> and this reset code. It belongs to this browser only: keep this page (you can close and reopen it).</p>
-      <p className="safety-number" data-testid="reset-code" aria-label="Reset code">{waiting.code}</p>
+      {/* Groups of five, three to a line (as the safety number): a narrow card never breaks the code at an odd place. */}
+      <p className="safety-number reset-code" data-testid="reset-code" aria-label="Reset code">
+        {waiting.code.split(' ').map((g, i, all) => <span key={i}>{i > 0 ? ' ' : ''}<span className="digits">{g}</span>{i % 3 === 2 && i < all.length - 1 ? <br /> : null}</span>)}
+      </p>
       <p>Once support says your handle is released, press “Complete reset”.</p>
       {error && <p className="error" role="alert">{error}</p>}
       <div className="row">
