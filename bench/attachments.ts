@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decryptAttachment, encryptAttachment, encryptAttachmentToBytes } from '../client/attachments/attachment.ts';
+import { decryptAttachment, encryptAttachment, encryptAttachmentToBytes } from '../client/attachments/index.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = quick ? 3 : 11;

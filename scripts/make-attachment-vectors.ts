@@ -10,7 +10,7 @@ import {
   type EncryptedAttachment,
   deriveAttachmentKeys,
   encryptAttachmentToBytes,
-} from '../client/attachments/attachment.ts';
+} from '../client/attachments/index.ts';
 
 const det = (purpose: string, i: number, length: number): Uint8Array => {
   const out = new Uint8Array(length);

@@ -9,9 +9,6 @@ export {
   ATTACHMENT_SCHEME_CHUNKED_AES_GCM,
   attachmentBlobLength,
   attachmentChunkCount,
-  AttachmentDecryptor,
-  attachmentDigest,
-  AttachmentEncryptor,
   type AttachmentEngineName,
   type AttachmentParams,
   type AttachmentSecrets,
@@ -20,21 +17,28 @@ export {
   CHUNK_TAG_LENGTH,
   chunkNonce,
   decodeAttachmentParams,
-  decryptAttachment,
-  decryptAttachmentToBytes,
   DEFAULT_LOG2_CHUNK_SIZE,
   deriveAttachmentKeys,
   encodeAttachmentParams,
-  encryptAttachment,
-  encryptAttachmentToBytes,
   type EncryptedAttachment,
-  type EncryptingAttachment,
   type EncryptOptions,
   type EngineOptions,
   KEY_COMMITMENT_LENGTH,
   MAX_LOG2_CHUNK_SIZE,
   MIN_LOG2_CHUNK_SIZE,
-} from './attachment.ts';
+} from './attachment-params.ts';
+export {
+  AttachmentEncryptor,
+  encryptAttachment,
+  encryptAttachmentToBytes,
+  type EncryptingAttachment,
+} from './attachment-encryptor.ts';
+export {
+  AttachmentDecryptor,
+  attachmentDigest,
+  decryptAttachment,
+  decryptAttachmentToBytes,
+} from './attachment-decryptor.ts';
 export {
   ATTACHMENT_ERROR_CODES,
   AttachmentError,

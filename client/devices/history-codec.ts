@@ -4,7 +4,7 @@
 // readRecords so that the header is checked against the descriptor before any record is read (D15.5 step 3).
 import { abytes, equalBytes, Reader, Writer } from '../crypto/_bytes.ts';
 import { EncodingError } from '../crypto/errors.ts';
-import { ATTACHMENT_PARAMS_LENGTH } from '../attachments/attachment.ts';
+import { ATTACHMENT_PARAMS_LENGTH } from '../attachments/attachment-params.ts';
 import { ID_PATTERN } from '../franking/ids.ts';
 import { HISTORY_MAGIC } from './device-list.ts';
 import { HistoryError } from './errors.ts';

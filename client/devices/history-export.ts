@@ -1,6 +1,7 @@
 // Exporting the history archive (docs/PROTOCOL-devices.md D15.4): the canonical plaintext (history-codec.ts) encrypted
 // as a scheme-1 attachment (PROTOCOL.md §11.1–§11.4), with the descriptor the source device sends over the link channel.
-import { encryptAttachmentToBytes, type EncryptOptions } from '../attachments/attachment.ts';
+import type { EncryptOptions } from '../attachments/attachment-params.ts';
+import { encryptAttachmentToBytes } from '../attachments/attachment-encryptor.ts';
 import { encodeHistoryArchive, type HistoryArchive, type HistoryDescriptor } from './history-codec.ts';
 
 /**

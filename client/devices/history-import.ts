@@ -5,7 +5,8 @@
 // held (step 5) and keeping the delivery device and origin (step 6). Pure functions: storing what passes is the chat's.
 import { abytes, equalBytes, Reader } from '../crypto/_bytes.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
-import { ATTACHMENT_SCHEME_CHUNKED_AES_GCM, decryptAttachmentToBytes, type EngineOptions } from '../attachments/attachment.ts';
+import { ATTACHMENT_SCHEME_CHUNKED_AES_GCM, type EngineOptions } from '../attachments/attachment-params.ts';
+import { decryptAttachmentToBytes } from '../attachments/attachment-decryptor.ts';
 import { computeCommitment } from '../franking/franking.ts';
 import { decodeHeader, type MessageHeader } from '../franking/header.ts';
 import { decodeReportItem, type ReportItem } from '../franking/report-item.ts';

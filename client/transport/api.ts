@@ -16,7 +16,7 @@ import type {
   ReportDetailJson, ReportSummaryJson, RosterJson, SendBody, SendCopiesBody, Sent, SubmitReportBody, Token, TokenBody, PublishKeyPackagesBody,
 } from './api-types.ts';
 import { fromBase64Url, toBase64Url } from '../crypto/_bytes.ts';
-import type { ByteSource, EncryptOptions, EngineOptions } from '../attachments/attachment.ts';
+import type { ByteSource, EncryptOptions, EngineOptions } from '../attachments/attachment-params.ts';
 import { type TransferTarget, downloadAttachment, uploadAttachment, uploadReportEvidence } from './attachment-transfer.ts';
 import { ApiError, notLoggedIn, readProblem } from './api-error.ts';
 import type { Operation, OperationInput, OperationOutput } from './contract/_operation.ts';

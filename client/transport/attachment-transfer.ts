@@ -4,10 +4,9 @@
 import { errorFromResponse } from './api-error.ts';
 import { endpoints } from './contract/endpoints.ts';
 import { operationUrl } from './invoke.ts';
-import {
-  type ByteSource, type EncryptOptions, type EngineOptions, decodeAttachmentParams, decryptAttachment, decryptAttachmentToBytes,
-  encryptAttachment, encryptAttachmentToBytes,
-} from '../attachments/attachment.ts';
+import { type ByteSource, type EncryptOptions, type EngineOptions, decodeAttachmentParams } from '../attachments/attachment-params.ts';
+import { decryptAttachment, decryptAttachmentToBytes } from '../attachments/attachment-decryptor.ts';
+import { encryptAttachment, encryptAttachmentToBytes } from '../attachments/attachment-encryptor.ts';
 import type { AttachmentDescriptor } from '../franking/header.ts';
 
 export interface TransferTarget {

@@ -1,7 +1,7 @@
 // test/vectors/attachments.json (attachment scheme 1, docs/PROTOCOL.md §11), checked three ways: the
 // library with the WebCrypto engine, the library with the pure-JS noble engine (both must produce the
 // same bytes), and an independent re-derivation from the spec text with WebCrypto only (HMAC, AES-GCM,
-// SHA-256) that shares no code with client/attachments/attachment.ts. Runs unchanged in Node and in Chromium.
+// SHA-256) that shares no code with client/attachments/. Runs unchanged in Node and in Chromium.
 import { describe, expect, inject, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
