@@ -99,11 +99,11 @@ export function handleReleasesRepo(db: Db) {
      * `handle_release_revoked` {releaseId, reason} — all under the account's release lock, so a concurrent reset
      * either committed its `account_reset` before (outcome 'used') or finds the revocation in its own transaction.
      */
-    async revoke(accountId: string, actorId: string | null, reason: string, isLive: (release: ModerationEventRow) => boolean): Promise<RevokeOutcome> {
+    async revoke(accountId: string, actorId: string | null, reason: string, isLive: (release: ModerationEventRow) => boolean | Promise<boolean>): Promise<RevokeOutcome> {
       return locked(accountId, async (tx) => {
         const state = await newestState(tx, accountId);
         if (state?.used) return { outcome: 'used', state };
-        if (!state || state.revoked || !isLive(state.release)) return { outcome: 'none', state };
+        if (!state || state.revoked || !(await isLive(state.release))) return { outcome: 'none', state };
         const event = toRow(await tx.moderationEvent.create({
           data: { subjectType: 'account', subjectId: accountId, type: HANDLE_RELEASE_REVOKED, actorId, payload: JSON.stringify({ releaseId: state.release.id, reason }) },
         }));
