@@ -96,7 +96,7 @@ describe('revoking a handle release on the dashboard', () => {
 
     // The live release is shown; the admin takes it back: a reason, then a confirmation naming the code.
     await expect.poll(() => dash.getByTestId('live-release').textContent(), POLL).toContain(code);
-    expect(await dash.getByTestId('live-release').textContent()).toContain('caller said they were alice');
+    expect(await dash.getByTestId('live-release').textContent()).toContain(`Released by staff:${server.adminId} (reason: caller said they were alice).`);
     await dash.getByTestId('live-release').getByRole('button', { name: 'Revoke release…' }).click();
     await dash.getByTestId('revoke-reason').fill('support was deceived: the caller was not alice');
     await dash.getByTestId('revoke-form').getByRole('button', { name: 'Revoke release…' }).click();

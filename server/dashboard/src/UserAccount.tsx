@@ -45,7 +45,7 @@ function LiveReleasePanel({ live, isAdmin, onDone, onAuthError }: { live: LiveRe
       <h2 id="live-release-title">Live handle release</h2>
       <p>
         The browser with reset code <code>{grouped(live.fingerprint)}</code> can reset this account until {fmtTime(live.expiresAt)}.
-        Released by {live.releasedBy ?? 'the system'}: {live.reason}
+        Released by {live.releasedBy ?? 'the system'} (reason: {live.reason}).
       </p>
       {error && <p className="error" role="alert">{error}</p>}
       {isAdmin && !open && <button type="button" className="danger" onClick={() => { setOpen(true); setError(null); }}>Revoke release…</button>}
@@ -181,6 +181,7 @@ export function UserAccount({ id, me, navigate, onAuthError }: { id: string | nu
       {error && <p className="error" role="alert">{error}</p>}
       {id && events && (
         <>
+          {live && <LiveReleasePanel live={live} isAdmin={me.moderator.role === 'admin'} onAuthError={onAuthError} onDone={(m) => { setStatus(m); load(); }} />}
           <h2>History</h2>
           {events.length === 0 ? <p className="muted">No moderation events for this account.</p> : (
             <table className="audit" data-testid="account-history">
@@ -193,7 +194,6 @@ export function UserAccount({ id, me, navigate, onAuthError }: { id: string | nu
               </tbody>
             </table>
           )}
-          {live && <LiveReleasePanel live={live} isAdmin={me.moderator.role === 'admin'} onAuthError={onAuthError} onDone={(m) => { setStatus(m); load(); }} />}
           {me.moderator.role === 'admin'
             ? <ReleaseHandle userId={id} onAuthError={onAuthError} onDone={(m) => { setStatus(m); load(); }} />
             : <p className="muted">An admin can release this account’s handle for a reset when its owner lost every device and the recovery kit.</p>}
