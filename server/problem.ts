@@ -28,6 +28,7 @@ const STATUS: Record<ErrorCode, number> = {
   device_list_conflict: 409, invalid_device_list: 400, reset_not_allowed: 403,
   device_mismatch: 409,
   link_channel_taken: 409, link_sequence: 409,
+  no_live_release: 404, release_used: 409,
 };
 
 const TITLE: Record<ErrorCode, string> = {
@@ -66,6 +67,7 @@ const TITLE: Record<ErrorCode, string> = {
   invalid_device_list: 'The device list does not verify', reset_not_allowed: 'An account reset needs the operator\'s release',
   device_mismatch: 'The copies do not match the current device lists',
   link_channel_taken: 'Another device already joined this link channel', link_sequence: 'Not the next frame of this side of the link channel',
+  no_live_release: 'The account has no live handle release', release_used: 'The handle release was already used by a reset',
 };
 
 export function statusOf(code: ErrorCode): number {

@@ -3,7 +3,8 @@
 // `deviceListTx` to the append): a stored version always has its leaf, and a removed device's tokens, prekeys and
 // key packages go in the same transaction.
 import type { Bytes } from './_bytes.ts';
-import type { Db } from '../db.ts';
+import type { Db, DbProvider } from '../db.ts';
+import { useReleaseTx } from './handle-releases.ts';
 import type { ModerationEventInput } from './moderation-events.ts';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
@@ -35,7 +36,10 @@ export interface DeviceListWrite {
   leafIndex: number;
   acceptedAt: Date;
   deviceIds: readonly number[];
-  /** A moderation event that commits with the list (D6.6: the reset's use of a handle release, single use). */
+  /**
+   * The `account_reset` event that commits with the list (D6.6: the reset's use of a handle release, single use),
+   * written under the account's release lock after re-checking the release (./handle-releases.ts useReleaseTx).
+   */
   event?: ModerationEventInput;
 }
 
@@ -49,7 +53,7 @@ const toRecord = (r: { accountId: string; deviceId: bigint; addedInVersion: numb
 });
 
 /** The writes of one logged list version, inside the append transaction (D7.2, D13.6). */
-export function deviceListTx(tx: Tx) {
+export function deviceListTx(tx: Tx, provider: DbProvider) {
   return {
     async store(w: DeviceListWrite): Promise<DeviceListStored> {
       // The log decides what a version is: a row already there for this version was never logged (its leaf is being
@@ -89,7 +93,7 @@ export function deviceListTx(tx: Tx) {
         }
       }
       await tx.account.update({ where: { id: w.accountId }, data: { deviceListVersion: w.listVersion } });
-      if (w.event) await tx.moderationEvent.create({ data: { ...w.event, payload: JSON.stringify(w.event.payload) } });
+      if (w.event) await useReleaseTx(tx, provider, w.event);
       return { removed };
     },
   };

@@ -48,7 +48,7 @@ export function transparencyRepo(db: Db) {
       if (leaves.length) await tx.ktLeaf.createMany({ data: leaves });
       await tx.ktTreeHead.create({ data: head });
     },
-    devices: deviceListTx(tx),
+    devices: deviceListTx(tx, dbProvider(db)),
   });
   return {
     /** Runs `fn` holding the log's write lock, in one transaction (all or nothing). */

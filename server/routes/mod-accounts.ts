@@ -1,5 +1,5 @@
-// Moderator endpoints for accounts: enforcement (suspend, ban, reinstate), the handle release for a reset (admin,
-// docs/PROTOCOL-devices.md D6.6) and the event log of one subject
+// Moderator endpoints for accounts: enforcement (suspend, ban, reinstate), the handle release for a reset and its
+// revocation (admin, docs/PROTOCOL-devices.md D6.6) and the event log of one subject
 // (docs/MODERATION.md "Decisions, enforcement, notices"). Each group of mod-*.ts mounts the operations of
 // client/transport/contract/moderation/ and is registered in server/routes/index.ts.
 import type { Services } from '../services/index.ts';
@@ -19,6 +19,15 @@ export function modAccountRoutes(s: Services): Route[] {
     route(ops.releaseHandle, async ({ principal, params, body }) => {
       const r = await s.handleReleases.release(params.userId, body, principal.userId);
       return { ...r, expiresAt: r.expiresAt.toISOString() };
+    }),
+    route(ops.getHandleRelease, async ({ params }) => {
+      const r = await s.handleReleases.live(params.userId);
+      return { release: r ? { ...r, expiresAt: r.expiresAt.toISOString() } : null };
+    }),
+    // D6.6 "Revocation": admin only; a handle_release_revoked event with the admin as actor.
+    route(ops.revokeHandleRelease, async ({ principal, params, body }) => {
+      const r = await s.handleReleases.revoke(params.userId, body.reason, principal.userId);
+      return { ...r, expiresAt: r.expiresAt.toISOString(), revokedAt: r.revokedAt.toISOString() };
     }),
     route(ops.listModerationEvents, async ({ query }) => ({
       events: (await s.moderationEvents.forSubject(query.subjectType, query.subjectId)).map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),

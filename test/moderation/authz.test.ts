@@ -34,7 +34,7 @@ describe('who can reach what', () => {
     expect(modSpecs.length).toBeGreaterThanOrEqual(14);
     expect(adminSpecs.map((s) => s.operationId).sort()).toEqual([
       'createInvites', 'createModerator', 'createPolicy', 'createRoutingRule', 'exportCaseEvidence', 'exportReportEvidence', 'listModerators', 'putStatementTemplate',
-      'releaseHandle', 'setLegalHold', 'updateModerator', 'updatePolicy', 'updateRoutingRule',
+      'releaseHandle', 'revokeHandleRelease', 'setLegalHold', 'updateModerator', 'updatePolicy', 'updateRoutingRule',
     ]);
   });
 

@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'device_mismatch',
   // link channels (docs/PROTOCOL-linking.md L8)
   'link_channel_taken', 'link_sequence',
+  // revoking a handle release (docs/PROTOCOL-devices.md D6.6, docs/MODERATION.md "Account reset")
+  'no_live_release', 'release_used',
 ] as const;
 /** A code the server may send in a problem document. */
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -4,7 +4,7 @@ import type { Route } from './routes.ts';
 import { ApiError, type ModEvent, call, fmtTime } from './api.ts';
 import { describeEvent } from './events.ts';
 
-const TYPES = ['', 'report_filed', 'claimed', 'released', 'note', 'decision', 'action', 'outcome_sent', 'account_status_changed', 'account_role_changed', 'handle_released', 'account_reset', 'moderator_created', 'moderator_updated', 'moderator_password_changed', 'moderator_totp_enabled', 'moderator_totp_disabled'];
+const TYPES = ['', 'report_filed', 'claimed', 'released', 'note', 'decision', 'action', 'outcome_sent', 'account_status_changed', 'account_role_changed', 'handle_released', 'handle_release_revoked', 'account_reset', 'moderator_created', 'moderator_updated', 'moderator_password_changed', 'moderator_totp_enabled', 'moderator_totp_disabled'];
 
 export function Audit({ onAuthError, navigate }: { onAuthError: (e: unknown) => void; navigate: (r: Route) => void }) {
   const [type, setType] = useState('');

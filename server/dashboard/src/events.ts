@@ -18,6 +18,7 @@ export function describeEvent(e: ModEvent): string {
     case 'attachment_viewed': return `viewed attachment ${String(p.position)}.${String(p.index)} (${String(p.mediaType)})`;
     case 'account_status_changed': return `status → ${String(p.to)}${p.suspendedUntil ? ` until ${fmtTime(String(p.suspendedUntil))}` : ''}${p.reason ? ` (${String(p.reason)})` : ''}`;
     case 'handle_released': return `handle released for reset code ${String(p.fingerprint).replace(/(\d{5})(?=\d)/g, '$1 ')} until ${fmtTime(String(p.expiresAt))} (${String(p.reason)})`;
+    case 'handle_release_revoked': return `handle release revoked: its reset code can no longer reset the account (${String(p.reason)})`;
     case 'account_reset': return `account reset by the released device (device ${String(p.deviceId)}, list version ${String(p.listVersion)}): new keys, every contact sees the safety number change`;
     case 'account_role_changed': return `role → ${String((p.to as string | undefined) ?? p.role)}`;
     case 'moderator_created': return `staff account created as ${String(p.role)} (${String(p.displayName)})`;
