@@ -69,10 +69,10 @@ export type RevokeOutcome =
  * The reset's use of a release, inside the transaction that logs the reset list (server/data/devices.ts): under the
  * account's release lock, the release the reset was authorised under (`event.payload.releaseId`) must still be the
  * newest, unused and unrevoked; otherwise 403 reset_not_allowed and the whole transaction (the list's leaf with it)
- * rolls back. Then appends the `account_reset` event. That refusal fails the log's whole group commit (every request
- * batched with the reset, after the log's retries): it happens only when another process revoked or replaced the
- * release between the reset's authorisation and its commit (in one process, HandleReleases.serialise keeps the two
- * apart), and a precondition decided per request under the log's lock would confine it to the reset.
+ * rolls back. Then appends the `account_reset` event. The log confines that refusal to the reset: the other requests
+ * of its group commit are appended again at once without it (server/services/transparency/log-append.ts,
+ * RequestRefused). It happens only when another process revoked or replaced the release between the reset's
+ * authorisation and its commit (in one process, HandleReleases.serialise keeps the two apart).
  */
 export async function useReleaseTx(tx: Tx, provider: DbProvider, event: ModerationEventInput): Promise<void> {
   await lockAccount(tx, provider, event.subjectId);

@@ -7,6 +7,7 @@ import {
   HttpLogSource, KIND_MLS_CREDENTIAL, TransparencyClient, TransparencyError, auditLog, cosignatureToJson, initialMonitorState, keyProofFromJson,
   monitorOwnKeys, treeHeadToJson, witnessPublicKey, witnessStep,
 } from '../../client/transparency/index.ts';
+import { PermissionError } from '../../server/errors.ts';
 import { api, b64, createUser, isProblem, startTestServer, type TestServer } from '../server/_harness.ts';
 import { IDENTITY, fetchProof, identityKeyOf, ktClient, userWithBundle } from './_kt.ts';
 
@@ -54,6 +55,27 @@ describe('every key fetch carries a proof the SDK verifies', () => {
     const p = await srv.services.transparency.proveBinding(alice.id, KIND_MLS_CREDENTIAL, credential);
     const client = await ktClient(srv.url);
     await expect(client.verifyKey(keyProofFromJson(p), { accountId: alice.id, kind: KIND_MLS_CREDENTIAL, key: credential })).resolves.toBeTruthy();
+  });
+});
+
+describe('group commit', () => {
+  test('a request refused inside the append transaction fails alone: the others of its batch are appended', async () => {
+    // D6.6's reset refuses itself at commit when its release was revoked meanwhile (an AppError from its inTx): the
+    // transaction rolls back, and the log appends the rest of the batch again without it, at once.
+    const users = await Promise.all([createUser(srv.url), createUser(srv.url), createUser(srv.url)]);
+    const keys = users.map(() => randomBytes(32));
+    const before = srv.services.transparency.size;
+    const refuse = async () => {
+      throw new PermissionError('reset_not_allowed', 'refused at commit');
+    };
+    // One event-loop turn: the three calls join one group commit (docs/TRANSPARENCY.md §10.2).
+    const results = await Promise.allSettled(users.map((u, i) =>
+      srv.services.transparency.append([{ accountId: u.id, kind: KIND_MLS_CREDENTIAL, key: keys[i] as Uint8Array, ...(i === 1 ? { inTx: refuse } : {}) }])));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(PermissionError);
+    for (const i of [0, 2]) await expect(srv.services.transparency.proveBinding((users[i] as { id: string }).id, KIND_MLS_CREDENTIAL, keys[i] as Uint8Array)).resolves.toBeTruthy();
+    await expect(srv.services.transparency.proveBinding((users[1] as { id: string }).id, KIND_MLS_CREDENTIAL, keys[1] as Uint8Array)).rejects.toThrow();
+    expect(srv.services.transparency.size).toBe(before + 2);
   });
 });
 

@@ -8,7 +8,7 @@ import { type BindingAction, type SignedTreeHead, decodeLeaf, encodeLeaf, hashLe
 import type { AppendTx, LeafRow } from '../../data/transparency.ts';
 import { DeviceListConflict, KIND_DEVICE_LIST, parseDeviceListLeafKey } from './device-list.ts';
 import { asBytes } from '../../data/_bytes.ts';
-import { ConflictError } from '../../errors.ts';
+import { AppError, ConflictError } from '../../errors.ts';
 import { nodeSha256 } from './hash.ts';
 import { bindingKey, KeyLogState } from './_log-state.ts';
 
@@ -52,6 +52,17 @@ export class KeyLogConflict extends ConflictError {
 const MAX_BATCH = 512;
 const APPEND_ATTEMPTS = 5;
 
+/**
+ * One request's own refusal inside the append transaction: its `inTx` threw an AppError (an answer for that caller,
+ * e.g. D6.6's reset whose release was revoked meanwhile). The transaction rolls back; only that request fails, and the
+ * rest of its batch is appended again at once (a refusal is not a busy log, so it costs no attempt).
+ */
+class RequestRefused extends Error {
+  constructor(readonly request: BindingRequest, readonly refusal: AppError) {
+    super(refusal.message);
+  }
+}
+
 /** Appends to the log: one batch at a time, each in one transaction under the log's lock. */
 export class KeyLogAppender extends KeyLogState {
   private pending: Array<{ req: BindingRequest; resolve: (i: number) => void; reject: (e: unknown) => void }> = [];
@@ -91,6 +102,15 @@ export class KeyLogAppender extends KeyLogState {
             });
             break;
           } catch (e) {
+            if (e instanceof RequestRefused) {
+              const at = batch.findIndex((b) => b.req === e.request);
+              if (at >= 0) {
+                (batch.splice(at, 1)[0] as (typeof batch)[number]).reject(e.refusal);
+                attempt--;
+                if (batch.length === 0) break;
+                continue;
+              }
+            }
             if (attempt >= APPEND_ATTEMPTS) {
               for (const b of batch) b.reject(e);
               break;
@@ -148,7 +168,14 @@ export class KeyLogAppender extends KeyLogState {
           for (const r of rows) this.tree.appendLeafHash(r.leafHash);
           signed = this.signHead(this.tree.size, this.tree.root(), timestamp);
           await tx.insert(rows, { treeSize: signed.treeSize, rootHash: asBytes(signed.rootHash), timestamp: BigInt(signed.timestamp), signature: asBytes(signed.signature), logKeyId: asBytes(signed.logKeyId) });
-          for (const [i, r] of reqs.entries()) if (r.inTx) await r.inTx(tx, reqIndex[i] as number, timestamp);
+          for (const [i, r] of reqs.entries()) {
+            if (!r.inTx) continue;
+            try {
+              await r.inTx(tx, reqIndex[i] as number, timestamp);
+            } catch (e) {
+              throw e instanceof AppError ? new RequestRefused(r, e) : e;
+            }
+          }
           appendedAt = reqIndex;
         });
       } catch (e) {
