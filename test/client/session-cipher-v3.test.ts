@@ -12,6 +12,7 @@ import type { CryptoProvider } from '../../client/crypto/provider.ts';
 import { frankMessage } from '../../client/franking/franking.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
 import { PreKeyStore } from '../../client/session/prekeys.ts';
+// eslint-disable-next-line no-restricted-imports -- white-box: KDF_CK₃ and its inputs (docs/PROTOCOL-sessions.md §S18.1) are this test's subject
 import { CK3_CHAIN, CK3_MESSAGE, CURRENT_SESSION_CIPHER, kdfChain } from '../../client/session/_session-kdf.ts';
 import { decodeRatchetHeader, encodeRatchetHeader, RATCHET_HEADER_LENGTH } from '../../client/session/ratchet.ts';
 import { SessionError, type SessionErrorCode } from '../../client/session/session-errors.ts';

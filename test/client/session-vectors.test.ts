@@ -14,6 +14,7 @@ import { hchacha } from '@noble/ciphers/chacha.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+// eslint-disable-next-line no-restricted-imports -- white-box: the SDK's KDF_CK₃ (§S18.1) against the file's kdfChainV3 list
 import { kdfChain } from '../../client/session/_session-kdf.ts';
 import { type ScenarioInput, type ScenarioOutput, type ScenarioProviders, replayRandom, runScenario } from './_session-driver.ts';
 import { ASYNC, SYNC } from './_providers.ts';
