@@ -104,8 +104,8 @@ function hchacha20(key: Uint8Array, input: Uint8Array): Uint8Array {
 const kdfCk3 = (ck: Uint8Array) => ({ mk: hchacha20(ck, CK3_MESSAGE), next: hchacha20(ck, CK3_CHAIN) });
 /** Chain keys of the KDF_CK₃ vector: a counting key, all-ones, and a DRBG key followed for three steps. */
 function kdfChainV3Vectors() {
-  const keys = [Uint8Array.from({ length: 32 }, (_, i) => i), new Uint8Array(32).fill(0xff)];
-  let ck = sha256(utf8ToBytes('franking-chat/v1/session-vectors\0kdf-ck3'));
+  const keys: Uint8Array[] = [Uint8Array.from({ length: 32 }, (_, i) => i), new Uint8Array(32).fill(0xff)];
+  let ck: Uint8Array = sha256(utf8ToBytes('franking-chat/v1/session-vectors\0kdf-ck3'));
   for (let i = 0; i < 3; i++) {
     keys.push(ck);
     ck = kdfCk3(ck).next;

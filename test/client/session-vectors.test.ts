@@ -113,7 +113,7 @@ describe('session vectors: re-derived from the spec with bare primitives', () =>
 
     // §6 RatchetInitAlice and KDF_CK.
     const okm = await hkdf(await x25519.getSharedSecret(a(3), spkPub), sk, utf8ToBytes('franking-chat/v1/ratchet/root\0'), 64);
-    let ck = okm.slice(32);
+    let ck: Uint8Array = okm.slice(32);
     expect(bytesToHex(okm.slice(0, 32))).toBe(s.spec.aliceRootKey1);
     expect(bytesToHex(ck)).toBe(s.spec.aliceSendingChainKey0);
 
