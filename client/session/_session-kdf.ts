@@ -36,7 +36,7 @@ export const AEAD_NONCE_LENGTH = 24;
 export const AEAD_TAG_LENGTH = 16;
 
 /**
- * The session message cipher (docs/PROTOCOL-sessions.md §S17), fixed per session at its creation and named by the
+ * The session message cipher (docs/PROTOCOL-sessions.md §S17, §S18), fixed per session at its creation and named by the
  * version byte of every ratchet header: 1 = KDF_CK as two HMAC-SHA256 and XChaCha20-Poly1305 with a 24-byte nonce
  * (§S6); 2 = KDF_CK as one HMAC-SHA512 and ChaCha20-Poly1305 with a 12-byte nonce (§S17); 3 = KDF_CK as two
  * HChaCha20 of the chain key and version 2's ChaCha20-Poly1305 with a 12-byte nonce (§S18).
@@ -241,9 +241,10 @@ export function kdfChain(chainKey: Uint8Array, crypto: CryptoProvider = defaultC
 
 /**
  * ENCRYPT(mk, plaintext, ad) (PROTOCOL-sessions.md §6, §S17.2, §S18.2): v1 XChaCha20-Poly1305 with key = mk and a
- * fresh random 24-byte nonce that travels in the message; v2 and v3 ChaCha20-Poly1305 with a 12-byte one. mk is single-use already; the random nonce additionally keeps a
- * rolled-back state (an old snapshot restored, then sending again with the same mk) from ever repeating a
- * (key, nonce) pair. Writes nonce || ciphertext || tag into `out` (length 24 + plaintext + 16).
+ * fresh random 24-byte nonce that travels in the message; v2 and v3 ChaCha20-Poly1305 with a 12-byte one. mk is
+ * single-use already; the random nonce additionally keeps a rolled-back state (an old snapshot restored, then sending
+ * again with the same mk) from ever repeating a (key, nonce) pair. Writes nonce || ciphertext || tag into `out`
+ * (length nonce + plaintext + 16).
  */
 export function sealWithMessageKey(
   messageKey: Uint8Array,
