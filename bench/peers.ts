@@ -4,18 +4,20 @@
 // wall time):
 //   floor        the two-pass floor under a franked message on the native provider (node:crypto): a bare
 //                ChaCha20-Poly1305 seal (open) of the 1 KiB body plus one HMAC-SHA256 of it; one X25519 beside it;
-//                KDF_CK of the session cipher the SDK creates (version 2: one bare HMAC-SHA512 of one byte,
-//                "kdfChain"; version 1's two HMAC-SHA256, "kdfChainV1"; docs/PROTOCOL-sessions.md §S6.1, §S17.1);
-//                and the protocol floor ("protocol…": the same passes, bare, on the protocol's inputs — the AEAD the
-//                protocol names, the AD, the commitment input, KDF_CK in a session; see protocolFloorOps), which the
-//                "…VsProtocolFloor" ratios read the SDK against (not goals: they split the time over the floor into
-//                protocol and implementation).
+//                KDF_CK of each session cipher, bare (docs/PROTOCOL-sessions.md §S6.1, §S17.1, §S18.1): version 3,
+//                what the SDK creates, two HChaCha20 of the chain key ("kdfChainV3"); version 2 one HMAC-SHA512 of
+//                one byte ("kdfChainV2"); version 1 two HMAC-SHA256 ("kdfChainV1"); and the protocol floor
+//                ("protocol…": the same passes, bare, on the protocol's inputs — the AEAD the protocol names, the AD,
+//                the commitment input, KDF_CK in a session of each version: "protocolSessionV3…", "…V2…", "…V1…";
+//                see protocolFloorOps), which the "…VsProtocolFloor" ratios read the SDK against (not goals: they
+//                split the time over the floor into protocol and implementation).
 //   sdk          this SDK on nodeCryptoProvider, bytes in and bytes out: frankMessage + Session.sendFranked +
 //                encodeFrankedEnvelope ("frankSeal"); decodeFrankedEnvelope + Session.receiveFranked with the
 //                sender checked ("open"); the same receive of the first message after a change of speaker, which
-//                makes the DH ratchet step ("receiveDhStep"). Sessions are of cipher version 2 (§S17), what the SDK
-//                creates; "frankSealV1", "openV1": the same in a version 1 session (stored sessions of before), the
-//                same run's baseline of the cipher change. MlsGroup.send / MlsGroup.receive of a 2-member group
+//                makes the DH ratchet step ("receiveDhStep"). Sessions are of cipher version 3 (§S18), what the SDK
+//                creates; "frankSealV2", "openV2" and "frankSealV1", "openV1": the same in a version 2 and a version 1
+//                session (stored sessions of before, peers with older SDKs), the same run's baselines of the cipher
+//                changes ("sealV3VsV2", "openV3VsV2", "sealV2VsV1", "openV2VsV1"). MlsGroup.send / MlsGroup.receive of a 2-member group
 //                ("mlsSend", "mlsReceive": franking plus one MLS PrivateMessage). Beside them, outside a session,
 //                frankMessage + sealFranked and openFranked ("frankSealNoSession", "openNoSession", bench/client.ts's
 //                path). The same 1:1 figures on noble (pure JS) against noble's floor: "sdkNoble", a child process.
@@ -38,6 +40,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { hchacha } from '@noble/ciphers/chacha.js';
 import { CiphertextMessageType } from '@signalapp/libsignal-client';
 import { signalDecryptFrom, signalEncryptTo, signalPair } from './_peers-libsignal.ts';
 // eslint-disable-next-line no-restricted-imports -- peer benchmark: ts-mls with its own default provider is what is measured beside the SDK (root export only)
@@ -48,6 +51,7 @@ import {
   GROUP_CIPHERSUITE,
   type GroupIdentity,
   MlsGroup,
+  type SessionCipherVersion,
   PreKeyStore,
   Session,
   decodeFrankedEnvelope,
@@ -117,19 +121,30 @@ async function runRounds(ops: Op[]) {
 const protocolRatios = (ratio: (num: string, den: string) => number) => ({
   sealNoSessionVsProtocolFloor: ratio('sdk.frankSealNoSessionUs', 'floor.protocolSealUs'),
   openNoSessionVsProtocolFloor: ratio('sdk.openNoSessionUs', 'floor.protocolOpenUs'),
-  sealVsProtocolSessionFloor: ratio('sdk.frankSealUs', 'floor.protocolSessionSealUs'),
-  openVsProtocolSessionFloor: ratio('sdk.openUs', 'floor.protocolSessionOpenUs'),
+  sealVsProtocolSessionFloor: ratio('sdk.frankSealUs', 'floor.protocolSessionV3SealUs'),
+  openVsProtocolSessionFloor: ratio('sdk.openUs', 'floor.protocolSessionV3OpenUs'),
   protocolSealVsFloor: ratio('floor.protocolSealUs', 'floor.sealUs'),
   protocolOpenVsFloor: ratio('floor.protocolOpenUs', 'floor.openUs'),
-  protocolSessionSealVsFloor: ratio('floor.protocolSessionSealUs', 'floor.sealUs'),
-  protocolSessionOpenVsFloor: ratio('floor.protocolSessionOpenUs', 'floor.openUs'),
+  protocolSessionV3SealVsFloor: ratio('floor.protocolSessionV3SealUs', 'floor.sealUs'),
+  protocolSessionV3OpenVsFloor: ratio('floor.protocolSessionV3OpenUs', 'floor.openUs'),
+  protocolSessionV2SealVsFloor: ratio('floor.protocolSessionV2SealUs', 'floor.sealUs'),
+  protocolSessionV2OpenVsFloor: ratio('floor.protocolSessionV2OpenUs', 'floor.openUs'),
   protocolSessionV1SealVsFloor: ratio('floor.protocolSessionV1SealUs', 'floor.sealUs'),
   protocolSessionV1OpenVsFloor: ratio('floor.protocolSessionV1OpenUs', 'floor.openUs'),
-  /** The same run's version 1 session (the SDK's path before §S17) against the floor, and v2 against v1. */
+  /** KDF_CK₃ against KDF_CK₂, bare (§S18.5 "Cost"). */
+  kdfChainV3VsV2: ratio('floor.kdfChainV3Us', 'floor.kdfChainV2Us'),
+  /**
+   * The same run's version 2 session (the SDK's path before §S18) and version 1 session (before §S17) against the
+   * floor, v3 (sdk.frankSealUs, sdk.openUs) against v2, and v2 against v1.
+   */
+  sealV2VsFloor: ratio('sdk.frankSealV2Us', 'floor.sealUs'),
+  openV2VsFloor: ratio('sdk.openV2Us', 'floor.openUs'),
   sealV1VsFloor: ratio('sdk.frankSealV1Us', 'floor.sealUs'),
   openV1VsFloor: ratio('sdk.openV1Us', 'floor.openUs'),
-  sealV2VsV1: ratio('sdk.frankSealUs', 'sdk.frankSealV1Us'),
-  openV2VsV1: ratio('sdk.openUs', 'sdk.openV1Us'),
+  sealV3VsV2: ratio('sdk.frankSealUs', 'sdk.frankSealV2Us'),
+  openV3VsV2: ratio('sdk.openUs', 'sdk.openV2Us'),
+  sealV2VsV1: ratio('sdk.frankSealV2Us', 'sdk.frankSealV1Us'),
+  openV2VsV1: ratio('sdk.openV2Us', 'sdk.openV1Us'),
 });
 
 // BENCH_PROVIDER=noble: the child process (started at the end of the run) that measures the SDK's 1:1 path on noble
@@ -151,6 +166,20 @@ let sink = 0; // keeps results observable
 const CK_MESSAGE = Uint8Array.of(0x01);
 const CK_CHAIN = Uint8Array.of(0x02);
 const CK_V2 = Uint8Array.of(0x03);
+// KDF_CK₃ (docs/PROTOCOL-sessions.md §S18.1), bare: noble's hchacha on the words of "expand 32-byte k", the chain key
+// and the two 16-byte inputs, into one scratch output (host-order word views, as client/session/_session-kdf.ts).
+const words = (b: Uint8Array) => new Uint32Array(b.slice().buffer);
+const HCHACHA_SIGMA = words(new TextEncoder().encode('expand 32-byte k'));
+const CK3_KEY = words(aeadKey);
+const CK3_MESSAGE = words(new TextEncoder().encode('fc/ck3 message\0\0'));
+const CK3_CHAIN = words(new TextEncoder().encode('fc/ck3 chain\0\0\0\0'));
+const CK3_OUT = new Uint32Array(8);
+const kdfCkV3 = () => {
+  hchacha(HCHACHA_SIGMA, CK3_KEY, CK3_MESSAGE, CK3_OUT);
+  const mk0 = CK3_OUT[0] as number;
+  hchacha(HCHACHA_SIGMA, CK3_KEY, CK3_CHAIN, CK3_OUT);
+  return mk0 ^ (CK3_OUT[0] as number);
+};
 const floorOps = {
   seal: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) {
@@ -168,9 +197,13 @@ const floorOps = {
     for (let i = 0; i < n; i++) sink ^= provider.x25519(xPriv, xPub)[0] as number;
   })) / n,
   // KDF_CK (Double Ratchet §5.2), bare, what a session adds to every message beyond the two-pass floor. Cipher
-  // version 2 (docs/PROTOCOL-sessions.md §S17.1): mk ‖ ck' = HMAC-SHA512(ck, 0x03), one call; version 1 (§S6.1):
-  // mk = HMAC-SHA256(ck, 0x01), ck' = HMAC-SHA256(ck, 0x02). Not part of the goals' floor.
-  kdfChain: async (n: number) => (await timed(() => {
+  // version 3 (docs/PROTOCOL-sessions.md §S18.1): mk = HChaCha20(ck, CK3_MESSAGE), ck' = HChaCha20(ck, CK3_CHAIN), two
+  // calls in JavaScript whatever the provider; version 2 (§S17.1): mk ‖ ck' = HMAC-SHA512(ck, 0x03), one call;
+  // version 1 (§S6.1): mk = HMAC-SHA256(ck, 0x01), ck' = HMAC-SHA256(ck, 0x02). Not part of the goals' floor.
+  kdfChainV3: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= kdfCkV3();
+  })) / n,
+  kdfChainV2: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) sink ^= provider.hmacSha512(aeadKey, CK_V2)[0] as number;
   })) / n,
   kdfChainV1: async (n: number) => (await timed(() => {
@@ -183,14 +216,15 @@ const floorOps = {
 
 // ---- The SDK on the native provider (noble in the child): 1:1 sessions and a 2-member MLS group. ----
 setDefaultCryptoProvider(provider); // groups take the default provider (docs/PROTOCOL.md §12.1), as bench/groups.ts sets it
-function sdkPair(cipherVersion: 1 | 2 = 2): { alice: Session; bob: Session } {
+/** A session pair after one message each way; `cipherVersion` absent: what Session.initiate creates (version 3). */
+function sdkPair(cipherVersion?: SessionCipherVersion): { alice: Session; bob: Session } {
   const aliceId = generateIdentity(undefined, provider);
   const bobId = generateIdentity(undefined, provider);
   const store = PreKeyStore.create(bobId, { oneTimePreKeys: 1, crypto: provider });
   const up = store.bundle(bobId);
   const bundle: FetchedPreKeyBundle = { ...up, oneTimePreKey: up.oneTimePreKeys[0] as { id: number; publicKey: string } };
   delete (bundle as { oneTimePreKeys?: unknown }).oneTimePreKeys;
-  const alice = Session.initiate(aliceId, bundle, { crypto: provider, cipherVersion });
+  const alice = Session.initiate(aliceId, bundle, { crypto: provider, ...(cipherVersion === undefined ? {} : { cipherVersion }) });
   const { session: bob } = Session.respond(bobId, store, alice.encrypt(new Uint8Array(1)), { crypto: provider });
   alice.decrypt(bob.encrypt(new Uint8Array(1))); // both sides have chains; Alice stops sending the X3DH prefix
   return { alice, bob };
@@ -199,6 +233,9 @@ let seq = 1;
 const frank = (senderId: string) => frankMessage({ conversationId: 'bench-peers', senderId, seq: seq++ }, body, { crypto: provider });
 const sdkSender = sdkPair().alice; // its messages go "to the network" and are dropped
 const sdkReceive = sdkPair();
+if (sdkSender.cipherVersion !== 3) throw new Error(`the SDK's sessions are version ${sdkSender.cipherVersion}: update this benchmark`);
+const sdkSenderV2 = sdkPair(2).alice;
+const sdkReceiveV2 = sdkPair(2);
 const sdkSenderV1 = sdkPair(1).alice;
 const sdkReceiveV1 = sdkPair(1);
 const sdkTurns = sdkPair();
@@ -210,10 +247,11 @@ const frankedOnceSealed = sealFranked(frankAead, frankedOnce);
 // The protocol floor: the same mandatory passes, bare, on the inputs the protocol gives them. Outside a session
 // (docs/PROTOCOL.md §4.3, §5): XChaCha20-Poly1305 (HChaCha20 subkey, then ChaCha20-Poly1305) of the payload
 // (version ‖ u16 ‖ header ‖ fk ‖ body) under the franking AD (AEAD_AD_LABEL ‖ c), and the commitment HMAC over
-// COMMITMENT_LABEL ‖ u32 ‖ header ‖ body. In a session of cipher version 2 (docs/PROTOCOL-sessions.md §S17, what the
+// COMMITMENT_LABEL ‖ u32 ‖ header ‖ body. In a session of cipher version 3 (docs/PROTOCOL-sessions.md §S18, what the
 // SDK creates) the payload is sealed instead with ChaCha20-Poly1305 (12-byte nonce) under an AD that also carries the
-// session AD (128 bytes) and the ratchet header (41), and KDF_CK₂ adds one HMAC-SHA512 ("protocolSession…"); the
-// version 1 session floor (XChaCha20, KDF_CK as two HMAC-SHA256, §S6.4) is kept beside it ("protocolSessionV1…").
+// session AD (128 bytes) and the ratchet header (41), and KDF_CK₃ adds two HChaCha20 ("protocolSessionV3…"); the
+// version 2 session floor (the same AEAD, KDF_CK₂ as one HMAC-SHA512, §S17) and the version 1 one (XChaCha20, KDF_CK
+// as two HMAC-SHA256, §S6.4) are kept beside it ("protocolSessionV2…", "protocolSessionV1…").
 // Everything the SDK spends beyond these is implementation (header encoding and checks, draws, buffers, dispatch):
 // the "…VsProtocolFloor" ratios, not goals.
 const commitmentPrefix = (() => {
@@ -231,7 +269,7 @@ const protocolSessionV1Sealed = provider.xchacha20poly1305Seal(aeadKey, protocol
 const protocolSessionSealed = provider.chacha20poly1305Seal(aeadKey, nonce, frankedOnce.payload, sessionAd);
 const commitmentHmac = () => provider.hmacSha256(frankedOnce.fk, commitmentPrefix, frankedOnce.headerBytes, body)[0] as number;
 const kdfCkV1 = () => (provider.hmacSha256(aeadKey, CK_MESSAGE)[0] as number) ^ (provider.hmacSha256(aeadKey, CK_CHAIN)[0] as number);
-const kdfCk = () => provider.hmacSha512(aeadKey, CK_V2)[0] as number;
+const kdfCkV2 = () => provider.hmacSha512(aeadKey, CK_V2)[0] as number;
 const protocolFloorOps = {
   seal: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) sink ^= provider.xchacha20poly1305Seal(aeadKey, protocolNonce, frankedOnce.payload, frankingAd).length ^ commitmentHmac();
@@ -239,11 +277,17 @@ const protocolFloorOps = {
   open: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) sink ^= provider.xchacha20poly1305Open(aeadKey, protocolNonce, protocolSealed, frankingAd).length ^ commitmentHmac();
   })) / n,
-  sessionSeal: async (n: number) => (await timed(() => {
-    for (let i = 0; i < n; i++) sink ^= kdfCk() ^ provider.chacha20poly1305Seal(aeadKey, nonce, frankedOnce.payload, sessionAd).length ^ commitmentHmac();
+  sessionV3Seal: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= kdfCkV3() ^ provider.chacha20poly1305Seal(aeadKey, nonce, frankedOnce.payload, sessionAd).length ^ commitmentHmac();
   })) / n,
-  sessionOpen: async (n: number) => (await timed(() => {
-    for (let i = 0; i < n; i++) sink ^= kdfCk() ^ provider.chacha20poly1305Open(aeadKey, nonce, protocolSessionSealed, sessionAd).length ^ commitmentHmac();
+  sessionV3Open: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= kdfCkV3() ^ provider.chacha20poly1305Open(aeadKey, nonce, protocolSessionSealed, sessionAd).length ^ commitmentHmac();
+  })) / n,
+  sessionV2Seal: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= kdfCkV2() ^ provider.chacha20poly1305Seal(aeadKey, nonce, frankedOnce.payload, sessionAd).length ^ commitmentHmac();
+  })) / n,
+  sessionV2Open: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= kdfCkV2() ^ provider.chacha20poly1305Open(aeadKey, nonce, protocolSessionSealed, sessionAd).length ^ commitmentHmac();
   })) / n,
   sessionV1Seal: async (n: number) => (await timed(() => {
     for (let i = 0; i < n; i++) sink ^= kdfCkV1() ^ provider.xchacha20poly1305Seal(aeadKey, protocolNonce, frankedOnce.payload, sessionAd).length ^ commitmentHmac();
@@ -279,6 +323,10 @@ const sdkOps = {
     for (let i = 0; i < n; i++) sink ^= encodeFrankedEnvelope(sdkSenderV1.sendFranked(frank('alice'))).length;
   })) / n,
   openV1: async (n: number) => openIn(sdkReceiveV1, n),
+  frankSealV2: async (n: number) => (await timed(() => {
+    for (let i = 0; i < n; i++) sink ^= encodeFrankedEnvelope(sdkSenderV2.sendFranked(frank('alice'))).length;
+  })) / n,
+  openV2: async (n: number) => openIn(sdkReceiveV2, n),
   /** Each turn: the other side speaks (untimed), this side receives; every receive starts a new chain. */
   receiveDhStep: async (n: number) => {
     let us = 0;
@@ -299,18 +347,23 @@ if (child !== undefined) {
     { group: 'floor', name: 'sealUs', n: N.primitive, run: floorOps.seal },
     { group: 'sdk', name: 'frankSealUs', n: N.session, run: sdkOps.frankSeal },
     { group: 'sdk', name: 'frankSealNoSessionUs', n: N.session, run: sdkOps.frankSealNoSession },
+    { group: 'sdk', name: 'frankSealV2Us', n: N.session, run: sdkOps.frankSealV2 },
     { group: 'sdk', name: 'frankSealV1Us', n: N.session, run: sdkOps.frankSealV1 },
-    { group: 'floor', name: 'kdfChainUs', n: N.primitive, run: floorOps.kdfChain },
+    { group: 'floor', name: 'kdfChainV3Us', n: N.primitive, run: floorOps.kdfChainV3 },
+    { group: 'floor', name: 'kdfChainV2Us', n: N.primitive, run: floorOps.kdfChainV2 },
     { group: 'floor', name: 'kdfChainV1Us', n: N.primitive, run: floorOps.kdfChainV1 },
     { group: 'floor', name: 'protocolSealUs', n: N.primitive, run: protocolFloorOps.seal },
-    { group: 'floor', name: 'protocolSessionSealUs', n: N.primitive, run: protocolFloorOps.sessionSeal },
+    { group: 'floor', name: 'protocolSessionV3SealUs', n: N.primitive, run: protocolFloorOps.sessionV3Seal },
+    { group: 'floor', name: 'protocolSessionV2SealUs', n: N.primitive, run: protocolFloorOps.sessionV2Seal },
     { group: 'floor', name: 'protocolSessionV1SealUs', n: N.primitive, run: protocolFloorOps.sessionV1Seal },
     { group: 'floor', name: 'openUs', n: N.primitive, run: floorOps.open },
     { group: 'sdk', name: 'openUs', n: N.session, run: sdkOps.open },
+    { group: 'sdk', name: 'openV2Us', n: N.session, run: sdkOps.openV2 },
     { group: 'sdk', name: 'openV1Us', n: N.session, run: sdkOps.openV1 },
     { group: 'sdk', name: 'openNoSessionUs', n: N.session, run: sdkOps.openNoSession },
     { group: 'floor', name: 'protocolOpenUs', n: N.primitive, run: protocolFloorOps.open },
-    { group: 'floor', name: 'protocolSessionOpenUs', n: N.primitive, run: protocolFloorOps.sessionOpen },
+    { group: 'floor', name: 'protocolSessionV3OpenUs', n: N.primitive, run: protocolFloorOps.sessionV3Open },
+    { group: 'floor', name: 'protocolSessionV2OpenUs', n: N.primitive, run: protocolFloorOps.sessionV2Open },
     { group: 'floor', name: 'protocolSessionV1OpenUs', n: N.primitive, run: protocolFloorOps.sessionV1Open },
     { group: 'floor', name: 'x25519Us', n: Math.ceil(N.primitive / 10), run: floorOps.x25519 },
     { group: 'sdk', name: 'receiveDhStepUs', n: N.dhStep, run: sdkOps.receiveDhStep },
@@ -438,19 +491,24 @@ const { figures, ratio } = await runRounds([
   { group: 'floor', name: 'sealUs', n: N.primitive, run: floorOps.seal },
   { group: 'sdk', name: 'frankSealUs', n: N.session, run: sdkOps.frankSeal },
   { group: 'sdk', name: 'frankSealNoSessionUs', n: N.session, run: sdkOps.frankSealNoSession },
+  { group: 'sdk', name: 'frankSealV2Us', n: N.session, run: sdkOps.frankSealV2 },
   { group: 'sdk', name: 'frankSealV1Us', n: N.session, run: sdkOps.frankSealV1 },
-  { group: 'floor', name: 'kdfChainUs', n: N.primitive, run: floorOps.kdfChain },
+  { group: 'floor', name: 'kdfChainV3Us', n: N.primitive, run: floorOps.kdfChainV3 },
+  { group: 'floor', name: 'kdfChainV2Us', n: N.primitive, run: floorOps.kdfChainV2 },
   { group: 'floor', name: 'kdfChainV1Us', n: N.primitive, run: floorOps.kdfChainV1 },
   { group: 'floor', name: 'protocolSealUs', n: N.primitive, run: protocolFloorOps.seal },
-  { group: 'floor', name: 'protocolSessionSealUs', n: N.primitive, run: protocolFloorOps.sessionSeal },
+  { group: 'floor', name: 'protocolSessionV3SealUs', n: N.primitive, run: protocolFloorOps.sessionV3Seal },
+  { group: 'floor', name: 'protocolSessionV2SealUs', n: N.primitive, run: protocolFloorOps.sessionV2Seal },
   { group: 'floor', name: 'protocolSessionV1SealUs', n: N.primitive, run: protocolFloorOps.sessionV1Seal },
   { group: 'libsignal', name: 'encryptUs', n: N.session, run: libsignalOps.encrypt },
   { group: 'floor', name: 'openUs', n: N.primitive, run: floorOps.open },
   { group: 'sdk', name: 'openUs', n: N.session, run: sdkOps.open },
+  { group: 'sdk', name: 'openV2Us', n: N.session, run: sdkOps.openV2 },
   { group: 'sdk', name: 'openV1Us', n: N.session, run: sdkOps.openV1 },
   { group: 'sdk', name: 'openNoSessionUs', n: N.session, run: sdkOps.openNoSession },
   { group: 'floor', name: 'protocolOpenUs', n: N.primitive, run: protocolFloorOps.open },
-  { group: 'floor', name: 'protocolSessionOpenUs', n: N.primitive, run: protocolFloorOps.sessionOpen },
+  { group: 'floor', name: 'protocolSessionV3OpenUs', n: N.primitive, run: protocolFloorOps.sessionV3Open },
+  { group: 'floor', name: 'protocolSessionV2OpenUs', n: N.primitive, run: protocolFloorOps.sessionV2Open },
   { group: 'floor', name: 'protocolSessionV1OpenUs', n: N.primitive, run: protocolFloorOps.sessionV1Open },
   { group: 'libsignal', name: 'decryptUs', n: N.session, run: libsignalOps.decrypt },
   { group: 'floor', name: 'x25519Us', n: N.primitive, run: floorOps.x25519 },

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hchacha } from '@noble/ciphers/chacha.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -80,12 +81,40 @@ const v1Scenarios: ScenarioInput[] = [
   },
 ];
 
-// The same conversations in sessions of cipher version 2 (docs/PROTOCOL-sessions.md §S17), under names of their own
-// (so with draws of their own); version 1 stays as it was, byte for byte.
+// The same conversations in sessions of cipher versions 2 and 3 (docs/PROTOCOL-sessions.md §S17, §S18), under names
+// of their own (so with draws of their own); version 1 and 2 scenarios stay as they were, byte for byte.
 const scenarios: ScenarioInput[] = [
   ...v1Scenarios,
   ...v1Scenarios.map((s): ScenarioInput => ({ ...s, name: `v2-${s.name}`, cipherVersion: 2 })),
+  ...v1Scenarios.map((s): ScenarioInput => ({ ...s, name: `v3-${s.name}`, cipherVersion: 3 })),
 ];
+
+// ---- KDF_CK₃ (docs/PROTOCOL-sessions.md §S18.1) from the spec: HChaCha20 with noble's bare hchacha. ----
+const CK3_MESSAGE = utf8ToBytes('fc/ck3 message\0\0');
+const CK3_CHAIN = utf8ToBytes('fc/ck3 chain\0\0\0\0');
+/** HChaCha20(key, input) (draft-irtf-cfrg-xchacha-03 §2.2): noble's hchacha on little-endian words. */
+function hchacha20(key: Uint8Array, input: Uint8Array): Uint8Array {
+  const le = (b: Uint8Array) => Uint32Array.from({ length: b.length / 4 }, (_, i) => new DataView(b.buffer, b.byteOffset).getUint32(4 * i, true));
+  const out = new Uint32Array(8);
+  hchacha(le(utf8ToBytes('expand 32-byte k')), le(key), le(input), out);
+  const bytes = new Uint8Array(32);
+  out.forEach((w, i) => new DataView(bytes.buffer).setUint32(4 * i, w, true));
+  return bytes;
+}
+const kdfCk3 = (ck: Uint8Array) => ({ mk: hchacha20(ck, CK3_MESSAGE), next: hchacha20(ck, CK3_CHAIN) });
+/** Chain keys of the KDF_CK₃ vector: a counting key, all-ones, and a DRBG key followed for three steps. */
+function kdfChainV3Vectors() {
+  const keys: Uint8Array[] = [Uint8Array.from({ length: 32 }, (_, i) => i), new Uint8Array(32).fill(0xff)];
+  let ck: Uint8Array = sha256(utf8ToBytes('franking-chat/v1/session-vectors\0kdf-ck3'));
+  for (let i = 0; i < 3; i++) {
+    keys.push(ck);
+    ck = kdfCk3(ck).next;
+  }
+  return keys.map((k) => {
+    const { mk, next } = kdfCk3(k);
+    return { chainKey: bytesToHex(k), messageKey: bytesToHex(mk), nextChainKey: bytesToHex(next) };
+  });
+}
 
 /** Spec values from the recorded draws (docs/PROTOCOL-sessions.md §1, §4, §5, §6), raw noble only. */
 function specValues(input: ScenarioInput, alice: string[], bob: string[]) {
@@ -105,15 +134,19 @@ function specValues(input: ScenarioInput, alice: string[], bob: string[]) {
   const ad = concatBytes(aliceSig, x25519.getPublicKey(aliceIk), bobSig, bobDh);
   const okm = hkdf(sha256, x25519.getSharedSecret(dhs, spkPub), sk, utf8ToBytes('franking-chat/v1/ratchet/root\0'), 64);
   const ck0 = okm.slice(32);
-  // KDF_CK: v1 two HMAC-SHA256 (§S6.1), v2 one HMAC-SHA512 of 0x03 split in mk ‖ ck' (§S17.1).
-  const v2 = input.cipherVersion === 2 ? hmac(sha512, ck0, Uint8Array.of(3)) : null;
+  // KDF_CK: v1 two HMAC-SHA256 (§S6.1), v2 one HMAC-SHA512 of 0x03 split in mk ‖ ck' (§S17.1), v3 two HChaCha20 (§S18.1).
+  const v = input.cipherVersion ?? 1;
+  const v2 = hmac(sha512, ck0, Uint8Array.of(3));
+  const first = v === 3 ? kdfCk3(ck0)
+    : v === 2 ? { mk: v2.slice(0, 32), next: v2.slice(32, 64) }
+    : { mk: hmac(sha256, ck0, Uint8Array.of(1)), next: hmac(sha256, ck0, Uint8Array.of(2)) };
   return {
     sharedSecret: bytesToHex(sk),
     associatedData: bytesToHex(ad),
     aliceRootKey1: bytesToHex(okm.slice(0, 32)),
     aliceSendingChainKey0: bytesToHex(ck0),
-    aliceMessageKey0: bytesToHex(v2 ? v2.slice(0, 32) : hmac(sha256, ck0, Uint8Array.of(1))),
-    aliceSendingChainKey1: bytesToHex(v2 ? v2.slice(32, 64) : hmac(sha256, ck0, Uint8Array.of(2))),
+    aliceMessageKey0: bytesToHex(first.mk),
+    aliceSendingChainKey1: bytesToHex(first.next),
   };
 }
 
@@ -131,7 +164,10 @@ const out = {
     'directly from the spec with raw primitives (names defined in docs/PROTOCOL-sessions.md §S15). A sendFranked step ' +
     'records every input of frankMessage and sendFranked (senderId, contentType, prevCommitment, attachments, extraAd); ' +
     'the receiver opens it with the same extraAd and expects senderId. "safetyNumberUserIds" are the user ids of §S12. ' +
-    '"cipherVersion" is the session cipher Alice creates the session with (§S17.4; absent in older files: 1).',
+    '"cipherVersion" is the session cipher Alice creates the session with (§S17.4, §S18.4; absent in older files: 1). ' +
+    '"kdfChainV3" lists KDF_CK₃ (§S18.1) on bare chain keys: messageKey = HChaCha20(chainKey, CK3_MESSAGE), nextChainKey = ' +
+    'HChaCha20(chainKey, CK3_CHAIN), with the two 16-byte inputs in hex beside them.',
+  kdfChainV3: { inputs: { message: bytesToHex(CK3_MESSAGE), chain: bytesToHex(CK3_CHAIN) }, vectors: kdfChainV3Vectors() },
   scenarios: await Promise.all(scenarios.map(async (input) => {
     const alice = recordingDrbg(input.name, 'alice');
     const bob = recordingDrbg(input.name, 'bob');

@@ -1,9 +1,9 @@
-// The ratchet header (docs/PROTOCOL-sessions.md §S6.3, §S17.4), the ratchet's bounds (§S2, §S8) and the derivation of
+// The ratchet header (docs/PROTOCOL-sessions.md §S6.3, §S17.4, §S18.4), the ratchet's bounds (§S2, §S8) and the derivation of
 // skipped message keys: the parts of the Double Ratchet (./ratchet.ts) that hold no state.
 import { abytes, readU32 } from '../crypto/_bytes.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import { toHex } from './_session-codec.ts';
-import { AEAD_TAG_LENGTH, kdfChain, nonceLength, type SessionCipherVersion, wipe } from './_session-kdf.ts';
+import { AEAD_TAG_LENGTH, isSessionCipherVersion, kdfChain, nonceLength, type SessionCipherVersion, wipe } from './_session-kdf.ts';
 import { SessionError } from './session-errors.ts';
 
 /** Most message keys one incoming message may make us skip in one chain (Double Ratchet §3.2 MAX_SKIP). */
@@ -15,16 +15,16 @@ export const MAX_PREVIOUS_RATCHET_KEYS = 8;
 /** Largest message number a chain may use: n is u32 and n + 1 must fit too. */
 export const MAX_MESSAGE_NUMBER = 0xffff_fffe;
 
-/** Header version of cipher v1 (§S6.3); a header's version byte is its session's cipher version (§S17). */
+/** Header version of cipher v1 (§S6.3); a header's version byte is its session's cipher version (§S17, §S18). */
 export const RATCHET_HEADER_VERSION = 1;
-/** u8 version (the session cipher, 1 or 2) || ratchet public key (32) || u32 pn || u32 n. */
+/** u8 version (the session cipher, 1, 2 or 3) || ratchet public key (32) || u32 pn || u32 n. */
 export const RATCHET_HEADER_LENGTH = 1 + 32 + 4 + 4;
 /** Length of the session AD the ratchet appends to the caller's AD (X3DH AD: both identities). */
 export const SESSION_AD_LENGTH = 128;
 
 /** Double Ratchet §3.1 HEADER(dh_pair, pn, n). */
 export interface RatchetHeader {
-  /** The session's cipher version (§S17), the header's first byte; 1 when absent (encodeRatchetHeader). */
+  /** The session's cipher version (§S17, §S18), the header's first byte; 1 when absent (encodeRatchetHeader). */
   readonly version?: SessionCipherVersion;
   /** The sender's current ratchet public key. */
   readonly ratchetKey: Uint8Array;
@@ -53,7 +53,7 @@ export function encodeRatchetHeader(header: RatchetHeader): Uint8Array {
   for (const [name, v] of [['previousChainLength', header.previousChainLength], ['messageNumber', header.messageNumber]] as const)
     if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) throw new RangeError(`${name}: expected u32, got ${v}`);
   const version = header.version ?? RATCHET_HEADER_VERSION;
-  if (version !== 1 && version !== 2) throw new RangeError(`version: expected 1 or 2, got ${String(version)}`);
+  if (!isSessionCipherVersion(version)) throw new RangeError(`version: expected 1, 2 or 3, got ${String(version)}`);
   const out = new Uint8Array(RATCHET_HEADER_LENGTH);
   writeRatchetHeader(out, version, header.ratchetKey, header.previousChainLength, header.messageNumber);
   return out;
@@ -64,7 +64,7 @@ export function decodeRatchetHeader(bytes: Uint8Array): RatchetHeader & { readon
   if (bytes.length !== RATCHET_HEADER_LENGTH)
     throw new SessionError('malformed', `ratchet header: expected ${RATCHET_HEADER_LENGTH} bytes, got ${bytes.length}`);
   const version = bytes[0];
-  if (version !== 1 && version !== 2) throw new SessionError('unsupported_version', `ratchet header: version ${String(version)} is not supported`);
+  if (!isSessionCipherVersion(version)) throw new SessionError('unsupported_version', `ratchet header: version ${String(version)} is not supported`);
   const messageNumber = readU32(bytes, 37);
   const previousChainLength = readU32(bytes, 33);
   if (messageNumber > MAX_MESSAGE_NUMBER || previousChainLength > MAX_MESSAGE_NUMBER + 1)
@@ -74,11 +74,11 @@ export function decodeRatchetHeader(bytes: Uint8Array): RatchetHeader & { readon
 
 /**
  * The cipher version a ratchet message (header || nonce || ciphertext || tag) names in its header's first byte
- * (§S17.4): 'unsupported_version' for any other byte, 'malformed' if it is shorter than that version's fixed parts.
+ * (§S17.4, §S18.4): 'unsupported_version' for any other byte, 'malformed' if it is shorter than that version's fixed parts.
  */
 export function ratchetMessageVersion(body: Uint8Array): SessionCipherVersion {
   const version = body[0];
-  if (version !== 1 && version !== 2)
+  if (!isSessionCipherVersion(version))
     throw new SessionError(version === undefined ? 'malformed' : 'unsupported_version', `ratchet header: version ${String(version)} is not supported`);
   if (body.length < RATCHET_HEADER_LENGTH + nonceLength(version) + AEAD_TAG_LENGTH)
     throw new SessionError('malformed', `ratchet message: ${body.length} bytes is shorter than header, nonce and tag`);

@@ -2,6 +2,7 @@
 // default) with the checks the spec asks for
 // (docs/PROTOCOL-sessions.md §2–§3, §6). Internal module: the public surface is identity.ts, prekeys.ts,
 // x3dh.ts, ratchet.ts, session.ts, safety-number.ts.
+import { hchacha } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { abytes, utf8 } from '../crypto/_bytes.ts';
 import { pooledRandomBytes } from '../crypto/_random.ts';
@@ -35,14 +36,17 @@ export const AEAD_NONCE_LENGTH = 24;
 export const AEAD_TAG_LENGTH = 16;
 
 /**
- * The session message cipher (docs/PROTOCOL-sessions.md §S17), fixed per session at its creation and named by the
+ * The session message cipher (docs/PROTOCOL-sessions.md §S17, §S18), fixed per session at its creation and named by the
  * version byte of every ratchet header: 1 = KDF_CK as two HMAC-SHA256 and XChaCha20-Poly1305 with a 24-byte nonce
- * (§S6); 2 = KDF_CK as one HMAC-SHA512 and ChaCha20-Poly1305 with a 12-byte nonce (§S17).
+ * (§S6); 2 = KDF_CK as one HMAC-SHA512 and ChaCha20-Poly1305 with a 12-byte nonce (§S17); 3 = KDF_CK as two
+ * HChaCha20 of the chain key and version 2's ChaCha20-Poly1305 with a 12-byte nonce (§S18).
  */
-export type SessionCipherVersion = 1 | 2;
-/** The cipher of sessions this SDK creates (§S17.4); version 1 sessions keep working in both directions. */
-export const CURRENT_SESSION_CIPHER: SessionCipherVersion = 2;
-/** Random nonce carried in a ratchet message, per cipher version. */
+export type SessionCipherVersion = 1 | 2 | 3;
+/** The cipher of sessions this SDK creates (§S18.4); version 1 and 2 sessions keep working in both directions. */
+export const CURRENT_SESSION_CIPHER: SessionCipherVersion = 3;
+/** Whether `v` names a session cipher this SDK implements (§S17.4, §S18.4). */
+export const isSessionCipherVersion = (v: unknown): v is SessionCipherVersion => v === 1 || v === 2 || v === 3;
+/** Random nonce carried in a ratchet message, per cipher version: 24 bytes in version 1, 12 in versions 2 and 3. */
 export const nonceLength = (version: SessionCipherVersion): number => (version === 1 ? 24 : 12);
 
 /** X3DH §2.2: F is 32 0xFF bytes for X25519, so the KDF input never starts like a curve-agnostic secret. */
@@ -53,6 +57,10 @@ const CK_MESSAGE_CONSTANT = Uint8Array.of(0x01);
 const CK_CHAIN_CONSTANT = Uint8Array.of(0x02);
 // KDF_CK of cipher v2 (§S17.1): one HMAC-SHA512 of this byte gives mk ‖ ck'.
 const CK_V2_CONSTANT = Uint8Array.of(0x03);
+/** KDF_CK₃ input of the message key (§S18.1): 16 bytes, "fc/ck3 message" ‖ 0x00 0x00. */
+export const CK3_MESSAGE = utf8('fc/ck3 message\0\0');
+/** KDF_CK₃ input of the next chain key (§S18.1): 16 bytes, "fc/ck3 chain" ‖ 0x00 × 4. */
+export const CK3_CHAIN = utf8('fc/ck3 chain\0\0\0\0');
 
 export interface X25519KeyPair {
   readonly privateKey: Uint8Array;
@@ -163,9 +171,42 @@ export function kdfRoot(rootKey: Uint8Array, dhOutput: Uint8Array, crypto: Crypt
 /** Scratch block for the HMAC key pads of kdfChain; wiped after every use. */
 const KEY_PAD = new Uint8Array(64);
 
+// ---- KDF_CK₃ (§S18.1): HChaCha20 (draft-irtf-cfrg-xchacha-03 §2.2) keyed by the chain key, pure JavaScript. ----
+// noble's hchacha takes 32-bit words: Uint32Array views of byte arrays, in host byte order (it normalises the order on
+// big-endian hosts, as client/crypto/node.ts's XChaCha20 subkey relies on). Scratch words are reused (synchronous
+// code, no re-entrancy) and the secret ones wiped after each use: the only allocation per step is the 64-byte output.
+const HCHACHA_SIGMA = new Uint32Array(utf8('expand 32-byte k').slice().buffer);
+const CK3_KEY32 = new Uint32Array(8);
+const CK3_KEY8 = new Uint8Array(CK3_KEY32.buffer);
+const CK3_OUT32 = new Uint32Array(8);
+const CK3_OUT8 = new Uint8Array(CK3_OUT32.buffer);
+const CK3_MESSAGE32 = new Uint32Array(CK3_MESSAGE.slice().buffer);
+const CK3_CHAIN32 = new Uint32Array(CK3_CHAIN.slice().buffer);
+
+/**
+ * KDF_CK₃(ck) (§S18.1): mk = HChaCha20(ck, CK3_MESSAGE), ck' = HChaCha20(ck, CK3_CHAIN), into one 64-byte buffer
+ * (mk ‖ ck', two views, each wiped on its own when superseded, as version 2's). No CryptoProvider: every provider
+ * gives the same bytes by construction.
+ */
+function kdfChainV3(chainKey: Uint8Array): { chainKey: Uint8Array; messageKey: Uint8Array } {
+  const okm = new Uint8Array(64);
+  for (let i = 0; i < 32; i++) CK3_KEY8[i] = chainKey[i] as number;
+  try {
+    hchacha(HCHACHA_SIGMA, CK3_KEY32, CK3_MESSAGE32, CK3_OUT32);
+    for (let i = 0; i < 32; i++) okm[i] = CK3_OUT8[i] as number;
+    hchacha(HCHACHA_SIGMA, CK3_KEY32, CK3_CHAIN32, CK3_OUT32);
+    for (let i = 0; i < 32; i++) okm[32 + i] = CK3_OUT8[i] as number;
+  } finally {
+    CK3_KEY32.fill(0);
+    CK3_OUT32.fill(0);
+  }
+  return { messageKey: okm.subarray(0, 32), chainKey: okm.subarray(32, 64) };
+}
+
 /**
  * Double Ratchet §5.2 KDF_CK(ck). Cipher v1: mk = HMAC-SHA256(ck, 0x01), ck' = HMAC-SHA256(ck, 0x02); cipher v2
- * (§S17.1): mk ‖ ck' = HMAC-SHA512(ck, 0x03), one call.
+ * (§S17.1): mk ‖ ck' = HMAC-SHA512(ck, 0x03), one call; cipher v3 (§S18.1): mk = HChaCha20(ck, CK3_MESSAGE),
+ * ck' = HChaCha20(ck, CK3_CHAIN), in JavaScript whatever the provider.
  * HMAC (RFC 2104 §2) spelled out over noble's SHA-256 so that the two HMACs share one inner and one outer
  * keyed state: H((ck ⊕ opad) ‖ H((ck ⊕ ipad) ‖ c)), ck zero-padded to the 64-byte block. ~25% faster than two
  * hmac() calls; test/client/session-primitives.test.ts checks it against noble's hmac. Any other provider
@@ -173,6 +214,7 @@ const KEY_PAD = new Uint8Array(64);
  */
 export function kdfChain(chainKey: Uint8Array, crypto: CryptoProvider = defaultCryptoProvider(), version: SessionCipherVersion = 1): { chainKey: Uint8Array; messageKey: Uint8Array } {
   abytes(chainKey, 32, 'chainKey');
+  if (version === 3) return kdfChainV3(chainKey);
   if (version === 2) {
     // §S17.1: (mk ‖ ck') = HMAC-SHA512(ck, 0x03); the two keys are disjoint views of one 64-byte output, each wiped
     // on its own when it is superseded.
@@ -198,10 +240,11 @@ export function kdfChain(chainKey: Uint8Array, crypto: CryptoProvider = defaultC
 }
 
 /**
- * ENCRYPT(mk, plaintext, ad) (PROTOCOL-sessions.md §6, §S17.2): v1 XChaCha20-Poly1305 with key = mk and a fresh
- * random 24-byte nonce that travels in the message; v2 ChaCha20-Poly1305 with a 12-byte one. mk is single-use already; the random nonce additionally keeps a
- * rolled-back state (an old snapshot restored, then sending again with the same mk) from ever repeating a
- * (key, nonce) pair. Writes nonce || ciphertext || tag into `out` (length 24 + plaintext + 16).
+ * ENCRYPT(mk, plaintext, ad) (PROTOCOL-sessions.md §6, §S17.2, §S18.2): v1 XChaCha20-Poly1305 with key = mk and a
+ * fresh random 24-byte nonce that travels in the message; v2 and v3 ChaCha20-Poly1305 with a 12-byte one. mk is
+ * single-use already; the random nonce additionally keeps a rolled-back state (an old snapshot restored, then sending
+ * again with the same mk) from ever repeating a (key, nonce) pair. Writes nonce || ciphertext || tag into `out`
+ * (length nonce + plaintext + 16).
  */
 export function sealWithMessageKey(
   messageKey: Uint8Array,
@@ -217,8 +260,8 @@ export function sealWithMessageKey(
   abytes(nonce, nl, 'nonce');
   abytes(out, nl + plaintext.length + AEAD_TAG_LENGTH, 'out');
   out.set(nonce, 0);
-  // v2 (§S17.2): ChaCha20-Poly1305 (RFC 8439) under the single-use mk with the 12-byte random nonce.
-  if (version === 2) crypto.chacha20poly1305Seal(messageKey, nonce, plaintext, ad, out.subarray(nl));
+  // v2 and v3 (§S17.2, §S18.2): ChaCha20-Poly1305 (RFC 8439) under the single-use mk with the 12-byte random nonce.
+  if (version !== 1) crypto.chacha20poly1305Seal(messageKey, nonce, plaintext, ad, out.subarray(nl));
   else crypto.xchacha20poly1305Seal(messageKey, nonce, plaintext, ad, out.subarray(nl));
 }
 
@@ -237,7 +280,7 @@ export function openWithMessageKey(
     // RFC 8439 §2.8 (v1 via XChaCha): the tag is verified before any plaintext is released.
     const nonce = sealed.subarray(0, nl);
     const body = sealed.subarray(nl);
-    return version === 2 ? crypto.chacha20poly1305Open(messageKey, nonce, body, ad) : crypto.xchacha20poly1305Open(messageKey, nonce, body, ad);
+    return version !== 1 ? crypto.chacha20poly1305Open(messageKey, nonce, body, ad) : crypto.xchacha20poly1305Open(messageKey, nonce, body, ad);
   } catch (e) {
     if (!DecryptError.is(e)) throw e;
     throw new SessionError('tampered', 'message authentication failed (wrong key, modified ciphertext, header or associated data)');

@@ -1,6 +1,6 @@
 // The Double Ratchet (Signal, "The Double Ratchet Algorithm", rev. 1, §3 and §7.1) with header in the clear, the
-// session's message cipher (v1: XChaCha20-Poly1305, v2: ChaCha20-Poly1305 under a one-HMAC KDF_CK) and a bounded
-// skipped-key store (docs/PROTOCOL-sessions.md §6–§8, §S17).
+// session's message cipher (v1: XChaCha20-Poly1305, v2: ChaCha20-Poly1305 under a one-HMAC KDF_CK, v3: the same AEAD
+// under an HChaCha20 KDF_CK) and a bounded skipped-key store (docs/PROTOCOL-sessions.md §6–§8, §S17, §S18).
 // Every state change is staged and committed only after the AEAD accepted the message (§3.5: "if an exception
 // is raised ... the state is discarded"), so a forged or replayed message never alters the session.
 import { abytes, equalBytes, type Reader, type Writer } from '../crypto/_bytes.ts';
@@ -31,6 +31,7 @@ import {
   dhWithHandle,
   generateRatchetKeyPair,
   generateX25519KeyPairSteps,
+  isSessionCipherVersion,
   kdfChain,
   kdfRoot,
   kdfRootSteps,
@@ -87,7 +88,7 @@ export class DoubleRatchet {
     readonly sessionAssociatedData: Uint8Array,
     private readonly randomBytes: RandomBytes,
     private readonly crypto: CryptoProvider,
-    /** The session's message cipher (§S17): fixed for the ratchet's life, the version byte of every header. */
+    /** The session's message cipher (§S17, §S18): fixed for the ratchet's life, the version byte of every header. */
     readonly version: SessionCipherVersion,
   ) {}
 
@@ -188,7 +189,7 @@ export class DoubleRatchet {
   /**
    * §3.4 RatchetEncrypt: symmetric step of the sending chain; mk is wiped as soon as the message is sealed.
    * Returns `reserve` zero bytes (room for the session's type byte and X3DH prefix) || header (41) || nonce (24 in
-   * cipher v1, 12 in v2) || ciphertext || tag (16), so the whole session message is built in one buffer without
+   * cipher v1, 12 in v2 and v3) || ciphertext || tag (16), so the whole session message is built in one buffer without
    * copying the body. Draws the nonce's random bytes.
    */
   encrypt(plaintext: Uint8Array, callerAd: Uint8Array = new Uint8Array(0), reserve = 0): Uint8Array {
@@ -267,12 +268,12 @@ export class DoubleRatchet {
   }
 
   /**
-   * §S17.4: a message of another cipher version than the session's is refused before anything is derived or drawn
-   * ('unsupported_version': no downgrade or mix inside a session).
+   * §S17.4, §S18.4: a message of another cipher version than the session's is refused before anything is derived or
+   * drawn ('unsupported_version': no downgrade or mix inside a session).
    */
   private checkVersion(body: Uint8Array): void {
     const version = body[0];
-    if ((version === 1 || version === 2) && version !== this.version)
+    if (isSessionCipherVersion(version) && version !== this.version)
       throw new SessionError('unsupported_version', `ratchet header: version ${version} in a session of cipher version ${this.version}`);
     ratchetMessageVersion(body);
   }

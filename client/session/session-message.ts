@@ -1,5 +1,5 @@
 // Session messages and franked envelopes: their byte forms and the options and results of the session API
-// (docs/PROTOCOL-sessions.md §7, §10, §S17.3). The session itself is ./session.ts.
+// (docs/PROTOCOL-sessions.md §7, §10, §S17.3, §S18.3). The session itself is ./session.ts.
 import { abytes } from '../crypto/_bytes.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { FrankingErrorCode } from '../franking/errors.ts';
@@ -21,14 +21,14 @@ export interface SessionMessage {
   readonly type: typeof MESSAGE_TYPE_RATCHET | typeof MESSAGE_TYPE_PREKEY;
   /** Present iff type is MESSAGE_TYPE_PREKEY. */
   readonly preKey: PreKeyPrefix | null;
-  /** The ratchet message: header (41) || nonce (24 in cipher v1, 12 in v2) || ciphertext || tag (16). */
+  /** The ratchet message: header (41) || nonce (24 in cipher v1, 12 in v2 and v3) || ciphertext || tag (16). */
   readonly body: Uint8Array;
 }
 
 /**
  * type 0x01: u8 0x01 || header (41) || nonce || ciphertext || tag (16)
  * type 0x02: u8 0x02 || X3DH prefix (105) || header (41) || nonce || ciphertext || tag (16)
- * The nonce is 24 bytes in cipher v1, 12 in v2: the header's first byte names the version (§S7, §S17.3).
+ * The nonce is 24 bytes in cipher v1, 12 in v2 and v3: the header's first byte names the version (§S7, §S17.3, §S18.3).
  */
 export function decodeSessionMessage(bytes: Uint8Array): SessionMessage {
   abytes(bytes, undefined, 'message');
@@ -37,7 +37,7 @@ export function decodeSessionMessage(bytes: Uint8Array): SessionMessage {
   if (type !== MESSAGE_TYPE_RATCHET && type !== MESSAGE_TYPE_PREKEY)
     throw new SessionError(type === undefined ? 'malformed' : 'unsupported_version', `session message: unknown type ${String(type)}`);
   const headerAt = 1 + prefixLength;
-  // The shortest ratchet message (cipher v2's 12-byte nonce); the ratchet checks the length its version needs.
+  // The shortest ratchet message (cipher v2's and v3's 12-byte nonce); the ratchet checks the length its version needs.
   if (bytes.length < headerAt + RATCHET_HEADER_LENGTH + MIN_NONCE_LENGTH + AEAD_TAG_LENGTH)
     throw new SessionError('malformed', `session message: ${bytes.length} bytes is too short for type ${type}`);
   return {
@@ -139,9 +139,9 @@ export interface SessionOptions {
   /** Primitives of the session (default: defaultCryptoProvider()). Any provider gives the same bytes. */
   crypto?: CryptoProvider;
   /**
-   * The message cipher of a session this call creates as the initiator (docs/PROTOCOL-sessions.md §S17.4): 2 (the
-   * default) or 1, for a peer whose SDK predates version 2. A responder takes the version of the message it answers;
-   * a stored session keeps the one it was created with.
+   * The message cipher of a session this call creates as the initiator (docs/PROTOCOL-sessions.md §S17.4, §S18.4):
+   * 3 (the default), or 2 or 1 for a peer whose SDK predates version 3 or 2. A responder takes the version of the
+   * message it answers; a stored session keeps the one it was created with.
    */
   cipherVersion?: SessionCipherVersion;
 }

@@ -2,7 +2,7 @@
 // (docs/PROTOCOL-sessions.md §7, §9, §10). The session is the unit a client stores per (peer device).
 import { abytes, equalBytes, Reader, Writer } from '../crypto/_bytes.ts';
 import { parseOrThrow } from './_session-codec.ts';
-import { CURRENT_SESSION_CIPHER, defaultRandomBytes, type SessionCipherVersion } from './_session-kdf.ts';
+import { CURRENT_SESSION_CIPHER, defaultRandomBytes, isSessionCipherVersion, type SessionCipherVersion } from './_session-kdf.ts';
 import { FrankingError, type FrankingErrorCode, FRANKING_ERROR_CODES } from '../franking/errors.ts';
 import { type FrankedMessage, COMMITMENT_LENGTH, frankingAssociatedData, openOwnedFrankedPayload } from '../franking/franking.ts';
 import { type IdentityKeyPair, type PublicIdentity, publicIdentity } from './identity.ts';
@@ -56,8 +56,8 @@ export {
 } from './session-message.ts';
 
 /**
- * Session state versions (§S9.1): the state's first byte is its session's cipher version (§S17.4). Version 1 states
- * are byte for byte those of before version 2.
+ * Session state versions (§S9.1): the state's first byte is its session's cipher version (§S17.4, §S18.3). Version 1
+ * states are byte for byte those of before version 2.
  */
 export const SESSION_STATE_VERSION = 1;
 /** Most franking failures a session remembers; older entries are dropped first. */
@@ -68,7 +68,7 @@ const EMPTY = new Uint8Array(0);
 /** SessionOptions.cipherVersion, checked (RangeError otherwise); CURRENT_SESSION_CIPHER when absent. */
 function cipherVersionOf(opts: SessionOptions): SessionCipherVersion {
   const v = opts.cipherVersion ?? CURRENT_SESSION_CIPHER;
-  if (v !== 1 && v !== 2) throw new RangeError(`cipherVersion: expected 1 or 2, got ${String(v)}`);
+  if (!isSessionCipherVersion(v)) throw new RangeError(`cipherVersion: expected 1, 2 or 3, got ${String(v)}`);
   return v;
 }
 
@@ -138,7 +138,7 @@ export class Session {
   ): { session: Session; plaintext: Uint8Array } {
     const { prefix, body } = parsePreKeyMessage(message);
     const crypto = opts.crypto ?? defaultCryptoProvider();
-    const version = ratchetMessageVersion(body); // §S17.4: before any X3DH work
+    const version = ratchetMessageVersion(body); // §S17.4, §S18.4: before any X3DH work
     const ratchet = Session.responderRatchet(x3dhRespond(identity, preKeys, prefix, crypto), opts, crypto, version);
     const plaintext = ratchet.ratchet.decrypt(body, opts.associatedData ?? EMPTY);
     return Session.responded(identity, preKeys, prefix, ratchet, plaintext, crypto);
@@ -164,7 +164,7 @@ export class Session {
   }
 
   /**
-   * §3.3 RatchetInitBob from the X3DH result, with the cipher version of the initiator's message (§S17.4); the X3DH
+   * §3.3 RatchetInitBob from the X3DH result, with the cipher version of the initiator's message (§S18.4); the X3DH
    * secrets are wiped once the ratchet holds its copies.
    */
   private static responderRatchet(
@@ -193,7 +193,7 @@ export class Session {
     return { session, plaintext };
   }
 
-  /** The session's message cipher (§S17): fixed at its creation, the version byte of every ratchet header. */
+  /** The session's message cipher (§S17, §S18): fixed at its creation, the version byte of every ratchet header. */
   get cipherVersion(): SessionCipherVersion {
     return this.ratchet.version;
   }
@@ -344,7 +344,7 @@ export class Session {
   }
 
   /**
-   * Session state (PROTOCOL-sessions.md §9.1): u8 version (= the cipher version, §S17.4) || u8 role (0 initiator, 1 responder)
+   * Session state (PROTOCOL-sessions.md §9.1): u8 version (= the cipher version, §S17.4, §S18.3) || u8 role (0 initiator, 1 responder)
    * || local identity (64) || remote identity (64) || u8 flags (bit0 pending prefix, bit1 initial prefix)
    * || [pending X3DH prefix 105] || [initial X3DH prefix 105] || ratchet state (§9.2) || u8 nFailures
    * || nFailures × (u64 at || vec8 code || c 32).
@@ -368,7 +368,7 @@ export class Session {
     return parseOrThrow('session state', () => {
       const r = new Reader(bytes);
       const version = r.u8('version');
-      if (version !== 1 && version !== 2) throw new SessionError('unsupported_version', `session state: version ${version} is not supported`);
+      if (!isSessionCipherVersion(version)) throw new SessionError('unsupported_version', `session state: version ${version} is not supported`);
       const roleByte = r.u8('role');
       if (roleByte > 1) throw new SessionError('malformed', 'session state: unknown role');
       const role: Role = roleByte === 0 ? 'initiator' : 'responder';

@@ -53,8 +53,8 @@ export interface ScenarioInput {
   steps: ScenarioStep[];
   /** The user ids the safety number is computed with (default alice → 'alice', bob → 'bob'). */
   safetyNumberUserIds?: Record<Party, string>;
-  /** The session cipher Alice creates the session with (docs/PROTOCOL-sessions.md §S17.4); absent: 1. */
-  cipherVersion?: 1 | 2;
+  /** The session cipher Alice creates the session with (docs/PROTOCOL-sessions.md §S17.4, §S18.4); absent: 1. */
+  cipherVersion?: 1 | 2 | 3;
 }
 
 export interface ScenarioOutput {

@@ -1,7 +1,9 @@
 // Session cipher version 2 (docs/PROTOCOL-sessions.md §S17): KDF_CK₂ = one HMAC-SHA512 split into mk ‖ ck',
 // ChaCha20-Poly1305 under mk with a random 12-byte nonce. Tries to break what the spec claims: no (key, nonce) pair
 // and no message key twice, no version mix or downgrade inside a session, tampering refused with the state unchanged,
-// version 1 sessions (and their stored states) still working in both directions. Under every sync provider.
+// version 1 sessions (and their stored states) still working in both directions. Under every sync provider. Version 2
+// is no longer what Session.initiate creates by default (version 3, §S18: test/client/session-cipher-v3.test.ts), so
+// every session here asks for it, as a deployment talking to peers without version 3 does.
 import { describe, expect, it } from 'vitest';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
@@ -48,12 +50,12 @@ function recording(provider: CryptoProvider) {
   return { crypto, seals };
 }
 
-function establish(crypto: CryptoProvider, cipherVersion?: 1 | 2, random?: (n: number) => Uint8Array) {
+function establish(crypto: CryptoProvider, cipherVersion: 1 | 2 = 2, random?: (n: number) => Uint8Array) {
   const aliceId = generateIdentity(undefined, crypto);
   const bobId = generateIdentity(undefined, crypto);
   const store = PreKeyStore.create(bobId, { oneTimePreKeys: 2, crypto });
   const { oneTimePreKeys, ...up } = store.bundle(bobId);
-  const opts = { crypto, ...(cipherVersion ? { cipherVersion } : {}), ...(random ? { randomBytes: random } : {}) };
+  const opts = { crypto, cipherVersion, ...(random ? { randomBytes: random } : {}) };
   const alice = Session.initiate(aliceId, { ...up, oneTimePreKey: oneTimePreKeys[0]! }, opts);
   const first = alice.encrypt(te.encode('hello'));
   const { session: bob, plaintext } = Session.respond(bobId, store, first, { crypto });
@@ -77,7 +79,7 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('session cipher version 2 (
     }
   });
 
-  it('new sessions are version 2 on both sides: header byte, 12-byte nonce, ChaCha20-Poly1305, KDF_CK₂, state byte', () => {
+  it('version 2 sessions are version 2 on both sides: header byte, 12-byte nonce, ChaCha20-Poly1305, KDF_CK₂, state byte', () => {
     const rec = recording(provider);
     const { alice, bob } = establish(rec.crypto);
     expect(alice.cipherVersion).toBe(2);
@@ -138,7 +140,7 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('session cipher version 2 (
     expectCode(() => v2.alice.decrypt(fromV1), 'unsupported_version');
     expectCode(() => v2.alice.decrypt(rewritten), 'unsupported_version');
     expectCode(() => v1.alice.decrypt(upgraded), 'unsupported_version');
-    for (const bad of [0, 3, 0xff]) {
+    for (const bad of [0, 4, 0xff]) {
       const m = v2.bob.encrypt(te.encode('x'));
       m[1] = bad;
       expectCode(() => v2.alice.decrypt(m), 'unsupported_version');
@@ -154,7 +156,7 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('session cipher version 2 (
     const bobId = generateIdentity(undefined, provider);
     const store = PreKeyStore.create(bobId, { oneTimePreKeys: 1, crypto: provider });
     const { oneTimePreKeys, ...up } = store.bundle(bobId);
-    const alice = Session.initiate(aliceId, { ...up, oneTimePreKey: oneTimePreKeys[0]! }, { crypto: provider });
+    const alice = Session.initiate(aliceId, { ...up, oneTimePreKey: oneTimePreKeys[0]! }, { crypto: provider, cipherVersion: 2 });
     const first = alice.encrypt(te.encode('first, long enough for a 24-byte nonce'));
     const at = 1 + 105; // the header's version byte
     expect(first[at]).toBe(2);
@@ -225,10 +227,10 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('session cipher version 2 (
   });
 
   it('a session record tries the other version\'s session, then answers a prekey message of the new version', () => {
-    // Bob's record holds a version 1 session; Alice (reinstalled, new SDK) starts a version 2 session.
+    // Bob's record holds a version 1 session; Alice (reinstalled, an SDK with version 2) starts a version 2 session.
     const old = establish(provider, 1);
     const record = { peerId: 'alice', current: old.bob.serialize(), previous: [], heardBack: true };
-    const alice2 = Session.initiate(old.aliceId, { ...old.up, oneTimePreKey: old.oneTimePreKeys[1]! }, { crypto: provider });
+    const alice2 = Session.initiate(old.aliceId, { ...old.up, oneTimePreKey: old.oneTimePreKeys[1]! }, { crypto: provider, cipherVersion: 2 });
     const envelope = alice2.sendFranked(frankMessage({ conversationId: 'c', senderId: 'alice', seq: 1 }, te.encode('new cipher'), { crypto: provider }));
     const r = receiveWithSessionRecord(record, envelope, { localUserId: 'bob', peerId: 'alice', identity: old.bobId, preKeys: old.store, expect: { senderId: 'alice' } });
     expect(r.status).toBe('opened');
@@ -239,13 +241,15 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('session cipher version 2 (
     expect(r.record.previous.map((p) => p[0])).toEqual([1]);
   });
 
-  it('refuses a cipherVersion other than 1 or 2 (RangeError) and still draws nothing for it', () => {
+  it('refuses a cipherVersion other than 1, 2 or 3 (RangeError) and still draws nothing for it', () => {
     const bobId = generateIdentity(undefined, provider);
     const { oneTimePreKeys, ...up } = PreKeyStore.create(bobId, { oneTimePreKeys: 1, crypto: provider }).bundle(bobId);
     let draws = 0;
     const random = (n: number) => (draws++, crypto.getRandomValues(new Uint8Array(n)));
-    const opts = { crypto: provider, randomBytes: random, cipherVersion: 3 as unknown as 2 };
-    expect(() => Session.initiate(generateIdentity(undefined, provider), { ...up, oneTimePreKey: oneTimePreKeys[0]! }, opts)).toThrow(RangeError);
+    for (const cipherVersion of [0, 4, 2.5, '2'] as unknown as 2[]) {
+      const opts = { crypto: provider, randomBytes: random, cipherVersion };
+      expect(() => Session.initiate(generateIdentity(undefined, provider), { ...up, oneTimePreKey: oneTimePreKeys[0]! }, opts)).toThrow(RangeError);
+    }
     expect(draws).toBe(0);
     expect(decodeRatchetHeader(new Uint8Array(RATCHET_HEADER_LENGTH).fill(2, 0, 1)).version).toBe(2);
   });

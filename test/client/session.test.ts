@@ -353,8 +353,8 @@ describe('session state serialization', () => {
   it('rejects unknown versions, truncation and trailing bytes', () => {
     const { bob } = establish();
     const bytes = bob.serialize();
-    expect(bytes[0]).toBe(2); // the cipher version of the session (§S17.4)
-    for (const version of [0, 3, 255]) {
+    expect(bytes[0]).toBe(3); // the cipher version of the session (§S18.3)
+    for (const version of [0, 4, 255]) {
       const other = bytes.slice();
       other[0] = version;
       expectCode(() => Session.deserialize(other), 'unsupported_version');
@@ -459,10 +459,10 @@ describe('safety numbers', () => {
 });
 
 describe('message framing', () => {
-  it('lengths: type 1 = 1 + 41 + nonce (12 in cipher v2) + body + 16; type 2 adds the 105-byte X3DH prefix', () => {
+  it('lengths: type 1 = 1 + 41 + nonce (12 in cipher v3, as in v2) + body + 16; type 2 adds the 105-byte X3DH prefix', () => {
     const { alice, bob } = establish();
     expect(PREKEY_PREFIX_LENGTH).toBe(105);
-    expect(alice.cipherVersion).toBe(2);
+    expect(alice.cipherVersion).toBe(3);
     expect(alice.encrypt(new Uint8Array(10)).length).toBe(1 + 105 + 41 + 12 + 10 + 16);
     expect(bob.encrypt(new Uint8Array(10)).length).toBe(1 + 41 + 12 + 10 + 16);
     expectCode(() => decodeSessionMessage(Uint8Array.of(7, 0, 0)), 'unsupported_version');
