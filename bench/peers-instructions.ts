@@ -5,17 +5,19 @@
 // Modes: v1, v2, v3 — N franked send + receive pairs (frankMessage + sendFranked + encodeFrankedEnvelope,
 // decodeFrankedEnvelope + receiveFranked) of 1 KiB in a session of that cipher version (docs/PROTOCOL-sessions.md
 // §S6, §S17, §S18; v3 is what Session.initiate creates); floor — N two-pass floor pairs (ChaCha20-Poly1305 seal of
-// 1 KiB + HMAC-SHA256 of it, open + HMAC); kdf1, kdf2, kdf3 — N pairs of bare KDF_CK steps of that version (two per
+// 1 KiB + HMAC-SHA256 of it, open + HMAC); wire — N wire-floor pairs (bench/_wire-floor.ts: what the wire format
+// itself needs on top of the floor, bare, seal + open); kdf1, kdf2, kdf3 — N pairs of bare KDF_CK steps of that version (two per
 // pair, as a send and a receive each make one: HMAC-SHA256 × 2, HMAC-SHA512, HChaCha20 × 2). Every mode makes the
 // same handshake (a v3 session for the floor and kdf modes) and 200 warm-up pairs first, so that N = 0 is a common
 // baseline. node provider.
 import { hchacha } from '@noble/ciphers/chacha.js';
 import { nodeCryptoProvider as p } from '../client/crypto/node.ts';
+import { wireFloor } from './_wire-floor.ts';
 import { decodeFrankedEnvelope, encodeFrankedEnvelope, frankMessage, generateIdentity, PreKeyStore, Session } from '../client/index.ts';
 
 const mode = process.argv[2] ?? 'v3';
 const N = Number(process.argv[3] ?? 0);
-if (!['v1', 'v2', 'v3', 'floor', 'kdf1', 'kdf2', 'kdf3'].includes(mode) || !Number.isInteger(N) || N < 0) throw new Error('usage: peers-instructions.ts v1|v2|v3|floor|kdf1|kdf2|kdf3 N');
+if (!['v1', 'v2', 'v3', 'floor', 'wire', 'kdf1', 'kdf2', 'kdf3'].includes(mode) || !Number.isInteger(N) || N < 0) throw new Error('usage: peers-instructions.ts v1|v2|v3|floor|wire|kdf1|kdf2|kdf3 N');
 const body = new Uint8Array(1024).fill(0x61);
 const aliceId = generateIdentity(undefined, p);
 const bobId = generateIdentity(undefined, p);
@@ -52,10 +54,14 @@ const kdf: Record<string, () => number> = {
     return a ^ (out32[0] as number);
   },
 };
+const wire = wireFloor(p, body);
+for (let i = 0; i < 200; i++) sink ^= wire.seal() ^ wire.open(); // its own warm-up, in every mode (common baseline)
 for (let i = 0; i < N; i++) {
   if (mode === 'floor') {
     sink ^= p.chacha20poly1305Seal(key, nonce, body, empty).length ^ (p.hmacSha256(key, body)[0] as number);
     sink ^= p.chacha20poly1305Open(key, nonce, sealed, empty).length ^ (p.hmacSha256(key, body)[0] as number);
+  } else if (mode === 'wire') {
+    sink ^= wire.seal() ^ wire.open();
   } else if (mode.startsWith('kdf')) {
     const step = kdf[mode] as () => number;
     sink ^= step() ^ step();
