@@ -17,7 +17,7 @@ import { SYNC } from '../client/_providers.ts';
 const te = new TextEncoder();
 const input = { conversationId: 'conv-1', senderId: 'alice', seq: 1 };
 
-/** `provider` with its AEAD open outputs recorded (the payloads the session decrypts: cipher v1 XChaCha20, v2 ChaCha20). */
+/** `provider` with its AEAD open outputs recorded (the payloads the session decrypts: cipher v1 XChaCha20, v2 and v3 ChaCha20). */
 function recording(provider: CryptoProvider): { crypto: CryptoProvider; opened: Uint8Array[] } {
   const opened: Uint8Array[] = [];
   const crypto: CryptoProvider = {
