@@ -111,8 +111,9 @@ const loadEnd = os.loadavg();
 const per = (k: string) => samples.get(k) as number[];
 const fig = (k: string) => r2(median(per(k)));
 const ratio = (num: string, den: string) => r2(median(per(num).map((x, i) => x / (per(den)[i] as number))));
+/** Median over rounds of num − den measured in the same round (a part's cost as the difference of two operations). */
+const diff = (num: string, den: string) => r2(median(per(num).map((x, i) => x - (per(den)[i] as number))));
 const group = (g: string) => Object.fromEntries(ops.filter((o) => o.name.startsWith(`${g}.`)).map((o) => [o.name.slice(g.length + 1), fig(o.name)]));
-const parts = group('parts');
 const result = {
   date: new Date().toISOString(),
   machine: { nproc: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', loadAverageStart: loadStart.map(r2), loadAverageEnd: loadEnd.map(r2) },
@@ -124,7 +125,7 @@ const result = {
   messageBytes: body.length,
   sdkCipherVersion: CURRENT_SESSION_CIPHER,
   floor: group('floor'),
-  parts: { ...parts, sessionAdUs: r2((parts.sealSessionAdUs as number) - (parts.sealNoAdUs as number)), commitmentOverFloorHmacUs: r2((parts.commitmentUs as number) - (parts.floorHmacUs as number)) },
+  parts: { ...group('parts'), sessionAdUs: diff('parts.sealSessionAdUs', 'parts.sealNoAdUs'), commitmentOverFloorHmacUs: diff('parts.commitmentUs', 'parts.floorHmacUs') },
   wireFloor: group('wireFloor'),
   sdk: group('sdk'),
   ratios: {
