@@ -13,56 +13,14 @@ import { frankMessage } from '../../client/franking/franking.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
 import { PreKeyStore } from '../../client/session/prekeys.ts';
 import { decodeRatchetHeader, RATCHET_HEADER_LENGTH } from '../../client/session/ratchet.ts';
-import { SessionError, type SessionErrorCode } from '../../client/session/session-errors.ts';
 import { receiveWithSessionRecord } from '../../client/session/session-record.ts';
 import { Session } from '../../client/session/session.ts';
 import { SYNC } from './_providers.ts';
+import { establish as establishPair, expectCode, expectEveryByteFlipRefused, recording, td, te } from './_session-cipher.ts';
 import vectors from '../vectors/session.json';
 
-const te = new TextEncoder();
-const td = new TextDecoder();
-
-function expectCode(f: () => unknown, code: SessionErrorCode): void {
-  let error: unknown = null;
-  try {
-    f();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected an error').toBeInstanceOf(SessionError);
-  expect((error as SessionError).code, (error as Error).message).toBe(code);
-}
-
-/** `provider` with the AEAD keys and nonces of every seal recorded (both ciphers). */
-function recording(provider: CryptoProvider) {
-  const seals: { key: string; nonce: string; cipher: 'chacha' | 'xchacha' }[] = [];
-  const crypto: CryptoProvider = {
-    ...provider,
-    chacha20poly1305Seal(key, nonce, pt, ad, out) {
-      seals.push({ key: bytesToHex(key), nonce: bytesToHex(nonce), cipher: 'chacha' });
-      return provider.chacha20poly1305Seal(key, nonce, pt, ad, out);
-    },
-    xchacha20poly1305Seal(key, nonce, pt, ad, out) {
-      seals.push({ key: bytesToHex(key), nonce: bytesToHex(nonce), cipher: 'xchacha' });
-      return provider.xchacha20poly1305Seal(key, nonce, pt, ad, out);
-    },
-  };
-  return { crypto, seals };
-}
-
-function establish(crypto: CryptoProvider, cipherVersion: 1 | 2 = 2, random?: (n: number) => Uint8Array) {
-  const aliceId = generateIdentity(undefined, crypto);
-  const bobId = generateIdentity(undefined, crypto);
-  const store = PreKeyStore.create(bobId, { oneTimePreKeys: 2, crypto });
-  const { oneTimePreKeys, ...up } = store.bundle(bobId);
-  const opts = { crypto, cipherVersion, ...(random ? { randomBytes: random } : {}) };
-  const alice = Session.initiate(aliceId, { ...up, oneTimePreKey: oneTimePreKeys[0]! }, opts);
-  const first = alice.encrypt(te.encode('hello'));
-  const { session: bob, plaintext } = Session.respond(bobId, store, first, { crypto });
-  expect(td.decode(plaintext)).toBe('hello');
-  alice.decrypt(bob.encrypt(te.encode('ack')));
-  return { alice, bob, bobId, store, aliceId, up, oneTimePreKeys };
-}
+/** Version 2 sessions unless a test asks for another: version 2 is no longer the default. */
+const establish = (crypto: CryptoProvider, cipherVersion: 1 | 2 = 2, random?: (n: number) => Uint8Array) => establishPair(crypto, cipherVersion, random);
 
 describe.each(SYNC.map((p) => [p.name, p] as const))('session cipher version 2 (%s)', (_name, provider) => {
   it('hmacSha512 is HMAC-SHA512 (RFC 2104) for every key and input length, one-shot and streamed paths alike', () => {
@@ -181,28 +139,7 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('session cipher version 2 (
 
   it('every single-byte change of a v2 message is refused and leaves the state exactly as it was', () => {
     const { alice, bob } = establish(provider);
-    const franked = frankMessage({ conversationId: 'c', senderId: 'alice', seq: 1 }, te.encode('franked v2'), { crypto: provider });
-    const envelope = alice.sendFranked(franked);
-    const state = bytesToHex(bob.serialize());
-    for (let i = 0; i < envelope.message.length; i++) {
-      const m = envelope.message.slice();
-      m[i]! ^= 0x01;
-      let code = '';
-      try {
-        bob.receiveFranked({ commitment: envelope.commitment, message: m }, { expect: { senderId: 'alice' } });
-      } catch (e) {
-        code = SessionError.is(e) ? e.code : String(e);
-      }
-      expect(['tampered', 'unsupported_version', 'max_skip_exceeded', 'replay', 'malformed', 'counter_overflow', 'bad_key'], `byte ${i}`).toContain(code);
-      expect(bytesToHex(bob.serialize()), `byte ${i}`).toBe(state);
-    }
-    const c = envelope.commitment.slice();
-    c[0]! ^= 1;
-    expectCode(() => bob.receiveFranked({ commitment: c, message: envelope.message }), 'tampered');
-    expect(bytesToHex(bob.serialize())).toBe(state);
-    const r = bob.receiveFranked(envelope, { expect: { senderId: 'alice' } });
-    expect(r.status).toBe('accepted');
-    expectCode(() => bob.receiveFranked(envelope, { expect: { senderId: 'alice' } }), 'replay');
+    expectEveryByteFlipRefused(alice, bob, provider, 'franked v2');
   });
 
   it('version 1 sessions keep working in both directions, also stored ones, and their messages stay version 1', () => {

@@ -15,25 +15,11 @@ import { PreKeyStore } from '../../client/session/prekeys.ts';
 // eslint-disable-next-line no-restricted-imports -- white-box: KDF_CK₃ and its inputs (docs/PROTOCOL-sessions.md §S18.1) are this test's subject
 import { CK3_CHAIN, CK3_MESSAGE, CURRENT_SESSION_CIPHER, kdfChain } from '../../client/session/_session-kdf.ts';
 import { decodeRatchetHeader, encodeRatchetHeader, RATCHET_HEADER_LENGTH } from '../../client/session/ratchet.ts';
-import { SessionError, type SessionErrorCode } from '../../client/session/session-errors.ts';
 import { receiveWithSessionRecord, type SessionRecord } from '../../client/session/session-record.ts';
 import { Session } from '../../client/session/session.ts';
 import { SYNC } from './_providers.ts';
+import { establish as establishPair, expectCode, expectEveryByteFlipRefused, recording, td, te } from './_session-cipher.ts';
 import vectors from '../vectors/session.json';
-
-const te = new TextEncoder();
-const td = new TextDecoder();
-
-function expectCode(f: () => unknown, code: SessionErrorCode): void {
-  let error: unknown = null;
-  try {
-    f();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected an error').toBeInstanceOf(SessionError);
-  expect((error as SessionError).code, (error as Error).message).toBe(code);
-}
 
 // ---- HChaCha20 from the RFCs, independent of noble: RFC 8439 §2.1 quarter round, §2.3 state and 20 rounds;
 // draft-irtf-cfrg-xchacha-03 §2.2: words 12–15 hold the 16-byte input, no feed-forward, output words 0–3 and 12–15. ----
@@ -60,36 +46,7 @@ function hchacha20(key: Uint8Array, input: Uint8Array): Uint8Array {
 /** KDF_CK₃ from §S18.1, independently. */
 const kdfCk3 = (ck: Uint8Array) => ({ mk: hchacha20(ck, CK3_MESSAGE), next: hchacha20(ck, CK3_CHAIN) });
 
-/** `provider` with the AEAD keys and nonces of every seal recorded (both ciphers). */
-function recording(provider: CryptoProvider) {
-  const seals: { key: string; nonce: string; cipher: 'chacha' | 'xchacha' }[] = [];
-  const crypto: CryptoProvider = {
-    ...provider,
-    chacha20poly1305Seal(key, nonce, pt, ad, out) {
-      seals.push({ key: bytesToHex(key), nonce: bytesToHex(nonce), cipher: 'chacha' });
-      return provider.chacha20poly1305Seal(key, nonce, pt, ad, out);
-    },
-    xchacha20poly1305Seal(key, nonce, pt, ad, out) {
-      seals.push({ key: bytesToHex(key), nonce: bytesToHex(nonce), cipher: 'xchacha' });
-      return provider.xchacha20poly1305Seal(key, nonce, pt, ad, out);
-    },
-  };
-  return { crypto, seals };
-}
-
-function establish(crypto: CryptoProvider, cipherVersion?: 1 | 2 | 3, random?: (n: number) => Uint8Array) {
-  const aliceId = generateIdentity(undefined, crypto);
-  const bobId = generateIdentity(undefined, crypto);
-  const store = PreKeyStore.create(bobId, { oneTimePreKeys: 3, crypto });
-  const { oneTimePreKeys, ...up } = store.bundle(bobId);
-  const opts = { crypto, ...(cipherVersion ? { cipherVersion } : {}), ...(random ? { randomBytes: random } : {}) };
-  const alice = Session.initiate(aliceId, { ...up, oneTimePreKey: oneTimePreKeys[0]! }, opts);
-  const first = alice.encrypt(te.encode('hello'));
-  const { session: bob, plaintext } = Session.respond(bobId, store, first, { crypto });
-  expect(td.decode(plaintext)).toBe('hello');
-  alice.decrypt(bob.encrypt(te.encode('ack')));
-  return { alice, bob, bobId, store, aliceId, up, oneTimePreKeys };
-}
+const establish = (crypto: CryptoProvider, cipherVersion?: 1 | 2 | 3, random?: (n: number) => Uint8Array) => establishPair(crypto, cipherVersion, random);
 
 /** A seeded source of randomness (SHA-256 of a label and a counter): two runs with one label draw the same bytes. */
 function seeded(label: string): (n: number) => Uint8Array {
@@ -311,29 +268,7 @@ describe.each(SYNC.map((p) => [p.name, p] as const))('session cipher version 3 (
 
   it('every single-byte change of a franked v3 message is refused and leaves the state exactly as it was', () => {
     const { alice, bob } = establish(provider);
-    const franked = frankMessage({ conversationId: 'c', senderId: 'alice', seq: 1 }, te.encode('franked v3'), { crypto: provider });
-    const envelope = alice.sendFranked(franked);
-    const state = bytesToHex(bob.serialize());
-    for (let i = 0; i < envelope.message.length; i++) {
-      const m = envelope.message.slice();
-      m[i]! ^= 0x01;
-      let code = '';
-      try {
-        bob.receiveFranked({ commitment: envelope.commitment, message: m }, { expect: { senderId: 'alice' } });
-      } catch (e) {
-        code = SessionError.is(e) ? e.code : String(e);
-      }
-      expect(['tampered', 'unsupported_version', 'max_skip_exceeded', 'replay', 'malformed', 'counter_overflow', 'bad_key'], `byte ${i}`).toContain(code);
-      expect(bytesToHex(bob.serialize()), `byte ${i}`).toBe(state);
-    }
-    const c = envelope.commitment.slice();
-    c[0]! ^= 1;
-    expectCode(() => bob.receiveFranked({ commitment: c, message: envelope.message }), 'tampered');
-    expect(bytesToHex(bob.serialize())).toBe(state);
-    const r = bob.receiveFranked(envelope, { expect: { senderId: 'alice' } });
-    expect(r.status).toBe('accepted');
-    if (r.status === 'accepted') expect(td.decode(r.message.body)).toBe('franked v3');
-    expectCode(() => bob.receiveFranked(envelope, { expect: { senderId: 'alice' } }), 'replay');
+    expectEveryByteFlipRefused(alice, bob, provider, 'franked v3');
   });
 
   it('franked messages both ways through a v3 session, over DH steps, prekey start included (receiveFranked, respondFranked)', () => {
