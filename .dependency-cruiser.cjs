@@ -32,6 +32,9 @@ const WHITE_BOX_TESTS = [
   '^test/client/providers\\.test\\.ts$', // the small-order encodings table (client/crypto/_ed25519.ts)
   '^test/client/session-primitives\\.test\\.ts$', // the session KDFs (client/session/_session-kdf.ts)
   '^test/client/session\\.test\\.ts$', // forges a message with the ratchet's own KDF
+  '^test/client/session-cipher-v3\\.test\\.ts$', // KDF_CK₃ and its two inputs (client/session/_session-kdf.ts, PROTOCOL-sessions.md §S18.1)
+  '^test/client/session-vectors\\.test\\.ts$', // the kdfChainV3 vector checked against the SDK's own KDF_CK₃
+  '^bench/_wire-floor\\.ts$', // the wire floor times the SDK's own KDF_CK steps bare (docs/BENCHMARKS.md "Session cipher version 3")
   '^test/franking/sender-buffers\\.test\\.ts$', // Writer.over (client/crypto/_bytes.ts)
 ];
 

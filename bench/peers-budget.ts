@@ -26,8 +26,6 @@ import { computeCommitment, encodePayload, frankMessage } from '../client/franki
 import { decodeHeader, encodeHeader } from '../client/franking/header.ts';
 import { generateIdentity } from '../client/session/identity.ts';
 import { PreKeyStore } from '../client/session/prekeys.ts';
-// eslint-disable-next-line no-restricted-imports -- the session cipher the SDK creates, recorded beside its figures
-import { CURRENT_SESSION_CIPHER } from '../client/session/_session-kdf.ts';
 import { decodeFrankedEnvelope, encodeFrankedEnvelope } from '../client/session/session-message.ts';
 import { Session } from '../client/session/session.ts';
 import { wireFloor } from './_wire-floor.ts';
@@ -123,7 +121,7 @@ const result = {
   rounds: ROUNDS,
   opsPerRound: N,
   messageBytes: body.length,
-  sdkCipherVersion: CURRENT_SESSION_CIPHER,
+  sdkCipherVersion: sender.cipherVersion,
   floor: group('floor'),
   parts: { ...group('parts'), sessionAdUs: diff('parts.sealSessionAdUs', 'parts.sealNoAdUs'), commitmentOverFloorHmacUs: diff('parts.commitmentUs', 'parts.floorHmacUs') },
   wireFloor: group('wireFloor'),
