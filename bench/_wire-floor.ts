@@ -1,4 +1,5 @@
-// The wire floor of a franked 1:1 message (docs/BENCHMARKS.md "The 1.3× goal: what the wire format itself costs"):
+// The wire floor of a franked 1:1 message (docs/BENCHMARKS.md "Session cipher version 3, and what the wire format
+// itself costs"):
 // what every implementation of the wire format must do per message on top of the two-pass floor, run back to back
 // with no SDK object, check or state in between. Seal: KDF_CK₃ (docs/PROTOCOL-sessions.md §S18.1), the draws
 // (clientMessageId 16, fk 32, nonce 12; the native provider's randomBytes is the SDK's pooled draw), the canonical header (docs/PROTOCOL.md §4.1), the commitment (§4.3), the

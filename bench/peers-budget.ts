@@ -1,4 +1,5 @@
-// The hot-path budget (docs/BENCHMARKS.md "Peers", "The 1.3× goal: what the wire format itself costs"):
+// The hot-path budget (docs/BENCHMARKS.md "Peers", "Session cipher version 3, and what the wire format itself
+// costs"):
 // `npm run bench:peers:budget`, bounded with BENCH_QUICK=1. Where a franked 1:1 message's time goes beyond the
 // two-pass floor of bench/peers.ts (a bare ChaCha20-Poly1305 seal / open of the 1 KiB body plus one HMAC-SHA256 of
 // it, node:crypto), measured part by part in one process, interleaved round by round (median over rounds; each ratio
