@@ -2,60 +2,19 @@
 // reset"), in real browsers against the real server process: the admin released alice's handle for a browser's reset
 // code, then takes it back on her account page (a reason and a confirmation); the history says who revoked it and
 // why; that browser's "Complete reset" is refused in words; after a new release it goes through.
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ChatEngine } from '../../chat/src/engine.ts';
 import { POLL, enableEngineHook, newChatPage, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { SHOTS, adminDashboard, expectNoSeriousA11y, showResetCode, useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const suite = useE2eSuite({ only: ['chat', 'dashboard'] });
 
 declare global {
   interface Window {
     chatEngine: ChatEngine;
   }
-}
-
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat', 'dashboard'] });
-  server = await startE2eServer(ROOT);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
-
-/** No serious or critical axe finding (WCAG 2.1 A/AA), as the other e2e suites check. */
-async function axeClean(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
-
-async function dashboard(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
-  contexts.push(ctx);
-  const p = await ctx.newPage();
-  p.on('pageerror', (e) => console.error(`[dashboard page error] ${e.message}`));
-  await p.goto(`${server.url}/dashboard/`);
-  await p.getByLabel('Login name').fill(server.adminId);
-  await p.getByLabel('Password', { exact: true }).fill(server.adminPassword);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => p.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
-  return p;
 }
 
 async function releaseFor(dash: Page, code: string, reason: string): Promise<void> {
@@ -68,25 +27,19 @@ async function releaseFor(dash: Page, code: string, reason: string): Promise<voi
 
 describe('revoking a handle release on the dashboard', () => {
   it('the admin revokes the release with a reason; the history says so; the browser is refused until a new release', async () => {
-    const alice = await newChatPage(browser, contexts);
+    const alice = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(alice);
-    await registerInChat(alice, server.url, 'alice');
+    await registerInChat(alice, suite.server.url, 'alice');
     // alice loses her only browser, without a recovery kit.
     const aliceCtx = alice.context();
     await aliceCtx.close();
-    contexts.splice(contexts.indexOf(aliceCtx), 1);
+    suite.contexts.splice(suite.contexts.indexOf(aliceCtx), 1);
 
-    const fresh = await newChatPage(browser, contexts);
+    const fresh = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(fresh);
-    await fresh.goto(`${server.url}/`);
-    await fresh.getByRole('tab', { name: 'Restore from recovery kit' }).click();
-    await fresh.getByRole('button', { name: 'No kit? Reset the account' }).click();
-    await fresh.getByRole('textbox', { name: 'Your handle' }).fill('alice');
-    await fresh.getByRole('button', { name: 'Show my reset code' }).click();
-    await expect.poll(async () => fresh.getByTestId('reset-code').count(), POLL).toBe(1);
-    const code = (await fresh.getByTestId('reset-code').textContent()) as string;
+    const code = await showResetCode(fresh, suite.server.url, 'alice');
 
-    const dash = await dashboard();
+    const dash = await adminDashboard(suite);
     await dash.getByRole('link', { name: 'Accounts' }).click();
     await dash.getByTestId('account-lookup').fill('alice');
     await dash.getByRole('button', { name: 'Open' }).click();
@@ -96,19 +49,19 @@ describe('revoking a handle release on the dashboard', () => {
 
     // The live release is shown; the admin takes it back: a reason, then a confirmation naming the code.
     await expect.poll(() => dash.getByTestId('live-release').textContent(), POLL).toContain(code);
-    expect(await dash.getByTestId('live-release').textContent()).toContain(`Released by staff:${server.adminId} (reason: caller said they were alice).`);
+    expect(await dash.getByTestId('live-release').textContent()).toContain(`Released by staff:${suite.server.adminId} (reason: caller said they were alice).`);
     await dash.getByTestId('live-release').getByRole('button', { name: 'Revoke release…' }).click();
     await dash.getByTestId('revoke-reason').fill('support was deceived: the caller was not alice');
     await dash.getByTestId('revoke-form').getByRole('button', { name: 'Revoke release…' }).click();
     await expect.poll(() => dash.getByTestId('revoke-confirm').textContent(), POLL).toContain(code);
-    await axeClean(dash);
+    await expectNoSeriousA11y(dash);
     await dash.screenshot({ path: path.join(SHOTS, 'reset-revoke-01-confirm.png'), fullPage: true });
     await dash.getByRole('button', { name: 'Confirm revocation' }).click();
     await expect.poll(() => dash.getByRole('status').filter({ hasText: `Release revoked. The browser with reset code ${code} can no longer reset the account.` }).count(), POLL).toBe(1);
     await expect.poll(() => dash.getByTestId('live-release').count(), POLL).toBe(0);
     const history = (await dash.getByTestId('account-history').textContent()) as string;
     expect(history).toContain(`handle released for reset code ${code}`);
-    expect(history).toContain(`revoked by staff:${server.adminId}`);
+    expect(history).toContain(`revoked by staff:${suite.server.adminId}`);
     expect(history).toContain('(support was deceived: the caller was not alice)');
     expect(history).toContain('handle release revoked: its reset code can no longer reset the account');
     await dash.screenshot({ path: path.join(SHOTS, 'reset-revoke-02-history.png'), fullPage: true });

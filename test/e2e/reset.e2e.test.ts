@@ -4,23 +4,14 @@
 // handle for that code on the dashboard's account page (with a reason and a confirmation, then shown in the account's
 // history); then the fresh browser becomes alice — a new identity — and bob's conversation says "alice’s safety number
 // changed — the account was reset".
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ChatEngine } from '../../chat/src/engine.ts';
 import { POLL, enableEngineHook, newChatPage, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { SHOTS, adminDashboard, expectNoSeriousA11y, showResetCode, useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const suite = useE2eSuite({ only: ['chat', 'dashboard'] });
 
 declare global {
   interface Window {
@@ -28,65 +19,27 @@ declare global {
   }
 }
 
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat', 'dashboard'] });
-  server = await startE2eServer(ROOT);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
-
-/** No serious or critical axe finding (WCAG 2.1 A/AA), as the other e2e suites check. */
-async function axeClean(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
-
 const texts = async (page: Page): Promise<string[]> => page.evaluate(() => Object.values(window.chatEngine.getSnapshot().messages).flat().map((m) => m.text));
-
-async function dashboard(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
-  contexts.push(ctx);
-  const p = await ctx.newPage();
-  p.on('pageerror', (e) => console.error(`[dashboard page error] ${e.message}`));
-  await p.goto(`${server.url}/dashboard/`);
-  await p.getByLabel('Login name').fill(server.adminId);
-  await p.getByLabel('Password', { exact: true }).fill(server.adminPassword);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => p.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
-  return p;
-}
 
 describe('reset without device or kit', () => {
   it('the admin releases alice\'s handle for the fresh browser\'s code; the browser becomes alice; bob sees the safety number changed', async () => {
-    const alice = await newChatPage(browser, contexts);
+    const alice = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(alice);
-    await registerInChat(alice, server.url, 'alice');
-    const bob = await newChatPage(browser, contexts);
+    await registerInChat(alice, suite.server.url, 'alice');
+    const bob = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(bob);
-    await registerInChat(bob, server.url, 'bob');
+    await registerInChat(bob, suite.server.url, 'bob');
     await bob.evaluate(async () => window.chatEngine.addContact('alice'));
     await bob.evaluate(async () => window.chatEngine.send('alice', 'before the loss'));
     await expect.poll(async () => (await texts(alice)).includes('before the loss'), POLL).toBe(true);
     // alice loses everything: her only browser, and she never made a recovery kit.
     const aliceCtx = alice.context();
     await aliceCtx.close();
-    contexts.splice(contexts.indexOf(aliceCtx), 1);
+    suite.contexts.splice(suite.contexts.indexOf(aliceCtx), 1);
 
-    const fresh = await newChatPage(browser, contexts);
+    const fresh = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(fresh);
-    await fresh.goto(`${server.url}/`);
-    await fresh.getByRole('tab', { name: 'Restore from recovery kit' }).click();
-    await fresh.getByRole('button', { name: 'No kit? Reset the account' }).click();
-    await fresh.getByRole('textbox', { name: 'Your handle' }).fill('alice');
-    await fresh.getByRole('button', { name: 'Show my reset code' }).click();
-    await expect.poll(async () => fresh.getByTestId('reset-code').count(), POLL).toBe(1);
-    const code = (await fresh.getByTestId('reset-code').textContent()) as string;
+    const code = await showResetCode(fresh, suite.server.url, 'alice');
     expect(code).toMatch(/^\d{5}( \d{5}){5}$/);
     // Not released yet: refused in words; nothing changed.
     await fresh.getByRole('button', { name: 'Complete reset' }).click();
@@ -95,10 +48,10 @@ describe('reset without device or kit', () => {
     await fresh.reload();
     await expect.poll(async () => fresh.getByTestId('reset-code').textContent(), POLL).toBe(code);
     await fresh.screenshot({ path: path.join(SHOTS, 'reset-01-code-for-support.png') });
-    await axeClean(fresh);
+    await expectNoSeriousA11y(fresh);
 
     // Support checked it is alice; the admin releases the handle on alice's account page.
-    const dash = await dashboard();
+    const dash = await adminDashboard(suite);
     await dash.getByRole('link', { name: 'Accounts' }).click();
     await dash.getByTestId('account-lookup').fill('alice');
     await dash.getByRole('button', { name: 'Open' }).click();
@@ -107,7 +60,7 @@ describe('reset without device or kit', () => {
     await dash.getByTestId('release-reason').fill('identity checked by video call, ticket 4711');
     await dash.getByRole('button', { name: 'Release handle for reset…' }).click();
     await expect.poll(() => dash.getByTestId('release-confirm').textContent(), POLL).toContain(code);
-    await axeClean(dash);
+    await expectNoSeriousA11y(dash);
     await dash.getByRole('button', { name: 'Confirm release' }).click();
     await expect.poll(() => dash.getByRole('status').filter({ hasText: `Handle released for reset code ${code}` }).count(), POLL).toBe(1);
     await expect.poll(() => dash.getByTestId('account-history').textContent(), POLL).toContain(`handle released for reset code ${code}`);
