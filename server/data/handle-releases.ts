@@ -71,8 +71,8 @@ export type RevokeOutcome =
  * newest, unused and unrevoked; otherwise 403 reset_not_allowed and the whole transaction (the list's leaf with it)
  * rolls back. Then appends the `account_reset` event. The log confines that refusal to the reset: the other requests
  * of its group commit are appended again at once without it (server/services/transparency/log-append.ts,
- * RequestRefused). It happens only when another process revoked or replaced the release between the reset's
- * authorisation and its commit (in one process, HandleReleases.serialise keeps the two apart).
+ * RequestRefused). It happens when a revocation or a newer release committed between the reset's authorisation and
+ * its commit, in this process or another.
  */
 export async function useReleaseTx(tx: Tx, provider: DbProvider, event: ModerationEventInput): Promise<void> {
   await lockAccount(tx, provider, event.subjectId);

@@ -1,8 +1,8 @@
 // Revoking a handle release (docs/PROTOCOL-devices.md D6.6 "Revocation", docs/MODERATION.md "Account reset"): an admin
 // takes a live release back with a reason (POST /v1/mod/accounts/{userId}/handle-release/revoke), recorded as
 // `handle_release_revoked`; from its commit on no reset list is accepted under it. A release is used by one reset or
-// revoked, never both — also when the reset and the revocation race, in this process (serialised) or from another
-// process (the re-check in the reset's transaction). SQLite, or PostgreSQL with TEST_DATABASE=postgres.
+// revoked, never both — also when the reset and the revocation race, in this process or from another (the re-check
+// under the account's release lock in the reset's transaction). SQLite, or PostgreSQL with TEST_DATABASE=postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetCode } from '../../client/index.ts';
 import { createDb, type Db } from '../../server/db.ts';

@@ -68,29 +68,13 @@ export class HandleReleases {
    * 409 release_used when a reset used the newest release (the reset stands). Race-safe with a reset: see the file head.
    */
   async revoke(accountId: string, reason: string, actorId: string | null): Promise<RevokedHandleRelease> {
-    const r = await this.serialise(accountId, () => this.repo.revoke(accountId, actorId, reason, (release) => this.unexpired(release)));
+    const r = await this.repo.revoke(accountId, actorId, reason, (release) => this.unexpired(release));
     if (r.outcome === 'used')
       throw new ConflictError('release_used', `the handle release of ${accountId} was already used by a reset at ${r.state.used?.createdAt.toISOString() ?? '?'}: the reset stands (suspend the account if it was not its owner)`);
     if (r.outcome === 'none') throw new AppError('no_live_release', `${accountId} has no live handle release to revoke (none, expired, or already revoked)`);
     return { ...view(accountId, r.state.release), revokedAt: r.event.createdAt, revokedBy: r.event.actorId, revokeReason: reason };
   }
 
-  /**
-   * The reset's authorisation and its commit (`fn`, the list's log append) run one at a time with revocations of the
-   * same account in this process, so a revocation here waits for a reset in flight (and answers release_used) instead
-   * of failing the log's batch; across processes the re-check in the reset's transaction decides (file head).
-   */
-  serialise<T>(accountId: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.inFlight.get(accountId) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const settled = run.then(() => undefined, () => undefined);
-    this.inFlight.set(accountId, settled);
-    void settled.then(() => {
-      if (this.inFlight.get(accountId) === settled) this.inFlight.delete(accountId);
-    });
-    return run;
-  }
-  private readonly inFlight = new Map<string, Promise<void>>();
 
   private unexpired(release: ModerationEventRow): boolean {
     return new Date(String(release.payload.expiresAt)).getTime() > this.now();
