@@ -85,7 +85,12 @@ describe('ApiClient groups and attachments', () => {
     expect(d).toMatchObject({ scheme: 1, size: file.length, mediaType: 'application/octet-stream' });
     b.api.token = 'A'.repeat(43); // well-formed, unknown: 401 invalid_token, then one refresh
     expect(await b.api.downloadAttachment(d)).toEqual(file);
-    // The only recipient fetched it: the blob is gone.
-    await expect(b.api.downloadAttachment(d)).rejects.toMatchObject({ code: 'not_found' });
+    // The only recipient fetched it: the blob is gone. The server deletes it once the transfer has finished on its
+    // side, which may be a moment after the client holds every byte, so the check waits for it (bounded).
+    await expect
+      .poll(async () => b.api.downloadAttachment(d).then(() => 'still there', (e: unknown) => (ApiError.is(e, 'not_found') ? 'gone' : e)), {
+        timeout: 5000,
+      })
+      .toBe('gone');
   });
 });
