@@ -3,6 +3,16 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { ChatEngine } from '../../chat/src/engine.ts';
+
+declare global {
+  interface Window {
+    /** The chat engine, on a page where enableEngineHook ran. */
+    chatEngine: ChatEngine;
+    /** Exposed by linkByEngine on the existing device's page: the new device's counter-signature. */
+    cosignOnNewDevice(body: number[]): Promise<number[]>;
+  }
+}
 
 export const POLL = { timeout: 20_000, interval: 100 };
 
@@ -96,6 +106,31 @@ export async function checkLayout(p: Page, name: string, shot?: string): Promise
  */
 export async function enableEngineHook(page: Page): Promise<void> {
   await page.addInitScript(() => window.localStorage.setItem('franking-chat:engine-hook', '1'));
+}
+
+/**
+ * D6.1 through the chat engine's device API (both pages with enableEngineHook), the steps the linking UI runs over its
+ * link channel: the new device's keys to the existing one, which signs the next list as `name`; the new device
+ * counter-signs, the existing one submits, the new one completes and signs in. Returns the new device's id once it is
+ * signed in as `accountId` and connected.
+ */
+export async function linkByEngine(existing: Page, fresh: Page, accountId: string, name: string): Promise<number> {
+  const keys = await fresh.evaluate(() => {
+    const k = window.chatEngine.beginLink();
+    return { s: Array.from(k.identitySigningKey), d: Array.from(k.identityDhKey), c: Array.from(k.credentialKey) };
+  });
+  await existing.exposeFunction('cosignOnNewDevice', async (body: number[]) =>
+    fresh.evaluate(([b, a]) => Array.from(window.chatEngine.cosignLink(new Uint8Array(b as number[]), a as string)), [body, accountId] as const));
+  const approved = await existing.evaluate(async ([k, n]) => window.chatEngine.approveLink(
+    { identitySigningKey: new Uint8Array(k.s), identityDhKey: new Uint8Array(k.d), credentialKey: new Uint8Array(k.c) },
+    async (body) => new Uint8Array(await window.cosignOnNewDevice(Array.from(body))),
+    n,
+  ), [keys, name] as const);
+  const done = await fresh.evaluate(async (a) => window.chatEngine.completeLink(a), accountId);
+  expect(done.deviceId).toBe(approved.deviceId);
+  await expect.poll(async () => fresh.getByTestId('me').textContent(), POLL).toBe(accountId);
+  await expect.poll(async () => fresh.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
+  return done.deviceId;
 }
 
 /**

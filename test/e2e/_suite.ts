@@ -24,13 +24,16 @@ export interface E2eSuite {
   readonly contexts: BrowserContext[];
 }
 
-/** Registers the suite's beforeAll / afterAll; the returned object's fields are live once beforeAll ran. */
-export function useE2eSuite(opts: { only: string[]; env?: Record<string, string> }): E2eSuite {
+/**
+ * Registers the suite's beforeAll / afterAll; the returned object's fields are live once beforeAll ran. `only`: the web
+ * apps to build; `env`: the server's settings; `shots`: the folder the suite writes screenshots to (default SHOTS).
+ */
+export function useE2eSuite(opts: { only: string[]; env?: Record<string, string>; shots?: string }): E2eSuite {
   let server: E2eServer | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.mkdirSync(opts.shots ?? SHOTS, { recursive: true });
     await buildWeb({ only: opts.only });
     server = await startE2eServer(ROOT, opts.env);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });

@@ -8,14 +8,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { GROUP_INFO_TYPE } from '../../chat/src/groups/index.ts';
 import { ServerMember } from '../groups/_server-member.ts';
 import { POLL, checkLayout, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { useE2eSuite } from './_suite.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = path.join(ROOT, 'docs/screenshots');
@@ -23,13 +21,9 @@ const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const ALARM = /could not be decrypted/;
 
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
 async function newPage(viewport = DESKTOP): Promise<Page> {
-  const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
-  contexts.push(ctx);
+  const ctx = await suite.browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
+  suite.contexts.push(ctx);
   const p = await ctx.newPage();
   p.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
   return p;
@@ -59,30 +53,20 @@ async function createGroup(p: Page, name: string, members: string): Promise<void
 
 /** A moderator session on the dashboard API (the first-start admin). */
 async function moderator(): Promise<Record<string, string>> {
-  const login = await fetch(`${server.url}/v1/mod/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ moderatorId: server.adminId, password: server.adminPassword }),
+  const login = await fetch(`${suite.server.url}/v1/mod/session`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ moderatorId: suite.server.adminId, password: suite.server.adminPassword }),
   });
   expect(login.status).toBe(201);
   const { csrfToken } = (await login.json()) as { csrfToken: string };
   return { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] as string, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
 }
 
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat'] });
-  server = await startE2eServer(ROOT);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useE2eSuite({ only: ['chat'], shots: SHOTS });
 
 describe('sign-up and handles', () => {
-  it('an invalid handle is explained in words; staff-like handles are refused by the server; "That\'s you" goes once the field changes', async () => {
+  it('an invalid handle is explained in words; staff-like handles are refused by the suite.server; "That\'s you" goes once the field changes', async () => {
     const p = await newPage(PHONE);
-    await p.goto(`${server.url}/`);
+    await p.goto(`${suite.server.url}/`);
     const field = p.getByLabel('Choose a handle');
     const create = p.getByRole('button', { name: 'Create account' });
     const error = p.locator('#handle-error');
@@ -120,7 +104,7 @@ describe('groups', () => {
 
   it('created into groups, a member sees no "could not be decrypted" alarm, in the chat or as its preview', async () => {
     [alice, bob, carol] = await Promise.all([newPage(), newPage(), newPage()]);
-    await Promise.all([registerInChat(alice, server.url, 'alice'), registerInChat(bob, server.url, 'bob'), registerInChat(carol, server.url, 'carol')]);
+    await Promise.all([registerInChat(alice, suite.server.url, 'alice'), registerInChat(bob, suite.server.url, 'bob'), registerInChat(carol, suite.server.url, 'carol')]);
     for (const name of ['Climbing crew', 'Book club', 'Allotment']) {
       await createGroup(alice, name, 'bob, carol');
       for (const p of [bob, carol]) {
@@ -166,7 +150,7 @@ describe('groups', () => {
     expect(await carol.getByText(ALARM).count()).toBe(0);
     // end-to-end encrypted: neither name is anywhere in what the server keeps (database, its journal, logs)
     const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-    const kept = files(server.dataDir);
+    const kept = files(suite.server.dataDir);
     expect(kept.some((f) => /\.(db|sqlite)$/.test(f))).toBe(true);
     expect(kept.some((f) => fs.readFileSync(f).includes('carol')), 'the scan reads what the server stores (handles are kept in clear)').toBe(true);
     for (const f of kept) for (const name of ['Climbing crew', 'Crag crew']) expect(fs.readFileSync(f).includes(name), `${name} in ${f}`).toBe(false);
@@ -179,10 +163,10 @@ describe('groups', () => {
     expect(await dialog.getByText('Verified.').count()).toBe(1);
     await dialog.getByRole('button', { name: 'Done' }).click();
     const headers = await moderator();
-    const queue = (await (await fetch(`${server.url}/v1/mod/queue?view=all`, { headers })).json()) as { reports: Array<{ id: string; reporterId: string; accusedId: string; verdict: string }> };
+    const queue = (await (await fetch(`${suite.server.url}/v1/mod/queue?view=all`, { headers })).json()) as { reports: Array<{ id: string; reporterId: string; accusedId: string; verdict: string }> };
     const mine = queue.reports.find((r) => r.reporterId === 'carol');
     expect(mine).toMatchObject({ accusedId: 'alice', verdict: 'verified' });
-    const detail = (await (await fetch(`${server.url}/v1/mod/reports/${mine?.id}`, { headers })).json()) as { messages: Array<{ senderId: string; verdict: string; text: string | null }> };
+    const detail = (await (await fetch(`${suite.server.url}/v1/mod/reports/${mine?.id}`, { headers })).json()) as { messages: Array<{ senderId: string; verdict: string; text: string | null }> };
     const renaming = detail.messages.filter((m) => m.text?.includes('"rename":true'));
     expect(renaming.length).toBeGreaterThanOrEqual(1);
     expect(renaming.find((m) => m.text?.includes('Crag crew"'))).toMatchObject({ senderId: 'alice', verdict: 'verified' });
@@ -192,9 +176,9 @@ describe('groups', () => {
 describe('a modified client', () => {
   it('a plain member\'s rename is refused by every member\'s page: the name stays, the attempt is shown and reportable', async () => {
     const [nia, oli] = await Promise.all([newPage(), newPage()]);
-    await Promise.all([registerInChat(nia, server.url, 'nia'), registerInChat(oli, server.url, 'oli')]);
+    await Promise.all([registerInChat(nia, suite.server.url, 'nia'), registerInChat(oli, suite.server.url, 'oli')]);
     // pat runs a client of his own on the SDK: it sends a group-info message the chat's UI would not let him send.
-    const pat = await ServerMember.create('pat', server.url);
+    const pat = await ServerMember.create('pat', suite.server.url);
     await createGroup(nia, 'Quiz night', 'oli, pat');
     const entry = oli.getByRole('button', { name: /Quiz night.*\(group\)/ });
     await expect.poll(() => entry.count(), POLL).toBe(1);
@@ -233,7 +217,7 @@ describe('unsent messages', () => {
     erin.on('request', (r) => {
       if (r.method() === 'POST' && new URL(r.url()).pathname === '/v1/messages') sends.push((JSON.parse(r.postData() ?? '{}') as { clientMessageId: string }).clientMessageId);
     });
-    await Promise.all([registerInChat(erin, server.url, 'erin'), registerInChat(frank, server.url, 'frank')]);
+    await Promise.all([registerInChat(erin, suite.server.url, 'erin'), registerInChat(frank, suite.server.url, 'frank')]);
     await addContact(erin, 'frank');
     await send(erin, 'frank', 'hello frank');
     await expect.poll(() => frank.getByTestId('requests').getByRole('button', { name: /erin/ }).count(), POLL).toBe(1);
@@ -288,7 +272,7 @@ describe('unsent messages', () => {
 describe('unsent group messages', () => {
   it('a group message whose answer was lost is resent by itself; the relay stores it twice, members show it once and raise no alarm', async () => {
     const [kai, lea] = await Promise.all([newPage(), newPage()]);
-    await Promise.all([registerInChat(kai, server.url, 'kai'), registerInChat(lea, server.url, 'lea')]);
+    await Promise.all([registerInChat(kai, suite.server.url, 'kai'), registerInChat(lea, suite.server.url, 'lea')]);
     await createGroup(kai, 'Choir', 'lea');
     const entry = lea.getByRole('button', { name: /Choir.*\(group\)/ });
     await expect.poll(() => entry.count(), POLL).toBe(1);
@@ -324,7 +308,7 @@ describe('unsent group messages', () => {
 describe('staff notices', () => {
   it('a moderator\'s warning is shown as from the service (badge), never as a chat message from a handle', async () => {
     const [gina, hugo] = await Promise.all([newPage(), newPage()]);
-    await Promise.all([registerInChat(gina, server.url, 'gina'), registerInChat(hugo, server.url, 'hugo')]);
+    await Promise.all([registerInChat(gina, suite.server.url, 'gina'), registerInChat(hugo, suite.server.url, 'hugo')]);
     await addContact(gina, 'hugo');
     await send(gina, 'hugo', 'you are pathetic');
     await hugo.getByTestId('requests').getByRole('button', { name: /gina/ }).click();
@@ -334,10 +318,10 @@ describe('staff notices', () => {
     await dialog.getByRole('button', { name: 'Report and block' }).click();
     await expect.poll(() => dialog.getByRole('button', { name: 'Done' }).count(), POLL).toBe(1);
     const headers = await moderator();
-    const queue = (await (await fetch(`${server.url}/v1/mod/queue`, { headers })).json()) as { reports: Array<{ id: string; accusedId: string }> };
+    const queue = (await (await fetch(`${suite.server.url}/v1/mod/queue`, { headers })).json()) as { reports: Array<{ id: string; accusedId: string }> };
     const id = queue.reports.find((r) => r.accusedId === 'gina')?.id as string;
-    expect((await fetch(`${server.url}/v1/mod/reports/${id}/claim`, { method: 'POST', headers, body: '{}' })).status).toBe(200);
-    expect((await fetch(`${server.url}/v1/mod/reports/${id}/decision`, { method: 'POST', headers, body: JSON.stringify({ action: 'warn', policyId: 'harassment' }) })).status).toBe(200);
+    expect((await fetch(`${suite.server.url}/v1/mod/reports/${id}/claim`, { method: 'POST', headers, body: '{}' })).status).toBe(200);
+    expect((await fetch(`${suite.server.url}/v1/mod/reports/${id}/decision`, { method: 'POST', headers, body: JSON.stringify({ action: 'warn', policyId: 'harassment' }) })).status).toBe(200);
     await gina.reload();
     const notice = gina.locator('section.staff-notice');
     await expect.poll(() => notice.count(), { timeout: 40_000, interval: 250 }).toBe(1);
@@ -363,8 +347,8 @@ describe('phone (390×844) and desktop (1280×800)', () => {
       const peer = `jon-${label}`;
       const p = await newPage(viewport);
       const other = await newPage(DESKTOP);
-      await registerInChat(other, server.url, peer);
-      await registerInChat(p, server.url, me);
+      await registerInChat(other, suite.server.url, peer);
+      await registerInChat(p, suite.server.url, me);
       await checkLayout(p, `${label}-list`);
       expect(await p.getByRole('heading', { level: 1 }).count(), 'one h1 on every screen').toBe(1);
       await addContact(p, peer);

@@ -5,28 +5,21 @@
 // badge — and every screen at phone width (390×844) and desktop width (1280×800): no horizontal scroll,
 // every dialog on screen, axe with no serious or critical violation. Screenshots: docs/screenshots/chat-ux-*.png.
 import AxeBuilder from '@axe-core/playwright';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { type BrowserContext, type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { POLL, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { useE2eSuite } from './_suite.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = path.join(ROOT, 'docs/screenshots');
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
 async function context(viewport: { width: number; height: number }): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
-  contexts.push(ctx);
+  const ctx = await suite.browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
+  suite.contexts.push(ctx);
   return ctx;
 }
 async function page(ctx: BrowserContext): Promise<Page> {
@@ -77,17 +70,7 @@ async function addContact(p: Page, handle: string, expectHeading: string): Promi
 /** A real 2×2 PNG (red), so the browser decodes and lays out an image. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
 
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat', 'dashboard'] });
-  server = await startE2eServer(ROOT);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useE2eSuite({ only: ['chat', 'dashboard'], shots: SHOTS });
 
 let mallory: Page;
 
@@ -99,8 +82,8 @@ describe('chat as people expect it', () => {
     mallory = await page(await context(DESKTOP));
     bobCtx = await context(DESKTOP);
     bob = await page(bobCtx);
-    await registerInChat(mallory, server.url, 'mallory');
-    await registerInChat(bob, server.url, 'Bob.Smith');
+    await registerInChat(mallory, suite.server.url, 'mallory');
+    await registerInChat(bob, suite.server.url, 'Bob.Smith');
     // case-insensitive: mallory types the handle in another case
     await addContact(mallory, 'BOB.SMITH', 'Bob.Smith');
     await send(mallory, 'Bob.Smith', 'hi, remember me?');
@@ -200,7 +183,7 @@ describe('chat as people expect it', () => {
 
   it('a second tab sees new messages live; a reload keeps the open chat and the draft', async () => {
     const second = await page(bobCtx);
-    await second.goto(`${server.url}/`);
+    await second.goto(`${suite.server.url}/`);
     await expect.poll(() => second.getByTestId('me').textContent(), POLL).toBe('Bob.Smith');
     await second.getByRole('button', { name: /mallory/ }).first().click();
     await send(bob, 'mallory', 'sent from the first tab');
@@ -222,15 +205,15 @@ describe('chat as people expect it', () => {
     await bob.getByRole('button', { name: 'Chats' }).click();
     expect(await bob.getByTestId('outcome-badge').count()).toBe(0); // a report without an outcome is not "unread"
     // a moderator decides it (dashboard API with the first-start admin)
-    const login = await fetch(`${server.url}/v1/mod/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ moderatorId: server.adminId, password: server.adminPassword }) });
+    const login = await fetch(`${suite.server.url}/v1/mod/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ moderatorId: suite.server.adminId, password: suite.server.adminPassword }) });
     const { csrfToken } = (await login.json()) as { csrfToken: string };
     const headers = { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] as string, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
     expect(login.status).toBe(201);
-    const queue = (await (await fetch(`${server.url}/v1/mod/queue`, { headers })).json()) as { reports: Array<{ id: string }> };
+    const queue = (await (await fetch(`${suite.server.url}/v1/mod/queue`, { headers })).json()) as { reports: Array<{ id: string }> };
     expect(queue.reports, JSON.stringify(queue)).toHaveLength(1);
     const id = queue.reports[0]?.id as string;
-    expect((await fetch(`${server.url}/v1/mod/reports/${id}/claim`, { method: 'POST', headers, body: '{}' })).status).toBe(200);
-    expect((await fetch(`${server.url}/v1/mod/reports/${id}/decision`, { method: 'POST', headers, body: JSON.stringify({ action: 'warn', policyId: 'harassment' }) })).status).toBe(200);
+    expect((await fetch(`${suite.server.url}/v1/mod/reports/${id}/claim`, { method: 'POST', headers, body: '{}' })).status).toBe(200);
+    expect((await fetch(`${suite.server.url}/v1/mod/reports/${id}/decision`, { method: 'POST', headers, body: JSON.stringify({ action: 'warn', policyId: 'harassment' }) })).status).toBe(200);
     await bob.reload();
     await expect.poll(() => bob.getByTestId('outcome-badge').textContent(), { timeout: 40_000, interval: 250 }).toBe('1');
     await bob.getByRole('button', { name: /My reports/ }).click();
@@ -248,9 +231,9 @@ describe('every screen at phone width (390×844) and desktop width', () => {
     for (const [label, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
       const p = await page(await context(viewport));
       const me = `kim-${label}`;
-      await p.goto(`${server.url}/`);
+      await p.goto(`${suite.server.url}/`);
       await checkScreen(p, `${label}-welcome`);
-      await registerInChat(p, server.url, me);
+      await registerInChat(p, suite.server.url, me);
       await checkScreen(p, `${label}-home`);
       await p.getByRole('button', { name: 'New group' }).click();
       expect(await p.getByRole('heading', { level: 1 }).count()).toBe(1); // h1 on the new-group screen too

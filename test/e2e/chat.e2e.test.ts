@@ -5,16 +5,10 @@
 // IndexedDB shows as not verified. Screenshots go to test-artifacts/e2e/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { POLL, a11yViolations, newChatPage, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
+import { SHOTS, useE2eSuite } from './_suite.ts';
 
 const ALICE = 'alice';
 const BOB = 'bob';
@@ -45,9 +39,6 @@ const TAMPERED_TO = "Sorry, I'll leave you alone now";
 
 /** expect.poll waits up to 1 s by default; a loaded CI machine needs longer for crypto + network round trips. */
 
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let alice: Page;
 let bob: Page;
 let mod: Page;
@@ -56,10 +47,9 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
+const newPage = () => newChatPage(suite.browser, suite.contexts);
 
-const newPage = () => newChatPage(browser, contexts);
-
-const register = (page: Page, handle: string) => registerInChat(page, server.url, handle);
+const register = (page: Page, handle: string) => registerInChat(page, suite.server.url, handle);
 
 async function send(page: Page, peer: string, text: string): Promise<void> {
   const before = await page.locator('li.msg.out[data-state="sent"]').count();
@@ -80,25 +70,17 @@ async function openReportDialog(page: Page, text: string) {
   return dialog;
 }
 
+const suite = useE2eSuite({ only: ['chat', 'dashboard'], env: { RATE_LIMIT_AUTH: '300' } });
+
 beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat', 'dashboard'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   alice = await newPage();
   bob = await newPage();
   mod = await newPage();
 });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
-
 describe('encrypted chat → verified report → moderator decision → enforcement → outcome', () => {
   it('registers two users in the browser and delivers franked messages live', async () => {
-    await alice.goto(`${server.url}/`);
+    await alice.goto(`${suite.server.url}/`);
     await alice.getByLabel('Choose a handle').fill(ALICE);
     await shot(alice, '00-welcome');
     expect(await a11yViolations(alice)).toEqual([]);
@@ -173,9 +155,9 @@ describe('encrypted chat → verified report → moderator decision → enforcem
   });
 
   it('the moderator sees it verified with complete context in the dashboard and bans Alice', async () => {
-    await mod.goto(`${server.url}/dashboard/`);
-    await mod.getByLabel('Login name').fill(server.adminId);
-    await mod.getByLabel('Password').fill(server.adminPassword);
+    await mod.goto(`${suite.server.url}/dashboard/`);
+    await mod.getByLabel('Login name').fill(suite.server.adminId);
+    await mod.getByLabel('Password').fill(suite.server.adminPassword);
     await mod.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(async () => mod.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
     const row = mod.locator('table.queue tbody tr', { hasText: ALICE });
@@ -269,7 +251,7 @@ describe('encrypted chat → verified report → moderator decision → enforcem
     expect(await dialog.getByText('12 of 13 revealed messages verified.').count()).toBe(1);
     await dialog.getByRole('button', { name: 'Done' }).click();
 
-    await mod.goto(`${server.url}/dashboard/`);
+    await mod.goto(`${suite.server.url}/dashboard/`);
     const row = mod.locator('table.queue tbody tr', { hasText: 'Harassment' });
     await expect.poll(async () => row.count(), POLL).toBe(1);
     await row.getByRole('link').click();
@@ -291,9 +273,9 @@ describe('encrypted chat → verified report → moderator decision → enforcem
         else files.push(full);
       }
     };
-    walk(server.dataDir);
+    walk(suite.server.dataDir);
     expect(files.some((f) => f.endsWith('.db'))).toBe(true);
     for (const f of files) expect(fs.readFileSync(f).includes(canary), f).toBe(false);
-    expect(server.output()).not.toContain(CANARY);
+    expect(suite.server.output()).not.toContain(CANARY);
   });
 });

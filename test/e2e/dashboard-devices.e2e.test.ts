@@ -3,17 +3,12 @@
 // reported. Each message says which of alice's devices sent it and the day it was linked; the report says it came from
 // another of bob's devices than the one the messages were delivered to; completeness is per device chain. No serious or
 // critical axe finding.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type DeviceReport, multiDeviceReport } from '../server/_device-report.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const POLL = { timeout: 20_000, interval: 100 };
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const day = (iso: string) => {
@@ -21,31 +16,24 @@ const day = (iso: string) => {
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
 };
 
-let server: E2eServer;
-let browser: Browser;
 let seeded: DeviceReport;
 
+const suite = useE2eSuite({ only: ['dashboard'] });
+
 beforeAll(async () => {
-  await buildWeb({ only: ['dashboard'] });
-  server = await startE2eServer(ROOT);
-  seeded = await multiDeviceReport(server.url, ['hello from my laptop', 'you will regret this']);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  seeded = await multiDeviceReport(suite.server.url, ['hello from my laptop', 'you will regret this']);
 });
 
 async function openReport(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'UTC' });
+  const ctx = await suite.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'UTC' });
   const p = await ctx.newPage();
   p.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
-  await p.goto(`${server.url}/dashboard/`);
-  await p.getByLabel('Login name').fill(server.adminId);
-  await p.getByLabel('Password', { exact: true }).fill(server.adminPassword);
+  await p.goto(`${suite.server.url}/dashboard/`);
+  await p.getByLabel('Login name').fill(suite.server.adminId);
+  await p.getByLabel('Password', { exact: true }).fill(suite.server.adminPassword);
   await p.getByRole('button', { name: 'Sign in' }).click();
   await expect.poll(() => p.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
-  await p.goto(`${server.url}/dashboard/reports/${seeded.reportId}`);
+  await p.goto(`${suite.server.url}/dashboard/reports/${seeded.reportId}`);
   await expect.poll(() => p.getByTestId('reported-message').count(), POLL).toBe(1);
   return p;
 }

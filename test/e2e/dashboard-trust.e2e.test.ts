@@ -9,14 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import { type Locator, type Page } from 'playwright-core';
 import QRCode from 'qrcode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type EvidencePackage, verifyEvidencePackage } from '../../server/services/cases/index.ts';
 import { totpCode } from '../../server/services/staff/index.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { useE2eSuite } from './_suite.ts';
 import { chatUser, converse } from './_sdk-seed.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,9 +25,6 @@ const DESKTOP = { width: 1280, height: 800 };
 const THREAT = 'You blocked me, so now I will find you';
 const REFUSED_TEXT = 'the message bob never received';
 
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let gapReport: string;
 let spammerId: string;
 
@@ -77,15 +72,15 @@ async function checkScreen(p: Page, name: string): Promise<void> {
 }
 
 async function newPage(viewport: { width: number; height: number }): Promise<Page> {
-  const ctx = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC', acceptDownloads: true });
-  contexts.push(ctx);
+  const ctx = await suite.browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC', acceptDownloads: true });
+  suite.contexts.push(ctx);
   const p = await ctx.newPage();
   p.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
   return p;
 }
 
 async function signIn(p: Page, id: string, password: string): Promise<void> {
-  await p.goto(`${server.url}/dashboard/`);
+  await p.goto(`${suite.server.url}/dashboard/`);
   await p.getByLabel('Login name').fill(id);
   await p.getByLabel('Password', { exact: true }).fill(password);
   await p.getByRole('button', { name: 'Sign in' }).click();
@@ -97,19 +92,18 @@ async function login(p: Page, id: string, password: string): Promise<void> {
 
 /** The admin's API session (cookie + CSRF), as the dashboard holds it, for seeding staff. */
 async function adminApi(method: string, p: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const s = await fetch(`${server.url}/v1/mod/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ moderatorId: server.adminId, password: server.adminPassword }) });
+  const s = await fetch(`${suite.server.url}/v1/mod/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ moderatorId: suite.server.adminId, password: suite.server.adminPassword }) });
   const { csrfToken } = (await s.json()) as { csrfToken: string };
   const cookie = (s.headers.get('set-cookie') ?? '').split(';')[0] as string;
-  const r = await fetch(`${server.url}${p}`, { method, headers: { cookie, 'x-csrf-token': csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const r = await fetch(`${suite.server.url}${p}`, { method, headers: { cookie, 'x-csrf-token': csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
   return { status: r.status, json: (await r.json().catch(() => ({}))) as Record<string, unknown> };
 }
 
+const suite = useE2eSuite({ only: ['dashboard'], env: { RATE_LIMIT_AUTH: '1000', MOD_LOGIN_PAIR_FAILS: '5' }, shots: SHOTS });
+
 beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['dashboard'] });
   // 5 failed sign-ins in a row per (name, address) before the pair waits: the warning shows from the 3rd.
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '1000', MOD_LOGIN_PAIR_FAILS: '5' });
-  const [alice, bob, spammer] = await Promise.all([chatUser(server.url, 'alice'), chatUser(server.url, 'bob'), chatUser(server.url, 'spammer')]);
+  const [alice, bob, spammer] = await Promise.all([chatUser(suite.server.url, 'alice'), chatUser(suite.server.url, 'bob'), chatUser(suite.server.url, 'spammer')]);
   // bob blocks alice, alice sends (refused; she is not told), bob unblocks, alice writes again, bob reports
   const m = await converse(alice, bob, [{ text: 'hi bob' }, { text: REFUSED_TEXT }, { text: THREAT }], {
     before: async (i) => {
@@ -122,26 +116,20 @@ beforeAll(async () => {
   gapReport = (await bob.api.submitReport({ category: 'threat', comment: 'She kept writing after I blocked her.', reported: m.items[1] as never, context: [m.items[0]] as never })).id;
   spammerId = spammer.id;
   for (const id of ['v1', 'v2', 'v3']) {
-    const v = await chatUser(server.url, id);
+    const v = await chatUser(suite.server.url, id);
     const n = await converse(spammer, v, [{ text: `cheap coins for ${id}: https://example.invalid/a-very-long-unbroken-link-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` }]);
     await v.api.submitReport({ category: 'spam', reported: n.items[0] as never, context: [] });
   }
   for (const [id, role] of [['tess', 'triage'], ['kim', 'moderator'], ['gone', 'moderator']] as const)
     expect((await adminApi('POST', '/v1/mod/moderators', { id, displayName: id.toUpperCase(), role, password: `${id} password 12345` })).status).toBe(201);
   expect((await adminApi('POST', '/v1/mod/moderators/gone', { disabled: true })).status).toBe(200);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
 });
 
 describe('moderators are told only what is known', () => {
   it('block → send → unblock → send → report: the gap reads "not delivered to the reporter", never "left it out"', async () => {
     const p = await newPage(DESKTOP);
-    await login(p, server.adminId, server.adminPassword);
-    await p.goto(`${server.url}/dashboard/reports/${gapReport}`);
+    await login(p, suite.server.adminId, suite.server.adminPassword);
+    await p.goto(`${suite.server.url}/dashboard/reports/${gapReport}`);
     const gaps = p.getByTestId('context-gap');
     await expect.poll(() => gaps.count(), POLL).toBe(1);
     expect(await gaps.textContent()).toBe('1 message from alice (#2): not delivered to the reporter (refused while the reporter had blocked the sender)');
@@ -157,7 +145,7 @@ describe('moderators are told only what is known', () => {
 describe('dashboard', () => {
   it('the queue at phone width: one card per report; Verification, Status and Claim on screen without a sideways swipe; the bulk-dismiss question and undo bar fit', async () => {
     const p = await newPage(PHONE);
-    await login(p, server.adminId, server.adminPassword);
+    await login(p, suite.server.adminId, suite.server.adminPassword);
     const rows = p.locator('table.queue tbody tr');
     await expect.poll(() => rows.count(), POLL).toBe(4);
     for (let i = 0; i < 4; i++) {
@@ -192,7 +180,7 @@ describe('dashboard', () => {
 
   it('bulk dismiss: asks first, then the same undo window as a single dismissal; undone sends nothing', async () => {
     const p = await newPage(DESKTOP);
-    await login(p, server.adminId, server.adminPassword);
+    await login(p, suite.server.adminId, suite.server.adminPassword);
     await p.getByLabel('Reported account').fill(spammerId);
     await expect.poll(() => p.locator('table.queue tbody tr').count(), POLL).toBe(3);
     await p.getByLabel('Check all reports on this page').check();
@@ -227,8 +215,8 @@ describe('dashboard', () => {
 
   it('evidence export asks for the purpose and the request reference; both are in the signed package and the audit log', async () => {
     const p = await newPage(DESKTOP);
-    await login(p, server.adminId, server.adminPassword);
-    await p.goto(`${server.url}/dashboard/reports/${gapReport}`);
+    await login(p, suite.server.adminId, suite.server.adminPassword);
+    await p.goto(`${suite.server.url}/dashboard/reports/${gapReport}`);
     await p.getByRole('button', { name: 'Export signed evidence' }).click();
     const dialog = p.getByRole('dialog', { name: /Export signed evidence/ });
     await expect.poll(() => dialog.count(), POLL).toBe(1);
@@ -246,7 +234,7 @@ describe('dashboard', () => {
     expect(verified.ok).toBe(true);
     expect([verified.purpose, verified.requestReference]).toEqual(['Court order or subpoena: Crown Court at Leeds', 'T2026-0042']);
     expect((JSON.parse(new TextDecoder().decode(bytes)) as EvidencePackage).purpose).not.toBe('lawful request');
-    const events = await p.request.get(`${server.url}/v1/mod/events?subjectType=report&subjectId=${gapReport}`);
+    const events = await p.request.get(`${suite.server.url}/v1/mod/events?subjectType=report&subjectId=${gapReport}`);
     const list = ((await events.json()) as { events: Array<{ type: string; payload: Record<string, unknown> }> }).events;
     expect(list.find((e) => e.type === 'evidence_exported')?.payload).toMatchObject({ purpose: 'Court order or subpoena: Crown Court at Leeds', requestReference: 'T2026-0042' });
   });
@@ -264,7 +252,7 @@ describe('dashboard', () => {
 
     const offSite: string[] = [];
     p.on('request', (r) => {
-      if (!r.url().startsWith(server.url) && !r.url().startsWith('data:')) offSite.push(r.url());
+      if (!r.url().startsWith(suite.server.url) && !r.url().startsWith('data:')) offSite.push(r.url());
     });
     await p.getByRole('button', { name: 'Set up two-factor login' }).click();
     const qr = p.getByTestId('totp-qr');
@@ -345,16 +333,16 @@ describe('every view and dialog at 390×844 and 1280×800', () => {
   it.each([['phone', PHONE], ['desktop', DESKTOP]] as const)('%s: no horizontal scroll, primary actions on screen, axe: no serious or critical', async (label, viewport) => {
     {
       const p = await newPage(viewport);
-      await p.goto(`${server.url}/dashboard/`);
+      await p.goto(`${suite.server.url}/dashboard/`);
       await p.getByLabel('Login name').waitFor();
       await onScreen(p, p.getByRole('button', { name: 'Sign in' }), `${label} Sign in`, true);
       await checkScreen(p, `${label}-login`);
-      await login(p, server.adminId, server.adminPassword);
+      await login(p, suite.server.adminId, suite.server.adminPassword);
       await p.getByRole('tab', { name: 'All' }).click();
       await expect.poll(() => p.locator('table.queue tbody tr').count(), POLL).toBeGreaterThan(1);
       await checkScreen(p, `${label}-queue`);
 
-      await p.goto(`${server.url}/dashboard/reports/${gapReport}`);
+      await p.goto(`${suite.server.url}/dashboard/reports/${gapReport}`);
       await expect.poll(() => p.getByRole('heading', { name: 'Decision' }).count(), POLL).toBe(1);
       await onScreen(p, p.getByRole('button', { name: 'Submit', exact: true }), `${label} Submit decision`);
       await checkScreen(p, `${label}-report`);

@@ -5,16 +5,13 @@
 // login, an own password change, a password reset without prompt(), and every screen at 390×844 and 1280×800 (no
 // horizontal scroll, Log out on screen, the decision panel near the top, axe: no serious or critical). Screenshots:
 // docs/screenshots/dashboard-ux-*.png.
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../server/services/staff/index.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { useE2eSuite } from './_suite.ts';
 import { chatUser, converse } from './_sdk-seed.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -24,9 +21,6 @@ const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const THREAT = 'I know where you live and I am coming tonight';
 
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let first: string;
 let later: string;
 
@@ -54,14 +48,14 @@ async function checkScreen(p: Page, name: string): Promise<void> {
   await p.screenshot({ path: path.join(SHOTS, `dashboard-ux-${name}.png`), fullPage: false });
 }
 async function newPage(viewport: { width: number; height: number }): Promise<Page> {
-  const ctx = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
-  contexts.push(ctx);
+  const ctx = await suite.browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
+  suite.contexts.push(ctx);
   const p = await ctx.newPage();
   p.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
   return p;
 }
 async function login(p: Page, id: string, password: string, code?: () => string): Promise<void> {
-  await p.goto(`${server.url}/dashboard/`);
+  await p.goto(`${suite.server.url}/dashboard/`);
   await p.getByLabel('Login name').fill(id);
   await p.getByLabel('Password', { exact: true }).fill(password);
   await p.getByRole('button', { name: 'Sign in' }).click();
@@ -73,11 +67,10 @@ async function login(p: Page, id: string, password: string, code?: () => string)
   await expect.poll(() => p.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
 }
 
+const suite = useE2eSuite({ only: ['dashboard'], env: { RATE_LIMIT_AUTH: '300' }, shots: SHOTS });
+
 beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['dashboard'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  const [mallory, victim, other] = await Promise.all([chatUser(server.url, 'mallory'), chatUser(server.url, 'victim'), chatUser(server.url, 'other')]);
+  const [mallory, victim, other] = await Promise.all([chatUser(suite.server.url, 'mallory'), chatUser(suite.server.url, 'victim'), chatUser(suite.server.url, 'other')]);
   // six messages; the victim reveals 1, 2, 4 (reported) and 6: mallory's #3 and #5 are left out (two gaps)
   const m = await converse(mallory, victim, [
     { text: 'hello' }, { text: 'why no answer' }, { text: 'private bit' }, { text: THREAT }, { text: 'more private' }, { text: 'see you' },
@@ -85,12 +78,6 @@ beforeAll(async () => {
   first = (await victim.api.submitReport({ category: 'threat', comment: 'He followed me home last week.', reported: m.items[3] as never, context: [m.items[0], m.items[1], m.items[5]] as never })).id;
   const n = await converse(mallory, other, [{ text: 'buy my coins now, limited offer' }]);
   later = (await other.api.submitReport({ category: 'spam', reported: n.items[0] as never, context: [] })).id;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
 });
 
 describe('dashboard as moderators expect it', () => {
@@ -98,7 +85,7 @@ describe('dashboard as moderators expect it', () => {
 
   it('queue: a text preview per report; the Resolved tab is in the URL and survives a reload', async () => {
     p = await newPage(DESKTOP);
-    await login(p, server.adminId, server.adminPassword);
+    await login(p, suite.server.adminId, suite.server.adminPassword);
     const rows = p.locator('table.queue tbody tr');
     await expect.poll(() => rows.count(), POLL).toBe(2);
     expect(await rows.filter({ hasText: 'threat' }).getByTestId('queue-preview').textContent()).toContain(THREAT);
@@ -116,7 +103,7 @@ describe('dashboard as moderators expect it', () => {
   });
 
   it('report: summary and comment before the thread, gaps marked where they are, one badge per message, one legend, only earlier reports', async () => {
-    await p.goto(`${server.url}/dashboard/reports/${first}`);
+    await p.goto(`${suite.server.url}/dashboard/reports/${first}`);
     const summary = p.getByTestId('report-summary');
     await expect.poll(() => summary.count(), POLL).toBe(1);
     expect(await summary.textContent()).toContain('He followed me home last week.');
@@ -137,12 +124,12 @@ describe('dashboard as moderators expect it', () => {
     expect(await p.locator('ol.conversation .badge.ok').count()).toBe(4);
     expect(await p.getByRole('heading', { name: /Earlier reports \(0\)/ }).count()).toBe(1); // the later spam report is not "earlier"
     await checkScreen(p, 'desktop-report');
-    await p.goto(`${server.url}/dashboard/reports/${later}`);
+    await p.goto(`${suite.server.url}/dashboard/reports/${later}`);
     await expect.poll(() => p.getByTestId('earlier-reports').locator('li').count(), POLL).toBe(1);
   });
 
   it('decisions: a dismissal can be undone for a few seconds; a ban needs confirmation; one notes box goes with the decision', async () => {
-    await p.goto(`${server.url}/dashboard/reports/${later}`);
+    await p.goto(`${suite.server.url}/dashboard/reports/${later}`);
     await expect.poll(() => p.getByRole('button', { name: /^Claim/ }).count(), POLL).toBe(1);
     expect(await p.getByLabel(/Internal note/).count()).toBe(0);
     await p.getByRole('radio', { name: /^Dismiss/ }).check();
@@ -222,12 +209,12 @@ describe('every dashboard screen at phone width (390×844) and desktop width (12
   it('login, queue, report (decision panel near the top), audit, statistics, staff, my account', async () => {
     for (const [label, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
       const p = await newPage(viewport);
-      await p.goto(`${server.url}/dashboard/`);
+      await p.goto(`${suite.server.url}/dashboard/`);
       await p.getByLabel('Login name').waitFor();
       await checkScreen(p, `${label}-login`);
-      await login(p, server.adminId, server.adminPassword);
+      await login(p, suite.server.adminId, suite.server.adminPassword);
       await checkScreen(p, `${label}-queue-open`);
-      await p.goto(`${server.url}/dashboard/reports/${first}`);
+      await p.goto(`${suite.server.url}/dashboard/reports/${first}`);
       await expect.poll(() => p.getByRole('heading', { name: 'Decision' }).count(), POLL).toBe(1);
       const decisionY = (await p.getByRole('heading', { name: 'Decision' }).boundingBox())?.y ?? Infinity;
       expect(decisionY, `${label}: decision panel too far down`).toBeLessThan(label === 'phone' ? 1400 : viewport.height); // desktop: on the first screen, no scrolling

@@ -3,17 +3,14 @@
 // sessions, franked messages through the relay, POST /v1/reports). The moderator logs in, finds the verified
 // report, triages it with the keyboard (claim, ban, submit-and-next), and the banned account's next send is
 // refused. axe-core checks login, queue, detail, help, audit and statistics. Screenshots: test-artifacts/dashboard/.
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../client/transport/api.ts';
 import { REASON_DESCRIPTIONS } from '../../client/protocol.ts';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { useE2eSuite } from './_suite.ts';
 import { type ChatUser, chatUser, converse, solidPng } from './_sdk-seed.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,8 +18,6 @@ const SHOTS = path.join(ROOT, 'test-artifacts/dashboard');
 const POLL = { timeout: 20_000, interval: 100 };
 const ABUSE = 'You will regret reporting me, I know where you live';
 
-let server: E2eServer;
-let browser: Browser;
 let page: Page;
 let mallory: ChatUser;
 let victim: ChatUser;
@@ -37,11 +32,10 @@ async function seriousViolations(p: Page): Promise<string[]> {
 }
 const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
+const suite = useE2eSuite({ only: ['dashboard'], env: { RATE_LIMIT_AUTH: '300' }, shots: SHOTS });
+
 beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['dashboard'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  [mallory, victim, spammer] = await Promise.all([chatUser(server.url, 'mallory'), chatUser(server.url, 'victim'), chatUser(server.url, 'spammer')]);
+  [mallory, victim, spammer] = await Promise.all([chatUser(suite.server.url, 'mallory'), chatUser(suite.server.url, 'victim'), chatUser(suite.server.url, 'spammer')]);
   // mallory → victim: three messages (the middle one abusive) and an image; victim reports the abusive one with all as context.
   const m = await converse(mallory, victim, [
     { text: 'hey, saw your post' }, { text: ABUSE }, { text: 'answer me' }, { png: solidPng(48, 32, [200, 30, 30]) },
@@ -53,28 +47,22 @@ beforeAll(async () => {
   expect(report.verdict).toBe('verified');
   const s = await converse(spammer, victim, [{ text: 'cheap crypto, click here' }]);
   spamReportId = (await victim.api.submitReport({ category: 'spam', reported: s.items[0] as never, context: [] })).id;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' });
+  const ctx = await suite.browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' });
   page = await ctx.newPage();
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
 describe('moderator dashboard', () => {
   it('login: accessible, wrong password refused, right password lands on the queue', async () => {
-    await page.goto(`${server.url}/dashboard/`);
+    await page.goto(`${suite.server.url}/dashboard/`);
     await page.getByLabel('Login name').waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await shot('01-login');
-    await page.getByLabel('Login name').fill(server.adminId);
+    await page.getByLabel('Login name').fill(suite.server.adminId);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent(), POLL).toContain('Wrong login name or password');
-    await page.getByLabel('Password').fill(server.adminPassword);
+    await page.getByLabel('Password').fill(suite.server.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
     // The session cookie is invisible to scripts.
@@ -213,7 +201,7 @@ describe('moderator dashboard', () => {
   });
 
   it('bulk triage: x checks reports, "Dismiss checked" (confirmed, after the undo window) resolves them all and tells the result', async () => {
-    const [b1, b2] = await Promise.all([chatUser(server.url, 'bulk-sender-1'), chatUser(server.url, 'bulk-sender-2')]);
+    const [b1, b2] = await Promise.all([chatUser(suite.server.url, 'bulk-sender-1'), chatUser(suite.server.url, 'bulk-sender-2')]);
     for (const u of [b1, b2] as ChatUser[]) {
       const c = await converse(u, victim, [{ text: 'an ordinary message' }]);
       await victim.api.submitReport({ category: 'other', reported: c.items[0] as never, context: [] });

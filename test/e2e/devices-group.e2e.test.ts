@@ -4,26 +4,17 @@
 // device never joins by itself), the new device receives the group's next message, and bob's group history says
 // "alice added a device." — a device of a person already there, not a new person: the member list stays two people.
 // Screenshots: test-artifacts/e2e/devices-group-*.png.
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { POLL, linkInChat, newChatPage, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { SHOTS, useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
 const GROUP = 'Book club';
 // The linking device syncs the groups every 2 s after the link until the new device joined them all
 // (Membership.followNewDevice), not only at the periodic device upkeep (every 20 s).
 const JOIN = { timeout: 20_000, interval: 250 };
 
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let alice1: Page;
 let alice2: Page;
 let bob: Page;
@@ -40,24 +31,16 @@ async function send(page: Page, text: string): Promise<void> {
   await expect.poll(() => page.locator('li.msg.out[data-state="sent"]').count(), POLL).toBe(before + 1);
 }
 
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  [alice1, alice2, bob] = [await newChatPage(browser, contexts), await newChatPage(browser, contexts), await newChatPage(browser, contexts)];
-});
+const suite = useE2eSuite({ only: ['chat'], env: { RATE_LIMIT_AUTH: '300' } });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
+beforeAll(async () => {
+  [alice1, alice2, bob] = [await newChatPage(suite.browser, suite.contexts), await newChatPage(suite.browser, suite.contexts), await newChatPage(suite.browser, suite.contexts)];
 });
 
 describe('a device linked later joins the groups of its account', () => {
   it('bob makes a group with alice, who has one device', async () => {
-    await registerInChat(alice1, server.url, 'alice');
-    await registerInChat(bob, server.url, 'bob');
+    await registerInChat(alice1, suite.server.url, 'alice');
+    await registerInChat(bob, suite.server.url, 'bob');
     await bob.getByRole('button', { name: 'New group' }).click();
     await bob.getByLabel('Group name').fill(GROUP);
     await bob.getByLabel(/^Members/).fill('alice');
@@ -70,10 +53,10 @@ describe('a device linked later joins the groups of its account', () => {
     await expect.poll(() => alice1.locator('li.msg.in', { hasText: 'First book: Middlemarch' }).count(), POLL).toBe(1);
   });
 
-  it('alice links a second browser; her first device adds it to the group; bob reads "alice added a device."', async () => {
+  it('alice links a second suite.browser; her first device adds it to the group; bob reads "alice added a device."', async () => {
     const notes = () => bob.locator('li.system').allTextContents();
     const before = await notes();
-    await linkInChat(alice1, alice2, server.url, { name: 'Tablet', history: false });
+    await linkInChat(alice1, alice2, suite.server.url, { name: 'Tablet', history: false });
     // The new device is in the group once alice's first device committed its Add and the Welcome arrived.
     await expect.poll(() => entry(alice2).count(), JOIN).toBe(1);
     await entry(bob).click();

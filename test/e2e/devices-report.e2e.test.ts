@@ -8,15 +8,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { POLL, befriendInChat, checkLayout, registerInChat, sendInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { SHOTS, useE2eSuite } from './_suite.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
 const DOCS = path.join(ROOT, 'docs/screenshots');
 const LONG = { timeout: 60_000, interval: 200 };
 const PHONE = { width: 390, height: 844 };
@@ -25,16 +22,13 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const day = (d: Date) => `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
 const EARLY = 'you will regret telling anyone';
 
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let alice1: Page;
 let alice2: Page;
 let bob: Page;
 
 async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
-  contexts.push(ctx);
+  const ctx = await suite.browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
+  suite.contexts.push(ctx);
   const p = await ctx.newPage();
   p.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
   return p;
@@ -51,27 +45,19 @@ async function docShot(page: Page, name: string): Promise<void> {
   await page.setViewportSize(PHONE);
 }
 
+const suite = useE2eSuite({ only: ['chat', 'dashboard'], env: { RATE_LIMIT_AUTH: '300' } });
+
 beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
   fs.mkdirSync(DOCS, { recursive: true });
-  await buildWeb({ only: ['chat', 'dashboard'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   alice1 = await newPage();
   alice2 = await newPage();
   bob = await newPage();
 });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
-
 describe('a message received before the link, reported from the new device', () => {
   it('alice and bob talk on alice\'s first device; bob writes', async () => {
-    await registerInChat(alice1, server.url, 'alice');
-    await registerInChat(bob, server.url, 'bob');
+    await registerInChat(alice1, suite.server.url, 'alice');
+    await registerInChat(bob, suite.server.url, 'bob');
     await befriendInChat(alice1, 'alice', bob, 'bob', 'Hi Bob, are we still on for Friday?', LONG);
     await sendInChat(bob, 'alice', 'No. And stop asking.', LONG);
     await sendInChat(bob, 'alice', EARLY, LONG);
@@ -80,7 +66,7 @@ describe('a message received before the link, reported from the new device', () 
 
   it('alice links a second browser with history: the code, the short code on both, then Linked devices', async () => {
     await alice2.setViewportSize(PHONE);
-    await alice2.goto(`${server.url}/`);
+    await alice2.goto(`${suite.server.url}/`);
     await alice2.getByRole('tab', { name: 'Link to an existing account' }).click();
     await alice2.getByLabel('Name for this device').fill('Laptop');
     await alice2.getByRole('button', { name: 'Show link code' }).click();
@@ -136,9 +122,9 @@ describe('a message received before the link, reported from the new device', () 
 
   it('the moderator sees it verified, delivered to alice\'s device 1 and reported from her device 2', async () => {
     const mod = await newPage();
-    await mod.goto(`${server.url}/dashboard/`);
-    await mod.getByLabel('Login name').fill(server.adminId);
-    await mod.getByLabel('Password', { exact: true }).fill(server.adminPassword);
+    await mod.goto(`${suite.server.url}/dashboard/`);
+    await mod.getByLabel('Login name').fill(suite.server.adminId);
+    await mod.getByLabel('Password', { exact: true }).fill(suite.server.adminPassword);
     await mod.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(async () => mod.getByRole('heading', { name: 'Report queue' }).count(), POLL).toBe(1);
     const row = mod.locator('table.queue tbody tr', { hasText: 'bob' });

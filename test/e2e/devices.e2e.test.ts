@@ -11,45 +11,17 @@
 //     frame or the new log head), shown as a quiet notice and in the open "Linked devices"; removed again, its
 //     socket is closed with `device_removed` and it says so in plain words and stops (D13.6);
 //   - removing the second device stops its delivery: bob's next message reaches only the first (D6.2).
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
-import type { ChatEngine } from '../../chat/src/engine.ts';
-import { POLL, enableEngineHook, newChatPage, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { POLL, enableEngineHook, linkByEngine, newChatPage, registerInChat } from './_chat-page.ts';
+import { SHOTS, useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let alice1: Page;
 let alice2: Page;
 let bob: Page;
 
-declare global {
-  interface Window {
-    chatEngine: ChatEngine;
-    cosignOnNewDevice(body: number[]): Promise<number[]>;
-  }
-}
-
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useE2eSuite({ only: ['chat'], env: { RATE_LIMIT_AUTH: '300' } });
 
 /** Every message text a page holds, in any conversation, with direction and device marker. */
 async function held(page: Page): Promise<Array<{ text: string; direction: string; fromOtherDevice?: number; importedFrom?: number; conversationId: string }>> {
@@ -64,45 +36,25 @@ async function sendFrom(page: Page, peer: string, text: string): Promise<void> {
   await page.evaluate(async ([p, t]) => window.chatEngine.send(p as string, t as string), [peer, text]);
 }
 
-/** D6.1 through the engine API: alice2's keys to alice1, alice1 signs, alice2 counter-signs, alice1 submits, alice2 completes. */
-async function link(existing: Page, fresh: Page, accountId: string): Promise<number> {
-  const keys = await fresh.evaluate(() => {
-    const k = window.chatEngine.beginLink();
-    return { s: Array.from(k.identitySigningKey), d: Array.from(k.identityDhKey), c: Array.from(k.credentialKey) };
-  });
-  await existing.exposeFunction('cosignOnNewDevice', async (body: number[]) =>
-    fresh.evaluate(([b, a]) => Array.from(window.chatEngine.cosignLink(new Uint8Array(b as number[]), a as string)), [body, accountId] as const));
-  const approved = await existing.evaluate(async (k) => window.chatEngine.approveLink(
-    { identitySigningKey: new Uint8Array(k.s), identityDhKey: new Uint8Array(k.d), credentialKey: new Uint8Array(k.c) },
-    async (body) => new Uint8Array(await window.cosignOnNewDevice(Array.from(body))),
-    'phone',
-  ), keys);
-  const done = await fresh.evaluate(async (a) => window.chatEngine.completeLink(a), accountId);
-  expect(done.deviceId).toBe(approved.deviceId);
-  await expect.poll(async () => fresh.getByTestId('me').textContent(), POLL).toBe(accountId);
-  await expect.poll(async () => fresh.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
-  return done.deviceId;
-}
-
 describe('an account with two devices', () => {
   it('links a second device; the contact sees a quiet line, and a message reaches both devices', async () => {
-    alice1 = await newChatPage(browser, contexts);
+    alice1 = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(alice1);
-    await registerInChat(alice1, server.url, 'alice');
-    bob = await newChatPage(browser, contexts);
+    await registerInChat(alice1, suite.server.url, 'alice');
+    bob = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(bob);
-    await registerInChat(bob, server.url, 'bob');
+    await registerInChat(bob, suite.server.url, 'bob');
 
     // Bob pins alice's one-device list and writes before she links her phone.
     await bob.evaluate(async () => window.chatEngine.addContact('alice'));
     await sendFrom(bob, 'alice', 'before your phone');
     await expect.poll(async () => hasText(alice1, 'before your phone'), POLL).toBe(true);
 
-    alice2 = await newChatPage(browser, contexts);
+    alice2 = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(alice2);
-    await alice2.goto(`${server.url}/`);
+    await alice2.goto(`${suite.server.url}/`);
     await expect.poll(async () => alice2.getByLabel('Choose a handle').count(), POLL).toBe(1);
-    expect(await link(alice1, alice2, 'alice')).toBe(2);
+    expect(await linkByEngine(alice1, alice2, 'alice', 'phone')).toBe(2);
     const devices = await alice1.evaluate(async () => window.chatEngine.devices());
     expect(devices.map((d) => [d.deviceId, d.name, d.thisDevice])).toEqual([[1, null, true], [2, 'phone', false]]);
 
@@ -173,11 +125,11 @@ describe('an account with two devices', () => {
     await alice1.getByRole('button', { name: 'Linked devices' }).click();
     const list = alice1.getByTestId('device-list');
     await expect.poll(async () => list.locator('li').count(), POLL).toBe(2);
-    const alice3 = await newChatPage(browser, contexts);
+    const alice3 = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(alice3);
-    await alice3.goto(`${server.url}/`);
+    await alice3.goto(`${suite.server.url}/`);
     await expect.poll(async () => alice3.getByLabel('Choose a handle').count(), POLL).toBe(1);
-    expect(await link(alice2, alice3, 'alice')).toBe(3);
+    expect(await linkByEngine(alice2, alice3, 'alice', 'phone')).toBe(3);
     // D7.4 on the laptop: the list verifies as the next step of its pinned chain, signed by the phone — a quiet
     // notice, no alarm — and the open dialog shows the third device.
     await expect.poll(async () => alice1.getByRole('status').filter({ hasText: 'Your account linked a new device: device 3 (by phone).' }).count(), POLL).toBe(1);

@@ -10,48 +10,32 @@
 // Screenshots: test-artifacts/e2e/ghost-device-*.png.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeSignedDeviceList, deviceListHash, encodeSignedDeviceList, signDeviceList } from '../../client/devices/index.ts';
 import { fromBase64Url } from '../../client/protocol.ts';
 import { KIND_DEVICE_LIST, MerkleTree, deviceListBindingKey, encodeLeaf, hashLeaf, logKeyId, signTreeHead } from '../../client/transparency/index.ts';
 import { createDb } from '../../server/db.ts';
 import { POLL, a11yViolations, enableEngineHook, linkInChat, newChatPage, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { SHOTS, useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
 const LONG = { timeout: 60_000, interval: 200 };
 const GHOST_ID = 3;
 
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let alice1: Page;
 let alice2: Page;
 let bob: Page;
 
+const suite = useE2eSuite({ only: ['chat'], env: { RATE_LIMIT_AUTH: '300' } });
+
 beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  [alice1, alice2, bob] = [await newChatPage(browser, contexts), await newChatPage(browser, contexts), await newChatPage(browser, contexts)];
+  [alice1, alice2, bob] = [await newChatPage(suite.browser, suite.contexts), await newChatPage(suite.browser, suite.contexts), await newChatPage(suite.browser, suite.contexts)];
   for (const p of [alice1, alice2]) await enableEngineHook(p);
 });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
-
 async function withDb<T>(fn: (db: Awaited<ReturnType<typeof createDb>>) => Promise<T>): Promise<T> {
-  const db = await createDb(`file:${path.join(server.dataDir, 'franking.db')}`);
+  const db = await createDb(`file:${path.join(suite.server.dataDir, 'franking.db')}`);
   try {
     return await fn(db);
   } finally {
@@ -72,8 +56,8 @@ async function send(page: Page, peer: string, text: string): Promise<void> {
  * serves and the relay routes by, with a record of the ghost device.
  */
 async function addGhostDevice(accountId: string): Promise<number> {
-  const seed = fromBase64Url((JSON.parse(fs.readFileSync(path.join(server.dataDir, 'kt-log-key.json'), 'utf8')) as { seed: string }).seed, 'seed');
-  const logPublicKey = (await (await fetch(`${server.url}/v1/transparency/log-key`)).json() as { publicKey: string }).publicKey;
+  const seed = fromBase64Url((JSON.parse(fs.readFileSync(path.join(suite.server.dataDir, 'kt-log-key.json'), 'utf8')) as { seed: string }).seed, 'seed');
+  const logPublicKey = (await (await fetch(`${suite.server.url}/v1/transparency/log-key`)).json() as { publicKey: string }).publicKey;
   return withDb(async (db) => {
     const current = await db.deviceListVersion.findFirstOrThrow({ where: { accountId }, orderBy: { listVersion: 'desc' } });
     const prev = decodeSignedDeviceList(new Uint8Array(current.list)).list;
@@ -111,8 +95,8 @@ describe('a device the operator added to alice\'s account, that none of her devi
   let version = 0;
 
   it('alice has two devices and bob writes to both', async () => {
-    await registerInChat(alice1, server.url, 'alice');
-    await registerInChat(bob, server.url, 'bob');
+    await registerInChat(alice1, suite.server.url, 'alice');
+    await registerInChat(bob, suite.server.url, 'bob');
     await alice1.getByLabel('Add a contact by handle').fill('bob');
     await alice1.getByRole('button', { name: 'Add', exact: true }).click();
     await expect.poll(async () => alice1.getByRole('heading', { level: 1, name: 'bob' }).count(), POLL).toBe(1);
@@ -121,7 +105,7 @@ describe('a device the operator added to alice\'s account, that none of her devi
     await expect.poll(async () => bob.getByTestId('request-bar').count(), LONG).toBe(1);
     await bob.getByTestId('request-bar').getByRole('button', { name: 'Accept' }).click();
     await expect.poll(async () => bob.getByLabel('Message alice').count(), LONG).toBe(1);
-    await linkInChat(alice1, alice2, server.url, { name: 'Laptop', history: false });
+    await linkInChat(alice1, alice2, suite.server.url, { name: 'Laptop', history: false });
     await send(bob, 'alice', 'Hello to both of your devices');
     await expect.poll(async () => alice1.locator('li.msg.in', { hasText: 'Hello to both of your devices' }).count(), LONG).toBe(1);
     await alice2.getByRole('button', { name: /bob/ }).first().click();

@@ -5,37 +5,27 @@
 // verifies, completeness per sender is right, the attachment is verified. Then Alice removes Bob (an MLS Commit
 // every member's page checks and shows with who made it), and Bob receives nothing sent after that.
 // Screenshots: test-artifacts/e2e/group-*.png.
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { solidPng } from './_sdk-seed.ts';
 import { POLL, a11yViolations, newChatPage, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { SHOTS, useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
 const GROUP = 'Climbing crew';
 const ABUSE = ['Carol you are a useless climber, quit the crew', 'Next session I will cut your rope, watch yourself'];
 const CAPTION = 'This is what happens to people who cross me';
 const AFTER_REMOVAL = 'Bob is gone, good riddance';
 
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let alice: Page;
 let bob: Page;
 let carol: Page;
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
+const newPage = () => newChatPage(suite.browser, suite.contexts);
 
-const newPage = () => newChatPage(browser, contexts);
-
-const register = (page: Page, handle: string) => registerInChat(page, server.url, handle);
+const register = (page: Page, handle: string) => registerInChat(page, suite.server.url, handle);
 
 const sentCount = (page: Page) => page.locator('li.msg.out[data-state="sent"]').count();
 const inCount = (page: Page) => page.locator('li.msg.in').count();
@@ -52,23 +42,15 @@ async function send(page: Page, text: string, others: Page[]): Promise<void> {
 }
 
 async function modFetch(cookie: string, url: string): Promise<unknown> {
-  const res = await fetch(`${server.url}${url}`, { headers: { cookie, accept: 'application/json' } });
+  const res = await fetch(`${suite.server.url}${url}`, { headers: { cookie, accept: 'application/json' } });
   expect(res.status, url).toBe(200);
   return res.json();
 }
 
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  [alice, bob, carol] = await Promise.all([newPage(), newPage(), newPage()]);
-});
+const suite = useE2eSuite({ only: ['chat'], env: { RATE_LIMIT_AUTH: '300' } });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
+beforeAll(async () => {
+  [alice, bob, carol] = await Promise.all([newPage(), newPage(), newPage()]);
 });
 
 describe('groups and attachments in the browser chat', () => {
@@ -161,8 +143,8 @@ describe('groups and attachments in the browser chat', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
 
     // The moderator's view, through the API.
-    const login = await fetch(`${server.url}/v1/mod/session`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ moderatorId: server.adminId, password: server.adminPassword }),
+    const login = await fetch(`${suite.server.url}/v1/mod/session`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ moderatorId: suite.server.adminId, password: suite.server.adminPassword }),
     });
     expect(login.status).toBe(201);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;

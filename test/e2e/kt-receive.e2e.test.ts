@@ -10,10 +10,8 @@
 // (played here by routing dave's page).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ApiClient } from '../../client/transport/api.ts';
 import { userOperations } from '../../client/transport/contract/operations.ts';
 import { frankMessage } from '../../client/franking/franking.ts';
@@ -22,34 +20,17 @@ import { type IdentityKeyPair, generateIdentity } from '../../client/session/ide
 import { MlsGroup, generateCredentialKey } from '../../client/group/index.ts';
 import { Session } from '../../client/session/session.ts';
 import { KIND_IDENTITY, MerkleTree, encodeLeaf, hashLeaf, identityBindingKey, logKeyId, signTreeHead } from '../../client/transparency/index.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
 import { createDb } from '../../server/db.ts';
 import { POLL, a11yViolations, newChatPage, registerInChat } from './_chat-page.ts';
 import { type ChatUser, chatUser } from './_sdk-seed.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { SHOTS, useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
 const REFUSAL = 'this message was signed by a key that is not in the public key log — not shown';
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useE2eSuite({ only: ['chat'], env: { RATE_LIMIT_AUTH: '300' } });
 
 async function withDb<T>(fn: (db: Awaited<ReturnType<typeof createDb>>) => Promise<T>): Promise<T> {
-  const db = await createDb(`file:${path.join(server.dataDir, 'franking.db')}`);
+  const db = await createDb(`file:${path.join(suite.server.dataDir, 'franking.db')}`);
   try {
     return await fn(db);
   } finally {
@@ -65,7 +46,7 @@ async function withDb<T>(fn: (db: Awaited<ReturnType<typeof createDb>>) => Promi
 async function impersonate(as: ChatUser, to: string, text: string): Promise<{ rogue: IdentityKeyPair; session: Session; conversationId: string }> {
   const rogue = generateIdentity();
   const real = await withDb((db) => db.account.findUniqueOrThrow({ where: { id: as.id }, select: { identitySigningKey: true, identityDhKey: true } }));
-  const api = new ApiClient({ baseUrl: server.url, validateResponses: userOperations });
+  const api = new ApiClient({ baseUrl: suite.server.url, validateResponses: userOperations });
   await withDb((db) => db.account.update({ where: { id: as.id }, data: { identitySigningKey: new Uint8Array(rogue.signingPublicKey), identityDhKey: new Uint8Array(rogue.dhPublicKey) } }));
   try {
     await api.login(as.id, rogue);
@@ -90,8 +71,8 @@ async function impersonate(as: ChatUser, to: string, text: string): Promise<{ ro
  */
 async function logRogueIdentity(as: string): Promise<IdentityKeyPair> {
   const rogue = generateIdentity();
-  const seed = fromBase64Url((JSON.parse(fs.readFileSync(path.join(server.dataDir, 'kt-log-key.json'), 'utf8')) as { seed: string }).seed, 'seed');
-  const publicKey = (await (await fetch(`${server.url}/v1/transparency/log-key`)).json() as { publicKey: string }).publicKey;
+  const seed = fromBase64Url((JSON.parse(fs.readFileSync(path.join(suite.server.dataDir, 'kt-log-key.json'), 'utf8')) as { seed: string }).seed, 'seed');
+  const publicKey = (await (await fetch(`${suite.server.url}/v1/transparency/log-key`)).json() as { publicKey: string }).publicKey;
   await withDb((db) => db.$transaction(async (tx) => {
     const leaves = await tx.ktLeaf.findMany({ orderBy: { index: 'asc' } });
     const tree = new MerkleTree();
@@ -111,9 +92,9 @@ const bubbles = (page: Page, text: string | RegExp) => page.locator('li.msg', { 
 
 describe('a sender whose identity key is not in the public key log', () => {
   it("is refused in plain words: bob never sees the operator's message, and his reply goes to alice's logged key", async () => {
-    const alice = await chatUser(server.url, 'alice'); // the real alice: registered, key published and logged
-    const bob = await newChatPage(browser, contexts);
-    await registerInChat(bob, server.url, 'bob');
+    const alice = await chatUser(suite.server.url, 'alice'); // the real alice: registered, key published and logged
+    const bob = await newChatPage(suite.browser, suite.contexts);
+    await registerInChat(bob, suite.server.url, 'bob');
 
     const op = await impersonate(alice, 'bob', 'hi bob, it is alice on a new phone');
     const request = bob.getByTestId('requests').getByRole('button', { name: /alice/ });
@@ -161,9 +142,9 @@ describe('a sender whose identity key is not in the public key log', () => {
 
 describe('a known contact whose key changed to one the log holds', () => {
   it('stays the "safety number changed" warning: the message is shown, the contact must be verified again', async () => {
-    const amy = await chatUser(server.url, 'amy');
-    const ben = await newChatPage(browser, contexts);
-    await registerInChat(ben, server.url, 'ben');
+    const amy = await chatUser(suite.server.url, 'amy');
+    const ben = await newChatPage(suite.browser, suite.contexts);
+    await registerInChat(ben, suite.server.url, 'ben');
     await ben.getByLabel('Add a contact by handle').fill('amy');
     await ben.getByRole('button', { name: 'Add', exact: true }).click();
     const box = ben.getByLabel('Message amy');
@@ -174,7 +155,7 @@ describe('a known contact whose key changed to one the log holds', () => {
 
     // The operator logs a key of its own for amy with the log key, signs in with it and writes to ben.
     const rogue = await logRogueIdentity(amy.id);
-    const api = new ApiClient({ baseUrl: server.url, validateResponses: userOperations });
+    const api = new ApiClient({ baseUrl: suite.server.url, validateResponses: userOperations });
     await api.login(amy.id, rogue);
     const conversationId = (await api.createConversation({ kind: 'direct', peerId: 'ben' })).id;
     const session = Session.initiate(rogue, await api.fetchBundle('ben'));
@@ -190,8 +171,8 @@ describe('a known contact whose key changed to one the log holds', () => {
 
 describe('a refused consistency proof and key-log gossip', () => {
   it('the server refuses dave the proof between his head and the one carol gossips: an alarm with both heads, no bubble', async () => {
-    const carol = await newChatPage(browser, contexts);
-    const dave = await newChatPage(browser, contexts);
+    const carol = await newChatPage(suite.browser, suite.contexts);
+    const dave = await newChatPage(suite.browser, suite.contexts);
     // The operator's front end in dave's path: once it starts hiding the fork it also withholds the new heads it would
     // announce on dave's push channel (docs/TRANSPARENCY.md §6.3), so only carol's gossip can bring him a newer one.
     let withholdHeads = false;
@@ -202,8 +183,8 @@ describe('a refused consistency proof and key-log gossip', () => {
         ws.send(m);
       });
     });
-    await registerInChat(carol, server.url, 'carol');
-    await registerInChat(dave, server.url, 'dave');
+    await registerInChat(carol, suite.server.url, 'carol');
+    await registerInChat(dave, suite.server.url, 'dave');
     await carol.getByLabel('Add a contact by handle').fill('dave');
     await carol.getByRole('button', { name: 'Add', exact: true }).click();
     const box = carol.getByLabel('Message dave');
@@ -236,7 +217,7 @@ describe('a refused consistency proof and key-log gossip', () => {
       refused++;
       await route.fulfill({ status: 403, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, code: 'forbidden', detail: 'not for you' }) });
     });
-    await chatUser(server.url, 'erin');
+    await chatUser(suite.server.url, 'erin');
     await carol.reload(); // her page checks the log at start: her newest head now includes erin's keys
     await expect.poll(async () => carol.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
     const alarm = dave.getByRole('alert', { name: 'Key log warning' });
@@ -278,10 +259,10 @@ describe('a refused consistency proof and key-log gossip', () => {
 
 describe('protocol messages are delivered even though nobody sees them', () => {
   it('a key-log gossip whose send failed is sent again at the next start, so the peer sees no gap and gets the comparison', async () => {
-    const frank = await newChatPage(browser, contexts);
-    const gina = await newChatPage(browser, contexts);
-    await registerInChat(frank, server.url, 'frank');
-    await registerInChat(gina, server.url, 'gina');
+    const frank = await newChatPage(suite.browser, suite.contexts);
+    const gina = await newChatPage(suite.browser, suite.contexts);
+    await registerInChat(frank, suite.server.url, 'frank');
+    await registerInChat(gina, suite.server.url, 'gina');
     // The network drops frank's second send: the gossip his chat sends right after his first message.
     let sends = 0;
     await frank.route('**/v1/messages', async (route) => {
@@ -306,10 +287,10 @@ describe('protocol messages are delivered even though nobody sees them', () => {
 
 describe('a junk Commit in a group', () => {
   it('is dropped and counted: the group is not marked forked, and its members keep sending', async () => {
-    const hana = await newChatPage(browser, contexts);
-    const ivan = await newChatPage(browser, contexts);
-    await registerInChat(hana, server.url, 'hana');
-    await registerInChat(ivan, server.url, 'ivan');
+    const hana = await newChatPage(suite.browser, suite.contexts);
+    const ivan = await newChatPage(suite.browser, suite.contexts);
+    await registerInChat(hana, suite.server.url, 'hana');
+    await registerInChat(ivan, suite.server.url, 'ivan');
     await hana.getByRole('button', { name: 'New group' }).click();
     await hana.getByLabel('Group name').fill('Climbers');
     await hana.getByLabel(/^Members/).fill('ivan');

@@ -4,64 +4,18 @@
 // last active (this one "now", the phone "today", from the server's coarse record); she renames the phone,
 // and removing it first tells her in plain words what the removal does and what the phone keeps, then signs it out
 // and takes it out of bob's group.
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
-import type { ChatEngine } from '../../chat/src/engine.ts';
-import { POLL, a11yViolations, enableEngineHook, newChatPage, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { POLL, a11yViolations, enableEngineHook, linkByEngine, newChatPage, registerInChat } from './_chat-page.ts';
+import { SHOTS, useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let laptop: Page;
 let phone: Page;
 let bob: Page;
 let group: string;
 
-declare global {
-  interface Window {
-    chatEngine: ChatEngine;
-    cosignOnNewDevice(body: number[]): Promise<number[]>;
-  }
-}
-
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
-
-/** D6.1 through the engine API: the new device's keys to the existing one, which signs; the new one counter-signs and completes. */
-async function link(existing: Page, fresh: Page, accountId: string, name: string): Promise<number> {
-  const keys = await fresh.evaluate(() => {
-    const k = window.chatEngine.beginLink();
-    return { s: Array.from(k.identitySigningKey), d: Array.from(k.identityDhKey), c: Array.from(k.credentialKey) };
-  });
-  await existing.exposeFunction('cosignOnNewDevice', async (body: number[]) =>
-    fresh.evaluate(([b, a]) => Array.from(window.chatEngine.cosignLink(new Uint8Array(b as number[]), a as string)), [body, accountId] as const));
-  await existing.evaluate(async ([k, n]) => window.chatEngine.approveLink(
-    { identitySigningKey: new Uint8Array(k.s), identityDhKey: new Uint8Array(k.d), credentialKey: new Uint8Array(k.c) },
-    async (body) => new Uint8Array(await window.cosignOnNewDevice(Array.from(body))),
-    n,
-  ), [keys, name] as const);
-  const done = await fresh.evaluate(async (a) => window.chatEngine.completeLink(a), accountId);
-  await expect.poll(async () => fresh.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
-  return done.deviceId;
-}
+const suite = useE2eSuite({ only: ['chat'], env: { RATE_LIMIT_AUTH: '300' } });
 
 /** Every message and system line a page holds in one conversation. */
 const textsIn = async (page: Page, conversationId: string) =>
@@ -71,18 +25,18 @@ const rowOf = (page: Page, name: RegExp | string) => page.getByTestId('device-li
 
 describe('Linked devices', () => {
   it('lists both devices with when each was linked and last active', async () => {
-    laptop = await newChatPage(browser, contexts);
+    laptop = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(laptop);
-    await registerInChat(laptop, server.url, 'alice');
-    phone = await newChatPage(browser, contexts);
+    await registerInChat(laptop, suite.server.url, 'alice');
+    phone = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(phone);
-    await phone.goto(`${server.url}/`);
+    await phone.goto(`${suite.server.url}/`);
     await expect.poll(async () => phone.getByLabel('Choose a handle').count(), POLL).toBe(1);
-    expect(await link(laptop, phone, 'alice', 'phone')).toBe(2);
+    expect(await linkByEngine(laptop, phone, 'alice', 'phone')).toBe(2);
     // Bob's group holds both of alice's devices (D14.3), so that removing one must take it out (D14.4).
-    bob = await newChatPage(browser, contexts);
+    bob = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(bob);
-    await registerInChat(bob, server.url, 'bob');
+    await registerInChat(bob, suite.server.url, 'bob');
     await bob.evaluate(async () => window.chatEngine.addContact('alice'));
     group = await bob.evaluate(async () => (await window.chatEngine.createGroup('Trip', 'alice')).conversationId);
     for (const page of [laptop, phone]) await expect.poll(async () => page.evaluate((id) => window.chatEngine.group(id)?.active ?? false, group), POLL).toBe(true);

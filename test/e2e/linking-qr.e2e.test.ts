@@ -7,31 +7,24 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type Browser, type Page, chromium } from 'playwright-core';
 import QRCode from 'qrcode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
 import { POLL, a11yViolations, checkLayout, newChatPage, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { SHOTS, useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
 const LONG = { timeout: 60_000, interval: 200 };
 const PHONE = { width: 390, height: 844 };
 
-let server: E2eServer;
-let browser: Browser;
 let camBrowser: Browser | undefined;
-const contexts: BrowserContext[] = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-qr-'));
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
 /** The new browser, on the welcome page, shows its link code; returns the text and a PNG screenshot of the QR code. */
 async function showLinkCode(page: Page, name: string): Promise<{ text: string; qrPng: Buffer }> {
-  await page.goto(`${server.url}/`);
+  await page.goto(`${suite.server.url}/`);
   await page.getByRole('tab', { name: 'Link to an existing account' }).click();
   await page.getByLabel('Name for this device').fill(name);
   await page.getByRole('button', { name: 'Show link code' }).click();
@@ -105,31 +98,24 @@ async function y4mFromPng(page: Page, png: Buffer, { blank, frames }: { blank: n
   return Buffer.concat(parts);
 }
 
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
+const suite = useE2eSuite({ only: ['chat'], env: { RATE_LIMIT_AUTH: '300' } });
 
+// Runs before the suite's own closing (hooks stack): the camera browser and the video's folder are this suite's.
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
   await camBrowser?.close();
-  await server?.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('link a device by scanning its QR code', () => {
   it('the chat page may use the camera (its own origin only); the microphone stays off', async () => {
-    const res = await fetch(`${server.url}/`);
+    const res = await fetch(`${suite.server.url}/`);
     expect(res.headers.get('permissions-policy')).toBe('camera=(self), microphone=(), geolocation=()');
   });
 
   it('(a) from a picture: a screenshot of the new device\'s QR code links it; no QR code and no picture are refused in words', async () => {
-    const phone = await newChatPage(browser, contexts);
-    const laptop = await newChatPage(browser, contexts);
-    await registerInChat(phone, server.url, 'alice');
+    const phone = await newChatPage(suite.browser, suite.contexts);
+    const laptop = await newChatPage(suite.browser, suite.contexts);
+    await registerInChat(phone, suite.server.url, 'alice');
     const { qrPng } = await showLinkCode(laptop, 'Laptop');
     await shot(laptop, 'linking-qr-01-new-device-code');
 
@@ -153,8 +139,8 @@ describe('link a device by scanning its QR code', () => {
   });
 
   it('a QR code whose text is no link code, chosen or pasted as a picture, gets the same words as the same text pasted', async () => {
-    const phone = await newChatPage(browser, contexts);
-    await registerInChat(phone, server.url, 'dave');
+    const phone = await newChatPage(suite.browser, suite.contexts);
+    await registerInChat(phone, suite.server.url, 'dave');
     await openLinkDialog(phone);
     const text = 'https://example.org/not-a-link-code';
     await phone.getByLabel('Link code').fill(text);
@@ -182,7 +168,7 @@ describe('link a device by scanning its QR code', () => {
   });
 
   it('(b) with the camera: the fake camera shows the new device\'s QR code; scanning links it and switches the camera off', async () => {
-    const tablet = await newChatPage(browser, contexts);
+    const tablet = await newChatPage(suite.browser, suite.contexts);
     const { qrPng } = await showLinkCode(tablet, 'Tablet');
     const video = path.join(tmp, 'qr.y4m');
     // Four seconds before the QR code comes into view: time to see the live preview as a person does.
@@ -195,7 +181,7 @@ describe('link a device by scanning its QR code', () => {
       // permission decides (granted for carol below, denied for frank in the next test).
       args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
     });
-    const carol = await newChatPage(camBrowser, contexts);
+    const carol = await newChatPage(camBrowser, suite.contexts);
     // Keeps what the page asked for and the streams it got, to see the rear camera asked for and every track stopped.
     await carol.addInitScript(() => {
       const md = navigator.mediaDevices;
@@ -208,9 +194,9 @@ describe('link a device by scanning its QR code', () => {
         return stream;
       };
     });
-    await carol.context().grantPermissions(['camera'], { origin: server.url });
+    await carol.context().grantPermissions(['camera'], { origin: suite.server.url });
     await carol.setViewportSize(PHONE);
-    await registerInChat(carol, server.url, 'carol');
+    await registerInChat(carol, suite.server.url, 'carol');
     await openLinkDialog(carol);
     await carol.getByRole('button', { name: 'Scan the QR code' }).click();
     // The live preview, named, with its words in a live region, before the QR code comes into view.
@@ -236,11 +222,11 @@ describe('link a device by scanning its QR code', () => {
 
   it('camera access denied: the words say so and point to the other ways', async () => {
     if (!camBrowser) throw new Error('the camera browser starts in the test before');
-    const frank = await newChatPage(camBrowser, contexts);
-    await registerInChat(frank, server.url, 'frank');
+    const frank = await newChatPage(camBrowser, suite.contexts);
+    await registerInChat(frank, suite.server.url, 'frank');
     // The browser's own setting for this site, as a person who answered "Block" leaves it.
     const cdp = await camBrowser.newBrowserCDPSession();
-    await cdp.send('Browser.setPermission', { permission: { name: 'camera' }, setting: 'denied', origin: server.url });
+    await cdp.send('Browser.setPermission', { permission: { name: 'camera' }, setting: 'denied', origin: suite.server.url });
     await openLinkDialog(frank);
     await frank.getByRole('button', { name: 'Scan the QR code' }).click();
     await expect.poll(async () => frank.getByRole('alert').textContent(), POLL).toMatch(/^Camera access was denied\..*scan from a picture, or paste the code\.$/);
@@ -249,9 +235,9 @@ describe('link a device by scanning its QR code', () => {
 
   it('without a camera: the words say so, and nothing else changes', async () => {
     // The first browser has no camera (no fake device): what a desktop without a webcam gets.
-    const erin = await newChatPage(browser, contexts);
-    await erin.context().grantPermissions(['camera'], { origin: server.url });
-    await registerInChat(erin, server.url, 'erin');
+    const erin = await newChatPage(suite.browser, suite.contexts);
+    await erin.context().grantPermissions(['camera'], { origin: suite.server.url });
+    await registerInChat(erin, suite.server.url, 'erin');
     await openLinkDialog(erin);
     await erin.getByRole('button', { name: 'Scan the QR code' }).click();
     await expect.poll(async () => erin.getByRole('alert').textContent(), POLL).toMatch(/No camera was found on this device/);

@@ -3,54 +3,37 @@
 // link code; alice pastes it on her first device, both show the same short code, she confirms with history; the new
 // device is signed in as alice with the conversation, and bob's next message reaches both of alice's devices.
 // Screenshots go to test-artifacts/e2e/.
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { POLL, a11yViolations, befriendInChat, newChatPage, registerInChat, sendInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { SHOTS, useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
 const LONG = { timeout: 60_000, interval: 200 };
 
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let phone: Page;
 let laptop: Page;
 let bob: Page;
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  phone = await newChatPage(browser, contexts);
-  laptop = await newChatPage(browser, contexts);
-  bob = await newChatPage(browser, contexts);
-});
+const suite = useE2eSuite({ only: ['chat'], env: { RATE_LIMIT_AUTH: '300' } });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
+beforeAll(async () => {
+  phone = await newChatPage(suite.browser, suite.contexts);
+  laptop = await newChatPage(suite.browser, suite.contexts);
+  bob = await newChatPage(suite.browser, suite.contexts);
 });
 
 describe('link a second browser with the text code', () => {
   it('alice and bob talk on alice\'s first device', async () => {
-    await registerInChat(phone, server.url, 'alice');
-    await registerInChat(bob, server.url, 'bob');
+    await registerInChat(phone, suite.server.url, 'alice');
+    await registerInChat(bob, suite.server.url, 'bob');
     await befriendInChat(phone, 'alice', bob, 'bob', 'Hi Bob, this is my phone', LONG);
   });
 
   it('the new browser shows a code; the first device takes it; both show the same short code; confirm links it', async () => {
-    await laptop.goto(`${server.url}/`);
+    await laptop.goto(`${suite.server.url}/`);
     await expect.poll(async () => laptop.getByText(/this browser is your login/i).count(), POLL).toBe(0);
     // The welcome page's three ways in, each without an accessibility violation.
     expect(await a11yViolations(laptop)).toEqual([]);

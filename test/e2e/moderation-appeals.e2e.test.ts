@@ -3,17 +3,14 @@
 // and appeals from there; another moderator overturns the appeal in the dashboard and the user can send again at once.
 // The triage role sees only dismiss; axe-core finds no serious or critical violation on the new screens (appeals,
 // appeal, cases, case, policies, metrics, the report page's routing panel, the chat's statement of reasons).
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { POLL, newChatPage, registerInChat } from './_chat-page.ts';
 import { chatUser, converse } from './_sdk-seed.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { useE2eSuite } from './_suite.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = path.join(ROOT, 'test-artifacts/moderation');
@@ -22,9 +19,6 @@ const YURI = 'yuri';
 const THREAT = 'Come to the park tonight and I will hurt you';
 const APPEAL = 'I was quoting the film we watched, not threatening anyone.';
 
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let zoe: Page;
 let yuri: Page;
 let boss: Page;
@@ -36,10 +30,10 @@ async function serious(p: Page): Promise<string[]> {
   return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} → ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-const newPage = () => newChatPage(browser, contexts);
+const newPage = () => newChatPage(suite.browser, suite.contexts);
 
 async function staffLogin(p: Page, id: string, password: string) {
-  await p.goto(`${server.url}/dashboard/`);
+  await p.goto(`${suite.server.url}/dashboard/`);
   await p.getByLabel('Login name').fill(id);
   await p.getByLabel('Password').fill(password);
   await p.getByRole('button', { name: 'Sign in' }).click();
@@ -56,24 +50,16 @@ async function createStaff(p: Page, id: string, role: string, password: string) 
   expect(status).toBe(201);
 }
 
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat', 'dashboard'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300', MOD_ARGON2_M: '1024', MOD_ARGON2_T: '1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  [zoe, yuri, boss, mod2, tri] = [await newPage(), await newPage(), await newPage(), await newPage(), await newPage()];
-});
+const suite = useE2eSuite({ only: ['chat', 'dashboard'], env: { RATE_LIMIT_AUTH: '300', MOD_ARGON2_M: '1024', MOD_ARGON2_T: '1' }, shots: SHOTS });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
+beforeAll(async () => {
+  [zoe, yuri, boss, mod2, tri] = [await newPage(), await newPage(), await newPage(), await newPage(), await newPage()];
 });
 
 describe('appeals, statements of reasons and roles in the browser', () => {
   it('yuri reports zoe from the chat; the admin suspends her citing a policy', async () => {
-    await registerInChat(zoe, server.url, ZOE);
-    await registerInChat(yuri, server.url, YURI);
+    await registerInChat(zoe, suite.server.url, ZOE);
+    await registerInChat(yuri, suite.server.url, YURI);
     await zoe.getByLabel('Add a contact by handle').fill(YURI);
     await zoe.getByRole('button', { name: 'Add', exact: true }).click();
     for (const [i, text] of ['hi, it is zoe', THREAT].entries()) {
@@ -96,7 +82,7 @@ describe('appeals, statements of reasons and roles in the browser', () => {
     await expect.poll(() => dialog.getByRole('heading', { name: 'Report sent' }).count(), POLL).toBe(1);
     await dialog.getByRole('button', { name: 'Done' }).click();
 
-    await staffLogin(boss, server.adminId, server.adminPassword);
+    await staffLogin(boss, suite.server.adminId, suite.server.adminPassword);
     await createStaff(boss, 'mod2', 'moderator', 'mod2-password-long');
     await createStaff(boss, 'tri', 'triage', 'tri-password-long');
     const row = boss.locator('table.queue tbody tr', { hasText: ZOE });
@@ -146,7 +132,7 @@ describe('appeals, statements of reasons and roles in the browser', () => {
   });
 
   it('the deciding admin cannot decide the appeal; mod2 overturns it in the dashboard', async () => {
-    await boss.goto(`${server.url}/dashboard/appeals`);
+    await boss.goto(`${suite.server.url}/dashboard/appeals`);
     const row = boss.locator('tbody tr', { hasText: ZOE });
     await expect.poll(() => row.count(), POLL).toBe(1);
     await row.getByRole('link').click();
@@ -179,8 +165,8 @@ describe('appeals, statements of reasons and roles in the browser', () => {
   });
 
   it('triage sees only dismiss and escalate; cases, policies and metrics pass axe', async () => {
-    const a = await chatUser(server.url, 'spam-bot');
-    const b = await chatUser(server.url, 'reader');
+    const a = await chatUser(suite.server.url, 'spam-bot');
+    const b = await chatUser(suite.server.url, 'reader');
     const m = await converse(a, b, [{ text: 'buy followers now' }]);
     await b.api.submitReport({ category: 'spam', reported: m.items[0] as never, context: [] });
     await staffLogin(tri, 'tri', 'tri-password-long');

@@ -6,39 +6,12 @@
 // (D16). A wrong kit is refused in plain words and nothing changes.
 import path from 'node:path';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
-import type { ChatEngine } from '../../chat/src/engine.ts';
+import { type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { POLL, enableEngineHook, newChatPage, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { SHOTS, useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-declare global {
-  interface Window {
-    chatEngine: ChatEngine;
-  }
-}
-
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat'] });
-  server = await startE2eServer(ROOT);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useE2eSuite({ only: ['chat'] });
 
 const texts = async (page: Page): Promise<string[]> => page.evaluate(() => Object.values(window.chatEngine.getSnapshot().messages).flat().map((m) => m.text));
 
@@ -51,12 +24,12 @@ async function restoreInUi(page: Page, handle: string, kit: string): Promise<voi
 
 describe('restore from the recovery kit on a fresh browser', () => {
   it('a fresh context with no token restores the account; bob\'s next message reaches it and his conversation says so', async () => {
-    const alice = await newChatPage(browser, contexts);
+    const alice = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(alice);
-    await registerInChat(alice, server.url, 'alice');
-    const bob = await newChatPage(browser, contexts);
+    await registerInChat(alice, suite.server.url, 'alice');
+    const bob = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(bob);
-    await registerInChat(bob, server.url, 'bob');
+    await registerInChat(bob, suite.server.url, 'bob');
     await bob.evaluate(async () => window.chatEngine.addContact('alice'));
     await bob.evaluate(async () => window.chatEngine.send('alice', 'before the loss'));
     await expect.poll(async () => (await texts(alice)).includes('before the loss'), POLL).toBe(true);
@@ -78,11 +51,11 @@ describe('restore from the recovery kit on a fresh browser', () => {
     // Every browser context of alice's is gone (the lost laptop).
     const aliceCtx = alice.context();
     await aliceCtx.close();
-    contexts.splice(contexts.indexOf(aliceCtx), 1);
+    suite.contexts.splice(suite.contexts.indexOf(aliceCtx), 1);
 
-    const fresh = await newChatPage(browser, contexts);
+    const fresh = await newChatPage(suite.browser, suite.contexts);
     await enableEngineHook(fresh);
-    await fresh.goto(`${server.url}/`);
+    await fresh.goto(`${suite.server.url}/`);
     // A wrong kit first: refused in plain words, the account unchanged.
     const wrongKit = kit.startsWith('A') ? `B${kit.slice(1)}` : `A${kit.slice(1)}`;
     await restoreInUi(fresh, 'alice', wrongKit);

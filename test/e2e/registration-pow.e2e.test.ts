@@ -4,35 +4,21 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
+import { describe, expect, it } from 'vitest';
 import { POLL, newChatPage } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { startE2eServer } from './_server.ts';
+import { useE2eSuite } from './_suite.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 
-beforeAll(async () => {
-  await buildWeb({ only: ['chat'] });
-  server = await startE2eServer(ROOT, { REGISTRATION_GATE: 'pow' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useE2eSuite({ only: ['chat'], env: { REGISTRATION_GATE: 'pow' } });
 
 describe('registration with proof of work in the chat', () => {
   it('solves the challenge in a Web Worker with progress shown, then registers', async () => {
-    const page = await newChatPage(browser, contexts);
+    const page = await newChatPage(suite.browser, suite.contexts);
     const workers: string[] = [];
     page.on('worker', (w) => workers.push(w.url()));
-    await page.goto(`${server.url}/`);
+    await page.goto(`${suite.server.url}/`);
     await page.getByLabel('Choose a handle').fill('pow.alice');
     // Record whether the progress status was ever on screen (it may be brief on a fast machine).
     await page.evaluate(() => {
@@ -50,9 +36,9 @@ describe('registration with proof of work in the chat', () => {
     await expect.poll(async () => page.getByRole('status').filter({ hasText: 'Connected' }).count(), POLL).toBe(1);
 
     // The server registered it through the gate: without a solved challenge the same request is refused.
-    const info = (await (await fetch(`${server.url}/v1/accounts/registration`)).json()) as { gate: string };
+    const info = (await (await fetch(`${suite.server.url}/v1/accounts/registration`)).json()) as { gate: string };
     expect(info.gate).toBe('pow');
-    const bare = await fetch(`${server.url}/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'pow.bob', identitySigningKey: 'A'.repeat(43), identityDhKey: 'A'.repeat(43), signature: 'A'.repeat(86) }) });
+    const bare = await fetch(`${suite.server.url}/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'pow.bob', identitySigningKey: 'A'.repeat(43), identityDhKey: 'A'.repeat(43), signature: 'A'.repeat(86) }) });
     expect([bare.status, ((await bare.json()) as { code: string }).code]).toEqual([403, 'pow_required']);
   });
 });
@@ -65,7 +51,7 @@ describe('registration with an invite code in the chat', () => {
       delete env.DATABASE_URL;
       const code = execFileSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['server/admin.ts', 'invites', 'create'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 }).trim();
       expect(code).toMatch(/^inv_[A-Za-z0-9_-]{22}$/);
-      const page = await newChatPage(browser, contexts);
+      const page = await newChatPage(suite.browser, suite.contexts);
       await page.goto(`${invited.url}/`);
       await page.getByLabel('Choose a handle').fill('invited.dana');
       await page.getByLabel('Invite code').fill('inv_AAAAAAAAAAAAAAAAAAAAAA');

@@ -5,17 +5,10 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { ChatEngine } from '../../chat/src/engine.ts';
 import { POLL, enableEngineHook, newChatPage, registerInChat } from './_chat-page.ts';
 import { SHOTS, adminDashboard, expectNoSeriousA11y, showResetCode, useE2eSuite } from './_suite.ts';
 
 const suite = useE2eSuite({ only: ['chat', 'dashboard'] });
-
-declare global {
-  interface Window {
-    chatEngine: ChatEngine;
-  }
-}
 
 async function releaseFor(dash: Page, code: string, reason: string): Promise<void> {
   await dash.getByTestId('release-code').fill(code);

@@ -7,17 +7,10 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { ChatEngine } from '../../chat/src/engine.ts';
 import { POLL, enableEngineHook, newChatPage, registerInChat } from './_chat-page.ts';
 import { SHOTS, adminDashboard, expectNoSeriousA11y, showResetCode, useE2eSuite } from './_suite.ts';
 
 const suite = useE2eSuite({ only: ['chat', 'dashboard'] });
-
-declare global {
-  interface Window {
-    chatEngine: ChatEngine;
-  }
-}
 
 const texts = async (page: Page): Promise<string[]> => page.evaluate(() => Object.values(window.chatEngine.getSnapshot().messages).flat().map((m) => m.text));
 

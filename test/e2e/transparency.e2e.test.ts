@@ -7,47 +7,31 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.mjs';
+import { type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64Url } from '../../client/protocol.ts';
 import { generateCredentialKey, generateGroupKeyPackage } from '../../client/group/index.ts';
 import { generateIdentity } from '../../client/session/identity.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
 import { createDb } from '../../server/db.ts';
 import { transparencyRepo } from '../../server/data/transparency.ts';
 import { TransparencyService, logSignerFromSeed } from '../../server/services/transparency/index.ts';
 import { POLL, a11yViolations, newChatPage, registerInChat } from './_chat-page.ts';
-import { type E2eServer, startE2eServer } from './_server.ts';
+import { SHOTS, useE2eSuite } from './_suite.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(ROOT, 'test-artifacts/e2e');
-let server: E2eServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let alice: Page;
 let bob: Page;
 
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await buildWeb({ only: ['chat'] });
-  server = await startE2eServer(ROOT, { RATE_LIMIT_AUTH: '300' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  alice = await newChatPage(browser, contexts);
-  bob = await newChatPage(browser, contexts);
-});
+const suite = useE2eSuite({ only: ['chat'], env: { RATE_LIMIT_AUTH: '300' } });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
+beforeAll(async () => {
+  alice = await newChatPage(suite.browser, suite.contexts);
+  bob = await newChatPage(suite.browser, suite.contexts);
 });
 
 describe('key transparency in the chat', () => {
   it('marks a contact whose key is proven in the log, and compares views inside the conversation', async () => {
-    await registerInChat(alice, server.url, 'alice');
-    await registerInChat(bob, server.url, 'bob');
+    await registerInChat(alice, suite.server.url, 'alice');
+    await registerInChat(bob, suite.server.url, 'bob');
     await alice.getByLabel('Add a contact by handle').fill('bob');
     await alice.getByRole('button', { name: 'Add', exact: true }).click();
     await expect.poll(async () => alice.locator('.conv-header', { hasText: 'Key in public log' }).count(), POLL).toBe(1);
@@ -74,8 +58,8 @@ describe('key transparency in the chat', () => {
 
   it('alarms Alice, in plain words, when a key she did not create is published for her account', async () => {
     // The operator (or whoever compelled it) appends a key of its own for alice, signed with the log's key.
-    const seed = (JSON.parse(fs.readFileSync(path.join(server.dataDir, 'kt-log-key.json'), 'utf8')) as { seed: string }).seed;
-    const db = await createDb(`file:${path.join(server.dataDir, 'franking.db')}`);
+    const seed = (JSON.parse(fs.readFileSync(path.join(suite.server.dataDir, 'kt-log-key.json'), 'utf8')) as { seed: string }).seed;
+    const db = await createDb(`file:${path.join(suite.server.dataDir, 'franking.db')}`);
     try {
       const log = new TransparencyService(transparencyRepo(db), logSignerFromSeed(fromBase64Url(seed)), []);
       await log.init();
@@ -97,7 +81,7 @@ describe('key transparency in the chat', () => {
     // Bob's chat published its key packages when it came online; whoever reaches the database swaps them all for a
     // package that names bob under a credential key of its own (never published, so never logged).
     const rogue = (await generateGroupKeyPackage({ accountId: 'bob', identity: generateIdentity(), credentialKey: generateCredentialKey() })).bytes;
-    const db = await createDb(`file:${path.join(server.dataDir, 'franking.db')}`);
+    const db = await createDb(`file:${path.join(suite.server.dataDir, 'franking.db')}`);
     try {
       await expect.poll(async () => db.keyPackage.count({ where: { accountId: 'bob' } }), POLL).toBeGreaterThan(0);
       const swapped = await db.keyPackage.updateMany({ where: { accountId: 'bob' }, data: { data: new Uint8Array(rogue) } });
@@ -115,7 +99,7 @@ describe('key transparency in the chat', () => {
     await alice.screenshot({ path: path.join(SHOTS, 'kt-03-unproven-group-key-refused.png') });
     expect(await a11yViolations(alice)).toEqual([]);
     // Nobody was added: no Commit or Welcome left Alice's page, nothing was delivered to Bob.
-    const after = await createDb(`file:${path.join(server.dataDir, 'franking.db')}`);
+    const after = await createDb(`file:${path.join(suite.server.dataDir, 'franking.db')}`);
     try {
       expect(await after.groupMessage.count({ where: { senderId: 'alice', kind: { in: ['commit', 'welcome'] } } })).toBe(0);
       expect(await after.groupDelivery.count({ where: { recipientId: 'bob' } })).toBe(0);
@@ -128,8 +112,8 @@ describe('key transparency in the chat', () => {
     // Carol's group credential names her device, whose keys only her device list vouches for (docs/PROTOCOL-devices.md
     // D14.1, D7.3). A server that strips the list's inclusion proofs (played here by rewriting the response in Alice's
     // page) must not get any of her devices used: an unproven list could hold a device the server made up.
-    const carol = await newChatPage(browser, contexts);
-    await registerInChat(carol, server.url, 'carol');
+    const carol = await newChatPage(suite.browser, suite.contexts);
+    await registerInChat(carol, suite.server.url, 'carol');
     let stripped = 0;
     await alice.route('**/v1/devices/carol**', async (route) => {
       const res = await route.fetch();
@@ -148,7 +132,7 @@ describe('key transparency in the chat', () => {
     await expect.poll(async () => refusal.count(), POLL).toBe(1);
     expect(await refusal.textContent()).toMatch(/^Could not add members: carol's device list could not be proven in the public key log/);
     expect(stripped).toBeGreaterThan(0);
-    const after = await createDb(`file:${path.join(server.dataDir, 'franking.db')}`);
+    const after = await createDb(`file:${path.join(suite.server.dataDir, 'franking.db')}`);
     try {
       expect(await after.groupMessage.count({ where: { senderId: 'alice', kind: { in: ['commit', 'welcome'] } } })).toBe(0);
       expect(await after.groupDelivery.count({ where: { recipientId: 'carol' } })).toBe(0);
