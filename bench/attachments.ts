@@ -13,16 +13,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decryptAttachment, encryptAttachment, encryptAttachmentToBytes } from '../client/attachments/index.ts';
+import { median, round } from './_stats.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = quick ? 3 : 11;
 const MiB = 1024 * 1024;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** 100 MiB of input in 64 KiB pieces from one reused buffer: the source itself holds almost nothing. */
 async function* streamingSource(total: number, piece = 64 * 1024): AsyncGenerator<Uint8Array> {
@@ -125,16 +121,16 @@ async function main(): Promise<void> {
   const mem = { baselineMiB: median(children.map((c) => c.baselineMiB)), peakAboveBaselineMiB: median(children.map((c) => c.peakAboveBaselineMiB)) };
 
   const result = {
-    encrypt10MiBMs: round2(median(encTimes)),
-    decrypt10MiBMs: round2(median(decTimes)),
-    peakRssMiB100MiB: round2(mem.peakAboveBaselineMiB),
+    encrypt10MiBMs: round(median(encTimes)),
+    decrypt10MiBMs: round(median(decTimes)),
+    peakRssMiB100MiB: round(mem.peakAboveBaselineMiB),
   };
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'attachments.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
   console.log(JSON.stringify({
-    ...result, rounds: ROUNDS, encryptMs: encTimes.map(round2), decryptMs: decTimes.map(round2),
-    childPeaksMiB: children.map((c) => round2(c.peakAboveBaselineMiB)), childBaselineMiB: round2(mem.baselineMiB),
+    ...result, rounds: ROUNDS, encryptMs: encTimes.map(round), decryptMs: decTimes.map(round),
+    childPeaksMiB: children.map((c) => round(c.peakAboveBaselineMiB)), childBaselineMiB: round(mem.baselineMiB),
   }));
 }
 

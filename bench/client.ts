@@ -24,6 +24,7 @@ import {
 import { nodeHmacSha256 } from '../server/services/stamping/index.ts';
 import { type CryptoProvider, nobleCryptoProvider } from '../client/crypto/index.ts';
 import { nodeCryptoProvider } from '../client/crypto/node.ts';
+import { median, round } from './_stats.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = [64, 1024, 65536, 1048576];
@@ -69,7 +70,6 @@ async function timeBatch(fn: Fn, n: number): Promise<number> {
   return (d.user + d.system) / n;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /**
  * Measures two functions in alternating batches (a, b, a, b, …) so that load changes on a shared machine
@@ -100,7 +100,6 @@ async function measure(fn: Fn, budgetMs: number): Promise<number> {
 
 const aead = xchacha20poly1305Aead(new Uint8Array(randomBytes(32)));
 const budget = QUICK ? 300 : 3000;
-const round = (x: number) => Math.round(x * 100) / 100;
 
 // Per provider: the whole sender path (frankMessage + sealFranked under the provider's XChaCha20-Poly1305) against the
 // two-pass limit measured in the same batches, alternating: bare seal of the same payload + HMAC of the same bytes.

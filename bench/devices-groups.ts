@@ -22,6 +22,7 @@ import {
 } from '../client/devices/index.ts';
 import { type GeneratedKeyPackage, type GroupIdentity, type GroupOptions, MlsGroup, generateCredentialKey, generateGroupKeyPackage } from '../client/group/index.ts';
 import { generateIdentity } from '../client/session/identity.ts';
+import { median, round } from './_stats.ts';
 
 export interface DevicesGroupsResult {
   provider: string;
@@ -36,8 +37,6 @@ export interface DevicesGroupsResult {
   groupSyncOneDeviceMs: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const r2 = (x: number) => Number(x.toFixed(2));
 
 interface Person {
   accountId: string;
@@ -98,7 +97,7 @@ export async function benchDevicesGroups(opts: { quick?: boolean; log?: (line: s
     for (const p of people) pin(p);
     const kps = new Map<GroupIdentity, GeneratedKeyPackage>();
     for (const p of people) for (const d of p.devices) kps.set(d, await generateGroupKeyPackage(d));
-    log(`  ${PEOPLE} people × ${DEVICES} devices: lists, pins and key packages ${r2(performance.now() - t)} ms`);
+    log(`  ${PEOPLE} people × ${DEVICES} devices: lists, pins and key packages ${round(performance.now() - t)} ms`);
 
     // The creator (person 0, device 1) adds its own other devices (R2), then everyone else in one Commit.
     t = performance.now();
@@ -109,7 +108,7 @@ export async function benchDevicesGroups(opts: { quick?: boolean; log?: (line: s
     creator.confirmCommit();
     const all = await creator.add(people.slice(1).flatMap((p) => p.devices.map((d) => (kps.get(d) as GeneratedKeyPackage).bytes)));
     creator.confirmCommit();
-    log(`  group of ${creator.members().length} leaves built in ${r2(performance.now() - t)} ms`);
+    log(`  group of ${creator.members().length} leaves built in ${round(performance.now() - t)} ms`);
 
     // Members at leaves 4, 8, 16, …: the roots of the creator's copath subtrees above its own account's leaves.
     t = performance.now();
@@ -128,7 +127,7 @@ export async function benchDevicesGroups(opts: { quick?: boolean; log?: (line: s
     }
     const receiver = joined[1] as MlsGroup;
     const receiverId = receiver.me;
-    log(`  ${joined.length - 1} copath members joined and updated in ${r2(performance.now() - t)} ms`);
+    log(`  ${joined.length - 1} copath members joined and updated in ${round(performance.now() - t)} ms`);
 
     const addPersonMs: number[] = [];
     const addSingleMs: number[] = [];
@@ -192,12 +191,12 @@ export async function benchDevicesGroups(opts: { quick?: boolean; log?: (line: s
       people: PEOPLE,
       devicesPerPerson: DEVICES,
       leaves,
-      groupAddPerson4DevicesMs: r2(median(addPersonMs)),
-      groupAddSingleLeafMs: r2(median(addSingleMs)),
-      addPerson4DevicesOverSingle: r2(median(addPersonMs) / median(addSingleMs)),
-      receiveAddPerson4DevicesMs: r2(median(recvPersonMs)),
-      receiveAddSingleLeafMs: r2(median(recvSingleMs)),
-      groupSyncOneDeviceMs: syncMs.length ? r2(median(syncMs)) : -1,
+      groupAddPerson4DevicesMs: round(median(addPersonMs)),
+      groupAddSingleLeafMs: round(median(addSingleMs)),
+      addPerson4DevicesOverSingle: round(median(addPersonMs) / median(addSingleMs)),
+      receiveAddPerson4DevicesMs: round(median(recvPersonMs)),
+      receiveAddSingleLeafMs: round(median(recvSingleMs)),
+      groupSyncOneDeviceMs: syncMs.length ? round(median(syncMs)) : -1,
     };
     return result;
   } finally {

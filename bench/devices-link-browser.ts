@@ -19,6 +19,7 @@ import { chatPage, held, register, sendMany, until } from './_chat-pages.ts';
 import { buildWeb } from '../scripts/build-web.mjs';
 import { startE2eServer } from '../test/e2e/_server.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../vitest.config.ts';
+import { median } from './_stats.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const MESSAGES = Number(process.env.BENCH_LINK_MESSAGES ?? (QUICK ? 200 : 1000));
@@ -32,10 +33,6 @@ const watchdog = setTimeout(() => {
 }, Number(process.env.BENCH_TIMEOUT_S ?? 900) * 1000);
 watchdog.unref();
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-};
 const round = (x: number): number => Math.round(x * 10) / 10;
 
 await buildWeb({ only: ['chat'] });

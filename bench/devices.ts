@@ -32,12 +32,11 @@ import {
 import { encodeReportItem, SenderChain } from '../client/franking/index.ts';
 import { generateIdentity, type IdentityKeyPair, PreKeyStore, Session } from '../client/session/index.ts';
 import { benchDevicesGroups } from './devices-groups.ts';
+import { median, round } from './_stats.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const WALL = process.env.BENCH_CLOCK === 'wall';
 type Fn = () => unknown;
-const round = (x: number) => Math.round(x * 100) / 100;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 function run(fn: Fn, n: number): void {
   for (let i = 0; i < n; i++) fn();

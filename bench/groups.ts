@@ -37,9 +37,10 @@ import type { CryptoProvider } from '../client/crypto/provider.ts';
 import { frankMessage } from '../client/franking/franking.ts';
 import { type GroupIdentity, MlsGroup, generateCredentialKey, generateGroupKeyPackage } from '../client/group/index.ts';
 import { generateIdentity } from '../client/session/identity.ts';
-import { type FetchedPreKeyBundle, PreKeyStore } from '../client/session/prekeys.ts';
-import { type FrankedEnvelope, Session } from '../client/session/session.ts';
+import type { FrankedEnvelope, Session } from '../client/session/session.ts';
 import { GroupSender } from './_fanout-v1.ts';
+import { median, round } from './_stats.ts';
+import { steadySessionPair } from './_session-pair.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const SIZES = quick ? [2, 8, 64] : [2, 8, 64, 256, 1024];
@@ -48,8 +49,6 @@ const MESSAGES = quick ? 30 : 200;
 const COMMITS = quick ? 3 : 7;
 const body = new Uint8Array(1024).fill(0x61);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const r2 = (x: number) => Number(x.toFixed(2));
 
 const directory = new Map<string, Uint8Array>();
 const opts = { resolveIdentity: (id: string) => directory.get(id) };
@@ -60,15 +59,7 @@ function identity(accountId: string): GroupIdentity {
 }
 
 function pair(): { a: Session; b: Session } {
-  const aId = generateIdentity();
-  const bId = generateIdentity();
-  const store = PreKeyStore.create(bId, { oneTimePreKeys: 1 });
-  const up = store.bundle(bId);
-  const bundle: FetchedPreKeyBundle = { ...up, oneTimePreKey: up.oneTimePreKeys[0] as { id: number; publicKey: string } };
-  delete (bundle as { oneTimePreKeys?: unknown }).oneTimePreKeys;
-  const a = Session.initiate(aId, bundle);
-  const { session: b } = Session.respond(bId, store, a.encrypt(new Uint8Array(1)));
-  a.decrypt(b.encrypt(new Uint8Array(1)));
+  const { alice: a, bob: b } = steadySessionPair();
   return { a, b };
 }
 
@@ -141,8 +132,8 @@ async function mlsSize(members: number) {
     removeMs.push(performance.now() - t0);
     creator.discardCommit();
   }
-  console.error(`  ${members} members: first remove in the fresh tree ${r2(freshRemoveMs)} ms`);
-  return { senderUs: r2(median(sendUs)), receiverUs: r2(median(recvUs)), uploadBytes: msgs[0]!.length, addCommitMs: r2(median(addMs)), removeCommitMs: r2(median(removeMs)) };
+  console.error(`  ${members} members: first remove in the fresh tree ${round(freshRemoveMs)} ms`);
+  return { senderUs: round(median(sendUs)), receiverUs: round(median(recvUs)), uploadBytes: msgs[0]!.length, addCommitMs: round(median(addMs)), removeCommitMs: round(median(removeMs)) };
 }
 
 function fanoutSize(members: number): number {
@@ -161,7 +152,7 @@ function fanoutSize(members: number): number {
     sender.send(body, roster, sessions);
     us.push((performance.now() - t0) * 1000);
   }
-  return r2(median(us));
+  return round(median(us));
 }
 
 function fanoutUploadBytes(members: number): number {
@@ -187,7 +178,7 @@ function oneToOneReceiverUs(): number {
     us.push((performance.now() - t0) * 1000);
     if (r.status !== 'accepted') throw new Error('benchmark message dropped');
   }
-  return r2(median(us.slice(MESSAGES))); // first fifth: warm-up
+  return round(median(us.slice(MESSAGES))); // first fifth: warm-up
 }
 
 function ed25519VerifyUs(crypto: CryptoProvider): number {
@@ -203,7 +194,7 @@ function ed25519VerifyUs(crypto: CryptoProvider): number {
     us.push((performance.now() - t0) * 1000);
     if (!ok) throw new Error('benchmark signature refused');
   }
-  return r2(median(us.slice(MESSAGES))); // first fifth: warm-up
+  return round(median(us.slice(MESSAGES))); // first fifth: warm-up
 }
 
 const PROVIDERS: Record<'noble' | 'native', CryptoProvider> = { noble: nobleCryptoProvider, native: nodeCryptoProvider };
@@ -225,8 +216,8 @@ for (const [name, crypto] of Object.entries(PROVIDERS)) {
   const verify = ed25519VerifyUs(crypto);
   providers[name] = {
     groupCrypto, sizes, oneToOneReceiverUs: oneToOne, ed25519VerifyUs: verify,
-    receiverOverOneToOne: r2(sizes.at(-1)!.receiverUs / oneToOne),
-    verifyFloorOverOneToOne: r2((oneToOne + verify) / oneToOne),
+    receiverOverOneToOne: round(sizes.at(-1)!.receiverUs / oneToOne),
+    verifyFloorOverOneToOne: round((oneToOne + verify) / oneToOne),
   };
 }
 setDefaultCryptoProvider(undefined);
@@ -239,10 +230,10 @@ const ratios = Object.fromEntries(Object.entries(providers).map(([name, p]) => {
   const first = p.sizes[0]!;
   const last = p.sizes.at(-1)!;
   return [name, {
-    senderLargestOverTwo: r2(last.senderUs! / first.senderUs!),
+    senderLargestOverTwo: round(last.senderUs! / first.senderUs!),
     receiverOverOneToOne: p.receiverOverOneToOne,
     verifyFloorOverOneToOne: p.verifyFloorOverOneToOne,
-    uploadLargestOverTwo: r2(last.uploadBytes! / first.uploadBytes!),
+    uploadLargestOverTwo: round(last.uploadBytes! / first.uploadBytes!),
     addCommitMsLargest: last.addCommitMs, removeCommitMsLargest: last.removeCommitMs,
   }];
 }));

@@ -27,6 +27,7 @@ import { transparencyRepo } from '../server/data/transparency.ts';
 import { TransparencyService, nodeSha256, logSignerFromSeed } from '../server/services/transparency/index.ts';
 import { deployMigrations } from '../scripts/migrate-deploy.mjs';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { median } from './_stats.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = QUICK ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
@@ -40,7 +41,6 @@ const BUILD_LIMIT_MS = 120_000;
 const sink = new Writable({ write: (_c, _e, cb) => cb() });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-kt-'));
 const b64 = toBase64Url;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const binding = (i: number) => ({ accountId: `user-${i}`, kind: KIND_IDENTITY, key: new Uint8Array(randomBytes(64)) });
 

@@ -25,19 +25,16 @@ import { fileURLToPath } from 'node:url';
 import { nodeCryptoProvider as p } from '../client/crypto/node.ts';
 import { computeCommitment, encodePayload, frankMessage } from '../client/franking/franking.ts';
 import { decodeHeader, encodeHeader } from '../client/franking/header.ts';
-import { generateIdentity } from '../client/session/identity.ts';
-import { PreKeyStore } from '../client/session/prekeys.ts';
 import { decodeFrankedEnvelope, encodeFrankedEnvelope } from '../client/session/session-message.ts';
-import { Session } from '../client/session/session.ts';
 import { wireFloor } from './_wire-floor.ts';
+import { median, round } from './_stats.ts';
+import { steadySessionPair } from './_session-pair.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = quick ? 5 : 21;
 const N = quick ? 1000 : 4000;
 const body = new Uint8Array(1024).fill(0x61);
 const EMPTY = new Uint8Array(0);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const r2 = (x: number) => Number(x.toFixed(2));
 let sink = 0;
 
 // ---- The wire floor and its parts (bench/_wire-floor.ts), on the protocol's inputs. ----
@@ -46,16 +43,7 @@ const { header, headerBytes, fk, key, nonce, sessionAd } = wire;
 const sealedBody = p.chacha20poly1305Seal(key, nonce, body, EMPTY);
 
 // ---- The SDK's paths (a session of the SDK's default cipher, as bench/peers.ts). ----
-function sdkPair(): { alice: Session; bob: Session } {
-  const aliceId = generateIdentity(undefined, p);
-  const bobId = generateIdentity(undefined, p);
-  const store = PreKeyStore.create(bobId, { oneTimePreKeys: 1, crypto: p });
-  const { oneTimePreKeys, ...up } = store.bundle(bobId);
-  const alice = Session.initiate(aliceId, { ...up, oneTimePreKey: oneTimePreKeys[0]! }, { crypto: p });
-  const { session: bob } = Session.respond(bobId, store, alice.encrypt(new Uint8Array(1)), { crypto: p });
-  alice.decrypt(bob.encrypt(new Uint8Array(1)));
-  return { alice, bob };
-}
+const sdkPair = () => steadySessionPair({ crypto: p });
 let seq = 1;
 const frank = () => frankMessage({ conversationId: 'bench-peers', senderId: 'alice', senderDeviceId: 1, seq: seq++ }, body, { crypto: p });
 const sender = sdkPair().alice;
@@ -108,14 +96,14 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 const loadEnd = os.loadavg();
 const per = (k: string) => samples.get(k) as number[];
-const fig = (k: string) => r2(median(per(k)));
-const ratio = (num: string, den: string) => r2(median(per(num).map((x, i) => x / (per(den)[i] as number))));
+const fig = (k: string) => round(median(per(k)));
+const ratio = (num: string, den: string) => round(median(per(num).map((x, i) => x / (per(den)[i] as number))));
 /** Median over rounds of num − den measured in the same round (a part's cost as the difference of two operations). */
-const diff = (num: string, den: string) => r2(median(per(num).map((x, i) => x - (per(den)[i] as number))));
+const diff = (num: string, den: string) => round(median(per(num).map((x, i) => x - (per(den)[i] as number))));
 const group = (g: string) => Object.fromEntries(ops.filter((o) => o.name.startsWith(`${g}.`)).map((o) => [o.name.slice(g.length + 1), fig(o.name)]));
 const result = {
   date: new Date().toISOString(),
-  machine: { nproc: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', loadAverageStart: loadStart.map(r2), loadAverageEnd: loadEnd.map(r2) },
+  machine: { nproc: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', loadAverageStart: loadStart.map(round), loadAverageEnd: loadEnd.map(round) },
   node: process.version,
   quick,
   clock: 'process cpu time',

@@ -47,13 +47,11 @@ import { signalDecryptFrom, signalEncryptTo, signalPair } from './_peers-libsign
 import { type CiphersuiteImpl, type ClientState, type MLSMessage, acceptAll, createApplicationMessage, createCommit, createGroup, decodeMlsMessage, defaultCapabilities, defaultLifetime, emptyPskIndex, encodeMlsMessage, generateKeyPackage, getCiphersuiteFromName, getCiphersuiteImpl, joinGroup, processMessage } from 'ts-mls';
 import {
   type CryptoProvider,
-  type FetchedPreKeyBundle,
   GROUP_CIPHERSUITE,
   type GroupIdentity,
   MlsGroup,
   type SessionCipherVersion,
-  PreKeyStore,
-  Session,
+  type Session,
   decodeFrankedEnvelope,
   encodeFrankedEnvelope,
   frankMessage,
@@ -69,6 +67,8 @@ import {
 } from '../client/index.ts';
 import { nodeCryptoProvider as native } from '../client/crypto/node.ts';
 import { COMMITMENT_LABEL } from '../client/protocol.ts';
+import { median, round } from './_stats.ts';
+import { steadySessionPair } from './_session-pair.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = quick ? 5 : 15;
@@ -79,8 +79,6 @@ const body = new Uint8Array(1024).fill(0x61);
 const EMPTY = new Uint8Array(0);
 
 const started = Date.now();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const r2 = (x: number) => Number(x.toFixed(2));
 
 /** µs spent in `f` (CPU time of this process, or wall time with BENCH_CLOCK=wall). */
 async function timed(f: () => unknown): Promise<number> {
@@ -111,9 +109,9 @@ async function runRounds(ops: Op[]) {
   const per = (k: string) => samples.get(k) as number[];
   return {
     /** Median µs per operation of each operation of `group`. */
-    figures: (group: Op['group']) => Object.fromEntries(ops.filter((o) => o.group === group).map((o) => [o.name, r2(median(per(opKey(o))))])),
+    figures: (group: Op['group']) => Object.fromEntries(ops.filter((o) => o.group === group).map((o) => [o.name, round(median(per(opKey(o))))])),
     /** Median over rounds of num / den measured in the same round. */
-    ratio: (num: string, den: string) => r2(median(per(num).map((x, i) => x / (per(den)[i] as number)))),
+    ratio: (num: string, den: string) => round(median(per(num).map((x, i) => x / (per(den)[i] as number)))),
   };
 }
 
@@ -217,18 +215,7 @@ const floorOps = {
 // ---- The SDK on the native provider (noble in the child): 1:1 sessions and a 2-member MLS group. ----
 setDefaultCryptoProvider(provider); // groups take the default provider (docs/PROTOCOL.md §12.1), as bench/groups.ts sets it
 /** A session pair after one message each way; `cipherVersion` absent: what Session.initiate creates (version 3). */
-function sdkPair(cipherVersion?: SessionCipherVersion): { alice: Session; bob: Session } {
-  const aliceId = generateIdentity(undefined, provider);
-  const bobId = generateIdentity(undefined, provider);
-  const store = PreKeyStore.create(bobId, { oneTimePreKeys: 1, crypto: provider });
-  const up = store.bundle(bobId);
-  const bundle: FetchedPreKeyBundle = { ...up, oneTimePreKey: up.oneTimePreKeys[0] as { id: number; publicKey: string } };
-  delete (bundle as { oneTimePreKeys?: unknown }).oneTimePreKeys;
-  const alice = Session.initiate(aliceId, bundle, { crypto: provider, ...(cipherVersion === undefined ? {} : { cipherVersion }) });
-  const { session: bob } = Session.respond(bobId, store, alice.encrypt(new Uint8Array(1)), { crypto: provider });
-  alice.decrypt(bob.encrypt(new Uint8Array(1))); // both sides have chains; Alice stops sending the X3DH prefix
-  return { alice, bob };
-}
+const sdkPair = (cipherVersion?: SessionCipherVersion) => steadySessionPair({ crypto: provider, cipherVersion });
 let seq = 1;
 const frank = (senderId: string) => frankMessage({ conversationId: 'bench-peers', senderId, seq: seq++ }, body, { crypto: provider });
 const sdkSender = sdkPair().alice; // its messages go "to the network" and are dropped
@@ -564,8 +551,8 @@ const result = {
   machine: {
     nproc: Number(sh('nproc', []) ?? os.availableParallelism()),
     model: lscpuModel ?? os.cpus()[0]?.model ?? 'unknown',
-    loadAverageStart: loadStart.map(r2),
-    loadAverageEnd: loadEnd.map(r2),
+    loadAverageStart: loadStart.map(round),
+    loadAverageEnd: loadEnd.map(round),
   },
   node: process.version,
   quick,
@@ -592,7 +579,7 @@ const result = {
     decryptDhStepVsLibsignalMax: 1.0,
     decryptDhStepVsLibsignalMet: ratios.decryptDhStepVsLibsignal <= 1.0,
   },
-  seconds: r2((Date.now() - started) / 1000),
+  seconds: round((Date.now() - started) / 1000),
 };
 const out = new URL('./results/peers.json', import.meta.url);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

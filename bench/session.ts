@@ -16,35 +16,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { frankMessage } from '../client/franking/franking.ts';
-import { generateIdentity } from '../client/session/identity.ts';
-import { type FetchedPreKeyBundle, PreKeyStore } from '../client/session/prekeys.ts';
-import { type FrankedEnvelope, Session } from '../client/session/session.ts';
+import type { FrankedEnvelope, Session } from '../client/session/session.ts';
 import type { CryptoProvider } from '../client/crypto/provider.ts';
 import { nobleCryptoProvider } from '../client/crypto/noble.ts';
 import { nodeCryptoProvider } from '../client/crypto/node.ts';
+import { median, round } from './_stats.ts';
+import { steadySessionPair } from './_session-pair.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = quick ? 3 : 7;
 const MESSAGES = quick ? 300 : 3000;
 const DH_TURNS = quick ? 10 : 60;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
-function pair(crypto: CryptoProvider = nobleCryptoProvider): { alice: Session; bob: Session } {
-  const aliceId = generateIdentity(undefined, crypto);
-  const bobId = generateIdentity(undefined, crypto);
-  const store = PreKeyStore.create(bobId, { oneTimePreKeys: 1, crypto });
-  const up = store.bundle(bobId);
-  const bundle: FetchedPreKeyBundle = { ...up, oneTimePreKey: up.oneTimePreKeys[0] as { id: number; publicKey: string } };
-  delete (bundle as { oneTimePreKeys?: unknown }).oneTimePreKeys;
-  const alice = Session.initiate(aliceId, bundle, { crypto });
-  const { session: bob } = Session.respond(bobId, store, alice.encrypt(new Uint8Array(1)), { crypto });
-  alice.decrypt(bob.encrypt(new Uint8Array(1))); // both sides have chains; Alice stops sending the X3DH prefix
-  return { alice, bob };
-}
+/** Noble unless told: the figures of the file are the pure-JS path (the per-provider table names its own). */
+const pair = (crypto: CryptoProvider = nobleCryptoProvider) => steadySessionPair({ crypto });
 
 const body = new Uint8Array(1024).fill(0x61);
 let seq = 1;
@@ -141,14 +126,13 @@ function providerFigures(name: 'noble' | 'native', crypto: CryptoProvider) {
     stepRatios.push(stepUs / xUs);
     b.decrypt(a.encrypt(new Uint8Array(1)));
   }
-  const r2 = (x: number) => Number(x.toFixed(2));
   return {
-    sendUs1KiB: r2(median(sends)),
-    sealUs1KiB: r2(median(seals)),
-    sendRatio: r2(median(sendRatios)),
-    dhStepUs: r2(median(steps)),
-    x25519Us: r2(median(xs)),
-    dhStepRatio: r2(median(stepRatios)),
+    sendUs1KiB: round(median(sends)),
+    sealUs1KiB: round(median(seals)),
+    sendRatio: round(median(sendRatios)),
+    dhStepUs: round(median(steps)),
+    x25519Us: round(median(xs)),
+    dhStepRatio: round(median(stepRatios)),
   };
 }
 // Each provider is measured in a child process of its own (BENCH_PROVIDER=<name>), as an application runs one provider:
@@ -222,9 +206,9 @@ async function chromiumFigures(): Promise<Record<string, unknown> | { skipped: s
 const chromiumResult = await chromiumFigures();
 
 const result = {
-  sendUs1KiB: Number(median(send).toFixed(2)),
-  receiveUs1KiB: Number(median(receive).toFixed(2)),
-  dhRatchetStepUs: Number(median(dhStep).toFixed(2)),
+  sendUs1KiB: round(median(send)),
+  receiveUs1KiB: round(median(receive)),
+  dhRatchetStepUs: round(median(dhStep)),
   providers,
   chromium: chromiumResult,
   goals: {
@@ -243,8 +227,7 @@ const result = {
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'session.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-const round2 = (x: number) => Number(x.toFixed(2));
-const best = { sendUs1KiB: round2(Math.min(...send)), receiveUs1KiB: round2(Math.min(...receive)), dhRatchetStepUs: round2(Math.min(...dhStep)) };
+const best = { sendUs1KiB: round(Math.min(...send)), receiveUs1KiB: round(Math.min(...receive)), dhRatchetStepUs: round(Math.min(...dhStep)) };
 // The file gets the medians; the best rounds are printed too, as a hint of how much a busy machine inflates them.
 console.log(JSON.stringify({ median: { sendUs1KiB: result.sendUs1KiB, receiveUs1KiB: result.receiveUs1KiB, dhRatchetStepUs: result.dhRatchetStepUs }, best, rounds: ROUNDS, messagesPerRound: MESSAGES, dhTurnsPerRound: DH_TURNS, quick, node: process.version }));
 console.table(providers);
