@@ -74,8 +74,8 @@ export class ChatEngine {
   constructor(baseUrl = '') {
     const device = this.device;
     const store = device.store;
-    this.tabs = new TabSync(() => (device.isOpen ? this.account.loadLocal() : undefined));
-    const snapshot = (this.snapshot = new SnapshotStore(() => this.tabs.changed()));
+    this.tabs = new TabSync((change) => (device.isOpen ? this.account.loadLocal(change) : undefined));
+    const snapshot = (this.snapshot = new SnapshotStore((conversations) => this.tabs.changed({ conversations })));
     const api = (this.api = new ApiClient({ baseUrl, refreshToken: () => this.connection.relogin() }));
     const contacts = (this.contacts = new Contacts(snapshot, store));
     const conversations = (this.conversations = new Conversations(snapshot, store));
@@ -89,7 +89,11 @@ export class ChatEngine {
     const keys = new KeyChecks(api, kt);
     const lists = (this.lists = new DeviceLists({ api, device, kt, changed: (accountId, change) => this.book.devicesChanged(accountId, change) }));
     const blocking = (this.blocking = new Blocking({
-      api, store, contacts: () => contacts.list(), upsertContact: (c) => contacts.shown(c), removeContact: (peerId) => contacts.removed(peerId),
+      api, store, contacts: () => contacts.list(), upsertContact: (c) => contacts.shown(c), removeContact: (peerId) => {
+        const conversationId = contacts.get(peerId)?.conversationId;
+        contacts.removed(peerId);
+        if (conversationId) conversations.forget(conversationId);
+      },
       setBlocked: (blocked) => snapshot.set({ blocked }), blocked: () => snapshot.get().blocked,
     }));
     const attachments = (this.attachments = new Attachments(device, api, conversations));

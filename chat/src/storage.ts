@@ -266,6 +266,10 @@ export class ChatStorage {
   messages(): Promise<MessageRecord[]> {
     return this.all('messages');
   }
+  /** The stored messages of one conversation (index `conversationId`), in no particular order. */
+  async messagesIn(conversationId: string): Promise<MessageRecord[]> {
+    return (await promisify(this.db.transaction('messages').objectStore('messages').index('conversationId').getAll(conversationId))) as MessageRecord[];
+  }
   getMeta<T>(key: string): Promise<T | undefined> {
     return this.get('meta', key);
   }

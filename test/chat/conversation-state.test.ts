@@ -1,11 +1,12 @@
 // The conversations slice and the snapshot (chat/src/engine/state/): a shown message lands where sorting the whole
 // conversation would put it (without sorting it per change), a reload from storage keeps the objects of unchanged
-// messages (so only changed rows re-render), and another tab's notes are re-read once per burst (chat/src/tab-sync.ts).
+// messages (so only changed rows re-render), and another tab's notes are re-read once per burst (chat/src/tab-sync.ts),
+// naming the conversations that changed, so the other tab re-reads those and keeps the rest as it was.
 import { describe, expect, it } from 'vitest';
 import { Conversations, byTime } from '../../chat/src/engine/state/conversations.ts';
 import { SnapshotStore } from '../../chat/src/engine/state/snapshot.ts';
 import type { ChatStorage, MessageRecord } from '../../chat/src/storage.ts';
-import { TabSync } from '../../chat/src/tab-sync.ts';
+import { type TabChange, TabSync } from '../../chat/src/tab-sync.ts';
 
 const store = { write: async () => undefined } as unknown as ChatStorage;
 
@@ -118,6 +119,97 @@ describe('TabSync', () => {
       release();
     } finally {
       sender.close();
+      receiver.close();
+    }
+  });
+});
+
+describe('SnapshotStore.set: what other tabs are told', () => {
+  it('names the conversations whose lists changed (or went), none for a contact-only change, nothing for a reload', () => {
+    const notes: string[][] = [];
+    const snapshot = new SnapshotStore((conversations) => notes.push(conversations));
+    const conversations = new Conversations(snapshot, () => store);
+    conversations.shown(msg('a', 1, 1));
+    conversations.shown(msg('x', 1, 1, { conversationId: 'c2' }));
+    conversations.shown(msg('b', 2, 2));
+    expect(notes).toEqual([['c1'], ['c2'], ['c1']]);
+    snapshot.set({ contacts: [] });
+    expect(notes.at(-1)).toEqual([]);
+    conversations.forget('c2');
+    expect(notes.at(-1)).toEqual(['c2']);
+    expect(snapshot.get().messages.c2).toBeUndefined();
+    conversations.forget('c2'); // already gone: no change, no note
+    const count = notes.length;
+    snapshot.reloaded({ messages: { c1: [msg('a', 1, 1)] } });
+    snapshot.set({ phase: 'ready' });
+    expect(notes.length).toBe(count);
+  });
+
+  it('a reload that re-read some conversations keeps the others\' lists as the same objects', () => {
+    const snapshot = new SnapshotStore(() => undefined);
+    snapshot.reloaded({ messages: { c1: [msg('a', 1, 1)], c2: [msg('x', 1, 1, { conversationId: 'c2' })] } });
+    const kept = snapshot.get().messages;
+    snapshot.reloaded({ messages: { ...kept, c1: [msg('a', 1, 1), msg('b', 2, 2)] } });
+    expect(snapshot.get().messages.c2).toBe(kept.c2);
+    expect(snapshot.get().messages.c1?.map((m) => m.id)).toEqual(['a', 'b']);
+  });
+});
+
+describe('TabSync notes', () => {
+  const waitFor = async (cond: () => boolean) => {
+    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(cond()).toBe(true);
+  };
+  const sorted = (c: TabChange | undefined) => (c === undefined || c === 'all' ? c : [...c.conversations].sort());
+
+  it('one note per task names every conversation changed in it; notes during a re-read are re-read as their union', async () => {
+    const reads: TabChange[] = [];
+    let release: () => void = () => undefined;
+    const receiver = new TabSync(async (change) => {
+      reads.push(change);
+      await new Promise<void>((r) => (release = r));
+    });
+    const sender = new TabSync(() => undefined);
+    try {
+      sender.changed({ conversations: ['c1'] });
+      sender.changed({ conversations: ['c2', 'c1'] });
+      await waitFor(() => reads.length === 1);
+      expect(sorted(reads[0])).toEqual(['c1', 'c2']);
+      sender.changed({ conversations: ['c3'] });
+      await new Promise((r) => setTimeout(r, 10));
+      sender.changed({ conversations: [] }); // contacts or groups only
+      await new Promise((r) => setTimeout(r, 10));
+      sender.changed({ conversations: ['c4'] });
+      await new Promise((r) => setTimeout(r, 10));
+      expect(reads.length).toBe(1);
+      release();
+      await waitFor(() => reads.length === 2);
+      expect(sorted(reads[1])).toEqual(['c3', 'c4']);
+      release();
+      // A change of everything wins over the conversations named with it.
+      sender.changed({ conversations: ['c5'] });
+      sender.changed('all');
+      await waitFor(() => reads.length === 3);
+      expect(reads[2]).toBe('all');
+      release();
+    } finally {
+      sender.close();
+      receiver.close();
+    }
+  });
+
+  it('a note it cannot read (an older chat\'s "changed", or junk) re-reads everything', async () => {
+    const reads: TabChange[] = [];
+    const receiver = new TabSync((change) => void reads.push(change));
+    const old = new BroadcastChannel('franking-chat/tabs');
+    try {
+      old.postMessage('changed');
+      await waitFor(() => reads.length === 1);
+      old.postMessage({ kind: 'changed', conversations: [1, 2] });
+      await waitFor(() => reads.length === 2);
+      expect(reads).toEqual(['all', 'all']);
+    } finally {
+      old.close();
       receiver.close();
     }
   });

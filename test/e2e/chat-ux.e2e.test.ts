@@ -188,6 +188,8 @@ describe('chat as people expect it', () => {
     await second.getByRole('button', { name: /mallory/ }).first().click();
     await send(bob, 'mallory', 'sent from the first tab');
     await expect.poll(() => second.locator('li.msg.out', { hasText: 'sent from the first tab' }).count(), POLL).toBe(1);
+    // Its later state (the relay's answer, another note naming the same conversation) reaches the second tab too.
+    await expect.poll(() => second.locator('li.msg.out[data-state="sent"]', { hasText: 'sent from the first tab' }).count(), POLL).toBe(1);
     await send(mallory, 'Bob.Smith', 'seen in both tabs');
     await expect.poll(() => second.locator('li.msg.in', { hasText: 'seen in both tabs' }).count(), POLL).toBe(1);
     await expect.poll(() => bob.locator('li.msg.in', { hasText: 'seen in both tabs' }).count(), POLL).toBe(1);

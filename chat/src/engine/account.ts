@@ -5,7 +5,8 @@ import {
 } from '@franking-chat/sdk';
 import type { Blocking } from '../blocking.ts';
 import { type PowProgress, solvePow } from '../pow.ts';
-import { type AccountRecord, ChatStorage } from '../storage.ts';
+import { type AccountRecord, ChatStorage, type MessageRecord } from '../storage.ts';
+import type { TabChange } from '../tab-sync.ts';
 import type { ChatTransparency } from '../transparency.ts';
 import { STORAGE_UNAVAILABLE, handleProblem } from '../wording.ts';
 import type { Attachments } from './attachments.ts';
@@ -16,7 +17,7 @@ import { genesisList } from './devices.ts';
 import { ChatError } from './errors.ts';
 import { PREKEY_BATCH } from './limits.ts';
 import { Conversations } from './state/conversations.ts';
-import type { SnapshotStore } from './state/snapshot.ts';
+import type { Snapshot, SnapshotStore } from './state/snapshot.ts';
 
 export interface AccountDeps {
   device: Device;
@@ -113,14 +114,30 @@ export class Account {
     await this.d.connection.goOnline();
   }
 
-  /** Reads contacts, messages and groups back from storage (at start, and when another tab changed them). */
-  async loadLocal(): Promise<void> {
+  /**
+   * Reads contacts, messages and groups back from storage: everything (at start, after a history import), or after
+   * another tab's change (chat/src/tab-sync.ts) the contacts, the groups and only the conversations it named.
+   */
+  async loadLocal(change: TabChange = 'all'): Promise<void> {
     const store = this.d.device.store();
-    const [contacts, messages, groups] = await Promise.all([store.contacts(), store.messages(), store.groups()]);
-    this.d.snapshot.reloaded({
-      contacts: contacts.sort((a, b) => b.lastActivity - a.lastActivity), groups: groups.sort((a, b) => b.lastActivity - a.lastActivity), messages: Conversations.grouped(messages),
-    });
+    const [contacts, groups, messages] = await Promise.all([
+      store.contacts(), store.groups(),
+      change === 'all' ? store.messages().then((all) => Conversations.grouped(all)) : this.reread(store, change.conversations),
+    ]);
+    this.d.snapshot.reloaded({ contacts: contacts.sort((a, b) => b.lastActivity - a.lastActivity), groups: groups.sort((a, b) => b.lastActivity - a.lastActivity), messages });
     await this.d.blocking.load();
+  }
+
+  /** The shown messages with `conversationIds` read again from storage (a conversation with none left is dropped). */
+  private async reread(store: ChatStorage, conversationIds: readonly string[]): Promise<Snapshot['messages']> {
+    const lists = await Promise.all(conversationIds.map((id) => store.messagesIn(id)));
+    const messages: Record<string, readonly MessageRecord[]> = { ...this.d.snapshot.get().messages };
+    conversationIds.forEach((id, i) => {
+      const shown = Conversations.grouped(lists[i] ?? [])[id];
+      if (shown) messages[id] = shown;
+      else delete messages[id];
+    });
+    return messages;
   }
 
   /** Log out and delete every key and message from this browser. */

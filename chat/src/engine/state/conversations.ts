@@ -43,6 +43,13 @@ export class Conversations {
     this.snapshot.set({ messages: { ...this.snapshot.get().messages, [m.conversationId]: list } });
   }
 
+  /** The conversation's messages left this device (its storage was deleted by the caller). */
+  forget(conversationId: string): void {
+    if (!Object.hasOwn(this.snapshot.get().messages, conversationId)) return;
+    const { [conversationId]: _gone, ...rest } = this.snapshot.get().messages;
+    this.snapshot.set({ messages: rest });
+  }
+
   async save(m: MessageRecord): Promise<void> {
     await this.store().write([this.op(m)]);
     this.shown(m);

@@ -41,8 +41,11 @@ export class SnapshotStore {
   private state: Snapshot = EMPTY;
   private readonly listeners = new Set<() => void>();
 
-  /** @param changed Called after a change other tabs must learn about (messages, contacts, groups). */
-  constructor(private readonly changed: () => void) {}
+  /**
+   * @param changed Called after a change other tabs must learn about (messages, contacts, groups), with the
+   *   conversations whose message lists changed (none when only contacts or groups did).
+   */
+  constructor(private readonly changed: (conversations: string[]) => void) {}
 
   subscribe = (fn: () => void): (() => void) => {
     this.listeners.add(fn);
@@ -52,9 +55,10 @@ export class SnapshotStore {
   get = (): Snapshot => this.state;
 
   set(patch: Partial<Snapshot>): void {
+    const before = this.state.messages;
     this.state = { ...this.state, ...patch };
     for (const fn of this.listeners) fn();
-    if (patch.messages || patch.contacts || patch.groups) this.changed();
+    if (patch.messages || patch.contacts || patch.groups) this.changed(patch.messages ? changedConversations(before, patch.messages) : []);
   }
 
   /**
@@ -75,11 +79,23 @@ export class SnapshotStore {
 
 type Messages = Snapshot['messages'];
 
+/** The conversations whose list is not the same object in both (a list is replaced, never mutated, on a change). */
+function changedConversations(prev: Messages, next: Messages): string[] {
+  const out: string[] = [];
+  for (const id of Object.keys(next)) if (next[id] !== prev[id]) out.push(id);
+  for (const id of Object.keys(prev)) if (!Object.hasOwn(next, id)) out.push(id);
+  return out;
+}
+
 /** `next`, with each message equal to the one shown before replaced by that one (and unchanged lists by theirs). */
 function keepUnchanged(prev: Messages, next: Messages): Messages {
   const out: Record<string, readonly MessageRecord[]> = {};
   for (const [conversationId, list] of Object.entries(next)) {
     const before = prev[conversationId] ?? [];
+    if (list === before) {
+      out[conversationId] = before; // not re-read (another tab's change named other conversations)
+      continue;
+    }
     const byId = new Map(before.map((m) => [m.id, m]));
     const kept = list.map((m) => {
       const old = byId.get(m.id);
