@@ -5,7 +5,9 @@
 // At each size of BENCH_CHAT_SIZES (default 50,500; BENCH_QUICK=1: 50,200) the conversation is seeded up to that
 // many messages (half each way), then alice sends BENCH_CHAT_SENDS (default 20) more, one after another, each timed
 // in her page (performance.now around engine.send: franking, sealing, storing, the relay's answer, the re-render).
-// Measured per size: the median and p90 of those sends, and how long until bob's page shows the last one.
+// Measured per size: the median and p90 of those sends, and how long until bob's page shows the last one; then, with a
+// second tab of alice's open, TAB_SENDS more, one at a time: the median and p90 of the time from her first tab showing
+// each until the second one does (the cross-tab update, chat/src/tab-sync.ts).
 // BENCH_PROFILE=1 also records a Chrome DevTools CPU profile of both pages over the sends at the largest size and
 // prints the functions with the most self and total time (the summary, not the raw profile; the chat is then
 // built unminified so the names are the source's). Bounded by a watchdog (BENCH_TIMEOUT_S, default 900 s).
@@ -24,6 +26,8 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const SIZES = (process.env.BENCH_CHAT_SIZES ?? (QUICK ? '50,200' : '50,500')).split(',').map(Number).sort((a, b) => a - b);
 const SENDS = Number(process.env.BENCH_CHAT_SENDS ?? 20);
+/** Sends timed one at a time until alice's second tab shows each. */
+const TAB_SENDS = QUICK ? 5 : 15;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const OUT = path.join(HERE, 'results', 'chat-send.json');
@@ -39,6 +43,38 @@ const quantile = (xs: number[], q: number): number => {
   return s[Math.min(s.length - 1, Math.floor(s.length * q))] ?? Number.NaN;
 };
 const round = (x: number): number => Math.round(x * 10) / 10;
+
+/**
+ * `n` sends from `page`, one at a time; for each, the ms from the moment `page` first shows it (its snapshot holds it)
+ * until `tab` (another tab of the same profile) does. Both moments are read in the pages (performance.timeOrigin +
+ * now: one browser, one clock), so the polling of this process does not count.
+ */
+async function secondTabLatencies(page: Page, tab: Page, n: number): Promise<number[]> {
+  for (const p of [page, tab]) {
+    await p.evaluate(() => {
+      const w = window as unknown as { chatEngine: { subscribe(fn: () => void): () => void; getSnapshot(): { messages: Record<string, Array<{ text: string }>> } }; tabSeen?: Map<string, number> };
+      if (w.tabSeen) return;
+      const seen = (w.tabSeen = new Map());
+      w.chatEngine.subscribe(() => {
+        const at = performance.timeOrigin + performance.now();
+        for (const list of Object.values(w.chatEngine.getSnapshot().messages)) {
+          const last = list[list.length - 1];
+          if (last && last.text.startsWith('tab ') && !seen.has(last.text)) seen.set(last.text, at);
+        }
+      });
+    });
+  }
+  const seenAt = (p: Page, text: string) => p.evaluate((t) => (window as unknown as { tabSeen: Map<string, number> }).tabSeen.get(t), text);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const text = `tab ${Date.now()} ${i}`;
+    await page.evaluate(async (t) => (window as unknown as { chatEngine: { send(peer: string, text: string): Promise<void> } }).chatEngine.send('bob', t), text);
+    let shownAt: number | undefined;
+    await until('the second tab shows the send', async () => (shownAt = await seenAt(tab, text)) !== undefined, 60_000);
+    out.push((shownAt as number) - ((await seenAt(page, text)) as number));
+  }
+  return out;
+}
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples?: number[]; timeDeltas?: number[] }
@@ -147,7 +183,20 @@ try {
       profiles.alice = summarise(await stopProfile(cdps[0] as CDPSession));
       profiles.bob = summarise(await stopProfile(cdps[1] as CDPSession));
     }
-    sizes.push({ messages: size, sendMedianMs: round(quantile(times, 0.5)), sendP90Ms: round(quantile(times, 0.9)), sends: SENDS, sendsShownOnBobMs: untilBobMs, seedMs, loadAverage: os.loadavg().map(round) });
+    // A second tab of alice's (same profile, same IndexedDB: chat/src/tab-sync.ts), open only for this measure so
+    // that it does not share the CPU with the sends above: how long until it shows what her first tab shows.
+    const aliceTab = await alice.context().newPage();
+    aliceTab.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+    await aliceTab.goto(`${server.url}/`);
+    await until('the second tab signed in', async () => (await aliceTab.getByTestId('me').textContent()) === 'alice');
+    await until('the second tab holds the conversation', async () => (await held(aliceTab, 'bob')) >= held1, 300_000);
+    const secondTab = await secondTabLatencies(alice, aliceTab, TAB_SENDS);
+    await aliceTab.close();
+    held1 += TAB_SENDS;
+    sizes.push({
+      messages: size, sendMedianMs: round(quantile(times, 0.5)), sendP90Ms: round(quantile(times, 0.9)), sends: SENDS, sendsShownOnBobMs: untilBobMs,
+      secondTabMedianMs: round(quantile(secondTab, 0.5)), secondTabP90Ms: round(quantile(secondTab, 0.9)), secondTabSends: TAB_SENDS, seedMs, loadAverage: os.loadavg().map(round),
+    });
     console.log(JSON.stringify(sizes[sizes.length - 1]));
   }
 } finally {
@@ -157,10 +206,10 @@ try {
 }
 const result = {
   date: new Date().toISOString(),
-  command: `${QUICK ? 'BENCH_QUICK=1 ' : ''}npm run bench:chat-send`,
+  command: `${QUICK ? 'BENCH_QUICK=1 ' : ''}${process.env.BENCH_CHAT_SIZES ? `BENCH_CHAT_SIZES=${process.env.BENCH_CHAT_SIZES} ` : ''}npm run bench:chat-send`,
   quick: QUICK,
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: os.loadavg().map(round) },
-  clock: 'performance.now in the page around engine.send; sendsShownOnBobMs: wall time in this process (Date.now)',
+  clock: 'performance.now in the page around engine.send; sendsShownOnBobMs: wall time in this process (Date.now); secondTab*: performance.timeOrigin + now in both tabs',
   sizes,
 };
 if (PROFILE) {

@@ -75,7 +75,7 @@ export class ChatEngine {
     const device = this.device;
     const store = device.store;
     this.tabs = new TabSync((change) => (device.isOpen ? this.account.loadLocal(change) : undefined));
-    const snapshot = (this.snapshot = new SnapshotStore((conversations) => this.tabs.changed({ conversations })));
+    const snapshot = (this.snapshot = new SnapshotStore((change) => this.tabs.changed(change)));
     const api = (this.api = new ApiClient({ baseUrl, refreshToken: () => this.connection.relogin() }));
     const contacts = (this.contacts = new Contacts(snapshot, store));
     const conversations = (this.conversations = new Conversations(snapshot, store));

@@ -1,35 +1,55 @@
 // Several tabs of the chat on one device (chat/README.md "Several tabs"). They share one IndexedDB; this keeps them consistent:
-//   - changes are announced on a BroadcastChannel with the conversations whose messages changed, and the other tabs
-//     re-read those conversations (and the small contact and group lists), so a message sent or received in one tab
-//     appears in the others at once, at a cost that does not grow with the rest of the history;
+//   - changes are announced on a BroadcastChannel with the messages shown or changed (or the conversations changed
+//     as a whole), and the other tabs read just those records (and the small contact and group lists), so a message
+//     sent or received in one tab appears in the others at once, at a cost that does not grow with the history;
 //   - state changes (ratchet, chains, prekeys) run under one Web Lock across tabs, so two tabs never advance
 //     the same session from stale copies.
 const CHANNEL = 'franking-chat/tabs';
 const LOCK = 'franking-chat/state';
 
+/** A message one tab showed (new, or changed in place of the same id or of `replaceId`). */
+export interface ShownMessage {
+  id: string;
+  conversationId: string;
+  replaceId?: string;
+}
+
 /**
- * What another tab changed: the conversations whose messages changed (contacts and groups may have changed with
- * them), or 'all' (re-read everything). A note of an older version of the chat (the string "changed") counts as 'all'.
+ * What another tab changed: messages it showed, conversations changed as a whole (contacts and groups may have
+ * changed with them; none named when only those did), or 'all' (re-read everything). A note of an older version of
+ * the chat (the string "changed"), or one this version cannot read, counts as 'all'.
  */
-export type TabChange = { conversations: readonly string[] } | 'all';
+export type TabChange = { conversations: readonly string[]; messages: readonly ShownMessage[] } | 'all';
 
 /** The note on the channel. */
-type Note = { kind: 'changed'; conversations: string[] } | { kind: 'changed'; all: true };
+type Note = { kind: 'changed'; conversations: string[]; messages: ShownMessage[] } | { kind: 'changed'; all: true };
 
-/** Changes not yet handled: the union of the conversations named, or everything. */
-type Pending = Set<string> | 'all';
+/** Changes not yet handled: the union of what was named (a message by its id: the later note's entry), or everything. */
+type Pending = { conversations: Set<string>; messages: Map<string, ShownMessage> } | 'all';
 
 const merge = (into: Pending | null, change: TabChange): Pending => {
   if (into === 'all' || change === 'all') return 'all';
-  const set = into ?? new Set<string>();
-  for (const c of change.conversations) set.add(c);
-  return set;
+  const p = into ?? { conversations: new Set<string>(), messages: new Map<string, ShownMessage>() };
+  for (const c of change.conversations) p.conversations.add(c);
+  for (const m of change.messages) {
+    const replaceId = m.replaceId ?? p.messages.get(m.id)?.replaceId;
+    p.messages.set(m.id, replaceId === undefined ? { id: m.id, conversationId: m.conversationId } : { id: m.id, conversationId: m.conversationId, replaceId });
+  }
+  return p;
+};
+
+const asChange = (p: Pending): TabChange => (p === 'all' ? 'all' : { conversations: [...p.conversations], messages: [...p.messages.values()] });
+
+const isString = (x: unknown): x is string => typeof x === 'string';
+const isShown = (x: unknown): x is ShownMessage => {
+  const m = x as Partial<Record<keyof ShownMessage, unknown>> | null;
+  return !!m && typeof m === 'object' && isString(m.id) && isString(m.conversationId) && (m.replaceId === undefined || isString(m.replaceId));
 };
 
 const parse = (data: unknown): TabChange => {
-  const n = data as Partial<{ kind: string; conversations: unknown; all: unknown }> | null;
-  if (n && typeof n === 'object' && n.kind === 'changed' && Array.isArray(n.conversations) && n.conversations.every((c) => typeof c === 'string'))
-    return { conversations: n.conversations as string[] };
+  const n = data as Partial<{ kind: unknown; conversations: unknown; messages: unknown }> | null;
+  if (n && typeof n === 'object' && n.kind === 'changed' && Array.isArray(n.conversations) && n.conversations.every(isString) && Array.isArray(n.messages) && n.messages.every(isShown))
+    return { conversations: n.conversations as string[], messages: n.messages as ShownMessage[] };
   return 'all';
 };
 
@@ -55,14 +75,14 @@ export class TabSync {
       while (this.incoming) {
         const next = this.incoming;
         this.incoming = null;
-        await Promise.resolve(read(next === 'all' ? 'all' : { conversations: [...next] })).catch(() => undefined);
+        await Promise.resolve(read(asChange(next))).catch(() => undefined);
       }
     } finally {
       this.reading = false;
     }
   }
 
-  /** Tells the other tabs that the store changed (coalesced to one note per task, naming every conversation changed in it). */
+  /** Tells the other tabs that the store changed (coalesced to one note per task, naming everything changed in it). */
   changed(change: TabChange = 'all'): void {
     if (!this.channel) return;
     const first = this.outgoing === null;
@@ -71,7 +91,8 @@ export class TabSync {
     queueMicrotask(() => {
       const out = this.outgoing;
       this.outgoing = null;
-      const note: Note = out === 'all' || out === null ? { kind: 'changed', all: true } : { kind: 'changed', conversations: [...out] };
+      const change = out === null ? 'all' : asChange(out);
+      const note: Note = change === 'all' ? { kind: 'changed', all: true } : { kind: 'changed', conversations: [...change.conversations], messages: [...change.messages] };
       this.channel?.postMessage(note);
     });
   }

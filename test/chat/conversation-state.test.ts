@@ -1,12 +1,12 @@
 // The conversations slice and the snapshot (chat/src/engine/state/): a shown message lands where sorting the whole
 // conversation would put it (without sorting it per change), a reload from storage keeps the objects of unchanged
 // messages (so only changed rows re-render), and another tab's notes are re-read once per burst (chat/src/tab-sync.ts),
-// naming the conversations that changed, so the other tab re-reads those and keeps the rest as it was.
+// naming the messages that changed, so the other tab reads those records and keeps the rest as it was.
 import { describe, expect, it } from 'vitest';
-import { Conversations, byTime } from '../../chat/src/engine/state/conversations.ts';
+import { Conversations, byTime, placed } from '../../chat/src/engine/state/conversations.ts';
 import { SnapshotStore } from '../../chat/src/engine/state/snapshot.ts';
 import type { ChatStorage, MessageRecord } from '../../chat/src/storage.ts';
-import { type TabChange, TabSync } from '../../chat/src/tab-sync.ts';
+import { type ShownMessage, type TabChange, TabSync } from '../../chat/src/tab-sync.ts';
 
 const store = { write: async () => undefined } as unknown as ChatStorage;
 
@@ -125,33 +125,52 @@ describe('TabSync', () => {
 });
 
 describe('SnapshotStore.set: what other tabs are told', () => {
-  it('names the conversations whose lists changed (or went), none for a contact-only change, nothing for a reload', () => {
-    const notes: string[][] = [];
-    const snapshot = new SnapshotStore((conversations) => notes.push(conversations));
+  type Told = { conversations: string[]; messages: ShownMessage[] };
+  it('names each message shown (with the id it replaced), a conversation dropped whole, nothing else; a reload tells nothing', () => {
+    const told: Told[] = [];
+    const snapshot = new SnapshotStore((change) => told.push(change));
     const conversations = new Conversations(snapshot, () => store);
     conversations.shown(msg('a', 1, 1));
     conversations.shown(msg('x', 1, 1, { conversationId: 'c2' }));
-    conversations.shown(msg('b', 2, 2));
-    expect(notes).toEqual([['c1'], ['c2'], ['c1']]);
+    conversations.shown(msg('b', 2, 2), { replaceId: 'a' });
+    conversations.shown(msg('g', 3, 3, { kind: 'kt-gossip' })); // a protocol message is never shown: nothing changed
+    expect(told).toEqual([
+      { conversations: [], messages: [{ id: 'a', conversationId: 'c1' }] },
+      { conversations: [], messages: [{ id: 'x', conversationId: 'c2' }] },
+      { conversations: [], messages: [{ id: 'b', conversationId: 'c1', replaceId: 'a' }] },
+    ]);
     snapshot.set({ contacts: [] });
-    expect(notes.at(-1)).toEqual([]);
+    expect(told.at(-1)).toEqual({ conversations: [], messages: [] });
     conversations.forget('c2');
-    expect(notes.at(-1)).toEqual(['c2']);
+    expect(told.at(-1)).toEqual({ conversations: ['c2'], messages: [] });
     expect(snapshot.get().messages.c2).toBeUndefined();
     conversations.forget('c2'); // already gone: no change, no note
-    const count = notes.length;
+    const count = told.length;
     snapshot.reloaded({ messages: { c1: [msg('a', 1, 1)] } });
     snapshot.set({ phase: 'ready' });
-    expect(notes.length).toBe(count);
+    expect(told.length).toBe(count);
   });
 
-  it('a reload that re-read some conversations keeps the others\' lists as the same objects', () => {
+  it('a reload that re-read some messages keeps the other conversations\' lists as the same objects', () => {
     const snapshot = new SnapshotStore(() => undefined);
     snapshot.reloaded({ messages: { c1: [msg('a', 1, 1)], c2: [msg('x', 1, 1, { conversationId: 'c2' })] } });
     const kept = snapshot.get().messages;
-    snapshot.reloaded({ messages: { ...kept, c1: [msg('a', 1, 1), msg('b', 2, 2)] } });
+    snapshot.reloaded({ messages: { ...kept, c1: placed(kept.c1 ?? [], msg('b', 2, 2)) } });
     expect(snapshot.get().messages.c2).toBe(kept.c2);
+    expect(snapshot.get().messages.c1?.[0]).toBe(kept.c1?.[0]);
     expect(snapshot.get().messages.c1?.map((m) => m.id)).toEqual(['a', 'b']);
+  });
+});
+
+describe('placed: one message into a sorted conversation', () => {
+  it('replaces the same id or replaceId, drops a message no longer stored, never shows a protocol message', () => {
+    const list = [msg('a', 1, 1), msg('b', 3, 3)];
+    expect(placed(list, msg('c', 2, 2)).map((m) => m.id)).toEqual(['a', 'c', 'b']);
+    expect(placed(list, { ...msg('a', 4, 4), text: 'changed' }).map((m) => [m.id, m.text])).toEqual([['b', 'b'], ['a', 'changed']]);
+    expect(placed(list, msg('d', 1, 1), 'a').map((m) => m.id)).toEqual(['d', 'b']);
+    expect(placed(list, undefined, undefined, 'b').map((m) => m.id)).toEqual(['a']);
+    expect(placed(list, msg('g', 2, 2, { kind: 'kt-gossip' })).map((m) => m.id)).toEqual(['a', 'b']);
+    expect(list.map((m) => m.id)).toEqual(['a', 'b']); // the list itself is never changed
   });
 });
 
@@ -160,9 +179,11 @@ describe('TabSync notes', () => {
     for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
     expect(cond()).toBe(true);
   };
-  const sorted = (c: TabChange | undefined) => (c === undefined || c === 'all' ? c : [...c.conversations].sort());
+  const shown = (id: string, conversationId = 'c1', replaceId?: string): ShownMessage => ({ id, conversationId, ...(replaceId ? { replaceId } : {}) });
+  const sorted = (c: TabChange | undefined) =>
+    c === undefined || c === 'all' ? c : { conversations: [...c.conversations].sort(), messages: [...c.messages].sort((a, b) => a.id.localeCompare(b.id)) };
 
-  it('one note per task names every conversation changed in it; notes during a re-read are re-read as their union', async () => {
+  it('one note per task names everything changed in it; notes during a re-read are re-read as their union', async () => {
     const reads: TabChange[] = [];
     let release: () => void = () => undefined;
     const receiver = new TabSync(async (change) => {
@@ -171,23 +192,25 @@ describe('TabSync notes', () => {
     });
     const sender = new TabSync(() => undefined);
     try {
-      sender.changed({ conversations: ['c1'] });
-      sender.changed({ conversations: ['c2', 'c1'] });
+      sender.changed({ conversations: [], messages: [shown('m1')] });
+      sender.changed({ conversations: ['c9'], messages: [shown('m2', 'c2')] });
       await waitFor(() => reads.length === 1);
-      expect(sorted(reads[0])).toEqual(['c1', 'c2']);
-      sender.changed({ conversations: ['c3'] });
+      expect(sorted(reads[0])).toEqual({ conversations: ['c9'], messages: [shown('m1'), shown('m2', 'c2')] });
+      // Three notes while that re-read runs: one more re-read, of their union; a message named twice keeps the id it
+      // replaced (its second note does not repeat it).
+      sender.changed({ conversations: [], messages: [shown('m3', 'c1', 'pending-3')] });
       await new Promise((r) => setTimeout(r, 10));
-      sender.changed({ conversations: [] }); // contacts or groups only
+      sender.changed({ conversations: [], messages: [] }); // contacts or groups only
       await new Promise((r) => setTimeout(r, 10));
-      sender.changed({ conversations: ['c4'] });
+      sender.changed({ conversations: ['c4'], messages: [shown('m3')] });
       await new Promise((r) => setTimeout(r, 10));
       expect(reads.length).toBe(1);
       release();
       await waitFor(() => reads.length === 2);
-      expect(sorted(reads[1])).toEqual(['c3', 'c4']);
+      expect(sorted(reads[1])).toEqual({ conversations: ['c4'], messages: [shown('m3', 'c1', 'pending-3')] });
       release();
-      // A change of everything wins over the conversations named with it.
-      sender.changed({ conversations: ['c5'] });
+      // A change of everything wins over what was named with it.
+      sender.changed({ conversations: ['c5'], messages: [shown('m5')] });
       sender.changed('all');
       await waitFor(() => reads.length === 3);
       expect(reads[2]).toBe('all');
@@ -198,16 +221,20 @@ describe('TabSync notes', () => {
     }
   });
 
-  it('a note it cannot read (an older chat\'s "changed", or junk) re-reads everything', async () => {
+  it('a note it cannot read (an older chat\'s "changed", or a malformed one) re-reads everything', async () => {
     const reads: TabChange[] = [];
     const receiver = new TabSync((change) => void reads.push(change));
     const old = new BroadcastChannel('franking-chat/tabs');
     try {
       old.postMessage('changed');
       await waitFor(() => reads.length === 1);
-      old.postMessage({ kind: 'changed', conversations: [1, 2] });
+      old.postMessage({ kind: 'changed', conversations: [1, 2], messages: [] });
       await waitFor(() => reads.length === 2);
-      expect(reads).toEqual(['all', 'all']);
+      old.postMessage({ kind: 'changed', conversations: [], messages: [{ id: 'm1' }] });
+      await waitFor(() => reads.length === 3);
+      old.postMessage({ kind: 'changed', conversations: ['c1'], messages: [shown('m1')] });
+      await waitFor(() => reads.length === 4);
+      expect(reads).toEqual(['all', 'all', 'all', { conversations: ['c1'], messages: [shown('m1')] }]);
     } finally {
       old.close();
       receiver.close();

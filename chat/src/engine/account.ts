@@ -16,7 +16,7 @@ import type { Device } from './device.ts';
 import { genesisList } from './devices.ts';
 import { ChatError } from './errors.ts';
 import { PREKEY_BATCH } from './limits.ts';
-import { Conversations } from './state/conversations.ts';
+import { Conversations, placed } from './state/conversations.ts';
 import type { Snapshot, SnapshotStore } from './state/snapshot.ts';
 
 export interface AccountDeps {
@@ -116,26 +116,38 @@ export class Account {
 
   /**
    * Reads contacts, messages and groups back from storage: everything (at start, after a history import), or after
-   * another tab's change (chat/src/tab-sync.ts) the contacts, the groups and only the conversations it named.
+   * another tab's change (chat/src/tab-sync.ts) the contacts, the groups and only the messages and conversations it
+   * named.
    */
   async loadLocal(change: TabChange = 'all'): Promise<void> {
     const store = this.d.device.store();
     const [contacts, groups, messages] = await Promise.all([
       store.contacts(), store.groups(),
-      change === 'all' ? store.messages().then((all) => Conversations.grouped(all)) : this.reread(store, change.conversations),
+      change === 'all' ? store.messages().then((all) => Conversations.grouped(all)) : this.reread(store, change),
     ]);
     this.d.snapshot.reloaded({ contacts: contacts.sort((a, b) => b.lastActivity - a.lastActivity), groups: groups.sort((a, b) => b.lastActivity - a.lastActivity), messages });
     await this.d.blocking.load();
   }
 
-  /** The shown messages with `conversationIds` read again from storage (a conversation with none left is dropped). */
-  private async reread(store: ChatStorage, conversationIds: readonly string[]): Promise<Snapshot['messages']> {
-    const lists = await Promise.all(conversationIds.map((id) => store.messagesIn(id)));
+  /**
+   * The shown messages with another tab's change read from storage: each conversation it names whole (one with no
+   * message left is dropped), then each message it names by its id (one no longer stored leaves the list).
+   */
+  private async reread(store: ChatStorage, change: Exclude<TabChange, 'all'>): Promise<Snapshot['messages']> {
+    const whole = new Set(change.conversations);
+    const single = change.messages.filter((s) => !whole.has(s.conversationId));
+    const [lists, records] = await Promise.all([
+      Promise.all([...whole].map((id) => store.messagesIn(id))),
+      Promise.all(single.map((s) => store.message(s.id))),
+    ]);
     const messages: Record<string, readonly MessageRecord[]> = { ...this.d.snapshot.get().messages };
-    conversationIds.forEach((id, i) => {
+    [...whole].forEach((id, i) => {
       const shown = Conversations.grouped(lists[i] ?? [])[id];
       if (shown) messages[id] = shown;
       else delete messages[id];
+    });
+    single.forEach((s, i) => {
+      messages[s.conversationId] = placed(messages[s.conversationId] ?? [], records[i], s.replaceId, s.id);
     });
     return messages;
   }

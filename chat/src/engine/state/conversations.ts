@@ -10,6 +10,20 @@ export const isProtocolMessage = (m: MessageRecord): boolean => m.kind === 'kt-g
 export const byTime = (a: MessageRecord, b: MessageRecord): number =>
   (a.serverTime ?? Number.MAX_SAFE_INTEGER) - (b.serverTime ?? Number.MAX_SAFE_INTEGER) || a.sentAt - b.sentAt;
 
+/**
+ * A new list: `list` (sorted) without `m`'s id and `replaceId`, with `m` (unless it is a protocol message) after the
+ * last message not later than it, as a stable sort would place it. Searched from the end, where a new or changed
+ * message almost always belongs (no sort of the whole conversation per change).
+ */
+export function placed(list: readonly MessageRecord[], m: MessageRecord | undefined, replaceId?: string, id = m?.id): MessageRecord[] {
+  const out = list.filter((x) => x.id !== id && x.id !== replaceId);
+  if (!m || isProtocolMessage(m)) return out;
+  let at = out.length;
+  while (at > 0 && byTime(out[at - 1] as MessageRecord, m) > 0) at--;
+  out.splice(at, 0, m);
+  return out;
+}
+
 export class Conversations {
   constructor(private readonly snapshot: SnapshotStore, private readonly store: () => ChatStorage) {}
 
@@ -34,13 +48,9 @@ export class Conversations {
   /** `m` is stored (or only changed state in memory): show it, in place of `replaceId` when given. */
   shown(m: MessageRecord, opts: { replaceId?: string } = {}): void {
     if (isProtocolMessage(m)) return;
-    const list = this.messages(m.conversationId).filter((x) => x.id !== m.id && x.id !== opts.replaceId);
-    // The list is sorted: `m` goes after the last message not later than it, as a stable sort would place it. Searched
-    // from the end, where a new or changed message almost always belongs (no sort of the whole conversation per change).
-    let at = list.length;
-    while (at > 0 && byTime(list[at - 1] as MessageRecord, m) > 0) at--;
-    list.splice(at, 0, m);
-    this.snapshot.set({ messages: { ...this.snapshot.get().messages, [m.conversationId]: list } });
+    const list = placed(this.messages(m.conversationId), m, opts.replaceId);
+    const note = { id: m.id, conversationId: m.conversationId, ...(opts.replaceId !== undefined ? { replaceId: opts.replaceId } : {}) };
+    this.snapshot.set({ messages: { ...this.snapshot.get().messages, [m.conversationId]: list } }, [note]);
   }
 
   /** The conversation's messages left this device (its storage was deleted by the caller). */

@@ -2,6 +2,7 @@
 // file (contacts, conversations, groups, reports, standing) each own their part of it and their storage writes.
 import type { NoticeJson, PushState, ReportSummaryJson } from '@franking-chat/sdk';
 import type { ChatStorage, ContactRecord, GroupRecord, MessageRecord } from '../../storage.ts';
+import type { ShownMessage } from '../../tab-sync.ts';
 import { EMPTY_KT_VIEW, type KtView } from '../../transparency.ts';
 
 export interface Standing {
@@ -42,10 +43,11 @@ export class SnapshotStore {
   private readonly listeners = new Set<() => void>();
 
   /**
-   * @param changed Called after a change other tabs must learn about (messages, contacts, groups), with the
-   *   conversations whose message lists changed (none when only contacts or groups did).
+   * @param changed Called after a change other tabs must learn about (messages, contacts, groups): the messages
+   *   shown, when the change says which, else the conversations whose lists changed (none when only contacts or
+   *   groups did).
    */
-  constructor(private readonly changed: (conversations: string[]) => void) {}
+  constructor(private readonly changed: (change: { conversations: string[]; messages: ShownMessage[] }) => void) {}
 
   subscribe = (fn: () => void): (() => void) => {
     this.listeners.add(fn);
@@ -54,11 +56,15 @@ export class SnapshotStore {
 
   get = (): Snapshot => this.state;
 
-  set(patch: Partial<Snapshot>): void {
+  /** @param shown With a `messages` patch: the messages it shows (new or changed), all it changed; absent, any list may have. */
+  set(patch: Partial<Snapshot>, shown?: ShownMessage[]): void {
     const before = this.state.messages;
     this.state = { ...this.state, ...patch };
     for (const fn of this.listeners) fn();
-    if (patch.messages || patch.contacts || patch.groups) this.changed(patch.messages ? changedConversations(before, patch.messages) : []);
+    if (!patch.messages && !patch.contacts && !patch.groups) return;
+    if (!patch.messages) this.changed({ conversations: [], messages: [] });
+    else if (shown) this.changed({ conversations: [], messages: shown });
+    else this.changed({ conversations: changedConversations(before, patch.messages), messages: [] });
   }
 
   /**
@@ -93,7 +99,7 @@ function keepUnchanged(prev: Messages, next: Messages): Messages {
   for (const [conversationId, list] of Object.entries(next)) {
     const before = prev[conversationId] ?? [];
     if (list === before) {
-      out[conversationId] = before; // not re-read (another tab's change named other conversations)
+      out[conversationId] = before; // not re-read (another tab's change named other messages)
       continue;
     }
     const byId = new Map(before.map((m) => [m.id, m]));
