@@ -1,6 +1,6 @@
 // The message log of a conversation (1:1 or group): every message with its delivery state and attachments,
 // Report on received messages, the report dialog, and focus returned to the Report button when it closes.
-import { memo, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { type CSSProperties, memo, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import type { ChatEngine, Snapshot } from './engine.ts';
 import { MessageItem } from './Messages.tsx';
 import { ReportDialog } from './ReportDialog.tsx';
@@ -23,6 +23,8 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
   const contentRef = useRef<HTMLDivElement>(null);
   /** Whether the view follows the newest message (the reader has not scrolled up). */
   const following = useRef(true);
+  /** A measure of the shown chunks is due at the next frame (one per frame while scrolling). */
+  const measuring = useRef(false);
   const blocked = snap.standing !== null;
   // Stable callbacks, so that a change to one message re-renders that message's row only (rows are memo'd: a long
   // conversation is not re-rendered whole at every state change of the message being sent).
@@ -40,11 +42,13 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
   }, [messages.length, last?.state, last?.attachments?.[0]?.status, last?.direction, blocked]);
   // Content grows after the render too (an image decodes, a verified file appears): keep following the bottom.
   // Without this the view stopped ~180 px short after an image, hiding the new message and its Report button.
+  // Each resize also refines the size at which chunks never shown are laid out (measureChunks below).
   useEffect(() => {
     const el = listRef.current;
     const content = contentRef.current;
     if (!el || !content || typeof ResizeObserver === 'undefined') return;
     const ro = new ResizeObserver(() => {
+      measureChunks(content);
       if (following.current) el.scrollTop = el.scrollHeight;
     });
     ro.observe(content);
@@ -63,6 +67,14 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
         onScroll={(e) => {
           const el = e.currentTarget;
           following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+          if (!measuring.current && contentRef.current) {
+            measuring.current = true;
+            const content = contentRef.current;
+            requestAnimationFrame(() => {
+              measuring.current = false;
+              measureChunks(content);
+            });
+          }
         }}
       >
         <div className="message-list" ref={contentRef}>
@@ -103,6 +115,32 @@ export function MessageLog({ engine, snap, messages, label, intro, showSender, s
 /** Messages per chunk of the log: small enough that laying one out is cheap, few enough chunks in a long conversation. */
 const CHUNK = 50;
 
+/**
+ * A chunk the browser skips (off screen, never shown) is laid out at an estimated height: its message count times
+ * `--message-estimate` (styles.css .message-chunk). This sets that estimate to the mean height per message of the
+ * chunks the browser renders now, so the conversation's scroll height is close to its real one from the start and
+ * does not change much as the reader scrolls up into chunks never shown (a jump where the browser has no scroll
+ * anchoring). Chunks of fewer than 10 messages say too little and are left out.
+ */
+function measureChunks(content: HTMLElement): void {
+  let height = 0;
+  let count = 0;
+  for (const chunk of content.querySelectorAll<HTMLElement>('.message-chunk')) {
+    const n = Number(chunk.dataset.count);
+    // A skipped chunk's own box stays "visible"; its contents are what the browser skips.
+    const row = chunk.lastElementChild;
+    if (n < 10 || !row || (typeof row.checkVisibility === 'function' && !row.checkVisibility({ contentVisibilityAuto: true }))) continue;
+    height += chunk.getBoundingClientRect().height;
+    count += n;
+  }
+  if (count === 0) return;
+  // Set only when it moved by more than 2 %: setting it re-styles and re-lays out every chunk, and a send (one more
+  // message in the last chunk) moves the mean by a fraction of that.
+  const estimate = height / count;
+  const current = parseFloat(content.style.getPropertyValue('--message-estimate'));
+  if (!(Math.abs(estimate - current) <= current * 0.02)) content.style.setProperty('--message-estimate', `${Math.round(estimate * 10) / 10}px`);
+}
+
 /** The conversation in chunks of CHUNK messages, oldest first (the first chunk also holds the intro: never empty). */
 function chunksOf(messages: readonly MessageRecord[]): Array<readonly MessageRecord[]> {
   const chunks: Array<readonly MessageRecord[]> = [];
@@ -125,7 +163,7 @@ interface ChunkProps {
  */
 const Chunk = memo(function Chunk({ messages, intro, engine, me, senderLabel, showSender, onReport, onShowReports, blocked }: ChunkProps) {
   return (
-    <ol className="message-chunk">
+    <ol className="message-chunk" data-count={messages.length} style={{ '--chunk-count': messages.length } as CSSProperties}>
       {intro !== undefined && <li className="system intro">{intro}</li>}
       {messages.map((m) => (
         <Row
