@@ -1,6 +1,6 @@
 // Helpers shared by the session cipher suites (test/client/session-cipher-v2.test.ts, session-cipher-v3.test.ts;
 // docs/PROTOCOL-sessions.md §S17, §S18): the error check, a provider that records every AEAD seal, a session pair,
-// and the every-byte tamper attack on a franked message.
+// the rolled-back sender check, and the every-byte tamper attack on a franked message.
 import { expect } from 'vitest';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { CryptoProvider } from '../../client/crypto/provider.ts';
@@ -39,6 +39,23 @@ export function recording(provider: CryptoProvider) {
     },
   };
   return { crypto, seals };
+}
+
+/**
+ * Alice seals once more, then her state as it was before that seal (a store rolled back) seals again: among every seal
+ * `rec` recorded, each key is distinct except the rollback's, which repeats exactly once, and under another nonce.
+ * Returns the recorded keys.
+ */
+export function expectOnlyRollbackRepeatsKey(alice: Session, rec: ReturnType<typeof recording>): string[] {
+  const snapshot = alice.serialize();
+  alice.encrypt(te.encode('sent once'));
+  Session.deserialize(snapshot, { crypto: rec.crypto }).encrypt(te.encode('sent again with the same mk'));
+  const keys = rec.seals.map((s) => s.key);
+  expect(rec.seals.every((s) => s.cipher === 'chacha')).toBe(true);
+  expect(new Set(keys).size).toBe(keys.length - 1);
+  expect(keys.at(-1)).toBe(keys.at(-2));
+  expect(new Set(rec.seals.map((s) => `${s.key}:${s.nonce}`)).size).toBe(rec.seals.length);
+  return keys;
 }
 
 /**

@@ -9,7 +9,7 @@ import { type Browser, type BrowserContext, type Page, chromium } from 'playwrig
 import { afterAll, beforeAll, expect } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vitest.config.ts';
-import { POLL } from './_chat-page.ts';
+import { POLL, enableEngineHook, newChatPage } from './_chat-page.ts';
 import { type E2eServer, startE2eServer } from './_server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -78,8 +78,29 @@ export async function adminDashboard(suite: E2eSuite): Promise<Page> {
   return p;
 }
 
+/**
+ * `lost` (the account's only browser) is gone: its context closes. A fresh chat page (its own context, the engine hook
+ * on) asks to reset `handle` (no device, no kit: D6.6) and shows its reset code.
+ */
+export async function loseBrowserAndShowResetCode(suite: E2eSuite, lost: Page, handle: string): Promise<{ fresh: Page; code: string }> {
+  const ctx = lost.context();
+  await ctx.close();
+  suite.contexts.splice(suite.contexts.indexOf(ctx), 1);
+  const fresh = await newChatPage(suite.browser, suite.contexts);
+  await enableEngineHook(fresh);
+  return { fresh, code: await showResetCode(fresh, suite.server.url, handle) };
+}
+
+/** On the admin's dashboard: Accounts, look up `handle`, open its account page (the handle-release panel shows). */
+export async function openAccountPage(dash: Page, handle: string): Promise<void> {
+  await dash.getByRole('link', { name: 'Accounts' }).click();
+  await dash.getByTestId('account-lookup').fill(handle);
+  await dash.getByRole('button', { name: 'Open' }).click();
+  await expect.poll(() => dash.getByRole('heading', { name: 'Release handle for reset' }).count(), POLL).toBe(1);
+}
+
 /** A fresh chat page asks to reset `handle` (no device, no kit: D6.6) and shows its reset code; answers the code. */
-export async function showResetCode(fresh: Page, baseUrl: string, handle: string): Promise<string> {
+async function showResetCode(fresh: Page, baseUrl: string, handle: string): Promise<string> {
   await fresh.goto(`${baseUrl}/`);
   await fresh.getByRole('tab', { name: 'Restore from recovery kit' }).click();
   await fresh.getByRole('button', { name: 'No kit? Reset the account' }).click();

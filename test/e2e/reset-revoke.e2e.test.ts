@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { POLL, enableEngineHook, newChatPage, registerInChat } from './_chat-page.ts';
-import { SHOTS, adminDashboard, expectNoSeriousA11y, showResetCode, useE2eSuite } from './_suite.ts';
+import { SHOTS, adminDashboard, expectNoSeriousA11y, loseBrowserAndShowResetCode, openAccountPage, useE2eSuite } from './_suite.ts';
 
 const suite = useE2eSuite({ only: ['chat', 'dashboard'] });
 
@@ -24,19 +24,10 @@ describe('revoking a handle release on the dashboard', () => {
     await enableEngineHook(alice);
     await registerInChat(alice, suite.server.url, 'alice');
     // alice loses her only browser, without a recovery kit.
-    const aliceCtx = alice.context();
-    await aliceCtx.close();
-    suite.contexts.splice(suite.contexts.indexOf(aliceCtx), 1);
-
-    const fresh = await newChatPage(suite.browser, suite.contexts);
-    await enableEngineHook(fresh);
-    const code = await showResetCode(fresh, suite.server.url, 'alice');
+    const { fresh, code } = await loseBrowserAndShowResetCode(suite, alice, 'alice');
 
     const dash = await adminDashboard(suite);
-    await dash.getByRole('link', { name: 'Accounts' }).click();
-    await dash.getByTestId('account-lookup').fill('alice');
-    await dash.getByRole('button', { name: 'Open' }).click();
-    await expect.poll(() => dash.getByRole('heading', { name: 'Release handle for reset' }).count(), POLL).toBe(1);
+    await openAccountPage(dash, 'alice');
     expect(await dash.getByTestId('live-release').count()).toBe(0);
     await releaseFor(dash, code, 'caller said they were alice');
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { POLL, enableEngineHook, newChatPage, registerInChat } from './_chat-page.ts';
-import { SHOTS, adminDashboard, expectNoSeriousA11y, showResetCode, useE2eSuite } from './_suite.ts';
+import { SHOTS, adminDashboard, expectNoSeriousA11y, loseBrowserAndShowResetCode, openAccountPage, useE2eSuite } from './_suite.ts';
 
 const suite = useE2eSuite({ only: ['chat', 'dashboard'] });
 
@@ -26,13 +26,7 @@ describe('reset without device or kit', () => {
     await bob.evaluate(async () => window.chatEngine.send('alice', 'before the loss'));
     await expect.poll(async () => (await texts(alice)).includes('before the loss'), POLL).toBe(true);
     // alice loses everything: her only browser, and she never made a recovery kit.
-    const aliceCtx = alice.context();
-    await aliceCtx.close();
-    suite.contexts.splice(suite.contexts.indexOf(aliceCtx), 1);
-
-    const fresh = await newChatPage(suite.browser, suite.contexts);
-    await enableEngineHook(fresh);
-    const code = await showResetCode(fresh, suite.server.url, 'alice');
+    const { fresh, code } = await loseBrowserAndShowResetCode(suite, alice, 'alice');
     expect(code).toMatch(/^\d{5}( \d{5}){5}$/);
     // Not released yet: refused in words; nothing changed.
     await fresh.getByRole('button', { name: 'Complete reset' }).click();
@@ -45,10 +39,7 @@ describe('reset without device or kit', () => {
 
     // Support checked it is alice; the admin releases the handle on alice's account page.
     const dash = await adminDashboard(suite);
-    await dash.getByRole('link', { name: 'Accounts' }).click();
-    await dash.getByTestId('account-lookup').fill('alice');
-    await dash.getByRole('button', { name: 'Open' }).click();
-    await expect.poll(() => dash.getByRole('heading', { name: 'Release handle for reset' }).count(), POLL).toBe(1);
+    await openAccountPage(dash, 'alice');
     await dash.getByTestId('release-code').fill(code);
     await dash.getByTestId('release-reason').fill('identity checked by video call, ticket 4711');
     await dash.getByRole('button', { name: 'Release handle for reset…' }).click();

@@ -39,6 +39,20 @@ export class Account {
   accept(bytes: Uint8Array): void {
     this.lists.push(bytes);
   }
+  /** A new browser's reset list (D6.6): `fresh` as the one device, with the next unused id, signed by itself. */
+  resetList(fresh: Keys, deviceId: number): Uint8Array {
+    return this.next({ kind: 'reset', devices: [fresh.entry(deviceId)], nextDeviceId: deviceId + 1 }, { id: deviceId, key: fresh });
+  }
+}
+
+/** D8.2: a new account `prefix-…` registered with its genesis list, `phone` as device 1 (not signed in). */
+export async function registerGenesis<K extends Keys>(base: string, prefix: string, phone: K): Promise<{ acc: Account; phone: K; genesis: Uint8Array }> {
+  const acc = new Account(newId(prefix));
+  const genesis = acc.next({ devices: [phone.entry(1)], nextDeviceId: 2 }, { id: 1, key: phone });
+  const r = await api(base, 'POST', '/v1/accounts', { userId: acc.id, list: b64(genesis) });
+  if (r.status !== 201) throw new Error(`genesis registration: ${r.status} ${JSON.stringify(r.json)}`);
+  acc.accept(genesis);
+  return { acc, phone, genesis };
 }
 
 /** D8.2 sign-in of one device. */

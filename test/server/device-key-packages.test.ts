@@ -12,8 +12,8 @@ import { ApiClient } from '../../client/transport/api.ts';
 import { ApiError } from '../../client/transport/api-error.ts';
 import { userOperations } from '../../client/transport/contract/operations.ts';
 import { ktClient } from '../transparency/_kt.ts';
-import { Account, deviceLogin, type Keys, newId } from './_devices.ts';
-import { api, b64, createUser, startTestServer, type TestServer } from './_harness.ts';
+import { type Account, deviceLogin, type Keys, newId, registerGenesis } from './_devices.ts';
+import { b64, createUser, startTestServer, type TestServer } from './_harness.ts';
 
 let srv: TestServer;
 beforeAll(async () => {
@@ -39,12 +39,8 @@ const packageOf = async (acc: Account, deviceId: number, d: Dev, named = { accou
 
 /** An account with phone (device 1) and laptop (device 2), both signed in. */
 async function twoDevices() {
-  const phone = device();
+  const { acc, phone } = await registerGenesis(srv.url, 'kp', device());
   const laptop = device();
-  const acc = new Account(newId('kp'));
-  const genesis = acc.next({ devices: [phone.entry(1)], nextDeviceId: 2 }, { id: 1, key: phone });
-  expect((await api(srv.url, 'POST', '/v1/accounts', { userId: acc.id, list: b64(genesis) })).status).toBe(201);
-  acc.accept(genesis);
   const onPhone = await signIn(acc, 1, phone);
   const v2 = acc.next({ devices: [phone.entry(1), laptop.entry(2)], nextDeviceId: 3 }, { id: 1, key: phone }, laptop);
   await onPhone.putDeviceList(v2);

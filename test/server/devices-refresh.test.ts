@@ -10,7 +10,7 @@ import { deviceListBindingKey, parseDeviceListBindingKey } from '../../client/tr
 import { ApiClient } from '../../client/transport/api.ts';
 import { userOperations } from '../../client/transport/contract/operations.ts';
 import { ktClient } from '../transparency/_kt.ts';
-import { Account, deviceLogin, keys, newId } from './_devices.ts';
+import { deviceLogin, keys, registerGenesis } from './_devices.ts';
 import { api, b64, createUser, startTestServer, type TestServer } from './_harness.ts';
 
 let srv: TestServer;
@@ -21,12 +21,8 @@ afterAll(async () => srv?.stop());
 
 /** An account registered with its genesis (device 1 = phone), then a laptop linked (version 2). */
 async function accountWithTwoDevices() {
-  const phone = keys();
+  const { acc, phone } = await registerGenesis(srv.url, 'refresh', keys());
   const laptop = keys();
-  const acc = new Account(newId('refresh'));
-  const genesis = acc.next({ devices: [phone.entry(1)], nextDeviceId: 2 }, { id: 1, key: phone });
-  expect((await api(srv.url, 'POST', '/v1/accounts', { userId: acc.id, list: b64(genesis) })).status).toBe(201);
-  acc.accept(genesis);
   const login = await deviceLogin(srv.url, acc.id, 1, phone);
   const token = (login.json as { token: string }).token;
   const v2 = acc.next({ devices: [phone.entry(1), laptop.entry(2)], nextDeviceId: 3 }, { id: 1, key: phone }, laptop);

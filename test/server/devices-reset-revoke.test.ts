@@ -8,7 +8,7 @@ import { resetCode } from '../../client/index.ts';
 import { createDb, type Db } from '../../server/db.ts';
 import { handleReleasesRepo } from '../../server/data/handle-releases.ts';
 import { cheapPasswordHashing, createStaff, modApi, type Staff } from '../moderation/_mod.ts';
-import { Account, deviceLogin, keys, type Keys, newId } from './_devices.ts';
+import { type Account, deviceLogin, keys, type Keys, newId, registerGenesis } from './_devices.ts';
 import { api, type ApiResult, b64, startTestServer, type TestServer } from './_harness.ts';
 
 cheapPasswordHashing();
@@ -25,19 +25,7 @@ afterAll(async () => srv?.stop());
 type Ev = { id: number; type: string; actorId: string | null; payload: Record<string, unknown> };
 
 /** An account with a phone (device 1) and no recovery kit. */
-async function account(): Promise<{ acc: Account; phone: Keys }> {
-  const phone = keys();
-  const acc = new Account(newId('rvk'));
-  const genesis = acc.next({ devices: [phone.entry(1)], nextDeviceId: 2 }, { id: 1, key: phone });
-  const r = await api(srv.url, 'POST', '/v1/accounts', { userId: acc.id, list: b64(genesis) });
-  expect(r.status, JSON.stringify(r.json)).toBe(201);
-  acc.accept(genesis);
-  return { acc, phone };
-}
-
-/** The new browser's reset list (D6.6): one device, the next unused id, signed by itself. */
-const resetList = (acc: Account, fresh: Keys, deviceId: number): Uint8Array =>
-  acc.next({ kind: 'reset', devices: [fresh.entry(deviceId)], nextDeviceId: deviceId + 1 }, { id: deviceId, key: fresh });
+const account = () => registerGenesis(srv.url, 'rvk', keys());
 const codeOf = (acc: Account, k: Keys) => resetCode(acc.id, { identitySigningKey: k.entry(0).identitySigningKey, identityDhKey: k.dh });
 const submit = (list: Uint8Array) => api(srv.url, 'PUT', '/v1/devices/reset', { list: b64(list) });
 const release = (staff: Staff, accountId: string, fingerprint: string) =>
@@ -81,7 +69,7 @@ describe('revoking a handle release (D6.6 "Revocation")', () => {
     expect(Math.abs(Date.parse(String(r.json.revokedAt)) - Date.now())).toBeLessThan(60_000);
     expect(await liveRelease(acc.id)).toBeNull();
     const size = srv.services.transparency.size;
-    refused(await submit(resetList(acc, fresh, 2)), 403, 'reset_not_allowed');
+    refused(await submit(acc.resetList(fresh, 2)), 403, 'reset_not_allowed');
     expect(srv.services.transparency.size).toBe(size);
     expect(await listVersion(acc.id)).toBe(1);
     expect(await releaseTypes(acc.id)).toEqual(['handle_released', 'handle_release_revoked']);
@@ -125,7 +113,7 @@ describe('revoking a handle release (D6.6 "Revocation")', () => {
 
   it('a release a reset already used is not revoked: 409 release_used, and the reset stands', async () => {
     const { acc, fresh } = await released();
-    const list = resetList(acc, fresh, 2);
+    const list = acc.resetList(fresh, 2);
     expect((await submit(list)).status).toBe(201);
     acc.accept(list);
     refused(await revoke(admin, acc.id), 409, 'release_used');
@@ -138,14 +126,14 @@ describe('revoking a handle release (D6.6 "Revocation")', () => {
   it('after a revocation a newer release works again; the audit shows each step with its actor and reason', async () => {
     const { acc, fresh: wrong, releaseId: first } = await released(admin);
     expect((await revoke(admin2, acc.id, { reason: 'released for the wrong code' })).status).toBe(200);
-    refused(await submit(resetList(acc, wrong, 2)), 403, 'reset_not_allowed');
+    refused(await submit(acc.resetList(wrong, 2)), 403, 'reset_not_allowed');
     const right = keys();
     const again = await release(admin2, acc.id, codeOf(acc, right));
     expect(again.status).toBe(201);
     expect(await liveRelease(acc.id)).toMatchObject({ releaseId: again.json.releaseId, fingerprint: codeOf(acc, right) });
     // The revoked release's code stays refused; the new one's list is taken.
-    refused(await submit(resetList(acc, wrong, 2)), 403, 'reset_not_allowed');
-    expect((await submit(resetList(acc, right, 2))).status).toBe(201);
+    refused(await submit(acc.resetList(wrong, 2)), 403, 'reset_not_allowed');
+    expect((await submit(acc.resetList(right, 2))).status).toBe(201);
     const log = (await events(acc.id)).filter((e) => ['handle_released', 'account_reset', 'handle_release_revoked'].includes(e.type));
     expect(log).toMatchObject([
       { type: 'handle_released', actorId: `staff:${admin.id}`, payload: { fingerprint: codeOf(acc, wrong) } },
@@ -158,7 +146,7 @@ describe('revoking a handle release (D6.6 "Revocation")', () => {
   it('a reset and a revocation sent together: exactly one wins, in either order, and the log agrees with the answer', async () => {
     for (let round = 0; round < 8; round++) {
       const { acc, fresh } = await released();
-      const list = resetList(acc, fresh, 2);
+      const list = acc.resetList(fresh, 2);
       const [reset, rev] = round % 2 === 0
         ? await Promise.all([submit(list), revoke(admin, acc.id)])
         : await Promise.all([revoke(admin, acc.id), submit(list)]).then(([a, b]) => [b, a] as const);
@@ -216,14 +204,14 @@ describe('a revocation from another process while a reset is being logged (the r
     const r = await resetWith(async (id) => {
       const out = await handleReleasesRepo(other).revoke(id, `staff:${admin2.id}`, 'revoked on another process', () => true);
       expect(out.outcome).toBe('revoked');
-    }, resetList(acc, fresh, 2));
+    }, acc.resetList(fresh, 2));
     refused(r, 403, 'reset_not_allowed');
     expect(srv.services.transparency.size).toBe(size);
     expect(await listVersion(acc.id)).toBe(1);
     expect(await releaseTypes(acc.id)).toEqual(['handle_released', 'handle_release_revoked']);
     // The log is still usable after the rolled-back append: another account's reset goes through.
     const next = await released();
-    expect((await submit(resetList(next.acc, next.fresh, 2))).status).toBe(201);
+    expect((await submit(next.acc.resetList(next.fresh, 2))).status).toBe(201);
   });
 
   it('a revocation holding the account\'s release lock on another process: the reset waits for it and never commits beside it', async () => {
@@ -240,7 +228,7 @@ describe('a revocation from another process while a reset is being logged (the r
         return true;
       }).then((o) => o.outcome, (e: unknown) => `error: ${String(e)}`);
       await entered;
-      const resetting = submit(resetList(acc, fresh, 2));
+      const resetting = submit(acc.resetList(fresh, 2));
       await new Promise((resolve) => setTimeout(resolve, 300)); // the reset reaches its transaction meanwhile
       open();
       const [outcome, reset] = await Promise.all([revoking, resetting]);
@@ -266,7 +254,7 @@ describe('a revocation from another process while a reset is being logged (the r
         subjectType: 'account', subjectId: id, type: 'handle_released', actorId: `staff:${admin.id}`,
         payload: { fingerprint: codeOf(acc, keys()), reason: 'replaced', expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
       });
-    }, resetList(acc, fresh, 2));
+    }, acc.resetList(fresh, 2));
     refused(r, 403, 'reset_not_allowed');
     expect(await listVersion(acc.id)).toBe(1);
     expect(await releaseTypes(acc.id)).toEqual(['handle_released', 'handle_released']);

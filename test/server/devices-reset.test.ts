@@ -11,7 +11,7 @@ import { userOperations } from '../../client/transport/contract/operations.ts';
 import { ktClient } from '../transparency/_kt.ts';
 import { openPush } from '../cluster/_socket.ts';
 import { cheapPasswordHashing, createStaff, modApi, type Staff } from '../moderation/_mod.ts';
-import { Account, deviceLogin, keys, type Keys, newId } from './_devices.ts';
+import { Account, deviceLogin, keys, type Keys, newId, registerGenesis } from './_devices.ts';
 import { api, type ApiResult, b64, startTestServer, type TestServer } from './_harness.ts';
 
 cheapPasswordHashing();
@@ -24,20 +24,7 @@ beforeAll(async () => {
 afterAll(async () => srv?.stop());
 
 /** An account with a phone (device 1) and no recovery kit. */
-async function account(): Promise<{ acc: Account; phone: Keys }> {
-  const phone = keys();
-  const acc = new Account(newId('rst'));
-  const genesis = acc.next({ devices: [phone.entry(1)], nextDeviceId: 2 }, { id: 1, key: phone });
-  const r = await api(srv.url, 'POST', '/v1/accounts', { userId: acc.id, list: b64(genesis) });
-  expect(r.status, JSON.stringify(r.json)).toBe(201);
-  acc.accept(genesis);
-  return { acc, phone };
-}
-
-/** The new browser's reset list (D6.6): one device, the next unused id, signed by itself. */
-function resetList(acc: Account, fresh: Keys, deviceId: number): Uint8Array {
-  return acc.next({ kind: 'reset', devices: [fresh.entry(deviceId)], nextDeviceId: deviceId + 1 }, { id: deviceId, key: fresh });
-}
+const account = () => registerGenesis(srv.url, 'rst', keys());
 const codeOf = (acc: Account, k: Keys) => resetCode(acc.id, { identitySigningKey: k.entry(0).identitySigningKey, identityDhKey: k.dh });
 const submit = (list: Uint8Array) => api(srv.url, 'PUT', '/v1/devices/reset', { list: b64(list) });
 const release = (staff: Staff, accountId: string, fingerprint: string, extra: Record<string, unknown> = {}) =>
@@ -55,7 +42,7 @@ describe('reset under the operator\'s handle release (D6.6)', () => {
   it('without a release every reset list is 403 reset_not_allowed and nothing is logged', async () => {
     const { acc } = await account();
     const size = srv.services.transparency.size;
-    refused(await submit(resetList(acc, keys(), 2)), 403, 'reset_not_allowed');
+    refused(await submit(acc.resetList(keys(), 2)), 403, 'reset_not_allowed');
     expect(srv.services.transparency.size).toBe(size);
   });
 
@@ -75,15 +62,15 @@ describe('reset under the operator\'s handle release (D6.6)', () => {
     const { acc } = await account();
     const fresh = keys();
     expect((await release(admin, acc.id, codeOf(acc, keys()))).status).toBe(201);
-    refused(await submit(resetList(acc, fresh, 2)), 403, 'reset_not_allowed');
+    refused(await submit(acc.resetList(fresh, 2)), 403, 'reset_not_allowed');
     // An expired release, as the event log holds it (the state is derived from the events).
     await srv.services.moderationEvents.append({
       subjectType: 'account', subjectId: acc.id, type: 'handle_released', actorId: admin.id,
       payload: { fingerprint: codeOf(acc, fresh), reason: 'expired', expiresAt: new Date(Date.now() - 1000).toISOString() },
     });
-    refused(await submit(resetList(acc, fresh, 2)), 403, 'reset_not_allowed');
+    refused(await submit(acc.resetList(fresh, 2)), 403, 'reset_not_allowed');
     // A reset list on the recovery path or with a token is not a way around the release.
-    expect((await api(srv.url, 'PUT', '/v1/devices/recovery', { list: b64(resetList(acc, fresh, 2)) })).status).toBe(401);
+    expect((await api(srv.url, 'PUT', '/v1/devices/recovery', { list: b64(acc.resetList(fresh, 2)) })).status).toBe(401);
   });
 
   it('the released device\'s list is accepted once: old tokens end, the release is used up, the events record both, contacts see the reset', async () => {
@@ -106,7 +93,7 @@ describe('reset under the operator\'s handle release (D6.6)', () => {
     expect(Date.parse(String(r.json.expiresAt)) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
 
     const phoneSocket = await openPush(srv.url, phoneToken);
-    const list = resetList(acc, fresh, 2);
+    const list = acc.resetList(fresh, 2);
     const accepted = await submit(list);
     expect(accepted.status, JSON.stringify(accepted.json)).toBe(201);
     expect(accepted.json.listVersion).toBe(2);
@@ -131,8 +118,8 @@ describe('reset under the operator\'s handle release (D6.6)', () => {
 
     // Single use: the same release does not authorise a second reset, by another device or by the same one.
     const other = keys();
-    refused(await submit(resetList(acc, other, 3)), 403, 'reset_not_allowed');
-    refused(await submit(resetList(acc, fresh, 3)), 403, 'reset_not_allowed');
+    refused(await submit(acc.resetList(other, 3)), 403, 'reset_not_allowed');
+    refused(await submit(acc.resetList(fresh, 3)), 403, 'reset_not_allowed');
     // The event log: who released, why, for which code; and the reset that used it.
     const log = await events(acc.id);
     const released = log.find((e) => e.type === 'handle_released');
@@ -152,7 +139,7 @@ describe('reset under the operator\'s handle release (D6.6)', () => {
     // Only a reset list is taken on this path: a change signed by the lost phone is not.
     refused(await submit(acc.next({ devices: [phone.entry(1), fresh.entry(2)], nextDeviceId: 3 }, { id: 1, key: phone }, fresh)), 401, 'unauthorized');
     // The release is still live: the right list goes through.
-    expect((await submit(resetList(acc, fresh, 2))).status).toBe(201);
+    expect((await submit(acc.resetList(fresh, 2))).status).toBe(201);
   });
 
   it('the reset path counts against rate limit auth per address (as sign-in and recovery do)', async () => {

@@ -12,7 +12,7 @@ import { ApiError } from '../../client/transport/api-error.ts';
 import { userOperations } from '../../client/transport/contract/operations.ts';
 import { createDb, type Db } from '../../server/db.ts';
 import { LINK_RELAY_LIMITS, LinkService, linkStore } from '../../server/services/link/index.ts';
-import { Account, deviceLogin, keys, newId } from './_devices.ts';
+import { deviceLogin, keys, registerGenesis } from './_devices.ts';
 import { api, b64, isProblem, startTestServer, type TestServer } from './_harness.ts';
 
 let srv: TestServer;
@@ -37,11 +37,7 @@ const client = (token?: string) => new ApiClient({ baseUrl: srv.url, validateRes
 
 /** An account with its genesis list; device 1 signed in. */
 async function account() {
-  const phone = keys();
-  const acc = new Account(newId('lnk'));
-  const genesis = acc.next({ devices: [phone.entry(1)], nextDeviceId: 2 }, { id: 1, key: phone });
-  expect((await api(srv.url, 'POST', '/v1/accounts', { userId: acc.id, list: b64(genesis) })).status).toBe(201);
-  acc.accept(genesis);
+  const { acc, phone, genesis } = await registerGenesis(srv.url, 'lnk', keys());
   const t = await deviceLogin(srv.url, acc.id, 1, phone);
   return { acc, phone, genesis, token: t.json.token as string };
 }
